@@ -1,0 +1,1 @@
+"""The domain: models, rules, versioning and the stores. Imports nothing of ours."""

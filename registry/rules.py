@@ -1,0 +1,121 @@
+"""The rules the registry enforces on every write, whoever the caller.
+
+Rules see the registry through a small ``State`` view, so the same checks run against a store inside
+its write transaction and against a batch of files before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from .errors import RuleViolation
+from .model import ConceptVersion, StandardVersion, Version
+from .text import fold_to_simplified
+
+
+class State(Protocol):
+    def concept_exists(self, concept_id: str) -> bool: ...
+
+    def scheme_exists(self, scheme_id: str) -> bool: ...
+
+    def preferred_owner(self, scheme_id: str, folded_label: str) -> str | None: ...
+
+    def broader_of(self, concept_id: str) -> Sequence[str]: ...
+
+
+def preferred_keys(version: ConceptVersion) -> set[str]:
+    """The folded preferred labels a published concept claims in its scheme."""
+    if version.status != "published":
+        return set()
+    return {fold_to_simplified(t.text) for t in version.terms if t.type == "preferred"}
+
+
+def check_versions(batch: Sequence[Version], state: State) -> None:
+    """Raise ``RuleViolation`` naming the first broken rule in ``batch`` against ``state``.
+
+    ``state`` must already see the concepts of the batch (a batch may refer to itself).
+    """
+    claimed: dict[tuple[str, str], str] = {}
+    for version in batch:
+        if isinstance(version, ConceptVersion):
+            _check_concept(version, state, claimed)
+        else:
+            _check_standard(version, state)
+
+
+def _check_concept(c: ConceptVersion, state: State, claimed: dict[tuple[str, str], str]) -> None:
+    where = f"concept {c.id}"
+    if not state.scheme_exists(c.scheme):
+        raise RuleViolation(f"{where}: unknown scheme {c.scheme!r}", field="scheme")
+    preferred = [t for t in c.terms if t.type == "preferred" and t.lang == "zh-Hans"]
+    if len(preferred) != 1:
+        raise RuleViolation(
+            f"{where}: needs exactly one preferred zh-Hans term, has {len(preferred)}", field="terms"
+        )
+    for key in preferred_keys(c):
+        owner = claimed.get((c.scheme, key)) or state.preferred_owner(c.scheme, key)
+        if owner and owner != c.id:
+            raise RuleViolation(
+                f"{where}: preferred label {preferred[0].text!r} is already the preferred label "
+                f"of {owner} in scheme {c.scheme} (compared after Simplified/Traditional folding)",
+                field="terms",
+            )
+        claimed[(c.scheme, key)] = c.id
+    for field, targets in (("broader", c.broader), ("related", c.related), ("replaced_by", c.replaced_by)):
+        for target in targets:
+            if target == c.id:
+                raise RuleViolation(f"{where}: {field} points at itself", field=field)
+            if not state.concept_exists(target):
+                raise RuleViolation(f"{where}: {field} names unknown concept {target!r}", field=field)
+    _check_no_cycle(c, state)
+
+
+def _check_no_cycle(c: ConceptVersion, state: State) -> None:
+    seen: set[str] = set()
+    stack: list[str] = list(c.broader)
+    while stack:
+        current = stack.pop()
+        if current == c.id:
+            raise RuleViolation(f"concept {c.id}: broader links form a cycle", field="broader")
+        if current in seen:
+            continue
+        seen.add(current)
+        stack.extend(state.broader_of(current))
+
+
+def _check_standard(s: StandardVersion, state: State) -> None:
+    for target in s.concepts:
+        if not state.concept_exists(target):
+            raise RuleViolation(f"standard {s.id}: names unknown concept {target!r}", field="concepts")
+
+
+class BatchState:
+    """A ``State`` over in-memory versions, layered on another state (or nothing)."""
+
+    def __init__(self, versions: Iterable[Version], schemes: Iterable[str], base: State | None = None):
+        self.concepts = {v.id: v for v in versions if isinstance(v, ConceptVersion)}
+        self.schemes = set(schemes)
+        self.base = base
+        self.preferred = {(c.scheme, key): c.id for c in self.concepts.values() for key in preferred_keys(c)}
+
+    def concept_exists(self, concept_id: str) -> bool:
+        return concept_id in self.concepts or bool(self.base and self.base.concept_exists(concept_id))
+
+    def scheme_exists(self, scheme_id: str) -> bool:
+        return scheme_id in self.schemes or bool(self.base and self.base.scheme_exists(scheme_id))
+
+    def preferred_owner(self, scheme_id: str, folded_label: str) -> str | None:
+        if (scheme_id, folded_label) in self.preferred:
+            return self.preferred[(scheme_id, folded_label)]
+        if self.base:
+            owner = self.base.preferred_owner(scheme_id, folded_label)
+            # a concept revised in this batch no longer holds its stored label unless it still claims it
+            if owner and owner not in self.concepts:
+                return owner
+        return None
+
+    def broader_of(self, concept_id: str) -> Sequence[str]:
+        if concept_id in self.concepts:
+            return self.concepts[concept_id].broader
+        return self.base.broader_of(concept_id) if self.base else ()

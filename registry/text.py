@@ -1,0 +1,27 @@
+"""Folding of labels, shared by the registry's uniqueness rule and the search read models."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=8)
+def converter(config: str) -> opencc.OpenCC:
+    """An OpenCC converter by config name (``t2s``, ``tw2sp``, ``s2twp`` ...), built once."""
+    return opencc.OpenCC(config)
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width → half-width), lower case, one space between words."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+
+
+def fold_to_simplified(text: str) -> str:
+    """The form labels are compared and indexed in: normalised, then OpenCC t2s."""
+    return converter("t2s").convert(normalize(text))

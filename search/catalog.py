@@ -1,0 +1,138 @@
+"""The in-memory catalog: current versions with dicts for id, label and code lookups.
+
+It answers exact lookups without touching the store or the index, and renders search hits. It follows
+the change log like the index does (``apply``), so every process holds its own current copy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from msgspec import Struct
+
+from registry.model import ConceptVersion, Scheme, StandardVersion, Term, Version
+from registry.store import Store
+
+from .analysis import fold_to_simplified, pinyin_keys, register_words
+
+CODE_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:-\d{4})?")
+
+
+def code_keys(code: str) -> set[str]:
+    """The forms a standard code is found by: ``GB/T 43697-2024``, ``gbt43697``, ``43697`` ..."""
+    compact = fold_to_simplified(code).replace(" ", "")
+    if not compact:
+        return set()
+    keys = {compact, compact.replace("/", "")}
+    undated = re.sub(r"-\d{4}$", "", compact)
+    keys |= {undated, undated.replace("/", "")}
+    for number in CODE_NUMBER.findall(compact):
+        keys |= {number, re.sub(r"-\d{4}$", "", number)}
+    return keys
+
+
+def query_code_key(text: str) -> str:
+    return fold_to_simplified(text).replace(" ", "")
+
+
+class LabelMatch(Struct, frozen=True):
+    id: str
+    term: Term
+
+
+class Catalog:
+    def __init__(self) -> None:
+        self.revision = 0
+        self.schemes: dict[str, Scheme] = {}
+        self.concepts: dict[str, ConceptVersion] = {}
+        self.standards: dict[str, StandardVersion] = {}
+        self.by_label: dict[str, list[LabelMatch]] = defaultdict(list)
+        self.by_code: dict[str, list[str]] = defaultdict(list)
+        self.narrower: dict[str, list[str]] = defaultdict(list)
+        self.standards_of: dict[str, list[str]] = defaultdict(list)
+
+    @classmethod
+    def from_store(cls, store: Store) -> "Catalog":
+        catalog = cls()
+        revision = store.revision()
+        catalog.schemes = {s.id: s for s in store.schemes()}
+        catalog.apply([*store.current("concept"), *store.current("standard")], revision)
+        return catalog
+
+    # -- keeping current ---------------------------------------------------------------------
+    def apply(self, versions: Iterable[Version], revision: int) -> None:
+        """Replace the versions given (new or newer) and move to ``revision``."""
+        words = []
+        for version in versions:
+            if isinstance(version, ConceptVersion):
+                self._forget_concept(version.id)
+                self._add_concept(version)
+                words.extend(t.text for t in version.terms if t.lang != "en")
+            else:
+                self._forget_standard(version.id)
+                self._add_standard(version)
+        register_words(words)
+        self.revision = max(self.revision, revision)
+
+    def _add_concept(self, c: ConceptVersion) -> None:
+        self.concepts[c.id] = c
+        for term in c.terms:
+            self.by_label[fold_to_simplified(term.text)].append(LabelMatch(c.id, term))
+        for parent in c.broader:
+            self.narrower[parent].append(c.id)
+        if c.notation:
+            for key in code_keys(c.notation):
+                self.by_code[key].append(c.id)
+
+    def _forget_concept(self, concept_id: str) -> None:
+        old = self.concepts.pop(concept_id, None)
+        if old is None:
+            return
+        for term in old.terms:
+            key = fold_to_simplified(term.text)
+            self.by_label[key] = [m for m in self.by_label[key] if m.id != concept_id]
+            if not self.by_label[key]:
+                del self.by_label[key]
+        for parent in old.broader:
+            self.narrower[parent] = [n for n in self.narrower[parent] if n != concept_id]
+        if old.notation:
+            for key in code_keys(old.notation):
+                self.by_code[key] = [i for i in self.by_code[key] if i != concept_id]
+
+    def _add_standard(self, s: StandardVersion) -> None:
+        self.standards[s.id] = s
+        for concept_id in s.concepts:
+            self.standards_of[concept_id].append(s.id)
+        for key in code_keys(s.code):
+            self.by_code[key].append(s.id)
+
+    def _forget_standard(self, standard_id: str) -> None:
+        old = self.standards.pop(standard_id, None)
+        if old is None:
+            return
+        for concept_id in old.concepts:
+            self.standards_of[concept_id] = [i for i in self.standards_of[concept_id] if i != standard_id]
+        for key in code_keys(old.code):
+            self.by_code[key] = [i for i in self.by_code[key] if i != standard_id]
+
+    # -- reading -----------------------------------------------------------------------------
+    def lookup(self, label: str, forms: Iterable[str] = ()) -> list[LabelMatch]:
+        """Concepts that have ``label`` (or one of its expanded ``forms``) as a label, preferred first."""
+        seen: dict[tuple[str, str], LabelMatch] = {}
+        for form in (fold_to_simplified(label), *forms):
+            for match in self.by_label.get(form, ()):
+                seen.setdefault((match.id, match.term.text), match)
+        rank = {"preferred": 0, "admitted": 1, "abbreviation": 2, "hidden": 3, "deprecated": 4}
+        return sorted(seen.values(), key=lambda m: (rank[m.term.type], m.id))
+
+    def pinyin_of(self, concept_id: str) -> dict[str, str]:
+        """Pinyin keys (full and initials) of a concept's Chinese labels, each with its label."""
+        keys: dict[str, str] = {}
+        for term in self.concepts[concept_id].terms:
+            if term.lang != "en":
+                full, initials = pinyin_keys(fold_to_simplified(term.text))
+                keys.setdefault(full, term.text)
+                keys.setdefault(initials, term.text)
+        return keys

@@ -1,0 +1,205 @@
+"""The whoosh index: schema, analyzers, the one writer, and the revision it has applied.
+
+Nothing outside this module imports whoosh. Analyzers are module-level classes without state, since
+whoosh pickles them into the stored schema; they build what they need lazily.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as q
+from whoosh.analysis import StemmingAnalyzer, Token, Tokenizer
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.index import LockError
+
+from .analysis import bigrams, chars, segment
+
+STATE_FILE = "shuyu-index.json"
+INDEX_NAME = "shuyu"
+SCHEMA_VERSION = 1
+
+
+class _SequenceTokenizer(Tokenizer):
+    """Yields the strings ``pieces(value)`` returns, numbering positions in order."""
+
+    def pieces(self, value: str) -> Iterable[str]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, text in enumerate(self.pieces(value) if tokenize else [value]):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = start_pos + pos
+            if chars:  # offsets are not kept: highlights are computed from the catalog's text
+                token.startchar = start_char
+                token.endchar = start_char
+            yield token
+
+
+class LineTokenizer(_SequenceTokenizer):
+    """One token per line: whole labels, pinyin keys and codes match only whole."""
+
+    def pieces(self, value: str) -> Iterable[str]:
+        return [line for line in value.split("\n") if line]
+
+
+class WordTokenizer(_SequenceTokenizer):
+    """jieba search-mode words, one line (label) at a time, positions in order."""
+
+    def pieces(self, value: str) -> Iterable[str]:
+        return [word for line in value.split("\n") for word in segment(line)]
+
+
+class BigramTokenizer(_SequenceTokenizer):
+    """CJK character bigrams, so that any infix of two or more characters matches."""
+
+    def pieces(self, value: str) -> Iterable[str]:
+        return [gram for line in value.split("\n") for gram in bigrams(line)]
+
+
+class CharTokenizer(_SequenceTokenizer):
+    """Single CJK characters, for one-character queries."""
+
+    def pieces(self, value: str) -> Iterable[str]:
+        return chars(value)
+
+
+def make_schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        kind=ID,
+        scheme=ID,
+        status=ID,
+        grade=ID,
+        standard=TEXT(analyzer=LineTokenizer(), phrase=False),
+        pref=TEXT(analyzer=LineTokenizer(), phrase=False),
+        label=TEXT(analyzer=LineTokenizer(), phrase=False),
+        words=TEXT(analyzer=WordTokenizer(), phrase=True),
+        grams=TEXT(analyzer=BigramTokenizer(), phrase=True),
+        chars=TEXT(analyzer=CharTokenizer(), phrase=False),
+        pinyin=TEXT(analyzer=LineTokenizer(), phrase=False),
+        en=TEXT(analyzer=StemmingAnalyzer(minsize=1, stoplist=None), phrase=True),
+        code=TEXT(analyzer=LineTokenizer(), phrase=False),
+        definition=TEXT(analyzer=WordTokenizer(), phrase=True),
+        definition_en=TEXT(analyzer=StemmingAnalyzer(), phrase=False),
+    )
+
+
+Document = dict[str, str]
+Progress = Callable[[int], None]
+
+
+class SearchIndex:
+    """A whoosh index in a folder, and the registry revision it reflects."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if not whoosh_index.exists_in(self.folder, INDEX_NAME) or self._state().get("schema") != SCHEMA_VERSION:
+            self._create()
+        self._index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
+        self._searcher = self._index.searcher()
+        self._analyzers = {name: self._index.schema[name].analyzer for name in ("en", "definition_en")}
+
+    # -- state --------------------------------------------------------------------------------
+    def _state(self) -> dict:
+        try:
+            return json.loads((self.folder / STATE_FILE).read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def _write_state(self, revision: int) -> None:
+        tmp = self.folder / (STATE_FILE + ".tmp")
+        tmp.write_text(json.dumps({"revision": revision, "schema": SCHEMA_VERSION}))
+        os.replace(tmp, self.folder / STATE_FILE)
+
+    @property
+    def revision(self) -> int:
+        """The registry revision whose changes the index holds."""
+        return int(self._state().get("revision", 0))
+
+    def _create(self) -> None:
+        for child in self.folder.iterdir():
+            if child.is_file():
+                child.unlink()
+            else:
+                shutil.rmtree(child)
+        whoosh_index.create_in(self.folder, make_schema(), indexname=INDEX_NAME)
+        self._write_state(0)
+
+    # -- writing ------------------------------------------------------------------------------
+    def apply(self, documents: Sequence[Document], revision: int, *, timeout: float = 10.0) -> bool:
+        """Update documents and record ``revision``; False when another process holds the writer."""
+        try:
+            writer = self._index.writer(timeout=timeout)
+        except LockError:
+            return False
+        try:
+            for doc in documents:
+                writer.update_document(**doc)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        self._write_state(revision)
+        self.refresh()
+        return True
+
+    def rebuild(self, documents: Iterable[Document], revision: int, progress: Progress | None = None) -> int:
+        """Replace the whole index with ``documents``; returns how many were written."""
+        self._searcher.close()
+        self._create()
+        self._index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
+        writer = self._index.writer(timeout=30, limitmb=256)
+        count = 0
+        try:
+            for doc in documents:
+                writer.add_document(**doc)
+                count += 1
+                if progress:
+                    progress(1)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        self._write_state(revision)
+        self._searcher = self._index.searcher()
+        return count
+
+    # -- reading ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Pick up commits made by this or another process.
+
+        A new searcher rather than ``Searcher.refresh()``, which fails on a reader of an empty index;
+        the old one is closed by reference counting once no request uses it.
+        """
+        if not self._searcher.up_to_date():
+            self._searcher = self._index.searcher()
+
+    def analyze(self, field: str, text: str) -> list[str]:
+        """Tokens of ``text`` as the stemming field ``field`` indexes them."""
+        return [t.text for t in self._analyzers[field](text)]
+
+    def search(self, query: q.Query, *, filters: q.Query | None = None, limit: int = 500) -> tuple[list[tuple[str, float]], int]:
+        """(id, score) pairs of the best ``limit`` matches, and how many matched in all."""
+        results = self._searcher.search(query, filter=filters, limit=limit)
+        return [(hit["id"], hit.score) for hit in results], len(results)
+
+    def doc_count(self) -> int:
+        return self._searcher.doc_count()
+
+    def close(self) -> None:
+        self._searcher.close()
+        self._index.close()

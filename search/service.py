@@ -1,0 +1,214 @@
+"""The search service: keeps catalog and index current from the change log, and answers queries.
+
+Ranking: whoosh finds candidates with a query built in code; each candidate is then placed in a tier
+(exact preferred label, exact other label, label prefix, label words, definition) and sorted by
+(tier, score, id), so the order is explainable and stable.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from msgspec import Struct
+from whoosh import query as q
+
+from registry.model import ConceptVersion, StandardVersion, Version
+from registry.store import Store
+
+from .analysis import bigrams, expand_query, fold_to_simplified, normalize, pinyin_keys, segment
+from .catalog import Catalog, code_keys, query_code_key
+from .documents import concept_document, standard_document
+from .index import SearchIndex
+
+MAX_CANDIDATES = 1000
+ASCII_LETTERS = re.compile(r"^[a-z ]+$")
+TIERS = ("exact-preferred", "exact-label", "label-prefix", "label-words", "definition")
+FILTER_FIELDS = ("scheme", "status", "grade", "standard", "kind")
+
+
+class Hit(Struct, frozen=True, kw_only=True):
+    id: str
+    kind: str
+    tier: int
+    score: float
+    matched: str = ""
+    matched_type: str = ""
+    matched_lang: str = ""
+
+    @property
+    def match(self) -> str:
+        return TIERS[self.tier]
+
+
+class SearchResults(Struct, frozen=True, kw_only=True):
+    total: int
+    hits: list[Hit]
+    revision: int
+
+
+class SearchService:
+    def __init__(self, store: Store, index_folder: str | Path) -> None:
+        self.store = store
+        self.catalog = Catalog.from_store(store)
+        self.index = SearchIndex(index_folder)
+        self._sync_lock = threading.Lock()
+
+    # -- following the change log ------------------------------------------------------------
+    def catch_up(self) -> int:
+        """Bring catalog and index up to the store's revision; returns how many documents were written."""
+        with self._sync_lock:
+            revision = self.store.revision()
+            if self.catalog.revision < revision:
+                self.catalog.apply(self._changed_since(self.catalog.revision), revision)
+            if self.index.revision >= revision:
+                self.index.refresh()
+                return 0
+            docs = list(self._documents(self._affected(self._changed_since(self.index.revision))))
+            if not self.index.apply(docs, revision, timeout=0.5):
+                self.index.refresh()  # another process writes the index
+                return 0
+            return len(docs)
+
+    def _changed_since(self, revision: int) -> list[Version]:
+        seen: dict[tuple[str, str], None] = {}
+        while True:
+            events = self.store.changes_since(revision, limit=10_000)
+            if not events:
+                break
+            for event in events:
+                if event.kind in ("concept", "standard"):
+                    seen[(event.kind, event.entity_id)] = None
+            revision = events[-1].revision
+        return [self.store.get(kind, entity_id) for kind, entity_id in seen]  # type: ignore[arg-type]
+
+    def _affected(self, versions: Iterable[Version]) -> set[tuple[str, str]]:
+        ids: set[tuple[str, str]] = set()
+        for version in versions:
+            if isinstance(version, StandardVersion):
+                ids.add(("standard", version.id))
+                ids.update(("concept", c) for c in version.concepts)  # its concepts carry its facet
+            else:
+                ids.add(("concept", version.id))
+        return ids
+
+    def _documents(self, ids: Iterable[tuple[str, str]]):
+        for kind, entity_id in sorted(ids):
+            if kind == "concept" and entity_id in self.catalog.concepts:
+                yield concept_document(self.catalog.concepts[entity_id], self.catalog)
+            elif kind == "standard" and entity_id in self.catalog.standards:
+                yield standard_document(self.catalog.standards[entity_id])
+
+    def all_documents(self):
+        yield from (concept_document(c, self.catalog) for c in self.catalog.concepts.values())
+        yield from (standard_document(s) for s in self.catalog.standards.values())
+
+    def rebuild(self, progress=None) -> int:
+        """Rebuild the index from the catalog (itself read from the store)."""
+        with self._sync_lock:
+            self.catalog = Catalog.from_store(self.store)
+            return self.index.rebuild(self.all_documents(), self.catalog.revision, progress)
+
+    def document_count(self) -> int:
+        return len(self.catalog.concepts) + len(self.catalog.standards)
+
+    # -- answering ---------------------------------------------------------------------------
+    def search(self, text: str, *, filters: dict[str, str] | None = None, offset: int = 0, limit: int = 20) -> SearchResults:
+        forms = expand_query(text)
+        query = build_query(forms, self.index)
+        if query is None:
+            return SearchResults(total=0, hits=[], revision=self.catalog.revision)
+        filter_query = None
+        if filters:
+            filter_query = q.And([q.Term(name, value) for name, value in sorted(filters.items()) if value])
+        found, _ = self.index.search(query, filters=filter_query, limit=MAX_CANDIDATES)
+        hits = [hit for hit in (self._place(entity_id, score, forms) for entity_id, score in found) if hit]
+        hits.sort(key=lambda h: (h.tier, -round(h.score, 6), h.id))
+        return SearchResults(total=len(hits), hits=hits[offset : offset + limit], revision=self.catalog.revision)
+
+    def _place(self, entity_id: str, score: float, forms: tuple[str, ...]) -> Hit | None:
+        if entity_id in self.catalog.concepts:
+            return _place_concept(self.catalog.concepts[entity_id], score, forms, self.catalog)
+        if entity_id in self.catalog.standards:
+            return _place_standard(self.catalog.standards[entity_id], score, forms)
+        return None  # the index is ahead of or behind the catalog for a moment
+
+
+def _place_concept(c: ConceptVersion, score: float, forms: tuple[str, ...], catalog: Catalog) -> Hit:
+    keys = [(fold_to_simplified(t.text), t) for t in c.terms]
+    compact = forms[0].replace(" ", "")
+
+    def hit(tier: int, term=None, label: str = "") -> Hit:
+        return Hit(
+            id=c.id, kind="concept", tier=tier, score=score,
+            matched=term.text if term else label, matched_type=term.type if term else "",
+            matched_lang=term.lang if term else "",
+        )
+
+    for key, term in keys:
+        if key in forms:
+            return hit(0 if term.type == "preferred" else 1, term)
+    pinyin = catalog.pinyin_of(c.id) if ASCII_LETTERS.match(forms[0]) else {}
+    if compact in pinyin:
+        return hit(1, label=pinyin[compact])
+    if c.notation and query_code_key(forms[0]) in code_keys(c.notation):
+        return hit(1, label=c.notation)
+    for key, term in keys:
+        if any(key.startswith(form) for form in forms):
+            return hit(2, term)
+    for full_or_initials, label in pinyin.items():
+        if full_or_initials.startswith(compact):
+            return hit(2, label=label)
+    for key, term in keys:
+        if any(form in key for form in forms):
+            return hit(3, term)
+    query_words = {w for form in forms for w in segment(form)} | {pinyin_keys(forms[0])[0]}
+    for key, term in keys:
+        if query_words & ({*segment(key), pinyin_keys(key)[0]} | set(key.split())):
+            return hit(3, term)
+    return hit(4)
+
+
+def _place_standard(s: StandardVersion, score: float, forms: tuple[str, ...]) -> Hit:
+    title = fold_to_simplified(s.title)
+    if s.code and query_code_key(forms[0]) in code_keys(s.code):
+        return Hit(id=s.id, kind="standard", tier=0, score=score, matched=s.code, matched_type="code")
+    tier = 0 if title in forms else 2 if any(title.startswith(f) for f in forms) else 3 if any(f in title for f in forms) else 4
+    return Hit(id=s.id, kind="standard", tier=tier, score=score, matched=s.title if tier < 4 else "", matched_type="title")
+
+
+def build_query(forms: tuple[str, ...], index: SearchIndex) -> q.Query | None:
+    """One whoosh query object for all forms of a query; None when nothing searchable is left."""
+    parts: list[q.Query] = []
+    for form in forms:
+        if not form.strip():
+            continue
+        compact = form.replace(" ", "")
+        parts += [q.Term("pref", form, boost=8.0), q.Term("label", form, boost=6.0), q.Prefix("label", form, boost=3.0)]
+        words = [w for w in segment(form)]
+        if words:
+            parts.append(q.And([q.Term("words", w) for w in dict.fromkeys(words)], boost=2.0))
+            parts.append(q.And([q.Term("definition", w) for w in dict.fromkeys(words)], boost=0.5))
+        grams = list(bigrams(form))
+        if len(grams) == 1 and len(grams[0]) == 1:
+            parts.append(q.Term("chars", grams[0], boost=1.5))
+        elif grams:
+            parts.append(q.And([q.Term("grams", g) for g in dict.fromkeys(grams)], boost=1.5))
+        code = query_code_key(form)
+        parts.append(q.Term("code", code, boost=6.0))
+        if ASCII_LETTERS.match(form):
+            parts += [q.Term("pinyin", compact, boost=4.0), q.Prefix("pinyin", compact, boost=2.0)]
+            stems = index.analyze("en", form)
+            if stems:
+                parts.append(q.And([q.Term("en", s) for s in stems], boost=2.0))
+                parts.append(q.And([q.Term("definition_en", s) for s in stems], boost=0.3))
+        else:
+            full, _ = pinyin_keys(form)
+            if full and full != compact:
+                parts.append(q.Term("pinyin", full, boost=1.0))  # near-homophones: 数子乡村 → shuzixiangcun
+    return q.Or(parts) if parts else None
+
+
+__all__ = ["SearchService", "SearchResults", "Hit", "TIERS", "FILTER_FIELDS", "normalize"]

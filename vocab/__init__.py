@@ -1,0 +1,1 @@
+"""The bundled vocabulary sources and their loader."""

@@ -1,0 +1,97 @@
+"""``create_app(settings)``: the one app for production, the CLI and the tests."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import anyio.to_thread
+from litestar import Litestar, MediaType, get
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from msgspec import Struct
+
+from .problems import EXCEPTION_HANDLERS
+from .routes import ConceptController, SearchController
+from .services import Services
+from .settings import Settings
+from .web import WebController
+
+HERE = Path(__file__).parent
+VERSION = "0.1.0"
+log = logging.getLogger("shuyu")
+
+
+class Health(Struct):
+    status: str
+    revision: int
+
+
+def services_from_state(state: State) -> Services:
+    return state.services
+
+
+@get("/healthz", sync_to_thread=False, media_type=MediaType.JSON, tags=["health"])
+def healthz(state: State) -> Health:
+    """Liveness: answers without touching the store or the index."""
+    return Health(status="ok", revision=state.services.catalog.revision)
+
+
+async def follow_change_log(services: Services, interval: float) -> None:
+    """Apply new revisions to the catalog and index, so published versions are found without a restart."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await anyio.to_thread.run_sync(services.search.catch_up)
+        except Exception:  # keep following; the next round retries
+            log.exception("could not catch up with the change log")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        services = await anyio.to_thread.run_sync(Services, settings)
+        app.state.services = services
+        follower = asyncio.create_task(follow_change_log(services, settings.sync_interval))
+        try:
+            yield
+        finally:
+            follower.cancel()
+            await asyncio.gather(follower, return_exceptions=True)
+            services.close()
+
+    return Litestar(
+        route_handlers=[
+            ConceptController,
+            SearchController,
+            WebController,
+            healthz,
+            create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
+        ],
+        dependencies={"services": Provide(services_from_state, sync_to_thread=False)},
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        openapi_config=OpenAPIConfig(
+            title="shuyu 术语",
+            version=VERSION,
+            description="A versioned registry of the terms, reference-architecture concepts and standards "
+            "of China's digital-village programme.",
+            path="/schema",
+        ),
+        request_max_body_size=1_048_576,
+    )
+
+
+def app_from_environment() -> Litestar:
+    """Factory for uvicorn workers: settings come from ``SHUYU_*`` variables."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,37 @@
+"""What the app holds while it runs: the store and the search service, opened and closed together."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from registry.store import Store, open_store
+from search.service import SearchService
+from vocab.loader import load_bundled_if_empty
+
+from .settings import Settings
+
+log = logging.getLogger("shuyu")
+
+
+class Services:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+        self.store: Store = open_store(settings.store)
+        try:
+            if settings.load_bundled and load_bundled_if_empty(self.store):
+                log.info("loaded the bundled vocabulary, revision %d", self.store.revision())
+            self.search = SearchService(self.store, settings.index)
+            self.search.catch_up()
+        except BaseException:
+            self.store.close()
+            raise
+
+    @property
+    def catalog(self):
+        return self.search.catalog
+
+    def close(self) -> None:
+        self.search.index.close()
+        self.store.close()

@@ -1,0 +1,59 @@
+"""The one settings table: name, default and help, each overridable by a ``SHUYU_<NAME>`` variable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+from msgspec import Struct
+
+from registry.errors import InvalidInput
+
+# name: (default, help); the table the CLI, the docs and the environment all read.
+SETTINGS: dict[str, tuple[object, str]] = {
+    "data_dir": ("./shuyu-data", "folder for the SQLite store and the search index"),
+    "store_url": ("", "store URL (default: sqlite:///<data_dir>/shuyu.db)"),
+    "index_dir": ("", "search index folder (default: <data_dir>/index)"),
+    "host": ("127.0.0.1", "address to listen on"),
+    "port": (8000, "port to listen on"),
+    "workers": (1, "number of worker processes"),
+    "load_bundled": (True, "load the bundled vocabulary into an empty store on start"),
+    "sync_interval": (0.5, "seconds between checks of the change log for new revisions"),
+}
+
+
+class Settings(Struct, frozen=True, kw_only=True):
+    data_dir: str = "./shuyu-data"
+    store_url: str = ""
+    index_dir: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    load_bundled: bool = True
+    sync_interval: float = 0.5
+
+    @property
+    def store(self) -> str:
+        return self.store_url or f"sqlite:///{Path(self.data_dir).resolve() / 'shuyu.db'}"
+
+    @property
+    def index(self) -> Path:
+        return Path(self.index_dir) if self.index_dir else Path(self.data_dir) / "index"
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        """Defaults, then ``SHUYU_*`` variables, then explicit (non-None) overrides."""
+        values: dict[str, object] = {}
+        for name in SETTINGS:
+            raw = os.environ.get(f"SHUYU_{name.upper()}")
+            if raw is not None:
+                values[name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return msgspec.convert(values, cls, strict=False)
+        except msgspec.ValidationError as exc:
+            raise InvalidInput(f"bad setting: {exc}") from None
+
+    def to_env(self) -> dict[str, str]:
+        return {f"SHUYU_{name.upper()}": str(getattr(self, name)) for name in SETTINGS}

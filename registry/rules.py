@@ -97,7 +97,10 @@ class BatchState:
         self.concepts = {v.id: v for v in versions if isinstance(v, ConceptVersion)}
         self.schemes = set(schemes)
         self.base = base
-        self.preferred = {(c.scheme, key): c.id for c in self.concepts.values() for key in preferred_keys(c)}
+        self.preferred: dict[tuple[str, str], str] = {}
+        for c in self.concepts.values():  # the first claimant keeps a label; a later one is the duplicate
+            for key in preferred_keys(c):
+                self.preferred.setdefault((c.scheme, key), c.id)
 
     def concept_exists(self, concept_id: str) -> bool:
         return concept_id in self.concepts or bool(self.base and self.base.concept_exists(concept_id))
@@ -106,14 +109,12 @@ class BatchState:
         return scheme_id in self.schemes or bool(self.base and self.base.scheme_exists(scheme_id))
 
     def preferred_owner(self, scheme_id: str, folded_label: str) -> str | None:
-        if (scheme_id, folded_label) in self.preferred:
-            return self.preferred[(scheme_id, folded_label)]
         if self.base:
             owner = self.base.preferred_owner(scheme_id, folded_label)
-            # a concept revised in this batch no longer holds its stored label unless it still claims it
+            # a concept revised in this batch holds only the labels its new version claims
             if owner and owner not in self.concepts:
                 return owner
-        return None
+        return self.preferred.get((scheme_id, folded_label))
 
     def broader_of(self, concept_id: str) -> Sequence[str]:
         if concept_id in self.concepts:

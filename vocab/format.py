@@ -138,6 +138,9 @@ def _locate(text: str, message: str) -> tuple[int | None, str | None]:
     if not match:
         return None, None
     table, index, field = match.group(1), match.group(2), match.group(3)
+    unknown = re.search(r"unknown field `(\w+)`", message)
+    if unknown and field is None:
+        field = unknown.group(1)
     lines = text.splitlines()
     if index is None:  # a top-level table such as [scheme]
         header = re.compile(rf"^\s*\[{re.escape(table)}\]")

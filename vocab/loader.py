@@ -77,7 +77,7 @@ def _locate_violation(exc: RuleViolation, owners: dict[str, ParsedFile]) -> Voca
     if parsed is None:
         return VocabularyError(exc.detail, path="<vocabulary>", field=exc.field)
     field = {"terms": "pref"}.get(exc.field or "", exc.field)
-    return VocabularyError(exc.detail, path=parsed.path, line=parsed.line_of(match.group(1), field), field=exc.field)
+    return VocabularyError(exc.detail, path=parsed.path, line=parsed.line_of(match.group(1), field), field=field)
 
 
 def load_into(store: Store, bundle: Bundle, *, actor: str = LOADER_ACTOR) -> int:

@@ -1,0 +1,151 @@
+"""The ``shuyu`` command. Click code only; heavy imports happen inside commands so ``--help`` is instant."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+
+import click
+
+from registry.errors import ShuyuError
+
+from .settings import SETTINGS, Settings
+
+
+def one_line_errors(command: Callable) -> Callable:
+    """Print a registry error as one line on stderr and exit 1, instead of a stack trace."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ShuyuError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+data_dir_option = click.option(
+    "--data-dir", type=click.Path(file_okay=False), default=None,
+    help=f"{SETTINGS['data_dir'][1]} [env SHUYU_DATA_DIR; default {SETTINGS['data_dir'][0]}]",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="shuyu")
+def main() -> None:
+    """shuyu 术语 — a versioned registry of digital-village terms and standards."""
+
+
+@main.command()
+@click.option("--host", default=None, help=f"{SETTINGS['host'][1]} [env SHUYU_HOST; default {SETTINGS['host'][0]}]")
+@click.option("--port", type=int, default=None, help=f"{SETTINGS['port'][1]} [env SHUYU_PORT; default {SETTINGS['port'][0]}]")
+@data_dir_option
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help=f"{SETTINGS['workers'][1]} [env SHUYU_WORKERS; default {SETTINGS['workers'][0]}]")
+@one_line_errors
+def serve(host: str | None, port: int | None, data_dir: str | None, workers: int | None) -> None:
+    """Serve the API and the web page.
+
+    Creates the data folder, loads the bundled vocabulary into an empty store, brings the search
+    index up to date with the store, then serves.
+    """
+    import os
+
+    import uvicorn
+
+    from .services import Services
+
+    settings = Settings.from_env(host=host, port=port, data_dir=data_dir, workers=workers)
+    # Prepare once in this process, so workers start on a loaded store and a current index.
+    services = Services(settings)
+    click.echo(
+        f"shuyu: revision {services.store.revision()}, {len(services.catalog.concepts)} concepts, "
+        f"{len(services.catalog.standards)} standards; data in {settings.data_dir}",
+        err=True,
+    )
+    services.close()
+    os.environ.update(settings.to_env())
+    uvicorn.run(
+        "api.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
+        workers=settings.workers, log_level="info", access_log=False,
+    )
+
+
+@main.command()
+@data_dir_option
+@one_line_errors
+def reindex(data_dir: str | None) -> None:
+    """Rebuild the search index from the store (stop the server first)."""
+    from rich.progress import Progress
+
+    from registry.store import open_store
+    from search.service import SearchService
+
+    settings = Settings.from_env(data_dir=data_dir)
+    store = open_store(settings.store)
+    try:
+        service = SearchService(store, settings.index)
+        with Progress(transient=False) as progress:
+            task = progress.add_task("indexing", total=service.document_count())
+            count = service.rebuild(lambda n: progress.advance(task, n))
+        service.index.close()
+        click.echo(f"indexed {count} documents at revision {service.index.revision} in {settings.index}")
+    finally:
+        store.close()
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@one_line_errors
+def check(files: tuple[str, ...]) -> None:
+    """Validate vocabulary files (TOML) together, without writing anything.
+
+    Prints one line naming file, line and field for the first problem found.
+    """
+    from vocab.loader import count, read_bundle
+
+    bundle = read_bundle(files)
+    counts = ", ".join(f"{name}: {n}" for name, n in count(bundle).items())
+    click.echo(f"ok: {len(files)} file(s); {counts}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@one_line_errors
+def stats(files: tuple[str, ...]) -> None:
+    """Count concepts per scheme and standards per status in vocabulary files (default: the bundled ones)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from vocab.loader import bundled_files, read_bundle
+
+    bundle = read_bundle(files or bundled_files())
+    table = Table(title="shuyu vocabulary")
+    table.add_column("scheme / catalogue")
+    table.add_column("entries", justify="right")
+    table.add_column("with definition", justify="right")
+    table.add_column("with source", justify="right")
+    for scheme in bundle.schemes:
+        concepts = [c for c in bundle.concepts() if c.scheme == scheme.id]
+        table.add_row(
+            f"{scheme.title} ({scheme.id}){' [draft]' if scheme.status == 'draft' else ''}",
+            str(len(concepts)),
+            str(sum(1 for c in concepts if c.definition)),
+            str(sum(1 for c in concepts if c.sources)),
+        )
+    standards = bundle.standards()
+    statuses: dict[str, int] = {}
+    for s in standards:
+        statuses[s.status] = statuses.get(s.status, 0) + 1
+    table.add_row(
+        "标准目录 (standards): " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())),
+        str(len(standards)), "-", str(sum(1 for s in standards if s.sources)),
+    )
+    Console().print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,87 @@
+"""Shared fixtures: a real app on a temporary SQLite file and index folder, served over real HTTP."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from api.app import create_app
+from api.settings import Settings
+from registry.model import ConceptVersion, Scheme, Term
+from registry.sqlite import SQLiteStore
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """uvicorn serving ``create_app(settings)`` in a thread, on a free port of 127.0.0.1."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.app = create_app(settings)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> "LiveServer":
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+    @property
+    def services(self):
+        return self.app.state.services
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """One server for the read-only API tests, on the bundled vocabulary."""
+    data = tmp_path_factory.mktemp("shuyu-data")
+    with LiveServer(Settings(data_dir=str(data), sync_interval=0.1)) as server:
+        yield server
+
+
+@pytest.fixture()
+def http(live_server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_server.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Iterator[SQLiteStore]:
+    s = SQLiteStore(tmp_path / "registry.db")
+    yield s
+    s.close()
+
+
+SCHEME = Scheme(id="test-scheme", title="测试方案")
+
+
+def concept(cid: str, pref: str, *, version: int = 1, scheme: str = "test-scheme", **fields) -> ConceptVersion:
+    """A small concept for tests; extra terms go in ``terms`` after the preferred one."""
+    extra = fields.pop("terms", ())
+    return ConceptVersion(
+        id=cid, scheme=scheme, version=version,
+        terms=(Term(text=pref, type="preferred"), *extra), **fields,
+    )

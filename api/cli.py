@@ -23,6 +23,9 @@ def one_line_errors(command: Callable) -> Callable:
         except ShuyuError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
+        except OSError as exc:  # a folder that cannot be made, a port in use ...
+            click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+            sys.exit(1)
 
     return wrapper
 

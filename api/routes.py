@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get
-from litestar.params import Parameter
+from litestar.params import FromPath, Parameter
 
 from registry.errors import InvalidInput, NotFound
 from search.analysis import expand_query
 from search.service import FILTER_FIELDS
 
-from .services import Services
+from .services import ServicesDep
 from .views import (
     ConceptOut,
     LookupOut,
@@ -45,7 +45,7 @@ class ConceptController(Controller):
     tags = ["concepts"]
 
     @get("/concepts/{concept_id:str}", sync_to_thread=False)
-    def get_concept(self, services: Services, concept_id: str) -> ConceptOut:
+    def get_concept(self, services: ServicesDep, concept_id: FromPath[str]) -> ConceptOut:
         """The current version of a concept."""
         concept = services.catalog.concepts.get(concept_id)
         if concept is None:
@@ -53,20 +53,20 @@ class ConceptController(Controller):
         return concept_out(services.catalog, concept)
 
     @get("/lookup", sync_to_thread=False)
-    def lookup(self, services: Services, label: Label) -> LookupOut:
+    def lookup(self, services: ServicesDep, label: Label) -> LookupOut:
         """Concepts that have this exact label (any label type, any script), preferred labels first."""
         label = require_text(label, "label")
         matches = services.catalog.lookup(label, expand_query(label))
         return lookup_out(services.catalog, label, matches)
 
     @get("/standards", sync_to_thread=False)
-    def list_standards(self, services: Services) -> list[StandardOut]:
+    def list_standards(self, services: ServicesDep) -> list[StandardOut]:
         """The standards catalogue."""
         catalog = services.catalog
         return [standard_out(catalog, s) for s in sorted(catalog.standards.values(), key=lambda s: s.id)]
 
     @get("/standards/{standard_id:str}", sync_to_thread=False)
-    def get_standard(self, services: Services, standard_id: str) -> StandardOut:
+    def get_standard(self, services: ServicesDep, standard_id: FromPath[str]) -> StandardOut:
         """One standard: code, title, lifecycle status, dates, bodies and the concepts it governs."""
         standard = services.catalog.standards.get(standard_id)
         if standard is None:
@@ -74,7 +74,7 @@ class ConceptController(Controller):
         return standard_out(services.catalog, standard)
 
     @get("/schemes", sync_to_thread=False)
-    def list_schemes(self, services: Services) -> list[SchemeOut]:
+    def list_schemes(self, services: ServicesDep) -> list[SchemeOut]:
         """The concept schemes and how many concepts each holds."""
         catalog = services.catalog
         counts: dict[str, int] = {}
@@ -94,7 +94,7 @@ class SearchController(Controller):
     @get("/search", sync_to_thread=True)
     def search(
         self,
-        services: Services,
+        services: ServicesDep,
         q: Query,
         offset: Offset = 0,
         limit: Limit = 20,

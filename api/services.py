@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from litestar.di import NamedDependency
+
 from registry.store import Store, open_store
 from search.service import SearchService
 from vocab.loader import load_bundled_if_empty
@@ -35,3 +37,6 @@ class Services:
     def close(self) -> None:
         self.search.index.close()
         self.store.close()
+
+
+ServicesDep = NamedDependency[Services]

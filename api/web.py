@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, MediaType, get
-from litestar.params import Parameter
+from litestar.params import FromPath, Parameter
 from litestar.response import Template
 
 from registry.errors import NotFound
 from registry.model import GRADE_LABELS, STANDARD_STATUS_LABELS
 
 from .routes import MAX_PAGE, MAX_QUERY
-from .services import Services
+from .services import ServicesDep
 from .views import concept_out, search_out, standard_out
 
 PAGE_SIZE = 20
@@ -30,7 +30,7 @@ class WebController(Controller):
     @get("/", sync_to_thread=True)
     def search_page(
         self,
-        services: Services,
+        services: ServicesDep,
         q: Annotated[str, Parameter(max_length=MAX_QUERY)] = "",
         page: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 1,
     ) -> Template:
@@ -44,14 +44,14 @@ class WebController(Controller):
         return _page("search.html", q=text, results=results, page=page, page_size=PAGE_SIZE, schemes=schemes)
 
     @get("/concepts/{concept_id:str}", sync_to_thread=False)
-    def concept_page(self, services: Services, concept_id: str) -> Template:
+    def concept_page(self, services: ServicesDep, concept_id: FromPath[str]) -> Template:
         concept = services.catalog.concepts.get(concept_id)
         if concept is None:
             raise NotFound(f"no concept {concept_id!r}")
         return _page("concept.html", c=concept_out(services.catalog, concept), schemes=services.catalog.schemes)
 
     @get("/standards/{standard_id:str}", sync_to_thread=False)
-    def standard_page(self, services: Services, standard_id: str) -> Template:
+    def standard_page(self, services: ServicesDep, standard_id: FromPath[str]) -> Template:
         standard = services.catalog.standards.get(standard_id)
         if standard is None:
             raise NotFound(f"no standard {standard_id!r}")

@@ -1,0 +1,56 @@
+"""The search page in a real browser (Debian's chromium driven by Playwright), with and without JavaScript."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "the browser tests need Debian's chromium: apt-get install chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_search_and_open_a_concept(browser, live_server, javascript):
+    context = browser.new_context(java_script_enabled=javascript, locale="zh-CN")
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.fill("input[name=q]", "數位鄉村")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_selector("li.hit")
+    first = page.locator("li.hit").first
+    assert first.get_attribute("data-id") == "digital-village"
+    assert "以网络化、信息化和数字化技术" in first.locator(".definition").inner_text()
+    first.locator("a.label").click()
+    page.wait_for_selector("article.concept")
+    assert page.locator("h1").inner_text() == "数字乡村"
+    assert "數位鄉村" in page.locator("ul.terms").inner_text()
+    context.close()
+
+
+def test_no_results_says_so(browser, live_server):
+    page = browser.new_page()
+    page.goto(live_server.url + "/?q=" + "没有这个词语啊")
+    assert "没有找到" in page.locator(".empty").inner_text()
+    page.close()
+
+
+def test_screenshot_of_the_results_page(browser, live_server, tmp_path):
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    page.goto(live_server.url + "/?q=szxc")
+    path = tmp_path / "search.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000  # a rendered page with its styles, not a blank one
+    page.close()

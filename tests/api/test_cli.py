@@ -1,0 +1,130 @@
+"""The shuyu command: check, stats, reindex, and serve as a new user runs it (a real subprocess)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from click.testing import CliRunner
+
+from api.cli import main
+from tests.conftest import free_port
+from vocab.loader import bundled_files
+
+SERVE_TIMEOUT = 90
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_every_command_has_help():
+    for command in ["serve", "reindex", "check", "stats"]:
+        result = run(command, "--help")
+        assert result.exit_code == 0 and "Usage" in result.output and len(result.output) > 100
+
+
+def test_check_passes_on_the_bundled_vocabulary():
+    result = run("check", *map(str, bundled_files()))
+    assert result.exit_code == 0 and result.output.startswith("ok:")
+
+
+def test_check_reports_file_line_and_field_in_one_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[scheme]\nid = "x-y"\ntitle = "t"\n\n[[concept]]\nid = "a-b"\npref = 5\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(bad)])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: {bad}:7: pref: Expected `str`, got `int`"
+
+
+def test_check_of_a_missing_file_is_one_line(tmp_path):
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "missing.toml")])
+    assert result.exit_code == 1 and result.output.count("\n") == 1 and "cannot read file" in result.output
+
+
+def test_stats_prints_counts():
+    result = run("stats")
+    assert result.exit_code == 0 and "dv-terms" in result.output and "standards" in result.output
+
+
+def test_reindex_rebuilds_from_the_store(tmp_path):
+    from api.services import Services
+    from api.settings import Settings
+
+    Services(Settings(data_dir=str(tmp_path))).close()
+    result = run("reindex", "--data-dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "indexed" in result.output and "100%" in result.output
+
+
+def start_serve(data_dir: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "SHUYU_PORT": str(port)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--data-dir", str(data_dir)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def wait_until_up(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + SERVE_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited: {process.stdout.read()}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise AssertionError("serve did not come up")
+
+
+def stop(process: subprocess.Popen) -> str:
+    process.terminate()
+    try:
+        output, _ = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    return output
+
+
+def index_files(data_dir: Path) -> dict[str, float]:
+    return {p.name: p.stat().st_mtime_ns for p in (data_dir / "index").iterdir() if p.is_file()}
+
+
+def test_serve_loads_once_and_restarts_without_rebuilding(tmp_path):
+    data = tmp_path / "data"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = start_serve(data, port)
+    try:
+        wait_until_up(url, process)
+        hits = httpx.get(f"{url}/api/v1/search", params={"q": "數位鄉村"}).json()["hits"]
+        assert hits[0]["label"] == "数字乡村"
+        revision = httpx.get(f"{url}/healthz").json()["revision"]
+    finally:
+        stop(process)
+    assert (data / "shuyu.db").exists()
+    before = index_files(data)
+
+    process = start_serve(data, port)
+    try:
+        wait_until_up(url, process)
+        assert httpx.get(f"{url}/healthz").json()["revision"] == revision  # nothing loaded again
+        match = httpx.get(f"{url}/api/v1/lookup", params={"label": "數字鄉村"}).json()["matches"][0]
+        assert match["id"] == "digital-village"
+    finally:
+        stop(process)
+    assert index_files(data) == before  # the index was neither rebuilt nor written
+
+
+def test_serve_with_an_unwritable_data_dir_says_so_in_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(main, ["serve", "--data-dir", str(blocker / "sub")])
+    assert result.exit_code == 1
+    assert result.output == f"error: Not a directory: {blocker / 'sub'}\n"

@@ -1,0 +1,121 @@
+"""The API over real HTTP: lookup, search, concepts, standards, and problem details for every error."""
+
+from __future__ import annotations
+
+import pytest
+
+PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
+
+
+def assert_problem(response, status: int):
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert PROBLEM_KEYS <= body.keys() and body["status"] == status
+    assert "Traceback" not in response.text
+    return body
+
+
+def test_search_in_traditional_finds_digital_village_first(http):
+    body = http.get("/api/v1/search", params={"q": "數位鄉村"}).json()
+    assert body["hits"][0]["id"] == "digital-village"
+    assert body["hits"][0]["label"] == "数字乡村"
+    assert body["hits"][0]["match"] == "exact-preferred"
+    assert body["total"] >= len(body["hits"]) >= 1
+
+
+def test_lookup_by_traditional_label(http):
+    body = http.get("/api/v1/lookup", params={"label": "數字鄉村"}).json()
+    assert [m["id"] for m in body["matches"]] == ["digital-village"]
+    assert body["matches"][0]["matched"]["type"] == "preferred"
+
+
+def test_lookup_by_curated_regional_label(http):
+    body = http.get("/api/v1/lookup", params={"label": "行動支付"}).json()
+    assert body["matches"][0]["id"] == "mobile-payment"
+    assert body["matches"][0]["matched"] == {"text": "行動支付", "lang": "zh-TW", "type": "admitted"}
+
+
+def test_lookup_of_an_unknown_label_is_an_empty_answer(http):
+    assert http.get("/api/v1/lookup", params={"label": "不存在的词"}).json()["matches"] == []
+
+
+def test_concept_with_relations_and_standards(http):
+    body = http.get("/api/v1/concepts/smart-agriculture").json()
+    assert body["preferred"] == "智慧农业" and body["version"] == 1
+    assert {r["id"] for r in body["related"]} >= {"digital-village"}
+    assert "gbt-43440-2023" in {s["id"] for s in body["standards"]}
+    assert body["sources"][0]["locator"].startswith("任务")
+
+
+def test_standard_shows_status_and_concepts(http):
+    body = http.get("/api/v1/standards/gbt-43697-2024").json()
+    assert body["code"] == "GB/T 43697-2024" and body["status"] == "in_force"
+    assert body["issued"] == "2024-03-15" and body["in_force"] == "2024-10-01"
+    assert [c["id"] for c in body["concepts"]] == ["data-classification-grading"]
+    codes = {s["id"]: s for s in http.get("/api/v1/standards").json()}
+    assert codes["t27-agri-data-classification-guide"]["status"] == "drafting"
+    assert codes["t27-agri-data-classification-guide"]["code"] == ""
+
+
+def test_schemes_are_listed_with_counts(http):
+    schemes = {s["id"]: s for s in http.get("/api/v1/schemes").json()}
+    assert schemes["dv-terms"]["concepts"] >= 30
+
+
+def test_unknown_ids_are_404_problems(http):
+    assert_problem(http.get("/api/v1/concepts/no-such-concept"), 404)
+    assert_problem(http.get("/api/v1/standards/no-such-standard"), 404)
+    assert_problem(http.get("/api/v1/nothing-here"), 404)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": ""},
+        {"q": "   "},
+        {"q": "数" * 201},
+        {"q": "数字", "limit": "1000"},
+        {"q": "数字", "limit": "0"},
+        {"q": "数字", "offset": "-1"},
+        {"q": "数字", "limit": "many"},
+    ],
+)
+def test_bad_search_parameters_are_400_problems(http, params):
+    assert_problem(http.get("/api/v1/search", params=params), 400)
+
+
+@pytest.mark.parametrize("params", [{}, {"label": ""}, {"label": " "}, {"label": "x" * 201}])
+def test_bad_lookup_parameters_are_400_problems(http, params):
+    assert_problem(http.get("/api/v1/lookup", params=params), 400)
+
+
+@pytest.mark.parametrize("q", ['"', "*", "(", ":", "数字 AND", "!!!", "、", "\x00", "%", "数字乡村) OR (", "🙂"])
+def test_odd_queries_never_fail(http, q):
+    response = http.get("/api/v1/search", params={"q": q})
+    assert response.status_code in (200, 400), response.text
+
+
+def test_wrong_method_is_a_problem(http):
+    assert_problem(http.post("/api/v1/search", json={}), 405)
+
+
+def test_health_and_openapi(http, live_server):
+    assert http.get("/healthz").json() == {"status": "ok", "revision": live_server.services.store.revision()}
+    schema = http.get("/schema/openapi.json").json()
+    assert {"/api/v1/search", "/api/v1/lookup", "/api/v1/concepts/{concept_id}"} <= schema["paths"].keys()
+
+
+def test_search_page_works_without_javascript(http):
+    page = http.get("/", params={"q": "數位鄉村"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert 'href="/concepts/digital-village"' in page.text
+    assert "以网络化、信息化和数字化技术" in page.text  # the definition is shown with the hit
+    concept = http.get("/concepts/digital-village")
+    assert "<h1>数字乡村</h1>" in concept.text
+
+
+def test_web_404_is_a_page_for_browsers(http):
+    page = http.get("/concepts/nope", headers={"accept": "text/html"})
+    assert page.status_code == 404 and "<h1>404" in page.text

@@ -1,0 +1,47 @@
+"""Analysis: folding, expansion through several OpenCC conversions, positions in order, pinyin."""
+
+from __future__ import annotations
+
+from search.analysis import bigrams, expand_query, fold_to_simplified, pinyin_keys, register_words, render, segment
+from search.index import BigramTokenizer, WordTokenizer
+
+
+def test_folding_is_width_and_script_insensitive():
+    assert fold_to_simplified("數字鄉村") == "数字乡村"
+    assert fold_to_simplified("ＤＣＭＭ　贯标") == "dcmm 贯标"
+
+
+def test_query_expansion_keeps_mainland_terms_and_regional_wording():
+    # tw2sp alone would turn 智慧農業 into 智能农业; the t2s form is kept first
+    assert expand_query("智慧農業")[0] == "智慧农业"
+    assert "智能农业" in expand_query("智慧農業")
+    for taiwan, mainland in [("數位鄉村", "数字乡村"), ("資料分類分級", "数据分类分级"), ("網路安全", "网络安全"), ("寬頻", "宽带")]:
+        assert mainland in expand_query(taiwan), taiwan
+
+
+def test_registered_labels_are_not_split():
+    register_words(["防止返贫监测"])
+    assert "防止返贫监测" in segment("强化防止返贫监测和帮扶")
+
+
+def test_word_tokenizer_numbers_positions_in_order():
+    tokens = [(t.text, t.pos) for t in WordTokenizer()("数字乡村发展行动计划", positions=True)]
+    assert [pos for _, pos in tokens] == list(range(len(tokens)))
+    assert ("行动计划", len(tokens) - 1) in tokens
+
+
+def test_bigrams_cover_every_infix():
+    assert list(bigrams("高标准农田")) == ["高标", "标准", "准农", "农田"]
+    assert list(bigrams("田")) == ["田"]
+    assert [t.pos for t in BigramTokenizer()("高标准农田", positions=True)] == [0, 1, 2, 3]
+
+
+def test_pinyin_keys_full_and_initials():
+    assert pinyin_keys("数字乡村") == ("shuzixiangcun", "szxc")
+    assert pinyin_keys("832平台") == ("832pingtai", "832pt")
+
+
+def test_render_in_traditional_scripts():
+    assert render("数字乡村", "zh-Hant") == "數字鄉村"
+    assert render("网络安全", "zh-TW") == "網路安全"
+    assert render("数字乡村", "zh-Hans") == "数字乡村"

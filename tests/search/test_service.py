@@ -1,0 +1,105 @@
+"""The search service on the bundled vocabulary: ranking, following the change log, restarts."""
+
+from __future__ import annotations
+
+import pytest
+
+from registry.sqlite import SQLiteStore
+from search.service import SearchService
+from tests.conftest import concept
+from vocab.loader import load_bundled_if_empty
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("search")
+    store = SQLiteStore(folder / "r.db")
+    load_bundled_if_empty(store)
+    svc = SearchService(store, folder / "index")
+    svc.catch_up()
+    yield svc
+    svc.index.close()
+    store.close()
+
+
+def first(service, text, **kw):
+    hits = service.search(text, **kw).hits
+    return (hits[0].id, hits[0].match) if hits else None
+
+
+@pytest.mark.parametrize(
+    "text, expected, match",
+    [
+        ("数字乡村", "digital-village", "exact-preferred"),
+        ("數位鄉村", "digital-village", "exact-preferred"),
+        ("智慧農業", "smart-agriculture", "exact-preferred"),
+        ("行動支付", "mobile-payment", "exact-label"),
+        ("流動支付", "mobile-payment", "exact-label"),
+        ("shuzixiangcun", "digital-village", "exact-label"),
+        ("shuzi xiangcun", "digital-village", "exact-label"),
+        ("szxc", "digital-village", "exact-label"),
+        ("DCMM", "dcmm", "exact-label"),
+        ("mobile payment", "mobile-payment", "exact-preferred"),
+        ("GB/T 43697", "gbt-43697-2024", "exact-preferred"),
+        ("43697", "gbt-43697-2024", "exact-preferred"),
+        ("832", "platform-832", "label-prefix"),
+        ("标准农田", "high-standard-farmland", "label-words"),
+        ("数子乡村", "digital-village", "label-words"),
+    ],
+)
+def test_the_registered_concept_comes_first(service, text, expected, match):
+    assert first(service, text) == (expected, match)
+
+
+def test_tiers_order_exact_before_prefix_before_words(service):
+    tiers = [h.tier for h in service.search("数字乡村", limit=50).hits]
+    assert tiers == sorted(tiers) and tiers[0] == 0 and max(tiers) > 0
+
+
+def test_definition_only_matches_rank_last(service):
+    hits = service.search("农田", limit=50).hits
+    assert hits[-1].match == "definition" and hits[0].match != "definition"
+
+
+def test_filters_and_pages(service):
+    everything = service.search("数据", limit=100)
+    standards = service.search("数据", filters={"kind": "standard"}, limit=100)
+    assert 0 < standards.total < everything.total
+    assert {h.kind for h in standards.hits} == {"standard"}
+    page2 = service.search("数据", offset=2, limit=2)
+    assert [h.id for h in page2.hits] == [h.id for h in everything.hits[2:4]]
+
+
+def test_query_syntax_is_text_and_junk_finds_nothing(service):
+    for text in ['"', "*", "(", ":", "OR", "数字*", "!!!", "、,。"]:
+        service.search(text)  # must not raise
+    assert service.search("!!!").total == 0
+
+
+def test_index_follows_the_change_log_and_survives_restart(tmp_path):
+    store = SQLiteStore(tmp_path / "r.db")
+    load_bundled_if_empty(store)
+    svc = SearchService(store, tmp_path / "index")
+    assert svc.catch_up() > 0
+    revision = svc.index.revision
+    assert revision == store.revision()
+    svc.index.close()
+
+    again = SearchService(store, tmp_path / "index")  # a restart: nothing to apply
+    assert again.index.revision == revision and again.catch_up() == 0
+    assert first(again, "数字乡村") == ("digital-village", "exact-preferred")
+
+    current = store.get("concept", "mobile-payment")
+    store.append([concept("mobile-payment", "移动支付", version=2, scheme="dv-terms",
+                          terms=current.terms[1:] + (current.terms[0].__class__(text="扫码支付", type="admitted"),),
+                          definition=current.definition)], actor="editor")
+    assert again.catch_up() == 1  # only the changed concept is written
+    assert first(again, "扫码支付") == ("mobile-payment", "exact-label")
+    again.index.close()
+    store.close()
+
+
+def test_rebuild_gives_the_same_answers(service):
+    before = [h.id for h in service.search("农业", limit=50).hits]
+    assert service.rebuild() == service.document_count()
+    assert [h.id for h in service.search("农业", limit=50).hits] == before

@@ -139,15 +139,20 @@ def stats(files: tuple[str, ...]) -> None:
             str(sum(1 for c in concepts if c.definition)),
             str(sum(1 for c in concepts if c.sources)),
         )
-    standards = bundle.standards()
-    statuses: dict[str, int] = {}
-    for s in standards:
-        statuses[s.status] = statuses.get(s.status, 0) + 1
-    table.add_row(
-        "标准目录 (standards): " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())),
-        str(len(standards)), "-", str(sum(1 for s in standards if s.sources)),
-    )
     Console().print(table)
+    standards = bundle.standards()
+    by_status = Table(title="标准目录 standards by status")
+    by_status.add_column("status")
+    by_status.add_column("standards", justify="right")
+    by_status.add_column("with code", justify="right")
+    by_status.add_column("linked to concepts", justify="right")
+    for status in sorted({s.status for s in standards}):
+        group = [s for s in standards if s.status == status]
+        by_status.add_row(status, str(len(group)), str(sum(1 for s in group if s.code)),
+                          str(sum(1 for s in group if s.concepts)))
+    by_status.add_row("all", str(len(standards)), str(sum(1 for s in standards if s.code)),
+                      str(sum(1 for s in standards if s.concepts)))
+    Console().print(by_status)
 
 
 if __name__ == "__main__":  # pragma: no cover

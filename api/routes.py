@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get
-from litestar.params import FromPath, Parameter
+from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody, Parameter
+from msgspec import Meta, Struct
 
 from registry.errors import InvalidInput, NotFound
 from search.analysis import expand_query
@@ -13,15 +14,19 @@ from search.service import FILTER_FIELDS
 
 from .services import ServicesDep
 from .views import (
+    BatchLookupOut,
     ConceptOut,
     LookupOut,
     SchemeOut,
+    Script,
     SearchOut,
     StandardOut,
+    SuggestionOut,
     concept_out,
     lookup_out,
     search_out,
     standard_out,
+    suggestion_out,
 )
 
 MAX_QUERY = 200
@@ -32,6 +37,13 @@ Query = Annotated[str, Parameter(min_length=1, max_length=MAX_QUERY, description
 Offset = Annotated[int, Parameter(ge=0, le=10_000, description="hits to skip")]
 Limit = Annotated[int, Parameter(ge=1, le=MAX_PAGE, description=f"hits per page (at most {MAX_PAGE})")]
 Facet = Annotated[str | None, Parameter(max_length=64)]
+ScriptParam = Annotated[Script, Parameter(description="script of labels, definitions and highlights")]
+MAX_BATCH = 1000
+MAX_SUGGEST = 20
+
+
+class BatchLookup(Struct, forbid_unknown_fields=True):
+    labels: Annotated[list[Annotated[str, Meta(min_length=1, max_length=MAX_QUERY)]], Meta(min_length=1, max_length=MAX_BATCH)]
 
 
 def require_text(value: str, name: str) -> str:
@@ -45,33 +57,42 @@ class ConceptController(Controller):
     tags = ["concepts"]
 
     @get("/concepts/{concept_id:str}", sync_to_thread=False)
-    def get_concept(self, services: ServicesDep, concept_id: FromPath[str]) -> ConceptOut:
+    def get_concept(self, services: ServicesDep, concept_id: FromPath[str], script: ScriptParam = "zh-Hans") -> ConceptOut:
         """The current version of a concept."""
         concept = services.catalog.concepts.get(concept_id)
         if concept is None:
             raise NotFound(f"no concept {concept_id!r}")
-        return concept_out(services.catalog, concept)
+        return concept_out(services.catalog, concept, script)
 
     @get("/lookup", sync_to_thread=False)
-    def lookup(self, services: ServicesDep, label: Label) -> LookupOut:
+    def lookup(self, services: ServicesDep, label: Label, script: ScriptParam = "zh-Hans") -> LookupOut:
         """Concepts that have this exact label (any label type, any script), preferred labels first."""
         label = require_text(label, "label")
         matches = services.catalog.lookup(label, expand_query(label))
-        return lookup_out(services.catalog, label, matches)
+        return lookup_out(services.catalog, label, matches, script)
+
+    @post("/lookup", sync_to_thread=False, status_code=200)
+    def batch_lookup(self, services: ServicesDep, data: JSONBody[BatchLookup], script: ScriptParam = "zh-Hans") -> BatchLookupOut:
+        """Up to 1,000 labels at once: for each, the concepts it names and whether it is preferred,
+        admitted or deprecated there."""
+        catalog = services.catalog
+        results = [lookup_out(catalog, label, catalog.lookup(label, expand_query(label)), script) for label in data.labels]
+        found = sum(1 for r in results if r.matches)
+        return BatchLookupOut(results=results, found=found, not_found=len(results) - found)
 
     @get("/standards", sync_to_thread=False)
-    def list_standards(self, services: ServicesDep) -> list[StandardOut]:
+    def list_standards(self, services: ServicesDep, script: ScriptParam = "zh-Hans") -> list[StandardOut]:
         """The standards catalogue."""
         catalog = services.catalog
-        return [standard_out(catalog, s) for s in sorted(catalog.standards.values(), key=lambda s: s.id)]
+        return [standard_out(catalog, s, script) for s in sorted(catalog.standards.values(), key=lambda s: s.id)]
 
     @get("/standards/{standard_id:str}", sync_to_thread=False)
-    def get_standard(self, services: ServicesDep, standard_id: FromPath[str]) -> StandardOut:
+    def get_standard(self, services: ServicesDep, standard_id: FromPath[str], script: ScriptParam = "zh-Hans") -> StandardOut:
         """One standard: code, title, lifecycle status, dates, bodies and the concepts it governs."""
         standard = services.catalog.standards.get(standard_id)
         if standard is None:
             raise NotFound(f"no standard {standard_id!r}")
-        return standard_out(services.catalog, standard)
+        return standard_out(services.catalog, standard, script)
 
     @get("/schemes", sync_to_thread=False)
     def list_schemes(self, services: ServicesDep) -> list[SchemeOut]:
@@ -103,10 +124,25 @@ class SearchController(Controller):
         grade: Facet = None,
         standard: Facet = None,
         kind: Facet = None,
+        script: ScriptParam = "zh-Hans",
     ) -> SearchOut:
-        """Ranked full-text search over labels (any script, pinyin, English, codes) and definitions."""
+        """Ranked full-text search over labels (any script, pinyin, English, codes) and definitions,
+        with highlights, facet counts and filters."""
         text = require_text(q, "q")
         values = dict(zip(FILTER_FIELDS, (scheme, status, grade, standard, kind)))
         filters = {k: v for k, v in values.items() if v}
         results = services.search.search(text, filters=filters, offset=offset, limit=limit)
-        return search_out(services.catalog, text, results, offset, limit)
+        return search_out(services.catalog, text, results, offset, limit, script)
+
+    @get("/suggest", sync_to_thread=False)
+    def suggest(
+        self,
+        services: ServicesDep,
+        q: Query,
+        limit: Annotated[int, Parameter(ge=1, le=MAX_SUGGEST)] = 10,
+        script: ScriptParam = "zh-Hans",
+    ) -> list[SuggestionOut]:
+        """Type-ahead: concepts and standards whose label (any script), pinyin, initials, English label
+        or code starts with ``q``; answered from memory."""
+        text = require_text(q, "q")
+        return [suggestion_out(services.catalog, s, script) for s in services.search.suggest(text, limit)]

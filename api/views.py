@@ -1,6 +1,13 @@
-"""What the API answers: response Structs, and rendering them from the catalog."""
+"""What the API answers: response Structs, rendered from the catalog in the script the client asks for.
+
+Content is stored in Simplified Chinese. ``script`` (zh-Hans, zh-Hant, zh-TW, zh-HK) renders labels,
+definitions and highlights with OpenCC (s2t, s2twp, s2hk); a curated Taiwan or Hong Kong label of a
+concept takes precedence over the converted preferred label.
+"""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from msgspec import Struct
 
@@ -12,8 +19,12 @@ from registry.model import (
     StandardVersion,
     Term,
 )
-from search.catalog import Catalog, LabelMatch
+from search.analysis import render
+from search.catalog import Catalog, LabelMatch, Suggestion
+from search.highlight import highlight
 from search.service import TIERS, Hit, SearchResults
+
+Script = Literal["zh-Hans", "zh-Hant", "zh-TW", "zh-HK"]
 
 
 class Ref(Struct, frozen=True, kw_only=True):
@@ -30,19 +41,27 @@ class StandardRef(Struct, frozen=True, kw_only=True):
     href: str
 
 
+class TermOut(Struct, frozen=True, kw_only=True):
+    text: str
+    lang: str
+    type: str
+    display: str  # the text in the script asked for
+
+
 class ConceptOut(Struct, kw_only=True):
     id: str
     href: str
     scheme: str
     version: int
     status: str
+    script: str
     preferred: str
     english: str
-    terms: tuple[Term, ...]
+    terms: list[TermOut]
     definition: str
     definition_en: str
-    notes: tuple[str, ...]
-    examples: tuple[str, ...]
+    notes: list[str]
+    examples: list[str]
     notation: str
     grade: str | None
     grade_label: str | None
@@ -82,12 +101,25 @@ class LookupMatchOut(Struct, kw_only=True):
     preferred: str
     definition: str
     status: str
+    label_status: str  # the matched label's type: preferred, admitted, abbreviation, deprecated, hidden
     matched: Term
+    replaced_by: list[Ref]
 
 
 class LookupOut(Struct, kw_only=True):
     label: str
     matches: list[LookupMatchOut]
+
+
+class BatchLookupOut(Struct, kw_only=True):
+    results: list[LookupOut]
+    found: int
+    not_found: int
+
+
+class Highlight(Struct, kw_only=True, omit_defaults=True):
+    label: str = ""
+    definition: str = ""
 
 
 class HitOut(Struct, kw_only=True):
@@ -99,19 +131,31 @@ class HitOut(Struct, kw_only=True):
     definition: str
     scheme: str
     status: str
+    grade: str | None
     match: str
     matched_label: str
     matched_type: str
+    highlight: Highlight
     replaced_by: list[Ref]
 
 
 class SearchOut(Struct, kw_only=True):
     query: str
+    script: str
     total: int
     offset: int
     limit: int
     revision: int
     hits: list[HitOut]
+    facets: dict[str, dict[str, int]]
+
+
+class SuggestionOut(Struct, kw_only=True):
+    id: str
+    kind: str
+    href: str
+    label: str
+    matched: str
 
 
 class SchemeOut(Struct, kw_only=True):
@@ -131,58 +175,108 @@ def standard_href(standard_id: str) -> str:
     return f"/api/v1/standards/{standard_id}"
 
 
-def _refs(catalog: Catalog, ids) -> list[Ref]:
-    return [Ref(id=i, label=catalog.concepts[i].preferred, href=concept_href(i)) for i in ids if i in catalog.concepts]
+def curated_label(c: ConceptVersion, script: str) -> str | None:
+    """A label curated for the region of ``script`` (zh-TW, zh-HK), if the concept has one."""
+    if script not in ("zh-TW", "zh-HK"):
+        return None
+    return next((t.text for t in c.terms if t.lang == script and t.type != "deprecated"), None)
 
 
-def _standard_ref(s: StandardVersion) -> StandardRef:
-    return StandardRef(id=s.id, code=s.code, title=s.title, status=s.status, href=standard_href(s.id))
+def display_label(c: ConceptVersion, script: str = "zh-Hans") -> str:
+    """The preferred label as read in ``script``: a curated regional label first, else OpenCC."""
+    return curated_label(c, script) or render(c.preferred, script)
 
 
-def concept_out(catalog: Catalog, c: ConceptVersion) -> ConceptOut:
+def _term_out(term: Term, script: str) -> TermOut:
+    display = term.text if term.lang in ("en", "zh-TW", "zh-HK") else render(term.text, script)
+    return TermOut(text=term.text, lang=term.lang, type=term.type, display=display)
+
+
+def _refs(catalog: Catalog, ids, script: str = "zh-Hans") -> list[Ref]:
+    return [
+        Ref(id=i, label=display_label(catalog.concepts[i], script), href=concept_href(i))
+        for i in ids if i in catalog.concepts
+    ]
+
+
+def _standard_ref(s: StandardVersion, script: str) -> StandardRef:
+    return StandardRef(id=s.id, code=s.code, title=render(s.title, script), status=s.status, href=standard_href(s.id))
+
+
+def concept_out(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") -> ConceptOut:
     return ConceptOut(
-        id=c.id, href=concept_href(c.id), scheme=c.scheme, version=c.version, status=c.status,
-        preferred=c.preferred, english=c.english, terms=c.terms, definition=c.definition,
-        definition_en=c.definition_en, notes=c.notes, examples=c.examples, notation=c.notation,
-        grade=c.grade, grade_label=GRADE_LABELS.get(c.grade) if c.grade else None,
-        broader=_refs(catalog, c.broader), narrower=_refs(catalog, sorted(catalog.narrower.get(c.id, ()))),
-        related=_refs(catalog, c.related), replaced_by=_refs(catalog, c.replaced_by),
-        standards=[_standard_ref(catalog.standards[s]) for s in sorted(catalog.standards_of.get(c.id, ()))],
+        id=c.id, href=concept_href(c.id), scheme=c.scheme, version=c.version, status=c.status, script=script,
+        preferred=display_label(c, script), english=c.english, terms=[_term_out(t, script) for t in c.terms],
+        definition=render(c.definition, script), definition_en=c.definition_en,
+        notes=[render(n, script) for n in c.notes], examples=[render(e, script) for e in c.examples],
+        notation=c.notation, grade=c.grade,
+        grade_label=render(GRADE_LABELS[c.grade], script) if c.grade else None,
+        broader=_refs(catalog, c.broader, script),
+        narrower=_refs(catalog, sorted(catalog.narrower.get(c.id, ())), script),
+        related=_refs(catalog, c.related, script), replaced_by=_refs(catalog, c.replaced_by, script),
+        standards=[_standard_ref(catalog.standards[s], script) for s in sorted(catalog.standards_of.get(c.id, ()))],
         sources=c.sources, author=c.author, created=c.created, change_note=c.change_note,
     )
 
 
-def standard_out(catalog: Catalog, s: StandardVersion) -> StandardOut:
+def standard_out(catalog: Catalog, s: StandardVersion, script: str = "zh-Hans") -> StandardOut:
     return StandardOut(
-        id=s.id, href=standard_href(s.id), version=s.version, code=s.code, title=s.title, title_en=s.title_en,
-        kind=s.kind, status=s.status, status_label=STANDARD_STATUS_LABELS[s.status], issued=s.issued,
-        in_force=s.in_force, bodies=s.bodies, replaces=s.replaces, concepts=_refs(catalog, s.concepts),
-        notes=s.notes, sources=s.sources,
+        id=s.id, href=standard_href(s.id), version=s.version, code=s.code, title=render(s.title, script),
+        title_en=s.title_en, kind=s.kind, status=s.status,
+        status_label=render(STANDARD_STATUS_LABELS[s.status], script), issued=s.issued, in_force=s.in_force,
+        bodies=s.bodies, replaces=s.replaces, concepts=_refs(catalog, s.concepts, script), notes=s.notes,
+        sources=s.sources,
     )
 
 
-def lookup_out(catalog: Catalog, label: str, matches: list[LabelMatch]) -> LookupOut:
+def lookup_out(catalog: Catalog, label: str, matches: list[LabelMatch], script: str = "zh-Hans") -> LookupOut:
     out = []
     for m in matches:
         c = catalog.concepts[m.id]
-        out.append(LookupMatchOut(id=c.id, href=concept_href(c.id), preferred=c.preferred,
-                                  definition=c.definition, status=c.status, matched=m.term))
+        out.append(LookupMatchOut(
+            id=c.id, href=concept_href(c.id), preferred=display_label(c, script),
+            definition=render(c.definition, script), status=c.status, label_status=m.term.type, matched=m.term,
+            replaced_by=_refs(catalog, c.replaced_by, script),
+        ))
     return LookupOut(label=label, matches=out)
 
 
-def hit_out(catalog: Catalog, hit: Hit) -> HitOut:
+def hit_out(catalog: Catalog, hit: Hit, terms: tuple[str, ...], script: str = "zh-Hans") -> HitOut:
     if hit.kind == "standard":
         s = catalog.standards[hit.id]
-        return HitOut(id=s.id, kind="standard", href=standard_href(s.id), label=s.title, code=s.code,
-                      definition="; ".join(s.notes), scheme="standards", status=s.status, match=TIERS[hit.tier],
-                      matched_label=hit.matched, matched_type=hit.matched_type, replaced_by=[])
+        notes = "; ".join(s.notes)
+        return HitOut(
+            id=s.id, kind="standard", href=standard_href(s.id), label=render(s.title, script), code=s.code,
+            definition=render(notes, script), scheme="standards", status=s.status, grade=None,
+            match=TIERS[hit.tier], matched_label=hit.matched, matched_type=hit.matched_type,
+            highlight=Highlight(label=highlight(s.title, terms, script), definition=highlight(notes, terms, script)),
+            replaced_by=[],
+        )
     c = catalog.concepts[hit.id]
-    return HitOut(id=c.id, kind="concept", href=concept_href(c.id), label=c.preferred, code=c.notation,
-                  definition=c.definition, scheme=c.scheme, status=c.status, match=TIERS[hit.tier],
-                  matched_label=hit.matched, matched_type=hit.matched_type,
-                  replaced_by=_refs(catalog, c.replaced_by))
+    curated = curated_label(c, script)
+    label_highlight = highlight(curated, terms) if curated else highlight(c.preferred, terms, script)
+    return HitOut(
+        id=c.id, kind="concept", href=concept_href(c.id), label=curated or render(c.preferred, script),
+        code=c.notation, definition=render(c.definition, script), scheme=c.scheme, status=c.status,
+        grade=c.grade, match=TIERS[hit.tier], matched_label=hit.matched, matched_type=hit.matched_type,
+        highlight=Highlight(label=label_highlight, definition=highlight(c.definition, terms, script)),
+        replaced_by=_refs(catalog, c.replaced_by, script),
+    )
 
 
-def search_out(catalog: Catalog, query: str, results: SearchResults, offset: int, limit: int) -> SearchOut:
-    hits = [hit_out(catalog, h) for h in results.hits if h.id in catalog.concepts or h.id in catalog.standards]
-    return SearchOut(query=query, total=results.total, offset=offset, limit=limit, revision=results.revision, hits=hits)
+def search_out(catalog: Catalog, query: str, results: SearchResults, offset: int, limit: int,
+               script: str = "zh-Hans") -> SearchOut:
+    hits = [
+        hit_out(catalog, h, results.highlight_terms, script)
+        for h in results.hits if h.id in catalog.concepts or h.id in catalog.standards
+    ]
+    return SearchOut(query=query, script=script, total=results.total, offset=offset, limit=limit,
+                     revision=results.revision, hits=hits, facets=results.facets)
+
+
+def suggestion_out(catalog: Catalog, s: Suggestion, script: str = "zh-Hans") -> SuggestionOut:
+    if s.kind == "concept":
+        label, href = display_label(catalog.concepts[s.id], script), concept_href(s.id)
+    else:
+        label, href = render(s.label, script), standard_href(s.id)
+    return SuggestionOut(id=s.id, kind=s.kind, href=href, label=label, matched=s.matched)

@@ -7,6 +7,7 @@ the change log like the index does (``apply``), so every process holds its own c
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -42,6 +43,16 @@ class LabelMatch(Struct, frozen=True):
     term: Term
 
 
+class Suggestion(Struct, frozen=True, kw_only=True):
+    id: str
+    kind: str
+    label: str
+    matched: str
+
+
+SUGGEST_SCAN = 400  # prefix entries looked at per form, at most
+
+
 class Catalog:
     def __init__(self) -> None:
         self.revision = 0
@@ -52,6 +63,9 @@ class Catalog:
         self.by_code: dict[str, list[str]] = defaultdict(list)
         self.narrower: dict[str, list[str]] = defaultdict(list)
         self.standards_of: dict[str, list[str]] = defaultdict(list)
+        # sorted (key, id, label) for prefix suggestions: folded labels, pinyin, initials, English, codes
+        self.prefixes: list[tuple[str, str, str]] = []
+        self._prefix_keys: dict[str, list[tuple[str, str, str]]] = {}
 
     @classmethod
     def from_store(cls, store: Store) -> "Catalog":
@@ -85,6 +99,7 @@ class Catalog:
         if c.notation:
             for key in code_keys(c.notation):
                 self.by_code[key].append(c.id)
+        self._add_prefixes(c.id, self._concept_prefixes(c))
 
     def _forget_concept(self, concept_id: str) -> None:
         old = self.concepts.pop(concept_id, None)
@@ -100,6 +115,7 @@ class Catalog:
         if old.notation:
             for key in code_keys(old.notation):
                 self.by_code[key] = [i for i in self.by_code[key] if i != concept_id]
+        self._forget_prefixes(concept_id)
 
     def _add_standard(self, s: StandardVersion) -> None:
         self.standards[s.id] = s
@@ -107,6 +123,10 @@ class Catalog:
             self.standards_of[concept_id].append(s.id)
         for key in code_keys(s.code):
             self.by_code[key].append(s.id)
+        title = fold_to_simplified(s.title)
+        keys = {title: s.title, **{k: s.code for k in code_keys(s.code)}}
+        keys.update(dict.fromkeys(pinyin_keys(title), s.title))
+        self._add_prefixes(s.id, keys)
 
     def _forget_standard(self, standard_id: str) -> None:
         old = self.standards.pop(standard_id, None)
@@ -116,16 +136,68 @@ class Catalog:
             self.standards_of[concept_id] = [i for i in self.standards_of[concept_id] if i != standard_id]
         for key in code_keys(old.code):
             self.by_code[key] = [i for i in self.by_code[key] if i != standard_id]
+        self._forget_prefixes(standard_id)
+
+    # -- prefix entries ----------------------------------------------------------------------
+    def _concept_prefixes(self, c: ConceptVersion) -> dict[str, str]:
+        keys: dict[str, str] = {}
+        for term in c.terms:
+            folded = fold_to_simplified(term.text)
+            keys.setdefault(folded, term.text)
+            if term.lang != "en":
+                for key in pinyin_keys(folded):
+                    keys.setdefault(key, term.text)
+        return keys
+
+    def _add_prefixes(self, entity_id: str, keys: dict[str, str]) -> None:
+        entries = [(key, entity_id, label) for key, label in keys.items() if key]
+        for entry in entries:
+            insort(self.prefixes, entry)
+        self._prefix_keys[entity_id] = entries
+
+    def _forget_prefixes(self, entity_id: str) -> None:
+        for entry in self._prefix_keys.pop(entity_id, ()):
+            at = bisect_left(self.prefixes, entry)
+            if at < len(self.prefixes) and self.prefixes[at] == entry:
+                del self.prefixes[at]
 
     # -- reading -----------------------------------------------------------------------------
     def lookup(self, label: str, forms: Iterable[str] = ()) -> list[LabelMatch]:
-        """Concepts that have ``label`` (or one of its expanded ``forms``) as a label, preferred first."""
-        seen: dict[tuple[str, str], LabelMatch] = {}
-        for form in (fold_to_simplified(label), *forms):
-            for match in self.by_label.get(form, ()):
-                seen.setdefault((match.id, match.term.text), match)
+        """Concepts that have ``label`` (or one of its expanded ``forms``) as a label, one match each.
+
+        The label as written (folded) wins over its expansions, so 數位鄉村 is reported as the Taiwan
+        label it is; then preferred before admitted, abbreviation, hidden and deprecated terms.
+        """
         rank = {"preferred": 0, "admitted": 1, "abbreviation": 2, "hidden": 3, "deprecated": 4}
-        return sorted(seen.values(), key=lambda m: (rank[m.term.type], m.id))
+        best: dict[str, tuple[tuple[int, int], LabelMatch]] = {}
+        for order, form in enumerate(dict.fromkeys((fold_to_simplified(label), *forms))):
+            for match in self.by_label.get(form, ()):
+                key = (order, rank[match.term.type])
+                if match.id not in best or key < best[match.id][0]:
+                    best[match.id] = (key, match)
+        return [m for _, m in sorted(best.values(), key=lambda item: (item[0][1], item[0][0], item[1].id))]
+
+    def suggest(self, forms: Iterable[str], limit: int = 10) -> list[Suggestion]:
+        """Concepts and standards with a label, pinyin, initials or code starting with one of ``forms``."""
+        found: dict[str, tuple[tuple, Suggestion]] = {}
+        for order, form in enumerate(dict.fromkeys(f for f in forms if f)):
+            start = bisect_left(self.prefixes, (form,))
+            for key, entity_id, label in self.prefixes[start : start + SUGGEST_SCAN]:
+                if not key.startswith(form):
+                    break
+                rank = self._suggest_rank(entity_id, key == form, order, label)
+                if entity_id not in found or rank < found[entity_id][0]:
+                    kind = "concept" if entity_id in self.concepts else "standard"
+                    display = self.concepts[entity_id].preferred if kind == "concept" else self.standards[entity_id].title
+                    found[entity_id] = (rank, Suggestion(id=entity_id, kind=kind, label=display, matched=label))
+        return [s for _, s in sorted(found.values(), key=lambda item: item[0])[:limit]]
+
+    def _suggest_rank(self, entity_id: str, exact: bool, order: int, label: str) -> tuple:
+        """Live before deprecated, whole key before prefix, the literal form before other expansions."""
+        concept = self.concepts.get(entity_id)
+        preferred = concept is not None and label == concept.preferred
+        deprecated = concept is not None and concept.status == "deprecated"
+        return (deprecated, not exact, order, not preferred, len(label), entity_id)
 
     def pinyin_of(self, concept_id: str) -> dict[str, str]:
         """Pinyin keys (full and initials) of a concept's Chinese labels, each with its label."""

@@ -111,6 +111,7 @@ class SearchIndex:
             self._create()
         self._index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
         self._searcher = self._index.searcher()
+        self.generation = 0  # moves whenever the searcher sees new commits; keys result caches
         self._analyzers = {name: self._index.schema[name].analyzer for name in ("en", "definition_en")}
 
     # -- state --------------------------------------------------------------------------------
@@ -176,6 +177,7 @@ class SearchIndex:
             raise
         self._write_state(revision)
         self._searcher = self._index.searcher()
+        self.generation += 1
         return count
 
     # -- reading ------------------------------------------------------------------------------
@@ -187,6 +189,7 @@ class SearchIndex:
         """
         if not self._searcher.up_to_date():
             self._searcher = self._index.searcher()
+            self.generation += 1
 
     def analyze(self, field: str, text: str) -> list[str]:
         """Tokens of ``text`` as the stemming field ``field`` indexes them."""

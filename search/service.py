@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,11 +20,13 @@ from registry.model import ConceptVersion, StandardVersion, Version
 from registry.store import Store
 
 from .analysis import bigrams, expand_query, fold_to_simplified, normalize, pinyin_keys, segment
-from .catalog import Catalog, code_keys, query_code_key
+from .catalog import Catalog, Suggestion, code_keys, query_code_key
 from .documents import concept_document, standard_document
+from .highlight import highlight_terms
 from .index import SearchIndex
 
 MAX_CANDIDATES = 1000
+CACHE_SIZE = 2048  # ranked results per (forms, filters, revision); a new revision misses them all
 ASCII_LETTERS = re.compile(r"^[a-z ]+$")
 TIERS = ("exact-preferred", "exact-label", "label-prefix", "label-words", "definition")
 FILTER_FIELDS = ("scheme", "status", "grade", "standard", "kind")
@@ -47,6 +50,8 @@ class SearchResults(Struct, frozen=True, kw_only=True):
     total: int
     hits: list[Hit]
     revision: int
+    facets: dict[str, dict[str, int]] = {}
+    highlight_terms: tuple[str, ...] = ()
 
 
 class SearchService:
@@ -55,6 +60,8 @@ class SearchService:
         self.catalog = Catalog.from_store(store)
         self.index = SearchIndex(index_folder)
         self._sync_lock = threading.Lock()
+        self._cache: dict[tuple, tuple[list[Hit], dict[str, dict[str, int]]]] = {}
+        self._cache_lock = threading.Lock()
 
     # -- following the change log ------------------------------------------------------------
     def catch_up(self) -> int:
@@ -120,13 +127,52 @@ class SearchService:
         query = build_query(forms, self.index)
         if query is None:
             return SearchResults(total=0, hits=[], revision=self.catalog.revision)
+        key = (forms, tuple(sorted((filters or {}).items())), self.catalog.revision, self.index.generation)
+        ranked = self._cache.get(key)
+        if ranked is None:
+            ranked = self._ranked(forms, query, filters)
+            with self._cache_lock:
+                if len(self._cache) >= CACHE_SIZE:
+                    self._cache.pop(next(iter(self._cache)))
+                self._cache[key] = ranked
+        hits, facets = ranked
+        return SearchResults(total=len(hits), hits=hits[offset : offset + limit], revision=self.catalog.revision,
+                             facets=facets, highlight_terms=highlight_terms(forms))
+
+    def _ranked(self, forms: tuple[str, ...], query: q.Query, filters: dict[str, str] | None):
         filter_query = None
         if filters:
             filter_query = q.And([q.Term(name, value) for name, value in sorted(filters.items()) if value])
         found, _ = self.index.search(query, filters=filter_query, limit=MAX_CANDIDATES)
         hits = [hit for hit in (self._place(entity_id, score, forms) for entity_id, score in found) if hit]
         hits.sort(key=lambda h: (h.tier, -round(h.score, 6), h.id))
-        return SearchResults(total=len(hits), hits=hits[offset : offset + limit], revision=self.catalog.revision)
+        return hits, self._facets(hits)
+
+    def _facets(self, hits: list[Hit]) -> dict[str, dict[str, int]]:
+        """Counts per value of each facet over all hits (not only the page shown)."""
+        facets: dict[str, Counter] = {name: Counter() for name in FILTER_FIELDS}
+        for hit in hits:
+            facets["kind"][hit.kind] += 1
+            if hit.kind == "concept":
+                c = self.catalog.concepts[hit.id]
+                facets["scheme"][c.scheme] += 1
+                facets["status"][c.status] += 1
+                if c.grade:
+                    facets["grade"][c.grade] += 1
+                for standard_id in self.catalog.standards_of.get(c.id, ()):
+                    facets["standard"][standard_id] += 1
+            else:
+                s = self.catalog.standards[hit.id]
+                facets["scheme"]["standards"] += 1
+                facets["status"][s.status] += 1
+                facets["standard"][s.id] += 1
+        return {name: dict(counter.most_common()) for name, counter in facets.items()}
+
+    def suggest(self, text: str, limit: int = 10) -> list[Suggestion]:
+        """Type-ahead from the catalog: label prefix in any script, pinyin, initials, English, codes."""
+        forms = expand_query(text)
+        compact = tuple(f.replace(" ", "") for f in forms)
+        return self.catalog.suggest((*forms, *compact), limit)
 
     def _place(self, entity_id: str, score: float, forms: tuple[str, ...]) -> Hit | None:
         if entity_id in self.catalog.concepts:
@@ -211,4 +257,4 @@ def build_query(forms: tuple[str, ...], index: SearchIndex) -> q.Query | None:
     return q.Or(parts) if parts else None
 
 
-__all__ = ["SearchService", "SearchResults", "Hit", "TIERS", "FILTER_FIELDS", "normalize"]
+__all__ = ["SearchService", "SearchResults", "Hit", "Suggestion", "TIERS", "FILTER_FIELDS", "normalize"]

@@ -54,3 +54,33 @@ def test_screenshot_of_the_results_page(browser, live_server, tmp_path):
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000  # a rendered page with its styles, not a blank one
     page.close()
+
+
+def test_typeahead_offers_suggestions_with_javascript(browser, live_server):
+    page = browser.new_page()
+    page.goto(live_server.url + "/")
+    with page.expect_response(lambda r: "/api/v1/suggest" in r.url) as response:
+        page.type("input[name=q]", "szxc", delay=20)
+    assert response.value.ok
+    page.wait_for_function("document.querySelectorAll('#suggestions option').length > 0")
+    options = page.eval_on_selector_all("#suggestions option", "els => els.map(e => e.value)")
+    assert options[0] == "数字乡村"
+    page.close()
+
+
+def test_facets_filter_and_script_choice(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/?q=数据")
+    total = int(page.locator("#count").inner_text().split()[1])
+    page.click("section.facet[data-facet=scheme] a:has-text('农业农村数据分类分级')")
+    page.wait_for_selector("li.active")
+    narrowed = int(page.locator("#count").inner_text().split()[1])
+    assert 0 < narrowed < total
+    assert "agri-data" in page.url
+    page.select_option("#script", "zh-TW")
+    page.click("button[type=submit]")
+    page.wait_for_selector("li.hit")
+    assert "script=zh-TW" in page.url and "scheme=agri-data" in page.url
+    assert "資料" in page.locator("li.hit").first.inner_text() or "數據" in page.locator("li.hit").first.inner_text()
+    context.close()

@@ -18,6 +18,8 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from msgspec import Struct
 
+from .editorial import ProposalController, ReleaseController
+from .history import HistoryController
 from .problems import EXCEPTION_HANDLERS
 from .routes import ConceptController, SearchController
 from .services import Services
@@ -72,7 +74,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             ConceptController,
+            HistoryController,
             SearchController,
+            ProposalController,
+            ReleaseController,
             WebController,
             healthz,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),

@@ -61,15 +61,16 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Problem
     status = exc.status_code
     params = None
     detail = exc.detail
+    kind = TYPES.get(status, "about:blank")
     if isinstance(exc, ValidationException):
-        params = [
-            InvalidParam(name=str(e.get("key", "")), reason=str(e.get("message", "")))
-            for e in (exc.extra or []) if isinstance(e, dict)
-        ] or None
+        errors = [e for e in (exc.extra or []) if isinstance(e, dict)]
+        params = [InvalidParam(name=str(e.get("key", "")), reason=str(e.get("message", ""))) for e in errors] or None
         if params:
             detail = "; ".join(f"{p.name}: {p.reason}" for p in params)
+        if any(e.get("source") == "body" for e in errors):  # well-formed JSON with the wrong content
+            status, kind = 422, "/problems/invalid-body"
     return problem_response(
-        Problem(type=TYPES.get(status, "about:blank"), title=TITLES.get(status, "Error"), status=status,
+        Problem(type=kind, title=TITLES.get(status, "Error"), status=status,
                 detail=detail, instance=request.url.path, invalid_params=params),
         request,
     )

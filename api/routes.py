@@ -5,24 +5,22 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import JSONBody, QueryParameter
 from msgspec import Meta, Struct
 
-from registry.errors import InvalidInput, NotFound
+from registry.errors import InvalidInput
 from search.analysis import expand_query
 from search.service import FILTER_FIELDS
 
 from .services import ServicesDep
 from .views import (
     BatchLookupOut,
-    ConceptOut,
     LookupOut,
     SchemeOut,
     Script,
     SearchOut,
     StandardOut,
     SuggestionOut,
-    concept_out,
     lookup_out,
     search_out,
     standard_out,
@@ -32,12 +30,12 @@ from .views import (
 MAX_QUERY = 200
 MAX_PAGE = 100
 
-Label = Annotated[str, Parameter(min_length=1, max_length=MAX_QUERY, description="a label in any script")]
-Query = Annotated[str, Parameter(min_length=1, max_length=MAX_QUERY, description="search text in any script, pinyin or English")]
-Offset = Annotated[int, Parameter(ge=0, le=10_000, description="hits to skip")]
-Limit = Annotated[int, Parameter(ge=1, le=MAX_PAGE, description=f"hits per page (at most {MAX_PAGE})")]
-Facet = Annotated[str | None, Parameter(max_length=64)]
-ScriptParam = Annotated[Script, Parameter(description="script of labels, definitions and highlights")]
+Label = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, description="a label in any script")]
+Query = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, description="search text in any script, pinyin or English")]
+Offset = Annotated[int, QueryParameter(ge=0, le=10_000, description="hits to skip")]
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description=f"hits per page (at most {MAX_PAGE})")]
+Facet = Annotated[str | None, QueryParameter(max_length=64)]
+ScriptParam = Annotated[Script, QueryParameter(description="script of labels, definitions and highlights")]
 MAX_BATCH = 1000
 MAX_SUGGEST = 20
 
@@ -55,14 +53,6 @@ def require_text(value: str, name: str) -> str:
 class ConceptController(Controller):
     path = "/api/v1"
     tags = ["concepts"]
-
-    @get("/concepts/{concept_id:str}", sync_to_thread=False)
-    def get_concept(self, services: ServicesDep, concept_id: FromPath[str], script: ScriptParam = "zh-Hans") -> ConceptOut:
-        """The current version of a concept."""
-        concept = services.catalog.concepts.get(concept_id)
-        if concept is None:
-            raise NotFound(f"no concept {concept_id!r}")
-        return concept_out(services.catalog, concept, script)
 
     @get("/lookup", sync_to_thread=False)
     def lookup(self, services: ServicesDep, label: Label, script: ScriptParam = "zh-Hans") -> LookupOut:
@@ -85,14 +75,6 @@ class ConceptController(Controller):
         """The standards catalogue."""
         catalog = services.catalog
         return [standard_out(catalog, s, script) for s in sorted(catalog.standards.values(), key=lambda s: s.id)]
-
-    @get("/standards/{standard_id:str}", sync_to_thread=False)
-    def get_standard(self, services: ServicesDep, standard_id: FromPath[str], script: ScriptParam = "zh-Hans") -> StandardOut:
-        """One standard: code, title, lifecycle status, dates, bodies and the concepts it governs."""
-        standard = services.catalog.standards.get(standard_id)
-        if standard is None:
-            raise NotFound(f"no standard {standard_id!r}")
-        return standard_out(services.catalog, standard, script)
 
     @get("/schemes", sync_to_thread=False)
     def list_schemes(self, services: ServicesDep) -> list[SchemeOut]:
@@ -139,7 +121,7 @@ class SearchController(Controller):
         self,
         services: ServicesDep,
         q: Query,
-        limit: Annotated[int, Parameter(ge=1, le=MAX_SUGGEST)] = 10,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_SUGGEST)] = 10,
         script: ScriptParam = "zh-Hans",
     ) -> list[SuggestionOut]:
         """Type-ahead: concepts and standards whose label (any script), pinyin, initials, English label

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, MediaType, get
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
 from registry.errors import NotFound
@@ -33,8 +33,8 @@ class WebController(Controller):
     def search_page(
         self,
         services: ServicesDep,
-        q: Annotated[str, Parameter(max_length=MAX_QUERY)] = "",
-        page: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 1,
+        q: Annotated[str, QueryParameter(max_length=MAX_QUERY)] = "",
+        page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
         script: ScriptParam = "zh-Hans",
         scheme: Facet = None,
         status: Facet = None,

@@ -27,6 +27,18 @@ class NotFound(ShuyuError):
     title = "Not found"
 
 
+class Unauthorized(ShuyuError):
+    status = 401
+    type = "/problems/unauthorized"
+    title = "Unauthorized"
+
+
+class Forbidden(ShuyuError):
+    status = 403
+    type = "/problems/forbidden"
+    title = "Forbidden"
+
+
 class InvalidInput(ShuyuError):
     status = 400
     type = "/problems/invalid-input"

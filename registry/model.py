@@ -6,6 +6,7 @@ defaults so that stored data stays readable.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 import msgspec
@@ -128,6 +129,7 @@ class StandardVersion(Struct, frozen=True, kw_only=True):
     in_force: Date | None = None
     bodies: tuple[str, ...] = ()
     replaces: tuple[str, ...] = ()
+    status_date: Date | None = None  # when the standard reached its status
     concepts: tuple[Id, ...] = ()  # the concepts it defines or governs
     notes: tuple[str, ...] = ()
     sources: tuple[Source, ...] = ()
@@ -137,25 +139,133 @@ class StandardVersion(Struct, frozen=True, kw_only=True):
     proposal_id: str | None = None
 
 
+EventAction = Literal[
+    "create", "revise", "deprecate", "scheme",  # versions
+    "propose", "edit", "submit", "request_changes", "approve", "reject", "withdraw", "comment",  # proposals
+    "release", "token_create", "token_revoke",
+]
+
+
 class Event(Struct, frozen=True, kw_only=True):
     """One entry of the append-only change log; ``revision`` is its sequence number."""
 
     revision: int
     at: str
     actor: str
-    action: Literal["create", "revise", "deprecate", "scheme"]
-    kind: EntityKind | Literal["scheme"]
+    action: EventAction
+    kind: EntityKind | Literal["scheme", "proposal", "release", "token"]
     entity_id: str
     version: int
     note: str = ""
 
 
+# -- the editorial workflow -----------------------------------------------------------------------
+
+Role = Literal["reader", "editor", "reviewer", "admin"]
+ProposalKind = Literal["create", "revise", "deprecate"]
+ProposalState = Literal["draft", "submitted", "changes_requested", "approved", "rejected", "withdrawn"]
+Decision = Literal["approve", "reject", "request_changes"]
+
+
+class ConceptContent(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The full proposed content of a concept version (what an editor writes)."""
+
+    scheme: Id
+    terms: Annotated[tuple[Term, ...], Meta(min_length=1, max_length=200)]
+    definition: Annotated[str, Meta(max_length=2000)] = ""
+    definition_en: Annotated[str, Meta(max_length=2000)] = ""
+    notes: Annotated[tuple[Text, ...], Meta(max_length=50)] = ()
+    examples: Annotated[tuple[Text, ...], Meta(max_length=50)] = ()
+    notation: Annotated[str, Meta(max_length=64)] = ""
+    broader: Annotated[tuple[Id, ...], Meta(max_length=50)] = ()
+    related: Annotated[tuple[Id, ...], Meta(max_length=200)] = ()
+    grade: Grade | None = None
+    sources: Annotated[tuple[Source, ...], Meta(max_length=50)] = ()
+
+
+class StandardContent(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The full proposed content of a standard version."""
+
+    code: Annotated[str, Meta(max_length=64)] = ""
+    title: ShortText
+    title_en: Annotated[str, Meta(max_length=300)] = ""
+    kind: StandardKind = "national"
+    status: StandardStatus = "planned"
+    status_date: Date | None = None
+    issued: Date | None = None
+    in_force: Date | None = None
+    bodies: Annotated[tuple[ShortText, ...], Meta(max_length=20)] = ()
+    replaces: Annotated[tuple[ShortText, ...], Meta(max_length=20)] = ()
+    concepts: Annotated[tuple[Id, ...], Meta(max_length=500)] = ()
+    notes: Annotated[tuple[Text, ...], Meta(max_length=50)] = ()
+    sources: Annotated[tuple[Source, ...], Meta(max_length=50)] = ()
+
+
+class Comment(Struct, frozen=True, kw_only=True):
+    author: str
+    at: str
+    text: str
+
+
+class Review(Struct, frozen=True, kw_only=True):
+    reviewer: str
+    at: str
+    decision: Decision
+    comment: str = ""
+
+
+class Proposal(Struct, frozen=True, kw_only=True):
+    """A proposed change, reviewed by a second person before it publishes a version."""
+
+    id: str
+    kind: ProposalKind
+    target_kind: EntityKind
+    target_id: Id
+    base_version: int  # 0 for a new entity
+    concept: ConceptContent | None = None
+    standard: StandardContent | None = None
+    replaced_by: tuple[Id, ...] = ()
+    note: str = ""
+    author: str
+    state: ProposalState = "draft"
+    created: str
+    updated: str
+    reviews: tuple[Review, ...] = ()
+    comments: tuple[Comment, ...] = ()
+    published_version: int | None = None
+
+
+class Release(Struct, frozen=True, kw_only=True):
+    tag: Annotated[str, Meta(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")]
+    revision: int
+    created: str
+    actor: str
+    note: str = ""
+
+
+class Token(Struct, frozen=True, kw_only=True):
+    """A bearer token as stored: only the hash of its secret."""
+
+    id: str
+    name: str
+    role: Role
+    hash: str
+    created: str
+    revoked: str | None = None
+
+
 Version = ConceptVersion | StandardVersion
+
+def now() -> str:
+    """The time of a write, as stored: ISO 8601 in UTC, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
 
 encoder = msgspec.json.Encoder()
 concept_decoder = msgspec.json.Decoder(ConceptVersion)
 standard_decoder = msgspec.json.Decoder(StandardVersion)
 scheme_decoder = msgspec.json.Decoder(Scheme)
+proposal_decoder = msgspec.json.Decoder(Proposal)
 
 
 def kind_of(version: Version) -> EntityKind:

@@ -77,6 +77,7 @@ class StandardEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     title_en: str = ""
     kind: StandardKind = "national"
     status: StandardStatus
+    status_date: Date | None = None
     issued: Date | None = None
     in_force: Date | None = None
     bodies: list[str] = []
@@ -241,6 +242,7 @@ def _standard(entry: StandardEntry) -> StandardVersion:
         title_en=entry.title_en,
         kind=entry.kind,
         status=entry.status,
+        status_date=entry.status_date,
         issued=entry.issued,
         in_force=entry.in_force,
         bodies=tuple(entry.bodies),

@@ -110,13 +110,13 @@ def test_batch_lookup_names_concepts_and_label_status(http):
 @pytest.mark.parametrize(
     "body, status",
     [
-        ({"labels": []}, 400),
-        ({"labels": ["x"] * 1001}, 400),
-        ({"labels": [""]}, 400),
-        ({"labels": ["x" * 201]}, 400),
-        ({"labels": "数字乡村"}, 400),
-        ({"labels": ["数字乡村"], "extra": 1}, 400),
-        ({}, 400),
+        ({"labels": []}, 422),
+        ({"labels": ["x"] * 1001}, 422),
+        ({"labels": [""]}, 422),
+        ({"labels": ["x" * 201]}, 422),
+        ({"labels": "数字乡村"}, 422),
+        ({"labels": ["数字乡村"], "extra": 1}, 422),
+        ({}, 422),
     ],
 )
 def test_batch_lookup_refuses_bad_bodies(http, body, status):

@@ -1,0 +1,167 @@
+"""History over HTTP: versions, diffs, time travel (?at=, ?release=), the change feed, release summaries."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, QueryParameter
+from msgspec import Struct
+
+from registry.diff import VersionDiff, diff_versions
+from registry.errors import InvalidInput, NotFound
+from registry.history import ChangeSummary, revision_of, summarize
+from registry.model import ConceptVersion, EntityKind, Event, StandardVersion
+
+from .services import Services, ServicesDep
+from .views import ConceptOut, Script, StandardOut, concept_out, standard_out
+
+At = Annotated[str | None, QueryParameter(max_length=40, description="a revision number or an ISO date/time")]
+ReleaseTag = Annotated[str | None, QueryParameter(max_length=32, description="a release tag")]
+ScriptParam = Annotated[Script, QueryParameter(description="script of labels and definitions")]
+MAX_CHANGES = 500
+
+
+class VersionInfo(Struct, kw_only=True):
+    version: int
+    status: str
+    author: str
+    created: str
+    change_note: str
+    proposal_id: str | None
+    href: str
+
+
+class ChangeFeed(Struct, kw_only=True):
+    events: list[Event]
+    since: int
+    next_since: int
+    revision: int
+    more: bool
+
+
+class ReleaseSummary(Struct, kw_only=True):
+    tag: str
+    revision: int
+    since_tag: str | None
+    summary: ChangeSummary
+
+
+def _version(services: Services, kind: EntityKind, entity_id: str, version: int | None = None,
+             at: str | None = None, release: str | None = None):
+    """The current version, a numbered one, or the one current at a revision, time or release."""
+    if version is not None:
+        return services.store.get(kind, entity_id, version)
+    revision = revision_of(services.store, at, release)
+    if revision is not None:
+        return services.store.get_at(kind, entity_id, revision)
+    current = services.catalog.concepts.get(entity_id) if kind == "concept" else services.catalog.standards.get(entity_id)
+    if current is None:
+        raise NotFound(f"no {kind} {entity_id!r}")
+    return current
+
+
+def cached(request: Request, body, etag: str) -> Response:
+    """The body with its ETag, or 304 Not Modified when the client holds that version already."""
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    match = request.headers.get("if-none-match", "")
+    if etag in (tag.strip() for tag in match.split(",")) or match.strip() == "*":
+        return Response(content=None, status_code=304, headers=headers)
+    return Response(content=body, headers=headers)
+
+
+def etag_of(version: ConceptVersion | StandardVersion, script: str) -> str:
+    return f'"{version.id}-v{version.version}-{script}"'
+
+
+class HistoryController(Controller):
+    path = "/api/v1"
+    tags = ["history"]
+
+    @get("/concepts/{concept_id:str}", sync_to_thread=True)
+    def get_concept(self, request: Request, services: ServicesDep, concept_id: FromPath[str],
+                    script: ScriptParam = "zh-Hans", at: At = None, release: ReleaseTag = None) -> Response[ConceptOut]:
+        """A concept: the current version, or the one current at ``at`` (revision or ISO date) or at a
+        release. Carries an ETag that changes with the version; honours If-None-Match."""
+        concept = _version(services, "concept", concept_id, at=at, release=release)
+        return cached(request, concept_out(services.catalog, concept, script), etag_of(concept, script))
+
+    @get("/concepts/{concept_id:str}/versions", sync_to_thread=True)
+    def concept_versions(self, services: ServicesDep, concept_id: FromPath[str]) -> list[VersionInfo]:
+        """Every version of a concept, oldest first."""
+        return [
+            VersionInfo(version=v.version, status=v.status, author=v.author, created=v.created,
+                        change_note=v.change_note, proposal_id=v.proposal_id,
+                        href=f"/api/v1/concepts/{concept_id}/versions/{v.version}")
+            for v in services.store.history("concept", concept_id)
+        ]
+
+    @get("/concepts/{concept_id:str}/versions/{version:int}", sync_to_thread=True)
+    def concept_version(self, request: Request, services: ServicesDep, concept_id: FromPath[str],
+                        version: FromPath[int], script: ScriptParam = "zh-Hans") -> Response[ConceptOut]:
+        """One version of a concept; versions never change once written."""
+        concept = _version(services, "concept", concept_id, version)
+        return cached(request, concept_out(services.catalog, concept, script), etag_of(concept, script))
+
+    @get("/concepts/{concept_id:str}/diff", sync_to_thread=True)
+    def concept_diff(
+        self, services: ServicesDep, concept_id: FromPath[str],
+        from_version: Annotated[int, QueryParameter(name="from", ge=0)],
+        to_version: Annotated[int | None, QueryParameter(name="to", ge=1)] = None,
+    ) -> VersionDiff:
+        """Field by field: labels added and removed, definition, relations, other fields."""
+        after = services.store.get("concept", concept_id, to_version)
+        if from_version >= after.version:
+            raise InvalidInput(f"from ({from_version}) must be before to ({after.version})", field="from")
+        before = services.store.get("concept", concept_id, from_version) if from_version else None
+        return diff_versions(before, after)
+
+    @get("/standards/{standard_id:str}", sync_to_thread=True)
+    def get_standard(self, request: Request, services: ServicesDep, standard_id: FromPath[str],
+                     script: ScriptParam = "zh-Hans", at: At = None, release: ReleaseTag = None) -> Response[StandardOut]:
+        """One standard: code, title, lifecycle status, dates, bodies and the concepts it governs."""
+        standard = _version(services, "standard", standard_id, at=at, release=release)
+        return cached(request, standard_out(services.catalog, standard, script), etag_of(standard, script))
+
+    @get("/standards/{standard_id:str}/versions", sync_to_thread=True)
+    def standard_versions(self, services: ServicesDep, standard_id: FromPath[str]) -> list[VersionInfo]:
+        """Every version of a standard (its lifecycle), oldest first."""
+        return [
+            VersionInfo(version=v.version, status=v.status, author=v.author, created=v.created,
+                        change_note=v.change_note, proposal_id=v.proposal_id,
+                        href=f"/api/v1/standards/{standard_id}/versions/{v.version}")
+            for v in services.store.history("standard", standard_id)
+        ]
+
+    @get("/standards/{standard_id:str}/versions/{version:int}", sync_to_thread=True)
+    def standard_version(self, services: ServicesDep, standard_id: FromPath[str], version: FromPath[int],
+                         script: ScriptParam = "zh-Hans") -> StandardOut:
+        return standard_out(services.catalog, services.store.get("standard", standard_id, version), script)
+
+    @get("/changes", sync_to_thread=True)
+    def changes(
+        self, services: ServicesDep,
+        since: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_CHANGES)] = 100,
+    ) -> ChangeFeed:
+        """The change log after ``since``, oldest first; follow ``next_since`` while ``more``."""
+        events = services.store.changes_since(since, limit=limit + 1)
+        more = len(events) > limit
+        events = events[:limit]
+        return ChangeFeed(events=events, since=since, next_since=events[-1].revision if events else since,
+                          revision=services.store.revision(), more=more)
+
+    @get("/releases/{tag:str}", sync_to_thread=True)
+    def release_summary(self, services: ServicesDep, tag: FromPath[str],
+                        since: Annotated[str | None, QueryParameter(max_length=32)] = None) -> ReleaseSummary:
+        """What changed up to a release: since another release (``since``), else since the one before."""
+        store = services.store
+        release = store.get_release(tag)
+        if since:
+            start = store.get_release(since).revision
+        else:
+            earlier = [r for r in store.releases() if r.revision < release.revision]
+            since = earlier[-1].tag if earlier else None
+            start = earlier[-1].revision if earlier else 0
+        return ReleaseSummary(tag=tag, revision=release.revision, since_tag=since,
+                              summary=summarize(store, start, release.revision))

@@ -155,5 +155,64 @@ def stats(files: tuple[str, ...]) -> None:
     Console().print(by_status)
 
 
+@main.group()
+def token() -> None:
+    """Create, list and revoke API tokens (stored only as hashes)."""
+
+
+def _open_store(data_dir: str | None):
+    from registry.store import open_store
+
+    settings = Settings.from_env(data_dir=data_dir)
+    return open_store(settings.store)
+
+
+@token.command("create")
+@click.option("--name", required=True, help="who uses the token; names the actor in the change log")
+@click.option("--role", required=True, type=click.Choice(["reader", "editor", "reviewer", "admin"]),
+              help="editor proposes; reviewer also reviews (never their own); admin also cuts releases")
+@data_dir_option
+@one_line_errors
+def token_create(name: str, role: str, data_dir: str | None) -> None:
+    """Create a token and print its secret once."""
+    from registry.tokens import create_token
+
+    store = _open_store(data_dir)
+    try:
+        created, secret = create_token(store, name, role, actor="cli")  # type: ignore[arg-type]
+    finally:
+        store.close()
+    click.echo(f"token {created.id} for {created.name} ({created.role}); the secret is shown only now:", err=True)
+    click.echo(secret)
+
+
+@token.command("list")
+@data_dir_option
+@one_line_errors
+def token_list(data_dir: str | None) -> None:
+    """List tokens (never their secrets)."""
+    store = _open_store(data_dir)
+    try:
+        for t in store.tokens():
+            state = f"revoked {t.revoked}" if t.revoked else "active"
+            click.echo(f"{t.id}\t{t.name}\t{t.role}\t{t.created}\t{state}")
+    finally:
+        store.close()
+
+
+@token.command("revoke")
+@click.argument("token_id")
+@data_dir_option
+@one_line_errors
+def token_revoke(token_id: str, data_dir: str | None) -> None:
+    """Revoke a token by its id; it stops working at once."""
+    store = _open_store(data_dir)
+    try:
+        revoked = store.revoke_token(token_id, actor="cli")
+    finally:
+        store.close()
+    click.echo(f"revoked {revoked.id} ({revoked.name})")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

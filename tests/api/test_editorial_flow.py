@@ -1,0 +1,174 @@
+"""The editorial flow end to end against a live server over real HTTP, with real tokens."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from api.settings import Settings
+from registry.tokens import create_token
+from tests.api.test_http import assert_problem
+from tests.conftest import LiveServer
+
+CONCEPT = "/api/v1/concepts/science-technology-backyard"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with LiveServer(Settings(data_dir=str(tmp_path_factory.mktemp("editorial")), sync_interval=0.2)) as live:
+        store = live.services.store
+        live.tokens = {name: create_token(store, name, role, actor="test")[1]
+                       for name, role in [("alice", "editor"), ("rose", "reviewer"), ("bob", "reviewer"),
+                                          ("rita", "reader"), ("ada", "admin")]}
+        yield live
+
+
+@pytest.fixture()
+def as_(server):
+    clients: list[httpx.Client] = []
+
+    def client(name: str | None) -> httpx.Client:
+        headers = {"authorization": f"Bearer {server.tokens[name]}"} if name else {}
+        c = httpx.Client(base_url=server.url, headers=headers, timeout=30)
+        clients.append(c)
+        return c
+
+    yield client
+    for c in clients:
+        c.close()
+
+
+def revision_body(http: httpx.Client, definition: str, extra_label: str | None = None) -> dict:
+    current = http.get(CONCEPT).json()
+    terms = [{"text": t["text"], "lang": t["lang"], "type": t["type"]} for t in current["terms"]]
+    if extra_label:
+        terms.append({"text": extra_label, "lang": "zh-Hans", "type": "admitted"})
+    return {
+        "kind": "revise", "target_id": "science-technology-backyard", "base_version": current["version"],
+        "concept": {"scheme": current["scheme"], "terms": terms, "definition": definition,
+                    "related": [r["id"] for r in current["related"]], "sources": current["sources"]},
+        "note": "补充定义", "submit": True,
+    }
+
+
+def test_the_whole_editorial_flow(server, as_):
+    alice, rose, bob, ada, anyone = as_("alice"), as_("rose"), as_("bob"), as_("ada"), as_(None)
+    v1 = anyone.get(CONCEPT).json()
+    assert v1["version"] == 1
+    revision_before = anyone.get("/healthz").json()["revision"]
+    release = ada.post("/api/v1/releases", json={"tag": "2025.1", "note": "首个发布"})
+    assert release.status_code == 201, release.text
+
+    # an editor proposes a revision; nobody may approve their own proposal
+    created = alice.post("/api/v1/proposals", json=revision_body(anyone, "驻村开展科研与技术服务的农业科技服务模式。", "科技小院模式"))
+    assert created.status_code == 201, created.text
+    proposal = created.json()
+    assert proposal["state"] == "submitted" and proposal["author"] == "alice"
+    assert_problem(alice.post(f"/api/v1/proposals/{proposal['id']}/approve"), 403)  # an editor, and the author
+    own = rose.post("/api/v1/proposals", json=revision_body(anyone, "另一个定义。")).json()
+    refused = assert_problem(rose.post(f"/api/v1/proposals/{own['id']}/approve"), 403)
+    assert "may not review" in refused["detail"]
+
+    # the diff names the changed fields before approval
+    diff = anyone.get(f"/api/v1/proposals/{proposal['id']}/diff").json()
+    assert {"definition", "terms"} <= set(diff["changed_fields"])
+    assert [t["text"] for t in diff["labels_added"]] == ["科技小院模式"]
+
+    # a reviewer approves: version 2 is current and searchable within a second
+    approved = bob.post(f"/api/v1/proposals/{proposal['id']}/approve", json={"comment": "同意"})
+    assert approved.status_code == 200 and approved.json()["state"] == "approved"
+    started = time.monotonic()
+    hits = []
+    while time.monotonic() - started < 1.0:
+        hits = anyone.get("/api/v1/search", params={"q": "科技小院模式"}).json()["hits"]
+        if hits and hits[0]["id"] == "science-technology-backyard" and hits[0]["match"] == "exact-label":
+            break
+        time.sleep(0.05)
+    assert hits[0]["id"] == "science-technology-backyard", hits[:1]
+    v2 = anyone.get(CONCEPT).json()
+    assert v2["version"] == 2 and v2["definition"].startswith("驻村开展科研")
+
+    # version 1 is still readable, and the diff between versions names the changed fields
+    assert anyone.get(f"{CONCEPT}/versions/1").json()["definition"] == v1["definition"]
+    assert [v["version"] for v in anyone.get(f"{CONCEPT}/versions").json()] == [1, 2]
+    version_diff = anyone.get(f"{CONCEPT}/diff", params={"from": 1, "to": 2}).json()
+    assert version_diff["definition"]["before"] == v1["definition"]
+    assert "terms" in version_diff["changed_fields"]
+
+    # rose's proposal was based on version 1: approving it now is a conflict naming version 2
+    stale = assert_problem(bob.post(f"/api/v1/proposals/{own['id']}/approve"), 409)
+    assert "current version is 2" in stale["detail"]
+    rebased = rose.patch(f"/api/v1/proposals/{own['id']}", json={"base_version": 2})
+    assert rebased.status_code == 200 and rebased.json()["base_version"] == 2
+    assert bob.post(f"/api/v1/proposals/{own['id']}/approve").status_code == 200
+    assert anyone.get(CONCEPT).json()["version"] == 3
+
+    # the release reads back the state at its revision; so does ?at=
+    assert anyone.get(CONCEPT, params={"release": "2025.1"}).json()["version"] == 1
+    assert anyone.get(CONCEPT, params={"at": str(revision_before)}).json()["version"] == 1
+    summary = anyone.get("/api/v1/releases/2025.1").json()
+    assert summary["revision"] == release.json()["revision"]
+    assert ada.post("/api/v1/releases", json={"tag": "2025.2"}).status_code == 201
+    changed = anyone.get("/api/v1/releases/2025.2").json()
+    assert changed["since_tag"] == "2025.1" and changed["summary"]["changed"] == ["science-technology-backyard"]
+
+    # every write is in the change feed with its actor
+    feed = anyone.get("/api/v1/changes", params={"since": revision_before}).json()
+    assert {(e["action"], e["actor"]) for e in feed["events"]} >= {("propose", "alice"), ("approve", "bob"),
+                                                                   ("revise", "bob"), ("release", "ada")}
+
+
+def test_etag_and_if_none_match(server, as_):
+    http = as_(None)
+    first = http.get("/api/v1/concepts/digital-village")
+    etag = first.headers["etag"]
+    assert http.get("/api/v1/concepts/digital-village", headers={"if-none-match": etag}).status_code == 304
+    assert http.get("/api/v1/concepts/digital-village", params={"script": "zh-TW"}, headers={"if-none-match": etag}).status_code == 200
+
+
+def test_authentication_and_roles(server, as_):
+    body = revision_body(as_(None), "x。")
+    assert_problem(as_(None).post("/api/v1/proposals", json=body), 401)
+    wrong = httpx.post(f"{server.url}/api/v1/proposals", json=body, headers={"authorization": "Bearer shuyu_wrong"})
+    assert_problem(wrong, 401)
+    assert_problem(as_("rita").post("/api/v1/proposals", json=body), 403)
+    assert_problem(as_("alice").post("/api/v1/releases", json={"tag": "x1"}), 403)
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"colour": "red"}, "colour"),
+        ({"kind": "rewrite"}, "kind"),
+        ({"base_version": "one"}, "base_version"),
+        ({"concept": {"scheme": "dv-terms", "terms": [{"text": "数字乡村", "type": "preferred"}]}}, "terms"),
+        ({"concept": {"scheme": "dv-terms", "terms": [{"text": "科技小院", "type": "preferred"}], "related": ["nowhere"]}}, "related"),
+        ({"concept": {"scheme": "dv-terms", "terms": [{"text": "科技小院", "type": "preferred"}], "broader": ["science-technology-backyard"]}}, "broader"),
+    ],
+)
+def test_bad_proposals_are_422_naming_the_field_and_leave_no_trace(server, as_, change, field):
+    alice = as_("alice")
+    before = alice.get("/api/v1/proposals").json()["total"]
+    body = {**revision_body(as_(None), "x。"), **change}
+    problem = assert_problem(alice.post("/api/v1/proposals", json=body), 422)
+    assert field in (problem.get("field") or "") + problem["detail"]
+    assert alice.get("/api/v1/proposals").json()["total"] == before
+
+
+def test_oversized_and_malformed_bodies(server, as_):
+    alice = as_("alice")
+    assert_problem(alice.post("/api/v1/proposals", content=b'{"note": "' + b"x" * 2_000_000 + b'"}',
+                              headers={"content-type": "application/json"}), 413)
+    assert_problem(alice.post("/api/v1/proposals", content=b"{oops", headers={"content-type": "application/json"}), 400)
+
+
+def test_unknown_proposal_release_and_version(server, as_):
+    http = as_(None)
+    assert_problem(http.get("/api/v1/proposals/p-none"), 404)
+    assert_problem(http.get("/api/v1/releases/none"), 404)
+    assert_problem(http.get(f"{CONCEPT}/versions/99"), 404)
+    assert_problem(http.get(CONCEPT, params={"at": "not-a-date"}), 400)
+    assert_problem(http.get(CONCEPT, params={"release": "none"}), 404)
+    assert_problem(as_("bob").post("/api/v1/proposals/p-none/approve"), 404)

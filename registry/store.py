@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from .errors import InvalidInput
-from .model import EntityKind, Event, Scheme, Version
+from .model import EntityKind, Event, Proposal, Release, Scheme, Token, Version
 
 
 class Store(Protocol):
@@ -43,6 +43,47 @@ class Store(Protocol):
 
     def changes_since(self, revision: int, limit: int = 1000) -> list[Event]:
         """Events after ``revision``, oldest first, at most ``limit``."""
+
+    def get_at(self, kind: EntityKind, entity_id: str, revision: int) -> Version:
+        """The version that was current at ``revision``."""
+
+    def revision_at(self, when: str) -> int:
+        """The newest revision written at or before an ISO time."""
+
+    # the editorial workflow: proposals change state, versions never do
+    def save_proposal(self, proposal: Proposal, *, actor: str, action: str, note: str = "",
+                      expect_state: str | None = None) -> int: ...
+
+    def publish(self, proposal: Proposal, version: Version, *, actor: str, note: str = "") -> int:
+        """Write the version and the approved proposal in one transaction, if the base is still current."""
+
+    def get_proposal(self, proposal_id: str) -> Proposal: ...
+
+    def list_proposals(self, *, state: str | None = None, target_id: str | None = None,
+                       offset: int = 0, limit: int = 50) -> tuple[list[Proposal], int]: ...
+
+    def add_release(self, tag: str, *, actor: str, note: str = "") -> Release: ...
+
+    def releases(self) -> list[Release]: ...
+
+    def get_release(self, tag: str) -> Release: ...
+
+    def add_token(self, token: Token, *, actor: str) -> None: ...
+
+    def tokens(self) -> list[Token]: ...
+
+    def token_by_hash(self, digest: str) -> Token | None: ...
+
+    def revoke_token(self, token_id: str, *, actor: str) -> Token: ...
+
+    # the rules' view (registry.rules.State)
+    def concept_exists(self, concept_id: str) -> bool: ...
+
+    def scheme_exists(self, scheme_id: str) -> bool: ...
+
+    def preferred_owner(self, scheme_id: str, folded_label: str) -> str | None: ...
+
+    def broader_of(self, concept_id: str) -> Sequence[str]: ...
 
     def close(self) -> None: ...
 

@@ -51,6 +51,7 @@ class Suggestion(Struct, frozen=True, kw_only=True):
 
 
 SUGGEST_SCAN = 400  # prefix entries looked at per form, at most
+BULK = 1000  # versions applied at once above which the prefix list is rebuilt rather than updated
 
 
 class Catalog:
@@ -66,6 +67,8 @@ class Catalog:
         # sorted (key, id, label) for prefix suggestions: folded labels, pinyin, initials, English, codes
         self.prefixes: list[tuple[str, str, str]] = []
         self._prefix_keys: dict[str, list[tuple[str, str, str]]] = {}
+        self._folded: dict[str, tuple[ConceptVersion, list[tuple[str, Term]]]] = {}
+        self._bulk: tuple[set[str], list[tuple[str, str, str]]] | None = None
 
     @classmethod
     def from_store(cls, store: Store) -> "Catalog":
@@ -78,6 +81,9 @@ class Catalog:
     # -- keeping current ---------------------------------------------------------------------
     def apply(self, versions: Iterable[Version], revision: int) -> None:
         """Replace the versions given (new or newer) and move to ``revision``."""
+        versions = list(versions)
+        # a big batch (a start, a reload) re-sorts the prefix list once instead of inserting one by one
+        self._bulk = (set(), []) if len(versions) > BULK else None
         words = []
         for version in versions:
             if isinstance(version, ConceptVersion):
@@ -87,6 +93,10 @@ class Catalog:
             else:
                 self._forget_standard(version.id)
                 self._add_standard(version)
+        if self._bulk is not None:
+            stale, pending = self._bulk
+            self.prefixes = sorted([e for e in self.prefixes if e[1] not in stale] + pending)
+            self._bulk = None
         register_words(words)
         self.revision = max(self.revision, revision)
 
@@ -151,11 +161,18 @@ class Catalog:
 
     def _add_prefixes(self, entity_id: str, keys: dict[str, str]) -> None:
         entries = [(key, entity_id, label) for key, label in keys.items() if key]
-        for entry in entries:
-            insort(self.prefixes, entry)
+        if self._bulk is not None:
+            self._bulk[1].extend(entries)
+        else:
+            for entry in entries:
+                insort(self.prefixes, entry)
         self._prefix_keys[entity_id] = entries
 
     def _forget_prefixes(self, entity_id: str) -> None:
+        if self._bulk is not None:
+            if self._prefix_keys.pop(entity_id, None):
+                self._bulk[0].add(entity_id)  # its sorted entries are dropped when the batch ends
+            return
         for entry in self._prefix_keys.pop(entity_id, ()):
             at = bisect_left(self.prefixes, entry)
             if at < len(self.prefixes) and self.prefixes[at] == entry:
@@ -198,6 +215,15 @@ class Catalog:
         preferred = concept is not None and label == concept.preferred
         deprecated = concept is not None and concept.status == "deprecated"
         return (deprecated, not exact, order, not preferred, len(label), entity_id)
+
+    def folded_terms(self, concept_id: str) -> list[tuple[str, Term]]:
+        """(folded text, term) for each term of a concept, computed once per version."""
+        cached = self._folded.get(concept_id)
+        concept = self.concepts[concept_id]
+        if cached is None or cached[0] is not concept:
+            cached = (concept, [(fold_to_simplified(t.text), t) for t in concept.terms])
+            self._folded[concept_id] = cached
+        return cached[1]
 
     def pinyin_of(self, concept_id: str) -> dict[str, str]:
         """Pinyin keys (full and initials) of a concept's Chinese labels, each with its label."""

@@ -195,10 +195,10 @@ class SearchIndex:
         """Tokens of ``text`` as the stemming field ``field`` indexes them."""
         return [t.text for t in self._analyzers[field](text)]
 
-    def search(self, query: q.Query, *, filters: q.Query | None = None, limit: int = 500) -> tuple[list[tuple[str, float]], int]:
-        """(id, score) pairs of the best ``limit`` matches, and how many matched in all."""
+    def search(self, query: q.Query, *, filters: q.Query | None = None, limit: int = 500) -> list[tuple[str, float]]:
+        """(id, score) pairs of the best ``limit`` matches (not counting the rest: that runs the query again)."""
         results = self._searcher.search(query, filter=filters, limit=limit)
-        return [(hit["id"], hit.score) for hit in results], len(results)
+        return [(hit["id"], hit.score) for hit in results]
 
     def doc_count(self) -> int:
         return self._searcher.doc_count()

@@ -143,7 +143,7 @@ class SearchService:
         filter_query = None
         if filters:
             filter_query = q.And([q.Term(name, value) for name, value in sorted(filters.items()) if value])
-        found, _ = self.index.search(query, filters=filter_query, limit=MAX_CANDIDATES)
+        found = self.index.search(query, filters=filter_query, limit=MAX_CANDIDATES)
         hits = [hit for hit in (self._place(entity_id, score, forms) for entity_id, score in found) if hit]
         hits.sort(key=lambda h: (h.tier, -round(h.score, 6), h.id))
         return hits, self._facets(hits)
@@ -183,7 +183,7 @@ class SearchService:
 
 
 def _place_concept(c: ConceptVersion, score: float, forms: tuple[str, ...], catalog: Catalog) -> Hit:
-    keys = [(fold_to_simplified(t.text), t) for t in c.terms]
+    keys = catalog.folded_terms(c.id)
     compact = forms[0].replace(" ", "")
 
     def hit(tier: int, term=None, label: str = "") -> Hit:

@@ -143,6 +143,7 @@ class SearchOut(Struct, kw_only=True):
     query: str
     script: str
     total: int
+    total_exact: bool  # false when more matched than the best hits ranked (see docs/search.md)
     offset: int
     limit: int
     revision: int
@@ -270,7 +271,8 @@ def search_out(catalog: Catalog, query: str, results: SearchResults, offset: int
         hit_out(catalog, h, results.highlight_terms, script)
         for h in results.hits if h.id in catalog.concepts or h.id in catalog.standards
     ]
-    return SearchOut(query=query, script=script, total=results.total, offset=offset, limit=limit,
+    return SearchOut(query=query, script=script, total=results.total, total_exact=results.total_exact,
+                     offset=offset, limit=limit,
                      revision=results.revision, hits=hits, facets=results.facets)
 
 

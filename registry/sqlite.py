@@ -76,6 +76,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX versions_by_revision ON versions (kind, id, revision);
     CREATE INDEX events_by_time ON events (at);
+    CREATE INDEX preferred_labels_by_concept ON preferred_labels (concept_id);
     """,
 )
 

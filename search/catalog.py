@@ -209,6 +209,25 @@ class Catalog:
                     found[entity_id] = (rank, Suggestion(id=entity_id, kind=kind, label=display, matched=label))
         return [s for _, s in sorted(found.values(), key=lambda item: item[0])[:limit]]
 
+    def prefixed(self, prefix: str, limit: int) -> dict[str, tuple[bool, str]]:
+        """Entities with a key (label, pinyin, initials, English, code) starting with ``prefix``:
+        id → (whether a key equals it, the label of the best key)."""
+        start = bisect_left(self.prefixes, (prefix,))
+        found: dict[str, tuple[bool, str]] = {}
+        prefixes = self.prefixes
+        for position in range(start, len(prefixes)):  # by index: a slice would copy the whole tail
+            key, entity_id, label = prefixes[position]
+            if not key.startswith(prefix):
+                break
+            exact = key == prefix
+            if entity_id not in found:
+                if len(found) >= limit:
+                    break
+                found[entity_id] = (exact, label)
+            elif exact and not found[entity_id][0]:
+                found[entity_id] = (True, label)
+        return found
+
     def _suggest_rank(self, entity_id: str, exact: bool, order: int, label: str) -> tuple:
         """Live before deprecated, whole key before prefix, the literal form before other expansions."""
         concept = self.concepts.get(entity_id)
@@ -224,13 +243,3 @@ class Catalog:
             cached = (concept, [(fold_to_simplified(t.text), t) for t in concept.terms])
             self._folded[concept_id] = cached
         return cached[1]
-
-    def pinyin_of(self, concept_id: str) -> dict[str, str]:
-        """Pinyin keys (full and initials) of a concept's Chinese labels, each with its label."""
-        keys: dict[str, str] = {}
-        for term in self.concepts[concept_id].terms:
-            if term.lang != "en":
-                full, initials = pinyin_keys(fold_to_simplified(term.text))
-                keys.setdefault(full, term.text)
-                keys.setdefault(initials, term.text)
-        return keys

@@ -21,8 +21,9 @@ from whoosh.index import LockError
 from .analysis import bigrams, chars, segment
 
 STATE_FILE = "shuyu-index.json"
+LABEL_FIELDS = frozenset({"pref", "label", "words", "grams", "chars", "pinyin", "en", "code"})
 INDEX_NAME = "shuyu"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # a new schema rebuilds the index on start
 
 
 class _SequenceTokenizer(Tokenizer):
@@ -92,7 +93,7 @@ def make_schema() -> Schema:
         pinyin=TEXT(analyzer=LineTokenizer(), phrase=False),
         en=TEXT(analyzer=StemmingAnalyzer(minsize=1, stoplist=None), phrase=True),
         code=TEXT(analyzer=LineTokenizer(), phrase=False),
-        definition=TEXT(analyzer=WordTokenizer(), phrase=True),
+        definition=TEXT(analyzer=WordTokenizer(), phrase=False),
         definition_en=TEXT(analyzer=StemmingAnalyzer(), phrase=False),
     )
 
@@ -158,12 +159,16 @@ class SearchIndex:
         self.refresh()
         return True
 
-    def rebuild(self, documents: Iterable[Document], revision: int, progress: Progress | None = None) -> int:
+    def rebuild(self, documents: Iterable[Document], revision: int, progress: Progress | None = None,
+                *, parallel: bool = True) -> int:
         """Replace the whole index with ``documents``; returns how many were written."""
         self._searcher.close()
         self._create()
         self._index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
-        writer = self._index.writer(timeout=30, limitmb=256)
+        # several processes where the machine has the cores; one segment per process, no final merge
+        procs = max(1, min(os.cpu_count() or 1, 4)) if parallel else 1
+        options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+        writer = self._index.writer(timeout=30, limitmb=128, **options)
         count = 0
         try:
             for doc in documents:
@@ -195,10 +200,16 @@ class SearchIndex:
         """Tokens of ``text`` as the stemming field ``field`` indexes them."""
         return [t.text for t in self._analyzers[field](text)]
 
-    def search(self, query: q.Query, *, filters: q.Query | None = None, limit: int = 500) -> list[tuple[str, float]]:
-        """(id, score) pairs of the best ``limit`` matches (not counting the rest: that runs the query again)."""
-        results = self._searcher.search(query, filter=filters, limit=limit)
-        return [(hit["id"], hit.score) for hit in results]
+    def search(self, query: q.Query, *, filters: q.Query | None = None, limit: int = 500) -> list[tuple[str, float, bool]]:
+        """(id, score, matched a label field) of the best ``limit`` matches.
+
+        The rest are not counted: that would run the query a second time.
+        """
+        results = self._searcher.search(query, filter=filters, limit=limit, terms=True)
+        return [
+            (hit["id"], hit.score, any(field in LABEL_FIELDS for field, _ in hit.matched_terms()))
+            for hit in results
+        ]
 
     def doc_count(self) -> int:
         return self._searcher.doc_count()

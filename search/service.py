@@ -25,9 +25,12 @@ from .documents import concept_document, standard_document
 from .highlight import highlight_terms
 from .index import SearchIndex
 
-MAX_CANDIDATES = 1000
+PREFIX_CANDIDATES = 100  # pinyin / English prefix candidates taken from the catalog per query
+MAX_CANDIDATES = 300  # hits ranked per query: the reachable result set; `total_exact` says if there were more
+BULK_REBUILD = 1000  # documents above which an empty index is built whole rather than updated
 CACHE_SIZE = 2048  # ranked results per (forms, filters, revision); a new revision misses them all
 ASCII_LETTERS = re.compile(r"^[a-z ]+$")
+HAS_DIGIT = re.compile(r"\d")
 TIERS = ("exact-preferred", "exact-label", "label-prefix", "label-words", "definition")
 FILTER_FIELDS = ("scheme", "status", "grade", "standard", "kind")
 
@@ -52,6 +55,7 @@ class SearchResults(Struct, frozen=True, kw_only=True):
     revision: int
     facets: dict[str, dict[str, int]] = {}
     highlight_terms: tuple[str, ...] = ()
+    total_exact: bool = True  # False: more matched than the MAX_CANDIDATES ranked; total counts those
 
 
 class SearchService:
@@ -60,7 +64,7 @@ class SearchService:
         self.catalog = Catalog.from_store(store)
         self.index = SearchIndex(index_folder)
         self._sync_lock = threading.Lock()
-        self._cache: dict[tuple, tuple[list[Hit], dict[str, dict[str, int]]]] = {}
+        self._cache: dict[tuple, tuple[list[Hit], dict[str, dict[str, int]], bool]] = {}
         self._cache_lock = threading.Lock()
 
     # -- following the change log ------------------------------------------------------------
@@ -73,6 +77,9 @@ class SearchService:
             if self.index.revision >= revision:
                 self.index.refresh()
                 return 0
+            if self.index.revision == 0 and self.document_count() > BULK_REBUILD:
+                # an empty (or new-schema) index: build it whole, in parallel, rather than update by update
+                return self.index.rebuild(self.all_documents(), revision)
             docs = list(self._documents(self._affected(self._changed_since(self.index.revision))))
             if not self.index.apply(docs, revision, timeout=0.5):
                 self.index.refresh()  # another process writes the index
@@ -135,18 +142,27 @@ class SearchService:
                 if len(self._cache) >= CACHE_SIZE:
                     self._cache.pop(next(iter(self._cache)))
                 self._cache[key] = ranked
-        hits, facets = ranked
+        hits, facets, exact = ranked
         return SearchResults(total=len(hits), hits=hits[offset : offset + limit], revision=self.catalog.revision,
-                             facets=facets, highlight_terms=highlight_terms(forms))
+                             facets=facets, highlight_terms=highlight_terms(forms), total_exact=exact)
 
     def _ranked(self, forms: tuple[str, ...], query: q.Query, filters: dict[str, str] | None):
         filter_query = None
         if filters:
             filter_query = q.And([q.Term(name, value) for name, value in sorted(filters.items()) if value])
         found = self.index.search(query, filters=filter_query, limit=MAX_CANDIDATES)
-        hits = [hit for hit in (self._place(entity_id, score, forms) for entity_id, score in found) if hit]
+        prefixed: dict[str, tuple[bool, str]] = {}
+        if ASCII_LETTERS.match(forms[0]):
+            # pinyin, initials and English prefixes come from the catalog's sorted keys: a whoosh Prefix
+            # query walks the term list of every segment and costs more than the rest of the query
+            prefixed = self.catalog.prefixed(forms[0].replace(" ", ""), PREFIX_CANDIDATES)
+            seen = {entity_id for entity_id, _, _ in found}
+            found += [(entity_id, 0.0, True) for entity_id in prefixed if entity_id not in seen
+                      and self._passes(entity_id, filters)]
+        hits = [hit for hit in (self._place(entity_id, score, forms, in_label, prefixed.get(entity_id))
+                                for entity_id, score, in_label in found) if hit]
         hits.sort(key=lambda h: (h.tier, -round(h.score, 6), h.id))
-        return hits, self._facets(hits)
+        return hits, self._facets(hits), len(found) < MAX_CANDIDATES
 
     def _facets(self, hits: list[Hit]) -> dict[str, dict[str, int]]:
         """Counts per value of each facet over all hits (not only the page shown)."""
@@ -174,17 +190,39 @@ class SearchService:
         compact = tuple(f.replace(" ", "") for f in forms)
         return self.catalog.suggest((*forms, *compact), limit)
 
-    def _place(self, entity_id: str, score: float, forms: tuple[str, ...]) -> Hit | None:
+    def _passes(self, entity_id: str, filters: dict[str, str] | None) -> bool:
+        """Whether a catalog-found candidate passes the facet filters (whoosh applies them to its own)."""
+        if not filters:
+            return True
+        c = self.catalog.concepts.get(entity_id)
+        s = self.catalog.standards.get(entity_id)
+        values = {
+            "kind": "concept" if c else "standard",
+            "scheme": c.scheme if c else "standards",
+            "status": (c or s).status,
+            "grade": (c.grade or "") if c else "",
+        }
+        for name, wanted in filters.items():
+            if name == "standard":
+                if wanted not in (self.catalog.standards_of.get(entity_id, ()) if c else (entity_id,)):
+                    return False
+            elif values.get(name) != wanted:
+                return False
+        return True
+
+    def _place(self, entity_id: str, score: float, forms: tuple[str, ...], in_label: bool,
+               prefixed: tuple[bool, str] | None) -> Hit | None:
         if entity_id in self.catalog.concepts:
-            return _place_concept(self.catalog.concepts[entity_id], score, forms, self.catalog)
+            return _place_concept(self.catalog.concepts[entity_id], score, forms, self.catalog, in_label, prefixed)
         if entity_id in self.catalog.standards:
             return _place_standard(self.catalog.standards[entity_id], score, forms)
         return None  # the index is ahead of or behind the catalog for a moment
 
 
-def _place_concept(c: ConceptVersion, score: float, forms: tuple[str, ...], catalog: Catalog) -> Hit:
+def _place_concept(c: ConceptVersion, score: float, forms: tuple[str, ...], catalog: Catalog, in_label: bool,
+                   prefixed: tuple[bool, str] | None = None) -> Hit:
+    """The tier of a candidate, from its folded labels (kept per version) and what whoosh matched."""
     keys = catalog.folded_terms(c.id)
-    compact = forms[0].replace(" ", "")
 
     def hit(tier: int, term=None, label: str = "") -> Hit:
         return Hit(
@@ -196,24 +234,20 @@ def _place_concept(c: ConceptVersion, score: float, forms: tuple[str, ...], cata
     for key, term in keys:
         if key in forms:
             return hit(0 if term.type == "preferred" else 1, term)
-    pinyin = catalog.pinyin_of(c.id) if ASCII_LETTERS.match(forms[0]) else {}
-    if compact in pinyin:
-        return hit(1, label=pinyin[compact])
-    if c.notation and query_code_key(forms[0]) in code_keys(c.notation):
+    if prefixed and prefixed[0]:  # its full pinyin, initials or a code is the query
+        return hit(1, label=prefixed[1])
+    if c.notation and HAS_DIGIT.search(forms[0]) and query_code_key(forms[0]) in code_keys(c.notation):
         return hit(1, label=c.notation)
     for key, term in keys:
         if any(key.startswith(form) for form in forms):
             return hit(2, term)
-    for full_or_initials, label in pinyin.items():
-        if full_or_initials.startswith(compact):
-            return hit(2, label=label)
+    if prefixed:
+        return hit(2, label=prefixed[1])
     for key, term in keys:
         if any(form in key for form in forms):
             return hit(3, term)
-    query_words = {w for form in forms for w in segment(form)} | {pinyin_keys(forms[0])[0]}
-    for key, term in keys:
-        if query_words & ({*segment(key), pinyin_keys(key)[0]} | set(key.split())):
-            return hit(3, term)
+    if in_label:  # words, bigrams, pinyin (a near-homophone) or English stems of a label matched
+        return hit(3, keys[0][1])
     return hit(4)
 
 
@@ -232,7 +266,7 @@ def build_query(forms: tuple[str, ...], index: SearchIndex) -> q.Query | None:
         if not form.strip():
             continue
         compact = form.replace(" ", "")
-        parts += [q.Term("pref", form, boost=8.0), q.Term("label", form, boost=6.0), q.Prefix("label", form, boost=3.0)]
+        parts += [q.Term("pref", form, boost=8.0), q.Term("label", form, boost=6.0)]
         words = [w for w in segment(form)]
         if words:
             parts.append(q.And([q.Term("words", w) for w in dict.fromkeys(words)], boost=2.0))
@@ -245,7 +279,7 @@ def build_query(forms: tuple[str, ...], index: SearchIndex) -> q.Query | None:
         code = query_code_key(form)
         parts.append(q.Term("code", code, boost=6.0))
         if ASCII_LETTERS.match(form):
-            parts += [q.Term("pinyin", compact, boost=4.0), q.Prefix("pinyin", compact, boost=2.0)]
+            parts.append(q.Term("pinyin", compact, boost=4.0))
             stems = index.analyze("en", form)
             if stems:
                 parts.append(q.And([q.Term("en", s) for s in stems], boost=2.0))

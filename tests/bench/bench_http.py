@@ -1,0 +1,169 @@
+"""HTTP benchmark: throughput and latency of `shuyu serve` under wrk, ratios to the bare route.
+
+    python -m tests.bench.bench_http                # 10k concepts, 1 and 2 workers, 10 s per route
+    python -m tests.bench.bench_http 10000 5        # size, seconds per route
+
+Needs Debian's wrk (`apt-get install wrk`). Loopback only (127.0.0.1), 32 connections, bounded runs.
+Each run measures a bare route (/healthz, which does no work) in the same server, so the ratios hold
+on a noisy machine. Search queries all differ, so the result cache never answers.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+
+from .common import prepare, rss_mb, verdict
+
+CONNECTIONS = 32
+LUA = """
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+local step, counter = 1, 0
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("first", threads)
+end
+function init(args)
+  counter = first
+  step = 2
+end
+function request()
+  counter = counter + step
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(data: Path, workers: int) -> tuple[subprocess.Popen, str, float]:
+    """Start `shuyu serve`; returns the process, its URL and seconds to the first answered request."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    begin = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--data-dir", str(data), "--port", str(port),
+         "--workers", str(workers)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    while True:
+        try:
+            if httpx.get(f"{url}/api/v1/concepts/digital-village", timeout=1).status_code == 200:
+                return process, url, time.perf_counter() - begin
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.perf_counter() - begin > 300:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.02)
+
+
+def worker_rss(process: subprocess.Popen) -> list[float]:
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    pids = [int(c) for c in children] or [process.pid]
+    return [rss_mb(pid) for pid in pids]
+
+
+def wrk(url: str, paths: list[str], seconds: int, folder: Path) -> dict[str, float]:
+    path_file = folder / "paths.txt"
+    path_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
+    script = folder / "paths.lua"
+    script.write_text(LUA % path_file, encoding="utf-8")
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        capture_output=True, text=True, timeout=seconds + 60, check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50_ms": _ms(latency["50"]), "p99_ms": _ms(latency["99"]),
+            "errors": float(errors.group(1)) if errors else 0.0}
+
+
+def _ms(text: str) -> float:
+    value, unit = float(re.match(r"[\d.]+", text).group(0)), re.sub(r"[\d.]+", "", text)
+    return value * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+
+
+def route_paths(data: Path) -> dict[str, list[str]]:
+    from registry.sqlite import SQLiteStore
+    from search.analysis import pinyin_keys
+
+    store = SQLiteStore(data / "shuyu.db")
+    concepts = [c for c in store.current("concept") if c.scheme == "bench"]
+    store.close()
+    rng = random.Random(3)
+    rng.shuffle(concepts)
+    search = list(dict.fromkeys(
+        [c.preferred for c in concepts[:4000]] + [c.preferred[1:4] for c in concepts[4000:7000]]
+        + [pinyin_keys(c.preferred)[0] for c in concepts[7000:9000]]
+    ))
+    return {
+        "bare /healthz": ["/healthz"],
+        "concept by id": [f"/api/v1/concepts/{c.id}" for c in concepts[:5000]],
+        "lookup by label": [f"/api/v1/lookup?label={quote(c.preferred)}" for c in concepts[:5000]],
+        "suggest": [f"/api/v1/suggest?q={quote(c.preferred[:2])}" for c in concepts[:5000]],
+        "search (all distinct)": [f"/api/v1/search?q={quote(q)}" for q in search],
+    }
+
+
+TARGETS = {"concept by id": 0.8, "lookup by label": 0.8, "suggest": 0.6, "search (all distinct)": 0.25}
+
+
+def main(n: int = 10_000, seconds: int = 10) -> None:
+    if not shutil.which("wrk"):
+        sys.exit("this benchmark needs wrk: apt-get install wrk")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        data = folder / "data"
+        figures = prepare(n, data)
+        print(f"prepared {n:,} concepts: load {figures['load_s']:.1f} s, index {figures['index_build_s']:.1f} s")
+        paths = route_paths(data)
+        for workers in (1, 2):
+            process, url, cold = start_server(data, workers)
+            try:
+                time.sleep(1.0)  # let every worker finish starting
+                rss = worker_rss(process)
+                print(f"\n## {workers} worker(s), {n:,} concepts, {CONNECTIONS} connections, {seconds} s per route")
+                print(f"cold start to first answered request: {cold:.2f} s (target ≤ 3 s: {verdict(cold, 3)}); "
+                      f"RSS per worker: {', '.join(f'{r:.0f}' for r in rss)} MB")
+                print("\n| route | req/s | ratio to bare | target | p50 ms | p99 ms | non-2xx |")
+                print("|---|---:|---:|---|---:|---:|---:|")
+                bare = None
+                for name, route in paths.items():
+                    result = wrk(url, route, seconds, folder)
+                    bare = bare or result["rps"]
+                    ratio = result["rps"] / bare
+                    target = ""
+                    if name in TARGETS:
+                        target = f"≥ {TARGETS[name]}×: {verdict(ratio, TARGETS[name], lower_is_better=False)}"
+                        if name in ("concept by id", "lookup by label") and workers == 2:
+                            target += f"; p99 < 10 ms: {verdict(result['p99_ms'], 10)}"
+                    print(f"| {name} | {result['rps']:,.0f} | {ratio:.2f} | {target} | {result['p50_ms']:.2f} | "
+                          f"{result['p99_ms']:.2f} | {result['errors']:.0f} |", flush=True)
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    args = [int(a) for a in sys.argv[1:]]
+    main(*args)
+    os._exit(0)

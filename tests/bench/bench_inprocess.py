@@ -1,0 +1,116 @@
+"""In-process benchmark: load, index build, start, lookup / suggest / search latency, RSS, publish lag.
+
+    python -m tests.bench.bench_inprocess            # 10k and 100k concepts (several minutes)
+    python -m tests.bench.bench_inprocess 2000 20000 # other sizes
+
+Prints one table per size, each figure with its target from the performance issue.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .common import median, percentile, prepare, rss_mb, timed, verdict
+
+SAMPLES = 2000
+
+
+def measure(n: int, folder: Path) -> dict[str, float]:
+    from registry.model import Term
+    from registry.sqlite import SQLiteStore
+    from search.analysis import expand_query, pinyin_keys
+    from search.service import SearchService
+    from tests.conftest import concept
+
+    figures = prepare(n, folder)
+    rss_before = rss_mb()
+    start = time.perf_counter()
+    store = SQLiteStore(folder / "shuyu.db")
+    service = SearchService(store, folder / "index")
+    service.catch_up()
+    figures["start_s"] = time.perf_counter() - start
+    figures["rss_mb"] = rss_mb()
+    figures["rss_growth_mb"] = figures["rss_mb"] - rss_before
+
+    rng = random.Random(1)
+    concepts = [c for c in service.catalog.concepts.values() if c.scheme == "bench"]
+    sample = rng.sample(concepts, min(SAMPLES, len(concepts)))
+    labels = [t.text for c in sample for t in c.terms if t.lang == "zh-Hans"][:SAMPLES]
+    catalog = service.catalog
+    lookup = timed(lambda label: catalog.lookup(label, expand_query(label)), labels)
+    prefixes = [c.preferred[: rng.choice((1, 2, 3))] for c in sample]
+    prefixes += [pinyin_keys(c.preferred)[rng.choice((0, 1))][:4] for c in sample[: SAMPLES // 4]]
+    suggest = timed(lambda text: service.suggest(text, 10), prefixes)
+    # distinct queries, so the result cache never answers: whole labels, label infixes, words, pinyin
+    queries = list(dict.fromkeys(
+        [c.preferred for c in sample[:600]]
+        + [c.preferred[1:4] for c in sample[600:1000]]
+        + [c.definition[1:3] for c in sample[1000:1300]]
+        + [pinyin_keys(c.preferred)[0] for c in sample[1300:1500]]
+    ))
+    search = timed(lambda text: service.search(text, limit=20), queries)
+    figures |= {
+        "lookup_p50_us": median(lookup) * 1e6, "lookup_p99_us": percentile(lookup, 0.99) * 1e6,
+        "suggest_p50_us": median(suggest) * 1e6, "suggest_p99_us": percentile(suggest, 0.99) * 1e6,
+        "search_p50_ms": median(search) * 1e3, "search_p99_ms": percentile(search, 0.99) * 1e3,
+    }
+
+    # a published change: written to the store, then found by search once caught up
+    current = store.get("concept", sample[0].id)
+    marker = f"基准新词{n}"
+    store.append([concept(current.id, current.preferred, version=current.version + 1, scheme="bench",
+                          terms=(*current.terms[1:], Term(text=marker)), definition=current.definition)],
+                 actor="bench")
+    start = time.perf_counter()
+    service.catch_up()
+    found = service.search(marker).hits
+    figures["publish_to_search_s"] = time.perf_counter() - start
+    assert found and found[0].id == current.id
+    service.index.close()
+    store.close()
+    return figures
+
+
+TARGETS = [  # (figure, target, unit, sizes it applies to)
+    ("lookup_p50_us", 100, "µs", {100_000}),
+    ("suggest_p50_us", 100, "µs", {100_000}),
+    ("search_p50_ms", 1.0, "ms", {100_000}),
+    ("search_p99_ms", 5.0, "ms", {100_000}),
+    ("index_build_s", 180, "s", {100_000}),
+    ("rss_mb", 700, "MB", {100_000}),
+    ("publish_to_search_s", 1.0, "s", None),
+]
+
+
+def report(n: int, figures: dict[str, float]) -> str:
+    targets = {name: (target, unit, sizes) for name, target, unit, sizes in TARGETS}
+    lines = [f"\n## {n:,} concepts (plus the bundled vocabulary)", "", "| figure | value | target |", "|---|---:|---|"]
+    for name, value in figures.items():
+        target = ""
+        if name in targets and (targets[name][2] is None or n in targets[name][2]):
+            goal, unit, _ = targets[name]
+            target = f"≤ {goal} {unit}: {verdict(value, goal)}"
+        lines.append(f"| {name} | {value:,.2f} | {target} |")
+    return "\n".join(lines)
+
+
+def main(sizes: list[int]) -> None:
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            results[n] = measure(n, Path(tmp) / str(n))
+            print(report(n, results[n]), flush=True)
+    if len(sizes) == 2:
+        small, large = sorted(sizes)
+        ratio = results[large]["index_build_s"] / results[small]["index_build_s"]
+        scale = large / small
+        print(f"\nindex build: {scale:.0f}× the concepts cost {ratio:.1f}× the time "
+              f"(target ≤ {1.2 * scale:.0f}×: {verdict(ratio, 1.2 * scale)})")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])

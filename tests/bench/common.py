@@ -1,0 +1,71 @@
+"""What the benchmarks share: a data folder holding N synthetic concepts, timing and percentiles."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from .corpus import write
+
+
+def prepare(n: int, folder: Path) -> dict[str, float]:
+    """A data folder (store + index) with the bundled vocabulary and ``n`` synthetic concepts.
+
+    Goes through the normal import path: the vocabulary loader, then the search service's rebuild.
+    Returns the seconds each step took and the index size in bytes.
+    """
+    from registry.sqlite import SQLiteStore
+    from search.service import SearchService
+    from vocab.loader import bundled_files, load_into, read_bundle
+
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus = write(n, folder / "corpus")
+    figures: dict[str, float] = {}
+    store = SQLiteStore(folder / "shuyu.db")
+    start = time.perf_counter()
+    load_into(store, read_bundle([*bundled_files(), corpus]))
+    figures["load_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    service = SearchService(store, folder / "index")
+    figures["catalog_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    service.rebuild()
+    figures["index_build_s"] = time.perf_counter() - start
+    figures["index_mb"] = sum(p.stat().st_size for p in (folder / "index").iterdir()) / 1e6
+    service.index.close()
+    store.close()
+    return figures
+
+
+def timed(call: Callable[[object], object], items: Iterable[object]) -> list[float]:
+    """Seconds per call, one call per item."""
+    out = []
+    for item in items:
+        start = time.perf_counter()
+        call(item)
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def rss_mb(pid: int | None = None) -> float:
+    """Resident memory of a process in MB (this one by default)."""
+    status = Path(f"/proc/{pid or os.getpid()}/status").read_text()
+    kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+    return kb / 1024
+
+
+def verdict(value: float, target: float, *, lower_is_better: bool = True) -> str:
+    ok = value <= target if lower_is_better else value >= target
+    return "met" if ok else "MISSED"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -34,6 +35,7 @@ log = logging.getLogger("shuyu")
 class Health(Struct):
     status: str
     revision: int
+    worker: int  # the process id: which worker answered
 
 
 def services_from_state(state: State) -> Services:
@@ -43,7 +45,7 @@ def services_from_state(state: State) -> Services:
 @get("/healthz", sync_to_thread=False, media_type=MediaType.JSON, tags=["health"])
 def healthz(state: State) -> Health:
     """Liveness: answers without touching the store or the index."""
-    return Health(status="ok", revision=state.services.catalog.revision)
+    return Health(status="ok", revision=state.services.catalog.revision, worker=os.getpid())
 
 
 async def follow_change_log(services: Services, interval: float) -> None:

@@ -31,6 +31,7 @@ BULK_REBUILD = 1000  # documents above which an empty index is built whole rathe
 CACHE_SIZE = 2048  # ranked results per (forms, filters, revision); a new revision misses them all
 ASCII_LETTERS = re.compile(r"^[a-z ]+$")
 HAS_DIGIT = re.compile(r"\d")
+HAS_CODE_CHAR = re.compile(r"[0-9a-z]")
 TIERS = ("exact-preferred", "exact-label", "label-prefix", "label-words", "definition")
 FILTER_FIELDS = ("scheme", "status", "grade", "standard", "kind")
 
@@ -276,8 +277,8 @@ def build_query(forms: tuple[str, ...], index: SearchIndex) -> q.Query | None:
             parts.append(q.Term("chars", grams[0], boost=1.5))
         elif grams:
             parts.append(q.And([q.Term("grams", g) for g in dict.fromkeys(grams)], boost=1.5))
-        code = query_code_key(form)
-        parts.append(q.Term("code", code, boost=6.0))
+        if HAS_CODE_CHAR.search(form):  # codes and numbers: GB/T 43697, 832, 010501, DV-3.2
+            parts.append(q.Term("code", query_code_key(form), boost=6.0))
         if ASCII_LETTERS.match(form):
             parts.append(q.Term("pinyin", compact, boost=4.0))
             stems = index.analyze("en", form)

@@ -128,3 +128,47 @@ def test_serve_with_an_unwritable_data_dir_says_so_in_one_line(tmp_path):
     result = CliRunner().invoke(main, ["serve", "--data-dir", str(blocker / "sub")])
     assert result.exit_code == 1
     assert result.output == f"error: Not a directory: {blocker / 'sub'}\n"
+
+
+def test_two_workers_serve_the_same_answers_after_a_publish(tmp_path):
+    """`serve --workers 2`: one worker writes the index, the other refreshes; both find the new version."""
+    from registry.sqlite import SQLiteStore
+    from registry.tokens import create_token
+
+    data = tmp_path / "data"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--data-dir", str(data), "--workers", "2"],
+        env={**os.environ, "SHUYU_PORT": str(port), "SHUYU_SYNC_INTERVAL": "0.2"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        wait_until_up(url, process)
+        store = SQLiteStore(data / "shuyu.db")
+        editor = create_token(store, "alice", "editor", actor="test")[1]
+        reviewer = create_token(store, "bob", "reviewer", actor="test")[1]
+        store.close()
+        current = httpx.get(f"{url}/api/v1/concepts/credit-easy-loan").json()
+        terms = [{"text": t["text"], "lang": t["lang"], "type": t["type"]} for t in current["terms"]]
+        body = {"kind": "revise", "target_id": "credit-easy-loan", "submit": True,
+                "concept": {"scheme": "dv-terms", "terms": terms + [{"text": "信用易贷通"}],
+                            "definition": current["definition"], "sources": current["sources"]}}
+        proposal = httpx.post(f"{url}/api/v1/proposals", json=body, headers={"authorization": f"Bearer {editor}"})
+        assert proposal.status_code == 201, proposal.text
+        approved = httpx.post(f"{url}/api/v1/proposals/{proposal.json()['id']}/approve",
+                              headers={"authorization": f"Bearer {reviewer}"})
+        assert approved.status_code == 200, approved.text
+        answers: dict[int, str] = {}
+        deadline = time.monotonic() + 20
+        while len(answers) < 2 and time.monotonic() < deadline:
+            with httpx.Client(base_url=url) as client:  # one connection: one worker answers both
+                worker = client.get("/healthz").json()["worker"]
+                hits = client.get("/api/v1/search", params={"q": "信用易贷通"}).json()["hits"]
+                if hits and hits[0]["id"] == "credit-easy-loan":
+                    answers[worker] = client.get("/api/v1/concepts/credit-easy-loan").json()["version"]
+        assert len(answers) == 2, f"answers from {len(answers)} worker(s)"
+        assert set(answers.values()) == {2}
+    finally:
+        output = stop(process)
+    assert "Traceback" not in output and "LockError" not in output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
@@ -102,7 +104,8 @@ def test_wrong_method_is_a_problem(http):
 
 
 def test_health_and_openapi(http, live_server):
-    assert http.get("/healthz").json() == {"status": "ok", "revision": live_server.services.store.revision()}
+    health = http.get("/healthz").json()
+    assert health == {"status": "ok", "revision": live_server.services.store.revision(), "worker": os.getpid()}
     schema = http.get("/schema/openapi.json").json()
     assert {"/api/v1/search", "/api/v1/lookup", "/api/v1/concepts/{concept_id}"} <= schema["paths"].keys()
 

@@ -23,7 +23,10 @@ from .analysis import bigrams, chars, segment
 STATE_FILE = "shuyu-index.json"
 LABEL_FIELDS = frozenset({"pref", "label", "words", "grams", "chars", "pinyin", "en", "code"})
 INDEX_NAME = "shuyu"
-SCHEMA_VERSION = 2  # a new schema rebuilds the index on start
+SCHEMA_VERSION = 3  # a new schema (or layout) rebuilds the index on start
+# Segments stay separate files: whoosh copies each part of a compound segment file into memory when
+# a reader opens it (BytesIO over the mmap), which at 100k concepts costs ~800 MB per reader.
+COMPOUND = False
 
 
 class _SequenceTokenizer(Tokenizer):
@@ -145,7 +148,7 @@ class SearchIndex:
     def apply(self, documents: Sequence[Document], revision: int, *, timeout: float = 10.0) -> bool:
         """Update documents and record ``revision``; False when another process holds the writer."""
         try:
-            writer = self._index.writer(timeout=timeout)
+            writer = self._index.writer(timeout=timeout, compound=COMPOUND)
         except LockError:
             return False
         try:
@@ -168,7 +171,7 @@ class SearchIndex:
         # several processes where the machine has the cores; one segment per process, no final merge
         procs = max(1, min(os.cpu_count() or 1, 4)) if parallel else 1
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
-        writer = self._index.writer(timeout=30, limitmb=128, **options)
+        writer = self._index.writer(timeout=30, limitmb=128, compound=COMPOUND, **options)
         count = 0
         try:
             for doc in documents:

@@ -8,13 +8,15 @@ Prints one table per size, each figure with its target from the performance issu
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from .common import median, percentile, prepare, rss_mb, timed, verdict
+from .common import median, percentile, prepare, timed, verdict
 
 SAMPLES = 2000
 
@@ -27,14 +29,10 @@ def measure(n: int, folder: Path) -> dict[str, float]:
     from tests.conftest import concept
 
     figures = prepare(n, folder)
-    rss_before = rss_mb()
-    start = time.perf_counter()
+    figures |= fresh_start(folder)
     store = SQLiteStore(folder / "shuyu.db")
     service = SearchService(store, folder / "index")
     service.catch_up()
-    figures["start_s"] = time.perf_counter() - start
-    figures["rss_mb"] = rss_mb()
-    figures["rss_growth_mb"] = figures["rss_mb"] - rss_before
 
     rng = random.Random(1)
     concepts = [c for c in service.catalog.concepts.values() if c.scheme == "bench"]
@@ -75,13 +73,36 @@ def measure(n: int, folder: Path) -> dict[str, float]:
     return figures
 
 
+START = """
+import json, sys, time
+begin = time.perf_counter()
+from pathlib import Path
+from registry.sqlite import SQLiteStore
+from search.service import SearchService
+from tests.bench.common import rss_mb
+folder = Path(sys.argv[1])
+service = SearchService(SQLiteStore(folder / "shuyu.db"), folder / "index")
+service.catch_up()
+service.search("数字乡村")
+print(json.dumps({"cold_start_s": time.perf_counter() - begin, "rss_after_start_mb": rss_mb()}))
+"""
+
+
+def fresh_start(folder: Path) -> dict[str, float]:
+    """A new process opening the persisted store and index: seconds to a first answer, and its RSS."""
+    out = subprocess.run([sys.executable, "-c", START, str(folder)], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parent.parent.parent)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 TARGETS = [  # (figure, target, unit, sizes it applies to)
     ("lookup_p50_us", 100, "µs", {100_000}),
     ("suggest_p50_us", 100, "µs", {100_000}),
     ("search_p50_ms", 1.0, "ms", {100_000}),
     ("search_p99_ms", 5.0, "ms", {100_000}),
     ("index_build_s", 180, "s", {100_000}),
-    ("rss_mb", 700, "MB", {100_000}),
+    ("rss_after_start_mb", 700, "MB", {100_000}),
+    ("cold_start_s", 3.0, "s", {10_000}),
     ("publish_to_search_s", 1.0, "s", None),
 ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -115,6 +116,9 @@ class SearchIndex:
             self._create()
         self._index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
         self._searcher = self._index.searcher()
+        # whoosh readers share file positions (seek + read): concurrent searches on one searcher read
+        # each other's bytes (TermNotFound, wrong postings). One search at a time per process.
+        self._read_lock = threading.Lock()
         self.generation = 0  # moves whenever the searcher sees new commits; keys result caches
         self._analyzers = {name: self._index.schema[name].analyzer for name in ("en", "definition_en")}
 
@@ -195,24 +199,27 @@ class SearchIndex:
         A new searcher rather than ``Searcher.refresh()``, which fails on a reader of an empty index;
         the old one is closed by reference counting once no request uses it.
         """
-        if not self._searcher.up_to_date():
-            self._searcher = self._index.searcher()
-            self.generation += 1
+        with self._read_lock:
+            if not self._searcher.up_to_date():
+                self._searcher = self._index.searcher()
+                self.generation += 1
 
     def analyze(self, field: str, text: str) -> list[str]:
         """Tokens of ``text`` as the stemming field ``field`` indexes them."""
-        return [t.text for t in self._analyzers[field](text)]
+        with self._read_lock:
+            return [t.text for t in self._analyzers[field](text)]
 
     def search(self, query: q.Query, *, filters: q.Query | None = None, limit: int = 500) -> list[tuple[str, float, bool]]:
         """(id, score, matched a label field) of the best ``limit`` matches.
 
         The rest are not counted: that would run the query a second time.
         """
-        results = self._searcher.search(query, filter=filters, limit=limit, terms=True)
-        return [
-            (hit["id"], hit.score, any(field in LABEL_FIELDS for field, _ in hit.matched_terms()))
-            for hit in results
-        ]
+        with self._read_lock:
+            results = self._searcher.search(query, filter=filters, limit=limit, terms=True)
+            return [
+                (hit["id"], hit.score, any(field in LABEL_FIELDS for field, _ in hit.matched_terms()))
+                for hit in results
+            ]
 
     def doc_count(self) -> int:
         return self._searcher.doc_count()

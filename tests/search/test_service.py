@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from registry.sqlite import SQLiteStore
-from search.service import SearchService
+from search.analysis import expand_query
+from search.service import SearchService, build_query
 from tests.conftest import concept
 from vocab.loader import load_bundled_if_empty
 
@@ -103,3 +104,31 @@ def test_rebuild_gives_the_same_answers(service):
     before = [h.id for h in service.search("农业", limit=50).hits]
     assert service.rebuild() == service.document_count()
     assert [h.id for h in service.search("农业", limit=50).hits] == before
+
+
+def test_concurrent_searches_give_the_same_answers_as_one_at_a_time(service):
+    import threading
+
+    queries = [c.preferred[i : i + 2] for c in list(service.catalog.concepts.values())[:120] for i in (0, 1)]
+    expected = {}
+    for text in queries:
+        service._cache.clear()
+        expected[text] = [h.id for h in service.search(text).hits]
+    service._cache.clear()
+    results: dict[str, list[str]] = {}
+    errors: list[Exception] = []
+
+    def run(part):
+        for text in part:
+            try:
+                results[text] = [h.id for h in service._ranked(expand_query(text), build_query(expand_query(text), service.index), None)[0][:20]]
+            except Exception as exc:  # noqa: BLE001 - the test collects them
+                errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(queries[k::6],)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert results == expected

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, Response, get
+from functools import partial
+
+import anyio.to_thread
+from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 from msgspec import Struct
 
@@ -64,10 +67,10 @@ def _version(services: Services, kind: EntityKind, entity_id: str, version: int 
 def cached(request: Request, body, etag: str) -> Response:
     """The body with its ETag, or 304 Not Modified when the client holds that version already."""
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    match = request.headers.get("if-none-match", "")
-    if etag in (tag.strip() for tag in match.split(",")) or match.strip() == "*":
+    match = request.headers.get("if-none-match")
+    if match and (etag in (tag.strip() for tag in match.split(",")) or match.strip() == "*"):
         return Response(content=None, status_code=304, headers=headers)
-    return Response(content=body, headers=headers)
+    return Response(content=body, headers=headers, media_type=MediaType.JSON)
 
 
 def etag_of(version: ConceptVersion | StandardVersion, script: str) -> str:
@@ -78,12 +81,18 @@ class HistoryController(Controller):
     path = "/api/v1"
     tags = ["history"]
 
-    @get("/concepts/{concept_id:str}", sync_to_thread=True)
-    def get_concept(self, request: Request, services: ServicesDep, concept_id: FromPath[str],
-                    script: ScriptParam = "zh-Hans", at: At = None, release: ReleaseTag = None) -> Response[ConceptOut]:
+    @get("/concepts/{concept_id:str}")
+    async def get_concept(self, request: Request, services: ServicesDep, concept_id: FromPath[str],
+                          script: ScriptParam = "zh-Hans", at: At = None, release: ReleaseTag = None) -> Response[ConceptOut]:
         """A concept: the current version, or the one current at ``at`` (revision or ISO date) or at a
         release. Carries an ETag that changes with the version; honours If-None-Match."""
-        concept = _version(services, "concept", concept_id, at=at, release=release)
+        if at is None and release is None:  # from memory, pre-encoded: no thread, no store
+            concept = services.catalog.concepts.get(concept_id)
+            if concept is None:
+                raise NotFound(f"no concept {concept_id!r}")
+            body = services.rendered.concept(services.catalog, concept, script)
+            return cached(request, body, etag_of(concept, script))
+        concept = await anyio.to_thread.run_sync(partial(_version, services, "concept", concept_id, at=at, release=release))
         return cached(request, concept_out(services.catalog, concept, script), etag_of(concept, script))
 
     @get("/concepts/{concept_id:str}/versions", sync_to_thread=True)

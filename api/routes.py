@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, MediaType, Response, get, post
 from litestar.params import JSONBody, QueryParameter
 from msgspec import Meta, Struct
 
@@ -21,7 +21,6 @@ from .views import (
     SearchOut,
     StandardOut,
     SuggestionOut,
-    lookup_out,
     search_out,
     standard_out,
     suggestion_out,
@@ -44,6 +43,11 @@ class BatchLookup(Struct, forbid_unknown_fields=True):
     labels: Annotated[list[Annotated[str, Meta(min_length=1, max_length=MAX_QUERY)]], Meta(min_length=1, max_length=MAX_BATCH)]
 
 
+def json_response(body: bytes) -> Response:
+    """Pre-encoded JSON, sent as it is."""
+    return Response(content=body, media_type=MediaType.JSON)
+
+
 def require_text(value: str, name: str) -> str:
     if not value.strip():
         raise InvalidInput(f"{name} is empty", field=name)
@@ -55,20 +59,25 @@ class ConceptController(Controller):
     tags = ["concepts"]
 
     @get("/lookup", sync_to_thread=False)
-    def lookup(self, services: ServicesDep, label: Label, script: ScriptParam = "zh-Hans") -> LookupOut:
+    def lookup(self, services: ServicesDep, label: Label, script: ScriptParam = "zh-Hans") -> Response[LookupOut]:
         """Concepts that have this exact label (any label type, any script), preferred labels first."""
         label = require_text(label, "label")
         matches = services.catalog.lookup(label, expand_query(label))
-        return lookup_out(services.catalog, label, matches, script)
+        return json_response(services.rendered.lookup(services.catalog, label, matches, script))
 
     @post("/lookup", sync_to_thread=False, status_code=200)
-    def batch_lookup(self, services: ServicesDep, data: JSONBody[BatchLookup], script: ScriptParam = "zh-Hans") -> BatchLookupOut:
+    def batch_lookup(self, services: ServicesDep, data: JSONBody[BatchLookup],
+                     script: ScriptParam = "zh-Hans") -> Response[BatchLookupOut]:
         """Up to 1,000 labels at once: for each, the concepts it names and whether it is preferred,
         admitted or deprecated there."""
         catalog = services.catalog
-        results = [lookup_out(catalog, label, catalog.lookup(label, expand_query(label)), script) for label in data.labels]
-        found = sum(1 for r in results if r.matches)
-        return BatchLookupOut(results=results, found=found, not_found=len(results) - found)
+        results, found = [], 0
+        for label in data.labels:
+            matches = catalog.lookup(label, expand_query(label))
+            found += bool(matches)
+            results.append(services.rendered.lookup(catalog, label, matches, script))
+        body = b'{"results":[' + b",".join(results) + b'],"found":%d,"not_found":%d}' % (found, len(results) - found)
+        return json_response(body)
 
     @get("/standards", sync_to_thread=False)
     def list_standards(self, services: ServicesDep, script: ScriptParam = "zh-Hans") -> list[StandardOut]:

@@ -11,6 +11,7 @@ from registry.store import Store, open_store
 from search.service import SearchService
 from vocab.loader import load_bundled_if_empty
 
+from .rendering import RenderCache
 from .settings import Settings
 
 log = logging.getLogger("shuyu")
@@ -25,6 +26,7 @@ class Services:
             if settings.load_bundled and load_bundled_if_empty(self.store):
                 log.info("loaded the bundled vocabulary, revision %d", self.store.revision())
             self.search = SearchService(self.store, settings.index)
+            self.rendered = RenderCache()
             self.search.catch_up()
         except BaseException:
             self.store.close()

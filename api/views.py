@@ -95,15 +95,20 @@ class StandardOut(Struct, kw_only=True):
     sources: tuple[Source, ...]
 
 
-class LookupMatchOut(Struct, kw_only=True):
+class LookupHead(Struct, kw_only=True):
+    """The concept part of a lookup match, the same for every label that names the concept."""
+
     id: str
     href: str
     preferred: str
     definition: str
     status: str
+    replaced_by: list[Ref]
+
+
+class LookupMatchOut(LookupHead, kw_only=True):
     label_status: str  # the matched label's type: preferred, admitted, abbreviation, deprecated, hidden
     matched: Term
-    replaced_by: list[Ref]
 
 
 class LookupOut(Struct, kw_only=True):
@@ -230,16 +235,10 @@ def standard_out(catalog: Catalog, s: StandardVersion, script: str = "zh-Hans") 
     )
 
 
-def lookup_out(catalog: Catalog, label: str, matches: list[LabelMatch], script: str = "zh-Hans") -> LookupOut:
-    out = []
-    for m in matches:
-        c = catalog.concepts[m.id]
-        out.append(LookupMatchOut(
-            id=c.id, href=concept_href(c.id), preferred=display_label(c, script),
-            definition=render(c.definition, script), status=c.status, label_status=m.term.type, matched=m.term,
-            replaced_by=_refs(catalog, c.replaced_by, script),
-        ))
-    return LookupOut(label=label, matches=out)
+def lookup_head(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") -> LookupHead:
+    return LookupHead(id=c.id, href=concept_href(c.id), preferred=display_label(c, script),
+                      definition=render(c.definition, script), status=c.status,
+                      replaced_by=_refs(catalog, c.replaced_by, script))
 
 
 def hit_out(catalog: Catalog, hit: Hit, terms: tuple[str, ...], script: str = "zh-Hans") -> HitOut:

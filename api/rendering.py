@@ -1,0 +1,54 @@
+"""Pre-encoded JSON for the hot reads: a concept per script, and the concept part of a lookup match.
+
+Entries are made on first use and carry the catalog revision they were made at; a newer revision
+(any published change, since a concept's JSON names its neighbours) remakes them on next use.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import msgspec
+
+from registry.model import ConceptVersion
+from search.catalog import Catalog, LabelMatch
+
+from .views import LookupHead, concept_out, lookup_head
+
+MAX_ENTRIES = 50_000
+encode = msgspec.json.Encoder().encode
+
+
+class RenderCache:
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str, str], tuple[int, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def _get(self, key: tuple[str, str, str], revision: int, make) -> bytes:
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] == revision:
+            return entry[1]
+        body = make()
+        with self._lock:
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = (revision, body)
+        return body
+
+    def concept(self, catalog: Catalog, concept: ConceptVersion, script: str) -> bytes:
+        """The JSON of GET /api/v1/concepts/{id} for the current version."""
+        return self._get(("concept", concept.id, script), catalog.revision,
+                         lambda: encode(concept_out(catalog, concept, script)))
+
+    def lookup(self, catalog: Catalog, label: str, matches: list[LabelMatch], script: str) -> bytes:
+        """The JSON of a lookup answer, assembled from pre-encoded concept parts."""
+        parts = []
+        for match in matches:
+            concept = catalog.concepts[match.id]
+            head = self._get(("head", concept.id, script), catalog.revision,
+                             lambda c=concept: encode(lookup_head(catalog, c, script))[:-1])
+            parts.append(head + b',"label_status":' + encode(match.term.type) + b',"matched":' + encode(match.term) + b"}")
+        return b'{"label":' + encode(label) + b',"matches":[' + b",".join(parts) + b"]}"
+
+
+__all__ = ["RenderCache", "LookupHead"]

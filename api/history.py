@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from functools import partial
+from typing import Annotated
 
 import anyio.to_thread
 from litestar import Controller, MediaType, Request, Response, get

@@ -59,17 +59,11 @@ def serve(host: str | None, port: int | None, data_dir: str | None, workers: int
 
     import uvicorn
 
-    from .services import Services
+    from .services import prepare
 
     settings = Settings.from_env(host=host, port=port, data_dir=data_dir, workers=workers)
     # Prepare once in this process, so workers start on a loaded store and a current index.
-    services = Services(settings)
-    click.echo(
-        f"shuyu: revision {services.store.revision()}, {len(services.catalog.concepts)} concepts, "
-        f"{len(services.catalog.standards)} standards; data in {settings.data_dir}",
-        err=True,
-    )
-    services.close()
+    click.echo(prepare(settings), err=True)
     os.environ.update(settings.to_env())
     uvicorn.run(
         "api.app:app_from_environment", factory=True, host=settings.host, port=settings.port,

@@ -8,6 +8,7 @@ from pathlib import Path
 from litestar.di import NamedDependency
 
 from registry.store import Store, open_store
+from search.index import recorded_revision
 from search.service import SearchService
 from vocab.loader import load_bundled_if_empty
 
@@ -42,3 +43,21 @@ class Services:
 
 
 ServicesDep = NamedDependency[Services]
+
+
+def prepare(settings: Settings) -> str:
+    """Make the data folder ready before workers start: create it, load the bundled vocabulary into an
+    empty store, bring the index up to the store's revision. Cheap when there is nothing to do."""
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    store = open_store(settings.store)
+    try:
+        if settings.load_bundled:
+            load_bundled_if_empty(store)
+        revision = store.revision()
+        if recorded_revision(settings.index) < revision:
+            service = SearchService(store, settings.index)
+            service.catch_up()
+            service.index.close()
+        return f"shuyu: revision {revision}; data in {settings.data_dir}"
+    finally:
+        store.close()

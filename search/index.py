@@ -106,6 +106,15 @@ Document = dict[str, str]
 Progress = Callable[[int], None]
 
 
+def recorded_revision(folder: str | Path) -> int:
+    """The revision an index folder says it holds, without opening it (0: none, or an old schema)."""
+    try:
+        state = json.loads((Path(folder) / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return 0
+    return int(state.get("revision", 0)) if state.get("schema") == SCHEMA_VERSION else 0
+
+
 class SearchIndex:
     """A whoosh index in a folder, and the registry revision it reflects."""
 

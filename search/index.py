@@ -181,9 +181,10 @@ class SearchIndex:
         self._searcher.close()
         self._create()
         self._index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
-        # several processes where the machine has the cores; one segment per process, no final merge
+        # documents are analysed in several processes where the machine has the cores, then merged into
+        # one segment: a second segment would double the term look-ups of every query (~30% slower)
         procs = max(1, min(os.cpu_count() or 1, 4)) if parallel else 1
-        options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+        options = {"procs": procs, "multisegment": False} if procs > 1 else {}
         writer = self._index.writer(timeout=30, limitmb=128, compound=COMPOUND, **options)
         count = 0
         try:

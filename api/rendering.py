@@ -11,9 +11,9 @@ import threading
 import msgspec
 
 from registry.model import ConceptVersion
-from search.catalog import Catalog, LabelMatch
+from search.catalog import Catalog, LabelMatch, Suggestion
 
-from .views import LookupHead, concept_out, lookup_head
+from .views import LookupHead, concept_out, lookup_head, suggestion_head
 
 MAX_ENTRIES = 50_000
 encode = msgspec.json.Encoder().encode
@@ -49,6 +49,17 @@ class RenderCache:
                              lambda c=concept: encode(lookup_head(catalog, c, script))[:-1])
             parts.append(head + b',"label_status":' + encode(match.term.type) + b',"matched":' + encode(match.term) + b"}")
         return b'{"label":' + encode(label) + b',"matches":[' + b",".join(parts) + b"]}"
+
+
+    def suggestions(self, catalog: Catalog, suggestions: list[Suggestion], script: str) -> bytes:
+        """The JSON of a suggest answer, assembled from pre-encoded parts."""
+        parts = [
+            self._get(("suggest", s.id, script), catalog.revision,
+                      lambda s=s: encode(suggestion_head(catalog, s, script))[:-1])
+            + b',"matched":' + encode(s.matched) + b"}"
+            for s in suggestions
+        ]
+        return b"[" + b",".join(parts) + b"]"
 
 
 __all__ = ["RenderCache", "LookupHead"]

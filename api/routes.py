@@ -23,7 +23,6 @@ from .views import (
     SuggestionOut,
     search_out,
     standard_out,
-    suggestion_out,
 )
 
 MAX_QUERY = 200
@@ -132,8 +131,9 @@ class SearchController(Controller):
         q: Query,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_SUGGEST)] = 10,
         script: ScriptParam = "zh-Hans",
-    ) -> list[SuggestionOut]:
+    ) -> Response[list[SuggestionOut]]:
         """Type-ahead: concepts and standards whose label (any script), pinyin, initials, English label
         or code starts with ``q``; answered from memory."""
         text = require_text(q, "q")
-        return [suggestion_out(services.catalog, s, script) for s in services.search.suggest(text, limit)]
+        found = services.search.suggest(text, limit)
+        return json_response(services.rendered.suggestions(services.catalog, found, script))

@@ -156,11 +156,14 @@ class SearchOut(Struct, kw_only=True):
     facets: dict[str, dict[str, int]]
 
 
-class SuggestionOut(Struct, kw_only=True):
+class SuggestionHead(Struct, kw_only=True):
     id: str
     kind: str
     href: str
     label: str
+
+
+class SuggestionOut(SuggestionHead, kw_only=True):
     matched: str
 
 
@@ -275,9 +278,9 @@ def search_out(catalog: Catalog, query: str, results: SearchResults, offset: int
                      revision=results.revision, hits=hits, facets=results.facets)
 
 
-def suggestion_out(catalog: Catalog, s: Suggestion, script: str = "zh-Hans") -> SuggestionOut:
+def suggestion_head(catalog: Catalog, s: Suggestion, script: str = "zh-Hans") -> SuggestionHead:
     if s.kind == "concept":
         label, href = display_label(catalog.concepts[s.id], script), concept_href(s.id)
     else:
         label, href = render(s.label, script), standard_href(s.id)
-    return SuggestionOut(id=s.id, kind=s.kind, href=href, label=label, matched=s.matched)
+    return SuggestionHead(id=s.id, kind=s.kind, href=href, label=label)

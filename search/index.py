@@ -22,7 +22,6 @@ from whoosh.index import LockError
 from .analysis import bigrams, chars, segment
 
 STATE_FILE = "shuyu-index.json"
-LABEL_FIELDS = frozenset({"pref", "label", "words", "grams", "chars", "pinyin", "en", "code"})
 INDEX_NAME = "shuyu"
 SCHEMA_VERSION = 3  # a new schema (or layout) rebuilds the index on start
 # Segments stay separate files: whoosh copies each part of a compound segment file into memory when
@@ -219,17 +218,14 @@ class SearchIndex:
         with self._read_lock:
             return [t.text for t in self._analyzers[field](text)]
 
-    def search(self, query: q.Query, *, filters: q.Query | None = None, limit: int = 500) -> list[tuple[str, float, bool]]:
-        """(id, score, matched a label field) of the best ``limit`` matches.
+    def search(self, query: q.Query, *, filters: q.Query | None = None, limit: int = 500) -> list[tuple[str, float]]:
+        """(id, score) of the best ``limit`` matches.
 
-        The rest are not counted: that would run the query a second time.
+        Neither counted (that runs the query a second time) nor asked which terms matched (that keeps
+        whoosh from skipping low-scoring blocks, ~35% slower): the catalog tells label matches apart.
         """
         with self._read_lock:
-            results = self._searcher.search(query, filter=filters, limit=limit, terms=True)
-            return [
-                (hit["id"], hit.score, any(field in LABEL_FIELDS for field, _ in hit.matched_terms()))
-                for hit in results
-            ]
+            return [(hit["id"], hit.score) for hit in self._searcher.search(query, filter=filters, limit=limit)]
 
     def doc_count(self) -> int:
         return self._searcher.doc_count()

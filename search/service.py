@@ -31,6 +31,7 @@ BULK_REBUILD = 1000  # documents above which an empty index is built whole rathe
 CACHE_SIZE = 2048  # ranked results per (forms, filters, revision); a new revision misses them all
 ASCII_LETTERS = re.compile(r"^[a-z ]+$")
 HAS_DIGIT = re.compile(r"\d")
+LATIN_WORD = re.compile(r"[a-z0-9]+")
 HAS_CODE_CHAR = re.compile(r"[0-9a-z]")
 TIERS = ("exact-preferred", "exact-label", "label-prefix", "label-words", "definition")
 FILTER_FIELDS = ("scheme", "status", "grade", "standard", "kind")
@@ -152,16 +153,14 @@ class SearchService:
         if filters:
             filter_query = q.And([q.Term(name, value) for name, value in sorted(filters.items()) if value])
         found = self.index.search(query, filters=filter_query, limit=MAX_CANDIDATES)
-        prefixed: dict[str, tuple[bool, str]] = {}
+        signs = LabelSigns.of(forms, self.catalog)
         if ASCII_LETTERS.match(forms[0]):
             # pinyin, initials and English prefixes come from the catalog's sorted keys: a whoosh Prefix
             # query walks the term list of every segment and costs more than the rest of the query
-            prefixed = self.catalog.prefixed(forms[0].replace(" ", ""), PREFIX_CANDIDATES)
-            seen = {entity_id for entity_id, _, _ in found}
-            found += [(entity_id, 0.0, True) for entity_id in prefixed if entity_id not in seen
+            seen = {entity_id for entity_id, _ in found}
+            found += [(entity_id, 0.0) for entity_id in signs.prefixed if entity_id not in seen
                       and self._passes(entity_id, filters)]
-        hits = [hit for hit in (self._place(entity_id, score, forms, in_label, prefixed.get(entity_id))
-                                for entity_id, score, in_label in found) if hit]
+        hits = [hit for hit in (self._place(entity_id, score, forms, signs) for entity_id, score in found) if hit]
         hits.sort(key=lambda h: (h.tier, -round(h.score, 6), h.id))
         return hits, self._facets(hits), len(found) < MAX_CANDIDATES
 
@@ -211,19 +210,48 @@ class SearchService:
                 return False
         return True
 
-    def _place(self, entity_id: str, score: float, forms: tuple[str, ...], in_label: bool,
-               prefixed: tuple[bool, str] | None) -> Hit | None:
+    def _place(self, entity_id: str, score: float, forms: tuple[str, ...], signs: "LabelSigns") -> Hit | None:
         if entity_id in self.catalog.concepts:
-            return _place_concept(self.catalog.concepts[entity_id], score, forms, self.catalog, in_label, prefixed)
+            return _place_concept(self.catalog.concepts[entity_id], score, forms, self.catalog, signs)
         if entity_id in self.catalog.standards:
             return _place_standard(self.catalog.standards[entity_id], score, forms)
         return None  # the index is ahead of or behind the catalog for a moment
 
 
-def _place_concept(c: ConceptVersion, score: float, forms: tuple[str, ...], catalog: Catalog, in_label: bool,
-                   prefixed: tuple[bool, str] | None = None) -> Hit:
-    """The tier of a candidate, from its folded labels (kept per version) and what whoosh matched."""
+class LabelSigns(Struct, frozen=True, kw_only=True):
+    """What tells, for a query, that a candidate matched through a label and not only its definition."""
+
+    prefixed: dict[str, tuple[bool, str]]  # id → (a pinyin / initials / English / code key equals the query, label)
+    sounds_like: frozenset[str]  # ids with a label whose full pinyin is the query's (near-homophones)
+    grams: tuple[str, ...]  # the query's CJK bigrams and single characters
+    words: tuple[str, ...]  # the query's Latin words, cut to a stem-like prefix
+
+    @classmethod
+    def of(cls, forms: tuple[str, ...], catalog: Catalog) -> "LabelSigns":
+        compact = forms[0].replace(" ", "")
+        prefixed = catalog.prefixed(compact, PREFIX_CANDIDATES) if ASCII_LETTERS.match(forms[0]) else {}
+        sounds_like: frozenset[str] = frozenset()
+        if not ASCII_LETTERS.match(forms[0]):
+            full = pinyin_keys(forms[0])[0]
+            if full and full != compact:
+                sounds_like = frozenset(i for i, (exact, _) in catalog.prefixed(full, PREFIX_CANDIDATES).items() if exact)
+        grams = tuple(dict.fromkeys(g for form in forms for g in bigrams(form)))
+        words = tuple(dict.fromkeys(w[:5] for form in forms for w in LATIN_WORD.findall(form) if len(w) >= 2))
+        return cls(prefixed=prefixed, sounds_like=sounds_like, grams=grams, words=words)
+
+    def in_label(self, entity_id: str, keys: list) -> bool:
+        if entity_id in self.sounds_like:
+            return True
+        return any(g in key for g in self.grams for key, _ in keys) or any(
+            w in key for w in self.words for key, _ in keys
+        )
+
+
+def _place_concept(c: ConceptVersion, score: float, forms: tuple[str, ...], catalog: Catalog,
+                   signs: LabelSigns) -> Hit:
+    """The tier of a candidate, from its folded labels (kept per version) and the query's label signs."""
     keys = catalog.folded_terms(c.id)
+    prefixed = signs.prefixed.get(c.id)
 
     def hit(tier: int, term=None, label: str = "") -> Hit:
         return Hit(
@@ -247,7 +275,7 @@ def _place_concept(c: ConceptVersion, score: float, forms: tuple[str, ...], cata
     for key, term in keys:
         if any(form in key for form in forms):
             return hit(3, term)
-    if in_label:  # words, bigrams, pinyin (a near-homophone) or English stems of a label matched
+    if signs.in_label(c.id, keys):  # bigrams, English words or the sound (a near-homophone) of a label
         return hit(3, keys[0][1])
     return hit(4)
 

@@ -63,6 +63,15 @@ def _version(services: Services, kind: EntityKind, entity_id: str, version: int 
     return current
 
 
+def _versions(services: Services, kind: EntityKind, entity_id: str) -> list[VersionInfo]:
+    return [
+        VersionInfo(version=v.version, status=v.status, author=v.author, created=v.created,
+                    change_note=v.change_note, proposal_id=v.proposal_id,
+                    href=f"/api/v1/{kind}s/{entity_id}/versions/{v.version}")
+        for v in services.store.history(kind, entity_id)
+    ]
+
+
 def cached(request: Request, body, etag: str) -> Response:
     """The body with its ETag, or 304 Not Modified when the client holds that version already."""
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
@@ -97,12 +106,7 @@ class HistoryController(Controller):
     @get("/concepts/{concept_id:str}/versions", sync_to_thread=True)
     def concept_versions(self, services: ServicesDep, concept_id: FromPath[str]) -> list[VersionInfo]:
         """Every version of a concept, oldest first."""
-        return [
-            VersionInfo(version=v.version, status=v.status, author=v.author, created=v.created,
-                        change_note=v.change_note, proposal_id=v.proposal_id,
-                        href=f"/api/v1/concepts/{concept_id}/versions/{v.version}")
-            for v in services.store.history("concept", concept_id)
-        ]
+        return _versions(services, "concept", concept_id)
 
     @get("/concepts/{concept_id:str}/versions/{version:int}", sync_to_thread=True)
     def concept_version(self, request: Request, services: ServicesDep, concept_id: FromPath[str],
@@ -134,12 +138,7 @@ class HistoryController(Controller):
     @get("/standards/{standard_id:str}/versions", sync_to_thread=True)
     def standard_versions(self, services: ServicesDep, standard_id: FromPath[str]) -> list[VersionInfo]:
         """Every version of a standard (its lifecycle), oldest first."""
-        return [
-            VersionInfo(version=v.version, status=v.status, author=v.author, created=v.created,
-                        change_note=v.change_note, proposal_id=v.proposal_id,
-                        href=f"/api/v1/standards/{standard_id}/versions/{v.version}")
-            for v in services.store.history("standard", standard_id)
-        ]
+        return _versions(services, "standard", standard_id)
 
     @get("/standards/{standard_id:str}/versions/{version:int}", sync_to_thread=True)
     def standard_version(self, services: ServicesDep, standard_id: FromPath[str], version: FromPath[int],

@@ -20,6 +20,7 @@ from litestar.template import TemplateConfig
 from msgspec import Struct
 
 from .editorial import ProposalController, ReleaseController
+from .fastpath import FastReads
 from .history import HistoryController
 from .problems import EXCEPTION_HANDLERS
 from .routes import ConceptController, SearchController
@@ -99,6 +100,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
 
-def app_from_environment() -> Litestar:
+def create_asgi(settings: Settings | None = None) -> FastReads:
+    """What is served: the app behind the fast path for the hottest reads (see ``api/fastpath.py``)."""
+    return FastReads(create_app(settings))
+
+
+def app_from_environment() -> FastReads:
     """Factory for uvicorn workers: settings come from ``SHUYU_*`` variables."""
-    return create_app(Settings.from_env())
+    return create_asgi(Settings.from_env())

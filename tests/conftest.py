@@ -12,7 +12,7 @@ import httpx
 import pytest
 import uvicorn
 
-from api.app import create_app
+from api.app import create_asgi
 from api.settings import Settings
 from registry.model import ConceptVersion, Scheme, Term
 from registry.sqlite import SQLiteStore
@@ -31,7 +31,7 @@ class LiveServer:
         self.settings = settings
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.app = create_app(settings)
+        self.app = create_asgi(settings)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

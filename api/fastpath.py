@@ -1,13 +1,14 @@
 """A thin ASGI fast path for the two hottest reads, in front of litestar.
 
-`GET /api/v1/concepts/{id}` (current version) and `GET /api/v1/lookup?label=` are answered from memory
-with pre-encoded JSON, skipping the framework's per-request work. Anything the fast path does not
+`GET /api/v1/concepts/{id}` (current version), `GET /api/v1/lookup?label=` and `GET /healthz` are
+answered from memory with pre-encoded JSON, skipping the framework's per-request work. Anything the fast path does not
 fully understand — another parameter, a bad value, an unknown id, an empty label — goes on to the
 litestar route, which stays the one description of these endpoints (OpenAPI, problem details).
 """
 
 from __future__ import annotations
 
+import os
 from urllib.parse import parse_qsl
 
 from search.analysis import expand_query
@@ -18,6 +19,7 @@ from .routes import MAX_QUERY
 SCRIPTS = {"zh-Hans", "zh-Hant", "zh-TW", "zh-HK"}
 CONCEPTS = "/api/v1/concepts/"
 LOOKUP = "/api/v1/lookup"
+HEALTH = "/healthz"
 
 
 class FastReads:
@@ -41,6 +43,8 @@ class FastReads:
 
     def _answer(self, scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
         path = scope["path"]
+        if path == HEALTH and not scope["query_string"]:
+            return self._health()
         if path.startswith(CONCEPTS):
             return self._concept(scope, path[len(CONCEPTS):])
         if path == LOOKUP:
@@ -76,6 +80,13 @@ class FastReads:
             return 304, headers, b""
         body = services.rendered.concept(services.catalog, concept, params["script"])
         return 200, [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers], body
+
+    def _health(self):
+        services = self._services()
+        if services is None:
+            return None
+        body = b'{"status":"ok","revision":%d,"worker":%d}' % (services.catalog.revision, os.getpid())
+        return 200, [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())], body
 
     def _lookup(self, scope):
         params = self._params(scope, {"label", "script"})

@@ -1,7 +1,7 @@
 """A thin ASGI fast path for the two hottest reads, in front of litestar.
 
-`GET /api/v1/concepts/{id}` (current version), `GET /api/v1/lookup?label=` and `GET /healthz` are
-answered from memory with pre-encoded JSON, skipping the framework's per-request work. Anything the fast path does not
+`GET /api/v1/concepts/{id}` (current version), `GET /api/v1/lookup?label=`, `GET /api/v1/suggest?q=`
+and `GET /healthz` are answered from memory with pre-encoded JSON, skipping the framework's per-request work. Anything the fast path does not
 fully understand — another parameter, a bad value, an unknown id, an empty label — goes on to the
 litestar route, which stays the one description of these endpoints (OpenAPI, problem details).
 """
@@ -14,12 +14,13 @@ from urllib.parse import parse_qsl
 from search.analysis import expand_query
 
 from .history import etag_of
-from .routes import MAX_QUERY
+from .routes import MAX_QUERY, MAX_SUGGEST
 
 SCRIPTS = {"zh-Hans", "zh-Hant", "zh-TW", "zh-HK"}
 CONCEPTS = "/api/v1/concepts/"
 LOOKUP = "/api/v1/lookup"
 HEALTH = "/healthz"
+SUGGEST = "/api/v1/suggest"
 
 
 class FastReads:
@@ -49,6 +50,8 @@ class FastReads:
             return self._concept(scope, path[len(CONCEPTS):])
         if path == LOOKUP:
             return self._lookup(scope)
+        if path == SUGGEST:
+            return self._suggest(scope)
         return None
 
     def _params(self, scope, allowed: set[str]) -> dict[str, str] | None:
@@ -99,4 +102,16 @@ class FastReads:
         label = label.strip()
         catalog = services.catalog
         body = services.rendered.lookup(catalog, label, catalog.lookup(label, expand_query(label)), params["script"])
+        return 200, [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())], body
+
+    def _suggest(self, scope):
+        params = self._params(scope, {"q", "limit", "script"})
+        services = self._services()
+        if params is None or services is None:
+            return None
+        text, limit = params.get("q", ""), params.get("limit", "10")
+        if not text.strip() or len(text) > MAX_QUERY or not limit.isdigit() or not 1 <= int(limit) <= MAX_SUGGEST:
+            return None
+        found = services.search.suggest(text.strip(), int(limit))
+        body = services.rendered.suggestions(services.catalog, found, params["script"])
         return 200, [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())], body

@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def expand_query(text: str) -> tuple[str, ...]:
     """The Simplified forms a query may stand for, most literal first, without duplicates."""
     base = normalize(text)

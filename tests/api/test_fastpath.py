@@ -31,6 +31,9 @@ def scope(path: str, query: str = "", headers=()):
         ("/api/v1/lookup", "label=%E8%A1%8C%E5%8B%95%E6%94%AF%E4%BB%98&script=zh-Hant"),
         ("/api/v1/lookup", "label=nothing-like-this"),
         ("/healthz", ""),
+        ("/api/v1/suggest", "q=szxc"),
+        ("/api/v1/suggest", "q=%E6%95%B8%E4%BD%8D&limit=20&script=zh-TW"),
+        ("/api/v1/suggest", "q=zzzzqq"),
     ],
 )
 def test_same_answer_as_the_route(pair, path, query):
@@ -61,6 +64,9 @@ def test_if_none_match_is_304(pair):
         ("/api/v1/lookup", "label=" + "x" * 201),
         ("/api/v1/lookup", "label=a&label=b"),
         ("/api/v1/search", "q=x"),
+        ("/api/v1/suggest", "q=x&limit=21"),
+        ("/api/v1/suggest", "q=x&limit=two"),
+        ("/api/v1/suggest", "q=%20"),
     ],
 )
 def test_everything_else_goes_to_litestar(pair, path, query):

@@ -20,7 +20,7 @@ from registry.model import (
     Term,
 )
 from search.analysis import render
-from search.catalog import Catalog, LabelMatch, Suggestion
+from search.catalog import Catalog, Suggestion
 from search.highlight import highlight
 from search.service import TIERS, Hit, SearchResults
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import jieba
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 from registry.text import converter, fold_to_simplified, normalize
 

@@ -1,0 +1,393 @@
+"""The SQL store shared by the SQLite and PostgreSQL implementations.
+
+Versions and events are appended in one transaction with the rules checked inside it; write
+transactions are serialized (SQLite: BEGIN IMMEDIATE, PostgreSQL: an exclusive lock on the events
+table), so a base-version check and the write it guards cannot interleave with another writer.
+SQL is written once with ``?`` placeholders; a dialect's connection adapts it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+import msgspec
+
+from .errors import Conflict, NotFound
+from .model import (
+    ConceptVersion,
+    EntityKind,
+    Event,
+    Proposal,
+    Release,
+    Scheme,
+    Token,
+    Version,
+    concept_decoder,
+    encoder,
+    kind_of,
+    now,
+    proposal_decoder,
+    scheme_decoder,
+    standard_decoder,
+)
+from .rules import BatchState, check_versions, preferred_keys
+
+_DECODERS = {"concept": concept_decoder, "standard": standard_decoder}
+_release_decoder = msgspec.json.Decoder(Release)
+_token_decoder = msgspec.json.Decoder(Token)
+
+
+class Connection(Protocol):
+    """What the store needs of a database connection (sqlite3's, or an adapter)."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
+
+
+class SQLStore:
+    """The registry's tables and queries; subclasses connect, migrate and begin write transactions."""
+
+    BEGIN = "BEGIN"
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._db: Connection
+
+    def _begin(self, db: Connection) -> None:
+        db.execute(self.BEGIN)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        with self._lock:
+            self._begin(self._db)
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
+    # -- reads --------------------------------------------------------------------------------
+    def revision(self) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT max(revision) FROM events").fetchone()
+        return row[0] or 0
+
+    def is_empty(self) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is None
+
+    def schemes(self) -> list[Scheme]:
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM schemes ORDER BY id").fetchall()
+        return [scheme_decoder.decode(r[0]) for r in rows]
+
+    def current(self, kind: EntityKind) -> list[Version]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT v.body FROM entities e JOIN versions v"
+                " ON v.kind = e.kind AND v.id = e.id AND v.version = e.current"
+                " WHERE e.kind = ? ORDER BY e.id",
+                (kind,),
+            ).fetchall()
+        decode = _DECODERS[kind].decode
+        return [decode(r[0]) for r in rows]
+
+    def get(self, kind: EntityKind, entity_id: str, version: int | None = None) -> Version:
+        with self._lock:
+            if version is None:
+                row = self._db.execute(
+                    "SELECT v.body FROM entities e JOIN versions v"
+                    " ON v.kind = e.kind AND v.id = e.id AND v.version = e.current"
+                    " WHERE e.kind = ? AND e.id = ?",
+                    (kind, entity_id),
+                ).fetchone()
+            else:
+                row = self._db.execute(
+                    "SELECT body FROM versions WHERE kind = ? AND id = ? AND version = ?",
+                    (kind, entity_id, version),
+                ).fetchone()
+        if row is None:
+            which = f" version {version}" if version is not None else ""
+            raise NotFound(f"no {kind} {entity_id!r}{which}")
+        return _DECODERS[kind].decode(row[0])
+
+    def history(self, kind: EntityKind, entity_id: str) -> list[Version]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT body FROM versions WHERE kind = ? AND id = ? ORDER BY version",
+                (kind, entity_id),
+            ).fetchall()
+        if not rows:
+            raise NotFound(f"no {kind} {entity_id!r}")
+        return [_DECODERS[kind].decode(r[0]) for r in rows]
+
+    def changes_since(self, revision: int, limit: int = 1000) -> list[Event]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT revision, at, actor, action, kind, entity_id, version, note FROM events"
+                " WHERE revision > ? ORDER BY revision LIMIT ?",
+                (revision, limit),
+            ).fetchall()
+        return [
+            Event(revision=r[0], at=r[1], actor=r[2], action=r[3], kind=r[4], entity_id=r[5], version=r[6], note=r[7])
+            for r in rows
+        ]
+
+    # -- the State view the rules check against (call inside a transaction) ----------------------
+    def concept_exists(self, concept_id: str) -> bool:
+        with self._lock:
+            return self._db.execute(
+                "SELECT 1 FROM entities WHERE kind = 'concept' AND id = ?", (concept_id,)
+            ).fetchone() is not None
+
+    def scheme_exists(self, scheme_id: str) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM schemes WHERE id = ?", (scheme_id,)).fetchone() is not None
+
+    def preferred_owner(self, scheme_id: str, folded_label: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT concept_id FROM preferred_labels WHERE scheme = ? AND folded = ?", (scheme_id, folded_label)
+            ).fetchone()
+        return row[0] if row else None
+
+    def broader_of(self, concept_id: str) -> Sequence[str]:
+        with self._lock:
+            rows = self._db.execute("SELECT broader_id FROM broader WHERE concept_id = ?", (concept_id,)).fetchall()
+        return [r[0] for r in rows]
+
+    # -- writes -------------------------------------------------------------------------------
+    def append(
+        self,
+        versions: Sequence[Version],
+        *,
+        actor: str,
+        note: str = "",
+        schemes: Sequence[Scheme] = (),
+    ) -> int:
+        at = now()
+        with self._transaction() as db:
+            self._append_all(db, versions, schemes, actor, note, at)
+            return self._revision(db)
+
+    def _append_all(self, db: Connection, versions: Sequence[Version], schemes: Sequence[Scheme],
+                    actor: str, note: str, at: str) -> None:
+        check_versions(versions, BatchState(versions, (s.id for s in schemes), base=self))
+        for scheme in schemes:
+            db.execute(
+                "INSERT INTO schemes (id, body) VALUES (?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+                (scheme.id, encoder.encode(scheme)),
+            )
+            self._event(db, at, actor, "scheme", "scheme", scheme.id, 1, note)
+        for version in versions:
+            self._append_version(db, version, at, actor, note)
+
+    @staticmethod
+    def _revision(db: Connection) -> int:
+        return db.execute("SELECT max(revision) FROM events").fetchone()[0] or 0
+
+    def _append_version(self, db: Connection, version: Version, at: str, actor: str, note: str) -> None:
+        kind = kind_of(version)
+        row = db.execute("SELECT current FROM entities WHERE kind = ? AND id = ?", (kind, version.id)).fetchone()
+        expected = (row[0] if row else 0) + 1
+        if version.version != expected:
+            raise Conflict(
+                f"{kind} {version.id}: version {version.version} given, but the next version is {expected}",
+                field="version",
+            )
+        previous = self.get(kind, version.id) if row else None
+        if not version.created or not version.author:
+            version = msgspec.structs.replace(version, created=version.created or at, author=version.author or actor)
+        action = "create" if previous is None else "revise"
+        if isinstance(version, ConceptVersion) and version.status == "deprecated":
+            if previous is not None and previous.status != "deprecated":
+                action = "deprecate"
+        revision = self._event(db, at, actor, action, kind, version.id, version.version, version.change_note or note)
+        scheme = version.scheme if isinstance(version, ConceptVersion) else None
+        if row:
+            db.execute("UPDATE entities SET current = ? WHERE kind = ? AND id = ?", (version.version, kind, version.id))
+        else:
+            db.execute(
+                "INSERT INTO entities (kind, id, scheme, current) VALUES (?, ?, ?, ?)",
+                (kind, version.id, scheme, version.version),
+            )
+        db.execute(
+            "INSERT INTO versions (kind, id, version, revision, body) VALUES (?, ?, ?, ?, ?)",
+            (kind, version.id, version.version, revision, encoder.encode(version)),
+        )
+        if isinstance(version, ConceptVersion):
+            db.execute("DELETE FROM preferred_labels WHERE concept_id = ?", (version.id,))
+            db.executemany(
+                "INSERT INTO preferred_labels (scheme, folded, concept_id) VALUES (?, ?, ?)",
+                [(version.scheme, key, version.id) for key in preferred_keys(version)],
+            )
+            db.execute("DELETE FROM broader WHERE concept_id = ?", (version.id,))
+            db.executemany(
+                "INSERT INTO broader (concept_id, broader_id) VALUES (?, ?)",
+                [(version.id, b) for b in version.broader],
+            )
+
+    @staticmethod
+    def _event(db: Connection, at: str, actor: str, action: str, kind: str, entity_id: str,
+               version: int, note: str) -> int:
+        return db.execute(
+            "INSERT INTO events (at, actor, action, kind, entity_id, version, note) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING revision",
+            (at, actor, action, kind, entity_id, version, note),
+        ).fetchone()[0]
+
+    # -- reading the past ---------------------------------------------------------------------
+    def get_at(self, kind: EntityKind, entity_id: str, revision: int) -> Version:
+        """The version of an entity that was current at ``revision``."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT body FROM versions WHERE kind = ? AND id = ? AND revision <= ?"
+                " ORDER BY version DESC LIMIT 1",
+                (kind, entity_id, revision),
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"no {kind} {entity_id!r} at revision {revision}")
+        return _DECODERS[kind].decode(row[0])
+
+    def revision_at(self, when: str) -> int:
+        """The newest revision written at or before the ISO time ``when``."""
+        with self._lock:
+            row = self._db.execute("SELECT max(revision) FROM events WHERE at <= ?", (when,)).fetchone()
+        return row[0] or 0
+
+    # -- proposals ------------------------------------------------------------------------------
+    def save_proposal(self, proposal: Proposal, *, actor: str, action: str, note: str = "",
+                      expect_state: str | None = None) -> int:
+        """Insert or replace a proposal and log ``action``; ``expect_state`` guards against a race."""
+        with self._transaction() as db:
+            if expect_state is not None:
+                self._expect_state(db, proposal.id, expect_state)
+            self._put_proposal(db, proposal)
+            self._event(db, now(), actor, action, "proposal", proposal.id, proposal.base_version, note)
+            return self._revision(db)
+
+    def publish(self, proposal: Proposal, version: Version, *, actor: str, note: str = "") -> int:
+        """Approve: write ``version`` and the approved proposal in one transaction.
+
+        The proposal's base version must still be current (else ``Conflict`` naming the current one),
+        and the proposal must still be submitted, so two concurrent approvals make one version.
+        """
+        at = now()
+        with self._transaction() as db:
+            self._expect_state(db, proposal.id, "submitted")
+            kind = kind_of(version)
+            row = db.execute("SELECT current FROM entities WHERE kind = ? AND id = ?", (kind, version.id)).fetchone()
+            current = row[0] if row else 0
+            if current != proposal.base_version:
+                raise Conflict(
+                    f"{kind} {version.id}: the proposal is based on version {proposal.base_version}, "
+                    f"but the current version is {current}; revise the proposal against version {current}",
+                    field="base_version",
+                )
+            self._append_all(db, [version], (), actor, note, at)
+            self._put_proposal(db, proposal)
+            self._event(db, at, actor, "approve", "proposal", proposal.id, version.version, note)
+            return self._revision(db)
+
+    def _expect_state(self, db: Connection, proposal_id: str, state: str) -> None:
+        row = db.execute("SELECT state FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no proposal {proposal_id!r}")
+        if row[0] != state:
+            raise Conflict(f"proposal {proposal_id} is {row[0]}, not {state}", field="state")
+
+    @staticmethod
+    def _put_proposal(db: Connection, p: Proposal) -> None:
+        db.execute(
+            "INSERT INTO proposals (id, target_kind, target_id, state, author, updated, body)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state,"
+            " updated = excluded.updated, body = excluded.body",
+            (p.id, p.target_kind, p.target_id, p.state, p.author, p.updated, encoder.encode(p)),
+        )
+
+    def get_proposal(self, proposal_id: str) -> Proposal:
+        with self._lock:
+            row = self._db.execute("SELECT body FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no proposal {proposal_id!r}")
+        return proposal_decoder.decode(row[0])
+
+    def list_proposals(self, *, state: str | None = None, target_id: str | None = None,
+                       offset: int = 0, limit: int = 50) -> tuple[list[Proposal], int]:
+        where, params = [], []
+        if state:
+            where.append("state = ?")
+            params.append(state)
+        if target_id:
+            where.append("target_id = ?")
+            params.append(target_id)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        with self._lock:
+            total = self._db.execute(f"SELECT count(*) FROM proposals{clause}", params).fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT body FROM proposals{clause} ORDER BY updated DESC, id LIMIT ? OFFSET ?",
+                (*params, limit, offset),
+            ).fetchall()
+        return [proposal_decoder.decode(r[0]) for r in rows], total
+
+    # -- releases -------------------------------------------------------------------------------
+    def add_release(self, tag: str, *, actor: str, note: str = "") -> Release:
+        with self._transaction() as db:
+            if db.execute("SELECT 1 FROM releases WHERE tag = ?", (tag,)).fetchone():
+                raise Conflict(f"release {tag!r} exists already", field="tag")
+            release = Release(tag=tag, revision=self._revision(db), created=now(), actor=actor, note=note)
+            db.execute("INSERT INTO releases (tag, revision, body) VALUES (?, ?, ?)",
+                       (tag, release.revision, encoder.encode(release)))
+            self._event(db, release.created, actor, "release", "release", tag, release.revision, note)
+            return release
+
+    def releases(self) -> list[Release]:
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM releases ORDER BY revision, tag").fetchall()
+        return [_release_decoder.decode(r[0]) for r in rows]
+
+    def get_release(self, tag: str) -> Release:
+        with self._lock:
+            row = self._db.execute("SELECT body FROM releases WHERE tag = ?", (tag,)).fetchone()
+        if row is None:
+            raise NotFound(f"no release {tag!r}")
+        return _release_decoder.decode(row[0])
+
+    # -- tokens ---------------------------------------------------------------------------------
+    def add_token(self, token: Token, *, actor: str) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT INTO tokens (id, hash, revoked, body) VALUES (?, ?, NULL, ?)",
+                       (token.id, token.hash, encoder.encode(token)))
+            self._event(db, token.created, actor, "token_create", "token", token.id, 1, f"{token.name} ({token.role})")
+
+    def tokens(self) -> list[Token]:
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM tokens ORDER BY id").fetchall()
+        return [_token_decoder.decode(r[0]) for r in rows]
+
+    def token_by_hash(self, digest: str) -> Token | None:
+        with self._lock:
+            row = self._db.execute("SELECT body FROM tokens WHERE hash = ? AND revoked IS NULL", (digest,)).fetchone()
+        return _token_decoder.decode(row[0]) if row else None
+
+    def revoke_token(self, token_id: str, *, actor: str) -> Token:
+        at = now()
+        with self._transaction() as db:
+            row = db.execute("SELECT body FROM tokens WHERE id = ?", (token_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no token {token_id!r}")
+            token = msgspec.structs.replace(_token_decoder.decode(row[0]), revoked=at)
+            db.execute("UPDATE tokens SET revoked = ?, body = ? WHERE id = ?", (at, encoder.encode(token), token_id))
+            self._event(db, at, actor, "token_revoke", "token", token_id, 1, token.name)
+            return token
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

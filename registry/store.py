@@ -89,9 +89,14 @@ class Store(Protocol):
 
 
 def open_store(url: str) -> Store:
-    """``sqlite:///path/to/file.db`` (or a bare path) opens the embedded store."""
+    """``sqlite:///path/to/file.db`` (or a bare path) opens the embedded store;
+    ``postgresql://user@host:port/dbname[?schema=NAME]`` a PostgreSQL one."""
     if url.startswith("sqlite:///") or "://" not in url:
         from .sqlite import SQLiteStore
 
         return SQLiteStore(url.removeprefix("sqlite:///") if "://" in url else url)
-    raise InvalidInput(f"unsupported store URL {url!r}; use sqlite:///PATH", field="store")
+    if url.startswith(("postgresql://", "postgres://")):
+        from .postgres import PostgresStore
+
+        return PostgresStore(url)
+    raise InvalidInput(f"unsupported store URL {url!r}; use sqlite:///PATH or postgresql://…", field="store")

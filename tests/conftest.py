@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import socket
 import threading
 import time
@@ -16,6 +18,7 @@ from api.app import create_asgi
 from api.settings import Settings
 from registry.model import ConceptVersion, Scheme, Term
 from registry.sqlite import SQLiteStore
+from registry.store import Store
 
 
 def free_port() -> int:
@@ -68,11 +71,32 @@ def http(live_server) -> Iterator[httpx.Client]:
         yield client
 
 
+POSTGRES_URL = os.environ.get("SHUYU_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
 @pytest.fixture()
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
+def sqlite_store(tmp_path: Path) -> Iterator[SQLiteStore]:
     s = SQLiteStore(tmp_path / "registry.db")
     yield s
     s.close()
+
+
+@pytest.fixture()
+def postgres_store() -> Iterator[Store]:
+    """A PostgreSQL store in a schema of its own, dropped afterwards."""
+    from registry.postgres import PostgresStore
+
+    schema = f"shuyu_test_{secrets.token_hex(6)}"
+    s = PostgresStore(f"{POSTGRES_URL}?schema={schema}")
+    yield s
+    s._db.conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    s.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request) -> Store:
+    """The contract tests run against both stores."""
+    return request.getfixturevalue(f"{request.param}_store")
 
 
 SCHEME = Scheme(id="test-scheme", title="测试方案")

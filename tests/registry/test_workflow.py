@@ -163,6 +163,7 @@ def test_create_and_deprecate(editorial, store):
     ],
 )
 def test_rule_violations_are_refused_when_proposed(editorial, store, bad, message):
+    bad = dict(bad)  # the parameter is shared between the two stores' runs
     pref = bad.pop("pref", "数字乡村")
     with pytest.raises(RuleViolation, match=message):
         propose_revision(editorial, pref=pref, **bad)
@@ -207,7 +208,8 @@ def test_unknown_targets_and_proposals(editorial):
 def test_tokens_are_stored_as_hashes_and_revocable(store, tmp_path):
     token, secret = create_token(store, "bob", "reviewer", actor="cli")
     assert authenticate(store, f"Bearer {secret}") == Actor("bob", "reviewer")
-    assert secret not in (tmp_path / "registry.db").read_bytes().decode("latin-1")
+    if (tmp_path / "registry.db").exists():  # SQLite: the secret is nowhere in the file
+        assert secret not in (tmp_path / "registry.db").read_bytes().decode("latin-1")
     assert all(t.hash != secret for t in store.tokens())
     for header in (None, "", "Bearer", "Basic abc", f"Bearer {secret}x"):
         with pytest.raises(Unauthorized):

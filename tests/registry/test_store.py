@@ -1,4 +1,5 @@
-"""The embedded store: versions and events appended together, rules enforced, nothing half-written."""
+"""The store contract, against SQLite and PostgreSQL: versions and events appended together, rules
+enforced, nothing half-written."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from registry.store import open_store
 from tests.conftest import SCHEME, concept
 
 
-def test_new_store_is_empty_with_schema_version_and_wal(store):
+def test_new_store_is_empty_with_its_schema_version(store):
     assert store.is_empty()
     assert store.revision() == 0
     assert store.schema_version() == len(MIGRATIONS)
-    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_store):
+    assert sqlite_store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert sqlite_store._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
 def test_append_writes_versions_and_one_event_each(store):
@@ -124,14 +128,35 @@ def test_standard_links_must_resolve_and_standards_are_versioned(store):
     assert store.get("standard", "s-1", 1).status == "drafting"
 
 
-def test_versions_and_events_cannot_be_changed_in_the_database(store):
-    store.append([concept("a-1", "甲")], actor="alice", schemes=[SCHEME])
+def test_versions_and_events_cannot_be_changed_in_sqlite(sqlite_store):
+    sqlite_store.append([concept("a-1", "甲")], actor="alice", schemes=[SCHEME])
     with pytest.raises(sqlite3.IntegrityError, match="immutable"):
-        store._db.execute("UPDATE versions SET body = x'00'")
+        sqlite_store._db.execute("UPDATE versions SET body = x'00'")
     with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
-        store._db.execute("DELETE FROM versions")
+        sqlite_store._db.execute("DELETE FROM versions")
     with pytest.raises(sqlite3.IntegrityError, match="immutable"):
-        store._db.execute("UPDATE events SET actor = 'mallory'")
+        sqlite_store._db.execute("UPDATE events SET actor = 'mallory'")
+
+
+def test_versions_and_events_cannot_be_changed_in_postgres(postgres_store):
+    import psycopg
+
+    postgres_store.append([concept("a-1", "甲")], actor="alice", schemes=[SCHEME])
+    for sql in ("UPDATE versions SET body = '\\x00'", "DELETE FROM versions", "UPDATE events SET actor = 'mallory'",
+                "DELETE FROM events"):
+        with pytest.raises(psycopg.errors.RaiseException, match="immutable"):
+            postgres_store._db.execute(sql)
+    assert postgres_store.get("concept", "a-1").author == "alice"
+
+
+def test_postgres_tells_a_bad_url_in_one_line():
+    from registry.errors import InvalidInput, StoreError
+    from registry.store import open_store
+
+    with pytest.raises(StoreError, match="cannot connect to PostgreSQL"):
+        open_store("postgresql://nobody@127.0.0.1:1/none")
+    with pytest.raises(InvalidInput, match="schema"):
+        open_store("postgresql://postgres@127.0.0.1:5432/test?schema=Bad-Name")
 
 
 def test_unknown_ids_raise_not_found(store):

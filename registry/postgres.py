@@ -1,0 +1,130 @@
+"""The PostgreSQL store: the same tables and queries as SQLite, for several API nodes on one database.
+
+Chosen by URL: ``postgresql://user@host:port/dbname``; an extra ``schema=NAME`` query parameter keeps
+shuyu's tables in their own schema (created if missing). Write transactions are serialized with a
+transaction-level advisory lock, the equivalent of SQLite's BEGIN IMMEDIATE.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import psycopg
+
+from .errors import InvalidInput, StoreError
+from .sql import SQLStore
+
+WRITE_LOCK = 0x5368_7579  # "Shuy": the advisory lock every shuyu writer takes
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE schemes (id TEXT PRIMARY KEY, body BYTEA NOT NULL);
+    CREATE TABLE entities (
+        kind TEXT NOT NULL, id TEXT NOT NULL, scheme TEXT, current INTEGER NOT NULL,
+        PRIMARY KEY (kind, id)
+    );
+    CREATE TABLE events (
+        revision BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,
+        action TEXT NOT NULL, kind TEXT NOT NULL, entity_id TEXT NOT NULL, version INTEGER NOT NULL,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE versions (
+        kind TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,
+        revision BIGINT NOT NULL REFERENCES events (revision), body BYTEA NOT NULL,
+        PRIMARY KEY (kind, id, version),
+        FOREIGN KEY (kind, id) REFERENCES entities (kind, id)
+    );
+    CREATE TABLE preferred_labels (
+        scheme TEXT NOT NULL, folded TEXT NOT NULL, concept_id TEXT NOT NULL,
+        PRIMARY KEY (scheme, folded)
+    );
+    CREATE TABLE broader (
+        concept_id TEXT NOT NULL, broader_id TEXT NOT NULL, PRIMARY KEY (concept_id, broader_id)
+    );
+    CREATE FUNCTION shuyu_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION '% are immutable and never deleted', TG_TABLE_NAME; END $$;
+    CREATE TRIGGER versions_immutable BEFORE UPDATE OR DELETE ON versions
+        FOR EACH ROW EXECUTE FUNCTION shuyu_refuse_change();
+    CREATE TRIGGER events_immutable BEFORE UPDATE OR DELETE ON events
+        FOR EACH ROW EXECUTE FUNCTION shuyu_refuse_change();
+    """,
+    """
+    CREATE TABLE proposals (
+        id TEXT PRIMARY KEY, target_kind TEXT NOT NULL, target_id TEXT NOT NULL, state TEXT NOT NULL,
+        author TEXT NOT NULL, updated TEXT NOT NULL, body BYTEA NOT NULL
+    );
+    CREATE INDEX proposals_state ON proposals (state, updated);
+    CREATE TABLE releases (tag TEXT PRIMARY KEY, revision BIGINT NOT NULL, body BYTEA NOT NULL);
+    CREATE TABLE tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, revoked TEXT, body BYTEA NOT NULL);
+    CREATE INDEX versions_by_revision ON versions (kind, id, revision);
+    CREATE INDEX events_by_time ON events (at);
+    CREATE INDEX preferred_labels_by_concept ON preferred_labels (concept_id);
+    """,
+)
+
+
+class _Connection:
+    """psycopg's connection, speaking the store's ``?`` SQL and returning plain bytes for BYTEA."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
+        return self.conn.execute(sql.replace("?", "%s"), params or None)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            with self.conn.cursor() as cursor:
+                cursor.executemany(sql.replace("?", "%s"), rows)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _split_url(url: str) -> tuple[str, str | None]:
+    """The connection URL without shuyu's ``schema`` parameter, and that schema."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query)
+    schema = next((v for k, v in query if k == "schema"), None)
+    rest = urlencode([(k, v) for k, v in query if k != "schema"])
+    if schema is not None and not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
+        raise InvalidInput(f"schema must be a lower-case SQL name, not {schema!r}", field="store_url")
+    return urlunsplit(parts._replace(query=rest)), schema
+
+
+class PostgresStore(SQLStore):
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        conninfo, self.schema = _split_url(url)
+        try:
+            conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot connect to PostgreSQL: {str(exc).strip().splitlines()[0]}") from None
+        self._db = _Connection(conn)
+        try:
+            if self.schema:
+                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                conn.execute(f'SET search_path TO "{self.schema}"')
+            self._migrate()
+        except psycopg.Error as exc:
+            conn.close()
+            raise StoreError(f"cannot prepare the PostgreSQL store: {exc}") from None
+
+    def _begin(self, db) -> None:
+        db.execute("BEGIN")
+        db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+
+    def schema_version(self) -> int:
+        self._db.execute("CREATE TABLE IF NOT EXISTS shuyu_schema (version INTEGER NOT NULL)")
+        row = self._db.execute("SELECT max(version) FROM shuyu_schema").fetchone()
+        return row[0] or 0
+
+    def _migrate(self) -> None:
+        with self._transaction() as db:
+            current = self.schema_version()
+            for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
+                db.conn.execute(script)
+                db.execute("INSERT INTO shuyu_schema (version) VALUES (?)", (number,))

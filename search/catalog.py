@@ -61,13 +61,12 @@ class Catalog:
         self.concepts: dict[str, ConceptVersion] = {}
         self.standards: dict[str, StandardVersion] = {}
         self.by_label: dict[str, list[LabelMatch]] = defaultdict(list)
-        self.by_code: dict[str, list[str]] = defaultdict(list)
         self.narrower: dict[str, list[str]] = defaultdict(list)
         self.standards_of: dict[str, list[str]] = defaultdict(list)
         # sorted (key, id, label) for prefix suggestions: folded labels, pinyin, initials, English, codes
         self.prefixes: list[tuple[str, str, str]] = []
         self._prefix_keys: dict[str, list[tuple[str, str, str]]] = {}
-        self._folded: dict[str, tuple[ConceptVersion, list[tuple[str, Term]]]] = {}
+        self._folded: dict[str, list[tuple[str, Term]]] = {}  # id → (folded text, term), per current version
         self._bulk: tuple[set[str], list[tuple[str, str, str]]] | None = None
 
     @classmethod
@@ -102,37 +101,29 @@ class Catalog:
 
     def _add_concept(self, c: ConceptVersion) -> None:
         self.concepts[c.id] = c
-        for term in c.terms:
-            self.by_label[fold_to_simplified(term.text)].append(LabelMatch(c.id, term))
+        folded = self._folded[c.id] = [(fold_to_simplified(term.text), term) for term in c.terms]
+        for key, term in folded:
+            self.by_label[key].append(LabelMatch(c.id, term))
         for parent in c.broader:
             self.narrower[parent].append(c.id)
-        if c.notation:
-            for key in code_keys(c.notation):
-                self.by_code[key].append(c.id)
-        self._add_prefixes(c.id, self._concept_prefixes(c))
+        self._add_prefixes(c.id, _concept_prefixes(folded))
 
     def _forget_concept(self, concept_id: str) -> None:
         old = self.concepts.pop(concept_id, None)
         if old is None:
             return
-        for term in old.terms:
-            key = fold_to_simplified(term.text)
+        for key, _ in self._folded.pop(concept_id):
             self.by_label[key] = [m for m in self.by_label[key] if m.id != concept_id]
             if not self.by_label[key]:
                 del self.by_label[key]
         for parent in old.broader:
             self.narrower[parent] = [n for n in self.narrower[parent] if n != concept_id]
-        if old.notation:
-            for key in code_keys(old.notation):
-                self.by_code[key] = [i for i in self.by_code[key] if i != concept_id]
         self._forget_prefixes(concept_id)
 
     def _add_standard(self, s: StandardVersion) -> None:
         self.standards[s.id] = s
         for concept_id in s.concepts:
             self.standards_of[concept_id].append(s.id)
-        for key in code_keys(s.code):
-            self.by_code[key].append(s.id)
         title = fold_to_simplified(s.title)
         keys = {title: s.title, **{k: s.code for k in code_keys(s.code)}}
         keys.update(dict.fromkeys(pinyin_keys(title), s.title))
@@ -144,21 +135,9 @@ class Catalog:
             return
         for concept_id in old.concepts:
             self.standards_of[concept_id] = [i for i in self.standards_of[concept_id] if i != standard_id]
-        for key in code_keys(old.code):
-            self.by_code[key] = [i for i in self.by_code[key] if i != standard_id]
         self._forget_prefixes(standard_id)
 
     # -- prefix entries ----------------------------------------------------------------------
-    def _concept_prefixes(self, c: ConceptVersion) -> dict[str, str]:
-        keys: dict[str, str] = {}
-        for term in c.terms:
-            folded = fold_to_simplified(term.text)
-            keys.setdefault(folded, term.text)
-            if term.lang != "en":
-                for key in pinyin_keys(folded):
-                    keys.setdefault(key, term.text)
-        return keys
-
     def _add_prefixes(self, entity_id: str, keys: dict[str, str]) -> None:
         entries = [(key, entity_id, label) for key, label in keys.items() if key]
         if self._bulk is not None:
@@ -236,10 +215,16 @@ class Catalog:
         return (deprecated, not exact, order, not preferred, len(label), entity_id)
 
     def folded_terms(self, concept_id: str) -> list[tuple[str, Term]]:
-        """(folded text, term) for each term of a concept, computed once per version."""
-        cached = self._folded.get(concept_id)
-        concept = self.concepts[concept_id]
-        if cached is None or cached[0] is not concept:
-            cached = (concept, [(fold_to_simplified(t.text), t) for t in concept.terms])
-            self._folded[concept_id] = cached
-        return cached[1]
+        """(folded text, term) for each term of a concept's current version."""
+        return self._folded[concept_id]
+
+
+def _concept_prefixes(folded: list[tuple[str, Term]]) -> dict[str, str]:
+    """A concept's prefix keys — folded labels, full pinyin and initials — each with its label."""
+    keys: dict[str, str] = {}
+    for key, term in folded:
+        keys.setdefault(key, term.text)
+        if term.lang != "en":
+            for sound in pinyin_keys(key):
+                keys.setdefault(sound, term.text)
+    return keys

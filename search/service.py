@@ -133,13 +133,10 @@ class SearchService:
     # -- answering ---------------------------------------------------------------------------
     def search(self, text: str, *, filters: dict[str, str] | None = None, offset: int = 0, limit: int = 20) -> SearchResults:
         forms = expand_query(text)
-        query = build_query(forms, self.index)
-        if query is None:
-            return SearchResults(total=0, hits=[], revision=self.catalog.revision)
         key = (forms, tuple(sorted((filters or {}).items())), self.catalog.revision, self.index.generation)
         ranked = self._cache.get(key)
-        if ranked is None:
-            ranked = self._ranked(forms, query, filters)
+        if ranked is None:  # only a miss builds and runs the whoosh query
+            ranked = self._ranked(forms, filters)
             with self._cache_lock:
                 if len(self._cache) >= CACHE_SIZE:
                     self._cache.pop(next(iter(self._cache)))
@@ -148,7 +145,10 @@ class SearchService:
         return SearchResults(total=len(hits), hits=hits[offset : offset + limit], revision=self.catalog.revision,
                              facets=facets, highlight_terms=highlight_terms(forms), total_exact=exact)
 
-    def _ranked(self, forms: tuple[str, ...], query: q.Query, filters: dict[str, str] | None):
+    def _ranked(self, forms: tuple[str, ...], filters: dict[str, str] | None):
+        query = build_query(forms, self.index)
+        if query is None:  # nothing searchable left, e.g. only punctuation
+            return [], {}, True
         filter_query = None
         if filters:
             filter_query = q.And([q.Term(name, value) for name, value in sorted(filters.items()) if value])
@@ -164,24 +164,21 @@ class SearchService:
         hits.sort(key=lambda h: (h.tier, -round(h.score, 6), h.id))
         return hits, self._facets(hits), len(found) < MAX_CANDIDATES
 
+    def _facet_values(self, entity_id: str) -> dict[str, tuple[str, ...]]:
+        """The values an entity has for each facet (and filter)."""
+        c = self.catalog.concepts.get(entity_id)
+        if c is not None:
+            return {"kind": ("concept",), "scheme": (c.scheme,), "status": (c.status,),
+                    "grade": (c.grade,) if c.grade else (), "standard": tuple(self.catalog.standards_of.get(c.id, ()))}
+        s = self.catalog.standards[entity_id]
+        return {"kind": ("standard",), "scheme": ("standards",), "status": (s.status,), "grade": (), "standard": (s.id,)}
+
     def _facets(self, hits: list[Hit]) -> dict[str, dict[str, int]]:
         """Counts per value of each facet over all hits (not only the page shown)."""
         facets: dict[str, Counter] = {name: Counter() for name in FILTER_FIELDS}
         for hit in hits:
-            facets["kind"][hit.kind] += 1
-            if hit.kind == "concept":
-                c = self.catalog.concepts[hit.id]
-                facets["scheme"][c.scheme] += 1
-                facets["status"][c.status] += 1
-                if c.grade:
-                    facets["grade"][c.grade] += 1
-                for standard_id in self.catalog.standards_of.get(c.id, ()):
-                    facets["standard"][standard_id] += 1
-            else:
-                s = self.catalog.standards[hit.id]
-                facets["scheme"]["standards"] += 1
-                facets["status"][s.status] += 1
-                facets["standard"][s.id] += 1
+            for name, values in self._facet_values(hit.id).items():
+                facets[name].update(values)
         return {name: dict(counter.most_common()) for name, counter in facets.items()}
 
     def suggest(self, text: str, limit: int = 10) -> list[Suggestion]:
@@ -194,21 +191,8 @@ class SearchService:
         """Whether a catalog-found candidate passes the facet filters (whoosh applies them to its own)."""
         if not filters:
             return True
-        c = self.catalog.concepts.get(entity_id)
-        s = self.catalog.standards.get(entity_id)
-        values = {
-            "kind": "concept" if c else "standard",
-            "scheme": c.scheme if c else "standards",
-            "status": (c or s).status,
-            "grade": (c.grade or "") if c else "",
-        }
-        for name, wanted in filters.items():
-            if name == "standard":
-                if wanted not in (self.catalog.standards_of.get(entity_id, ()) if c else (entity_id,)):
-                    return False
-            elif values.get(name) != wanted:
-                return False
-        return True
+        values = self._facet_values(entity_id)
+        return all(wanted in values[name] for name, wanted in filters.items())
 
     def _place(self, entity_id: str, score: float, forms: tuple[str, ...], signs: "LabelSigns") -> Hit | None:
         if entity_id in self.catalog.concepts:

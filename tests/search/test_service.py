@@ -6,7 +6,7 @@ import pytest
 
 from registry.sqlite import SQLiteStore
 from search.analysis import expand_query
-from search.service import SearchService, build_query
+from search.service import SearchService
 from tests.conftest import concept
 from vocab.loader import load_bundled_if_empty
 
@@ -121,7 +121,7 @@ def test_concurrent_searches_give_the_same_answers_as_one_at_a_time(service):
     def run(part):
         for text in part:
             try:
-                results[text] = [h.id for h in service._ranked(expand_query(text), build_query(expand_query(text), service.index), None)[0][:20]]
+                results[text] = [h.id for h in service._ranked(expand_query(text), None)[0][:20]]
             except Exception as exc:  # noqa: BLE001 - the test collects them
                 errors.append(exc)
 

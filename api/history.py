@@ -15,12 +15,12 @@ from registry.errors import InvalidInput, NotFound
 from registry.history import ChangeSummary, revision_of, summarize
 from registry.model import ConceptVersion, EntityKind, Event, StandardVersion
 
+from .routes import ScriptParam
 from .services import Services, ServicesDep
-from .views import ConceptOut, Script, StandardOut, concept_out, standard_out
+from .views import ConceptOut, StandardOut, concept_out, standard_out
 
 At = Annotated[str | None, QueryParameter(max_length=40, description="a revision number or an ISO date/time")]
 ReleaseTag = Annotated[str | None, QueryParameter(max_length=32, description="a release tag")]
-ScriptParam = Annotated[Script, QueryParameter(description="script of labels and definitions")]
 MAX_CHANGES = 500
 
 
@@ -72,11 +72,17 @@ def _versions(services: Services, kind: EntityKind, entity_id: str) -> list[Vers
     ]
 
 
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header names ``etag`` (or is ``*``)."""
+    if not if_none_match:
+        return False
+    return if_none_match.strip() == "*" or etag in (tag.strip() for tag in if_none_match.split(","))
+
+
 def cached(request: Request, body, etag: str) -> Response:
     """The body with its ETag, or 304 Not Modified when the client holds that version already."""
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    match = request.headers.get("if-none-match")
-    if match and (etag in (tag.strip() for tag in match.split(",")) or match.strip() == "*"):
+    if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(content=None, status_code=304, headers=headers)
     return Response(content=body, headers=headers, media_type=MediaType.JSON)
 

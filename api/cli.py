@@ -71,25 +71,83 @@ def serve(host: str | None, port: int | None, data_dir: str | None, workers: int
     )
 
 
+def _sqlite_path(settings: Settings) -> str:
+    """The embedded store's file; PostgreSQL has its own tools for this."""
+    url = settings.store
+    if "://" in url and not url.startswith("sqlite:///"):
+        raise click.UsageError("the store is PostgreSQL: back it up with pg_dump and restore it with "
+                               "pg_restore, then run `shuyu reindex` on each node (docs/operations.md)")
+    return url.removeprefix("sqlite:///")
+
+
+def _rebuild_index(store, settings: Settings) -> None:
+    from rich.progress import Progress
+
+    from search.service import SearchService
+
+    service = SearchService(store, settings.index)
+    try:
+        with Progress(transient=False) as progress:
+            task = progress.add_task("indexing", total=service.document_count())
+            count = service.rebuild(lambda n: progress.advance(task, n))
+        click.echo(f"indexed {count} documents at revision {service.index.revision} in {settings.index}")
+    finally:
+        service.index.close()
+
+
 @main.command()
 @data_dir_option
 @one_line_errors
 def reindex(data_dir: str | None) -> None:
     """Rebuild the search index from the store (stop the server first)."""
-    from rich.progress import Progress
-
     from registry.store import open_store
-    from search.service import SearchService
 
     settings = Settings.from_env(data_dir=data_dir)
     store = open_store(settings.store)
     try:
-        service = SearchService(store, settings.index)
-        with Progress(transient=False) as progress:
-            task = progress.add_task("indexing", total=service.document_count())
-            count = service.rebuild(lambda n: progress.advance(task, n))
-        service.index.close()
-        click.echo(f"indexed {count} documents at revision {service.index.revision} in {settings.index}")
+        _rebuild_index(store, settings)
+    finally:
+        store.close()
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@data_dir_option
+@one_line_errors
+def backup(file: str, data_dir: str | None) -> None:
+    """Copy the SQLite store to FILE, consistently, while the server keeps serving."""
+    from rich.progress import Progress
+
+    from registry.backup import backup as copy_store
+
+    settings = Settings.from_env(data_dir=data_dir)
+    with Progress(transient=True) as progress:
+        task = progress.add_task("backing up", total=None)
+        revision = copy_store(_sqlite_path(settings), file,
+                              lambda done, total: progress.update(task, completed=done, total=total))
+    click.echo(f"backed up revision {revision} to {file}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@data_dir_option
+@click.option("--force", is_flag=True, help="overwrite a store that already holds a registry")
+@one_line_errors
+def restore(file: str, data_dir: str | None, force: bool) -> None:
+    """Replace the SQLite store with the backup FILE and rebuild the search index (stop the server first).
+
+    The backup is checked first (SQLite integrity check, a shuyu schema); a store that already holds
+    a registry is only overwritten with --force.
+    """
+    from registry.backup import restore as restore_store
+    from registry.store import open_store
+
+    settings = Settings.from_env(data_dir=data_dir)
+    revision = restore_store(file, _sqlite_path(settings), force=force)
+    click.echo(f"restored revision {revision} from {file}")
+    store = open_store(settings.store)
+    try:
+        _rebuild_index(store, settings)
     finally:
         store.close()
 

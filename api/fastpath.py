@@ -110,7 +110,7 @@ class FastReads:
         if params is None or services is None:
             return None
         text, limit = params.get("q", ""), params.get("limit", "10")
-        if not text.strip() or len(text) > MAX_QUERY or not limit.isdigit() or not 1 <= int(limit) <= MAX_SUGGEST:
+        if not text.strip() or len(text) > MAX_QUERY or not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_SUGGEST:
             return None
         found = services.search.suggest(text.strip(), int(limit))
         body = services.rendered.suggestions(services.catalog, found, params["script"])

@@ -6,6 +6,7 @@ from functools import partial
 from typing import Annotated
 
 import anyio.to_thread
+import msgspec
 from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 from msgspec import Struct
@@ -13,15 +14,17 @@ from msgspec import Struct
 from registry.diff import VersionDiff, diff_versions
 from registry.errors import InvalidInput, NotFound
 from registry.history import ChangeSummary, revision_of, summarize
-from registry.model import ConceptVersion, EntityKind, Event, StandardVersion
+from registry.model import EntityKind, Event
 
 from .routes import ScriptParam
+from .etags import etag_matches, etag_of_bytes
 from .services import Services, ServicesDep
 from .views import ConceptOut, StandardOut, concept_out, standard_out
 
 At = Annotated[str | None, QueryParameter(max_length=40, description="a revision number or an ISO date/time")]
 ReleaseTag = Annotated[str | None, QueryParameter(max_length=32, description="a release tag")]
 MAX_CHANGES = 500
+encode = msgspec.json.Encoder().encode
 
 
 class VersionInfo(Struct, kw_only=True):
@@ -72,23 +75,14 @@ def _versions(services: Services, kind: EntityKind, entity_id: str) -> list[Vers
     ]
 
 
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """Whether an If-None-Match header names ``etag`` (or is ``*``)."""
-    if not if_none_match:
-        return False
-    return if_none_match.strip() == "*" or etag in (tag.strip() for tag in if_none_match.split(","))
-
-
-def cached(request: Request, body, etag: str) -> Response:
-    """The body with its ETag, or 304 Not Modified when the client holds that version already."""
+def cached(request: Request, body: bytes, etag: str | None = None) -> Response:
+    """Pre-encoded JSON with an ETag (by default the hash of ``body``), or 304 Not Modified when the
+    client holds those bytes already."""
+    etag = etag or etag_of_bytes(body)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(content=None, status_code=304, headers=headers)
     return Response(content=body, headers=headers, media_type=MediaType.JSON)
-
-
-def etag_of(version: ConceptVersion | StandardVersion, script: str) -> str:
-    return f'"{version.id}-v{version.version}-{script}"'
 
 
 class HistoryController(Controller):
@@ -104,10 +98,10 @@ class HistoryController(Controller):
             concept = services.catalog.concepts.get(concept_id)
             if concept is None:
                 raise NotFound(f"no concept {concept_id!r}")
-            body = services.rendered.concept(services.catalog, concept, script)
-            return cached(request, body, etag_of(concept, script))
+            body, etag = services.rendered.concept_and_etag(services.catalog, concept, script)
+            return cached(request, body, etag)
         concept = await anyio.to_thread.run_sync(partial(_version, services, "concept", concept_id, at=at, release=release))
-        return cached(request, concept_out(services.catalog, concept, script), etag_of(concept, script))
+        return cached(request, encode(concept_out(services.catalog, concept, script)))
 
     @get("/concepts/{concept_id:str}/versions", sync_to_thread=True)
     def concept_versions(self, services: ServicesDep, concept_id: FromPath[str]) -> list[VersionInfo]:
@@ -119,7 +113,7 @@ class HistoryController(Controller):
                         version: FromPath[int], script: ScriptParam = "zh-Hans") -> Response[ConceptOut]:
         """One version of a concept; versions never change once written."""
         concept = _version(services, "concept", concept_id, version)
-        return cached(request, concept_out(services.catalog, concept, script), etag_of(concept, script))
+        return cached(request, encode(concept_out(services.catalog, concept, script)))
 
     @get("/concepts/{concept_id:str}/diff", sync_to_thread=True)
     def concept_diff(
@@ -139,7 +133,7 @@ class HistoryController(Controller):
                      script: ScriptParam = "zh-Hans", at: At = None, release: ReleaseTag = None) -> Response[StandardOut]:
         """One standard: code, title, lifecycle status, dates, bodies and the concepts it governs."""
         standard = _version(services, "standard", standard_id, at=at, release=release)
-        return cached(request, standard_out(services.catalog, standard, script), etag_of(standard, script))
+        return cached(request, encode(standard_out(services.catalog, standard, script)))
 
     @get("/standards/{standard_id:str}/versions", sync_to_thread=True)
     def standard_versions(self, services: ServicesDep, standard_id: FromPath[str]) -> list[VersionInfo]:

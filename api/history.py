@@ -6,6 +6,7 @@ from functools import partial
 from typing import Annotated
 
 import anyio.to_thread
+import msgspec
 from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import FromPath, Parameter, QueryParameter
 from msgspec import Struct
@@ -13,8 +14,9 @@ from msgspec import Struct
 from registry.diff import VersionDiff, diff_versions
 from registry.errors import InvalidInput, NotFound
 from registry.history import ChangeSummary, revision_of, summarize
-from registry.model import ConceptVersion, EntityKind, Event, StandardVersion
+from registry.model import EntityKind, Event
 
+from .etags import etag_matches, etag_of_bytes
 from .problems import not_modified, problems
 from .routes import MAX_INT, ScriptParam
 from .services import Services, ServicesDep
@@ -24,6 +26,7 @@ At = Annotated[str | None, QueryParameter(max_length=40, description="a revision
 ReleaseTag = Annotated[str | None, QueryParameter(max_length=32, description="a release tag")]
 MAX_CHANGES = 500
 VersionNumber = Annotated[int, Parameter(ge=1, le=MAX_INT, description="a version number, from 1")]
+encode = msgspec.json.Encoder().encode
 
 
 class VersionInfo(Struct, kw_only=True):
@@ -74,23 +77,14 @@ def _versions(services: Services, kind: EntityKind, entity_id: str) -> list[Vers
     ]
 
 
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """Whether an If-None-Match header names ``etag`` (or is ``*``)."""
-    if not if_none_match:
-        return False
-    return if_none_match.strip() == "*" or etag in (tag.strip() for tag in if_none_match.split(","))
-
-
-def cached(request: Request, body, etag: str) -> Response:
-    """The body with its ETag, or 304 Not Modified when the client holds that version already."""
+def cached(request: Request, body: bytes, etag: str | None = None) -> Response:
+    """Pre-encoded JSON with an ETag (by default the hash of ``body``), or 304 Not Modified when the
+    client holds those bytes already."""
+    etag = etag or etag_of_bytes(body)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(content=None, status_code=304, headers=headers)
     return Response(content=body, headers=headers, media_type=MediaType.JSON)
-
-
-def etag_of(version: ConceptVersion | StandardVersion, script: str) -> str:
-    return f'"{version.id}-v{version.version}-{script}"'
 
 
 class HistoryController(Controller):
@@ -106,10 +100,10 @@ class HistoryController(Controller):
             concept = services.catalog.concepts.get(concept_id)
             if concept is None:
                 raise NotFound(f"no concept {concept_id!r}")
-            body = services.rendered.concept(services.catalog, concept, script)
-            return cached(request, body, etag_of(concept, script))
+            body, etag = services.rendered.concept_and_etag(services.catalog, concept, script)
+            return cached(request, body, etag)
         concept = await anyio.to_thread.run_sync(partial(_version, services, "concept", concept_id, at=at, release=release))
-        return cached(request, concept_out(services.catalog, concept, script), etag_of(concept, script))
+        return cached(request, encode(concept_out(services.catalog, concept, script)))
 
     @get("/concepts/{concept_id:str}/versions", sync_to_thread=True, responses=problems(400, 404, 503))
     def concept_versions(self, services: ServicesDep, concept_id: FromPath[str]) -> list[VersionInfo]:
@@ -121,7 +115,7 @@ class HistoryController(Controller):
                         version: VersionNumber, script: ScriptParam = "zh-Hans") -> Response[ConceptOut]:
         """One version of a concept; versions never change once written."""
         concept = _version(services, "concept", concept_id, version)
-        return cached(request, concept_out(services.catalog, concept, script), etag_of(concept, script))
+        return cached(request, encode(concept_out(services.catalog, concept, script)))
 
     @get("/concepts/{concept_id:str}/diff", sync_to_thread=True, responses=problems(400, 404, 503))
     def concept_diff(
@@ -141,7 +135,7 @@ class HistoryController(Controller):
                      script: ScriptParam = "zh-Hans", at: At = None, release: ReleaseTag = None) -> Response[StandardOut]:
         """One standard: code, title, lifecycle status, dates, bodies and the concepts it governs."""
         standard = _version(services, "standard", standard_id, at=at, release=release)
-        return cached(request, standard_out(services.catalog, standard, script), etag_of(standard, script))
+        return cached(request, encode(standard_out(services.catalog, standard, script)))
 
     @get("/standards/{standard_id:str}/versions", sync_to_thread=True, responses=problems(400, 404, 503))
     def standard_versions(self, services: ServicesDep, standard_id: FromPath[str]) -> list[VersionInfo]:

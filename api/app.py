@@ -21,6 +21,7 @@ from litestar.template import TemplateConfig
 from msgspec import Struct
 
 from .editorial import ProposalController, ReleaseController
+from .exchange import exchange_handlers
 from .fastpath import FastReads
 from .history import HistoryController
 from .problems import EXCEPTION_HANDLERS, no_nul_in_path
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProposalController,
             ReleaseController,
             WebController,
+            *exchange_handlers(settings),
             healthz,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False,
                                        guards=[no_nul_in_path]),

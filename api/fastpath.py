@@ -23,6 +23,15 @@ HEALTH = "/healthz"
 SUGGEST = "/api/v1/suggest"
 
 
+EXCHANGE_TYPES = (b"turtle", b"rdf+xml", b"ld+json", b"tbx", b"csv", b"n-triples", b"toml")
+
+
+def _wants_exchange(scope) -> bool:
+    """An ``Accept`` naming an exchange format (Turtle, TBX, CSV ...): the route negotiates it."""
+    accept = next((v for k, v in scope["headers"] if k == b"accept"), b"").lower()
+    return any(t in accept for t in EXCHANGE_TYPES)
+
+
 class FastReads:
     def __init__(self, app) -> None:
         self.app = app
@@ -71,7 +80,7 @@ class FastReads:
     def _concept(self, scope, concept_id: str):
         params = self._params(scope, {"script"})
         services = self._services()
-        if params is None or services is None or "/" in concept_id:
+        if params is None or services is None or "/" in concept_id or _wants_exchange(scope):
             return None
         concept = services.catalog.concepts.get(concept_id)
         if concept is None:

@@ -95,7 +95,12 @@ class HistoryController(Controller):
     async def get_concept(self, request: Request, services: ServicesDep, concept_id: FromPath[str],
                           script: ScriptParam = "zh-Hans", at: At = None, release: ReleaseTag = None) -> Response[ConceptOut]:
         """A concept: the current version, or the one current at ``at`` (revision or ISO date) or at a
-        release. Carries an ETag that changes with the version; honours If-None-Match."""
+        release. Carries an ETag that changes with the version; honours If-None-Match. With ``Accept:
+        text/turtle`` (or another exchange format, see ``/concepts/{id}/export``) the concept in that format."""
+        from .exchange import concept_download, negotiated
+
+        if at is None and release is None and (fmt := negotiated(request)):
+            return concept_download(request, services, concept_id, fmt)
         if at is None and release is None:  # from memory, pre-encoded: no thread, no store
             concept = services.catalog.concepts.get(concept_id)
             if concept is None:

@@ -19,6 +19,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from msgspec import Struct
 
+from .drafting import DraftingController, DraftingPages
 from .editorial import ProposalController, ReleaseController
 from .fastpath import FastReads
 from .history import HistoryController
@@ -82,6 +83,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProposalController,
             ReleaseController,
             WebController,
+            DraftingController,
+            DraftingPages,
             healthz,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],

@@ -20,6 +20,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from msgspec import Struct
 
+from .drafting import DraftingController, DraftingPages
 from .editorial import ProposalController, ReleaseController
 from .exchange import exchange_handlers
 from .fastpath import FastReads
@@ -95,6 +96,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReleaseController,
             WebController,
             *exchange_handlers(settings),
+            DraftingController,
+            DraftingPages,
             healthz,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False,
                                        guards=[no_nul_in_path]),

@@ -25,6 +25,7 @@ from .editorial import ProposalController, ReleaseController
 from .exchange import exchange_handlers
 from .fastpath import FastReads
 from .history import HistoryController
+from .observability import PROMETHEUS, RequestLog, metrics, readyz
 from .problems import EXCEPTION_HANDLERS, no_nul_in_path
 from .routes import ConceptController, SearchController
 from .services import Services
@@ -99,12 +100,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DraftingController,
             DraftingPages,
             healthz,
+            readyz,
+            metrics,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False,
                                        guards=[no_nul_in_path]),
         ],
         dependencies={"services": Provide(services_from_state, sync_to_thread=False)},
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[PROMETHEUS.middleware],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         openapi_config=OpenAPIConfig(
             title="shuyu 术语",
@@ -118,11 +122,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
 
-def create_asgi(settings: Settings | None = None) -> FastReads:
-    """What is served: the app behind the fast path for the hottest reads (see ``api/fastpath.py``)."""
-    return FastReads(create_app(settings))
+def create_asgi(settings: Settings | None = None) -> RequestLog:
+    """What is served: the app behind the fast path for the hottest reads (see ``api/fastpath.py``),
+    every request logged."""
+    app = create_app(settings)
+    return RequestLog(FastReads(app), app.state)
 
 
-def app_from_environment() -> FastReads:
+def app_from_environment() -> RequestLog:
     """Factory for uvicorn workers: settings come from ``SHUYU_*`` variables."""
     return create_asgi(Settings.from_env())

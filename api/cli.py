@@ -65,6 +65,14 @@ def serve(host: str | None, port: int | None, data_dir: str | None, workers: int
     # Prepare once in this process, so workers start on a loaded store and a current index.
     click.echo(prepare(settings), err=True)
     os.environ.update(settings.to_env())
+    if settings.workers > 1:  # request metrics add up over the workers (prometheus_client's multiprocess mode)
+        import shutil
+        from pathlib import Path
+
+        metrics_dir = Path(settings.data_dir) / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
     uvicorn.run(
         "api.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
         workers=settings.workers, log_level="info", access_log=False,

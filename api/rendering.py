@@ -24,11 +24,14 @@ class RenderCache:
     def __init__(self) -> None:
         self._entries: dict[tuple[str, str, str], tuple[int, bytes]] = {}
         self._lock = threading.Lock()
+        self.hits = self.misses = 0  # read by /metrics; a lost increment between threads does not matter
 
     def _get(self, key: tuple[str, str, str], revision: int, make) -> bytes:
         entry = self._entries.get(key)
         if entry is not None and entry[0] == revision:
+            self.hits += 1
             return entry[1]
+        self.misses += 1
         body = make()
         with self._lock:
             if len(self._entries) >= MAX_ENTRIES:

@@ -37,6 +37,10 @@ class Services:
     def catalog(self):
         return self.search.catalog
 
+    def caches(self) -> dict[str, object]:
+        """The caches whose ``hits`` and ``misses`` /metrics reports."""
+        return {"rendered": self.rendered}
+
     def close(self) -> None:
         self.search.index.close()
         self.store.close()

@@ -155,10 +155,17 @@ def token() -> None:
 
 
 def _open_store(data_dir: str | None):
+    """The existing store of the data folder: the token commands never create one (a token in a new,
+    empty store is one the server never sees)."""
+    from registry.errors import StoreError
     from registry.store import open_store
 
     settings = Settings.from_env(data_dir=data_dir)
-    return open_store(settings.store)
+    try:
+        return open_store(settings.store, create=False)
+    except StoreError as exc:
+        raise StoreError(f"{exc.detail}; run `shuyu serve` once to create it, or give the --data-dir "
+                         "(or SHUYU_STORE_URL) of the server's store") from None
 
 
 @token.command("create")

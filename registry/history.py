@@ -28,7 +28,7 @@ def revision_of(store: Store, at: str | None = None, release: str | None = None)
         return store.get_release(release).revision
     if not at:
         return None
-    if at.isdigit():
+    if at.isascii() and at.isdigit():  # str.isdigit() alone accepts ² and other non-ASCII digits
         return int(at)
     try:
         when = datetime.fromisoformat(at.replace("Z", "+00:00"))

@@ -53,7 +53,8 @@ def serve(host: str | None, port: int | None, data_dir: str | None, workers: int
     """Serve the API and the web page.
 
     Creates the data folder, loads the bundled vocabulary into an empty store, brings the search
-    index up to date with the store, then serves.
+    index up to date with the store, then serves. With --workers N, the workers end when this
+    process ends, however it ends.
     """
     import os
 
@@ -61,12 +62,18 @@ def serve(host: str | None, port: int | None, data_dir: str | None, workers: int
 
     from .services import prepare
 
+    from .workers import PARENT_ENV
+
     settings = Settings.from_env(host=host, port=port, data_dir=data_dir, workers=workers)
     # Prepare once in this process, so workers start on a loaded store and a current index.
     click.echo(prepare(settings), err=True)
     os.environ.update(settings.to_env())
+    if settings.workers > 1:  # workers end with this process, even when it is killed with SIGKILL
+        os.environ[PARENT_ENV] = str(os.getpid())
+    else:
+        os.environ.pop(PARENT_ENV, None)
     uvicorn.run(
-        "api.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
+        "api.workers:worker_app", factory=True, host=settings.host, port=settings.port,
         workers=settings.workers, log_level="info", access_log=False,
     )
 

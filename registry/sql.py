@@ -93,14 +93,13 @@ class SQLStore:
             self._begin(self._db)
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
                 try:
                     self._db.execute("ROLLBACK")
                 except Exception:  # noqa: BLE001 - the database may have rolled back already (disk full)
                     pass
                 raise
-            else:
-                self._db.execute("COMMIT")
 
     # -- reads --------------------------------------------------------------------------------
     def revision(self) -> int:

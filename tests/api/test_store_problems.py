@@ -11,7 +11,7 @@ import pytest
 from api.settings import Settings
 from registry.tokens import create_token
 from tests.api.test_http import assert_problem
-from tests.conftest import POSTGRES_URL, LiveServer
+from tests.conftest import POSTGRES_URL, SCHEME, LiveServer, concept
 
 BIG = str(2**63)
 
@@ -21,8 +21,12 @@ def server(request, tmp_path_factory):
     data = tmp_path_factory.mktemp(f"store-problems-{request.param}")
     schema = f"shuyu_problems_{secrets.token_hex(5)}"
     url = f"{POSTGRES_URL}?schema={schema}" if request.param == "postgres" else None
-    with LiveServer(Settings(data_dir=str(data), store_url=url, sync_interval=0.2)) as live:
-        live.editor = create_token(live.services.store, "alice", "editor", actor="test")[1]
+    # a one-concept vocabulary instead of the bundled one: a quick start on both stores
+    with LiveServer(Settings(data_dir=str(data), store_url=url, sync_interval=0.2, load_bundled=False)) as live:
+        store = live.services.store
+        store.append([concept("digital-village", "数字乡村")], actor="test", schemes=[SCHEME])
+        live.services.search.catch_up()
+        live.editor = create_token(store, "alice", "editor", actor="test")[1]
         yield live
         if url:
             live.services.store._db.conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
@@ -37,7 +41,7 @@ def client(server):
 
 def proposal(label: str = "数字乡村", note: str = "") -> dict:
     return {"kind": "revise", "target_id": "digital-village", "note": note,
-            "concept": {"scheme": "dv-terms", "terms": [{"text": label, "type": "preferred"}]}}
+            "concept": {"scheme": SCHEME.id, "terms": [{"text": label, "type": "preferred"}]}}
 
 
 @pytest.mark.parametrize("path, params", [

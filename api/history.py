@@ -12,9 +12,10 @@ from litestar.params import FromPath, Parameter, QueryParameter
 from msgspec import Struct
 
 from registry.diff import VersionDiff, diff_versions
-from registry.errors import InvalidInput, NotFound
+from registry.errors import InvalidInput, NotFound, Unauthorized
 from registry.history import ChangeSummary, revision_of, summarize
 from registry.model import EntityKind, Event
+from registry.tokens import authenticate
 
 from .etags import etag_matches, etag_of_bytes
 from .problems import not_modified, problems
@@ -37,6 +38,15 @@ class VersionInfo(Struct, kw_only=True):
     change_note: str
     proposal_id: str | None
     href: str
+
+
+def _is_admin(services: Services, request: Request) -> bool:
+    if not request.headers.get("authorization"):
+        return False
+    try:
+        return authenticate(services.store, request.headers.get("authorization")).role == "admin"
+    except Unauthorized:
+        return False
 
 
 class ChangeFeed(Struct, kw_only=True):
@@ -154,12 +164,13 @@ class HistoryController(Controller):
 
     @get("/changes", sync_to_thread=True, responses=problems(400, 503))
     def changes(
-        self, services: ServicesDep,
+        self, request: Request, services: ServicesDep,
         since: Annotated[int, QueryParameter(ge=0, le=MAX_INT)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_CHANGES)] = 100,
     ) -> ChangeFeed:
-        """The change log after ``since``, oldest first; follow ``next_since`` while ``more``."""
-        events = services.store.changes_since(since, limit=limit + 1)
+        """The change log after ``since``, oldest first; follow ``next_since`` while ``more``. Token
+        events appear only with an admin's bearer token (any other token reads the public feed)."""
+        events = services.store.changes_since(since, limit=limit + 1, include_admin=_is_admin(services, request))
         more = len(events) > limit
         events = events[:limit]
         return ChangeFeed(events=events, since=since, next_since=events[-1].revision if events else since,

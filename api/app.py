@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 import anyio.to_thread
@@ -33,10 +34,11 @@ VERSION = "0.1.0"
 log = logging.getLogger("shuyu")
 
 
-class Health(Struct):
-    status: str
+class Health(Struct, omit_defaults=True):
+    status: str  # "ok", or "degraded" (search unavailable, or the read models behind the store)
     revision: int
     worker: int  # the process id: which worker answered
+    reason: str | None = None  # why it is degraded
 
 
 def services_from_state(state: State) -> Services:
@@ -45,18 +47,19 @@ def services_from_state(state: State) -> Services:
 
 @get("/healthz", sync_to_thread=False, media_type=MediaType.JSON, tags=["health"])
 def healthz(state: State) -> Health:
-    """Liveness: answers without touching the store or the index."""
-    return Health(status="ok", revision=state.services.catalog.revision, worker=os.getpid())
+    """Liveness: answers without touching the store or the index; ``degraded`` (with a reason) while
+    search is unavailable or the read models cannot follow the store."""
+    services = state.services
+    status, reason = services.health
+    return Health(status=status, revision=services.catalog.revision, worker=os.getpid(), reason=reason)
 
 
 async def follow_change_log(services: Services, interval: float) -> None:
-    """Apply new revisions to the catalog and index, so published versions are found without a restart."""
+    """Apply new revisions to the catalog and index, so published versions are found without a restart;
+    rebuild the index in the background when it fails (``Services.catch_up`` logs each change once)."""
     while True:
         await asyncio.sleep(interval)
-        try:
-            await anyio.to_thread.run_sync(services.search.catch_up)
-        except Exception:  # keep following; the next round retries
-            log.exception("could not catch up with the change log")
+        await anyio.to_thread.run_sync(partial(services.catch_up, repair=True))
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

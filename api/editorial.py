@@ -81,8 +81,9 @@ def editorial(services: Services) -> Editorial:
 
 
 def publish_now(services: Services) -> None:
-    """Apply the new revision to this worker's catalog and index at once (others follow the log)."""
-    services.search.catch_up()
+    """Apply the new revision to this worker's catalog and index at once (others follow the log); an
+    index failure here degrades search but never the answer to the write, which is committed."""
+    services.catch_up()
 
 
 class ProposalController(Controller):

@@ -8,7 +8,6 @@ litestar route, which stays the one description of these endpoints (OpenAPI, pro
 
 from __future__ import annotations
 
-import os
 from urllib.parse import parse_qsl
 
 from search.analysis import expand_query
@@ -44,8 +43,6 @@ class FastReads:
 
     def _answer(self, scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
         path = scope["path"]
-        if path == HEALTH and not scope["query_string"]:
-            return self._health()
         if path.startswith(CONCEPTS):
             return self._concept(scope, path[len(CONCEPTS):])
         if path == LOOKUP:
@@ -82,13 +79,6 @@ class FastReads:
         if etag_matches(if_none_match, etag):
             return 304, headers, b""
         return 200, [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers], body
-
-    def _health(self):
-        services = self._services()
-        if services is None:
-            return None
-        body = b'{"status":"ok","revision":%d,"worker":%d}' % (services.catalog.revision, os.getpid())
-        return 200, [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())], body
 
     def _lookup(self, scope):
         params = self._params(scope, {"label", "script"})

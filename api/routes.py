@@ -117,11 +117,11 @@ class SearchController(Controller):
         script: ScriptParam = "zh-Hans",
     ) -> SearchOut:
         """Ranked full-text search over labels (any script, pinyin, English, codes) and definitions,
-        with highlights, facet counts and filters."""
+        with highlights, facet counts and filters. 503 ``index-unavailable`` while the index is rebuilt."""
         text = require_text(q, "q")
         values = dict(zip(FILTER_FIELDS, (scheme, status, grade, standard, kind)))
         filters = {k: v for k, v in values.items() if v}
-        results = services.search.search(text, filters=filters, offset=offset, limit=limit)
+        results = services.search_results(text, filters=filters, offset=offset, limit=limit)
         return search_out(services.catalog, text, results, offset, limit, script)
 
     @get("/suggest", sync_to_thread=False)

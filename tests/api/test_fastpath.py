@@ -30,7 +30,6 @@ def scope(path: str, query: str = "", headers=()):
         ("/api/v1/lookup", "label=%E6%95%B8%E5%AD%97%E9%84%89%E6%9D%91"),
         ("/api/v1/lookup", "label=%E8%A1%8C%E5%8B%95%E6%94%AF%E4%BB%98&script=zh-Hant"),
         ("/api/v1/lookup", "label=nothing-like-this"),
-        ("/healthz", ""),
         ("/api/v1/suggest", "q=szxc"),
         ("/api/v1/suggest", "q=%E6%95%B8%E4%BD%8D&limit=20&script=zh-TW"),
         ("/api/v1/suggest", "q=zzzzqq"),

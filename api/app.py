@@ -21,7 +21,6 @@ from litestar.template import TemplateConfig
 from msgspec import Struct
 
 from .editorial import ProposalController, ReleaseController
-from .fastpath import FastReads
 from .history import HistoryController
 from .problems import EXCEPTION_HANDLERS
 from .routes import ConceptController, SearchController
@@ -39,10 +38,6 @@ class Health(Struct, omit_defaults=True):
     revision: int
     worker: int  # the process id: which worker answered
     reason: str | None = None  # why it is degraded
-
-
-def services_from_state(state: State) -> Services:
-    return state.services
 
 
 @get("/healthz", sync_to_thread=False, media_type=MediaType.JSON, tags=["health"])
@@ -64,11 +59,16 @@ async def follow_change_log(services: Services, interval: float) -> None:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    running: dict[str, Services] = {}
+
+    def current_services() -> Services:
+        """The dependency every handler gets: what the lifespan opened (no parameters: nothing to parse)."""
+        return running["services"]
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         services = await anyio.to_thread.run_sync(Services, settings)
-        app.state.services = services
+        app.state.services = running["services"] = services
         follower = asyncio.create_task(follow_change_log(services, settings.sync_interval))
         try:
             yield
@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
-        dependencies={"services": Provide(services_from_state, sync_to_thread=False)},
+        dependencies={"services": Provide(current_services, sync_to_thread=False)},
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
@@ -103,11 +103,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
 
-def create_asgi(settings: Settings | None = None) -> FastReads:
-    """What is served: the app behind the fast path for the hottest reads (see ``api/fastpath.py``)."""
-    return FastReads(create_app(settings))
+def create_asgi(settings: Settings | None = None) -> Litestar:
+    """What is served: the litestar app itself, so every response passes through its one middleware
+    stack (docs/performance.md measured the hand-written fast path this replaced)."""
+    return create_app(settings)
 
 
-def app_from_environment() -> FastReads:
+def app_from_environment() -> Litestar:
     """Factory for uvicorn workers: settings come from ``SHUYU_*`` variables."""
     return create_asgi(Settings.from_env())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, MediaType, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import JSONBody, QueryParameter
 from msgspec import Meta, Struct
 
@@ -12,6 +12,7 @@ from registry.errors import InvalidInput
 from search.analysis import expand_query
 from search.service import FILTER_FIELDS
 
+from .rendering import PreEncoded
 from .services import ServicesDep
 from .views import (
     BatchLookupOut,
@@ -44,7 +45,7 @@ class BatchLookup(Struct, forbid_unknown_fields=True):
 
 def json_response(body: bytes) -> Response:
     """Pre-encoded JSON, sent as it is."""
-    return Response(content=body, media_type=MediaType.JSON)
+    return PreEncoded(body)
 
 
 def require_text(value: str, name: str) -> str:

@@ -118,6 +118,11 @@ def parse(data: bytes, name: str):
     return root
 
 
+def clean(text: str | None) -> str:
+    """Element text with the line breaks and indentation of pretty-printed XML folded to one space."""
+    return re.sub(r"\s*\n\s*", " ", text or "").strip()
+
+
 def local(element) -> str:
     return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
@@ -172,7 +177,7 @@ def _concept(entry, scheme_id: str, name: str, skipped: set[str]) -> ConceptVers
     terms: list[Term] = []
     definitions: dict[str, str] = {}
     for element in entry.iter():
-        kind, text = element.get("type", ""), (element.text or "").strip()
+        kind, text = element.get("type", ""), clean(element.text)
         tag = local(element)
         if tag == "langSec" or tag == "langSet":
             _lang_section(element, name, terms, definitions, skipped)
@@ -226,13 +231,13 @@ def _lang_section(section, name: str, terms: list[Term], definitions: dict[str, 
     tag = section.get(XML_LANG) or ""
     for element in section.iter():
         kind = local(element)
-        if kind == "descrip" and element.get("type") == "definition" and (element.text or "").strip():
-            mapped = language(tag, element.text.strip()) if tag else None
+        if kind == "descrip" and element.get("type") == "definition" and clean(element.text):
+            mapped = language(tag, clean(element.text)) if tag else None
             if mapped:
                 definitions.setdefault("en" if mapped[0] == "en" else "zh-Hans", mapped[1])
         if kind not in ("termSec", "tig", "ntig"):
             continue
-        text = next(((el.text or "").strip() for el in element.iter() if local(el) == "term"), "")
+        text = next((clean(el.text) for el in element.iter() if local(el) == "term"), "")
         if not text:
             raise problem(name, "a termSec needs a term", line=element.sourceline, field="term")
         mapped = language(tag, text) if tag else None

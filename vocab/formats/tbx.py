@@ -143,8 +143,11 @@ def read(data: bytes, name: str, context: Context, fmt: str = "tbx") -> Vocabula
                                      description=description if description != title else ""))
     skipped: set[str] = set()
     seen: dict[str, int] = {}
+    # a termbase of ours names its scheme and uses registry ids; another one's ids (c1, c2 ...) are its own,
+    # so they are kept apart by the scheme they are imported into
+    prefix = "" if declared else f"{scheme_id}-"
     for entry in (el for el in root.iter() if local(el) in ("conceptEntry", "termEntry")):
-        concept = _concept(entry, scheme_id, name, skipped)
+        concept = _concept(entry, scheme_id, name, skipped, prefix)
         if concept.id in seen:
             raise problem(name, f"conceptEntry id {concept.id!r} is also used at line {seen[concept.id]}",
                           line=entry.sourceline, field="id")
@@ -156,9 +159,14 @@ def read(data: bytes, name: str, context: Context, fmt: str = "tbx") -> Vocabula
     return vocabulary
 
 
-def _target(element) -> str:
+def _local_id(raw: str, prefix: str) -> str:
+    candidate = f"{prefix}{raw}".lower() if prefix else raw
+    return candidate if is_id(candidate) else id_from_uri(f"{prefix}{raw}")
+
+
+def _target(element, prefix: str) -> str:
     target = (element.get("target") or element.text or "").strip().lstrip("#")
-    return target if is_id(target) else id_from_uri(target) if target else ""
+    return _local_id(target, prefix) if target else ""
 
 
 def _source(text: str) -> Source:
@@ -166,11 +174,11 @@ def _source(text: str) -> Source:
     return Source(document=parts[0][:300], locator=parts[1], url=parts[2])
 
 
-def _concept(entry, scheme_id: str, name: str, skipped: set[str]) -> ConceptVersion:
+def _concept(entry, scheme_id: str, name: str, skipped: set[str], prefix: str) -> ConceptVersion:
     raw_id = (entry.get("id") or "").strip()
     if not raw_id:
         raise problem(name, "a conceptEntry needs an id", line=entry.sourceline, field="id")
-    concept_id = raw_id if is_id(raw_id) else id_from_uri(raw_id)
+    concept_id = _local_id(raw_id, prefix)
     fields: dict[str, list[str]] = {k: [] for k in ("broader", "related", "replaced_by", "examples", "notes")}
     sources: list[Source] = []
     single: dict[str, str] = {}
@@ -184,7 +192,7 @@ def _concept(entry, scheme_id: str, name: str, skipped: set[str]) -> ConceptVers
         elif _inside_lang(element, entry):
             continue
         elif tag == "ref" or (tag == "descrip" and kind.startswith("superordinateConcept")):
-            target = _target(element)
+            target = _target(element, prefix)
             key = {"crossReference": "related", "x-replacedBy": "replaced_by"}.get(kind, "broader")
             if target and (tag == "descrip" or kind in ("crossReference", "x-broader", "x-replacedBy")):
                 fields[key].append(target)

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 from search.analysis import expand_query
 
-from .history import etag_matches, etag_of
+from .etags import etag_matches
 from .routes import MAX_QUERY, MAX_SUGGEST
 
 SCRIPTS = {"zh-Hans", "zh-Hant", "zh-TW", "zh-HK"}
@@ -85,12 +85,11 @@ class FastReads:
         concept = services.catalog.concepts.get(concept_id)
         if concept is None:
             return None
-        etag = etag_of(concept, params["script"])
+        body, etag = services.rendered.concept_and_etag(services.catalog, concept, params["script"])
         headers = [(b"etag", etag.encode()), (b"cache-control", b"no-cache")]
         if_none_match = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"if-none-match"), None)
         if etag_matches(if_none_match, etag):
             return 304, headers, b""
-        body = services.rendered.concept(services.catalog, concept, params["script"])
         return 200, [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers], body
 
     def _health(self):
@@ -119,7 +118,7 @@ class FastReads:
         if params is None or services is None:
             return None
         text, limit = params.get("q", ""), params.get("limit", "10")
-        if not text.strip() or len(text) > MAX_QUERY or not limit.isdigit() or not 1 <= int(limit) <= MAX_SUGGEST:
+        if not text.strip() or len(text) > MAX_QUERY or not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_SUGGEST:
             return None
         found = services.search.suggest(text.strip(), int(limit))
         body = services.rendered.suggestions(services.catalog, found, params["script"])

@@ -246,6 +246,7 @@ def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run
     """
     from pathlib import Path
 
+    from rich.console import Console
     from rich.progress import Progress
 
     from registry.errors import VocabularyError
@@ -263,7 +264,8 @@ def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     store = _open_store(data_dir)
     try:
-        with Progress(transient=True) as progress:
+        console = Console(stderr=True)
+        with Progress(transient=True, console=console, disable=not console.is_terminal) as progress:
             task = progress.add_task("reading and comparing", total=None)
             report = import_files(
                 store, contents, actor=author or "import", fmt=fmt, scheme=scheme, base_uri=settings.uri_base,

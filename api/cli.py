@@ -71,25 +71,83 @@ def serve(host: str | None, port: int | None, data_dir: str | None, workers: int
     )
 
 
+def _sqlite_path(settings: Settings) -> str:
+    """The embedded store's file; PostgreSQL has its own tools for this."""
+    url = settings.store
+    if "://" in url and not url.startswith("sqlite:///"):
+        raise click.UsageError("the store is PostgreSQL: back it up with pg_dump and restore it with "
+                               "pg_restore, then run `shuyu reindex` on each node (docs/operations.md)")
+    return url.removeprefix("sqlite:///")
+
+
+def _rebuild_index(store, settings: Settings) -> None:
+    from rich.progress import Progress
+
+    from search.service import SearchService
+
+    service = SearchService(store, settings.index)
+    try:
+        with Progress(transient=False) as progress:
+            task = progress.add_task("indexing", total=service.document_count())
+            count = service.rebuild(lambda n: progress.advance(task, n))
+        click.echo(f"indexed {count} documents at revision {service.index.revision} in {settings.index}")
+    finally:
+        service.index.close()
+
+
 @main.command()
 @data_dir_option
 @one_line_errors
 def reindex(data_dir: str | None) -> None:
     """Rebuild the search index from the store (stop the server first)."""
-    from rich.progress import Progress
-
     from registry.store import open_store
-    from search.service import SearchService
 
     settings = Settings.from_env(data_dir=data_dir)
     store = open_store(settings.store)
     try:
-        service = SearchService(store, settings.index)
-        with Progress(transient=False) as progress:
-            task = progress.add_task("indexing", total=service.document_count())
-            count = service.rebuild(lambda n: progress.advance(task, n))
-        service.index.close()
-        click.echo(f"indexed {count} documents at revision {service.index.revision} in {settings.index}")
+        _rebuild_index(store, settings)
+    finally:
+        store.close()
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@data_dir_option
+@one_line_errors
+def backup(file: str, data_dir: str | None) -> None:
+    """Copy the SQLite store to FILE, consistently, while the server keeps serving."""
+    from rich.progress import Progress
+
+    from registry.backup import backup as copy_store
+
+    settings = Settings.from_env(data_dir=data_dir)
+    with Progress(transient=True) as progress:
+        task = progress.add_task("backing up", total=None)
+        revision = copy_store(_sqlite_path(settings), file,
+                              lambda done, total: progress.update(task, completed=done, total=total))
+    click.echo(f"backed up revision {revision} to {file}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@data_dir_option
+@click.option("--force", is_flag=True, help="overwrite a store that already holds a registry")
+@one_line_errors
+def restore(file: str, data_dir: str | None, force: bool) -> None:
+    """Replace the SQLite store with the backup FILE and rebuild the search index (stop the server first).
+
+    The backup is checked first (SQLite integrity check, a shuyu schema); a store that already holds
+    a registry is only overwritten with --force.
+    """
+    from registry.backup import restore as restore_store
+    from registry.store import open_store
+
+    settings = Settings.from_env(data_dir=data_dir)
+    revision = restore_store(file, _sqlite_path(settings), force=force)
+    click.echo(f"restored revision {revision} from {file}")
+    store = open_store(settings.store)
+    try:
+        _rebuild_index(store, settings)
     finally:
         store.close()
 
@@ -149,6 +207,100 @@ def stats(files: tuple[str, ...]) -> None:
     Console().print(by_status)
 
 
+EXCHANGE_FORMATS = ["toml", "ttl", "rdf", "jsonld", "nt", "tbx", "csv"]  # vocab.formats.FORMATS, kept light here
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(EXCHANGE_FORMATS), default=None,
+              help="the files' format (default: from each file name's extension)")
+@click.option("--scheme", default=None, help="put every concept of the files into this scheme (created if new)")
+@click.option("--dry-run", is_flag=True, help="check and print what would change; write nothing")
+@click.option("--as-proposals", is_flag=True, help="submit every change as a proposal for review instead of publishing it")
+@click.option("--author", default=None, help="who imports: the author of the versions or proposals [default: import]")
+@click.option("--deprecate-missing", is_flag=True,
+              help="deprecate concepts of the imported schemes that the files no longer hold (else only listed)")
+@data_dir_option
+@one_line_errors
+def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run: bool, as_proposals: bool,
+            author: str | None, deprecate_missing: bool, data_dir: str | None) -> None:
+    """Import vocabulary files (TOML, SKOS, TBX, CSV) into the registry, in one transaction.
+
+    A new scheme is created from the files; in an existing one only concepts whose content changed get
+    a new version. A file with any problem writes nothing and names file, line (or RDF subject) and field.
+    """
+    from pathlib import Path
+
+    from rich.progress import Progress
+
+    from registry.errors import VocabularyError
+    from vocab.exchange import import_files
+
+    if as_proposals and not author:
+        raise click.UsageError("--as-proposals needs --author NAME (the proposals' author)")
+    contents = []
+    for name in files:
+        try:
+            contents.append((name, Path(name).read_bytes()))
+        except OSError as exc:
+            raise VocabularyError(f"cannot read file: {exc.strerror}", path=name) from None
+    settings = Settings.from_env(data_dir=data_dir)
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    store = _open_store(data_dir)
+    try:
+        with Progress(transient=True) as progress:
+            task = progress.add_task("reading and comparing", total=None)
+            report = import_files(
+                store, contents, actor=author or "import", fmt=fmt, scheme=scheme, base_uri=settings.uri_base,
+                dry_run=dry_run, as_proposals=as_proposals, deprecate_missing=deprecate_missing,
+                progress=lambda n: progress.advance(task, n),
+            )
+    finally:
+        store.close()
+    click.echo(report.summary())
+
+
+@main.command("export")
+@click.option("--scheme", required=True, help="the scheme id, or 'standards' for the standards catalogue")
+@click.option("--format", "fmt", type=click.Choice(EXCHANGE_FORMATS), required=True, help="the file format")
+@click.option("--release", default=None, help="export the scheme as it was at this release tag")
+@click.option("--at", default=None, help="export the scheme as it was at a revision number or an ISO date/time")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="write to FILE (default: stdout)")
+@data_dir_option
+@one_line_errors
+def export(scheme: str, fmt: str, release: str | None, at: str | None, output: str | None, data_dir: str | None) -> None:
+    """Export a scheme (now, or at a release or revision) as TOML, SKOS, TBX or CSV."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from vocab.exchange import export as export_scheme
+
+    settings = Settings.from_env(data_dir=data_dir)
+    store = _open_store(data_dir)
+    try:
+        shot, parts = export_scheme(store, scheme, fmt, base_uri=settings.uri_base, release=release, at=at)
+        if output is None:
+            stream = click.get_binary_stream("stdout")
+            for part in parts:
+                stream.write(part)
+            stream.flush()
+            return
+        target = Path(output)
+        handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
+        try:  # written aside and renamed: a reader never sees half a file
+            with os.fdopen(handle, "wb") as out:
+                for part in parts:
+                    out.write(part)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    finally:
+        store.close()
+    counts = len(shot.vocabulary.concepts) or len(shot.vocabulary.standards)
+    click.echo(f"wrote {output}: {scheme} at revision {shot.revision}{f' (release {release})' if release else ''}, "
+               f"{counts} entries", err=True)
 # -- drafting tools: the term checker, the terms-and-definitions clause, the harmonisation report ------
 
 def _loaded_store(data_dir: str | None):

@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
+import anyio.to_thread
 from litestar import Controller, Request, Response, get, patch, post
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta, Struct
@@ -29,8 +32,10 @@ from registry.model import (
 from registry.tokens import authenticate
 from registry.workflow import Actor, Editorial, require
 
+from .problems import problems
 from .services import Services, ServicesDep
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 Note = Annotated[str, Meta(max_length=2000)]
 Tag = Annotated[str, Meta(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")]
 
@@ -78,8 +83,16 @@ class ProposalList(Struct, kw_only=True):
 ActorDep = NamedDependency[Actor]
 
 
-def actor_from_request(request: Request, services: ServicesDep) -> Actor:
-    return authenticate(services.store, request.headers.get("authorization"))
+async def bearer_token(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Guard: a write needs a token, checked before the body is read (no token and a bad body is 401)."""
+    if connection.scope["method"] in SAFE_METHODS:
+        return
+    store = connection.app.state.services.store
+    connection.state.actor = await anyio.to_thread.run_sync(authenticate, store, connection.headers.get("authorization"))
+
+
+def actor_from_request(request: Request) -> Actor:
+    return request.state.actor
 
 
 def editorial(services: Services) -> Editorial:
@@ -115,10 +128,11 @@ def publish_now(services: Services) -> None:
 class ProposalController(Controller):
     path = "/api/v1/proposals"
     tags = ["proposals"]
+    guards = [bearer_token]
     # resolved only by the handlers that take an actor: reads stay open
     dependencies = {"actor": Provide(actor_from_request, sync_to_thread=False)}
 
-    @post("/", sync_to_thread=True, status_code=201)
+    @post("/", sync_to_thread=True, status_code=201, responses=problems(400, 401, 403, 404, 409, 413, 422, 503))
     def create(self, services: ServicesDep, actor: ActorDep, data: JSONBody[ProposalIn]) -> Response[Proposal]:
         """Propose a new concept or standard (``create``), a new version (``revise``, with the full
         content against a base version) or a deprecation (``deprecate``, with ``replaced_by``)."""
@@ -129,7 +143,7 @@ class ProposalController(Controller):
         )
         return with_etag(proposal, 201, Location=f"{self.path}/{proposal.id}")
 
-    @patch("/{proposal_id:str}", sync_to_thread=True)
+    @patch("/{proposal_id:str}", sync_to_thread=True, responses=problems(400, 401, 403, 404, 409, 412, 413, 422, 503))
     def edit(self, request: Request, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str],
              data: JSONBody[ProposalEdit]) -> Response[Proposal]:
         """Revise a proposal's content, or rebase it on the current version after a 409 (the author or
@@ -140,19 +154,19 @@ class ProposalController(Controller):
             replaced_by=data.replaced_by, note=data.note, if_match=if_match(request, proposal_id),
         ))
 
-    @post("/{proposal_id:str}/submit", sync_to_thread=True, status_code=200)
+    @post("/{proposal_id:str}/submit", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 412, 413, 422, 503))
     def submit(self, request: Request, services: ServicesDep, actor: ActorDep,
                proposal_id: FromPath[str]) -> Response[Proposal]:
         """Send a draft (or a proposal with changes requested) for review."""
         return with_etag(editorial(services).submit(actor, proposal_id, if_match=if_match(request, proposal_id)))
 
-    @post("/{proposal_id:str}/withdraw", sync_to_thread=True, status_code=200)
+    @post("/{proposal_id:str}/withdraw", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 412, 413, 422, 503))
     def withdraw(self, request: Request, services: ServicesDep, actor: ActorDep,
                  proposal_id: FromPath[str]) -> Response[Proposal]:
-        """Withdraw an open proposal (author only)."""
+        """Withdraw an open proposal (the author or an admin)."""
         return with_etag(editorial(services).withdraw(actor, proposal_id, if_match=if_match(request, proposal_id)))
 
-    @post("/{proposal_id:str}/approve", sync_to_thread=True, status_code=200)
+    @post("/{proposal_id:str}/approve", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 412, 413, 422, 503))
     def approve(self, request: Request, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str],
                 data: JSONBody[ReviewIn | None] = None) -> Response[Proposal]:
         """Approve and publish (a reviewer who wrote none of the content). Send ``If-Match`` with the
@@ -163,14 +177,14 @@ class ProposalController(Controller):
         publish_now(services)
         return with_etag(approved)
 
-    @post("/{proposal_id:str}/reject", sync_to_thread=True, status_code=200)
+    @post("/{proposal_id:str}/reject", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 412, 413, 422, 503))
     def reject(self, request: Request, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str],
                data: JSONBody[ReviewIn | None] = None) -> Response[Proposal]:
         """Reject a submitted proposal (a reviewer who wrote none of the content)."""
         return with_etag(editorial(services).review(actor, proposal_id, "reject", data.comment if data else "",
                                                     if_match=if_match(request, proposal_id)))
 
-    @post("/{proposal_id:str}/request-changes", sync_to_thread=True, status_code=200)
+    @post("/{proposal_id:str}/request-changes", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 412, 413, 422, 503))
     def request_changes(self, request: Request, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str],
                         data: JSONBody[ReviewIn | None] = None) -> Response[Proposal]:
         """Send a submitted proposal back to its author with a comment."""
@@ -178,13 +192,16 @@ class ProposalController(Controller):
                                                     data.comment if data else "",
                                                     if_match=if_match(request, proposal_id)))
 
-    @post("/{proposal_id:str}/comments", sync_to_thread=True, status_code=201)
+    @post("/{proposal_id:str}/comments", sync_to_thread=True, status_code=201,
+          responses=problems(400, 401, 403, 404, 409, 413, 422, 503))
     def comment(self, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str],
                 data: JSONBody[CommentIn]) -> Response[Proposal]:
-        """Comment on a proposal; comments are appended (no ``If-Match`` needed), concurrent ones all kept."""
-        return with_etag(editorial(services).comment(actor, proposal_id, data.text), 201)
+        """Comment on a proposal; comments are appended (no ``If-Match`` needed), concurrent ones all
+        kept. ``Location`` is the proposal, which holds its comments."""
+        proposal = editorial(services).comment(actor, proposal_id, data.text)
+        return with_etag(proposal, 201, Location=f"{self.path}/{proposal.id}")
 
-    @get("/", sync_to_thread=True)
+    @get("/", sync_to_thread=True, responses=problems(400, 503))
     def list_proposals(
         self,
         services: ServicesDep,
@@ -197,12 +214,12 @@ class ProposalController(Controller):
         items, total = services.store.list_proposals(state=state_filter, target_id=target, offset=offset, limit=limit)
         return ProposalList(items=items, total=total, offset=offset, limit=limit)
 
-    @get("/{proposal_id:str}", sync_to_thread=True)
+    @get("/{proposal_id:str}", sync_to_thread=True, responses=problems(400, 404, 503))
     def get_proposal(self, services: ServicesDep, proposal_id: FromPath[str]) -> Response[Proposal]:
         """One proposal with its reviews and comments; its ETag names the content revision."""
         return with_etag(services.store.get_proposal(proposal_id))
 
-    @get("/{proposal_id:str}/diff", sync_to_thread=True)
+    @get("/{proposal_id:str}/diff", sync_to_thread=True, responses=problems(400, 404, 503))
     def diff(self, services: ServicesDep, proposal_id: FromPath[str]) -> VersionDiff:
         """What the proposal changes against its base version, field by field."""
         return editorial(services).diff(proposal_id)
@@ -211,15 +228,17 @@ class ProposalController(Controller):
 class ReleaseController(Controller):
     path = "/api/v1/releases"
     tags = ["releases"]
+    guards = [bearer_token]
 
-    @post("/", sync_to_thread=True, status_code=201,
+    @post("/", sync_to_thread=True, status_code=201, responses=problems(400, 401, 403, 409, 413, 422, 503),
           dependencies={"actor": Provide(actor_from_request, sync_to_thread=False)})
-    def create_release(self, services: ServicesDep, actor: ActorDep, data: JSONBody[ReleaseIn]) -> Release:
+    def create_release(self, services: ServicesDep, actor: ActorDep, data: JSONBody[ReleaseIn]) -> Response[Release]:
         """Tag the current revision as a release (admin)."""
         require(actor, "admin", "cutting a release")
-        return services.store.add_release(data.tag, actor=actor.name, note=data.note)
+        release = services.store.add_release(data.tag, actor=actor.name, note=data.note)
+        return Response(release, status_code=201, headers={"Location": f"{self.path}/{release.tag}"})
 
-    @get("/", sync_to_thread=True)
+    @get("/", sync_to_thread=True, responses=problems(503))
     def list_releases(self, services: ServicesDep) -> list[Release]:
         """Releases, oldest first."""
         return services.store.releases()

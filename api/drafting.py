@@ -24,6 +24,8 @@ from registry.model import ConceptVersion, StandardVersion
 from search.checker import MAX_TEXT_BYTES, CheckResult, check, decode_text, require_draft
 from search.drafts import MAX_UPLOAD_BYTES, read_draft
 
+from .openapi import success_as
+from .problems import problems
 from .services import Services, ServicesDep
 
 CheckScript = Literal["zh-Hans", "zh-TW", "zh-HK"]
@@ -109,7 +111,7 @@ class DraftingController(Controller):
     path = "/api/v1"
     tags = ["drafting"]
 
-    @post("/check", status_code=200, request_max_body_size=MAX_TEXT_BYTES + 4096)
+    @post("/check", status_code=200, request_max_body_size=MAX_TEXT_BYTES + 4096, responses=problems(400, 413, 422, 503))
     async def check_text(self, request: Request, services: ServicesDep,
                          script: Annotated[CheckScript, QueryParameter(description="the script the draft is written for")] = "zh-Hans",
                          ) -> CheckResult:
@@ -130,7 +132,8 @@ class DraftingController(Controller):
             text = decode_text(body)
         return await anyio.to_thread.run_sync(partial(check, services.catalog, text, script))
 
-    @get("/clause", sync_to_thread=True)
+    @get("/clause", sync_to_thread=True, responses=problems(400, 404, 503),
+         operation_class=success_as("text/markdown", MediaType.HTML, DOCX, keep=True))
     def clause(self, services: ServicesDep, ids: IdList = None, scheme: Name = None, broader: Name = None,
                cite: IdList = None, format: ClauseFormat = "json", at: At = None,
                release: ReleaseTag = None) -> Response[Clause]:

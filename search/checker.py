@@ -57,7 +57,12 @@ class Found(Struct, kw_only=True):
     others: list[str]  # further concepts the same label names
 
 
-class Problem(Struct, kw_only=True):
+class TermSpan(Struct, frozen=True):
+    start: int
+    end: int
+
+
+class TermProblem(Struct, kw_only=True):
     kind: str  # one of PROBLEM_KINDS
     start: int
     end: int
@@ -65,7 +70,7 @@ class Problem(Struct, kw_only=True):
     concept: str
     message: str
     fix: str  # what to write instead
-    occurrences: list[tuple[int, int]] = []  # for ``inconsistent``: every use of the concept
+    occurrences: list[TermSpan] = []  # for ``inconsistent``: every use of the concept
 
 
 class CheckResult(Struct, kw_only=True):
@@ -73,7 +78,7 @@ class CheckResult(Struct, kw_only=True):
     revision: int
     length: int  # characters (Unicode code points) in the text; offsets count the same way
     matches: list[Found]
-    problems: list[Problem]
+    problems: list[TermProblem]
     summary: dict[str, int]
 
     @property
@@ -155,9 +160,15 @@ def fold_aligned(text: str) -> str:
 
 def fold_regional(width: str, folded: str, config: str = "tw2sp") -> str:
     """The width-folded text read as Taiwan wording (OpenCC ``tw2sp``: 數位 → 数字, 軟體 → 软件), one
-    character for one. Where a conversion changes the length, the text is halved at a clause break and
-    each half converted again, down to the clause: a clause whose conversion still changes length keeps
-    its plain folding. A few OpenCC calls for each such place, not one per clause."""
+    character for one, or ``folded`` itself where there is nothing to read differently.
+
+    Taiwan wording comes in Traditional characters, so only the clauses holding a character that ``t2s``
+    changed are converted (a mainland draft costs nothing). Where a conversion changes the length, the
+    span is halved at a clause break and each half converted again, down to the clause; a clause whose
+    Taiwan reading still changes length keeps its plain reading."""
+    spans = _clauses_around(width, _windows(width, folded, 0))
+    if not spans:
+        return folded
     convert = converter(config).convert
     out: list[str] = []
 
@@ -174,8 +185,27 @@ def fold_regional(width: str, folded: str, config: str = "tw2sp") -> str:
         convert_span(start, middle)
         convert_span(middle, end)
 
-    convert_span(0, len(width))
+    at = 0
+    for start, end in spans:
+        out.append(folded[at:start])
+        convert_span(start, end)
+        at = end
+    out.append(folded[at:])
     return "".join(out)
+
+
+def _clauses_around(text: str, spans: list[tuple[int, int]], reach: int = 200) -> list[tuple[int, int]]:
+    """Each span widened to the clause breaks around it (at most ``reach`` characters away), merged."""
+    widened: list[tuple[int, int]] = []
+    for start, end in spans:
+        before = max((m.end() for m in CLAUSE_BREAK.finditer(text, max(0, start - reach), start)), default=max(0, start - reach))
+        after = CLAUSE_BREAK.search(text, end, min(len(text), end + reach))
+        stop = after.start() if after else min(len(text), end + reach)
+        if widened and before <= widened[-1][1]:
+            widened[-1] = (widened[-1][0], max(widened[-1][1], stop))
+        else:
+            widened.append((before, stop))
+    return widened
 
 
 def _break_near(text: str, start: int, end: int) -> int | None:
@@ -364,7 +394,7 @@ def check(catalog, text: str, script: str = "zh-Hans") -> CheckResult:
     concepts = catalog.concepts
     width = width_fold(text)
     found: list[Found] = []
-    problems: list[Problem] = []
+    problems: list[TermProblem] = []
     by_concept: dict[str, list[Found]] = defaultdict(list)
     targets: dict[str, tuple[str, str, str]] = {}  # concept id → (term to use, folded, width-folded)
     folded = fold_aligned(text)
@@ -383,13 +413,14 @@ def check(catalog, text: str, script: str = "zh-Hans") -> CheckResult:
         concept = concepts[first.id]
         target = targets.get(concept.id)
         if target is None:
-            use = target_term(concept, script)
-            target = targets[concept.id] = (use, concept.preferred if script == "zh-Hans" else "", width_fold(use))
+            preferred = concept.preferred
+            use = preferred if script == "zh-Hans" else target_term(concept, script)
+            target = targets[concept.id] = (use, preferred, width_fold(use))
         term = first.term
         if reading:  # found only in the Taiwan reading: Taiwan wording of this term
             term = Term(text=text[start:end], lang="zh-TW", type=term.type)
         written = text[start:end]
-        item = Found(start=start, end=end, text=written, concept=concept.id, preferred=target[1] or concept.preferred,
+        item = Found(start=start, end=end, text=written, concept=concept.id, preferred=target[1],
                      use=target[0], form=_form(concept, term), lang=term.lang, english=term.lang == "en",
                      others=others)
         found.append(item)
@@ -426,9 +457,9 @@ def _form(concept: ConceptVersion, term: Term) -> str:
 
 
 def _problem(catalog, concept: ConceptVersion, term: Term, item: Found, written: str, folded: str, wanted_key: str,
-             script: str) -> Problem | None:
-    def problem(kind: str, message: str, fix: str) -> Problem:
-        return Problem(kind=kind, start=item.start, end=item.end, text=item.text, concept=concept.id,
+             script: str) -> TermProblem | None:
+    def problem(kind: str, message: str, fix: str) -> TermProblem:
+        return TermProblem(kind=kind, start=item.start, end=item.end, text=item.text, concept=concept.id,
                        message=message, fix=fix)
 
     if concept.status == "deprecated":
@@ -454,7 +485,7 @@ def _problem(catalog, concept: ConceptVersion, term: Term, item: Found, written:
     return None
 
 
-def _inconsistent(by_concept: dict[str, list[Found]], width: str) -> list[Problem]:
+def _inconsistent(by_concept: dict[str, list[Found]], width: str) -> list[TermProblem]:
     """One problem per concept written in more than one Chinese form (English equivalents and
     registered abbreviations are legitimate companions and do not count)."""
     out = []
@@ -465,7 +496,7 @@ def _inconsistent(by_concept: dict[str, list[Found]], width: str) -> list[Proble
             continue
         first = chinese[0]
         written = "、".join(f"“{f}”" for f in forms)
-        out.append(Problem(kind="inconsistent", start=first.start, end=first.end, text=first.text, concept=concept_id,
+        out.append(TermProblem(kind="inconsistent", start=first.start, end=first.end, text=first.text, concept=concept_id,
                            message=f"同一概念写成了{len(forms)}种形式:{written},全文统一用“{first.use}”",
-                           fix=first.use, occurrences=[(i.start, i.end) for i in chinese]))
+                           fix=first.use, occurrences=[TermSpan(i.start, i.end) for i in chinese]))
     return out

@@ -26,7 +26,7 @@ from .problems import EXCEPTION_HANDLERS
 from .routes import ConceptController, SearchController
 from .services import Services
 from .settings import Settings
-from .web import WebController
+from .web import WEB_HANDLERS, csrf_config, install_globals, session_config, session_store
 
 HERE = Path(__file__).parent
 VERSION = "0.1.0"
@@ -81,14 +81,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SearchController,
             ProposalController,
             ReleaseController,
-            WebController,
+            *WEB_HANDLERS,
             healthz,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
         dependencies={"services": Provide(services_from_state, sync_to_thread=False)},
         lifespan=[lifespan],
+        middleware=[session_config().middleware],
+        csrf_config=csrf_config(settings.data_dir, settings.secret_key),
+        stores={"sessions": session_store(settings.data_dir)},
         exception_handlers=EXCEPTION_HANDLERS,
-        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
+                                       engine_callback=install_globals),
         openapi_config=OpenAPIConfig(
             title="shuyu 术语",
             version=VERSION,

@@ -39,8 +39,13 @@ class Problem(Struct, omit_defaults=True):
 def problem_response(problem: Problem, request: Request | None = None) -> Response:
     """The problem as JSON; as an HTML page for a browser asking for a web page."""
     if request is not None and _wants_html(request):
-        return Template(template_name="problem.html", context={"p": problem}, status_code=problem.status,
-                        media_type=MediaType.HTML)
+        from .web.page import page  # the web pages' context (script, signed-in user) for the error page
+
+        try:
+            return page(request, request.app.state.services, "problem.html", p=problem, status_code=problem.status)
+        except Exception:  # no services (startup) or a broken session: the bare page still answers
+            return Template(template_name="problem.html", context={"p": problem}, status_code=problem.status,
+                            media_type=MediaType.HTML)
     return Response(problem, status_code=problem.status, media_type=PROBLEM_JSON)
 
 

@@ -20,6 +20,7 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "workers": (1, "number of worker processes"),
     "load_bundled": (True, "load the bundled vocabulary into an empty store on start"),
     "sync_interval": (0.5, "seconds between checks of the change log for new revisions"),
+    "secret_key": ("", "key that signs the web forms' CSRF tokens (default: made once, kept in <data_dir>/web-secret)"),
 }
 
 
@@ -32,6 +33,7 @@ class Settings(Struct, frozen=True, kw_only=True):
     workers: int = 1
     load_bundled: bool = True
     sync_interval: float = 0.5
+    secret_key: str = ""
 
     @property
     def store(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
@@ -13,6 +13,7 @@ from registry.diff import diff_versions
 from registry.errors import InvalidInput, NotFound
 from search.service import FILTER_FIELDS
 
+from ..exchange import concept_download, negotiated
 from ..routes import MAX_PAGE, MAX_QUERY, Facet
 from ..services import ServicesDep
 from ..views import concept_out, standard_out
@@ -83,7 +84,9 @@ class ReaderController(Controller):
                     count=browse.scheme_counts(catalog)[scheme_id])
 
     @get("/concepts/{concept_id:str}", sync_to_thread=False)
-    def concept(self, request: Request, services: ServicesDep, concept_id: FromPath[str]) -> Template:
+    def concept(self, request: Request, services: ServicesDep, concept_id: FromPath[str]) -> Response:
+        if fmt := negotiated(request):  # the concept's URI dereferenced by a linked-data client
+            return concept_download(request, services, concept_id, fmt)
         return self._concept_page(request, services, _concept(services, concept_id), None)
 
     @get("/concepts/{concept_id:str}/versions/{version:int}", sync_to_thread=True)
@@ -101,7 +104,7 @@ class ReaderController(Controller):
                                     [r.label for r in c.related], names)
         return page(request, services, "concept.html", c=c, concept=concept, current=current,
                     scheme=catalog.schemes.get(concept.scheme), crumbs=browse.breadcrumb(catalog, concept),
-                    picture=picture, uri=str(request.base_url).rstrip("/") + f"/concepts/{concept.id}",
+                    picture=picture, uri=f"{services.settings.uri_base}/concepts/{concept.id}",
                     standards={s.id: catalog.standards[s.id] for s in c.standards})
 
     @get("/concepts/{concept_id:str}/history", sync_to_thread=True)

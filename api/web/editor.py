@@ -218,7 +218,7 @@ class EditorController(Controller):
             from registry.diff import diff_versions
             base = store.get(proposal.target_kind, proposal.target_id, proposal.base_version)
             moved_on = diff_view(diff_versions(base, current), services.catalog, script)
-        mine_ = proposal.author == actor.name
+        mine_ = proposal.wrote(actor.name)  # the author, or anyone who wrote a content revision
         return page(request, services, "proposal.html", p=proposal, current=current, d=diff, stale=stale,
                     moved_on=moved_on, is_author=mine_ or actor.role == "admin",
                     can_edit=(mine_ or actor.role == "admin") and proposal.state in EDITABLE_STATES,
@@ -265,6 +265,7 @@ class EditorController(Controller):
         store = services.store
         p = store.get_proposal(proposal_id)
         editorial = Editorial(store)
+        seen = _int(form.get("content_version"))  # the content revision the author edited
         base = _int(form.get("base_version"))
         base = base if base and base != p.base_version else None
         note = str(form.get("note", "")).strip()
@@ -272,16 +273,17 @@ class EditorController(Controller):
         current = current_version(store, p)
         try:
             if p.target_kind == "standard":
-                edited = editorial.edit(actor, p.id, base_version=base, note=note,
+                edited = editorial.edit(actor, p.id, base_version=base, note=note, if_match=seen,
                                         standard=forms.standard_content(current, form))
             elif p.kind == "deprecate":
-                edited = editorial.edit(actor, p.id, base_version=base, note=note,
+                edited = editorial.edit(actor, p.id, base_version=base, note=note, if_match=seen,
                                         replaced_by=tuple(forms._refs(form, "replaced_by", _resolver(services))))
             else:
                 posted = forms.read_concept_form(form, _resolver(services))
                 try:
                     content = forms.concept_content(posted)
-                    edited = editorial.edit(actor, p.id, base_version=base, concept=content, note=posted.note)
+                    edited = editorial.edit(actor, p.id, base_version=base, concept=content, note=posted.note,
+                                            if_match=seen)
                 except ShuyuError as exc:
                     return self._concept_form(request, services, forms.with_empty_rows(posted), kind=p.kind,
                                               target=current if p.kind != "create" else None, proposal=p,
@@ -289,7 +291,7 @@ class EditorController(Controller):
                                               base_version=base or p.base_version, errors=forms.errors_of(exc),
                                               status_code=422)
             if form.get("action") == "submit" and edited.state in ("draft", "changes_requested"):
-                editorial.submit(actor, p.id)
+                editorial.submit(actor, p.id)  # an edit sends a submitted proposal back to draft
         except ShuyuError as exc:
             if p.target_kind == "standard":
                 return page(request, services, "propose_standard.html", target=current, values=form, note=note,
@@ -311,10 +313,11 @@ class EditorController(Controller):
     def _step(self, request: Request, services: Services, actor: Actor, proposal_id: str, step: str, form) -> Response:
         editorial = Editorial(services.store)
         text = str(form.get("comment", "")).strip()
+        seen = _int(form.get("content_version"))  # the content revision shown on the page
         if step == "submit":
-            editorial.submit(actor, proposal_id)
+            editorial.submit(actor, proposal_id, if_match=seen)
         elif step == "withdraw":
-            editorial.withdraw(actor, proposal_id)
+            editorial.withdraw(actor, proposal_id, if_match=seen)
         elif step == "comment":
             if not text:
                 return self._proposal_page(request, services, actor, services.store.get_proposal(proposal_id),
@@ -328,14 +331,14 @@ class EditorController(Controller):
                 return self._proposal_page(request, services, actor, services.store.get_proposal(proposal_id),
                                            errors={"review": "驳回或要求修改时必须写明理由"}, status_code=422)
             try:
-                editorial.review(actor, proposal_id, decision, text[:2000])
+                editorial.review(actor, proposal_id, decision, text[:2000], if_match=seen)
             except ShuyuError as exc:
-                if exc.status in (409, 422):
+                if exc.status in (409, 412, 422):
                     return self._proposal_page(request, services, actor, services.store.get_proposal(proposal_id),
                                                errors={"review": exc.detail}, status_code=exc.status)
                 raise
             if decision == "approve":
-                services.search.catch_up()  # this worker finds it at once; the others follow the log
+                services.catch_up()  # this worker finds it at once; the others follow the log
         else:
             raise NotFound(f"没有这个操作:{step}")
         return _done(f"/editor/proposals/{proposal_id}")

@@ -82,6 +82,7 @@ class Scheme(Struct, frozen=True, kw_only=True):
     status: SchemeStatus = "published"
     sources: tuple[Source, ...] = ()
     top_concepts: tuple[Id, ...] = ()  # SKOS hasTopConcept: the heads of the scheme's concept system
+    uri: str = ""  # the URI a scheme was imported with, kept so that a re-import finds it
 
 
 class ConceptVersion(Struct, frozen=True, kw_only=True):
@@ -107,6 +108,7 @@ class ConceptVersion(Struct, frozen=True, kw_only=True):
     created: str = ""
     change_note: str = ""
     proposal_id: str | None = None
+    uri: str = ""  # the URI a concept was imported with, kept so that a re-import updates it
 
     @property
     def preferred(self) -> str:
@@ -143,6 +145,7 @@ class StandardVersion(Struct, frozen=True, kw_only=True):
     created: str = ""
     change_note: str = ""
     proposal_id: str | None = None
+    uri: str = ""  # the URI a standard was imported with
 
 
 EventAction = Literal[
@@ -188,6 +191,7 @@ class ConceptContent(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     grade: Grade | None = None
     grade_factors: Annotated[tuple[Id, ...], Meta(max_length=20)] = ()
     sources: Annotated[tuple[Source, ...], Meta(max_length=50)] = ()
+    uri: Annotated[str, Meta(max_length=2000)] = ""
 
 
 class StandardContent(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -206,6 +210,7 @@ class StandardContent(Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     concepts: Annotated[tuple[Id, ...], Meta(max_length=500)] = ()
     notes: Annotated[tuple[Text, ...], Meta(max_length=50)] = ()
     sources: Annotated[tuple[Source, ...], Meta(max_length=50)] = ()
+    uri: Annotated[str, Meta(max_length=2000)] = ""
 
 
 class Comment(Struct, frozen=True, kw_only=True):

@@ -214,6 +214,11 @@ class Catalog:
         deprecated = concept is not None and concept.status == "deprecated"
         return (deprecated, not exact, order, not preferred, len(label), entity_id)
 
+    def label_postings(self) -> list[tuple[str, list[LabelMatch]]]:
+        """(folded label, the concepts and terms it names) for every label of the current versions:
+        what the term checker builds its automaton from (``search/checker.py``)."""
+        return [(key, list(matches)) for key, matches in list(self.by_label.items())]
+
     def folded_terms(self, concept_id: str) -> list[tuple[str, Term]]:
         """(folded text, term) for each term of a concept's current version."""
         return self._folded[concept_id]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -18,6 +17,8 @@ from whoosh import query as q
 from whoosh.analysis import StemmingAnalyzer, Token, Tokenizer
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.index import LockError
+
+from registry.errors import InvalidInput
 
 from .analysis import bigrams, chars, segment
 
@@ -101,6 +102,39 @@ def make_schema() -> Schema:
     )
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class UnsafeIndexFolder(InvalidInput):
+    """An index folder that holds something the index did not make and must not lose (the store)."""
+
+
+def made_by_index(name: str) -> bool:
+    """Whether a file in the index folder is one the index made: whoosh's table of contents, segments
+    and lock (``_shuyu_*.toc``, ``shuyu_*``), and the recorded state (``shuyu-index.json``)."""
+    return name.startswith((f"_{INDEX_NAME}_", f"{INDEX_NAME}_", STATE_FILE))
+
+
+def check_index_folder(folder: str | Path) -> None:
+    """Refuse an index folder holding a SQLite database (e.g. the data folder with ``shuyu.db``):
+    creating or rebuilding the index must never be able to touch the store."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    for child in folder.iterdir():
+        if made_by_index(child.name) or not child.is_file():
+            continue
+        try:
+            with child.open("rb") as f:
+                head = f.read(len(SQLITE_MAGIC))
+        except OSError:
+            continue
+        if head == SQLITE_MAGIC or child.suffix in (".db", ".db-wal", ".db-shm"):
+            raise UnsafeIndexFolder(
+                f"the index folder {folder} holds the database {child.name}; give the index a folder of "
+                "its own (SHUYU_INDEX_DIR, default <data_dir>/index)", field="index_dir")
+
+
 Document = dict[str, str]
 Progress = Callable[[int], None]
 
@@ -119,6 +153,7 @@ class SearchIndex:
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
+        check_index_folder(self.folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         if not whoosh_index.exists_in(self.folder, INDEX_NAME) or self._state().get("schema") != SCHEMA_VERSION:
             self._create()
@@ -148,11 +183,12 @@ class SearchIndex:
         return int(self._state().get("revision", 0))
 
     def _create(self) -> None:
+        """An empty index; deletes only the files an index made, never anything else in the folder."""
+        check_index_folder(self.folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
         for child in self.folder.iterdir():
-            if child.is_file():
-                child.unlink()
-            else:
-                shutil.rmtree(child)
+            if made_by_index(child.name) and child.is_file():
+                child.unlink(missing_ok=True)
         whoosh_index.create_in(self.folder, make_schema(), indexname=INDEX_NAME)
         self._write_state(0)
 

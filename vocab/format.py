@@ -48,6 +48,7 @@ class SchemeEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     status: SchemeStatus = "published"
     sources: list[Source] = []
     top_concepts: list[Id] = []
+    uri: str = ""
 
 
 class ConceptEntry(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -75,6 +76,7 @@ class ConceptEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     replaced_by: list[Id] = []
     tasks: list[int] = []
     sources: list[Source] = []
+    uri: str = ""
 
 
 class StandardEntry(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -93,6 +95,7 @@ class StandardEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     notes: list[str] = []
     tasks: list[int] = []
     sources: list[Source] = []
+    uri: str = ""
 
 
 class VocabFile(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -212,6 +215,7 @@ def _scheme(entry: SchemeEntry) -> Scheme:
         status=entry.status,
         sources=tuple(entry.sources),
         top_concepts=tuple(entry.top_concepts),
+        uri=entry.uri,
     )
 
 
@@ -244,6 +248,7 @@ def _concept(entry: ConceptEntry, scheme: str) -> ConceptVersion:
         replaced_by=tuple(entry.replaced_by),
         sources=_sources(entry.tasks, entry.sources),
         change_note="loaded from the bundled vocabulary",
+        uri=entry.uri,
     )
 
 
@@ -264,4 +269,5 @@ def _standard(entry: StandardEntry) -> StandardVersion:
         notes=tuple(entry.notes),
         sources=_sources(entry.tasks, entry.sources),
         change_note="loaded from the bundled vocabulary",
+        uri=entry.uri,
     )

@@ -53,7 +53,8 @@ def serve(host: str | None, port: int | None, data_dir: str | None, workers: int
     """Serve the API and the web page.
 
     Creates the data folder, loads the bundled vocabulary into an empty store, brings the search
-    index up to date with the store, then serves.
+    index up to date with the store, then serves. With --workers N, the workers end when this
+    process ends, however it ends.
     """
     import os
 
@@ -61,12 +62,26 @@ def serve(host: str | None, port: int | None, data_dir: str | None, workers: int
 
     from .services import prepare
 
+    from .workers import PARENT_ENV
+
     settings = Settings.from_env(host=host, port=port, data_dir=data_dir, workers=workers)
     # Prepare once in this process, so workers start on a loaded store and a current index.
     click.echo(prepare(settings), err=True)
     os.environ.update(settings.to_env())
+    if settings.workers > 1:  # request metrics add up over the workers (prometheus_client's multiprocess mode)
+        import shutil
+        from pathlib import Path
+
+        metrics_dir = Path(settings.data_dir) / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
+    if settings.workers > 1:  # workers end with this process, even when it is killed with SIGKILL
+        os.environ[PARENT_ENV] = str(os.getpid())
+    else:
+        os.environ.pop(PARENT_ENV, None)
     uvicorn.run(
-        "api.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
+        "api.workers:worker_app", factory=True, host=settings.host, port=settings.port,
         workers=settings.workers, log_level="info", access_log=False,
     )
 
@@ -263,6 +278,7 @@ def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run
     """
     from pathlib import Path
 
+    from rich.console import Console
     from rich.progress import Progress
 
     from registry.errors import VocabularyError
@@ -280,7 +296,8 @@ def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     store = _open_store(data_dir)
     try:
-        with Progress(transient=True) as progress:
+        console = Console(stderr=True)
+        with Progress(transient=True, console=console, disable=not console.is_terminal) as progress:
             task = progress.add_task("reading and comparing", total=None)
             report = import_files(
                 store, contents, actor=author or "import", fmt=fmt, scheme=scheme, base_uri=settings.uri_base,
@@ -515,10 +532,17 @@ def token() -> None:
 
 
 def _open_store(data_dir: str | None):
+    """The existing store of the data folder: the token commands never create one (a token in a new,
+    empty store is one the server never sees)."""
+    from registry.errors import StoreError
     from registry.store import open_store
 
     settings = Settings.from_env(data_dir=data_dir)
-    return open_store(settings.store)
+    try:
+        return open_store(settings.store, create=False)
+    except StoreError as exc:
+        raise StoreError(f"{exc.detail}; run `shuyu serve` once to create it, or give the --data-dir "
+                         "(or SHUYU_STORE_URL) of the server's store") from None
 
 
 @token.command("create")

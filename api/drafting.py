@@ -35,7 +35,7 @@ Name = Annotated[str | None, QueryParameter(max_length=64)]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BASKET_COOKIE = "shuyu_clause_basket"
 MAX_BASKET = 200
-PROPOSE_HREF = "/propose?revise={id}"  # the web issue's proposal form, pre-filled from the concept
+PROPOSE_HREF = "/editor/propose/revise/{id}"  # the web issue's proposal form, pre-filled from the concept
 
 
 class CheckRequest(Struct, forbid_unknown_fields=True):

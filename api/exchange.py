@@ -25,7 +25,7 @@ from vocab.exchange import ImportReport, Snapshot, export_file_name, import_file
 from vocab.formats import FORMATS, STANDARDS, Context, Vocabulary, write
 
 from .editorial import ActorDep, actor_from_request, publish_now
-from .history import etag_matches
+from .etags import etag_matches
 from .services import Services, ServicesDep
 from .settings import Settings
 

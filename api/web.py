@@ -48,7 +48,7 @@ class WebController(Controller):
         results = None
         if text:
             offset = (page - 1) * PAGE_SIZE
-            found = services.search.search(text, filters=filters, offset=offset, limit=PAGE_SIZE)
+            found = services.search_results(text, filters=filters, offset=offset, limit=PAGE_SIZE)
             results = search_out(services.catalog, text, found, offset, PAGE_SIZE, script)
         catalog = services.catalog
         return _page("search.html", q=text, results=results, page=page, page_size=PAGE_SIZE, script=script,

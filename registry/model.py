@@ -224,6 +224,7 @@ class Review(Struct, frozen=True, kw_only=True):
     at: str
     decision: Decision
     comment: str = ""
+    content_version: int | None = None  # the content revision reviewed (None: recorded before it was tracked)
 
 
 class Proposal(Struct, frozen=True, kw_only=True):
@@ -245,6 +246,14 @@ class Proposal(Struct, frozen=True, kw_only=True):
     reviews: tuple[Review, ...] = ()
     comments: tuple[Comment, ...] = ()
     published_version: int | None = None
+    # Every change of the content (a PATCH, a rebase) makes the next content revision; reviews,
+    # comments and state changes do not. ``If-Match`` and the ETag name it.
+    content_version: int = 1
+    contributors: tuple[str, ...] = ()  # everyone who wrote a content revision, the author first
+
+    def wrote(self, name: str) -> bool:
+        """Whether ``name`` wrote any part of the content (and so may not review it)."""
+        return name == self.author or name in self.contributors
 
 
 class Release(Struct, frozen=True, kw_only=True):
@@ -268,6 +277,21 @@ class Token(Struct, frozen=True, kw_only=True):
 
 Version = ConceptVersion | StandardVersion
 
+def find_nul(value: object, field: str = "") -> str | None:
+    """The field (dotted path) of the first text holding a NUL character, or None."""
+    if isinstance(value, str):
+        return field if "\x00" in value else None
+    if isinstance(value, (tuple, list)):
+        for i, item in enumerate(value):
+            if (found := find_nul(item, f"{field}[{i}]")) is not None:
+                return found
+    elif isinstance(value, Struct):
+        for name in value.__struct_fields__:
+            if (found := find_nul(getattr(value, name), f"{field}.{name}" if field else name)) is not None:
+                return found
+    return None
+
+
 def now() -> str:
     """The time of a write, as stored: ISO 8601 in UTC, to the second."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -278,6 +302,8 @@ concept_decoder = msgspec.json.Decoder(ConceptVersion)
 standard_decoder = msgspec.json.Decoder(StandardVersion)
 scheme_decoder = msgspec.json.Decoder(Scheme)
 proposal_decoder = msgspec.json.Decoder(Proposal)
+comment_decoder = msgspec.json.Decoder(Comment)
+review_decoder = msgspec.json.Decoder(Review)
 
 
 def kind_of(version: Version) -> EntityKind:

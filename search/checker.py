@@ -14,6 +14,7 @@ import re
 import threading
 import unicodedata
 import weakref
+from functools import lru_cache
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Literal
@@ -28,7 +29,7 @@ from registry.text import converter, fold_to_simplified
 MAX_TEXT_BYTES = 1_048_576  # the bound of a checked text, in UTF-8 bytes (documented in docs/drafting.md)
 Script = Literal["zh-Hans", "zh-TW", "zh-HK"]
 REGIONAL_CONVERSIONS = {"zh-TW": "s2twp", "zh-HK": "s2hk"}
-CLAUSE_BREAK = re.compile(r"(?<=[。，；、！？：,.;!?:\s])")
+CLAUSE_BREAK = re.compile(r"[。，；、！？：,.;!?:\s]")
 PROBLEM_KINDS = ("deprecated", "non_preferred", "regional", "script", "inconsistent")
 # which candidate a label names first when it names several concepts (as ``Catalog.lookup`` ranks them)
 TYPE_RANK = {"preferred": 0, "admitted": 1, "abbreviation": 2, "hidden": 3, "deprecated": 4, "superseded": 4}
@@ -82,22 +83,41 @@ class CheckResult(Struct, kw_only=True):
 
 # -- folding, one character for one character ---------------------------------------------------
 
-class _WidthFold(dict):
-    """``str.translate`` table filled on first use: NFKC and case folding of one character, kept only
-    when they give exactly one character (``㎡`` → ``m2`` would shift every later offset)."""
+# Code points whose NFKC or case folding differs from themselves live in these ranges (Latin to CJK
+# symbols, CJK compatibility ideographs, half- and full-width forms, mathematical letters, enclosed
+# alphanumerics, CJK compatibility supplement); a plain dict over them lets ``str.translate`` fold a
+# 100 KB text in C.
+_FOLDING_RANGES = ((0x0000, 0x3400), (0xA640, 0xA800), (0xF900, 0x10000), (0x10400, 0x10500),
+                   (0x1D400, 0x1D800), (0x1F100, 0x1F300), (0x2F800, 0x2FA20))
 
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        folded = unicodedata.normalize("NFKC", char)
-        if len(folded) != 1:
-            folded = char
-        lower = folded.casefold()
-        if len(lower) == 1:
-            folded = lower
-        if folded.isspace():
-            folded = " "
-        self[code] = folded
-        return folded
+
+def _fold_char(char: str) -> str:
+    """NFKC and case folding of one character, kept only when they give exactly one character
+    (``㎡`` → ``m2`` would shift every later offset); white space becomes one space."""
+    folded = unicodedata.normalize("NFKC", char)
+    if len(folded) != 1:
+        folded = char
+    lower = folded.casefold()
+    if len(lower) == 1:
+        folded = lower
+    return " " if folded.isspace() else folded
+
+
+@lru_cache(maxsize=1)
+def _width_table() -> dict[int, str]:
+    table = {}
+    for low, high in _FOLDING_RANGES:
+        for code in range(low, high):
+            char = chr(code)
+            folded = _fold_char(char)
+            if folded != char:
+                table[code] = folded
+    return table
+
+
+def width_fold(text: str) -> str:
+    """Width and case folding of ``text``, one character for one."""
+    return text.translate(_width_table())
 
 
 class _CharT2S(dict):
@@ -109,7 +129,6 @@ class _CharT2S(dict):
         return folded
 
 
-_WIDTH = _WidthFold()
 _T2S = _CharT2S()
 
 
@@ -119,46 +138,55 @@ def fold_aligned(text: str) -> str:
     OpenCC converts by phrase; where a line's conversion changes its length, that line is converted
     character by character instead, so offsets still map back one to one.
     """
-    width = text.translate(_WIDTH)
+    width = width_fold(text)
     t2s = converter("t2s")
     simple = t2s.convert(width)
     if len(simple) == len(width):
         return simple
-    lines = []
-    for line in width.split("\n"):
-        converted = t2s.convert(line)
-        lines.append(converted if len(converted) == len(line) else line.translate(_T2S))
-    return "\n".join(lines)
+    lines, at = [], 0
+    for line in text.split("\n"):  # the lines of the original: width folding made its newlines spaces
+        folded_line = width[at:at + len(line)]
+        converted = t2s.convert(folded_line)
+        lines.append(converted if len(converted) == len(folded_line) else folded_line.translate(_T2S))
+        lines.append(width[at + len(line):at + len(line) + 1])
+        at += len(line) + 1
+    return "".join(lines)
 
 
 def fold_regional(width: str, folded: str, config: str = "tw2sp") -> str:
     """The width-folded text read as Taiwan wording (OpenCC ``tw2sp``: 數位 → 数字, 軟體 → 软件), one
-    character for one: a line (else a clause) whose conversion changes length keeps its plain folding."""
+    character for one. Where a conversion changes the length, the text is halved at a clause break and
+    each half converted again, down to the clause: a clause whose conversion still changes length keeps
+    its plain folding. A few OpenCC calls for each such place, not one per clause."""
     convert = converter(config).convert
-    whole = convert(width)
-    if len(whole) == len(width):
-        return whole
-    out, at = [], 0
-    for line in width.split("\n"):
-        converted = convert(line)
-        if len(converted) != len(line):
-            converted = "".join(_same_length(convert, chunk, folded[at + offset:at + offset + len(chunk)])
-                                for offset, chunk in _chunks(line))
-        out.append(converted)
-        at += len(line) + 1
-    return "\n".join(out)
+    out: list[str] = []
+
+    def convert_span(start: int, end: int) -> None:
+        piece = width[start:end]
+        converted = convert(piece)
+        if len(converted) == len(piece):
+            out.append(converted)
+            return
+        middle = _break_near(width, start, end)
+        if middle is None:
+            out.append(folded[start:end])
+            return
+        convert_span(start, middle)
+        convert_span(middle, end)
+
+    convert_span(0, len(width))
+    return "".join(out)
 
 
-def _chunks(line: str):
-    at = 0
-    for piece in CLAUSE_BREAK.split(line):
-        yield at, piece
-        at += len(piece)
-
-
-def _same_length(convert, chunk: str, fallback: str) -> str:
-    converted = convert(chunk)
-    return converted if len(converted) == len(chunk) else fallback
+def _break_near(text: str, start: int, end: int) -> int | None:
+    """A clause break (after punctuation or a space) nearest the middle of ``text[start:end]``."""
+    middle = (start + end) // 2
+    after = CLAUSE_BREAK.search(text, middle, end)
+    if after and after.end() < end:
+        return after.end()
+    before = [m.end() for m in CLAUSE_BREAK.finditer(text, start, middle)]
+    before = [b for b in before if start < b < end]
+    return before[-1] if before else None
 
 
 # -- the automaton -----------------------------------------------------------------------------
@@ -177,6 +205,7 @@ class Matcher:
             for match in matches:
                 _keep(table[key], Posting(match.id, match.term))
         self.automaton = ahocorasick.Automaton()
+        self.longest = max((len(k) for k in table), default=0)
         for key, by_concept in table.items():
             if not key.strip():
                 continue
@@ -188,25 +217,34 @@ class Matcher:
 
     def find(self, *readings: str) -> list[tuple[int, int, tuple[Posting, ...], int]]:
         """(start, end, postings, reading) of the labels in one or more aligned readings of a text (the
-        folded text, its Taiwan reading …): longest first over all readings, the earlier reading on a
-        tie, never overlapping; a label that begins or ends with a Latin letter or digit must not sit
-        inside a longer word."""
+        folded text, its Taiwan reading …): leftmost-longest within a reading (pyahocorasick's
+        ``iter_long``), then longest first over all readings, the earlier reading on a tie, never
+        overlapping. A label that begins or ends with a Latin letter or digit must not sit inside a longer
+        word; where such a match is refused, the shorter labels inside it are looked at instead."""
         if self.empty or not readings or not readings[0]:
             return []
-        size = len(readings[0])
+        plain = readings[0]
+        size = len(plain)
         candidates = []
         for number, folded in enumerate(readings):
-            if number and folded == readings[0]:
-                continue
-            for last, (length, word_start, word_end, postings) in self.automaton.iter(folded):
-                start = last - length + 1
-                if number and folded[start:last + 1] == readings[0][start:last + 1]:
-                    continue  # the same characters as the plain reading: found there already
-                if word_start and start > 0 and _is_word_char(folded[start - 1]):
-                    continue
-                if word_end and last + 1 < size and _is_word_char(folded[last + 1]):
-                    continue
-                candidates.append((-length, start, number, postings))
+            if number == 0:
+                windows = [(0, size)]
+            else:  # only where this reading differs from the plain one, with room for a label around it
+                windows = _windows(plain, folded, self.longest)
+            for window_start, window_end in windows:
+                for last, value in self.automaton.iter_long(folded, window_start, window_end):
+                    start = last - value[0] + 1
+                    if number and folded[start:last + 1] == plain[start:last + 1]:
+                        continue  # the same characters as the plain reading: found there already
+                    if self._fits(folded, start, last, value):
+                        candidates.append((-value[0], start, number, value[3]))
+                    else:
+                        for inner_last, inner in self.automaton.iter(folded, start, last + 1):
+                            inner_start = inner_last - inner[0] + 1
+                            if self._fits(folded, inner_start, inner_last, inner):
+                                candidates.append((-inner[0], inner_start, number, inner[3]))
+        if len(readings) == 1 or len(candidates) < 2:
+            return [(start, start - negative, postings, number) for negative, start, number, postings in candidates]
         candidates.sort(key=lambda c: (c[0], c[1], c[2]))
         taken = bytearray(size)
         chosen = []
@@ -217,6 +255,31 @@ class Matcher:
                 chosen.append((start, end, postings, number))
         chosen.sort(key=lambda c: c[0])
         return chosen
+
+    @staticmethod
+    def _fits(folded: str, start: int, last: int, value: tuple) -> bool:
+        if value[1] and start > 0 and _is_word_char(folded[start - 1]):
+            return False
+        return not (value[2] and last + 1 < len(folded) and _is_word_char(folded[last + 1]))
+
+
+def _windows(plain: str, other: str, reach: int, block: int = 512) -> list[tuple[int, int]]:
+    """Spans of ``other`` around the characters where it differs from ``plain`` (same length), widened by
+    ``reach`` on each side and merged; found by comparing blocks, then characters, in C where possible."""
+    spans: list[tuple[int, int]] = []
+    size = len(plain)
+    for block_start in range(0, size, block):
+        block_end = min(size, block_start + block)
+        if plain[block_start:block_end] == other[block_start:block_end]:
+            continue
+        for i in range(block_start, block_end):
+            if plain[i] != other[i]:
+                start, end = max(0, i - reach), min(size, i + reach + 1)
+                if spans and start <= spans[-1][1]:
+                    spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+                else:
+                    spans.append((start, end))
+    return spans
 
 
 def _posting_rank(p: Posting) -> tuple:
@@ -299,29 +362,42 @@ def check(catalog, text: str, script: str = "zh-Hans") -> CheckResult:
         raise InvalidInput("script is zh-Hans, zh-TW or zh-HK", field="script")
     matcher = matcher_for(catalog)
     concepts = catalog.concepts
-    width = text.translate(_WIDTH)
+    width = width_fold(text)
     found: list[Found] = []
     problems: list[Problem] = []
     by_concept: dict[str, list[Found]] = defaultdict(list)
-    targets: dict[str, str] = {}
+    targets: dict[str, tuple[str, str, str]] = {}  # concept id → (term to use, folded, width-folded)
     folded = fold_aligned(text)
     for start, end, postings, reading in matcher.find(folded, fold_regional(width, folded)):
-        live = [p for p in postings if p.id in concepts]
-        if not live:
-            continue
-        first = min(live, key=lambda p: (concepts[p.id].status == "deprecated", _posting_rank(p)))
+        if len(postings) == 1:
+            first = postings[0]
+            if first.id not in concepts:
+                continue
+            others = []
+        else:
+            live = [p for p in postings if p.id in concepts]
+            if not live:
+                continue
+            first = min(live, key=lambda p: (concepts[p.id].status == "deprecated", _posting_rank(p)))
+            others = [p.id for p in live if p.id != first.id]
         concept = concepts[first.id]
-        use = targets.get(concept.id) or targets.setdefault(concept.id, target_term(concept, script))
+        target = targets.get(concept.id)
+        if target is None:
+            use = target_term(concept, script)
+            target = targets[concept.id] = (use, concept.preferred if script == "zh-Hans" else "", width_fold(use))
         term = first.term
         if reading:  # found only in the Taiwan reading: Taiwan wording of this term
             term = Term(text=text[start:end], lang="zh-TW", type=term.type)
-        form = _form(concept, term)
-        item = Found(start=start, end=end, text=text[start:end], concept=concept.id, preferred=concept.preferred,
-                     use=use, form=form, lang=term.lang, english=term.lang == "en",
-                     others=[p.id for p in live if p.id != concept.id])
+        written = text[start:end]
+        item = Found(start=start, end=end, text=written, concept=concept.id, preferred=target[1] or concept.preferred,
+                     use=target[0], form=_form(concept, term), lang=term.lang, english=term.lang == "en",
+                     others=others)
         found.append(item)
         by_concept[concept.id].append(item)
-        problem = _problem(catalog, concept, term, item, width[start:end], script)
+        if term.type == "preferred" and term.lang != "en" and concept.status != "deprecated" \
+                and width[start:end] == target[2]:
+            continue  # the common case: the term to use, written as it should be
+        problem = _problem(catalog, concept, term, item, width[start:end], folded[start:end], _folded(target[0]), script)
         if problem is not None:
             problems.append(problem)
     problems.extend(_inconsistent(by_concept, width))
@@ -336,6 +412,11 @@ def check(catalog, text: str, script: str = "zh-Hans") -> CheckResult:
                        problems=problems, summary=summary)
 
 
+@lru_cache(maxsize=65536)
+def _folded(text: str) -> str:
+    return fold_to_simplified(text)
+
+
 def _form(concept: ConceptVersion, term: Term) -> str:
     if term.type in ("deprecated", "superseded") or concept.status == "deprecated":
         return "deprecated"
@@ -344,7 +425,8 @@ def _form(concept: ConceptVersion, term: Term) -> str:
     return term.type
 
 
-def _problem(catalog, concept: ConceptVersion, term: Term, item: Found, written: str, script: str) -> Problem | None:
+def _problem(catalog, concept: ConceptVersion, term: Term, item: Found, written: str, folded: str, wanted_key: str,
+             script: str) -> Problem | None:
     def problem(kind: str, message: str, fix: str) -> Problem:
         return Problem(kind=kind, start=item.start, end=item.end, text=item.text, concept=concept.id,
                        message=message, fix=fix)
@@ -359,17 +441,16 @@ def _problem(catalog, concept: ConceptVersion, term: Term, item: Found, written:
         return problem("deprecated", f"“{item.text}”是已被取代的旧称,改用“{item.use}”", item.use)
     if term.lang == "en" or term.type == "abbreviation":
         return None  # an English equivalent or a registered abbreviation is a legitimate form
-    wanted_key = fold_to_simplified(item.use)
     regional = term.lang in ("zh-TW", "zh-HK")
     if script == "zh-Hans" and regional:
         region = "台湾" if term.lang == "zh-TW" else "香港"
         return problem("regional", f"“{item.text}”是{region}用语,大陆文本用“{item.use}”", item.use)
-    if term.type in ("admitted", "hidden") and fold_to_simplified(item.text) != wanted_key:
+    if term.type in ("admitted", "hidden") and folded != wanted_key:
         return problem("non_preferred", f"“{item.text}”是许用术语,优选术语为“{item.use}”", item.use)
-    if script != "zh-Hans" and term.lang != script and fold_to_simplified(item.text) != wanted_key:
+    if script != "zh-Hans" and term.lang != script and folded != wanted_key:
         region = "台湾" if script == "zh-TW" else "香港"
         return problem("regional", f"“{item.text}”不是{region}用语,{region}文本用“{item.use}”", item.use)
-    if fold_to_simplified(item.text) == wanted_key and written != item.use.translate(_WIDTH):
+    if folded == wanted_key and written != width_fold(item.use):
         kind = "繁体字" if script == "zh-Hans" else "简体字"
         return problem("script", f"“{item.text}”用了{kind},应写作“{item.use}”", item.use)
     return None

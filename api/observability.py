@@ -132,7 +132,7 @@ async def readyz(state: State) -> Response[Readiness]:
 class RequestLog:
     """One structured line per request: method, path, status, duration, revision, worker.
 
-    It wraps the whole ASGI app (``create_asgi``), so that requests no route matches are logged too.
+    It wraps the app's ASGI handler (``create_app``), so that requests no route matches are logged too.
 
     The line is JSON, so whatever a client puts in a path or query (a newline, quotes, control
     characters) is escaped and cannot forge a line.
@@ -145,7 +145,7 @@ class RequestLog:
         self.encode = msgspec.json.Encoder().encode
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not access_log.isEnabledFor(logging.INFO):
+        if scope["type"] != "http" or not access_log.isEnabledFor(logging.INFO):  # websockets: none
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()

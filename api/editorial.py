@@ -121,8 +121,9 @@ def if_match(request: Request, proposal_id: str) -> int | None:
 
 
 def publish_now(services: Services) -> None:
-    """Apply the new revision to this worker's catalog and index at once (others follow the log)."""
-    services.search.catch_up()
+    """Apply the new revision to this worker's catalog and index at once (others follow the log); an
+    index failure here degrades search but never the answer to the write, which is committed."""
+    services.catch_up()
 
 
 class ProposalController(Controller):

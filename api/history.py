@@ -7,7 +7,7 @@ from typing import Annotated
 
 import anyio.to_thread
 import msgspec
-from litestar import Controller, MediaType, Request, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, Parameter, QueryParameter
 from msgspec import Struct
 
@@ -20,6 +20,7 @@ from registry.tokens import authenticate
 from .etags import etag_matches, etag_of_bytes
 from .problems import not_modified, problems
 from .routes import MAX_INT, ScriptParam
+from .rendering import PreEncoded
 from .services import Services, ServicesDep
 from .views import ConceptOut, StandardOut, concept_out, standard_out
 
@@ -91,10 +92,18 @@ def cached(request: Request, body: bytes, etag: str | None = None) -> Response:
     """Pre-encoded JSON with an ETag (by default the hash of ``body``), or 304 Not Modified when the
     client holds those bytes already."""
     etag = etag or etag_of_bytes(body)
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    if etag_matches(request.headers.get("if-none-match"), etag):
-        return Response(content=None, status_code=304, headers=headers)
-    return Response(content=body, headers=headers, media_type=MediaType.JSON)
+    headers = {"etag": etag, "cache-control": "no-cache"}
+    if etag_matches(if_none_match(request), etag):
+        return PreEncoded(b"", status_code=304, headers=headers)
+    return PreEncoded(body, headers=headers)
+
+
+def if_none_match(request: Request) -> str | None:
+    """The If-None-Match header, read from the ASGI scope (cheaper than building all the headers)."""
+    for name, value in request.scope["headers"]:
+        if name == b"if-none-match":
+            return value.decode("latin-1")
+    return None
 
 
 class HistoryController(Controller):

@@ -531,13 +531,15 @@ def token() -> None:
     """Create, list and revoke API tokens (stored only as hashes)."""
 
 
-def _open_store(data_dir: str | None):
-    """The existing store of the data folder: the token commands never create one (a token in a new,
-    empty store is one the server never sees)."""
+def _open_store(data_dir: str | None, *, create: bool = True):
+    """The store of the data folder; with ``create=False`` (the token commands) only an existing one:
+    a token in a new, empty store is one the server never sees."""
     from registry.errors import StoreError
     from registry.store import open_store
 
     settings = Settings.from_env(data_dir=data_dir)
+    if create:
+        return open_store(settings.store)
     try:
         return open_store(settings.store, create=False)
     except StoreError as exc:
@@ -555,7 +557,7 @@ def token_create(name: str, role: str, data_dir: str | None) -> None:
     """Create a token and print its secret once."""
     from registry.tokens import create_token
 
-    store = _open_store(data_dir)
+    store = _open_store(data_dir, create=False)
     try:
         created, secret = create_token(store, name, role, actor="cli")  # type: ignore[arg-type]
     finally:
@@ -569,7 +571,7 @@ def token_create(name: str, role: str, data_dir: str | None) -> None:
 @one_line_errors
 def token_list(data_dir: str | None) -> None:
     """List tokens (never their secrets)."""
-    store = _open_store(data_dir)
+    store = _open_store(data_dir, create=False)
     try:
         for t in store.tokens():
             state = f"revoked {t.revoked}" if t.revoked else "active"
@@ -584,7 +586,7 @@ def token_list(data_dir: str | None) -> None:
 @one_line_errors
 def token_revoke(token_id: str, data_dir: str | None) -> None:
     """Revoke a token by its id; it stops working at once."""
-    store = _open_store(data_dir)
+    store = _open_store(data_dir, create=False)
     try:
         revoked = store.revoke_token(token_id, actor="cli")
     finally:

@@ -205,8 +205,8 @@ TRUE = {"1", "true", "yes", "on"}
 
 class ImportController(Controller):
     path = "/api/v1/imports"
-    guards = [bearer_token]
     tags = ["exchange"]
+    guards = [bearer_token]  # the token is checked before the upload is read
     dependencies = {"actor": Provide(actor_from_request, sync_to_thread=False)}
 
     @post("/", status_code=201, responses=problems(400, 401, 403, 409, 413, 422, 503) | {

@@ -76,8 +76,15 @@ def loggable(text: str) -> str:
 def problem_response(problem: ProblemDetails, request: Request | None = None, headers: dict[str, str] | None = None) -> Response:
     """The problem as JSON; as an HTML page for a browser asking for a web page."""
     if request is not None and _wants_html(request):
-        return Template(template_name="problem.html", context={"p": problem}, status_code=problem.status,
-                        media_type=MediaType.HTML, headers=headers)
+        from .web.page import page  # the web pages' context (script, signed-in user) for the error page
+
+        try:
+            response = page(request, request.app.state.services, "problem.html", p=problem, status_code=problem.status)
+            response.headers.update(headers or {})
+            return response
+        except Exception:  # no services (startup) or a broken session: the bare page still answers
+            return Template(template_name="problem.html", context={"p": problem}, status_code=problem.status,
+                            media_type=MediaType.HTML, headers=headers)
     return Response(problem, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
 
 

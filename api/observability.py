@@ -119,6 +119,8 @@ async def readyz(state: State) -> Response[Readiness]:
         services.search.index.doc_count()
     except Exception as exc:  # noqa: BLE001
         reasons.append(f"the search index is broken: {type(exc).__name__}")
+    if services.index_problem and not any("index" in r for r in reasons):
+        reasons.append("the search index is being rebuilt: search answers 503")
     applied = services.catalog.revision
     if store_revision is not None:
         for name, revision in (("catalog", applied), ("index", index_revision)):

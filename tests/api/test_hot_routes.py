@@ -15,7 +15,9 @@ encode = msgspec.json.Encoder().encode
 
 
 def test_what_is_served_is_the_litestar_app_itself(live_server):
-    assert isinstance(live_server.app, Litestar)
+    served = live_server.app
+    inner = getattr(served, "app", served)  # the request log wraps the app without answering anything
+    assert isinstance(inner, Litestar)
 
 
 @pytest.mark.parametrize("concept_id, script", [("digital-village", "zh-Hans"), ("mobile-payment", "zh-TW"),

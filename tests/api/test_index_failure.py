@@ -72,6 +72,7 @@ def test_approval_after_the_index_folder_is_deleted(server, caplog):
             assert page.status_code == 503 and "Traceback" not in page.text
             health = anyone.get("/healthz").json()
             assert health["status"] == "degraded" and "index" in health["reason"]
+            assert anyone.get("/readyz").status_code == 503  # not ready: take it out of rotation
             assert anyone.get("/api/v1/suggest", params={"q": "szxc"}).status_code == 200  # from memory
             time.sleep(0.5)  # ten polls of the follower while degraded
             fcntl.flock(lock, fcntl.LOCK_UN)
@@ -81,6 +82,7 @@ def test_approval_after_the_index_folder_is_deleted(server, caplog):
         found = anyone.get("/api/v1/search", params={"q": NEW_LABEL})
         assert found.status_code == 200 and found.json()["hits"][0]["id"] == "science-technology-backyard"
         assert "reason" not in anyone.get("/healthz").json()
+        assert anyone.get("/readyz").status_code == 200
 
         said = [r.getMessage() for r in caplog.records if r.name == "shuyu"]
         assert len([m for m in said if m.startswith("search unavailable")]) == 1, said

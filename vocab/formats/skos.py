@@ -62,8 +62,9 @@ def to_graph(vocabulary: Vocabulary, context: Context) -> Graph:
         g.bind(prefix, ns)
     for scheme in vocabulary.schemes:
         _scheme(g, scheme, context)
+    in_file = {c.id for c in vocabulary.concepts}
     for concept in vocabulary.concepts:
-        _concept(g, concept, context, {c.id for c in vocabulary.concepts})
+        _concept(g, concept, context, in_file)
     if vocabulary.standards:
         catalogue = URIRef(context.scheme_uri(STANDARDS))
         g.add((catalogue, RDF.type, SKOS.ConceptScheme))

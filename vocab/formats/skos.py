@@ -87,6 +87,10 @@ def _sources(g: Graph, subject: URIRef, sources: tuple[Source, ...], context: Co
             g.add((node, SY.locator, Literal(s.locator)))
         if s.url:
             g.add((node, SY.url, Literal(s.url, datatype=XSD.anyURI)))
+        if s.issuer:
+            g.add((node, DCT.publisher, Literal(s.issuer)))
+        if s.date:
+            g.add((node, DCT.date, Literal(s.date)))
 
 
 def _scheme(g: Graph, s: Scheme, context: Context) -> None:
@@ -357,8 +361,10 @@ class Reader:
                 titles = self._plain(value, DCT.title) or self._plain(value, RDFS.label) or ["(source)"]
                 locator = self._plain(value, SY.locator)
                 url = self._plain(value, SY.url)
-                sources.append(Source(document=titles[0], locator=locator[0] if locator else "", url=url[0] if url else ""))
-        return tuple(sorted(sources, key=lambda s: (s.document, s.locator, s.url)))
+                issuer, date = self._plain(value, DCT.publisher), self._plain(value, DCT.date)
+                sources.append(Source(document=titles[0], locator=locator[0] if locator else "", url=url[0] if url else "",
+                                      issuer=issuer[0] if issuer else "", date=date[0] if date else ""))
+        return tuple(sorted(sources, key=lambda s: (s.document, s.locator, s.url, s.issuer, s.date)))
 
     def _concept_scheme(self, node, fallback: str | None) -> str:
         if self.context.scheme:

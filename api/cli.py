@@ -292,9 +292,11 @@ def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run
             contents.append((name, Path(name).read_bytes()))
         except OSError as exc:
             raise VocabularyError(f"cannot read file: {exc.strerror}", path=name) from None
+    from registry.store import open_store
+
     settings = Settings.from_env(data_dir=data_dir)
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
-    store = _open_store(data_dir)
+    store = open_store(settings.store)  # an import may start a registry: the store is made if new
     try:
         console = Console(stderr=True)
         with Progress(transient=True, console=console, disable=not console.is_terminal) as progress:

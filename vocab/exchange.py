@@ -193,6 +193,8 @@ def _plan_schemes(store: Store, vocabularies: list[Vocabulary], forced: str | No
     changed = []
     for scheme_id, s in wanted.items():
         before = existing.get(scheme_id)
+        if before is not None and not s.top_concepts:  # formats other than TOML do not name them: keep them
+            s = msgspec.structs.replace(s, top_concepts=before.top_concepts)
         if before is None:
             report.schemes_created.append(scheme_id)
             changed.append(s)

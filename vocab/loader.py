@@ -14,7 +14,8 @@ from registry.model import ConceptVersion, Scheme, StandardVersion
 from registry.rules import BatchState, check_versions
 from registry.store import Store
 
-from .format import ParsedFile, parse_file
+from .format import ParsedFile
+from .formats.toml import parse_file  # the TOML exchange format: the bundled files are one more import
 
 LOADER_ACTOR = "vocab-loader"
 

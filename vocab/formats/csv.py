@@ -57,7 +57,7 @@ def write(vocabulary: Vocabulary, context: Context, fmt: str = "csv") -> Iterato
 def _source_cell(sources: tuple[Source, ...]) -> str:
     lines = []
     for s in sources:
-        fields = [s.document, s.locator, s.url]
+        fields = [s.document, s.locator, s.url, s.issuer, s.date]
         while fields and not fields[-1]:
             fields.pop()
         lines.append(" | ".join(fields))
@@ -140,8 +140,8 @@ def _lines(cell: str) -> tuple[str, ...]:
 def _sources(cell: str) -> tuple[Source, ...]:
     sources = []
     for line in _lines(cell):
-        parts = [p.strip() for p in line.split(" | ")] + ["", ""]
-        sources.append(Source(document=parts[0], locator=parts[1], url=parts[2]))
+        parts = [p.strip() for p in line.split(" | ")] + ["", "", "", ""]
+        sources.append(Source(document=parts[0], locator=parts[1], url=parts[2], issuer=parts[3], date=parts[4]))
     return tuple(sources)
 
 

@@ -55,13 +55,16 @@ def write(vocabulary: Vocabulary, context: Context, fmt: str = "ttl") -> Iterato
 
 
 def to_graph(vocabulary: Vocabulary, context: Context) -> Graph:
-    g = Graph()
-    for prefix, ns in (("skos", SKOS), ("dct", DCT), ("owl", OWL), ("sy", SY), ("xsd", XSD)):
+    g = Graph(bind_namespaces="none")  # only our prefixes: rdflib looks a qname up across every bound one
+    for prefix, ns in (("skos", SKOS), ("dct", DCT), ("owl", OWL), ("sy", SY), ("xsd", XSD),
+                       ("concept", f"{context.base}/concepts/"), ("scheme", f"{context.base}/schemes/"),
+                       ("standard", f"{context.base}/standards/"), ("source", f"{context.base}/sources/")):
         g.bind(prefix, ns)
     for scheme in vocabulary.schemes:
         _scheme(g, scheme, context)
+    in_file = {c.id for c in vocabulary.concepts}
     for concept in vocabulary.concepts:
-        _concept(g, concept, context, {c.id for c in vocabulary.concepts})
+        _concept(g, concept, context, in_file)
     if vocabulary.standards:
         catalogue = URIRef(context.scheme_uri(STANDARDS))
         g.add((catalogue, RDF.type, SKOS.ConceptScheme))
@@ -72,18 +75,22 @@ def to_graph(vocabulary: Vocabulary, context: Context) -> Graph:
     return g
 
 
-def _sources(g: Graph, subject: URIRef, sources: tuple[Source, ...]) -> None:
-    """Each source a node of its own, named by its content (not a blank node: graphs without blank nodes
-    compare quickly, and the same source gets the same name in every export)."""
+def _sources(g: Graph, subject: URIRef, sources: tuple[Source, ...], context: Context) -> None:
+    """Each source a node named by its content, shared by every entry citing it (not a blank node:
+    graphs without blank nodes compare quickly, and a source has the same name in every export)."""
     for s in sources:
-        digest = hashlib.sha1(f"{s.document}\x1f{s.locator}\x1f{s.url}".encode("utf-8")).hexdigest()[:12]
-        node = URIRef(f"{subject}#source-{digest}")
+        digest = hashlib.sha1(f"{s.document}\x1f{s.locator}\x1f{s.url}".encode("utf-8")).hexdigest()[:16]
+        node = URIRef(f"{context.base}/sources/{digest}")
         g.add((subject, DCT.source, node))
         g.add((node, DCT.title, Literal(s.document)))
         if s.locator:
             g.add((node, SY.locator, Literal(s.locator)))
         if s.url:
             g.add((node, SY.url, Literal(s.url, datatype=XSD.anyURI)))
+        if s.issuer:
+            g.add((node, DCT.publisher, Literal(s.issuer)))
+        if s.date:
+            g.add((node, DCT.date, Literal(s.date)))
 
 
 def _scheme(g: Graph, s: Scheme, context: Context) -> None:
@@ -98,7 +105,7 @@ def _scheme(g: Graph, s: Scheme, context: Context) -> None:
         g.add((node, SY.status, Literal(s.status)))
     if s.uri:
         g.add((node, SKOS.exactMatch, URIRef(s.uri)))
-    _sources(g, node, s.sources)
+    _sources(g, node, s.sources, context)
 
 
 def _concept(g: Graph, c: ConceptVersion, context: Context, in_file: set[str]) -> None:
@@ -139,7 +146,7 @@ def _concept(g: Graph, c: ConceptVersion, context: Context, in_file: set[str]) -
         g.add((node, DCT.modified, Literal(c.created, datatype=XSD.dateTime)))
     if c.uri:
         g.add((node, SKOS.exactMatch, URIRef(c.uri)))
-    _sources(g, node, c.sources)
+    _sources(g, node, c.sources, context)
 
 
 def _standard(g: Graph, s: StandardVersion, context: Context, catalogue: URIRef) -> None:
@@ -169,7 +176,7 @@ def _standard(g: Graph, s: StandardVersion, context: Context, catalogue: URIRef)
         g.add((node, DCT.modified, Literal(s.created, datatype=XSD.dateTime)))
     if s.uri:
         g.add((node, SKOS.exactMatch, URIRef(s.uri)))
-    _sources(g, node, s.sources)
+    _sources(g, node, s.sources, context)
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -354,8 +361,10 @@ class Reader:
                 titles = self._plain(value, DCT.title) or self._plain(value, RDFS.label) or ["(source)"]
                 locator = self._plain(value, SY.locator)
                 url = self._plain(value, SY.url)
-                sources.append(Source(document=titles[0], locator=locator[0] if locator else "", url=url[0] if url else ""))
-        return tuple(sorted(sources, key=lambda s: (s.document, s.locator, s.url)))
+                issuer, date = self._plain(value, DCT.publisher), self._plain(value, DCT.date)
+                sources.append(Source(document=titles[0], locator=locator[0] if locator else "", url=url[0] if url else "",
+                                      issuer=issuer[0] if issuer else "", date=date[0] if date else ""))
+        return tuple(sorted(sources, key=lambda s: (s.document, s.locator, s.url, s.issuer, s.date)))
 
     def _concept_scheme(self, node, fallback: str | None) -> str:
         if self.context.scheme:

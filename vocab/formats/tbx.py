@@ -59,7 +59,7 @@ def _el(indent: int, tag: str, text: str, **attrs: str) -> str:
 
 
 def _source_text(s: Source) -> str:
-    fields = [s.document, s.locator, s.url]
+    fields = [s.document, s.locator, s.url, s.issuer, s.date]
     while fields and not fields[-1]:
         fields.pop()
     return " | ".join(fields)
@@ -171,8 +171,8 @@ def _target(element, prefix: str) -> str:
 
 
 def _source(text: str) -> Source:
-    parts = [p.strip() for p in text.split(" | ")] + ["", ""]
-    return Source(document=parts[0][:300], locator=parts[1], url=parts[2])
+    parts = [p.strip() for p in text.split(" | ")] + ["", "", "", ""]
+    return Source(document=parts[0][:300], locator=parts[1], url=parts[2], issuer=parts[3], date=parts[4])
 
 
 def _concept(entry, scheme_id: str, name: str, skipped: set[str], prefix: str) -> ConceptVersion:

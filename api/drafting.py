@@ -25,6 +25,7 @@ from registry.model import ConceptVersion, StandardVersion
 from search.checker import MAX_TEXT_BYTES, CheckResult, check, decode_text, require_draft
 from search.drafts import MAX_UPLOAD_BYTES, read_draft
 
+from .openapi import success_as
 from .problems import problems
 from .services import Services, ServicesDep
 
@@ -120,7 +121,7 @@ class DraftingController(Controller):
     path = "/api/v1"
     tags = ["drafting"]
 
-    @post("/check", status_code=200, request_max_body_size=MAX_TEXT_BYTES + 4096, responses=problems(400, 413, 422))
+    @post("/check", status_code=200, request_max_body_size=MAX_TEXT_BYTES + 4096, responses=problems(400, 413, 422, 503))
     async def check_text(self, request: Request, services: ServicesDep,
                          script: Annotated[CheckScript, QueryParameter(description="the script the draft is written for")] = "zh-Hans",
                          ) -> CheckResult:
@@ -141,7 +142,8 @@ class DraftingController(Controller):
             text = decode_text(body)
         return await anyio.to_thread.run_sync(partial(check, services.catalog, text, script))
 
-    @get("/clause", sync_to_thread=True, responses=problems(400, 404))
+    @get("/clause", sync_to_thread=True, responses=problems(400, 404, 503),
+         operation_class=success_as("text/markdown", MediaType.HTML, DOCX, keep=True))
     def clause(self, services: ServicesDep, ids: IdList = None, scheme: Name = None, broader: Name = None,
                cite: IdList = None,
                format: Annotated[ClauseFormat, QueryParameter(description="json, markdown, html or docx")] = "json",

@@ -33,7 +33,7 @@ REGIONAL_REACH = 12  # characters of context converted on each side of a Traditi
 CLAUSE_BREAK = re.compile(r"[。，；、！？：,.;!?:\s]")
 PROBLEM_KINDS = ("deprecated", "non_preferred", "regional", "script", "inconsistent")
 # which candidate a label names first when it names several concepts (as ``Catalog.lookup`` ranks them)
-TYPE_RANK = {"preferred": 0, "admitted": 1, "abbreviation": 2, "hidden": 3, "deprecated": 4}
+TYPE_RANK = {"preferred": 0, "admitted": 1, "abbreviation": 2, "hidden": 3, "deprecated": 4, "superseded": 4}
 
 
 class Posting(Struct, frozen=True):
@@ -398,7 +398,7 @@ def target_term(concept: ConceptVersion, script: str) -> str:
     """The term a text in ``script`` should use for a concept: its preferred term, or for Taiwan and
     Hong Kong the curated regional term, else OpenCC's wording of the preferred term."""
     if script in REGIONAL_CONVERSIONS:
-        curated = next((t.text for t in concept.terms if t.lang == script and t.type not in ("deprecated", "hidden")), None)
+        curated = next((t.text for t in concept.terms if t.lang == script and t.type not in ("deprecated", "superseded", "hidden")), None)
         return curated or converter(REGIONAL_CONVERSIONS[script]).convert(concept.preferred)
     return concept.preferred
 
@@ -467,7 +467,7 @@ def _folded(text: str) -> str:
 
 
 def _form(concept: ConceptVersion, term: Term) -> str:
-    if term.type == "deprecated" or concept.status == "deprecated":
+    if term.type in ("deprecated", "superseded") or concept.status == "deprecated":
         return "deprecated"
     if term.lang in ("zh-TW", "zh-HK"):
         return "regional"
@@ -486,6 +486,8 @@ def _problem(catalog, concept: ConceptVersion, term: Term, item: Found, written:
         return problem("deprecated", f"“{item.text}”已废弃" + (f"，改用“{fix}”" if fix else "，无替代术语"), fix)
     if term.type == "deprecated":
         return problem("deprecated", f"“{item.text}”是已废弃的术语，改用“{item.use}”", item.use)
+    if term.type == "superseded":
+        return problem("deprecated", f"“{item.text}”是已被取代的旧称，改用“{item.use}”", item.use)
     if term.lang == "en" or term.type == "abbreviation":
         return None  # an English equivalent or a registered abbreviation is a legitimate form
     regional = term.lang in ("zh-TW", "zh-HK")

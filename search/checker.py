@@ -43,7 +43,7 @@ class Posting(Struct, frozen=True):
     term: Term
 
 
-class Found(Struct, kw_only=True):
+class Found(Struct, kw_only=True, gc=False):  # untracked: thousands per check, no cycles
     """A registered label found in the text: ``text[start:end]`` as written."""
 
     start: int
@@ -55,15 +55,15 @@ class Found(Struct, kw_only=True):
     form: str  # preferred / admitted / abbreviation / hidden / deprecated / regional
     lang: str
     english: bool
-    others: list[str]  # further concepts the same label names
+    others: tuple[str, ...]  # further concepts the same label names
 
 
-class TermSpan(Struct, frozen=True):
+class TermSpan(Struct, frozen=True, gc=False):
     start: int
     end: int
 
 
-class TermProblem(Struct, kw_only=True):
+class TermProblem(Struct, kw_only=True, gc=False):
     kind: str  # one of PROBLEM_KINDS
     start: int
     end: int
@@ -421,13 +421,13 @@ def check(catalog, text: str, script: str = "zh-Hans") -> CheckResult:
             first = postings[0]
             if first.id not in concepts:
                 continue
-            others = []
+            others = ()
         else:
             live = [p for p in postings if p.id in concepts]
             if not live:
                 continue
             first = min(live, key=lambda p: (concepts[p.id].status == "deprecated", _posting_rank(p)))
-            others = [p.id for p in live if p.id != first.id]
+            others = tuple(p.id for p in live if p.id != first.id)
         concept = concepts[first.id]
         target = targets.get(concept.id)
         if target is None:

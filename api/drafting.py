@@ -28,6 +28,7 @@ from search.drafts import MAX_UPLOAD_BYTES, read_draft
 from .openapi import success_as
 from .problems import problems
 from .services import Services, ServicesDep
+from .web.page import page
 
 CheckScript = Literal["zh-Hans", "zh-TW", "zh-HK"]
 ClauseFormat = Literal["json", "markdown", "html", "docx"]
@@ -165,9 +166,11 @@ class DraftingController(Controller):
 
 # -- web pages ---------------------------------------------------------------------------------
 
-def _page(name: str, status: int = 200, cookies: list[Cookie] | None = None, **context) -> Template:
-    return Template(template_name=name, context=context, media_type=MediaType.HTML, status_code=status,
-                    cookies=cookies or [])
+def _page(request: Request, services: Services, name: str, cookies: list[Cookie] | None = None, **context) -> Template:
+    """A page as every page of the site is made (the reader's script, the signed-in user …)."""
+    response = page(request, services, name, **context)
+    response.cookies.extend(cookies or [])
+    return response
 
 
 def marked_segments(text: str, result: CheckResult) -> list[dict]:
@@ -198,16 +201,16 @@ class DraftingPages(Controller):
     include_in_schema = False
 
     @get("/check", sync_to_thread=False)
-    def check_page(self) -> Template:
-        return _page("check.html", result=None, text="", script="zh-Hans", kinds=KIND_NAMES,
+    def check_page(self, request: Request, services: ServicesDep) -> Template:
+        return _page(request, services, "check.html", result=None, text="", draft_script="zh-Hans", kinds=KIND_NAMES,
                      max_bytes=MAX_TEXT_BYTES)
 
     @post("/check", status_code=200, request_max_body_size=MAX_UPLOAD_BYTES + 65_536)
     async def check_submit(self, request: Request, services: ServicesDep) -> Template:
         form = await request.form()
-        script = form.get("script") or "zh-Hans"
+        script = form.get("draft_script") or "zh-Hans"
         if script not in ("zh-Hans", "zh-TW", "zh-HK"):
-            raise InvalidInput("script is zh-Hans, zh-TW or zh-HK", field="script")
+            raise InvalidInput("the draft's script is zh-Hans, zh-TW or zh-HK", field="draft_script")
         upload = form.get("file")
         if isinstance(upload, UploadFile) and upload.filename:
             text = read_draft(upload.filename, await upload.read())
@@ -215,7 +218,7 @@ class DraftingPages(Controller):
             pasted = form.get("text")
             text = require_draft(pasted if isinstance(pasted, str) else "")
         result = await anyio.to_thread.run_sync(partial(check, services.catalog, text, script))
-        return _page("check.html", result=result, text=text, script=script, kinds=KIND_NAMES,
+        return _page(request, services, "check.html", result=result, text=text, draft_script=script, kinds=KIND_NAMES,
                      segments=marked_segments(text, result), max_bytes=MAX_TEXT_BYTES)
 
     @get("/clause", sync_to_thread=True)
@@ -244,11 +247,11 @@ class DraftingPages(Controller):
             query = urlencode({k: v for k, v in params.items() if v})
         cookie = Cookie(key=BASKET_COOKIE, value=",".join(basket), path="/", httponly=True, samesite="lax",
                         max_age=30 * 24 * 3600)
-        return _page("clause.html", clause=clause, clause_html=to_html(clause) if clause else "", query=query,
+        return _page(request, services, "clause.html", clause=clause, clause_html=to_html(clause) if clause else "", query=query,
                      basket=[catalog.concepts[i] for i in basket], schemes=catalog.schemes, scheme=scheme or "",
                      broader=broader or "", cookies=[cookie])
 
     @get("/reports/harmonisation", sync_to_thread=True)
-    def harmonisation_page(self, services: ServicesDep) -> Template:
-        return _page("harmonisation.html", report=make_report(services), schemes=services.catalog.schemes,
+    def harmonisation_page(self, request: Request, services: ServicesDep) -> Template:
+        return _page(request, services, "harmonisation.html", report=make_report(services), schemes=services.catalog.schemes,
                      propose=PROPOSE_HREF)

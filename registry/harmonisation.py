@@ -73,7 +73,7 @@ def _side(c: ConceptVersion, term_text: str, term_type: str, governed: dict[str,
 def shared_labels(concepts: Sequence[ConceptVersion], governed: dict[str, list[str]]) -> list[SharedLabel]:
     """Every folded label (hidden terms aside) that names two or more live concepts."""
     by_label: dict[str, dict[str, ConceptSide]] = defaultdict(dict)
-    rank = {"preferred": 0, "admitted": 1, "abbreviation": 2, "deprecated": 3}
+    rank = defaultdict(lambda: 4, {"preferred": 0, "admitted": 1, "abbreviation": 2, "superseded": 3, "deprecated": 3})
     for c in concepts:
         if c.status == "deprecated":
             continue

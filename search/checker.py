@@ -43,7 +43,7 @@ class Posting(Struct, frozen=True):
     term: Term
 
 
-class Found(Struct, kw_only=True):
+class Found(Struct, kw_only=True, gc=False):  # untracked: thousands per check, no cycles
     """A registered label found in the text: ``text[start:end]`` as written."""
 
     start: int
@@ -55,15 +55,15 @@ class Found(Struct, kw_only=True):
     form: str  # preferred / admitted / abbreviation / hidden / deprecated / regional
     lang: str
     english: bool
-    others: list[str]  # further concepts the same label names
+    others: tuple[str, ...]  # further concepts the same label names
 
 
-class TermSpan(Struct, frozen=True):
+class TermSpan(Struct, frozen=True, gc=False):
     start: int
     end: int
 
 
-class TermProblem(Struct, kw_only=True):
+class TermProblem(Struct, kw_only=True, gc=False):
     kind: str  # one of PROBLEM_KINDS
     start: int
     end: int
@@ -421,13 +421,13 @@ def check(catalog, text: str, script: str = "zh-Hans") -> CheckResult:
             first = postings[0]
             if first.id not in concepts:
                 continue
-            others = []
+            others = ()
         else:
             live = [p for p in postings if p.id in concepts]
             if not live:
                 continue
             first = min(live, key=lambda p: (concepts[p.id].status == "deprecated", _posting_rank(p)))
-            others = [p.id for p in live if p.id != first.id]
+            others = tuple(p.id for p in live if p.id != first.id)
         concept = concepts[first.id]
         target = targets.get(concept.id)
         if target is None:
@@ -483,25 +483,25 @@ def _problem(catalog, concept: ConceptVersion, term: Term, item: Found, written:
     if concept.status == "deprecated":
         replacements = [target_term(catalog.concepts[i], script) for i in concept.replaced_by if i in catalog.concepts]
         fix = "、".join(replacements)
-        return problem("deprecated", f"“{item.text}”已废弃" + (f",改用“{fix}”" if fix else ",无替代术语"), fix)
+        return problem("deprecated", f"“{item.text}”已废弃" + (f"，改用“{fix}”" if fix else "，无替代术语"), fix)
     if term.type == "deprecated":
-        return problem("deprecated", f"“{item.text}”是已废弃的术语,改用“{item.use}”", item.use)
+        return problem("deprecated", f"“{item.text}”是已废弃的术语，改用“{item.use}”", item.use)
     if term.type == "superseded":
-        return problem("deprecated", f"“{item.text}”是已被取代的旧称,改用“{item.use}”", item.use)
+        return problem("deprecated", f"“{item.text}”是已被取代的旧称，改用“{item.use}”", item.use)
     if term.lang == "en" or term.type == "abbreviation":
         return None  # an English equivalent or a registered abbreviation is a legitimate form
     regional = term.lang in ("zh-TW", "zh-HK")
     if script == "zh-Hans" and regional:
         region = "台湾" if term.lang == "zh-TW" else "香港"
-        return problem("regional", f"“{item.text}”是{region}用语,大陆文本用“{item.use}”", item.use)
+        return problem("regional", f"“{item.text}”是{region}用语，大陆文本用“{item.use}”", item.use)
     if term.type in ("admitted", "hidden") and folded != wanted_key:
-        return problem("non_preferred", f"“{item.text}”是许用术语,优选术语为“{item.use}”", item.use)
+        return problem("non_preferred", f"“{item.text}”是许用术语，优选术语为“{item.use}”", item.use)
     if script != "zh-Hans" and term.lang != script and folded != wanted_key:
         region = "台湾" if script == "zh-TW" else "香港"
-        return problem("regional", f"“{item.text}”不是{region}用语,{region}文本用“{item.use}”", item.use)
+        return problem("regional", f"“{item.text}”不是{region}用语，{region}文本用“{item.use}”", item.use)
     if folded == wanted_key and written != width_fold(item.use):
         kind = "繁体字" if script == "zh-Hans" else "简体字"
-        return problem("script", f"“{item.text}”用了{kind},应写作“{item.use}”", item.use)
+        return problem("script", f"“{item.text}”用了{kind}，应写作“{item.use}”", item.use)
     return None
 
 
@@ -519,6 +519,6 @@ def _inconsistent(by_concept: dict[str, list[Found]], width: str) -> list[TermPr
         first = chinese[0]
         written = "、".join(f"“{f}”" for f in forms)
         out.append(TermProblem(kind="inconsistent", start=first.start, end=first.end, text=first.text, concept=concept_id,
-                           message=f"同一概念写成了{len(forms)}种形式:{written},全文统一用“{first.use}”",
+                           message=f"同一概念写成了{len(forms)}种形式：{written}，全文统一用“{first.use}”",
                            fix=first.use, occurrences=[TermSpan(i.start, i.end) for i in chinese]))
     return out

@@ -39,3 +39,17 @@ def drafting_server(tmp_path_factory) -> Iterator[LiveServer]:
 def client(drafting_server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=drafting_server.url, timeout=60) as c:
         yield c
+
+
+def admitted_pair(catalog: Catalog):
+    """A live concept of the content with an admitted Simplified term that names only it, and that term
+    (read from whatever the content holds, never written into a test)."""
+    for c in sorted(catalog.concepts.values(), key=lambda c: c.id):
+        if c.status != "published":
+            continue
+        for term in c.terms:
+            if term.type == "admitted" and term.lang == "zh-Hans" and c.preferred not in term.text \
+                    and term.text not in c.preferred and {m.id for m in catalog.lookup(term.text)} == {c.id} \
+                    and {m.id for m in catalog.lookup(c.preferred)} == {c.id}:
+                return c, term.text
+    pytest.fail("the content has no concept with an admitted term")

@@ -12,6 +12,7 @@ from docx import Document
 from registry.model import ConceptVersion, Scheme, Term
 from registry.text import fold_to_simplified
 from search.checker import MAX_TEXT_BYTES
+from tests.drafting.conftest import admitted_pair
 
 PROBLEM = "application/problem+json"
 
@@ -135,13 +136,25 @@ def test_harmonisation_report_lists_every_shared_label(client, drafting_server):
     assert f'href="/concepts/{newcomer.id}"' in page.text and "提议修改" in page.text
 
 
-def test_check_page_marks_up_a_pasted_draft(client):
+def test_drafting_pages_follow_the_readers_script(client):
+    """The site's script choice (here 繁體) holds on the drafting pages; the draft's own script is a
+    separate choice of the checker."""
+    page = client.get("/check", params={"script": "zh-Hant"})
+    assert '<html lang="zh-Hant">' in page.text and 'name="draft_script"' in page.text
+    checked = client.post("/check", data={"text": "數位鄉村", "draft_script": "zh-TW"})
+    assert '<html lang="zh-Hant">' in checked.text  # the script cookie set by the first page
+    assert 'data-count="regional">0<' in checked.text
+
+
+def test_check_page_marks_up_a_pasted_draft(client, drafting_server):
     page = client.get("/check")
     assert page.status_code == 200 and "<textarea" in page.text
-    text = "发展农村电子商务和农村电商。"  # an admitted synonym and the preferred term of one concept
-    result = client.post("/check", data={"text": text, "script": "zh-Hans"})
+    concept, admitted = admitted_pair(drafting_server.services.catalog)
+    text = f"发展{admitted}和{concept.preferred}。"  # an admitted synonym and the preferred term of one concept
+    result = client.post("/check", data={"text": text, "draft_script": "zh-Hans"})
     assert result.status_code == 200
-    assert 'data-start="2" data-end="8" data-concept="rural-e-commerce" data-form="admitted"' in result.text
+    end = 2 + len(admitted)
+    assert f'data-start="2" data-end="{end}" data-concept="{concept.id}" data-form="admitted"' in result.text
     assert 'data-count="non_preferred">1<' in result.text and 'data-count="inconsistent">1<' in result.text
 
 
@@ -160,7 +173,7 @@ def docx_bytes(*paragraphs: str) -> bytes:
     ("draft.docx", docx_bytes("草案", "推进數位鄉村。")),
 ])
 def test_check_page_reads_an_upload(client, name, content):
-    result = client.post("/check", files={"file": (name, content)}, data={"script": "zh-Hans"})
+    result = client.post("/check", files={"file": (name, content)}, data={"draft_script": "zh-Hans"})
     assert result.status_code == 200, result.text
     assert 'data-concept="digital-village" data-form="regional"' in result.text
 
@@ -174,7 +187,7 @@ def test_check_page_reads_an_upload(client, name, content):
     ("draft.txt", b"", "empty"),
 ])
 def test_check_page_refuses_bad_uploads(client, name, content, words):
-    html = client.post("/check", files={"file": (name, content)}, data={"script": "zh-Hans"},
+    html = client.post("/check", files={"file": (name, content)}, data={"draft_script": "zh-Hans"},
                        headers={"accept": "text/html"})
     assert html.status_code == 400 and words in html.text
     api = client.post("/check", files={"file": (name, content)})
@@ -197,3 +210,4 @@ def test_clause_page_and_basket(client):
     assert client.get("/clause", params={"add": "no-such"}).status_code == 404
     concept_page = client.get("/concepts/smart-agriculture")
     assert 'href="/clause?add=smart-agriculture"' in concept_page.text
+    assert 'href="/clause?scheme=dv-terms"' in client.get("/schemes/dv-terms").text

@@ -173,11 +173,23 @@ def restore(file: str, data_dir: str | None, force: bool) -> None:
 def check(files: tuple[str, ...]) -> None:
     """Validate vocabulary files (TOML) together, without writing anything.
 
-    Prints one line naming file, line and field for the first problem found.
+    First the registry's rules (the first problem found, as one line naming file, line and field), then
+    the content rules of docs/vocabulary.md (every problem, one line each): URLs that parse, no
+    repository files as sources, no circular definitions, a broader or top concept for every term,
+    parents graded at least as high as their children, no unexplained shared preferred labels,
+    abbreviations shorter than their term, curated regional labels that OpenCC cannot produce.
+    Exits 1 if anything is wrong.
     """
+    from vocab.checks import all_problems, locate
     from vocab.loader import count, read_bundle
 
     bundle = read_bundle(files)
+    problems = all_problems(bundle)
+    for problem in problems:
+        click.echo(locate(bundle, problem), err=True)
+    if problems:
+        click.echo(f"error: {len(problems)} content problem(s) in {len(files)} file(s)", err=True)
+        sys.exit(1)
     counts = ", ".join(f"{name}: {n}" for name, n in count(bundle).items())
     click.echo(f"ok: {len(files)} file(s); {counts}")
 
@@ -186,28 +198,48 @@ def check(files: tuple[str, ...]) -> None:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @one_line_errors
 def stats(files: tuple[str, ...]) -> None:
-    """Count concepts per scheme and standards per status in vocabulary files (default: the bundled ones)."""
+    """Count concepts per scheme and kind, sources, English definitions and standards per status.
+
+    Reads the given vocabulary files (default: the bundled ones).
+    """
     from rich.console import Console
     from rich.table import Table
 
+    from vocab.checks import kind_of
     from vocab.loader import bundled_files, read_bundle
 
     bundle = read_bundle(files or bundled_files())
+    everything = {c.id: c for c in bundle.concepts()}
     table = Table(title="shuyu vocabulary")
-    table.add_column("scheme / catalogue")
-    table.add_column("entries", justify="right")
-    table.add_column("with definition", justify="right")
-    table.add_column("with source", justify="right")
+    for column in ("scheme / catalogue", "entries", "with definition", "English definition", "with source", "sources", "with URL"):
+        table.add_column(column, justify="left" if column.startswith("scheme") else "right")
     for scheme in bundle.schemes:
         concepts = [c for c in bundle.concepts() if c.scheme == scheme.id]
+        sources = [s for c in concepts for s in c.sources]
         table.add_row(
             f"{scheme.title} ({scheme.id}){' [draft]' if scheme.status == 'draft' else ''}",
             str(len(concepts)),
             str(sum(1 for c in concepts if c.definition)),
+            str(sum(1 for c in concepts if c.definition_en)),
             str(sum(1 for c in concepts if c.sources)),
+            str(len(sources)),
+            str(sum(1 for s in sources if s.url)),
         )
-    Console().print(table)
     standards = bundle.standards()
+    standard_sources = [s for st in standards for s in st.sources]
+    table.add_row("标准目录 (standards)", str(len(standards)), "", "", str(sum(1 for s in standards if s.sources)),
+                  str(len(standard_sources)), str(sum(1 for s in standard_sources if s.url)))
+    Console().print(table)
+    for scheme in (s for s in bundle.schemes if s.top_concepts):
+        kinds = Table(title=f"{scheme.title} ({scheme.id}): concepts per kind (top concept)")
+        kinds.add_column("top concept")
+        kinds.add_column("concepts", justify="right")
+        concepts = [c for c in bundle.concepts() if c.scheme == scheme.id]
+        found = [kind_of(c, everything, scheme.top_concepts) for c in concepts]
+        for top in scheme.top_concepts:
+            kinds.add_row(f"{everything[top].preferred} ({top})", str(found.count(top)))
+        kinds.add_row("none (no broader, not a top concept)", str(found.count(None)))
+        Console().print(kinds)
     by_status = Table(title="标准目录 standards by status")
     by_status.add_column("status")
     by_status.add_column("standards", justify="right")

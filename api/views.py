@@ -107,7 +107,7 @@ class LookupHead(Struct, kw_only=True):
 
 
 class LookupMatchOut(LookupHead, kw_only=True):
-    label_status: str  # the matched label's type: preferred, admitted, abbreviation, deprecated, hidden
+    label_status: str  # the matched label's type: preferred, admitted, abbreviation, deprecated, superseded, hidden
     matched: Term
 
 
@@ -188,7 +188,7 @@ def curated_label(c: ConceptVersion, script: str) -> str | None:
     """A label curated for the region of ``script`` (zh-TW, zh-HK), if the concept has one."""
     if script not in ("zh-TW", "zh-HK"):
         return None
-    return next((t.text for t in c.terms if t.lang == script and t.type != "deprecated"), None)
+    return next((t.text for t in c.terms if t.lang == script and t.type not in ("deprecated", "superseded")), None)
 
 
 def display_label(c: ConceptVersion, script: str = "zh-Hans") -> str:

@@ -18,7 +18,8 @@ ShortText = Annotated[str, Meta(min_length=1, max_length=300)]
 Date = Annotated[str, Meta(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
 
 Lang = Literal["zh-Hans", "zh-TW", "zh-HK", "en"]
-TermType = Literal["preferred", "admitted", "deprecated", "abbreviation", "hidden"]
+# superseded: an older term replaced by the preferred one (TBX supersededTerm); deprecated: advised against.
+TermType = Literal["preferred", "admitted", "deprecated", "superseded", "abbreviation", "hidden"]
 ConceptStatus = Literal["published", "deprecated"]
 Grade = Literal["core", "important", "general"]
 SchemeStatus = Literal["draft", "published"]
@@ -63,11 +64,14 @@ class Term(Struct, frozen=True, kw_only=True):
 
 
 class Source(Struct, frozen=True, kw_only=True):
-    """Where a fact or a concept comes from: a document and a place in it (task, clause, page)."""
+    """Where a fact or a concept comes from: a document (title, issuing body, date), a place in it
+    (task, clause, page) and, where there is one, a URL a reader can follow."""
 
     document: ShortText
     locator: str = ""
     url: str = ""
+    issuer: str = ""
+    date: str = ""
 
 
 class Scheme(Struct, frozen=True, kw_only=True):
@@ -77,6 +81,7 @@ class Scheme(Struct, frozen=True, kw_only=True):
     description: str = ""
     status: SchemeStatus = "published"
     sources: tuple[Source, ...] = ()
+    top_concepts: tuple[Id, ...] = ()  # SKOS hasTopConcept: the heads of the scheme's concept system
     uri: str = ""  # the URI a scheme was imported with, kept so that a re-import finds it
 
 
@@ -95,6 +100,7 @@ class ConceptVersion(Struct, frozen=True, kw_only=True):
     broader: tuple[Id, ...] = ()
     related: tuple[Id, ...] = ()
     grade: Grade | None = None
+    grade_factors: tuple[Id, ...] = ()  # grading factors (concept ids) that raise ``grade``, the default
     sources: tuple[Source, ...] = ()
     status: ConceptStatus = "published"
     replaced_by: tuple[Id, ...] = ()
@@ -183,6 +189,7 @@ class ConceptContent(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     broader: Annotated[tuple[Id, ...], Meta(max_length=50)] = ()
     related: Annotated[tuple[Id, ...], Meta(max_length=200)] = ()
     grade: Grade | None = None
+    grade_factors: Annotated[tuple[Id, ...], Meta(max_length=20)] = ()
     sources: Annotated[tuple[Source, ...], Meta(max_length=50)] = ()
     uri: Annotated[str, Meta(max_length=2000)] = ""
 

@@ -42,9 +42,9 @@ def test_sample_draft_paragraph_is_marked_up_with_every_problem_and_fix(bundled_
     catalog = bundled_catalog
     village = only_concept(catalog, "數位鄉村")
     payment = only_concept(catalog, "行動支付")
-    smart = only_concept(catalog, "智慧农业")
+    smart = only_concept(catalog, "农村电商")  # a concept with an English term and an admitted synonym
     used = {village.id, payment.id, smart.id}
-    old_concept, old_term = unique_term(catalog, lambda c, t: t.type == "deprecated" and c.status == "published"
+    old_concept, old_term = unique_term(catalog, lambda c, t: t.type in ("deprecated", "superseded") and c.status == "published"
                                         and t.lang == "zh-Hans" and c.id not in used)
     abbr_concept, abbr = unique_term(catalog, lambda c, t: t.type == "abbreviation" and re.fullmatch(r"[A-Za-z0-9]+", t.text)
                                      and c.status == "published" and c.id not in used)

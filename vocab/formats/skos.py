@@ -39,7 +39,7 @@ SY = Namespace("urn:x-shuyu:")
 RDFLIB_FORMATS = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld", "nt": "nt"}
 LANG_TAGS = {"zh-Hans": "zh-Hans", "zh-TW": "zh-TW", "zh-HK": "zh-HK", "en": "en"}
 LABELS = {"preferred": SKOS.prefLabel, "hidden": SKOS.hiddenLabel}
-TERM_MARKS = {"abbreviation": SY.abbreviation, "deprecated": SY.deprecatedLabel}
+TERM_MARKS = {"abbreviation": SY.abbreviation, "deprecated": SY.deprecatedLabel, "superseded": SY.supersededLabel}
 STANDARD_FIELDS = {  # StandardVersion field → predicate, for the plain text fields
     "kind": SY.kind, "status": SY.status, "status_date": SY.statusDate, "issued": DCT.issued, "in_force": SY.inForce,
 }

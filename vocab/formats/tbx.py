@@ -21,9 +21,10 @@ from registry.model import ConceptVersion, Scheme, Source, Term
 from . import LANG_ORDER, Context, Vocabulary, chunks, id_from_uri, is_id, language, problem, slug
 
 NS = "urn:iso:std:iso:30042:ed-2"
-STATUS_OUT = {"preferred": "preferredTerm-admn-sts", "deprecated": "deprecatedTerm-admn-sts"}
+STATUS_OUT = {"preferred": "preferredTerm-admn-sts", "deprecated": "deprecatedTerm-admn-sts",
+              "superseded": "supersededTerm-admn-sts"}
 STATUS_IN = {"preferredterm-admn-sts": "preferred", "admittedterm-admn-sts": "admitted",
-             "deprecatedterm-admn-sts": "deprecated", "supersededterm-admn-sts": "deprecated",
+             "deprecatedterm-admn-sts": "deprecated", "supersededterm-admn-sts": "superseded",
              "preferred": "preferred", "admitted": "admitted", "deprecated": "deprecated", "forbidden": "deprecated",
              "obsolete": "deprecated"}
 ABBREVIATIONS = {"abbreviation", "acronym", "shortform", "short form", "initialism"}

@@ -26,7 +26,7 @@ from .proposals import current_version, is_stale, mine, reapply, review_queue
 from .script import pick
 from .session import sign_in, sign_out, signed_in
 
-NEXT = re.compile(r"^/[A-Za-z0-9/_\-?=&.%]*$")  # only a path on this site, never another host
+NEXT = re.compile(r"^/(?![/\\])[A-Za-z0-9/_\-?=&.%]*$")  # only a path on this site, never another host
 
 
 class SignInRequired(Exception):

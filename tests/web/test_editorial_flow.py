@@ -177,3 +177,12 @@ def test_nobody_approves_their_own_proposal(browser, site):
     page.goto(site.url + f"/editor/proposals/{proposal_id}")
     assert page.locator(".proposal-meta").get_attribute("data-state") == "submitted"
     page.close()
+
+
+def test_sign_in_never_sends_you_to_another_site(site):
+    with httpx.Client(base_url=site.url, timeout=30) as client:
+        page = client.get("/signin", params={"next": "//evil.example/x"}).text
+        assert 'name="next" value="/editor"' in page
+        answer = client.post("/signin", data={"token": site.tokens["alice"], "next": "//evil.example/x",
+                                              "_csrf_token": _form_token(client)}, follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"] == "/editor"

@@ -75,3 +75,28 @@ def test_focus_is_visible(browser, site):
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert page.locator("a.skip").bounding_box()["x"] >= 0 and outline in ("solid", "auto")
     page.close()
+
+
+def test_pages_and_schema_render_with_the_network_cut_off(browser, site):
+    """Nothing comes from a CDN: with every other host unreachable, the pages and /schema still render."""
+    context = browser.new_context()
+    outside: list[str] = []
+
+    def only_our_server(route):
+        if route.request.url.startswith(site.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_our_server)
+    page = context.new_page()
+    for path in ("/", "/concepts/smart-agriculture", "/standards/gbt-43697-2024"):
+        page.goto(site.url + path)
+        assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("system-ui")
+    page.goto(site.url + "/schema")
+    page.wait_for_selector(".swagger-ui .info", timeout=30_000)
+    assert "shuyu" in page.locator(".swagger-ui .info").inner_text()
+    shoot(page, "schema-offline")
+    assert not outside, outside
+    context.close()

@@ -2,7 +2,7 @@
 
 The concept's own fields (definition, broader, notation ...) are given on its first row; later rows of
 the same concept carry only a term. Lists inside a cell are separated by ``|`` (ids) or by line breaks
-(notes, examples, sources; a source is ``document | locator | url``). Read as UTF-8 with or without a
+(notes, examples, sources; a source is ``document | locator | url | issuer | date``). Read as UTF-8 with or without a
 byte-order mark; written with one (so that Excel opens it as UTF-8) and CRLF line ends.
 A standards catalogue has its own layout, told apart by its ``code`` and ``title`` columns.
 """
@@ -57,7 +57,7 @@ def write(vocabulary: Vocabulary, context: Context, fmt: str = "csv") -> Iterato
 def _source_cell(sources: tuple[Source, ...]) -> str:
     lines = []
     for s in sources:
-        fields = [s.document, s.locator, s.url]
+        fields = [s.document, s.locator, s.url, s.issuer, s.date]
         while fields and not fields[-1]:
             fields.pop()
         lines.append(" | ".join(fields))
@@ -140,8 +140,8 @@ def _lines(cell: str) -> tuple[str, ...]:
 def _sources(cell: str) -> tuple[Source, ...]:
     sources = []
     for line in _lines(cell):
-        parts = [p.strip() for p in line.split(" | ")] + ["", ""]
-        sources.append(Source(document=parts[0], locator=parts[1], url=parts[2]))
+        parts = [p.strip() for p in line.split(" | ")] + ["", "", "", ""]
+        sources.append(Source(document=parts[0], locator=parts[1], url=parts[2], issuer=parts[3], date=parts[4]))
     return tuple(sources)
 
 

@@ -30,7 +30,7 @@ from .problems import EXCEPTION_HANDLERS, no_nul_in_path
 from .routes import ConceptController, SearchController
 from .services import Services
 from .settings import Settings
-from .web import WebController
+from .web import WEB_HANDLERS, csrf_config, install_globals, session_config, session_store
 
 HERE = Path(__file__).parent
 VERSION = "0.1.0"
@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SearchController,
             ProposalController,
             ReleaseController,
-            WebController,
+            *WEB_HANDLERS,
             *exchange_handlers(settings),
             DraftingController,
             DraftingPages,
@@ -110,9 +110,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={"services": Provide(current_services, sync_to_thread=False)},
         lifespan=[lifespan],
+        csrf_config=csrf_config(settings.data_dir, settings.secret_key),
+        stores={"sessions": session_store(settings.data_dir)},
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[PROMETHEUS.middleware],
-        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        middleware=[PROMETHEUS.middleware, session_config().middleware],
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
+                                       engine_callback=install_globals),
         openapi_config=OpenAPIConfig(
             title="shuyu 术语",
             version=VERSION,

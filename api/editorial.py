@@ -164,7 +164,7 @@ class ProposalController(Controller):
     @post("/{proposal_id:str}/withdraw", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 412, 413, 422, 503))
     def withdraw(self, request: Request, services: ServicesDep, actor: ActorDep,
                  proposal_id: FromPath[str]) -> Response[Proposal]:
-        """Withdraw an open proposal (author only)."""
+        """Withdraw an open proposal (the author or an admin)."""
         return with_etag(editorial(services).withdraw(actor, proposal_id, if_match=if_match(request, proposal_id)))
 
     @post("/{proposal_id:str}/approve", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 412, 413, 422, 503))
@@ -193,12 +193,14 @@ class ProposalController(Controller):
                                                     data.comment if data else "",
                                                     if_match=if_match(request, proposal_id)))
 
-    @post("/{proposal_id:str}/comments", sync_to_thread=True, status_code=201, responses=problems(400, 401, 403, 404, 409, 413, 422, 503))
+    @post("/{proposal_id:str}/comments", sync_to_thread=True, status_code=201,
+          responses=problems(400, 401, 403, 404, 409, 413, 422, 503))
     def comment(self, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str],
                 data: JSONBody[CommentIn]) -> Response[Proposal]:
-        """Comment on a proposal; comments are appended (no ``If-Match`` needed), concurrent ones all kept."""
-        return with_etag(editorial(services).comment(actor, proposal_id, data.text), 201,
-                         Location=f"{self.path}/{proposal_id}")
+        """Comment on a proposal; comments are appended (no ``If-Match`` needed), concurrent ones all
+        kept. ``Location`` is the proposal, which holds its comments."""
+        proposal = editorial(services).comment(actor, proposal_id, data.text)
+        return with_etag(proposal, 201, Location=f"{self.path}/{proposal.id}")
 
     @get("/", sync_to_thread=True, responses=problems(400, 503))
     def list_proposals(

@@ -26,6 +26,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, mult
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from .openapi import success_as
 from .problems import problems
 
 access_log = logging.getLogger("shuyu.access")
@@ -87,7 +88,8 @@ def metrics_handler(state: State) -> Response:
 
 
 metrics = get("/metrics", sync_to_thread=False, tags=["health"], include_in_schema=True,
-              summary="Prometheus metrics", responses=problems(503))(metrics_handler)
+              summary="Prometheus metrics", responses=problems(503),
+              operation_class=success_as("text/plain"))(metrics_handler)
 
 
 class Readiness(msgspec.Struct):

@@ -29,6 +29,7 @@ from registry.text import converter, fold_to_simplified
 MAX_TEXT_BYTES = 1_048_576  # the bound of a checked text, in UTF-8 bytes (documented in docs/drafting.md)
 Script = Literal["zh-Hans", "zh-TW", "zh-HK"]
 REGIONAL_CONVERSIONS = {"zh-TW": "s2twp", "zh-HK": "s2hk"}
+REGIONAL_REACH = 12  # characters of context converted on each side of a Traditional character
 CLAUSE_BREAK = re.compile(r"[。，；、！？：,.;!?:\s]")
 PROBLEM_KINDS = ("deprecated", "non_preferred", "regional", "script", "inconsistent")
 # which candidate a label names first when it names several concepts (as ``Catalog.lookup`` ranks them)
@@ -57,7 +58,12 @@ class Found(Struct, kw_only=True):
     others: list[str]  # further concepts the same label names
 
 
-class Problem(Struct, kw_only=True):
+class TermSpan(Struct, frozen=True):
+    start: int
+    end: int
+
+
+class TermProblem(Struct, kw_only=True):
     kind: str  # one of PROBLEM_KINDS
     start: int
     end: int
@@ -65,7 +71,7 @@ class Problem(Struct, kw_only=True):
     concept: str
     message: str
     fix: str  # what to write instead
-    occurrences: list[tuple[int, int]] = []  # for ``inconsistent``: every use of the concept
+    occurrences: list[TermSpan] = []  # for ``inconsistent``: every use of the concept
 
 
 class CheckResult(Struct, kw_only=True):
@@ -73,7 +79,7 @@ class CheckResult(Struct, kw_only=True):
     revision: int
     length: int  # characters (Unicode code points) in the text; offsets count the same way
     matches: list[Found]
-    problems: list[Problem]
+    problems: list[TermProblem]
     summary: dict[str, int]
 
     @property
@@ -132,13 +138,14 @@ class _CharT2S(dict):
 _T2S = _CharT2S()
 
 
-def fold_aligned(text: str) -> str:
-    """``text`` folded like labels are (width, case, Traditional → Simplified), one character for one.
+def fold_aligned(text: str, width: str | None = None) -> str:
+    """``text`` folded like labels are (width, case, Traditional → Simplified), one character for one
+    (``width``: ``width_fold(text)`` when the caller has it already).
 
     OpenCC converts by phrase; where a line's conversion changes its length, that line is converted
     character by character instead, so offsets still map back one to one.
     """
-    width = width_fold(text)
+    width = width_fold(text) if width is None else width
     t2s = converter("t2s")
     simple = t2s.convert(width)
     if len(simple) == len(width):
@@ -155,9 +162,16 @@ def fold_aligned(text: str) -> str:
 
 def fold_regional(width: str, folded: str, config: str = "tw2sp") -> str:
     """The width-folded text read as Taiwan wording (OpenCC ``tw2sp``: 數位 → 数字, 軟體 → 软件), one
-    character for one. Where a conversion changes the length, the text is halved at a clause break and
-    each half converted again, down to the clause: a clause whose conversion still changes length keeps
-    its plain folding. A few OpenCC calls for each such place, not one per clause."""
+    character for one, or ``folded`` itself where there is nothing to read differently.
+
+    Taiwan wording comes in Traditional characters, so only the spans around characters that ``t2s``
+    changed (``REGIONAL_REACH`` characters either side) are converted: a mainland draft costs nothing.
+    Where a conversion changes the length, the span is halved at a clause break and each half converted
+    again, down to the clause; a clause whose Taiwan reading still changes length keeps its plain
+    reading."""
+    spans = _windows(width, folded, REGIONAL_REACH)
+    if not spans:
+        return folded
     convert = converter(config).convert
     out: list[str] = []
 
@@ -174,7 +188,21 @@ def fold_regional(width: str, folded: str, config: str = "tw2sp") -> str:
         convert_span(start, middle)
         convert_span(middle, end)
 
-    convert_span(0, len(width))
+    # every span in one OpenCC call, one span a line (phrases never cross a line); only a span whose
+    # conversion changed length is converted again, halved
+    pieces = [width[start:end] for start, end in spans]
+    together = convert("\n".join(pieces)).split("\n")
+    if len(together) != len(pieces):
+        together = [convert(piece) for piece in pieces]
+    at = 0
+    for (start, end), piece, converted in zip(spans, pieces, together):
+        out.append(folded[at:start])
+        if len(converted) == len(piece):
+            out.append(converted)
+        else:
+            convert_span(start, end)
+        at = end
+    out.append(folded[at:])
     return "".join(out)
 
 
@@ -206,6 +234,7 @@ class Matcher:
                 _keep(table[key], Posting(match.id, match.term))
         self.automaton = ahocorasick.Automaton()
         self.longest = max((len(k) for k in table), default=0)
+        self.targets: dict[str, dict[str, tuple[str, str, str]]] = {}  # per script, filled by ``check``
         for key, by_concept in table.items():
             if not key.strip():
                 continue
@@ -225,36 +254,45 @@ class Matcher:
             return []
         plain = readings[0]
         size = len(plain)
-        candidates = []
-        for number, folded in enumerate(readings):
-            if number == 0:
-                windows = [(0, size)]
-            else:  # only where this reading differs from the plain one, with room for a label around it
-                windows = _windows(plain, folded, self.longest)
-            for window_start, window_end in windows:
-                for last, value in self.automaton.iter_long(folded, window_start, window_end):
-                    start = last - value[0] + 1
-                    if number and folded[start:last + 1] == plain[start:last + 1]:
-                        continue  # the same characters as the plain reading: found there already
-                    if self._fits(folded, start, last, value):
-                        candidates.append((-value[0], start, number, value[3]))
-                    else:
-                        for inner_last, inner in self.automaton.iter(folded, start, last + 1):
-                            inner_start = inner_last - inner[0] + 1
-                            if self._fits(folded, inner_start, inner_last, inner):
-                                candidates.append((-inner[0], inner_start, number, inner[3]))
-        if len(readings) == 1 or len(candidates) < 2:
-            return [(start, start - negative, postings, number) for negative, start, number, postings in candidates]
+        chosen, overlapping = self._scan(plain, plain, [(0, size)], 0)
+        extra: list[tuple[int, int, int, tuple]] = []
+        for number, folded in enumerate(readings[1:], 1):
+            if folded != plain:  # only where this reading differs, with room for a label around it
+                found, _ = self._scan(folded, plain, _windows(plain, folded, self.longest), number)
+                extra.extend(found)
+        if not extra and not overlapping:  # iter_long's matches never overlap: nothing to choose
+            return [(start, start - negative, postings, number) for negative, start, number, postings in chosen]
+        candidates = chosen + extra
         candidates.sort(key=lambda c: (c[0], c[1], c[2]))
         taken = bytearray(size)
-        chosen = []
+        result = []
         for negative, start, number, postings in candidates:
             end = start - negative
             if taken.find(1, start, end) == -1:
                 taken[start:end] = b"\x01" * (end - start)
-                chosen.append((start, end, postings, number))
-        chosen.sort(key=lambda c: c[0])
-        return chosen
+                result.append((start, end, postings, number))
+        result.sort(key=lambda c: c[0])
+        return result
+
+    def _scan(self, folded: str, plain: str, windows, number: int) -> tuple[list, bool]:
+        """Candidates (-length, start, reading, postings) in the windows of one reading, and whether
+        some may overlap (where a refused Latin match was searched again for shorter labels)."""
+        candidates = []
+        overlapping = False
+        for window_start, window_end in windows:
+            for last, value in self.automaton.iter_long(folded, window_start, window_end):
+                start = last - value[0] + 1
+                if number and folded[start:last + 1] == plain[start:last + 1]:
+                    continue  # the same characters as the plain reading: found there already
+                if not (value[1] or value[2]) or self._fits(folded, start, last, value):
+                    candidates.append((-value[0], start, number, value[3]))
+                else:
+                    overlapping = True
+                    for inner_last, inner in self.automaton.iter(folded, start, last + 1):
+                        inner_start = inner_last - inner[0] + 1
+                        if self._fits(folded, inner_start, inner_last, inner):
+                            candidates.append((-inner[0], inner_start, number, inner[3]))
+        return candidates, overlapping
 
     @staticmethod
     def _fits(folded: str, start: int, last: int, value: tuple) -> bool:
@@ -263,22 +301,31 @@ class Matcher:
         return not (value[2] and last + 1 < len(folded) and _is_word_char(folded[last + 1]))
 
 
-def _windows(plain: str, other: str, reach: int, block: int = 512) -> list[tuple[int, int]]:
+def _windows(plain: str, other: str, reach: int, block: int = 64) -> list[tuple[int, int]]:
     """Spans of ``other`` around the characters where it differs from ``plain`` (same length), widened by
-    ``reach`` on each side and merged; found by comparing blocks, then characters, in C where possible."""
+    ``reach`` on each side and merged. Halves are compared as slices (in C) and only differing halves
+    are split further, so a text with few differences costs a few comparisons per difference."""
+    differing: list[int] = []
+
+    def split(start: int, end: int) -> None:
+        if plain[start:end] == other[start:end]:
+            return
+        if end - start <= block:
+            differing.extend(i for i in range(start, end) if plain[i] != other[i])
+            return
+        middle = (start + end) // 2
+        split(start, middle)
+        split(middle, end)
+
+    split(0, len(plain))
     spans: list[tuple[int, int]] = []
     size = len(plain)
-    for block_start in range(0, size, block):
-        block_end = min(size, block_start + block)
-        if plain[block_start:block_end] == other[block_start:block_end]:
-            continue
-        for i in range(block_start, block_end):
-            if plain[i] != other[i]:
-                start, end = max(0, i - reach), min(size, i + reach + 1)
-                if spans and start <= spans[-1][1]:
-                    spans[-1] = (spans[-1][0], max(spans[-1][1], end))
-                else:
-                    spans.append((start, end))
+    for i in differing:
+        start, end = max(0, i - reach), min(size, i + reach + 1)
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
     return spans
 
 
@@ -364,10 +411,11 @@ def check(catalog, text: str, script: str = "zh-Hans") -> CheckResult:
     concepts = catalog.concepts
     width = width_fold(text)
     found: list[Found] = []
-    problems: list[Problem] = []
+    problems: list[TermProblem] = []
     by_concept: dict[str, list[Found]] = defaultdict(list)
-    targets: dict[str, tuple[str, str, str]] = {}  # concept id → (term to use, folded, width-folded)
-    folded = fold_aligned(text)
+    # concept id → (term to use, preferred, term to use width-folded), kept with the revision's automaton
+    targets = matcher.targets.setdefault(script, {})
+    folded = fold_aligned(text, width)
     for start, end, postings, reading in matcher.find(folded, fold_regional(width, folded)):
         if len(postings) == 1:
             first = postings[0]
@@ -383,13 +431,14 @@ def check(catalog, text: str, script: str = "zh-Hans") -> CheckResult:
         concept = concepts[first.id]
         target = targets.get(concept.id)
         if target is None:
-            use = target_term(concept, script)
-            target = targets[concept.id] = (use, concept.preferred if script == "zh-Hans" else "", width_fold(use))
+            preferred = concept.preferred
+            use = preferred if script == "zh-Hans" else target_term(concept, script)
+            target = targets[concept.id] = (use, preferred, use.translate(_width_table()))
         term = first.term
         if reading:  # found only in the Taiwan reading: Taiwan wording of this term
             term = Term(text=text[start:end], lang="zh-TW", type=term.type)
         written = text[start:end]
-        item = Found(start=start, end=end, text=written, concept=concept.id, preferred=target[1] or concept.preferred,
+        item = Found(start=start, end=end, text=written, concept=concept.id, preferred=target[1],
                      use=target[0], form=_form(concept, term), lang=term.lang, english=term.lang == "en",
                      others=others)
         found.append(item)
@@ -426,9 +475,9 @@ def _form(concept: ConceptVersion, term: Term) -> str:
 
 
 def _problem(catalog, concept: ConceptVersion, term: Term, item: Found, written: str, folded: str, wanted_key: str,
-             script: str) -> Problem | None:
-    def problem(kind: str, message: str, fix: str) -> Problem:
-        return Problem(kind=kind, start=item.start, end=item.end, text=item.text, concept=concept.id,
+             script: str) -> TermProblem | None:
+    def problem(kind: str, message: str, fix: str) -> TermProblem:
+        return TermProblem(kind=kind, start=item.start, end=item.end, text=item.text, concept=concept.id,
                        message=message, fix=fix)
 
     if concept.status == "deprecated":
@@ -456,18 +505,20 @@ def _problem(catalog, concept: ConceptVersion, term: Term, item: Found, written:
     return None
 
 
-def _inconsistent(by_concept: dict[str, list[Found]], width: str) -> list[Problem]:
+def _inconsistent(by_concept: dict[str, list[Found]], width: str) -> list[TermProblem]:
     """One problem per concept written in more than one Chinese form (English equivalents and
     registered abbreviations are legitimate companions and do not count)."""
     out = []
     for concept_id, items in by_concept.items():
+        if len(items) < 2:
+            continue
         chinese = [i for i in items if not i.english and i.form != "abbreviation"]
         forms = list(dict.fromkeys(width[i.start:i.end] for i in chinese))
         if len(forms) < 2:
             continue
         first = chinese[0]
         written = "、".join(f"“{f}”" for f in forms)
-        out.append(Problem(kind="inconsistent", start=first.start, end=first.end, text=first.text, concept=concept_id,
+        out.append(TermProblem(kind="inconsistent", start=first.start, end=first.end, text=first.text, concept=concept_id,
                            message=f"同一概念写成了{len(forms)}种形式:{written},全文统一用“{first.use}”",
-                           fix=first.use, occurrences=[(i.start, i.end) for i in chinese]))
+                           fix=first.use, occurrences=[TermSpan(i.start, i.end) for i in chinese]))
     return out

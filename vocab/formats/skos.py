@@ -178,8 +178,6 @@ def _standard(g: Graph, s: StandardVersion, context: Context, catalogue: URIRef)
         g.add((node, DCT.modified, Literal(s.created, datatype=XSD.dateTime)))
     if s.uri:
         g.add((node, SKOS.exactMatch, URIRef(s.uri)))
-    for top in s.top_concepts:  # the declared heads of the concept system (skos:topConceptOf marks every root)
-        g.add((node, SY.topConcept, URIRef(context.concept_uri(top))))
     _sources(g, node, s.sources)
 
 

@@ -60,7 +60,7 @@ def test_the_tbx_basic_example_imports_with_statuses_definitions_and_sources(reg
     concepts = {c.id: c for c in store.current("concept") if c.scheme == "tbx-basic-astronomy"}
     assert set(concepts) == {"tbx-basic-astronomy-c1", "tbx-basic-astronomy-c2", "tbx-basic-astronomy-c3"}
     open_cluster = concepts["tbx-basic-astronomy-c1"]
-    assert ("galactic cluster", "en", "superseded") in {(t.text, t.lang, t.type) for t in open_cluster.terms}
+    assert ("galactic cluster", "en", "superseded") in {(t.text, t.lang, t.type) for t in open_cluster.terms}  # TBX supersededTerm
     assert open_cluster.definition_en == "A group of stars formed together in the spiral arms of a galaxy."
     assert any("es" in w for w in report.warnings)  # Spanish terms skipped, and said so
     hits = service.search("accretion disc").hits

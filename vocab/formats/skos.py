@@ -79,10 +79,15 @@ def _sources(g: Graph, subject: URIRef, sources: tuple[Source, ...], context: Co
     """Each source a node named by its content, shared by every entry citing it (not a blank node:
     graphs without blank nodes compare quickly, and a source has the same name in every export)."""
     for s in sources:
-        digest = hashlib.sha1(f"{s.document}\x1f{s.locator}\x1f{s.url}".encode("utf-8")).hexdigest()[:16]
+        key = f"{s.document}\x1f{s.locator}\x1f{s.url}" + (f"\x1f{s.issuer}\x1f{s.date}" if s.issuer or s.date else "")
+        digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
         node = URIRef(f"{context.base}/sources/{digest}")
         g.add((subject, DCT.source, node))
         g.add((node, DCT.title, Literal(s.document)))
+        if s.issuer:
+            g.add((node, DCT.publisher, Literal(s.issuer)))
+        if s.date:
+            g.add((node, DCT.date, Literal(s.date)))
         if s.locator:
             g.add((node, SY.locator, Literal(s.locator)))
         if s.url:
@@ -105,6 +110,8 @@ def _scheme(g: Graph, s: Scheme, context: Context) -> None:
         g.add((node, SY.status, Literal(s.status)))
     if s.uri:
         g.add((node, SKOS.exactMatch, URIRef(s.uri)))
+    for top in s.top_concepts:  # the declared heads of the concept system (skos:topConceptOf marks every root)
+        g.add((node, SY.topConcept, URIRef(context.concept_uri(top))))
     _sources(g, node, s.sources, context)
 
 
@@ -133,6 +140,8 @@ def _concept(g: Graph, c: ConceptVersion, context: Context, in_file: set[str]) -
         g.add((node, SKOS.notation, Literal(c.notation)))
     if c.grade:
         g.add((node, SY.grade, Literal(c.grade)))
+    for factor in c.grade_factors:
+        g.add((node, SY.gradeFactor, URIRef(context.concept_uri(factor))))
     for b in c.broader:
         g.add((node, SKOS.broader, URIRef(context.concept_uri(b))))
         g.add((URIRef(context.concept_uri(b)), SKOS.narrower, node))
@@ -348,7 +357,8 @@ class Reader:
         exact = [str(o) for o in self.g.objects(node, SKOS.exactMatch)]
         return Scheme(id=scheme_id, title=title[:300], title_en=(en[0] if en and en[0] != title else ""),
                       description=descriptions[0] if descriptions else "", status=status,
-                      sources=self._sources(node), uri=(sorted(exact)[0] if own and exact else ("" if own else uri)))
+                      sources=self._sources(node), uri=(sorted(exact)[0] if own and exact else ("" if own else uri)),
+                      top_concepts=self._refs(self.g.objects(node, SY.topConcept)))
 
     def _sources(self, node) -> tuple[Source, ...]:
         sources = []
@@ -441,6 +451,7 @@ class Reader:
             examples=tuple(dict.fromkeys(examples)), notation=(self._plain(node, SKOS.notation) or [""])[0],
             broader=self._refs(broader), related=self._refs(g.objects(node, SKOS.related)),
             grade=grades[0] if grades else None, sources=self._sources(node),  # type: ignore[arg-type]
+            grade_factors=self._refs(g.objects(node, SY.gradeFactor)),
             status="deprecated" if deprecated else "published",
             replaced_by=self._refs(g.objects(node, DCT.isReplacedBy)),
             uri=(exact[0] if own and len(exact) == 1 else ("" if own else uri)),

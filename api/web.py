@@ -45,11 +45,11 @@ class WebController(Controller):
         text = q.strip()
         filters = {k: v for k, v in zip(FILTER_FIELDS, (scheme, status, grade, standard, kind)) if v}
         results = None
+        catalog = services.catalog  # one snapshot for the whole page
         if text:
             offset = (page - 1) * PAGE_SIZE
-            found = services.search.search(text, filters=filters, offset=offset, limit=PAGE_SIZE)
-            results = search_out(services.catalog, text, found, offset, PAGE_SIZE, script)
-        catalog = services.catalog
+            found = services.search.search(text, filters=filters, offset=offset, limit=PAGE_SIZE, catalog=catalog)
+            results = search_out(catalog, text, found, offset, PAGE_SIZE, script)
         return _page("search.html", q=text, results=results, page=page, page_size=PAGE_SIZE, script=script,
                      filters=filters, schemes=catalog.schemes, facet_names=FACET_NAMES,
                      facet_label=lambda name, value: facet_label(catalog, name, value), scripts=SCRIPTS)

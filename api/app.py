@@ -15,14 +15,17 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from msgspec import Struct
 
+from .drafting import DraftingController, DraftingPages
 from .editorial import ProposalController, ReleaseController
+from .exchange import exchange_handlers
 from .fastpath import FastReads
 from .history import HistoryController
-from .problems import EXCEPTION_HANDLERS
+from .problems import EXCEPTION_HANDLERS, no_nul_in_path
 from .routes import ConceptController, SearchController
 from .services import Services
 from .settings import Settings
@@ -59,6 +62,16 @@ async def follow_change_log(services: Services, interval: float) -> None:
             log.exception("could not catch up with the change log")
 
 
+# the OpenAPI viewer from our own static files: /schema works on an intranet or behind a firewall
+SWAGGER_UI = SwaggerRenderPlugin(
+    path="/",
+    js_url="/static/swagger-ui/swagger-ui-bundle.js",
+    css_url="/static/swagger-ui/swagger-ui.css",
+    standalone_preset_js_url="/static/swagger-ui/swagger-ui-standalone-preset.js",
+    favicon="<link rel='icon' type='image/png' href='/static/swagger-ui/favicon-32x32.png'>",
+)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
 
@@ -82,8 +95,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProposalController,
             ReleaseController,
             WebController,
+            *exchange_handlers(settings),
+            DraftingController,
+            DraftingPages,
             healthz,
-            create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
+            create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False,
+                                       guards=[no_nul_in_path]),
         ],
         dependencies={"services": Provide(services_from_state, sync_to_thread=False)},
         lifespan=[lifespan],
@@ -95,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             description="A versioned registry of the terms, reference-architecture concepts and standards "
             "of China's digital-village programme.",
             path="/schema",
+            render_plugins=[SWAGGER_UI, JsonRenderPlugin()],
         ),
         request_max_body_size=1_048_576,
     )

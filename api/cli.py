@@ -71,25 +71,83 @@ def serve(host: str | None, port: int | None, data_dir: str | None, workers: int
     )
 
 
+def _sqlite_path(settings: Settings) -> str:
+    """The embedded store's file; PostgreSQL has its own tools for this."""
+    url = settings.store
+    if "://" in url and not url.startswith("sqlite:///"):
+        raise click.UsageError("the store is PostgreSQL: back it up with pg_dump and restore it with "
+                               "pg_restore, then run `shuyu reindex` on each node (docs/operations.md)")
+    return url.removeprefix("sqlite:///")
+
+
+def _rebuild_index(store, settings: Settings) -> None:
+    from rich.progress import Progress
+
+    from search.service import SearchService
+
+    service = SearchService(store, settings.index)
+    try:
+        with Progress(transient=False) as progress:
+            task = progress.add_task("indexing", total=service.document_count())
+            count = service.rebuild(lambda n: progress.advance(task, n))
+        click.echo(f"indexed {count} documents at revision {service.index.revision} in {settings.index}")
+    finally:
+        service.index.close()
+
+
 @main.command()
 @data_dir_option
 @one_line_errors
 def reindex(data_dir: str | None) -> None:
     """Rebuild the search index from the store (stop the server first)."""
-    from rich.progress import Progress
-
     from registry.store import open_store
-    from search.service import SearchService
 
     settings = Settings.from_env(data_dir=data_dir)
     store = open_store(settings.store)
     try:
-        service = SearchService(store, settings.index)
-        with Progress(transient=False) as progress:
-            task = progress.add_task("indexing", total=service.document_count())
-            count = service.rebuild(lambda n: progress.advance(task, n))
-        service.index.close()
-        click.echo(f"indexed {count} documents at revision {service.index.revision} in {settings.index}")
+        _rebuild_index(store, settings)
+    finally:
+        store.close()
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@data_dir_option
+@one_line_errors
+def backup(file: str, data_dir: str | None) -> None:
+    """Copy the SQLite store to FILE, consistently, while the server keeps serving."""
+    from rich.progress import Progress
+
+    from registry.backup import backup as copy_store
+
+    settings = Settings.from_env(data_dir=data_dir)
+    with Progress(transient=True) as progress:
+        task = progress.add_task("backing up", total=None)
+        revision = copy_store(_sqlite_path(settings), file,
+                              lambda done, total: progress.update(task, completed=done, total=total))
+    click.echo(f"backed up revision {revision} to {file}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@data_dir_option
+@click.option("--force", is_flag=True, help="overwrite a store that already holds a registry")
+@one_line_errors
+def restore(file: str, data_dir: str | None, force: bool) -> None:
+    """Replace the SQLite store with the backup FILE and rebuild the search index (stop the server first).
+
+    The backup is checked first (SQLite integrity check, a shuyu schema); a store that already holds
+    a registry is only overwritten with --force.
+    """
+    from registry.backup import restore as restore_store
+    from registry.store import open_store
+
+    settings = Settings.from_env(data_dir=data_dir)
+    revision = restore_store(file, _sqlite_path(settings), force=force)
+    click.echo(f"restored revision {revision} from {file}")
+    store = open_store(settings.store)
+    try:
+        _rebuild_index(store, settings)
     finally:
         store.close()
 
@@ -147,6 +205,276 @@ def stats(files: tuple[str, ...]) -> None:
     by_status.add_row("all", str(len(standards)), str(sum(1 for s in standards if s.code)),
                       str(sum(1 for s in standards if s.concepts)))
     Console().print(by_status)
+
+
+EXCHANGE_FORMATS = ["toml", "ttl", "rdf", "jsonld", "nt", "tbx", "csv"]  # vocab.formats.FORMATS, kept light here
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(EXCHANGE_FORMATS), default=None,
+              help="the files' format (default: from each file name's extension)")
+@click.option("--scheme", default=None, help="put every concept of the files into this scheme (created if new)")
+@click.option("--dry-run", is_flag=True, help="check and print what would change; write nothing")
+@click.option("--as-proposals", is_flag=True, help="submit every change as a proposal for review instead of publishing it")
+@click.option("--author", default=None, help="who imports: the author of the versions or proposals [default: import]")
+@click.option("--deprecate-missing", is_flag=True,
+              help="deprecate concepts of the imported schemes that the files no longer hold (else only listed)")
+@data_dir_option
+@one_line_errors
+def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run: bool, as_proposals: bool,
+            author: str | None, deprecate_missing: bool, data_dir: str | None) -> None:
+    """Import vocabulary files (TOML, SKOS, TBX, CSV) into the registry, in one transaction.
+
+    A new scheme is created from the files; in an existing one only concepts whose content changed get
+    a new version. A file with any problem writes nothing and names file, line (or RDF subject) and field.
+    """
+    from pathlib import Path
+
+    from rich.progress import Progress
+
+    from registry.errors import VocabularyError
+    from vocab.exchange import import_files
+
+    if as_proposals and not author:
+        raise click.UsageError("--as-proposals needs --author NAME (the proposals' author)")
+    contents = []
+    for name in files:
+        try:
+            contents.append((name, Path(name).read_bytes()))
+        except OSError as exc:
+            raise VocabularyError(f"cannot read file: {exc.strerror}", path=name) from None
+    settings = Settings.from_env(data_dir=data_dir)
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    store = _open_store(data_dir)
+    try:
+        with Progress(transient=True) as progress:
+            task = progress.add_task("reading and comparing", total=None)
+            report = import_files(
+                store, contents, actor=author or "import", fmt=fmt, scheme=scheme, base_uri=settings.uri_base,
+                dry_run=dry_run, as_proposals=as_proposals, deprecate_missing=deprecate_missing,
+                progress=lambda n: progress.advance(task, n),
+            )
+    finally:
+        store.close()
+    click.echo(report.summary())
+
+
+@main.command("export")
+@click.option("--scheme", required=True, help="the scheme id, or 'standards' for the standards catalogue")
+@click.option("--format", "fmt", type=click.Choice(EXCHANGE_FORMATS), required=True, help="the file format")
+@click.option("--release", default=None, help="export the scheme as it was at this release tag")
+@click.option("--at", default=None, help="export the scheme as it was at a revision number or an ISO date/time")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="write to FILE (default: stdout)")
+@data_dir_option
+@one_line_errors
+def export(scheme: str, fmt: str, release: str | None, at: str | None, output: str | None, data_dir: str | None) -> None:
+    """Export a scheme (now, or at a release or revision) as TOML, SKOS, TBX or CSV."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from vocab.exchange import export as export_scheme
+
+    settings = Settings.from_env(data_dir=data_dir)
+    store = _open_store(data_dir)
+    try:
+        shot, parts = export_scheme(store, scheme, fmt, base_uri=settings.uri_base, release=release, at=at)
+        if output is None:
+            stream = click.get_binary_stream("stdout")
+            for part in parts:
+                stream.write(part)
+            stream.flush()
+            return
+        target = Path(output)
+        handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
+        try:  # written aside and renamed: a reader never sees half a file
+            with os.fdopen(handle, "wb") as out:
+                for part in parts:
+                    out.write(part)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    finally:
+        store.close()
+    counts = len(shot.vocabulary.concepts) or len(shot.vocabulary.standards)
+    click.echo(f"wrote {output}: {scheme} at revision {shot.revision}{f' (release {release})' if release else ''}, "
+               f"{counts} entries", err=True)
+# -- drafting tools: the term checker, the terms-and-definitions clause, the harmonisation report ------
+
+def _loaded_store(data_dir: str | None):
+    """The store of the data folder, with the bundled vocabulary loaded into it if it is empty (as
+    ``serve`` does)."""
+    from registry.store import open_store
+    from vocab.loader import load_bundled_if_empty
+
+    settings = Settings.from_env(data_dir=data_dir)
+    store = open_store(settings.store)
+    try:
+        if settings.load_bundled:
+            load_bundled_if_empty(store)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+@main.command("check-text")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--script", type=click.Choice(["zh-Hans", "zh-TW", "zh-HK"]), default="zh-Hans", show_default=True,
+              help="the script the draft is written for: mainland (zh-Hans), Taiwan or Hong Kong wording")
+@click.option("--json", "as_json", is_flag=True, help="print the full result as JSON instead of one line per problem")
+@data_dir_option
+def check_text(file: str, script: str, as_json: bool, data_dir: str | None) -> None:
+    """Check a draft (.txt, .md or .docx; - for stdin) against the registry's terms.
+
+    Prints FILE:LINE:COLUMN: kind: message for every deprecated, non-preferred, regional, other-script
+    or inconsistent use, then a summary. Exits 1 when it finds a problem (so a drafting group's CI can
+    run it), 0 when the draft is clean, 2 when the file cannot be checked.
+    """
+    import msgspec
+
+    from search.catalog import Catalog
+    from search.checker import check
+    from search.drafts import read_draft
+
+    try:
+        if file == "-":
+            name, data = "<stdin>", click.get_binary_stream("stdin").read()
+        else:
+            name, data = file, open(file, "rb").read()
+        text = read_draft(name if file != "-" else "stdin.txt", data)
+        store = _loaded_store(data_dir)
+        try:
+            catalog = Catalog.from_store(store)
+        finally:
+            store.close()
+        result = check(catalog, text, script)
+    except ShuyuError as exc:
+        click.echo(f"error: {file}: {exc.detail}", err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"error: {file}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(msgspec.json.encode(result).decode())
+    else:
+        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        from bisect import bisect_right
+
+        for p in result.problems:
+            line = bisect_right(starts, p.start)
+            click.echo(f"{name}:{line}:{p.start - starts[line - 1] + 1}: {p.kind}: {p.message}")
+        counts = ", ".join(f"{k} {v}" for k, v in result.summary.items() if v or k in ("matches", "problems"))
+        click.echo(f"{name}: {counts}", err=True)
+    sys.exit(1 if result.problems else 0)
+
+
+def _write_output(body: bytes | str, output: str | None) -> None:
+    if output:
+        from pathlib import Path
+
+        path = Path(output)
+        temporary = path.with_name(path.name + ".part")
+        temporary.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
+        temporary.replace(path)  # never a half-written file
+        click.echo(f"wrote {path}", err=True)
+    elif isinstance(body, bytes):
+        raise click.UsageError("a .docx is written to a file: give --output FILE")
+    else:
+        click.echo(body, nl=False)
+
+
+@main.command()
+@click.option("--ids", default="", help="concept ids, comma-separated, in the order wanted")
+@click.option("--scheme", default=None, help="a scheme id: its concepts (with --broader, only that concept and those under it)")
+@click.option("--broader", default=None, help="a concept id: it and every concept under it")
+@click.option("--cite", default="", help="standards (ids or codes) the draft cites: their concepts are referenced, not repeated")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "docx", "json"]), default="markdown", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="write to this file (needed for docx)")
+@click.option("--at", default=None, help="a revision number or ISO date: the clause as it stood then")
+@click.option("--release", default=None, help="a release tag: the clause as it stood at that release")
+@data_dir_option
+@one_line_errors
+def clause(ids: str, scheme: str | None, broader: str | None, cite: str, fmt: str, output: str | None,
+           at: str | None, release: str | None, data_dir: str | None) -> None:
+    """Write the GB/T 1.1-2020 clause 3 "术语和定义" for chosen concepts (Markdown, HTML, Word or JSON)."""
+    import msgspec
+
+    from registry.clause import build_clause, select, to_docx, to_html, to_markdown
+    from registry.errors import NotFound
+    from registry.history import revision_of
+
+    store = _loaded_store(data_dir)
+    try:
+        revision = revision_of(store, at, release)
+        if revision is None:
+            concepts = {c.id: c for c in store.current("concept")}
+            standards = store.current("standard")
+            revision = store.revision()
+        else:
+            concepts, standards = {}, []
+            for c in store.current("concept"):
+                try:
+                    concepts[c.id] = store.get_at("concept", c.id, revision)
+                except NotFound:
+                    pass
+            for s in store.current("standard"):
+                try:
+                    standards.append(store.get_at("standard", s.id, revision))
+                except NotFound:
+                    pass
+    finally:
+        store.close()
+    chosen = select(concepts, ids=[i.strip() for i in ids.split(",") if i.strip()], scheme=scheme, broader=broader)
+    by_key = {s.id: s for s in standards} | {s.code: s for s in standards if s.code}
+    cited = [c.strip() for c in cite.split(",") if c.strip()]
+    missing = [c for c in cited if c not in by_key]
+    if missing:
+        raise NotFound(f"no standard {', '.join(missing)}", field="cite")
+    result = build_clause(chosen, standards, cite=[by_key[c] for c in cited], revision=revision)
+    writers = {"markdown": to_markdown, "html": to_html, "docx": to_docx,
+               "json": lambda c: msgspec.json.format(msgspec.json.encode(c)).decode() + "\n"}
+    _write_output(writers[fmt](result), output)
+
+
+@main.group()
+def report() -> None:
+    """Reports over the registry."""
+
+
+@report.command("harmonisation")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@data_dir_option
+@one_line_errors
+def report_harmonisation(fmt: str, data_dir: str | None) -> None:
+    """Labels naming more than one concept, terms preferred in one concept and not in another,
+    near-duplicate definitions, and standards that define one term differently."""
+    import msgspec
+
+    from registry.harmonisation import harmonisation_report
+
+    store = _loaded_store(data_dir)
+    try:
+        result = harmonisation_report(store.current("concept"), store.current("standard"), revision=store.revision())
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(msgspec.json.format(msgspec.json.encode(result)).decode())
+        return
+    titles = {"shared_labels": "labels naming more than one concept", "status_conflicts": "preferred here, not there",
+              "standards_differ": "standards defining one term differently"}
+    for key, title in titles.items():
+        findings = getattr(result, key)
+        click.echo(f"== {title}: {len(findings)}")
+        for f in findings:
+            click.echo(f"{f.label}")
+            for c in f.concepts:
+                click.echo(f"  {c.id} [{c.scheme}] {c.term} ({c.type}): {c.definition}")
+    click.echo(f"== near-duplicate definitions: {len(result.near_duplicates)}")
+    for d in result.near_duplicates:
+        click.echo(f"{d.similarity}: " + " | ".join(f"{c.id}: {c.definition}" for c in d.concepts))
 
 
 @main.group()

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 from search.analysis import expand_query
 
-from .history import etag_matches, etag_of
+from .etags import etag_matches
 from .routes import MAX_QUERY, MAX_SUGGEST
 
 SCRIPTS = {"zh-Hans", "zh-Hant", "zh-TW", "zh-HK"}
@@ -21,6 +21,15 @@ CONCEPTS = "/api/v1/concepts/"
 LOOKUP = "/api/v1/lookup"
 HEALTH = "/healthz"
 SUGGEST = "/api/v1/suggest"
+
+
+EXCHANGE_TYPES = (b"turtle", b"rdf+xml", b"ld+json", b"tbx", b"csv", b"n-triples", b"toml")
+
+
+def _wants_exchange(scope) -> bool:
+    """An ``Accept`` naming an exchange format (Turtle, TBX, CSV ...): the route negotiates it."""
+    accept = next((v for k, v in scope["headers"] if k == b"accept"), b"").lower()
+    return any(t in accept for t in EXCHANGE_TYPES)
 
 
 class FastReads:
@@ -71,17 +80,16 @@ class FastReads:
     def _concept(self, scope, concept_id: str):
         params = self._params(scope, {"script"})
         services = self._services()
-        if params is None or services is None or "/" in concept_id:
+        if params is None or services is None or "/" in concept_id or _wants_exchange(scope):
             return None
         concept = services.catalog.concepts.get(concept_id)
         if concept is None:
             return None
-        etag = etag_of(concept, params["script"])
+        body, etag = services.rendered.concept_and_etag(services.catalog, concept, params["script"])
         headers = [(b"etag", etag.encode()), (b"cache-control", b"no-cache")]
         if_none_match = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"if-none-match"), None)
         if etag_matches(if_none_match, etag):
             return 304, headers, b""
-        body = services.rendered.concept(services.catalog, concept, params["script"])
         return 200, [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers], body
 
     def _health(self):
@@ -110,7 +118,7 @@ class FastReads:
         if params is None or services is None:
             return None
         text, limit = params.get("q", ""), params.get("limit", "10")
-        if not text.strip() or len(text) > MAX_QUERY or not limit.isdigit() or not 1 <= int(limit) <= MAX_SUGGEST:
+        if not text.strip() or len(text) > MAX_QUERY or not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_SUGGEST:
             return None
         found = services.search.suggest(text.strip(), int(limit))
         body = services.rendered.suggestions(services.catalog, found, params["script"])

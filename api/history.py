@@ -6,22 +6,27 @@ from functools import partial
 from typing import Annotated
 
 import anyio.to_thread
+import msgspec
 from litestar import Controller, MediaType, Request, Response, get
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, Parameter, QueryParameter
 from msgspec import Struct
 
 from registry.diff import VersionDiff, diff_versions
 from registry.errors import InvalidInput, NotFound
 from registry.history import ChangeSummary, revision_of, summarize
-from registry.model import ConceptVersion, EntityKind, Event, StandardVersion
+from registry.model import EntityKind, Event
 
-from .routes import ScriptParam
+from .etags import etag_matches, etag_of_bytes
+from .problems import not_modified, problems
+from .routes import MAX_INT, ScriptParam
 from .services import Services, ServicesDep
 from .views import ConceptOut, StandardOut, concept_out, standard_out
 
 At = Annotated[str | None, QueryParameter(max_length=40, description="a revision number or an ISO date/time")]
 ReleaseTag = Annotated[str | None, QueryParameter(max_length=32, description="a release tag")]
 MAX_CHANGES = 500
+VersionNumber = Annotated[int, Parameter(ge=1, le=MAX_INT, description="a version number, from 1")]
+encode = msgspec.json.Encoder().encode
 
 
 class VersionInfo(Struct, kw_only=True):
@@ -72,60 +77,56 @@ def _versions(services: Services, kind: EntityKind, entity_id: str) -> list[Vers
     ]
 
 
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """Whether an If-None-Match header names ``etag`` (or is ``*``)."""
-    if not if_none_match:
-        return False
-    return if_none_match.strip() == "*" or etag in (tag.strip() for tag in if_none_match.split(","))
-
-
-def cached(request: Request, body, etag: str) -> Response:
-    """The body with its ETag, or 304 Not Modified when the client holds that version already."""
+def cached(request: Request, body: bytes, etag: str | None = None) -> Response:
+    """Pre-encoded JSON with an ETag (by default the hash of ``body``), or 304 Not Modified when the
+    client holds those bytes already."""
+    etag = etag or etag_of_bytes(body)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(content=None, status_code=304, headers=headers)
     return Response(content=body, headers=headers, media_type=MediaType.JSON)
 
 
-def etag_of(version: ConceptVersion | StandardVersion, script: str) -> str:
-    return f'"{version.id}-v{version.version}-{script}"'
-
-
 class HistoryController(Controller):
     path = "/api/v1"
     tags = ["history"]
 
-    @get("/concepts/{concept_id:str}")
+    @get("/concepts/{concept_id:str}", responses=problems(400, 404, 503) | not_modified())
     async def get_concept(self, request: Request, services: ServicesDep, concept_id: FromPath[str],
                           script: ScriptParam = "zh-Hans", at: At = None, release: ReleaseTag = None) -> Response[ConceptOut]:
         """A concept: the current version, or the one current at ``at`` (revision or ISO date) or at a
-        release. Carries an ETag that changes with the version; honours If-None-Match."""
+        release. Carries an ETag that changes with the version; honours If-None-Match. With ``Accept:
+        text/turtle`` (or another exchange format, see ``/concepts/{id}/export``) the concept in that format."""
+        from .exchange import concept_download, negotiated
+
+        if at is None and release is None and (fmt := negotiated(request)):
+            return concept_download(request, services, concept_id, fmt)
         if at is None and release is None:  # from memory, pre-encoded: no thread, no store
             concept = services.catalog.concepts.get(concept_id)
             if concept is None:
                 raise NotFound(f"no concept {concept_id!r}")
-            body = services.rendered.concept(services.catalog, concept, script)
-            return cached(request, body, etag_of(concept, script))
+            body, etag = services.rendered.concept_and_etag(services.catalog, concept, script)
+            return cached(request, body, etag)
         concept = await anyio.to_thread.run_sync(partial(_version, services, "concept", concept_id, at=at, release=release))
-        return cached(request, concept_out(services.catalog, concept, script), etag_of(concept, script))
+        return cached(request, encode(concept_out(services.catalog, concept, script)))
 
-    @get("/concepts/{concept_id:str}/versions", sync_to_thread=True)
+    @get("/concepts/{concept_id:str}/versions", sync_to_thread=True, responses=problems(400, 404, 503))
     def concept_versions(self, services: ServicesDep, concept_id: FromPath[str]) -> list[VersionInfo]:
         """Every version of a concept, oldest first."""
         return _versions(services, "concept", concept_id)
 
-    @get("/concepts/{concept_id:str}/versions/{version:int}", sync_to_thread=True)
+    @get("/concepts/{concept_id:str}/versions/{version:int}", sync_to_thread=True, responses=problems(400, 404, 503) | not_modified())
     def concept_version(self, request: Request, services: ServicesDep, concept_id: FromPath[str],
-                        version: FromPath[int], script: ScriptParam = "zh-Hans") -> Response[ConceptOut]:
+                        version: VersionNumber, script: ScriptParam = "zh-Hans") -> Response[ConceptOut]:
         """One version of a concept; versions never change once written."""
         concept = _version(services, "concept", concept_id, version)
-        return cached(request, concept_out(services.catalog, concept, script), etag_of(concept, script))
+        return cached(request, encode(concept_out(services.catalog, concept, script)))
 
-    @get("/concepts/{concept_id:str}/diff", sync_to_thread=True)
+    @get("/concepts/{concept_id:str}/diff", sync_to_thread=True, responses=problems(400, 404, 503))
     def concept_diff(
         self, services: ServicesDep, concept_id: FromPath[str],
-        from_version: Annotated[int, QueryParameter(name="from", ge=0)],
-        to_version: Annotated[int | None, QueryParameter(name="to", ge=1)] = None,
+        from_version: Annotated[int, QueryParameter(name="from", ge=0, le=MAX_INT)],
+        to_version: Annotated[int | None, QueryParameter(name="to", ge=1, le=MAX_INT)] = None,
     ) -> VersionDiff:
         """Field by field: labels added and removed, definition, relations, other fields."""
         after = services.store.get("concept", concept_id, to_version)
@@ -134,27 +135,27 @@ class HistoryController(Controller):
         before = services.store.get("concept", concept_id, from_version) if from_version else None
         return diff_versions(before, after)
 
-    @get("/standards/{standard_id:str}", sync_to_thread=True)
+    @get("/standards/{standard_id:str}", sync_to_thread=True, responses=problems(400, 404, 503) | not_modified())
     def get_standard(self, request: Request, services: ServicesDep, standard_id: FromPath[str],
                      script: ScriptParam = "zh-Hans", at: At = None, release: ReleaseTag = None) -> Response[StandardOut]:
         """One standard: code, title, lifecycle status, dates, bodies and the concepts it governs."""
         standard = _version(services, "standard", standard_id, at=at, release=release)
-        return cached(request, standard_out(services.catalog, standard, script), etag_of(standard, script))
+        return cached(request, encode(standard_out(services.catalog, standard, script)))
 
-    @get("/standards/{standard_id:str}/versions", sync_to_thread=True)
+    @get("/standards/{standard_id:str}/versions", sync_to_thread=True, responses=problems(400, 404, 503))
     def standard_versions(self, services: ServicesDep, standard_id: FromPath[str]) -> list[VersionInfo]:
         """Every version of a standard (its lifecycle), oldest first."""
         return _versions(services, "standard", standard_id)
 
-    @get("/standards/{standard_id:str}/versions/{version:int}", sync_to_thread=True)
-    def standard_version(self, services: ServicesDep, standard_id: FromPath[str], version: FromPath[int],
+    @get("/standards/{standard_id:str}/versions/{version:int}", sync_to_thread=True, responses=problems(400, 404, 503))
+    def standard_version(self, services: ServicesDep, standard_id: FromPath[str], version: VersionNumber,
                          script: ScriptParam = "zh-Hans") -> StandardOut:
         return standard_out(services.catalog, services.store.get("standard", standard_id, version), script)
 
-    @get("/changes", sync_to_thread=True)
+    @get("/changes", sync_to_thread=True, responses=problems(400, 503))
     def changes(
         self, services: ServicesDep,
-        since: Annotated[int, QueryParameter(ge=0)] = 0,
+        since: Annotated[int, QueryParameter(ge=0, le=MAX_INT)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_CHANGES)] = 100,
     ) -> ChangeFeed:
         """The change log after ``since``, oldest first; follow ``next_since`` while ``more``."""
@@ -164,7 +165,7 @@ class HistoryController(Controller):
         return ChangeFeed(events=events, since=since, next_since=events[-1].revision if events else since,
                           revision=services.store.revision(), more=more)
 
-    @get("/releases/{tag:str}", sync_to_thread=True)
+    @get("/releases/{tag:str}", sync_to_thread=True, responses=problems(400, 404, 503))
     def release_summary(self, services: ServicesDep, tag: FromPath[str],
                         since: Annotated[str | None, QueryParameter(max_length=32)] = None) -> ReleaseSummary:
         """What changed up to a release: since another release (``since``), else since the one before."""

@@ -1,24 +1,40 @@
-"""RFC 9457 problem details for every error; never a stack trace."""
+"""RFC 9457 problem details for every error; never a stack trace. Also how each operation documents them."""
 
 from __future__ import annotations
 
 import logging
 
 from litestar import MediaType, Request, Response
+from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.handlers import BaseRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Template
 from msgspec import Struct
 
-from registry.errors import ShuyuError
+from registry.errors import NotFound, ShuyuError
 
 log = logging.getLogger("shuyu.api")
 
 PROBLEM_JSON = "application/problem+json"
 TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-          405: "Method not allowed", 409: "Conflict", 413: "Payload too large", 422: "Unprocessable content",
-          429: "Too many requests", 500: "Internal server error", 503: "Service unavailable"}
+          405: "Method not allowed", 409: "Conflict", 412: "Precondition failed", 413: "Payload too large",
+          422: "Unprocessable content", 429: "Too many requests", 500: "Internal server error",
+          503: "Service unavailable"}
 TYPES = {400: "/problems/invalid-input", 404: "/problems/not-found", 405: "/problems/method-not-allowed",
          413: "/problems/too-large", 500: "/problems/internal-error"}
+# what each documented status means, for the OpenAPI description
+WHEN = {
+    400: "a missing, malformed or out-of-range parameter, or a body that is not JSON",
+    401: "no bearer token, or an unknown or revoked one (`WWW-Authenticate: Bearer`)",
+    403: "the token's role may not do this, or a reviewer acting on content they wrote",
+    404: "no such resource",
+    409: "the resource's state or version does not allow this (the detail says why)",
+    412: "`If-Match` names a version of the resource that is no longer current",
+    413: "the request body is over 1 MiB",
+    422: "a well-formed JSON body with wrong fields or values, or content that breaks a registry rule",
+    503: "the store or the search index cannot answer now; retry later",
+}
 
 
 class InvalidParam(Struct, omit_defaults=True):
@@ -27,6 +43,8 @@ class InvalidParam(Struct, omit_defaults=True):
 
 
 class Problem(Struct, omit_defaults=True):
+    """An RFC 9457 problem: ``type`` is stable and names the kind of error; ``detail`` says what happened."""
+
     type: str
     title: str
     status: int
@@ -36,12 +54,31 @@ class Problem(Struct, omit_defaults=True):
     invalid_params: list[InvalidParam] | None = None
 
 
-def problem_response(problem: Problem, request: Request | None = None) -> Response:
+def problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """The ``responses=`` of a route: each status it can answer with a problem, as ``application/problem+json``.
+
+    Replaces litestar's default 400 body (``status_code``, ``detail``, ``extra``), which is not what we send.
+    """
+    return {status: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON, generate_examples=False,
+                                 description=f"{TITLES[status]}: {WHEN[status]}") for status in statuses}
+
+
+def not_modified() -> dict[int, ResponseSpec]:
+    """The ``responses=`` entry of a read that honours ``If-None-Match``."""
+    return {304: ResponseSpec(data_container=None, description="Not modified: the ETag in If-None-Match is current")}
+
+
+def loggable(text: str) -> str:
+    """Text from a request, safe for a log line: control characters (a newline would forge a line) escaped."""
+    return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+
+
+def problem_response(problem: Problem, request: Request | None = None, headers: dict[str, str] | None = None) -> Response:
     """The problem as JSON; as an HTML page for a browser asking for a web page."""
     if request is not None and _wants_html(request):
         return Template(template_name="problem.html", context={"p": problem}, status_code=problem.status,
-                        media_type=MediaType.HTML)
-    return Response(problem, status_code=problem.status, media_type=PROBLEM_JSON)
+                        media_type=MediaType.HTML, headers=headers)
+    return Response(problem, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _wants_html(request: Request) -> bool:
@@ -50,10 +87,11 @@ def _wants_html(request: Request) -> bool:
 
 
 def shuyu_error_handler(request: Request, exc: ShuyuError) -> Response[Problem]:
+    headers = {"WWW-Authenticate": 'Bearer realm="shuyu"'} if exc.status == 401 else None
     return problem_response(
         Problem(type=exc.type, title=exc.title, status=exc.status, detail=exc.detail,
                 instance=request.url.path, field=exc.field),
-        request,
+        request, headers,
     )
 
 
@@ -72,12 +110,23 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Problem
     return problem_response(
         Problem(type=kind, title=TITLES.get(status, "Error"), status=status,
                 detail=detail, instance=request.url.path, invalid_params=params),
+        request, dict(exc.headers) if exc.headers else None,  # e.g. Allow on 405
+    )
+
+
+def recursion_error_handler(request: Request, exc: RecursionError) -> Response[Problem]:
+    """JSON nested too deep for the decoder is bad input; any other recursion is a fault of ours."""
+    if "deserializing" not in str(exc):
+        return internal_error_handler(request, exc)
+    return problem_response(
+        Problem(type=TYPES[400], title=TITLES[400], status=400, detail="the JSON body is nested too deeply",
+                instance=request.url.path),
         request,
     )
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response[Problem]:
-    log.exception("unhandled error on %s", request.url.path)
+    log.exception("unhandled error on %s %s", request.method, loggable(request.url.path))
     return problem_response(
         Problem(type=TYPES[500], title=TITLES[500], status=500,
                 detail="the server could not answer this request; it has been logged",
@@ -86,10 +135,17 @@ def internal_error_handler(request: Request, exc: Exception) -> Response[Problem
     )
 
 
+def no_nul_in_path(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Guard for file routes: a NUL names no file (and the file system refuses it)."""
+    if "\x00" in connection.scope["path"]:
+        raise NotFound("no such file")
+
+
 EXCEPTION_HANDLERS = {
     ShuyuError: shuyu_error_handler,
     HTTPException: http_error_handler,
+    RecursionError: recursion_error_handler,
     Exception: internal_error_handler,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "Problem", "PROBLEM_JSON", "MediaType"]
+__all__ = ["EXCEPTION_HANDLERS", "Problem", "PROBLEM_JSON", "MediaType", "problems", "loggable", "no_nul_in_path"]

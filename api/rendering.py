@@ -13,6 +13,7 @@ import msgspec
 from registry.model import ConceptVersion
 from search.catalog import Catalog, LabelMatch, Suggestion
 
+from .etags import etag_of_bytes
 from .views import LookupHead, concept_out, lookup_head, suggestion_head
 
 MAX_ENTRIES = 50_000
@@ -39,6 +40,12 @@ class RenderCache:
         """The JSON of GET /api/v1/concepts/{id} for the current version."""
         return self._get(("concept", concept.id, script), catalog.revision,
                          lambda: encode(concept_out(catalog, concept, script)))
+
+    def concept_and_etag(self, catalog: Catalog, concept: ConceptVersion, script: str) -> tuple[bytes, str]:
+        """The concept's JSON and its entity tag (the hash of those bytes), both made once per revision."""
+        body = self.concept(catalog, concept, script)
+        etag = self._get(("etag", concept.id, script), catalog.revision, lambda: etag_of_bytes(body).encode())
+        return body, etag.decode()
 
     def lookup(self, catalog: Catalog, label: str, matches: list[LabelMatch], script: str) -> bytes:
         """The JSON of a lookup answer, assembled from pre-encoded concept parts."""

@@ -12,6 +12,7 @@ from registry.errors import InvalidInput
 from search.analysis import expand_query
 from search.service import FILTER_FIELDS
 
+from .problems import problems
 from .services import ServicesDep
 from .views import (
     BatchLookupOut,
@@ -26,6 +27,7 @@ from .views import (
 )
 
 MAX_QUERY = 200
+MAX_INT = 2**63 - 1  # what both stores hold in an integer column
 MAX_PAGE = 100
 
 Label = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, description="a label in any script")]
@@ -57,7 +59,7 @@ class ConceptController(Controller):
     path = "/api/v1"
     tags = ["concepts"]
 
-    @get("/lookup", sync_to_thread=False)
+    @get("/lookup", sync_to_thread=False, responses=problems(400))
     def lookup(self, services: ServicesDep, label: Label, script: ScriptParam = "zh-Hans") -> Response[LookupOut]:
         """Concepts that have this exact label (any label type, any script), preferred labels first."""
         label = require_text(label, "label")
@@ -65,7 +67,7 @@ class ConceptController(Controller):
         matches = catalog.lookup(label, expand_query(label))
         return json_response(services.rendered.lookup(catalog, label, matches, script))
 
-    @post("/lookup", sync_to_thread=False, status_code=200)
+    @post("/lookup", sync_to_thread=False, status_code=200, responses=problems(400, 413, 422))
     def batch_lookup(self, services: ServicesDep, data: JSONBody[BatchLookup],
                      script: ScriptParam = "zh-Hans") -> Response[BatchLookupOut]:
         """Up to 1,000 labels at once: for each, the concepts it names and whether it is preferred,
@@ -79,13 +81,13 @@ class ConceptController(Controller):
         body = b'{"results":[' + b",".join(results) + b'],"found":%d,"not_found":%d}' % (found, len(results) - found)
         return json_response(body)
 
-    @get("/standards", sync_to_thread=False)
+    @get("/standards", sync_to_thread=False, responses=problems(400))
     def list_standards(self, services: ServicesDep, script: ScriptParam = "zh-Hans") -> list[StandardOut]:
         """The standards catalogue."""
         catalog = services.catalog
         return [standard_out(catalog, s, script) for s in sorted(catalog.standards.values(), key=lambda s: s.id)]
 
-    @get("/schemes", sync_to_thread=False)
+    @get("/schemes", sync_to_thread=False, responses=problems(400))
     def list_schemes(self, services: ServicesDep) -> list[SchemeOut]:
         """The concept schemes and how many concepts each holds."""
         catalog = services.catalog
@@ -103,7 +105,7 @@ class SearchController(Controller):
     path = "/api/v1"
     tags = ["search"]
 
-    @get("/search", sync_to_thread=True)
+    @get("/search", sync_to_thread=True, responses=problems(400, 503))
     def search(
         self,
         services: ServicesDep,
@@ -126,7 +128,7 @@ class SearchController(Controller):
         results = services.search.search(text, filters=filters, offset=offset, limit=limit, catalog=catalog)
         return search_out(catalog, text, results, offset, limit, script)
 
-    @get("/suggest", sync_to_thread=False)
+    @get("/suggest", sync_to_thread=False, responses=problems(400))
     def suggest(
         self,
         services: ServicesDep,

@@ -20,6 +20,8 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "workers": (1, "number of worker processes"),
     "load_bundled": (True, "load the bundled vocabulary into an empty store on start"),
     "sync_interval": (0.5, "seconds between checks of the change log for new revisions"),
+    "base_uri": ("", "base of the persistent URIs {base_uri}/concepts/{id} in exports (default: http://<host>:<port>)"),
+    "import_max_bytes": (33_554_432, "largest upload POST /api/v1/imports accepts, in bytes (413 above it)"),
 }
 
 
@@ -32,6 +34,13 @@ class Settings(Struct, frozen=True, kw_only=True):
     workers: int = 1
     load_bundled: bool = True
     sync_interval: float = 0.5
+    base_uri: str = ""
+    import_max_bytes: int = 33_554_432
+
+    @property
+    def uri_base(self) -> str:
+        """The base of concept URIs: ``base_uri``, else this server's own address."""
+        return (self.base_uri or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def store(self) -> str:

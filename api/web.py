@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, MediaType, get
+from litestar import Controller, MediaType, Request, get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
@@ -13,6 +13,7 @@ from registry.model import GRADE_LABELS, STANDARD_STATUS_LABELS
 
 from search.service import FILTER_FIELDS
 
+from .exchange import concept_download, negotiated
 from .routes import MAX_PAGE, MAX_QUERY, Facet, ScriptParam
 from .services import ServicesDep
 from .views import concept_out, search_out, standard_out
@@ -55,7 +56,10 @@ class WebController(Controller):
                      facet_label=lambda name, value: facet_label(catalog, name, value), scripts=SCRIPTS)
 
     @get("/concepts/{concept_id:str}", sync_to_thread=False)
-    def concept_page(self, services: ServicesDep, concept_id: FromPath[str], script: ScriptParam = "zh-Hans") -> Template:
+    def concept_page(self, request: Request, services: ServicesDep, concept_id: FromPath[str],
+                     script: ScriptParam = "zh-Hans") -> Template:
+        if fmt := negotiated(request):  # the concept's URI dereferenced by a linked-data client
+            return concept_download(request, services, concept_id, fmt)  # type: ignore[return-value]
         concept = services.catalog.concepts.get(concept_id)
         if concept is None:
             raise NotFound(f"no concept {concept_id!r}")

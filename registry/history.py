@@ -28,7 +28,9 @@ def revision_of(store: Store, at: str | None = None, release: str | None = None)
         return store.get_release(release).revision
     if not at:
         return None
-    if at.isdigit():
+    if at.isascii() and at.isdigit():  # not str.isdigit() alone: it accepts '²' and other digits int() refuses
+        if len(at) > 18:
+            raise InvalidInput("no such revision", field="at")
         return int(at)
     try:
         when = datetime.fromisoformat(at.replace("Z", "+00:00"))

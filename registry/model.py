@@ -77,6 +77,7 @@ class Scheme(Struct, frozen=True, kw_only=True):
     description: str = ""
     status: SchemeStatus = "published"
     sources: tuple[Source, ...] = ()
+    uri: str = ""  # the URI a scheme was imported with, kept so that a re-import finds it
 
 
 class ConceptVersion(Struct, frozen=True, kw_only=True):
@@ -101,6 +102,7 @@ class ConceptVersion(Struct, frozen=True, kw_only=True):
     created: str = ""
     change_note: str = ""
     proposal_id: str | None = None
+    uri: str = ""  # the URI a concept was imported with, kept so that a re-import updates it
 
     @property
     def preferred(self) -> str:
@@ -137,6 +139,7 @@ class StandardVersion(Struct, frozen=True, kw_only=True):
     created: str = ""
     change_note: str = ""
     proposal_id: str | None = None
+    uri: str = ""  # the URI a standard was imported with
 
 
 EventAction = Literal[
@@ -181,6 +184,7 @@ class ConceptContent(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     related: Annotated[tuple[Id, ...], Meta(max_length=200)] = ()
     grade: Grade | None = None
     sources: Annotated[tuple[Source, ...], Meta(max_length=50)] = ()
+    uri: Annotated[str, Meta(max_length=2000)] = ""
 
 
 class StandardContent(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -199,6 +203,7 @@ class StandardContent(Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     concepts: Annotated[tuple[Id, ...], Meta(max_length=500)] = ()
     notes: Annotated[tuple[Text, ...], Meta(max_length=50)] = ()
     sources: Annotated[tuple[Source, ...], Meta(max_length=50)] = ()
+    uri: Annotated[str, Meta(max_length=2000)] = ""
 
 
 class Comment(Struct, frozen=True, kw_only=True):

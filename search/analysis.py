@@ -23,6 +23,7 @@ jieba.setLogLevel(logging.WARNING)
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 WORD = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]+")
+LATIN_WORD = re.compile(r"[a-z0-9]+")
 QUERY_CONVERSIONS = ("t2s", "tw2sp", "hk2s")
 RENDER_CONVERSIONS = {"zh-Hant": "s2t", "zh-TW": "s2twp", "zh-HK": "s2hk"}
 
@@ -34,7 +35,7 @@ __all__ = [
     "bigrams",
     "pinyin_keys",
     "label_grams",
-    "load_segmenter",
+    "text_tokens",
     "english_words",
     "pinyin_query",
     "near_synonym_forms",
@@ -64,12 +65,6 @@ def _tokenizer() -> jieba.Tokenizer:
             tokenizer.initialize()
             _jieba = tokenizer
         return _jieba
-
-
-def load_segmenter() -> None:
-    """Load jieba's dictionary now (about a second), at start rather than in the first request or
-    write that segments a definition or a highlight."""
-    _tokenizer()
 
 
 @lru_cache(maxsize=65536)
@@ -112,12 +107,21 @@ def render(text: str, script: str) -> str:
     return converter(config).convert(text) if config and text else text
 
 
+def text_tokens(folded: str) -> list[str]:
+    """The tokens definitions and notes are indexed by, in order: CJK bigrams (a lone character as
+    itself) and Latin words, line by line."""
+    out: list[str] = []
+    for line in folded.split("\n"):
+        out += bigrams(line)
+        out += LATIN_WORD.findall(line)
+    return out
+
+
 def label_grams(folded: str) -> set[str]:
     """What a label is posted under for search: its CJK bigrams and its single CJK characters."""
     return {*bigrams(folded), *chars(folded)}
 
 
-LATIN_WORD = re.compile(r"[a-z0-9]+")
 EN_STOPWORDS = frozenset("a an and of the for in on to with by or".split())
 
 
@@ -168,7 +172,7 @@ def pinyin_query(text: str) -> str:
 
 # Near-synonym words a query may use for a registered word, both ways: a variant that differs by
 # one such word is matched as the registered form too (ranked as a partial match, not an exact one).
-NEAR_SYNONYMS = (("农村", "乡村"), ("数码", "数字"), ("资讯", "信息"), ("监控", "监测"), ("体系", "系统"))
+NEAR_SYNONYMS = (("农村", "乡村"), ("数码", "数字"), ("资讯", "信息"), ("监控", "监测"), ("体系", "系统"), ("资料", "数据"))
 _SYNONYM_OF = {a: b for a, b in NEAR_SYNONYMS} | {b: a for a, b in NEAR_SYNONYMS}
 
 

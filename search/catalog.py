@@ -61,6 +61,7 @@ class Suggestion(Struct, frozen=True, kw_only=True):
 SUGGEST_SCAN = 400  # prefix entries looked at per form, at most
 BULK = 1000  # versions applied at once above which the prefix list is rebuilt rather than updated
 
+SORTED = {"postings", "en_postings", "by_sound"}
 # the containers of a snapshot; each maps a key to an immutable value (a tuple, a Struct)
 _MAPS = ("schemes", "concepts", "standards", "by_label", "by_title", "by_code", "by_sound", "narrower",
          "standards_of", "postings", "en_postings", "_prefix_keys", "_folded")
@@ -182,6 +183,11 @@ class Catalog:
         deprecated = concept is not None and concept.status == "deprecated"
         return (deprecated, not exact, order, not preferred, len(label), entity_id)
 
+    def label_postings(self) -> list[tuple[str, list[LabelMatch]]]:
+        """(folded label, the concepts and terms it names) for every label of the current versions:
+        what the term checker builds its automaton from (``search/checker.py``)."""
+        return [(key, list(matches)) for key, matches in self.by_label.items()]
+
     def folded_terms(self, concept_id: str) -> tuple[tuple[str, Term], ...]:
         """(folded text, term) for each term of a concept's current version."""
         return self._folded[concept_id]
@@ -273,8 +279,10 @@ class _Builder:
             for key, values in work.items():
                 if not values:
                     target.pop(key, None)
-                else:
-                    target[key] = values[0] if name in single else tuple(values)
+                elif name in single:
+                    target[key] = values[0]
+                else:  # label postings sorted: the same order however the snapshot was reached
+                    target[key] = tuple(sorted(values)) if name in SORTED else tuple(values)
             setattr(self.new, name, target)
         self.new.revision = revision
         return self.new

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -19,7 +18,9 @@ from whoosh.analysis import StemmingAnalyzer, Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.index import LockError
 
-from .analysis import CJK, segment
+from registry.errors import InvalidInput
+
+from .analysis import CJK, text_tokens
 
 STATE_FILE = "shuyu-index.json"
 INDEX_NAME = "shuyu"
@@ -52,11 +53,12 @@ class _SequenceTokenizer(Tokenizer):
             yield token
 
 
-class WordTokenizer(_SequenceTokenizer):
-    """jieba search-mode words, one line at a time, positions in order."""
+class TextTokenizer(_SequenceTokenizer):
+    """CJK character bigrams (a lone character as itself) and Latin words: no dictionary, so the
+    tokens of a text never depend on what was registered before, and no segmentation cost."""
 
     def pieces(self, value: str) -> Iterable[str]:
-        return [word for line in value.split("\n") for word in segment(line)]
+        return text_tokens(value)
 
 
 def make_schema() -> Schema:
@@ -68,9 +70,42 @@ def make_schema() -> Schema:
         status=ID,
         grade=ID,
         standard=KEYWORD,
-        definition=TEXT(analyzer=WordTokenizer(), phrase=False),
+        definition=TEXT(analyzer=TextTokenizer(), phrase=False),
         definition_en=TEXT(analyzer=StemmingAnalyzer(), phrase=False),
     )
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class UnsafeIndexFolder(InvalidInput):
+    """An index folder that holds something the index did not make and must not lose (the store)."""
+
+
+def made_by_index(name: str) -> bool:
+    """Whether a file in the index folder is one the index made: whoosh's table of contents, segments
+    and lock (``_shuyu_*.toc``, ``shuyu_*``), and the recorded state (``shuyu-index.json``)."""
+    return name.startswith((f"_{INDEX_NAME}_", f"{INDEX_NAME}_", STATE_FILE))
+
+
+def check_index_folder(folder: str | Path) -> None:
+    """Refuse an index folder holding a SQLite database (e.g. the data folder with ``shuyu.db``):
+    creating or rebuilding the index must never be able to touch the store."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    for child in folder.iterdir():
+        if made_by_index(child.name) or not child.is_file():
+            continue
+        try:
+            with child.open("rb") as f:
+                head = f.read(len(SQLITE_MAGIC))
+        except OSError:
+            continue
+        if head == SQLITE_MAGIC or child.suffix in (".db", ".db-wal", ".db-shm"):
+            raise UnsafeIndexFolder(
+                f"the index folder {folder} holds the database {child.name}; give the index a folder of "
+                "its own (SHUYU_INDEX_DIR, default <data_dir>/index)", field="index_dir")
 
 
 Document = dict[str, str]
@@ -91,6 +126,7 @@ class SearchIndex:
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
+        check_index_folder(self.folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         if not whoosh_index.exists_in(self.folder, INDEX_NAME) or self._state().get("schema") != SCHEMA_VERSION:
             self._create()
@@ -120,11 +156,12 @@ class SearchIndex:
         return int(self._state().get("revision", 0))
 
     def _create(self) -> None:
+        """An empty index; deletes only the files an index made, never anything else in the folder."""
+        check_index_folder(self.folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
         for child in self.folder.iterdir():
-            if child.is_file():
-                child.unlink()
-            else:
-                shutil.rmtree(child)
+            if made_by_index(child.name) and child.is_file():
+                child.unlink(missing_ok=True)
         whoosh_index.create_in(self.folder, make_schema(), indexname=INDEX_NAME)
         self._write_state(0)
 
@@ -187,8 +224,8 @@ class SearchIndex:
 
     def search_text(self, forms: Sequence[str], *, filters: dict[str, str] | None = None,
                     limit: int = 300) -> list[tuple[str, float]]:
-        """(id, score) of the best ``limit`` definitions and notes holding every word of one of the
-        query's ``forms`` (Chinese words by jieba, English by stem), within the facet ``filters``.
+        """(id, score) of the best ``limit`` definitions and notes holding every token of one of the
+        query's ``forms`` (CJK bigrams and Latin words; English also by stem), within the ``filters``.
 
         The query is built as objects (the query-string parser costs ~150 µs); neither counted (that
         runs it twice) nor asked which terms matched (that keeps whoosh from skipping blocks).
@@ -196,7 +233,7 @@ class SearchIndex:
         parts: list[q.Query] = []
         with self._read_lock:
             for form in forms:
-                words = list(dict.fromkeys(segment(form)))
+                words = list(dict.fromkeys(text_tokens(form)))
                 if words:
                     parts.append(q.And([q.Term("definition", w) for w in words]))
                 if not CJK.search(form):

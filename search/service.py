@@ -19,7 +19,7 @@ from msgspec import Struct
 from registry.model import StandardVersion, Version
 from registry.store import Store
 
-from .analysis import load_segmenter, normalize
+from .analysis import normalize
 from .catalog import Catalog, Suggestion
 from .documents import concept_document, standard_document
 from .highlight import highlight_terms
@@ -54,7 +54,6 @@ class _Ranked(Struct, kw_only=True):
 class SearchService:
     def __init__(self, store: Store, index_folder: str | Path) -> None:
         self.store = store
-        load_segmenter()
         self.index = SearchIndex(index_folder)
         self.folder = Path(index_folder)
         self._sync_lock = threading.Lock()

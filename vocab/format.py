@@ -43,6 +43,7 @@ class SchemeEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     description: str = ""
     status: SchemeStatus = "published"
     sources: list[Source] = []
+    uri: str = ""
 
 
 class ConceptEntry(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -68,6 +69,7 @@ class ConceptEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     replaced_by: list[Id] = []
     tasks: list[int] = []
     sources: list[Source] = []
+    uri: str = ""
 
 
 class StandardEntry(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -86,6 +88,7 @@ class StandardEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     notes: list[str] = []
     tasks: list[int] = []
     sources: list[Source] = []
+    uri: str = ""
 
 
 class VocabFile(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -201,6 +204,7 @@ def _scheme(entry: SchemeEntry) -> Scheme:
         description=entry.description,
         status=entry.status,
         sources=tuple(entry.sources),
+        uri=entry.uri,
     )
 
 
@@ -231,6 +235,7 @@ def _concept(entry: ConceptEntry, scheme: str) -> ConceptVersion:
         replaced_by=tuple(entry.replaced_by),
         sources=_sources(entry.tasks, entry.sources),
         change_note="loaded from the bundled vocabulary",
+        uri=entry.uri,
     )
 
 
@@ -251,4 +256,5 @@ def _standard(entry: StandardEntry) -> StandardVersion:
         notes=tuple(entry.notes),
         sources=_sources(entry.tasks, entry.sources),
         change_note="loaded from the bundled vocabulary",
+        uri=entry.uri,
     )

@@ -1,0 +1,238 @@
+"""Tools for people who write standards, as HTTP: the term checker, the "术语和定义" clause and the
+harmonisation report (JSON under /api/v1, and their web pages). The work is done in ``search/checker.py``,
+``registry/clause.py`` and ``registry/harmonisation.py``; these handlers read input and render output."""
+
+from __future__ import annotations
+
+from functools import partial
+from urllib.parse import urlencode
+from typing import Annotated, Literal
+
+import anyio.to_thread
+import msgspec
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.datastructures import Cookie, UploadFile
+from litestar.params import QueryParameter
+from litestar.response import Template
+from msgspec import Struct
+
+from registry.clause import Clause, build_clause, select, to_docx, to_html, to_markdown
+from registry.errors import InvalidInput, NotFound
+from registry.harmonisation import Report, harmonisation_report
+from registry.history import revision_of
+from registry.model import ConceptVersion, StandardVersion
+from search.checker import MAX_TEXT_BYTES, CheckResult, check, decode_text, require_draft
+from search.drafts import MAX_UPLOAD_BYTES, read_draft
+
+from .services import Services, ServicesDep
+
+CheckScript = Literal["zh-Hans", "zh-TW", "zh-HK"]
+ClauseFormat = Literal["json", "markdown", "html", "docx"]
+IdList = Annotated[str | None, QueryParameter(max_length=20_000, description="concept ids, comma-separated")]
+At = Annotated[str | None, QueryParameter(max_length=40, description="a revision number or an ISO date/time")]
+ReleaseTag = Annotated[str | None, QueryParameter(max_length=32, description="a release tag")]
+Name = Annotated[str | None, QueryParameter(max_length=64)]
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+BASKET_COOKIE = "shuyu_clause_basket"
+MAX_BASKET = 200
+PROPOSE_HREF = "/propose?revise={id}"  # the web issue's proposal form, pre-filled from the concept
+
+
+class CheckRequest(Struct, forbid_unknown_fields=True):
+    text: str
+    script: CheckScript = "zh-Hans"
+
+
+check_decoder = msgspec.json.Decoder(CheckRequest)
+
+
+def _ids(value: str | None) -> list[str]:
+    ids = [i.strip() for i in (value or "").split(",") if i.strip()]
+    if len(ids) > 1000:
+        raise InvalidInput("at most 1000 ids", field="ids")
+    return ids
+
+
+def _versions_at(services: Services, revision: int | None) -> tuple[dict[str, ConceptVersion], list[StandardVersion]]:
+    """Concepts (by id) and standards as they stood at ``revision`` (the current ones for None)."""
+    catalog = services.catalog
+    if revision is None:
+        return dict(catalog.concepts), list(catalog.standards.values())
+    if revision > services.store.revision() or revision < 0:
+        raise InvalidInput(f"revision {revision} does not exist yet", field="at")
+    concepts: dict[str, ConceptVersion] = {}
+    for concept_id in sorted(catalog.concepts):
+        try:
+            concepts[concept_id] = services.store.get_at("concept", concept_id, revision)  # type: ignore[assignment]
+        except NotFound:
+            continue  # created after that revision
+    standards = []
+    for standard_id in sorted(catalog.standards):
+        try:
+            standards.append(services.store.get_at("standard", standard_id, revision))
+        except NotFound:
+            continue
+    return concepts, standards  # type: ignore[return-value]
+
+
+def make_clause(services: Services, ids: list[str], scheme: str | None, broader: str | None, cite: list[str],
+                at: str | None, release: str | None) -> Clause:
+    revision = revision_of(services.store, at, release)
+    concepts, standards = _versions_at(services, revision)
+    chosen = select(concepts, ids=ids, scheme=scheme, broader=broader)
+    by_key = {s.id: s for s in standards} | {s.code: s for s in standards if s.code}
+    missing = [c for c in cite if c not in by_key]
+    if missing:
+        raise NotFound(f"no standard {', '.join(missing)}", field="cite")
+    return build_clause(chosen, standards, cite=[by_key[c] for c in cite],
+                        revision=revision if revision is not None else services.catalog.revision)
+
+
+def clause_response(clause: Clause, fmt: str) -> Response:
+    if fmt == "markdown":
+        return Response(to_markdown(clause), media_type="text/markdown; charset=utf-8")
+    if fmt == "html":
+        return Response(to_html(clause), media_type=MediaType.HTML)
+    if fmt == "docx":
+        return Response(to_docx(clause), media_type=DOCX,
+                        headers={"Content-Disposition": 'attachment; filename="terms-and-definitions.docx"'})
+    return Response(msgspec.json.encode(clause), media_type=MediaType.JSON)
+
+
+def make_report(services: Services) -> Report:
+    catalog = services.catalog
+    return harmonisation_report(list(catalog.concepts.values()), list(catalog.standards.values()),
+                                revision=catalog.revision)
+
+
+class DraftingController(Controller):
+    path = "/api/v1"
+    tags = ["drafting"]
+
+    @post("/check", status_code=200, request_max_body_size=MAX_TEXT_BYTES + 4096)
+    async def check_text(self, request: Request, services: ServicesDep,
+                         script: Annotated[CheckScript, QueryParameter(description="the script the draft is written for")] = "zh-Hans",
+                         ) -> CheckResult:
+        """Check a draft (``text/plain`` UTF-8, at most 1 MiB; or JSON ``{"text": …, "script": …}``):
+        every registered label with its offsets (Unicode code points into the text as sent), the form
+        used and the term to use, and the deprecated, non-preferred, regional, other-script and
+        inconsistent uses with their fix. A larger body gets 413."""
+        body = await request.body()
+        if request.content_type[0] == "application/json":
+            try:
+                payload = check_decoder.decode(body)
+            except msgspec.ValidationError as exc:
+                raise InvalidInput(str(exc), field="body") from None
+            except msgspec.DecodeError:
+                raise InvalidInput("the body is not valid JSON", field="body") from None
+            text, script = require_draft(payload.text), payload.script
+        else:
+            text = decode_text(body)
+        return await anyio.to_thread.run_sync(partial(check, services.catalog, text, script))
+
+    @get("/clause", sync_to_thread=True)
+    def clause(self, services: ServicesDep, ids: IdList = None, scheme: Name = None, broader: Name = None,
+               cite: IdList = None, format: ClauseFormat = "json", at: At = None,
+               release: ReleaseTag = None) -> Response[Clause]:
+        """The GB/T 1.1-2020 clause 3 "术语和定义" for the concepts ``ids``, or a concept of ``scheme`` and
+        everything under it (``broader``), as JSON, Markdown, HTML or Word (``format=docx``); concepts
+        defined by a standard in ``cite`` are referenced, not repeated; ``at``/``release`` regenerate the
+        clause as it stood then."""
+        clause = make_clause(services, _ids(ids), scheme, broader, _ids(cite), at, release)
+        return clause_response(clause, format)
+
+    @get("/reports/harmonisation", sync_to_thread=True)
+    def harmonisation(self, services: ServicesDep) -> Report:
+        """Labels that name more than one concept, a term preferred in one concept and not in another,
+        definitions written twice, and standards that define one term differently."""
+        return make_report(services)
+
+
+# -- web pages ---------------------------------------------------------------------------------
+
+def _page(name: str, status: int = 200, cookies: list[Cookie] | None = None, **context) -> Template:
+    return Template(template_name=name, context=context, media_type=MediaType.HTML, status_code=status,
+                    cookies=cookies or [])
+
+
+def marked_segments(text: str, result: CheckResult) -> list[dict]:
+    """The text cut into plain runs and found terms, each term with its problems, for the template."""
+    problems: dict[int, list] = {}
+    for p in result.problems:
+        if p.kind == "inconsistent":
+            for start, _ in p.occurrences:
+                problems.setdefault(start, []).append(p)
+        else:
+            problems.setdefault(p.start, []).append(p)
+    segments, at = [], 0
+    for m in result.matches:
+        if m.start > at:
+            segments.append({"text": text[at:m.start]})
+        segments.append({"text": m.text, "match": m, "problems": problems.get(m.start, [])})
+        at = m.end
+    if at < len(text):
+        segments.append({"text": text[at:]})
+    return segments
+
+
+KIND_NAMES = {"deprecated": "已废弃", "non_preferred": "非优选", "regional": "地区用语", "script": "字形",
+              "inconsistent": "用法不一致"}
+
+
+class DraftingPages(Controller):
+    include_in_schema = False
+
+    @get("/check", sync_to_thread=False)
+    def check_page(self) -> Template:
+        return _page("check.html", result=None, text="", script="zh-Hans", kinds=KIND_NAMES,
+                     max_bytes=MAX_TEXT_BYTES)
+
+    @post("/check", status_code=200, request_max_body_size=MAX_UPLOAD_BYTES + 65_536)
+    async def check_submit(self, request: Request, services: ServicesDep) -> Template:
+        form = await request.form()
+        script = form.get("script") or "zh-Hans"
+        if script not in ("zh-Hans", "zh-TW", "zh-HK"):
+            raise InvalidInput("script is zh-Hans, zh-TW or zh-HK", field="script")
+        upload = form.get("file")
+        if isinstance(upload, UploadFile) and upload.filename:
+            text = read_draft(upload.filename, await upload.read())
+        else:
+            pasted = form.get("text")
+            text = require_draft(pasted if isinstance(pasted, str) else "")
+        result = await anyio.to_thread.run_sync(partial(check, services.catalog, text, script))
+        return _page("check.html", result=result, text=text, script=script, kinds=KIND_NAMES,
+                     segments=marked_segments(text, result), max_bytes=MAX_TEXT_BYTES)
+
+    @get("/clause", sync_to_thread=True)
+    def clause_page(self, request: Request, services: ServicesDep, ids: IdList = None, scheme: Name = None,
+                    broader: Name = None, add: Name = None, remove: Name = None, clear: bool = False,
+                    release: ReleaseTag = None, at: At = None) -> Template:
+        """The basket of chosen concepts (a cookie) and the clause written for it, or for ``ids`` or
+        ``scheme``/``broader`` given in the address."""
+        basket = [] if clear else _ids(request.cookies.get(BASKET_COOKIE, ""))
+        catalog = services.catalog
+        if add:
+            if add not in catalog.concepts:
+                raise NotFound(f"no concept {add}", field="add")
+            basket = list(dict.fromkeys([*basket, add]))[:MAX_BASKET]
+        if remove:
+            basket = [i for i in basket if i != remove]
+        basket = [i for i in basket if i in catalog.concepts]
+        chosen_ids = _ids(ids) or ([] if scheme or broader else basket)
+        clause = None
+        query = ""
+        if chosen_ids or scheme or broader:
+            clause = make_clause(services, chosen_ids, scheme, broader, [], at, release)
+            params = {"ids": ",".join(chosen_ids)} if chosen_ids else {"scheme": scheme or "", "broader": broader or ""}
+            params |= {"release": release or "", "at": at or ""}
+            query = urlencode({k: v for k, v in params.items() if v})
+        cookie = Cookie(key=BASKET_COOKIE, value=",".join(basket), path="/", httponly=True, samesite="lax",
+                        max_age=30 * 24 * 3600)
+        return _page("clause.html", clause=clause, clause_html=to_html(clause) if clause else "", query=query,
+                     basket=[catalog.concepts[i] for i in basket], schemes=catalog.schemes, scheme=scheme or "",
+                     broader=broader or "", cookies=[cookie])
+
+    @get("/reports/harmonisation", sync_to_thread=True)
+    def harmonisation_page(self, services: ServicesDep) -> Template:
+        return _page("harmonisation.html", report=make_report(services), schemes=services.catalog.schemes,
+                     propose=PROPOSE_HREF)

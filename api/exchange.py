@@ -1,0 +1,243 @@
+"""Exchange over HTTP: import uploads (admin), scheme and concept downloads, a paged concept list.
+
+Handlers stay thin: they read the request, call ``vocab.exchange`` in a worker thread and stream
+what it writes. Exports are also reached by content negotiation (``Accept: text/turtle`` ...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import partial
+from typing import Annotated
+
+import anyio.to_thread
+import msgspec
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import Provide
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Stream
+from msgspec import Struct
+
+from registry.errors import InvalidInput, NotFound, VocabularyError
+from registry.workflow import require
+from vocab.exchange import ImportReport, Snapshot, export_file_name, import_files, snapshot
+from vocab.formats import FORMATS, STANDARDS, Context, Vocabulary, write
+
+from .editorial import ActorDep, actor_from_request, publish_now
+from .history import etag_matches
+from .services import Services, ServicesDep
+from .settings import Settings
+
+ExportFormat = Annotated[str | None, QueryParameter(max_length=8, description=f"one of {', '.join(FORMATS)}")]
+At = Annotated[str | None, QueryParameter(max_length=40, description="a revision number or an ISO date/time")]
+ReleaseTag = Annotated[str | None, QueryParameter(max_length=32, description="a release tag")]
+MAX_FILES = 20
+MAX_PAGE = 500
+# media types a client may ask for, beyond each format's own (see vocab.formats.FORMATS)
+ACCEPTED = {media: name for name, (_, _, media) in FORMATS.items()} | {
+    "application/x-turtle": "ttl", "application/turtle": "ttl", "application/tbx+xml": "tbx",
+    "application/x-tbx": "tbx", "text/n-triples": "nt", "application/json+ld": "jsonld",
+}
+
+
+def negotiated(request: Request) -> str | None:
+    """The exchange format an ``Accept`` header asks for first, or None when it asks for JSON or HTML first."""
+    for part in request.headers.get("accept", "").split(","):
+        media = part.split(";")[0].strip().lower()
+        if media in ACCEPTED:
+            return ACCEPTED[media]
+        if media in ("application/json", "text/html", "application/xhtml+xml", "*/*"):
+            return None
+    return None
+
+
+def _format(fmt: str | None, request: Request) -> str:
+    chosen = fmt or negotiated(request) or "ttl"
+    if chosen not in FORMATS:
+        raise InvalidInput(f"unknown format {chosen!r}; use one of {', '.join(FORMATS)}", field="format")
+    return chosen
+
+
+def download(request: Request, vocabulary: Vocabulary, fmt: str, base_uri: str, file_name: str,
+             fingerprint: bytes) -> Response:
+    """A streamed file with its name and an ETag over everything that makes its bytes."""
+    etag = '"' + hashlib.sha1(fingerprint + fmt.encode() + base_uri.encode()).hexdigest()[:20] + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(content=None, status_code=304, headers=headers)
+    media = FORMATS[fmt][2]  # litestar adds "; charset=utf-8" to text/* types
+    headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return Stream(content=write(vocabulary, fmt, Context(base_uri=base_uri)), media_type=media, headers=headers)
+
+
+def _shot_fingerprint(shot: Snapshot, services: Services) -> bytes:
+    schemes = msgspec.json.encode(shot.vocabulary.schemes)
+    return b"%s|%d|%s" % (shot.vocabulary.name.encode(), shot.revision, schemes)
+
+
+async def scheme_download(request: Request, services: Services, scheme_id: str, fmt: str,
+                          release: str | None = None, at: str | None = None) -> Response:
+    shot = await anyio.to_thread.run_sync(partial(snapshot, services.store, scheme_id, release=release, at=at))
+    name = export_file_name(scheme_id, fmt, release, shot.revision)
+    return download(request, shot.vocabulary, fmt, services.settings.uri_base, name, _shot_fingerprint(shot, services))
+
+
+def concept_download(request: Request, services: Services, concept_id: str, fmt: str) -> Response:
+    """One concept, as it is now, in an exchange format (its scheme's description included)."""
+    catalog = services.catalog
+    concept = catalog.concepts.get(concept_id)
+    if concept is None:
+        raise NotFound(f"no concept {concept_id!r}")
+    schemes = [catalog.schemes[concept.scheme]] if concept.scheme in catalog.schemes else []
+    vocabulary = Vocabulary(name=concept.scheme, schemes=schemes, concepts=[concept])
+    fingerprint = b"%s|%d|%s" % (concept_id.encode(), concept.version, msgspec.json.encode(schemes))
+    return download(request, vocabulary, fmt, services.settings.uri_base,
+                    f"{concept_id}-v{concept.version}.{FORMATS[fmt][1]}", fingerprint)
+
+
+class SchemeInfo(Struct, kw_only=True):
+    id: str
+    title: str
+    title_en: str
+    description: str
+    status: str
+    uri: str
+    concepts: int
+    exports: dict[str, str]
+
+
+class ConceptItem(Struct, kw_only=True):
+    id: str
+    preferred: str
+    english: str
+    notation: str
+    status: str
+    uri: str
+    href: str
+
+
+class ConceptPage(Struct, kw_only=True):
+    scheme: str
+    items: list[ConceptItem]
+    total: int
+    offset: int
+    limit: int
+    next: str | None
+
+
+def _exports(path: str) -> dict[str, str]:
+    return {fmt: f"{path}?format={fmt}" for fmt in FORMATS}
+
+
+class ExchangeController(Controller):
+    path = "/api/v1"
+    tags = ["exchange"]
+
+    @get("/schemes/{scheme_id:str}")
+    async def get_scheme(self, request: Request, services: ServicesDep, scheme_id: FromPath[str],
+                         release: ReleaseTag = None, at: At = None) -> Response[SchemeInfo]:
+        """A scheme's description, its URI and links to its downloads; with ``Accept: text/turtle``,
+        ``application/ld+json``, ``application/x-tbx+xml`` or ``text/csv``, the scheme itself."""
+        fmt = negotiated(request)
+        if fmt:
+            return await scheme_download(request, services, scheme_id, fmt, release, at)
+        catalog = services.catalog
+        if scheme_id == STANDARDS:
+            return Response(SchemeInfo(id=STANDARDS, title="标准目录", title_en="Standards catalogue", description="",
+                                       status="published", uri=Context(base_uri=services.settings.uri_base).scheme_uri(STANDARDS),
+                                       concepts=len(catalog.standards),
+                                       exports=_exports(f"/api/v1/schemes/{STANDARDS}/export")))
+        scheme = catalog.schemes.get(scheme_id)
+        if scheme is None:
+            raise NotFound(f"no scheme {scheme_id!r}")
+        count = sum(1 for c in catalog.concepts.values() if c.scheme == scheme_id)
+        return Response(SchemeInfo(
+            id=scheme.id, title=scheme.title, title_en=scheme.title_en, description=scheme.description,
+            status=scheme.status, uri=Context(base_uri=services.settings.uri_base).scheme_uri(scheme.id),
+            concepts=count, exports=_exports(f"/api/v1/schemes/{scheme.id}/export")))
+
+    @get("/schemes/{scheme_id:str}/export")
+    async def export_scheme(self, request: Request, services: ServicesDep, scheme_id: FromPath[str],
+                            format: ExportFormat = None, release: ReleaseTag = None, at: At = None) -> Stream:
+        """Download a scheme (or ``standards``, the catalogue) as it is now, at a ``release`` or ``at`` a
+        revision or time: ``format=ttl|rdf|jsonld|nt|tbx|csv|toml`` or by ``Accept``. Streamed, with a
+        ``Content-Disposition`` file name naming scheme and release, and an ETag."""
+        return await scheme_download(request, services, scheme_id, _format(format, request), release, at)
+
+    @get("/schemes/{scheme_id:str}/concepts", sync_to_thread=False)
+    def list_concepts(
+        self, services: ServicesDep, scheme_id: FromPath[str],
+        offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 100,
+    ) -> ConceptPage:
+        """A scheme's concepts in id order, a page at a time (``limit`` ≤ 500); follow ``next``."""
+        catalog = services.catalog
+        if scheme_id not in catalog.schemes:
+            raise NotFound(f"no scheme {scheme_id!r}")
+        concepts = sorted((c for c in catalog.concepts.values() if c.scheme == scheme_id), key=lambda c: c.id)
+        context = Context(base_uri=services.settings.uri_base)
+        items = [ConceptItem(id=c.id, preferred=c.preferred, english=c.english, notation=c.notation, status=c.status,
+                             uri=context.concept_uri(c.id), href=f"/api/v1/concepts/{c.id}")
+                 for c in concepts[offset:offset + limit]]
+        more = offset + limit < len(concepts)
+        return ConceptPage(scheme=scheme_id, items=items, total=len(concepts), offset=offset, limit=limit,
+                           next=f"/api/v1/schemes/{scheme_id}/concepts?offset={offset + limit}&limit={limit}" if more else None)
+
+    @get("/concepts/{concept_id:str}/export", sync_to_thread=False)
+    def export_concept(self, request: Request, services: ServicesDep, concept_id: FromPath[str],
+                       format: ExportFormat = None) -> Stream:
+        """Download one concept (its current version) in an exchange format."""
+        return concept_download(request, services, concept_id, _format(format, request))
+
+
+TRUE = {"1", "true", "yes", "on"}
+
+
+class ImportController(Controller):
+    path = "/api/v1/imports"
+    tags = ["exchange"]
+    dependencies = {"actor": Provide(actor_from_request, sync_to_thread=False)}
+
+    @post("/", status_code=201)
+    async def import_upload(self, request: Request, services: ServicesDep, actor: ActorDep) -> Response[ImportReport]:
+        """Import uploaded vocabulary files (admin; ``multipart/form-data``): any number of file fields,
+        and ``format``, ``scheme``, ``dry_run``, ``as_proposals``, ``deprecate_missing``. One transaction;
+        a file with a problem writes nothing (400 naming file, line or subject, and field)."""
+        require(actor, "admin", "importing vocabularies")
+        form = await request.form()
+        files, options = [], {}
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                files.append((value.filename or key, await value.read()))
+            else:
+                options[key] = str(value)
+        if not files:
+            raise InvalidInput("upload at least one file (multipart/form-data)", field="files")
+        if len(files) > MAX_FILES:
+            raise InvalidInput(f"at most {MAX_FILES} files at once", field="files")
+        unknown = set(options) - {"format", "scheme", "dry_run", "as_proposals", "deprecate_missing"}
+        if unknown:
+            raise InvalidInput(f"unknown form field {sorted(unknown)[0]!r}", field=sorted(unknown)[0])
+        fmt = options.get("format") or None
+        if fmt and fmt not in FORMATS:
+            raise InvalidInput(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", field="format")
+        try:
+            report = await anyio.to_thread.run_sync(partial(
+                import_files, services.store, files, actor=actor.name, fmt=fmt, scheme=options.get("scheme") or None,
+                base_uri=services.settings.uri_base, dry_run=options.get("dry_run", "").lower() in TRUE,
+                as_proposals=options.get("as_proposals", "").lower() in TRUE,
+                deprecate_missing=options.get("deprecate_missing", "").lower() in TRUE,
+            ))
+        except VocabularyError as exc:
+            exc.detail = str(exc)  # the problem's detail names the file, line (or RDF subject) and field
+            raise
+        if report.revision is not None:
+            await anyio.to_thread.run_sync(publish_now, services)
+        return Response(report, status_code=200 if report.dry_run else 201)
+
+
+def exchange_handlers(settings: Settings) -> list[type[Controller]]:
+    """The exchange routes; the import route's body bound is the ``import_max_bytes`` setting (413 above)."""
+    bounded = type("ImportController", (ImportController,), {"request_max_body_size": settings.import_max_bytes})
+    return [ExchangeController, bounded]

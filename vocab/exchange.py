@@ -1,0 +1,319 @@
+"""Import and export: used alike by ``shuyu import`` / ``shuyu export`` and the API.
+
+An import reads every file first, plans what changes against the registry (created, revised,
+unchanged, deprecated, missing), checks every rule over the whole batch, and only then writes, in one
+transaction of ordinary versions (author: the importer; change note: the file). Nothing is written when
+anything is wrong. An export reads a scheme as it is now, or at a revision or release.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import msgspec
+from msgspec import Struct
+
+from registry.errors import NotFound, RuleViolation, VocabularyError
+from registry.history import revision_of
+from registry.model import (
+    ConceptContent,
+    ConceptVersion,
+    Proposal,
+    Scheme,
+    StandardContent,
+    StandardVersion,
+    Version,
+    now,
+)
+from registry.rules import BatchState, check_versions
+from registry.store import Store
+
+from .formats import STANDARDS, Context, Vocabulary, format_of, read, write
+
+BOOKKEEPING = {"id", "version", "author", "created", "change_note", "proposal_id"}
+MAX_LISTED = 20
+
+
+class ImportReport(Struct, kw_only=True):
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    files: list[str]
+    dry_run: bool
+    as_proposals: bool = False
+    revision: int | None = None  # the registry revision after the write
+    schemes_created: list[str] = []
+    schemes_updated: list[str] = []
+    created: list[str] = []
+    revised: list[str] = []
+    unchanged: list[str] = []
+    deprecated: list[str] = []
+    missing: list[str] = []  # in the registry's schemes, not in the files, left as they are
+    standards_created: list[str] = []
+    standards_revised: list[str] = []
+    standards_unchanged: list[str] = []
+    proposals: list[str] = []
+    warnings: list[str] = []
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": len(self.created), "revised": len(self.revised), "unchanged": len(self.unchanged),
+            "deprecated": len(self.deprecated), "missing": len(self.missing),
+            "standards created": len(self.standards_created), "standards revised": len(self.standards_revised),
+            "standards unchanged": len(self.standards_unchanged),
+        }
+
+    def summary(self) -> str:
+        verb = "would change" if self.dry_run else ("proposed" if self.as_proposals else "imported")
+        counts = ", ".join(f"{name}: {n}" for name, n in self.counts().items() if n or name in ("created", "revised", "unchanged"))
+        head = f"{verb}: {', '.join(self.files)}; {counts}"
+        if self.schemes_created:
+            head += f"; new schemes: {', '.join(self.schemes_created)}"
+        lines = [head]
+        if self.missing:
+            shown = ", ".join(self.missing[:MAX_LISTED]) + (" …" if len(self.missing) > MAX_LISTED else "")
+            lines.append(f"missing from the files (kept; --deprecate-missing deprecates them): {shown}")
+        lines += [f"warning: {w}" for w in self.warnings[:MAX_LISTED]]
+        if self.revision is not None:
+            lines.append(f"revision {self.revision}")
+        return "\n".join(lines)
+
+
+def content_key(version: Version) -> bytes:
+    """A version's content without bookkeeping, multi-valued fields in a fixed order: equal keys, no change.
+
+    RDF has no order, so a re-imported SKOS file must not count a reordered list as a change.
+    """
+    fields = {k: v for k, v in msgspec.structs.asdict(version).items() if k not in BOOKKEEPING}
+    for name, value in fields.items():
+        if isinstance(value, tuple):
+            fields[name] = sorted(value, key=lambda item: msgspec.json.encode(item))
+    return msgspec.json.encode(fields)
+
+
+def base_context(store: Store, base_uri: str, scheme: str | None = None) -> Context:
+    """The context an import reads in: the URIs the registry's concepts were imported with."""
+    entities = [*store.current("concept"), *store.current("standard")]
+    ids_by_uri = {v.uri: v.id for v in entities if v.uri}
+    return Context(base_uri=base_uri, scheme=scheme, ids_by_uri=ids_by_uri, known_ids={v.id for v in entities})
+
+
+def read_files(files: Sequence[tuple[str, bytes]], fmt: str | None, context: Context) -> list[Vocabulary]:
+    """Parse every file; ids must be unique across them."""
+    vocabularies = [read(data, name, format_of(name, fmt), context) for name, data in files]
+    owners: dict[str, Vocabulary] = {}
+    for vocabulary in vocabularies:
+        for entity in (*vocabulary.concepts, *vocabulary.standards):
+            _validate(vocabulary, entity)
+            first = owners.get(entity.id)
+            if first is not None:
+                raise vocabulary.problem(entity.id, f"id {entity.id!r} is also given in {first.name}", "id")
+            owners[entity.id] = vocabulary
+    return vocabularies
+
+
+_PATH = re.compile(r"at `\$\.(\w+)")
+
+
+def _validate(vocabulary: Vocabulary, entity: Version) -> None:
+    """Every field within the registry's bounds (ids, lengths, grades, statuses), as a decoded body would be."""
+    try:
+        msgspec.convert(msgspec.to_builtins(entity), type(entity))
+    except msgspec.ValidationError as exc:
+        field = _PATH.search(str(exc))
+        message = re.sub(r" - at `.*`$", "", str(exc))
+        raise vocabulary.problem(entity.id, f"{message}", field.group(1) if field else None) from None
+
+
+def import_files(
+    store: Store,
+    files: Sequence[tuple[str, bytes]],
+    *,
+    actor: str,
+    fmt: str | None = None,
+    scheme: str | None = None,
+    base_uri: str,
+    dry_run: bool = False,
+    as_proposals: bool = False,
+    deprecate_missing: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import files into ``store`` in one transaction, or report what would change (``dry_run``)."""
+    context = base_context(store, base_uri, scheme)
+    vocabularies = read_files(files, fmt, context)
+    names = [Path(name).name for name, _ in files]
+    note = f"imported from {', '.join(names)}"
+    report = ImportReport(files=names, dry_run=dry_run, as_proposals=as_proposals)
+    for vocabulary in vocabularies:
+        report.warnings += [f"{vocabulary.name}: {w}" for w in vocabulary.warnings]
+
+    schemes = _plan_schemes(store, vocabularies, scheme, report)
+    versions = _plan_versions(store, vocabularies, schemes, actor, note, deprecate_missing, report, progress)
+    owners = {e.id: v for v in vocabularies for e in (*v.concepts, *v.standards)}
+    try:
+        check_versions(versions, BatchState(versions, (s.id for s in schemes), base=store))
+    except RuleViolation as exc:
+        raise _locate(exc, owners) from None
+    if dry_run:
+        return report
+    if as_proposals:
+        if schemes:  # a new scheme is structure, not content: it is created at once, its concepts proposed
+            report.revision = store.append([], schemes=schemes, actor=actor, note=note)
+        report.proposals = _propose(store, versions, actor, note)
+        report.revision = store.revision()
+        return report
+    try:
+        report.revision = store.append(versions, schemes=schemes, actor=actor, note=note)
+    except RuleViolation as exc:
+        raise _locate(exc, owners) from None
+    return report
+
+
+def _plan_schemes(store: Store, vocabularies: list[Vocabulary], forced: str | None,
+                  report: ImportReport) -> list[Scheme]:
+    existing = {s.id: s for s in store.schemes()}
+    wanted: dict[str, Scheme] = {}
+    partial: set[str] = set()
+    for vocabulary in vocabularies:
+        for s in vocabulary.schemes:
+            s = msgspec.structs.replace(s, id=forced) if forced else s
+            wanted.setdefault(s.id, s)
+            if not vocabulary.scheme_complete:
+                partial.add(s.id)
+        for c in vocabulary.concepts:  # a scheme named only by its concepts (CSV, --scheme)
+            if c.scheme not in wanted and c.scheme not in existing:
+                wanted[c.scheme] = Scheme(id=c.scheme, title=c.scheme)
+    changed = []
+    for scheme_id, s in wanted.items():
+        before = existing.get(scheme_id)
+        if before is None:
+            report.schemes_created.append(scheme_id)
+            changed.append(s)
+        elif msgspec.json.encode(before) != msgspec.json.encode(s) and s.title != s.id and scheme_id not in partial:
+            report.schemes_updated.append(scheme_id)
+            changed.append(s)
+    return changed
+
+
+def _plan_versions(store: Store, vocabularies: list[Vocabulary], schemes: list[Scheme], actor: str, note: str,
+                   deprecate_missing: bool, report: ImportReport,
+                   progress: Callable[[int], None] | None) -> list[Version]:
+    current: dict[tuple[str, str], Version] = {("concept", v.id): v for v in store.current("concept")}
+    current.update({("standard", v.id): v for v in store.current("standard")})
+    versions: list[Version] = []
+    seen: set[str] = set()
+    scheme_ids: set[str] = set()
+    for vocabulary in vocabularies:
+        file_note = f"imported from {Path(vocabulary.name).name}"
+        for entity in (*vocabulary.concepts, *vocabulary.standards):
+            kind = "concept" if isinstance(entity, ConceptVersion) else "standard"
+            if isinstance(entity, ConceptVersion):
+                scheme_ids.add(entity.scheme)
+            seen.add(entity.id)
+            before = current.get((kind, entity.id))
+            fresh = msgspec.structs.replace(entity, version=(before.version + 1) if before else 1, author=actor,
+                                            created="", change_note=file_note, proposal_id=None)
+            if before is not None and content_key(before) == content_key(fresh):
+                (report.unchanged if kind == "concept" else report.standards_unchanged).append(entity.id)
+            else:
+                if kind == "concept":
+                    (report.revised if before else report.created).append(entity.id)
+                else:
+                    (report.standards_revised if before else report.standards_created).append(entity.id)
+                versions.append(fresh)
+            if progress:
+                progress(1)
+    for (kind, entity_id), before in current.items():
+        if kind != "concept" or entity_id in seen or before.scheme not in scheme_ids or before.status != "published":
+            continue
+        report.missing.append(entity_id)
+        if deprecate_missing:
+            versions.append(msgspec.structs.replace(
+                before, version=before.version + 1, status="deprecated", author=actor, created="",
+                change_note=f"deprecated: missing from {note.removeprefix('imported from ')}", proposal_id=None))
+            report.deprecated.append(entity_id)
+    return versions
+
+
+def _locate(exc: RuleViolation, owners: dict[str, Vocabulary]) -> VocabularyError:
+    match = re.match(r"(?:concept|standard) ([a-z0-9-]+):", exc.detail)
+    vocabulary = owners.get(match.group(1)) if match else None
+    if vocabulary is None:
+        return VocabularyError(exc.detail, path="<import>", field=exc.field)
+    return vocabulary.problem(match.group(1), exc.detail, exc.field)
+
+
+def _propose(store: Store, versions: list[Version], actor: str, note: str) -> list[str]:
+    """Every change as a submitted proposal: reviewers publish them through the ordinary workflow."""
+    ids = []
+    for version in versions:
+        at = now()
+        concept = isinstance(version, ConceptVersion)
+        content_type = ConceptContent if concept else StandardContent
+        content = content_type(**{name: getattr(version, name) for name in content_type.__struct_fields__})
+        deprecating = concept and version.status == "deprecated" and version.version > 1 and \
+            store.get("concept", version.id).status != "deprecated"
+        proposal = Proposal(
+            id=f"p-{secrets.token_hex(5)}",
+            kind="create" if version.version == 1 else ("deprecate" if deprecating else "revise"),
+            target_kind="concept" if concept else "standard", target_id=version.id,
+            base_version=version.version - 1,
+            concept=content if concept else None, standard=None if concept else content,
+            replaced_by=version.replaced_by if deprecating else (),
+            note=note, author=actor, state="submitted", created=at, updated=at,
+        )
+        store.save_proposal(proposal, actor=actor, action="propose", note=note)
+        ids.append(proposal.id)
+    return ids
+
+
+# -- export ---------------------------------------------------------------------------------------
+
+class Snapshot(Struct, kw_only=True):
+    vocabulary: Vocabulary
+    revision: int
+    release: str | None = None
+
+
+def snapshot(store: Store, scheme_id: str, *, release: str | None = None, at: str | None = None) -> Snapshot:
+    """A scheme (or the standards catalogue, ``standards``) as it is now, or at a revision or release."""
+    revision = revision_of(store, at, release)
+    pinned = revision if revision is not None else store.revision()
+    if scheme_id == STANDARDS:
+        standards = _at(store, "standard", revision)
+        return Snapshot(vocabulary=Vocabulary(name=STANDARDS, standards=standards), revision=pinned, release=release)
+    schemes = {s.id: s for s in store.schemes()}
+    if scheme_id not in schemes:
+        raise NotFound(f"no scheme {scheme_id!r}; the schemes are {', '.join(schemes) or 'none'} and {STANDARDS}")
+    concepts = [c for c in _at(store, "concept", revision) if c.scheme == scheme_id]
+    return Snapshot(vocabulary=Vocabulary(name=scheme_id, schemes=[schemes[scheme_id]], concepts=concepts),
+                    revision=pinned, release=release)
+
+
+def _at(store: Store, kind: str, revision: int | None) -> list:
+    current = store.current(kind)  # type: ignore[arg-type]
+    if revision is None:
+        return current
+    versions = []
+    for version in current:
+        try:
+            versions.append(store.get_at(kind, version.id, revision))  # type: ignore[arg-type]
+        except NotFound:  # created after that revision
+            continue
+    return versions
+
+
+def export(store: Store, scheme_id: str, fmt: str, *, base_uri: str, release: str | None = None,
+           at: str | None = None) -> tuple[Snapshot, Iterator[bytes]]:
+    """The snapshot and the file's bytes, in chunks."""
+    shot = snapshot(store, scheme_id, release=release, at=at)
+    return shot, write(shot.vocabulary, fmt, Context(base_uri=base_uri))
+
+
+def export_file_name(scheme_id: str, fmt: str, release: str | None, revision: int) -> str:
+    from .formats import FORMATS
+
+    which = release if release else f"r{revision}"
+    return f"{scheme_id}-{which}.{FORMATS[fmt][1]}"

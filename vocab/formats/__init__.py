@@ -1,0 +1,208 @@
+"""Exchange formats: one module per format behind one small interface.
+
+Every format module offers ``read(data, name, context) -> Vocabulary`` and
+``write(vocabulary, context) -> Iterator[bytes]``. A ``Vocabulary`` is what a file holds: schemes,
+concepts and standards as the registry's own Structs, plus where each entity was found so that a rule
+broken later (a cycle, a duplicate label) is reported with its file and line or RDF subject.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from importlib import import_module
+from pathlib import Path
+
+from msgspec import Struct
+
+from registry.errors import VocabularyError
+from registry.model import ConceptVersion, Lang, Scheme, StandardVersion, Term
+from registry.text import converter
+
+DEFAULT_BASE_URI = "http://localhost:8000"
+STANDARDS = "standards"  # the pseudo-scheme id under which the standards catalogue is exported
+
+# format name → (module, file extension, media type)
+FORMATS: dict[str, tuple[str, str, str]] = {
+    "toml": ("toml", "toml", "application/toml"),
+    "ttl": ("skos", "ttl", "text/turtle"),
+    "rdf": ("skos", "rdf", "application/rdf+xml"),
+    "jsonld": ("skos", "jsonld", "application/ld+json"),
+    "nt": ("skos", "nt", "application/n-triples"),
+    "tbx": ("tbx", "tbx", "application/x-tbx+xml"),
+    "csv": ("csv", "csv", "text/csv"),
+}
+EXTENSIONS = {
+    ".toml": "toml", ".ttl": "ttl", ".turtle": "ttl", ".rdf": "rdf", ".owl": "rdf", ".xml": "rdf",
+    ".jsonld": "jsonld", ".json": "jsonld", ".nt": "nt", ".tbx": "tbx", ".csv": "csv",
+}
+MEDIA_TYPES = {media: name for name, (_, _, media) in FORMATS.items()}
+
+
+class Context(Struct, kw_only=True):
+    """What a format needs beyond the file: the registry's base URI, ids already taken, a forced scheme."""
+
+    base_uri: str = DEFAULT_BASE_URI
+    scheme: str | None = None  # --scheme: every concept of the file goes into this scheme
+    ids_by_uri: dict[str, str] = {}  # URIs of concepts already in the registry → their ids
+    known_ids: set[str] = set()  # ids already in the registry: an id made from a new URI must not take one
+
+    @property
+    def base(self) -> str:
+        return self.base_uri.rstrip("/")
+
+    def concept_uri(self, concept_id: str) -> str:
+        return f"{self.base}/concepts/{concept_id}"
+
+    def scheme_uri(self, scheme_id: str) -> str:
+        return f"{self.base}/schemes/{scheme_id}"
+
+    def standard_uri(self, standard_id: str) -> str:
+        return f"{self.base}/standards/{standard_id}"
+
+
+class Vocabulary(Struct, kw_only=True):
+    """What one file holds, as registry Structs; ``where`` says where each entity was found."""
+
+    name: str = ""
+    schemes: list[Scheme] = []
+    concepts: list[ConceptVersion] = []
+    standards: list[StandardVersion] = []
+    where: dict[str, tuple[int | None, str | None]] = {}  # entity id → (line, RDF subject)
+    warnings: list[str] = []
+    scheme_complete: bool = True  # False where the format cannot carry a scheme's full description (TBX)
+
+    def problem(self, entity_id: str, detail: str, field: str | None = None) -> VocabularyError:
+        """An error about an entity of this file, naming the file and the entity's line or subject."""
+        line, subject = self.where.get(entity_id, (None, None))
+        return problem(self.name, detail, line=line, subject=subject, field=field)
+
+
+def problem(name: str, detail: str, *, line: int | None = None, subject: str | None = None,
+            field: str | None = None) -> VocabularyError:
+    path = f"{name}: <{subject}>" if subject and not line else name
+    return VocabularyError(detail, path=path, line=line, field=field)
+
+
+def format_of(path: str | Path, given: str | None = None) -> str:
+    """The format named by ``given``, else guessed from the file name's extension."""
+    if given:
+        if given not in FORMATS:
+            raise VocabularyError(f"unknown format {given!r}; use one of {', '.join(FORMATS)}", path=str(path),
+                                  field="format")
+        return given
+    name = str(path).lower()
+    for suffix, fmt in EXTENSIONS.items():
+        if name.endswith(suffix):
+            return fmt
+    raise VocabularyError(f"cannot tell the format from the file name; give --format ({', '.join(FORMATS)})",
+                          path=str(path), field="format")
+
+
+def module(fmt: str):
+    return import_module(f"vocab.formats.{FORMATS[fmt][0]}")
+
+
+def read(data: bytes, name: str, fmt: str, context: Context | None = None) -> Vocabulary:
+    """Parse one file in ``fmt``; raises ``VocabularyError`` naming file, line (or subject) and field."""
+    return module(fmt).read(data, name, context or Context(), fmt)
+
+
+def write(vocabulary: Vocabulary, fmt: str, context: Context | None = None) -> Iterator[bytes]:
+    return module(fmt).write(vocabulary, context or Context(), fmt)
+
+
+# -- shared helpers of the format modules ----------------------------------------------------------
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+_ID = re.compile(r"^[a-z][a-z0-9-]{1,63}$")
+
+
+def is_id(text: str) -> bool:
+    return bool(_ID.match(text))
+
+
+def slug(text: str) -> str:
+    """An id made from a name or a URI's last part: lower case, ASCII letters, digits and hyphens."""
+    tail = re.split(r"[/#:]", text.rstrip("/#"))[-1] if "/" in text or "#" in text or ":" in text else text
+    candidate = _SLUG.sub("-", tail.lower()).strip("-")[:60].strip("-")
+    if candidate and not candidate[0].isalpha():
+        candidate = f"c-{candidate}"[:60]
+    return candidate if is_id(candidate) else ""
+
+
+def id_from_uri(uri: str) -> str:
+    """A stable id for a URI: its readable last part, or a hash when that part makes no id."""
+    return slug(uri) or hashed_id(uri)
+
+
+def hashed_id(uri: str) -> str:
+    return "c-" + hashlib.sha1(uri.encode("utf-8")).hexdigest()[:12]
+
+
+LANGS: dict[str, Lang] = {
+    "zh": "zh-Hans", "zh-hans": "zh-Hans", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "zh-hans-cn": "zh-Hans",
+    "zh-tw": "zh-TW", "zh-hant-tw": "zh-TW", "zh-hk": "zh-HK", "zh-hant-hk": "zh-HK", "zh-mo": "zh-HK",
+    "en": "en", "en-us": "en", "en-gb": "en",
+}
+TRADITIONAL = {"zh-hant"}
+
+
+def language(tag: str, text: str) -> tuple[Lang, str] | None:
+    """Map a language tag to ours, with the text to store; None for a language the registry does not hold.
+
+    A ``zh-Hant`` label, or a ``zh`` label written in Traditional characters, is recognised as
+    Traditional and stored in Simplified (search and display convert it back by OpenCC).
+    """
+    key = tag.lower()
+    if key in TRADITIONAL or (key == "zh" and is_traditional(text)):
+        return "zh-Hans", converter("t2s").convert(text)
+    lang = LANGS.get(key)
+    return (lang, text) if lang else None
+
+
+def is_traditional(text: str) -> bool:
+    return converter("t2s").convert(text) != text
+
+
+TYPE_ORDER = {"preferred": 0, "admitted": 1, "abbreviation": 2, "deprecated": 3, "hidden": 4}
+LANG_ORDER = {"zh-Hans": 0, "zh-TW": 1, "zh-HK": 2, "en": 3}
+
+
+def dedupe_terms(terms: list[Term]) -> tuple[Term, ...]:
+    """Terms without repeats of the same text and language (the first, strongest type wins)."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for term in terms:
+        key = (term.text, term.lang)
+        if key not in seen:
+            seen.add(key)
+            kept.append(term)
+    return tuple(kept)
+
+
+def chunks(parts: Callable[[], Iterator[str]], size: int = 65536) -> Iterator[bytes]:
+    """Encode an iterator of text parts to UTF-8 chunks of about ``size`` bytes."""
+    buffer: list[str] = []
+    length = 0
+    for part in parts():
+        buffer.append(part)
+        length += len(part)
+        if length >= size:
+            yield "".join(buffer).encode("utf-8")
+            buffer, length = [], 0
+    if buffer:
+        yield "".join(buffer).encode("utf-8")
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """UTF-8 text with or without a byte-order mark; a bad byte is reported with its line."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise VocabularyError(
+            f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8 (in Excel: 'CSV UTF-8')",
+            path=name, line=line, field="encoding",
+        ) from None

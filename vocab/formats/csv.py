@@ -1,0 +1,215 @@
+"""CSV, one row per term: the layout people fill in with Excel or WPS (see ``docs/vocabulary.md``).
+
+The concept's own fields (definition, broader, notation ...) are given on its first row; later rows of
+the same concept carry only a term. Lists inside a cell are separated by ``|`` (ids) or by line breaks
+(notes, examples, sources; a source is ``document | locator | url``). Read as UTF-8 with or without a
+byte-order mark; written with one (so that Excel opens it as UTF-8) and CRLF line ends.
+A standards catalogue has its own layout, told apart by its ``code`` and ``title`` columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from registry.model import ConceptVersion, Source, StandardVersion, Term
+
+from . import LANG_ORDER, TYPE_ORDER, Context, Vocabulary, chunks, decode_text, language, problem
+
+CONCEPT_COLUMNS = ["id", "scheme", "lang", "term", "type", "definition", "definition_en", "broader", "related",
+                   "notation", "grade", "status", "replaced_by", "notes", "examples", "source", "uri"]
+STANDARD_COLUMNS = ["id", "code", "title", "title_en", "kind", "status", "status_date", "issued", "in_force",
+                    "bodies", "replaces", "concepts", "notes", "source", "uri"]
+REQUIRED = {"concepts": ("id", "term"), "standards": ("id", "title", "status")}
+TYPES = {
+    "preferred": "preferred", "admitted": "admitted", "deprecated": "deprecated", "abbreviation": "abbreviation",
+    "hidden": "hidden", "规范术语": "preferred", "首选术语": "preferred", "许用术语": "admitted", "同义词": "admitted",
+    "拒用术语": "deprecated", "被取代术语": "deprecated", "缩略语": "abbreviation", "简称": "abbreviation",
+    "隐藏": "hidden",
+}
+GRADES = {"core": "core", "important": "important", "general": "general",
+          "核心数据": "core", "重要数据": "important", "一般数据": "general"}
+ID_SEPARATOR = "|"
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+def write(vocabulary: Vocabulary, context: Context, fmt: str = "csv") -> Iterator[bytes]:
+    def parts() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        standards_only = bool(vocabulary.standards) and not vocabulary.concepts
+        writer.writerow(STANDARD_COLUMNS if standards_only else CONCEPT_COLUMNS)
+        yield "\ufeff" + buffer.getvalue()
+        rows = (_standard_rows(vocabulary.standards) if standards_only
+                else (row for c in vocabulary.concepts for row in _concept_rows(c)))
+        for row in rows:
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow(row)
+            yield buffer.getvalue()
+
+    return chunks(parts)
+
+
+def _source_cell(sources: tuple[Source, ...]) -> str:
+    lines = []
+    for s in sources:
+        fields = [s.document, s.locator, s.url]
+        while fields and not fields[-1]:
+            fields.pop()
+        lines.append(" | ".join(fields))
+    return "\n".join(lines)
+
+
+def _concept_rows(c: ConceptVersion) -> Iterator[list[str]]:
+    for index, term in enumerate(c.terms):
+        row = [c.id, c.scheme, term.lang, term.text, term.type]
+        if index == 0:
+            row += [c.definition, c.definition_en, ID_SEPARATOR.join(c.broader), ID_SEPARATOR.join(c.related),
+                    c.notation, c.grade or "", c.status if c.status != "published" else "",
+                    ID_SEPARATOR.join(c.replaced_by), "\n".join(c.notes), "\n".join(c.examples),
+                    _source_cell(c.sources), c.uri]
+        else:
+            row += [""] * (len(CONCEPT_COLUMNS) - len(row))
+        yield row
+
+
+def _standard_rows(standards: list[StandardVersion]) -> Iterator[list[str]]:
+    for s in standards:
+        yield [s.id, s.code, s.title, s.title_en, s.kind, s.status, s.status_date or "", s.issued or "",
+               s.in_force or "", "\n".join(s.bodies), "\n".join(s.replaces), ID_SEPARATOR.join(s.concepts),
+               "\n".join(s.notes), _source_cell(s.sources), s.uri]
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+def read(data: bytes, name: str, context: Context, fmt: str = "csv") -> Vocabulary:
+    text = decode_text(data, name)
+    rows: list[tuple[int, list[str]]] = []  # (the line a row starts on, its cells)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    start = 1
+    try:
+        for row in reader:
+            rows.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise problem(name, f"not valid CSV: {exc}", line=reader.line_num, field="syntax") from None
+    if not rows:
+        raise problem(name, "the file is empty; the first row names the columns", line=1, field="header")
+    header = [h.strip().lower() for h in rows[0][1]]
+    kind = "standards" if "title" in header and "term" not in header else "concepts"
+    known = CONCEPT_COLUMNS if kind == "concepts" else STANDARD_COLUMNS
+    for column in REQUIRED[kind]:
+        if column not in header:
+            raise problem(name, f"missing column {column!r}; the first row names the columns "
+                                f"({', '.join(known)})", line=1, field=column)
+    unknown = [h for h in header if h and h not in known]
+    if unknown:
+        raise problem(name, f"unknown column {unknown[0]!r}; known columns: {', '.join(known)}", line=1,
+                      field=unknown[0])
+    if kind == "concepts" and "scheme" not in header and not context.scheme:
+        raise problem(name, "missing column 'scheme'; add it or give --scheme", line=1, field="scheme")
+    records = []
+    for number, row in rows[1:]:
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            raise problem(name, f"{len(row)} cells, but the header names {len(header)} columns", line=number,
+                          field="row")
+        records.append((number, dict(zip(header, [cell.strip() for cell in row]))))
+    vocabulary = Vocabulary(name=name)
+    if kind == "standards":
+        for number, record in records:
+            vocabulary.standards.append(_standard(record))
+            vocabulary.where[record["id"]] = (number, None)
+        return vocabulary
+    return _concepts(records, vocabulary, context)
+
+
+def _ids(cell: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in cell.split(ID_SEPARATOR) if part.strip())
+
+
+def _lines(cell: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in cell.splitlines() if line.strip())
+
+
+def _sources(cell: str) -> tuple[Source, ...]:
+    sources = []
+    for line in _lines(cell):
+        parts = [p.strip() for p in line.split(" | ")] + ["", ""]
+        sources.append(Source(document=parts[0], locator=parts[1], url=parts[2]))
+    return tuple(sources)
+
+
+def _concepts(records: list[tuple[int, dict[str, str]]], vocabulary: Vocabulary, context: Context) -> Vocabulary:
+    name = vocabulary.name
+    groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for number, record in records:
+        if not record.get("id"):
+            raise problem(name, "every row needs the concept id", line=number, field="id")
+        if not record.get("term"):
+            raise problem(name, "every row needs a term", line=number, field="term")
+        groups.setdefault(record["id"], []).append((number, record))
+    for concept_id, rows in groups.items():
+        first_line, first = rows[0]
+        vocabulary.where[concept_id] = (first_line, None)
+        fields: dict[str, str] = {}
+        terms = []
+        for number, record in rows:
+            for column in CONCEPT_COLUMNS[5:] + ["scheme"]:
+                value = record.get(column, "")
+                if value and column in fields and fields[column] != value:
+                    raise problem(name, f"{column} differs from the concept's row at line {first_line}", line=number,
+                                  field=column)
+                if value:
+                    fields[column] = value
+            terms.append(_term(record, number, name, first_row=number == first_line))
+        grade = fields.get("grade", "")
+        if grade and grade not in GRADES:
+            raise problem(name, f"unknown grade {grade!r}; use core, important or general", line=first_line,
+                          field="grade")
+        vocabulary.concepts.append(ConceptVersion(
+            id=concept_id, scheme=context.scheme or fields.get("scheme", ""), terms=tuple(terms),
+            definition=fields.get("definition", ""), definition_en=fields.get("definition_en", ""),
+            notes=_lines(fields.get("notes", "")), examples=_lines(fields.get("examples", "")),
+            notation=fields.get("notation", ""), broader=_ids(fields.get("broader", "")),
+            related=_ids(fields.get("related", "")), grade=GRADES[grade] if grade else None,  # type: ignore[arg-type]
+            status=fields.get("status") or "published",  # type: ignore[arg-type]
+            replaced_by=_ids(fields.get("replaced_by", "")), sources=_sources(fields.get("source", "")),
+            uri=fields.get("uri", ""),
+        ))
+        if not vocabulary.concepts[-1].scheme:
+            raise problem(name, "the concept names no scheme; fill in the scheme column or give --scheme",
+                          line=first_line, field="scheme")
+    return vocabulary
+
+
+def _term(record: dict[str, str], number: int, name: str, *, first_row: bool) -> Term:
+    tag = record.get("lang") or "zh-Hans"
+    mapped = language(tag, record["term"])
+    if mapped is None:
+        raise problem(name, f"unknown language {tag!r}; use zh-Hans (or zh), zh-TW, zh-HK or en", line=number,
+                      field="lang")
+    given = record.get("type", "")
+    if given and given not in TYPES:
+        raise problem(name, f"unknown term type {given!r}; use {', '.join(list(TYPES)[:5])}", line=number,
+                      field="type")
+    term_type = TYPES[given] if given else ("preferred" if first_row and mapped[0] == "zh-Hans" else "admitted")
+    return Term(text=mapped[1], lang=mapped[0], type=term_type)  # type: ignore[arg-type]
+
+
+def _standard(record: dict[str, str]) -> StandardVersion:
+    return StandardVersion(
+        id=record["id"], code=record.get("code", ""), title=record["title"], title_en=record.get("title_en", ""),
+        kind=record.get("kind") or "national", status=record["status"],  # type: ignore[arg-type]
+        status_date=record.get("status_date") or None, issued=record.get("issued") or None,
+        in_force=record.get("in_force") or None, bodies=_lines(record.get("bodies", "")),
+        replaces=_lines(record.get("replaces", "")), concepts=_ids(record.get("concepts", "")),
+        notes=_lines(record.get("notes", "")), sources=_sources(record.get("source", "")), uri=record.get("uri", ""),
+    )
+
+
+__all__ = ["read", "write", "LANG_ORDER", "TYPE_ORDER"]

@@ -1,0 +1,457 @@
+"""SKOS in Turtle, RDF/XML, JSON-LD and N-Triples, through rdflib.
+
+Concepts are ``{base_uri}/concepts/{id}``; an imported concept keeps its original URI (written back as
+``skos:exactMatch``), so re-importing a file updates the same concepts. What SKOS has no word for
+(term types beyond pref/alt/hidden, the grade, a standard's lifecycle) uses the small ``sy:`` namespace
+documented in ``docs/vocabulary.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS as DCT
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
+from registry.model import ConceptVersion, Scheme, Source, StandardVersion, Term
+
+from . import (
+    LANG_ORDER,
+    STANDARDS,
+    TYPE_ORDER,
+    Context,
+    Vocabulary,
+    dedupe_terms,
+    hashed_id,
+    id_from_uri,
+    is_id,
+    language,
+    problem,
+    slug,
+)
+
+SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
+SY = Namespace("urn:x-shuyu:")
+RDFLIB_FORMATS = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld", "nt": "nt"}
+LANG_TAGS = {"zh-Hans": "zh-Hans", "zh-TW": "zh-TW", "zh-HK": "zh-HK", "en": "en"}
+LABELS = {"preferred": SKOS.prefLabel, "hidden": SKOS.hiddenLabel}
+TERM_MARKS = {"abbreviation": SY.abbreviation, "deprecated": SY.deprecatedLabel}
+STANDARD_FIELDS = {  # StandardVersion field → predicate, for the plain text fields
+    "kind": SY.kind, "status": SY.status, "status_date": SY.statusDate, "issued": DCT.issued, "in_force": SY.inForce,
+}
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+def write(vocabulary: Vocabulary, context: Context, fmt: str = "ttl") -> Iterator[bytes]:
+    graph = to_graph(vocabulary, context)
+    data = graph.serialize(format=RDFLIB_FORMATS[fmt], encoding="utf-8")
+    for start in range(0, len(data), 65536):
+        yield data[start:start + 65536]
+
+
+def to_graph(vocabulary: Vocabulary, context: Context) -> Graph:
+    g = Graph()
+    for prefix, ns in (("skos", SKOS), ("dct", DCT), ("owl", OWL), ("sy", SY), ("xsd", XSD)):
+        g.bind(prefix, ns)
+    for scheme in vocabulary.schemes:
+        _scheme(g, scheme, context)
+    for concept in vocabulary.concepts:
+        _concept(g, concept, context, {c.id for c in vocabulary.concepts})
+    if vocabulary.standards:
+        catalogue = URIRef(context.scheme_uri(STANDARDS))
+        g.add((catalogue, RDF.type, SKOS.ConceptScheme))
+        g.add((catalogue, SKOS.prefLabel, Literal("标准目录", lang="zh-Hans")))
+        g.add((catalogue, SKOS.prefLabel, Literal("Standards catalogue", lang="en")))
+        for standard in vocabulary.standards:
+            _standard(g, standard, context, catalogue)
+    return g
+
+
+def _sources(g: Graph, subject: URIRef, sources: tuple[Source, ...]) -> None:
+    for s in sources:
+        node = BNode()
+        g.add((subject, DCT.source, node))
+        g.add((node, DCT.title, Literal(s.document)))
+        if s.locator:
+            g.add((node, SY.locator, Literal(s.locator)))
+        if s.url:
+            g.add((node, SY.url, Literal(s.url, datatype=XSD.anyURI)))
+
+
+def _scheme(g: Graph, s: Scheme, context: Context) -> None:
+    node = URIRef(context.scheme_uri(s.id))
+    g.add((node, RDF.type, SKOS.ConceptScheme))
+    g.add((node, SKOS.prefLabel, Literal(s.title, lang="zh-Hans")))
+    if s.title_en:
+        g.add((node, SKOS.prefLabel, Literal(s.title_en, lang="en")))
+    if s.description:
+        g.add((node, DCT.description, Literal(s.description, lang="zh-Hans")))
+    if s.status != "published":
+        g.add((node, SY.status, Literal(s.status)))
+    if s.uri:
+        g.add((node, SKOS.exactMatch, URIRef(s.uri)))
+    _sources(g, node, s.sources)
+
+
+def _concept(g: Graph, c: ConceptVersion, context: Context, in_file: set[str]) -> None:
+    node = URIRef(context.concept_uri(c.id))
+    scheme = URIRef(context.scheme_uri(c.scheme))
+    g.add((node, RDF.type, SKOS.Concept))
+    g.add((node, SKOS.inScheme, scheme))
+    if not any(b in in_file for b in c.broader):
+        g.add((node, SKOS.topConceptOf, scheme))
+        g.add((scheme, SKOS.hasTopConcept, node))
+    for term in c.terms:
+        literal = Literal(term.text, lang=LANG_TAGS[term.lang])
+        g.add((node, LABELS.get(term.type, SKOS.altLabel), literal))
+        if term.type in TERM_MARKS:
+            g.add((node, TERM_MARKS[term.type], literal))
+    if c.definition:
+        g.add((node, SKOS.definition, Literal(c.definition, lang="zh-Hans")))
+    if c.definition_en:
+        g.add((node, SKOS.definition, Literal(c.definition_en, lang="en")))
+    for note in c.notes:
+        g.add((node, SKOS.note, Literal(note)))
+    for example in c.examples:
+        g.add((node, SKOS.example, Literal(example)))
+    if c.notation:
+        g.add((node, SKOS.notation, Literal(c.notation)))
+    if c.grade:
+        g.add((node, SY.grade, Literal(c.grade)))
+    for b in c.broader:
+        g.add((node, SKOS.broader, URIRef(context.concept_uri(b))))
+        g.add((URIRef(context.concept_uri(b)), SKOS.narrower, node))
+    for r in c.related:
+        g.add((node, SKOS.related, URIRef(context.concept_uri(r))))
+    if c.status == "deprecated":
+        g.add((node, OWL.deprecated, Literal(True)))
+    for r in c.replaced_by:
+        g.add((node, DCT.isReplacedBy, URIRef(context.concept_uri(r))))
+    if c.created:
+        g.add((node, DCT.modified, Literal(c.created, datatype=XSD.dateTime)))
+    if c.uri:
+        g.add((node, SKOS.exactMatch, URIRef(c.uri)))
+    _sources(g, node, c.sources)
+
+
+def _standard(g: Graph, s: StandardVersion, context: Context, catalogue: URIRef) -> None:
+    node = URIRef(context.standard_uri(s.id))
+    g.add((node, RDF.type, SKOS.Concept))
+    g.add((node, RDF.type, SY.Standard))
+    g.add((node, SKOS.inScheme, catalogue))
+    g.add((node, SKOS.topConceptOf, catalogue))
+    g.add((node, SKOS.prefLabel, Literal(s.title, lang="zh-Hans")))
+    if s.title_en:
+        g.add((node, SKOS.prefLabel, Literal(s.title_en, lang="en")))
+    if s.code:
+        g.add((node, DCT.identifier, Literal(s.code)))
+    for field, predicate in STANDARD_FIELDS.items():
+        value = getattr(s, field)
+        if value:
+            g.add((node, predicate, Literal(value)))
+    for body in s.bodies:
+        g.add((node, DCT.publisher, Literal(body)))
+    for replaced in s.replaces:
+        g.add((node, DCT.replaces, Literal(replaced)))
+    for concept_id in s.concepts:
+        g.add((node, DCT.subject, URIRef(context.concept_uri(concept_id))))
+    for note in s.notes:
+        g.add((node, SKOS.note, Literal(note)))
+    if s.created:
+        g.add((node, DCT.modified, Literal(s.created, datatype=XSD.dateTime)))
+    if s.uri:
+        g.add((node, SKOS.exactMatch, URIRef(s.uri)))
+    _sources(g, node, s.sources)
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+def read(data: bytes, name: str, context: Context, fmt: str = "ttl") -> Vocabulary:
+    graph = parse(data, name, fmt)
+    return Reader(graph, name, context).vocabulary()
+
+
+def parse(data: bytes, name: str, fmt: str) -> Graph:
+    if fmt == "rdf" and re.search(rb"<!(DOCTYPE|ENTITY)", data):
+        raise problem(name, "XML with a DTD or entity declarations is refused (they can read local files or "
+                            "blow up memory); remove the DOCTYPE", line=_line_of(data, rb"<!(DOCTYPE|ENTITY)"),
+                      field="DOCTYPE")
+    if fmt == "jsonld":
+        _refuse_remote_contexts(data, name)
+    graph = Graph()
+    try:
+        graph.parse(data=data, format=RDFLIB_FORMATS[fmt])
+    except Exception as exc:  # rdflib raises many kinds (BadSyntax, SAX errors, JSON errors ...)
+        message = str(getattr(exc, "_why", "") or exc).strip().splitlines()[0][:300] or type(exc).__name__
+        line = re.search(r"line (\d+)", str(exc)) or re.search(r":(\d+):\d+:", str(exc))
+        number = int(line.group(1)) if line else getattr(exc, "lineno", None)
+        raise problem(name, f"not valid {fmt.upper()}: {message}", line=number, field="syntax") from None
+    return graph
+
+
+def _line_of(data: bytes, pattern: bytes) -> int | None:
+    match = re.search(pattern, data)
+    return data[: match.start()].count(b"\n") + 1 if match else None
+
+
+def _refuse_remote_contexts(data: bytes, name: str) -> None:
+    """JSON-LD may name a remote @context; we never fetch one (no network from an import)."""
+    try:
+        document = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise problem(name, f"not valid JSON: {exc}", line=getattr(exc, "lineno", None), field="syntax") from None
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key in ("@context", "@import") and _names_remote(value):
+                    raise problem(name, "a remote JSON-LD @context is not fetched; put the context in the file",
+                                  field="@context")
+                stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _names_remote(value) -> bool:
+    if isinstance(value, str):
+        return True
+    if isinstance(value, list):
+        return any(isinstance(v, str) for v in value)
+    return isinstance(value, dict) and isinstance(value.get("@import"), str)
+
+
+class Reader:
+    """Builds a ``Vocabulary`` from a parsed graph: schemes, concepts, standards, ids from URIs."""
+
+    def __init__(self, graph: Graph, name: str, context: Context) -> None:
+        self.g = graph
+        self.name = name
+        self.context = context
+        self.warnings: list[str] = []
+        self.own_concepts = f"{context.base}/concepts/"
+        self.own_standards = f"{context.base}/standards/"
+        self.own_schemes = f"{context.base}/schemes/"
+        self.scheme_ids: dict[URIRef, str] = {}
+        self.ids: dict[URIRef, str] = {}
+
+    # ids ------------------------------------------------------------------------------------------
+    def _own_id(self, uri: str, prefix: str) -> str | None:
+        if uri.startswith(prefix) and is_id(uri[len(prefix):]):
+            return uri[len(prefix):]
+        return None
+
+    def id_of(self, node) -> str:
+        """The registry id a concept URI stands for (in this file, in the registry, or made from the URI)."""
+        if node in self.ids:
+            return self.ids[node]
+        uri = str(node)
+        return (self._own_id(uri, self.own_concepts) or self._own_id(uri, self.own_standards)
+                or self.context.ids_by_uri.get(uri) or id_from_uri(uri))
+
+    def _assign_ids(self, nodes: list) -> None:
+        taken: dict[str, URIRef] = {}
+        for node in nodes:
+            uri = str(node)
+            given = self._own_id(uri, self.own_concepts) or self._own_id(uri, self.own_standards) \
+                or self.context.ids_by_uri.get(uri)
+            candidate = given or id_from_uri(uri)
+            if candidate in taken or (not given and candidate in self.context.known_ids):
+                candidate = hashed_id(uri)
+            taken[candidate] = node
+            self.ids[node] = candidate
+
+    # the whole file ---------------------------------------------------------------------------------
+    def vocabulary(self) -> Vocabulary:
+        g = self.g
+        schemes = sorted({s for s in g.subjects(RDF.type, SKOS.ConceptScheme) if isinstance(s, URIRef)})
+        schemes = [s for s in schemes if str(s) != self.context.scheme_uri(STANDARDS)]
+        standards = sorted({s for s in g.subjects(RDF.type, SY.Standard) if isinstance(s, URIRef)})
+        concept_nodes = set(g.subjects(RDF.type, SKOS.Concept)) | set(g.subjects(SKOS.inScheme, None)) \
+            | set(g.subjects(SKOS.topConceptOf, None)) | set(g.subjects(SKOS.prefLabel, None)) \
+            | set(g.subjects(SKOSXL.prefLabel, None))
+        concept_nodes -= set(g.subjects(RDF.type, SKOS.ConceptScheme))
+        concept_nodes -= set(g.subjects(RDF.type, SKOS.Collection))
+        concept_nodes -= set(standards)
+        concepts = sorted(n for n in concept_nodes if isinstance(n, URIRef))
+        self._assign_ids([*concepts, *standards])
+        vocabulary = Vocabulary(name=self.name)
+        for node in schemes:
+            vocabulary.schemes.append(self._scheme(node, len(schemes)))
+        fallback = None
+        if concepts and not schemes:
+            fallback = self.context.scheme or slug(self.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]) or "imported"
+            vocabulary.schemes.append(Scheme(id=fallback, title=fallback))
+        english_stand_ins = 0
+        for node in concepts:
+            concept, stand_in = self._concept(node, fallback)
+            english_stand_ins += stand_in
+            vocabulary.concepts.append(concept)
+            vocabulary.where[concept.id] = (None, str(node))
+        for node in standards:
+            standard = self._standard(node)
+            vocabulary.standards.append(standard)
+            vocabulary.where[standard.id] = (None, str(node))
+        if english_stand_ins:
+            self.warnings.append(f"{english_stand_ins} concept(s) have no Chinese preferred label; "
+                                 "a label in another language stands in as the preferred term")
+        vocabulary.warnings = self.warnings
+        return vocabulary
+
+    # pieces -----------------------------------------------------------------------------------------
+    def _texts(self, node, predicate) -> list[tuple[str | None, str]]:
+        """(language, text) of every literal value, XL labels included, in a stable order."""
+        values = list(self.g.objects(node, predicate))
+        xl = {SKOS.prefLabel: SKOSXL.prefLabel, SKOS.altLabel: SKOSXL.altLabel, SKOS.hiddenLabel: SKOSXL.hiddenLabel}
+        if predicate in xl:
+            for label in self.g.objects(node, xl[predicate]):
+                values.extend(self.g.objects(label, SKOSXL.literalForm))
+        return sorted({(v.language, str(v)) for v in values if isinstance(v, Literal)}, key=lambda p: (p[0] or "", p[1]))
+
+    def _plain(self, node, predicate) -> list[str]:
+        return sorted({str(v) for v in self.g.objects(node, predicate) if isinstance(v, Literal)})
+
+    def _scheme_id(self, node, count: int) -> str:
+        if node not in self.scheme_ids:
+            uri = str(node)
+            forced = self.context.scheme if count == 1 else None
+            self.scheme_ids[node] = forced or self._own_id(uri, self.own_schemes) or id_from_uri(uri)
+        return self.scheme_ids[node]
+
+    def _scheme(self, node, count: int) -> Scheme:
+        scheme_id = self._scheme_id(node, count)
+        titles = self._texts(node, SKOS.prefLabel) + [(lang, t) for lang, t in self._texts(node, DCT.title)] \
+            + self._texts(node, RDFS.label)
+        zh = [t for lang, t in titles if lang and (mapped := language(lang, t)) and mapped[0] == "zh-Hans"]
+        en = [t for lang, t in titles if lang and lang.lower().startswith("en")]
+        title = (zh or en or [t for _, t in titles] or [scheme_id])[0]
+        descriptions = [t for _, t in self._texts(node, DCT.description)]
+        status = "draft" if "draft" in self._plain(node, SY.status) else "published"
+        uri = str(node)
+        own = self._own_id(uri, self.own_schemes)
+        exact = [str(o) for o in self.g.objects(node, SKOS.exactMatch)]
+        return Scheme(id=scheme_id, title=title[:300], title_en=(en[0] if en and en[0] != title else ""),
+                      description=descriptions[0] if descriptions else "", status=status,
+                      sources=self._sources(node), uri=(sorted(exact)[0] if own and exact else ("" if own else uri)))
+
+    def _sources(self, node) -> tuple[Source, ...]:
+        sources = []
+        for value in self.g.objects(node, DCT.source):
+            if isinstance(value, Literal):
+                sources.append(Source(document=str(value)[:300]))
+            elif isinstance(value, URIRef):
+                sources.append(Source(document=str(value)[:300], url=str(value)))
+            else:
+                titles = self._plain(value, DCT.title) or self._plain(value, RDFS.label) or ["(source)"]
+                locator = self._plain(value, SY.locator)
+                url = self._plain(value, SY.url)
+                sources.append(Source(document=titles[0], locator=locator[0] if locator else "", url=url[0] if url else ""))
+        return tuple(sorted(sources, key=lambda s: (s.document, s.locator, s.url)))
+
+    def _concept_scheme(self, node, fallback: str | None) -> str:
+        if self.context.scheme:
+            return self.context.scheme
+        for predicate in (SKOS.inScheme, SKOS.topConceptOf):
+            for scheme in sorted(self.g.objects(node, predicate)):
+                if scheme in self.scheme_ids:
+                    return self.scheme_ids[scheme]
+        if fallback:
+            return fallback
+        if len(self.scheme_ids) == 1:
+            return next(iter(self.scheme_ids.values()))
+        raise problem(self.name, "the concept names no scheme (skos:inScheme) and the file has several; "
+                                 "give --scheme", subject=str(node), field="inScheme")
+
+    def _terms(self, node) -> tuple[list[Term], bool]:
+        terms: list[Term] = []
+        marks = {(lang, t): kind for kind, predicate in TERM_MARKS.items() for lang, t in self._texts(node, predicate)}
+        others: list[str] = []
+        for kind, predicate in (("preferred", SKOS.prefLabel), ("admitted", SKOS.altLabel), ("hidden", SKOS.hiddenLabel)):
+            for lang, text in self._texts(node, predicate):
+                mapped = language(lang, text) if lang else language("zh", text)
+                if mapped is None:
+                    if kind == "preferred":
+                        others.append(text)
+                    continue
+                term_type = marks.get((lang, text), kind) if kind == "admitted" else kind
+                terms.append(Term(text=mapped[1].strip()[:300], lang=mapped[0], type=term_type))  # type: ignore[arg-type]
+        preferred_zh = [t for t in terms if t.type == "preferred" and t.lang == "zh-Hans"]
+        stand_in = False
+        if not preferred_zh:
+            english = [t.text for t in terms if t.type == "preferred" and t.lang == "en"]
+            candidate = (english or others or [t.text for t in terms])[:1]
+            if not candidate:
+                raise problem(self.name, "the concept has no skos:prefLabel", subject=str(node), field="prefLabel")
+            terms.insert(0, Term(text=candidate[0], lang="zh-Hans", type="preferred"))
+            stand_in = True
+        elif len(preferred_zh) > 1:  # e.g. zh and zh-Hans both given: the first stays preferred
+            first = preferred_zh[0]
+            terms = [t if t.type != "preferred" or t.lang != "zh-Hans" or t is first
+                     else Term(text=t.text, lang=t.lang, type="admitted") for t in terms]
+        terms.sort(key=lambda t: (t.type != "preferred" or t.lang != "zh-Hans", LANG_ORDER[t.lang], TYPE_ORDER[t.type], t.text))
+        return list(dedupe_terms(terms)), stand_in
+
+    def _by_language(self, node, predicate) -> tuple[str, str]:
+        zh, en = [], []
+        for lang, text in self._texts(node, predicate):
+            mapped = language(lang, text) if lang else ("zh-Hans", text)
+            if mapped and mapped[0] == "en":
+                en.append(text)
+            elif mapped:
+                zh.append(mapped[1])
+        return (zh[0] if zh else ""), (en[0] if en else "")
+
+    def _refs(self, values) -> tuple[str, ...]:
+        return tuple(sorted({self.id_of(v) for v in values if isinstance(v, URIRef)}))
+
+    def _concept(self, node, fallback: str | None) -> tuple[ConceptVersion, bool]:
+        g = self.g
+        terms, stand_in = self._terms(node)
+        definition, definition_en = self._by_language(node, SKOS.definition)
+        notes = [t for lang, t in (*self._texts(node, SKOS.scopeNote), *self._texts(node, SKOS.note))
+                 if not lang or language(lang, t)]
+        examples = [t for lang, t in self._texts(node, SKOS.example) if not lang or language(lang, t)]
+        broader = [*g.objects(node, SKOS.broader), *g.subjects(SKOS.narrower, node)]
+        deprecated = any(bool(v.toPython()) is True for v in g.objects(node, OWL.deprecated) if isinstance(v, Literal))
+        grades = [v for v in self._plain(node, SY.grade) if v in ("core", "important", "general")]
+        uri = str(node)
+        own = self._own_id(uri, self.own_concepts)
+        exact = sorted(str(o) for o in g.objects(node, SKOS.exactMatch))
+        concept = ConceptVersion(
+            id=self.ids[node], scheme=self._concept_scheme(node, fallback), terms=tuple(terms),
+            definition=definition, definition_en=definition_en, notes=tuple(dict.fromkeys(notes)),
+            examples=tuple(dict.fromkeys(examples)), notation=(self._plain(node, SKOS.notation) or [""])[0],
+            broader=self._refs(broader), related=self._refs(g.objects(node, SKOS.related)),
+            grade=grades[0] if grades else None, sources=self._sources(node),  # type: ignore[arg-type]
+            status="deprecated" if deprecated else "published",
+            replaced_by=self._refs(g.objects(node, DCT.isReplacedBy)),
+            uri=(exact[0] if own and len(exact) == 1 else ("" if own else uri)),
+        )
+        return concept, stand_in
+
+    def _standard(self, node) -> StandardVersion:
+        titles = self._texts(node, SKOS.prefLabel)
+        zh = [t for lang, t in titles if lang and (m := language(lang, t)) and m[0] == "zh-Hans"]
+        en = [t for lang, t in titles if lang and lang.lower().startswith("en")]
+        if not (zh or en):
+            raise problem(self.name, "the standard has no skos:prefLabel", subject=str(node), field="prefLabel")
+        fields = {}
+        for field, predicate in STANDARD_FIELDS.items():
+            values = self._plain(node, predicate)
+            if values:
+                fields[field] = values[0]
+        code = self._plain(node, DCT.identifier)
+        uri = str(node)
+        own = self._own_id(uri, self.own_standards)
+        exact = sorted(str(o) for o in self.g.objects(node, SKOS.exactMatch))
+        return StandardVersion(
+            id=self.ids[node], code=code[0] if code else "", title=(zh or en)[0],
+            title_en=en[0] if zh and en else "", bodies=tuple(self._plain(node, DCT.publisher)),
+            replaces=tuple(self._plain(node, DCT.replaces)), concepts=self._refs(self.g.objects(node, DCT.subject)),
+            notes=tuple(self._plain(node, SKOS.note)), sources=self._sources(node),
+            uri=(exact[0] if own and len(exact) == 1 else ("" if own else uri)), **fields,
+        )

@@ -38,7 +38,7 @@ class Services:
         return self.search.catalog
 
     def close(self) -> None:
-        self.search.index.close()
+        self.search.close()  # saves the catalog snapshot if it moved on
         self.store.close()
 
 

@@ -164,3 +164,19 @@ def test_concurrent_searches_give_the_same_answers_as_one_at_a_time(service):
         t.join()
     assert errors == []
     assert results == expected
+
+
+def test_definitions_are_asked_for_only_when_the_labels_do_not_fill_the_page(service):
+    service._cache.clear()
+    generation_searches = []
+    original = service.index.search_text
+    service.index.search_text = lambda *a, **kw: generation_searches.append(a) or original(*a, **kw)
+    try:
+        page = service.search("数字乡村", limit=1)
+        assert page.hits[0].match == "exact-preferred" and generation_searches == []
+        assert page.total_exact is False  # definitions were not searched
+        everything = service.search("数字乡村", limit=100)
+        assert len(generation_searches) == 1 and everything.total_exact
+        assert everything.hits[-1].match == "definition" and everything.total == len(everything.hits)
+    finally:
+        service.index.search_text = original

@@ -14,8 +14,8 @@ from collections import Counter
 
 from msgspec import Struct
 
-from .analysis import (CJK, CJK_RUN, bigrams, english_words, expand_query, fold_to_simplified, near_synonym_forms,
-                       pinyin_keys, pinyin_query)
+from .analysis import (CJK, CJK_RUN, bigrams, english_words, expand_query, near_synonym_forms, pinyin_keys,
+                       pinyin_query)
 from .catalog import Catalog, code_keys, query_code_key
 
 TIERS = ("exact-preferred", "exact-label", "label-prefix", "label-words", "label-partial", "label-sound",
@@ -154,8 +154,7 @@ class _Ranker:
             if not CJK.search(form):
                 continue
             for entity_id, (_, label) in self.catalog.prefixed(form, PREFIX_CANDIDATES).items():
-                folded = fold_to_simplified(label)
-                score = len(form) / max(len(folded), 1)
+                score = len(form) / max(len(label), 1)  # folding keeps lengths (NFKC, t2s), mostly
                 kind = "concept" if entity_id in self.catalog.concepts else "standard"
                 self.offer(Hit(id=entity_id, kind=kind, tier=PREFIX, score=score, matched=label, marks=(form,)))
 
@@ -188,7 +187,9 @@ class _Ranker:
 
     def partial(self) -> None:
         """Enough of the query covered by one label, in every form (synonym forms a little lower)."""
-        sounds = {pinyin_keys(f)[0] for f in self.query.forms if CJK.search(f)}
+        # labels sounding like the query, from the snapshot (no pinyin work per candidate)
+        sounds = {label for f in self.query.forms if CJK.search(f)
+                  for label in self.catalog.by_sound.get(pinyin_keys(f)[0], ())}
         for form, penalty in [*((f, 0.0) for f in self.query.forms), *((f, 0.05) for f in self.query.synonyms)]:
             cjk = "".join(CJK_RUN.findall(form))
             if len(cjk) < 3 or cjk != form.replace(" ", ""):
@@ -200,7 +201,7 @@ class _Ranker:
                     continue  # a common bigram only adds to candidates the rarer ones proposed
                 shared.update(labels)
             grams = len(lists)
-            for label, shared_grams in shared.most_common(MAX_LABEL_HITS * 4):
+            for label, shared_grams in shared.most_common(MAX_LABEL_HITS):
                 self._partial_candidate(form, label, shared_grams / grams, penalty, sounds)
 
     def _partial_candidate(self, form: str, label: str, gram_cover: float, penalty: float, sounds: set[str]) -> None:
@@ -209,7 +210,7 @@ class _Ranker:
         contained = label in form
         if chars < MIN_SHARED_CHARS or (query_cover < MIN_QUERY_COVER and not contained):
             return  # the noise guard: one common bigram, or too little of the query
-        same_sound = pinyin_keys(label)[0] in sounds
+        same_sound = label in sounds
         score = 0.45 * query_cover + 0.3 * label_cover + 0.25 * gram_cover + (0.3 if contained else 0.0)
         score += (0.15 if same_sound else 0.0) - penalty
         tier = PARTIAL

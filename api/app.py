@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 import anyio.to_thread
@@ -23,43 +24,41 @@ from msgspec import Struct
 from .drafting import DraftingController, DraftingPages
 from .editorial import ProposalController, ReleaseController
 from .exchange import exchange_handlers
-from .fastpath import FastReads
 from .history import HistoryController
+from .observability import PROMETHEUS, RequestLog, metrics, readyz
 from .problems import EXCEPTION_HANDLERS, no_nul_in_path
 from .routes import ConceptController, SearchController
 from .services import Services
 from .settings import Settings
-from .web import WebController
+from .web import WEB_HANDLERS, csrf_config, install_globals, session_config, session_store
 
 HERE = Path(__file__).parent
 VERSION = "0.1.0"
 log = logging.getLogger("shuyu")
 
 
-class Health(Struct):
-    status: str
+class Health(Struct, omit_defaults=True):
+    status: str  # "ok", or "degraded" (search unavailable, or the read models behind the store)
     revision: int
     worker: int  # the process id: which worker answered
-
-
-def services_from_state(state: State) -> Services:
-    return state.services
+    reason: str | None = None  # why it is degraded
 
 
 @get("/healthz", sync_to_thread=False, media_type=MediaType.JSON, tags=["health"])
 def healthz(state: State) -> Health:
-    """Liveness: answers without touching the store or the index."""
-    return Health(status="ok", revision=state.services.catalog.revision, worker=os.getpid())
+    """Liveness: answers without touching the store or the index; ``degraded`` (with a reason) while
+    search is unavailable or the read models cannot follow the store."""
+    services = state.services
+    status, reason = services.health
+    return Health(status=status, revision=services.catalog.revision, worker=os.getpid(), reason=reason)
 
 
 async def follow_change_log(services: Services, interval: float) -> None:
-    """Apply new revisions to the catalog and index, so published versions are found without a restart."""
+    """Apply new revisions to the catalog and index, so published versions are found without a restart;
+    rebuild the index in the background when it fails (``Services.catch_up`` logs each change once)."""
     while True:
         await asyncio.sleep(interval)
-        try:
-            await anyio.to_thread.run_sync(services.search.catch_up)
-        except Exception:  # keep following; the next round retries
-            log.exception("could not catch up with the change log")
+        await anyio.to_thread.run_sync(partial(services.catch_up, repair=True))
 
 
 # the OpenAPI viewer from our own static files: /schema works on an intranet or behind a firewall
@@ -74,11 +73,16 @@ SWAGGER_UI = SwaggerRenderPlugin(
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    running: dict[str, Services] = {}
+
+    def current_services() -> Services:
+        """The dependency every handler gets: what the lifespan opened (no parameters: nothing to parse)."""
+        return running["services"]
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         services = await anyio.to_thread.run_sync(Services, settings)
-        app.state.services = services
+        app.state.services = running["services"] = services
         follower = asyncio.create_task(follow_change_log(services, settings.sync_interval))
         try:
             yield
@@ -94,18 +98,24 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SearchController,
             ProposalController,
             ReleaseController,
-            WebController,
+            *WEB_HANDLERS,
             *exchange_handlers(settings),
             DraftingController,
             DraftingPages,
             healthz,
+            readyz,
+            metrics,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False,
                                        guards=[no_nul_in_path]),
         ],
-        dependencies={"services": Provide(services_from_state, sync_to_thread=False)},
+        dependencies={"services": Provide(current_services, sync_to_thread=False)},
         lifespan=[lifespan],
+        csrf_config=csrf_config(settings.data_dir, settings.secret_key),
+        stores={"sessions": session_store(settings.data_dir)},
         exception_handlers=EXCEPTION_HANDLERS,
-        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        middleware=[PROMETHEUS.middleware, session_config().middleware],
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
+                                       engine_callback=install_globals),
         openapi_config=OpenAPIConfig(
             title="shuyu 术语",
             version=VERSION,
@@ -118,11 +128,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
 
-def create_asgi(settings: Settings | None = None) -> FastReads:
-    """What is served: the app behind the fast path for the hottest reads (see ``api/fastpath.py``)."""
-    return FastReads(create_app(settings))
+def create_asgi(settings: Settings | None = None) -> RequestLog:
+    """What is served: the litestar app itself, so every response passes through its one middleware
+    stack (docs/performance.md measured the hand-written fast path this replaced), with one log line
+    per request (also for paths no route matches, which litestar's middleware never sees)."""
+    app = create_app(settings)
+    return RequestLog(app, app.state)
 
 
-def app_from_environment() -> FastReads:
+def app_from_environment() -> RequestLog:
     """Factory for uvicorn workers: settings come from ``SHUYU_*`` variables."""
     return create_asgi(Settings.from_env())

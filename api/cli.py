@@ -53,7 +53,8 @@ def serve(host: str | None, port: int | None, data_dir: str | None, workers: int
     """Serve the API and the web page.
 
     Creates the data folder, loads the bundled vocabulary into an empty store, brings the search
-    index up to date with the store, then serves.
+    index up to date with the store, then serves. With --workers N, the workers end when this
+    process ends, however it ends.
     """
     import os
 
@@ -61,12 +62,26 @@ def serve(host: str | None, port: int | None, data_dir: str | None, workers: int
 
     from .services import prepare
 
+    from .workers import PARENT_ENV
+
     settings = Settings.from_env(host=host, port=port, data_dir=data_dir, workers=workers)
     # Prepare once in this process, so workers start on a loaded store and a current index.
     click.echo(prepare(settings), err=True)
     os.environ.update(settings.to_env())
+    if settings.workers > 1:  # request metrics add up over the workers (prometheus_client's multiprocess mode)
+        import shutil
+        from pathlib import Path
+
+        metrics_dir = Path(settings.data_dir) / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
+    if settings.workers > 1:  # workers end with this process, even when it is killed with SIGKILL
+        os.environ[PARENT_ENV] = str(os.getpid())
+    else:
+        os.environ.pop(PARENT_ENV, None)
     uvicorn.run(
-        "api.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
+        "api.workers:worker_app", factory=True, host=settings.host, port=settings.port,
         workers=settings.workers, log_level="info", access_log=False,
     )
 
@@ -158,11 +173,23 @@ def restore(file: str, data_dir: str | None, force: bool) -> None:
 def check(files: tuple[str, ...]) -> None:
     """Validate vocabulary files (TOML) together, without writing anything.
 
-    Prints one line naming file, line and field for the first problem found.
+    First the registry's rules (the first problem found, as one line naming file, line and field), then
+    the content rules of docs/vocabulary.md (every problem, one line each): URLs that parse, no
+    repository files as sources, no circular definitions, a broader or top concept for every term,
+    parents graded at least as high as their children, no unexplained shared preferred labels,
+    abbreviations shorter than their term, curated regional labels that OpenCC cannot produce.
+    Exits 1 if anything is wrong.
     """
+    from vocab.checks import all_problems, locate
     from vocab.loader import count, read_bundle
 
     bundle = read_bundle(files)
+    problems = all_problems(bundle)
+    for problem in problems:
+        click.echo(locate(bundle, problem), err=True)
+    if problems:
+        click.echo(f"error: {len(problems)} content problem(s) in {len(files)} file(s)", err=True)
+        sys.exit(1)
     counts = ", ".join(f"{name}: {n}" for name, n in count(bundle).items())
     click.echo(f"ok: {len(files)} file(s); {counts}")
 
@@ -171,28 +198,48 @@ def check(files: tuple[str, ...]) -> None:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @one_line_errors
 def stats(files: tuple[str, ...]) -> None:
-    """Count concepts per scheme and standards per status in vocabulary files (default: the bundled ones)."""
+    """Count concepts per scheme and kind, sources, English definitions and standards per status.
+
+    Reads the given vocabulary files (default: the bundled ones).
+    """
     from rich.console import Console
     from rich.table import Table
 
+    from vocab.checks import kind_of
     from vocab.loader import bundled_files, read_bundle
 
     bundle = read_bundle(files or bundled_files())
+    everything = {c.id: c for c in bundle.concepts()}
     table = Table(title="shuyu vocabulary")
-    table.add_column("scheme / catalogue")
-    table.add_column("entries", justify="right")
-    table.add_column("with definition", justify="right")
-    table.add_column("with source", justify="right")
+    for column in ("scheme / catalogue", "entries", "with definition", "English definition", "with source", "sources", "with URL"):
+        table.add_column(column, justify="left" if column.startswith("scheme") else "right")
     for scheme in bundle.schemes:
         concepts = [c for c in bundle.concepts() if c.scheme == scheme.id]
+        sources = [s for c in concepts for s in c.sources]
         table.add_row(
             f"{scheme.title} ({scheme.id}){' [draft]' if scheme.status == 'draft' else ''}",
             str(len(concepts)),
             str(sum(1 for c in concepts if c.definition)),
+            str(sum(1 for c in concepts if c.definition_en)),
             str(sum(1 for c in concepts if c.sources)),
+            str(len(sources)),
+            str(sum(1 for s in sources if s.url)),
         )
-    Console().print(table)
     standards = bundle.standards()
+    standard_sources = [s for st in standards for s in st.sources]
+    table.add_row("标准目录 (standards)", str(len(standards)), "", "", str(sum(1 for s in standards if s.sources)),
+                  str(len(standard_sources)), str(sum(1 for s in standard_sources if s.url)))
+    Console().print(table)
+    for scheme in (s for s in bundle.schemes if s.top_concepts):
+        kinds = Table(title=f"{scheme.title} ({scheme.id}): concepts per kind (top concept)")
+        kinds.add_column("top concept")
+        kinds.add_column("concepts", justify="right")
+        concepts = [c for c in bundle.concepts() if c.scheme == scheme.id]
+        found = [kind_of(c, everything, scheme.top_concepts) for c in concepts]
+        for top in scheme.top_concepts:
+            kinds.add_row(f"{everything[top].preferred} ({top})", str(found.count(top)))
+        kinds.add_row("none (no broader, not a top concept)", str(found.count(None)))
+        Console().print(kinds)
     by_status = Table(title="标准目录 standards by status")
     by_status.add_column("status")
     by_status.add_column("standards", justify="right")
@@ -231,6 +278,7 @@ def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run
     """
     from pathlib import Path
 
+    from rich.console import Console
     from rich.progress import Progress
 
     from registry.errors import VocabularyError
@@ -248,7 +296,8 @@ def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     store = _open_store(data_dir)
     try:
-        with Progress(transient=True) as progress:
+        console = Console(stderr=True)
+        with Progress(transient=True, console=console, disable=not console.is_terminal) as progress:
             task = progress.add_task("reading and comparing", total=None)
             report = import_files(
                 store, contents, actor=author or "import", fmt=fmt, scheme=scheme, base_uri=settings.uri_base,
@@ -483,10 +532,17 @@ def token() -> None:
 
 
 def _open_store(data_dir: str | None):
+    """The existing store of the data folder: the token commands never create one (a token in a new,
+    empty store is one the server never sees)."""
+    from registry.errors import StoreError
     from registry.store import open_store
 
     settings = Settings.from_env(data_dir=data_dir)
-    return open_store(settings.store)
+    try:
+        return open_store(settings.store, create=False)
+    except StoreError as exc:
+        raise StoreError(f"{exc.detail}; run `shuyu serve` once to create it, or give the --data-dir "
+                         "(or SHUYU_STORE_URL) of the server's store") from None
 
 
 @token.command("create")

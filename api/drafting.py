@@ -4,6 +4,7 @@ harmonisation report (JSON under /api/v1, and their web pages). The work is done
 
 from __future__ import annotations
 
+import weakref
 from functools import partial
 from urllib.parse import urlencode
 from typing import Annotated, Literal
@@ -18,12 +19,14 @@ from msgspec import Struct
 
 from registry.clause import Clause, build_clause, select, to_docx, to_html, to_markdown
 from registry.errors import InvalidInput, NotFound
-from registry.harmonisation import Report, harmonisation_report
+from registry.harmonisation import HarmonisationReport, harmonisation_report
 from registry.history import revision_of
 from registry.model import ConceptVersion, StandardVersion
 from search.checker import MAX_TEXT_BYTES, CheckResult, check, decode_text, require_draft
 from search.drafts import MAX_UPLOAD_BYTES, read_draft
 
+from .openapi import success_as
+from .problems import problems
 from .services import Services, ServicesDep
 
 CheckScript = Literal["zh-Hans", "zh-TW", "zh-HK"]
@@ -35,7 +38,7 @@ Name = Annotated[str | None, QueryParameter(max_length=64)]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BASKET_COOKIE = "shuyu_clause_basket"
 MAX_BASKET = 200
-PROPOSE_HREF = "/propose?revise={id}"  # the web issue's proposal form, pre-filled from the concept
+PROPOSE_HREF = "/editor/propose/revise/{id}"  # the web issue's proposal form, pre-filled from the concept
 
 
 class CheckRequest(Struct, forbid_unknown_fields=True):
@@ -99,17 +102,26 @@ def clause_response(clause: Clause, fmt: str) -> Response:
     return Response(msgspec.json.encode(clause), media_type=MediaType.JSON)
 
 
-def make_report(services: Services) -> Report:
+_reports: "weakref.WeakKeyDictionary[object, HarmonisationReport]" = weakref.WeakKeyDictionary()
+
+
+def make_report(services: Services) -> HarmonisationReport:
+    """The report of the catalog's revision, made once per revision."""
     catalog = services.catalog
-    return harmonisation_report(list(catalog.concepts.values()), list(catalog.standards.values()),
-                                revision=catalog.revision)
+    report = _reports.get(catalog)
+    if report is None or report.revision != catalog.revision:
+        revision = catalog.revision
+        report = harmonisation_report(list(catalog.concepts.values()), list(catalog.standards.values()),
+                                      revision=revision)
+        _reports[catalog] = report
+    return report
 
 
 class DraftingController(Controller):
     path = "/api/v1"
     tags = ["drafting"]
 
-    @post("/check", status_code=200, request_max_body_size=MAX_TEXT_BYTES + 4096)
+    @post("/check", status_code=200, request_max_body_size=MAX_TEXT_BYTES + 4096, responses=problems(400, 413, 422, 503))
     async def check_text(self, request: Request, services: ServicesDep,
                          script: Annotated[CheckScript, QueryParameter(description="the script the draft is written for")] = "zh-Hans",
                          ) -> CheckResult:
@@ -130,9 +142,12 @@ class DraftingController(Controller):
             text = decode_text(body)
         return await anyio.to_thread.run_sync(partial(check, services.catalog, text, script))
 
-    @get("/clause", sync_to_thread=True)
+    @get("/clause", sync_to_thread=True, responses=problems(400, 404, 503),
+         operation_class=success_as("text/markdown", MediaType.HTML, DOCX, keep=True))
     def clause(self, services: ServicesDep, ids: IdList = None, scheme: Name = None, broader: Name = None,
-               cite: IdList = None, format: ClauseFormat = "json", at: At = None,
+               cite: IdList = None,
+               format: Annotated[ClauseFormat, QueryParameter(description="json, markdown, html or docx")] = "json",
+               at: At = None,
                release: ReleaseTag = None) -> Response[Clause]:
         """The GB/T 1.1-2020 clause 3 "术语和定义" for the concepts ``ids``, or a concept of ``scheme`` and
         everything under it (``broader``), as JSON, Markdown, HTML or Word (``format=docx``); concepts
@@ -142,7 +157,7 @@ class DraftingController(Controller):
         return clause_response(clause, format)
 
     @get("/reports/harmonisation", sync_to_thread=True)
-    def harmonisation(self, services: ServicesDep) -> Report:
+    def harmonisation(self, services: ServicesDep) -> HarmonisationReport:
         """Labels that name more than one concept, a term preferred in one concept and not in another,
         definitions written twice, and standards that define one term differently."""
         return make_report(services)
@@ -160,8 +175,8 @@ def marked_segments(text: str, result: CheckResult) -> list[dict]:
     problems: dict[int, list] = {}
     for p in result.problems:
         if p.kind == "inconsistent":
-            for start, _ in p.occurrences:
-                problems.setdefault(start, []).append(p)
+            for span in p.occurrences:
+                problems.setdefault(span.start, []).append(p)
         else:
             problems.setdefault(p.start, []).append(p)
     segments, at = [], 0
@@ -205,7 +220,8 @@ class DraftingPages(Controller):
 
     @get("/clause", sync_to_thread=True)
     def clause_page(self, request: Request, services: ServicesDep, ids: IdList = None, scheme: Name = None,
-                    broader: Name = None, add: Name = None, remove: Name = None, clear: bool = False,
+                    broader: Name = None, add: Name = None, remove: Name = None,
+                    clear: Annotated[bool, QueryParameter()] = False,
                     release: ReleaseTag = None, at: At = None) -> Template:
         """The basket of chosen concepts (a cookie) and the clause written for it, or for ``ids`` or
         ``scheme``/``broader`` given in the address."""

@@ -1,7 +1,13 @@
-"""The editorial API: proposals and their reviews, releases. Writes need a bearer token."""
+"""The editorial API: proposals and their reviews, releases. Writes need a bearer token.
+
+A proposal's ``ETag`` names its content revision (``"<id>.<content_version>"``): comments, reviews and
+state changes do not change it, edits do. Every write to a proposal honours ``If-Match`` with it (412
+when the content moved on); see ``registry/workflow.py`` for the rules.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import anyio.to_thread
@@ -93,9 +99,31 @@ def editorial(services: Services) -> Editorial:
     return Editorial(services.store)
 
 
+def proposal_etag(proposal: Proposal) -> str:
+    return f'"{proposal.id}.{proposal.content_version}"'
+
+
+def with_etag(proposal: Proposal, status_code: int = 200, **headers: str) -> Response[Proposal]:
+    return Response(proposal, status_code=status_code, headers={"ETag": proposal_etag(proposal), **headers})
+
+
+def if_match(request: Request, proposal_id: str) -> int | None:
+    """The content revision an ``If-Match`` names; None without one (or ``*``). A header that names no
+    revision of this proposal (another id, a weak tag, garbage) can never match: 0."""
+    header = request.headers.get("if-match")
+    if header is None or header.strip() == "*":
+        return None
+    pattern = re.compile(rf'"{re.escape(proposal_id)}\.([0-9]{{1,9}})"')
+    for tag in header.split(","):
+        if found := pattern.fullmatch(tag.strip()):
+            return int(found.group(1))
+    return 0
+
+
 def publish_now(services: Services) -> None:
-    """Apply the new revision to this worker's catalog and index at once (others follow the log)."""
-    services.search.catch_up()
+    """Apply the new revision to this worker's catalog and index at once (others follow the log); an
+    index failure here degrades search but never the answer to the write, which is committed."""
+    services.catch_up()
 
 
 class ProposalController(Controller):
@@ -114,49 +142,65 @@ class ProposalController(Controller):
             base_version=data.base_version, concept=data.concept, standard=data.standard,
             replaced_by=data.replaced_by, note=data.note, submit=data.submit,
         )
-        return Response(proposal, status_code=201, headers={"Location": f"{self.path}/{proposal.id}"})
+        return with_etag(proposal, 201, Location=f"{self.path}/{proposal.id}")
 
     @patch("/{proposal_id:str}", sync_to_thread=True, responses=problems(400, 401, 403, 404, 409, 412, 413, 422, 503))
-    def edit(self, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str], data: JSONBody[ProposalEdit]) -> Proposal:
-        """Revise a proposal's content, or rebase it on the current version after a 409 (author only)."""
-        return editorial(services).edit(
+    def edit(self, request: Request, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str],
+             data: JSONBody[ProposalEdit]) -> Response[Proposal]:
+        """Revise a proposal's content, or rebase it on the current version after a 409 (the author or
+        an admin). Makes the next content revision; a submitted proposal goes back to draft and must be
+        submitted again. Send ``If-Match`` with the ETag you read: 412 if the content moved on."""
+        return with_etag(editorial(services).edit(
             actor, proposal_id, base_version=data.base_version, concept=data.concept, standard=data.standard,
-            replaced_by=data.replaced_by, note=data.note,
-        )
+            replaced_by=data.replaced_by, note=data.note, if_match=if_match(request, proposal_id),
+        ))
 
-    @post("/{proposal_id:str}/submit", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 413, 422, 503))
-    def submit(self, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str]) -> Proposal:
+    @post("/{proposal_id:str}/submit", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 412, 413, 422, 503))
+    def submit(self, request: Request, services: ServicesDep, actor: ActorDep,
+               proposal_id: FromPath[str]) -> Response[Proposal]:
         """Send a draft (or a proposal with changes requested) for review."""
-        return editorial(services).submit(actor, proposal_id)
+        return with_etag(editorial(services).submit(actor, proposal_id, if_match=if_match(request, proposal_id)))
 
-    @post("/{proposal_id:str}/withdraw", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 413, 422, 503))
-    def withdraw(self, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str]) -> Proposal:
-        """Withdraw an open proposal (author only)."""
-        return editorial(services).withdraw(actor, proposal_id)
+    @post("/{proposal_id:str}/withdraw", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 412, 413, 422, 503))
+    def withdraw(self, request: Request, services: ServicesDep, actor: ActorDep,
+                 proposal_id: FromPath[str]) -> Response[Proposal]:
+        """Withdraw an open proposal (the author or an admin)."""
+        return with_etag(editorial(services).withdraw(actor, proposal_id, if_match=if_match(request, proposal_id)))
 
-    @post("/{proposal_id:str}/approve", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 413, 422, 503))
-    def approve(self, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str], data: JSONBody[ReviewIn | None] = None) -> Proposal:
-        """Approve and publish (a reviewer other than the author). 409 if the base version is no
-        longer current: the author rebases and resubmits."""
-        approved = editorial(services).review(actor, proposal_id, "approve", data.comment if data else "")
+    @post("/{proposal_id:str}/approve", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 412, 413, 422, 503))
+    def approve(self, request: Request, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str],
+                data: JSONBody[ReviewIn | None] = None) -> Response[Proposal]:
+        """Approve and publish (a reviewer who wrote none of the content). Send ``If-Match`` with the
+        ETag of the content you reviewed: 412 if it changed. 409 if the base version is no longer
+        current: the author rebases and resubmits."""
+        approved = editorial(services).review(actor, proposal_id, "approve", data.comment if data else "",
+                                              if_match=if_match(request, proposal_id))
         publish_now(services)
-        return approved
+        return with_etag(approved)
 
-    @post("/{proposal_id:str}/reject", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 413, 422, 503))
-    def reject(self, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str], data: JSONBody[ReviewIn | None] = None) -> Proposal:
-        """Reject a submitted proposal (a reviewer other than the author)."""
-        return editorial(services).review(actor, proposal_id, "reject", data.comment if data else "")
+    @post("/{proposal_id:str}/reject", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 412, 413, 422, 503))
+    def reject(self, request: Request, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str],
+               data: JSONBody[ReviewIn | None] = None) -> Response[Proposal]:
+        """Reject a submitted proposal (a reviewer who wrote none of the content)."""
+        return with_etag(editorial(services).review(actor, proposal_id, "reject", data.comment if data else "",
+                                                    if_match=if_match(request, proposal_id)))
 
-    @post("/{proposal_id:str}/request-changes", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 413, 422, 503))
-    def request_changes(self, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str], data: JSONBody[ReviewIn | None] = None) -> Proposal:
+    @post("/{proposal_id:str}/request-changes", sync_to_thread=True, status_code=200, responses=problems(400, 401, 403, 404, 409, 412, 413, 422, 503))
+    def request_changes(self, request: Request, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str],
+                        data: JSONBody[ReviewIn | None] = None) -> Response[Proposal]:
         """Send a submitted proposal back to its author with a comment."""
-        return editorial(services).review(actor, proposal_id, "request_changes", data.comment if data else "")
+        return with_etag(editorial(services).review(actor, proposal_id, "request_changes",
+                                                    data.comment if data else "",
+                                                    if_match=if_match(request, proposal_id)))
 
-    @post("/{proposal_id:str}/comments", sync_to_thread=True, status_code=201, responses=problems(400, 401, 403, 404, 409, 413, 422, 503))
-    def comment(self, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str], data: JSONBody[CommentIn]) -> Response[Proposal]:
-        """Comment on a proposal; ``Location`` is the proposal, which holds its comments."""
+    @post("/{proposal_id:str}/comments", sync_to_thread=True, status_code=201,
+          responses=problems(400, 401, 403, 404, 409, 413, 422, 503))
+    def comment(self, services: ServicesDep, actor: ActorDep, proposal_id: FromPath[str],
+                data: JSONBody[CommentIn]) -> Response[Proposal]:
+        """Comment on a proposal; comments are appended (no ``If-Match`` needed), concurrent ones all
+        kept. ``Location`` is the proposal, which holds its comments."""
         proposal = editorial(services).comment(actor, proposal_id, data.text)
-        return Response(proposal, status_code=201, headers={"Location": f"{self.path}/{proposal.id}"})
+        return with_etag(proposal, 201, Location=f"{self.path}/{proposal.id}")
 
     @get("/", sync_to_thread=True, responses=problems(400, 503))
     def list_proposals(
@@ -172,9 +216,9 @@ class ProposalController(Controller):
         return ProposalList(items=items, total=total, offset=offset, limit=limit)
 
     @get("/{proposal_id:str}", sync_to_thread=True, responses=problems(400, 404, 503))
-    def get_proposal(self, services: ServicesDep, proposal_id: FromPath[str]) -> Proposal:
-        """One proposal with its reviews and comments."""
-        return services.store.get_proposal(proposal_id)
+    def get_proposal(self, services: ServicesDep, proposal_id: FromPath[str]) -> Response[Proposal]:
+        """One proposal with its reviews and comments; its ETag names the content revision."""
+        return with_etag(services.store.get_proposal(proposal_id))
 
     @get("/{proposal_id:str}/diff", sync_to_thread=True, responses=problems(400, 404, 503))
     def diff(self, services: ServicesDep, proposal_id: FromPath[str]) -> VersionDiff:

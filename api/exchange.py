@@ -15,6 +15,7 @@ import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 from msgspec import Struct
@@ -24,8 +25,10 @@ from registry.workflow import require
 from vocab.exchange import ImportReport, Snapshot, export_file_name, import_files, snapshot
 from vocab.formats import FORMATS, STANDARDS, Context, Vocabulary, write
 
-from .editorial import ActorDep, actor_from_request, publish_now
-from .history import etag_matches
+from .editorial import ActorDep, actor_from_request, bearer_token, publish_now
+from .etags import etag_matches
+from .openapi import success_as
+from .problems import not_modified, problems
 from .services import Services, ServicesDep
 from .settings import Settings
 
@@ -130,11 +133,15 @@ def _exports(path: str) -> dict[str, str]:
     return {fmt: f"{path}?format={fmt}" for fmt in FORMATS}
 
 
+DOWNLOAD_TYPES = [media for _, _, media in FORMATS.values()]
+
+
 class ExchangeController(Controller):
     path = "/api/v1"
     tags = ["exchange"]
 
-    @get("/schemes/{scheme_id:str}")
+    @get("/schemes/{scheme_id:str}", responses=problems(400, 404, 503) | not_modified(),
+         operation_class=success_as(*DOWNLOAD_TYPES, keep=True))
     async def get_scheme(self, request: Request, services: ServicesDep, scheme_id: FromPath[str],
                          release: ReleaseTag = None, at: At = None) -> Response[SchemeInfo]:
         """A scheme's description, its URI and links to its downloads; with ``Accept: text/turtle``,
@@ -157,7 +164,8 @@ class ExchangeController(Controller):
             status=scheme.status, uri=Context(base_uri=services.settings.uri_base).scheme_uri(scheme.id),
             concepts=count, exports=_exports(f"/api/v1/schemes/{scheme.id}/export")))
 
-    @get("/schemes/{scheme_id:str}/export")
+    @get("/schemes/{scheme_id:str}/export", responses=problems(400, 404, 503) | not_modified(),
+         operation_class=success_as(*DOWNLOAD_TYPES))
     async def export_scheme(self, request: Request, services: ServicesDep, scheme_id: FromPath[str],
                             format: ExportFormat = None, release: ReleaseTag = None, at: At = None) -> Stream:
         """Download a scheme (or ``standards``, the catalogue) as it is now, at a ``release`` or ``at`` a
@@ -165,7 +173,7 @@ class ExchangeController(Controller):
         ``Content-Disposition`` file name naming scheme and release, and an ETag."""
         return await scheme_download(request, services, scheme_id, _format(format, request), release, at)
 
-    @get("/schemes/{scheme_id:str}/concepts", sync_to_thread=False)
+    @get("/schemes/{scheme_id:str}/concepts", sync_to_thread=False, responses=problems(400, 404))
     def list_concepts(
         self, services: ServicesDep, scheme_id: FromPath[str],
         offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,
@@ -184,7 +192,8 @@ class ExchangeController(Controller):
         return ConceptPage(scheme=scheme_id, items=items, total=len(concepts), offset=offset, limit=limit,
                            next=f"/api/v1/schemes/{scheme_id}/concepts?offset={offset + limit}&limit={limit}" if more else None)
 
-    @get("/concepts/{concept_id:str}/export", sync_to_thread=False)
+    @get("/concepts/{concept_id:str}/export", sync_to_thread=False, responses=problems(400, 404, 503) | not_modified(),
+         operation_class=success_as(*DOWNLOAD_TYPES))
     def export_concept(self, request: Request, services: ServicesDep, concept_id: FromPath[str],
                        format: ExportFormat = None) -> Stream:
         """Download one concept (its current version) in an exchange format."""
@@ -197,9 +206,11 @@ TRUE = {"1", "true", "yes", "on"}
 class ImportController(Controller):
     path = "/api/v1/imports"
     tags = ["exchange"]
+    guards = [bearer_token]  # the token is checked before the upload is read
     dependencies = {"actor": Provide(actor_from_request, sync_to_thread=False)}
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, responses=problems(400, 401, 403, 409, 413, 422, 503) | {
+        200: ResponseSpec(data_container=ImportReport, description="a dry run: what the import would do")})
     async def import_upload(self, request: Request, services: ServicesDep, actor: ActorDep) -> Response[ImportReport]:
         """Import uploaded vocabulary files (admin; ``multipart/form-data``): any number of file fields,
         and ``format``, ``scheme``, ``dry_run``, ``as_proposals``, ``deprecate_missing``. One transaction;

@@ -42,7 +42,7 @@ class InvalidParam(Struct, omit_defaults=True):
     reason: str
 
 
-class Problem(Struct, omit_defaults=True):
+class ProblemDetails(Struct, omit_defaults=True):
     """An RFC 9457 problem: ``type`` is stable and names the kind of error; ``detail`` says what happened."""
 
     type: str
@@ -59,7 +59,7 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
 
     Replaces litestar's default 400 body (``status_code``, ``detail``, ``extra``), which is not what we send.
     """
-    return {status: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON, generate_examples=False,
+    return {status: ResponseSpec(data_container=ProblemDetails, media_type=PROBLEM_JSON, generate_examples=False,
                                  description=f"{TITLES[status]}: {WHEN[status]}") for status in statuses}
 
 
@@ -73,11 +73,18 @@ def loggable(text: str) -> str:
     return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
 
 
-def problem_response(problem: Problem, request: Request | None = None, headers: dict[str, str] | None = None) -> Response:
+def problem_response(problem: ProblemDetails, request: Request | None = None, headers: dict[str, str] | None = None) -> Response:
     """The problem as JSON; as an HTML page for a browser asking for a web page."""
     if request is not None and _wants_html(request):
-        return Template(template_name="problem.html", context={"p": problem}, status_code=problem.status,
-                        media_type=MediaType.HTML, headers=headers)
+        from .web.page import page  # the web pages' context (script, signed-in user) for the error page
+
+        try:
+            response = page(request, request.app.state.services, "problem.html", p=problem, status_code=problem.status)
+            response.headers.update(headers or {})
+            return response
+        except Exception:  # no services (startup) or a broken session: the bare page still answers
+            return Template(template_name="problem.html", context={"p": problem}, status_code=problem.status,
+                            media_type=MediaType.HTML, headers=headers)
     return Response(problem, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -86,16 +93,16 @@ def _wants_html(request: Request) -> bool:
     return not path.startswith(("/api/", "/schema", "/healthz")) and "text/html" in request.headers.get("accept", "")
 
 
-def shuyu_error_handler(request: Request, exc: ShuyuError) -> Response[Problem]:
+def shuyu_error_handler(request: Request, exc: ShuyuError) -> Response[ProblemDetails]:
     headers = {"WWW-Authenticate": 'Bearer realm="shuyu"'} if exc.status == 401 else None
     return problem_response(
-        Problem(type=exc.type, title=exc.title, status=exc.status, detail=exc.detail,
+        ProblemDetails(type=exc.type, title=exc.title, status=exc.status, detail=exc.detail,
                 instance=request.url.path, field=exc.field),
         request, headers,
     )
 
 
-def http_error_handler(request: Request, exc: HTTPException) -> Response[Problem]:
+def http_error_handler(request: Request, exc: HTTPException) -> Response[ProblemDetails]:
     status = exc.status_code
     params = None
     detail = exc.detail
@@ -108,27 +115,27 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Problem
         if any(e.get("source") == "body" for e in errors):  # well-formed JSON with the wrong content
             status, kind = 422, "/problems/invalid-body"
     return problem_response(
-        Problem(type=kind, title=TITLES.get(status, "Error"), status=status,
+        ProblemDetails(type=kind, title=TITLES.get(status, "Error"), status=status,
                 detail=detail, instance=request.url.path, invalid_params=params),
         request, dict(exc.headers) if exc.headers else None,  # e.g. Allow on 405
     )
 
 
-def recursion_error_handler(request: Request, exc: RecursionError) -> Response[Problem]:
+def recursion_error_handler(request: Request, exc: RecursionError) -> Response[ProblemDetails]:
     """JSON nested too deep for the decoder is bad input; any other recursion is a fault of ours."""
     if "deserializing" not in str(exc):
         return internal_error_handler(request, exc)
     return problem_response(
-        Problem(type=TYPES[400], title=TITLES[400], status=400, detail="the JSON body is nested too deeply",
+        ProblemDetails(type=TYPES[400], title=TITLES[400], status=400, detail="the JSON body is nested too deeply",
                 instance=request.url.path),
         request,
     )
 
 
-def internal_error_handler(request: Request, exc: Exception) -> Response[Problem]:
+def internal_error_handler(request: Request, exc: Exception) -> Response[ProblemDetails]:
     log.exception("unhandled error on %s %s", request.method, loggable(request.url.path))
     return problem_response(
-        Problem(type=TYPES[500], title=TITLES[500], status=500,
+        ProblemDetails(type=TYPES[500], title=TITLES[500], status=500,
                 detail="the server could not answer this request; it has been logged",
                 instance=request.url.path),
         request,
@@ -148,4 +155,4 @@ EXCEPTION_HANDLERS = {
     Exception: internal_error_handler,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "Problem", "PROBLEM_JSON", "MediaType", "problems", "loggable", "no_nul_in_path"]
+__all__ = ["EXCEPTION_HANDLERS", "ProblemDetails", "PROBLEM_JSON", "MediaType", "problems", "loggable", "no_nul_in_path"]

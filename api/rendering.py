@@ -7,8 +7,11 @@ Entries are made on first use and carry the catalog revision they were made at; 
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import msgspec
+from litestar import MediaType, Response
+from litestar.response.base import ASGIResponse
 
 from registry.model import ConceptVersion
 from search.catalog import Catalog, LabelMatch, Suggestion
@@ -20,15 +23,49 @@ MAX_ENTRIES = 50_000
 encode = msgspec.json.Encoder().encode
 
 
+class PreEncoded(Response):
+    """Bytes encoded once (see ``RenderCache``), sent as they are through litestar's one response path.
+
+    A ``Response`` without the work that bytes do not need: no serialisation, and the handler's own
+    headers kept as given. Whatever the app adds (layer headers and cookies, after-request hooks,
+    middleware) still applies; the route's annotation (``Response[ConceptOut]``) still documents it.
+    """
+
+    def __init__(self, body: bytes, *, status_code: int = 200, headers: dict[str, str] | None = None,
+                 media_type: str = MediaType.JSON) -> None:
+        # Response.__init__ normalises content, headers and encoders: nothing to do for bytes
+        self.content = body
+        self.status_code = status_code
+        self.headers = headers if headers is not None else {}
+        self.media_type = media_type
+        self.cookies = []
+        self.background = None
+        self.encoding = "utf-8"
+        self.response_type_encoders = {}
+
+    def to_asgi_response(self, app: Any, request: Any, *, background: Any = None, cookies: Any = None,
+                         headers: dict[str, str] | None = None, is_head_response: bool = False,
+                         **_: Any) -> ASGIResponse:
+        return ASGIResponse(
+            body=self.content, status_code=self.status_code, media_type=self.media_type,
+            headers={**headers, **self.headers} if headers else self.headers,
+            cookies=[*self.cookies, *cookies] if cookies else self.cookies,
+            background=self.background or background, is_head_response=is_head_response,
+        )
+
+
 class RenderCache:
     def __init__(self) -> None:
         self._entries: dict[tuple[str, str, str], tuple[int, bytes]] = {}
         self._lock = threading.Lock()
+        self.hits = self.misses = 0  # read by /metrics; a lost increment between threads does not matter
 
     def _get(self, key: tuple[str, str, str], revision: int, make) -> bytes:
         entry = self._entries.get(key)
         if entry is not None and entry[0] == revision:
+            self.hits += 1
             return entry[1]
+        self.misses += 1
         body = make()
         with self._lock:
             if len(self._entries) >= MAX_ENTRIES:
@@ -69,4 +106,4 @@ class RenderCache:
         return b"[" + b",".join(parts) + b"]"
 
 
-__all__ = ["RenderCache", "LookupHead"]
+__all__ = ["RenderCache", "LookupHead", "PreEncoded"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, MediaType, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import JSONBody, QueryParameter
 from msgspec import Meta, Struct
 
@@ -13,6 +13,7 @@ from search.analysis import expand_query
 from search.service import FILTER_FIELDS
 
 from .problems import problems
+from .rendering import PreEncoded
 from .services import ServicesDep
 from .views import (
     BatchLookupOut,
@@ -46,7 +47,7 @@ class BatchLookup(Struct, forbid_unknown_fields=True):
 
 def json_response(body: bytes) -> Response:
     """Pre-encoded JSON, sent as it is."""
-    return Response(content=body, media_type=MediaType.JSON)
+    return PreEncoded(body)
 
 
 def require_text(value: str, name: str) -> str:
@@ -120,12 +121,12 @@ class SearchController(Controller):
         script: ScriptParam = "zh-Hans",
     ) -> SearchOut:
         """Ranked full-text search over labels (any script, pinyin, English, codes) and definitions,
-        with highlights, facet counts and filters."""
+        with highlights, facet counts and filters. 503 ``index-unavailable`` while the index is rebuilt."""
         text = require_text(q, "q")
         values = dict(zip(FILTER_FIELDS, (scheme, status, grade, standard, kind)))
         filters = {k: v for k, v in values.items() if v}
         catalog = services.catalog  # one snapshot for the whole answer
-        results = services.search.search(text, filters=filters, offset=offset, limit=limit, catalog=catalog)
+        results = services.search_results(text, filters=filters, offset=offset, limit=limit, catalog=catalog)
         return search_out(catalog, text, results, offset, limit, script)
 
     @get("/suggest", sync_to_thread=False, responses=problems(400))

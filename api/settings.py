@@ -22,6 +22,7 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "sync_interval": (0.5, "seconds between checks of the change log for new revisions"),
     "base_uri": ("", "base of the persistent URIs {base_uri}/concepts/{id} in exports (default: http://<host>:<port>)"),
     "import_max_bytes": (33_554_432, "largest upload POST /api/v1/imports accepts, in bytes (413 above it)"),
+    "secret_key": ("", "key that signs the web forms' CSRF tokens (default: made once, kept in <data_dir>/web-secret)"),
 }
 
 
@@ -35,6 +36,7 @@ class Settings(Struct, frozen=True, kw_only=True):
     load_bundled: bool = True
     sync_interval: float = 0.5
     base_uri: str = ""
+    secret_key: str = ""
     import_max_bytes: int = 33_554_432
 
     @property

@@ -107,7 +107,7 @@ class LookupHead(Struct, kw_only=True):
 
 
 class LookupMatchOut(LookupHead, kw_only=True):
-    label_status: str  # the matched label's type: preferred, admitted, abbreviation, deprecated, hidden
+    label_status: str  # the matched label's type: preferred, admitted, abbreviation, deprecated, superseded, hidden
     matched: Term
 
 
@@ -189,7 +189,7 @@ def curated_label(c: ConceptVersion, script: str) -> str | None:
     """A label curated for the region of ``script`` (zh-TW, zh-HK), if the concept has one."""
     if script not in ("zh-TW", "zh-HK"):
         return None
-    return next((t.text for t in c.terms if t.lang == script and t.type != "deprecated"), None)
+    return next((t.text for t in c.terms if t.lang == script and t.type not in ("deprecated", "superseded")), None)
 
 
 def display_label(c: ConceptVersion, script: str = "zh-Hans") -> str:
@@ -209,8 +209,14 @@ def _refs(catalog: Catalog, ids, script: str = "zh-Hans") -> list[Ref]:
     ]
 
 
+def official_title(text: str, script: str) -> str:
+    """An official title (a standard's) in ``script`` character by character (s2t), never with regional
+    wording: GB/T 43697's 数据安全技术 must not become 資料安全技術 in zh-TW."""
+    return render(text, "zh-Hant") if script != "zh-Hans" else text
+
+
 def _standard_ref(s: StandardVersion, script: str) -> StandardRef:
-    return StandardRef(id=s.id, code=s.code, title=render(s.title, script), status=s.status, href=standard_href(s.id))
+    return StandardRef(id=s.id, code=s.code, title=official_title(s.title, script), status=s.status, href=standard_href(s.id))
 
 
 def concept_out(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") -> ConceptOut:
@@ -231,7 +237,7 @@ def concept_out(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") ->
 
 def standard_out(catalog: Catalog, s: StandardVersion, script: str = "zh-Hans") -> StandardOut:
     return StandardOut(
-        id=s.id, href=standard_href(s.id), version=s.version, code=s.code, title=render(s.title, script),
+        id=s.id, href=standard_href(s.id), version=s.version, code=s.code, title=official_title(s.title, script),
         title_en=s.title_en, kind=s.kind, status=s.status,
         status_label=render(STANDARD_STATUS_LABELS[s.status], script), issued=s.issued, in_force=s.in_force,
         bodies=s.bodies, replaces=s.replaces, concepts=_refs(catalog, s.concepts, script), notes=s.notes,
@@ -251,10 +257,11 @@ def hit_out(catalog: Catalog, hit: Hit, terms: tuple[str, ...], script: str = "z
         s = catalog.standards[hit.id]
         notes = "; ".join(s.notes)
         return HitOut(
-            id=s.id, kind="standard", href=standard_href(s.id), label=render(s.title, script), code=s.code,
+            id=s.id, kind="standard", href=standard_href(s.id), label=official_title(s.title, script), code=s.code,
             definition=render(notes, script), scheme="standards", status=s.status, grade=None,
             match=TIERS[hit.tier], matched_label=hit.matched, matched_type=hit.matched_type,
-            highlight=Highlight(label=highlight(s.title, marks, script), definition=highlight(notes, terms, script)),
+            highlight=Highlight(label=highlight(s.title, marks, "zh-Hant" if script != "zh-Hans" else script),
+                                definition=highlight(notes, terms, script)),
             replaced_by=[], coverage=hit.coverage,
         )
     c = catalog.concepts[hit.id]

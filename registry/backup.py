@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import Conflict, InvalidInput, StoreError
+from .sql import CONTENT_KINDS
 from .sqlite import MIGRATIONS
 
 Progress = Callable[[int, int], None]  # (pages copied, pages in all)
@@ -107,4 +108,5 @@ def _has_events(db: sqlite3.Connection) -> bool:
 
 
 def _revision(db: sqlite3.Connection) -> int:
-    return db.execute("SELECT coalesce(max(revision), 0) FROM events").fetchone()[0]
+    """The registry's revision, as ``Store.revision()`` counts it: the newest content event."""
+    return db.execute(f"SELECT coalesce(max(revision), 0) FROM events WHERE kind IN {CONTENT_KINDS}").fetchone()[0]

@@ -23,7 +23,7 @@ CODE = re.compile(r"^(?P<prefix>(?:GB|GB/T|GB/Z|[A-Z]{2}/T|[A-Z]{2}|T/[A-Z0-9]+|
 MODIFIED = ("有修改", "adapted", "modified")
 
 
-class Entry(Struct, kw_only=True):
+class ClauseEntry(Struct, kw_only=True):
     number: str  # 3.1, 3.2 …
     concept: str
     preferred: str
@@ -39,7 +39,7 @@ class Entry(Struct, kw_only=True):
 class Clause(Struct, kw_only=True):
     title: str
     lead_in: str
-    entries: list[Entry]
+    entries: list[ClauseEntry]
     referenced: list[str]  # documents whose terms the draft cites instead of repeating
     revision: int
 
@@ -192,7 +192,7 @@ def build_clause(chosen: Sequence[ConceptVersion], standards: Iterable[StandardV
     entries = []
     for c in system_order([c for c in chosen if c.id not in cited_concepts]):
         number = f"{CLAUSE_NUMBER}.{len(entries) + 1}"
-        entries.append(Entry(
+        entries.append(ClauseEntry(
             number=number, concept=c.id, preferred=c.preferred, english=c.english,
             admitted=[t.text for t in c.terms if t.lang == "zh-Hans" and t.type == "admitted"],
             abbreviations=[t.text for t in c.terms if t.type == "abbreviation"],
@@ -214,7 +214,7 @@ def _numbered(label: str, items: Sequence[str], always_number: bool) -> list[str
     return [f"{label}{n}：{item}" for n, item in enumerate(items, 1)]
 
 
-def entry_lines(entry: Entry) -> list[tuple[str, str]]:
+def entry_lines(entry: ClauseEntry) -> list[tuple[str, str]]:
     """An entry as (role, text) lines: number, term, admitted, definition, note, example, source."""
     lines = [("number", entry.number), ("term", entry.preferred)]
     lines += [("admitted", t) for t in entry.admitted]

@@ -59,6 +59,14 @@ class Conflict(ShuyuError):
     title = "Conflict"
 
 
+class PreconditionFailed(ShuyuError):
+    """An ``If-Match`` names a content revision that is no longer current."""
+
+    status = 412
+    type = "/problems/precondition-failed"
+    title = "Precondition failed"
+
+
 class StoreError(ShuyuError):
     status = 503
     type = "/problems/store-unavailable"

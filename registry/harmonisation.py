@@ -48,7 +48,7 @@ class NearDuplicate(Struct, kw_only=True):
     concepts: list[ConceptSide]
 
 
-class Report(Struct, kw_only=True):
+class HarmonisationReport(Struct, kw_only=True):
     revision: int
     shared_labels: list[SharedLabel]
     status_conflicts: list[SharedLabel]
@@ -149,14 +149,14 @@ def near_duplicates(concepts: Sequence[ConceptVersion], governed: dict[str, list
 
 
 def harmonisation_report(concepts: Iterable[ConceptVersion], standards: Iterable[StandardVersion] = (), *,
-                         revision: int = 0, threshold: float = NEAR_DUPLICATE) -> Report:
+                         revision: int = 0, threshold: float = NEAR_DUPLICATE) -> HarmonisationReport:
     concepts = sorted(concepts, key=lambda c: c.id)
     governed = _standards_of(standards)
     shared = shared_labels(concepts, governed)
     conflicts = status_conflicts(shared)
     duplicates = near_duplicates(concepts, governed, threshold)
     differ = standards_differ(shared)
-    return Report(revision=revision, shared_labels=shared, status_conflicts=conflicts, near_duplicates=duplicates,
+    return HarmonisationReport(revision=revision, shared_labels=shared, status_conflicts=conflicts, near_duplicates=duplicates,
                   standards_differ=differ,
                   summary={"shared_labels": len(shared), "status_conflicts": len(conflicts),
                            "near_duplicates": len(duplicates), "standards_differ": len(differ)})

@@ -18,7 +18,8 @@ ShortText = Annotated[str, Meta(min_length=1, max_length=300)]
 Date = Annotated[str, Meta(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
 
 Lang = Literal["zh-Hans", "zh-TW", "zh-HK", "en"]
-TermType = Literal["preferred", "admitted", "deprecated", "abbreviation", "hidden"]
+# superseded: an older term replaced by the preferred one (TBX supersededTerm); deprecated: advised against.
+TermType = Literal["preferred", "admitted", "deprecated", "superseded", "abbreviation", "hidden"]
 ConceptStatus = Literal["published", "deprecated"]
 Grade = Literal["core", "important", "general"]
 SchemeStatus = Literal["draft", "published"]
@@ -63,11 +64,14 @@ class Term(Struct, frozen=True, kw_only=True):
 
 
 class Source(Struct, frozen=True, kw_only=True):
-    """Where a fact or a concept comes from: a document and a place in it (task, clause, page)."""
+    """Where a fact or a concept comes from: a document (title, issuing body, date), a place in it
+    (task, clause, page) and, where there is one, a URL a reader can follow."""
 
     document: ShortText
     locator: str = ""
     url: str = ""
+    issuer: str = ""
+    date: str = ""
 
 
 class Scheme(Struct, frozen=True, kw_only=True):
@@ -77,6 +81,7 @@ class Scheme(Struct, frozen=True, kw_only=True):
     description: str = ""
     status: SchemeStatus = "published"
     sources: tuple[Source, ...] = ()
+    top_concepts: tuple[Id, ...] = ()  # SKOS hasTopConcept: the heads of the scheme's concept system
     uri: str = ""  # the URI a scheme was imported with, kept so that a re-import finds it
 
 
@@ -95,6 +100,7 @@ class ConceptVersion(Struct, frozen=True, kw_only=True):
     broader: tuple[Id, ...] = ()
     related: tuple[Id, ...] = ()
     grade: Grade | None = None
+    grade_factors: tuple[Id, ...] = ()  # grading factors (concept ids) that raise ``grade``, the default
     sources: tuple[Source, ...] = ()
     status: ConceptStatus = "published"
     replaced_by: tuple[Id, ...] = ()
@@ -183,6 +189,7 @@ class ConceptContent(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     broader: Annotated[tuple[Id, ...], Meta(max_length=50)] = ()
     related: Annotated[tuple[Id, ...], Meta(max_length=200)] = ()
     grade: Grade | None = None
+    grade_factors: Annotated[tuple[Id, ...], Meta(max_length=20)] = ()
     sources: Annotated[tuple[Source, ...], Meta(max_length=50)] = ()
     uri: Annotated[str, Meta(max_length=2000)] = ""
 
@@ -217,6 +224,7 @@ class Review(Struct, frozen=True, kw_only=True):
     at: str
     decision: Decision
     comment: str = ""
+    content_version: int | None = None  # the content revision reviewed (None: recorded before it was tracked)
 
 
 class Proposal(Struct, frozen=True, kw_only=True):
@@ -238,6 +246,14 @@ class Proposal(Struct, frozen=True, kw_only=True):
     reviews: tuple[Review, ...] = ()
     comments: tuple[Comment, ...] = ()
     published_version: int | None = None
+    # Every change of the content (a PATCH, a rebase) makes the next content revision; reviews,
+    # comments and state changes do not. ``If-Match`` and the ETag name it.
+    content_version: int = 1
+    contributors: tuple[str, ...] = ()  # everyone who wrote a content revision, the author first
+
+    def wrote(self, name: str) -> bool:
+        """Whether ``name`` wrote any part of the content (and so may not review it)."""
+        return name == self.author or name in self.contributors
 
 
 class Release(Struct, frozen=True, kw_only=True):
@@ -261,6 +277,21 @@ class Token(Struct, frozen=True, kw_only=True):
 
 Version = ConceptVersion | StandardVersion
 
+def find_nul(value: object, field: str = "") -> str | None:
+    """The field (dotted path) of the first text holding a NUL character, or None."""
+    if isinstance(value, str):
+        return field if "\x00" in value else None
+    if isinstance(value, (tuple, list)):
+        for i, item in enumerate(value):
+            if (found := find_nul(item, f"{field}[{i}]")) is not None:
+                return found
+    elif isinstance(value, Struct):
+        for name in value.__struct_fields__:
+            if (found := find_nul(getattr(value, name), f"{field}.{name}" if field else name)) is not None:
+                return found
+    return None
+
+
 def now() -> str:
     """The time of a write, as stored: ISO 8601 in UTC, to the second."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -271,6 +302,8 @@ concept_decoder = msgspec.json.Decoder(ConceptVersion)
 standard_decoder = msgspec.json.Decoder(StandardVersion)
 scheme_decoder = msgspec.json.Decoder(Scheme)
 proposal_decoder = msgspec.json.Decoder(Proposal)
+comment_decoder = msgspec.json.Decoder(Comment)
+review_decoder = msgspec.json.Decoder(Review)
 
 
 def kind_of(version: Version) -> EntityKind:

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import psycopg
 
 from .errors import InvalidInput, StoreError
-from .sql import SQLStore
+from .sql import SQLStore, check_params
 
 WRITE_LOCK = 0x5368_7579  # "Shuy": the advisory lock every shuyu writer takes
 
@@ -63,7 +63,29 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX events_by_time ON events (at);
     CREATE INDEX preferred_labels_by_concept ON preferred_labels (concept_id);
     """,
+    # 3: as in SQLite (registry/sqlite.py); events already refuse DELETE here
+    """
+    ALTER TABLE proposals ADD COLUMN content_version INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE proposal_comments (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, proposal_id TEXT NOT NULL REFERENCES proposals (id),
+        at TEXT NOT NULL, body BYTEA NOT NULL
+    );
+    CREATE TABLE proposal_reviews (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, proposal_id TEXT NOT NULL REFERENCES proposals (id),
+        at TEXT NOT NULL, body BYTEA NOT NULL
+    );
+    CREATE INDEX proposal_comments_by_proposal ON proposal_comments (proposal_id, seq);
+    CREATE INDEX proposal_reviews_by_proposal ON proposal_reviews (proposal_id, seq);
+    CREATE TRIGGER proposal_comments_immutable BEFORE UPDATE OR DELETE ON proposal_comments
+        FOR EACH ROW EXECUTE FUNCTION shuyu_refuse_change();
+    CREATE TRIGGER proposal_reviews_immutable BEFORE UPDATE OR DELETE ON proposal_reviews
+        FOR EACH ROW EXECUTE FUNCTION shuyu_refuse_change();
+    """,
 )
+DATA_STEPS = {3: "_move_rows_out_of_bodies"}
+# errors that say the database cannot be used now (gone, read-only, out of disk), not that a query is wrong
+UNAVAILABLE = (psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction,
+               psycopg.errors.InsufficientResources)
 
 
 class _Connection:
@@ -73,15 +95,28 @@ class _Connection:
         self.conn = conn
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
-        return self.conn.execute(sql.replace("?", "%s"), params or None)
+        check_params(params)
+        try:
+            return self.conn.execute(sql.replace("?", "%s"), params or None)
+        except UNAVAILABLE as exc:
+            raise StoreError(f"the PostgreSQL store cannot be used: {_first_line(exc)}") from None
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        for row in rows:
+            check_params(row)
         if rows:
-            with self.conn.cursor() as cursor:
-                cursor.executemany(sql.replace("?", "%s"), rows)
+            try:
+                with self.conn.cursor() as cursor:
+                    cursor.executemany(sql.replace("?", "%s"), rows)
+            except UNAVAILABLE as exc:
+                raise StoreError(f"the PostgreSQL store cannot be used: {_first_line(exc)}") from None
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _split_url(url: str) -> tuple[str, str | None]:
@@ -96,19 +131,25 @@ def _split_url(url: str) -> tuple[str, str | None]:
 
 
 class PostgresStore(SQLStore):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
         super().__init__()
+        self.url = url
         conninfo, self.schema = _split_url(url)
         try:
             conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
-            raise StoreError(f"cannot connect to PostgreSQL: {str(exc).strip().splitlines()[0]}") from None
+            raise StoreError(f"cannot connect to PostgreSQL: {_first_line(exc)}") from None
         self._db = _Connection(conn)
         try:
             if self.schema:
                 conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
                 conn.execute(f'SET search_path TO "{self.schema}"')
+            if not create and conn.execute("SELECT to_regclass('shuyu_schema')").fetchone()[0] is None:
+                raise StoreError(f"there is no store in PostgreSQL schema {self.schema or 'public'}")
             self._migrate()
+        except StoreError:
+            conn.close()
+            raise
         except psycopg.Error as exc:
             conn.close()
             raise StoreError(f"cannot prepare the PostgreSQL store: {exc}") from None
@@ -127,4 +168,6 @@ class PostgresStore(SQLStore):
             current = self.schema_version()
             for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
                 db.conn.execute(script)
+                if number in DATA_STEPS:
+                    getattr(self, DATA_STEPS[number])(db)
                 db.execute("INSERT INTO shuyu_schema (version) VALUES (?)", (number,))

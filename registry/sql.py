@@ -8,6 +8,7 @@ SQL is written once with ``?`` placeholders; a dialect's connection adapts it.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -15,21 +16,25 @@ from typing import Any, Protocol
 
 import msgspec
 
-from .errors import Conflict, NotFound
+from .errors import Conflict, InvalidInput, NotFound
 from .model import (
+    Comment,
     ConceptVersion,
     EntityKind,
     Event,
     Proposal,
     Release,
+    Review,
     Scheme,
     Token,
     Version,
+    comment_decoder,
     concept_decoder,
     encoder,
     kind_of,
     now,
     proposal_decoder,
+    review_decoder,
     scheme_decoder,
     standard_decoder,
 )
@@ -38,6 +43,28 @@ from .rules import BatchState, check_versions, preferred_keys
 _DECODERS = {"concept": concept_decoder, "standard": standard_decoder}
 _release_decoder = msgspec.json.Decoder(Release)
 _token_decoder = msgspec.json.Decoder(Token)
+
+
+INT64_MAX = 2**63 - 1
+# a NUL in JSON text: \u0000 preceded by an even number of backslashes (not an escaped backslash)
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+# events that change what is published; the registry's revision is the newest of them, so comments,
+# proposal steps, releases and token events do not move the revision that read models and caches key on
+CONTENT_KINDS = "('concept', 'standard', 'scheme')"
+
+
+def check_params(params: Sequence[Any]) -> None:
+    """The store's last line against input no database keeps faithfully: NUL in text (PostgreSQL refuses
+    it, SQLite would store it) and integers outside 64 bits (SQLite overflows)."""
+    for value in params:
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise InvalidInput("text must not contain the NUL character (U+0000)")
+        elif isinstance(value, int):
+            if not -INT64_MAX - 1 <= value <= INT64_MAX:
+                raise InvalidInput(f"the number {value} is out of range (at most 2^63-1)")
+        elif isinstance(value, bytes) and b"\\u0000" in value and _JSON_NUL.search(value):
+            raise InvalidInput("text must not contain the NUL character (U+0000)")
 
 
 class Connection(Protocol):
@@ -66,17 +93,19 @@ class SQLStore:
             self._begin(self._db)
             try:
                 yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
                 self._db.execute("COMMIT")
+            except BaseException:
+                try:
+                    self._db.execute("ROLLBACK")
+                except Exception:  # noqa: BLE001 - the database may have rolled back already (disk full)
+                    pass
+                raise
 
     # -- reads --------------------------------------------------------------------------------
     def revision(self) -> int:
+        """The newest event that changed published content (a version or a scheme)."""
         with self._lock:
-            row = self._db.execute("SELECT max(revision) FROM events").fetchone()
-        return row[0] or 0
+            return self._revision(self._db)
 
     def is_empty(self) -> bool:
         with self._lock:
@@ -127,11 +156,14 @@ class SQLStore:
             raise NotFound(f"no {kind} {entity_id!r}")
         return [_DECODERS[kind].decode(r[0]) for r in rows]
 
-    def changes_since(self, revision: int, limit: int = 1000) -> list[Event]:
+    def changes_since(self, revision: int, limit: int = 1000, *, include_admin: bool = False) -> list[Event]:
+        """Events after ``revision`` (an event's sequence number), oldest first; token events only
+        with ``include_admin`` (they name people and roles)."""
+        admin = "" if include_admin else " AND kind <> 'token'"
         with self._lock:
             rows = self._db.execute(
                 "SELECT revision, at, actor, action, kind, entity_id, version, note FROM events"
-                " WHERE revision > ? ORDER BY revision LIMIT ?",
+                f" WHERE revision > ?{admin} ORDER BY revision LIMIT ?",
                 (revision, limit),
             ).fetchall()
         return [
@@ -170,9 +202,13 @@ class SQLStore:
         actor: str,
         note: str = "",
         schemes: Sequence[Scheme] = (),
+        only_if_empty: bool = False,
     ) -> int:
         at = now()
         with self._transaction() as db:
+            # checked inside the write transaction: two first starts at once load the bundle once
+            if only_if_empty and db.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is not None:
+                return 0
             self._append_all(db, versions, schemes, actor, note, at)
             return self._revision(db)
 
@@ -191,7 +227,10 @@ class SQLStore:
 
     @staticmethod
     def _revision(db: Connection) -> int:
-        return db.execute("SELECT max(revision) FROM events").fetchone()[0] or 0
+        row = db.execute(
+            f"SELECT revision FROM events WHERE kind IN {CONTENT_KINDS} ORDER BY revision DESC LIMIT 1"
+        ).fetchone()
+        return row[0] if row else 0
 
     def _append_version(self, db: Connection, version: Version, at: str, actor: str, note: str) -> None:
         kind = kind_of(version)
@@ -259,29 +298,60 @@ class SQLStore:
     def revision_at(self, when: str) -> int:
         """The newest revision written at or before the ISO time ``when``."""
         with self._lock:
-            row = self._db.execute("SELECT max(revision) FROM events WHERE at <= ?", (when,)).fetchone()
+            row = self._db.execute(
+                f"SELECT max(revision) FROM events WHERE at <= ? AND kind IN {CONTENT_KINDS}", (when,)
+            ).fetchone()
         return row[0] or 0
 
     # -- proposals ------------------------------------------------------------------------------
+    # A proposal row holds its content (the JSON body) and its state; comments and reviews are rows of
+    # their own, appended, never rewritten, so concurrent comments and reviews are all kept. A write of
+    # the body checks, inside its transaction, that the state and the content revision are still the
+    # ones it was computed from: a racing writer gets a Conflict instead of silently undoing the other.
     def save_proposal(self, proposal: Proposal, *, actor: str, action: str, note: str = "",
-                      expect_state: str | None = None) -> int:
-        """Insert or replace a proposal and log ``action``; ``expect_state`` guards against a race."""
+                      expect_state: str | None = None, expect_content: int | None = None) -> int:
+        """Insert a new proposal (``expect_state`` None), or replace one whose state is still
+        ``expect_state`` and whose content revision is still ``expect_content``; log ``action``."""
         with self._transaction() as db:
-            if expect_state is not None:
-                self._expect_state(db, proposal.id, expect_state)
+            if expect_state is None:
+                if db.execute("SELECT 1 FROM proposals WHERE id = ?", (proposal.id,)).fetchone():
+                    raise Conflict(f"proposal {proposal.id} exists already", field="id")
+            else:
+                self._expect(db, proposal.id, expect_state, expect_content)
             self._put_proposal(db, proposal)
             self._event(db, now(), actor, action, "proposal", proposal.id, proposal.base_version, note)
             return self._revision(db)
 
-    def publish(self, proposal: Proposal, version: Version, *, actor: str, note: str = "") -> int:
-        """Approve: write ``version`` and the approved proposal in one transaction.
+    def add_comment(self, proposal_id: str, comment: Comment, *, actor: str) -> None:
+        """Append a comment (a row of its own: concurrent comments are all kept)."""
+        with self._transaction() as db:
+            self._expect(db, proposal_id, None, None)
+            db.execute("INSERT INTO proposal_comments (proposal_id, at, body) VALUES (?, ?, ?)",
+                       (proposal_id, comment.at, encoder.encode(comment)))
+            db.execute("UPDATE proposals SET updated = ? WHERE id = ?", (comment.at, proposal_id))
+            self._event(db, comment.at, actor, "comment", "proposal", proposal_id, 0, comment.text[:200])
 
-        The proposal's base version must still be current (else ``Conflict`` naming the current one),
-        and the proposal must still be submitted, so two concurrent approvals make one version.
+    def add_review(self, proposal_id: str, review: Review, *, state: str, actor: str) -> None:
+        """Record a review that does not publish (reject, request changes) and move to ``state``.
+
+        The proposal must still be submitted, with the content revision the review names."""
+        with self._transaction() as db:
+            self._expect(db, proposal_id, "submitted", review.content_version)
+            self._put_review(db, proposal_id, review)
+            db.execute("UPDATE proposals SET state = ?, updated = ? WHERE id = ?", (state, review.at, proposal_id))
+            self._event(db, review.at, actor, review.decision, "proposal", proposal_id, 0, review.comment)
+
+    def publish(self, proposal: Proposal, version: Version, review: Review | None = None, *,
+                actor: str, note: str = "") -> int:
+        """Approve: write ``version``, the approving ``review`` and the approved proposal in one transaction.
+
+        The proposal must still be submitted with the content revision the review names, and its base
+        version must still be current (else ``Conflict`` naming the current one), so two concurrent
+        approvals make one version and nobody approves content they did not see.
         """
         at = now()
         with self._transaction() as db:
-            self._expect_state(db, proposal.id, "submitted")
+            self._expect(db, proposal.id, "submitted", review.content_version if review else None)
             kind = kind_of(version)
             row = db.execute("SELECT current FROM entities WHERE kind = ? AND id = ?", (kind, version.id)).fetchone()
             current = row[0] if row else 0
@@ -293,31 +363,84 @@ class SQLStore:
                 )
             self._append_all(db, [version], (), actor, note, at)
             self._put_proposal(db, proposal)
+            if review is not None:
+                self._put_review(db, proposal.id, review)
             self._event(db, at, actor, "approve", "proposal", proposal.id, version.version, note)
             return self._revision(db)
 
-    def _expect_state(self, db: Connection, proposal_id: str, state: str) -> None:
-        row = db.execute("SELECT state FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
+    @staticmethod
+    def _expect(db: Connection, proposal_id: str, state: str | None, content_version: int | None) -> None:
+        row = db.execute("SELECT state, content_version FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
         if row is None:
             raise NotFound(f"no proposal {proposal_id!r}")
-        if row[0] != state:
+        if state is not None and row[0] != state:
             raise Conflict(f"proposal {proposal_id} is {row[0]}, not {state}", field="state")
+        if content_version is not None and row[1] != content_version:
+            raise Conflict(
+                f"proposal {proposal_id} was changed meanwhile: its content is at revision {row[1]}, "
+                f"not {content_version}; reload it and try again",
+                field="content_version",
+            )
 
     @staticmethod
     def _put_proposal(db: Connection, p: Proposal) -> None:
+        body = encoder.encode(msgspec.structs.replace(p, comments=(), reviews=()))
         db.execute(
-            "INSERT INTO proposals (id, target_kind, target_id, state, author, updated, body)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state,"
-            " updated = excluded.updated, body = excluded.body",
-            (p.id, p.target_kind, p.target_id, p.state, p.author, p.updated, encoder.encode(p)),
+            "INSERT INTO proposals (id, target_kind, target_id, state, author, updated, content_version, body)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state,"
+            " updated = excluded.updated, content_version = excluded.content_version, body = excluded.body",
+            (p.id, p.target_kind, p.target_id, p.state, p.author, p.updated, p.content_version, body),
         )
 
+    @staticmethod
+    def _put_review(db: Connection, proposal_id: str, review: Review) -> None:
+        db.execute("INSERT INTO proposal_reviews (proposal_id, at, body) VALUES (?, ?, ?)",
+                   (proposal_id, review.at, encoder.encode(review)))
+
+    def _move_rows_out_of_bodies(self, db: Connection) -> None:
+        """Migration 3: comments and reviews leave the proposal body for rows of their own."""
+        for proposal_id, body in db.execute("SELECT id, body FROM proposals ORDER BY id").fetchall():
+            proposal = proposal_decoder.decode(bytes(body))
+            for comment in proposal.comments:
+                db.execute("INSERT INTO proposal_comments (proposal_id, at, body) VALUES (?, ?, ?)",
+                           (proposal_id, comment.at, encoder.encode(comment)))
+            for review in proposal.reviews:
+                self._put_review(db, proposal_id, review)
+            db.execute("UPDATE proposals SET body = ? WHERE id = ?",
+                       (encoder.encode(msgspec.structs.replace(proposal, comments=(), reviews=())), proposal_id))
+
     def get_proposal(self, proposal_id: str) -> Proposal:
+        """One proposal with its comments and reviews, oldest first."""
         with self._lock:
-            row = self._db.execute("SELECT body FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
-        if row is None:
-            raise NotFound(f"no proposal {proposal_id!r}")
-        return proposal_decoder.decode(row[0])
+            row = self._db.execute("SELECT id, state, updated, content_version, body FROM proposals WHERE id = ?",
+                                   (proposal_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no proposal {proposal_id!r}")
+            return self._assemble([row])[0]
+
+    def _assemble(self, rows: Sequence[Sequence[Any]]) -> list[Proposal]:
+        """Proposals from (id, state, updated, content_version, body) rows, with their comments and reviews."""
+        if not rows:
+            return []
+        ids = [r[0] for r in rows]
+        marks = ", ".join("?" for _ in ids)
+        comments: dict[str, list[Comment]] = {i: [] for i in ids}
+        reviews: dict[str, list[Review]] = {i: [] for i in ids}
+        for pid, body in self._db.execute(
+            f"SELECT proposal_id, body FROM proposal_comments WHERE proposal_id IN ({marks}) ORDER BY seq", ids
+        ).fetchall():
+            comments[pid].append(comment_decoder.decode(bytes(body)))
+        for pid, body in self._db.execute(
+            f"SELECT proposal_id, body FROM proposal_reviews WHERE proposal_id IN ({marks}) ORDER BY seq", ids
+        ).fetchall():
+            reviews[pid].append(review_decoder.decode(bytes(body)))
+        return [
+            msgspec.structs.replace(
+                proposal_decoder.decode(bytes(body)), state=state, updated=updated, content_version=content_version,
+                comments=tuple(comments[pid]), reviews=tuple(reviews[pid]),
+            )
+            for pid, state, updated, content_version, body in rows
+        ]
 
     def list_proposals(self, *, state: str | None = None, target_id: str | None = None,
                        offset: int = 0, limit: int = 50) -> tuple[list[Proposal], int]:
@@ -332,10 +455,11 @@ class SQLStore:
         with self._lock:
             total = self._db.execute(f"SELECT count(*) FROM proposals{clause}", params).fetchone()[0]
             rows = self._db.execute(
-                f"SELECT body FROM proposals{clause} ORDER BY updated DESC, id LIMIT ? OFFSET ?",
+                f"SELECT id, state, updated, content_version, body FROM proposals{clause}"
+                " ORDER BY updated DESC, id LIMIT ? OFFSET ?",
                 (*params, limit, offset),
             ).fetchall()
-        return [proposal_decoder.decode(r[0]) for r in rows], total
+            return self._assemble(rows), total
 
     # -- releases -------------------------------------------------------------------------------
     def add_release(self, tag: str, *, actor: str, note: str = "") -> Release:

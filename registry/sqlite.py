@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import StoreError
-from .sql import SQLStore
+from .sql import SQLStore, check_params
 
 # Forward migrations; the schema version is the number of scripts applied. Never edit a shipped one.
 MIGRATIONS: tuple[str, ...] = (
@@ -56,25 +58,80 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX events_by_time ON events (at);
     CREATE INDEX preferred_labels_by_concept ON preferred_labels (concept_id);
     """,
+    # 3: comments and reviews become append-only rows (moved out of the proposal bodies by
+    # SQLStore._move_rows_out_of_bodies); the proposal's content revision; the change log refuses DELETE
+    """
+    ALTER TABLE proposals ADD COLUMN content_version INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE proposal_comments (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, proposal_id TEXT NOT NULL REFERENCES proposals (id),
+        at TEXT NOT NULL, body BLOB NOT NULL
+    );
+    CREATE TABLE proposal_reviews (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, proposal_id TEXT NOT NULL REFERENCES proposals (id),
+        at TEXT NOT NULL, body BLOB NOT NULL
+    );
+    CREATE INDEX proposal_comments_by_proposal ON proposal_comments (proposal_id, seq);
+    CREATE INDEX proposal_reviews_by_proposal ON proposal_reviews (proposal_id, seq);
+    CREATE TRIGGER events_kept BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are never deleted'); END;
+    CREATE TRIGGER proposal_comments_immutable BEFORE UPDATE ON proposal_comments
+        BEGIN SELECT RAISE(ABORT, 'comments are immutable'); END;
+    CREATE TRIGGER proposal_comments_kept BEFORE DELETE ON proposal_comments
+        BEGIN SELECT RAISE(ABORT, 'comments are never deleted'); END;
+    CREATE TRIGGER proposal_reviews_immutable BEFORE UPDATE ON proposal_reviews
+        BEGIN SELECT RAISE(ABORT, 'reviews are immutable'); END;
+    CREATE TRIGGER proposal_reviews_kept BEFORE DELETE ON proposal_reviews
+        BEGIN SELECT RAISE(ABORT, 'reviews are never deleted'); END;
+    """,
 )
+# Python steps that move data when a migration changes where it lives, by migration number
+DATA_STEPS = {3: "_move_rows_out_of_bodies"}
+
+
+class _Connection:
+    """sqlite3's connection behind the store's checks: NUL and 64-bit bounds refused as InvalidInput,
+    a database that cannot be written (read-only, disk full, I/O error) reported as StoreError."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        check_params(params)
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"the SQLite store cannot be used: {exc}") from None
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        for row in rows:
+            check_params(row)
+        try:
+            self.conn.executemany(sql, rows)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"the SQLite store cannot be used: {exc}") from None
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 
 class SQLiteStore(SQLStore):
     BEGIN = "BEGIN IMMEDIATE"  # take the write lock at once: writers queue instead of failing later
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
         super().__init__()
         self.path = Path(path)
+        if not create and not self.path.is_file():
+            raise StoreError(f"there is no store at {self.path}")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db = _Connection(sqlite3.connect(self.path, check_same_thread=False, isolation_level=None))
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=10000")
             self._migrate()
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, StoreError) as exc:
             raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from None
 
     # -- schema -------------------------------------------------------------------------------
@@ -87,6 +144,8 @@ class SQLiteStore(SQLStore):
             for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
                 for statement in _statements(script):
                     self._db.execute(statement)
+                if number in DATA_STEPS:
+                    getattr(self, DATA_STEPS[number])(self._db)
                 self._db.execute(f"PRAGMA user_version={number}")
 
 

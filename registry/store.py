@@ -6,14 +6,15 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from .errors import InvalidInput
-from .model import EntityKind, Event, Proposal, Release, Scheme, Token, Version
+from .model import Comment, EntityKind, Event, Proposal, Release, Review, Scheme, Token, Version
 
 
 class Store(Protocol):
     """The write model: append-only versions and the change log whose sequence is the revision."""
 
     def revision(self) -> int:
-        """The sequence number of the newest event (0 for an empty store)."""
+        """The sequence number of the newest event that changed published content: a version or a
+        scheme (0 for an empty store). Comments, proposal steps, releases and token events do not move it."""
 
     def is_empty(self) -> bool: ...
 
@@ -24,11 +25,13 @@ class Store(Protocol):
         actor: str,
         note: str = "",
         schemes: Sequence[Scheme] = (),
+        only_if_empty: bool = False,
     ) -> int:
         """Write schemes and versions with one event each, in one transaction, after checking the rules.
 
         Each version must be the next one of its entity (1 for a new one), else ``Conflict``.
-        Returns the new revision.
+        Returns the new revision; with ``only_if_empty``, writes nothing and returns 0 if the store
+        holds any entity when the transaction starts.
         """
 
     def schemes(self) -> list[Scheme]: ...
@@ -41,8 +44,8 @@ class Store(Protocol):
 
     def history(self, kind: EntityKind, entity_id: str) -> list[Version]: ...
 
-    def changes_since(self, revision: int, limit: int = 1000) -> list[Event]:
-        """Events after ``revision``, oldest first, at most ``limit``."""
+    def changes_since(self, revision: int, limit: int = 1000, *, include_admin: bool = False) -> list[Event]:
+        """Events after ``revision``, oldest first, at most ``limit``; token events only with ``include_admin``."""
 
     def get_at(self, kind: EntityKind, entity_id: str, revision: int) -> Version:
         """The version that was current at ``revision``."""
@@ -52,12 +55,23 @@ class Store(Protocol):
 
     # the editorial workflow: proposals change state, versions never do
     def save_proposal(self, proposal: Proposal, *, actor: str, action: str, note: str = "",
-                      expect_state: str | None = None) -> int: ...
+                      expect_state: str | None = None, expect_content: int | None = None) -> int:
+        """Insert a new proposal, or replace one still in ``expect_state`` at content revision
+        ``expect_content`` (else ``Conflict``, checked inside the write transaction)."""
 
-    def publish(self, proposal: Proposal, version: Version, *, actor: str, note: str = "") -> int:
-        """Write the version and the approved proposal in one transaction, if the base is still current."""
+    def add_comment(self, proposal_id: str, comment: Comment, *, actor: str) -> None:
+        """Append a comment as a row of its own."""
 
-    def get_proposal(self, proposal_id: str) -> Proposal: ...
+    def add_review(self, proposal_id: str, review: Review, *, state: str, actor: str) -> None:
+        """Append a non-publishing review of a submitted proposal at ``review.content_version``; move to ``state``."""
+
+    def publish(self, proposal: Proposal, version: Version, review: Review | None = None, *,
+                actor: str, note: str = "") -> int:
+        """Write the version, the review and the approved proposal in one transaction, if the proposal
+        is still submitted at the reviewed content revision and its base is still current."""
+
+    def get_proposal(self, proposal_id: str) -> Proposal:
+        """The proposal with its comments and reviews (``NotFound`` if there is none)."""
 
     def list_proposals(self, *, state: str | None = None, target_id: str | None = None,
                        offset: int = 0, limit: int = 50) -> tuple[list[Proposal], int]: ...
@@ -88,15 +102,16 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, *, create: bool = True) -> Store:
     """``sqlite:///path/to/file.db`` (or a bare path) opens the embedded store;
-    ``postgresql://user@host:port/dbname[?schema=NAME]`` a PostgreSQL one."""
+    ``postgresql://user@host:port/dbname[?schema=NAME]`` a PostgreSQL one. With ``create=False`` a
+    store that does not exist yet is a ``StoreError`` instead of a new, empty one."""
     if url.startswith("sqlite:///") or "://" not in url:
         from .sqlite import SQLiteStore
 
-        return SQLiteStore(url.removeprefix("sqlite:///") if "://" in url else url)
+        return SQLiteStore(url.removeprefix("sqlite:///") if "://" in url else url, create=create)
     if url.startswith(("postgresql://", "postgres://")):
         from .postgres import PostgresStore
 
-        return PostgresStore(url)
+        return PostgresStore(url, create=create)
     raise InvalidInput(f"unsupported store URL {url!r}; use sqlite:///PATH or postgresql://…", field="store")

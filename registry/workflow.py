@@ -1,9 +1,24 @@
 """The editorial workflow: editors propose, reviewers approve, nothing is overwritten.
 
 States: draft → submitted → (changes_requested ⇄ submitted) → approved | rejected | withdrawn.
-Roles: reader < editor < reviewer < admin, each including the rights of the ones before it. A reviewer
-never approves (or otherwise reviews) their own proposal. Approval publishes the proposed content as the
-next version, in the same transaction that checks the proposal's base version is still current.
+Roles: reader < editor < reviewer < admin, each including the rights of the ones before it.
+
+Review integrity:
+
+- A proposal's content (what it would publish: content, replaced_by, note, base version) has a
+  **content revision** (``Proposal.content_version``, 1 when proposed). Every edit, a rebase included,
+  makes the next one, records its writer in ``Proposal.contributors`` and sends a *submitted* proposal
+  back to *draft*: earlier reviews were of other content, so it must be submitted again.
+- Nobody who wrote any content revision (the author, an admin who edited it) reviews it, whatever their role.
+- Each review records the content revision it reviewed; approval publishes only if the proposal is
+  still submitted at that revision, its base version is still current, all checked in the write transaction.
+- Every method that changes a proposal takes ``if_match``: the content revision the caller saw (the
+  API's ``If-Match``); if the content moved on, ``PreconditionFailed`` (412). Without it, a write
+  that raced another is refused with ``Conflict`` (409): never silently lost.
+- Comments and reviews are appended as rows of their own, so concurrent ones are all kept.
+
+Every method returns the proposal as written (with its comments and reviews); errors are the
+registry's (``Forbidden``, ``Conflict``, ``PreconditionFailed``, ``InvalidInput``, ``NotFound`` ...).
 """
 
 from __future__ import annotations
@@ -14,7 +29,7 @@ import msgspec
 from msgspec import Struct
 
 from .diff import VersionDiff, diff_versions
-from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from .model import (
     Comment,
     ConceptContent,
@@ -28,6 +43,7 @@ from .model import (
     StandardContent,
     StandardVersion,
     Version,
+    find_nul,
     now,
 )
 from .rules import BatchState, check_versions
@@ -68,6 +84,7 @@ class Editorial:
         submit: bool = False,
     ) -> Proposal:
         require(actor, "editor", "proposing a change")
+        _refuse_nul(target_id=target_id, concept=concept, standard=standard, replaced_by=replaced_by, note=note)
         current = self._current(target_kind, target_id)
         if kind == "create":
             if current is not None:
@@ -90,6 +107,7 @@ class Editorial:
             id=f"p-{secrets.token_hex(5)}", kind=kind, target_kind=target_kind, target_id=target_id,
             base_version=base, concept=concept, standard=standard, replaced_by=tuple(replaced_by), note=note,
             author=actor.name, state="submitted" if submit else "draft", created=at, updated=at,
+            content_version=1, contributors=(actor.name,),
         )
         self._check_content(proposal)
         self.store.save_proposal(proposal, actor=actor.name, action="propose", note=note)
@@ -105,10 +123,17 @@ class Editorial:
         standard: StandardContent | None = None,
         replaced_by: tuple[str, ...] | None = None,
         note: str | None = None,
+        if_match: int | None = None,
     ) -> Proposal:
-        """Revise a proposal's content or rebase it on a newer version (its author only)."""
+        """Revise a proposal's content or rebase it on a newer version (its author, or an admin).
+
+        Makes the next content revision, adds ``actor`` to the contributors (who may then not review
+        it) and sends a submitted proposal back to draft, to be submitted again.
+        """
+        _refuse_nul(concept=concept, standard=standard, replaced_by=replaced_by, note=note)
         proposal = self._own_open(actor, proposal_id, "edit", EDITABLE_STATES)
-        changes: dict = {"updated": now()}
+        _check_if_match(proposal, if_match)
+        changes: dict = {}
         if base_version is not None:
             current = self._current(proposal.target_kind, proposal.target_id)
             if proposal.kind == "create" or current is None or not 1 <= base_version <= current.version:
@@ -117,49 +142,70 @@ class Editorial:
         for name, value in (("concept", concept), ("standard", standard), ("replaced_by", replaced_by), ("note", note)):
             if value is not None:
                 changes[name] = tuple(value) if name == "replaced_by" else value
-        edited = msgspec.structs.replace(proposal, **changes)
+        if not changes:
+            raise InvalidInput("nothing to change: give base_version, concept, standard, replaced_by or note")
+        contributors = proposal.contributors or (proposal.author,)
+        edited = msgspec.structs.replace(
+            proposal, **changes, updated=now(), content_version=proposal.content_version + 1,
+            contributors=contributors if actor.name in contributors else (*contributors, actor.name),
+            state="draft" if proposal.state == "submitted" else proposal.state,
+        )
         self._check_content(edited)
-        self.store.save_proposal(edited, actor=actor.name, action="edit", expect_state=proposal.state)
+        _guarded(if_match, lambda: self.store.save_proposal(
+            edited, actor=actor.name, action="edit", expect_state=proposal.state,
+            expect_content=proposal.content_version))
         return edited
 
-    def submit(self, actor: Actor, proposal_id: str) -> Proposal:
+    def submit(self, actor: Actor, proposal_id: str, *, if_match: int | None = None) -> Proposal:
+        """Send a draft (or a proposal with changes requested) for review."""
         proposal = self._own_open(actor, proposal_id, "submit", ("draft", "changes_requested"))
-        return self._move(actor, proposal, "submitted", "submit")
+        return self._move(actor, proposal, "submitted", "submit", if_match=if_match)
 
-    def withdraw(self, actor: Actor, proposal_id: str) -> Proposal:
+    def withdraw(self, actor: Actor, proposal_id: str, *, if_match: int | None = None) -> Proposal:
+        """Withdraw an open proposal (its author, or an admin); final."""
         proposal = self._own_open(actor, proposal_id, "withdraw", OPEN_STATES)
-        return self._move(actor, proposal, "withdrawn", "withdraw")
+        return self._move(actor, proposal, "withdrawn", "withdraw", if_match=if_match)
 
     def comment(self, actor: Actor, proposal_id: str, text: str) -> Proposal:
+        """Append a comment (an editor or above, in any state); concurrent comments are all kept."""
         require(actor, "editor", "commenting on a proposal")
-        proposal = self.store.get_proposal(proposal_id)
-        at = now()
-        commented = msgspec.structs.replace(
-            proposal, comments=(*proposal.comments, Comment(author=actor.name, at=at, text=text)), updated=at
-        )
-        self.store.save_proposal(commented, actor=actor.name, action="comment", note=text[:200],
-                                 expect_state=proposal.state)
-        return commented
+        _refuse_nul(text=text)
+        if not text.strip():
+            raise InvalidInput("a comment needs text", field="text")
+        self.store.add_comment(proposal_id, Comment(author=actor.name, at=now(), text=text), actor=actor.name)
+        return self.store.get_proposal(proposal_id)
 
     # -- reviewing --------------------------------------------------------------------------------
-    def review(self, actor: Actor, proposal_id: str, decision: Decision, comment: str = "") -> Proposal:
+    def review(self, actor: Actor, proposal_id: str, decision: Decision, comment: str = "", *,
+               if_match: int | None = None) -> Proposal:
+        """Approve (publish), reject or request changes, as a reviewer who wrote none of the content.
+
+        The review records the content revision reviewed: ``if_match`` if given (else the current one),
+        and the decision stands only if the proposal is still submitted at that revision.
+        """
         require(actor, "reviewer", "reviewing a proposal")
+        _refuse_nul(comment=comment)
         proposal = self.store.get_proposal(proposal_id)
-        if proposal.author == actor.name:
-            raise Forbidden(f"{actor.name} wrote proposal {proposal_id} and may not review it; another reviewer must")
+        if proposal.wrote(actor.name):
+            raise Forbidden(f"{actor.name} wrote (part of) proposal {proposal_id} and may not review it; "
+                            "another reviewer must")
         if proposal.state != "submitted":
             raise Conflict(f"proposal {proposal_id} is {proposal.state}; only a submitted proposal is reviewed",
                            field="state")
+        _check_if_match(proposal, if_match)
         at = now()
-        review = Review(reviewer=actor.name, at=at, decision=decision, comment=comment)
+        review = Review(reviewer=actor.name, at=at, decision=decision, comment=comment,
+                        content_version=proposal.content_version)
         reviewed = msgspec.structs.replace(proposal, reviews=(*proposal.reviews, review), updated=at)
         if decision == "approve":
             version = self.proposed_version(reviewed, author=proposal.author)
             approved = msgspec.structs.replace(reviewed, state="approved", published_version=version.version)
-            self.store.publish(approved, version, actor=actor.name, note=comment or proposal.note)
+            _guarded(if_match, lambda: self.store.publish(approved, version, review, actor=actor.name,
+                                                          note=comment or proposal.note))
             return approved
         state = "rejected" if decision == "reject" else "changes_requested"
-        return self._move(actor, reviewed, state, decision, note=comment)
+        _guarded(if_match, lambda: self.store.add_review(proposal_id, review, state=state, actor=actor.name))
+        return msgspec.structs.replace(reviewed, state=state)
 
     # -- reading ----------------------------------------------------------------------------------
     def diff(self, proposal_id: str) -> VersionDiff:
@@ -213,10 +259,40 @@ class Editorial:
             raise Conflict(f"proposal {proposal_id} is {proposal.state}; cannot {doing} it", field="state")
         return proposal
 
-    def _move(self, actor: Actor, proposal: Proposal, state: str, action: str, note: str = "") -> Proposal:
+    def _move(self, actor: Actor, proposal: Proposal, state: str, action: str, *, if_match: int | None) -> Proposal:
+        _check_if_match(proposal, if_match)
         moved = msgspec.structs.replace(proposal, state=state, updated=now())
-        self.store.save_proposal(moved, actor=actor.name, action=action, note=note, expect_state=proposal.state)
+        _guarded(if_match, lambda: self.store.save_proposal(
+            moved, actor=actor.name, action=action, expect_state=proposal.state,
+            expect_content=proposal.content_version))
         return moved
+
+
+def _check_if_match(proposal: Proposal, if_match: int | None) -> None:
+    if if_match is not None and if_match != proposal.content_version:
+        raise PreconditionFailed(
+            f"proposal {proposal.id} is at content revision {proposal.content_version}, not {if_match}; "
+            "reload it (its ETag names the current revision) and try again",
+            field="If-Match",
+        )
+
+
+def _guarded(if_match: int | None, write):
+    """Run a store write; a content revision that moved on meanwhile is 412 for an ``If-Match``
+    caller, else the store's 409."""
+    try:
+        return write()
+    except Conflict as exc:
+        if if_match is not None and exc.field == "content_version":
+            raise PreconditionFailed(exc.detail, field="If-Match") from None
+        raise
+
+
+def _refuse_nul(**fields: object) -> None:
+    """The workflow's boundary check: no text may hold NUL (PostgreSQL cannot store it)."""
+    for name, value in fields.items():
+        if (where := find_nul(value, name)) is not None:
+            raise InvalidInput("text must not contain the NUL character (U+0000)", field=where)
 
 
 def _content_of(version: Version) -> ConceptContent:

@@ -14,6 +14,7 @@ import re
 import threading
 import unicodedata
 import weakref
+from functools import lru_cache
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Literal
@@ -28,10 +29,11 @@ from registry.text import converter, fold_to_simplified
 MAX_TEXT_BYTES = 1_048_576  # the bound of a checked text, in UTF-8 bytes (documented in docs/drafting.md)
 Script = Literal["zh-Hans", "zh-TW", "zh-HK"]
 REGIONAL_CONVERSIONS = {"zh-TW": "s2twp", "zh-HK": "s2hk"}
-CLAUSE_BREAK = re.compile(r"(?<=[。，；、！？：,.;!?:\s])")
+REGIONAL_REACH = 12  # characters of context converted on each side of a Traditional character
+CLAUSE_BREAK = re.compile(r"[。，；、！？：,.;!?:\s]")
 PROBLEM_KINDS = ("deprecated", "non_preferred", "regional", "script", "inconsistent")
 # which candidate a label names first when it names several concepts (as ``Catalog.lookup`` ranks them)
-TYPE_RANK = {"preferred": 0, "admitted": 1, "abbreviation": 2, "hidden": 3, "deprecated": 4}
+TYPE_RANK = {"preferred": 0, "admitted": 1, "abbreviation": 2, "hidden": 3, "deprecated": 4, "superseded": 4}
 
 
 class Posting(Struct, frozen=True):
@@ -56,7 +58,12 @@ class Found(Struct, kw_only=True):
     others: list[str]  # further concepts the same label names
 
 
-class Problem(Struct, kw_only=True):
+class TermSpan(Struct, frozen=True):
+    start: int
+    end: int
+
+
+class TermProblem(Struct, kw_only=True):
     kind: str  # one of PROBLEM_KINDS
     start: int
     end: int
@@ -64,7 +71,7 @@ class Problem(Struct, kw_only=True):
     concept: str
     message: str
     fix: str  # what to write instead
-    occurrences: list[tuple[int, int]] = []  # for ``inconsistent``: every use of the concept
+    occurrences: list[TermSpan] = []  # for ``inconsistent``: every use of the concept
 
 
 class CheckResult(Struct, kw_only=True):
@@ -72,7 +79,7 @@ class CheckResult(Struct, kw_only=True):
     revision: int
     length: int  # characters (Unicode code points) in the text; offsets count the same way
     matches: list[Found]
-    problems: list[Problem]
+    problems: list[TermProblem]
     summary: dict[str, int]
 
     @property
@@ -82,22 +89,41 @@ class CheckResult(Struct, kw_only=True):
 
 # -- folding, one character for one character ---------------------------------------------------
 
-class _WidthFold(dict):
-    """``str.translate`` table filled on first use: NFKC and case folding of one character, kept only
-    when they give exactly one character (``㎡`` → ``m2`` would shift every later offset)."""
+# Code points whose NFKC or case folding differs from themselves live in these ranges (Latin to CJK
+# symbols, CJK compatibility ideographs, half- and full-width forms, mathematical letters, enclosed
+# alphanumerics, CJK compatibility supplement); a plain dict over them lets ``str.translate`` fold a
+# 100 KB text in C.
+_FOLDING_RANGES = ((0x0000, 0x3400), (0xA640, 0xA800), (0xF900, 0x10000), (0x10400, 0x10500),
+                   (0x1D400, 0x1D800), (0x1F100, 0x1F300), (0x2F800, 0x2FA20))
 
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        folded = unicodedata.normalize("NFKC", char)
-        if len(folded) != 1:
-            folded = char
-        lower = folded.casefold()
-        if len(lower) == 1:
-            folded = lower
-        if folded.isspace():
-            folded = " "
-        self[code] = folded
-        return folded
+
+def _fold_char(char: str) -> str:
+    """NFKC and case folding of one character, kept only when they give exactly one character
+    (``㎡`` → ``m2`` would shift every later offset); white space becomes one space."""
+    folded = unicodedata.normalize("NFKC", char)
+    if len(folded) != 1:
+        folded = char
+    lower = folded.casefold()
+    if len(lower) == 1:
+        folded = lower
+    return " " if folded.isspace() else folded
+
+
+@lru_cache(maxsize=1)
+def _width_table() -> dict[int, str]:
+    table = {}
+    for low, high in _FOLDING_RANGES:
+        for code in range(low, high):
+            char = chr(code)
+            folded = _fold_char(char)
+            if folded != char:
+                table[code] = folded
+    return table
+
+
+def width_fold(text: str) -> str:
+    """Width and case folding of ``text``, one character for one."""
+    return text.translate(_width_table())
 
 
 class _CharT2S(dict):
@@ -109,56 +135,86 @@ class _CharT2S(dict):
         return folded
 
 
-_WIDTH = _WidthFold()
 _T2S = _CharT2S()
 
 
-def fold_aligned(text: str) -> str:
-    """``text`` folded like labels are (width, case, Traditional → Simplified), one character for one.
+def fold_aligned(text: str, width: str | None = None) -> str:
+    """``text`` folded like labels are (width, case, Traditional → Simplified), one character for one
+    (``width``: ``width_fold(text)`` when the caller has it already).
 
     OpenCC converts by phrase; where a line's conversion changes its length, that line is converted
     character by character instead, so offsets still map back one to one.
     """
-    width = text.translate(_WIDTH)
+    width = width_fold(text) if width is None else width
     t2s = converter("t2s")
     simple = t2s.convert(width)
     if len(simple) == len(width):
         return simple
-    lines = []
-    for line in width.split("\n"):
-        converted = t2s.convert(line)
-        lines.append(converted if len(converted) == len(line) else line.translate(_T2S))
-    return "\n".join(lines)
+    lines, at = [], 0
+    for line in text.split("\n"):  # the lines of the original: width folding made its newlines spaces
+        folded_line = width[at:at + len(line)]
+        converted = t2s.convert(folded_line)
+        lines.append(converted if len(converted) == len(folded_line) else folded_line.translate(_T2S))
+        lines.append(width[at + len(line):at + len(line) + 1])
+        at += len(line) + 1
+    return "".join(lines)
 
 
 def fold_regional(width: str, folded: str, config: str = "tw2sp") -> str:
     """The width-folded text read as Taiwan wording (OpenCC ``tw2sp``: 數位 → 数字, 軟體 → 软件), one
-    character for one: a line (else a clause) whose conversion changes length keeps its plain folding."""
+    character for one, or ``folded`` itself where there is nothing to read differently.
+
+    Taiwan wording comes in Traditional characters, so only the spans around characters that ``t2s``
+    changed (``REGIONAL_REACH`` characters either side) are converted: a mainland draft costs nothing.
+    Where a conversion changes the length, the span is halved at a clause break and each half converted
+    again, down to the clause; a clause whose Taiwan reading still changes length keeps its plain
+    reading."""
+    spans = _windows(width, folded, REGIONAL_REACH)
+    if not spans:
+        return folded
     convert = converter(config).convert
-    whole = convert(width)
-    if len(whole) == len(width):
-        return whole
-    out, at = [], 0
-    for line in width.split("\n"):
-        converted = convert(line)
-        if len(converted) != len(line):
-            converted = "".join(_same_length(convert, chunk, folded[at + offset:at + offset + len(chunk)])
-                                for offset, chunk in _chunks(line))
-        out.append(converted)
-        at += len(line) + 1
-    return "\n".join(out)
+    out: list[str] = []
 
+    def convert_span(start: int, end: int) -> None:
+        piece = width[start:end]
+        converted = convert(piece)
+        if len(converted) == len(piece):
+            out.append(converted)
+            return
+        middle = _break_near(width, start, end)
+        if middle is None:
+            out.append(folded[start:end])
+            return
+        convert_span(start, middle)
+        convert_span(middle, end)
 
-def _chunks(line: str):
+    # every span in one OpenCC call, one span a line (phrases never cross a line); only a span whose
+    # conversion changed length is converted again, halved
+    pieces = [width[start:end] for start, end in spans]
+    together = convert("\n".join(pieces)).split("\n")
+    if len(together) != len(pieces):
+        together = [convert(piece) for piece in pieces]
     at = 0
-    for piece in CLAUSE_BREAK.split(line):
-        yield at, piece
-        at += len(piece)
+    for (start, end), piece, converted in zip(spans, pieces, together):
+        out.append(folded[at:start])
+        if len(converted) == len(piece):
+            out.append(converted)
+        else:
+            convert_span(start, end)
+        at = end
+    out.append(folded[at:])
+    return "".join(out)
 
 
-def _same_length(convert, chunk: str, fallback: str) -> str:
-    converted = convert(chunk)
-    return converted if len(converted) == len(chunk) else fallback
+def _break_near(text: str, start: int, end: int) -> int | None:
+    """A clause break (after punctuation or a space) nearest the middle of ``text[start:end]``."""
+    middle = (start + end) // 2
+    after = CLAUSE_BREAK.search(text, middle, end)
+    if after and after.end() < end:
+        return after.end()
+    before = [m.end() for m in CLAUSE_BREAK.finditer(text, start, middle)]
+    before = [b for b in before if start < b < end]
+    return before[-1] if before else None
 
 
 # -- the automaton -----------------------------------------------------------------------------
@@ -177,6 +233,8 @@ class Matcher:
             for match in matches:
                 _keep(table[key], Posting(match.id, match.term))
         self.automaton = ahocorasick.Automaton()
+        self.longest = max((len(k) for k in table), default=0)
+        self.targets: dict[str, dict[str, tuple[str, str, str]]] = {}  # per script, filled by ``check``
         for key, by_concept in table.items():
             if not key.strip():
                 continue
@@ -188,35 +246,87 @@ class Matcher:
 
     def find(self, *readings: str) -> list[tuple[int, int, tuple[Posting, ...], int]]:
         """(start, end, postings, reading) of the labels in one or more aligned readings of a text (the
-        folded text, its Taiwan reading …): longest first over all readings, the earlier reading on a
-        tie, never overlapping; a label that begins or ends with a Latin letter or digit must not sit
-        inside a longer word."""
+        folded text, its Taiwan reading …): leftmost-longest within a reading (pyahocorasick's
+        ``iter_long``), then longest first over all readings, the earlier reading on a tie, never
+        overlapping. A label that begins or ends with a Latin letter or digit must not sit inside a longer
+        word; where such a match is refused, the shorter labels inside it are looked at instead."""
         if self.empty or not readings or not readings[0]:
             return []
-        size = len(readings[0])
-        candidates = []
-        for number, folded in enumerate(readings):
-            if number and folded == readings[0]:
-                continue
-            for last, (length, word_start, word_end, postings) in self.automaton.iter(folded):
-                start = last - length + 1
-                if number and folded[start:last + 1] == readings[0][start:last + 1]:
-                    continue  # the same characters as the plain reading: found there already
-                if word_start and start > 0 and _is_word_char(folded[start - 1]):
-                    continue
-                if word_end and last + 1 < size and _is_word_char(folded[last + 1]):
-                    continue
-                candidates.append((-length, start, number, postings))
+        plain = readings[0]
+        size = len(plain)
+        chosen, overlapping = self._scan(plain, plain, [(0, size)], 0)
+        extra: list[tuple[int, int, int, tuple]] = []
+        for number, folded in enumerate(readings[1:], 1):
+            if folded != plain:  # only where this reading differs, with room for a label around it
+                found, _ = self._scan(folded, plain, _windows(plain, folded, self.longest), number)
+                extra.extend(found)
+        if not extra and not overlapping:  # iter_long's matches never overlap: nothing to choose
+            return [(start, start - negative, postings, number) for negative, start, number, postings in chosen]
+        candidates = chosen + extra
         candidates.sort(key=lambda c: (c[0], c[1], c[2]))
         taken = bytearray(size)
-        chosen = []
+        result = []
         for negative, start, number, postings in candidates:
             end = start - negative
             if taken.find(1, start, end) == -1:
                 taken[start:end] = b"\x01" * (end - start)
-                chosen.append((start, end, postings, number))
-        chosen.sort(key=lambda c: c[0])
-        return chosen
+                result.append((start, end, postings, number))
+        result.sort(key=lambda c: c[0])
+        return result
+
+    def _scan(self, folded: str, plain: str, windows, number: int) -> tuple[list, bool]:
+        """Candidates (-length, start, reading, postings) in the windows of one reading, and whether
+        some may overlap (where a refused Latin match was searched again for shorter labels)."""
+        candidates = []
+        overlapping = False
+        for window_start, window_end in windows:
+            for last, value in self.automaton.iter_long(folded, window_start, window_end):
+                start = last - value[0] + 1
+                if number and folded[start:last + 1] == plain[start:last + 1]:
+                    continue  # the same characters as the plain reading: found there already
+                if not (value[1] or value[2]) or self._fits(folded, start, last, value):
+                    candidates.append((-value[0], start, number, value[3]))
+                else:
+                    overlapping = True
+                    for inner_last, inner in self.automaton.iter(folded, start, last + 1):
+                        inner_start = inner_last - inner[0] + 1
+                        if self._fits(folded, inner_start, inner_last, inner):
+                            candidates.append((-inner[0], inner_start, number, inner[3]))
+        return candidates, overlapping
+
+    @staticmethod
+    def _fits(folded: str, start: int, last: int, value: tuple) -> bool:
+        if value[1] and start > 0 and _is_word_char(folded[start - 1]):
+            return False
+        return not (value[2] and last + 1 < len(folded) and _is_word_char(folded[last + 1]))
+
+
+def _windows(plain: str, other: str, reach: int, block: int = 64) -> list[tuple[int, int]]:
+    """Spans of ``other`` around the characters where it differs from ``plain`` (same length), widened by
+    ``reach`` on each side and merged. Halves are compared as slices (in C) and only differing halves
+    are split further, so a text with few differences costs a few comparisons per difference."""
+    differing: list[int] = []
+
+    def split(start: int, end: int) -> None:
+        if plain[start:end] == other[start:end]:
+            return
+        if end - start <= block:
+            differing.extend(i for i in range(start, end) if plain[i] != other[i])
+            return
+        middle = (start + end) // 2
+        split(start, middle)
+        split(middle, end)
+
+    split(0, len(plain))
+    spans: list[tuple[int, int]] = []
+    size = len(plain)
+    for i in differing:
+        start, end = max(0, i - reach), min(size, i + reach + 1)
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
+    return spans
 
 
 def _posting_rank(p: Posting) -> tuple:
@@ -288,7 +398,7 @@ def target_term(concept: ConceptVersion, script: str) -> str:
     """The term a text in ``script`` should use for a concept: its preferred term, or for Taiwan and
     Hong Kong the curated regional term, else OpenCC's wording of the preferred term."""
     if script in REGIONAL_CONVERSIONS:
-        curated = next((t.text for t in concept.terms if t.lang == script and t.type not in ("deprecated", "hidden")), None)
+        curated = next((t.text for t in concept.terms if t.lang == script and t.type not in ("deprecated", "superseded", "hidden")), None)
         return curated or converter(REGIONAL_CONVERSIONS[script]).convert(concept.preferred)
     return concept.preferred
 
@@ -299,29 +409,44 @@ def check(catalog, text: str, script: str = "zh-Hans") -> CheckResult:
         raise InvalidInput("script is zh-Hans, zh-TW or zh-HK", field="script")
     matcher = matcher_for(catalog)
     concepts = catalog.concepts
-    width = text.translate(_WIDTH)
+    width = width_fold(text)
     found: list[Found] = []
-    problems: list[Problem] = []
+    problems: list[TermProblem] = []
     by_concept: dict[str, list[Found]] = defaultdict(list)
-    targets: dict[str, str] = {}
-    folded = fold_aligned(text)
+    # concept id → (term to use, preferred, term to use width-folded), kept with the revision's automaton
+    targets = matcher.targets.setdefault(script, {})
+    folded = fold_aligned(text, width)
     for start, end, postings, reading in matcher.find(folded, fold_regional(width, folded)):
-        live = [p for p in postings if p.id in concepts]
-        if not live:
-            continue
-        first = min(live, key=lambda p: (concepts[p.id].status == "deprecated", _posting_rank(p)))
+        if len(postings) == 1:
+            first = postings[0]
+            if first.id not in concepts:
+                continue
+            others = []
+        else:
+            live = [p for p in postings if p.id in concepts]
+            if not live:
+                continue
+            first = min(live, key=lambda p: (concepts[p.id].status == "deprecated", _posting_rank(p)))
+            others = [p.id for p in live if p.id != first.id]
         concept = concepts[first.id]
-        use = targets.get(concept.id) or targets.setdefault(concept.id, target_term(concept, script))
+        target = targets.get(concept.id)
+        if target is None:
+            preferred = concept.preferred
+            use = preferred if script == "zh-Hans" else target_term(concept, script)
+            target = targets[concept.id] = (use, preferred, use.translate(_width_table()))
         term = first.term
         if reading:  # found only in the Taiwan reading: Taiwan wording of this term
             term = Term(text=text[start:end], lang="zh-TW", type=term.type)
-        form = _form(concept, term)
-        item = Found(start=start, end=end, text=text[start:end], concept=concept.id, preferred=concept.preferred,
-                     use=use, form=form, lang=term.lang, english=term.lang == "en",
-                     others=[p.id for p in live if p.id != concept.id])
+        written = text[start:end]
+        item = Found(start=start, end=end, text=written, concept=concept.id, preferred=target[1],
+                     use=target[0], form=_form(concept, term), lang=term.lang, english=term.lang == "en",
+                     others=others)
         found.append(item)
         by_concept[concept.id].append(item)
-        problem = _problem(catalog, concept, term, item, width[start:end], script)
+        if term.type == "preferred" and term.lang != "en" and concept.status != "deprecated" \
+                and width[start:end] == target[2]:
+            continue  # the common case: the term to use, written as it should be
+        problem = _problem(catalog, concept, term, item, width[start:end], folded[start:end], _folded(target[0]), script)
         if problem is not None:
             problems.append(problem)
     problems.extend(_inconsistent(by_concept, width))
@@ -336,17 +461,23 @@ def check(catalog, text: str, script: str = "zh-Hans") -> CheckResult:
                        problems=problems, summary=summary)
 
 
+@lru_cache(maxsize=65536)
+def _folded(text: str) -> str:
+    return fold_to_simplified(text)
+
+
 def _form(concept: ConceptVersion, term: Term) -> str:
-    if term.type == "deprecated" or concept.status == "deprecated":
+    if term.type in ("deprecated", "superseded") or concept.status == "deprecated":
         return "deprecated"
     if term.lang in ("zh-TW", "zh-HK"):
         return "regional"
     return term.type
 
 
-def _problem(catalog, concept: ConceptVersion, term: Term, item: Found, written: str, script: str) -> Problem | None:
-    def problem(kind: str, message: str, fix: str) -> Problem:
-        return Problem(kind=kind, start=item.start, end=item.end, text=item.text, concept=concept.id,
+def _problem(catalog, concept: ConceptVersion, term: Term, item: Found, written: str, folded: str, wanted_key: str,
+             script: str) -> TermProblem | None:
+    def problem(kind: str, message: str, fix: str) -> TermProblem:
+        return TermProblem(kind=kind, start=item.start, end=item.end, text=item.text, concept=concept.id,
                        message=message, fix=fix)
 
     if concept.status == "deprecated":
@@ -355,36 +486,39 @@ def _problem(catalog, concept: ConceptVersion, term: Term, item: Found, written:
         return problem("deprecated", f"“{item.text}”已废弃" + (f",改用“{fix}”" if fix else ",无替代术语"), fix)
     if term.type == "deprecated":
         return problem("deprecated", f"“{item.text}”是已废弃的术语,改用“{item.use}”", item.use)
+    if term.type == "superseded":
+        return problem("deprecated", f"“{item.text}”是已被取代的旧称,改用“{item.use}”", item.use)
     if term.lang == "en" or term.type == "abbreviation":
         return None  # an English equivalent or a registered abbreviation is a legitimate form
-    wanted_key = fold_to_simplified(item.use)
     regional = term.lang in ("zh-TW", "zh-HK")
     if script == "zh-Hans" and regional:
         region = "台湾" if term.lang == "zh-TW" else "香港"
         return problem("regional", f"“{item.text}”是{region}用语,大陆文本用“{item.use}”", item.use)
-    if term.type in ("admitted", "hidden") and fold_to_simplified(item.text) != wanted_key:
+    if term.type in ("admitted", "hidden") and folded != wanted_key:
         return problem("non_preferred", f"“{item.text}”是许用术语,优选术语为“{item.use}”", item.use)
-    if script != "zh-Hans" and term.lang != script and fold_to_simplified(item.text) != wanted_key:
+    if script != "zh-Hans" and term.lang != script and folded != wanted_key:
         region = "台湾" if script == "zh-TW" else "香港"
         return problem("regional", f"“{item.text}”不是{region}用语,{region}文本用“{item.use}”", item.use)
-    if fold_to_simplified(item.text) == wanted_key and written != item.use.translate(_WIDTH):
+    if folded == wanted_key and written != width_fold(item.use):
         kind = "繁体字" if script == "zh-Hans" else "简体字"
         return problem("script", f"“{item.text}”用了{kind},应写作“{item.use}”", item.use)
     return None
 
 
-def _inconsistent(by_concept: dict[str, list[Found]], width: str) -> list[Problem]:
+def _inconsistent(by_concept: dict[str, list[Found]], width: str) -> list[TermProblem]:
     """One problem per concept written in more than one Chinese form (English equivalents and
     registered abbreviations are legitimate companions and do not count)."""
     out = []
     for concept_id, items in by_concept.items():
+        if len(items) < 2:
+            continue
         chinese = [i for i in items if not i.english and i.form != "abbreviation"]
         forms = list(dict.fromkeys(width[i.start:i.end] for i in chinese))
         if len(forms) < 2:
             continue
         first = chinese[0]
         written = "、".join(f"“{f}”" for f in forms)
-        out.append(Problem(kind="inconsistent", start=first.start, end=first.end, text=first.text, concept=concept_id,
+        out.append(TermProblem(kind="inconsistent", start=first.start, end=first.end, text=first.text, concept=concept_id,
                            message=f"同一概念写成了{len(forms)}种形式:{written},全文统一用“{first.use}”",
-                           fix=first.use, occurrences=[(i.start, i.end) for i in chinese]))
+                           fix=first.use, occurrences=[TermSpan(i.start, i.end) for i in chinese]))
     return out

@@ -6,10 +6,12 @@ whoosh pickles them into the stored schema; they build what they need lazily.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -18,11 +20,12 @@ from whoosh.analysis import StemmingAnalyzer, Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.index import LockError
 
-from registry.errors import InvalidInput
+from registry.errors import InvalidInput, ShuyuError
 
 from .analysis import CJK, text_tokens
 
 STATE_FILE = "shuyu-index.json"
+REBUILD_LOCK = "shuyu-rebuild.lock"  # one rebuild at a time per folder, across processes; never deleted
 INDEX_NAME = "shuyu"
 SCHEMA_VERSION = 4  # a new schema (or layout) rebuilds the index on start
 # Segments stay separate files: whoosh copies each part of a compound segment file into memory when
@@ -73,6 +76,15 @@ def make_schema() -> Schema:
         definition=TEXT(analyzer=TextTokenizer(), phrase=False),
         definition_en=TEXT(analyzer=StemmingAnalyzer(), phrase=False),
     )
+
+
+class IndexUnavailable(ShuyuError):
+    """The index cannot be read or written (its folder was deleted, the disk failed ...); the store is
+    unaffected and the index is being rebuilt from it."""
+
+    status = 503
+    type = "/problems/index-unavailable"
+    title = "Search index unavailable"
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -152,8 +164,51 @@ class SearchIndex:
 
     @property
     def revision(self) -> int:
-        """The registry revision whose changes the index holds."""
-        return int(self._state().get("revision", 0))
+        """The registry revision whose changes the index holds; IndexUnavailable when the folder no
+        longer says (deleted under the running index), rather than 0, which would mean "empty"."""
+        state = self._state()
+        if "revision" not in state:
+            raise IndexUnavailable(f"the index folder {self.folder} has no readable {STATE_FILE}")
+        return int(state["revision"])
+
+    def healthy(self) -> bool:
+        """Whether the folder still holds an index of our schema (cheap: no segment is read)."""
+        try:
+            return self._state().get("schema") == SCHEMA_VERSION and whoosh_index.exists_in(self.folder, INDEX_NAME)
+        except Exception:  # whoosh raises several kinds on a broken folder
+            return False
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """Hold the folder's rebuild lock (an flock, released if the process dies)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / REBUILD_LOCK, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _reopen(self) -> None:
+        index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
+        searcher = index.searcher()
+        searcher.doc_count()
+        with self._read_lock:
+            self._index, self._searcher = index, searcher
+            self.generation += 1
+
+    def repair(self, documents: Callable[[], Iterable[Document]], revision: int) -> bool:
+        """After a failure: open the index again if it is readable (another process may just have
+        rebuilt it), else rebuild it from ``documents()`` at ``revision``. True if rebuilt here."""
+        with self._exclusive():
+            if self.healthy():
+                try:
+                    self._reopen()
+                    return False
+                except Exception:  # unreadable after all: rebuild
+                    pass
+            self._rebuild(documents(), revision, None, parallel=False)
+            return True
 
     def _create(self) -> None:
         """An empty index; deletes only the files an index made, never anything else in the folder."""
@@ -186,7 +241,15 @@ class SearchIndex:
     def rebuild(self, documents: Iterable[Document], revision: int, progress: Progress | None = None,
                 *, parallel: bool = True) -> int:
         """Replace the whole index with ``documents``; returns how many were written."""
-        self._searcher.close()
+        with self._exclusive():
+            return self._rebuild(documents, revision, progress, parallel=parallel)
+
+    def _rebuild(self, documents: Iterable[Document], revision: int, progress: Progress | None,
+                 *, parallel: bool) -> int:
+        try:
+            self._searcher.close()
+        except Exception:  # the old searcher's files may be gone
+            pass
         self._create()
         self._index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
         # documents are analysed in several processes where the machine has the cores, then merged into
@@ -206,8 +269,9 @@ class SearchIndex:
             writer.cancel()
             raise
         self._write_state(revision)
-        self._searcher = self._index.searcher()
-        self.generation += 1
+        with self._read_lock:
+            self._searcher = self._index.searcher()
+            self.generation += 1
         return count
 
     # -- reading ------------------------------------------------------------------------------

@@ -144,6 +144,11 @@ class SearchService:
             self._save()
             return self.index.rebuild(self.all_documents(), self._catalog.revision, progress)
 
+    def repair(self) -> bool:
+        """After an index failure: reopen the index, or rebuild it from the catalog if it is unreadable."""
+        with self._sync_lock:
+            return self.index.repair(self.all_documents, self.catalog.revision)
+
     def document_count(self) -> int:
         return len(self._catalog.concepts) + len(self._catalog.standards)
 

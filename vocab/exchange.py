@@ -102,7 +102,12 @@ def base_context(store: Store, base_uri: str, scheme: str | None = None) -> Cont
 
 def read_files(files: Sequence[tuple[str, bytes]], fmt: str | None, context: Context) -> list[Vocabulary]:
     """Parse every file; ids must be unique across them."""
-    vocabularies = [read(data, name, format_of(name, fmt), context) for name, data in files]
+    vocabularies = []
+    for name, data in files:
+        vocabulary = read(data, name, format_of(name, fmt), context)
+        vocabularies.append(vocabulary)
+        # an id made from a URI in a later file must not take one this file uses
+        context.known_ids = context.known_ids | {e.id for e in (*vocabulary.concepts, *vocabulary.standards)}
     owners: dict[str, Vocabulary] = {}
     for vocabulary in vocabularies:
         for entity in (*vocabulary.concepts, *vocabulary.standards):

@@ -2,7 +2,7 @@
 
 A file holds an optional ``[scheme]`` table, any number of ``[[concept]]`` entries and any number of
 ``[[standard]]`` entries. Terms are written by role rather than as a list of records, because that is
-how a term entry reads (GB/T 20001.1): ``pref``, ``alt``, ``abbr``, ``deprecated``, ``hidden``, ``en``,
+how a term entry reads (GB/T 20001.1): ``pref``, ``alt``, ``abbr``, ``superseded``, ``deprecated``, ``hidden``, ``en``,
 and curated regional labels ``tw`` / ``hk``. ``tasks = [27]`` is shorthand for a source in the 2024
 work points.
 """
@@ -34,6 +34,10 @@ from registry.model import (
 )
 
 WORK_POINTS = "2024年数字乡村发展工作要点"
+WORK_POINTS_ISSUER = "中央网信办、农业农村部、国家发展改革委、工业和信息化部"
+WORK_POINTS_DATE = "2024-05"
+# The full text as republished from the 网信中国 account (the issuing office's own page is not one we could check).
+WORK_POINTS_URL = "https://txsb.xwboo.com/news/131694.html"
 
 
 class SchemeEntry(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -43,6 +47,7 @@ class SchemeEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     description: str = ""
     status: SchemeStatus = "published"
     sources: list[Source] = []
+    top_concepts: list[Id] = []
     uri: str = ""
 
 
@@ -52,6 +57,7 @@ class ConceptEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     alt: list[ShortText] = []
     abbr: list[ShortText] = []
     deprecated: list[ShortText] = []
+    superseded: list[ShortText] = []
     hidden: list[ShortText] = []
     tw: list[ShortText] = []
     hk: list[ShortText] = []
@@ -63,6 +69,7 @@ class ConceptEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     examples: list[str] = []
     notation: str = ""
     grade: Grade | None = None
+    grade_factors: list[Id] = []
     broader: list[Id] = []
     related: list[Id] = []
     status: ConceptStatus = "published"
@@ -192,7 +199,10 @@ def parse_file(path: str | Path, text: str | None = None) -> ParsedFile:
 
 
 def _sources(tasks: list[int], sources: list[Source]) -> tuple[Source, ...]:
-    from_tasks = [Source(document=WORK_POINTS, locator=f"任务{n}") for n in tasks]
+    from_tasks = [
+        Source(document=WORK_POINTS, issuer=WORK_POINTS_ISSUER, date=WORK_POINTS_DATE, locator=f"任务{n}", url=WORK_POINTS_URL)
+        for n in tasks
+    ]
     return (*from_tasks, *sources)
 
 
@@ -204,6 +214,7 @@ def _scheme(entry: SchemeEntry) -> Scheme:
         description=entry.description,
         status=entry.status,
         sources=tuple(entry.sources),
+        top_concepts=tuple(entry.top_concepts),
         uri=entry.uri,
     )
 
@@ -213,6 +224,7 @@ def _concept(entry: ConceptEntry, scheme: str) -> ConceptVersion:
     terms += [Term(text=t, lang="zh-Hans", type="admitted") for t in entry.alt]
     terms += [Term(text=t, lang="zh-Hans", type="abbreviation") for t in entry.abbr]
     terms += [Term(text=t, lang="zh-Hans", type="deprecated") for t in entry.deprecated]
+    terms += [Term(text=t, lang="zh-Hans", type="superseded") for t in entry.superseded]
     terms += [Term(text=t, lang="zh-Hans", type="hidden") for t in entry.hidden]
     terms += [Term(text=t, lang="zh-TW", type="admitted") for t in entry.tw]
     terms += [Term(text=t, lang="zh-HK", type="admitted") for t in entry.hk]
@@ -229,6 +241,7 @@ def _concept(entry: ConceptEntry, scheme: str) -> ConceptVersion:
         examples=tuple(entry.examples),
         notation=entry.notation,
         grade=entry.grade,
+        grade_factors=tuple(entry.grade_factors),
         broader=tuple(entry.broader),
         related=tuple(entry.related),
         status=entry.status,

@@ -86,11 +86,15 @@ def load_into(store: Store, bundle: Bundle, *, actor: str = LOADER_ACTOR) -> int
 
 
 def load_bundled_if_empty(store: Store) -> bool:
-    """Load the shipped vocabulary into an empty store; True if it loaded anything."""
+    """Load the shipped vocabulary into an empty store; True if it loaded anything.
+
+    Emptiness is checked again inside the write transaction, so two first starts at once (two
+    ``shuyu serve`` on one new data folder) load it exactly once and both succeed."""
     if not store.is_empty():
         return False
-    load_into(store, read_bundle(bundled_files()))
-    return True
+    bundle = read_bundle(bundled_files())
+    return store.append(bundle.versions, schemes=bundle.schemes, actor=LOADER_ACTOR,
+                        note="bundled vocabulary", only_if_empty=True) > 0
 
 
 def count(bundle: Bundle) -> dict[str, int]:

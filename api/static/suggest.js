@@ -2,7 +2,7 @@
 (function () {
   const input = document.getElementById("q");
   const list = document.getElementById("suggestions");
-  const script = document.getElementById("script");
+  const script = document.getElementById("script-choice");
   if (!input || !list) return;
   let timer = null;
   let last = "";
@@ -26,4 +26,9 @@
       } catch (e) { /* offline or server gone: keep the plain form */ }
     }, 120);
   });
+})();
+// Small screens: fold the facets away below the results (they stay one tap away).
+(function () {
+  const facets = document.querySelector("details.facets");
+  if (facets && window.matchMedia("(max-width: 40rem)").matches) facets.open = false;
 })();

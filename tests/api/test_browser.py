@@ -32,11 +32,11 @@ def test_search_and_open_a_concept(browser, live_server, javascript):
     page.wait_for_selector("li.hit")
     first = page.locator("li.hit").first
     assert first.get_attribute("data-id") == "digital-village"
-    assert "以网络化、信息化和数字化技术" in first.locator(".definition").inner_text()
+    assert "应用网络、信息和数字技术" in first.locator(".definition").inner_text()
     first.locator("a.label").click()
     page.wait_for_selector("article.concept")
     assert page.locator("h1").inner_text() == "数字乡村"
-    assert "數位鄉村" in page.locator("ul.terms").inner_text()
+    assert "digital village" in page.locator("table.terms").inner_text()
     context.close()
 
 
@@ -78,8 +78,8 @@ def test_facets_filter_and_script_choice(browser, live_server):
     narrowed = int(page.locator("#count").inner_text().split()[1])
     assert 0 < narrowed < total
     assert "agri-data" in page.url
-    page.select_option("#script", "zh-TW")
-    page.click("button[type=submit]")
+    page.select_option("#script-choice", "zh-TW")
+    page.click("form.script-switch button[type=submit]")
     page.wait_for_selector("li.hit")
     assert "script=zh-TW" in page.url and "scheme=agri-data" in page.url
     assert "資料" in page.locator("li.hit").first.inner_text() or "數據" in page.locator("li.hit").first.inner_text()

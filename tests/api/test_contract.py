@@ -49,7 +49,7 @@ def test_a_generated_client_loses_nothing(openapi, tmp_path):
 
 
 def test_every_problem_an_operation_documents_is_the_problem_we_send(openapi):
-    problem = openapi["components"]["schemas"]["Problem"]
+    problem = openapi["components"]["schemas"]["ProblemDetails"]
     assert {"type", "title", "status"} <= set(problem["required"])
     assert {"detail", "instance", "invalid_params"} <= set(problem["properties"])
     seen = 0
@@ -58,7 +58,7 @@ def test_every_problem_an_operation_documents_is_the_problem_we_send(openapi):
             if status[0] in "45":
                 assert status in STATUSES, f"{name} documents {status}"
                 assert list(response["content"]) == [PROBLEM], f"{name} {status}"
-                assert response["content"][PROBLEM]["schema"] == {"$ref": "#/components/schemas/Problem"}, name
+                assert response["content"][PROBLEM]["schema"] == {"$ref": "#/components/schemas/ProblemDetails"}, name
                 seen += 1
     assert seen > 50
 

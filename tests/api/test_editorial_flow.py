@@ -102,6 +102,8 @@ def test_the_whole_editorial_flow(server, as_):
     assert "current version is 2" in stale["detail"]
     rebased = rose.patch(f"/api/v1/proposals/{own['id']}", json={"base_version": 2})
     assert rebased.status_code == 200 and rebased.json()["base_version"] == 2
+    assert rebased.json()["state"] == "draft"  # a rebase changes the content: submitted again for review
+    assert rose.post(f"/api/v1/proposals/{own['id']}/submit").status_code == 200
     assert bob.post(f"/api/v1/proposals/{own['id']}/approve").status_code == 200
     assert anyone.get(CONCEPT).json()["version"] == 3
 
@@ -172,3 +174,61 @@ def test_unknown_proposal_release_and_version(server, as_):
     assert_problem(http.get(CONCEPT, params={"at": "not-a-date"}), 400)
     assert_problem(http.get(CONCEPT, params={"release": "none"}), 404)
     assert_problem(as_("bob").post("/api/v1/proposals/p-none/approve"), 404)
+
+
+def test_proposal_etag_and_if_match(server, as_):
+    alice, bob, ada, anyone = as_("alice"), as_("bob"), as_("ada"), as_(None)
+    created = alice.post("/api/v1/proposals", json=revision_body(anyone, "ETag 测试定义。"))
+    assert created.status_code == 201
+    pid = created.json()["id"]
+    assert created.headers["etag"] == f'"{pid}.1"' and created.headers["location"].endswith(f"/proposals/{pid}")
+    assert anyone.get(f"/api/v1/proposals/{pid}").headers["etag"] == f'"{pid}.1"'
+    # a comment does not change the content revision
+    assert bob.post(f"/api/v1/proposals/{pid}/comments", json={"text": "看过"}).headers["etag"] == f'"{pid}.1"'
+    # an admin rewrites the submitted text: back to draft, revision 2; a stale If-Match is 412
+    body = {"concept": revision_body(anyone, "管理员的定义。")["concept"]}
+    edited = ada.patch(f"/api/v1/proposals/{pid}", json=body, headers={"If-Match": f'"{pid}.1"'})
+    assert edited.status_code == 200 and edited.json()["state"] == "draft", edited.text
+    assert edited.headers["etag"] == f'"{pid}.2"' and edited.json()["contributors"] == ["alice", "ada"]
+    assert_problem(ada.patch(f"/api/v1/proposals/{pid}", json=body, headers={"If-Match": f'"{pid}.1"'}), 412)
+    assert_problem(alice.post(f"/api/v1/proposals/{pid}/submit", headers={"If-Match": 'W/"x"'}), 412)
+    assert alice.post(f"/api/v1/proposals/{pid}/submit", headers={"If-Match": f'"{pid}.2"'}).status_code == 200
+    # the admin wrote part of it: no approval by them; a reviewer approving what they saw (revision 1) is 412
+    assert "may not review" in assert_problem(ada.post(f"/api/v1/proposals/{pid}/approve"), 403)["detail"]
+    assert_problem(bob.post(f"/api/v1/proposals/{pid}/approve", headers={"If-Match": f'"{pid}.1"'}), 412)
+    approved = bob.post(f"/api/v1/proposals/{pid}/approve", headers={"If-Match": f'"{pid}.2"'})
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["reviews"][-1]["content_version"] == 2
+
+
+def test_eight_concurrent_commenters_over_http_lose_nothing(server, as_):
+    from concurrent.futures import ThreadPoolExecutor
+
+    alice, anyone = as_("alice"), as_(None)
+    pid = alice.post("/api/v1/proposals", json={**revision_body(anyone, "并发评论。"), "submit": False}).json()["id"]
+    clients = [as_(name) for name in ("alice", "bob", "rose", "ada") * 2]
+
+    def comment(i: int) -> list[str]:
+        stored = []
+        for n in range(10):
+            text = f"评论 {i}-{n}"
+            if clients[i].post(f"/api/v1/proposals/{pid}/comments", json={"text": text}).status_code == 201:
+                stored.append(text)
+        return stored
+
+    with ThreadPoolExecutor(8) as pool:
+        acknowledged = [t for texts in pool.map(comment, range(8)) for t in texts]
+    comments = [c["text"] for c in anyone.get(f"/api/v1/proposals/{pid}").json()["comments"]]
+    assert len(acknowledged) == 80 and sorted(comments) == sorted(acknowledged)
+
+
+def test_token_events_are_shown_to_admins_only_and_do_not_move_the_revision(server, as_):
+    anyone, alice, ada = as_(None), as_("alice"), as_("ada")
+    revision = anyone.get("/api/v1/changes").json()["revision"]
+    since = max(e.revision for e in server.services.store.changes_since(0, limit=100_000, include_admin=True))
+    create_token(server.services.store, "temp-admin-test", "editor", actor="test")
+    for client in (anyone, alice):
+        feed = client.get("/api/v1/changes", params={"since": since}).json()
+        assert feed["events"] == [] and feed["revision"] == revision
+    admin_feed = ada.get("/api/v1/changes", params={"since": since}).json()["events"]
+    assert "temp-admin-test (editor)" in [e["note"] for e in admin_feed if e["kind"] == "token"]

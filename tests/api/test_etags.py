@@ -13,7 +13,7 @@ from api.settings import Settings
 from registry.model import Term
 from tests.conftest import LiveServer
 
-BROADER = "/api/v1/concepts/agri-data-grade"
+BROADER = "/api/v1/concepts/grading-factor"
 
 
 @pytest.mark.parametrize(
@@ -60,11 +60,11 @@ def test_a_renamed_narrower_concept_changes_the_broader_concepts_etag(server):
         old = before.headers["etag"]
         assert http.get(BROADER, headers={"if-none-match": old}).status_code == 304
         assert http.get(BROADER, headers={"if-none-match": f"W/{old}"}).status_code == 304
-        assert "核心数据" in [n["label"] for n in before.json()["narrower"]]
+        assert "规模" in [n["label"] for n in before.json()["narrower"]]
 
         store = server.services.store
-        narrower = store.get("concept", "grade-core")
-        terms = (Term(text="核心级数据", type="preferred"), *narrower.terms[1:])
+        narrower = store.get("concept", "factor-scale")
+        terms = (Term(text="数据规模", type="preferred"), *narrower.terms[1:])
         revision = store.append([msgspec.structs.replace(narrower, version=narrower.version + 1, terms=terms)],
                                actor="test", note="rename")
         wait_for_revision(http, revision)
@@ -72,7 +72,7 @@ def test_a_renamed_narrower_concept_changes_the_broader_concepts_etag(server):
         after = http.get(BROADER, headers={"if-none-match": old})
         assert after.status_code == 200  # the broader concept's own version did not change, its bytes did
         assert after.json()["version"] == before.json()["version"]
-        assert "核心级数据" in [n["label"] for n in after.json()["narrower"]]
+        assert "数据规模" in [n["label"] for n in after.json()["narrower"]]
         new = after.headers["etag"]
         assert new != old
         assert new == etag_of_bytes(after.content)

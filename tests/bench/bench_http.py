@@ -1,11 +1,18 @@
-"""HTTP benchmark: throughput and latency of `shuyu serve` under wrk, ratios to the bare route.
+"""HTTP benchmark: throughput and latency of `shuyu serve`, ratios to the bare route.
 
     python -m tests.bench.bench_http                # 10k concepts, 1 and 2 workers, 10 s per route
     python -m tests.bench.bench_http 10000 5        # size, seconds per route
+    SHUYU_BENCH_BASELINE=/path/to/older/tree python -m tests.bench.bench_http 10000 5
 
-Needs Debian's wrk (`apt-get install wrk`). Loopback only (127.0.0.1), 32 connections, bounded runs.
-Each run measures a bare route (/healthz, which does no work) in the same server, so the ratios hold
-on a noisy machine. Search queries all differ, so the result cache never answers.
+Load comes from Debian's wrk (`apt-get install wrk`) when it is installed, else from
+`tests/bench/loadgen.py` (Python, in a process of its own: lower ceilings, so compare only ratios
+taken with the same client). Loopback only (127.0.0.1), 32 connections, bounded runs. Each run
+measures a bare route (/healthz, which does no work) in the same server, so the ratios hold on a
+noisy machine. Search queries all differ, so the result cache never answers.
+
+With ``SHUYU_BENCH_BASELINE`` set to another source tree (e.g. ``git worktree add /tmp/before REV``),
+a second server runs that tree's code on the same data, and every route is measured on both, one
+after the other, so the two columns come from one run.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+import json
 
 from .common import prepare, rss_mb, verdict
 
@@ -54,15 +62,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data: Path, workers: int) -> tuple[subprocess.Popen, str, float]:
-    """Start `shuyu serve`; returns the process, its URL and seconds to the first answered request."""
+def start_server(data: Path, workers: int, tree: str | None = None) -> tuple[subprocess.Popen, str, float]:
+    """Start `shuyu serve` (of the source ``tree``, default this one); returns the process, its URL and
+    seconds to the first answered request."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     begin = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": tree} if tree else None
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--data-dir", str(data), "--port", str(port),
          "--workers", str(workers)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tree, env=env,
     )
     while True:
         try:
@@ -81,9 +91,16 @@ def worker_rss(process: subprocess.Popen) -> list[float]:
     return [rss_mb(pid) for pid in pids]
 
 
-def wrk(url: str, paths: list[str], seconds: int, folder: Path) -> dict[str, float]:
+def load(url: str, paths: list[str], seconds: int, folder: Path) -> dict[str, float]:
+    """wrk where it is installed, else the Python load generator."""
     path_file = folder / "paths.txt"
     path_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
+    if not shutil.which("wrk"):
+        out = subprocess.run(
+            [sys.executable, "-m", "tests.bench.loadgen", url, str(path_file), str(seconds), str(CONNECTIONS)],
+            capture_output=True, text=True, timeout=seconds + 60, check=True,
+        ).stdout
+        return json.loads(out)
     script = folder / "paths.lua"
     script.write_text(LUA % path_file, encoding="utf-8")
     out = subprocess.run(
@@ -128,39 +145,49 @@ TARGETS = {"concept by id": 0.8, "lookup by label": 0.8, "suggest": 0.6, "search
 
 
 def main(n: int = 10_000, seconds: int = 10) -> None:
-    if not shutil.which("wrk"):
-        sys.exit("this benchmark needs wrk: apt-get install wrk")
+    baseline = os.environ.get("SHUYU_BENCH_BASELINE")
+    client = "wrk" if shutil.which("wrk") else "tests/bench/loadgen.py (no wrk installed)"
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         data = folder / "data"
         figures = prepare(n, data)
-        print(f"prepared {n:,} concepts: load {figures['load_s']:.1f} s, index {figures['index_build_s']:.1f} s")
+        print(f"prepared {n:,} concepts: load {figures['load_s']:.1f} s, index {figures['index_build_s']:.1f} s; "
+              f"load from {client}")
         paths = route_paths(data)
         for workers in (1, 2):
-            process, url, cold = start_server(data, workers)
+            servers = {"now": start_server(data, workers)}
+            if baseline:
+                servers["baseline"] = start_server(data, workers, baseline)
             try:
                 time.sleep(1.0)  # let every worker finish starting
-                rss = worker_rss(process)
                 print(f"\n## {workers} worker(s), {n:,} concepts, {CONNECTIONS} connections, {seconds} s per route")
-                print(f"cold start to first answered request: {cold:.2f} s (target ≤ 3 s: {verdict(cold, 3)}); "
-                      f"RSS per worker: {', '.join(f'{r:.0f}' for r in rss)} MB")
-                print("\n| route | req/s | ratio to bare | target | p50 ms | p99 ms | non-2xx |")
-                print("|---|---:|---:|---|---:|---:|---:|")
-                bare = None
+                for name, (process, _, cold) in servers.items():
+                    rss = worker_rss(process)
+                    print(f"{name}: cold start to first answered request: {cold:.2f} s (target ≤ 3 s: {verdict(cold, 3)}); "
+                          f"RSS per worker: {', '.join(f'{r:.0f}' for r in rss)} MB")
+                columns = " | ".join(f"{name} req/s | {name} ratio to bare" for name in servers)
+                print(f"\n| route | {columns} | target | p50 ms | p99 ms | non-2xx |")
+                print("|---|" + "---:|---:|" * len(servers) + "---|---:|---:|---:|")
+                bare: dict[str, float] = {}
                 for name, route in paths.items():
-                    result = wrk(url, route, seconds, folder)
-                    bare = bare or result["rps"]
-                    ratio = result["rps"] / bare
+                    results = {}
+                    for server, (_, url, _) in servers.items():
+                        results[server] = load(url, route, seconds, folder)
+                        bare.setdefault(server, results[server]["rps"])
+                    cells = " | ".join(f"{r['rps']:,.0f} | {r['rps'] / bare[k]:.2f}" for k, r in results.items())
+                    now = results["now"]
+                    ratio = now["rps"] / bare["now"]
                     target = ""
                     if name in TARGETS:
                         target = f"≥ {TARGETS[name]}×: {verdict(ratio, TARGETS[name], lower_is_better=False)}"
                         if name in ("concept by id", "lookup by label") and workers == 2:
-                            target += f"; p99 < 10 ms: {verdict(result['p99_ms'], 10)}"
-                    print(f"| {name} | {result['rps']:,.0f} | {ratio:.2f} | {target} | {result['p50_ms']:.2f} | "
-                          f"{result['p99_ms']:.2f} | {result['errors']:.0f} |", flush=True)
+                            target += f"; p99 < 10 ms: {verdict(now['p99_ms'], 10)}"
+                    print(f"| {name} | {cells} | {target} | {now['p50_ms']:.2f} | {now['p99_ms']:.2f} | "
+                          f"{sum(r['errors'] for r in results.values()):.0f} |", flush=True)
             finally:
-                process.terminate()
-                process.wait(timeout=30)
+                for process, _, _ in servers.values():
+                    process.terminate()
+                    process.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -139,10 +139,10 @@ def test_harmonisation_report_lists_every_shared_label(client, drafting_server):
 def test_check_page_marks_up_a_pasted_draft(client):
     page = client.get("/check")
     assert page.status_code == 200 and "<textarea" in page.text
-    text = "发展数字农业和智慧农业。"
+    text = "发展农村电子商务和农村电商。"  # an admitted synonym and the preferred term of one concept
     result = client.post("/check", data={"text": text, "script": "zh-Hans"})
     assert result.status_code == 200
-    assert 'data-start="2" data-end="6" data-concept="smart-agriculture" data-form="admitted"' in result.text
+    assert 'data-start="2" data-end="8" data-concept="rural-e-commerce" data-form="admitted"' in result.text
     assert 'data-count="non_preferred">1<' in result.text and 'data-count="inconsistent">1<' in result.text
 
 

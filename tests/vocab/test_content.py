@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from registry.model import ConceptVersion
-from registry.text import converter
+from registry.model import ConceptVersion, Source
+from vocab import checks
 from vocab.loader import bundled_files, read_bundle
 
 # The example terms of the content issue: each must be a registered label.
@@ -56,12 +56,15 @@ def test_example_terms_are_registered_labels(bundle):
     assert [t for t in EXAMPLE_TERMS if t not in labels] == []
 
 
-def test_curated_regional_labels_differ_from_what_opencc_gives(bundle):
-    rendering = {"zh-TW": converter("s2twp"), "zh-HK": converter("s2hk")}
-    curated = [(c, t) for c in bundle.concepts() for t in c.terms if t.lang in rendering]
-    assert len(curated) >= 5
+def test_curated_regional_labels_do_what_opencc_cannot(bundle):
+    curated = [(c, t) for c in bundle.concepts() for t in c.terms if t.lang in ("zh-TW", "zh-HK")]
+    assert len(curated) >= 10
     for c, term in curated:
-        assert rendering[term.lang].convert(c.preferred) != term.text, f"{c.id}: {term.text} is what OpenCC gives"
+        assert checks.regional_label_message(c, term.text, term.lang) is None, f"{c.id}: {term.text}"
+    labels = {(c.id, t.text) for c, t in curated}
+    # OpenCC folds 智慧農業 to 智能农业, and knows neither 遙測 nor 資通安全
+    assert {("smart-agriculture", "智慧農業"), ("satellite-remote-sensing", "衛星遙測"), ("cybersecurity", "資通安全")} <= labels
+    assert ("digital-village", "數位鄉村") not in labels, "OpenCC already folds 數位鄉村 to 数字乡村"
 
 
 def test_reference_architecture_has_the_seven_parts_with_sub_categories(bundle):
@@ -81,20 +84,42 @@ def test_reference_architecture_has_the_seven_parts_with_sub_categories(bundle):
 
 def test_data_classification_is_a_draft_with_three_levels_and_grades(bundle):
     scheme = next(s for s in bundle.schemes if s.id == "agri-data")
-    assert scheme.status == "draft"
+    assert scheme.status == "draft" and "本登记库提议" in scheme.description
     concepts = {c.id: c for c in concepts_of(bundle, "agri-data")}
-    categories = [c for c in concepts.values() if c.notation.isdigit()]
+    categories = [c for c in concepts.values() if c.notation.isdigit() and c.status == "published"]
     depth = Counter(len(c.notation) // 2 for c in categories)
-    assert depth[1] >= 5 and depth[2] >= 15 and depth[3] >= 30
+    assert depth[1] >= 9 and depth[2] >= 25 and depth[3] >= 60
     for c in categories:
-        assert c.grade in ("core", "important", "general"), c.id
+        assert c.grade in ("important", "general"), f"{c.id}: no category is fixed at core"
+        assert all(s.document == checks.OUR_PROPOSAL for s in c.sources), f"{c.id}: a category is our proposal"
         if len(c.notation) > 2:  # a child's code extends its parent's
             assert concepts[c.broader[0]].notation == c.notation[:-2], c.id
-    for top in (c for c in categories if len(c.notation) == 2):  # every main branch reaches level 3
+    for top in (c for c in categories if len(c.notation) == 2 and c.notation != "99"):  # every branch reaches level 3
         assert any(len(c.notation) == 6 and c.notation.startswith(top.notation) for c in categories), top.preferred
     labels = {c.preferred for c in concepts.values()}
     assert {"核心数据", "重要数据", "一般数据"} <= labels
     assert {"领域", "群体", "区域", "精度", "规模", "深度", "覆盖度", "重要性"} <= labels
+
+
+def test_classification_divides_cleanly(bundle):
+    concepts = {c.id: c for c in concepts_of(bundle, "agri-data")}
+    live = [c for c in concepts.values() if c.notation.isdigit() and c.status == "published"]
+    codes = {c.notation for c in live}
+    assert len(codes) == len(live), "one category per code"
+    parents = {c.notation for c in live if any(k.notation[:-2] == c.notation for k in live if len(k.notation) > 2)}
+    for code in parents | {""}:  # every level ends in a residual 其他 (99)
+        assert code + "99" in codes, f"{code or 'top'}: no residual 其他"
+    assert {"农作物病虫害监测数据", "农产品加工数据", "农业科技数据", "农村基础设施数据", "乡村文化和旅游数据", "林业生产数据"} <= {c.preferred for c in live}
+    # the remote-sensing branch divided by method: deprecated, pointing at the categories by subject
+    assert concepts["ad-remote-sensing"].status == "deprecated" and concepts["ad-remote-sensing"].replaced_by
+    order = {"general": 0, "important": 1}
+    for c in live:
+        if c.notation in parents:
+            children = [k for k in live if k.broader == (c.id,)]
+            assert order[c.grade] == max(order[k.grade] for k in children), f"{c.id}: graded at its highest child"
+        elif not c.notation.endswith("99"):
+            assert c.grade_factors and any("默认级别" in n for n in c.notes), f"{c.id}: default grade and raising factors"
+    assert any("核心数据候选" in n for n in concepts["ad-grain-reserves"].notes)
 
 
 def test_standards_catalogue(bundle):
@@ -112,3 +137,129 @@ def test_standards_catalogue(bundle):
             assert s.issued <= s.in_force, s.id
     assert standards["gbt-22918-2025"].replaces == ("GB/T 22918-2008",)
     assert sum(1 for s in standards.values() if s.concepts) >= 20
+    dcmm = standards["gbt-36073-2018"]
+    assert (dcmm.code, dcmm.issued, dcmm.in_force) == ("GB/T 36073-2018", "2018-03-15", "2018-10-01")
+    assert "dcmm" in dcmm.concepts and any(s.url.startswith("https://") for s in dcmm.sources)
+
+
+# -- the rules of terminology work (docs/vocabulary.md); vocab/checks.py holds them for `shuyu check` too --
+
+def test_the_content_passes_every_check(bundle):
+    assert [checks.locate(bundle, p) for p in checks.all_problems(bundle)] == []
+
+
+def test_sources_are_followable(bundle):
+    everything = [*bundle.schemes, *bundle.versions]
+    sources = [s for item in everything for s in item.sources]
+    with_url = [s for s in sources if s.url]
+    assert len(with_url) >= 300
+    assert all(s.url.startswith("https://") for s in with_url)
+    assert not any("facts.md" in s.document or "shared/" in s.document for s in sources)
+    task_sources = [s for s in sources if s.locator.startswith("任务")]
+    assert all(s.issuer and s.date and s.url for s in task_sources), "the work points cited with issuer, date and URL"
+
+
+def test_the_checks_catch_what_they_are_for():
+    assert checks.url_problem("gbstandards.icu s/462422")
+    assert checks.url_problem("https://example .com/a")
+    assert checks.url_problem("https://gbstandards.icu/s/462422") is None
+    assert checks.source_messages([Source(document="shared/reference/facts.md")])
+    assert checks.source_messages([Source(document="GB/T 1", url="https://a.example/vocab/data/terms.toml")])
+    assert checks.source_messages([Source(document="GB/T 43697-2024", url="https://gbstandards.icu/s/462422")]) == []
+    circular = ConceptVersion(id="x-a", scheme="s", terms=(_term("乡村数字治理"),), definition="乡村数字治理的方式。")
+    assert checks.definition_messages(circular)
+    restating = ConceptVersion(id="x-b", scheme="s", terms=(_term("数字乡村聚力行动"),), definition="数字乡村聚力的行动。")
+    assert checks.definition_messages(restating)
+    fine = ConceptVersion(id="x-c", scheme="s", terms=(_term("数字乡村聚力行动"),),
+                          definition="由网信部门组织、动员企业和高校以资金和人才支持乡村建设的行动。")
+    assert checks.definition_messages(fine) == []
+    assert checks.genus("甲、乙的数据。") == "数据"
+
+
+def _term(text: str):
+    from registry.model import Term
+    return Term(text=text, lang="zh-Hans", type="preferred")
+
+
+def test_the_checks_catch_grades_tops_labels_and_abbreviations(bundle):
+    import msgspec
+
+    from vocab.loader import Bundle
+    agri = {c.id: c for c in concepts_of(bundle, "agri-data")}
+    terms = {c.id: c for c in concepts_of(bundle, "dv-terms")}
+    low_parent = msgspec.structs.replace(agri["ad-grain"], grade="general")
+    orphan = msgspec.structs.replace(terms["credit-easy-loan"], broader=())
+    long_abbr = msgspec.structs.replace(terms["special-bonds"], terms=(*terms["special-bonds"].terms, _abbr("地方政府专项债券全称")))
+    twin = msgspec.structs.replace(terms["one-map"], id="ra-one-map", scheme="dv-architecture")
+    core = msgspec.structs.replace(agri["ad-grain-reserves"], grade="core")
+    versions = [v for v in bundle.versions if v.id not in {"ad-grain", "credit-easy-loan", "special-bonds", "ad-grain-reserves"}]
+    versions += [low_parent, orphan, long_abbr, twin, core]
+    files = bundle.files[:1]
+    files = [msgspec.structs.replace(bundle.files[0], versions=versions)] + [msgspec.structs.replace(f, versions=[]) for f in bundle.files[1:]]
+    found = {(p.entity_id, p.field) for p in checks.all_problems(Bundle(files=files))}
+    assert ("ad-grain", "grade") in found
+    assert ("credit-easy-loan", "broader") in found
+    assert ("special-bonds", "abbr") in found
+    assert ("ra-one-map", "pref") in found and ("one-map", "pref") in found
+    assert ("ad-grain-reserves", "grade") in found
+
+
+def _abbr(text: str):
+    from registry.model import Term
+    return Term(text=text, lang="zh-Hans", type="abbreviation")
+
+
+def test_terms_scheme_is_a_concept_system(bundle):
+    scheme = next(s for s in bundle.schemes if s.id == "dv-terms")
+    concepts = {c.id: c for c in bundle.concepts()}
+    terms = [c for c in concepts.values() if c.scheme == "dv-terms"]
+    kinds = Counter(checks.kind_of(c, concepts, scheme.top_concepts) for c in terms)
+    assert None not in kinds, "every concept falls under a top concept"
+    assert set(kinds) == set(scheme.top_concepts) and min(kinds.values()) >= 2
+    for c in terms:  # broader stays inside a kind: generic or partitive, never a strategy under a domain
+        for parent in c.broader:
+            assert concepts[parent].scheme == "dv-terms", c.id
+            assert checks.kind_of(concepts[parent], concepts, scheme.top_concepts) == checks.kind_of(c, concepts, scheme.top_concepts), c.id
+    assert "digital-village" not in {b for c in terms for b in c.broader}, "nothing is 'narrower than' 数字乡村"
+
+
+def test_english_definitions_for_the_terms_scheme(bundle):
+    missing = [c.id for c in concepts_of(bundle, "dv-terms") if c.status == "published" and not c.definition_en]
+    assert missing == []
+
+
+def test_admitted_terms_are_synonyms_and_short_forms_are_abbreviations(bundle):
+    terms = {c.id: c for c in concepts_of(bundle, "dv-terms")}
+    def of(cid, kind):
+        return {t.text for t in terms[cid].terms if t.type == kind and t.lang == "zh-Hans"}
+    assert "数字农业" not in {t.text for t in terms["smart-agriculture"].terms}
+    assert terms["digital-agriculture"].preferred == "数字农业"
+    assert terms["unmanned-farm"].preferred == "无人农场" and "无人农场" not in of("unmanned-farming", "admitted")
+    assert "头雁" in of("head-goose-leaders", "admitted") and "头雁" not in of("head-goose", "admitted")
+    assert {"农村留守儿童", "农村留守老年人"} == {terms[c].preferred for c in ("left-behind-children", "left-behind-elderly")}
+    assert "千万工程" in of("thousand-villages-project", "abbreviation")
+    assert "专项债" in of("special-bonds", "abbreviation") and "电诈" in of("telecom-fraud", "abbreviation")
+    assert {"数字化乡村", "数据要素乘"}.isdisjoint(of("digital-village", "admitted") | of("data-elements-x", "admitted"))
+    superseded = {t.text for c in terms.values() for t in c.terms if t.type == "superseded"}
+    assert {"消费扶贫", "定点扶贫", "新型职业农民", "贫困地区农副产品网络销售平台"} <= superseded
+    assert terms["drone"].preferred == "无人驾驶航空器" and "无人机" in of("drone", "admitted")
+    assert terms["penetrating-supervision"].english.startswith("look-through supervision")
+    assert terms["thousand-villages-project"].english == "Green Rural Revival Program"
+    english = " ".join(t.text for c in bundle.concepts() for t in c.terms if t.lang == "en")
+    assert "programme" not in english and "isation" not in english, "one spelling convention (American)"
+
+
+# things the seed document names that were missing; each must be a concept with its task as a source
+SEED_THINGS = [
+    "县域数字经济", "智慧美丽乡村", "防止返贫监测与低收入人口动态监测信息平台", "国家医保服务平台", "驻村工作队", "共产党员网",
+    "智慧广电服务乡村振兴专项行动", "农村应急广播主动发布终端", "农民手机应用技能培训", "耕地", "国家重点研发计划",
+    "中华优秀传统文化传承发展工程", "医疗卫生机构信息互通共享三年攻坚行动", "数字化赋能教师发展行动", "文化和旅游创客行动",
+    "农村人居环境问题在线受理机制", "农村供水工程", "救助患者医疗费用信息共享机制", "网络安全进农村", "农村重点公共区域视频监控",
+]
+
+
+def test_the_seed_things_are_covered(bundle):
+    by_label = {c.preferred: c for c in concepts_of(bundle, "dv-terms")}
+    for name in SEED_THINGS:
+        assert name in by_label, name
+        assert any(s.locator.startswith("任务") for s in by_label[name].sources), name

@@ -166,7 +166,7 @@ def is_traditional(text: str) -> bool:
     return converter("t2s").convert(text) != text
 
 
-TYPE_ORDER = {"preferred": 0, "admitted": 1, "abbreviation": 2, "deprecated": 3, "hidden": 4}
+TYPE_ORDER = {"preferred": 0, "admitted": 1, "abbreviation": 2, "deprecated": 3, "superseded": 3, "hidden": 4}
 LANG_ORDER = {"zh-Hans": 0, "zh-TW": 1, "zh-HK": 2, "en": 3}
 
 

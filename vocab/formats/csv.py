@@ -23,9 +23,10 @@ STANDARD_COLUMNS = ["id", "code", "title", "title_en", "kind", "status", "status
                     "bodies", "replaces", "concepts", "notes", "source", "uri"]
 REQUIRED = {"concepts": ("id", "term"), "standards": ("id", "title", "status")}
 TYPES = {
-    "preferred": "preferred", "admitted": "admitted", "deprecated": "deprecated", "abbreviation": "abbreviation",
+    "preferred": "preferred", "admitted": "admitted", "deprecated": "deprecated", "superseded": "superseded",
+    "abbreviation": "abbreviation",
     "hidden": "hidden", "规范术语": "preferred", "首选术语": "preferred", "许用术语": "admitted", "同义词": "admitted",
-    "拒用术语": "deprecated", "被取代术语": "deprecated", "缩略语": "abbreviation", "简称": "abbreviation",
+    "拒用术语": "deprecated", "被取代术语": "superseded", "缩略语": "abbreviation", "简称": "abbreviation",
     "隐藏": "hidden",
 }
 GRADES = {"core": "core", "important": "important", "general": "general",

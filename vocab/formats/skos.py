@@ -8,11 +8,12 @@ documented in ``docs/vocabulary.md``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
@@ -38,7 +39,7 @@ SY = Namespace("urn:x-shuyu:")
 RDFLIB_FORMATS = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld", "nt": "nt"}
 LANG_TAGS = {"zh-Hans": "zh-Hans", "zh-TW": "zh-TW", "zh-HK": "zh-HK", "en": "en"}
 LABELS = {"preferred": SKOS.prefLabel, "hidden": SKOS.hiddenLabel}
-TERM_MARKS = {"abbreviation": SY.abbreviation, "deprecated": SY.deprecatedLabel}
+TERM_MARKS = {"abbreviation": SY.abbreviation, "deprecated": SY.deprecatedLabel, "superseded": SY.supersededLabel}
 STANDARD_FIELDS = {  # StandardVersion field → predicate, for the plain text fields
     "kind": SY.kind, "status": SY.status, "status_date": SY.statusDate, "issued": DCT.issued, "in_force": SY.inForce,
 }
@@ -72,8 +73,11 @@ def to_graph(vocabulary: Vocabulary, context: Context) -> Graph:
 
 
 def _sources(g: Graph, subject: URIRef, sources: tuple[Source, ...]) -> None:
+    """Each source a node of its own, named by its content (not a blank node: graphs without blank nodes
+    compare quickly, and the same source gets the same name in every export)."""
     for s in sources:
-        node = BNode()
+        digest = hashlib.sha1(f"{s.document}\x1f{s.locator}\x1f{s.url}".encode("utf-8")).hexdigest()[:12]
+        node = URIRef(f"{subject}#source-{digest}")
         g.add((subject, DCT.source, node))
         g.add((node, DCT.title, Literal(s.document)))
         if s.locator:
@@ -306,6 +310,7 @@ class Reader:
     def _texts(self, node, predicate) -> list[tuple[str | None, str]]:
         """(language, text) of every literal value, XL labels included, in a stable order."""
         values = list(self.g.objects(node, predicate))
+        values += [v for r in values if not isinstance(r, Literal) for v in self.g.objects(r, RDF.value)]
         xl = {SKOS.prefLabel: SKOSXL.prefLabel, SKOS.altLabel: SKOSXL.altLabel, SKOS.hiddenLabel: SKOSXL.hiddenLabel}
         if predicate in xl:
             for label in self.g.objects(node, xl[predicate]):
@@ -343,7 +348,7 @@ class Reader:
         for value in self.g.objects(node, DCT.source):
             if isinstance(value, Literal):
                 sources.append(Source(document=str(value)[:300]))
-            elif isinstance(value, URIRef):
+            elif isinstance(value, URIRef) and not self._plain(value, DCT.title):
                 sources.append(Source(document=str(value)[:300], url=str(value)))
             else:
                 titles = self._plain(value, DCT.title) or self._plain(value, RDFS.label) or ["(source)"]

@@ -21,9 +21,10 @@ from registry.model import ConceptVersion, Scheme, Source, Term
 from . import LANG_ORDER, Context, Vocabulary, chunks, id_from_uri, is_id, language, problem, slug
 
 NS = "urn:iso:std:iso:30042:ed-2"
-STATUS_OUT = {"preferred": "preferredTerm-admn-sts", "deprecated": "deprecatedTerm-admn-sts"}
+STATUS_OUT = {"preferred": "preferredTerm-admn-sts", "deprecated": "deprecatedTerm-admn-sts",
+              "superseded": "supersededTerm-admn-sts"}
 STATUS_IN = {"preferredterm-admn-sts": "preferred", "admittedterm-admn-sts": "admitted",
-             "deprecatedterm-admn-sts": "deprecated", "supersededterm-admn-sts": "deprecated",
+             "deprecatedterm-admn-sts": "deprecated", "supersededterm-admn-sts": "superseded",
              "preferred": "preferred", "admitted": "admitted", "deprecated": "deprecated", "forbidden": "deprecated",
              "obsolete": "deprecated"}
 ABBREVIATIONS = {"abbreviation", "acronym", "shortform", "short form", "initialism"}
@@ -118,6 +119,11 @@ def parse(data: bytes, name: str):
     return root
 
 
+def clean(text: str | None) -> str:
+    """Element text with the line breaks and indentation of pretty-printed XML folded to one space."""
+    return re.sub(r"\s*\n\s*", " ", text or "").strip()
+
+
 def local(element) -> str:
     return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
@@ -138,8 +144,11 @@ def read(data: bytes, name: str, context: Context, fmt: str = "tbx") -> Vocabula
                                      description=description if description != title else ""))
     skipped: set[str] = set()
     seen: dict[str, int] = {}
+    # a termbase of ours names its scheme and uses registry ids; another one's ids (c1, c2 ...) are its own,
+    # so they are kept apart by the scheme they are imported into
+    prefix = "" if declared else f"{scheme_id}-"
     for entry in (el for el in root.iter() if local(el) in ("conceptEntry", "termEntry")):
-        concept = _concept(entry, scheme_id, name, skipped)
+        concept = _concept(entry, scheme_id, name, skipped, prefix)
         if concept.id in seen:
             raise problem(name, f"conceptEntry id {concept.id!r} is also used at line {seen[concept.id]}",
                           line=entry.sourceline, field="id")
@@ -151,9 +160,14 @@ def read(data: bytes, name: str, context: Context, fmt: str = "tbx") -> Vocabula
     return vocabulary
 
 
-def _target(element) -> str:
+def _local_id(raw: str, prefix: str) -> str:
+    candidate = f"{prefix}{raw}".lower() if prefix else raw
+    return candidate if is_id(candidate) else id_from_uri(f"{prefix}{raw}")
+
+
+def _target(element, prefix: str) -> str:
     target = (element.get("target") or element.text or "").strip().lstrip("#")
-    return target if is_id(target) else id_from_uri(target) if target else ""
+    return _local_id(target, prefix) if target else ""
 
 
 def _source(text: str) -> Source:
@@ -161,25 +175,25 @@ def _source(text: str) -> Source:
     return Source(document=parts[0][:300], locator=parts[1], url=parts[2])
 
 
-def _concept(entry, scheme_id: str, name: str, skipped: set[str]) -> ConceptVersion:
+def _concept(entry, scheme_id: str, name: str, skipped: set[str], prefix: str) -> ConceptVersion:
     raw_id = (entry.get("id") or "").strip()
     if not raw_id:
         raise problem(name, "a conceptEntry needs an id", line=entry.sourceline, field="id")
-    concept_id = raw_id if is_id(raw_id) else id_from_uri(raw_id)
+    concept_id = _local_id(raw_id, prefix)
     fields: dict[str, list[str]] = {k: [] for k in ("broader", "related", "replaced_by", "examples", "notes")}
     sources: list[Source] = []
     single: dict[str, str] = {}
     terms: list[Term] = []
     definitions: dict[str, str] = {}
     for element in entry.iter():
-        kind, text = element.get("type", ""), (element.text or "").strip()
+        kind, text = element.get("type", ""), clean(element.text)
         tag = local(element)
         if tag == "langSec" or tag == "langSet":
             _lang_section(element, name, terms, definitions, skipped)
         elif _inside_lang(element, entry):
             continue
         elif tag == "ref" or (tag == "descrip" and kind.startswith("superordinateConcept")):
-            target = _target(element)
+            target = _target(element, prefix)
             key = {"crossReference": "related", "x-replacedBy": "replaced_by"}.get(kind, "broader")
             if target and (tag == "descrip" or kind in ("crossReference", "x-broader", "x-replacedBy")):
                 fields[key].append(target)
@@ -226,13 +240,13 @@ def _lang_section(section, name: str, terms: list[Term], definitions: dict[str, 
     tag = section.get(XML_LANG) or ""
     for element in section.iter():
         kind = local(element)
-        if kind == "descrip" and element.get("type") == "definition" and (element.text or "").strip():
-            mapped = language(tag, element.text.strip()) if tag else None
+        if kind == "descrip" and element.get("type") == "definition" and clean(element.text):
+            mapped = language(tag, clean(element.text)) if tag else None
             if mapped:
                 definitions.setdefault("en" if mapped[0] == "en" else "zh-Hans", mapped[1])
         if kind not in ("termSec", "tig", "ntig"):
             continue
-        text = next(((el.text or "").strip() for el in element.iter() if local(el) == "term"), "")
+        text = next((clean(el.text) for el in element.iter() if local(el) == "term"), "")
         if not text:
             raise problem(name, "a termSec needs a term", line=element.sourceline, field="term")
         mapped = language(tag, text) if tag else None

@@ -13,7 +13,7 @@ import msgspec
 
 from registry.model import ConceptVersion, Scheme, Source, StandardVersion
 
-from ..format import WORK_POINTS, parse_file
+from ..format import WORK_POINTS, WORK_POINTS_DATE, WORK_POINTS_ISSUER, WORK_POINTS_URL, parse_file
 from . import Context, Vocabulary, chunks, decode_text
 
 
@@ -57,6 +57,10 @@ def _sources(sources: tuple[Source, ...]) -> str:
     items = []
     for s in sources:
         fields = [f"document = {q(s.document)}"]
+        if s.issuer:
+            fields.append(f"issuer = {q(s.issuer)}")
+        if s.date:
+            fields.append(f"date = {q(s.date)}")
         if s.locator:
             fields.append(f"locator = {q(s.locator)}")
         if s.url:
@@ -70,7 +74,8 @@ def _split_tasks(sources: tuple[Source, ...]) -> tuple[list[int], tuple[Source, 
     tasks = []
     for index, s in enumerate(sources):
         number = s.locator.removeprefix("任务")
-        if s.document == WORK_POINTS and not s.url and s.locator.startswith("任务") and number.isascii() \
+        canonical = (s.issuer, s.date, s.url) == (WORK_POINTS_ISSUER, WORK_POINTS_DATE, WORK_POINTS_URL)
+        if s.document == WORK_POINTS and canonical and s.locator.startswith("任务") and number.isascii() \
                 and number.isdigit() and str(int(number)) == number:
             tasks.append(int(number))
         else:
@@ -99,19 +104,21 @@ def _lines(pairs: list[tuple[str, object]]) -> list[str]:
 def _scheme(s: Scheme) -> str:
     lines = ["[scheme]"] + _lines([
         ("id", s.id), ("title", s.title), ("title_en", s.title_en), ("description", s.description),
-        ("status", s.status if s.status != "published" else ""), ("sources", s.sources), ("uri", s.uri),
+        ("status", s.status if s.status != "published" else ""), ("top_concepts", s.top_concepts),
+        ("sources", s.sources), ("uri", s.uri),
     ])
     return "\n".join(lines) + "\n"
 
 
 ROLES = {
     ("zh-Hans", "admitted"): "alt", ("zh-Hans", "abbreviation"): "abbr", ("zh-Hans", "deprecated"): "deprecated",
+    ("zh-Hans", "superseded"): "superseded",
     ("zh-Hans", "hidden"): "hidden", ("en", "admitted"): "en_alt",
 }
 
 
 def _concept(c: ConceptVersion) -> str:
-    roles: dict[str, list[str]] = {r: [] for r in ("alt", "abbr", "deprecated", "hidden", "tw", "hk", "en_alt")}
+    roles: dict[str, list[str]] = {r: [] for r in ("alt", "abbr", "superseded", "deprecated", "hidden", "tw", "hk", "en_alt")}
     pref, english = c.preferred, ""
     for term in c.terms:
         if term.lang == "zh-Hans" and term.type == "preferred" and term.text == pref:
@@ -125,10 +132,10 @@ def _concept(c: ConceptVersion) -> str:
     tasks, sources = _split_tasks(c.sources)
     lines = ["[[concept]]"] + _lines([
         ("id", c.id), ("pref", pref), ("alt", roles["alt"]), ("abbr", roles["abbr"]),
-        ("deprecated", roles["deprecated"]), ("hidden", roles["hidden"]), ("tw", roles["tw"]), ("hk", roles["hk"]),
+        ("superseded", roles["superseded"]), ("deprecated", roles["deprecated"]), ("hidden", roles["hidden"]), ("tw", roles["tw"]), ("hk", roles["hk"]),
         ("en", english), ("en_alt", roles["en_alt"]), ("definition", c.definition),
         ("definition_en", c.definition_en), ("notes", c.notes), ("examples", c.examples), ("notation", c.notation),
-        ("grade", c.grade), ("broader", c.broader), ("related", c.related),
+        ("grade", c.grade), ("grade_factors", c.grade_factors), ("broader", c.broader), ("related", c.related),
         ("status", c.status if c.status != "published" else ""), ("replaced_by", c.replaced_by),
         ("tasks", tasks), ("sources", sources), ("uri", c.uri),
     ])

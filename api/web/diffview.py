@@ -1,0 +1,104 @@
+"""A version diff as readers see it: terms added and removed, the definition with changed characters
+marked, relations by name, other fields before and after."""
+
+from __future__ import annotations
+
+import difflib
+import html
+from typing import Any
+
+from msgspec import Struct
+
+from registry.diff import VersionDiff
+
+from . import labels
+from .script import ui
+
+
+class TermLine(Struct, kw_only=True):
+    text: str
+    lang: str
+    type: str
+
+
+class RelationLine(Struct, kw_only=True):
+    field: str
+    added: list[tuple[str, str]]  # (id, label)
+    removed: list[tuple[str, str]]
+
+
+class FieldLine(Struct, kw_only=True):
+    field: str
+    before: str
+    after: str
+
+
+class DiffView(Struct, kw_only=True):
+    from_version: int
+    to_version: int
+    empty: bool
+    terms_added: list[TermLine]
+    terms_removed: list[TermLine]
+    definition_before: str  # HTML, changed characters in <del>
+    definition_after: str  # HTML, changed characters in <ins>
+    definition_changed: bool
+    relations: list[RelationLine]
+    other: list[FieldLine]
+
+
+def mark_changes(before: str, after: str) -> tuple[str, str]:
+    """Both texts HTML-escaped, with the characters only one of them has wrapped in <del> / <ins>."""
+    old, new = [], []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        a, b = html.escape(before[i1:i2]), html.escape(after[j1:j2])
+        if op == "equal":
+            old.append(a)
+            new.append(b)
+            continue
+        if a:
+            old.append(f"<del>{a}</del>")
+        if b:
+            new.append(f"<ins>{b}</ins>")
+    return "".join(old), "".join(new)
+
+
+def _plain(value: Any) -> str:
+    if value is None or value == "" or value == [] or value == ():
+        return "—"
+    if isinstance(value, (list, tuple)):
+        return "；".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return "，".join(str(v) for v in value.values() if v)
+    return str(value)
+
+
+def _value(field: str, value: Any) -> str:
+    if field == "grade" and value:
+        return labels.GRADES.get(value, value)
+    if field == "status" and value:
+        return labels.CONCEPT_STATUSES.get(value) or labels.STANDARD_STATUSES.get(value, value)
+    if field == "kind" and value:
+        return labels.STANDARD_KINDS.get(value, value)
+    return _plain(value)
+
+
+def diff_view(diff: VersionDiff, catalog, script: str) -> DiffView:
+    def name(concept_id: str) -> str:
+        c = catalog.concepts.get(concept_id)
+        return ui(c.preferred, script) if c else concept_id
+
+    definition_before = definition_after = ""
+    if diff.definition is not None:
+        definition_before, definition_after = mark_changes(ui(diff.definition.before or "", script),
+                                                           ui(diff.definition.after or "", script))
+    return DiffView(
+        from_version=diff.from_version, to_version=diff.to_version, empty=not diff.changed_fields,
+        terms_added=[TermLine(text=t.text, lang=t.lang, type=t.type) for t in diff.labels_added],
+        terms_removed=[TermLine(text=t.text, lang=t.lang, type=t.type) for t in diff.labels_removed],
+        definition_before=definition_before, definition_after=definition_after,
+        definition_changed=diff.definition is not None,
+        relations=[RelationLine(field=r.field, added=[(i, name(i)) for i in r.added],
+                                removed=[(i, name(i)) for i in r.removed]) for r in diff.relations],
+        other=[FieldLine(field=f.field, before=ui(_value(f.field, f.before), script),
+                         after=ui(_value(f.field, f.after), script)) for f in diff.other],
+    )

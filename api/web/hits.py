@@ -1,0 +1,86 @@
+"""Search hits as the web page shows them: the label and definition with highlights, the English and
+regional terms, and how the hit matched in words a reader understands."""
+
+from __future__ import annotations
+
+from msgspec import Struct
+
+from registry.text import converter
+from search.analysis import expand_query, normalize, render
+from search.highlight import highlight, highlight_terms
+from search.service import Hit
+
+from .script import official
+
+HOW_LANG = {"zh-TW": "台湾用语", "zh-HK": "香港用语", "en": "英文"}
+HOW_TYPE = {"preferred": "规范术语", "admitted": "许用术语", "abbreviation": "缩略语", "deprecated": "拒用术语",
+            "hidden": "检索用词", "code": "标准编号", "title": "标准名称"}
+
+
+class WebHit(Struct, kw_only=True):
+    id: str
+    kind: str
+    href: str
+    label: str  # HTML (escaped, with <mark>)
+    code: str
+    definition: str  # HTML
+    english: str
+    regional: list[tuple[str, str]]  # (lang, text)
+    scheme: str
+    status: str
+    grade: str | None
+    how: str
+    matched: str
+    replaced_by: list[tuple[str, str]]
+
+
+def marked_terms(query: str) -> tuple[str, ...]:
+    """What to mark for a query: a Simplified query only as written (智慧农业 must not mark 智能, which
+    the Taiwan conversion tw2sp makes of it); a Traditional one in each of its Simplified forms."""
+    forms = expand_query(query)
+    return highlight_terms(forms if forms[0] != normalize(query) else forms[:1])
+
+
+def how_matched(hit: Hit, query: str) -> str:
+    """The way a hit matched, in a reader's words: 台湾用语, 拼音, 英文, 缩略语, 定义 ..."""
+    if hit.tier == 4:
+        return "定义"
+    if hit.matched_lang in HOW_LANG:
+        return HOW_LANG[hit.matched_lang]
+    if query.isascii() and any(ch.isalpha() for ch in query) and hit.kind == "concept" and not hit.matched_lang:
+        return "拼音"
+    if hit.matched_type in HOW_TYPE and hit.matched_type != "preferred":
+        return HOW_TYPE[hit.matched_type]
+    if converter("t2s").convert(query) != query:
+        return "繁体"
+    return "规范术语" if hit.kind == "concept" else HOW_TYPE.get(hit.matched_type, "")
+
+
+def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) -> WebHit:
+    how = how_matched(hit, query)
+    if hit.kind == "standard":
+        s = catalog.standards[hit.id]
+        notes = "；".join(s.notes)
+        title = official(s.title, script)
+        return WebHit(id=s.id, kind="standard", href=f"/standards/{s.id}", code=s.code,
+                      label=highlight(s.title, terms, "zh-Hant" if script != "zh-Hans" else script) or _esc(title),
+                      definition=highlight(notes, terms, script) or _esc(render(notes, script)),
+                      english=s.title_en, regional=[], scheme="standards", status=s.status, grade=None, how=how,
+                      matched=hit.matched, replaced_by=[])
+    c = catalog.concepts[hit.id]
+    regional = [(t.lang, t.text) for t in c.terms if t.lang in ("zh-TW", "zh-HK") and t.type != "hidden"]
+    curated = next((text for lang, text in regional if lang == script), None)
+    label = (highlight(curated, terms) or _esc(curated)) if curated else (
+        highlight(c.preferred, terms, script) or _esc(render(c.preferred, script)))
+    return WebHit(
+        id=c.id, kind="concept", href=f"/concepts/{c.id}", code=c.notation, label=label,
+        definition=highlight(c.definition, terms, script) or _esc(render(c.definition, script)),
+        english=c.english, regional=regional, scheme=c.scheme, status=c.status, grade=c.grade, how=how,
+        matched=hit.matched,
+        replaced_by=[(r, render(catalog.concepts[r].preferred, script)) for r in c.replaced_by if r in catalog.concepts],
+    )
+
+
+def _esc(text: str) -> str:
+    from html import escape
+    return escape(text)

@@ -1,0 +1,79 @@
+"""One way to answer with a page: the template plus what every page needs (script, signed-in user, labels)."""
+
+from __future__ import annotations
+
+from functools import partial
+from urllib.parse import urlencode
+
+from jinja2 import pass_context
+from litestar import MediaType, Request
+from litestar.datastructures import Cookie
+from litestar.response import Template
+
+from . import labels
+from .script import COOKIE, ONE_YEAR, SCRIPTS, official, pick, ui
+from .session import signed_in
+
+
+def page(request: Request, services, name: str, *, status_code: int = 200, **context) -> Template:
+    script, chosen = pick(request)
+    context.update(
+        script=script, scripts=SCRIPTS, t=partial(ui, script=script), off=partial(official, script=script),
+        L=labels, user=signed_in(request, services.store), path=request.url.path,
+        here_without_script=[(k, v) for k, v in request.query_params.multi_items() if k != "script"],
+        url=url,
+    )
+    cookies = [Cookie(key=COOKIE, value=script, max_age=ONE_YEAR, samesite="lax", httponly=True)] if chosen else []
+    return Template(template_name=name, context=context, media_type=MediaType.HTML, status_code=status_code,
+                    cookies=cookies)
+
+
+def url(path: str, **params) -> str:
+    """A link with its query, leaving out empty values (so no filter is ever dropped or doubled)."""
+    query = urlencode([(k, v) for k, v in params.items() if v not in (None, "")])
+    return f"{path}?{query}" if query else path
+
+
+# -- for templates rendered by others' handlers (e.g. the drafting pages) that extend base.html ---------
+@pass_context
+def _t(context, text: str) -> str:
+    return ui(text, _script(context))
+
+
+@pass_context
+def _off(context, text: str) -> str:
+    return official(text, _script(context))
+
+
+def _script(context) -> str:
+    script = context.get("script")
+    if script in SCRIPTS:
+        return script
+    request = context.get("request")
+    return pick(request)[0] if request is not None else "zh-Hans"
+
+
+@pass_context
+def _web_state(context) -> dict:
+    """What base.html needs, from the page's own context or else from the request."""
+    request = context.get("request")
+    state = {"script": _script(context), "path": context.get("path"), "user": context.get("user"),
+             "here_without_script": context.get("here_without_script")}
+    if request is not None:
+        if state["path"] is None:
+            state["path"] = request.url.path
+        if state["here_without_script"] is None:
+            state["here_without_script"] = [(k, v) for k, v in request.query_params.multi_items() if k != "script"]
+        if "user" not in context:
+            try:
+                state["user"] = signed_in(request, request.app.state.services.store)
+            except Exception:  # no services (an app that is only built) or no session on this path
+                state["user"] = None
+    state["path"] = state["path"] or "/"
+    state["here_without_script"] = state["here_without_script"] or []
+    return state
+
+
+def install_globals(engine) -> None:
+    """Template globals, so that any page extending base.html renders its header in the reader's script."""
+    engine.engine.globals.update(t=_t, off=_off, L=labels, url=url, scripts=SCRIPTS, web_state=_web_state)

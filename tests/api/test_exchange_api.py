@@ -1,0 +1,195 @@
+"""Exchange over real HTTP and the real CLI: downloads, content negotiation, the paged list, uploads."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, URIRef
+from rdflib.namespace import SKOS
+
+from api.cli import main
+from api.settings import Settings
+from registry.tokens import create_token
+from tests.conftest import LiveServer
+
+LIMIT = 300_000
+BASE = "https://terms.example.cn"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("exchange-data")
+    settings = Settings(data_dir=str(data), sync_interval=0.1, import_max_bytes=LIMIT, base_uri=BASE)
+    with LiveServer(settings) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    with httpx.Client(base_url=server.url, timeout=60) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def tokens(server):
+    store = server.services.store
+    return {role: create_token(store, f"{role}-1", role, actor="test")[1] for role in ("editor", "admin")}
+
+
+def some_concept(server):
+    return next(c for c in server.services.catalog.concepts.values() if c.definition)
+
+
+def test_scheme_export_is_streamed_with_a_file_name_and_an_etag(server, client):
+    scheme = some_concept(server).scheme
+    answer = client.get(f"/api/v1/schemes/{scheme}/export", params={"format": "ttl"})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/turtle")
+    revision = server.services.store.revision()
+    assert answer.headers["content-disposition"] == f'attachment; filename="{scheme}-r{revision}.ttl"'
+    g = Graph().parse(data=answer.content, format="turtle")
+    assert (URIRef(f"{BASE}/schemes/{scheme}"), None, None) in g
+    again = client.get(f"/api/v1/schemes/{scheme}/export", params={"format": "ttl"},
+                       headers={"If-None-Match": answer.headers["etag"]})
+    assert again.status_code == 304
+    other = client.get(f"/api/v1/schemes/{scheme}/export", params={"format": "csv"})
+    assert other.headers["etag"] != answer.headers["etag"] and other.content.startswith(b"\xef\xbb\xbfid,")
+
+
+def test_export_at_a_release_names_the_release(server, client):
+    server.services.store.add_release("x-1.0", actor="test")
+    scheme = some_concept(server).scheme
+    answer = client.get(f"/api/v1/schemes/{scheme}/export", params={"format": "tbx", "release": "x-1.0"})
+    assert answer.status_code == 200 and f'filename="{scheme}-x-1.0.tbx"' in answer.headers["content-disposition"]
+    assert client.get(f"/api/v1/schemes/{scheme}/export", params={"release": "nope"}).status_code == 404
+
+
+def test_bad_export_parameters_are_problems(client, server):
+    scheme = some_concept(server).scheme
+    answer = client.get(f"/api/v1/schemes/{scheme}/export", params={"format": "docx"})
+    assert answer.status_code == 400 and answer.headers["content-type"] == "application/problem+json"
+    assert client.get("/api/v1/schemes/no-such/export").status_code == 404
+
+
+@pytest.mark.parametrize("accept, parse", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                                           ("application/rdf+xml", "xml")])
+def test_concept_urls_answer_by_content_negotiation(server, client, accept, parse):
+    concept = some_concept(server)
+    for path in (f"/api/v1/concepts/{concept.id}", f"/concepts/{concept.id}"):
+        answer = client.get(path, headers={"Accept": accept})
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith(accept), path
+        g = Graph().parse(data=answer.content, format=parse)
+        assert (URIRef(f"{BASE}/concepts/{concept.id}"), SKOS.prefLabel, None) in g
+    assert client.get(f"/api/v1/concepts/{concept.id}").json()["id"] == concept.id  # JSON stays the default
+    assert "text/html" in client.get(f"/concepts/{concept.id}", headers={"Accept": "text/html"}).headers["content-type"]
+
+
+def test_scheme_url_negotiates_and_describes(server, client):
+    scheme = some_concept(server).scheme
+    info = client.get(f"/api/v1/schemes/{scheme}").json()
+    assert info["uri"] == f"{BASE}/schemes/{scheme}" and info["exports"]["tbx"].endswith("format=tbx")
+    rows = list(csv.reader(io.StringIO(client.get(f"/api/v1/schemes/{scheme}", headers={"Accept": "text/csv"}).text)))
+    assert rows[0][:4] == ["\ufeffid", "scheme", "lang", "term"] and len(rows) > info["concepts"]
+
+
+def test_the_concept_page_links_to_its_downloads(server, client):
+    concept = some_concept(server)
+    page = client.get(f"/concepts/{concept.id}").text
+    assert f"/api/v1/concepts/{concept.id}/export?format=tbx" in page
+    assert client.get(f"/api/v1/concepts/{concept.id}/export", params={"format": "tbx"}).status_code == 200
+
+
+def test_paged_concept_list_walks_a_scheme(server, client):
+    scheme = some_concept(server).scheme
+    seen, url = [], f"/api/v1/schemes/{scheme}/concepts?limit=7"
+    while url:
+        page = client.get(url).json()
+        seen += [item["id"] for item in page["items"]]
+        url = page["next"]
+    expected = sorted(c.id for c in server.services.catalog.concepts.values() if c.scheme == scheme)
+    assert seen == expected and page["total"] == len(expected)
+    assert client.get(f"/api/v1/schemes/{scheme}/concepts", params={"limit": 501}).status_code == 400
+    assert client.get("/api/v1/schemes/no-such/concepts").status_code == 404
+
+
+def upload(client, data: bytes, name: str = "new.csv", token: str | None = None, **fields):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.post("/api/v1/imports", files={"file": (name, data)}, data=fields, headers=headers)
+
+
+NEW = "id,scheme,lang,term,type,definition\nsoil-moisture-sensor,iot-devices,zh-Hans,土壤墒情传感器,preferred,测量土壤含水量的传感器。\n"
+
+
+def test_imports_need_an_admin_token(client, tokens):
+    assert upload(client, NEW.encode()).status_code == 401
+    answer = upload(client, NEW.encode(), token=tokens["editor"])
+    assert answer.status_code == 403 and answer.json()["type"] == "/problems/forbidden"
+
+
+def test_an_upload_over_the_bound_gets_413(client, tokens):
+    answer = upload(client, b"x" * (LIMIT + 1), token=tokens["admin"])
+    assert answer.status_code == 413 and answer.headers["content-type"] == "application/problem+json"
+
+
+def test_a_bad_file_is_a_problem_naming_file_line_and_field_and_writes_nothing(server, client, tokens):
+    revision = server.services.store.revision()
+    bad = NEW + "other,iot-devices,zh-Hans,土壤墒情傳感器,preferred,\n"  # the same label after folding
+    answer = upload(client, bad.encode(), name="sensors.csv", token=tokens["admin"])
+    assert answer.status_code == 400
+    problem = answer.json()
+    assert problem["type"] == "/problems/invalid-vocabulary" and problem["detail"].startswith("sensors.csv:3: terms:")
+    assert server.services.store.revision() == revision
+
+
+def test_an_import_is_published_and_searchable_at_once(server, client, tokens):
+    dry = upload(client, NEW.encode(), token=tokens["admin"], dry_run="true")
+    assert dry.status_code == 200 and dry.json()["created"] == ["soil-moisture-sensor"]
+    assert client.get("/api/v1/concepts/soil-moisture-sensor").status_code == 404
+    answer = upload(client, NEW.encode(), token=tokens["admin"])
+    assert answer.status_code == 201, answer.text
+    report = answer.json()
+    assert report["created"] == ["soil-moisture-sensor"] and report["schemes_created"] == ["iot-devices"]
+    concept = client.get("/api/v1/concepts/soil-moisture-sensor").json()
+    assert concept["author"] == "admin-1" and concept["preferred"] == "土壤墒情传感器"
+    hits = client.get("/api/v1/search", params={"q": "土壤墒情傳感器"}).json()["hits"]
+    assert hits[0]["id"] == "soil-moisture-sensor"
+    again = upload(client, NEW.encode(), token=tokens["admin"]).json()
+    assert again["unchanged"] == ["soil-moisture-sensor"] and again["created"] == []
+
+
+# -- the CLI ----------------------------------------------------------------------------------------
+
+def test_import_and_export_commands_have_help():
+    for command in ("import", "export"):
+        result = CliRunner().invoke(main, [command, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.output and len(result.output) > 300
+
+
+def test_cli_export_then_import_into_an_empty_registry(tmp_path, server):
+    from api.services import Services
+
+    source, target = tmp_path / "source", tmp_path / "target"
+    Services(Settings(data_dir=str(source))).close()
+    scheme = some_concept(server).scheme
+    out = tmp_path / "scheme.tbx"
+    result = CliRunner().invoke(main, ["export", "--scheme", scheme, "--format", "tbx", "-o", str(out),
+                                       "--data-dir", str(source)])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, ["import", str(out), "--dry-run", "--data-dir", str(target)])
+    assert result.exit_code == 0 and result.output.startswith("would change: scheme.tbx; created: ")
+    result = CliRunner().invoke(main, ["import", str(out), "--data-dir", str(target)])
+    assert result.exit_code == 0 and "revision" in result.output, result.output
+    again = tmp_path / "again.tbx"
+    CliRunner().invoke(main, ["export", "--scheme", scheme, "--format", "tbx", "-o", str(again), "--data-dir", str(target)])
+    assert again.read_bytes() == out.read_bytes()
+
+
+def test_cli_import_problem_is_one_line(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,scheme,lang\nab,cd,zh\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(bad), "--data-dir", str(tmp_path / "d")])
+    assert result.exit_code == 1 and result.output.count("\n") == 1
+    assert result.output.startswith(f"error: {bad}:1: term: missing column 'term'")

@@ -1,0 +1,75 @@
+"""The hot reads (concept by id, lookup, suggest, /healthz) go through the one litestar app like every
+other route: their pre-encoded bytes are the documented views, and their bad input gets the routes'
+own problem details (the hand-written fast path that used to answer them crashed on ``limit=²``)."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+from litestar import Litestar
+
+from api.views import LookupOut, SuggestionOut, concept_out
+from tests.api.test_http import assert_problem
+
+encode = msgspec.json.Encoder().encode
+
+
+def test_what_is_served_is_the_litestar_app_itself(live_server):
+    assert isinstance(live_server.app, Litestar)
+
+
+@pytest.mark.parametrize("concept_id, script", [("digital-village", "zh-Hans"), ("mobile-payment", "zh-TW"),
+                                                ("grade-core", "zh-HK"), ("agri-data-grade", "zh-Hant")])
+def test_a_concept_is_its_view_encoded(live_server, http, concept_id, script):
+    answer = http.get(f"/api/v1/concepts/{concept_id}", params={"script": script})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.headers["cache-control"] == "no-cache" and answer.headers["etag"]
+    catalog = live_server.services.catalog
+    assert answer.content == encode(concept_out(catalog, catalog.concepts[concept_id], script))
+    unchanged = http.get(f"/api/v1/concepts/{concept_id}", params={"script": script},
+                         headers={"if-none-match": answer.headers["etag"]})
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    assert unchanged.headers["etag"] == answer.headers["etag"]
+
+
+@pytest.mark.parametrize("params", [{"label": "數字鄉村"}, {"label": "行動支付", "script": "zh-Hant"},
+                                    {"label": "nothing-like-this"}])
+def test_a_lookup_is_the_documented_view(http, params):
+    answer = http.get("/api/v1/lookup", params=params)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    decoded = msgspec.json.decode(answer.content, type=LookupOut)
+    assert decoded.label == params["label"]
+    assert (decoded.matches != []) is (params["label"] != "nothing-like-this")
+
+
+@pytest.mark.parametrize("params", [{"q": "szxc"}, {"q": "數位", "limit": "20", "script": "zh-TW"}, {"q": "zzzzqq"}])
+def test_suggestions_are_the_documented_view(http, params):
+    answer = http.get("/api/v1/suggest", params=params)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    found = msgspec.json.decode(answer.content, type=list[SuggestionOut])
+    assert len(found) <= int(params.get("limit", 10))
+    assert (found != []) is (params["q"] != "zzzzqq")
+
+
+def test_healthz_names_the_worker_and_revision(live_server, http):
+    health = http.get("/healthz").json()
+    assert health["status"] == "ok" and health["revision"] == live_server.services.catalog.revision
+
+
+@pytest.mark.parametrize(
+    "path, params, status",
+    [
+        ("/api/v1/suggest", {"q": "x", "limit": "²"}, 400),  # str.isdigit() says yes; int() says no
+        ("/api/v1/suggest", {"q": "x", "limit": "٣"}, 400),
+        ("/api/v1/suggest", {"q": "x", "limit": "21"}, 400),
+        ("/api/v1/suggest", {"q": " "}, 400),
+        ("/api/v1/lookup", {"label": " "}, 400),
+        ("/api/v1/lookup", {"label": "x" * 201}, 400),
+        ("/api/v1/lookup", {}, 400),
+        ("/api/v1/concepts/digital-village", {"script": "zh-XX"}, 400),
+        ("/api/v1/concepts/no-such-concept", {}, 404),
+    ],
+)
+def test_bad_input_to_a_hot_route_is_its_own_problem(http, path, params, status):
+    assert_problem(http.get(path, params=params), status)

@@ -1,0 +1,90 @@
+"""What an operator sees: /metrics in Prometheus format, /readyz, and one escaped log line per request."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from api.settings import Settings
+from tests.conftest import LiveServer
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory):
+    with LiveServer(Settings(data_dir=str(tmp_path_factory.mktemp("observed")), sync_interval=0.1)) as live:
+        yield live
+
+
+def scrape(client: httpx.Client) -> dict[tuple[str, tuple], float]:
+    response = client.get("/metrics")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(response.text) for sample in family.samples}
+
+
+def value(samples, name: str, default: float | None = None, **labels) -> float:
+    found = [v for (n, ls), v in samples.items() if n == name and all((k, v2) in ls for k, v2 in labels.items())]
+    assert found or default is not None, f"no sample {name} {labels}"
+    return sum(found) if found else default
+
+
+def test_metrics_parse_and_move_with_requests(node):
+    with httpx.Client(base_url=node.url) as client:
+        before = scrape(client)
+        for q in ["智慧农业", "szxc", "冷链"]:
+            assert client.get("/api/v1/search", params={"q": q}).status_code == 200
+        after = scrape(client)
+    route = {"path": "/api/v1/search", "status_code": "200", "method": "GET"}
+    assert value(after, "shuyu_requests_total", **route) == value(before, "shuyu_requests_total", 0, **route) + 3
+    assert value(after, "shuyu_request_duration_seconds_count", path="/api/v1/search") >= 3
+    services = node.services
+    assert value(after, "shuyu_catalog_concepts") == len(services.catalog.concepts)
+    assert value(after, "shuyu_catalog_revision") == services.catalog.revision == value(after, "shuyu_store_revision")
+    assert value(after, "shuyu_revision_lag") == 0
+    assert value(after, "shuyu_index_documents") == services.search.index.doc_count() > 0
+    assert value(after, "shuyu_cache_hits_total", cache="rendered") >= 0
+
+
+def test_metrics_follow_a_published_change(node):
+    from tests.conftest import SCHEME, concept
+
+    store = node.services.store
+    with httpx.Client(base_url=node.url) as client:
+        store.append([concept("metrics-probe", "指标探针")], actor="test", schemes=[SCHEME])
+        for _ in range(100):
+            samples = scrape(client)
+            if value(samples, "shuyu_revision_lag") == 0 and value(samples, "shuyu_catalog_revision") == store.revision():
+                break
+        assert value(samples, "shuyu_catalog_revision") == store.revision()
+
+
+def test_readyz_is_ready_then_not_when_the_store_is_gone(tmp_path):
+    with LiveServer(Settings(data_dir=str(tmp_path), sync_interval=0.1)) as live, \
+            httpx.Client(base_url=live.url) as client:
+        ready = client.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["status"] == "ready"
+        assert ready.json()["store_revision"] == ready.json()["applied_revision"] == ready.json()["index_revision"]
+        live.services.store.close()  # the store's connection is gone, as when its disk or server is
+        gone = client.get("/readyz")
+        assert gone.status_code == 503 and gone.json()["status"] == "not-ready"
+        assert any("store" in reason for reason in gone.json()["reasons"])
+        assert client.get("/healthz").status_code == 200  # alive, just not ready
+        assert client.get("/metrics").status_code == 200  # and still observable
+
+
+def test_one_escaped_log_line_per_request(node, caplog):
+    with caplog.at_level(logging.INFO, logger="shuyu.access"), httpx.Client(base_url=node.url) as client:
+        client.get("/no/such%0Apage")
+        client.get("/api/v1/concepts/smart-agriculture")
+    lines = [r.getMessage() for r in caplog.records if r.name == "shuyu.access"]
+    assert all("\n" not in line for line in lines)
+    entries = [json.loads(line) for line in lines]
+    forged = [e for e in entries if e["path"] == "/no/such\npage"]
+    assert len(forged) == 1 and forged[0]["status"] == 404
+    read = [e for e in entries if e["path"] == "/api/v1/concepts/smart-agriculture"]
+    assert len(read) == 1 and read[0]["status"] == 200 and read[0]["method"] == "GET"
+    assert read[0]["revision"] == node.services.catalog.revision and read[0]["worker"] > 0 and read[0]["ms"] >= 0

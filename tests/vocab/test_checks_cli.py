@@ -1,0 +1,45 @@
+"""`shuyu check` runs the content rules too, and `shuyu stats` counts what they are about."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from api.cli import main
+from vocab.loader import bundled_files
+
+SCHEME = '[scheme]\nid = "x-terms"\ntitle = "t"\n\n'
+
+
+def test_check_names_file_line_and_field_of_each_content_problem(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        SCHEME
+        + '[[concept]]\nid = "a-b"\npref = "数字乡村"\ndefinition = "数字乡村的乡村。"\n'
+        + 'sources = [{ document = "shared/reference/facts.md", url = "sme-s.com page240" }]\n\n'
+        + '[[concept]]\nid = "c-d"\npref = "专项债券"\nabbr = ["专项债券们"]\ndefinition = "地方政府为有收益的公益项目发行的债券。"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["check", str(bad)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert f"{bad}:9: sources: a-b: URL 'sme-s.com page240' does not parse as http(s)://host/path" in lines
+    assert any(line.startswith(f"{bad}:9: sources: a-b: source 'shared/reference/facts.md' names a file") for line in lines)
+    assert any(line.startswith(f"{bad}:8: definition: a-b: the definition contains its own term") for line in lines)
+    assert any("only restates the term" in line for line in lines)
+    assert any(line.startswith(f"{bad}:14: abbr: c-d: abbreviation '专项债券们'") for line in lines)
+    assert lines[-1] == "error: 5 content problem(s) in 1 file(s)"
+
+
+def test_check_of_the_bundled_vocabulary_is_clean():
+    result = CliRunner().invoke(main, ["check", *map(str, bundled_files())])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok: 4 file(s)")
+
+
+def test_stats_prints_kinds_urls_and_english_definitions():
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(main, ["stats"])
+    assert result.exit_code == 0, result.output
+    assert "concepts per kind" in result.output and "工程与行动 (kind-programme)" in result.output
+    assert "with URL" in result.output and "English definition" in result.output
+    none_row = next(line for line in result.output.splitlines() if "none (no broader" in line)
+    assert none_row.split("│")[-2].strip() == "0"

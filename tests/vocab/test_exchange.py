@@ -1,0 +1,240 @@
+"""Import and export: what changes on a re-import, time travel, proposals, and bad files that write nothing."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from registry.errors import VocabularyError
+from registry.sqlite import SQLiteStore
+from vocab.exchange import export, import_files
+from vocab.formats import Context, read
+from vocab.loader import load_bundled_if_empty
+
+BASE = "https://shuyu.test"
+
+
+@pytest.fixture()
+def store(tmp_path):
+    s = SQLiteStore(tmp_path / "r.db")
+    load_bundled_if_empty(s)
+    yield s
+    s.close()
+
+
+@pytest.fixture()
+def empty(tmp_path):
+    s = SQLiteStore(tmp_path / "e.db")
+    yield s
+    s.close()
+
+
+def sample(store):
+    """A concept of the bundled vocabulary with a definition (whatever the files hold today)."""
+    return next(c for c in store.current("concept") if c.definition and c.status == "published")
+
+
+def renamed(store, fmt: str = "csv") -> tuple[bytes, str, str]:
+    """The concept's scheme exported as CSV with a new preferred label for it."""
+    c = sample(store)
+    needle = f"{c.id},{c.scheme},zh-Hans,{c.preferred},preferred".encode()
+    data = exported(store, c.scheme, fmt)
+    assert data.count(needle) == 1
+    return data.replace(needle, needle.replace(c.preferred.encode(), (c.preferred + "体系").encode())), c.id, c.preferred + "体系"
+
+
+def exported(store, scheme: str, fmt: str, **kw) -> bytes:
+    _, parts = export(store, scheme, fmt, base_uri=BASE, **kw)
+    return b"".join(parts)
+
+
+def imported(store, name: str, data: bytes, **kw):
+    return import_files(store, [(name, data)], actor=kw.pop("actor", "importer"), base_uri=BASE, **kw)
+
+
+def error_of(store, name: str, data: bytes, **kw) -> VocabularyError:
+    revision = store.revision()
+    with pytest.raises(VocabularyError) as info:
+        imported(store, name, data, **kw)
+    assert store.revision() == revision  # nothing written
+    return info.value
+
+
+# -- re-imports -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["ttl", "csv", "tbx", "toml"])
+def test_reimport_of_an_unchanged_file_creates_no_version(store, fmt):
+    scheme = sample(store).scheme
+    data = exported(store, scheme, fmt)
+    revision = store.revision()
+    report = imported(store, f"{scheme}.{fmt}", data)
+    assert report.created == report.revised == [] and len(report.unchanged) > 10
+    assert store.revision() == revision
+
+
+def test_a_changed_definition_creates_exactly_one_version_of_exactly_that_concept(store):
+    concept = sample(store)
+    data = exported(store, concept.scheme, "ttl")
+    g = Graph().parse(data=data, format="turtle")
+    node = URIRef(f"{BASE}/concepts/{concept.id}")
+    g.remove((node, SKOS.definition, Literal(concept.definition, lang="zh-Hans")))
+    g.add((node, SKOS.definition, Literal("以数字技术改造农业农村的发展方式。", lang="zh-Hans")))
+    before = store.revision()
+    report = imported(store, "changed.ttl", g.serialize(format="turtle").encode(), actor="alice")
+    assert report.revised == [concept.id] and report.created == []
+    events = store.changes_since(before)
+    assert [(e.action, e.entity_id, e.version) for e in events] == [("revise", concept.id, concept.version + 1)]
+    new = store.get("concept", concept.id)
+    assert new.definition == "以数字技术改造农业农村的发展方式。"
+    assert new.author == "alice" and new.change_note == "imported from changed.ttl"
+    assert events[0].actor == "alice" and events[0].note == "imported from changed.ttl"
+
+
+def test_dry_run_counts_and_writes_nothing(store):
+    data, concept_id, _ = renamed(store)
+    revision = store.revision()
+    report = imported(store, "terms.csv", data, dry_run=True)
+    assert report.dry_run and report.revised == [concept_id] and store.revision() == revision
+    assert "would change" in report.summary()
+
+
+def test_missing_concepts_are_reported_and_deprecated_only_when_asked(store):
+    text = exported(store, max(store.schemes(), key=lambda s: s.id).id, "toml").decode()
+    entries = text.split("\n[[concept]]\n")
+    leaf = next(e for e in reversed(entries) if "broader" in e)  # a concept nothing else points at
+    leaf_id = leaf.split('"')[1]
+    shortened = "\n[[concept]]\n".join(e for e in entries if e is not leaf).encode()
+    report = imported(store, "agri.toml", shortened)
+    assert report.revised == []
+    assert leaf_id in report.missing and store.get("concept", leaf_id).status == "published"
+    report = imported(store, "agri.toml", shortened, deprecate_missing=True)
+    assert report.deprecated == [leaf_id]
+    gone = store.get("concept", leaf_id)
+    assert gone.status == "deprecated" and "missing from agri.toml" in gone.change_note
+
+
+def test_as_proposals_submits_every_change_for_review(store):
+    from registry.workflow import Actor, Editorial
+
+    data, concept_id, label = renamed(store)
+    version_before = store.get("concept", concept_id).version
+    report = imported(store, "terms.csv", data, as_proposals=True, actor="bob")
+    assert len(report.proposals) == 1 and store.get("concept", concept_id).version == version_before
+    proposal = store.get_proposal(report.proposals[0])
+    assert proposal.state == "submitted" and proposal.author == "bob" and proposal.kind == "revise"
+    Editorial(store).review(Actor("carol", "reviewer"), proposal.id, "approve")
+    assert store.get("concept", concept_id).preferred == label
+
+
+def test_export_of_an_old_release_gives_that_release(store):
+    concept = sample(store)
+    old = exported(store, concept.scheme, "toml")
+    store.add_release("2024.1", actor="admin")
+    g = Graph().parse(data=exported(store, concept.scheme, "ttl"), format="turtle")
+    g.add((URIRef(f"{BASE}/concepts/{concept.id}"), SKOS.altLabel, Literal("发布后新增的同义词", lang="zh-Hans")))
+    imported(store, "new.ttl", g.serialize(format="turtle").encode())
+    assert exported(store, concept.scheme, "toml", release="2024.1") == old
+    assert "发布后新增的同义词".encode() in exported(store, concept.scheme, "toml")
+
+
+def test_imported_uris_are_kept_and_a_reimport_updates_the_same_concepts(empty):
+    turtle = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<http://example.org/v> a skos:ConceptScheme ; skos:prefLabel "示例词表"@zh .
+<http://example.org/v/1> a skos:Concept ; skos:inScheme <http://example.org/v> ; skos:prefLabel "智慧农业"@zh-CN ;
+    skos:altLabel "智能農業"@zh-Hant , "smart farming"@en ; skos:hiddenLabel "智农"@zh .
+<http://example.org/v/2> a skos:Concept ; skos:prefLabel "農業"@zh-TW, "農業"@zh ; skos:narrower <http://example.org/v/1> .
+"""
+    imported(empty, "v.ttl", turtle.encode())
+    one = next(c for c in empty.current("concept") if c.uri == "http://example.org/v/1")
+    two = next(c for c in empty.current("concept") if c.uri == "http://example.org/v/2")
+    assert one.broader == (two.id,)  # narrower stated on one side only
+    assert {(t.text, t.lang, t.type) for t in one.terms} == {
+        ("智慧农业", "zh-Hans", "preferred"), ("智能农业", "zh-Hans", "admitted"),
+        ("smart farming", "en", "admitted"), ("智农", "zh-Hans", "hidden")}
+    assert two.preferred == "农业"  # a Traditional zh label is recognised and stored in Simplified
+    ttl = exported(empty, one.scheme, "ttl")
+    g = Graph().parse(data=ttl, format="turtle")
+    assert (URIRef(f"{BASE}/concepts/{one.id}"), SKOS.exactMatch, URIRef("http://example.org/v/1")) in g
+    report = imported(empty, "v.ttl", turtle.replace("smart farming", "smart agriculture").encode())
+    assert report.revised == [one.id] and report.created == []
+    again = imported(empty, "ours.ttl", exported(empty, one.scheme, "ttl"))
+    assert again.created == again.revised == []
+
+
+def test_standards_travel_in_skos_and_csv(store, empty):
+    for fmt in ("ttl", "csv"):
+        standards = read(exported(store, "standards", fmt), f"s.{fmt}", fmt, Context(base_uri=BASE)).standards
+        assert {s.id for s in standards} == {s.id for s in store.current("standard")}
+        by_id = {s.id: s for s in standards}
+        for s in store.current("standard"):
+            got = by_id[s.id]
+            assert (got.code, got.title, got.status, got.issued, set(got.concepts)) == \
+                (s.code, s.title, s.status, s.issued, set(s.concepts))
+
+
+# -- bad input --------------------------------------------------------------------------------------
+
+def test_broken_turtle_names_file_and_line(empty):
+    err = error_of(empty, "bad.ttl", b'@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n<a> skos:prefLabel "x .\n')
+    assert str(err).startswith("bad.ttl:2: syntax:")
+
+
+@pytest.mark.parametrize("fmt, body", [
+    ("tbx", b'<?xml version="1.0"?>\n<!DOCTYPE tbx [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<tbx>&x;</tbx>'),
+    ("rdf", b'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>\n<r>&b;</r>'),
+])
+def test_xml_with_a_dtd_or_an_entity_is_refused(empty, fmt, body):
+    err = error_of(empty, f"evil.{fmt}", body)
+    assert err.field == "DOCTYPE" and err.line == 2 and "passwd" not in str(err)
+
+
+def test_a_remote_jsonld_context_is_never_fetched(empty):
+    err = error_of(empty, "x.jsonld", b'{"@context": "http://schema.org/", "@id": "http://a/b"}')
+    assert err.field == "@context"
+
+
+def test_csv_with_a_missing_column(empty):
+    err = error_of(empty, "x.csv", "id,scheme,lang\nc-one,s,zh-Hans\n".encode())
+    assert str(err) == "x.csv:1: term: missing column 'term'; the first row names the columns " \
+        "(id, scheme, lang, term, type, definition, definition_en, broader, related, notation, grade, status, " \
+        "replaced_by, notes, examples, source, uri)"
+
+
+def test_csv_with_a_bad_encoding_names_the_line(empty):
+    data = "id,scheme,term\nab,s,数字乡村\n".encode("utf-8") + "cd,s,数字乡村\n".encode("gbk")
+    err = error_of(empty, "x.csv", data)
+    assert err.line == 3 and err.field == "encoding" and "UTF-8" in str(err)
+
+
+def test_csv_with_and_without_bom_read_alike(empty):
+    body = "id,scheme,lang,term,type,definition\nab,s1,zh-Hans,数字乡村,规范术语,定义。\nab,s1,en,digital village,,\n"
+    plain = read(body.encode(), "a.csv", "csv")
+    bom = read(b"\xef\xbb\xbf" + body.encode(), "a.csv", "csv")
+    assert plain.concepts == bom.concepts and plain.concepts[0].terms[1].type == "admitted"
+
+
+def test_a_cycle_in_broader_names_the_subject(empty):
+    turtle = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<http://e.org/a> skos:prefLabel "甲"@zh ; skos:broader <http://e.org/b> .
+<http://e.org/b> skos:prefLabel "乙"@zh ; skos:broader <http://e.org/a> .
+""".encode()
+    err = error_of(empty, "cycle.ttl", turtle)
+    assert "cycle" in str(err) and "<http://e.org/" in str(err) and err.field == "broader"
+
+
+def test_a_duplicate_preferred_label_after_folding_names_the_line(empty):
+    body = "id,scheme,lang,term,type\naa,sx,zh-Hans,数字乡村,preferred\nbb,sx,zh-Hans,數字鄉村,preferred\n"
+    err = error_of(empty, "dup.csv", body.encode())
+    assert str(err).startswith("dup.csv:3: terms:") and "folding" in str(err)
+
+
+def test_a_relation_to_nothing_names_the_line(empty):
+    body = "id,scheme,term,broader\naa,sx,甲,nowhere\n"
+    err = error_of(empty, "rel.csv", body.encode())
+    assert str(err).startswith("rel.csv:2: broader:") and "nowhere" in str(err)
+
+
+def test_tbx_reports_the_line_of_a_broken_element(empty):
+    err = error_of(empty, "x.tbx", b'<?xml version="1.0"?>\n<tbx>\n<text><body>\n<conceptEntry id="a">\n</body></text></tbx>')
+    assert err.field == "syntax" and err.line in (4, 5)

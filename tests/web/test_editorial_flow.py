@@ -1,0 +1,179 @@
+"""The whole editor → reviewer flow in headless chromium, with JavaScript and without, as a new user would."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from playwright.sync_api import Page
+
+from tests.web.conftest import shoot, sign_in
+
+CONCEPT = "smart-agriculture"  # 智慧农业
+
+
+def open_proposal_from_queue(page: Page, site, proposal_id: str) -> None:
+    page.goto(site.url + "/editor/review")
+    page.click(f"tr[data-id='{proposal_id}'] a")
+    page.wait_for_selector("section.review")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_editor_proposes_reviewer_requests_changes_then_approves(browser, site, javascript):
+    new_term = "智慧農作" if javascript else "数智农业"
+    editor = browser.new_context(java_script_enabled=javascript, locale="zh-CN")
+    reviewer = browser.new_context(java_script_enabled=javascript, locale="zh-CN")
+    a, r = editor.new_page(), reviewer.new_page()
+    suffix = "js" if javascript else "nojs"
+    try:
+        # the editor signs in and proposes a revision of 智慧农业 that adds a term
+        sign_in(a, site, "alice")
+        assert "alice" in a.locator("form.who").inner_text()
+        a.goto(site.url + f"/concepts/{CONCEPT}")
+        before = int(a.locator("article.concept").get_attribute("data-version"))
+        a.click("a[href='/editor/propose/revise/smart-agriculture']")
+        a.wait_for_selector("form.proposal-form")
+        assert a.input_value("#term-0-text") == "智慧农业"  # pre-filled from the current version
+        empty = a.locator("tr.term-row input[name$='-text']").evaluate_all(
+            "els => els.findIndex(e => !e.value)")
+        a.fill(f"#term-{empty}-text", new_term)
+        a.select_option(f"#term-{empty}-type", "admitted")
+        a.fill("#note", "补充一个许用术语")
+        shoot(a, f"propose-revision-{suffix}")
+        a.click("button[name=action][value=submit]")
+        a.wait_for_selector(".proposal-meta[data-state=submitted]")
+        proposal_id = a.url.rstrip("/").split("/")[-1]
+        assert new_term in a.locator("ul.term-changes li.added").inner_text()
+
+        # a reviewer finds it in the queue with its diff and requests changes with a comment
+        sign_in(r, site, "rose")
+        open_proposal_from_queue(r, site, proposal_id)
+        assert new_term in r.locator("section[aria-labelledby=diff-h] li.added").inner_text()
+        shoot(r, f"review-{suffix}")
+        r.fill("#review-comment", "请补充定义中的北斗二字说明")
+        r.click("button[name=decision][value=request_changes]")
+        r.wait_for_selector(".proposal-meta[data-state=changes_requested]")
+        assert "请补充定义中的北斗二字说明" in r.locator("ol.comments").inner_text()
+
+        # the editor sees the request, revises and resubmits
+        a.goto(site.url + f"/editor/proposals/{proposal_id}")
+        assert "请补充定义中的北斗二字说明" in a.locator("ol.comments").inner_text()
+        a.click(f"a[href='/editor/proposals/{proposal_id}/edit']")
+        a.wait_for_selector("form.proposal-form")
+        definition = a.input_value("#definition")
+        a.fill("#definition", definition.replace("北斗", "北斗卫星导航系统"))
+        a.click("button[name=action][value=submit]")
+        a.wait_for_selector(".proposal-meta[data-state=submitted]")
+        assert a.locator(".def-diff ins").count() >= 1  # the changed characters are marked
+
+        # the reviewer approves
+        open_proposal_from_queue(r, site, proposal_id)
+        r.click("button[name=decision][value=approve]")
+        r.wait_for_selector(".proposal-meta[data-state=approved]")
+
+        # the public search page finds the new term within a second
+        reader = browser.new_context(java_script_enabled=javascript).new_page()
+        deadline = time.monotonic() + 1.0
+        while True:
+            reader.goto(site.url + "/?q=" + new_term)
+            if reader.locator(f"li.hit[data-id={CONCEPT}]").count():
+                break
+            assert time.monotonic() < deadline, "the approved term was not found within a second"
+        # and the history lists both versions and shows the diff
+        reader.goto(site.url + f"/concepts/{CONCEPT}/history")
+        versions = reader.locator("table.versions tbody tr").evaluate_all("rows => rows.map(r => +r.dataset.version)")
+        assert {before, before + 1} <= set(versions)
+        reader.click(f"tr[data-version='{before + 1}'] a:has-text('比较')")
+        reader.wait_for_selector(".diff")
+        assert new_term in reader.locator("li.added").inner_text()
+        assert "卫星导航系统" in reader.locator(".def-diff .after ins").all_inner_texts()[0] + "".join(
+            reader.locator(".def-diff .after ins").all_inner_texts())
+        shoot(reader, f"diff-{suffix}")
+        reader.context.close()
+    finally:
+        editor.close()
+        reviewer.close()
+
+
+def csrf_client(site, name: str) -> httpx.Client:
+    """A client signed in through the form, as a browser would be (session and CSRF cookies)."""
+    client = httpx.Client(base_url=site.url, timeout=30, follow_redirects=False)
+    client.get("/signin")
+    token = client.cookies.get("shuyu_csrf")
+    answer = client.post("/signin", data={"token": site.tokens[name], "next": "/editor", "_csrf_token": _form_token(client)})
+    assert answer.status_code == 303, answer.text
+    assert token is not None
+    return client
+
+
+def _form_token(client: httpx.Client) -> str:
+    html = client.get("/signin").text
+    return html.split('name="_csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def test_a_cross_site_post_without_the_csrf_token_is_refused(site):
+    client = csrf_client(site, "alice")
+    try:
+        assert client.get("/editor").status_code == 200
+        forged = client.post("/editor/proposals", data={"kind": "deprecate", "target_id": "rural-broadband",
+                                                        "note": "forged", "action": "submit"})
+        assert forged.status_code == 403
+        # the same post with the page's token goes through the form's checks
+        ok = client.post("/editor/proposals", data={"kind": "deprecate", "target_id": "rural-broadband",
+                                                    "note": "", "_csrf_token": _form_token(client)})
+        assert ok.status_code == 422  # a deprecation needs a replacement or a reason: refused by the rules
+        assert "replaced_by" in ok.text or "取代" in ok.text
+    finally:
+        client.close()
+
+
+def test_the_session_cookie_holds_no_token_and_is_strict(site):
+    client = httpx.Client(base_url=site.url, timeout=30)
+    client.get("/signin")
+    answer = client.post("/signin", data={"token": site.tokens["alice"], "_csrf_token": _form_token(client)},
+                         follow_redirects=False)
+    cookies = [v for k, v in answer.headers.multi_items() if k == "set-cookie"]
+    session = next(c for c in cookies if c.startswith("shuyu_session="))
+    assert "httponly" in session.lower() and "samesite=strict" in session.lower()
+    assert site.tokens["alice"] not in session
+    # signing out ends the session
+    assert client.get("/editor", follow_redirects=False).status_code == 200
+    client.post("/signout", data={"_csrf_token": _form_token(client)})
+    assert client.get("/editor", follow_redirects=False).status_code == 303
+    client.close()
+
+
+def test_a_reader_token_cannot_reach_the_editor_pages(browser, site):
+    page = browser.new_page()
+    page.goto(site.url + "/signin")
+    page.fill("#token", site.tokens["rita"])
+    page.click("form.form button[type=submit]")
+    assert page.locator("#err-token").is_visible()
+    page.goto(site.url + "/editor")
+    assert "/signin" in page.url
+    page.goto(site.url + "/editor/review")
+    assert "/signin" in page.url
+    page.close()
+
+
+def test_nobody_approves_their_own_proposal(browser, site):
+    page = browser.new_page()
+    sign_in(page, site, "bob")  # a reviewer who also proposes
+    page.goto(site.url + "/editor/propose/revise/rural-broadband")
+    page.fill("#note", "自己的提案")
+    page.fill("#definition", page.input_value("#definition") + "(试)")
+    page.click("button[name=action][value=submit]")
+    page.wait_for_selector(".proposal-meta[data-state=submitted]")
+    proposal_id = page.url.rstrip("/").split("/")[-1]
+    assert page.locator("button[name=decision]").count() == 0  # no approve button on one's own proposal
+    assert page.locator(f"tr[data-id='{proposal_id}']").count() == 0
+    page.goto(site.url + "/editor/review")
+    assert page.locator(f"tr[data-id='{proposal_id}']").count() == 0  # not in one's own queue
+    # and a hand-made post is refused by the workflow
+    answer = page.request.post(site.url + f"/editor/proposals/{proposal_id}/review",
+                                form={"decision": "approve", "_csrf_token": page.locator("input[name=_csrf_token]").first.get_attribute("value")})
+    assert answer.status == 403
+    page.goto(site.url + f"/editor/proposals/{proposal_id}")
+    assert page.locator(".proposal-meta").get_attribute("data-state") == "submitted"
+    page.close()

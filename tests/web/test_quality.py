@@ -1,0 +1,77 @@
+"""Every page: axe-core finds no serious or critical violation, nothing scrolls sideways at 390 px, one
+h1 and a skip link; a screenshot of each goes to tests/artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.web.conftest import shoot, sign_in
+from tests.web.pages import READER_PAGES, editor_pages
+
+axe = Axe()
+
+
+def check(page, name: str) -> list[str]:
+    problems = []
+    if page.locator("h1").count() != 1:
+        problems.append(f"{name}: {page.locator('h1').count()} h1")
+    if page.locator("a.skip[href='#main']").count() != 1:
+        problems.append(f"{name}: no skip link")
+    results = axe.run(page)
+    for v in results.response["violations"]:
+        if v["impact"] in ("serious", "critical"):
+            problems.append(f"{name}: {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}")
+    return problems
+
+
+def sideways(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+@pytest.mark.parametrize("width", [1200, 390])
+def test_reader_pages_are_accessible_and_fit(browser, site, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    problems = []
+    for name, path in READER_PAGES:
+        page.goto(site.url + path)
+        if width == 390:
+            overflow = sideways(page)
+            if overflow > 0:
+                problems.append(f"{name}: scrolls {overflow}px sideways at 390px")
+        else:
+            problems += check(page, name)
+        shoot(page, f"{name}-{width}")
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [1200, 390])
+def test_editor_pages_are_accessible_and_fit(browser, site, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    sign_in(page, site, "rose")
+    problems = []
+    for name, path in editor_pages(site):
+        page.goto(site.url + path)
+        if width == 390:
+            overflow = sideways(page)
+            if overflow > 0:
+                problems.append(f"{name}: scrolls {overflow}px sideways at 390px")
+        else:
+            problems += check(page, name)
+        shoot(page, f"editor-{name}-{width}")
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_focus_is_visible(browser, site):
+    page = browser.new_page()
+    page.goto(site.url + "/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "skip"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert page.locator("a.skip").bounding_box()["x"] >= 0 and outline in ("solid", "auto")
+    page.close()

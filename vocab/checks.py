@@ -1,0 +1,220 @@
+"""Content checks: the rules of terminology work that the bundled vocabulary keeps (see docs/vocabulary.md).
+
+``read_bundle`` enforces what the registry itself must refuse (ids, cycles, unique preferred labels);
+these checks are editorial: followable sources, definitions that do not restate their term, a concept
+system with top concepts, a classification whose parents are graded at least as high as their children.
+``shuyu check`` prints each problem as ``file:line: field: message``; the content tests assert there are none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from msgspec import Struct
+
+from registry.model import ConceptVersion, Scheme, Source, StandardVersion
+from registry.text import converter, fold_to_simplified
+
+from .loader import Bundle
+
+TERMS_SCHEME = "dv-terms"
+CLASSIFICATION_SCHEME = "agri-data"
+OUR_PROPOSAL = "本登记库提议"
+GRADE_ORDER = {"general": 0, "important": 1, "core": 2}
+# A source that names a file of this repository instead of a public document.
+_REPOSITORY_FILE = re.compile(r"(^|[\s/])(shared|vocab|docs|tests|reference)/|\.(md|toml|py)\b|facts\.md")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+class Problem(Struct, frozen=True, kw_only=True):
+    entity_id: str
+    field: str
+    message: str
+
+
+def check_bundle(bundle: Bundle) -> list[Problem]:
+    """Every editorial problem in ``bundle``, in file order."""
+    concepts = {c.id: c for c in bundle.concepts()}
+    problems: list[Problem] = []
+    for scheme in bundle.schemes:
+        problems += _scheme_problems(scheme, concepts)
+    for version in bundle.versions:
+        problems += _source_problems(version)
+        if isinstance(version, ConceptVersion):
+            problems += _concept_problems(version, concepts)
+    problems += _shared_labels(bundle.concepts())
+    return problems
+
+
+def locate(bundle: Bundle, problem: Problem) -> str:
+    """``file:line: field: message`` for one problem."""
+    for parsed in bundle.files:
+        if any(v.id == problem.entity_id for v in parsed.versions) or (parsed.scheme and parsed.scheme.id == problem.entity_id):
+            line = parsed.line_of(problem.entity_id, problem.field) or 1
+            return f"{parsed.path}:{line}: {problem.field}: {problem.entity_id}: {problem.message}"
+    return f"<vocabulary>: {problem.field}: {problem.entity_id}: {problem.message}"
+
+
+# -- sources ------------------------------------------------------------------------------------------
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not a URL a reader can follow, or None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or "." not in parts.netloc:
+        return f"URL {url!r} does not parse as http(s)://host/path"
+    if any(ch.isspace() for ch in url):
+        return f"URL {url!r} contains white space"
+    return None
+
+
+def _source_problems(version: ConceptVersion | StandardVersion | Scheme) -> list[Problem]:
+    return [Problem(entity_id=version.id, field="sources", message=m) for m in source_messages(version.sources)]
+
+
+def source_messages(sources: Iterable[Source]) -> list[str]:
+    messages = []
+    for source in sources:
+        if problem := url_problem(source.url):
+            messages.append(problem)
+        if any(_REPOSITORY_FILE.search(text) for text in (source.document, source.locator, source.url)):
+            messages.append(f"source {source.document!r} names a file of this repository; cite the public document")
+    return messages
+
+
+def _scheme_problems(scheme: Scheme, concepts: dict[str, ConceptVersion]) -> list[Problem]:
+    problems = [Problem(entity_id=scheme.id, field="sources", message=m) for m in source_messages(scheme.sources)]
+    for top in scheme.top_concepts:
+        concept = concepts.get(top)
+        if concept is None or concept.scheme != scheme.id:
+            problems.append(Problem(entity_id=scheme.id, field="top_concepts", message=f"top concept {top!r} is not a concept of the scheme"))
+        elif concept.broader:
+            problems.append(Problem(entity_id=top, field="broader", message="a top concept has no broader concept"))
+    return problems
+
+
+# -- concepts -----------------------------------------------------------------------------------------
+
+def genus(definition: str) -> str:
+    """The nearest broader concept a Chinese definition names: what follows its last 的 (or all of it)."""
+    body = definition.rstrip("。").strip()
+    return body.rsplit("的", 1)[-1] if "的" in body else body
+
+
+def definition_messages(concept: ConceptVersion) -> list[str]:
+    """Circularity: the definition neither contains its own terms nor has the term (or only its head word
+    with nothing new) as its genus."""
+    text = concept.definition
+    if not text:
+        return []
+    messages = []
+    own = [t.text for t in concept.terms if t.lang == "zh-Hans" and t.type in ("preferred", "admitted") and len(t.text) > 1]
+    for term in own:
+        if term in text:
+            messages.append(f"the definition contains its own term {term!r}")
+    head = genus(text)
+    pref = concept.preferred
+    if head == pref or (head and pref.endswith(head) and len(head) >= len(pref) - 1):
+        messages.append(f"the genus {head!r} is the term itself")
+    elif head and pref.endswith(head):
+        # genus = the term's head word: the features must add something the term does not already say.
+        differentia = text[: text.rfind(head)]
+        new = {ch for ch in _HAN.findall(differentia)} - set(pref)
+        if len(new) < 4:
+            messages.append(f"the definition only restates the term: genus {head!r} is its head word, and the features add nothing")
+    return messages
+
+
+# zh-TW / zh-HK: the OpenCC conversion that folds a regional label back to Simplified, and the TOML field.
+_REGIONAL = {"zh-TW": ("tw2sp", "tw"), "zh-HK": ("hk2s", "hk")}
+
+
+def regional_label_message(concept: ConceptVersion, label: str, lang: str) -> str | None:
+    """A curated regional label earns its place only where OpenCC cannot do its work: when OpenCC folds
+    the label back to one of the concept's own Simplified labels (數位鄉村 → 数字乡村), search finds the
+    concept without it; when it folds it to something else (智慧農業 → 智能农业), the label is needed."""
+    folded = converter(_REGIONAL[lang][0]).convert(label)
+    own = {t.text for t in concept.terms if t.lang == "zh-Hans"}
+    if folded in own:
+        return f"regional label {label!r} only repeats what OpenCC gives ({folded!r})"
+    return None
+
+
+def _concept_problems(c: ConceptVersion, concepts: dict[str, ConceptVersion]) -> list[Problem]:
+    problems = [Problem(entity_id=c.id, field="definition", message=m) for m in definition_messages(c)]
+    for term in c.terms:
+        if term.lang in _REGIONAL and (message := regional_label_message(c, term.text, term.lang)):
+            problems.append(Problem(entity_id=c.id, field=_REGIONAL[term.lang][1], message=message))
+    for term in c.terms:
+        # a Latin abbreviation (IoT, BDS) abbreviates the English term; a Chinese one the Chinese term
+        full = c.english if term.text.isascii() and c.english else c.preferred
+        if term.type == "abbreviation" and len(term.text) >= len(full):
+            problems.append(Problem(entity_id=c.id, field="abbr", message=f"abbreviation {term.text!r} is not shorter than {full!r}"))
+    if c.status == "deprecated":
+        return problems
+    for parent_id in c.broader:
+        parent = concepts.get(parent_id)
+        if parent is not None and parent.scheme != c.scheme:
+            problems.append(Problem(entity_id=c.id, field="broader", message=f"broader {parent_id!r} is in another scheme; use related"))
+        if parent is not None and c.grade and parent.grade and GRADE_ORDER[parent.grade] < GRADE_ORDER[c.grade]:
+            problems.append(Problem(
+                entity_id=parent_id, field="grade",
+                message=f"graded {parent.grade} below its child {c.id} ({c.grade}); a parent is graded at least as high (就高从严)",
+            ))
+    if c.grade == "core":
+        problems.append(Problem(entity_id=c.id, field="grade", message="no category is fixed at core: only the national authorities designate core data; mark it a candidate in a note"))
+    for factor in c.grade_factors:
+        if factor not in concepts or "grading-factor" not in concepts[factor].broader:
+            problems.append(Problem(entity_id=c.id, field="grade_factors", message=f"{factor!r} is not a grading factor"))
+    return problems
+
+
+def top_concept_problems(bundle: Bundle) -> list[Problem]:
+    """Every published concept of the terms scheme has a broader concept or is one of its top concepts."""
+    scheme = next((s for s in bundle.schemes if s.id == TERMS_SCHEME), None)
+    if scheme is None:
+        return []
+    return [
+        Problem(entity_id=c.id, field="broader", message="no broader concept and not a top concept of the scheme")
+        for c in bundle.concepts()
+        if c.scheme == TERMS_SCHEME and c.status == "published" and not c.broader and c.id not in scheme.top_concepts
+    ]
+
+
+def _shared_labels(concepts: list[ConceptVersion]) -> list[Problem]:
+    """A preferred label used by two concepts (in different schemes) needs a note naming the other."""
+    owners: dict[str, list[ConceptVersion]] = defaultdict(list)
+    for c in concepts:
+        if c.status == "published":
+            owners[fold_to_simplified(c.preferred)].append(c)
+    problems = []
+    for label, same in owners.items():
+        for c in same if len(same) > 1 else ():
+            others = [o.id for o in same if o.id != c.id]
+            if not any(other in note for note in c.notes for other in others):
+                problems.append(Problem(entity_id=c.id, field="pref", message=f"preferred label {label!r} is shared with {', '.join(others)} without a note naming it"))
+    return problems
+
+
+def kind_of(concept: ConceptVersion, concepts: dict[str, ConceptVersion], tops: Iterable[str]) -> str | None:
+    """The top concept a concept falls under (following its first broader link), or None."""
+    tops = set(tops)
+    seen: set[str] = set()
+    current: ConceptVersion | None = concept
+    while current is not None and current.id not in seen:
+        if current.id in tops:
+            return current.id
+        seen.add(current.id)
+        current = concepts.get(current.broader[0]) if current.broader else None
+    return None
+
+
+def all_problems(bundle: Bundle) -> list[Problem]:
+    return check_bundle(bundle) + top_concept_problems(bundle)
+
+
+__all__ = ("Problem", "all_problems", "check_bundle", "definition_messages", "genus", "kind_of", "locate", "url_problem")

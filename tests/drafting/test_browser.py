@@ -3,23 +3,10 @@ paste a draft and see it marked up; go from a concept page to its clause."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, sync_playwright
 
-from tests.api.test_browser import ARGS, CHROMIUM
 from tests.drafting.conftest import admitted_pair
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "the browser tests need Debian's chromium: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_paste_a_draft_and_see_it_marked_up(browser, live_server):

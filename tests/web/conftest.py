@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 
 import msgspec
 
@@ -19,9 +19,6 @@ from registry.tokens import create_token
 from registry.workflow import Actor, Editorial
 from tests.conftest import LiveServer
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 PEOPLE = [("alice", "editor"), ("emil", "editor"), ("rose", "reviewer"), ("bob", "reviewer"), ("rita", "reader")]
 
@@ -35,14 +32,6 @@ def site(tmp_path_factory) -> Iterator[LiveServer]:
         live.seeded = seed_history(live)
         yield live
 
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "the browser tests need Debian's chromium: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 def seed_history(live: LiveServer) -> dict[str, str]:

@@ -8,7 +8,9 @@ transaction-level advisory lock, the equivalent of SQLite's BEGIN IMMEDIATE.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -89,15 +91,29 @@ UNAVAILABLE = (psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction,
 
 
 class _Connection:
-    """psycopg's connection, speaking the store's ``?`` SQL and returning plain bytes for BYTEA."""
+    """psycopg's connection, speaking the store's ``?`` SQL and returning plain bytes for BYTEA.
 
-    def __init__(self, conn: psycopg.Connection) -> None:
-        self.conn = conn
+    When the database drops it (a restart, ``pg_terminate_backend``) the statement fails with
+    ``StoreError`` (503 store-unavailable), and the next statement connects again: the node recovers
+    by itself once the database is back."""
+
+    def __init__(self, connect: Callable[[], psycopg.Connection]) -> None:
+        self._connect = connect
+        self.conn = connect()
+
+    def _live(self) -> psycopg.Connection:
+        if self.conn.closed or self.conn.broken:
+            try:
+                self.conn = self._connect()
+            except psycopg.Error as exc:
+                raise StoreError(f"cannot connect to PostgreSQL: {_first_line(exc)}") from None
+        return self.conn
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
         check_params(params)
+        conn = self._live()
         try:
-            return self.conn.execute(sql.replace("?", "%s"), params or None)
+            return conn.execute(sql.replace("?", "%s"), params or None)
         except UNAVAILABLE as exc:
             raise StoreError(f"the PostgreSQL store cannot be used: {_first_line(exc)}") from None
 
@@ -105,8 +121,9 @@ class _Connection:
         for row in rows:
             check_params(row)
         if rows:
+            conn = self._live()
             try:
-                with self.conn.cursor() as cursor:
+                with conn.cursor() as cursor:
                     cursor.executemany(sql.replace("?", "%s"), rows)
             except UNAVAILABLE as exc:
                 raise StoreError(f"the PostgreSQL store cannot be used: {_first_line(exc)}") from None
@@ -134,16 +151,18 @@ class PostgresStore(SQLStore):
     def __init__(self, url: str, *, create: bool = True) -> None:
         super().__init__()
         self.url = url
-        conninfo, self.schema = _split_url(url)
+        self._conninfo, self.schema = _split_url(url)
+        # every committed write notifies this channel; nodes LISTEN on it (one channel per schema)
+        self.channel = f"shuyu_changes_{self.schema or 'public'}"
+        self._listener: psycopg.Connection | None = None
+        self._listener_lock = threading.Lock()
+        self._closing = False
         try:
-            conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
+            self._db = _Connection(self._connect)
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to PostgreSQL: {_first_line(exc)}") from None
-        self._db = _Connection(conn)
+        conn = self._db.conn
         try:
-            if self.schema:
-                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-                conn.execute(f'SET search_path TO "{self.schema}"')
             if not create and conn.execute("SELECT to_regclass('shuyu_schema')").fetchone()[0] is None:
                 raise StoreError(f"there is no store in PostgreSQL schema {self.schema or 'public'}")
             self._migrate()
@@ -154,9 +173,65 @@ class PostgresStore(SQLStore):
             conn.close()
             raise StoreError(f"cannot prepare the PostgreSQL store: {exc}") from None
 
+    def _connect(self) -> psycopg.Connection:
+        conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=10)
+        try:
+            if self.schema:
+                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                conn.execute(f'SET search_path TO "{self.schema}"')
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
     def _begin(self, db) -> None:
         db.execute("BEGIN")
         db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+
+    def _before_commit(self, db) -> None:
+        # delivered at COMMIT, to sessions listening then; nothing is sent when the transaction rolls back
+        db.execute("SELECT pg_notify(?, '')", (self.channel,))
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until a write is committed by anyone (True) or ``timeout`` passes (False), on a connection
+        of its own that LISTENs. When it cannot listen (the database is gone) it waits and returns False,
+        so the caller falls back to polling; it reconnects on the next call. Right after (re)connecting it
+        returns True at once: changes committed while nobody listened must be looked for."""
+        with self._listener_lock:
+            try:
+                if self._listener is None or self._listener.closed:
+                    listener = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5)
+                    listener.execute(f'LISTEN "{self.channel}"')
+                    self._listener = listener
+                    return True
+                deadline = time.monotonic() + timeout
+                while not self._closing:  # short waits, so close() need not wait out a long timeout
+                    left = deadline - time.monotonic()
+                    if list(self._listener.notifies(timeout=max(0.0, min(left, 0.25)), stop_after=1)):
+                        while list(self._listener.notifies(timeout=0, stop_after=1)):
+                            pass  # several commits since the last look need one catch-up
+                        return True
+                    if left <= 0.25:
+                        return False
+                return False
+            except psycopg.Error:
+                self._close_listener()
+        time.sleep(timeout)
+        return False
+
+    def _close_listener(self) -> None:
+        if self._listener is not None:
+            try:
+                self._listener.close()
+            except psycopg.Error:
+                pass
+            self._listener = None
+
+    def close(self) -> None:
+        self._closing = True
+        with self._listener_lock:
+            self._close_listener()
+        super().close()
 
     def schema_version(self) -> int:
         self._db.execute("CREATE TABLE IF NOT EXISTS shuyu_schema (version INTEGER NOT NULL)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -87,12 +88,22 @@ class SQLStore:
     def _begin(self, db: Connection) -> None:
         db.execute(self.BEGIN)
 
+    def _before_commit(self, db: Connection) -> None:
+        """Last step inside every write transaction (PostgreSQL: tell the other nodes)."""
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until another process commits a write (True) or ``timeout`` seconds pass (False).
+        Without change notifications (SQLite) this just waits: the caller polls."""
+        time.sleep(timeout)
+        return False
+
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
         with self._lock:
             self._begin(self._db)
             try:
                 yield self._db
+                self._before_commit(self._db)
                 self._db.execute("COMMIT")
             except BaseException:
                 try:

@@ -194,8 +194,8 @@ class PostgresStore(SQLStore):
 
     def wait_for_change(self, timeout: float) -> bool:
         """Block until a write is committed by anyone (True) or ``timeout`` passes (False), on a connection
-        of its own that LISTENs. When it cannot listen (the database is gone) it waits and returns False,
-        so the caller falls back to polling; it reconnects on the next call. Right after (re)connecting it
+        of its own that LISTENs. When it cannot listen (the database is gone) it waits (a second at most)
+        and returns False, so the caller falls back to polling; it connects again on the next call. Right after (re)connecting it
         returns True at once: changes committed while nobody listened must be looked for."""
         with self._listener_lock:
             try:
@@ -216,7 +216,7 @@ class PostgresStore(SQLStore):
                 return False
             except psycopg.Error:
                 self._close_listener()
-        time.sleep(timeout)
+        time.sleep(min(timeout, 1.0))  # and try to listen again, at most a second later
         return False
 
     def _close_listener(self) -> None:

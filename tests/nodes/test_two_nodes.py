@@ -86,3 +86,42 @@ def test_node_b_polls_when_its_notification_connection_is_killed(tmp_path, schem
                     time.monotonic() < deadline:
                 time.sleep(0.05)
             assert b_store._listener is not None and b_store._listener.info.backend_pid != pid
+
+
+def terminate(*pids: int) -> None:
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        for pid in pids:
+            assert conn.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
+
+
+def test_killing_node_as_connections_gives_503_then_recovers_and_does_not_lose_node_b(tmp_path, schema_url):
+    with node(tmp_path, "a", schema_url, 30) as a, node(tmp_path, "b", schema_url, 30) as b:
+        on_a, on_b = httpx.Client(base_url=a.url, timeout=30), httpx.Client(base_url=b.url, timeout=30)
+        with on_a, on_b:
+            assert on_a.get("/api/v1/proposals").status_code == 200  # reads the store, not the catalog
+            a_store = a.services.store
+            # the store connection only: the follower, waiting on its own listening connection, keeps still
+            terminate(a_store._db.conn.info.backend_pid)
+            gone = on_a.get("/api/v1/proposals")
+            assert gone.status_code == 503, gone.text
+            assert gone.headers["content-type"].startswith("application/problem+json")
+            assert gone.json()["type"].endswith("/problems/store-unavailable")
+            assert on_a.get("/api/v1/proposals").status_code == 200  # connected again by itself
+            # now every connection node A has: node B goes on serving and writing
+            deadline = time.monotonic() + 10
+            while a_store._listener is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            terminate(a_store._db.conn.info.backend_pid, a_store._listener.info.backend_pid)
+            tokens = {name: create_token(b.services.store, name, role, actor="test")[1]
+                      for name, role in [("alice", "editor"), ("bob", "reviewer")]}
+            alice = httpx.Client(base_url=b.url, headers={"authorization": f"Bearer {tokens['alice']}"}, timeout=30)
+            bob = httpx.Client(base_url=b.url, headers={"authorization": f"Bearer {tokens['bob']}"}, timeout=30)
+            with alice, bob:
+                label = f"断线后标签{secrets.token_hex(3)}"
+                proposal = alice.post("/api/v1/proposals", json=revision_body(alice, "节点甲断线时写入。", label))
+                assert proposal.status_code == 201, proposal.text
+                assert bob.post(f"/api/v1/proposals/{proposal.json()['id']}/approve").status_code == 200
+            assert searchable_within(on_b, label, "science-technology-backyard", 1.0) is not None
+            # node A listens again (a second after losing its listener) and catches up from the log
+            assert searchable_within(on_a, label, "science-technology-backyard", 5.0) is not None
+            assert on_a.get("/api/v1/proposals").status_code == 200

@@ -91,7 +91,7 @@ UNAVAILABLE = (psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction,
 
 
 class _Connection:
-    """psycopg's connection, speaking the store's ``?`` SQL and returning plain bytes for BYTEA.
+    """psycopg's connection, taking the store's SQL as it is (psycopg's ``%s`` format) and returning plain bytes for BYTEA.
 
     When the database drops it (a restart, ``pg_terminate_backend``) the statement fails with
     ``StoreError`` (503 store-unavailable), and the next statement connects again: the node recovers
@@ -113,7 +113,7 @@ class _Connection:
         check_params(params)
         conn = self._live()
         try:
-            return conn.execute(sql.replace("?", "%s"), params or None)
+            return conn.execute(sql, params)
         except UNAVAILABLE as exc:
             raise StoreError(f"the PostgreSQL store cannot be used: {_first_line(exc)}") from None
 
@@ -124,7 +124,7 @@ class _Connection:
             conn = self._live()
             try:
                 with conn.cursor() as cursor:
-                    cursor.executemany(sql.replace("?", "%s"), rows)
+                    cursor.executemany(sql, rows)
             except UNAVAILABLE as exc:
                 raise StoreError(f"the PostgreSQL store cannot be used: {_first_line(exc)}") from None
 
@@ -186,11 +186,11 @@ class PostgresStore(SQLStore):
 
     def _begin(self, db) -> None:
         db.execute("BEGIN")
-        db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+        db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
 
     def _before_commit(self, db) -> None:
         # delivered at COMMIT, to sessions listening then; nothing is sent when the transaction rolls back
-        db.execute("SELECT pg_notify(?, '')", (self.channel,))
+        db.execute("SELECT pg_notify(%s, '')", (self.channel,))
 
     def wait_for_change(self, timeout: float) -> bool:
         """Block until a write is committed by anyone (True) or ``timeout`` passes (False), on a connection
@@ -245,4 +245,4 @@ class PostgresStore(SQLStore):
                 db.conn.execute(script)
                 if number in DATA_STEPS:
                     getattr(self, DATA_STEPS[number])(db)
-                db.execute("INSERT INTO shuyu_schema (version) VALUES (?)", (number,))
+                db.execute("INSERT INTO shuyu_schema (version) VALUES (%s)", (number,))

@@ -7,18 +7,24 @@ transaction-level advisory lock, the equivalent of SQLite's BEGIN IMMEDIATE.
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .errors import InvalidInput, StoreError
 from .sql import SQLStore, check_params
 
+POOL_SIZE = 40  # connections a node may open (one at rest; more only while requests wait on the store)
+POOL_TIMEOUT = 5.0  # seconds a request waits for a connection before it is 503 store-unavailable
 WRITE_LOCK = 0x5368_7579  # "Shuy": the advisory lock every shuyu writer takes
 
 MIGRATIONS: tuple[str, ...] = (
@@ -97,12 +103,12 @@ class _Connection:
     ``StoreError`` (503 store-unavailable), and the next statement connects again: the node recovers
     by itself once the database is back."""
 
-    def __init__(self, connect: Callable[[], psycopg.Connection]) -> None:
-        self._connect = connect
-        self.conn = connect()
+    def __init__(self, conn: psycopg.Connection, reconnect: Callable[[], psycopg.Connection] | None = None) -> None:
+        self.conn = conn
+        self._connect = reconnect  # None for a pool's connection: the pool replaces broken ones
 
     def _live(self) -> psycopg.Connection:
-        if self.conn.closed or self.conn.broken:
+        if self._connect is not None and (self.conn.closed or self.conn.broken):
             try:
                 self.conn = self._connect()
             except psycopg.Error as exc:
@@ -157,8 +163,10 @@ class PostgresStore(SQLStore):
         self._listener: psycopg.Connection | None = None
         self._listener_lock = threading.Lock()
         self._closing = False
+        self.application_name = f"shuyu {os.getpid()} {secrets.token_hex(4)}"  # finds this store's connections
         try:
-            self._db = _Connection(self._connect)
+            # the housekeeping connection (migrations); reads and writes take one from the pool
+            self._db = _Connection(self._connect(), self._connect)
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to PostgreSQL: {_first_line(exc)}") from None
         conn = self._db.conn
@@ -172,9 +180,48 @@ class PostgresStore(SQLStore):
         except psycopg.Error as exc:
             conn.close()
             raise StoreError(f"cannot prepare the PostgreSQL store: {exc}") from None
+        self._pool = ConnectionPool(
+            self._conninfo, min_size=1, max_size=POOL_SIZE, timeout=POOL_TIMEOUT, max_idle=60,
+            kwargs={"autocommit": True, "connect_timeout": 10, "application_name": self.application_name},
+            configure=self._configure, check=ConnectionPool.check_connection, open=False,
+            name=self.application_name,
+        )
+        try:
+            self._pool.open(wait=True, timeout=POOL_TIMEOUT)
+        except PoolTimeout:
+            self._pool.close()
+            conn.close()
+            raise StoreError("cannot connect to PostgreSQL: no connection for the pool") from None
+
+    def _configure(self, conn: psycopg.Connection) -> None:
+        if self.schema:
+            conn.execute(f'SET search_path TO "{self.schema}"')
+
+    @contextmanager
+    def _reading(self) -> Iterator[_Connection]:
+        """A connection of the pool: reads run side by side, and beside a write. A connection the
+        database dropped is found by the pool's check and replaced; while no connection can be made,
+        the store answers ``StoreError`` (503) after ``POOL_TIMEOUT`` seconds."""
+        try:
+            with self._pool.connection() as conn:
+                yield _Connection(conn)
+        except PoolTimeout:
+            raise StoreError(f"cannot connect to PostgreSQL within {POOL_TIMEOUT:g} s") from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[_Connection]:
+        with self._reading() as db:
+            try:
+                with db.conn.transaction():
+                    db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                    yield db
+                    self._before_commit(db)
+            except UNAVAILABLE as exc:  # at COMMIT, or rolling back on a lost connection
+                raise StoreError(f"the PostgreSQL store cannot be used: {_first_line(exc)}") from None
 
     def _connect(self) -> psycopg.Connection:
-        conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=10)
+        conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=10,
+                               application_name=self.application_name)
         try:
             if self.schema:
                 conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
@@ -231,6 +278,7 @@ class PostgresStore(SQLStore):
         self._closing = True
         with self._listener_lock:
             self._close_listener()
+        self._pool.close()
         super().close()
 
     def schema_version(self) -> int:
@@ -239,7 +287,7 @@ class PostgresStore(SQLStore):
         return row[0] or 0
 
     def _migrate(self) -> None:
-        with self._transaction() as db:
+        with SQLStore._transaction(self) as db:  # on the housekeeping connection, before the pool opens
             current = self.schema_version()
             for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
                 db.conn.execute(script)

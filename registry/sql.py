@@ -117,6 +117,12 @@ class SQLStore:
         return False
 
     @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """A connection for reads (SQLite: the one connection, under the lock)."""
+        with self._lock:
+            yield self._db
+
+    @contextmanager
     def _transaction(self) -> Iterator[Connection]:
         with self._lock:
             self._begin(self._db)
@@ -134,21 +140,21 @@ class SQLStore:
     # -- reads --------------------------------------------------------------------------------
     def revision(self) -> int:
         """The newest event that changed published content (a version or a scheme)."""
-        with self._lock:
-            return self._revision(self._db)
+        with self._reading() as db:
+            return self._revision(db)
 
     def is_empty(self) -> bool:
-        with self._lock:
-            return self._db.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is None
+        with self._reading() as db:
+            return db.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is None
 
     def schemes(self) -> list[Scheme]:
-        with self._lock:
-            rows = self._db.execute("SELECT body FROM schemes ORDER BY id").fetchall()
+        with self._reading() as db:
+            rows = db.execute("SELECT body FROM schemes ORDER BY id").fetchall()
         return [scheme_decoder.decode(r[0]) for r in rows]
 
     def current(self, kind: EntityKind) -> list[Version]:
-        with self._lock:
-            rows = self._db.execute(
+        with self._reading() as db:
+            rows = db.execute(
                 "SELECT v.body FROM entities e JOIN versions v"
                 " ON v.kind = e.kind AND v.id = e.id AND v.version = e.current"
                 " WHERE e.kind = %s ORDER BY e.id",
@@ -158,27 +164,31 @@ class SQLStore:
         return [decode(r[0]) for r in rows]
 
     def get(self, kind: EntityKind, entity_id: str, version: int | None = None) -> Version:
-        with self._lock:
-            if version is None:
-                row = self._db.execute(
-                    "SELECT v.body FROM entities e JOIN versions v"
-                    " ON v.kind = e.kind AND v.id = e.id AND v.version = e.current"
-                    " WHERE e.kind = %s AND e.id = %s",
-                    (kind, entity_id),
-                ).fetchone()
-            else:
-                row = self._db.execute(
-                    "SELECT body FROM versions WHERE kind = %s AND id = %s AND version = %s",
-                    (kind, entity_id, version),
-                ).fetchone()
+        with self._reading() as db:
+            return self._get(db, kind, entity_id, version)
+
+    @staticmethod
+    def _get(db: Connection, kind: EntityKind, entity_id: str, version: int | None = None) -> Version:
+        if version is None:
+            row = db.execute(
+                "SELECT v.body FROM entities e JOIN versions v"
+                " ON v.kind = e.kind AND v.id = e.id AND v.version = e.current"
+                " WHERE e.kind = %s AND e.id = %s",
+                (kind, entity_id),
+            ).fetchone()
+        else:
+            row = db.execute(
+                "SELECT body FROM versions WHERE kind = %s AND id = %s AND version = %s",
+                (kind, entity_id, version),
+            ).fetchone()
         if row is None:
             which = f" version {version}" if version is not None else ""
             raise NotFound(f"no {kind} {entity_id!r}{which}")
         return _DECODERS[kind].decode(row[0])
 
     def history(self, kind: EntityKind, entity_id: str) -> list[Version]:
-        with self._lock:
-            rows = self._db.execute(
+        with self._reading() as db:
+            rows = db.execute(
                 "SELECT body FROM versions WHERE kind = %s AND id = %s ORDER BY version",
                 (kind, entity_id),
             ).fetchall()
@@ -190,8 +200,8 @@ class SQLStore:
         """Events after ``revision`` (an event's sequence number), oldest first; token events only
         with ``include_admin`` (they name people and roles)."""
         admin = "" if include_admin else " AND kind <> 'token'"
-        with self._lock:
-            rows = self._db.execute(
+        with self._reading() as db:
+            rows = db.execute(
                 "SELECT revision, at, actor, action, kind, entity_id, version, note FROM events"
                 f" WHERE revision > %s{admin} ORDER BY revision LIMIT %s",
                 (revision, limit),
@@ -203,25 +213,25 @@ class SQLStore:
 
     # -- the State view the rules check against (call inside a transaction) ----------------------
     def concept_exists(self, concept_id: str) -> bool:
-        with self._lock:
-            return self._db.execute(
+        with self._reading() as db:
+            return db.execute(
                 "SELECT 1 FROM entities WHERE kind = 'concept' AND id = %s", (concept_id,)
             ).fetchone() is not None
 
     def scheme_exists(self, scheme_id: str) -> bool:
-        with self._lock:
-            return self._db.execute("SELECT 1 FROM schemes WHERE id = %s", (scheme_id,)).fetchone() is not None
+        with self._reading() as db:
+            return db.execute("SELECT 1 FROM schemes WHERE id = %s", (scheme_id,)).fetchone() is not None
 
     def preferred_owner(self, scheme_id: str, folded_label: str) -> str | None:
-        with self._lock:
-            row = self._db.execute(
+        with self._reading() as db:
+            row = db.execute(
                 "SELECT concept_id FROM preferred_labels WHERE scheme = %s AND folded = %s", (scheme_id, folded_label)
             ).fetchone()
         return row[0] if row else None
 
     def broader_of(self, concept_id: str) -> Sequence[str]:
-        with self._lock:
-            rows = self._db.execute("SELECT broader_id FROM broader WHERE concept_id = %s", (concept_id,)).fetchall()
+        with self._reading() as db:
+            rows = db.execute("SELECT broader_id FROM broader WHERE concept_id = %s", (concept_id,)).fetchall()
         return [r[0] for r in rows]
 
     # -- writes -------------------------------------------------------------------------------
@@ -271,7 +281,7 @@ class SQLStore:
                 f"{kind} {version.id}: version {version.version} given, but the next version is {expected}",
                 field="version",
             )
-        previous = self.get(kind, version.id) if row else None
+        previous = self._get(db, kind, version.id) if row else None
         if not version.created or not version.author:
             version = msgspec.structs.replace(version, created=version.created or at, author=version.author or actor)
         action = "create" if previous is None else "revise"
@@ -315,8 +325,8 @@ class SQLStore:
     # -- reading the past ---------------------------------------------------------------------
     def get_at(self, kind: EntityKind, entity_id: str, revision: int) -> Version:
         """The version of an entity that was current at ``revision``."""
-        with self._lock:
-            row = self._db.execute(
+        with self._reading() as db:
+            row = db.execute(
                 "SELECT body FROM versions WHERE kind = %s AND id = %s AND revision <= %s"
                 " ORDER BY version DESC LIMIT 1",
                 (kind, entity_id, revision),
@@ -327,8 +337,8 @@ class SQLStore:
 
     def revision_at(self, when: str) -> int:
         """The newest revision written at or before the ISO time ``when``."""
-        with self._lock:
-            row = self._db.execute(
+        with self._reading() as db:
+            row = db.execute(
                 f"SELECT max(revision) FROM events WHERE at <= %s AND kind IN {CONTENT_KINDS}", (when,)
             ).fetchone()
         return row[0] or 0
@@ -441,14 +451,14 @@ class SQLStore:
 
     def get_proposal(self, proposal_id: str) -> Proposal:
         """One proposal with its comments and reviews, oldest first."""
-        with self._lock:
-            row = self._db.execute("SELECT id, state, updated, content_version, body FROM proposals WHERE id = %s",
+        with self._reading() as db:
+            row = db.execute("SELECT id, state, updated, content_version, body FROM proposals WHERE id = %s",
                                    (proposal_id,)).fetchone()
             if row is None:
                 raise NotFound(f"no proposal {proposal_id!r}")
-            return self._assemble([row])[0]
+            return self._assemble(db, [row])[0]
 
-    def _assemble(self, rows: Sequence[Sequence[Any]]) -> list[Proposal]:
+    def _assemble(self, db: Connection, rows: Sequence[Sequence[Any]]) -> list[Proposal]:
         """Proposals from (id, state, updated, content_version, body) rows, with their comments and reviews."""
         if not rows:
             return []
@@ -456,11 +466,11 @@ class SQLStore:
         marks = ", ".join("%s" for _ in ids)
         comments: dict[str, list[Comment]] = {i: [] for i in ids}
         reviews: dict[str, list[Review]] = {i: [] for i in ids}
-        for pid, body in self._db.execute(
+        for pid, body in db.execute(
             f"SELECT proposal_id, body FROM proposal_comments WHERE proposal_id IN ({marks}) ORDER BY seq", ids
         ).fetchall():
             comments[pid].append(comment_decoder.decode(bytes(body)))
-        for pid, body in self._db.execute(
+        for pid, body in db.execute(
             f"SELECT proposal_id, body FROM proposal_reviews WHERE proposal_id IN ({marks}) ORDER BY seq", ids
         ).fetchall():
             reviews[pid].append(review_decoder.decode(bytes(body)))
@@ -482,14 +492,14 @@ class SQLStore:
             where.append("target_id = %s")
             params.append(target_id)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        with self._lock:
-            total = self._db.execute(f"SELECT count(*) FROM proposals{clause}", params).fetchone()[0]
-            rows = self._db.execute(
+        with self._reading() as db:
+            total = db.execute(f"SELECT count(*) FROM proposals{clause}", params).fetchone()[0]
+            rows = db.execute(
                 f"SELECT id, state, updated, content_version, body FROM proposals{clause}"
                 " ORDER BY updated DESC, id LIMIT %s OFFSET %s",
                 (*params, limit, offset),
             ).fetchall()
-            return self._assemble(rows), total
+            return self._assemble(db, rows), total
 
     # -- releases -------------------------------------------------------------------------------
     def add_release(self, tag: str, *, actor: str, note: str = "") -> Release:
@@ -503,13 +513,13 @@ class SQLStore:
             return release
 
     def releases(self) -> list[Release]:
-        with self._lock:
-            rows = self._db.execute("SELECT body FROM releases ORDER BY revision, tag").fetchall()
+        with self._reading() as db:
+            rows = db.execute("SELECT body FROM releases ORDER BY revision, tag").fetchall()
         return [_release_decoder.decode(r[0]) for r in rows]
 
     def get_release(self, tag: str) -> Release:
-        with self._lock:
-            row = self._db.execute("SELECT body FROM releases WHERE tag = %s", (tag,)).fetchone()
+        with self._reading() as db:
+            row = db.execute("SELECT body FROM releases WHERE tag = %s", (tag,)).fetchone()
         if row is None:
             raise NotFound(f"no release {tag!r}")
         return _release_decoder.decode(row[0])
@@ -522,13 +532,13 @@ class SQLStore:
             self._event(db, token.created, actor, "token_create", "token", token.id, 1, f"{token.name} ({token.role})")
 
     def tokens(self) -> list[Token]:
-        with self._lock:
-            rows = self._db.execute("SELECT body FROM tokens ORDER BY id").fetchall()
+        with self._reading() as db:
+            rows = db.execute("SELECT body FROM tokens ORDER BY id").fetchall()
         return [_token_decoder.decode(r[0]) for r in rows]
 
     def token_by_hash(self, digest: str) -> Token | None:
-        with self._lock:
-            row = self._db.execute("SELECT body FROM tokens WHERE hash = %s AND revoked IS NULL", (digest,)).fetchone()
+        with self._reading() as db:
+            row = db.execute("SELECT body FROM tokens WHERE hash = %s AND revoked IS NULL", (digest,)).fetchone()
         return _token_decoder.decode(row[0]) if row else None
 
     def revoke_token(self, token_id: str, *, actor: str) -> Token:

@@ -12,7 +12,7 @@ import pytest
 from api.settings import Settings
 from registry.tokens import create_token
 from tests.api.test_editorial_flow import revision_body
-from tests.conftest import POSTGRES_URL, LiveServer
+from tests.conftest import POSTGRES_URL, LiveServer, free_port
 
 CONCEPT = "/api/v1/concepts/science-technology-backyard"
 
@@ -88,30 +88,42 @@ def test_node_b_polls_when_its_notification_connection_is_killed(tmp_path, schem
             assert b_store._listener is not None and b_store._listener.info.backend_pid != pid
 
 
-def terminate(*pids: int) -> None:
+def terminate(application_name: str) -> int:
+    """Kill every connection a store opened (its pool's, its listener's, its housekeeping one)."""
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        for pid in pids:
-            assert conn.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
+        return len(conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+                                (application_name,)).fetchall())
 
 
-def test_killing_node_as_connections_gives_503_then_recovers_and_does_not_lose_node_b(tmp_path, schema_url):
+def eventually_ok(client: httpx.Client, path: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if client.get(path).status_code == 200:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_killing_node_as_connections_does_not_lose_it_or_node_b_and_an_outage_is_503(tmp_path, schema_url):
     with node(tmp_path, "a", schema_url, 30) as a, node(tmp_path, "b", schema_url, 30) as b:
         on_a, on_b = httpx.Client(base_url=a.url, timeout=30), httpx.Client(base_url=b.url, timeout=30)
         with on_a, on_b:
             assert on_a.get("/api/v1/proposals").status_code == 200  # reads the store, not the catalog
             a_store = a.services.store
-            # the store connection only: the follower, waiting on its own listening connection, keeps still
-            terminate(a_store._db.conn.info.backend_pid)
+            deadline = time.monotonic() + 10
+            while a_store._listener is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            # pg_terminate_backend on all of node A's connections: the pool's check replaces them
+            assert terminate(a_store.application_name) >= 2
+            assert on_a.get("/api/v1/proposals").status_code == 200
+            # node A's database gone (its new connections go to a closed port; the real one stays up)
+            a_store._pool.kwargs["port"] = free_port()
+            terminate(a_store.application_name)
             gone = on_a.get("/api/v1/proposals")
             assert gone.status_code == 503, gone.text
             assert gone.headers["content-type"].startswith("application/problem+json")
             assert gone.json()["type"].endswith("/problems/store-unavailable")
-            assert on_a.get("/api/v1/proposals").status_code == 200  # connected again by itself
-            # now every connection node A has: node B goes on serving and writing
-            deadline = time.monotonic() + 10
-            while a_store._listener is None and time.monotonic() < deadline:
-                time.sleep(0.05)
-            terminate(a_store._db.conn.info.backend_pid, a_store._listener.info.backend_pid)
+            # meanwhile node B serves and writes
             tokens = {name: create_token(b.services.store, name, role, actor="test")[1]
                       for name, role in [("alice", "editor"), ("bob", "reviewer")]}
             alice = httpx.Client(base_url=b.url, headers={"authorization": f"Bearer {tokens['alice']}"}, timeout=30)
@@ -122,6 +134,7 @@ def test_killing_node_as_connections_gives_503_then_recovers_and_does_not_lose_n
                 assert proposal.status_code == 201, proposal.text
                 assert bob.post(f"/api/v1/proposals/{proposal.json()['id']}/approve").status_code == 200
             assert searchable_within(on_b, label, "science-technology-backyard", 1.0) is not None
-            # node A listens again (a second after losing its listener) and catches up from the log
+            # the database back for node A: it recovers by itself and catches up from the log
+            del a_store._pool.kwargs["port"]
+            assert eventually_ok(on_a, "/api/v1/proposals", 20)
             assert searchable_within(on_a, label, "science-technology-backyard", 5.0) is not None
-            assert on_a.get("/api/v1/proposals").status_code == 200

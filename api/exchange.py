@@ -12,7 +12,7 @@ from typing import Annotated
 
 import anyio.to_thread
 import msgspec
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.openapi.datastructures import ResponseSpec

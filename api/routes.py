@@ -64,8 +64,9 @@ class ConceptController(Controller):
     def lookup(self, services: ServicesDep, label: Label, script: ScriptParam = "zh-Hans") -> Response[LookupOut]:
         """Concepts that have this exact label (any label type, any script), preferred labels first."""
         label = require_text(label, "label")
-        matches = services.catalog.lookup(label, expand_query(label))
-        return json_response(services.rendered.lookup(services.catalog, label, matches, script))
+        catalog = services.catalog  # one snapshot for the whole answer
+        matches = catalog.lookup(label, expand_query(label))
+        return json_response(services.rendered.lookup(catalog, label, matches, script))
 
     @post("/lookup", sync_to_thread=False, status_code=200, responses=problems(400, 413, 422))
     def batch_lookup(self, services: ServicesDep, data: JSONBody[BatchLookup],
@@ -124,8 +125,9 @@ class SearchController(Controller):
         text = require_text(q, "q")
         values = dict(zip(FILTER_FIELDS, (scheme, status, grade, standard, kind)))
         filters = {k: v for k, v in values.items() if v}
-        results = services.search_results(text, filters=filters, offset=offset, limit=limit)
-        return search_out(services.catalog, text, results, offset, limit, script)
+        catalog = services.catalog  # one snapshot for the whole answer
+        results = services.search_results(text, filters=filters, offset=offset, limit=limit, catalog=catalog)
+        return search_out(catalog, text, results, offset, limit, script)
 
     @get("/suggest", sync_to_thread=False, responses=problems(400))
     def suggest(
@@ -138,5 +140,6 @@ class SearchController(Controller):
         """Type-ahead: concepts and standards whose label (any script), pinyin, initials, English label
         or code starts with ``q``; answered from memory."""
         text = require_text(q, "q")
-        found = services.search.suggest(text, limit)
-        return json_response(services.rendered.suggestions(services.catalog, found, script))
+        catalog = services.catalog  # one snapshot for the whole answer
+        found = services.search.suggest(text, limit, catalog=catalog)
+        return json_response(services.rendered.suggestions(catalog, found, script))

@@ -107,7 +107,7 @@ class Services:
             raise IndexUnavailable("the search index is being rebuilt from the store; try again shortly") from None
 
     def close(self) -> None:
-        self.search.index.close()
+        self.search.close()  # saves the catalog snapshot if it moved on
         self.store.close()
 
 

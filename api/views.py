@@ -142,6 +142,7 @@ class HitOut(Struct, kw_only=True):
     matched_type: str
     highlight: Highlight
     replaced_by: list[Ref]
+    coverage: float | None = None  # label-partial: the share of the query the matched label covers
 
 
 class SearchOut(Struct, kw_only=True):
@@ -251,6 +252,7 @@ def lookup_head(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") ->
 
 
 def hit_out(catalog: Catalog, hit: Hit, terms: tuple[str, ...], script: str = "zh-Hans") -> HitOut:
+    marks = hit.marks or terms  # a label match marks only what it shares with the query
     if hit.kind == "standard":
         s = catalog.standards[hit.id]
         notes = "; ".join(s.notes)
@@ -258,18 +260,19 @@ def hit_out(catalog: Catalog, hit: Hit, terms: tuple[str, ...], script: str = "z
             id=s.id, kind="standard", href=standard_href(s.id), label=official_title(s.title, script), code=s.code,
             definition=render(notes, script), scheme="standards", status=s.status, grade=None,
             match=TIERS[hit.tier], matched_label=hit.matched, matched_type=hit.matched_type,
-            highlight=Highlight(label=highlight(s.title, terms, "zh-Hant" if script != "zh-Hans" else script), definition=highlight(notes, terms, script)),
-            replaced_by=[],
+            highlight=Highlight(label=highlight(s.title, marks, "zh-Hant" if script != "zh-Hans" else script),
+                                definition=highlight(notes, terms, script)),
+            replaced_by=[], coverage=hit.coverage,
         )
     c = catalog.concepts[hit.id]
     curated = curated_label(c, script)
-    label_highlight = highlight(curated, terms) if curated else highlight(c.preferred, terms, script)
+    label_highlight = highlight(curated, marks) if curated else highlight(c.preferred, marks, script)
     return HitOut(
         id=c.id, kind="concept", href=concept_href(c.id), label=curated or render(c.preferred, script),
         code=c.notation, definition=render(c.definition, script), scheme=c.scheme, status=c.status,
         grade=c.grade, match=TIERS[hit.tier], matched_label=hit.matched, matched_type=hit.matched_type,
         highlight=Highlight(label=label_highlight, definition=highlight(c.definition, terms, script)),
-        replaced_by=_refs(catalog, c.replaced_by, script),
+        replaced_by=_refs(catalog, c.replaced_by, script), coverage=hit.coverage,
     )
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+import unicodedata
 from functools import lru_cache
 
 import jieba
@@ -22,6 +23,7 @@ jieba.setLogLevel(logging.WARNING)
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 WORD = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]+")
+LATIN_WORD = re.compile(r"[a-z0-9]+")
 QUERY_CONVERSIONS = ("t2s", "tw2sp", "hk2s")
 RENDER_CONVERSIONS = {"zh-Hant": "s2t", "zh-TW": "s2twp", "zh-HK": "s2hk"}
 
@@ -32,7 +34,11 @@ __all__ = [
     "segment",
     "bigrams",
     "pinyin_keys",
-    "register_words",
+    "label_grams",
+    "text_tokens",
+    "english_words",
+    "pinyin_query",
+    "near_synonym_forms",
     "render",
 ]
 
@@ -47,10 +53,11 @@ def expand_query(text: str) -> tuple[str, ...]:
 
 _jieba_lock = threading.Lock()
 _jieba: jieba.Tokenizer | None = None
-_registered: set[str] = set()
 
 
 def _tokenizer() -> jieba.Tokenizer:
+    """jieba with its bundled dictionary only: segmentation never depends on what was registered
+    before, so an index maintained change by change answers like one rebuilt at once."""
     global _jieba
     with _jieba_lock:
         if _jieba is None:
@@ -58,18 +65,6 @@ def _tokenizer() -> jieba.Tokenizer:
             tokenizer.initialize()
             _jieba = tokenizer
         return _jieba
-
-
-def register_words(words: Iterable[str]) -> None:
-    """Add registered labels (folded) to jieba's dictionary so that a registered term is never split."""
-    tokenizer = _tokenizer()
-    with _jieba_lock:
-        for word in words:
-            word = fold_to_simplified(word)
-            if word not in _registered and CJK.search(word) and len(word) >= 2:
-                tokenizer.add_word(word, freq=2_000_000)
-                _registered.add(word)
-        segment.cache_clear()
 
 
 @lru_cache(maxsize=65536)
@@ -110,3 +105,77 @@ def render(text: str, script: str) -> str:
     """Simplified text rendered for ``script`` (zh-Hans, zh-Hant, zh-TW, zh-HK) with OpenCC."""
     config = RENDER_CONVERSIONS.get(script)
     return converter(config).convert(text) if config and text else text
+
+
+def text_tokens(folded: str) -> list[str]:
+    """The tokens definitions and notes are indexed by, in order: CJK bigrams (a lone character as
+    itself) and Latin words, line by line."""
+    out: list[str] = []
+    for line in folded.split("\n"):
+        out += bigrams(line)
+        out += LATIN_WORD.findall(line)
+    return out
+
+
+def label_grams(folded: str) -> set[str]:
+    """What a label is posted under for search: its CJK bigrams and its single CJK characters."""
+    return {*bigrams(folded), *chars(folded)}
+
+
+EN_STOPWORDS = frozenset("a an and of the for in on to with by or".split())
+
+
+def stem(word: str) -> str:
+    """A light English stem for label words: plural s dropped, cut to six letters (payments → paymen)."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word[:6]
+
+
+def english_words(folded: str) -> tuple[str, ...]:
+    """Stemmed Latin words (two characters or more, no stop words) of folded text, once each."""
+    return tuple(dict.fromkeys(stem(w) for w in LATIN_WORD.findall(folded) if len(w) >= 2 and w not in EN_STOPWORDS))
+
+
+TONE_DIGITS = re.compile(r"(?<=[a-zü])[1-5]")
+PINYIN_WITH_TONES = re.compile(r"^(?:[a-zü:]+[1-5]?[\s'’]*)+$")
+
+
+@lru_cache(maxsize=65536)
+def pinyin_query(text: str) -> str:
+    """The toneless compact pinyin a query stands for when it is written as pinyin with tone marks
+    (zhìhuì), tone numbers (zhi4hui4), ü / v / u: spellings, or pinyin mixed with characters
+    (zhihui农业); "" when the query is not such pinyin (plain letters are handled as they are)."""
+    base = normalize(text).replace("u:", "ü")
+    decomposed = unicodedata.normalize("NFD", base).replace("u\u0308", "ü")
+    plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    has_latin = bool(re.search(r"[a-zü]", plain))
+    if not has_latin:
+        return ""
+    marked = plain != base or "ü" in plain
+    cjk = bool(CJK.search(plain))
+    latin = CJK_RUN.sub(" ", plain)
+    toned = bool(TONE_DIGITS.search(latin)) and bool(PINYIN_WITH_TONES.match(latin.strip()))
+    if not (marked or toned or cjk):
+        return ""
+    if not PINYIN_WITH_TONES.match(latin.strip() or "a"):
+        return ""  # letters and digits of a code (GB/T 43697), not pinyin
+    pieces = []
+    for run in re.split(f"({CJK_RUN.pattern})", plain):
+        if CJK_RUN.fullmatch(run):
+            pieces.append(pinyin_keys(run)[0])
+        else:
+            pieces.append(TONE_DIGITS.sub("", run))
+    compact = re.sub(r"[\s'’:]", "", "".join(pieces)).replace("ü", "v")
+    return compact if compact.isascii() and compact.isalnum() else ""
+
+
+# Near-synonym words a query may use for a registered word, both ways: a variant that differs by
+# one such word is matched as the registered form too (ranked as a partial match, not an exact one).
+NEAR_SYNONYMS = (("农村", "乡村"), ("数码", "数字"), ("资讯", "信息"), ("监控", "监测"), ("体系", "系统"), ("资料", "数据"))
+_SYNONYM_OF = {a: b for a, b in NEAR_SYNONYMS} | {b: a for a, b in NEAR_SYNONYMS}
+
+
+def near_synonym_forms(form: str) -> tuple[str, ...]:
+    """``form`` with one near-synonym word swapped, for each such word it holds."""
+    return tuple(dict.fromkeys(form.replace(word, other, 1) for word, other in _SYNONYM_OF.items() if word in form))

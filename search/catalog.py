@@ -1,24 +1,32 @@
-"""The in-memory catalog: current versions with dicts for id, label and code lookups.
+"""The in-memory catalog: an immutable snapshot of the current versions, with what search derives.
 
-It answers exact lookups without touching the store or the index, and renders search hits. It follows
-the change log like the index does (``apply``), so every process holds its own current copy.
+A snapshot answers exact lookups, prefix suggestions and the label tiers of search without touching
+the store or the index, and renders search hits. It is never changed once published: ``applied``
+builds the next revision's snapshot off to the side (copying only the containers a change touches)
+and the service swaps it in with one assignment, so a request that grabs ``service.catalog`` once
+reads one revision throughout.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
 from bisect import bisect_left, insort
-from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 
 from msgspec import Struct
 
 from registry.model import ConceptVersion, Scheme, StandardVersion, Term, Version
 from registry.store import Store
 
-from .analysis import fold_to_simplified, pinyin_keys, register_words
+from .analysis import CJK_RUN, english_words, fold_to_simplified, label_grams, pinyin_keys
 
 CODE_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:-\d{4})?")
+NUMBER = re.compile(r"\d{2,}")
+SNAPSHOT_FILE = "catalog-snapshot.pickle"
+SNAPSHOT_FORMAT = 1  # a new layout ignores older files
 
 
 def code_keys(code: str) -> set[str]:
@@ -53,109 +61,70 @@ class Suggestion(Struct, frozen=True, kw_only=True):
 SUGGEST_SCAN = 400  # prefix entries looked at per form, at most
 BULK = 1000  # versions applied at once above which the prefix list is rebuilt rather than updated
 
+SORTED = {"postings", "en_postings", "by_sound"}
+# the containers of a snapshot; each maps a key to an immutable value (a tuple, a Struct)
+_MAPS = ("schemes", "concepts", "standards", "by_label", "by_title", "by_code", "by_sound", "narrower",
+         "standards_of", "postings", "en_postings", "_prefix_keys", "_folded")
+
 
 class Catalog:
+    """One revision of the read model. Treat as read-only: ``applied`` returns a new snapshot."""
+
     def __init__(self) -> None:
         self.revision = 0
         self.schemes: dict[str, Scheme] = {}
         self.concepts: dict[str, ConceptVersion] = {}
         self.standards: dict[str, StandardVersion] = {}
-        self.by_label: dict[str, list[LabelMatch]] = defaultdict(list)
-        self.narrower: dict[str, list[str]] = defaultdict(list)
-        self.standards_of: dict[str, list[str]] = defaultdict(list)
+        self.by_label: dict[str, tuple[LabelMatch, ...]] = {}  # folded label → concepts naming it
+        self.by_title: dict[str, tuple[str, ...]] = {}  # folded standard title → standard ids
+        self.by_code: dict[str, tuple[str, ...]] = {}  # code key (notation, standard code, number) → ids
+        self.by_sound: dict[str, tuple[str, ...]] = {}  # full pinyin → folded Chinese labels and titles
+        self.narrower: dict[str, tuple[str, ...]] = {}
+        self.standards_of: dict[str, tuple[str, ...]] = {}
+        # label postings for search: CJK bigram (or the one character of a one-character label) and
+        # English word → the folded labels and titles holding it
+        self.postings: dict[str, tuple[str, ...]] = {}
+        self.en_postings: dict[str, tuple[str, ...]] = {}
         # sorted (key, id, label) for prefix suggestions: folded labels, pinyin, initials, English, codes
         self.prefixes: list[tuple[str, str, str]] = []
-        self._prefix_keys: dict[str, list[tuple[str, str, str]]] = {}
-        self._folded: dict[str, list[tuple[str, Term]]] = {}  # id → (folded text, term), per current version
-        self._bulk: tuple[set[str], list[tuple[str, str, str]]] | None = None
+        self._prefix_keys: dict[str, tuple[tuple[str, str, str], ...]] = {}
+        self._folded: dict[str, tuple[tuple[str, Term], ...]] = {}  # id → (folded text, term), current version
 
     @classmethod
     def from_store(cls, store: Store) -> "Catalog":
-        catalog = cls()
         revision = store.revision()
-        catalog.schemes = {s.id: s for s in store.schemes()}
-        catalog.apply([*store.current("concept"), *store.current("standard")], revision)
+        base = cls()
+        base.schemes = {s.id: s for s in store.schemes()}
+        return base.applied([*store.current("concept"), *store.current("standard")], revision)
+
+    def applied(self, versions: Iterable[Version], revision: int, schemes: Iterable[Scheme] = ()) -> "Catalog":
+        """The snapshot after replacing the versions given (new or newer), at ``revision``."""
+        builder = _Builder(self)
+        builder.apply(list(versions), list(schemes))
+        return builder.finish(max(self.revision, revision))
+
+    # -- persistence beside the index ---------------------------------------------------------
+    def save(self, folder: str | Path) -> None:
+        """Write the snapshot (atomically) so a restart skips the folding, pinyin and postings work."""
+        path = Path(folder) / SNAPSHOT_FILE
+        tmp = path.with_name(f"{SNAPSHOT_FILE}.{os.getpid()}.tmp")  # workers may save at once
+        with tmp.open("wb") as out:
+            pickle.dump((SNAPSHOT_FORMAT, self.revision, self.__dict__), out, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, folder: str | Path, max_revision: int) -> "Catalog | None":
+        """The snapshot saved in ``folder`` if it is readable and not ahead of the store, else None."""
+        try:
+            with (Path(folder) / SNAPSHOT_FILE).open("rb") as source:
+                form, revision, state = pickle.load(source)
+        except Exception:  # noqa: BLE001 - a missing, partial or old file is only a cache miss
+            return None
+        if form != SNAPSHOT_FORMAT or revision > max_revision:
+            return None
+        catalog = cls.__new__(cls)
+        catalog.__dict__.update(state)
         return catalog
-
-    # -- keeping current ---------------------------------------------------------------------
-    def apply(self, versions: Iterable[Version], revision: int) -> None:
-        """Replace the versions given (new or newer) and move to ``revision``."""
-        versions = list(versions)
-        # a big batch (a start, a reload) re-sorts the prefix list once instead of inserting one by one
-        self._bulk = (set(), []) if len(versions) > BULK else None
-        words = []
-        for version in versions:
-            if isinstance(version, ConceptVersion):
-                self._forget_concept(version.id)
-                self._add_concept(version)
-                words.extend(t.text for t in version.terms if t.lang != "en")
-            else:
-                self._forget_standard(version.id)
-                self._add_standard(version)
-        if self._bulk is not None:
-            stale, pending = self._bulk
-            self.prefixes = sorted([e for e in self.prefixes if e[1] not in stale] + pending)
-            self._bulk = None
-        register_words(words)
-        self.revision = max(self.revision, revision)
-
-    def _add_concept(self, c: ConceptVersion) -> None:
-        self.concepts[c.id] = c
-        folded = self._folded[c.id] = [(fold_to_simplified(term.text), term) for term in c.terms]
-        for key, term in folded:
-            self.by_label[key].append(LabelMatch(c.id, term))
-        for parent in c.broader:
-            self.narrower[parent].append(c.id)
-        self._add_prefixes(c.id, _concept_prefixes(folded))
-
-    def _forget_concept(self, concept_id: str) -> None:
-        old = self.concepts.pop(concept_id, None)
-        if old is None:
-            return
-        for key, _ in self._folded.pop(concept_id):
-            self.by_label[key] = [m for m in self.by_label[key] if m.id != concept_id]
-            if not self.by_label[key]:
-                del self.by_label[key]
-        for parent in old.broader:
-            self.narrower[parent] = [n for n in self.narrower[parent] if n != concept_id]
-        self._forget_prefixes(concept_id)
-
-    def _add_standard(self, s: StandardVersion) -> None:
-        self.standards[s.id] = s
-        for concept_id in s.concepts:
-            self.standards_of[concept_id].append(s.id)
-        title = fold_to_simplified(s.title)
-        keys = {title: s.title, **{k: s.code for k in code_keys(s.code)}}
-        keys.update(dict.fromkeys(pinyin_keys(title), s.title))
-        self._add_prefixes(s.id, keys)
-
-    def _forget_standard(self, standard_id: str) -> None:
-        old = self.standards.pop(standard_id, None)
-        if old is None:
-            return
-        for concept_id in old.concepts:
-            self.standards_of[concept_id] = [i for i in self.standards_of[concept_id] if i != standard_id]
-        self._forget_prefixes(standard_id)
-
-    # -- prefix entries ----------------------------------------------------------------------
-    def _add_prefixes(self, entity_id: str, keys: dict[str, str]) -> None:
-        entries = [(key, entity_id, label) for key, label in keys.items() if key]
-        if self._bulk is not None:
-            self._bulk[1].extend(entries)
-        else:
-            for entry in entries:
-                insort(self.prefixes, entry)
-        self._prefix_keys[entity_id] = entries
-
-    def _forget_prefixes(self, entity_id: str) -> None:
-        if self._bulk is not None:
-            if self._prefix_keys.pop(entity_id, None):
-                self._bulk[0].add(entity_id)  # its sorted entries are dropped when the batch ends
-            return
-        for entry in self._prefix_keys.pop(entity_id, ()):
-            at = bisect_left(self.prefixes, entry)
-            if at < len(self.prefixes) and self.prefixes[at] == entry:
-                del self.prefixes[at]
 
     # -- reading -----------------------------------------------------------------------------
     def lookup(self, label: str, forms: Iterable[str] = ()) -> list[LabelMatch]:
@@ -217,14 +186,216 @@ class Catalog:
     def label_postings(self) -> list[tuple[str, list[LabelMatch]]]:
         """(folded label, the concepts and terms it names) for every label of the current versions:
         what the term checker builds its automaton from (``search/checker.py``)."""
-        return [(key, list(matches)) for key, matches in list(self.by_label.items())]
+        return [(key, list(matches)) for key, matches in self.by_label.items()]
 
-    def folded_terms(self, concept_id: str) -> list[tuple[str, Term]]:
+    def folded_terms(self, concept_id: str) -> tuple[tuple[str, Term], ...]:
         """(folded text, term) for each term of a concept's current version."""
         return self._folded[concept_id]
 
+    def folded_labels(self) -> dict[str, tuple[LabelMatch, ...]]:
+        """Every folded label (Simplified, normalised) → the concepts naming it, with the term: what a
+        term checker matches a text against. Read-only, like the whole snapshot."""
+        return self.by_label
 
-def _concept_prefixes(folded: list[tuple[str, Term]]) -> dict[str, str]:
+    def label_holders(self, label: str) -> list[tuple[str, str, Term | None]]:
+        """(entity id, kind, term) of the concepts and standards with the folded label or title ``label``."""
+        out: list[tuple[str, str, Term | None]] = [(m.id, "concept", m.term) for m in self.by_label.get(label, ())]
+        out += [(i, "standard", None) for i in self.by_title.get(label, ())]
+        return out
+
+
+class _Builder:
+    """Builds the next snapshot from the last one: the containers a change touches are copied, and
+    their touched values rebuilt as new tuples, so the snapshot being read is left exactly as it was."""
+
+    def __init__(self, base: Catalog) -> None:
+        self.new = Catalog.__new__(Catalog)
+        self.new.__dict__.update(base.__dict__)
+        self._work: dict[str, dict[str, list]] = {name: {} for name in _MAPS}  # touched keys → new values
+        self._bulk: tuple[set[str], list[tuple[str, str, str]]] | None = None
+
+    def _values(self, name: str, key: str) -> list:
+        work = self._work[name]
+        values = work.get(key)
+        if values is None:
+            values = work[key] = list(getattr(self.new, name).get(key, ()))
+        return values
+
+    def _has(self, name: str, key: str) -> bool:
+        values = self._work[name].get(key)
+        return bool(values) if values is not None else key in getattr(self.new, name)
+
+    def _add(self, name: str, key: str, value) -> bool:
+        """Add ``value`` under ``key``; True when the key was empty."""
+        values = self._values(name, key)
+        if self._bulk is None and value in values:
+            return False
+        values.append(value)
+        return len(values) == 1
+
+    def _remove(self, name: str, key: str, value) -> None:
+        values = self._values(name, key)
+        if value in values:
+            values.remove(value)
+
+    def _set(self, name: str, key: str, value) -> None:
+        self._work[name][key] = [value]
+
+    def _pop(self, name: str, key: str) -> None:
+        """Drop a one-value key (a concept, a standard, their derived entries)."""
+        self._work[name][key] = []
+
+    def _get(self, name: str, key: str):
+        values = self._work[name].get(key)
+        if values is not None:
+            return values[0] if values else None
+        return getattr(self.new, name).get(key)
+
+    def apply(self, versions: list[Version], schemes: list[Scheme]) -> None:
+        for scheme in schemes:
+            self._set("schemes", scheme.id, scheme)
+        # a big batch (a start, a reload) re-sorts the prefix list once instead of inserting one by one
+        self._bulk = (set(), []) if len(versions) > BULK else None
+        if self._bulk is None:
+            self.new.prefixes = list(self.new.prefixes)
+        for version in versions:
+            if isinstance(version, ConceptVersion):
+                self._forget_concept(version.id)
+                self._add_concept(version)
+            else:
+                self._forget_standard(version.id)
+                self._add_standard(version)
+        if self._bulk is not None:
+            stale, pending = self._bulk
+            self.new.prefixes = sorted([e for e in self.new.prefixes if e[1] not in stale] + pending)
+            self._bulk = None
+
+    def finish(self, revision: int) -> Catalog:
+        single = {"schemes", "concepts", "standards", "_prefix_keys", "_folded"}  # one value per key
+        for name, work in self._work.items():
+            if not work:
+                continue
+            target = dict(getattr(self.new, name))
+            for key, values in work.items():
+                if not values:
+                    target.pop(key, None)
+                elif name in single:
+                    target[key] = values[0]
+                else:  # label postings sorted: the same order however the snapshot was reached
+                    target[key] = tuple(sorted(values)) if name in SORTED else tuple(values)
+            setattr(self.new, name, target)
+        self.new.revision = revision
+        return self.new
+
+    # -- labels shared by concepts and standards ---------------------------------------------
+    def _label_in(self, text: str) -> None:
+        """Postings and sound of a folded label or title that just became present."""
+        for gram in label_grams(text):
+            self._add("postings", gram, text)
+        for word in english_words(text):
+            self._add("en_postings", word, text)
+        if CJK_RUN.search(text):
+            self._add("by_sound", pinyin_keys(text)[0], text)
+
+    def _label_out(self, text: str) -> None:
+        if self._has("by_label", text) or self._has("by_title", text):
+            return  # another concept or standard still holds it
+        for gram in label_grams(text):
+            self._remove("postings", gram, text)
+        for word in english_words(text):
+            self._remove("en_postings", word, text)
+        if CJK_RUN.search(text):
+            self._remove("by_sound", pinyin_keys(text)[0], text)
+
+    def _add_concept(self, c: ConceptVersion) -> None:
+        self._set("concepts", c.id, c)
+        folded = tuple((fold_to_simplified(term.text), term) for term in c.terms)
+        self._set("_folded", c.id, folded)
+        for key, term in folded:
+            present = self._has("by_label", key) or self._has("by_title", key)
+            self._add("by_label", key, LabelMatch(c.id, term))
+            if not present:
+                self._label_in(key)
+        for parent in c.broader:
+            self._add("narrower", parent, c.id)
+        codes = {n for key, _ in folded for n in NUMBER.findall(key)} | (code_keys(c.notation) if c.notation else set())
+        for code in codes:
+            self._add("by_code", code, c.id)
+        self._add_prefixes(c.id, _concept_prefixes(folded))
+
+    def _forget_concept(self, concept_id: str) -> None:
+        old = self._get("concepts", concept_id)
+        if old is None:
+            return
+        folded = self._get("_folded", concept_id)
+        self._pop("concepts", concept_id)
+        self._pop("_folded", concept_id)
+        for key, term in folded:
+            self._remove("by_label", key, LabelMatch(concept_id, term))
+            self._label_out(key)
+        for parent in old.broader:
+            self._remove("narrower", parent, concept_id)
+        codes = {n for key, _ in folded for n in NUMBER.findall(key)} | (code_keys(old.notation) if old.notation else set())
+        for code in codes:
+            self._remove("by_code", code, concept_id)
+        self._forget_prefixes(concept_id)
+
+    def _add_standard(self, s: StandardVersion) -> None:
+        self._set("standards", s.id, s)
+        for concept_id in s.concepts:
+            self._add("standards_of", concept_id, s.id)
+        title = fold_to_simplified(s.title)
+        present = self._has("by_label", title) or self._has("by_title", title)
+        self._add("by_title", title, s.id)
+        if not present:
+            self._label_in(title)
+        for code in code_keys(s.code):
+            self._add("by_code", code, s.id)
+        keys = {title: s.title, **{k: s.code for k in code_keys(s.code)}}
+        if s.title_en:
+            keys.setdefault(fold_to_simplified(s.title_en), s.title_en)
+        keys.update(dict.fromkeys(pinyin_keys(title), s.title))
+        self._add_prefixes(s.id, keys)
+
+    def _forget_standard(self, standard_id: str) -> None:
+        old = self._get("standards", standard_id)
+        if old is None:
+            return
+        self._pop("standards", standard_id)
+        for concept_id in old.concepts:
+            self._remove("standards_of", concept_id, standard_id)
+        title = fold_to_simplified(old.title)
+        self._remove("by_title", title, standard_id)
+        self._label_out(title)
+        for code in code_keys(old.code):
+            self._remove("by_code", code, standard_id)
+        self._forget_prefixes(standard_id)
+
+    # -- prefix entries ----------------------------------------------------------------------
+    def _add_prefixes(self, entity_id: str, keys: dict[str, str]) -> None:
+        entries = tuple((key, entity_id, label) for key, label in keys.items() if key)
+        if self._bulk is not None:
+            self._bulk[1].extend(entries)
+        else:
+            for entry in entries:
+                insort(self.new.prefixes, entry)
+        self._set("_prefix_keys", entity_id, entries)
+
+    def _forget_prefixes(self, entity_id: str) -> None:
+        entries = self._get("_prefix_keys", entity_id) or ()
+        self._pop("_prefix_keys", entity_id)
+        if self._bulk is not None:
+            if entries:
+                self._bulk[0].add(entity_id)  # its sorted entries are dropped when the batch ends
+            return
+        prefixes = self.new.prefixes
+        for entry in entries:
+            at = bisect_left(prefixes, entry)
+            if at < len(prefixes) and prefixes[at] == entry:
+                del prefixes[at]
+
+
+def _concept_prefixes(folded: Iterable[tuple[str, Term]]) -> dict[str, str]:
     """A concept's prefix keys — folded labels, full pinyin and initials — each with its label."""
     keys: dict[str, str] = {}
     for key, term in folded:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .analysis import render, segment
+from .analysis import CJK_RUN, bigrams, render
 from registry.text import converter
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
@@ -21,7 +21,8 @@ def highlight_terms(forms: Iterable[str]) -> tuple[str, ...]:
         if not form:
             continue
         terms.add(form)
-        terms.update(w for w in segment(form) if len(w) >= 2 or len(form) == 1)
+        # the query's bigrams: adjacent ones merge into one mark; a lone character only for itself
+        terms.update(g for g in bigrams(form) if len(g) == 2 or CJK_RUN.fullmatch(form))
         terms.update(w for w in form.split() if len(w) >= 2)
     return tuple(sorted(terms, key=lambda t: (-len(t), t)))
 
@@ -30,7 +31,20 @@ def highlight_terms(forms: Iterable[str]) -> tuple[str, ...]:
 def _pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     if not terms:
         return None
-    return re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    # a lookahead finds overlapping matches (标准 inside 高标准 after 高标), merged into spans below
+    return re.compile("(?=(" + "|".join(re.escape(t) for t in terms) + "))", re.IGNORECASE)
+
+
+def _spans(pattern: re.Pattern[str], target: str) -> list[tuple[int, int]]:
+    """Matched character spans, overlapping or touching ones merged."""
+    spans: list[tuple[int, int]] = []
+    for match in pattern.finditer(target):
+        start, end = match.start(), match.start() + len(match.group(1))
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
+    return spans
 
 
 def highlight(text: str, terms: tuple[str, ...], script: str = "zh-Hans") -> str:
@@ -46,10 +60,10 @@ def highlight(text: str, terms: tuple[str, ...], script: str = "zh-Hans") -> str
     target = folded if len(folded) == len(text) else text
     pieces: list[str] = []
     last = 0
-    for match in pattern.finditer(target):
-        pieces.append(html.escape(render(text[last : match.start()], script)))
-        pieces.append(MARK_OPEN + html.escape(render(text[match.start() : match.end()], script)) + MARK_CLOSE)
-        last = match.end()
+    for start, end in _spans(pattern, target):
+        pieces.append(html.escape(render(text[last:start], script)))
+        pieces.append(MARK_OPEN + html.escape(render(text[start:end], script)) + MARK_CLOSE)
+        last = end
     if not pieces:
         return ""
     pieces.append(html.escape(render(text[last:], script)))

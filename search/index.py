@@ -17,17 +17,17 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh.analysis import StemmingAnalyzer, Token, Tokenizer
-from whoosh.fields import ID, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.index import LockError
 
 from registry.errors import InvalidInput, ShuyuError
 
-from .analysis import bigrams, chars, segment
+from .analysis import CJK, text_tokens
 
 STATE_FILE = "shuyu-index.json"
 REBUILD_LOCK = "shuyu-rebuild.lock"  # one rebuild at a time per folder, across processes; never deleted
 INDEX_NAME = "shuyu"
-SCHEMA_VERSION = 3  # a new schema (or layout) rebuilds the index on start
+SCHEMA_VERSION = 4  # a new schema (or layout) rebuilds the index on start
 # Segments stay separate files: whoosh copies each part of a compound segment file into memory when
 # a reader opens it (BytesIO over the mmap), which at 100k concepts costs ~800 MB per reader.
 COMPOUND = False
@@ -56,51 +56,24 @@ class _SequenceTokenizer(Tokenizer):
             yield token
 
 
-class LineTokenizer(_SequenceTokenizer):
-    """One token per line: whole labels, pinyin keys and codes match only whole."""
+class TextTokenizer(_SequenceTokenizer):
+    """CJK character bigrams (a lone character as itself) and Latin words: no dictionary, so the
+    tokens of a text never depend on what was registered before, and no segmentation cost."""
 
     def pieces(self, value: str) -> Iterable[str]:
-        return [line for line in value.split("\n") if line]
-
-
-class WordTokenizer(_SequenceTokenizer):
-    """jieba search-mode words, one line (label) at a time, positions in order."""
-
-    def pieces(self, value: str) -> Iterable[str]:
-        return [word for line in value.split("\n") for word in segment(line)]
-
-
-class BigramTokenizer(_SequenceTokenizer):
-    """CJK character bigrams, so that any infix of two or more characters matches."""
-
-    def pieces(self, value: str) -> Iterable[str]:
-        return [gram for line in value.split("\n") for gram in bigrams(line)]
-
-
-class CharTokenizer(_SequenceTokenizer):
-    """Single CJK characters, for one-character queries."""
-
-    def pieces(self, value: str) -> Iterable[str]:
-        return chars(value)
+        return text_tokens(value)
 
 
 def make_schema() -> Schema:
+    """Definitions and notes, and the facets to filter them by: labels are answered from memory."""
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID,
         scheme=ID,
         status=ID,
         grade=ID,
-        standard=TEXT(analyzer=LineTokenizer(), phrase=False),
-        pref=TEXT(analyzer=LineTokenizer(), phrase=False),
-        label=TEXT(analyzer=LineTokenizer(), phrase=False),
-        words=TEXT(analyzer=WordTokenizer(), phrase=True),
-        grams=TEXT(analyzer=BigramTokenizer(), phrase=True),
-        chars=TEXT(analyzer=CharTokenizer(), phrase=False),
-        pinyin=TEXT(analyzer=LineTokenizer(), phrase=False),
-        en=TEXT(analyzer=StemmingAnalyzer(minsize=1, stoplist=None), phrase=True),
-        code=TEXT(analyzer=LineTokenizer(), phrase=False),
-        definition=TEXT(analyzer=WordTokenizer(), phrase=False),
+        standard=KEYWORD,
+        definition=TEXT(analyzer=TextTokenizer(), phrase=False),
         definition_en=TEXT(analyzer=StemmingAnalyzer(), phrase=False),
     )
 
@@ -175,7 +148,7 @@ class SearchIndex:
         # each other's bytes (TermNotFound, wrong postings). One search at a time per process.
         self._read_lock = threading.Lock()
         self.generation = 0  # moves whenever the searcher sees new commits; keys result caches
-        self._analyzers = {name: self._index.schema[name].analyzer for name in ("en", "definition_en")}
+        self._analyzers = {"definition_en": self._index.schema["definition_en"].analyzer}
 
     # -- state --------------------------------------------------------------------------------
     def _state(self) -> dict:
@@ -313,19 +286,30 @@ class SearchIndex:
                 self._searcher = self._index.searcher()
                 self.generation += 1
 
-    def analyze(self, field: str, text: str) -> list[str]:
-        """Tokens of ``text`` as the stemming field ``field`` indexes them."""
-        with self._read_lock:
-            return [t.text for t in self._analyzers[field](text)]
+    def search_text(self, forms: Sequence[str], *, filters: dict[str, str] | None = None,
+                    limit: int = 300) -> list[tuple[str, float]]:
+        """(id, score) of the best ``limit`` definitions and notes holding every token of one of the
+        query's ``forms`` (CJK bigrams and Latin words; English also by stem), within the ``filters``.
 
-    def search(self, query: q.Query, *, filters: q.Query | None = None, limit: int = 500) -> list[tuple[str, float]]:
-        """(id, score) of the best ``limit`` matches.
-
-        Neither counted (that runs the query a second time) nor asked which terms matched (that keeps
-        whoosh from skipping low-scoring blocks, ~35% slower): the catalog tells label matches apart.
+        The query is built as objects (the query-string parser costs ~150 µs); neither counted (that
+        runs it twice) nor asked which terms matched (that keeps whoosh from skipping blocks).
         """
+        parts: list[q.Query] = []
         with self._read_lock:
-            return [(hit["id"], hit.score) for hit in self._searcher.search(query, filter=filters, limit=limit)]
+            for form in forms:
+                words = list(dict.fromkeys(text_tokens(form)))
+                if words:
+                    parts.append(q.And([q.Term("definition", w) for w in words]))
+                if not CJK.search(form):
+                    stems = [t.text for t in self._analyzers["definition_en"](form)]
+                    if stems:
+                        parts.append(q.And([q.Term("definition_en", s) for s in stems], boost=0.6))
+            if not parts:
+                return []
+            wanted = [q.Term(name, value) for name, value in sorted((filters or {}).items()) if value]
+            filter_query = q.And(wanted) if wanted else None
+            hits = self._searcher.search(q.Or(parts), filter=filter_query, limit=limit)
+            return [(hit["id"], hit.score) for hit in hits]
 
     def doc_count(self) -> int:
         return self._searcher.doc_count()

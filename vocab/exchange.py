@@ -24,7 +24,6 @@ from registry.model import (
     Proposal,
     Scheme,
     StandardContent,
-    StandardVersion,
     Version,
     now,
 )

@@ -57,7 +57,7 @@ class ReaderController(Controller):
                         release=releases[-1] if releases else None)
         filters = {k: v for k, v in zip(FILTER_FIELDS, (scheme, status, grade, standard, kind)) if v}
         offset = (page_number - 1) * PAGE_SIZE
-        found = services.search_results(text, filters=filters, offset=offset, limit=PAGE_SIZE)
+        found = services.search_results(text, filters=filters, offset=offset, limit=PAGE_SIZE, catalog=catalog)
         marks = marked_terms(text)
         hits = [web_hit(catalog, h, marks, text, script) for h in found.hits
                 if h.id in catalog.concepts or h.id in catalog.standards]

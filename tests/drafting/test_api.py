@@ -122,6 +122,7 @@ def test_harmonisation_report_lists_every_shared_label(client, drafting_server):
     assert finding["schemes"] == sorted({target.scheme, "probe-scheme"})
     assert fold_to_simplified(target.preferred) in {f["label"] for f in report["status_conflicts"]}
 
+    catalog = services.catalog  # the snapshot of the new revision (snapshots are never changed in place)
     expected = set()  # every folded label of two or more live concepts, from the catalog itself
     for key, matches in catalog.label_postings():
         live = {m.id for m in matches if m.term.type != "hidden" and catalog.concepts[m.id].status != "deprecated"}

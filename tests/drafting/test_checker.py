@@ -88,9 +88,7 @@ def test_sample_draft_paragraph_is_marked_up_with_every_problem_and_fix(bundled_
 
 
 def registry(*versions: ConceptVersion, revision: int = 1) -> Catalog:
-    catalog = Catalog()
-    catalog.apply(versions, revision)
-    return catalog
+    return Catalog().applied(versions, revision)  # snapshots are immutable: applying makes a new one
 
 
 def small() -> Catalog:
@@ -156,8 +154,8 @@ def test_the_automaton_follows_the_catalog_to_a_new_revision():
     catalog = small()
     assert check(catalog, "高标准农田").matches == []
     before = matcher_for(catalog)
-    catalog.apply([concept("farmland", "高标准农田"),
-                   concept("village", "数字村庄", version=2)], 2)
+    catalog = catalog.applied([concept("farmland", "高标准农田"),
+                               concept("village", "数字村庄", version=2)], 2)
     after = check(catalog, "高标准农田与数字乡村、数字村庄")
     assert matcher_for(catalog) is not before
     assert [(m.text, m.concept) for m in after.matches] == [("高标准农田", "farmland"), ("数字村庄", "village")]

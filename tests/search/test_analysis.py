@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from search.analysis import bigrams, expand_query, fold_to_simplified, pinyin_keys, register_words, render, segment
-from search.index import BigramTokenizer, WordTokenizer
+from search.analysis import (bigrams, english_words, expand_query, fold_to_simplified, label_grams, near_synonym_forms,
+                             pinyin_keys, pinyin_query, render, segment)
+from search.index import TextTokenizer
 
 
 def test_folding_is_width_and_script_insensitive():
@@ -19,22 +20,25 @@ def test_query_expansion_keeps_mainland_terms_and_regional_wording():
         assert mainland in expand_query(taiwan), taiwan
 
 
-def test_registered_labels_are_not_split():
-    register_words(["防止返贫监测"])
-    assert "防止返贫监测" in segment("强化防止返贫监测和帮扶")
+def test_segmentation_does_not_depend_on_history():
+    # labels are matched in memory; jieba keeps its bundled dictionary, so an early and a late
+    # segmentation of the same text agree whatever was registered in between
+    before = segment("强化防止返贫监测和帮扶")
+    segment.cache_clear()
+    assert segment("强化防止返贫监测和帮扶") == before and "监测" in before
 
 
-def test_word_tokenizer_numbers_positions_in_order():
-    # jieba's own analyzer gives character offsets as positions; ours counts tokens, in order
-    tokens = [(t.text, t.pos) for t in WordTokenizer()("农村寄递物流体系建设\n数字乡村", positions=True)]
+def test_text_tokenizer_numbers_positions_in_order():
+    # definitions are indexed by bigrams and Latin words, positions counted in order
+    tokens = [(t.text, t.pos) for t in TextTokenizer()("农村寄递物流\n数字乡村 5g", positions=True)]
     assert [pos for _, pos in tokens] == list(range(len(tokens)))
-    assert len(tokens) >= 4 and tokens[-1][0] in ("乡村", "数字乡村")
+    assert [t for t, _ in tokens] == ["农村", "村寄", "寄递", "递物", "物流", "数字", "字乡", "乡村", "5g"]
 
 
 def test_bigrams_cover_every_infix():
     assert list(bigrams("高标准农田")) == ["高标", "标准", "准农", "农田"]
     assert list(bigrams("田")) == ["田"]
-    assert [t.pos for t in BigramTokenizer()("高标准农田", positions=True)] == [0, 1, 2, 3]
+    assert label_grams("农田") == {"农田", "农", "田"}
 
 
 def test_pinyin_keys_full_and_initials():
@@ -46,3 +50,18 @@ def test_render_in_traditional_scripts():
     assert render("数字乡村", "zh-Hant") == "數字鄉村"
     assert render("网络安全", "zh-TW") == "網路安全"
     assert render("数字乡村", "zh-Hans") == "数字乡村"
+
+
+def test_pinyin_with_tones_numbers_umlaut_and_characters():
+    for text in ["zhìhuì nóngyè", "zhi4hui4 nong2ye4", "Zhìhuì Nóngyè", "zhihui农业", "zhi hui nong ye4"]:
+        assert pinyin_query(text) == "zhihuinongye", text
+    assert pinyin_query("lǜsè") == pinyin_query("lu:se") == pinyin_query("lv4se4") == "lvse"
+    for plain in ["shuzixiangcun", "GB/T 43697", "数字乡村", "5G", "DV-3.2"]:
+        assert pinyin_query(plain) == "", plain  # plain letters, codes and characters go their own way
+
+
+def test_near_synonym_forms_and_english_words():
+    assert "数字乡村" in near_synonym_forms("数字农村")
+    assert near_synonym_forms("智慧农业") == ()
+    assert english_words("internet of things") == ("intern", "thing")
+    assert english_words("mobile payments") == english_words("mobile payment")

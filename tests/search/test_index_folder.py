@@ -15,8 +15,8 @@ def test_creating_and_rebuilding_keep_what_the_index_did_not_make(tmp_path):
     (tmp_path / "backups").mkdir()
     (tmp_path / "backups" / "old.json").write_text("{}")
     index = SearchIndex(tmp_path)
-    index.apply([{"id": "a", "pref": "数字乡村"}], 1)
-    index.rebuild([{"id": "b", "pref": "智慧农业"}], 2, parallel=False)
+    index.apply([{"id": "a", "definition": "数字乡村"}], 1)
+    index.rebuild([{"id": "b", "definition": "智慧农业"}], 2, parallel=False)
     index.close()
     assert (tmp_path / "notes.txt").read_text() == "mine"
     assert (tmp_path / "backups" / "old.json").read_text() == "{}"

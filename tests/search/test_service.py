@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from registry.sqlite import SQLiteStore
-from search.analysis import expand_query
 from search.service import SearchService
 from tests.conftest import concept
 from vocab.loader import load_bundled_if_empty
@@ -45,11 +44,45 @@ def first(service, text, **kw):
         ("43697", "gbt-43697-2024", "exact-preferred"),
         ("832", "platform-832", "label-prefix"),
         ("标准农田", "high-standard-farmland", "label-words"),
-        ("数子乡村", "digital-village", "label-words"),
+        ("数子乡村", "digital-village", "label-partial"),  # shares 数, 乡村 and the sound
+        ("zhìhuì nóngyè", "smart-agriculture", "exact-label"),
+        ("zhi4hui4 nong2ye4", "smart-agriculture", "exact-label"),
+        ("zhihui农业", "smart-agriculture", "exact-label"),
+        ("zhi hui nong ye", "smart-agriculture", "exact-label"),
     ],
 )
 def test_the_registered_concept_comes_first(service, text, expected, match):
     assert first(service, text) == (expected, match)
+
+
+@pytest.mark.parametrize(
+    "text, expected, within",
+    [
+        ("数据分级分类", "data-classification-grading", 3),  # words swapped
+        ("冷链物流运输", "cold-chain-logistics", 3),  # the query is longer than the label
+        ("高标准农田建设", "high-standard-farmland", 1),
+        ("数字农村", "digital-village", 1),  # one word differs (a near synonym)
+        ("數位農村", "digital-village", 3),
+        ("高标农田", "high-standard-farmland", 3),  # a character dropped
+        ("防止返贫监测系统", "return-to-poverty-monitoring", 3),
+    ],
+)
+def test_search_forgives_near_variants(service, text, expected, within):
+    hits = service.search(text, limit=within).hits
+    assert expected in [h.id for h in hits], (text, [(h.id, h.match) for h in hits])
+
+
+def test_partial_hits_say_how_much_matched_and_mark_only_that(service):
+    hit = next(h for h in service.search("数据分级分类").hits if h.id == "data-classification-grading")
+    assert hit.match == "label-partial" and 0.5 <= hit.coverage <= 1
+    longer = next(h for h in service.search("冷链物流运输").hits if h.id == "cold-chain-logistics")
+    assert longer.marks == ("冷链物流",) and longer.coverage == pytest.approx(4 / 6, abs=0.01)
+
+
+def test_one_shared_character_or_bigram_is_not_a_label_match(service):
+    # 农村电商 shares only the bigram 农村 with 数字农村: not by label
+    hits = {h.id: h.match for h in service.search("数字农村", limit=300).hits}
+    assert "rural-e-commerce" not in hits or hits["rural-e-commerce"] == "definition"
 
 
 def test_tiers_order_exact_before_prefix_before_words(service):
@@ -111,9 +144,8 @@ def test_concurrent_searches_give_the_same_answers_as_one_at_a_time(service):
 
     queries = [c.preferred[i : i + 2] for c in list(service.catalog.concepts.values())[:120] for i in (0, 1)]
     expected = {}
-    for text in queries:
-        service._cache.clear()
-        expected[text] = [h.id for h in service.search(text).hits]
+    for text in queries:  # a page past the label hits: the index is asked for definitions too
+        expected[text] = [h.id for h in service.search(text, limit=300).hits]
     service._cache.clear()
     results: dict[str, list[str]] = {}
     errors: list[Exception] = []
@@ -121,7 +153,7 @@ def test_concurrent_searches_give_the_same_answers_as_one_at_a_time(service):
     def run(part):
         for text in part:
             try:
-                results[text] = [h.id for h in service._ranked(expand_query(text), None)[0][:20]]
+                results[text] = [h.id for h in service.search(text, limit=300).hits]
             except Exception as exc:  # noqa: BLE001 - the test collects them
                 errors.append(exc)
 
@@ -132,3 +164,19 @@ def test_concurrent_searches_give_the_same_answers_as_one_at_a_time(service):
         t.join()
     assert errors == []
     assert results == expected
+
+
+def test_definitions_are_asked_for_only_when_the_labels_do_not_fill_the_page(service):
+    service._cache.clear()
+    generation_searches = []
+    original = service.index.search_text
+    service.index.search_text = lambda *a, **kw: generation_searches.append(a) or original(*a, **kw)
+    try:
+        page = service.search("数字乡村", limit=1)
+        assert page.hits[0].match == "exact-preferred" and generation_searches == []
+        assert page.total_exact is False  # definitions were not searched
+        everything = service.search("数字乡村", limit=100)
+        assert len(generation_searches) == 1 and everything.total_exact
+        assert everything.hits[-1].match == "definition" and everything.total == len(everything.hits)
+    finally:
+        service.index.search_text = original

@@ -122,7 +122,7 @@ def t2s_only_system(folder: Path, catalog) -> Searcher:
 
     from registry.text import fold_to_simplified
     from search.analysis import segment
-    from search.index import WordTokenizer
+    from tests.search_eval.tokenizers import WordTokenizer
 
     schema = Schema(id=ID(stored=True, unique=True), label=TEXT(analyzer=WordTokenizer()),
                     definition=TEXT(analyzer=WordTokenizer()))

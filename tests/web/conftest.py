@@ -55,7 +55,7 @@ def seed_history(live: LiveServer) -> dict[str, str]:
     content = ConceptContent(**{name: getattr(current, name) for name in ConceptContent.__struct_fields__})
     revised = msgspec.structs.replace(
         content, terms=(*content.terms, Term(text="数码乡村", type="admitted")),
-        definition=content.definition.replace("数字化技术", "数字化与智能化技术"))
+        definition=content.definition.removesuffix("。") + "与智能化。")  # whatever the bundled wording
     p = editorial.propose(alice, kind="revise", target_kind="concept", target_id="digital-village",
                           concept=revised, note="补充许用术语", submit=True)
     editorial.review(rose, p.id, "approve", "")

@@ -62,7 +62,7 @@ def test_editor_proposes_reviewer_requests_changes_then_approves(browser, site, 
         a.click(f"a[href='/editor/proposals/{proposal_id}/edit']")
         a.wait_for_selector("form.proposal-form")
         definition = a.input_value("#definition")
-        a.fill("#definition", definition.replace("北斗", "北斗卫星导航系统"))
+        a.fill("#definition", definition.removesuffix("。") + ",含北斗卫星导航系统。")
         a.click("button[name=action][value=submit]")
         a.wait_for_selector(".proposal-meta[data-state=submitted]")
         assert a.locator(".def-diff ins").count() >= 1  # the changed characters are marked

@@ -1,0 +1,265 @@
+"""The label tiers of search, answered from the catalog snapshot's in-memory postings.
+
+Tiers, best first: exact preferred label, exact other label (or its full pinyin, initials or code),
+label prefix, label containing the query, partial match (enough of the query covered by one label,
+ranked by coverage), sound only (a homophone of three syllables or more). Definitions come after, from
+the full-text index. Within a tier, hits are ordered by score (how much of the query the label covers
+and the other way round), then id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from msgspec import Struct
+
+from .analysis import (CJK, CJK_RUN, bigrams, english_words, expand_query, near_synonym_forms, pinyin_keys,
+                       pinyin_query)
+from .catalog import Catalog, code_keys, query_code_key
+
+TIERS = ("exact-preferred", "exact-label", "label-prefix", "label-words", "label-partial", "label-sound",
+         "definition")
+EXACT_PREFERRED, EXACT_LABEL, PREFIX, WORDS, PARTIAL, SOUND, DEFINITION = range(len(TIERS))
+
+PREFIX_CANDIDATES = 100  # entities taken per prefix look-up
+MAX_LABEL_HITS = 300  # label hits ranked per query
+COMMON_POSTING = 4000  # a bigram on more labels than this does not propose candidates on its own
+MIN_SHARED_CHARS = 3  # the noise guard: a partial match shares at least this many characters ...
+MIN_QUERY_COVER = 0.5  # ... and covers at least this share of the query (unless it holds the whole label)
+LEADING_LABEL_COVER = 0.6  # a label the query starts with, covering this much of it, leads the prefix tier
+SOUND_MIN_SYLLABLES = 3  # a homophone with no shared character matches only from this length
+ASCII_QUERY = re.compile(r"^[a-z0-9 .\-/]+$")
+LETTERS_ONLY = re.compile(r"^[a-z ]+$")
+HAS_DIGIT = re.compile(r"\d")
+
+
+class Hit(Struct, frozen=True, kw_only=True):
+    id: str
+    kind: str
+    tier: int
+    score: float
+    matched: str = ""
+    matched_type: str = ""
+    matched_lang: str = ""
+    coverage: float | None = None  # label-partial: the share of the query the label covers
+    marks: tuple[str, ...] = ()  # what to highlight in the matched label (folded), when known
+
+    @property
+    def match(self) -> str:
+        return TIERS[self.tier]
+
+
+class QueryForms(Struct, frozen=True, kw_only=True):
+    """A query as the label tiers read it."""
+
+    forms: tuple[str, ...]  # folded Simplified forms through each OpenCC conversion, most literal first
+    synonyms: tuple[str, ...]  # forms with one near-synonym word swapped
+    latin: str  # the compact Latin query (pinyin, initials, English, code) or ""
+    pinyin: str  # toneless compact pinyin of a toned or mixed pinyin query, or ""
+
+    @classmethod
+    def of(cls, text: str) -> "QueryForms":
+        forms = tuple(f for f in expand_query(text) if f.strip())
+        synonyms = tuple(dict.fromkeys(s for f in forms for s in near_synonym_forms(f) if s not in forms))
+        latin = forms[0].replace(" ", "") if forms and ASCII_QUERY.match(forms[0]) else ""
+        return cls(forms=forms, synonyms=synonyms, latin=latin, pinyin=pinyin_query(text))
+
+
+def _shared_chars(a: str, b: str) -> int:
+    return sum(min(a.count(ch), b.count(ch)) for ch in set(a))
+
+
+def _marks(form: str, label: str) -> tuple[str, ...]:
+    """The runs of ``label`` made of the query's bigrams (what a partial match shares, in order)."""
+    grams = set(bigrams(form))
+    runs: list[str] = []
+    start = None
+    for i in range(len(label) - 1):
+        if label[i : i + 2] in grams:
+            if start is None:
+                start = i
+        elif start is not None:
+            runs.append(label[start : i + 1])
+            start = None
+    if start is not None:
+        runs.append(label[start:])
+    return tuple(sorted(set(runs), key=lambda r: (-len(r), r)))
+
+
+class _Ranker:
+    def __init__(self, catalog: Catalog, query: QueryForms) -> None:
+        self.catalog = catalog
+        self.query = query
+        self.best: dict[str, Hit] = {}
+
+    def offer(self, hit: Hit) -> None:
+        old = self.best.get(hit.id)
+        if old is None or (hit.tier, -hit.score) < (old.tier, -old.score):
+            self.best[hit.id] = hit
+
+    def offer_label(self, label: str, tier: int, score: float, *, coverage: float | None = None,
+                    marks: tuple[str, ...] = (), exact: bool = False) -> None:
+        """Every concept and standard holding the folded ``label`` (an exact preferred label: tier 0)."""
+        for entity_id, kind, term in self.catalog.label_holders(label):
+            t = tier
+            if exact:
+                t = EXACT_PREFERRED if kind == "standard" or term.type == "preferred" else EXACT_LABEL
+            bonus = 0.02 if kind == "standard" or term.type == "preferred" else 0.0
+            if kind == "concept":
+                concept = self.catalog.concepts[entity_id]
+                if concept.status == "deprecated":
+                    bonus -= 0.05
+                self.offer(Hit(id=entity_id, kind=kind, tier=t, score=score + bonus, matched=term.text,
+                               matched_type=term.type, matched_lang=term.lang, coverage=coverage, marks=marks))
+            else:
+                title = self.catalog.standards[entity_id].title
+                self.offer(Hit(id=entity_id, kind=kind, tier=t, score=score + bonus, matched=title,
+                               matched_type="title", coverage=coverage, marks=marks))
+
+    # -- the tiers ---------------------------------------------------------------------------
+    def exact(self) -> None:
+        for form in self.query.forms:
+            self.offer_label(form, EXACT_LABEL, 1.0, marks=(form,), exact=True)
+
+    def codes(self) -> None:
+        form = self.query.forms[0]
+        if not HAS_DIGIT.search(form) and not self.query.latin:
+            return
+        key = query_code_key(form)
+        for entity_id in self.catalog.by_code.get(key, ()):
+            if entity_id in self.catalog.standards:
+                s = self.catalog.standards[entity_id]
+                if key in code_keys(s.code):
+                    self.offer(Hit(id=s.id, kind="standard", tier=EXACT_PREFERRED, score=1.0, matched=s.code,
+                                   matched_type="code"))
+            elif entity_id in self.catalog.concepts:
+                c = self.catalog.concepts[entity_id]
+                if c.notation and key in code_keys(c.notation):
+                    self.offer(Hit(id=c.id, kind="concept", tier=EXACT_LABEL, score=1.0, matched=c.notation))
+                else:  # a number inside one of its labels (832平台)
+                    self.offer(Hit(id=c.id, kind="concept", tier=WORDS, score=0.5, matched=c.preferred))
+
+    def latin_keys(self) -> None:
+        """Pinyin, initials, English labels and codes by prefix from the catalog's sorted keys."""
+        for key in dict.fromkeys(k for k in (self.query.latin, self.query.pinyin) if k):
+            for entity_id, (exact, label) in self.catalog.prefixed(key, PREFIX_CANDIDATES).items():
+                kind = "concept" if entity_id in self.catalog.concepts else "standard"
+                score = 0.9 if exact else 0.5
+                self.offer(Hit(id=entity_id, kind=kind, tier=EXACT_LABEL if exact else PREFIX, score=score,
+                               matched=label))
+
+    def prefixes(self) -> None:
+        for form in self.query.forms:
+            if not CJK.search(form):
+                continue
+            for entity_id, (_, label) in self.catalog.prefixed(form, PREFIX_CANDIDATES).items():
+                score = len(form) / max(len(label), 1)  # folding keeps lengths (NFKC, t2s), mostly
+                kind = "concept" if entity_id in self.catalog.concepts else "standard"
+                self.offer(Hit(id=entity_id, kind=kind, tier=PREFIX, score=score, matched=label, marks=(form,)))
+
+    def postings_of(self, form: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(gram, labels posted under it) for the query's distinct bigrams, rarest first."""
+        postings = self.catalog.postings
+        grams = dict.fromkeys(bigrams(form))
+        return sorted(((g, postings.get(g, ())) for g in grams), key=lambda item: len(item[1]))
+
+    def containing(self) -> None:
+        """Labels that contain a whole form of the query (Chinese, or all its English words)."""
+        for form in self.query.forms:
+            cjk = "".join(CJK_RUN.findall(form))
+            if cjk == form.replace(" ", "") and cjk:
+                lists = self.postings_of(form)
+                if not lists or not lists[0][1]:
+                    continue
+                for label in lists[0][1][: MAX_LABEL_HITS * 20]:
+                    if form in label and label != form:
+                        self.offer_label(label, WORDS, len(form) / len(label), marks=(form,))
+            else:
+                words = english_words(form)
+                if not words:
+                    continue
+                lists = sorted((self.catalog.en_postings.get(w, ()) for w in words), key=len)
+                others = [set(lst) for lst in lists[1:]]
+                for label in lists[0][: MAX_LABEL_HITS * 20]:
+                    if all(label in other for other in others) and label != form:
+                        self.offer_label(label, WORDS, len(words) / max(len(english_words(label)), 1))
+
+    def partial(self) -> None:
+        """Enough of the query covered by one label, in every form (synonym forms a little lower)."""
+        # labels sounding like the query, from the snapshot (no pinyin work per candidate)
+        sounds = {label for f in self.query.forms if CJK.search(f)
+                  for label in self.catalog.by_sound.get(pinyin_keys(f)[0], ())}
+        for form, penalty in [*((f, 0.0) for f in self.query.forms), *((f, 0.05) for f in self.query.synonyms)]:
+            cjk = "".join(CJK_RUN.findall(form))
+            if len(cjk) < 3 or cjk != form.replace(" ", ""):
+                continue
+            lists = self.postings_of(form)
+            shared = Counter()
+            for position, (_, labels) in enumerate(lists):
+                if len(labels) > COMMON_POSTING and position > 0:
+                    continue  # a common bigram only adds to candidates the rarer ones proposed
+                shared.update(labels)
+            grams = len(lists)
+            for label, shared_grams in shared.most_common(MAX_LABEL_HITS):
+                self._partial_candidate(form, label, shared_grams / grams, penalty, sounds)
+
+    def _partial_candidate(self, form: str, label: str, gram_cover: float, penalty: float, sounds: set[str]) -> None:
+        chars = _shared_chars(form, label)
+        query_cover, label_cover = chars / len(form), chars / len(label)
+        contained = label in form
+        if chars < MIN_SHARED_CHARS or (query_cover < MIN_QUERY_COVER and not contained):
+            return  # the noise guard: one common bigram, or too little of the query
+        same_sound = label in sounds
+        score = 0.45 * query_cover + 0.3 * label_cover + 0.25 * gram_cover + (0.3 if contained else 0.0)
+        score += (0.15 if same_sound else 0.0) - penalty
+        tier = PARTIAL
+        if form.startswith(label) and query_cover >= LEADING_LABEL_COVER and not penalty:
+            # the query is a whole label and a qualifier (高标准农田 + 建设): it leads the prefix tier,
+            # above labels that merely start with the query (高标准农田建设数据)
+            tier, score = PREFIX, 2.0 + query_cover
+        self.offer_label(label, tier, score, coverage=round(query_cover, 2), marks=_marks(form, label))
+
+    def homophones(self) -> None:
+        """A label that sounds like the query: with shared characters a partial match (above), without
+        any only from three syllables, and below every match that shares characters."""
+        for form in self.query.forms:
+            if not CJK.search(form):
+                continue
+            full = pinyin_keys(form)[0]
+            for label in self.catalog.by_sound.get(full, ()):
+                if label in self.query.forms:
+                    continue
+                syllables = len(CJK.findall(label))
+                if _shared_chars(form, label) >= 2:
+                    self.offer_label(label, PARTIAL, 0.5 + 0.3 * _shared_chars(form, label) / len(label),
+                                     coverage=round(_shared_chars(form, label) / len(form), 2),
+                                     marks=_marks(form, label))
+                elif syllables >= SOUND_MIN_SYLLABLES:
+                    self.offer_label(label, SOUND, 0.5)
+
+    def single_character(self) -> None:
+        for form in self.query.forms:
+            if len(form) == 1 and CJK.match(form):
+                for label in sorted(self.catalog.postings.get(form, ()), key=len)[:MAX_LABEL_HITS]:
+                    if label != form:
+                        tier = PREFIX if label.startswith(form) else WORDS
+                        self.offer_label(label, tier, 1 / len(label), marks=(form,))
+
+
+def label_hits(catalog: Catalog, query: QueryForms) -> list[Hit]:
+    """The label-tier hits of a query, best first."""
+    if not query.forms:
+        return []
+    ranker = _Ranker(catalog, query)
+    ranker.exact()
+    ranker.codes()
+    if query.latin or query.pinyin:
+        ranker.latin_keys()
+    ranker.prefixes()
+    ranker.single_character()
+    ranker.containing()
+    ranker.partial()
+    ranker.homophones()
+    hits = sorted(ranker.best.values(), key=lambda h: (h.tier, -round(h.score, 6), h.id))
+    return hits[:MAX_LABEL_HITS]

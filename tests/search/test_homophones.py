@@ -1,0 +1,51 @@
+"""Pinyin noise: a homophone alone ranks below matches sharing characters, and two syllables of
+sound are not a match on their own (保固 is not 包谷, 詭計 is not 柜机)."""
+
+from __future__ import annotations
+
+import pytest
+
+from registry.model import Term
+from registry.sqlite import SQLiteStore
+from search.service import SearchService
+from tests.conftest import SCHEME, concept
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("homophones")
+    store = SQLiteStore(folder / "r.db")
+    store.append([
+        concept("maize", "玉米", terms=(Term(text="包谷", type="admitted"),), definition="一种禾本科谷物。"),
+        concept("upright-ac", "立式空调", terms=(Term(text="柜机", type="admitted"),), definition="落地放置的空调。"),
+        concept("warranty", "保修", definition="在约定期限内免费修理的承诺。"),
+        concept("village", "数字乡村", definition="乡村的数字化。"),
+        concept("village-pilot", "数字乡村试点", definition="试点。"),
+        concept("homophone", "树紫香存", definition="一个读音相同的名称。"),
+        concept("rural-governance", "乡村治理", definition="治理。"),
+    ], actor="test", schemes=[SCHEME])
+    svc = SearchService(store, folder / "index")
+    svc.catch_up()
+    yield svc
+    svc.close()
+    store.close()
+
+
+@pytest.mark.parametrize("text", ["保固", "詭計", "包固", "柜计"])
+def test_two_syllables_of_sound_alone_are_not_a_label_match(service, text):
+    assert [(h.id, h.match) for h in service.search(text).hits if h.match != "definition"] == []
+
+
+def test_typed_pinyin_still_finds_by_sound(service):
+    assert [h.id for h in service.search("baogu").hits][:1] == ["maize"]
+    assert [h.id for h in service.search("guiji").hits][:1] == ["upright-ac"]
+
+
+def test_a_homophone_ranks_below_every_match_sharing_characters(service):
+    hits = service.search("数子乡村", limit=50).hits
+    order = [(h.id, h.match) for h in hits]
+    assert order[0] == ("village", "label-partial"), order  # shares 数, 乡村 and the sound
+    sound_only = [i for i, h in enumerate(hits) if h.id == "homophone"]
+    sharing = [i for i, h in enumerate(hits) if h.match in ("label-partial", "label-words", "label-prefix")]
+    assert sound_only and hits[sound_only[0]].match == "label-sound"
+    assert max(sharing) < sound_only[0]

@@ -138,3 +138,20 @@ def test_killing_node_as_connections_does_not_lose_it_or_node_b_and_an_outage_is
             del a_store._pool.kwargs["port"]
             assert eventually_ok(on_a, "/api/v1/proposals", 20)
             assert searchable_within(on_a, label, "science-technology-backyard", 5.0) is not None
+
+
+def test_node_b_started_after_500_changes_catches_up_and_answers_like_node_a(tmp_path, schema_url):
+    from tests.conftest import SCHEME, concept
+
+    with node(tmp_path, "a", schema_url, 30) as a:
+        store = a.services.store
+        store.append([concept(f"late-{i}", f"后来节点词{i}号", scheme=SCHEME.id) for i in range(500)],
+                     actor="loader", schemes=[SCHEME])
+        with httpx.Client(base_url=a.url, timeout=30) as on_a:
+            assert searchable_within(on_a, "后来节点词499号", "late-499", 5.0) is not None
+            with node(tmp_path, "b", schema_url, 30) as b, httpx.Client(base_url=b.url, timeout=30) as on_b:
+                assert on_b.get("/healthz").json()["revision"] == on_a.get("/healthz").json()["revision"]
+                for q in ("后来节点词7号", "后来节点词499号", "數位鄉村"):
+                    assert on_b.get("/api/v1/search", params={"q": q}).json() == \
+                        on_a.get("/api/v1/search", params={"q": q}).json()
+                assert on_b.get("/api/v1/concepts/late-250").json() == on_a.get("/api/v1/concepts/late-250").json()

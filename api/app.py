@@ -55,9 +55,13 @@ def healthz(state: State) -> Health:
 
 async def follow_change_log(services: Services, interval: float) -> None:
     """Apply new revisions to the catalog and index, so published versions are found without a restart;
-    rebuild the index in the background when it fails (``Services.catch_up`` logs each change once)."""
+    rebuild the index in the background when it fails (``Services.catch_up`` logs each change once).
+
+    It catches up as soon as the store announces a commit (PostgreSQL's LISTEN/NOTIFY, so a change made
+    on another node is searchable here at once) and at least every ``interval`` seconds: the polling
+    that remains when notifications are not available (SQLite) or their connection is down."""
     while True:
-        await asyncio.sleep(interval)
+        await anyio.to_thread.run_sync(services.store.wait_for_change, interval, abandon_on_cancel=True)
         await anyio.to_thread.run_sync(partial(services.catch_up, repair=True))
 
 

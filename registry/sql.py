@@ -3,13 +3,16 @@
 Versions and events are appended in one transaction with the rules checked inside it; write
 transactions are serialized (SQLite: BEGIN IMMEDIATE, PostgreSQL: an exclusive lock on the events
 table), so a base-version check and the write it guards cannot interleave with another writer.
-SQL is written once with ``?`` placeholders; a dialect's connection adapts it.
+SQL is written once in psycopg's format: ``%s`` for a parameter, ``%%`` for a literal ``%``; PostgreSQL
+gets it as it is (so its own ``?`` operators mean what they say), SQLite's connection translates it with
+``to_qmark``.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -53,6 +56,23 @@ _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 CONTENT_KINDS = "('concept', 'standard', 'scheme')"
 
 
+_FORMAT_TOKEN = re.compile(r"%(.)|\?", re.DOTALL)
+
+
+def to_qmark(sql: str) -> str:
+    """The store's SQL (``%s`` parameters, ``%%`` a literal ``%``) in SQLite's ``?`` style. A ``?`` in the
+    text or any other ``%`` sequence is refused: it would be read differently by the two databases."""
+
+    def token(match: re.Match[str]) -> str:
+        if match.group(0) == "%s":
+            return "?"
+        if match.group(0) == "%%":
+            return "%"
+        raise ValueError(f"SQL for the store must use %s and %%, not {match.group(0)!r}: {sql}")
+
+    return _FORMAT_TOKEN.sub(token, sql)
+
+
 def check_params(params: Sequence[Any]) -> None:
     """The store's last line against input no database keeps faithfully: NUL in text (PostgreSQL refuses
     it, SQLite would store it) and integers outside 64 bits (SQLite overflows)."""
@@ -87,12 +107,28 @@ class SQLStore:
     def _begin(self, db: Connection) -> None:
         db.execute(self.BEGIN)
 
+    def _before_commit(self, db: Connection) -> None:
+        """Last step inside every write transaction (PostgreSQL: tell the other nodes)."""
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until another process commits a write (True) or ``timeout`` seconds pass (False).
+        Without change notifications (SQLite) this just waits: the caller polls."""
+        time.sleep(timeout)
+        return False
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """A connection for reads (SQLite: the one connection, under the lock)."""
+        with self._lock:
+            yield self._db
+
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
         with self._lock:
             self._begin(self._db)
             try:
                 yield self._db
+                self._before_commit(self._db)
                 self._db.execute("COMMIT")
             except BaseException:
                 try:
@@ -104,52 +140,56 @@ class SQLStore:
     # -- reads --------------------------------------------------------------------------------
     def revision(self) -> int:
         """The newest event that changed published content (a version or a scheme)."""
-        with self._lock:
-            return self._revision(self._db)
+        with self._reading() as db:
+            return self._revision(db)
 
     def is_empty(self) -> bool:
-        with self._lock:
-            return self._db.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is None
+        with self._reading() as db:
+            return db.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is None
 
     def schemes(self) -> list[Scheme]:
-        with self._lock:
-            rows = self._db.execute("SELECT body FROM schemes ORDER BY id").fetchall()
+        with self._reading() as db:
+            rows = db.execute("SELECT body FROM schemes ORDER BY id").fetchall()
         return [scheme_decoder.decode(r[0]) for r in rows]
 
     def current(self, kind: EntityKind) -> list[Version]:
-        with self._lock:
-            rows = self._db.execute(
+        with self._reading() as db:
+            rows = db.execute(
                 "SELECT v.body FROM entities e JOIN versions v"
                 " ON v.kind = e.kind AND v.id = e.id AND v.version = e.current"
-                " WHERE e.kind = ? ORDER BY e.id",
+                " WHERE e.kind = %s ORDER BY e.id",
                 (kind,),
             ).fetchall()
         decode = _DECODERS[kind].decode
         return [decode(r[0]) for r in rows]
 
     def get(self, kind: EntityKind, entity_id: str, version: int | None = None) -> Version:
-        with self._lock:
-            if version is None:
-                row = self._db.execute(
-                    "SELECT v.body FROM entities e JOIN versions v"
-                    " ON v.kind = e.kind AND v.id = e.id AND v.version = e.current"
-                    " WHERE e.kind = ? AND e.id = ?",
-                    (kind, entity_id),
-                ).fetchone()
-            else:
-                row = self._db.execute(
-                    "SELECT body FROM versions WHERE kind = ? AND id = ? AND version = ?",
-                    (kind, entity_id, version),
-                ).fetchone()
+        with self._reading() as db:
+            return self._get(db, kind, entity_id, version)
+
+    @staticmethod
+    def _get(db: Connection, kind: EntityKind, entity_id: str, version: int | None = None) -> Version:
+        if version is None:
+            row = db.execute(
+                "SELECT v.body FROM entities e JOIN versions v"
+                " ON v.kind = e.kind AND v.id = e.id AND v.version = e.current"
+                " WHERE e.kind = %s AND e.id = %s",
+                (kind, entity_id),
+            ).fetchone()
+        else:
+            row = db.execute(
+                "SELECT body FROM versions WHERE kind = %s AND id = %s AND version = %s",
+                (kind, entity_id, version),
+            ).fetchone()
         if row is None:
             which = f" version {version}" if version is not None else ""
             raise NotFound(f"no {kind} {entity_id!r}{which}")
         return _DECODERS[kind].decode(row[0])
 
     def history(self, kind: EntityKind, entity_id: str) -> list[Version]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT body FROM versions WHERE kind = ? AND id = ? ORDER BY version",
+        with self._reading() as db:
+            rows = db.execute(
+                "SELECT body FROM versions WHERE kind = %s AND id = %s ORDER BY version",
                 (kind, entity_id),
             ).fetchall()
         if not rows:
@@ -160,10 +200,10 @@ class SQLStore:
         """Events after ``revision`` (an event's sequence number), oldest first; token events only
         with ``include_admin`` (they name people and roles)."""
         admin = "" if include_admin else " AND kind <> 'token'"
-        with self._lock:
-            rows = self._db.execute(
+        with self._reading() as db:
+            rows = db.execute(
                 "SELECT revision, at, actor, action, kind, entity_id, version, note FROM events"
-                f" WHERE revision > ?{admin} ORDER BY revision LIMIT ?",
+                f" WHERE revision > %s{admin} ORDER BY revision LIMIT %s",
                 (revision, limit),
             ).fetchall()
         return [
@@ -173,25 +213,25 @@ class SQLStore:
 
     # -- the State view the rules check against (call inside a transaction) ----------------------
     def concept_exists(self, concept_id: str) -> bool:
-        with self._lock:
-            return self._db.execute(
-                "SELECT 1 FROM entities WHERE kind = 'concept' AND id = ?", (concept_id,)
+        with self._reading() as db:
+            return db.execute(
+                "SELECT 1 FROM entities WHERE kind = 'concept' AND id = %s", (concept_id,)
             ).fetchone() is not None
 
     def scheme_exists(self, scheme_id: str) -> bool:
-        with self._lock:
-            return self._db.execute("SELECT 1 FROM schemes WHERE id = ?", (scheme_id,)).fetchone() is not None
+        with self._reading() as db:
+            return db.execute("SELECT 1 FROM schemes WHERE id = %s", (scheme_id,)).fetchone() is not None
 
     def preferred_owner(self, scheme_id: str, folded_label: str) -> str | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT concept_id FROM preferred_labels WHERE scheme = ? AND folded = ?", (scheme_id, folded_label)
+        with self._reading() as db:
+            row = db.execute(
+                "SELECT concept_id FROM preferred_labels WHERE scheme = %s AND folded = %s", (scheme_id, folded_label)
             ).fetchone()
         return row[0] if row else None
 
     def broader_of(self, concept_id: str) -> Sequence[str]:
-        with self._lock:
-            rows = self._db.execute("SELECT broader_id FROM broader WHERE concept_id = ?", (concept_id,)).fetchall()
+        with self._reading() as db:
+            rows = db.execute("SELECT broader_id FROM broader WHERE concept_id = %s", (concept_id,)).fetchall()
         return [r[0] for r in rows]
 
     # -- writes -------------------------------------------------------------------------------
@@ -217,7 +257,7 @@ class SQLStore:
         check_versions(versions, BatchState(versions, (s.id for s in schemes), base=self))
         for scheme in schemes:
             db.execute(
-                "INSERT INTO schemes (id, body) VALUES (?, ?)"
+                "INSERT INTO schemes (id, body) VALUES (%s, %s)"
                 " ON CONFLICT (id) DO UPDATE SET body = excluded.body",
                 (scheme.id, encoder.encode(scheme)),
             )
@@ -234,14 +274,14 @@ class SQLStore:
 
     def _append_version(self, db: Connection, version: Version, at: str, actor: str, note: str) -> None:
         kind = kind_of(version)
-        row = db.execute("SELECT current FROM entities WHERE kind = ? AND id = ?", (kind, version.id)).fetchone()
+        row = db.execute("SELECT current FROM entities WHERE kind = %s AND id = %s", (kind, version.id)).fetchone()
         expected = (row[0] if row else 0) + 1
         if version.version != expected:
             raise Conflict(
                 f"{kind} {version.id}: version {version.version} given, but the next version is {expected}",
                 field="version",
             )
-        previous = self.get(kind, version.id) if row else None
+        previous = self._get(db, kind, version.id) if row else None
         if not version.created or not version.author:
             version = msgspec.structs.replace(version, created=version.created or at, author=version.author or actor)
         action = "create" if previous is None else "revise"
@@ -251,25 +291,25 @@ class SQLStore:
         revision = self._event(db, at, actor, action, kind, version.id, version.version, version.change_note or note)
         scheme = version.scheme if isinstance(version, ConceptVersion) else None
         if row:
-            db.execute("UPDATE entities SET current = ? WHERE kind = ? AND id = ?", (version.version, kind, version.id))
+            db.execute("UPDATE entities SET current = %s WHERE kind = %s AND id = %s", (version.version, kind, version.id))
         else:
             db.execute(
-                "INSERT INTO entities (kind, id, scheme, current) VALUES (?, ?, ?, ?)",
+                "INSERT INTO entities (kind, id, scheme, current) VALUES (%s, %s, %s, %s)",
                 (kind, version.id, scheme, version.version),
             )
         db.execute(
-            "INSERT INTO versions (kind, id, version, revision, body) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO versions (kind, id, version, revision, body) VALUES (%s, %s, %s, %s, %s)",
             (kind, version.id, version.version, revision, encoder.encode(version)),
         )
         if isinstance(version, ConceptVersion):
-            db.execute("DELETE FROM preferred_labels WHERE concept_id = ?", (version.id,))
+            db.execute("DELETE FROM preferred_labels WHERE concept_id = %s", (version.id,))
             db.executemany(
-                "INSERT INTO preferred_labels (scheme, folded, concept_id) VALUES (?, ?, ?)",
+                "INSERT INTO preferred_labels (scheme, folded, concept_id) VALUES (%s, %s, %s)",
                 [(version.scheme, key, version.id) for key in preferred_keys(version)],
             )
-            db.execute("DELETE FROM broader WHERE concept_id = ?", (version.id,))
+            db.execute("DELETE FROM broader WHERE concept_id = %s", (version.id,))
             db.executemany(
-                "INSERT INTO broader (concept_id, broader_id) VALUES (?, ?)",
+                "INSERT INTO broader (concept_id, broader_id) VALUES (%s, %s)",
                 [(version.id, b) for b in version.broader],
             )
 
@@ -277,7 +317,7 @@ class SQLStore:
     def _event(db: Connection, at: str, actor: str, action: str, kind: str, entity_id: str,
                version: int, note: str) -> int:
         return db.execute(
-            "INSERT INTO events (at, actor, action, kind, entity_id, version, note) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO events (at, actor, action, kind, entity_id, version, note) VALUES (%s, %s, %s, %s, %s, %s, %s)"
             " RETURNING revision",
             (at, actor, action, kind, entity_id, version, note),
         ).fetchone()[0]
@@ -285,9 +325,9 @@ class SQLStore:
     # -- reading the past ---------------------------------------------------------------------
     def get_at(self, kind: EntityKind, entity_id: str, revision: int) -> Version:
         """The version of an entity that was current at ``revision``."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT body FROM versions WHERE kind = ? AND id = ? AND revision <= ?"
+        with self._reading() as db:
+            row = db.execute(
+                "SELECT body FROM versions WHERE kind = %s AND id = %s AND revision <= %s"
                 " ORDER BY version DESC LIMIT 1",
                 (kind, entity_id, revision),
             ).fetchone()
@@ -297,9 +337,9 @@ class SQLStore:
 
     def revision_at(self, when: str) -> int:
         """The newest revision written at or before the ISO time ``when``."""
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT max(revision) FROM events WHERE at <= ? AND kind IN {CONTENT_KINDS}", (when,)
+        with self._reading() as db:
+            row = db.execute(
+                f"SELECT max(revision) FROM events WHERE at <= %s AND kind IN {CONTENT_KINDS}", (when,)
             ).fetchone()
         return row[0] or 0
 
@@ -314,7 +354,7 @@ class SQLStore:
         ``expect_state`` and whose content revision is still ``expect_content``; log ``action``."""
         with self._transaction() as db:
             if expect_state is None:
-                if db.execute("SELECT 1 FROM proposals WHERE id = ?", (proposal.id,)).fetchone():
+                if db.execute("SELECT 1 FROM proposals WHERE id = %s", (proposal.id,)).fetchone():
                     raise Conflict(f"proposal {proposal.id} exists already", field="id")
             else:
                 self._expect(db, proposal.id, expect_state, expect_content)
@@ -326,9 +366,9 @@ class SQLStore:
         """Append a comment (a row of its own: concurrent comments are all kept)."""
         with self._transaction() as db:
             self._expect(db, proposal_id, None, None)
-            db.execute("INSERT INTO proposal_comments (proposal_id, at, body) VALUES (?, ?, ?)",
+            db.execute("INSERT INTO proposal_comments (proposal_id, at, body) VALUES (%s, %s, %s)",
                        (proposal_id, comment.at, encoder.encode(comment)))
-            db.execute("UPDATE proposals SET updated = ? WHERE id = ?", (comment.at, proposal_id))
+            db.execute("UPDATE proposals SET updated = %s WHERE id = %s", (comment.at, proposal_id))
             self._event(db, comment.at, actor, "comment", "proposal", proposal_id, 0, comment.text[:200])
 
     def add_review(self, proposal_id: str, review: Review, *, state: str, actor: str) -> None:
@@ -338,7 +378,7 @@ class SQLStore:
         with self._transaction() as db:
             self._expect(db, proposal_id, "submitted", review.content_version)
             self._put_review(db, proposal_id, review)
-            db.execute("UPDATE proposals SET state = ?, updated = ? WHERE id = ?", (state, review.at, proposal_id))
+            db.execute("UPDATE proposals SET state = %s, updated = %s WHERE id = %s", (state, review.at, proposal_id))
             self._event(db, review.at, actor, review.decision, "proposal", proposal_id, 0, review.comment)
 
     def publish(self, proposal: Proposal, version: Version, review: Review | None = None, *,
@@ -353,7 +393,7 @@ class SQLStore:
         with self._transaction() as db:
             self._expect(db, proposal.id, "submitted", review.content_version if review else None)
             kind = kind_of(version)
-            row = db.execute("SELECT current FROM entities WHERE kind = ? AND id = ?", (kind, version.id)).fetchone()
+            row = db.execute("SELECT current FROM entities WHERE kind = %s AND id = %s", (kind, version.id)).fetchone()
             current = row[0] if row else 0
             if current != proposal.base_version:
                 raise Conflict(
@@ -370,7 +410,7 @@ class SQLStore:
 
     @staticmethod
     def _expect(db: Connection, proposal_id: str, state: str | None, content_version: int | None) -> None:
-        row = db.execute("SELECT state, content_version FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
+        row = db.execute("SELECT state, content_version FROM proposals WHERE id = %s", (proposal_id,)).fetchone()
         if row is None:
             raise NotFound(f"no proposal {proposal_id!r}")
         if state is not None and row[0] != state:
@@ -387,14 +427,14 @@ class SQLStore:
         body = encoder.encode(msgspec.structs.replace(p, comments=(), reviews=()))
         db.execute(
             "INSERT INTO proposals (id, target_kind, target_id, state, author, updated, content_version, body)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state,"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET state = excluded.state,"
             " updated = excluded.updated, content_version = excluded.content_version, body = excluded.body",
             (p.id, p.target_kind, p.target_id, p.state, p.author, p.updated, p.content_version, body),
         )
 
     @staticmethod
     def _put_review(db: Connection, proposal_id: str, review: Review) -> None:
-        db.execute("INSERT INTO proposal_reviews (proposal_id, at, body) VALUES (?, ?, ?)",
+        db.execute("INSERT INTO proposal_reviews (proposal_id, at, body) VALUES (%s, %s, %s)",
                    (proposal_id, review.at, encoder.encode(review)))
 
     def _move_rows_out_of_bodies(self, db: Connection) -> None:
@@ -402,35 +442,35 @@ class SQLStore:
         for proposal_id, body in db.execute("SELECT id, body FROM proposals ORDER BY id").fetchall():
             proposal = proposal_decoder.decode(bytes(body))
             for comment in proposal.comments:
-                db.execute("INSERT INTO proposal_comments (proposal_id, at, body) VALUES (?, ?, ?)",
+                db.execute("INSERT INTO proposal_comments (proposal_id, at, body) VALUES (%s, %s, %s)",
                            (proposal_id, comment.at, encoder.encode(comment)))
             for review in proposal.reviews:
                 self._put_review(db, proposal_id, review)
-            db.execute("UPDATE proposals SET body = ? WHERE id = ?",
+            db.execute("UPDATE proposals SET body = %s WHERE id = %s",
                        (encoder.encode(msgspec.structs.replace(proposal, comments=(), reviews=())), proposal_id))
 
     def get_proposal(self, proposal_id: str) -> Proposal:
         """One proposal with its comments and reviews, oldest first."""
-        with self._lock:
-            row = self._db.execute("SELECT id, state, updated, content_version, body FROM proposals WHERE id = ?",
+        with self._reading() as db:
+            row = db.execute("SELECT id, state, updated, content_version, body FROM proposals WHERE id = %s",
                                    (proposal_id,)).fetchone()
             if row is None:
                 raise NotFound(f"no proposal {proposal_id!r}")
-            return self._assemble([row])[0]
+            return self._assemble(db, [row])[0]
 
-    def _assemble(self, rows: Sequence[Sequence[Any]]) -> list[Proposal]:
+    def _assemble(self, db: Connection, rows: Sequence[Sequence[Any]]) -> list[Proposal]:
         """Proposals from (id, state, updated, content_version, body) rows, with their comments and reviews."""
         if not rows:
             return []
         ids = [r[0] for r in rows]
-        marks = ", ".join("?" for _ in ids)
+        marks = ", ".join("%s" for _ in ids)
         comments: dict[str, list[Comment]] = {i: [] for i in ids}
         reviews: dict[str, list[Review]] = {i: [] for i in ids}
-        for pid, body in self._db.execute(
+        for pid, body in db.execute(
             f"SELECT proposal_id, body FROM proposal_comments WHERE proposal_id IN ({marks}) ORDER BY seq", ids
         ).fetchall():
             comments[pid].append(comment_decoder.decode(bytes(body)))
-        for pid, body in self._db.execute(
+        for pid, body in db.execute(
             f"SELECT proposal_id, body FROM proposal_reviews WHERE proposal_id IN ({marks}) ORDER BY seq", ids
         ).fetchall():
             reviews[pid].append(review_decoder.decode(bytes(body)))
@@ -446,40 +486,40 @@ class SQLStore:
                        offset: int = 0, limit: int = 50) -> tuple[list[Proposal], int]:
         where, params = [], []
         if state:
-            where.append("state = ?")
+            where.append("state = %s")
             params.append(state)
         if target_id:
-            where.append("target_id = ?")
+            where.append("target_id = %s")
             params.append(target_id)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        with self._lock:
-            total = self._db.execute(f"SELECT count(*) FROM proposals{clause}", params).fetchone()[0]
-            rows = self._db.execute(
+        with self._reading() as db:
+            total = db.execute(f"SELECT count(*) FROM proposals{clause}", params).fetchone()[0]
+            rows = db.execute(
                 f"SELECT id, state, updated, content_version, body FROM proposals{clause}"
-                " ORDER BY updated DESC, id LIMIT ? OFFSET ?",
+                " ORDER BY updated DESC, id LIMIT %s OFFSET %s",
                 (*params, limit, offset),
             ).fetchall()
-            return self._assemble(rows), total
+            return self._assemble(db, rows), total
 
     # -- releases -------------------------------------------------------------------------------
     def add_release(self, tag: str, *, actor: str, note: str = "") -> Release:
         with self._transaction() as db:
-            if db.execute("SELECT 1 FROM releases WHERE tag = ?", (tag,)).fetchone():
+            if db.execute("SELECT 1 FROM releases WHERE tag = %s", (tag,)).fetchone():
                 raise Conflict(f"release {tag!r} exists already", field="tag")
             release = Release(tag=tag, revision=self._revision(db), created=now(), actor=actor, note=note)
-            db.execute("INSERT INTO releases (tag, revision, body) VALUES (?, ?, ?)",
+            db.execute("INSERT INTO releases (tag, revision, body) VALUES (%s, %s, %s)",
                        (tag, release.revision, encoder.encode(release)))
             self._event(db, release.created, actor, "release", "release", tag, release.revision, note)
             return release
 
     def releases(self) -> list[Release]:
-        with self._lock:
-            rows = self._db.execute("SELECT body FROM releases ORDER BY revision, tag").fetchall()
+        with self._reading() as db:
+            rows = db.execute("SELECT body FROM releases ORDER BY revision, tag").fetchall()
         return [_release_decoder.decode(r[0]) for r in rows]
 
     def get_release(self, tag: str) -> Release:
-        with self._lock:
-            row = self._db.execute("SELECT body FROM releases WHERE tag = ?", (tag,)).fetchone()
+        with self._reading() as db:
+            row = db.execute("SELECT body FROM releases WHERE tag = %s", (tag,)).fetchone()
         if row is None:
             raise NotFound(f"no release {tag!r}")
         return _release_decoder.decode(row[0])
@@ -487,28 +527,28 @@ class SQLStore:
     # -- tokens ---------------------------------------------------------------------------------
     def add_token(self, token: Token, *, actor: str) -> None:
         with self._transaction() as db:
-            db.execute("INSERT INTO tokens (id, hash, revoked, body) VALUES (?, ?, NULL, ?)",
+            db.execute("INSERT INTO tokens (id, hash, revoked, body) VALUES (%s, %s, NULL, %s)",
                        (token.id, token.hash, encoder.encode(token)))
             self._event(db, token.created, actor, "token_create", "token", token.id, 1, f"{token.name} ({token.role})")
 
     def tokens(self) -> list[Token]:
-        with self._lock:
-            rows = self._db.execute("SELECT body FROM tokens ORDER BY id").fetchall()
+        with self._reading() as db:
+            rows = db.execute("SELECT body FROM tokens ORDER BY id").fetchall()
         return [_token_decoder.decode(r[0]) for r in rows]
 
     def token_by_hash(self, digest: str) -> Token | None:
-        with self._lock:
-            row = self._db.execute("SELECT body FROM tokens WHERE hash = ? AND revoked IS NULL", (digest,)).fetchone()
+        with self._reading() as db:
+            row = db.execute("SELECT body FROM tokens WHERE hash = %s AND revoked IS NULL", (digest,)).fetchone()
         return _token_decoder.decode(row[0]) if row else None
 
     def revoke_token(self, token_id: str, *, actor: str) -> Token:
         at = now()
         with self._transaction() as db:
-            row = db.execute("SELECT body FROM tokens WHERE id = ?", (token_id,)).fetchone()
+            row = db.execute("SELECT body FROM tokens WHERE id = %s", (token_id,)).fetchone()
             if row is None:
                 raise NotFound(f"no token {token_id!r}")
             token = msgspec.structs.replace(_token_decoder.decode(row[0]), revoked=at)
-            db.execute("UPDATE tokens SET revoked = ?, body = ? WHERE id = ?", (at, encoder.encode(token), token_id))
+            db.execute("UPDATE tokens SET revoked = %s, body = %s WHERE id = %s", (at, encoder.encode(token), token_id))
             self._event(db, at, actor, "token_revoke", "token", token_id, 1, token.name)
             return token
 

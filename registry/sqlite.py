@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import StoreError
-from .sql import SQLStore, check_params
+from .sql import SQLStore, check_params, to_qmark
 
 # Forward migrations; the schema version is the number of scripts applied. Never edit a shipped one.
 MIGRATIONS: tuple[str, ...] = (
@@ -98,7 +98,7 @@ class _Connection:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         check_params(params)
         try:
-            return self.conn.execute(sql, params)
+            return self.conn.execute(to_qmark(sql), params)
         except sqlite3.OperationalError as exc:
             raise StoreError(f"the SQLite store cannot be used: {exc}") from None
 
@@ -106,7 +106,7 @@ class _Connection:
         for row in rows:
             check_params(row)
         try:
-            self.conn.executemany(sql, rows)
+            self.conn.executemany(to_qmark(sql), rows)
         except sqlite3.OperationalError as exc:
             raise StoreError(f"the SQLite store cannot be used: {exc}") from None
 

@@ -99,6 +99,10 @@ class Store(Protocol):
 
     def broader_of(self, concept_id: str) -> Sequence[str]: ...
 
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until another process commits a write (True) or ``timeout`` seconds pass (False)."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -87,8 +87,9 @@ def test_a_store_that_cannot_write_answers_503_naming_the_cause(server, client):
     before = client.get("/api/v1/proposals").json()["total"]
     if type(store).__name__ == "SQLiteStore":
         raw.execute("PRAGMA query_only = ON")
-    else:
-        raw.execute("SET default_transaction_read_only = on")
+    else:  # every connection of the pool from now on
+        store._pool.kwargs["options"] = "-c default_transaction_read_only=on"
+        store._pool.drain()
     try:
         problem = assert_problem(client.post("/api/v1/proposals", json=proposal()), 503)
         assert problem["type"] == "/problems/store-unavailable"
@@ -97,5 +98,6 @@ def test_a_store_that_cannot_write_answers_503_naming_the_cause(server, client):
         if type(store).__name__ == "SQLiteStore":
             raw.execute("PRAGMA query_only = OFF")
         else:
-            raw.execute("SET default_transaction_read_only = off")
+            store._pool.kwargs.pop("options")
+            store._pool.drain()
     assert client.get("/api/v1/proposals").json()["total"] == before

@@ -68,7 +68,13 @@ def _make_unwritable(store, how: str) -> None:
             pages = store._db.conn.execute("PRAGMA page_count").fetchone()[0]
             store._db.conn.execute(f"PRAGMA max_page_count = {pages}")
     else:  # PostgreSQL: a read-only server (a full disk cannot be simulated there without root on its host)
-        store._db.conn.execute("SET default_transaction_read_only = on")
+        _pool_session(store, "-c default_transaction_read_only=on")
+
+
+def _pool_session(store, options: str) -> None:
+    """Every connection of the PostgreSQL store's pool from now on starts with these server options."""
+    store._pool.kwargs["options"] = options
+    store._pool.drain()
 
 
 @pytest.mark.parametrize("which, how", [("sqlite", "read-only"), ("sqlite", "full"), ("postgres", "read-only")])
@@ -86,7 +92,7 @@ def test_a_store_that_cannot_write_is_unavailable_naming_the_cause(request, whic
         assert loaded.get("concept", "village").version == 1  # reads still work
     finally:
         if not isinstance(loaded, SQLiteStore):
-            loaded._db.conn.execute("SET default_transaction_read_only = off")
+            _pool_session(loaded, "")
 
 
 def test_two_first_loads_at_once_load_the_bundle_once(store):

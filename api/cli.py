@@ -95,19 +95,25 @@ def _sqlite_path(settings: Settings) -> str:
     return url.removeprefix("sqlite:///")
 
 
-def _rebuild_index(store, settings: Settings) -> None:
+def _rebuild_index(settings: Settings) -> None:
+    """Rebuild the index of ``settings`` from its store, with a progress bar."""
     from rich.progress import Progress
 
+    from registry.store import open_store
     from search.service import SearchService
 
-    service = SearchService(store, settings.index)
+    store = open_store(settings.store)
     try:
-        with Progress(transient=False) as progress:
-            task = progress.add_task("indexing", total=service.document_count())
-            count = service.rebuild(lambda n: progress.advance(task, n))
-        click.echo(f"indexed {count} documents at revision {service.index.revision} in {settings.index}")
+        service = SearchService(store, settings.index)
+        try:
+            with Progress(transient=False) as progress:
+                task = progress.add_task("indexing", total=service.document_count())
+                count = service.rebuild(lambda n: progress.advance(task, n))
+            click.echo(f"indexed {count} documents at revision {service.index.revision} in {settings.index}")
+        finally:
+            service.index.close()
     finally:
-        service.index.close()
+        store.close()
 
 
 @main.command()
@@ -115,14 +121,7 @@ def _rebuild_index(store, settings: Settings) -> None:
 @one_line_errors
 def reindex(data_dir: str | None) -> None:
     """Rebuild the search index from the store (stop the server first)."""
-    from registry.store import open_store
-
-    settings = Settings.from_env(data_dir=data_dir)
-    store = open_store(settings.store)
-    try:
-        _rebuild_index(store, settings)
-    finally:
-        store.close()
+    _rebuild_index(Settings.from_env(data_dir=data_dir))
 
 
 @main.command()
@@ -155,16 +154,11 @@ def restore(file: str, data_dir: str | None, force: bool) -> None:
     a registry is only overwritten with --force.
     """
     from registry.backup import restore as restore_store
-    from registry.store import open_store
 
     settings = Settings.from_env(data_dir=data_dir)
     revision = restore_store(file, _sqlite_path(settings), force=force)
     click.echo(f"restored revision {revision} from {file}")
-    store = open_store(settings.store)
-    try:
-        _rebuild_index(store, settings)
-    finally:
-        store.close()
+    _rebuild_index(settings)
 
 
 @main.command()

@@ -36,9 +36,7 @@ def backup(store_path: str | Path, target: str | Path, progress: Progress | None
         source = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True)
         copy = sqlite3.connect(partial)
         try:
-            source.backup(copy, pages=PAGES_PER_STEP,
-                          progress=(lambda _status, remaining, total: progress(total - remaining, total))
-                          if progress else None)
+            source.backup(copy, pages=PAGES_PER_STEP, progress=_pages(progress))
             copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
             revision = _revision(copy)
         finally:
@@ -71,9 +69,7 @@ def restore(source: str | Path, store_path: str | Path, *, force: bool = False,
                                "use --force to overwrite it")
             copy = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
             try:
-                copy.backup(target, pages=PAGES_PER_STEP,
-                            progress=(lambda _s, remaining, total: progress(total - remaining, total))
-                            if progress else None)
+                copy.backup(target, pages=PAGES_PER_STEP, progress=_pages(progress))
             finally:
                 copy.close()
         finally:
@@ -100,6 +96,11 @@ def verify(path: str | Path) -> int:
             db.close()
     except sqlite3.DatabaseError as exc:
         raise InvalidInput(f"{path} is not a SQLite database: {exc}", field="file") from None
+
+
+def _pages(progress: Progress | None):
+    """sqlite3's backup callback (status, remaining, total) as our (copied, total)."""
+    return (lambda _status, remaining, total: progress(total - remaining, total)) if progress else None
 
 
 def _has_events(db: sqlite3.Connection) -> bool:

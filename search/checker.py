@@ -1,7 +1,7 @@
 """The term checker: every registered label in a draft, with offsets into the original text, and what
 is wrong with each use (deprecated, non-preferred, regional, written in the other script, inconsistent).
 
-Matching is an Aho–Corasick pass (``pyahocorasick``) with the folded label forms the catalog holds as
+Matching is an Aho–Corasick pass (``ahocorasick_rs``, leftmost-longest) with the folded label forms the catalog holds as
 keys, over a folded copy of the text and over its Taiwan reading (OpenCC ``tw2sp``, so that 數位鄉村
 is found as 数字乡村 without a curated term). The folded copy has exactly one character per original character, so an offset in it
 is an offset in the original (see ``fold_aligned`` and docs/drafting.md for the conversions that are not
@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
-import ahocorasick
+import ahocorasick_rs
 from msgspec import Struct
 
 from registry.errors import InvalidInput
@@ -232,23 +232,24 @@ class Matcher:
         for key, matches in postings:
             for match in matches:
                 _keep(table[key], Posting(match.id, match.term))
-        self.automaton = ahocorasick.Automaton()
-        self.longest = max((len(k) for k in table), default=0)
+        # pattern number → (length, begins with a Latin letter or digit, ends with one, ranked postings)
+        self.keys: list[str] = [key for key in table if key.strip()]
+        self.values = [(len(key), _is_word_char(key[0]), _is_word_char(key[-1]),
+                        tuple(sorted(table[key].values(), key=_posting_rank))) for key in self.keys]
+        self.numbers = {key: number for number, key in enumerate(self.keys)}
+        self.longest = max((len(k) for k in self.keys), default=0)
         self.targets: dict[str, dict[str, tuple[str, str, str]]] = {}  # per script, filled by ``check``
-        for key, by_concept in table.items():
-            if not key.strip():
-                continue
-            ranked = tuple(sorted(by_concept.values(), key=_posting_rank))
-            self.automaton.add_word(key, (len(key), _is_word_char(key[0]), _is_word_char(key[-1]), ranked))
-        self.empty = len(self.automaton) == 0
-        if not self.empty:
-            self.automaton.make_automaton()
+        self.empty = not self.keys
+        # leftmost-longest in the library itself; a contiguous NFA keeps a dense table at the root, where a
+        # trie with a list of children per node (pyahocorasick) scans thousands of them per character
+        self.automaton = None if self.empty else ahocorasick_rs.AhoCorasick(
+            self.keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+            implementation=ahocorasick_rs.Implementation.ContiguousNFA)
 
     def find(self, *readings: str) -> list[tuple[int, int, tuple[Posting, ...], int]]:
         """(start, end, postings, reading) of the labels in one or more aligned readings of a text (the
-        folded text, its Taiwan reading …): leftmost-longest within a reading (pyahocorasick's
-        ``iter_long``), then longest first over all readings, the earlier reading on a tie, never
-        overlapping. A label that begins or ends with a Latin letter or digit must not sit inside a longer
+        folded text, its Taiwan reading …): leftmost-longest within a reading, then longest first over
+        all readings, the earlier reading on a tie, never overlapping. A label that begins or ends with a Latin letter or digit must not sit inside a longer
         word; where such a match is refused, the shorter labels inside it are looked at instead."""
         if self.empty or not readings or not readings[0]:
             return []
@@ -260,7 +261,7 @@ class Matcher:
             if folded != plain:  # only where this reading differs, with room for a label around it
                 found, _ = self._scan(folded, plain, _windows(plain, folded, self.longest), number)
                 extra.extend(found)
-        if not extra and not overlapping:  # iter_long's matches never overlap: nothing to choose
+        if not extra and not overlapping:  # leftmost-longest matches never overlap: nothing to choose
             return [(start, start - negative, postings, number) for negative, start, number, postings in chosen]
         candidates = chosen + extra
         candidates.sort(key=lambda c: (c[0], c[1], c[2]))
@@ -279,20 +280,33 @@ class Matcher:
         some may overlap (where a refused Latin match was searched again for shorter labels)."""
         candidates = []
         overlapping = False
+        values = self.values
+        whole = len(folded)
         for window_start, window_end in windows:
-            for last, value in self.automaton.iter_long(folded, window_start, window_end):
-                start = last - value[0] + 1
-                if number and folded[start:last + 1] == plain[start:last + 1]:
+            piece = folded if window_start == 0 and window_end == whole else folded[window_start:window_end]
+            for pattern, start, _ in self.automaton.find_matches_as_indexes(piece):
+                value = values[pattern]
+                start += window_start
+                if number and folded[start:start + value[0]] == plain[start:start + value[0]]:
                     continue  # the same characters as the plain reading: found there already
-                if not (value[1] or value[2]) or self._fits(folded, start, last, value):
+                if not (value[1] or value[2]) or self._fits(folded, start, start + value[0] - 1, value):
                     candidates.append((-value[0], start, number, value[3]))
                 else:
                     overlapping = True
-                    for inner_last, inner in self.automaton.iter(folded, start, last + 1):
-                        inner_start = inner_last - inner[0] + 1
-                        if self._fits(folded, inner_start, inner_last, inner):
-                            candidates.append((-inner[0], inner_start, number, inner[3]))
+                    candidates.extend((-inner[0], inner_start, number, inner[3])
+                                      for inner_start, inner in self._inside(folded, start, start + value[0])
+                                      if self._fits(folded, inner_start, inner_start + inner[0] - 1, inner))
         return candidates, overlapping
+
+    def _inside(self, folded: str, start: int, end: int) -> Iterable[tuple[int, tuple]]:
+        """(start, value) of every label, overlapping or not, within ``folded[start:end]`` (a refused
+        Latin match: a few dozen characters at most)."""
+        numbers, values = self.numbers, self.values
+        for i in range(start, end):
+            for j in range(i + 1, min(end, i + self.longest) + 1):
+                pattern = numbers.get(folded[i:j])
+                if pattern is not None:
+                    yield i, values[pattern]
 
     @staticmethod
     def _fits(folded: str, start: int, last: int, value: tuple) -> bool:

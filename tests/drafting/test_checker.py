@@ -198,3 +198,33 @@ def test_bad_texts_are_refused():
         decode_text(b"a" * (MAX_TEXT_BYTES + 1))
     assert too_large.value.status == 413
     assert decode_text("\ufeff数字乡村".encode()) == "数字乡村"  # a BOM is not part of the text
+
+
+def test_a_long_draft_gives_what_its_paragraphs_give_one_by_one(bundled_catalog, bundled_store):
+    """The checker remembers per revision what each label and each way of writing it says: a dense
+    draft (the benchmark's, from the content's own labels, a fifth in Traditional characters, English
+    among them) checked whole finds exactly the matches and problems of its paragraphs checked one by
+    one in reverse order against a second snapshot of the same content (so with nothing remembered in
+    common), offsets shifted, and the same in a Taiwan text; only ``inconsistent`` looks across
+    paragraphs."""
+    from tests.bench.bench_checker import draft
+
+    sentences = draft(bundled_catalog, size=30_000, seed=5).split("。")
+    paragraphs = ["。".join(sentences[i:i + 7]) + "。" for i in range(0, len(sentences), 7)]
+    text = "\n\n".join(paragraphs)
+    starts = [sum(len(p) + 2 for p in paragraphs[:i]) for i in range(len(paragraphs))]
+    fresh = Catalog.from_store(bundled_store)
+    for script in ("zh-Hans", "zh-TW"):
+        whole = check(bundled_catalog, text, script)
+        matches, problems = [], []
+        for at_, paragraph in reversed(list(zip(starts, paragraphs))):
+            part = check(fresh, paragraph, script)
+            matches += [(m.start + at_, m.end + at_, m.text, m.concept, m.form, m.use, m.others) for m in part.matches]
+            problems += [(p.kind, p.start + at_, p.end + at_, p.text, p.message, p.fix) for p in part.problems
+                         if p.kind != "inconsistent"]
+        assert len(matches) > 300 and {p[0] for p in problems} >= {"deprecated", "non_preferred", "regional", "script"}
+        assert all(p[3] in p[4] for p in problems)  # each message quotes the text as written there
+        assert [(m.start, m.end, m.text, m.concept, m.form, m.use, m.others) for m in whole.matches] == sorted(matches)
+        assert [(p.kind, p.start, p.end, p.text, p.message, p.fix) for p in whole.problems
+                if p.kind != "inconsistent"] == sorted(problems, key=lambda p: (p[1], p[0]))
+        assert check(bundled_catalog, text, script) == whole  # what was remembered changes nothing

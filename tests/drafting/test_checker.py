@@ -8,6 +8,7 @@ import re
 import pytest
 
 from registry.model import ConceptVersion, Term
+from registry.text import converter
 from search.analysis import expand_query
 from search.catalog import Catalog
 from search.checker import MAX_TEXT_BYTES, check, decode_text, fold_aligned, matcher_for
@@ -203,7 +204,7 @@ def test_bad_texts_are_refused():
 def test_a_long_draft_gives_what_its_paragraphs_give_one_by_one(bundled_catalog, bundled_store):
     """The checker remembers per revision what each label and each way of writing it says: a dense
     draft (the benchmark's, from the content's own labels, a fifth in Traditional characters, English
-    among them) checked whole finds exactly the matches and problems of its paragraphs checked one by
+    among them, every third paragraph in Taiwan wording) checked whole finds exactly the matches and problems of its paragraphs checked one by
     one in reverse order against a second snapshot of the same content (so with nothing remembered in
     common), offsets shifted, and the same in a Taiwan text; only ``inconsistent`` looks across
     paragraphs."""
@@ -211,6 +212,8 @@ def test_a_long_draft_gives_what_its_paragraphs_give_one_by_one(bundled_catalog,
 
     sentences = draft(bundled_catalog, size=30_000, seed=5).split("。")
     paragraphs = ["。".join(sentences[i:i + 7]) + "。" for i in range(0, len(sentences), 7)]
+    taiwan = converter("s2twp").convert
+    paragraphs = [taiwan(p) if i % 3 == 2 else p for i, p in enumerate(paragraphs)]
     text = "\n\n".join(paragraphs)
     starts = [sum(len(p) + 2 for p in paragraphs[:i]) for i in range(len(paragraphs))]
     fresh = Catalog.from_store(bundled_store)
@@ -222,7 +225,8 @@ def test_a_long_draft_gives_what_its_paragraphs_give_one_by_one(bundled_catalog,
             matches += [(m.start + at_, m.end + at_, m.text, m.concept, m.form, m.use, m.others) for m in part.matches]
             problems += [(p.kind, p.start + at_, p.end + at_, p.text, p.message, p.fix) for p in part.problems
                          if p.kind != "inconsistent"]
-        assert len(matches) > 300 and {p[0] for p in problems} >= {"deprecated", "non_preferred", "regional", "script"}
+        assert len(matches) > 300 and {m[4] for m in matches} >= {"preferred", "admitted", "regional", "deprecated"}
+        assert {p[0] for p in problems} >= {"deprecated", "non_preferred", "regional", "script"}
         assert all(p[3] in p[4] for p in problems)  # each message quotes the text as written there
         assert [(m.start, m.end, m.text, m.concept, m.form, m.use, m.others) for m in whole.matches] == sorted(matches)
         assert [(p.kind, p.start, p.end, p.text, p.message, p.fix) for p in whole.problems

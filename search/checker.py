@@ -324,10 +324,13 @@ class Matcher:
         return not (value[2] and last + 1 < len(folded) and _is_word_char(folded[last + 1]))
 
 
+_UNKNOWN = object()  # not worked out yet (None is an answer: no concept, no problem)
+
+
 class _Memo:
     """What ``check`` worked out for one revision and script: per reading (plain, Taiwan), pattern
-    number → ``_Use``; and (pattern, reading, text as written, folded) → (kind, message, fix) or None. Dict writes
-    are atomic, so concurrent checks at worst work one out twice."""
+    number → ``_Use``; and (pattern, reading, text as written, folded) → (kind, message, fix) or None.
+    Dict reads and writes are atomic, so concurrent checks at worst work one out twice."""
 
     MAX_VERDICTS = 65_536  # ways of writing labels remembered; past that the memo starts again
 
@@ -502,9 +505,8 @@ def check(catalog, text: str, script: str = "zh-Hans") -> CheckResult:
     folded = fold_aligned(text, width)
     for start, end, pattern, reading in matcher.find(folded, fold_regional(width, folded)):
         known = uses[reading]
-        if pattern in known:
-            use = known[pattern]
-        else:
+        use = known.get(pattern, _UNKNOWN)
+        if use is _UNKNOWN:
             use = known[pattern] = _resolve(concepts, matcher.values[pattern][3], script, reading > 0)
         if use is None:
             continue
@@ -517,9 +519,8 @@ def check(catalog, text: str, script: str = "zh-Hans") -> CheckResult:
         if use.legitimate or use.correct is not None and width[start:end] == use.correct:
             continue  # the common case: the term to use, written as it should be
         key = (pattern, reading, written, folded[start:end])
-        if key in verdicts:
-            verdict = verdicts[key]
-        else:
+        verdict = verdicts.get(key, _UNKNOWN)  # one look-up: another check may clear the memo meanwhile
+        if verdict is _UNKNOWN:
             verdict = memo.remember(key, _verdict(concepts, use, written, width[start:end], key[3], script))
         if verdict is not None:
             problems.append(TermProblem(kind=verdict[0], start=start, end=end, text=written, concept=concept_id,

@@ -232,3 +232,16 @@ def test_a_long_draft_gives_what_its_paragraphs_give_one_by_one(bundled_catalog,
         assert [(p.kind, p.start, p.end, p.text, p.message, p.fix) for p in whole.problems
                 if p.kind != "inconsistent"] == sorted(problems, key=lambda p: (p[1], p[0]))
         assert check(bundled_catalog, text, script) == whole  # what was remembered changes nothing
+
+
+def test_the_remembered_verdicts_are_bounded(monkeypatch):
+    """Past ``MAX_VERDICTS`` ways of writing labels the memo starts again, and answers stay the same."""
+    import search.checker as checker
+
+    text = "數字鄉村、手机支付、消费扶贫、乡村数字治理、行動支付、數位鄉村"
+    expected = check(small(), text)
+    monkeypatch.setattr(checker._Memo, "MAX_VERDICTS", 2)
+    catalog = small()
+    first, again = check(catalog, text), check(catalog, text)
+    assert first == again == expected and len(expected.problems) >= 5
+    assert len(matcher_for(catalog).memo("zh-Hans").verdicts) <= 2

@@ -1,8 +1,8 @@
 """The term checker: every registered label in a draft, with offsets into the original text, and what
 is wrong with each use (deprecated, non-preferred, regional, written in the other script, inconsistent).
 
-Matching is an Aho–Corasick pass (``ahocorasick_rs``, leftmost-longest) with the folded label forms the catalog holds as
-keys, over a folded copy of the text and over its Taiwan reading (OpenCC ``tw2sp``, so that 數位鄉村
+Matching is an Aho–Corasick pass (``ahocorasick_rs``, leftmost-longest) with the folded label forms
+the catalog holds as keys, over a folded copy of the text and over its Taiwan reading (OpenCC ``tw2sp``, so that 數位鄉村
 is found as 数字乡村 without a curated term). The folded copy has exactly one character per original character, so an offset in it
 is an offset in the original (see ``fold_aligned`` and docs/drafting.md for the conversions that are not
 length-preserving and how they are handled). The automaton is built once per catalog revision.
@@ -236,7 +236,6 @@ class Matcher:
         self.keys: list[str] = [key for key in table if key.strip()]
         self.values = [(len(key), _is_word_char(key[0]), _is_word_char(key[-1]),
                         tuple(sorted(table[key].values(), key=_posting_rank))) for key in self.keys]
-        self.numbers = {key: number for number, key in enumerate(self.keys)}
         self.latin = bytes(value[1] or value[2] for value in self.values)  # must stand as a whole word
         self.longest = max((len(k) for k in self.keys), default=0)
         self._memos: dict[str, _Memo] = {}  # per script, filled by ``check``
@@ -246,6 +245,7 @@ class Matcher:
         self.automaton = None if self.empty else ahocorasick_rs.AhoCorasick(
             self.keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
             implementation=ahocorasick_rs.Implementation.ContiguousNFA)
+        self._every: ahocorasick_rs.AhoCorasick | None = None  # every match, overlapping: see ``_inside``
 
     def memo(self, script: str) -> _Memo:
         """What labels and ways of writing them say in a ``script`` text, as ``check`` finds out."""
@@ -307,15 +307,14 @@ class Matcher:
                                       if self._fits(folded, inner_start, inner_end - 1, self.values[inner]))
         return candidates, overlapping
 
-    def _inside(self, folded: str, start: int, end: int) -> Iterable[tuple[int, int, int]]:
-        """(start, end, pattern) of every label, overlapping or not, within ``folded[start:end]`` (a
-        refused Latin match: a few dozen characters at most)."""
-        numbers = self.numbers
-        for i in range(start, end):
-            for j in range(i + 1, min(end, i + self.longest) + 1):
-                pattern = numbers.get(folded[i:j])
-                if pattern is not None:
-                    yield i, j, pattern
+    def _inside(self, folded: str, start: int, end: int) -> list[tuple[int, int, int]]:
+        """(start, end, pattern) of every label, overlapping or not, within ``folded[start:end]`` (where a
+        Latin match was refused), from a second automaton that reports every match, built on first need."""
+        if self._every is None:
+            self._every = ahocorasick_rs.AhoCorasick(self.keys, matchkind=ahocorasick_rs.MatchKind.Standard,
+                                                     implementation=ahocorasick_rs.Implementation.ContiguousNFA)
+        return [(start + inner_start, start + inner_end, pattern) for pattern, inner_start, inner_end
+                in self._every.find_matches_as_indexes(folded[start:end], overlapping=True)]
 
     @staticmethod
     def _fits(folded: str, start: int, last: int, value: tuple) -> bool:

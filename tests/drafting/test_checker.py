@@ -245,3 +245,20 @@ def test_the_remembered_verdicts_are_bounded(monkeypatch):
     first, again = check(catalog, text), check(catalog, text)
     assert first == again == expected and len(expected.problems) >= 5
     assert len(matcher_for(catalog).memo("zh-Hans").verdicts) <= 2
+
+
+def test_a_refused_latin_match_gives_way_to_the_labels_inside_it_that_stand_as_words():
+    catalog = registry(
+        concept("dm", "数据管理", terms=(Term(text="data management", lang="en"),)),
+        concept("data", "数据", terms=(Term(text="data", lang="en"),)),
+        concept("ment", "管理", terms=(Term(text="ment", lang="en"),)),
+        concept("net", "网络"),
+        concept("fiveg", "5G网络"),
+    )
+
+    def found(text: str) -> list[tuple[str, str]]:
+        return [(m.text, m.concept) for m in check(catalog, text).matches]
+
+    assert found("data managementx; x5G网络") == [("data", "data"), ("网络", "net")]
+    assert found("xdata management; 5G网络x") == [("5G网络", "fiveg")]  # nothing inside stands alone
+    assert found("data management data5G网络") == [("data management", "dm"), ("网络", "net")]

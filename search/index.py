@@ -27,7 +27,7 @@ from .analysis import CJK, text_tokens
 STATE_FILE = "shuyu-index.json"
 REBUILD_LOCK = "shuyu-rebuild.lock"  # one rebuild at a time per folder, across processes; never deleted
 INDEX_NAME = "shuyu"
-SCHEMA_VERSION = 4  # a new schema (or layout) rebuilds the index on start
+SCHEMA_VERSION = 5  # a new schema (or layout) rebuilds the index on start
 # Segments stay separate files: whoosh copies each part of a compound segment file into memory when
 # a reader opens it (BytesIO over the mmap), which at 100k concepts costs ~800 MB per reader.
 COMPOUND = False
@@ -67,7 +67,7 @@ class TextTokenizer(_SequenceTokenizer):
 def make_schema() -> Schema:
     """Definitions and notes, and the facets to filter them by: labels are answered from memory."""
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=ID(unique=True, sortable=True),  # a column: reading a hit's id skips the stored-fields record
         kind=ID,
         scheme=ID,
         status=ID,
@@ -309,7 +309,8 @@ class SearchIndex:
             wanted = [q.Term(name, value) for name, value in sorted((filters or {}).items()) if value]
             filter_query = q.And(wanted) if wanted else None
             hits = self._searcher.search(q.Or(parts), filter=filter_query, limit=limit)
-            return [(hit["id"], hit.score) for hit in hits]
+            ids = self._searcher.reader().column_reader("id")
+            return [(ids[docnum], score) for score, docnum in hits.top_n]
 
     def doc_count(self) -> int:
         return self._searcher.doc_count()

@@ -31,6 +31,7 @@ SCHEMA_VERSION = 5  # a new schema (or layout) rebuilds the index on start
 # Segments stay separate files: whoosh copies each part of a compound segment file into memory when
 # a reader opens it (BytesIO over the mmap), which at 100k concepts costs ~800 MB per reader.
 COMPOUND = False
+LIMIT_MB = 256  # postings a rebuild holds in memory before it sorts a run to disk
 
 
 class _SequenceTokenizer(Tokenizer):
@@ -207,7 +208,7 @@ class SearchIndex:
                     return False
                 except Exception:  # unreadable after all: rebuild
                     pass
-            self._rebuild(documents(), revision, None, parallel=False)
+            self._rebuild(documents(), revision, None)
             return True
 
     def _create(self) -> None:
@@ -238,25 +239,23 @@ class SearchIndex:
         self.refresh()
         return True
 
-    def rebuild(self, documents: Iterable[Document], revision: int, progress: Progress | None = None,
-                *, parallel: bool = True) -> int:
+    def rebuild(self, documents: Iterable[Document], revision: int, progress: Progress | None = None) -> int:
         """Replace the whole index with ``documents``; returns how many were written."""
         with self._exclusive():
-            return self._rebuild(documents, revision, progress, parallel=parallel)
+            return self._rebuild(documents, revision, progress)
 
-    def _rebuild(self, documents: Iterable[Document], revision: int, progress: Progress | None,
-                 *, parallel: bool) -> int:
+    def _rebuild(self, documents: Iterable[Document], revision: int, progress: Progress | None) -> int:
         try:
             self._searcher.close()
         except Exception:  # the old searcher's files may be gone
             pass
         self._create()
         self._index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
-        # documents are analysed in several processes where the machine has the cores, then merged into
-        # one segment: a second segment would double the term look-ups of every query (~30% slower)
-        procs = max(1, min(os.cpu_count() or 1, 4)) if parallel else 1
-        options = {"procs": procs, "multisegment": False} if procs > 1 else {}
-        writer = self._index.writer(timeout=30, limitmb=128, compound=COMPOUND, **options)
+        # one process, one segment: whoosh's parallel writer (procs=N) cost more than it saved here, on
+        # 2 cores (10k concepts: 15 s against 9 s, see docs/performance.md): its parent pickles every
+        # document and merges the sub-writers' postings alone, and each sub-writer pays whoosh's per-term
+        # cost again for every term its share of the documents holds
+        writer = self._index.writer(timeout=30, limitmb=LIMIT_MB, compound=COMPOUND)
         count = 0
         try:
             for doc in documents:

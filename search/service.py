@@ -95,7 +95,7 @@ class SearchService:
                 self.index.refresh()
                 return 0
             if self.index.revision == 0 and self.document_count() > BULK_REBUILD:
-                # an empty (or new-schema) index: build it whole, in parallel, rather than update by update
+                # an empty (or new-schema) index: build it whole rather than update by update
                 return self.index.rebuild(self.all_documents(), revision)
             docs = list(self._documents(self._affected(self._changed_since(self.index.revision))))
             if not self.index.apply(docs, revision, timeout=0.5):

@@ -362,6 +362,19 @@ class SQLStore:
             self._event(db, now(), actor, action, "proposal", proposal.id, proposal.base_version, note)
             return self._revision(db)
 
+    def propose_all(self, proposals: Sequence[Proposal], *, schemes: Sequence[Scheme] = (), actor: str,
+                    note: str = "") -> int:
+        """Write new ``schemes`` and insert every proposal in one transaction: all of them or none."""
+        at = now()
+        with self._transaction() as db:
+            self._append_all(db, (), schemes, actor, note, at)
+            for proposal in proposals:
+                if db.execute("SELECT 1 FROM proposals WHERE id = %s", (proposal.id,)).fetchone():
+                    raise Conflict(f"proposal {proposal.id} exists already", field="id")
+                self._put_proposal(db, proposal)
+                self._event(db, at, actor, "propose", "proposal", proposal.id, proposal.base_version, note)
+            return self._revision(db)
+
     def add_comment(self, proposal_id: str, comment: Comment, *, actor: str) -> None:
         """Append a comment (a row of its own: concurrent comments are all kept)."""
         with self._transaction() as db:

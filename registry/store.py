@@ -59,6 +59,10 @@ class Store(Protocol):
         """Insert a new proposal, or replace one still in ``expect_state`` at content revision
         ``expect_content`` (else ``Conflict``, checked inside the write transaction)."""
 
+    def propose_all(self, proposals: Sequence[Proposal], *, schemes: Sequence[Scheme] = (), actor: str,
+                    note: str = "") -> int:
+        """Write new ``schemes`` and insert new proposals in one transaction (an import ``--as-proposals``)."""
+
     def add_comment(self, proposal_id: str, comment: Comment, *, actor: str) -> None:
         """Append a comment as a row of its own."""
 

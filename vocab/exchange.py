@@ -162,11 +162,10 @@ def import_files(
         raise _locate(exc, owners) from None
     if dry_run:
         return report
-    if as_proposals:
-        if schemes:  # a new scheme is structure, not content: it is created at once, its concepts proposed
-            report.revision = store.append([], schemes=schemes, actor=actor, note=note)
-        report.proposals = _propose(store, versions, actor, note)
-        report.revision = store.revision()
+    if as_proposals:  # a new scheme is structure, not content: it is created with its concepts proposed
+        proposals = _proposals(store, versions, actor, note)
+        report.revision = store.propose_all(proposals, schemes=schemes, actor=actor, note=note)
+        report.proposals = [p.id for p in proposals]
         return report
     try:
         report.revision = store.append(versions, schemes=schemes, actor=actor, note=note)
@@ -251,9 +250,9 @@ def _locate(exc: RuleViolation, owners: dict[str, Vocabulary]) -> VocabularyErro
     return vocabulary.problem(match.group(1), exc.detail, exc.field)
 
 
-def _propose(store: Store, versions: list[Version], actor: str, note: str) -> list[str]:
+def _proposals(store: Store, versions: list[Version], actor: str, note: str) -> list[Proposal]:
     """Every change as a submitted proposal: reviewers publish them through the ordinary workflow."""
-    ids = []
+    proposals = []
     for version in versions:
         at = now()
         concept = isinstance(version, ConceptVersion)
@@ -270,9 +269,8 @@ def _propose(store: Store, versions: list[Version], actor: str, note: str) -> li
             replaced_by=version.replaced_by if deprecating else (),
             note=note, author=actor, state="submitted", created=at, updated=at,
         )
-        store.save_proposal(proposal, actor=actor, action="propose", note=note)
-        ids.append(proposal.id)
-    return ids
+        proposals.append(proposal)
+    return proposals
 
 
 # -- export ---------------------------------------------------------------------------------------

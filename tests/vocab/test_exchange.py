@@ -127,6 +127,32 @@ def test_as_proposals_submits_every_change_for_review(store):
     assert store.get("concept", concept_id).preferred == label
 
 
+def test_as_proposals_writes_the_new_scheme_and_every_proposal_or_nothing(store, monkeypatch):
+    """A failure while the proposals are written (the disk, the database going away) leaves neither
+    the new scheme nor the first proposals behind: one transaction."""
+    rows = "id,scheme,term,definition\n" + "".join(f"new-{n},brand-new,新概念{n},第{n}个新概念的定义。\n" for n in range(5))
+    written = []
+    original = type(store)._put_proposal
+
+    def failing(db, proposal):
+        if len(written) == 3:
+            raise OSError("disk full")
+        written.append(proposal.id)
+        original(db, proposal)
+
+    monkeypatch.setattr(type(store), "_put_proposal", staticmethod(failing))
+    revision = store.revision()
+    with pytest.raises(OSError):
+        imported(store, "new.csv", rows.encode(), as_proposals=True, actor="bob")
+    assert len(written) == 3  # three were written inside the transaction, then it failed
+    assert store.revision() == revision and "brand-new" not in {s.id for s in store.schemes()}
+    assert not [p for p in store.list_proposals(limit=1000)[0] if p.id in written]
+    monkeypatch.setattr(type(store), "_put_proposal", staticmethod(original))
+    report = imported(store, "new.csv", rows.encode(), as_proposals=True, actor="bob")
+    assert len(report.proposals) == 5 and "brand-new" in {s.id for s in store.schemes()}
+    assert {p.target_id for p in store.list_proposals(state="submitted")[0]} >= {f"new-{n}" for n in range(5)}
+
+
 def test_export_of_an_old_release_gives_that_release(store):
     concept = sample(store)
     old = exported(store, concept.scheme, "toml")

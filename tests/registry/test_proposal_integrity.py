@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 
+import msgspec
 import pytest
 
-from registry.errors import Conflict, Forbidden, PreconditionFailed
+from registry.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from registry.model import Comment, ConceptContent, Term
 from registry.postgres import PostgresStore
 from registry.sqlite import SQLiteStore
@@ -187,3 +188,23 @@ def test_a_comment_on_a_missing_proposal_is_not_found(editorial, store):
     from registry.errors import NotFound
     with pytest.raises(NotFound):
         store.add_comment("p-none", Comment(author="bob", at="2026-01-01", text="x"), actor="bob")
+
+
+def test_propose_all_writes_schemes_and_proposals_together(store):
+    from registry.model import Proposal, Scheme
+
+    store.append([concept("village", "数字乡村")], actor="loader", schemes=[SCHEME])
+    proposals = [Proposal(id=f"p-batch-{n}", kind="create", target_kind="concept", target_id=f"new-{n}",
+                          base_version=0, concept=content(f"第{n}个。"), note="import", author="bob",
+                          state="submitted", created="2026-01-01T00:00:00Z", updated="2026-01-01T00:00:00Z")
+               for n in range(3)]
+    before = store.revision()
+    revision = store.propose_all(proposals, schemes=[Scheme(id="new-scheme", title="新方案")], actor="bob",
+                                 note="import")
+    assert revision == store.revision() > before  # the scheme's event
+    assert {s.id for s in store.schemes()} >= {"new-scheme"}
+    assert [store.get_proposal(p.id).state for p in proposals] == ["submitted"] * 3
+    with pytest.raises(Conflict):  # an id taken: nothing of this batch is written
+        store.propose_all([msgspec.structs.replace(proposals[0], id="p-batch-x"), proposals[1]], actor="bob")
+    with pytest.raises(NotFound):
+        store.get_proposal("p-batch-x")

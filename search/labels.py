@@ -14,8 +14,8 @@ from collections import Counter
 
 from msgspec import Struct
 
-from .analysis import (CJK, CJK_RUN, bigrams, english_words, expand_query, near_synonym_forms, pinyin_keys,
-                       pinyin_query)
+from .analysis import (CJK, CJK_RUN, bigrams, english_words, expand_query, near_synonym_forms, normalize,
+                       pinyin_keys, pinyin_query)
 from .catalog import Catalog, code_keys, query_code_key
 
 TIERS = ("exact-preferred", "exact-label", "label-prefix", "label-words", "label-partial", "label-sound",
@@ -57,13 +57,21 @@ class QueryForms(Struct, frozen=True, kw_only=True):
     synonyms: tuple[str, ...]  # forms with one near-synonym word swapped
     latin: str  # the compact Latin query (pinyin, initials, English, code) or ""
     pinyin: str  # toneless compact pinyin of a toned or mixed pinyin query, or ""
+    traditional: bool = False  # written with Traditional characters (so regional wording is plausible)
 
     @classmethod
     def of(cls, text: str) -> "QueryForms":
         forms = tuple(f for f in expand_query(text) if f.strip())
         synonyms = tuple(dict.fromkeys(s for f in forms for s in near_synonym_forms(f) if s not in forms))
         latin = forms[0].replace(" ", "") if forms and ASCII_QUERY.match(forms[0]) else ""
-        return cls(forms=forms, synonyms=synonyms, latin=latin, pinyin=pinyin_query(text))
+        traditional = bool(forms) and normalize(text) != forms[0]
+        return cls(forms=forms, synonyms=synonyms, latin=latin, pinyin=pinyin_query(text), traditional=traditional)
+
+    @property
+    def marked_forms(self) -> tuple[str, ...]:
+        """The forms whose words highlights mark: a Simplified query's own form only (智慧农业 is not
+        read as Taiwan's 智能农业 when marking 人工智能 in a definition); a Traditional one's every reading."""
+        return self.forms if self.traditional else self.forms[:1]
 
 
 def _shared_chars(a: str, b: str) -> int:

@@ -178,7 +178,7 @@ class SearchService:
             self._cache[key] = ranked
         hits = ranked.hits
         return SearchResults(total=len(hits), hits=hits[offset:wanted], revision=catalog.revision,
-                             facets=self._facets(catalog, hits), highlight_terms=highlight_terms(query.forms),
+                             facets=self._facets(catalog, hits), highlight_terms=highlight_terms(query.marked_forms),
                              total_exact=ranked.with_definitions and not ranked.truncated)
 
     def _with_definitions(self, catalog: Catalog, query: QueryForms, filters: dict[str, str], ranked: _Ranked,

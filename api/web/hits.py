@@ -6,8 +6,9 @@ from __future__ import annotations
 from msgspec import Struct
 
 from registry.text import converter
-from search.analysis import expand_query, normalize, render
-from search.highlight import highlight, highlight_terms
+from search.analysis import render
+from search.highlight import highlight
+from search.labels import DEFINITION, PARTIAL, SOUND
 from search.service import Hit
 
 from .script import official
@@ -34,17 +35,14 @@ class WebHit(Struct, kw_only=True):
     replaced_by: list[tuple[str, str]]
 
 
-def marked_terms(query: str) -> tuple[str, ...]:
-    """What to mark for a query: a Simplified query only as written (智慧农业 must not mark 智能, which
-    the Taiwan conversion tw2sp makes of it); a Traditional one in each of its Simplified forms."""
-    forms = expand_query(query)
-    return highlight_terms(forms if forms[0] != normalize(query) else forms[:1])
-
-
 def how_matched(hit: Hit, query: str) -> str:
     """The way a hit matched, in a reader's words: 台湾用语, 拼音, 英文, 缩略语, 定义 ..."""
-    if hit.tier == 4:
+    if hit.tier == DEFINITION:
         return "定义"
+    if hit.tier == SOUND:
+        return "读音相近"
+    if hit.tier == PARTIAL:
+        return "部分相符"
     if hit.matched_lang in HOW_LANG:
         return HOW_LANG[hit.matched_lang]
     if query.isascii() and any(ch.isalpha() for ch in query) and hit.kind == "concept" and not hit.matched_lang:

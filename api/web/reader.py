@@ -19,7 +19,7 @@ from ..services import ServicesDep
 from ..views import concept_out, standard_out
 from . import browse, svg
 from .diffview import diff_view
-from .hits import marked_terms, web_hit
+from .hits import web_hit
 from .labels import FACETS, facet_value
 from .page import page
 from .script import official, pick, ui
@@ -58,8 +58,7 @@ class ReaderController(Controller):
         filters = {k: v for k, v in zip(FILTER_FIELDS, (scheme, status, grade, standard, kind)) if v}
         offset = (page_number - 1) * PAGE_SIZE
         found = services.search_results(text, filters=filters, offset=offset, limit=PAGE_SIZE, catalog=catalog)
-        marks = marked_terms(text)
-        hits = [web_hit(catalog, h, marks, text, script) for h in found.hits
+        hits = [web_hit(catalog, h, found.highlight_terms, text, script) for h in found.hits
                 if h.id in catalog.concepts or h.id in catalog.standards]
         facets = {name: [(value, n, facet_value(catalog, name, value)) for value, n in found.facets.get(name, {}).items()]
                   for name in FACETS}

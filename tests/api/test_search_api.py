@@ -32,6 +32,16 @@ def test_highlights_mark_the_match_in_the_asked_script(http):
     assert hit["highlight"]["label"] == "<mark>智慧农业</mark>"
 
 
+def test_a_simplified_query_marks_only_what_it_says_a_traditional_one_each_reading(http):
+    """智慧农业 is read by OpenCC's Taiwan conversion as 智能农业: a mainland reader who typed 智慧 must
+    not see 人工智能 marked; a reader who typed 智慧農業 in Traditional characters does (人工智慧 there)."""
+    hit = next(h for h in search(http, q="智慧农业")["hits"] if h["id"] == "smart-agriculture")
+    assert "人工智能" in hit["definition"] and "<mark>智能</mark>" not in hit["highlight"]["definition"]
+    assert "<mark>农业</mark>" in hit["highlight"]["definition"]
+    tw = next(h for h in search(http, q="智慧農業", script="zh-TW")["hits"] if h["id"] == "smart-agriculture")
+    assert "人工<mark>智慧</mark>" in tw["highlight"]["definition"]
+
+
 def test_highlights_are_escaped_html(http):
     hit = search(http, q="<script>数字乡村")  # finds by words; the markup is text, never echoed raw
     for h in hit["hits"]:

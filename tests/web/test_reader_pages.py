@@ -106,7 +106,8 @@ def test_searching_smart_agriculture_does_not_mark_intelligent(http):
 
 @pytest.mark.parametrize("query, concept, how", [("行動支付", "mobile-payment", "台湾用语"),
                                                  ("szxc", "digital-village", "拼音"),
-                                                 ("mobile payment", "mobile-payment", "英文")])
+                                                 ("mobile payment", "mobile-payment", "英文"),
+                                                 ("冷链物流运输", "ad-cold-chain-data", "部分相符")])
 def test_hits_show_english_and_regional_terms_and_how_they_matched(http, query, concept, how):
     page = http.get("/", params={"q": query}).text
     hit = page.split(f'data-id="{concept}"', 1)[1].split("</li>", 1)[0]

@@ -1,13 +1,15 @@
 """Per-request CPU cost of the hot reads through the served ASGI app, in process (no network, no client).
 
     python -m tests.bench.bench_asgi                       # this tree
-    SHUYU_BENCH_BASELINE=/path/to/older/tree python -m tests.bench.bench_asgi
+    python -m tests.bench.bench_asgi --metrics             # this tree with and without its request metrics
+    SHUYU_BENCH_BASELINE=/path/to/older/tree python -m tests.bench.bench_asgi [--metrics]
 
 Drives ``create_asgi(settings)`` (lifespan included) on the bundled vocabulary with ASGI calls and
 times them in CPU time of this process (``time.process_time``), so other load on a shared machine
 barely moves the figures; ratios are to the bare route (/healthz) of the same app. With
 ``SHUYU_BENCH_BASELINE`` the same measurement runs on that tree's code in a subprocess, alternating
-with this tree's, and both columns are printed side by side.
+with this tree's, and both columns are printed side by side. With ``--metrics`` every tree is also
+measured with its request metrics switched off (the column "… no metrics"), to show what they cost.
 """
 
 from __future__ import annotations
@@ -88,22 +90,42 @@ async def measure() -> dict[str, float]:
     return figures
 
 
-def run_in(tree: str | None) -> dict[str, float]:
+def without_request_metrics() -> None:
+    """Switch a tree's request metrics off before its app is built: litestar's Prometheus middleware
+    (the tree before issue 10's fix) or ``RequestMetrics`` (after), whichever the tree has."""
+    import types
+
+    from litestar.middleware import DefineMiddleware
+
+    import api.app
+
+    if hasattr(api.app, "PROMETHEUS"):
+        api.app.PROMETHEUS = types.SimpleNamespace(middleware=DefineMiddleware(lambda app: app))
+    if hasattr(api.app, "RequestMetrics"):
+        api.app.RequestMetrics = lambda app: app
+
+
+def run_in(tree: str | None, metrics: bool = True) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": tree} if tree else None
     script = os.path.abspath(__file__)
-    out = subprocess.run([sys.executable, script, "--child"], capture_output=True, text=True, check=True,
+    args = ["--child"] if metrics else ["--child", "--no-metrics"]
+    out = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, check=True,
                          cwd=tree or os.getcwd(), env=env, timeout=900).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> None:
-    trees = {"now": None}
+    trees: dict[str, tuple[str | None, bool]] = {"now": (None, True)}
+    if "--metrics" in sys.argv:
+        trees["now, no metrics"] = (None, False)
     if os.environ.get("SHUYU_BENCH_BASELINE"):
-        trees["baseline"] = os.environ["SHUYU_BENCH_BASELINE"]
+        trees["baseline"] = (os.environ["SHUYU_BENCH_BASELINE"], True)
+        if "--metrics" in sys.argv:
+            trees["baseline, no metrics"] = (os.environ["SHUYU_BENCH_BASELINE"], False)
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
-    for _ in range(2):  # alternate, so that both see the same machine
-        for name, tree in trees.items():
-            runs[name].append(run_in(tree))
+    for _ in range(2):  # alternate, so that all see the same machine
+        for name, (tree, metrics) in trees.items():
+            runs[name].append(run_in(tree, metrics))
     print(f"\n| route | " + " | ".join(f"{n} µs CPU/request | {n} ratio to bare (req/s)" for n in trees) + " |")
     print("|---|" + "---:|---:|" * len(trees))
     for route in ROUTES:
@@ -120,6 +142,8 @@ if __name__ == "__main__":
         import logging
 
         logging.disable(logging.CRITICAL)
+        if "--no-metrics" in sys.argv:
+            without_request_metrics()
         print(json.dumps(asyncio.run(measure())))
     else:
         main()

@@ -1,14 +1,16 @@
 """HTTP throughput of the catalog reads on the PostgreSQL store against the SQLite store, in one run.
 
-    python -m tests.bench.bench_stores                 # 10k concepts, 3 rounds of 5 s per route and store
-    python -m tests.bench.bench_stores 10000 5 3       # size, seconds per measurement, rounds
+    python -m tests.bench.bench_stores                 # 10k concepts, 5 rounds of 4 s per route and store
+    python -m tests.bench.bench_stores 10000 4 5       # size, seconds per measurement, rounds
 
 The same N synthetic concepts (tests/bench/corpus.py, plus the bundled vocabulary) are loaded into a
 SQLite data folder and into a fresh schema of the test PostgreSQL (``SHUYU_TEST_POSTGRES``, default
 127.0.0.1:5432/test), each with its own index; each is served by ``shuyu serve`` (1 worker) and loaded
 with wrk (or tests/bench/loadgen.py), the two servers taking turns route by route, so both see the same
 machine. Prints req/s per route and store (median of the rounds) and PostgreSQL/SQLite beside the
-issue's target (≥ 0.9×: reads come from the catalog either way).
+issue's target (≥ 0.9×: reads come from the catalog either way), and the server process's CPU time per
+request (from /proc), which other load on a shared machine moves far less than req/s: the ratio of
+SQLite's to PostgreSQL's CPU per request is the throughput ratio a machine to themselves would show.
 """
 
 from __future__ import annotations
@@ -75,6 +77,12 @@ def load_postgres(url: str, n: int, folder: Path) -> dict[str, float]:
     return figures
 
 
+def cpu_seconds(process: subprocess.Popen) -> float:
+    """User + system CPU time of a server process (its threads included) so far."""
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def serve(data: Path, port: int, store_url: str | None) -> subprocess.Popen:
     env = {**os.environ}
     env.pop("SHUYU_STORE_URL", None)
@@ -96,7 +104,7 @@ def serve(data: Path, port: int, store_url: str | None) -> subprocess.Popen:
         time.sleep(0.05)
 
 
-def main(n: int = 10_000, seconds: int = 5, rounds: int = 3) -> None:
+def main(n: int = 10_000, seconds: int = 4, rounds: int = 5) -> None:
     client = "wrk" if shutil.which("wrk") else "tests/bench/loadgen.py (no wrk installed)"
     schema = f"shuyu_bench_{secrets.token_hex(4)}"
     pg_url = f"{POSTGRES_URL}?schema={schema}"
@@ -111,31 +119,38 @@ def main(n: int = 10_000, seconds: int = 5, rounds: int = 3) -> None:
                   flush=True)
             paths = route_paths(folder / "sqlite")
             taken: set[int] = set()
-            servers = {}
+            servers, server_process = {}, {}
             for name, data, url in (("sqlite", folder / "sqlite", None), ("postgres", folder / "postgres", pg_url)):
                 port = port_in_range(taken)
                 processes.append(serve(data, port, url))
-                servers[name] = f"http://127.0.0.1:{port}"
+                servers[name], server_process[name] = f"http://127.0.0.1:{port}", processes[-1]
             time.sleep(1.0)
             runs: dict[tuple[str, str], list[dict[str, float]]] = {}
             for round_ in range(rounds):
                 order = list(servers) if round_ % 2 == 0 else list(reversed(servers))
                 for route in ROUTES:
                     for name in order:  # the two stores take turns, route by route
-                        runs.setdefault((route, name), []).append(load(servers[name], paths[route], seconds, folder))
+                        before = cpu_seconds(server_process[name])
+                        result = load(servers[name], paths[route], seconds, folder)
+                        result["cpu_us"] = (cpu_seconds(server_process[name]) - before) / \
+                            max(1.0, result["rps"] * seconds) * 1e6
+                        runs.setdefault((route, name), []).append(result)
             print(f"\n## {n:,} concepts, 1 worker each, {CONNECTIONS} connections, {rounds} rounds of {seconds} s "
                   f"per route and store (medians)\n")
-            print("| route | SQLite req/s | PostgreSQL req/s | PostgreSQL / SQLite | target | p99 ms SQLite / PG | non-2xx |")
-            print("|---|---:|---:|---:|---|---:|---:|")
+            print("| route | SQLite req/s | PostgreSQL req/s | PostgreSQL / SQLite | target | "
+                  "server µs CPU/request SQLite / PG | SQLite / PG CPU | p99 ms SQLite / PG | non-2xx |")
+            print("|---|---:|---:|---:|---|---:|---:|---:|---:|")
             for route in ROUTES:
                 lite_rps = statistics.median(r["rps"] for r in runs[(route, "sqlite")])
                 pg_rps = statistics.median(r["rps"] for r in runs[(route, "postgres")])
                 p99 = [statistics.median(r["p99_ms"] for r in runs[(route, s)]) for s in servers]
                 errors = sum(r["errors"] for s in servers for r in runs[(route, s)])
+                cpu = [statistics.median(r["cpu_us"] for r in runs[(route, s)]) for s in servers]
                 ratio = pg_rps / lite_rps
                 target = "" if route.startswith("bare") else \
                     f"≥ {TARGET}×: {verdict(ratio, TARGET, lower_is_better=False)}"
                 print(f"| {route} | {lite_rps:,.0f} | {pg_rps:,.0f} | {ratio:.2f} | {target} | "
+                      f"{cpu[0]:.0f} / {cpu[1]:.0f} | {cpu[0] / cpu[1]:.2f} | "
                       f"{p99[0]:.2f} / {p99[1]:.2f} | {errors:.0f} |", flush=True)
             print("\nrounds (req/s, SQLite | PostgreSQL): " + "; ".join(
                 f"{route}: " + ", ".join(f"{a['rps']:,.0f}|{b['rps']:,.0f}"

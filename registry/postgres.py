@@ -252,7 +252,8 @@ class PostgresStore(SQLStore):
         with self._listener_lock:
             try:
                 if self._listener is None or self._listener.closed:
-                    listener = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5)
+                    listener = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5,
+                                               application_name=self.application_name)
                     listener.execute(f'LISTEN "{self.channel}"')
                     self._listener = listener
                     return True

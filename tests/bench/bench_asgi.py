@@ -2,6 +2,7 @@
 
     python -m tests.bench.bench_asgi                       # this tree
     python -m tests.bench.bench_asgi --metrics             # this tree with and without its request metrics
+    python -m tests.bench.bench_asgi --stores              # this tree on SQLite and on PostgreSQL
     SHUYU_BENCH_BASELINE=/path/to/older/tree python -m tests.bench.bench_asgi [--metrics]
 
 Drives ``create_asgi(settings)`` (lifespan included) on the bundled vocabulary with ASGI calls and
@@ -10,6 +11,8 @@ barely moves the figures; ratios are to the bare route (/healthz) of the same ap
 ``SHUYU_BENCH_BASELINE`` the same measurement runs on that tree's code in a subprocess, alternating
 with this tree's, and both columns are printed side by side. With ``--metrics`` every tree is also
 measured with its request metrics switched off (the column "… no metrics"), to show what they cost.
+With ``--stores`` this tree runs on a SQLite store and on a fresh schema of the test PostgreSQL
+(``SHUYU_TEST_POSTGRES``), alternating: catalog reads should cost the same on both.
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ async def measure() -> dict[str, float]:
     from api.app import create_asgi
     from api.settings import Settings
 
-    app = create_asgi(Settings(data_dir=tempfile.mkdtemp(prefix="shuyu-bench-")))
+    app = create_asgi(Settings(data_dir=tempfile.mkdtemp(prefix="shuyu-bench-"),
+                               store_url=os.environ.get("SHUYU_BENCH_STORE_URL", "")))
     started, stop = asyncio.Event(), asyncio.Event()
     sent_startup = False
 
@@ -105,8 +109,10 @@ def without_request_metrics() -> None:
         api.app.RequestMetrics = lambda app: app
 
 
-def run_in(tree: str | None, metrics: bool = True) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": tree} if tree else None
+def run_in(tree: str | None, metrics: bool = True, store_url: str = "") -> dict[str, float]:
+    env = {**os.environ, "SHUYU_BENCH_STORE_URL": store_url}
+    if tree:
+        env["PYTHONPATH"] = tree
     script = os.path.abspath(__file__)
     args = ["--child"] if metrics else ["--child", "--no-metrics"]
     out = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, check=True,
@@ -115,6 +121,8 @@ def run_in(tree: str | None, metrics: bool = True) -> dict[str, float]:
 
 
 def main() -> None:
+    if "--stores" in sys.argv:
+        return compare_stores()
     trees: dict[str, tuple[str | None, bool]] = {"now": (None, True)}
     if "--metrics" in sys.argv:
         trees["now, no metrics"] = (None, False)
@@ -135,6 +143,29 @@ def main() -> None:
             bare = statistics.median(r["bare /healthz"] for r in runs[name])
             cells.append(f"{cost:.1f} | {bare / cost:.2f}")
         print(f"| {route} | " + " | ".join(cells) + " |")
+
+
+def compare_stores() -> None:
+    import secrets
+
+    import psycopg
+
+    postgres = os.environ.get("SHUYU_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+    schema = f"shuyu_bench_{secrets.token_hex(4)}"
+    stores = {"SQLite": "", "PostgreSQL": f"{postgres}?schema={schema}"}
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in stores}
+    try:
+        for _ in range(3):  # alternate, so that both see the same machine
+            for name, url in stores.items():
+                runs[name].append(run_in(None, True, url))
+    finally:
+        with psycopg.connect(postgres, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    print("\n| route | SQLite µs CPU/request | PostgreSQL µs CPU/request | SQLite / PostgreSQL (req/s ratio) |")
+    print("|---|---:|---:|---:|")
+    for route in ROUTES:
+        lite, pg = (statistics.median(r[route] for r in runs[name]) for name in stores)
+        print(f"| {route} | {lite:.1f} | {pg:.1f} | {lite / pg:.2f} |")
 
 
 if __name__ == "__main__":

@@ -203,10 +203,14 @@ def test_nodes_survive_a_postgresql_restart(cluster, tmp_path):
 
         cluster.start()
         started = time.monotonic()
-        # each node recovers by itself within a few seconds: reads, readiness, then a write
+        # each node recovers by itself within a few seconds: reads, readiness, its follower (healthy again
+        # once it has read the change log; it listens again right after), then a write
         for node in (on_a, on_b):
             assert recovers(node, "/api/v1/proposals", started + RECOVERY) is not None
             assert recovers(node, "/readyz", started + RECOVERY) is not None
+            while node.get("/healthz").json()["status"] != "ok":
+                assert time.monotonic() < started + RECOVERY, node.get("/healthz").json()
+                time.sleep(0.1)
         label = f"重启后标签{secrets.token_hex(3)}"
         proposal = alice.post("/api/v1/proposals", json=revision_body(on_a, "数据库重启后写入的定义。", label))
         assert proposal.status_code == 201, proposal.text

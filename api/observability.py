@@ -4,9 +4,10 @@ Request counts and latencies come from ``RequestMetrics``, a small ASGI wrapper 
 handler (labelled by route template, not by path, so concept ids do not explode the series); it
 replaced litestar's Prometheus middleware, which cost more CPU per hot read than the read itself
 (docs/performance.md). The node's own state (applied revision, lag behind the store, index documents,
-catalog size, cache hit rates) is read when ``/metrics`` is scraped. With several workers, ``shuyu serve`` points ``PROMETHEUS_MULTIPROC_DIR`` at a folder of
-the data folder, so request counters add up over the workers; the state gauges are those of the
-worker that answers, labelled with its process id.
+catalog size, cache hit rates) is read when ``/metrics`` is scraped. With several workers,
+``shuyu serve`` points ``PROMETHEUS_MULTIPROC_DIR`` at a folder of the data folder, so request
+counters add up over the workers; the state gauges are those of the worker that answers, labelled
+with its process id.
 """
 
 from __future__ import annotations

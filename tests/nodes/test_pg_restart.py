@@ -108,12 +108,12 @@ class Node:
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "SHUYU_STORE_URL": store_url, "SHUYU_SYNC_INTERVAL": str(sync_interval),
                "PYTHONPATH": str(ROOT)}
-        self.log = open(data.with_suffix(".log"), "wb")
+        self.log = open(data.with_suffix(".log"), "wb")  # noqa: SIM115 - the node's whole life; close() closes it
         self.process = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve", "--data-dir", str(data), "--port", str(self.port)],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
-    def wait_ready(self, seconds: float = 60) -> "Node":
+    def wait_ready(self, seconds: float = 60) -> Node:
         deadline = time.monotonic() + seconds
         while True:
             try:

@@ -174,19 +174,23 @@ def _page(request: Request, services: Services, name: str, cookies: list[Cookie]
 
 
 def marked_segments(text: str, result: CheckResult) -> list[dict]:
-    """The text cut into plain runs and found terms, each term with its problems, for the template."""
+    """The text cut into plain runs and found terms, each term with its problems and the ids of their
+    entries in the list of problems (``problem-1`` …, which describe the term's link to screen readers),
+    for the template."""
     problems: dict[int, list] = {}
-    for p in result.problems:
+    for number, p in enumerate(result.problems, 1):
         if p.kind == "inconsistent":
             for span in p.occurrences:
-                problems.setdefault(span.start, []).append(p)
+                problems.setdefault(span.start, []).append((number, p))
         else:
-            problems.setdefault(p.start, []).append(p)
+            problems.setdefault(p.start, []).append((number, p))
     segments, at = [], 0
     for m in result.matches:
         if m.start > at:
             segments.append({"text": text[at:m.start]})
-        segments.append({"text": m.text, "match": m, "problems": problems.get(m.start, [])})
+        own = problems.get(m.start, [])
+        segments.append({"text": m.text, "match": m, "problems": [p for _, p in own],
+                         "described": " ".join(f"problem-{number}" for number, _ in own)})
         at = m.end
     if at < len(text):
         segments.append({"text": text[at:]})

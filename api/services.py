@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from pathlib import Path
@@ -34,6 +35,9 @@ class Services:
         except BaseException:
             self.store.close()
             raise
+        # what start-up made (the catalog snapshot: millions of objects) is kept out of the collector's
+        # full passes, which would otherwise walk it again and again while requests wait
+        gc.freeze()
         self._health_lock = threading.Lock()
         self.index_problem: str | None = None  # why search is unavailable, while it is
         self.follow_problem: str | None = None  # why the read models cannot follow the store, while so

@@ -1,8 +1,8 @@
 """The term checker: every registered label in a draft, with offsets into the original text, and what
 is wrong with each use (deprecated, non-preferred, regional, written in the other script, inconsistent).
 
-Matching is an Aho–Corasick pass (``pyahocorasick``) with the folded label forms the catalog holds as
-keys, over a folded copy of the text and over its Taiwan reading (OpenCC ``tw2sp``, so that 數位鄉村
+Matching is an Aho–Corasick pass (``ahocorasick_rs``, leftmost-longest) with the folded label forms
+the catalog holds as keys, over a folded copy of the text and over its Taiwan reading (OpenCC ``tw2sp``, so that 數位鄉村
 is found as 数字乡村 without a curated term). The folded copy has exactly one character per original character, so an offset in it
 is an offset in the original (see ``fold_aligned`` and docs/drafting.md for the conversions that are not
 length-preserving and how they are handled). The automaton is built once per catalog revision.
@@ -17,9 +17,9 @@ import weakref
 from functools import lru_cache
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import Literal, NamedTuple
 
-import ahocorasick
+import ahocorasick_rs
 from msgspec import Struct
 
 from registry.errors import InvalidInput
@@ -232,73 +232,116 @@ class Matcher:
         for key, matches in postings:
             for match in matches:
                 _keep(table[key], Posting(match.id, match.term))
-        self.automaton = ahocorasick.Automaton()
-        self.longest = max((len(k) for k in table), default=0)
-        self.targets: dict[str, dict[str, tuple[str, str, str]]] = {}  # per script, filled by ``check``
-        for key, by_concept in table.items():
-            if not key.strip():
-                continue
-            ranked = tuple(sorted(by_concept.values(), key=_posting_rank))
-            self.automaton.add_word(key, (len(key), _is_word_char(key[0]), _is_word_char(key[-1]), ranked))
-        self.empty = len(self.automaton) == 0
-        if not self.empty:
-            self.automaton.make_automaton()
+        # pattern number → (length, begins with a Latin letter or digit, ends with one, ranked postings)
+        self.keys: list[str] = [key for key in table if key.strip()]
+        self.values = [(len(key), _is_word_char(key[0]), _is_word_char(key[-1]),
+                        tuple(sorted(table[key].values(), key=_posting_rank))) for key in self.keys]
+        self.latin = bytes(value[1] or value[2] for value in self.values)  # must stand as a whole word
+        self.longest = max((len(k) for k in self.keys), default=0)
+        self._memos: dict[str, _Memo] = {}  # per script, filled by ``check``
+        self.empty = not self.keys
+        # leftmost-longest in the library itself; a contiguous NFA keeps a dense table at the root, where a
+        # trie with a list of children per node (pyahocorasick) scans thousands of them per character
+        self.automaton = None if self.empty else ahocorasick_rs.AhoCorasick(
+            self.keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+            implementation=ahocorasick_rs.Implementation.ContiguousNFA)
+        self._every: ahocorasick_rs.AhoCorasick | None = None  # every match, overlapping: see ``_inside``
 
-    def find(self, *readings: str) -> list[tuple[int, int, tuple[Posting, ...], int]]:
-        """(start, end, postings, reading) of the labels in one or more aligned readings of a text (the
-        folded text, its Taiwan reading …): leftmost-longest within a reading (pyahocorasick's
-        ``iter_long``), then longest first over all readings, the earlier reading on a tie, never
-        overlapping. A label that begins or ends with a Latin letter or digit must not sit inside a longer
-        word; where such a match is refused, the shorter labels inside it are looked at instead."""
+    def memo(self, script: str) -> _Memo:
+        """What labels and ways of writing them say in a ``script`` text, as ``check`` finds out."""
+        memo = self._memos.get(script)
+        if memo is None:
+            memo = self._memos.setdefault(script, _Memo())
+        return memo
+
+    def find(self, *readings: str) -> list[tuple[int, int, int, int]]:
+        """(start, end, pattern number, reading) of the labels in one or more aligned readings of a text
+        (the folded text, its Taiwan reading …): leftmost-longest within a reading, then longest first
+        over all readings, the earlier reading on a tie, never overlapping. A label that begins or ends
+        with a Latin letter or digit must not sit inside a longer word; where such a match is refused,
+        the shorter labels inside it are looked at instead."""
         if self.empty or not readings or not readings[0]:
             return []
         plain = readings[0]
         size = len(plain)
         chosen, overlapping = self._scan(plain, plain, [(0, size)], 0)
-        extra: list[tuple[int, int, int, tuple]] = []
+        extra: list[tuple[int, int, int, int]] = []
         for number, folded in enumerate(readings[1:], 1):
             if folded != plain:  # only where this reading differs, with room for a label around it
                 found, _ = self._scan(folded, plain, _windows(plain, folded, self.longest), number)
                 extra.extend(found)
-        if not extra and not overlapping:  # iter_long's matches never overlap: nothing to choose
-            return [(start, start - negative, postings, number) for negative, start, number, postings in chosen]
+        if not extra and not overlapping:  # leftmost-longest matches never overlap: nothing to choose
+            return chosen
         candidates = chosen + extra
-        candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+        candidates.sort(key=lambda c: (c[0] - c[1], c[0], c[3]))  # longest, leftmost, earlier reading
         taken = bytearray(size)
         result = []
-        for negative, start, number, postings in candidates:
-            end = start - negative
+        for candidate in candidates:
+            start, end = candidate[0], candidate[1]
             if taken.find(1, start, end) == -1:
                 taken[start:end] = b"\x01" * (end - start)
-                result.append((start, end, postings, number))
+                result.append(candidate)
         result.sort(key=lambda c: c[0])
         return result
 
     def _scan(self, folded: str, plain: str, windows, number: int) -> tuple[list, bool]:
-        """Candidates (-length, start, reading, postings) in the windows of one reading, and whether
-        some may overlap (where a refused Latin match was searched again for shorter labels)."""
+        """Candidates (start, end, pattern, reading) in the windows of one reading, and whether some
+        may overlap (where a refused Latin match was searched again for shorter labels)."""
         candidates = []
         overlapping = False
+        latin = self.latin
+        whole = len(folded)
         for window_start, window_end in windows:
-            for last, value in self.automaton.iter_long(folded, window_start, window_end):
-                start = last - value[0] + 1
-                if number and folded[start:last + 1] == plain[start:last + 1]:
+            piece = folded if window_start == 0 and window_end == whole else folded[window_start:window_end]
+            for pattern, start, end in self.automaton.find_matches_as_indexes(piece):
+                start += window_start
+                end += window_start
+                if number and folded[start:end] == plain[start:end]:
                     continue  # the same characters as the plain reading: found there already
-                if not (value[1] or value[2]) or self._fits(folded, start, last, value):
-                    candidates.append((-value[0], start, number, value[3]))
+                if not latin[pattern] or self._fits(folded, start, end - 1, self.values[pattern]):
+                    candidates.append((start, end, pattern, number))
                 else:
                     overlapping = True
-                    for inner_last, inner in self.automaton.iter(folded, start, last + 1):
-                        inner_start = inner_last - inner[0] + 1
-                        if self._fits(folded, inner_start, inner_last, inner):
-                            candidates.append((-inner[0], inner_start, number, inner[3]))
+                    candidates.extend((inner_start, inner_end, inner, number)
+                                      for inner_start, inner_end, inner in self._inside(folded, start, end)
+                                      if self._fits(folded, inner_start, inner_end - 1, self.values[inner]))
         return candidates, overlapping
+
+    def _inside(self, folded: str, start: int, end: int) -> list[tuple[int, int, int]]:
+        """(start, end, pattern) of every label, overlapping or not, within ``folded[start:end]`` (where a
+        Latin match was refused), from a second automaton that reports every match, built on first need."""
+        if self._every is None:
+            self._every = ahocorasick_rs.AhoCorasick(self.keys, matchkind=ahocorasick_rs.MatchKind.Standard,
+                                                     implementation=ahocorasick_rs.Implementation.ContiguousNFA)
+        return [(start + inner_start, start + inner_end, pattern) for pattern, inner_start, inner_end
+                in self._every.find_matches_as_indexes(folded[start:end], overlapping=True)]
 
     @staticmethod
     def _fits(folded: str, start: int, last: int, value: tuple) -> bool:
         if value[1] and start > 0 and _is_word_char(folded[start - 1]):
             return False
         return not (value[2] and last + 1 < len(folded) and _is_word_char(folded[last + 1]))
+
+
+_UNKNOWN = object()  # not worked out yet (None is an answer: no concept, no problem)
+
+
+class _Memo:
+    """What ``check`` worked out for one revision and script: per reading (plain, Taiwan), pattern
+    number → ``_Use``; and (pattern, reading, text as written, folded) → (kind, message, fix) or None.
+    Dict reads and writes are atomic, so concurrent checks at worst work one out twice."""
+
+    MAX_VERDICTS = 65_536  # ways of writing labels remembered; past that the memo starts again
+
+    def __init__(self) -> None:
+        self.uses: tuple[dict[int, _Use | None], dict[int, _Use | None]] = ({}, {})
+        self.verdicts: dict[tuple, tuple[str, str, str] | None] = {}
+
+    def remember(self, key: tuple, verdict: tuple[str, str, str] | None) -> tuple[str, str, str] | None:
+        if len(self.verdicts) >= self.MAX_VERDICTS:
+            self.verdicts.clear()
+        self.verdicts[key] = verdict
+        return verdict
 
 
 def _windows(plain: str, other: str, reach: int, block: int = 64) -> list[tuple[int, int]]:
@@ -403,6 +446,49 @@ def target_term(concept: ConceptVersion, script: str) -> str:
     return concept.preferred
 
 
+class _Use(NamedTuple):
+    """What a label found in one reading says, resolved once per revision, script and reading: all a
+    match needs but its offsets and the text as written."""
+
+    concept: ConceptVersion
+    others: tuple[str, ...]  # further concepts the label names
+    term: Term  # the term the label is (its type only, for a match in the Taiwan reading)
+    form: str
+    lang: str
+    use: str  # the term to use in the checked script
+    preferred: str
+    use_key: str  # ``use`` folded like labels
+    correct: str | None  # ``use`` width-folded, when writing exactly that is no problem (the common case)
+    legitimate: bool  # an English equivalent or a registered abbreviation of a live concept: never a problem
+
+
+def _resolve(concepts, postings: tuple[Posting, ...], script: str, regional: bool) -> _Use | None:
+    """The concept a label names (the first live one, deprecated concepts last) and how it is used."""
+    if len(postings) == 1:
+        first = postings[0]
+        if first.id not in concepts:
+            return None
+        others = ()
+    else:
+        live = [p for p in postings if p.id in concepts]
+        if not live:
+            return None
+        first = min(live, key=lambda p: (concepts[p.id].status == "deprecated", _posting_rank(p)))
+        others = tuple(p.id for p in live if p.id != first.id)
+    concept = concepts[first.id]
+    preferred = concept.preferred
+    use = preferred if script == "zh-Hans" else target_term(concept, script)
+    term = first.term
+    if regional:  # found only in the Taiwan reading: Taiwan wording of this term
+        term = Term(text=term.text, lang="zh-TW", type=term.type)
+    live = concept.status != "deprecated"
+    correct = live and term.type == "preferred" and term.lang != "en"
+    legitimate = live and term.type not in ("deprecated", "superseded") and (term.lang == "en" or term.type == "abbreviation")
+    return _Use(concept=concept, others=others, term=term, form=_form(concept, term), lang=term.lang, use=use,
+                preferred=preferred, use_key=fold_to_simplified(use), correct=width_fold(use) if correct else None,
+                legitimate=legitimate)
+
+
 def check(catalog, text: str, script: str = "zh-Hans") -> CheckResult:
     """Every registered label in ``text`` and the problems of its use, for a text written in ``script``."""
     if script not in ("zh-Hans", "zh-TW", "zh-HK"):
@@ -413,42 +499,31 @@ def check(catalog, text: str, script: str = "zh-Hans") -> CheckResult:
     found: list[Found] = []
     problems: list[TermProblem] = []
     by_concept: dict[str, list[Found]] = defaultdict(list)
-    # concept id → (term to use, preferred, term to use width-folded), kept with the revision's automaton
-    targets = matcher.targets.setdefault(script, {})
+    memo = matcher.memo(script)  # what each label and each way of writing it says, kept for the revision
+    uses, verdicts = memo.uses, memo.verdicts
     folded = fold_aligned(text, width)
-    for start, end, postings, reading in matcher.find(folded, fold_regional(width, folded)):
-        if len(postings) == 1:
-            first = postings[0]
-            if first.id not in concepts:
-                continue
-            others = ()
-        else:
-            live = [p for p in postings if p.id in concepts]
-            if not live:
-                continue
-            first = min(live, key=lambda p: (concepts[p.id].status == "deprecated", _posting_rank(p)))
-            others = tuple(p.id for p in live if p.id != first.id)
-        concept = concepts[first.id]
-        target = targets.get(concept.id)
-        if target is None:
-            preferred = concept.preferred
-            use = preferred if script == "zh-Hans" else target_term(concept, script)
-            target = targets[concept.id] = (use, preferred, use.translate(_width_table()))
-        term = first.term
-        if reading:  # found only in the Taiwan reading: Taiwan wording of this term
-            term = Term(text=text[start:end], lang="zh-TW", type=term.type)
+    for start, end, pattern, reading in matcher.find(folded, fold_regional(width, folded)):
+        known = uses[reading]
+        use = known.get(pattern, _UNKNOWN)
+        if use is _UNKNOWN:
+            use = known[pattern] = _resolve(concepts, matcher.values[pattern][3], script, reading > 0)
+        if use is None:
+            continue
+        concept_id = use.concept.id
         written = text[start:end]
-        item = Found(start=start, end=end, text=written, concept=concept.id, preferred=target[1],
-                     use=target[0], form=_form(concept, term), lang=term.lang, english=term.lang == "en",
-                     others=others)
+        item = Found(start=start, end=end, text=written, concept=concept_id, preferred=use.preferred, use=use.use,
+                     form=use.form, lang=use.lang, english=use.lang == "en", others=use.others)
         found.append(item)
-        by_concept[concept.id].append(item)
-        if term.type == "preferred" and term.lang != "en" and concept.status != "deprecated" \
-                and width[start:end] == target[2]:
+        by_concept[concept_id].append(item)
+        if use.legitimate or use.correct is not None and width[start:end] == use.correct:
             continue  # the common case: the term to use, written as it should be
-        problem = _problem(catalog, concept, term, item, width[start:end], folded[start:end], _folded(target[0]), script)
-        if problem is not None:
-            problems.append(problem)
+        key = (pattern, reading, written, folded[start:end])
+        verdict = verdicts.get(key, _UNKNOWN)  # one look-up: another check may clear the memo meanwhile
+        if verdict is _UNKNOWN:
+            verdict = memo.remember(key, _verdict(concepts, use, written, width[start:end], key[3], script))
+        if verdict is not None:
+            problems.append(TermProblem(kind=verdict[0], start=start, end=end, text=written, concept=concept_id,
+                                        message=verdict[1], fix=verdict[2]))
     problems.extend(_inconsistent(by_concept, width))
     problems.sort(key=lambda p: (p.start, p.kind))
     summary = {kind: 0 for kind in PROBLEM_KINDS}
@@ -461,11 +536,6 @@ def check(catalog, text: str, script: str = "zh-Hans") -> CheckResult:
                        problems=problems, summary=summary)
 
 
-@lru_cache(maxsize=65536)
-def _folded(text: str) -> str:
-    return fold_to_simplified(text)
-
-
 def _form(concept: ConceptVersion, term: Term) -> str:
     if term.type in ("deprecated", "superseded") or concept.status == "deprecated":
         return "deprecated"
@@ -474,34 +544,32 @@ def _form(concept: ConceptVersion, term: Term) -> str:
     return term.type
 
 
-def _problem(catalog, concept: ConceptVersion, term: Term, item: Found, written: str, folded: str, wanted_key: str,
-             script: str) -> TermProblem | None:
-    def problem(kind: str, message: str, fix: str) -> TermProblem:
-        return TermProblem(kind=kind, start=item.start, end=item.end, text=item.text, concept=concept.id,
-                       message=message, fix=fix)
-
+def _verdict(concepts, use: _Use, written: str, width: str, folded: str, script: str) -> tuple[str, str, str] | None:
+    """(kind, message, fix) of a use of ``use``'s label written as ``written`` (``width`` and ``folded``:
+    its width-folded and folded forms in the text), or None when it is written as it should be."""
+    concept, term, to_use = use.concept, use.term, use.use
     if concept.status == "deprecated":
-        replacements = [target_term(catalog.concepts[i], script) for i in concept.replaced_by if i in catalog.concepts]
+        replacements = [target_term(concepts[i], script) for i in concept.replaced_by if i in concepts]
         fix = "、".join(replacements)
-        return problem("deprecated", f"“{item.text}”已废弃" + (f"，改用“{fix}”" if fix else "，无替代术语"), fix)
+        return "deprecated", f"“{written}”已废弃" + (f"，改用“{fix}”" if fix else "，无替代术语"), fix
     if term.type == "deprecated":
-        return problem("deprecated", f"“{item.text}”是已废弃的术语，改用“{item.use}”", item.use)
+        return "deprecated", f"“{written}”是已废弃的术语，改用“{to_use}”", to_use
     if term.type == "superseded":
-        return problem("deprecated", f"“{item.text}”是已被取代的旧称，改用“{item.use}”", item.use)
+        return "deprecated", f"“{written}”是已被取代的旧称，改用“{to_use}”", to_use
     if term.lang == "en" or term.type == "abbreviation":
         return None  # an English equivalent or a registered abbreviation is a legitimate form
     regional = term.lang in ("zh-TW", "zh-HK")
     if script == "zh-Hans" and regional:
         region = "台湾" if term.lang == "zh-TW" else "香港"
-        return problem("regional", f"“{item.text}”是{region}用语，大陆文本用“{item.use}”", item.use)
-    if term.type in ("admitted", "hidden") and folded != wanted_key:
-        return problem("non_preferred", f"“{item.text}”是许用术语，优选术语为“{item.use}”", item.use)
-    if script != "zh-Hans" and term.lang != script and folded != wanted_key:
+        return "regional", f"“{written}”是{region}用语，大陆文本用“{to_use}”", to_use
+    if term.type in ("admitted", "hidden") and folded != use.use_key:
+        return "non_preferred", f"“{written}”是许用术语，优选术语为“{to_use}”", to_use
+    if script != "zh-Hans" and term.lang != script and folded != use.use_key:
         region = "台湾" if script == "zh-TW" else "香港"
-        return problem("regional", f"“{item.text}”不是{region}用语，{region}文本用“{item.use}”", item.use)
-    if folded == wanted_key and written != width_fold(item.use):
+        return "regional", f"“{written}”不是{region}用语，{region}文本用“{to_use}”", to_use
+    if folded == use.use_key and width != width_fold(to_use):
         kind = "繁体字" if script == "zh-Hans" else "简体字"
-        return problem("script", f"“{item.text}”用了{kind}，应写作“{item.use}”", item.use)
+        return "script", f"“{written}”用了{kind}，应写作“{to_use}”", to_use
     return None
 
 

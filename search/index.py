@@ -27,10 +27,11 @@ from .analysis import CJK, text_tokens
 STATE_FILE = "shuyu-index.json"
 REBUILD_LOCK = "shuyu-rebuild.lock"  # one rebuild at a time per folder, across processes; never deleted
 INDEX_NAME = "shuyu"
-SCHEMA_VERSION = 4  # a new schema (or layout) rebuilds the index on start
+SCHEMA_VERSION = 5  # a new schema (or layout) rebuilds the index on start
 # Segments stay separate files: whoosh copies each part of a compound segment file into memory when
 # a reader opens it (BytesIO over the mmap), which at 100k concepts costs ~800 MB per reader.
 COMPOUND = False
+LIMIT_MB = 256  # postings a rebuild holds in memory before it sorts a run to disk
 
 
 class _SequenceTokenizer(Tokenizer):
@@ -67,7 +68,7 @@ class TextTokenizer(_SequenceTokenizer):
 def make_schema() -> Schema:
     """Definitions and notes, and the facets to filter them by: labels are answered from memory."""
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=ID(unique=True, sortable=True),  # a column: reading a hit's id skips the stored-fields record
         kind=ID,
         scheme=ID,
         status=ID,
@@ -148,6 +149,7 @@ class SearchIndex:
         # each other's bytes (TermNotFound, wrong postings). One search at a time per process.
         self._read_lock = threading.Lock()
         self.generation = 0  # moves whenever the searcher sees new commits; keys result caches
+        self._ids: tuple[object, object] | None = None  # (searcher, its id column reader)
         self._analyzers = {"definition_en": self._index.schema["definition_en"].analyzer}
 
     # -- state --------------------------------------------------------------------------------
@@ -207,7 +209,7 @@ class SearchIndex:
                     return False
                 except Exception:  # unreadable after all: rebuild
                     pass
-            self._rebuild(documents(), revision, None, parallel=False)
+            self._rebuild(documents(), revision, None)
             return True
 
     def _create(self) -> None:
@@ -238,25 +240,23 @@ class SearchIndex:
         self.refresh()
         return True
 
-    def rebuild(self, documents: Iterable[Document], revision: int, progress: Progress | None = None,
-                *, parallel: bool = True) -> int:
+    def rebuild(self, documents: Iterable[Document], revision: int, progress: Progress | None = None) -> int:
         """Replace the whole index with ``documents``; returns how many were written."""
         with self._exclusive():
-            return self._rebuild(documents, revision, progress, parallel=parallel)
+            return self._rebuild(documents, revision, progress)
 
-    def _rebuild(self, documents: Iterable[Document], revision: int, progress: Progress | None,
-                 *, parallel: bool) -> int:
+    def _rebuild(self, documents: Iterable[Document], revision: int, progress: Progress | None) -> int:
         try:
             self._searcher.close()
         except Exception:  # the old searcher's files may be gone
             pass
         self._create()
         self._index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
-        # documents are analysed in several processes where the machine has the cores, then merged into
-        # one segment: a second segment would double the term look-ups of every query (~30% slower)
-        procs = max(1, min(os.cpu_count() or 1, 4)) if parallel else 1
-        options = {"procs": procs, "multisegment": False} if procs > 1 else {}
-        writer = self._index.writer(timeout=30, limitmb=128, compound=COMPOUND, **options)
+        # one process, one segment: whoosh's parallel writer (procs=N) cost more than it saved here, on
+        # 2 cores (10k concepts: 15 s against 9 s, see docs/performance.md): its parent pickles every
+        # document and merges the sub-writers' postings alone, and each sub-writer pays whoosh's per-term
+        # cost again for every term its share of the documents holds
+        writer = self._index.writer(timeout=30, limitmb=LIMIT_MB, compound=COMPOUND)
         count = 0
         try:
             for doc in documents:
@@ -309,7 +309,15 @@ class SearchIndex:
             wanted = [q.Term(name, value) for name, value in sorted((filters or {}).items()) if value]
             filter_query = q.And(wanted) if wanted else None
             hits = self._searcher.search(q.Or(parts), filter=filter_query, limit=limit)
-            return [(hit["id"], hit.score) for hit in hits]
+            ids = self._id_column()
+            return [(ids[docnum], score) for score, docnum in hits.top_n]
+
+    def _id_column(self):
+        """The id column of the current searcher, opened once per searcher (opening reads the offsets of
+        every document's value: ~3 ms at 10k documents, too much for every query)."""
+        if self._ids is None or self._ids[0] is not self._searcher:
+            self._ids = (self._searcher, self._searcher.reader().column_reader("id"))
+        return self._ids[1]
 
     def doc_count(self) -> int:
         return self._searcher.doc_count()

@@ -67,7 +67,8 @@ class QueryForms(Struct, frozen=True, kw_only=True):
 
 
 def _shared_chars(a: str, b: str) -> int:
-    return sum(min(a.count(ch), b.count(ch)) for ch in set(a))
+    """Characters ``a`` and ``b`` have in common, counted with repetition."""
+    return sum(min(a.count(ch), b.count(ch)) for ch in set(a).intersection(b))
 
 
 def _marks(form: str, label: str) -> tuple[str, ...]:

@@ -10,7 +10,6 @@ and stable.
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,7 +25,8 @@ from .highlight import highlight_terms
 from .index import SearchIndex
 from .labels import DEFINITION, TIERS, Hit, QueryForms, label_hits
 
-MAX_CANDIDATES = 300  # definition hits asked of the index per query
+MAX_CANDIDATES = 300  # definition hits asked of the index per query, at most
+DEFINITION_BATCH = 50  # definition hits asked at first: enough for the first pages; a later page asks for more
 BULK_REBUILD = 1000  # documents above which an empty index is built whole rather than updated
 CACHE_SIZE = 2048  # ranked results per (query, filters, revision); a new revision misses them all
 SAVE_EVERY = 200  # revisions after which the catalog snapshot is saved again beside the index
@@ -48,7 +48,8 @@ class _Ranked(Struct, kw_only=True):
     hits: list[Hit]  # label hits (filtered), then definition hits once asked for
     with_definitions: bool
     generation: int  # the index generation the definition hits come from
-    truncated: bool = False
+    truncated: bool = False  # the index had more definition hits than were asked for
+    asked: int = 0  # definition hits asked of the index
 
 
 class SearchService:
@@ -94,7 +95,7 @@ class SearchService:
                 self.index.refresh()
                 return 0
             if self.index.revision == 0 and self.document_count() > BULK_REBUILD:
-                # an empty (or new-schema) index: build it whole, in parallel, rather than update by update
+                # an empty (or new-schema) index: build it whole rather than update by update
                 return self.index.rebuild(self.all_documents(), revision)
             docs = list(self._documents(self._affected(self._changed_since(self.index.revision))))
             if not self.index.apply(docs, revision, timeout=0.5):
@@ -166,8 +167,11 @@ class SearchService:
             ranked = _Ranked(hits=hits, with_definitions=False, generation=-1)
         wanted = offset + limit
         stale = ranked.with_definitions and ranked.generation != self.index.generation
-        if (not ranked.with_definitions and len(ranked.hits) < wanted) or stale:
-            ranked = self._with_definitions(catalog, query, filters, ranked)
+        short = len(ranked.hits) < wanted and (not ranked.with_definitions
+                                                or (ranked.truncated and ranked.asked < MAX_CANDIDATES))
+        if short or stale:  # a later page of a truncated list asks for twice as many as before
+            asked = ranked.asked * 2 if short and ranked.with_definitions else ranked.asked
+            ranked = self._with_definitions(catalog, query, filters, ranked, wanted, asked)
         with self._cache_lock:
             if len(self._cache) >= CACHE_SIZE:
                 self._cache.pop(next(iter(self._cache)), None)
@@ -177,12 +181,27 @@ class SearchService:
                              facets=self._facets(catalog, hits), highlight_terms=highlight_terms(query.forms),
                              total_exact=ranked.with_definitions and not ranked.truncated)
 
-    def _with_definitions(self, catalog: Catalog, query: QueryForms, filters: dict[str, str], ranked: _Ranked) -> _Ranked:
-        """The label hits followed by the definition and note hits the index finds for the query."""
+    def _with_definitions(self, catalog: Catalog, query: QueryForms, filters: dict[str, str], ranked: _Ranked,
+                          wanted: int, asked: int = 0) -> _Ranked:
+        """The label hits followed by the definition and note hits the index finds for the query: as
+        many as the pages up to ``wanted`` need (at least ``DEFINITION_BATCH``, at most ``MAX_CANDIDATES``);
+        a common word's thousands of definitions are not all ranked to show the first page."""
         labels = [h for h in ranked.hits if h.tier < DEFINITION]
         placed = {h.id for h in labels}
         generation = self.index.generation
-        found = self.index.search_text(query.forms, filters=filters, limit=MAX_CANDIDATES)
+        asked = min(MAX_CANDIDATES, max(DEFINITION_BATCH, 2 * (wanted - len(labels)), asked))
+        while True:
+            found = self.index.search_text(query.forms, filters=filters, limit=asked)
+            truncated = len(found) >= asked
+            if truncated and asked < MAX_CANDIDATES:
+                # which of the hits tied with the last one the index returned depends on its document
+                # order (a live index and a rebuild differ): keep only those scored above it
+                floor = round(found[-1][1], 6)
+                found = [hit for hit in found if round(hit[1], 6) > floor]
+                if len(labels) + sum(1 for entity_id, _ in found if entity_id not in placed) < wanted:
+                    asked = min(MAX_CANDIDATES, asked * 2)
+                    continue
+            break
         extra = []
         for entity_id, score in found:
             if entity_id in placed:
@@ -192,7 +211,7 @@ class SearchService:
                 extra.append(Hit(id=entity_id, kind=kind, tier=DEFINITION, score=score))
         extra.sort(key=lambda h: (-round(h.score, 6), h.id))
         return _Ranked(hits=labels + extra, with_definitions=True, generation=generation,
-                       truncated=len(found) >= MAX_CANDIDATES)
+                       truncated=truncated, asked=asked)
 
     @staticmethod
     def _facet_values(catalog: Catalog, entity_id: str) -> dict[str, tuple[str, ...]]:
@@ -206,11 +225,14 @@ class SearchService:
 
     def _facets(self, catalog: Catalog, hits: list[Hit]) -> dict[str, dict[str, int]]:
         """Counts per value of each facet over all hits (not only the page shown)."""
-        facets: dict[str, Counter] = {name: Counter() for name in FILTER_FIELDS}
+        facets: dict[str, dict[str, int]] = {name: {} for name in FILTER_FIELDS}
         for hit in hits:
             for name, values in self._facet_values(catalog, hit.id).items():
-                facets[name].update(values)
-        return {name: dict(counter.most_common()) for name, counter in facets.items()}
+                counts = facets[name]
+                for value in values:
+                    counts[value] = counts.get(value, 0) + 1
+        # most frequent first, ties in the order of the hits
+        return {name: dict(sorted(counts.items(), key=lambda item: -item[1])) for name, counts in facets.items()}
 
     def _passes(self, catalog: Catalog, entity_id: str, filters: dict[str, str]) -> bool:
         """Whether a hit passes the facet filters."""

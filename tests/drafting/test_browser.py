@@ -26,6 +26,16 @@ def test_paste_a_draft_and_see_it_marked_up(browser, live_server):
     kinds = [page.locator("ol.problems li").nth(i).get_attribute("data-kind") for i in range(page.locator("ol.problems li").count())]
     assert {"regional", "non_preferred", "inconsistent"} <= set(kinds)
     assert page.locator("textarea[name=text]").input_value() == text  # the draft stays in the form
+    # a screen reader hears each marked term's problems: its link is described by their list entries
+    def heard(start: int) -> list[tuple[str, str]]:
+        link = page.locator(f'.draft mark[data-start="{start}"] a')
+        return [(page.locator(f"ol.problems li#{i}").get_attribute("data-kind"), page.locator(f"ol.problems li#{i}").inner_text())
+                for i in link.get_attribute("aria-describedby").split()]
+
+    [(kind, said)] = heard(text.index("數位鄉村"))
+    assert kind == "regional" and "數位鄉村" in said
+    [(kind, said)] = heard(text.rindex(concept.preferred))
+    assert kind == "inconsistent" and admitted in said
     context.close()
 
 

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from registry.model import ConceptVersion, Term
+from registry.text import converter
 from search.analysis import expand_query
 from search.catalog import Catalog
 from search.checker import MAX_TEXT_BYTES, check, decode_text, fold_aligned, matcher_for
@@ -198,3 +199,66 @@ def test_bad_texts_are_refused():
         decode_text(b"a" * (MAX_TEXT_BYTES + 1))
     assert too_large.value.status == 413
     assert decode_text("\ufeff数字乡村".encode()) == "数字乡村"  # a BOM is not part of the text
+
+
+def test_a_long_draft_gives_what_its_paragraphs_give_one_by_one(bundled_catalog, bundled_store):
+    """The checker remembers per revision what each label and each way of writing it says: a dense
+    draft (the benchmark's, from the content's own labels, a fifth in Traditional characters, English
+    among them, every third paragraph in Taiwan wording) checked whole finds exactly the matches and problems of its paragraphs checked one by
+    one in reverse order against a second snapshot of the same content (so with nothing remembered in
+    common), offsets shifted, and the same in a Taiwan text; only ``inconsistent`` looks across
+    paragraphs."""
+    from tests.bench.bench_checker import draft
+
+    sentences = draft(bundled_catalog, size=30_000, seed=5).split("。")
+    paragraphs = ["。".join(sentences[i:i + 7]) + "。" for i in range(0, len(sentences), 7)]
+    taiwan = converter("s2twp").convert
+    paragraphs = [taiwan(p) if i % 3 == 2 else p for i, p in enumerate(paragraphs)]
+    text = "\n\n".join(paragraphs)
+    starts = [sum(len(p) + 2 for p in paragraphs[:i]) for i in range(len(paragraphs))]
+    fresh = Catalog.from_store(bundled_store)
+    for script in ("zh-Hans", "zh-TW"):
+        whole = check(bundled_catalog, text, script)
+        matches, problems = [], []
+        for at_, paragraph in reversed(list(zip(starts, paragraphs))):
+            part = check(fresh, paragraph, script)
+            matches += [(m.start + at_, m.end + at_, m.text, m.concept, m.form, m.use, m.others) for m in part.matches]
+            problems += [(p.kind, p.start + at_, p.end + at_, p.text, p.message, p.fix) for p in part.problems
+                         if p.kind != "inconsistent"]
+        assert len(matches) > 300 and {m[4] for m in matches} >= {"preferred", "admitted", "regional", "deprecated"}
+        assert {p[0] for p in problems} >= {"deprecated", "non_preferred", "regional", "script"}
+        assert all(p[3] in p[4] for p in problems)  # each message quotes the text as written there
+        assert [(m.start, m.end, m.text, m.concept, m.form, m.use, m.others) for m in whole.matches] == sorted(matches)
+        assert [(p.kind, p.start, p.end, p.text, p.message, p.fix) for p in whole.problems
+                if p.kind != "inconsistent"] == sorted(problems, key=lambda p: (p[1], p[0]))
+        assert check(bundled_catalog, text, script) == whole  # what was remembered changes nothing
+
+
+def test_the_remembered_verdicts_are_bounded(monkeypatch):
+    """Past ``MAX_VERDICTS`` ways of writing labels the memo starts again, and answers stay the same."""
+    import search.checker as checker
+
+    text = "數字鄉村、手机支付、消费扶贫、乡村数字治理、行動支付、數位鄉村"
+    expected = check(small(), text)
+    monkeypatch.setattr(checker._Memo, "MAX_VERDICTS", 2)
+    catalog = small()
+    first, again = check(catalog, text), check(catalog, text)
+    assert first == again == expected and len(expected.problems) >= 5
+    assert len(matcher_for(catalog).memo("zh-Hans").verdicts) <= 2
+
+
+def test_a_refused_latin_match_gives_way_to_the_labels_inside_it_that_stand_as_words():
+    catalog = registry(
+        concept("dm", "数据管理", terms=(Term(text="data management", lang="en"),)),
+        concept("data", "数据", terms=(Term(text="data", lang="en"),)),
+        concept("ment", "管理", terms=(Term(text="ment", lang="en"),)),
+        concept("net", "网络"),
+        concept("fiveg", "5G网络"),
+    )
+
+    def found(text: str) -> list[tuple[str, str]]:
+        return [(m.text, m.concept) for m in check(catalog, text).matches]
+
+    assert found("data managementx; x5G网络") == [("data", "data"), ("网络", "net")]
+    assert found("xdata management; 5G网络x") == [("5G网络", "fiveg")]  # nothing inside stands alone
+    assert found("data management data5G网络") == [("data management", "dm"), ("网络", "net")]

@@ -46,6 +46,22 @@ def test_pinyin_keys_full_and_initials():
     assert pinyin_keys("832平台") == ("832pingtai", "832pt")
 
 
+def test_pinyin_keys_read_heteronyms_as_pypinyin_reads_the_whole_label():
+    """The per-phrase cache gives what pypinyin gives for the whole label, on every bundled label
+    and on labels whose heteronyms are read by the phrase around them (银行 háng, 行动 xíng)."""
+    from pypinyin import lazy_pinyin
+
+    from vocab.loader import bundled_files, read_bundle
+
+    labels = {fold_to_simplified(t.text) for c in read_bundle(bundled_files()).concepts() for t in c.terms}
+    labels |= {"银行行长", "行动银行", "重庆重量", "长大的长江", "5G网络", "数字 乡村", "abc农业"}
+    for label in sorted(labels):
+        syllables = [s for s in lazy_pinyin(label, errors=lambda chars: list(chars)) if s.strip()]
+        full = "".join(s for s in syllables if s.isalnum()).lower()
+        assert pinyin_keys(label)[0] == full, label
+    assert pinyin_keys("银行行长")[0] == "yinhanghangzhang"
+
+
 def test_render_in_traditional_scripts():
     assert render("数字乡村", "zh-Hant") == "數字鄉村"
     assert render("网络安全", "zh-TW") == "網路安全"

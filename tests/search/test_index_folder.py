@@ -16,7 +16,7 @@ def test_creating_and_rebuilding_keep_what_the_index_did_not_make(tmp_path):
     (tmp_path / "backups" / "old.json").write_text("{}")
     index = SearchIndex(tmp_path)
     index.apply([{"id": "a", "definition": "数字乡村"}], 1)
-    index.rebuild([{"id": "b", "definition": "智慧农业"}], 2, parallel=False)
+    index.rebuild([{"id": "b", "definition": "智慧农业"}], 2)
     index.close()
     assert (tmp_path / "notes.txt").read_text() == "mine"
     assert (tmp_path / "backups" / "old.json").read_text() == "{}"

@@ -181,3 +181,37 @@ def test_definitions_are_asked_for_only_when_the_labels_do_not_fill_the_page(ser
         assert last.hits[-1].match == "definition" and last.total == everything.total
     finally:
         service.index.search_text = original
+
+
+def test_a_common_definition_word_is_ranked_in_batches_the_same_on_every_page(tmp_path):
+    """Hundreds of definitions share a word: the first page asks the index for a batch, a far page for
+    more; hits tied with the last one of a batch are left to the next, so every page equals the same
+    slice of the whole ranked list, and a live index answers like a rebuild."""
+    from search.service import DEFINITION_BATCH, MAX_CANDIDATES
+
+    store = SQLiteStore(tmp_path / "r.db")
+    load_bundled_if_empty(store)
+    lengths = ["", "和服务", "和服务的平台", "和服务的平台与网络"]  # four scores, many ties in each
+    store.append([concept(f"wide-{n:03d}", f"宽泛条目{n:03d}号", scheme="dv-terms",
+                          definition=f"用于灌溉调度{lengths[n % 4]}的设施。") for n in range(260)], actor="test")
+    svc = SearchService(store, tmp_path / "index")
+    svc.catch_up()
+    asked = []
+    original = svc.index.search_text
+    svc.index.search_text = lambda *a, **kw: asked.append(kw["limit"]) or original(*a, **kw)
+    first_page = svc.search("灌溉调度", limit=20)
+    # a batch, not everything: the first 50 all tie (65 share the best score), so it asks once more
+    assert asked == [DEFINITION_BATCH, 2 * DEFINITION_BATCH]
+    assert len(first_page.hits) == 20 and not first_page.total_exact
+    far = svc.search("灌溉调度", offset=200, limit=20)
+    assert asked[-1] == MAX_CANDIDATES and len(far.hits) == 20
+    svc.index.search_text = original
+    svc._cache.clear()
+    whole = svc.search("灌溉调度", limit=300).hits
+    assert len(whole) == 260 and [h.match for h in whole] == ["definition"] * 260
+    assert [h.id for h in first_page.hits] == [h.id for h in whole[:20]]
+    assert [h.id for h in far.hits] == [h.id for h in whole[200:220]]
+    scores = [round(h.score, 6) for h in whole]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) == 4
+    svc.index.close()
+    store.close()

@@ -22,6 +22,17 @@ READER_PAGES = [
     ("standard", "/standards/gbt-43697-2024"),
 ]
 
+# the drafting tools (issue 13); the checker's page with a result is reached by submitting its form
+DRAFTING_PAGES = [
+    ("check", "/check"),
+    ("clause-empty-basket", "/clause"),
+    ("clause-basket", "/clause?add=smart-agriculture"),
+    ("clause-broader", "/clause?scheme=dv-terms&broader=smart-agriculture"),
+    ("harmonisation", "/reports/harmonisation"),
+]
+# a draft with every kind of finding: regional and Traditional wording, a term written two ways, English
+SAMPLE_DRAFT = "各地推进數位鄉村建设，推广行動支付和移动支付；发展智慧农业（smart agriculture）与智慧農業。\n第二段：数字乡村。"
+
 
 def editor_pages(site) -> list[tuple[str, str]]:
     return [

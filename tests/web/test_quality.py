@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.web.conftest import shoot, sign_in
-from tests.web.pages import READER_PAGES, editor_pages
+from tests.web.pages import DRAFTING_PAGES, READER_PAGES, SAMPLE_DRAFT, editor_pages
 
 axe = Axe()
 
@@ -62,6 +62,35 @@ def test_editor_pages_are_accessible_and_fit(browser, site, width):
         else:
             problems += check(page, name)
         shoot(page, f"editor-{name}-{width}")
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [1200, 390])
+def test_drafting_pages_are_accessible_and_fit(browser, site, width):
+    """The term checker (empty, and with a marked-up result), the clause page with and without a basket,
+    and the harmonisation report."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    problems = []
+
+    def look(name: str) -> None:
+        if width == 390:
+            overflow = sideways(page)
+            if overflow > 0:
+                problems.append(f"{name}: scrolls {overflow}px sideways at 390px")
+        else:
+            problems.extend(check(page, name))
+        shoot(page, f"drafting-{name}-{width}")
+
+    for name, path in DRAFTING_PAGES:
+        page.goto(site.url + path)
+        look(name)
+    page.goto(site.url + "/check")
+    page.fill("textarea[name=text]", SAMPLE_DRAFT)
+    page.click("form.checker button[type=submit]")
+    page.wait_for_selector(".draft mark.problem")
+    look("check-result")
     context.close()
     assert not problems, "\n".join(problems)
 

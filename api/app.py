@@ -65,6 +65,24 @@ async def follow_change_log(services: Services, interval: float) -> None:
         await anyio.to_thread.run_sync(partial(services.catch_up, repair=True))
 
 
+SESSION_SWEEP_SECONDS = 3600.0
+
+
+async def sweep_sessions(store, every: float = SESSION_SWEEP_SECONDS) -> None:
+    """Remove expired web sessions from the data folder at start and then every ``every`` seconds:
+    litestar's file store drops an expired session only when that session is read again, so the files of
+    everyone who never came back would pile up. Several workers may sweep at once (a file already gone
+    is skipped)."""
+    while True:
+        try:
+            await store.delete_expired()
+        except FileNotFoundError:
+            pass  # no session was ever stored
+        except OSError as exc:  # an unreadable folder is not worth stopping the service for
+            logging.getLogger("shuyu").warning("could not sweep expired web sessions: %s", exc)
+        await asyncio.sleep(every)
+
+
 # the OpenAPI viewer from our own static files: /schema works on an intranet or behind a firewall
 SWAGGER_UI = SwaggerRenderPlugin(
     path="/",
@@ -87,12 +105,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         services = await anyio.to_thread.run_sync(Services, settings)
         app.state.services = running["services"] = services
-        follower = asyncio.create_task(follow_change_log(services, settings.sync_interval))
+        tasks = [asyncio.create_task(follow_change_log(services, settings.sync_interval)),
+                 asyncio.create_task(sweep_sessions(app.stores.get("sessions")))]
         try:
             yield
         finally:
-            follower.cancel()
-            await asyncio.gather(follower, return_exceptions=True)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             services.close()
 
     app = Litestar(

@@ -25,7 +25,7 @@ from .drafting import DraftingController, DraftingPages
 from .editorial import ProposalController, ReleaseController
 from .exchange import exchange_handlers
 from .history import HistoryController
-from .observability import PROMETHEUS, RequestLog, metrics, readyz
+from .observability import RequestLog, RequestMetrics, metrics, readyz
 from .problems import EXCEPTION_HANDLERS, no_nul_in_path
 from .routes import ConceptController, SearchController
 from .services import Services
@@ -137,7 +137,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         csrf_config=csrf_config(settings.data_dir, settings.secret_key),
         stores={"sessions": session_store(settings.data_dir)},
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[PROMETHEUS.middleware, session_config().middleware],
+        middleware=[session_config().middleware],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=install_globals),
         openapi_config=OpenAPIConfig(
@@ -150,9 +150,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         request_max_body_size=1_048_576,
     )
-    # One log line per request, 404s for paths no route matches included: route middleware never sees
-    # those, so the log wraps the app's own handler, where litestar puts its app-wide CORS middleware.
-    app.asgi_handler = RequestLog(app.asgi_handler, app.state)
+    # One log line and one count per request, 404s for paths no route matches included: route middleware
+    # never sees those, so both wrap the app's own handler, where litestar puts its app-wide CORS middleware.
+    app.asgi_handler = RequestLog(RequestMetrics(app.asgi_handler), app.state)
     return app
 
 

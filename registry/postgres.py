@@ -25,6 +25,10 @@ from .sql import SQLStore, check_params
 
 POOL_SIZE = 40  # connections a node may open (one at rest; more only while requests wait on the store)
 POOL_TIMEOUT = 5.0  # seconds a request waits for a connection before it is 503 store-unavailable
+# seconds the pool keeps retrying one lost connection (backing off 1, 2, ... s) before it gives up and
+# leaves the next request to start again: psycopg_pool's default (5 min) backs off to waits of 30 s and
+# more, so a node came back half a minute after a 30 s database restart (tests/nodes/test_pg_restart.py)
+RECONNECT_TIMEOUT = 3.0
 WRITE_LOCK = 0x5368_7579  # "Shuy": the advisory lock every shuyu writer takes
 
 MIGRATIONS: tuple[str, ...] = (
@@ -182,6 +186,7 @@ class PostgresStore(SQLStore):
             raise StoreError(f"cannot prepare the PostgreSQL store: {exc}") from None
         self._pool = ConnectionPool(
             self._conninfo, min_size=1, max_size=POOL_SIZE, timeout=POOL_TIMEOUT, max_idle=60,
+            reconnect_timeout=RECONNECT_TIMEOUT,
             kwargs={"autocommit": True, "connect_timeout": 10, "application_name": self.application_name},
             configure=self._configure, check=ConnectionPool.check_connection, open=False,
             name=self.application_name,
@@ -247,7 +252,8 @@ class PostgresStore(SQLStore):
         with self._listener_lock:
             try:
                 if self._listener is None or self._listener.closed:
-                    listener = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5)
+                    listener = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5,
+                                               application_name=self.application_name)
                     listener.execute(f'LISTEN "{self.channel}"')
                     self._listener = listener
                     return True

@@ -141,8 +141,12 @@ class SearchIndex:
         self.folder = Path(folder)
         check_index_folder(self.folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        if not whoosh_index.exists_in(self.folder, INDEX_NAME) or self._state().get("schema") != SCHEMA_VERSION:
-            self._create()
+        if not self._current():
+            # under the folder's lock, looking again: two first starts at once would otherwise each
+            # delete the files the other just made (whoosh's EmptyIndexError in test_operations)
+            with self._exclusive():
+                if not self._current():
+                    self._create()
         self._index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
         self._searcher = self._index.searcher()
         # whoosh readers share file positions (seek + read): concurrent searches on one searcher read
@@ -151,6 +155,10 @@ class SearchIndex:
         self.generation = 0  # moves whenever the searcher sees new commits; keys result caches
         self._ids: tuple[object, object] | None = None  # (searcher, its id column reader)
         self._analyzers = {"definition_en": self._index.schema["definition_en"].analyzer}
+
+    def _current(self) -> bool:
+        """An index of this schema is in the folder."""
+        return whoosh_index.exists_in(self.folder, INDEX_NAME) and self._state().get("schema") == SCHEMA_VERSION
 
     # -- state --------------------------------------------------------------------------------
     def _state(self) -> dict:

@@ -49,6 +49,30 @@ def test_metrics_parse_and_move_with_requests(node):
     assert value(after, "shuyu_cache_hits_total", cache="rendered") >= 0
 
 
+def test_request_metrics_are_labelled_by_route_template_never_by_path(node):
+    with httpx.Client(base_url=node.url) as client:
+        before = scrape(client)
+        assert client.get("/api/v1/concepts/smart-agriculture").status_code == 200
+        assert client.get("/api/v1/concepts/no-such-concept").status_code == 404
+        assert client.get("/no/such/page-1").status_code == 404
+        assert client.get("/no/such/page-2").status_code == 404
+        assert client.request("PROPFIND", "/api/v1/concepts/smart-agriculture").status_code == 405
+        client.get("/static/shuyu.css")
+        after = scrape(client)
+    template = "/api/v1/concepts/{concept_id}"
+    moved = {labels: v - before.get((name, labels), 0) for (name, labels), v in after.items()
+             if name == "shuyu_requests_total" and v != before.get((name, labels), 0)}
+    moved = {dict(labels)["path"] + " " + dict(labels)["method"] + " " + dict(labels)["status_code"]: v
+             for labels, v in moved.items()}
+    # the scrapes themselves and static files are not counted; ids and unknown paths never become labels
+    assert moved == {f"{template} GET 200": 1, f"{template} GET 404": 1, "unmatched GET 404": 2,
+                     "unmatched other 405": 1}
+    assert value(after, "shuyu_request_duration_seconds_count", path=template, status_code="200") >= 1
+    buckets = [dict(ls)["le"] for (n, ls), _ in after.items() if n == "shuyu_request_duration_seconds_bucket"
+               and dict(ls)["path"] == template and dict(ls)["status_code"] == "200"]
+    assert "+Inf" in buckets and len(buckets) <= 10
+
+
 def test_metrics_follow_a_published_change(node):
     from tests.conftest import SCHEME, concept
 

@@ -1,13 +1,18 @@
 """Per-request CPU cost of the hot reads through the served ASGI app, in process (no network, no client).
 
     python -m tests.bench.bench_asgi                       # this tree
-    SHUYU_BENCH_BASELINE=/path/to/older/tree python -m tests.bench.bench_asgi
+    python -m tests.bench.bench_asgi --metrics             # this tree with and without its request metrics
+    python -m tests.bench.bench_asgi --stores              # this tree on SQLite and on PostgreSQL
+    SHUYU_BENCH_BASELINE=/path/to/older/tree python -m tests.bench.bench_asgi [--metrics]
 
 Drives ``create_asgi(settings)`` (lifespan included) on the bundled vocabulary with ASGI calls and
 times them in CPU time of this process (``time.process_time``), so other load on a shared machine
 barely moves the figures; ratios are to the bare route (/healthz) of the same app. With
 ``SHUYU_BENCH_BASELINE`` the same measurement runs on that tree's code in a subprocess, alternating
-with this tree's, and both columns are printed side by side.
+with this tree's, and both columns are printed side by side. With ``--metrics`` every tree is also
+measured with its request metrics switched off (the column "… no metrics"), to show what they cost.
+With ``--stores`` this tree runs on a SQLite store and on a fresh schema of the test PostgreSQL
+(``SHUYU_TEST_POSTGRES``), alternating: catalog reads should cost the same on both.
 """
 
 from __future__ import annotations
@@ -43,7 +48,8 @@ async def measure() -> dict[str, float]:
     from api.app import create_asgi
     from api.settings import Settings
 
-    app = create_asgi(Settings(data_dir=tempfile.mkdtemp(prefix="shuyu-bench-")))
+    app = create_asgi(Settings(data_dir=tempfile.mkdtemp(prefix="shuyu-bench-"),
+                               store_url=os.environ.get("SHUYU_BENCH_STORE_URL", "")))
     started, stop = asyncio.Event(), asyncio.Event()
     sent_startup = False
 
@@ -88,22 +94,46 @@ async def measure() -> dict[str, float]:
     return figures
 
 
-def run_in(tree: str | None) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": tree} if tree else None
+def without_request_metrics() -> None:
+    """Switch a tree's request metrics off before its app is built: litestar's Prometheus middleware
+    (the tree before issue 10's fix) or ``RequestMetrics`` (after), whichever the tree has."""
+    import types
+
+    from litestar.middleware import DefineMiddleware
+
+    import api.app
+
+    if hasattr(api.app, "PROMETHEUS"):
+        api.app.PROMETHEUS = types.SimpleNamespace(middleware=DefineMiddleware(lambda app: app))
+    if hasattr(api.app, "RequestMetrics"):
+        api.app.RequestMetrics = lambda app: app
+
+
+def run_in(tree: str | None, metrics: bool = True, store_url: str = "") -> dict[str, float]:
+    env = {**os.environ, "SHUYU_BENCH_STORE_URL": store_url}
+    if tree:
+        env["PYTHONPATH"] = tree
     script = os.path.abspath(__file__)
-    out = subprocess.run([sys.executable, script, "--child"], capture_output=True, text=True, check=True,
+    args = ["--child"] if metrics else ["--child", "--no-metrics"]
+    out = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, check=True,
                          cwd=tree or os.getcwd(), env=env, timeout=900).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> None:
-    trees = {"now": None}
+    if "--stores" in sys.argv:
+        return compare_stores()
+    trees: dict[str, tuple[str | None, bool]] = {"now": (None, True)}
+    if "--metrics" in sys.argv:
+        trees["now, no metrics"] = (None, False)
     if os.environ.get("SHUYU_BENCH_BASELINE"):
-        trees["baseline"] = os.environ["SHUYU_BENCH_BASELINE"]
+        trees["baseline"] = (os.environ["SHUYU_BENCH_BASELINE"], True)
+        if "--metrics" in sys.argv:
+            trees["baseline, no metrics"] = (os.environ["SHUYU_BENCH_BASELINE"], False)
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
-    for _ in range(2):  # alternate, so that both see the same machine
-        for name, tree in trees.items():
-            runs[name].append(run_in(tree))
+    for _ in range(2):  # alternate, so that all see the same machine
+        for name, (tree, metrics) in trees.items():
+            runs[name].append(run_in(tree, metrics))
     print(f"\n| route | " + " | ".join(f"{n} µs CPU/request | {n} ratio to bare (req/s)" for n in trees) + " |")
     print("|---|" + "---:|---:|" * len(trees))
     for route in ROUTES:
@@ -115,11 +145,36 @@ def main() -> None:
         print(f"| {route} | " + " | ".join(cells) + " |")
 
 
+def compare_stores() -> None:
+    import secrets
+
+    import psycopg
+
+    postgres = os.environ.get("SHUYU_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+    schema = f"shuyu_bench_{secrets.token_hex(4)}"
+    stores = {"SQLite": "", "PostgreSQL": f"{postgres}?schema={schema}"}
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in stores}
+    try:
+        for _ in range(3):  # alternate, so that both see the same machine
+            for name, url in stores.items():
+                runs[name].append(run_in(None, True, url))
+    finally:
+        with psycopg.connect(postgres, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    print("\n| route | SQLite µs CPU/request | PostgreSQL µs CPU/request | SQLite / PostgreSQL (req/s ratio) |")
+    print("|---|---:|---:|---:|")
+    for route in ROUTES:
+        lite, pg = (statistics.median(r[route] for r in runs[name]) for name in stores)
+        print(f"| {route} | {lite:.1f} | {pg:.1f} | {lite / pg:.2f} |")
+
+
 if __name__ == "__main__":
     if "--child" in sys.argv:
         import logging
 
         logging.disable(logging.CRITICAL)
+        if "--no-metrics" in sys.argv:
+            without_request_metrics()
         print(json.dumps(asyncio.run(measure())))
     else:
         main()

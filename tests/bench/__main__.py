@@ -1,7 +1,7 @@
 """The whole benchmark in one command: python -m tests.bench [--quick]
 
 In-process figures at 10k and 100k concepts, then HTTP figures at 10k concepts with 1 and 2 workers,
-then the import benchmark (SKOS, CSV, TBX) at 10k.
+then the import benchmark (SKOS, CSV, TBX) at 10k, then PostgreSQL against SQLite over HTTP (issue 10).
 --quick runs 2k/20k and 3 s per HTTP route, to check the benchmark itself works.
 """
 
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import sys
 
-from . import bench_http, bench_import, bench_inprocess
+from . import bench_http, bench_import, bench_inprocess, bench_stores
 
 if __name__ == "__main__":
     quick = "--quick" in sys.argv
     bench_inprocess.main([2_000, 20_000] if quick else [10_000, 100_000])
     bench_http.main(2_000 if quick else 10_000, 3 if quick else 10)
     bench_import.main(2_000 if quick else 10_000)
+    bench_stores.main(2_000 if quick else 10_000, 2 if quick else 4, 2 if quick else 5)

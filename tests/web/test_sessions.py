@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 import httpx
@@ -12,10 +13,20 @@ from api.web.session import session_store
 from tests.conftest import LiveServer
 
 
+def run(coroutine):
+    """Run a coroutine to its end in a thread of its own (the browser tests keep an event loop running
+    in this one)."""
+    result = []
+    thread = threading.Thread(target=lambda: result.append(asyncio.run(coroutine)))
+    thread.start()
+    thread.join()
+    return result[0]
+
+
 def test_expired_sessions_are_swept_at_start_and_live_ones_kept(tmp_path):
     store = session_store(str(tmp_path))
-    asyncio.run(store.set("gone", b'{"token_hash": "x"}', expires_in=1))
-    asyncio.run(store.set("kept", b'{"token_hash": "y"}', expires_in=3600))
+    run(store.set("gone", b'{"token_hash": "x"}', expires_in=1))
+    run(store.set("kept", b'{"token_hash": "y"}', expires_in=3600))
     time.sleep(1.2)
     files = lambda: len(list((tmp_path / "sessions").iterdir()))  # noqa: E731 - file names are hashes
     assert files() == 2
@@ -25,8 +36,8 @@ def test_expired_sessions_are_swept_at_start_and_live_ones_kept(tmp_path):
         while files() > 1 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert files() == 1
-    assert asyncio.run(store.get("kept")) == b'{"token_hash": "y"}'
-    assert asyncio.run(store.get("gone")) is None
+    assert run(store.get("kept")) == b'{"token_hash": "y"}'
+    assert run(store.get("gone")) is None
 
 
 def test_a_data_folder_without_sessions_starts_quietly(tmp_path, caplog):

@@ -28,29 +28,12 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from .bench_http import CONNECTIONS, load, route_paths
+from .bench_http import CONNECTIONS, free_port, load, route_paths
 from .common import prepare, verdict
 
 POSTGRES_URL = os.environ.get("SHUYU_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-PORTS = range(9100, 9200)
 TARGET = 0.9
 ROUTES = ("bare /healthz", "concept by id", "lookup by label")
-
-
-def port_in_range(taken: set[int]) -> int:
-    import socket
-
-    for port in PORTS:
-        if port in taken:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        taken.add(port)
-        return port
-    raise RuntimeError("no free port in 9100-9199")
 
 
 def load_postgres(url: str, n: int, folder: Path) -> dict[str, float]:
@@ -118,10 +101,9 @@ def main(n: int = 10_000, seconds: int = 4, rounds: int = 5) -> None:
                   f"PostgreSQL load {pg['load_s']:.1f} s, index {pg['index_build_s']:.1f} s; load from {client}",
                   flush=True)
             paths = route_paths(folder / "sqlite")
-            taken: set[int] = set()
             servers, server_process = {}, {}
             for name, data, url in (("sqlite", folder / "sqlite", None), ("postgres", folder / "postgres", pg_url)):
-                port = port_in_range(taken)
+                port = free_port()
                 processes.append(serve(data, port, url))
                 servers[name], server_process[name] = f"http://127.0.0.1:{port}", processes[-1]
             time.sleep(1.0)

@@ -7,7 +7,6 @@ import glob
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,30 +22,13 @@ import pytest
 from registry.postgres import PostgresStore
 from registry.tokens import create_token
 from tests.api.test_editorial_flow import revision_body
+from tests.conftest import free_port
 from tests.nodes.test_two_nodes import searchable_within
 
-PORTS = range(9100, 9200)  # this test's ports (the cluster's and the nodes')
 CONCEPT = "/api/v1/concepts/science-technology-backyard"
 OUTAGE = 16.0  # seconds PostgreSQL stays down
 RECOVERY = 5.0  # seconds a node may take to serve again once PostgreSQL is back
 ROOT = Path(__file__).resolve().parents[2]
-
-
-_given: set[int] = set()  # a node binds its port only once it has started: never hand one out twice
-
-
-def free_port_in_range() -> int:
-    for port in PORTS:
-        if port in _given:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            _given.add(port)
-            return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
 
 @dataclass
@@ -84,7 +66,7 @@ def cluster() -> Iterator[Cluster]:
     folder = Path(tempfile.mkdtemp(prefix="shuyu-pg-restart-"))
     if os.getuid() == 0:
         shutil.chown(folder, "postgres")
-    result = Cluster(bin=Path(found[-1]).parent, folder=folder, port=free_port_in_range())
+    result = Cluster(bin=Path(found[-1]).parent, folder=folder, port=free_port())
     command = [str(result.bin / "initdb"), "-D", str(folder / "data"), "-U", "postgres", "-A", "trust"]
     if os.getuid() == 0:
         command = ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(f"'{a}'" for a in command)]
@@ -104,7 +86,7 @@ class Node:
     """``shuyu serve`` in a process of its own, with its own data folder, on the cluster."""
 
     def __init__(self, data: Path, store_url: str, sync_interval: float) -> None:
-        self.port = free_port_in_range()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "SHUYU_STORE_URL": store_url, "SHUYU_SYNC_INTERVAL": str(sync_interval),
                "PYTHONPATH": str(ROOT)}

@@ -141,6 +141,20 @@ UNMATCHED = "unmatched"  # the route label of a request no route matched (its pa
 NOT_COUNTED = ("/metrics", "/static/")
 
 
+class NotedStatus:
+    """An ASGI ``send`` that passes every message on and notes the status answered (500 until then:
+    an app that fails before it answers)."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.code = 500
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.code = message["status"]
+        await self.send(message)
+
+
 class RequestMetrics:
     """Counts every request by method, route template and status, and observes its duration.
 
@@ -167,18 +181,11 @@ class RequestMetrics:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500  # if the app fails before it answers
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        status = NotedStatus(send)
         try:
-            await self.app(scope, receive, send_and_note)
+            await self.app(scope, receive, status)
         finally:
-            key = (scope["method"], scope.get("path_template") or UNMATCHED, status)
+            key = (scope["method"], scope.get("path_template") or UNMATCHED, status.code)
             count, duration, errors = self.children.get(key) or self._children(key)
             count.inc()
             duration.observe(time.perf_counter() - started)
@@ -206,23 +213,16 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500  # if the app fails before it answers
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        status = NotedStatus(send)
         try:
-            await self.app(scope, receive, send_and_note)
+            await self.app(scope, receive, status)
         finally:
             services = getattr(self.state, "services", None)
             line = {
                 "method": scope["method"],
                 "path": scope["path"],
                 "query": scope.get("query_string", b"").decode("latin-1"),
-                "status": status,
+                "status": status.code,
                 "ms": round((time.perf_counter() - started) * 1000, 3),
                 "revision": services.catalog.revision if services is not None else None,
                 "worker": self.worker,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
@@ -51,9 +52,17 @@ def json_response(body: bytes) -> Response:
 
 
 def require_text(value: str, name: str) -> str:
-    if not value.strip():
+    """The text of a query parameter, stripped; 400 if it is empty, holds a control character, or was
+    not UTF-8 (the query string is decoded with U+FFFD for each bad byte: a percent-encoded lone
+    surrogate, a stray byte or a cut character)."""
+    text = value.strip()
+    if not text:
         raise InvalidInput(f"{name} is empty", field=name)
-    return value.strip()
+    if "\ufffd" in text:
+        raise InvalidInput(f"{name} is not UTF-8 text", field=name)
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text):
+        raise InvalidInput(f"{name} holds a control character", field=name)
+    return text
 
 
 class ConceptController(Controller):

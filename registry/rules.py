@@ -62,7 +62,8 @@ def _check_concept(c: ConceptVersion, state: State, claimed: dict[tuple[str, str
                 field="terms",
             )
         claimed[(c.scheme, key)] = c.id
-    for field, targets in (("broader", c.broader), ("related", c.related), ("replaced_by", c.replaced_by)):
+    for field, targets in (("broader", c.broader), ("related", c.related), ("replaced_by", c.replaced_by),
+                           ("grade_factors", c.grade_factors)):
         for target in targets:
             if target == c.id:
                 raise RuleViolation(f"{where}: {field} points at itself", field=field)

@@ -143,9 +143,13 @@ class SQLStore:
         with self._reading() as db:
             return self._revision(db)
 
+    # a store is empty until it holds an entity, a scheme or a proposal: one begun with
+    # ``import --as-proposals`` has only schemes and proposals, and must not get the bundled vocabulary
+    _ANYTHING = "SELECT 1 FROM entities UNION ALL SELECT 1 FROM schemes UNION ALL SELECT 1 FROM proposals LIMIT 1"
+
     def is_empty(self) -> bool:
         with self._reading() as db:
-            return db.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is None
+            return db.execute(self._ANYTHING).fetchone() is None
 
     def schemes(self) -> list[Scheme]:
         with self._reading() as db:
@@ -247,7 +251,7 @@ class SQLStore:
         at = now()
         with self._transaction() as db:
             # checked inside the write transaction: two first starts at once load the bundle once
-            if only_if_empty and db.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is not None:
+            if only_if_empty and db.execute(self._ANYTHING).fetchone() is not None:
                 return 0
             self._append_all(db, versions, schemes, actor, note, at)
             return self._revision(db)

@@ -16,7 +16,8 @@ class Store(Protocol):
         """The sequence number of the newest event that changed published content: a version or a
         scheme (0 for an empty store). Comments, proposal steps, releases and token events do not move it."""
 
-    def is_empty(self) -> bool: ...
+    def is_empty(self) -> bool:
+        """Whether the store holds no entity, no scheme and no proposal (tokens do not count)."""
 
     def append(
         self,
@@ -31,7 +32,7 @@ class Store(Protocol):
 
         Each version must be the next one of its entity (1 for a new one), else ``Conflict``.
         Returns the new revision; with ``only_if_empty``, writes nothing and returns 0 if the store
-        holds any entity when the transaction starts.
+        holds any entity, scheme or proposal when the transaction starts.
         """
 
     def schemes(self) -> list[Scheme]: ...

@@ -93,6 +93,20 @@ def test_bad_lookup_parameters_are_400_problems(http, params):
     assert_problem(http.get("/api/v1/lookup", params=params), 400)
 
 
+@pytest.mark.parametrize("route, name", [("search", "q"), ("lookup", "label"), ("suggest", "q")])
+@pytest.mark.parametrize("text", ["数字\x00乡村", "\x1b[31m数字", "数字\x7f", "数\x85字"])
+def test_control_characters_in_the_text_are_400_problems(http, route, name, text):
+    assert_problem(http.get(f"/api/v1/{route}", params={name: text}), 400)
+
+
+@pytest.mark.parametrize("raw", ["%ED%A0%80", "%ED%B0%80%E6%95%B0", "%FF%FE", "%E6%95"])
+def test_text_that_is_not_utf8_is_a_400_problem(http, raw):
+    """A lone surrogate percent-encoded (%ED%A0%80 is not UTF-8), stray bytes or a cut character."""
+    response = http.get(f"/api/v1/search?q={raw}")
+    assert_problem(response, 400)
+    assert "UTF-8" in response.json()["detail"]
+
+
 @pytest.mark.parametrize("q", ['"', "*", "(", ":", "数字 AND", "!!!", "、", "\x00", "%", "数字乡村) OR (", "🙂"])
 def test_odd_queries_never_fail(http, q):
     response = http.get("/api/v1/search", params={"q": q})

@@ -208,3 +208,17 @@ def test_propose_all_writes_schemes_and_proposals_together(store):
         store.propose_all([msgspec.structs.replace(proposals[0], id="p-batch-x"), proposals[1]], actor="bob")
     with pytest.raises(NotFound):
         store.get_proposal("p-batch-x")
+
+
+def test_a_store_holding_only_proposals_and_their_scheme_is_not_empty(store):
+    """As ``import --as-proposals`` leaves a new registry: the bundled vocabulary is not loaded over it."""
+    from registry.model import Proposal, Scheme
+
+    assert store.is_empty()
+    proposal = Proposal(id="p-only", kind="create", target_kind="concept", target_id="new-0", base_version=0,
+                        concept=content("第一个。"), note="import", author="bob", state="submitted",
+                        created="2026-01-01T00:00:00Z", updated="2026-01-01T00:00:00Z")
+    store.propose_all([proposal], schemes=[Scheme(id=SCHEME.id, title=SCHEME.title)], actor="bob", note="import")
+    assert not store.is_empty()
+    assert store.append([concept("village", "数字乡村")], actor="loader", only_if_empty=True) == 0
+    assert not store.current("concept")

@@ -91,6 +91,7 @@ def test_a_revision_may_keep_its_own_preferred_label(store):
         (dict(broader=("missing",)), "broader names unknown concept"),
         (dict(related=("missing",)), "related names unknown concept"),
         (dict(replaced_by=("missing",)), "replaced_by names unknown concept"),
+        (dict(grade_factors=("missing",)), "grade_factors names unknown concept"),
         (dict(broader=("b-1",)), "points at itself"),
     ],
 )

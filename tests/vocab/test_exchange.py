@@ -153,6 +153,22 @@ def test_as_proposals_writes_the_new_scheme_and_every_proposal_or_nothing(store,
     assert {p.target_id for p in store.list_proposals(state="submitted")[0]} >= {f"new-{n}" for n in range(5)}
 
 
+def test_proposals_imported_into_a_new_store_keep_the_bundled_vocabulary_out(empty):
+    """A registry started with ``import --as-proposals`` holds schemes and proposals but no published
+    entity yet: the first ``serve`` must not load the bundled vocabulary over it (its concepts would
+    be published unreviewed, and a pending proposal for the same id could only conflict)."""
+    from registry.workflow import Actor, Editorial
+
+    rows = "id,scheme,term,definition\n" + "".join(f"new-{n},brand-new,新概念{n},第{n}个新概念的定义。\n" for n in range(3))
+    report = imported(empty, "new.csv", rows.encode(), as_proposals=True, actor="bob")
+    assert len(report.proposals) == 3 and not empty.current("concept")
+    assert not empty.is_empty()
+    assert load_bundled_if_empty(empty) is False
+    assert not empty.current("concept") and {s.id for s in empty.schemes()} == {"brand-new"}
+    Editorial(empty).review(Actor("carol", "reviewer"), report.proposals[0], "approve")
+    assert [c.id for c in empty.current("concept")] == [empty.get_proposal(report.proposals[0]).target_id]
+
+
 def test_export_of_an_old_release_gives_that_release(store):
     concept = sample(store)
     old = exported(store, concept.scheme, "toml")

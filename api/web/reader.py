@@ -14,7 +14,7 @@ from registry.errors import InvalidInput, NotFound
 from search.service import FILTER_FIELDS
 
 from ..exchange import concept_download, negotiated
-from ..routes import MAX_PAGE, MAX_QUERY, Facet
+from ..routes import MAX_PAGE, MAX_QUERY, Facet, require_text
 from ..services import ServicesDep
 from ..views import concept_out, standard_out
 from . import browse, svg
@@ -55,6 +55,7 @@ class ReaderController(Controller):
             return page(request, services, "home.html", schemes=catalog.schemes, counts=browse.scheme_counts(catalog),
                         standards=standards[:8], standard_total=len(catalog.standards), changes=changes,
                         release=releases[-1] if releases else None)
+        text = require_text(text, "q")  # a control character or bytes that are not UTF-8: a 400 page
         filters = {k: v for k, v in zip(FILTER_FIELDS, (scheme, status, grade, standard, kind)) if v}
         offset = (page_number - 1) * PAGE_SIZE
         found = services.search_results(text, filters=filters, offset=offset, limit=PAGE_SIZE, catalog=catalog)

@@ -4,7 +4,7 @@ Chinese, official titles keep their wording, and the search page's old bugs stay
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, quote_from_bytes
 
 import httpx
 import pytest
@@ -93,6 +93,14 @@ def test_the_next_page_link_keeps_the_filters(http):
     assert "scheme=agri-data" in href and "page=2" in href
     second = http.get(href).text
     assert 'class="active"' in second
+
+
+@pytest.mark.parametrize("q", ["a\x00b", "\x01\x7f", "\udc80数字"])
+def test_a_search_for_control_characters_or_broken_text_is_a_400_page(live_server, q):
+    raw = q.encode("utf-8", "surrogatepass")  # a lone surrogate: bytes that are not UTF-8
+    response = httpx.get(f"{live_server.url}/?q={quote_from_bytes(raw)}", headers={"accept": "text/html"})
+    assert response.status_code == 400 and response.headers["content-type"].startswith("text/html")
+    assert "Traceback" not in response.text and "<mark>" not in response.text
 
 
 def test_searching_smart_agriculture_does_not_mark_intelligent(http):

@@ -69,8 +69,8 @@ def start_serve(data_dir: Path, port: int) -> subprocess.Popen:
     )
 
 
-def wait_until_up(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + SERVE_TIMEOUT
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = SERVE_TIMEOUT) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"serve exited: {process.stdout.read()}")

@@ -22,11 +22,7 @@ UP_TIMEOUT = 240  # a first start loads and indexes the vocabulary; a busy CI ma
 
 
 def wait_until_up(url: str, process: subprocess.Popen) -> None:
-    saved, test_cli.SERVE_TIMEOUT = test_cli.SERVE_TIMEOUT, UP_TIMEOUT
-    try:
-        test_cli.wait_until_up(url, process)
-    finally:
-        test_cli.SERVE_TIMEOUT = saved
+    test_cli.wait_until_up(url, process, UP_TIMEOUT)
 
 
 def _workers_of(pid: int) -> set[int]:

@@ -358,12 +358,11 @@ class SQLStore:
         ``expect_state`` and whose content revision is still ``expect_content``; log ``action``."""
         with self._transaction() as db:
             if expect_state is None:
-                if db.execute("SELECT 1 FROM proposals WHERE id = %s", (proposal.id,)).fetchone():
-                    raise Conflict(f"proposal {proposal.id} exists already", field="id")
+                self._insert_proposal(db, proposal, actor, action, note, now())
             else:
                 self._expect(db, proposal.id, expect_state, expect_content)
-            self._put_proposal(db, proposal)
-            self._event(db, now(), actor, action, "proposal", proposal.id, proposal.base_version, note)
+                self._put_proposal(db, proposal)
+                self._event(db, now(), actor, action, "proposal", proposal.id, proposal.base_version, note)
             return self._revision(db)
 
     def propose_all(self, proposals: Sequence[Proposal], *, schemes: Sequence[Scheme] = (), actor: str,
@@ -373,11 +372,16 @@ class SQLStore:
         with self._transaction() as db:
             self._append_all(db, (), schemes, actor, note, at)
             for proposal in proposals:
-                if db.execute("SELECT 1 FROM proposals WHERE id = %s", (proposal.id,)).fetchone():
-                    raise Conflict(f"proposal {proposal.id} exists already", field="id")
-                self._put_proposal(db, proposal)
-                self._event(db, at, actor, "propose", "proposal", proposal.id, proposal.base_version, note)
+                self._insert_proposal(db, proposal, actor, "propose", note, at)
             return self._revision(db)
+
+    def _insert_proposal(self, db: Connection, proposal: Proposal, actor: str, action: str, note: str,
+                         at: str) -> None:
+        """A new proposal row and its event; Conflict if the id is taken."""
+        if db.execute("SELECT 1 FROM proposals WHERE id = %s", (proposal.id,)).fetchone():
+            raise Conflict(f"proposal {proposal.id} exists already", field="id")
+        self._put_proposal(db, proposal)
+        self._event(db, at, actor, action, "proposal", proposal.id, proposal.base_version, note)
 
     def add_comment(self, proposal_id: str, comment: Comment, *, actor: str) -> None:
         """Append a comment (a row of its own: concurrent comments are all kept)."""

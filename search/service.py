@@ -50,6 +50,7 @@ class _Ranked(Struct, kw_only=True):
     generation: int  # the index generation the definition hits come from
     truncated: bool = False  # the index had more definition hits than were asked for
     asked: int = 0  # definition hits asked of the index
+    facets: dict[str, dict[str, int]] | None = None  # counted once, on the first page asked of this list
 
 
 class SearchService:
@@ -177,8 +178,10 @@ class SearchService:
                 self._cache.pop(next(iter(self._cache)), None)
             self._cache[key] = ranked
         hits = ranked.hits
+        if ranked.facets is None:  # the same for every page of this list: not counted again per request
+            ranked.facets = self._facets(catalog, hits)
         return SearchResults(total=len(hits), hits=hits[offset:wanted], revision=catalog.revision,
-                             facets=self._facets(catalog, hits), highlight_terms=highlight_terms(query.marked_forms),
+                             facets=ranked.facets, highlight_terms=highlight_terms(query.marked_forms),
                              total_exact=ranked.with_definitions and not ranked.truncated)
 
     def _with_definitions(self, catalog: Catalog, query: QueryForms, filters: dict[str, str], ranked: _Ranked,

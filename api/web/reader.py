@@ -3,6 +3,7 @@ standards. Handlers look things up and hand them to a template; ``browse`` assem
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get
@@ -157,7 +158,6 @@ class ReaderController(Controller):
                   status: Facet = None, kind: Facet = None) -> Template:
         everything = sorted(services.catalog.standards.values(), key=lambda s: (s.code or "~", s.id))
         shown = [s for s in everything if (not status or s.status == status) and (not kind or s.kind == kind)]
-        from collections import Counter
         return page(request, services, "standards.html", standards=shown, status=status, kind=kind,
                     statuses=Counter(s.status for s in everything if not kind or s.kind == kind),
                     kinds=Counter(s.kind for s in everything if not status or s.status == status))

@@ -9,7 +9,9 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import struct
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,8 +19,12 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh.analysis import StemmingAnalyzer, Token, Tokenizer
+from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
+from whoosh.formats import Frequency
 from whoosh.index import LockError
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from registry.errors import InvalidInput, ShuyuError
 
@@ -31,7 +37,9 @@ SCHEMA_VERSION = 5  # a new schema (or layout) rebuilds the index on start
 # Segments stay separate files: whoosh copies each part of a compound segment file into memory when
 # a reader opens it (BytesIO over the mmap), which at 100k concepts costs ~800 MB per reader.
 COMPOUND = False
-LIMIT_MB = 256  # postings a rebuild holds in memory before it sorts a run to disk
+# A term in fewer documents than this keeps its postings in the term table (read with the term's
+# entry, no block in the postings file); most bigrams of definitions are in one or two documents.
+INLINE_LIMIT = 16
 
 
 class _SequenceTokenizer(Tokenizer):
@@ -77,6 +85,100 @@ def make_schema() -> Schema:
         definition=TEXT(analyzer=TextTokenizer(), phrase=False),
         definition_en=TEXT(analyzer=StemmingAnalyzer(), phrase=False),
     )
+
+
+_Posting = tuple[int, float, bytes]  # docnum, weight, encoded value
+
+
+def _write_segment(writer, documents: Iterable[Document], progress: Progress | None) -> int:
+    """Write ``documents`` as the new segment of an empty index's ``writer``, through whoosh's codec.
+
+    The per-document part (stored fields, columns, field lengths) goes through the writer's own
+    per-document writer, as ``add_document`` does it. Postings are gathered in memory and each term is
+    written once, in order. ``add_document`` instead pools every posting as a tuple, sorts the pool
+    (spilling runs to disk), reads each posting's field length back from disk and writes a block per
+    term: at 100k concepts that was ~100 s of the rebuild (see docs/performance.md). The segment is
+    the one ``add_document`` would write, term for term and posting for posting (a test compares them),
+    except that rare terms' postings are kept inline in the term table.
+
+    Written against whoosh 3's codec (``W3TermInfo``, the field writer's term table): whoosh-reloaded
+    is pinned below 2.8.
+    """
+    schema = writer.schema
+    per_doc = writer.perdocwriter
+    postings: dict[tuple[str, bytes], list[_Posting]] = {}
+    lengths: dict[str, dict[int, int]] = {name: {} for name in schema.names()}
+    docnum = 0
+    for doc in documents:
+        per_doc.start_doc(docnum)
+        for name in sorted(doc):
+            value = doc[name]
+            if value is None:
+                continue
+            field = schema[name]
+            length = 0
+            if field.indexed:
+                items = _terms(field, value)
+                if field.scorable:
+                    length = sum(item[1] for item in items)
+                    if length:  # as the codec keeps it: one byte
+                        lengths[name][docnum] = byte_to_length(length_to_byte(length))
+                for tbytes, _freq, weight, vbytes in items:
+                    postings.setdefault((name, tbytes), []).append((docnum, weight, vbytes))
+            per_doc.add_field(name, field, value if field.stored else None, length)
+            if field.column_type:
+                per_doc.add_column_value(name, field.column_type, field.to_column_value(value))
+        per_doc.finish_doc()
+        docnum += 1
+        if progress:
+            progress(1)
+    writer.docnum = docnum  # what add_document would have counted; commit() then writes the segment
+    writer._added = docnum > 0
+    _write_postings(writer.fieldwriter, schema, postings, lengths)
+    return docnum
+
+
+def _terms(field, value: str) -> list[tuple[bytes, int, float, bytes]]:
+    """(term, frequency, weight, encoded value) of ``value`` in ``field``, as ``field.index`` gives
+    them; our bigram field counts its tokens directly (whoosh's path costs ~4 µs a token more)."""
+    if isinstance(field.analyzer, TextTokenizer) and type(field.format) is Frequency:
+        boost = field.format.field_boost
+        return [(token.encode(), freq, freq * boost, pack_uint(freq))
+                for token, freq in Counter(field.analyzer.pieces(value)).items()]
+    return list(field.index(value))
+
+
+_FIELD_ID = struct.Struct("!H").pack  # the term table's key prefix
+
+
+def _write_postings(fields, schema: Schema, postings: dict[tuple[str, bytes], list[_Posting]],
+                    lengths: dict[str, dict[int, int]]) -> None:
+    """Every term's postings, in (field, term) order: a rare term's inline in its term-table entry,
+    the others through the codec's postings writer."""
+    current = None
+    for key in sorted(postings):
+        name, tbytes = key
+        if name != current:
+            if current is not None:
+                fields.finish_field()
+            fields.start_field(name, schema[name])
+            current, field_lengths = name, lengths[name]
+        found = postings[key]
+        if len(found) < INLINE_LIMIT:
+            ids = tuple(p[0] for p in found)
+            weights = tuple(p[1] for p in found)
+            doc_lengths = [field_lengths.get(d, 0) for d in ids]
+            info = W3TermInfo(weight=sum(weights), df=len(ids), minlength=min(doc_lengths) or None,
+                              maxlength=max(doc_lengths), maxweight=max(weights), minid=ids[0], maxid=ids[-1])
+            info.set_inlined(ids, weights, tuple(p[2] for p in found if p[2]))  # as the codec's block
+            fields._tindex.add(_FIELD_ID(fields._fieldid) + tbytes, info.to_bytes())
+            continue
+        fields.start_term(tbytes)
+        for docnum, weight, vbytes in found:
+            fields.add(docnum, weight, vbytes, field_lengths.get(docnum, 0))
+        fields.finish_term()
+    if current is not None:
+        fields.finish_field()
 
 
 class IndexUnavailable(ShuyuError):
@@ -260,18 +362,9 @@ class SearchIndex:
             pass
         self._create()
         self._index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
-        # one process, one segment: whoosh's parallel writer (procs=N) cost more than it saved here, on
-        # 2 cores (10k concepts: 15 s against 9 s, see docs/performance.md): its parent pickles every
-        # document and merges the sub-writers' postings alone, and each sub-writer pays whoosh's per-term
-        # cost again for every term its share of the documents holds
-        writer = self._index.writer(timeout=30, limitmb=LIMIT_MB, compound=COMPOUND)
-        count = 0
+        writer = self._index.writer(timeout=30, compound=COMPOUND)
         try:
-            for doc in documents:
-                writer.add_document(**doc)
-                count += 1
-                if progress:
-                    progress(1)
+            count = _write_segment(writer, documents, progress)
             writer.commit()
         except BaseException:
             writer.cancel()
@@ -337,6 +430,24 @@ class SearchIndex:
 
     def doc_count(self) -> int:
         return self._searcher.doc_count()
+
+    def contents(self) -> Iterator[tuple]:
+        """Everything a search reads, for checks: per document its stored fields and field lengths,
+        then every posting (field, term, docnum, weight, encoded value), in order."""
+        with self._read_lock:
+            reader = self._searcher.reader()
+            names = self._index.schema.names()
+            for docnum in range(reader.doc_count_all()):
+                yield (docnum, reader.stored_fields(docnum),
+                       [reader.doc_field_length(docnum, name) for name in names])
+            for name, tbytes in reader.all_terms():
+                info = reader.term_info(name, tbytes)
+                yield (name, tbytes, info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                       info.max_weight(), info.min_id(), info.max_id())
+                postings = reader.postings(name, tbytes)
+                while postings.is_active():
+                    yield (name, tbytes, postings.id(), postings.weight(), postings.value() or None)  # inline: ''
+                    postings.next()
 
     def close(self) -> None:
         self._searcher.close()

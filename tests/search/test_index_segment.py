@@ -1,0 +1,50 @@
+"""A rebuild writes the segment whoosh's own writer would: the same terms, postings, weights, field
+lengths and stored fields, whether a term's postings are inline or in a block."""
+
+from __future__ import annotations
+
+import random
+
+from search.index import INLINE_LIMIT, SearchIndex
+
+
+def _documents(n: int) -> list[dict[str, str]]:
+    rng = random.Random(7)
+    words = ["数字", "乡村", "农业", "数据", "平台", "治理", "服务", "冷链", "物流", "监测", "智慧", "信用"]
+    docs = []
+    for i in range(n):
+        text = "".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+        doc = {"id": f"c-{i:04d}", "kind": rng.choice(["concept", "standard"]), "scheme": f"s{i % 3}",
+               "status": "published", "definition": text + ("。" if i % 2 else "")}
+        if i % 4 == 0:
+            doc["definition_en"] = rng.choice(["digital villages", "cold chain logistics", "smart farming"])
+        if i % 5 == 0:
+            doc["standard"] = "GB/T 1 GB/T 2"
+        if i % 7 == 0:
+            doc["grade"] = "core"
+        docs.append(doc)
+    return docs
+
+
+def test_a_rebuild_writes_what_whoosh_would(tmp_path):
+    docs = _documents(400)
+    ours = SearchIndex(tmp_path / "ours")
+    ours.rebuild(docs, 1)
+    whooshs = SearchIndex(tmp_path / "whoosh")
+    assert whooshs.apply(docs, 1)  # whoosh's own writer, one document at a time
+    contents = list(ours.contents())
+    assert contents == list(whooshs.contents())
+    # both kinds of term are there: rare ones (inline) and ones in INLINE_LIMIT documents or more
+    frequencies = [entry[3] for entry in contents if len(entry) == 9]
+    assert min(frequencies) == 1 and max(frequencies) >= INLINE_LIMIT * 4
+    assert len(contents) > 400 * 5
+    ours.close()
+    whooshs.close()
+
+
+def test_an_index_rebuilt_from_nothing_is_empty_and_searchable(tmp_path):
+    index = SearchIndex(tmp_path / "i")
+    assert index.rebuild([], 3) == 0
+    assert index.doc_count() == 0 and index.revision == 3
+    assert index.search_text(["数字乡村"]) == []
+    index.close()

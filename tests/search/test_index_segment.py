@@ -21,7 +21,7 @@ def _documents(n: int) -> list[dict[str, str]]:
         if i % 5 == 0:
             doc["standard"] = "GB/T 1 GB/T 2"
         if i % 7 == 0:
-            doc["grade"] = "core"
+            doc["grade"] = "core" if i % 2 else ""
         docs.append(doc)
     return docs
 

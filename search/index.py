@@ -18,8 +18,9 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as q
+from whoosh import scoring
 from whoosh.analysis import IDTokenizer, StemmingAnalyzer, Token, Tokenizer
-from whoosh.codec.whoosh3 import W3TermInfo
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.formats import Existence, Frequency
 from whoosh.index import LockError
@@ -207,6 +208,43 @@ class _FieldPostings:
         fields.finish_field()
 
 
+class _Weighting(scoring.BM25F):
+    """whoosh's BM25F, reading field lengths from a table in memory per segment and field.
+
+    whoosh reads each scored document's length from the segment's column file (a seek and a read, ~10
+    µs); a common definition word scores hundreds of documents, and that was half of such a search.
+    One per searcher: a table is made on first use from the column's bytes and goes with the searcher.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._tables: dict[tuple[int, str], list[int]] = {}  # by (segment reader, field)
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        if isinstance(scorer, scoring.BM25FScorer):
+            scorer.dfl = self._lengths(searcher.reader(), fieldname).__getitem__
+        return scorer
+
+    def _lengths(self, reader, fieldname: str) -> list[int]:
+        key = (id(reader), fieldname)
+        table = self._tables.get(key)
+        if table is None:
+            count = reader.doc_count_all()
+            column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            raw = column._dbfile.get(column._basepos, column._count) if column is not None else b""
+            table = [_DECODED_LENGTHS[b] for b in raw + bytes(count - len(raw))]
+            self._tables[key] = table
+        return table
+
+
+_DECODED_LENGTHS = [1] + [byte_to_length(b) for b in range(1, 256)]  # 0: none kept, read as 1 as whoosh does
+
+
+def _searcher(index):
+    return index.searcher(weighting=_Weighting())
+
+
 class IndexUnavailable(ShuyuError):
     """The index cannot be read or written (its folder was deleted, the disk failed ...); the store is
     unaffected and the index is being rebuilt from it."""
@@ -276,7 +314,7 @@ class SearchIndex:
                 if not self._current():
                     self._create()
         self._index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
-        self._searcher = self._index.searcher()
+        self._searcher = _searcher(self._index)
         # whoosh readers share file positions (seek + read): concurrent searches on one searcher read
         # each other's bytes (TermNotFound, wrong postings). One search at a time per process.
         self._read_lock = threading.Lock()
@@ -329,7 +367,7 @@ class SearchIndex:
 
     def _reopen(self) -> None:
         index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
-        searcher = index.searcher()
+        searcher = _searcher(index)
         searcher.doc_count()
         with self._read_lock:
             self._index, self._searcher = index, searcher
@@ -397,7 +435,7 @@ class SearchIndex:
             raise
         self._write_state(revision)
         with self._read_lock:
-            self._searcher = self._index.searcher()
+            self._searcher = _searcher(self._index)
             self.generation += 1
         return count
 
@@ -410,7 +448,7 @@ class SearchIndex:
         """
         with self._read_lock:
             if not self._searcher.up_to_date():
-                self._searcher = self._index.searcher()
+                self._searcher = _searcher(self._index)
                 self.generation += 1
 
     def search_text(self, forms: Sequence[str], *, filters: dict[str, str] | None = None,

@@ -48,3 +48,28 @@ def test_an_index_rebuilt_from_nothing_is_empty_and_searchable(tmp_path):
     assert index.doc_count() == 0 and index.revision == 3
     assert index.search_text(["数字乡村"]) == []
     index.close()
+
+
+def test_scores_read_lengths_from_memory_as_whoosh_reads_them_from_disk(tmp_path):
+    """The index's weighting keeps field lengths in memory; every score equals whoosh's own BM25F's,
+    on one segment (a rebuild) and on several (updates applied after it)."""
+    from whoosh import index as whoosh_index
+    from whoosh import query as q
+
+    docs = _documents(300)
+    index = SearchIndex(tmp_path / "i")
+    index.rebuild(docs[:200], 1)
+    index.apply(docs[200:250], 2)
+    index.apply(docs[250:], 3)
+    plain = whoosh_index.open_dir(tmp_path / "i", indexname="shuyu").searcher()
+    assert len(plain.reader().leaf_readers()) >= 2
+    for words in (["数字"], ["冷链", "物流"], ["农业", "数据", "平台"], ["乡村"]):
+        ours = index.search_text(["".join(words)], limit=500)
+        bigrams = {text[i:i + 2] for text in ["".join(words)] for i in range(len(text) - 1)}
+        expected = plain.search(q.And([q.Term("definition", b) for b in bigrams]), limit=500)
+        column = plain.reader().column_reader("id")
+        theirs = [(column[hit.docnum], hit.score) for hit in expected]
+        assert ours and len(ours) == len(theirs)
+        assert sorted(ours) == sorted(theirs)
+    plain.close()
+    index.close()

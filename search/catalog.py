@@ -28,7 +28,7 @@ from .analysis import CJK_RUN, english_words, fold_to_simplified, label_grams, p
 CODE_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:-\d{4})?")
 NUMBER = re.compile(r"\d{2,}")
 SNAPSHOT_FILE = "catalog-snapshot.pickle"
-SNAPSHOT_FORMAT = 1  # a new layout ignores older files
+SNAPSHOT_FORMAT = 2  # a new layout ignores older files
 
 
 def code_keys(code: str) -> set[str]:
@@ -66,7 +66,7 @@ BULK = 1000  # versions applied at once above which the prefix list is rebuilt r
 SORTED = {"postings", "en_postings", "by_sound"}
 # the containers of a snapshot; each maps a key to an immutable value (a tuple, a Struct)
 _MAPS = ("schemes", "concepts", "standards", "by_label", "by_title", "by_code", "by_sound", "narrower",
-         "standards_of", "postings", "en_postings", "_prefix_keys", "_folded")
+         "standards_of", "postings", "en_postings")
 
 
 class Catalog:
@@ -88,9 +88,9 @@ class Catalog:
         self.postings: dict[str, tuple[str, ...]] = {}
         self.en_postings: dict[str, tuple[str, ...]] = {}
         # sorted (key, id, label) for prefix suggestions: folded labels, pinyin, initials, English, codes
+        # (what a version's entries were is derived again from it when it is replaced: keeping them per
+        # concept made the snapshot 40% larger and slower to read at every start)
         self.prefixes: list[tuple[str, str, str]] = []
-        self._prefix_keys: dict[str, tuple[tuple[str, str, str], ...]] = {}
-        self._folded: dict[str, tuple[tuple[str, Term], ...]] = {}  # id → (folded text, term), current version
 
     @classmethod
     def from_store(cls, store: Store) -> "Catalog":
@@ -191,10 +191,6 @@ class Catalog:
         what the term checker builds its automaton from (``search/checker.py``)."""
         return [(key, list(matches)) for key, matches in self.by_label.items()]
 
-    def folded_terms(self, concept_id: str) -> tuple[tuple[str, Term], ...]:
-        """(folded text, term) for each term of a concept's current version."""
-        return self._folded[concept_id]
-
     def folded_labels(self) -> dict[str, tuple[LabelMatch, ...]]:
         """Every folded label (Simplified, normalised) → the concepts naming it, with the term: what a
         term checker matches a text against. Read-only, like the whole snapshot."""
@@ -209,14 +205,18 @@ class Catalog:
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while a whole snapshot is made or read: millions of new objects,
-    none of them garbage, would otherwise trigger dozens of full passes over them (at 100k concepts
-    reading a snapshot took 2.8 s without and 6–7 s with them; docs/performance.md)."""
+    """The cyclic garbage collector off while a whole snapshot is made or read, and what was made then
+    frozen (left out of every later collection): millions of new objects, none of them garbage, would
+    otherwise trigger dozens of full passes over them (at 100k concepts reading a snapshot took 2.8 s
+    without and 6–7 s with them; docs/performance.md), and the first allocation after re-enabling would
+    pass over all of them at once (1.8 s). A snapshot holds no reference cycles: when a newer one
+    replaces it, reference counting frees it, frozen or not."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()
 
@@ -288,7 +288,7 @@ class _Builder:
             self._bulk = None
 
     def finish(self, revision: int) -> Catalog:
-        single = {"schemes", "concepts", "standards", "_prefix_keys", "_folded"}  # one value per key
+        single = {"schemes", "concepts", "standards"}  # one value per key
         for name, work in self._work.items():
             if not work:
                 continue
@@ -326,8 +326,7 @@ class _Builder:
 
     def _add_concept(self, c: ConceptVersion) -> None:
         self._set("concepts", c.id, c)
-        folded = tuple((fold_to_simplified(term.text), term) for term in c.terms)
-        self._set("_folded", c.id, folded)
+        folded = _folded(c)
         for key, term in folded:
             present = self._has("by_label", key) or self._has("by_title", key)
             self._add("by_label", key, LabelMatch(c.id, term))
@@ -344,9 +343,8 @@ class _Builder:
         old = self._get("concepts", concept_id)
         if old is None:
             return
-        folded = self._get("_folded", concept_id)
+        folded = _folded(old)
         self._pop("concepts", concept_id)
-        self._pop("_folded", concept_id)
         for key, term in folded:
             self._remove("by_label", key, LabelMatch(concept_id, term))
             self._label_out(key)
@@ -355,7 +353,7 @@ class _Builder:
         codes = {n for key, _ in folded for n in NUMBER.findall(key)} | (code_keys(old.notation) if old.notation else set())
         for code in codes:
             self._remove("by_code", code, concept_id)
-        self._forget_prefixes(concept_id)
+        self._forget_prefixes(concept_id, _concept_prefixes(folded))
 
     def _add_standard(self, s: StandardVersion) -> None:
         self._set("standards", s.id, s)
@@ -368,11 +366,7 @@ class _Builder:
             self._label_in(title)
         for code in code_keys(s.code):
             self._add("by_code", code, s.id)
-        keys = {title: s.title, **{k: s.code for k in code_keys(s.code)}}
-        if s.title_en:
-            keys.setdefault(fold_to_simplified(s.title_en), s.title_en)
-        keys.update(dict.fromkeys(pinyin_keys(title), s.title))
-        self._add_prefixes(s.id, keys)
+        self._add_prefixes(s.id, _standard_prefixes(s))
 
     def _forget_standard(self, standard_id: str) -> None:
         old = self._get("standards", standard_id)
@@ -386,30 +380,46 @@ class _Builder:
         self._label_out(title)
         for code in code_keys(old.code):
             self._remove("by_code", code, standard_id)
-        self._forget_prefixes(standard_id)
+        self._forget_prefixes(standard_id, _standard_prefixes(old))
 
     # -- prefix entries ----------------------------------------------------------------------
     def _add_prefixes(self, entity_id: str, keys: dict[str, str]) -> None:
-        entries = tuple((key, entity_id, label) for key, label in keys.items() if key)
+        entries = _prefix_entries(entity_id, keys)
         if self._bulk is not None:
             self._bulk[1].extend(entries)
         else:
             for entry in entries:
                 insort(self.new.prefixes, entry)
-        self._set("_prefix_keys", entity_id, entries)
 
-    def _forget_prefixes(self, entity_id: str) -> None:
-        entries = self._get("_prefix_keys", entity_id) or ()
-        self._pop("_prefix_keys", entity_id)
+    def _forget_prefixes(self, entity_id: str, keys: dict[str, str]) -> None:
+        """Drop the entries ``_add_prefixes`` made from ``keys`` (derived again from the old version)."""
         if self._bulk is not None:
-            if entries:
-                self._bulk[0].add(entity_id)  # its sorted entries are dropped when the batch ends
+            self._bulk[0].add(entity_id)  # its sorted entries are dropped when the batch ends
             return
         prefixes = self.new.prefixes
-        for entry in entries:
+        for entry in _prefix_entries(entity_id, keys):
             at = bisect_left(prefixes, entry)
             if at < len(prefixes) and prefixes[at] == entry:
                 del prefixes[at]
+
+
+def _prefix_entries(entity_id: str, keys: dict[str, str]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((key, entity_id, label) for key, label in keys.items() if key)
+
+
+def _folded(c: ConceptVersion) -> tuple[tuple[str, Term], ...]:
+    """(folded text, term) for each term of a concept version."""
+    return tuple((fold_to_simplified(term.text), term) for term in c.terms)
+
+
+def _standard_prefixes(s: StandardVersion) -> dict[str, str]:
+    """A standard's prefix keys — folded title, codes, English title, pinyin — each with its label."""
+    title = fold_to_simplified(s.title)
+    keys = {title: s.title, **{k: s.code for k in code_keys(s.code)}}
+    if s.title_en:
+        keys.setdefault(fold_to_simplified(s.title_en), s.title_en)
+    keys.update(dict.fromkeys(pinyin_keys(title), s.title))
+    return keys
 
 
 def _concept_prefixes(folded: Iterable[tuple[str, Term]]) -> dict[str, str]:

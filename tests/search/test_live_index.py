@@ -57,6 +57,10 @@ def test_a_live_index_after_hundreds_of_changes_answers_like_a_rebuild(tmp_path)
     queries += ["数据", "农村", "平台建设", "监测体系", "体系", "zhihuinongye", "数字农村", "冷链物流运输"]
     assert live.catalog.revision == rebuilt.catalog.revision == store.revision()
     assert _answers(live, queries) == _answers(rebuilt, queries)
+    # the snapshot reached change by change holds what one built at once does (removed entries included)
+    assert live.catalog.prefixes == rebuilt.catalog.prefixes
+    assert {k: set(v) for k, v in live.catalog.by_code.items()} == {k: set(v) for k, v in rebuilt.catalog.by_code.items()}
+    assert live.catalog.postings == rebuilt.catalog.postings and live.catalog.by_sound == rebuilt.catalog.by_sound
     live.close()
     rebuilt.close()
     store.close()

@@ -63,7 +63,7 @@ class Suggestion(Struct, frozen=True, kw_only=True):
 SUGGEST_SCAN = 400  # prefix entries looked at per form, at most
 BULK = 1000  # versions applied at once above which the prefix list is rebuilt rather than updated
 
-SORTED = {"postings", "en_postings", "by_sound"}
+SORTED = {"postings", "en_postings", "by_sound", "by_code"}
 # the containers of a snapshot; each maps a key to an immutable value (a tuple, a Struct)
 _MAPS = ("schemes", "concepts", "standards", "by_label", "by_title", "by_code", "by_sound", "narrower",
          "standards_of", "postings", "en_postings")

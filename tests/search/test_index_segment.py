@@ -50,9 +50,10 @@ def test_an_index_rebuilt_from_nothing_is_empty_and_searchable(tmp_path):
     index.close()
 
 
-def test_scores_read_lengths_from_memory_as_whoosh_reads_them_from_disk(tmp_path):
-    """The index's weighting keeps field lengths in memory; every score equals whoosh's own BM25F's,
-    on one segment (a rebuild) and on several (updates applied after it)."""
+def test_scores_and_order_are_whoosh_s_own(tmp_path):
+    """The index keeps field lengths in memory and scores matches without whoosh's collector; every
+    page is still whoosh's own: the same documents, scores and order (score, then document number),
+    with and without a filter, on one segment (a rebuild) and on several (updates after it)."""
     from whoosh import index as whoosh_index
     from whoosh import query as q
 
@@ -63,13 +64,16 @@ def test_scores_read_lengths_from_memory_as_whoosh_reads_them_from_disk(tmp_path
     index.apply(docs[250:], 3)
     plain = whoosh_index.open_dir(tmp_path / "i", indexname="shuyu").searcher()
     assert len(plain.reader().leaf_readers()) >= 2
-    for words in (["数字"], ["冷链", "物流"], ["农业", "数据", "平台"], ["乡村"]):
-        ours = index.search_text(["".join(words)], limit=500)
-        bigrams = {text[i:i + 2] for text in ["".join(words)] for i in range(len(text) - 1)}
-        expected = plain.search(q.And([q.Term("definition", b) for b in bigrams]), limit=500)
-        column = plain.reader().column_reader("id")
-        theirs = [(column[hit.docnum], hit.score) for hit in expected]
-        assert ours and len(ours) == len(theirs)
-        assert sorted(ours) == sorted(theirs)
+    column = plain.reader().column_reader("id")
+    compared = 0
+    for text in ("数字", "冷链物流", "农业数据平台", "乡村", "服务"):
+        bigrams = {text[i:i + 2] for i in range(len(text) - 1)}
+        for limit, scheme in ((500, ""), (7, ""), (7, "s1")):
+            ours = index.search_text([text], limit=limit, filters={"scheme": scheme})
+            expected = plain.search(q.And([q.Term("definition", b) for b in bigrams]), limit=limit,
+                                    filter=q.Term("scheme", scheme) if scheme else None)
+            assert ours == [(column[hit.docnum], hit.score) for hit in expected]
+            compared += len(ours)
+    assert compared > 300
     plain.close()
     index.close()

@@ -21,7 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh import scoring
 from whoosh.analysis import IDTokenizer, StemmingAnalyzer, Token, Tokenizer
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermInfo, _lenfield
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.formats import Existence, Frequency
 from whoosh.index import LockError
@@ -240,6 +240,29 @@ class _Weighting(scoring.BM25F):
             table = [_DECODED_LENGTHS[b] for b in raw + bytes(count - len(raw))]
             self._tables[key] = table
         return table
+
+
+def _scored_by_block(matcher, offset: int, allowed: set[int] | None, scored: list[tuple[float, int]]) -> bool:
+    """Score a one-term query's postings a block at a time, if ``matcher`` is a plain posting list
+    scored by whoosh's BM25F: its formula (``whoosh.scoring.bm25``, written out here with the same
+    operations in the same order, so the same floats) is computed in this loop, without the matcher's
+    and scorer's five calls per document (a common two-character word: hundreds of documents). False,
+    having done nothing, for any other matcher."""
+    scorer = getattr(matcher, "scorer", None)
+    if type(matcher) is not W3LeafMatcher or type(scorer) is not scoring.BM25FScorer:
+        return False
+    idf, avgfl, b, k1, length = scorer.idf, scorer.avgfl, scorer.B, scorer.K1, scorer.dfl
+    k1_plus_1, one_minus_b = k1 + 1, 1 - b
+    append = scored.append
+    while matcher.is_active():
+        matcher.id(), matcher.weight()  # the block's ids and weights, read
+        start = matcher._i
+        for docnum, tf in zip(matcher._ids[start:], matcher._weights[start:]):
+            if allowed is None or docnum + offset in allowed:
+                append((idf * ((tf * k1_plus_1) / (tf + k1 * (one_minus_b + b * length(docnum) / avgfl))),
+                        -(docnum + offset)))
+        matcher._next_block()
+    return True
 
 
 def _open_searcher(index):
@@ -500,6 +523,8 @@ class SearchIndex:
         scored: list[tuple[float, int]] = []
         for sub, offset in searcher.leaf_searchers():
             matcher = query.matcher(sub, context)
+            if _scored_by_block(matcher, offset, allowed, scored):
+                continue
             while matcher.is_active():
                 docnum = offset + matcher.id()
                 if allowed is None or docnum in allowed:

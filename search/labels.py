@@ -75,8 +75,12 @@ class QueryForms(Struct, frozen=True, kw_only=True):
 
 
 def _shared_chars(a: str, b: str) -> int:
-    """Characters ``a`` and ``b`` have in common, counted with repetition."""
-    return sum(min(a.count(ch), b.count(ch)) for ch in set(a).intersection(b))
+    """Characters ``a`` and ``b`` have in common, counted with repetition (a loop, not a generator:
+    this runs for every partial candidate of every query)."""
+    total = 0
+    for ch in set(a).intersection(b):
+        total += min(a.count(ch), b.count(ch))
+    return total
 
 
 def _marks(form: str, label: str) -> tuple[str, ...]:

@@ -89,7 +89,7 @@ class Catalog:
         self.en_postings: dict[str, tuple[str, ...]] = {}
         # sorted (key, id, label) for prefix suggestions: folded labels, pinyin, initials, English, codes
         # (what a version's entries were is derived again from it when it is replaced: keeping them per
-        # concept made the snapshot 40% larger and slower to read at every start)
+        # concept made the snapshot a tenth larger and slower to read at every start)
         self.prefixes: list[tuple[str, str, str]] = []
 
     @classmethod
@@ -210,8 +210,10 @@ def _collector_paused() -> Iterator[None]:
     otherwise trigger dozens of full passes over them (at 100k concepts reading a snapshot took 2.8 s
     without and 6–7 s with them; docs/performance.md), and the first allocation after re-enabling would
     pass over all of them at once (1.8 s). A snapshot holds no reference cycles: when a newer one
-    replaces it, reference counting frees it, frozen or not."""
+    replaces it, reference counting frees it, frozen or not. Garbage already waiting is collected
+    first, so that no cycle is frozen with the snapshot (cheap: what start-up made is frozen too)."""
     was_enabled = gc.isenabled()
+    gc.collect()
     gc.disable()
     try:
         yield

@@ -196,12 +196,6 @@ class Catalog:
         term checker matches a text against. Read-only, like the whole snapshot."""
         return self.by_label
 
-    def label_holders(self, label: str) -> list[tuple[str, str, Term | None]]:
-        """(entity id, kind, term) of the concepts and standards with the folded label or title ``label``."""
-        out: list[tuple[str, str, Term | None]] = [(m.id, "concept", m.term) for m in self.by_label.get(label, ())]
-        out += [(i, "standard", None) for i in self.by_title.get(label, ())]
-        return out
-
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:

@@ -107,28 +107,38 @@ class _Ranker:
         self.best: dict[str, Hit] = {}
 
     def offer(self, hit: Hit) -> None:
-        old = self.best.get(hit.id)
-        if old is None or (hit.tier, -hit.score) < (old.tier, -old.score):
+        if self._better(hit.id, hit.tier, hit.score):
             self.best[hit.id] = hit
+
+    def _better(self, entity_id: str, tier: int, score: float) -> bool:
+        """Whether a hit of this tier and score would replace the entity's best so far (or be its first)."""
+        old = self.best.get(entity_id)
+        return old is None or (tier, -score) < (old.tier, -old.score)
 
     def offer_label(self, label: str, tier: int, score: float, *, coverage: float | None = None,
                     marks: tuple[str, ...] = (), exact: bool = False) -> None:
-        """Every concept and standard holding the folded ``label`` (an exact preferred label: tier 0)."""
-        for entity_id, kind, term in self.catalog.label_holders(label):
-            t = tier
-            if exact:
-                t = EXACT_PREFERRED if kind == "standard" or term.type == "preferred" else EXACT_LABEL
-            bonus = 0.02 if kind == "standard" or term.type == "preferred" else 0.0
-            if kind == "concept":
-                concept = self.catalog.concepts[entity_id]
-                if concept.status == "deprecated":
-                    bonus -= 0.05
-                self.offer(Hit(id=entity_id, kind=kind, tier=t, score=score + bonus, matched=term.text,
-                               matched_type=term.type, matched_lang=term.lang, coverage=coverage, marks=marks))
-            else:
-                title = self.catalog.standards[entity_id].title
-                self.offer(Hit(id=entity_id, kind=kind, tier=t, score=score + bonus, matched=title,
-                               matched_type="title", coverage=coverage, marks=marks))
+        """Every concept and standard holding the folded ``label`` (an exact preferred label: tier 0).
+
+        A hit is made only when it would replace the entity's best so far: a common word's label tiers
+        offer hundreds of labels per query."""
+        catalog = self.catalog
+        for match in catalog.by_label.get(label, ()):
+            term = match.term
+            preferred = term.type == "preferred"
+            t = (EXACT_PREFERRED if preferred else EXACT_LABEL) if exact else tier
+            bonus = 0.02 if preferred else 0.0
+            if catalog.concepts[match.id].status == "deprecated":
+                bonus -= 0.05
+            if self._better(match.id, t, score + bonus):
+                self.best[match.id] = Hit(id=match.id, kind="concept", tier=t, score=score + bonus,
+                                          matched=term.text, matched_type=term.type, matched_lang=term.lang,
+                                          coverage=coverage, marks=marks)
+        for entity_id in catalog.by_title.get(label, ()):
+            t = EXACT_PREFERRED if exact else tier
+            if self._better(entity_id, t, score + 0.02):
+                self.best[entity_id] = Hit(id=entity_id, kind="standard", tier=t, score=score + 0.02,
+                                           matched=catalog.standards[entity_id].title, matched_type="title",
+                                           coverage=coverage, marks=marks)
 
     # -- the tiers ---------------------------------------------------------------------------
     def exact(self) -> None:

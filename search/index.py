@@ -480,11 +480,11 @@ class SearchIndex:
         """(id, score) of the best ``limit`` definitions and notes holding every token of one of the
         query's ``forms`` (CJK bigrams and Latin words; English also by stem), within the ``filters``.
 
-        The query is built as objects (the query-string parser costs ~150 µs); neither counted (that
-        runs it twice) nor asked which terms matched (that keeps whoosh from skipping blocks). A form
-        with a token that no definition holds cannot match and is left out before whoosh builds its
-        matchers (a look-up of a term's document frequency costs a tenth of that; at 100k concepts
-        most whole-label queries end here).
+        The query is built as objects (the query-string parser costs ~150 µs) and its matches are
+        ranked by ``_top``, not counted or asked which terms matched. A form with a token that no
+        definition holds cannot match and is left out before whoosh builds its matchers (a look-up of
+        a term's document frequency costs a tenth of that; at 100k concepts most whole-label queries
+        end here).
         """
         parts: list[q.Query] = []
         with self._read_lock:

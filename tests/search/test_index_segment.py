@@ -53,7 +53,8 @@ def test_an_index_rebuilt_from_nothing_is_empty_and_searchable(tmp_path):
 def test_scores_and_order_are_whoosh_s_own(tmp_path):
     """The index keeps field lengths in memory and scores matches without whoosh's collector; every
     page is still whoosh's own: the same documents, scores and order (score, then document number),
-    with and without a filter, on one segment (a rebuild) and on several (updates after it)."""
+    with and without a filter, on one segment (a rebuild) and on several (updates after it, some
+    replacing documents, so some segments have deletions)."""
     from whoosh import index as whoosh_index
     from whoosh import query as q
 
@@ -62,6 +63,7 @@ def test_scores_and_order_are_whoosh_s_own(tmp_path):
     index.rebuild(docs[:200], 1)
     index.apply(docs[200:250], 2)
     index.apply(docs[250:], 3)
+    index.apply([{**docs[n], "definition": "数字乡村服务"} for n in (3, 120, 260)], 4)  # deletes their old versions
     plain = whoosh_index.open_dir(tmp_path / "i", indexname="shuyu").searcher()
     assert len(plain.reader().leaf_readers()) >= 2
     column = plain.reader().column_reader("id")

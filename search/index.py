@@ -199,7 +199,9 @@ class _FieldPostings:
                 doc_lengths = [lengths.get(d, 0) for d in ids]
                 info = W3TermInfo(weight=sum(weights), df=len(ids), minlength=min(doc_lengths) or None,
                                   maxlength=max(doc_lengths), maxweight=max(weights), minid=ids[0], maxid=ids[-1])
-                info.set_inlined(ids, weights, tuple(p[2] for p in found if p[2]))  # as the codec's block
+                # every value, b"" too: whoosh's merge reads them back through ListMatcher.value(), which
+                # gives "" (not bytes, refused by the merge's pool) when there are none
+                info.set_inlined(ids, weights, tuple(p[2] for p in found))
                 fields._tindex.add(prefix + term, info.to_bytes())
                 continue
             fields.start_term(term)
@@ -557,7 +559,7 @@ class SearchIndex:
                        info.max_weight(), info.min_id(), info.max_id())
                 postings = reader.postings(name, tbytes)
                 while postings.is_active():
-                    yield (name, tbytes, postings.id(), postings.weight(), postings.value() or None)  # inline: ''
+                    yield (name, tbytes, postings.id(), postings.weight(), postings.value() or None)  # none: b"" inline
                     postings.next()
 
     def close(self) -> None:

@@ -42,6 +42,26 @@ def test_a_rebuild_writes_what_whoosh_would(tmp_path):
     whooshs.close()
 
 
+def test_whoosh_merges_a_rebuilt_segment_without_losing_a_posting(tmp_path):
+    """whoosh's own writer reads a rebuilt segment (inline postings included) when it merges segments:
+    after updates and a full merge, the index holds exactly what one built at once from the same
+    documents does."""
+    from whoosh import index as whoosh_index
+
+    docs = _documents(400)
+    index = SearchIndex(tmp_path / "merged")
+    index.rebuild(docs[:300], 1)
+    assert index.apply(docs[300:], 2)
+    index.close()
+    whoosh_index.open_dir(tmp_path / "merged", indexname="shuyu").optimize()  # one segment: every posting read
+    merged = SearchIndex(tmp_path / "merged")
+    whole = SearchIndex(tmp_path / "whole")
+    whole.rebuild(docs, 2)
+    assert list(merged.contents()) == list(whole.contents())
+    merged.close()
+    whole.close()
+
+
 def test_an_index_rebuilt_from_nothing_is_empty_and_searchable(tmp_path):
     index = SearchIndex(tmp_path / "i")
     assert index.rebuild([], 3) == 0

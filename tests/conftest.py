@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +27,22 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_ready(url: str, process: subprocess.Popen, seconds: float, log: Path | None = None) -> None:
+    """Poll ``url``/readyz until it answers 200; RuntimeError if ``process`` exits or ``seconds`` pass,
+    with the end of the ``log`` it writes, if any."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            tail = log.read_text(errors="replace")[-2000:] if log else ""
+            raise RuntimeError(f"the server at {url} did not become ready: {tail}")
+        time.sleep(0.05)
 
 
 class LiveServer:

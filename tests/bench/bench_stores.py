@@ -25,8 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 import psycopg
+
+from tests.conftest import wait_ready
 
 from .bench_http import CONNECTIONS, free_port, load, route_paths
 from .common import prepare, verdict
@@ -74,17 +75,8 @@ def serve(data: Path, port: int, store_url: str | None) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--data-dir", str(data), "--port", str(port), "--workers", "1"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    url = f"http://127.0.0.1:{port}"
-    begin = time.perf_counter()
-    while True:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.perf_counter() - begin > 300:
-            raise RuntimeError(f"the server on {data} did not start")
-        time.sleep(0.05)
+    wait_ready(f"http://127.0.0.1:{port}", process, 300)
+    return process
 
 
 def main(n: int = 10_000, seconds: int = 4, rounds: int = 5) -> None:

@@ -22,7 +22,7 @@ import pytest
 from registry.postgres import PostgresStore
 from registry.tokens import create_token
 from tests.api.test_editorial_flow import revision_body
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_ready
 from tests.nodes.test_two_nodes import searchable_within
 
 CONCEPT = "/api/v1/concepts/science-technology-backyard"
@@ -96,16 +96,8 @@ class Node:
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_ready(self, seconds: float = 60) -> Node:
-        deadline = time.monotonic() + seconds
-        while True:
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"node did not start: {Path(self.log.name).read_text()[-2000:]}")
-            time.sleep(0.1)
+        wait_ready(self.url, self.process, seconds, Path(self.log.name))
+        return self
 
     def close(self) -> None:
         self.process.terminate()

@@ -42,6 +42,7 @@ COMPOUND = False
 # A term in fewer documents than this keeps its postings in the term table (read with the term's
 # entry, no block in the postings file); most bigrams of definitions are in one or two documents.
 INLINE_LIMIT = 16
+FREQUENCY_CACHE = 50_000  # document frequencies kept per segment and field with a searcher (~7 MB at most)
 
 
 class _SequenceTokenizer(Tokenizer):
@@ -215,32 +216,47 @@ _DECODED_LENGTHS = [1] + [byte_to_length(b) for b in range(1, 256)]  # 0: none k
 
 
 class _Weighting(scoring.BM25F):
-    """whoosh's BM25F, reading field lengths from a table in memory per segment and field.
+    """whoosh's BM25F, reading field lengths from memory.
 
     whoosh reads each scored document's length from the segment's column file (a seek and a read, ~10
     µs); a common definition word scores hundreds of documents, and that was half of such a search.
-    One per searcher: a table is made on first use from the column's bytes and goes with the searcher.
+    One per searcher: a segment's length bytes are read once per field, on first use, and go with the
+    searcher. A length is kept as one byte (256 values), so the part of BM25 that depends on it is
+    computed once per byte value (``norms``) for ``_scored_by_block``.
     """
 
     def __init__(self) -> None:
         super().__init__()
-        self._tables: dict[tuple[int, str], list[int]] = {}  # by (segment reader, field)
+        self._bytes: dict[tuple[int, str], bytes] = {}  # by (segment reader, field)
+        self._norms: dict[tuple[str, float], list[float]] = {}  # by (field, its average length)
 
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
         if isinstance(scorer, scoring.BM25FScorer):
-            scorer.dfl = self._lengths(searcher.reader(), fieldname).__getitem__
+            raw = self._length_bytes(searcher.reader(), fieldname)
+            scorer.dfl = lambda docnum: _DECODED_LENGTHS[raw[docnum]]
+            scorer.length_bytes = raw
+            scorer.norms = self._norm_table(fieldname, scorer)
         return scorer
 
-    def _lengths(self, reader, fieldname: str) -> list[int]:
+    def _length_bytes(self, reader, fieldname: str) -> bytes:
         key = (id(reader), fieldname)
-        table = self._tables.get(key)
-        if table is None:
+        raw = self._bytes.get(key)
+        if raw is None:
             count = reader.doc_count_all()
             column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             raw = column._dbfile.get(column._basepos, column._count) if column is not None else b""
-            table = [_DECODED_LENGTHS[b] for b in raw + bytes(count - len(raw))]
-            self._tables[key] = table
+            raw = self._bytes[key] = raw + bytes(count - len(raw))
+        return raw
+
+    def _norm_table(self, fieldname: str, scorer) -> list[float]:
+        """``K1 * ((1 - B) + B * fl / avgfl)`` of ``whoosh.scoring.bm25`` for each length byte, with the
+        same operations in the same order (so the same floats)."""
+        key = (fieldname, scorer.avgfl)
+        table = self._norms.get(key)
+        if table is None:
+            k1, b, avgfl = scorer.K1, scorer.B, scorer.avgfl
+            table = self._norms[key] = [k1 * ((1 - b) + b * fl / avgfl) for fl in _DECODED_LENGTHS]
         return table
 
 
@@ -253,18 +269,74 @@ def _scored_by_block(matcher, offset: int, allowed: set[int] | None, scored: lis
     scorer = getattr(matcher, "scorer", None)
     if type(matcher) is not W3LeafMatcher or type(scorer) is not scoring.BM25FScorer:
         return False
-    idf, avgfl, b, k1, length = scorer.idf, scorer.avgfl, scorer.B, scorer.K1, scorer.dfl
-    k1_plus_1, one_minus_b = k1 + 1, 1 - b
-    append = scored.append
+    idf, k1_plus_1, norms, raw = scorer.idf, scorer.K1 + 1, scorer.norms, scorer.length_bytes
     while matcher.is_active():
         matcher.id(), matcher.weight()  # the block's ids and weights, read
         start = matcher._i
-        for docnum, tf in zip(matcher._ids[start:], matcher._weights[start:]):
-            if allowed is None or docnum + offset in allowed:
-                append((idf * ((tf * k1_plus_1) / (tf + k1 * (one_minus_b + b * length(docnum) / avgfl))),
-                        -(docnum + offset)))
+        block = zip(matcher._ids[start:], matcher._weights[start:])
+        if allowed is None:
+            scored += [(idf * ((tf * k1_plus_1) / (tf + norms[raw[docnum]])), -(docnum + offset)) for docnum, tf in block]
+        else:
+            scored += [(idf * ((tf * k1_plus_1) / (tf + norms[raw[docnum]])), -(docnum + offset))
+                       for docnum, tf in block if docnum + offset in allowed]
         matcher._next_block()
     return True
+
+
+def _holding_all(reader, field: str, tokens: list[str], frequencies: dict[str, int]) -> bool:
+    """Whether a document of one segment (``reader``) may hold every token (deleted ones count).
+
+    Rarest token first, each later one only asked about the documents still in: whoosh's ``And``
+    intersects its most common terms first and steps through their postings one by one (two
+    definition bigrams in 400 documents each, never together: ~1 ms to find nothing). A token no
+    document holds ends it before any posting is read. ``frequencies`` keeps the segment's document
+    frequencies looked up so far (a look-up reads the term table: ~10 µs)."""
+    counted = []
+    for token in dict.fromkeys(tokens):
+        frequency = frequencies.get(token)
+        if frequency is None:
+            if len(frequencies) >= FREQUENCY_CACHE:
+                frequencies.clear()
+            frequency = frequencies[token] = reader.doc_frequency(field, token)
+        if not frequency:
+            return False
+        counted.append((frequency, token))
+    if len(counted) <= 1:
+        return bool(counted)
+    counted.sort()
+    rarest, *others = (reader.postings(field, token) for _, token in counted)
+    candidates = list(rarest.all_ids())
+    for matcher in others:
+        kept = []
+        for docnum in candidates:
+            if docnum > matcher.id():
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum:
+                kept.append(docnum)
+        if not kept:
+            return False
+        candidates = kept
+    return True
+
+
+class _SearcherCache:
+    """What is read once per searcher and kept with it: the id column, and the document frequencies
+    of the terms looked up (per segment and field)."""
+
+    def __init__(self, searcher) -> None:
+        self.searcher = searcher
+        self._ids = None
+        self.frequencies: dict[tuple[int, str], dict[str, int]] = {}
+
+    @property
+    def ids(self):
+        """The id column (opening it reads the offsets of every document's value: ~3 ms at 10k
+        documents, too much for every query)."""
+        if self._ids is None:
+            self._ids = self.searcher.reader().column_reader("id")
+        return self._ids
 
 
 def _open_searcher(index):
@@ -345,7 +417,7 @@ class SearchIndex:
         # each other's bytes (TermNotFound, wrong postings). One search at a time per process.
         self._read_lock = threading.Lock()
         self.generation = 0  # moves whenever the searcher sees new commits; keys result caches
-        self._ids: tuple[object, object] | None = None  # (searcher, its id column reader)
+        self._cache = _SearcherCache(self._searcher)
         self._analyzers = {"definition_en": self._index.schema["definition_en"].analyzer}
 
     def _current(self) -> bool:
@@ -483,17 +555,19 @@ class SearchIndex:
         query's ``forms`` (CJK bigrams and Latin words; English also by stem), within the ``filters``.
 
         The query is built as objects (the query-string parser costs ~150 µs) and its matches are
-        ranked by ``_top``, not counted or asked which terms matched. A form with a token that no
-        definition holds cannot match and is left out before whoosh builds its matchers (a look-up of
-        a term's document frequency costs a tenth of that; at 100k concepts most whole-label queries
-        end here).
+        ranked by ``_top``, not counted or asked which terms matched. A form that no document holds
+        every token of is left out before whoosh builds its matchers (``_holding_all``): at 100k
+        concepts that is nearly every whole-label query.
         """
         parts: list[q.Query] = []
         with self._read_lock:
-            reader = self._searcher.reader()
+
+            cache = self._searcher_cache()
 
             def all_indexed(field: str, tokens: list[str]) -> bool:
-                return bool(tokens) and all(reader.doc_frequency(field, t) for t in tokens)
+                return bool(tokens) and any(
+                    _holding_all(sub.reader(), field, tokens, cache.frequencies.setdefault((number, field), {}))
+                    for number, (sub, _) in enumerate(self._searcher.leaf_searchers()))
 
             for form in forms:
                 words = list(dict.fromkeys(text_tokens(form)))
@@ -507,7 +581,7 @@ class SearchIndex:
                 return []
             wanted = [q.Term(name, value) for name, value in sorted((filters or {}).items()) if value]
             filter_query = q.And(wanted) if wanted else None
-            ids = self._id_column()
+            ids = cache.ids
             return [(ids[docnum], score) for score, docnum in self._top(q.Or(parts), filter_query, limit)]
 
     def _top(self, query: q.Query, filter_query: q.Query | None, limit: int) -> list[tuple[float, int]]:
@@ -534,12 +608,10 @@ class SearchIndex:
                 matcher.next()
         return [(score, -negated) for score, negated in heapq.nlargest(limit, scored)]
 
-    def _id_column(self):
-        """The id column of the current searcher, opened once per searcher (opening reads the offsets of
-        every document's value: ~3 ms at 10k documents, too much for every query)."""
-        if self._ids is None or self._ids[0] is not self._searcher:
-            self._ids = (self._searcher, self._searcher.reader().column_reader("id"))
-        return self._ids[1]
+    def _searcher_cache(self) -> _SearcherCache:
+        if self._cache.searcher is not self._searcher:
+            self._cache = _SearcherCache(self._searcher)
+        return self._cache
 
     def doc_count(self) -> int:
         return self._searcher.doc_count()

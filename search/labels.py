@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from operator import itemgetter
 
 from msgspec import Struct
 
@@ -32,6 +33,7 @@ SOUND_MIN_SYLLABLES = 3  # a homophone with no shared character matches only fro
 ASCII_QUERY = re.compile(r"^[a-z0-9 .\-/]+$")
 LETTERS_ONLY = re.compile(r"^[a-z ]+$")
 HAS_DIGIT = re.compile(r"\d")
+_second = itemgetter(1)
 
 
 class Hit(Struct, frozen=True, kw_only=True):
@@ -74,12 +76,19 @@ class QueryForms(Struct, frozen=True, kw_only=True):
         return self.forms if self.traditional else self.forms[:1]
 
 
-def _shared_chars(a: str, b: str) -> int:
-    """Characters ``a`` and ``b`` have in common, counted with repetition (a loop, not a generator:
-    this runs for every partial candidate of every query)."""
+def _char_counts(text: str) -> tuple[tuple[str, int], ...]:
+    """Each distinct character of ``text`` and how often it occurs (a query's, counted once)."""
+    return tuple((ch, text.count(ch)) for ch in dict.fromkeys(text))
+
+
+def _shared_chars(counts: tuple[tuple[str, int], ...], label: str) -> int:
+    """Characters the text of ``counts`` and ``label`` have in common, counted with repetition. A plain
+    loop over the query's few characters: this runs for every partial candidate of every query."""
     total = 0
-    for ch in set(a).intersection(b):
-        total += min(a.count(ch), b.count(ch))
+    for ch, n in counts:
+        if ch in label:
+            m = label.count(ch)
+            total += m if m < n else n
     return total
 
 
@@ -101,44 +110,55 @@ def _marks(form: str, label: str) -> tuple[str, ...]:
 
 
 class _Ranker:
+    """The best hit of each entity so far, kept as a tuple ``(tier, score, kind, matched, matched_type,
+    matched_lang, coverage, marks)``: a common word's label tiers offer hundreds of labels per query,
+    and only the first ``MAX_LABEL_HITS`` in rank order become ``Hit``s."""
+
     def __init__(self, catalog: Catalog, query: QueryForms) -> None:
         self.catalog = catalog
         self.query = query
-        self.best: dict[str, Hit] = {}
+        self.best: dict[str, tuple] = {}
 
-    def offer(self, hit: Hit) -> None:
-        if self._better(hit.id, hit.tier, hit.score):
-            self.best[hit.id] = hit
-
-    def _better(self, entity_id: str, tier: int, score: float) -> bool:
-        """Whether a hit of this tier and score would replace the entity's best so far (or be its first)."""
+    def offer(self, entity_id: str, kind: str, tier: int, score: float, matched: str = "", matched_type: str = "",
+              marks: tuple[str, ...] = ()) -> None:
+        """A hit on something other than a label (a code, a pinyin or English key, a prefix entry)."""
         old = self.best.get(entity_id)
-        return old is None or (tier, -score) < (old.tier, -old.score)
+        if old is None or tier < old[0] or (tier == old[0] and score > old[1]):
+            self.best[entity_id] = (tier, score, kind, matched, matched_type, "", None, marks)
 
     def offer_label(self, label: str, tier: int, score: float, *, coverage: float | None = None,
                     marks: tuple[str, ...] = (), exact: bool = False) -> None:
         """Every concept and standard holding the folded ``label`` (an exact preferred label: tier 0).
-
-        A hit is made only when it would replace the entity's best so far: a common word's label tiers
-        offer hundreds of labels per query."""
+        A hit replaces an entity's best only if better: a lower tier, or the same tier and a higher
+        score (the first offered wins a tie)."""
         catalog = self.catalog
+        best = self.best
+        concepts = catalog.concepts
         for match in catalog.by_label.get(label, ()):
             term = match.term
             preferred = term.type == "preferred"
             t = (EXACT_PREFERRED if preferred else EXACT_LABEL) if exact else tier
             bonus = 0.02 if preferred else 0.0
-            if catalog.concepts[match.id].status == "deprecated":
+            if concepts[match.id].status == "deprecated":
                 bonus -= 0.05
-            if self._better(match.id, t, score + bonus):
-                self.best[match.id] = Hit(id=match.id, kind="concept", tier=t, score=score + bonus,
-                                          matched=term.text, matched_type=term.type, matched_lang=term.lang,
-                                          coverage=coverage, marks=marks)
+            s = score + bonus
+            old = best.get(match.id)
+            if old is None or t < old[0] or (t == old[0] and s > old[1]):
+                best[match.id] = (t, s, "concept", term.text, term.type, term.lang, coverage, marks)
         for entity_id in catalog.by_title.get(label, ()):
             t = EXACT_PREFERRED if exact else tier
-            if self._better(entity_id, t, score + 0.02):
-                self.best[entity_id] = Hit(id=entity_id, kind="standard", tier=t, score=score + 0.02,
-                                           matched=catalog.standards[entity_id].title, matched_type="title",
-                                           coverage=coverage, marks=marks)
+            s = score + 0.02
+            old = best.get(entity_id)
+            if old is None or t < old[0] or (t == old[0] and s > old[1]):
+                best[entity_id] = (t, s, "standard", catalog.standards[entity_id].title, "title", "", coverage, marks)
+
+    def hits(self) -> list[Hit]:
+        """The best ``MAX_LABEL_HITS``, ordered by tier, score (to 6 digits), then id."""
+        ranked = sorted(self.best.items(), key=lambda item: (item[1][0], -round(item[1][1], 6), item[0]))
+        return [Hit(id=entity_id, kind=kind, tier=tier, score=score, matched=matched, matched_type=matched_type,
+                    matched_lang=lang, coverage=coverage, marks=marks)
+                for entity_id, (tier, score, kind, matched, matched_type, lang, coverage, marks)
+                in ranked[:MAX_LABEL_HITS]]
 
     # -- the tiers ---------------------------------------------------------------------------
     def exact(self) -> None:
@@ -154,14 +174,13 @@ class _Ranker:
             if entity_id in self.catalog.standards:
                 s = self.catalog.standards[entity_id]
                 if key in code_keys(s.code):
-                    self.offer(Hit(id=s.id, kind="standard", tier=EXACT_PREFERRED, score=1.0, matched=s.code,
-                                   matched_type="code"))
+                    self.offer(s.id, "standard", EXACT_PREFERRED, 1.0, s.code, "code")
             elif entity_id in self.catalog.concepts:
                 c = self.catalog.concepts[entity_id]
                 if c.notation and key in code_keys(c.notation):
-                    self.offer(Hit(id=c.id, kind="concept", tier=EXACT_LABEL, score=1.0, matched=c.notation))
+                    self.offer(c.id, "concept", EXACT_LABEL, 1.0, c.notation)
                 else:  # a number inside one of its labels (832平台)
-                    self.offer(Hit(id=c.id, kind="concept", tier=WORDS, score=0.5, matched=c.preferred))
+                    self.offer(c.id, "concept", WORDS, 0.5, c.preferred)
 
     def latin_keys(self) -> None:
         """Pinyin, initials, English labels and codes by prefix from the catalog's sorted keys."""
@@ -169,8 +188,7 @@ class _Ranker:
             for entity_id, (exact, label) in self.catalog.prefixed(key, PREFIX_CANDIDATES).items():
                 kind = "concept" if entity_id in self.catalog.concepts else "standard"
                 score = 0.9 if exact else 0.5
-                self.offer(Hit(id=entity_id, kind=kind, tier=EXACT_LABEL if exact else PREFIX, score=score,
-                               matched=label))
+                self.offer(entity_id, kind, EXACT_LABEL if exact else PREFIX, score, label)
 
     def prefixes(self) -> None:
         for form in self.query.forms:
@@ -179,7 +197,7 @@ class _Ranker:
             for entity_id, (_, label) in self.catalog.prefixed(form, PREFIX_CANDIDATES).items():
                 score = len(form) / max(len(label), 1)  # folding keeps lengths (NFKC, t2s), mostly
                 kind = "concept" if entity_id in self.catalog.concepts else "standard"
-                self.offer(Hit(id=entity_id, kind=kind, tier=PREFIX, score=score, matched=label, marks=(form,)))
+                self.offer(entity_id, kind, PREFIX, score, label, marks=(form,))
 
     def postings_of(self, form: str) -> list[tuple[str, tuple[str, ...]]]:
         """(gram, labels posted under it) for the query's distinct bigrams, rarest first."""
@@ -224,15 +242,22 @@ class _Ranker:
                     continue  # a common bigram only adds to candidates the rarer ones proposed
                 shared.update(labels)
             grams = len(lists)
-            for label, shared_grams in shared.most_common(MAX_LABEL_HITS):
-                self._partial_candidate(form, label, shared_grams / grams, penalty, sounds)
+            counts = _char_counts(form)
+            distinct = set(form) if len(counts) == len(form) else None
+            # the order of most_common (count, then first counted), without its heap for a short list
+            candidates = shared.most_common(MAX_LABEL_HITS) if len(shared) > MAX_LABEL_HITS else \
+                sorted(shared.items(), key=_second, reverse=True)
+            for label, shared_grams in candidates:
+                # a query without a repeated character shares with a label the characters both hold
+                chars = len(distinct.intersection(label)) if distinct is not None else _shared_chars(counts, label)
+                # the noise guard: one common bigram, or too little of the query
+                if chars >= MIN_SHARED_CHARS and (chars / len(form) >= MIN_QUERY_COVER or label in form):
+                    self._partial_candidate(form, label, chars, shared_grams / grams, penalty, sounds)
 
-    def _partial_candidate(self, form: str, label: str, gram_cover: float, penalty: float, sounds: set[str]) -> None:
-        chars = _shared_chars(form, label)
+    def _partial_candidate(self, form: str, label: str, chars: int, gram_cover: float, penalty: float,
+                           sounds: set[str]) -> None:
         query_cover, label_cover = chars / len(form), chars / len(label)
         contained = label in form
-        if chars < MIN_SHARED_CHARS or (query_cover < MIN_QUERY_COVER and not contained):
-            return  # the noise guard: one common bigram, or too little of the query
         same_sound = label in sounds
         score = 0.45 * query_cover + 0.3 * label_cover + 0.25 * gram_cover + (0.3 if contained else 0.0)
         score += (0.15 if same_sound else 0.0) - penalty
@@ -254,9 +279,9 @@ class _Ranker:
                 if label in self.query.forms:
                     continue
                 syllables = len(CJK.findall(label))
-                if _shared_chars(form, label) >= 2:
-                    self.offer_label(label, PARTIAL, 0.5 + 0.3 * _shared_chars(form, label) / len(label),
-                                     coverage=round(_shared_chars(form, label) / len(form), 2),
+                chars = _shared_chars(_char_counts(form), label)
+                if chars >= 2:
+                    self.offer_label(label, PARTIAL, 0.5 + 0.3 * chars / len(label), coverage=round(chars / len(form), 2),
                                      marks=_marks(form, label))
                 elif syllables >= SOUND_MIN_SYLLABLES:
                     self.offer_label(label, SOUND, 0.5)
@@ -284,5 +309,4 @@ def label_hits(catalog: Catalog, query: QueryForms) -> list[Hit]:
     ranker.containing()
     ranker.partial()
     ranker.homophones()
-    hits = sorted(ranker.best.values(), key=lambda h: (h.tier, -round(h.score, 6), h.id))
-    return hits[:MAX_LABEL_HITS]
+    return ranker.hits()

@@ -10,6 +10,7 @@ and stable.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -217,32 +218,35 @@ class SearchService:
                        truncated=truncated, asked=asked)
 
     @staticmethod
-    def _facet_values(catalog: Catalog, entity_id: str) -> dict[str, tuple[str, ...]]:
-        """The values an entity has for each facet (and filter)."""
+    def _facet_pairs(catalog: Catalog, entity_id: str) -> tuple[tuple[str, str], ...]:
+        """(facet, value) for each value an entity has of each facet (and filter)."""
         c = catalog.concepts.get(entity_id)
         if c is not None:
-            return {"kind": ("concept",), "scheme": (c.scheme,), "status": (c.status,),
-                    "grade": (c.grade,) if c.grade else (), "standard": tuple(catalog.standards_of.get(c.id, ()))}
+            pairs = (("kind", "concept"), ("scheme", c.scheme), ("status", c.status))
+            if c.grade:
+                pairs += (("grade", c.grade),)
+            standards = catalog.standards_of.get(c.id)
+            return pairs + tuple(("standard", s) for s in standards) if standards else pairs
         s = catalog.standards[entity_id]
-        return {"kind": ("standard",), "scheme": ("standards",), "status": (s.status,), "grade": (), "standard": (s.id,)}
+        return ("kind", "standard"), ("scheme", "standards"), ("status", s.status), ("standard", s.id)
 
     def _facets(self, catalog: Catalog, hits: list[Hit]) -> dict[str, dict[str, int]]:
-        """Counts per value of each facet over all hits (not only the page shown)."""
-        facets: dict[str, dict[str, int]] = {name: {} for name in FILTER_FIELDS}
+        """Counts per value of each facet over all hits (not only the page shown): most frequent first,
+        ties in the order of the hits."""
+        pairs: list[tuple[str, str]] = []
         for hit in hits:
-            for name, values in self._facet_values(catalog, hit.id).items():
-                counts = facets[name]
-                for value in values:
-                    counts[value] = counts.get(value, 0) + 1
-        # most frequent first, ties in the order of the hits
-        return {name: dict(sorted(counts.items(), key=lambda item: -item[1])) for name, counts in facets.items()}
+            pairs += self._facet_pairs(catalog, hit.id)
+        facets: dict[str, dict[str, int]] = {name: {} for name in FILTER_FIELDS}
+        for (name, value), count in sorted(Counter(pairs).items(), key=lambda item: -item[1]):
+            facets[name][value] = count
+        return facets
 
     def _passes(self, catalog: Catalog, entity_id: str, filters: dict[str, str]) -> bool:
         """Whether a hit passes the facet filters."""
         if not filters:
             return True
-        values = self._facet_values(catalog, entity_id)
-        return all(wanted in values.get(name, ()) for name, wanted in filters.items())
+        pairs = self._facet_pairs(catalog, entity_id)
+        return all((name, wanted) in pairs for name, wanted in filters.items())
 
     def suggest(self, text: str, limit: int = 10, catalog: Catalog | None = None) -> list[Suggestion]:
         """Type-ahead from the catalog: label prefix in any script, pinyin, initials, English, codes."""

@@ -22,3 +22,27 @@ def test_forms_with_an_unindexed_token_are_left_out_and_the_rest_answer_as_befor
     assert [i for i, _ in index.search_text(["digital villages"])] == ["c3"]  # English by stem
     assert index.search_text(["digital fishpond"]) == []
     index.close()
+
+
+def test_tokens_each_common_but_never_together_find_nothing_until_a_document_holds_them_all(tmp_path):
+    """The conjunction is checked rarest token first before whoosh ranks anything: two tokens in many
+    documents each (postings in blocks, not inline) but never in one find nothing, as whoosh's own
+    query does; a later segment holding both is found, and so is nothing once it is replaced."""
+    from whoosh import index as whoosh_index
+    from whoosh import query as q
+
+    docs = [doc(i, "冷链运输的温度记录") for i in range(40)] + [doc(i, "物流园区的仓储管理") for i in range(40, 80)]
+    index = SearchIndex(tmp_path / "index")
+    index.rebuild(docs, 1)
+    assert [len(index.search_text([w], limit=100)) for w in ("冷链", "物流")] == [40, 40]
+    assert index.search_text(["冷链 物流"]) == []
+    plain = whoosh_index.open_dir(tmp_path / "index", indexname="shuyu").searcher()
+    assert len(plain.search(q.And([q.Term("definition", "冷链"), q.Term("definition", "物流")]))) == 0
+    plain.close()
+
+    index.apply([doc(80, "冷链物流的全程监测")], 2)  # a second segment
+    assert [i for i, _ in index.search_text(["冷链 物流"])] == ["c80"]
+    assert [i for i, _ in index.search_text(["冷链 物流 监测"])] == ["c80"]
+    index.apply([doc(80, "冷链仓储的全程监测")], 3)  # replaced: the old version is deleted
+    assert index.search_text(["冷链 物流"]) == []
+    index.close()

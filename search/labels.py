@@ -87,8 +87,7 @@ def _shared_chars(counts: tuple[tuple[str, int], ...], label: str) -> int:
     total = 0
     for ch, n in counts:
         if ch in label:
-            m = label.count(ch)
-            total += m if m < n else n
+            total += min(n, label.count(ch))
     return total
 
 

@@ -91,9 +91,8 @@ def _shared_chars(counts: tuple[tuple[str, int], ...], label: str) -> int:
     return total
 
 
-def _marks(form: str, label: str) -> tuple[str, ...]:
-    """The runs of ``label`` made of the query's bigrams (what a partial match shares, in order)."""
-    grams = set(bigrams(form))
+def _marks(grams: set[str], label: str) -> tuple[str, ...]:
+    """The runs of ``label`` made of the query's bigrams ``grams`` (what a partial match shares)."""
     runs: list[str] = []
     start = None
     for i in range(len(label) - 1):
@@ -240,7 +239,7 @@ class _Ranker:
                 if len(labels) > COMMON_POSTING and position > 0:
                     continue  # a common bigram only adds to candidates the rarer ones proposed
                 shared.update(labels)
-            grams = len(lists)
+            grams, gram_set = len(lists), {gram for gram, _ in lists}
             counts = _char_counts(form)
             distinct = set(form) if len(counts) == len(form) else None
             # the order of most_common (count, then first counted), without its heap for a short list
@@ -251,10 +250,10 @@ class _Ranker:
                 chars = len(distinct.intersection(label)) if distinct is not None else _shared_chars(counts, label)
                 # the noise guard: one common bigram, or too little of the query
                 if chars >= MIN_SHARED_CHARS and (chars / len(form) >= MIN_QUERY_COVER or label in form):
-                    self._partial_candidate(form, label, chars, shared_grams / grams, penalty, sounds)
+                    self._partial_candidate(form, gram_set, label, chars, shared_grams / grams, penalty, sounds)
 
-    def _partial_candidate(self, form: str, label: str, chars: int, gram_cover: float, penalty: float,
-                           sounds: set[str]) -> None:
+    def _partial_candidate(self, form: str, gram_set: set[str], label: str, chars: int, gram_cover: float,
+                           penalty: float, sounds: set[str]) -> None:
         query_cover, label_cover = chars / len(form), chars / len(label)
         contained = label in form
         same_sound = label in sounds
@@ -265,7 +264,7 @@ class _Ranker:
             # the query is a whole label and a qualifier (高标准农田 + 建设): it leads the prefix tier,
             # above labels that merely start with the query (高标准农田建设数据)
             tier, score = PREFIX, 2.0 + query_cover
-        self.offer_label(label, tier, score, coverage=round(query_cover, 2), marks=_marks(form, label))
+        self.offer_label(label, tier, score, coverage=round(query_cover, 2), marks=_marks(gram_set, label))
 
     def homophones(self) -> None:
         """A label that sounds like the query: with shared characters a partial match (above), without
@@ -281,7 +280,7 @@ class _Ranker:
                 chars = _shared_chars(_char_counts(form), label)
                 if chars >= 2:
                     self.offer_label(label, PARTIAL, 0.5 + 0.3 * chars / len(label), coverage=round(chars / len(form), 2),
-                                     marks=_marks(form, label))
+                                     marks=_marks(set(bigrams(form)), label))
                 elif syllables >= SOUND_MIN_SYLLABLES:
                     self.offer_label(label, SOUND, 0.5)
 

@@ -12,9 +12,12 @@ import json
 import os
 import struct
 import threading
+from array import array
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import accumulate, islice, repeat
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -22,6 +25,7 @@ from whoosh import query as q
 from whoosh import scoring
 from whoosh.analysis import IDTokenizer, StemmingAnalyzer, Token, Tokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermInfo, _lenfield
+from whoosh.columns import VarBytesColumn
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.formats import Existence, Frequency
 from whoosh.index import LockError
@@ -260,6 +264,20 @@ class _Weighting(scoring.BM25F):
         return table
 
 
+def _block_postings(matcher) -> Iterator[tuple[int, float]]:
+    """(document number, weight) of the current block of a ``W3LeafMatcher``, decoded as its
+    ``_read_ids`` and ``_read_weights`` do (ids delta-encoded unless stored as bytes; weights all
+    1.0, one float32 for all, or an array of float32) without a generator step per id."""
+    if matcher._data is None:
+        matcher._read_data()
+    ids, weights = matcher._data[0], matcher._data[1]
+    if not matcher._byteids:
+        ids = accumulate(ids)
+    if weights is None or isinstance(weights, float):
+        weights = repeat(array("f", [1.0 if weights is None else weights])[0])
+    return zip(ids, weights)
+
+
 def _scored_by_block(matcher, offset: int, allowed: set[int] | None, scored: list[tuple[float, int]]) -> bool:
     """Score a one-term query's postings a block at a time, if ``matcher`` is a plain posting list
     scored by whoosh's BM25F: its formula (``whoosh.scoring.bm25``, written out here with the same
@@ -271,9 +289,7 @@ def _scored_by_block(matcher, offset: int, allowed: set[int] | None, scored: lis
         return False
     idf, k1_plus_1, norms, raw = scorer.idf, scorer.K1 + 1, scorer.norms, scorer.length_bytes
     while matcher.is_active():
-        matcher.id(), matcher.weight()  # the block's ids and weights, read
-        start = matcher._i
-        block = zip(matcher._ids[start:], matcher._weights[start:])
+        block = islice(_block_postings(matcher), matcher._i, None)
         if allowed is None:
             scored += [(idf * ((tf * k1_plus_1) / (tf + norms[raw[docnum]])), -(docnum + offset)) for docnum, tf in block]
         else:
@@ -321,21 +337,49 @@ def _holding_all(reader, field: str, tokens: list[str], frequencies: dict[str, i
     return True
 
 
+class _IdColumn:
+    """Each document's id by document number: each segment's id column read in one piece, then a
+    slice per document (whoosh's column reader seeks and reads per document, ~5 µs, and a definition
+    search reads 50 of them)."""
+
+    def __init__(self, searcher) -> None:
+        self._starts: list[int] = []
+        self._segments: list[Callable[[int], str]] = []
+        for sub, offset in searcher.leaf_searchers():
+            self._starts.append(offset)
+            self._segments.append(self._segment(sub.reader()))
+
+    @staticmethod
+    def _segment(reader) -> Callable[[int], str]:
+        column = reader.column_reader("id", translate=False)
+        if type(column) is not VarBytesColumn.Reader:
+            return reader.column_reader("id").__getitem__  # whoosh's own (not expected: every document has an id)
+        data, offsets, lengths = column._dbfile.get(column._basepos, column._length), column._offsets, column._lengths
+
+        def value(docnum: int) -> str:
+            start = offsets[docnum]
+            return data[start : start + lengths[docnum]].decode("utf-8")  # as ID.from_bytes
+
+        return value
+
+    def __getitem__(self, docnum: int) -> str:
+        segment = bisect_right(self._starts, docnum) - 1
+        return self._segments[segment](docnum - self._starts[segment])
+
+
 class _SearcherCache:
     """What is read once per searcher and kept with it: the id column, and the document frequencies
     of the terms looked up (per segment and field)."""
 
     def __init__(self, searcher) -> None:
         self.searcher = searcher
-        self._ids = None
+        self._ids: _IdColumn | None = None
         self.frequencies: dict[tuple[int, str], dict[str, int]] = {}
 
     @property
-    def ids(self):
-        """The id column (opening it reads the offsets of every document's value: ~3 ms at 10k
-        documents, too much for every query)."""
+    def ids(self) -> _IdColumn:
         if self._ids is None:
-            self._ids = self.searcher.reader().column_reader("id")
+            self._ids = _IdColumn(self.searcher)
         return self._ids
 
 

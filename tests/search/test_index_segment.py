@@ -97,5 +97,35 @@ def test_scores_and_order_are_whoosh_s_own(tmp_path):
             assert ours == [(column[hit.docnum], hit.score) for hit in expected]
             compared += len(ours)
     assert compared > 300
+    ids = index._searcher_cache().ids  # read in one piece per segment: whoosh's own, document by document
+    assert [ids[n] for n in range(plain.reader().doc_count_all())] == list(column)
     plain.close()
+    index.close()
+
+
+def test_posting_blocks_decode_as_whoosh_decodes_them(tmp_path):
+    """Scoring reads a posting block's ids and weights itself: for every block of every term (weights
+    all 1.0, one value for the block, or one per posting), the same as whoosh's own matcher reads."""
+    from collections import Counter
+
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    from search.index import _block_postings
+
+    index = SearchIndex(tmp_path / "i")
+    index.rebuild(_documents(300), 1)
+    reader = index._searcher.reader()
+    kinds: Counter[str] = Counter()
+    for name, tbytes in reader.all_terms():
+        matcher = reader.postings(name, tbytes)
+        if type(matcher) is not W3LeafMatcher:
+            continue  # inline: whoosh's list matcher
+        while matcher.is_active():
+            ours = list(_block_postings(matcher))
+            weights = matcher._data[1]
+            kinds["ones" if weights is None else "one" if isinstance(weights, float) else "each"] += 1
+            matcher.id(), matcher.weight()
+            assert ours == list(zip(matcher._ids, matcher._weights)), (name, tbytes)
+            matcher._next_block()
+    assert set(kinds) == {"ones", "one", "each"}, kinds
     index.close()

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import accumulate, islice, repeat
+from operator import itemgetter
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -240,7 +241,7 @@ class _Weighting(scoring.BM25F):
             raw = self._length_bytes(searcher.reader(), fieldname)
             scorer.dfl = lambda docnum: _DECODED_LENGTHS[raw[docnum]]
             scorer.length_bytes = raw
-            scorer.norms = self._norm_table(fieldname, scorer)
+            scorer.norms = self._norm_table(fieldname, scorer.K1, scorer.B, scorer.avgfl)
         return scorer
 
     def _length_bytes(self, reader, fieldname: str) -> bytes:
@@ -253,13 +254,12 @@ class _Weighting(scoring.BM25F):
             raw = self._bytes[key] = raw + bytes(count - len(raw))
         return raw
 
-    def _norm_table(self, fieldname: str, scorer) -> list[float]:
+    def _norm_table(self, fieldname: str, k1: float, b: float, avgfl: float) -> list[float]:
         """``K1 * ((1 - B) + B * fl / avgfl)`` of ``whoosh.scoring.bm25`` for each length byte, with the
         same operations in the same order (so the same floats)."""
-        key = (fieldname, scorer.avgfl)
+        key = (fieldname, avgfl)
         table = self._norms.get(key)
         if table is None:
-            k1, b, avgfl = scorer.K1, scorer.B, scorer.avgfl
             table = self._norms[key] = [k1 * ((1 - b) + b * fl / avgfl) for fl in _DECODED_LENGTHS]
         return table
 
@@ -299,14 +299,10 @@ def _scored_by_block(matcher, offset: int, allowed: set[int] | None, scored: lis
     return True
 
 
-def _holding_all(reader, field: str, tokens: list[str], frequencies: dict[str, int]) -> bool:
-    """Whether a document of one segment (``reader``) may hold every token (deleted ones count).
-
-    Rarest token first, each later one only asked about the documents still in: whoosh's ``And``
-    intersects its most common terms first and steps through their postings one by one (two
-    definition bigrams in 400 documents each, never together: ~1 ms to find nothing). A token no
-    document holds ends it before any posting is read. ``frequencies`` keeps the segment's document
-    frequencies looked up so far (a look-up reads the term table: ~10 µs)."""
+def _counted(reader, field: str, tokens: list[str], frequencies: dict[str, int]) -> list[tuple[int, str]] | None:
+    """(document frequency, token) of each distinct token in one segment, rarest first; None as soon
+    as one is in no document. ``frequencies`` keeps the segment's frequencies looked up so far (a
+    look-up reads the term table: ~10 µs)."""
     counted = []
     for token in dict.fromkeys(tokens):
         frequency = frequencies.get(token)
@@ -315,26 +311,51 @@ def _holding_all(reader, field: str, tokens: list[str], frequencies: dict[str, i
                 frequencies.clear()
             frequency = frequencies[token] = reader.doc_frequency(field, token)
         if not frequency:
-            return False
+            return None
         counted.append((frequency, token))
-    if len(counted) <= 1:
-        return bool(counted)
-    counted.sort()
-    rarest, *others = (reader.postings(field, token) for _, token in counted)
-    candidates = list(rarest.all_ids())
-    for matcher in others:
-        kept = []
-        for docnum in candidates:
-            if docnum > matcher.id():
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                kept.append(docnum)
+    return sorted(counted)
+
+
+def _postings(matcher) -> Iterator[tuple[int, float]]:
+    """(document number, weight) of every posting from the matcher's position on."""
+    if type(matcher) is W3LeafMatcher:
+        while matcher.is_active():
+            yield from islice(_block_postings(matcher), matcher._i, None)
+            matcher._next_block()
+    else:  # inline postings, or a segment's postings without its deleted documents
+        while matcher.is_active():
+            yield matcher.id(), matcher.weight()
+            matcher.next()
+
+
+def _holders(reader, field: str, counted: list[tuple[int, str]]) -> dict[int, list[float]]:
+    """The documents of one segment holding every one of two or more tokens (``counted``, rarest
+    first), with each token's weight in them, in that order.
+
+    Rarest token first, each later one only asked about the documents still in: whoosh's ``And``
+    intersects its most common terms first and steps through their postings one by one (two
+    definition bigrams in 400 documents each, never together: ~1 ms to find nothing). A later token
+    in many more documents than are still in is skipped to each of them; one in about as many is
+    read whole."""
+    (_, rarest), *others = counted
+    held = {docnum: [weight] for docnum, weight in _postings(reader.postings(field, rarest))}
+    for frequency, token in others:
+        matcher = reader.postings(field, token)
+        if len(held) * 8 < frequency:
+            kept = {}
+            for docnum, weights in held.items():  # in document order
+                if docnum > matcher.id():
+                    matcher.skip_to(docnum)
+                    if not matcher.is_active():
+                        break
+                if matcher.id() == docnum:
+                    kept[docnum] = [*weights, matcher.weight()]
+        else:
+            kept = {docnum: [*held[docnum], weight] for docnum, weight in _postings(matcher) if docnum in held}
         if not kept:
-            return False
-        candidates = kept
-    return True
+            return {}
+        held = kept
+    return held
 
 
 class _IdColumn:
@@ -381,6 +402,25 @@ class _SearcherCache:
         if self._ids is None:
             self._ids = _IdColumn(self.searcher)
         return self._ids
+
+
+def _sum_order(words: list[str], frequencies: dict[str, int]):
+    """The tree in which whoosh's ``And`` of ``words`` adds its terms' scores in one segment
+    (``whoosh.util.make_weighted_tree`` with weight minus the document frequency: the two commonest
+    terms first, ties in the query's order, a pair placed after the nodes weighing as much); a
+    token, or a pair of trees added left + right."""
+    nodes = sorted(((-frequencies[word], word) for word in words), key=itemgetter(0))
+    while len(nodes) > 1:
+        (weight_a, a), (weight_b, b) = nodes.pop(0), nodes.pop(0)
+        weight = weight_a + weight_b
+        nodes.insert(bisect_right([w for w, _ in nodes], weight), (weight, (a, b)))
+    return nodes[0][1]
+
+
+def _summed(order, scores: dict[str, float]) -> float:
+    if isinstance(order, str):
+        return scores[order]
+    return _summed(order[0], scores) + _summed(order[1], scores)
 
 
 def _open_searcher(index):
@@ -600,33 +640,78 @@ class SearchIndex:
 
         The query is built as objects (the query-string parser costs ~150 µs) and its matches are
         ranked by ``_top``, not counted or asked which terms matched. A form that no document holds
-        every token of is left out before whoosh builds its matchers (``_holding_all``): at 100k
+        every token of is left out before whoosh builds its matchers (``_held``): at 100k
         concepts that is nearly every whole-label query.
         """
         parts: list[q.Query] = []
         with self._read_lock:
-
             cache = self._searcher_cache()
-
-            def all_indexed(field: str, tokens: list[str]) -> bool:
-                return bool(tokens) and any(
-                    _holding_all(sub.reader(), field, tokens, cache.frequencies.setdefault((number, field), {}))
-                    for number, (sub, _) in enumerate(self._searcher.leaf_searchers()))
+            leaves = self._searcher.leaf_searchers()
+            conjunction = None  # a definition form of two tokens or more: scored from what _held read
 
             for form in forms:
                 words = list(dict.fromkeys(text_tokens(form)))
-                if all_indexed("definition", words):
+                held = self._held(cache, leaves, "definition", words)
+                if held:
                     parts.append(q.And([q.Term("definition", w) for w in words]))
+                    conjunction = (words, held) if len(words) >= 2 else None
                 if not CJK.search(form):
                     stems = [t.text for t in self._analyzers["definition_en"](form)]
-                    if all_indexed("definition_en", stems):
+                    if self._held(cache, leaves, "definition_en", stems):
                         parts.append(q.And([q.Term("definition_en", s) for s in stems], boost=0.6))
             if not parts:
                 return []
             wanted = [q.Term(name, value) for name, value in sorted((filters or {}).items()) if value]
             filter_query = q.And(wanted) if wanted else None
-            ids = cache.ids
-            return [(ids[docnum], score) for score, docnum in self._top(q.Or(parts), filter_query, limit)]
+            if len(parts) == 1 and conjunction is not None:
+                top = self._top_of_conjunction(*conjunction, leaves, filter_query, limit)
+            else:
+                top = self._top(q.Or(parts), filter_query, limit)
+            return [(cache.ids[docnum], score) for score, docnum in top]
+
+    def _held(self, cache: _SearcherCache, leaves, field: str, tokens: list[str]) -> list | bool:
+        """Whether some document holds every token: False if none can, True for one token (its
+        postings are not read here), else per segment the tokens counted and their holders (``_counted``,
+        ``_holders``; None for a segment where a token is missing)."""
+        if not tokens:
+            return False
+        segments = []
+        for number, (sub, _) in enumerate(leaves):
+            reader = sub.reader()
+            counted = _counted(reader, field, tokens, cache.frequencies.setdefault((number, field), {}))
+            if counted is not None and len(counted) == 1:
+                return True
+            segments.append((counted, _holders(reader, field, counted)) if counted is not None else None)
+        return segments if any(segment and segment[1] for segment in segments) else False
+
+    def _top_of_conjunction(self, words: list[str], held: list, leaves, filter_query: q.Query | None,
+                            limit: int) -> list[tuple[float, int]]:
+        """``_top`` of a query that is one definition form of two tokens or more, scored from the
+        weights ``_held`` read rather than by whoosh's matchers again: each token's BM25F as
+        ``_scored_by_block`` computes it, added in the order whoosh's ``And`` adds them in each segment
+        (``_sum_order``), so the same floats; ranked as ``_top`` ranks."""
+        searcher = self._searcher
+        allowed = set(searcher.docs_for_query(filter_query)) if filter_query is not None else None
+        weighting = searcher.weighting
+        avgfl = searcher.avg_field_length("definition") or 1
+        k1, b = weighting.K1, weighting._field_B.get("definition", weighting.B)
+        norms = weighting._norm_table("definition", k1, b, avgfl)
+        idf = {word: searcher.idf("definition", word) for word in words}
+        k1_plus_1 = k1 + 1
+        scored = []
+        for (sub, offset), segment in zip(leaves, held):
+            if not segment:
+                continue
+            counted, holders = segment
+            raw = weighting._length_bytes(sub.reader(), "definition")
+            order = _sum_order(words, {token: frequency for frequency, token in counted})
+            tokens = [token for _, token in counted]  # the order of each document's weights
+            for docnum, weights in holders.items():
+                if allowed is None or docnum + offset in allowed:
+                    norm = norms[raw[docnum]]
+                    scores = {token: idf[token] * ((tf * k1_plus_1) / (tf + norm)) for token, tf in zip(tokens, weights)}
+                    scored.append((_summed(order, scores), -(docnum + offset)))
+        return [(score, -negated) for score, negated in heapq.nlargest(limit, scored)]
 
     def _top(self, query: q.Query, filter_query: q.Query | None, limit: int) -> list[tuple[float, int]]:
         """(score, docnum) of the best ``limit`` documents matching ``query`` (and ``filter_query``): score

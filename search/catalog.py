@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import msgspec
 from msgspec import Struct
 
 from registry.model import ConceptVersion, Scheme, StandardVersion, Term, Version
@@ -28,7 +29,9 @@ from .analysis import CJK_RUN, english_words, fold_to_simplified, label_grams, p
 CODE_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:-\d{4})?")
 NUMBER = re.compile(r"\d{2,}")
 SNAPSHOT_FILE = "catalog-snapshot.pickle"
-SNAPSHOT_FORMAT = 2  # a new layout ignores older files
+SNAPSHOT_FORMAT = 3  # a new layout ignores older files
+_CONCEPTS_ENCODER = msgspec.msgpack.Encoder()
+_CONCEPTS_DECODER = msgspec.msgpack.Decoder(list[ConceptVersion])
 
 
 def code_keys(code: str) -> set[str]:
@@ -112,22 +115,42 @@ class Catalog:
         path = Path(folder) / SNAPSHOT_FILE
         tmp = path.with_name(f"{SNAPSHOT_FILE}.{os.getpid()}.tmp")  # workers may save at once
         with tmp.open("wb") as out:
-            pickle.dump((SNAPSHOT_FORMAT, self.revision, self.__dict__), out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((SNAPSHOT_FORMAT, self.revision), out, protocol=pickle.HIGHEST_PROTOCOL)  # read first
+            pickle.dump(self._saved_state(), out, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
+
+    def _saved_state(self) -> dict:
+        """The containers as saved: concepts as one msgpack document (msgspec decodes 100k concepts
+        in a third of the time pickle rebuilds them, one keyword dict per struct), and each label's
+        holders as (concept id, position of the term) so that they share the concepts' terms again
+        when read back."""
+        state = dict(self.__dict__)
+        state["concepts"] = _CONCEPTS_ENCODER.encode(list(self.concepts.values()))
+        state["by_label"] = {label: tuple((m.id, _position(self.concepts[m.id].terms, m.term)) for m in matches)
+                             for label, matches in self.by_label.items()}
+        return state
+
+    @classmethod
+    def _from_saved_state(cls, state: dict) -> "Catalog":
+        concepts = {c.id: c for c in _CONCEPTS_DECODER.decode(state["concepts"])}
+        state["concepts"] = concepts
+        state["by_label"] = {label: tuple([LabelMatch(i, concepts[i].terms[n]) for i, n in holders])
+                             for label, holders in state["by_label"].items()}
+        catalog = cls.__new__(cls)
+        catalog.__dict__.update(state)
+        return catalog
 
     @classmethod
     def load(cls, folder: str | Path, max_revision: int) -> "Catalog | None":
         """The snapshot saved in ``folder`` if it is readable and not ahead of the store, else None."""
         try:
             with (Path(folder) / SNAPSHOT_FILE).open("rb") as source, _collector_paused():
-                form, revision, state = pickle.load(source)
+                header = pickle.load(source)
+                if header[0] != SNAPSHOT_FORMAT or header[1] > max_revision:
+                    return None  # an older layout (or one ahead of the store) is not read further
+                return cls._from_saved_state(pickle.load(source))
         except Exception:  # noqa: BLE001 - a missing, partial or old file is only a cache miss
             return None
-        if form != SNAPSHOT_FORMAT or revision > max_revision:
-            return None
-        catalog = cls.__new__(cls)
-        catalog.__dict__.update(state)
-        return catalog
 
     # -- reading -----------------------------------------------------------------------------
     def lookup(self, label: str, forms: Iterable[str] = ()) -> list[LabelMatch]:
@@ -195,6 +218,14 @@ class Catalog:
         """Every folded label (Simplified, normalised) → the concepts naming it, with the term: what a
         term checker matches a text against. Read-only, like the whole snapshot."""
         return self.by_label
+
+
+def _position(terms: tuple[Term, ...], term: Term) -> int:
+    """Where ``term`` is among a concept's terms (the same object; else an equal one)."""
+    for n, candidate in enumerate(terms):
+        if candidate is term:
+            return n
+    return terms.index(term)
 
 
 @contextmanager

@@ -122,11 +122,11 @@ class Catalog:
     def _saved_state(self) -> dict:
         """The containers as saved: concepts as one msgpack document (msgspec decodes 100k concepts
         in a third of the time pickle rebuilds them, one keyword dict per struct), and each label's
-        holders as (concept id, position of the term) so that they share the concepts' terms again
-        when read back."""
+        holders as concept id, position of the term, id, position ... (one flat tuple: 300k fewer
+        objects to read) so that they share the concepts' terms again when read back."""
         state = dict(self.__dict__)
         state["concepts"] = _CONCEPTS_ENCODER.encode(list(self.concepts.values()))
-        state["by_label"] = {label: tuple((m.id, _position(self.concepts[m.id].terms, m.term)) for m in matches)
+        state["by_label"] = {label: tuple(x for m in matches for x in (m.id, _position(self.concepts[m.id].terms, m.term)))
                              for label, matches in self.by_label.items()}
         return state
 
@@ -134,8 +134,8 @@ class Catalog:
     def _from_saved_state(cls, state: dict) -> "Catalog":
         concepts = {c.id: c for c in _CONCEPTS_DECODER.decode(state["concepts"])}
         state["concepts"] = concepts
-        state["by_label"] = {label: tuple([LabelMatch(i, concepts[i].terms[n]) for i, n in holders])
-                             for label, holders in state["by_label"].items()}
+        state["by_label"] = {label: tuple([LabelMatch(i, concepts[i].terms[n]) for i, n in zip(flat[::2], flat[1::2])])
+                             for label, flat in state["by_label"].items()}
         catalog = cls.__new__(cls)
         catalog.__dict__.update(state)
         return catalog

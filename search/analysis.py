@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterator
 import unicodedata
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache, lru_cache
 
 from pypinyin import Style, lazy_pinyin
 from pypinyin.constants import PHRASES_DICT, PINYIN_DICT, RE_HANS
@@ -19,7 +19,6 @@ from pypinyin.seg.simpleseg import seg as pinyin_segments
 from pypinyin.style import convert as convert_style
 
 from registry.text import converter, fold_to_simplified, normalize
-
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
@@ -29,18 +28,18 @@ QUERY_CONVERSIONS = ("t2s", "tw2sp", "hk2s")
 RENDER_CONVERSIONS = {"zh-Hant": "s2t", "zh-TW": "s2twp", "zh-HK": "s2hk"}
 
 __all__ = [
-    "fold_to_simplified",
-    "normalize",
-    "expand_query",
-    "segment",
     "bigrams",
-    "pinyin_keys",
-    "label_grams",
-    "text_tokens",
     "english_words",
-    "pinyin_query",
+    "expand_query",
+    "fold_to_simplified",
+    "label_grams",
     "near_synonym_forms",
+    "normalize",
+    "pinyin_keys",
+    "pinyin_query",
     "render",
+    "segment",
+    "text_tokens",
 ]
 
 
@@ -101,7 +100,7 @@ def _keep_unchanged(chars: str) -> list[str]:
     return list(chars)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _toneless(marked: str) -> str:
     """A syllable of pypinyin's dictionaries (``lǜ``) in pypinyin's NORMAL style (``lv``): a few
     thousand of them, each converted once by pypinyin itself."""

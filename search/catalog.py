@@ -24,7 +24,13 @@ from msgspec import Struct
 from registry.model import ConceptVersion, Scheme, StandardVersion, Term, Version
 from registry.store import Store
 
-from .analysis import CJK_RUN, english_words, fold_to_simplified, label_grams, pinyin_keys
+from .analysis import (
+    CJK_RUN,
+    english_words,
+    fold_to_simplified,
+    label_grams,
+    pinyin_keys,
+)
 
 CODE_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:-\d{4})?")
 NUMBER = re.compile(r"\d{2,}")
@@ -96,14 +102,14 @@ class Catalog:
         self.prefixes: list[tuple[str, str, str]] = []
 
     @classmethod
-    def from_store(cls, store: Store) -> "Catalog":
+    def from_store(cls, store: Store) -> Catalog:
         revision = store.revision()
         base = cls()
         base.schemes = {s.id: s for s in store.schemes()}
         with _collector_paused():
             return base.applied([*store.current("concept"), *store.current("standard")], revision)
 
-    def applied(self, versions: Iterable[Version], revision: int, schemes: Iterable[Scheme] = ()) -> "Catalog":
+    def applied(self, versions: Iterable[Version], revision: int, schemes: Iterable[Scheme] = ()) -> Catalog:
         """The snapshot after replacing the versions given (new or newer), at ``revision``."""
         builder = _Builder(self)
         builder.apply(list(versions), list(schemes))
@@ -131,7 +137,7 @@ class Catalog:
         return state
 
     @classmethod
-    def _from_saved_state(cls, state: dict) -> "Catalog":
+    def _from_saved_state(cls, state: dict) -> Catalog:
         concepts = {c.id: c for c in _CONCEPTS_DECODER.decode(state["concepts"])}
         state["concepts"] = concepts
         state["by_label"] = {label: tuple([LabelMatch(i, concepts[i].terms[n]) for i, n in zip(flat[::2], flat[1::2])])
@@ -141,7 +147,7 @@ class Catalog:
         return catalog
 
     @classmethod
-    def load(cls, folder: str | Path, max_revision: int) -> "Catalog | None":
+    def load(cls, folder: str | Path, max_revision: int) -> Catalog | None:
         """The snapshot saved in ``folder`` if it is readable and not ahead of the store, else None."""
         try:
             with (Path(folder) / SNAPSHOT_FILE).open("rb") as source, _collector_paused():

@@ -112,7 +112,7 @@ def test_posting_blocks_decode_as_whoosh_decodes_them(tmp_path):
 
     from whoosh.codec.whoosh3 import W3LeafMatcher
 
-    from search.index import _block_postings
+    from search.index.reading import block_postings
 
     index = SearchIndex(tmp_path / "i")
     index.rebuild(_documents(300), 1)
@@ -123,7 +123,7 @@ def test_posting_blocks_decode_as_whoosh_decodes_them(tmp_path):
         if type(matcher) is not W3LeafMatcher:
             continue  # inline: whoosh's list matcher
         while matcher.is_active():
-            ours = list(_block_postings(matcher))
+            ours = list(block_postings(matcher))
             weights = matcher._data[1]
             kinds["ones" if weights is None else "one" if isinstance(weights, float) else "each"] += 1
             matcher.id(), matcher.weight()

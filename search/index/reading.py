@@ -1,0 +1,299 @@
+"""Reading the index: BM25F scoring from field lengths in memory, definitions found by their rarest
+token first and scored from the postings that check read, and hit ids read a segment at a time.
+
+Every score is whoosh's own to the last bit, and every page in whoosh's order (score, then document
+number): ``tests/search/test_index_segment.py`` compares them with whoosh's searcher.
+"""
+
+from __future__ import annotations
+
+import heapq
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from itertools import accumulate, islice, repeat
+from operator import itemgetter
+
+from whoosh import query as q
+from whoosh import scoring
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import VarBytesColumn
+from whoosh.util.numeric import byte_to_length
+
+FREQUENCY_CACHE = 50_000  # document frequencies kept per segment and field with a searcher (~7 MB at most)
+
+_DECODED_LENGTHS = [1] + [byte_to_length(b) for b in range(1, 256)]  # 0: none kept, read as 1 as whoosh does
+
+
+class _Weighting(scoring.BM25F):
+    """whoosh's BM25F, reading field lengths from memory.
+
+    whoosh reads each scored document's length from the segment's column file (a seek and a read, ~10
+    µs); a common definition word scores hundreds of documents, and that was half of such a search.
+    One per searcher: a segment's length bytes are read once per field, on first use, and go with the
+    searcher. A length is kept as one byte (256 values), so the part of BM25 that depends on it is
+    computed once per byte value (``norms``) for ``_scored_by_block``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bytes: dict[tuple[int, str], bytes] = {}  # by (segment reader, field)
+        self._norms: dict[tuple[str, float], list[float]] = {}  # by (field, its average length)
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        if isinstance(scorer, scoring.BM25FScorer):
+            raw = self._length_bytes(searcher.reader(), fieldname)
+            scorer.dfl = lambda docnum: _DECODED_LENGTHS[raw[docnum]]
+            scorer.length_bytes = raw
+            scorer.norms = self._norm_table(fieldname, scorer.K1, scorer.B, scorer.avgfl)
+        return scorer
+
+    def _length_bytes(self, reader, fieldname: str) -> bytes:
+        key = (id(reader), fieldname)
+        raw = self._bytes.get(key)
+        if raw is None:
+            count = reader.doc_count_all()
+            column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            raw = column._dbfile.get(column._basepos, column._count) if column is not None else b""
+            raw = self._bytes[key] = raw + bytes(count - len(raw))
+        return raw
+
+    def _norm_table(self, fieldname: str, k1: float, b: float, avgfl: float) -> list[float]:
+        """``K1 * ((1 - B) + B * fl / avgfl)`` of ``whoosh.scoring.bm25`` for each length byte, with the
+        same operations in the same order (so the same floats)."""
+        key = (fieldname, avgfl)
+        table = self._norms.get(key)
+        if table is None:
+            table = self._norms[key] = [k1 * ((1 - b) + b * fl / avgfl) for fl in _DECODED_LENGTHS]
+        return table
+
+
+def block_postings(matcher) -> Iterator[tuple[int, float]]:
+    """(document number, weight) of the current block of a ``W3LeafMatcher``, decoded as its
+    ``_read_ids`` and ``_read_weights`` do (ids delta-encoded unless stored as bytes; weights all
+    1.0, one float32 for all, or an array of float32) without a generator step per id."""
+    if matcher._data is None:
+        matcher._read_data()
+    ids, weights = matcher._data[0], matcher._data[1]
+    if not matcher._byteids:
+        ids = accumulate(ids)
+    if weights is None or isinstance(weights, float):
+        weights = repeat(array("f", [1.0 if weights is None else weights])[0])
+    return zip(ids, weights)
+
+
+def _scored_by_block(matcher, offset: int, allowed: set[int] | None, scored: list[tuple[float, int]]) -> bool:
+    """Score a one-term query's postings a block at a time, if ``matcher`` is a plain posting list
+    scored by whoosh's BM25F: its formula (``whoosh.scoring.bm25``, written out here with the same
+    operations in the same order, so the same floats) is computed in this loop, without the matcher's
+    and scorer's five calls per document (a common two-character word: hundreds of documents). False,
+    having done nothing, for any other matcher."""
+    scorer = getattr(matcher, "scorer", None)
+    if type(matcher) is not W3LeafMatcher or type(scorer) is not scoring.BM25FScorer:
+        return False
+    idf, k1_plus_1, norms, raw = scorer.idf, scorer.K1 + 1, scorer.norms, scorer.length_bytes
+    while matcher.is_active():
+        block = islice(block_postings(matcher), matcher._i, None)
+        if allowed is None:
+            scored += [(idf * ((tf * k1_plus_1) / (tf + norms[raw[docnum]])), -(docnum + offset)) for docnum, tf in block]
+        else:
+            scored += [(idf * ((tf * k1_plus_1) / (tf + norms[raw[docnum]])), -(docnum + offset))
+                       for docnum, tf in block if docnum + offset in allowed]
+        matcher._next_block()
+    return True
+
+
+def _counted(reader, field: str, tokens: list[str], frequencies: dict[str, int]) -> list[tuple[int, str]] | None:
+    """(document frequency, token) of each distinct token in one segment, rarest first; None as soon
+    as one is in no document. ``frequencies`` keeps the segment's frequencies looked up so far (a
+    look-up reads the term table: ~10 µs)."""
+    counted = []
+    for token in dict.fromkeys(tokens):
+        frequency = frequencies.get(token)
+        if frequency is None:
+            if len(frequencies) >= FREQUENCY_CACHE:
+                frequencies.clear()
+            frequency = frequencies[token] = reader.doc_frequency(field, token)
+        if not frequency:
+            return None
+        counted.append((frequency, token))
+    return sorted(counted)
+
+
+def _postings(matcher) -> Iterator[tuple[int, float]]:
+    """(document number, weight) of every posting from the matcher's position on."""
+    if type(matcher) is W3LeafMatcher:
+        while matcher.is_active():
+            yield from islice(block_postings(matcher), matcher._i, None)
+            matcher._next_block()
+    else:  # inline postings, or a segment's postings without its deleted documents
+        while matcher.is_active():
+            yield matcher.id(), matcher.weight()
+            matcher.next()
+
+
+def _holders(reader, field: str, counted: list[tuple[int, str]]) -> dict[int, list[float]]:
+    """The documents of one segment holding every one of two or more tokens (``counted``, rarest
+    first), with each token's weight in them, in that order.
+
+    Rarest token first, each later one only asked about the documents still in: whoosh's ``And``
+    intersects its most common terms first and steps through their postings one by one (two
+    definition bigrams in 400 documents each, never together: ~1 ms to find nothing). A later token
+    in many more documents than are still in is skipped to each of them; one in about as many is
+    read whole."""
+    (_, rarest), *others = counted
+    held = {docnum: [weight] for docnum, weight in _postings(reader.postings(field, rarest))}
+    for frequency, token in others:
+        matcher = reader.postings(field, token)
+        if len(held) * 8 < frequency:
+            kept = {}
+            for docnum, weights in held.items():  # in document order
+                if docnum > matcher.id():
+                    matcher.skip_to(docnum)
+                    if not matcher.is_active():
+                        break
+                if matcher.id() == docnum:
+                    kept[docnum] = [*weights, matcher.weight()]
+        else:
+            kept = {docnum: [*held[docnum], weight] for docnum, weight in _postings(matcher) if docnum in held}
+        if not kept:
+            return {}
+        held = kept
+    return held
+
+
+class _IdColumn:
+    """Each document's id by document number: each segment's id column read in one piece, then a
+    slice per document (whoosh's column reader seeks and reads per document, ~5 µs, and a definition
+    search reads 50 of them)."""
+
+    def __init__(self, searcher) -> None:
+        self._starts: list[int] = []
+        self._segments: list[Callable[[int], str]] = []
+        for sub, offset in searcher.leaf_searchers():
+            self._starts.append(offset)
+            self._segments.append(self._segment(sub.reader()))
+
+    @staticmethod
+    def _segment(reader) -> Callable[[int], str]:
+        column = reader.column_reader("id", translate=False)
+        if type(column) is not VarBytesColumn.Reader:
+            return reader.column_reader("id").__getitem__  # whoosh's own (not expected: every document has an id)
+        data, offsets, lengths = column._dbfile.get(column._basepos, column._length), column._offsets, column._lengths
+
+        def value(docnum: int) -> str:
+            start = offsets[docnum]
+            return data[start : start + lengths[docnum]].decode("utf-8")  # as ID.from_bytes
+
+        return value
+
+    def __getitem__(self, docnum: int) -> str:
+        segment = bisect_right(self._starts, docnum) - 1
+        return self._segments[segment](docnum - self._starts[segment])
+
+
+class SearcherCache:
+    """What is read once per searcher and kept with it: the id column, and the document frequencies
+    of the terms looked up (per segment and field)."""
+
+    def __init__(self, searcher) -> None:
+        self.searcher = searcher
+        self._ids: _IdColumn | None = None
+        self.frequencies: dict[tuple[int, str], dict[str, int]] = {}
+
+    @property
+    def ids(self) -> _IdColumn:
+        if self._ids is None:
+            self._ids = _IdColumn(self.searcher)
+        return self._ids
+
+
+def _sum_order(words: list[str], frequencies: dict[str, int]):
+    """The tree in which whoosh's ``And`` of ``words`` adds its terms' scores in one segment
+    (``whoosh.util.make_weighted_tree`` with weight minus the document frequency: the two commonest
+    terms first, ties in the query's order, a pair placed after the nodes weighing as much); a
+    token, or a pair of trees added left + right."""
+    nodes = sorted(((-frequencies[word], word) for word in words), key=itemgetter(0))
+    while len(nodes) > 1:
+        (weight_a, a), (weight_b, b) = nodes.pop(0), nodes.pop(0)
+        weight = weight_a + weight_b
+        nodes.insert(bisect_right([w for w, _ in nodes], weight), (weight, (a, b)))
+    return nodes[0][1]
+
+
+def _summed(order, scores: dict[str, float]) -> float:
+    if isinstance(order, str):
+        return scores[order]
+    return _summed(order[0], scores) + _summed(order[1], scores)
+
+
+def open_searcher(index):
+    return index.searcher(weighting=_Weighting())
+
+
+def find_holders(cache: SearcherCache, leaves, field: str, tokens: list[str]) -> list | bool:
+    """Whether some document holds every token: False if none can, True for one token (its
+    postings are not read here), else per segment the tokens counted and their holders (``_counted``,
+    ``_holders``; None for a segment where a token is missing)."""
+    if not tokens:
+        return False
+    segments = []
+    for number, (sub, _) in enumerate(leaves):
+        reader = sub.reader()
+        counted = _counted(reader, field, tokens, cache.frequencies.setdefault((number, field), {}))
+        if counted is not None and len(counted) == 1:
+            return True
+        segments.append((counted, _holders(reader, field, counted)) if counted is not None else None)
+    return segments if any(segment and segment[1] for segment in segments) else False
+
+def top_of_conjunction(searcher, words: list[str], held: list, leaves, filter_query: q.Query | None,
+                       limit: int) -> list[tuple[float, int]]:
+    """``top_matches`` of a query that is one definition form of two tokens or more, scored from the
+    weights ``find_holders`` read rather than by whoosh's matchers again: each token's BM25F as
+    ``_scored_by_block`` computes it, added in the order whoosh's ``And`` adds them in each segment
+    (``_sum_order``), so the same floats; ranked as ``top_matches`` ranks."""
+    allowed = set(searcher.docs_for_query(filter_query)) if filter_query is not None else None
+    weighting = searcher.weighting
+    avgfl = searcher.avg_field_length("definition") or 1
+    k1, b = weighting.K1, weighting._field_B.get("definition", weighting.B)
+    norms = weighting._norm_table("definition", k1, b, avgfl)
+    idf = {word: searcher.idf("definition", word) for word in words}
+    k1_plus_1 = k1 + 1
+    scored = []
+    for (sub, offset), segment in zip(leaves, held):
+        if not segment:
+            continue
+        counted, holders = segment
+        raw = weighting._length_bytes(sub.reader(), "definition")
+        order = _sum_order(words, {token: frequency for frequency, token in counted})
+        tokens = [token for _, token in counted]  # the order of each document's weights
+        for docnum, weights in holders.items():
+            if allowed is None or docnum + offset in allowed:
+                norm = norms[raw[docnum]]
+                scores = {token: idf[token] * ((tf * k1_plus_1) / (tf + norm)) for token, tf in zip(tokens, weights)}
+                scored.append((_summed(order, scores), -(docnum + offset)))
+    return [(score, -negated) for score, negated in heapq.nlargest(limit, scored)]
+
+def top_matches(searcher, query: q.Query, filter_query: q.Query | None, limit: int) -> list[tuple[float, int]]:
+    """(score, docnum) of the best ``limit`` documents matching ``query`` (and ``filter_query``): score
+    descending, then document number, as whoosh's collector ranks them (a test compares the two).
+
+    Every match is scored with the same matchers, without the collector's layers (three calls and a
+    heap operation per document): a two-character word of definitions matches hundreds of documents
+    at 100k concepts, and that was most of such a search. (whoosh's block-quality skipping cannot
+    skip a block here: each holds a short definition.)
+    """
+    allowed = set(searcher.docs_for_query(filter_query)) if filter_query is not None else None
+    context = searcher.context()
+    scored: list[tuple[float, int]] = []
+    for sub, offset in searcher.leaf_searchers():
+        matcher = query.matcher(sub, context)
+        if _scored_by_block(matcher, offset, allowed, scored):
+            continue
+        while matcher.is_active():
+            docnum = offset + matcher.id()
+            if allowed is None or docnum in allowed:
+                scored.append((matcher.score(), -docnum))
+            matcher.next()
+    return [(score, -negated) for score, negated in heapq.nlargest(limit, scored)]

@@ -1,0 +1,82 @@
+"""Another checkout's search against this one's, in one process: every query asked of both, alternating
+which goes first, so the machine's drift (large on these VMs) falls on both alike; the answers are
+compared too.
+
+    python -m tests.bench.bench_ab_search OLD_CHECKOUT OLD_DATA NEW_DATA [seed]
+
+Each data folder holds a store and an index of the same content (e.g. ``tests.bench.common.prepare``'s
+folder and a copy of it: each checkout reads and may rewrite its own catalog snapshot). The queries are
+the in-process benchmark's mix (whole labels, infixes, definition words, pinyin), all different, drawn
+with ``seed``. Prints p50 / p90 / p99 of each and their ratios, and how many answers (total, hits with
+tier, score to 9 digits, matched label, coverage and marks, facets) differ.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib.util
+import random
+import sys
+import time
+from pathlib import Path
+
+from .common import percentile
+
+
+def _old_search(checkout: str):
+    """The other checkout's ``search`` package, imported as ``search_old`` (``registry`` is shared)."""
+    spec = importlib.util.spec_from_file_location("search_old", f"{checkout}/search/__init__.py",
+                                                  submodule_search_locations=[f"{checkout}/search"])
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["search_old"] = package
+    spec.loader.exec_module(package)
+    return importlib.import_module("search_old.service")
+
+
+def _answer(results) -> tuple:
+    return (results.total, results.total_exact, results.facets,
+            [(h.id, h.tier, round(h.score, 9), h.matched, h.coverage, h.marks) for h in results.hits])
+
+
+def main(old_checkout: str, old_data: str, new_data: str, seed: int = 1) -> None:
+    from registry.sqlite import SQLiteStore
+    from search import service as new_service
+    from search.analysis import pinyin_keys
+
+    old_service = _old_search(old_checkout)
+    services = {}
+    for name, module, folder in (("old", old_service, Path(old_data)), ("new", new_service, Path(new_data))):
+        services[name] = module.SearchService(SQLiteStore(folder / "shuyu.db"), folder / "index")
+        services[name].catch_up()
+        services[name].search("数字乡村")
+    gc.collect()
+    gc.freeze()
+    rng = random.Random(seed)
+    concepts = sorted((c for c in services["new"].catalog.concepts.values() if c.scheme == "bench"), key=lambda c: c.id)
+    sample = rng.sample(concepts, 2000)
+    queries = list(dict.fromkeys(
+        [c.preferred for c in sample[:600]] + [c.preferred[1:4] for c in sample[600:1000]]
+        + [c.definition[1:3] for c in sample[1000:1300]] + [pinyin_keys(c.preferred)[0] for c in sample[1300:1500]]))
+    times: dict[str, list[float]] = {"old": [], "new": []}
+    differ = []
+    for i, text in enumerate(queries):
+        answers = {}
+        for name in ("old", "new") if i % 2 == 0 else ("new", "old"):
+            start = time.perf_counter()
+            answers[name] = services[name].search(text, limit=20)
+            times[name].append(time.perf_counter() - start)
+        if _answer(answers["old"]) != _answer(answers["new"]):
+            differ.append(text)
+    print(f"\n## {old_checkout} against this checkout, {len(queries)} queries in one process (seed {seed})\n")
+    print(f"answers that differ: {len(differ)} {differ[:5] if differ else ''}\n")
+    print("| figure | old | new | new / old |\n|---|---:|---:|---:|")
+    for label, p in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99)):
+        old, new = percentile(times["old"], p) * 1e3, percentile(times["new"], p) * 1e3
+        print(f"| search {label} (ms) | {old:.3f} | {new:.3f} | {new / old:.2f}× |")
+    old, new = sum(times["old"]), sum(times["new"])
+    print(f"| all queries (s) | {old:.2f} | {new:.2f} | {new / old:.2f}× |")
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    main(args[0], args[1], args[2], int(args[3]) if len(args) > 3 else 1)

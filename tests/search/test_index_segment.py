@@ -89,14 +89,17 @@ def test_scores_and_order_are_whoosh_s_own(tmp_path):
     assert len(plain.reader().leaf_readers()) >= 2
     column = plain.reader().column_reader("id")
     compared = 0
-    # one token, two (scored from the postings the conjunction check read), three and more (whoosh's)
-    for text in ("数字", "冷链物流", "农业数据平台", "乡村", "服务", "数据平", "乡村 数据", "平台 服务", "智慧 监测"):
-        tokens = list(dict.fromkeys(text_tokens(text)))
+    # one form: one token (blocks scored as read), several (scored from the postings the conjunction
+    # check read, in whoosh's order of addition); several forms (whoosh's matchers, a union of them)
+    queries = [[text] for text in ("数字", "冷链物流", "农业数据平台", "乡村", "服务", "数据平", "乡村 数据", "平台 服务",
+                                   "智慧 监测", "数字乡村服务")]
+    queries += [["数字", "乡村服务"], ["冷链物流", "智慧农业", "信用"]]
+    for forms in queries:
+        expected_query = q.Or([q.And([q.Term("definition", t) for t in dict.fromkeys(text_tokens(f))]) for f in forms])
         for limit, scheme in ((500, ""), (7, ""), (7, "s1")):
-            ours = index.search_text([text], limit=limit, filters={"scheme": scheme})
-            expected = plain.search(q.And([q.Term("definition", t) for t in tokens]), limit=limit,
-                                    filter=q.Term("scheme", scheme) if scheme else None)
-            assert ours == [(column[hit.docnum], hit.score) for hit in expected]
+            ours = index.search_text(forms, limit=limit, filters={"scheme": scheme})
+            expected = plain.search(expected_query, limit=limit, filter=q.Term("scheme", scheme) if scheme else None)
+            assert ours == [(column[hit.docnum], hit.score) for hit in expected], forms
             compared += len(ours)
     assert compared > 300
     ids = index._searcher_cache().ids  # read in one piece per segment: whoosh's own, document by document

@@ -38,6 +38,7 @@ SNAPSHOT_FILE = "catalog-snapshot.pickle"
 SNAPSHOT_FORMAT = 3  # a new layout ignores older files
 _CONCEPTS_ENCODER = msgspec.msgpack.Encoder()
 _CONCEPTS_DECODER = msgspec.msgpack.Decoder(list[ConceptVersion])
+_KEY_SEPARATOR = "\n"  # between the prefix keys of a saved snapshot (keys are folded: no line breaks)
 
 
 def code_keys(code: str) -> set[str]:
@@ -129,11 +130,16 @@ class Catalog:
         """The containers as saved: concepts as one msgpack document (msgspec decodes 100k concepts
         in a third of the time pickle rebuilds them, one keyword dict per struct), and each label's
         holders as concept id, position of the term, id, position ... (one flat tuple: 300k fewer
-        objects to read) so that they share the concepts' terms again when read back."""
+        objects to read) so that they share the concepts' terms again when read back; the prefix
+        entries as their keys joined into one string, their ids and their labels."""
         state = dict(self.__dict__)
         state["concepts"] = _CONCEPTS_ENCODER.encode(list(self.concepts.values()))
         state["by_label"] = {label: tuple(x for m in matches for x in (m.id, _position(self.concepts[m.id].terms, m.term)))
                              for label, matches in self.by_label.items()}
+        keys, ids, labels = zip(*self.prefixes) if self.prefixes else ((), (), ())
+        joined = _KEY_SEPARATOR.join(keys)
+        if joined.count(_KEY_SEPARATOR) == len(keys) - 1:  # no key holds the separator: 700k fewer tuples to read
+            state["prefixes"] = (joined, ids, labels)
         return state
 
     @classmethod
@@ -142,6 +148,9 @@ class Catalog:
         state["concepts"] = concepts
         state["by_label"] = {label: tuple([LabelMatch(i, concepts[i].terms[n]) for i, n in zip(flat[::2], flat[1::2])])
                              for label, flat in state["by_label"].items()}
+        if isinstance(state["prefixes"], tuple):
+            joined, ids, labels = state["prefixes"]
+            state["prefixes"] = list(zip(joined.split(_KEY_SEPARATOR), ids, labels)) if ids else []
         catalog = cls.__new__(cls)
         catalog.__dict__.update(state)
         return catalog

@@ -91,3 +91,13 @@ def test_a_restart_reads_the_saved_snapshot_and_catches_up(tmp_path):
     assert third.catalog.concepts == fresh.concepts
     third.close()
     store.close()
+
+
+def test_prefix_entries_read_back_whatever_their_keys_hold(tmp_path):
+    """Prefix keys are saved joined by a line break; a key holding one (or no entry at all) is saved
+    as the entries themselves and reads back the same."""
+    for prefixes in ([("a\nb", "c1", "x"), ("b", "c2", "y")], [("b", "c2", "y")], []):
+        catalog = Catalog()
+        catalog.revision, catalog.prefixes = 1, prefixes
+        catalog.save(tmp_path)
+        assert Catalog.load(tmp_path, 1).prefixes == prefixes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from search.analysis import segment
-from search.index import _SequenceTokenizer
+from search.index.schema import _SequenceTokenizer
 
 
 class WordTokenizer(_SequenceTokenizer):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable
-from functools import lru_cache
+
+from registry.text import converter
 
 from .analysis import CJK_RUN, bigrams, render
-from registry.text import converter
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 
@@ -27,21 +26,29 @@ def highlight_terms(forms: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(terms, key=lambda t: (-len(t), t)))
 
 
-@lru_cache(maxsize=1024)
-def _pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not terms:
-        return None
-    # a lookahead finds overlapping matches (标准 inside 高标准 after 高标), merged into spans below
-    return re.compile("(?=(" + "|".join(re.escape(t) for t in terms) + "))", re.IGNORECASE)
-
-
-def _spans(pattern: re.Pattern[str], target: str) -> list[tuple[int, int]]:
-    """Matched character spans, overlapping or touching ones merged."""
+def _spans(terms: tuple[str, ...], target: str) -> list[tuple[int, int]]:
+    """Where any of ``terms`` occurs in ``target`` (ignoring case), overlapping or touching spans merged:
+    标准 inside 高标准 after 高标 gives one span. Found with ``str.find`` per term: a regular expression
+    of the terms was compiled for every new query and every label's own marks (0.2 ms each, the most
+    of a search request's time over HTTP)."""
+    lowered = target.lower()
+    if len(lowered) != len(target):  # lower-casing moved positions (a rare letter): exact case only
+        lowered = target
+    found = []
+    for term in terms:
+        term = term.lower()
+        if not term:
+            continue
+        start = lowered.find(term)
+        while start != -1:
+            found.append((start, start + len(term)))
+            start = lowered.find(term, start + 1)
+    found.sort()
     spans: list[tuple[int, int]] = []
-    for match in pattern.finditer(target):
-        start, end = match.start(), match.start() + len(match.group(1))
+    for start, end in found:
         if spans and start <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+            if end > spans[-1][1]:
+                spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
     return spans
@@ -52,15 +59,14 @@ def highlight(text: str, terms: tuple[str, ...], script: str = "zh-Hans") -> str
 
     Pieces are converted one by one, so a mark never splits a converted phrase's output.
     """
-    pattern = _pattern(terms)
-    if pattern is None or not text:
+    if not terms or not text:
         return ""
     # match on the Simplified form (so 行動支付 is marked for 行动支付); t2s keeps lengths, mostly
     folded = converter("t2s").convert(text)
     target = folded if len(folded) == len(text) else text
     pieces: list[str] = []
     last = 0
-    for start, end in _spans(pattern, target):
+    for start, end in _spans(terms, target):
         pieces.append(html.escape(render(text[last:start], script)))
         pieces.append(MARK_OPEN + html.escape(render(text[start:end], script)) + MARK_CLOSE)
         last = end

@@ -273,14 +273,14 @@ class SearchIndex:
         with self._read_lock:
             cache = self._searcher_cache()
             leaves = self._searcher.leaf_searchers()
-            conjunction = None  # a definition form of two tokens or more: scored from what find_holders read
+            conjunction = None  # the (last) definition form held: scored from what find_holders read
 
             for form in forms:
                 words = list(dict.fromkeys(text_tokens(form)))
                 held = find_holders(cache, leaves, "definition", words)
                 if held:
                     parts.append(q.And([q.Term("definition", w) for w in words]))
-                    conjunction = (words, held) if len(words) >= 2 else None
+                    conjunction = (words, held)
                 if not CJK.search(form):
                     stems = [t.text for t in self._analyzers["definition_en"](form)]
                     if find_holders(cache, leaves, "definition_en", stems):

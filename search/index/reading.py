@@ -85,14 +85,24 @@ def block_postings(matcher) -> Iterator[tuple[int, float]]:
 
 def _scored_by_block(matcher, offset: int, allowed: set[int] | None, scored: list[tuple[float, int]]) -> bool:
     """Score a one-term query's postings a block at a time, if ``matcher`` is a plain posting list
-    scored by whoosh's BM25F: its formula (``whoosh.scoring.bm25``, written out here with the same
-    operations in the same order, so the same floats) is computed in this loop, without the matcher's
-    and scorer's five calls per document (a common two-character word: hundreds of documents). False,
-    having done nothing, for any other matcher."""
+    scored by whoosh's BM25F (``_score_postings``). False, having done nothing, for any other matcher."""
     scorer = getattr(matcher, "scorer", None)
     if type(matcher) is not W3LeafMatcher or type(scorer) is not scoring.BM25FScorer:
         return False
-    idf, k1_plus_1, norms, raw = scorer.idf, scorer.K1 + 1, scorer.norms, scorer.length_bytes
+    _score_postings(matcher, scorer.idf, scorer.K1 + 1, scorer.norms, scorer.length_bytes, offset, allowed, scored)
+    return True
+
+
+def _score_postings(matcher, idf: float, k1_plus_1: float, norms: list[float], raw: bytes, offset: int,
+                    allowed: set[int] | None, scored: list[tuple[float, int]]) -> None:
+    """Append (score, -document number) for each posting of one term: whoosh's BM25F
+    (``whoosh.scoring.bm25``, written out with the same operations in the same order, so the same
+    floats), a block at a time for postings in blocks, without the matcher's and scorer's five calls
+    per document (a common two-character word: hundreds of documents)."""
+    if type(matcher) is not W3LeafMatcher:  # inline postings, or without a segment's deleted documents
+        scored += [(idf * ((tf * k1_plus_1) / (tf + norms[raw[docnum]])), -(docnum + offset))
+                   for docnum, tf in _postings(matcher) if allowed is None or docnum + offset in allowed]
+        return
     while matcher.is_active():
         block = islice(block_postings(matcher), matcher._i, None)
         if allowed is None:
@@ -101,7 +111,6 @@ def _scored_by_block(matcher, offset: int, allowed: set[int] | None, scored: lis
             scored += [(idf * ((tf * k1_plus_1) / (tf + norms[raw[docnum]])), -(docnum + offset))
                        for docnum, tf in block if docnum + offset in allowed]
         matcher._next_block()
-    return True
 
 
 def _counted(reader, field: str, tokens: list[str], frequencies: dict[str, int]) -> list[tuple[int, str]] | None:
@@ -134,8 +143,8 @@ def _postings(matcher) -> Iterator[tuple[int, float]]:
 
 
 def _holders(reader, field: str, counted: list[tuple[int, str]]) -> dict[int, list[float]]:
-    """The documents of one segment holding every one of two or more tokens (``counted``, rarest
-    first), with each token's weight in them, in that order.
+    """The documents of one segment holding every one of the tokens ``counted`` (rarest first), with
+    each token's weight in them, in that order.
 
     Rarest token first, each later one only asked about the documents still in: whoosh's ``And``
     intersects its most common terms first and steps through their postings one by one (two
@@ -233,26 +242,28 @@ def open_searcher(index):
 
 
 def find_holders(cache: SearcherCache, leaves, field: str, tokens: list[str]) -> list | bool:
-    """Whether some document holds every token: False if none can, True for one token (its
-    postings are not read here), else per segment the tokens counted and their holders (``_counted``,
-    ``_holders``; None for a segment where a token is missing)."""
+    """The documents holding every token, per segment: the tokens counted and their holders
+    (``_counted``, ``_holders``; None for a segment where a token is missing; for one token, None for
+    its holders: its postings, read when scored); False if there are none."""
     if not tokens:
         return False
     segments = []
     for number, (sub, _) in enumerate(leaves):
         reader = sub.reader()
         counted = _counted(reader, field, tokens, cache.frequencies.setdefault((number, field), {}))
-        if counted is not None and len(counted) == 1:
-            return True
-        segments.append((counted, _holders(reader, field, counted)) if counted is not None else None)
-    return segments if any(segment and segment[1] for segment in segments) else False
+        if counted is None:
+            segments.append(None)
+        else:
+            segments.append((counted, _holders(reader, field, counted) if len(counted) > 1 else None))
+    return segments if any(segment and segment[1] != {} for segment in segments) else False
+
 
 def top_of_conjunction(searcher, words: list[str], held: list, leaves, filter_query: q.Query | None,
                        limit: int) -> list[tuple[float, int]]:
-    """``top_matches`` of a query that is one definition form of two tokens or more, scored from the
-    weights ``find_holders`` read rather than by whoosh's matchers again: each token's BM25F as
-    ``_scored_by_block`` computes it, added in the order whoosh's ``And`` adds them in each segment
-    (``_sum_order``), so the same floats; ranked as ``top_matches`` ranks."""
+    """``top_matches`` of a query that is one definition form, without whoosh's matchers: one token's
+    postings scored as read (``_score_postings``); several tokens' holders scored from the weights
+    ``find_holders`` read, each token's BM25F added in the order whoosh's ``And`` adds them in each
+    segment (``_sum_order``), so the same floats; ranked as ``top_matches`` ranks."""
     allowed = set(searcher.docs_for_query(filter_query)) if filter_query is not None else None
     weighting = searcher.weighting
     avgfl = searcher.avg_field_length("definition") or 1
@@ -266,6 +277,11 @@ def top_of_conjunction(searcher, words: list[str], held: list, leaves, filter_qu
             continue
         counted, holders = segment
         raw = weighting._length_bytes(sub.reader(), "definition")
+        if holders is None:  # one token
+            ((_, token),) = counted
+            _score_postings(sub.reader().postings("definition", token), idf[token], k1_plus_1, norms, raw, offset,
+                            allowed, scored)
+            continue
         order = _sum_order(words, {token: frequency for frequency, token in counted})
         tokens = [token for _, token in counted]  # the order of each document's weights
         for docnum, weights in holders.items():

@@ -99,3 +99,32 @@ def test_near_synonym_forms_and_english_words():
     assert near_synonym_forms("智慧农业") == ()
     assert english_words("internet of things") == ("intern", "thing")
     assert english_words("mobile payments") == english_words("mobile payment")
+
+
+def test_highlight_spans_are_those_of_a_pattern_of_the_terms():
+    """Spans are found with str.find per term: the same as the regular expression they replaced (a
+    lookahead at each position for the terms, longest first, ignoring case; overlapping and touching
+    spans merged), on random texts and terms that overlap, repeat and differ in case."""
+    import random
+    import re
+
+    from search.highlight import _spans
+
+    def by_pattern(terms, target):
+        pattern = re.compile("(?=(" + "|".join(re.escape(t) for t in terms) + "))", re.IGNORECASE)
+        spans = []
+        for match in pattern.finditer(target):
+            start, end = match.start(), match.start() + len(match.group(1))
+            if spans and start <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+            else:
+                spans.append((start, end))
+        return spans
+
+    rng = random.Random(11)
+    alphabet = "数字乡村标准高农业aAbB "
+    for _ in range(3000):
+        target = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        terms = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))).strip() or "数" for _ in range(rng.randint(1, 5))}
+        terms = tuple(sorted(terms, key=lambda t: (-len(t), t)))
+        assert _spans(terms, target) == by_pattern(terms, target), (terms, target)

@@ -1,8 +1,6 @@
 """The index's schema: definitions and notes, and the facets to filter them by.
 
-Analyzers are module-level classes without state, since whoosh pickles them into the stored schema
-(indexes made before this module existed name them ``search.index.TextTokenizer``: the package
-still exports them under that name).
+Analyzers are module-level classes without state, since whoosh pickles them into the stored schema.
 """
 
 from __future__ import annotations
@@ -44,6 +42,12 @@ class TextTokenizer(_SequenceTokenizer):
 
     def pieces(self, value: str) -> Iterable[str]:
         return text_tokens(value)
+
+
+# whoosh pickles the analyzer by its module and name into every index's table of contents: kept as
+# the name indexes have always been written with, so an index stays readable by code before and after
+# this module existed (the package exports it under that name)
+TextTokenizer.__module__ = "search.index"
 
 
 def make_schema() -> Schema:

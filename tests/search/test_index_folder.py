@@ -39,3 +39,12 @@ def test_a_folder_with_any_sqlite_database_is_refused(tmp_path):
     with pytest.raises(UnsafeIndexFolder, match="registry.sqlite3"):
         SearchIndex(tmp_path)
     assert (tmp_path / "registry.sqlite3").exists()
+
+
+def test_an_index_names_its_analyzer_as_indexes_always_have(tmp_path):
+    """whoosh pickles the analyzer's module and name into the index: ``search.index.TextTokenizer``, as
+    before the index module became a package, so older and newer code read each other's indexes."""
+    index = SearchIndex(tmp_path / "index")
+    index.close()
+    toc = b"".join(p.read_bytes() for p in (tmp_path / "index").glob("*.toc"))
+    assert b"search.index" in toc and b"TextTokenizer" in toc and b"search.index.schema" not in toc

@@ -97,20 +97,10 @@ def _score_postings(matcher, idf: float, k1_plus_1: float, norms: list[float], r
                     allowed: set[int] | None, scored: list[tuple[float, int]]) -> None:
     """Append (score, -document number) for each posting of one term: whoosh's BM25F
     (``whoosh.scoring.bm25``, written out with the same operations in the same order, so the same
-    floats), a block at a time for postings in blocks, without the matcher's and scorer's five calls
-    per document (a common two-character word: hundreds of documents)."""
-    if type(matcher) is not W3LeafMatcher:  # inline postings, or without a segment's deleted documents
-        scored += [(idf * ((tf * k1_plus_1) / (tf + norms[raw[docnum]])), -(docnum + offset))
-                   for docnum, tf in _postings(matcher) if allowed is None or docnum + offset in allowed]
-        return
-    while matcher.is_active():
-        block = islice(block_postings(matcher), matcher._i, None)
-        if allowed is None:
-            scored += [(idf * ((tf * k1_plus_1) / (tf + norms[raw[docnum]])), -(docnum + offset)) for docnum, tf in block]
-        else:
-            scored += [(idf * ((tf * k1_plus_1) / (tf + norms[raw[docnum]])), -(docnum + offset))
-                       for docnum, tf in block if docnum + offset in allowed]
-        matcher._next_block()
+    floats) over postings decoded a block at a time, without the matcher's and scorer's five calls per
+    document (a common two-character word: hundreds of documents)."""
+    scored += [(idf * ((tf * k1_plus_1) / (tf + norms[raw[docnum]])), -(docnum + offset))
+               for docnum, tf in _postings(matcher) if allowed is None or docnum + offset in allowed]
 
 
 def _counted(reader, field: str, tokens: list[str], frequencies: dict[str, int]) -> list[tuple[int, str]] | None:

@@ -118,17 +118,18 @@ class _Ranker:
         self.best: dict[str, tuple] = {}
 
     def offer(self, entity_id: str, kind: str, tier: int, score: float, matched: str = "", matched_type: str = "",
-              marks: tuple[str, ...] = ()) -> None:
-        """A hit on something other than a label (a code, a pinyin or English key, a prefix entry)."""
+              matched_lang: str = "", coverage: float | None = None, marks: tuple[str, ...] = ()) -> None:
+        """A hit, kept if it is the entity's first or better than its best so far: a lower tier, or the
+        same tier and a higher score (the first offered wins a tie). ``offer_label``'s loop over a
+        label's concepts does the same inline (hundreds of labels per query for a common word)."""
         old = self.best.get(entity_id)
         if old is None or tier < old[0] or (tier == old[0] and score > old[1]):
-            self.best[entity_id] = (tier, score, kind, matched, matched_type, "", None, marks)
+            self.best[entity_id] = (tier, score, kind, matched, matched_type, matched_lang, coverage, marks)
 
     def offer_label(self, label: str, tier: int, score: float, *, coverage: float | None = None,
                     marks: tuple[str, ...] = (), exact: bool = False) -> None:
-        """Every concept and standard holding the folded ``label`` (an exact preferred label: tier 0).
-        A hit replaces an entity's best only if better: a lower tier, or the same tier and a higher
-        score (the first offered wins a tie)."""
+        """Every concept and standard holding the folded ``label`` (an exact preferred label: tier 0),
+        each kept as ``offer`` keeps a hit."""
         catalog = self.catalog
         best = self.best
         concepts = catalog.concepts
@@ -144,11 +145,8 @@ class _Ranker:
             if old is None or t < old[0] or (t == old[0] and s > old[1]):
                 best[match.id] = (t, s, "concept", term.text, term.type, term.lang, coverage, marks)
         for entity_id in catalog.by_title.get(label, ()):
-            t = EXACT_PREFERRED if exact else tier
-            s = score + 0.02
-            old = best.get(entity_id)
-            if old is None or t < old[0] or (t == old[0] and s > old[1]):
-                best[entity_id] = (t, s, "standard", catalog.standards[entity_id].title, "title", "", coverage, marks)
+            self.offer(entity_id, "standard", EXACT_PREFERRED if exact else tier, score + 0.02,
+                       catalog.standards[entity_id].title, "title", coverage=coverage, marks=marks)
 
     def hits(self) -> list[Hit]:
         """The best ``MAX_LABEL_HITS``, ordered by tier, score (to 6 digits), then id."""
@@ -272,15 +270,18 @@ class _Ranker:
         for form in self.query.forms:
             if not CJK.search(form):
                 continue
-            full = pinyin_keys(form)[0]
-            for label in self.catalog.by_sound.get(full, ()):
+            sounding = self.catalog.by_sound.get(pinyin_keys(form)[0])
+            if not sounding:
+                continue
+            counts, grams = _char_counts(form), set(bigrams(form))
+            for label in sounding:
                 if label in self.query.forms:
                     continue
                 syllables = len(CJK.findall(label))
-                chars = _shared_chars(_char_counts(form), label)
+                chars = _shared_chars(counts, label)
                 if chars >= 2:
                     self.offer_label(label, PARTIAL, 0.5 + 0.3 * chars / len(label), coverage=round(chars / len(form), 2),
-                                     marks=_marks(set(bigrams(form)), label))
+                                     marks=_marks(grams, label))
                 elif syllables >= SOUND_MIN_SYLLABLES:
                     self.offer_label(label, SOUND, 0.5)
 

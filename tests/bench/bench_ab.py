@@ -34,6 +34,7 @@ gc.freeze()
 rng = random.Random(seed)
 concepts = sorted((c for c in service.catalog.concepts.values() if c.scheme == "bench"), key=lambda c: c.id)
 sample = rng.sample(concepts, 2000)
+# the mix of tests.bench.common.search_queries, written out: an older checkout may not have it
 queries = list(dict.fromkeys([c.preferred for c in sample[:600]] + [c.preferred[1:4] for c in sample[600:1000]]
     + [c.definition[1:3] for c in sample[1000:1300]] + [pinyin_keys(c.preferred)[0] for c in sample[1300:1500]]))
 times = []

@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from .common import percentile
+from .common import percentile, search_queries
 
 
 def _old_search(checkout: str):
@@ -41,7 +41,6 @@ def _answer(results) -> tuple:
 def main(old_checkout: str, old_data: str, new_data: str, seed: int = 1) -> None:
     from registry.sqlite import SQLiteStore
     from search import service as new_service
-    from search.analysis import pinyin_keys
 
     old_service = _old_search(old_checkout)
     services = {}
@@ -54,9 +53,7 @@ def main(old_checkout: str, old_data: str, new_data: str, seed: int = 1) -> None
     rng = random.Random(seed)
     concepts = sorted((c for c in services["new"].catalog.concepts.values() if c.scheme == "bench"), key=lambda c: c.id)
     sample = rng.sample(concepts, 2000)
-    queries = list(dict.fromkeys(
-        [c.preferred for c in sample[:600]] + [c.preferred[1:4] for c in sample[600:1000]]
-        + [c.definition[1:3] for c in sample[1000:1300]] + [pinyin_keys(c.preferred)[0] for c in sample[1300:1500]]))
+    queries = search_queries(sample)
     times: dict[str, list[float]] = {"old": [], "new": []}
     differ = []
     for i, text in enumerate(queries):

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .common import median, percentile, prepare, timed, verdict
+from .common import median, percentile, prepare, search_queries, timed, verdict
 
 SAMPLES = 2000
 
@@ -43,13 +43,7 @@ def measure(n: int, folder: Path) -> dict[str, float]:
     prefixes = [c.preferred[: rng.choice((1, 2, 3))] for c in sample]
     prefixes += [pinyin_keys(c.preferred)[rng.choice((0, 1))][:4] for c in sample[: SAMPLES // 4]]
     suggest = timed(lambda text: service.suggest(text, 10), prefixes)
-    # distinct queries, so the result cache never answers: whole labels, label infixes, words, pinyin
-    queries = list(dict.fromkeys(
-        [c.preferred for c in sample[:600]]
-        + [c.preferred[1:4] for c in sample[600:1000]]
-        + [c.definition[1:3] for c in sample[1000:1300]]
-        + [pinyin_keys(c.preferred)[0] for c in sample[1300:1500]]
-    ))
+    queries = search_queries(sample)
     search = timed(lambda text: service.search(text, limit=20), queries)
     figures |= {
         "lookup_p50_us": median(lookup) * 1e6, "lookup_p99_us": percentile(lookup, 0.99) * 1e6,

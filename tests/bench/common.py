@@ -41,6 +41,19 @@ def prepare(n: int, folder: Path) -> dict[str, float]:
     return figures
 
 
+def search_queries(sample: list) -> list[str]:
+    """The search mix of the benchmarks, all different (so the result cache never answers), from 1,500
+    or more sampled concepts: whole labels, label infixes, two characters of a definition, full pinyin."""
+    from search.analysis import pinyin_keys
+
+    return list(dict.fromkeys(
+        [c.preferred for c in sample[:600]]
+        + [c.preferred[1:4] for c in sample[600:1000]]
+        + [c.definition[1:3] for c in sample[1000:1300]]
+        + [pinyin_keys(c.preferred)[0] for c in sample[1300:1500]]
+    ))
+
+
 def timed(call: Callable[[object], object], items: Iterable[object]) -> list[float]:
     """Seconds per call, one call per item."""
     out = []

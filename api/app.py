@@ -16,7 +16,6 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from msgspec import Struct
@@ -25,6 +24,8 @@ from .drafting import DraftingController, DraftingPages
 from .editorial import ProposalController, ReleaseController
 from .exchange import exchange_handlers
 from .history import HistoryController
+from .openapi import ExactJson, ExactSwagger
+from .strict import strict_request
 from .observability import RequestLog, RequestMetrics, metrics, readyz
 from .problems import EXCEPTION_HANDLERS, no_nul_in_path
 from .routes import ConceptController, SearchController
@@ -84,7 +85,7 @@ async def sweep_sessions(store, every: float = SESSION_SWEEP_SECONDS) -> None:
 
 
 # the OpenAPI viewer from our own static files: /schema works on an intranet or behind a firewall
-SWAGGER_UI = SwaggerRenderPlugin(
+SWAGGER_UI = ExactSwagger(
     path="/",
     js_url="/static/swagger-ui/swagger-ui-bundle.js",
     css_url="/static/swagger-ui/swagger-ui.css",
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         csrf_config=csrf_config(settings.data_dir, settings.secret_key),
         stores={"sessions": session_store(settings.data_dir)},
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=strict_request,
         middleware=[session_config().middleware],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=install_globals),
@@ -146,7 +148,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             description="A versioned registry of the terms, reference-architecture concepts and standards "
             "of China's digital-village programme.",
             path="/schema",
-            render_plugins=[SWAGGER_UI, JsonRenderPlugin()],
+            render_plugins=[SWAGGER_UI, ExactJson()],
         ),
         request_max_body_size=1_048_576,
     )

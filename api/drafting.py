@@ -13,9 +13,11 @@ import anyio.to_thread
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import Cookie, UploadFile
+from litestar.openapi.spec import Schema
+from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import QueryParameter
 from litestar.response import Template
-from msgspec import Struct
+from msgspec import Meta, Struct
 
 from registry.clause import Clause, build_clause, select, to_docx, to_html, to_markdown
 from registry.errors import InvalidInput, NotFound
@@ -25,7 +27,8 @@ from registry.model import ConceptVersion, StandardVersion
 from search.checker import MAX_TEXT_BYTES, CheckResult, check, decode_text, require_draft
 from search.drafts import MAX_UPLOAD_BYTES, read_draft
 
-from .openapi import success_as
+from .openapi import body_as, success_as
+from .strict import UnsupportedMediaType
 from .problems import problems
 from .services import Services, ServicesDep
 from .web.page import page
@@ -42,8 +45,13 @@ MAX_BASKET = 200
 PROPOSE_HREF = "/editor/propose/revise/{id}"  # the web issue's proposal form, pre-filled from the concept
 
 
+# what require_draft accepts, for the description (it lets a few control characters through; this does not)
+_NOT_DRAFT = "\\u0000-\\u0008\\u000b\\u000e-\\u001f\\u007f-\\u009f"
+DRAFT = f"^[^{_NOT_DRAFT}]*[^\\s{_NOT_DRAFT}][^{_NOT_DRAFT}]*$"
+
+
 class CheckRequest(Struct, forbid_unknown_fields=True):
-    text: str
+    text: Annotated[str, Meta(extra_json_schema={"pattern": DRAFT})]
     script: CheckScript = "zh-Hans"
 
 
@@ -122,7 +130,10 @@ class DraftingController(Controller):
     path = "/api/v1"
     tags = ["drafting"]
 
-    @post("/check", status_code=200, request_max_body_size=MAX_TEXT_BYTES + 4096, responses=problems(400, 413, 422, 503))
+    @post("/check", status_code=200, request_max_body_size=MAX_TEXT_BYTES + 4096, responses=problems(400, 413, 415, 422, 503),
+          operation_class=body_as("the draft: UTF-8 text (at most 1 MiB), or JSON naming the draft's script too",
+                                  text_plain=Schema(type=OpenAPIType.STRING, pattern=DRAFT),
+                                  application_json=CheckRequest))
     async def check_text(self, request: Request, services: ServicesDep,
                          script: Annotated[CheckScript, QueryParameter(description="the script the draft is written for")] = "zh-Hans",
                          ) -> CheckResult:
@@ -131,7 +142,10 @@ class DraftingController(Controller):
         used and the term to use, and the deprecated, non-preferred, regional, other-script and
         inconsistent uses with their fix. A larger body gets 413."""
         body = await request.body()
-        if request.content_type[0] == "application/json":
+        media = request.content_type[0]
+        if media and media != "application/json" and not media.startswith("text/"):
+            raise UnsupportedMediaType(detail=f"send the draft as text/plain or application/json, not {media}")
+        if media == "application/json":
             try:
                 payload = check_decoder.decode(body)
             except msgspec.ValidationError as exc:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Literal
 
 import anyio.to_thread
 import msgspec
@@ -16,6 +16,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Schema
+from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 from msgspec import Struct
@@ -27,12 +29,14 @@ from vocab.formats import FORMATS, STANDARDS, Context, Vocabulary, write
 
 from .editorial import ActorDep, actor_from_request, bearer_token, publish_now
 from .etags import etag_matches
-from .openapi import success_as
+from .openapi import body_as, success_as
+from .strict import UnsupportedMediaType
 from .problems import not_modified, problems
 from .services import Services, ServicesDep
 from .settings import Settings
 
-ExportFormat = Annotated[str | None, QueryParameter(max_length=8, description=f"one of {', '.join(FORMATS)}")]
+FormatName = Literal[tuple(FORMATS)]  # type: ignore[valid-type]  # the formats' names, as an enum in the description
+ExportFormat = Annotated[FormatName | None, QueryParameter(description=f"one of {', '.join(FORMATS)}")]
 At = Annotated[str | None, QueryParameter(max_length=40, description="a revision number or an ISO date/time")]
 ReleaseTag = Annotated[str | None, QueryParameter(max_length=32, description="a release tag")]
 MAX_FILES = 20
@@ -201,6 +205,12 @@ class ExchangeController(Controller):
 
 
 TRUE = {"1", "true", "yes", "on"}
+_FLAG = Schema(type=OpenAPIType.STRING, enum=["1", "0", "true", "false", "yes", "no", "on", "off"])
+IMPORT_FORM = Schema(type=OpenAPIType.OBJECT, properties={
+    "file": Schema(type=OpenAPIType.STRING, format="binary", description="a vocabulary file; any number, any field name"),
+    "format": Schema(type=OpenAPIType.STRING, enum=list(FORMATS)), "scheme": Schema(type=OpenAPIType.STRING, max_length=64),
+    "dry_run": _FLAG, "as_proposals": _FLAG, "deprecate_missing": _FLAG,
+}, required=["file"])
 
 
 class ImportController(Controller):
@@ -209,13 +219,16 @@ class ImportController(Controller):
     guards = [bearer_token]  # the token is checked before the upload is read
     dependencies = {"actor": Provide(actor_from_request, sync_to_thread=False)}
 
-    @post("/", status_code=201, responses=problems(400, 401, 403, 409, 413, 422, 503) | {
-        200: ResponseSpec(data_container=ImportReport, description="a dry run: what the import would do")})
+    @post("/", status_code=201, responses=problems(400, 401, 403, 409, 413, 415, 422, 503) | {
+        200: ResponseSpec(data_container=ImportReport, description="a dry run: what the import would do")},
+          operation_class=body_as("vocabulary files (any field name) and the import's options", multipart_form_data=IMPORT_FORM))
     async def import_upload(self, request: Request, services: ServicesDep, actor: ActorDep) -> Response[ImportReport]:
         """Import uploaded vocabulary files (admin; ``multipart/form-data``): any number of file fields,
         and ``format``, ``scheme``, ``dry_run``, ``as_proposals``, ``deprecate_missing``. One transaction;
         a file with a problem writes nothing (400 naming file, line or subject, and field)."""
         require(actor, "admin", "importing vocabularies")
+        if request.content_type[0] != "multipart/form-data":
+            raise UnsupportedMediaType(detail="upload the files as multipart/form-data")
         form = await request.form()
         files, options = [], {}
         for key, value in form.multi_items():

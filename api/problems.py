@@ -19,19 +19,22 @@ log = logging.getLogger("shuyu.api")
 PROBLEM_JSON = "application/problem+json"
 TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
           405: "Method not allowed", 409: "Conflict", 412: "Precondition failed", 413: "Payload too large",
-          422: "Unprocessable content", 429: "Too many requests", 500: "Internal server error",
+          415: "Unsupported media type", 422: "Unprocessable content", 429: "Too many requests", 500: "Internal server error",
           503: "Service unavailable"}
 TYPES = {400: "/problems/invalid-input", 404: "/problems/not-found", 405: "/problems/method-not-allowed",
-         413: "/problems/too-large", 500: "/problems/internal-error"}
+         413: "/problems/too-large",
+         415: "/problems/unsupported-media-type", 500: "/problems/internal-error"}
 # what each documented status means, for the OpenAPI description
 WHEN = {
-    400: "a missing, malformed or out-of-range parameter, or a body that is not JSON",
+    400: "a missing, malformed or out-of-range parameter (an integer not written in decimal digits, a NUL), or a "
+         "body that is not JSON or writes a number or boolean as something else",
     401: "no bearer token, or an unknown or revoked one (`WWW-Authenticate: Bearer`)",
     403: "the token's role may not do this, or a reviewer acting on content they wrote",
     404: "no such resource",
     409: "the resource's state or version does not allow this (the detail says why)",
     412: "`If-Match` names a version of the resource that is no longer current",
     413: "the request body is over 1 MiB",
+    415: "the body is not sent as one of the media types the operation documents (JSON as `application/json`)",
     422: "a well-formed JSON body with wrong fields or values, or content that breaks a registry rule",
     503: "the store or the search index cannot answer now; retry later",
 }

@@ -32,8 +32,12 @@ MAX_QUERY = 200
 MAX_INT = 2**63 - 1  # what both stores hold in an integer column
 MAX_PAGE = 100
 
-Label = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, description="a label in any script")]
-Query = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, description="search text in any script, pinyin or English")]
+# what require_text accepts: no control character but tab and line breaks, no U+FFFD, not only spaces
+_NOT_TEXT = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\ufffd"
+TEXT = f"^[^{_NOT_TEXT}]*[^\\s{_NOT_TEXT}][^{_NOT_TEXT}]*$"
+Label = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, pattern=TEXT, description="a label in any script")]
+Query = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, pattern=TEXT,
+                                      description="search text in any script, pinyin or English")]
 Offset = Annotated[int, QueryParameter(ge=0, le=10_000, description="hits to skip")]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description=f"hits per page (at most {MAX_PAGE})")]
 Facet = Annotated[str | None, QueryParameter(max_length=64)]

@@ -1,0 +1,120 @@
+"""The server accepts what the OpenAPI description allows, no more.
+
+litestar converts parameters and JSON bodies in msgspec's lax mode, so ``limit=1e2``, ``limit=1.0`` and
+``{"base_version": 1.0}`` became integers, and it reads a JSON body whatever the request's content type
+says. :func:`strict_request` (the app's ``before_request``, so it runs after the guards: no token is a
+401 before the body is read) refuses, as problem details:
+
+- an integer query parameter not written as decimal digits → 400;
+- a NUL, or U+FFFD (what a byte that was not UTF-8 decodes to: a lone surrogate, a cut character), in
+  any query or path parameter → 400;
+- a JSON body under another content type, or none → 415;
+- a JSON body that decodes only in lax mode (``1.0``, ``1e2`` or ``"1"`` for an integer, ``"true"`` for a
+  boolean) → 400; a NUL in any of its texts → 400.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from dataclasses import dataclass
+
+import msgspec
+from litestar import Request
+from litestar.exceptions import HTTPException
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import BodyKwarg, ParameterKwarg
+
+from registry.errors import InvalidInput
+
+DIGITS = re.compile(r"-?[0-9]+")
+JSON_TYPES = ("application/json",)
+
+
+class UnsupportedMediaType(HTTPException):
+    status_code = 415
+
+
+@dataclass(frozen=True)
+class Rules:
+    integers: tuple[str, ...]  # query parameters declared as integers, by their name in the query
+    body: object | None  # the type a JSON body is decoded to; None: the handler reads no JSON body
+
+
+_rules: dict[int, Rules] = {}
+
+
+def _is_int(annotation: object) -> bool:
+    if annotation is int:
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return all(a is int or a is type(None) for a in typing.get_args(annotation))
+    return False
+
+
+def rules_of(handler: HTTPRouteHandler) -> Rules:
+    rules = _rules.get(id(handler))
+    if rules is None:
+        integers, body = [], None
+        for name, field in handler.parsed_fn_signature.parameters.items():
+            kwarg = field.kwarg_definition
+            if isinstance(kwarg, BodyKwarg) and name == "data" and kwarg.media_type in (None, "application/json"):
+                body = field.annotation
+            elif name == "data" and kwarg is None:
+                body = field.annotation
+            elif _is_int(field.annotation) and not (isinstance(kwarg, ParameterKwarg)
+                                                    and (kwarg.header or kwarg.cookie)):
+                integers.append(getattr(kwarg, "name", None) or getattr(kwarg, "query", None) or name)
+        rules = _rules[id(handler)] = Rules(integers=tuple(integers), body=body)
+    return rules
+
+
+def _bad_text(value: str) -> bool:
+    return "\x00" in value or "\ufffd" in value
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
+
+
+async def strict_request(request: Request) -> None:
+    """The app's ``before_request``: refuse what the description does not allow (see the module)."""
+    for name, value in request.query_params.multi_items():
+        if _bad_text(name) or _bad_text(value):
+            raise InvalidInput(f"{name!r} holds a NUL or a byte that is not UTF-8", field=name)
+    for name, value in request.path_params.items():
+        if isinstance(value, str) and _bad_text(value):
+            raise InvalidInput(f"{name} holds a NUL or a byte that is not UTF-8", field=name)
+    rules = rules_of(request.route_handler)
+    for name in rules.integers:
+        for value in request.query_params.getall(name, []):
+            if not DIGITS.fullmatch(value):
+                raise InvalidInput(f"{name} is an integer written in decimal digits, not {value!r}", field=name)
+    if rules.body is None:
+        return
+    body = await request.body()
+    if not body:
+        return  # litestar decides: an optional body is None, a required one is a 400
+    media = request.content_type[0]
+    if media not in JSON_TYPES and not media.endswith("+json"):
+        raise UnsupportedMediaType(detail=f"the body must be sent as application/json, not {media or 'without a type'}")
+    try:
+        msgspec.json.decode(body, type=rules.body)  # strict: what the schema says, nothing coerced
+    except msgspec.ValidationError as exc:
+        try:
+            msgspec.convert(msgspec.json.decode(body), type=rules.body, strict=False)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return  # wrong by any reading: litestar answers 422 naming the field
+        raise InvalidInput(f"{exc} (numbers and booleans are written as JSON numbers and booleans)",
+                           field="body") from None
+    except msgspec.DecodeError:
+        return  # not JSON: litestar answers 400
+    if _has_nul(msgspec.json.decode(body)):
+        raise InvalidInput("a text in the body holds a NUL character", field="body")

@@ -29,6 +29,7 @@ from search.drafts import MAX_UPLOAD_BYTES, read_draft
 
 from .openapi import body_as, success_as
 from .strict import UnsupportedMediaType
+from .routes import At, ReleaseTag
 from .problems import problems
 from .services import Services, ServicesDep
 from .web.page import page
@@ -36,8 +37,6 @@ from .web.page import page
 CheckScript = Literal["zh-Hans", "zh-TW", "zh-HK"]
 ClauseFormat = Literal["json", "markdown", "html", "docx"]
 IdList = Annotated[str | None, QueryParameter(max_length=20_000, description="concept ids, comma-separated")]
-At = Annotated[str | None, QueryParameter(max_length=40, description="a revision number or an ISO date/time")]
-ReleaseTag = Annotated[str | None, QueryParameter(max_length=32, description="a release tag")]
 Name = Annotated[str | None, QueryParameter(max_length=64)]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BASKET_COOKIE = "shuyu_clause_basket"
@@ -71,7 +70,7 @@ def _versions_at(services: Services, revision: int | None) -> tuple[dict[str, Co
     if revision is None:
         return dict(catalog.concepts), list(catalog.standards.values())
     if revision > services.store.revision() or revision < 0:
-        raise InvalidInput(f"revision {revision} does not exist yet", field="at")
+        raise NotFound(f"revision {revision} does not exist yet", field="at")
     concepts: dict[str, ConceptVersion] = {}
     for concept_id in sorted(catalog.concepts):
         try:

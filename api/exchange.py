@@ -31,14 +31,13 @@ from .editorial import ActorDep, actor_from_request, bearer_token, publish_now
 from .etags import etag_matches
 from .openapi import body_as, success_as
 from .strict import UnsupportedMediaType
+from .routes import At, ReleaseTag
 from .problems import not_modified, problems
 from .services import Services, ServicesDep
 from .settings import Settings
 
 FormatName = Literal[tuple(FORMATS)]  # type: ignore[valid-type]  # the formats' names, as an enum in the description
 ExportFormat = Annotated[FormatName | None, QueryParameter(description=f"one of {', '.join(FORMATS)}")]
-At = Annotated[str | None, QueryParameter(max_length=40, description="a revision number or an ISO date/time")]
-ReleaseTag = Annotated[str | None, QueryParameter(max_length=32, description="a release tag")]
 MAX_FILES = 20
 MAX_PAGE = 500
 # media types a client may ask for, beyond each format's own (see vocab.formats.FORMATS)

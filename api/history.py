@@ -19,13 +19,11 @@ from registry.tokens import authenticate
 
 from .etags import etag_matches, etag_of_bytes
 from .problems import not_modified, problems
-from .routes import MAX_INT, ScriptParam
+from .routes import MAX_INT, At, ReleaseTag, ScriptParam
 from .rendering import PreEncoded
 from .services import Services, ServicesDep
 from .views import ConceptOut, StandardOut, concept_out, standard_out
 
-At = Annotated[str | None, QueryParameter(max_length=40, description="a revision number or an ISO date/time")]
-ReleaseTag = Annotated[str | None, QueryParameter(max_length=32, description="a release tag")]
 MAX_CHANGES = 500
 VersionNumber = Annotated[int, Parameter(ge=1, le=MAX_INT, description="a version number, from 1")]
 encode = msgspec.json.Encoder().encode

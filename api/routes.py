@@ -6,6 +6,8 @@ import re
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
+from litestar.openapi.spec import Schema
+from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import JSONBody, QueryParameter
 from msgspec import Meta, Struct
 
@@ -38,6 +40,12 @@ TEXT = f"^[^{_NOT_TEXT}]*[^\\s{_NOT_TEXT}][^{_NOT_TEXT}]*$"
 Label = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, pattern=TEXT, description="a label in any script")]
 Query = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, pattern=TEXT,
                                       description="search text in any script, pinyin or English")]
+# ``at``: a revision number, an RFC 3339 date or date-time (registry.history.revision_of); empty is "now"
+At = Annotated[str | None, QueryParameter(max_length=40, description="a revision number, or an RFC 3339 date or date-time",
+                                          schema_extra={"one_of": [Schema(type=OpenAPIType.STRING, pattern="^[0-9]{0,18}$"),
+                                                                   Schema(type=OpenAPIType.STRING, format="date"),  # type: ignore[arg-type]
+                                                                   Schema(type=OpenAPIType.STRING, format="date-time")]})]  # type: ignore[arg-type]
+ReleaseTag = Annotated[str | None, QueryParameter(max_length=32, description="a release tag")]
 Offset = Annotated[int, QueryParameter(ge=0, le=10_000, description="hits to skip")]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description=f"hits per page (at most {MAX_PAGE})")]
 Facet = Annotated[str | None, QueryParameter(max_length=64)]

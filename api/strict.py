@@ -21,10 +21,11 @@ import typing
 from dataclasses import dataclass
 
 import msgspec
-from litestar import Request
+from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import BodyKwarg, ParameterKwarg
+from litestar.routes import HTTPRoute
 
 from registry.errors import InvalidInput
 
@@ -84,8 +85,25 @@ def _has_nul(value: object) -> bool:
     return False
 
 
-async def strict_request(request: Request) -> None:
-    """The app's ``before_request``: refuse what the description does not allow (see the module)."""
+_allowed: dict[int, dict[str, str]] = {}
+
+
+def allowed_methods(request: Request) -> str:
+    """The ``Allow`` of the route a request reached (every method of its path)."""
+    routes = _allowed.get(id(request.app))
+    if routes is None:
+        routes = _allowed[id(request.app)] = {route.path: ", ".join(sorted(route.methods)) for route in request.app.routes
+                                              if isinstance(route, HTTPRoute)}
+    return routes.get(next(iter(request.route_handler.paths)), "OPTIONS")
+
+
+async def strict_request(request: Request) -> Response | None:
+    """The app's ``before_request``: refuse what the description does not allow (see the module).
+
+    Also answers ``OPTIONS`` itself: litestar's answer names only the methods of the first handlers
+    registered on a path (``Allow: OPTIONS, POST`` where GET is served too)."""
+    if request.method == "OPTIONS" and request.route_handler.handler_name == "options_handler":
+        return Response(content=None, status_code=204, headers={"Allow": allowed_methods(request)}, media_type="text/plain")
     for name, value in request.query_params.multi_items():
         if _bad_text(name) or _bad_text(value):
             raise InvalidInput(f"{name!r} holds a NUL or a byte that is not UTF-8", field=name)

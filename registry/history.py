@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from msgspec import Struct
 
-from .errors import InvalidInput
+from .errors import InvalidInput, NotFound
 from .store import Store
+
+
+# RFC 3339 (what an OpenAPI ``format: date`` / ``date-time`` is): nothing else is read as a time
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})")
 
 
 class ChangeSummary(Struct, kw_only=True):
@@ -33,9 +39,12 @@ def revision_of(store: Store, at: str | None = None, release: str | None = None)
             raise InvalidInput("no such revision", field="at")
         return int(at)
     try:
-        when = datetime.fromisoformat(at.replace("Z", "+00:00"))
+        if not (DATE.fullmatch(at) or DATE_TIME.fullmatch(at)):
+            raise ValueError(at)
+        when = datetime.fromisoformat(at.upper().replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput("at is a revision number or an ISO 8601 date or time", field="at") from None
+        raise InvalidInput("at is a revision number or an RFC 3339 date or date-time (2024-06-01, "
+                           "2024-06-01T08:00:00+08:00)", field="at") from None
     if len(at) == 10:  # a date means the end of that day
         when = when.replace(hour=23, minute=59, second=59)
     if when.tzinfo is None:

@@ -85,7 +85,7 @@ def test_clause_bad_requests_are_problems(client):
     problem(client.get("/api/v1/clause", params={"ids": "smart-agriculture", "cite": "no-standard"}), 404)
     problem(client.get("/api/v1/clause", params={"ids": "smart-agriculture", "release": "no-release"}), 404)
     problem(client.get("/api/v1/clause", params={"ids": "smart-agriculture", "at": "yesterday"}), 400)
-    problem(client.get("/api/v1/clause", params={"ids": "smart-agriculture", "at": "999999999"}), 400)
+    problem(client.get("/api/v1/clause", params={"ids": "smart-agriculture", "at": "999999999"}), 404)
 
 
 def test_clause_is_regenerated_as_it_stood_at_a_revision(client, drafting_server):

@@ -23,6 +23,7 @@ from litestar.response import Stream
 from msgspec import Struct
 
 from registry.errors import InvalidInput, NotFound, VocabularyError
+from registry.history import revision_of
 from registry.workflow import require
 from vocab.exchange import ImportReport, Snapshot, export_file_name, import_files, snapshot
 from vocab.formats import FORMATS, STANDARDS, Context, Vocabulary, write
@@ -152,6 +153,8 @@ class ExchangeController(Controller):
         fmt = negotiated(request)
         if fmt:
             return await scheme_download(request, services, scheme_id, fmt, release, at)
+        if at or release:  # they name what a download holds; here they must still name a revision (400, 404)
+            await anyio.to_thread.run_sync(partial(revision_of, services.store, at, release))
         catalog = services.catalog
         if scheme_id == STANDARDS:
             return Response(SchemeInfo(id=STANDARDS, title="标准目录", title_en="Standards catalogue", description="",

@@ -27,6 +27,7 @@ from litestar.openapi.spec import (
 from litestar.openapi.spec.enums import OpenAPIType
 
 BINARY = Schema(type=OpenAPIType.STRING, format="binary")  # type: ignore[arg-type]
+ANY_JSON = Schema(description="a JSON document (JSON-LD: an array of nodes)")  # a client parses it: not a string
 REF = "#/components/schemas/{name}"
 MAX_INT = 2**63 - 1  # what both stores hold in an integer column
 # Every query and path parameter is refused (400) with a NUL, or with U+FFFD, which is what a byte
@@ -45,7 +46,8 @@ def success_as(*media_types: str, keep: bool = False) -> type[Operation]:
             for status, response in (self.responses or {}).items():
                 if status.startswith("2") and isinstance(response, OpenAPIResponse):
                     content = dict(response.content or {}) if keep else {}
-                    content.update({media: OpenAPIMediaType(schema=BINARY) for media in media_types})
+                    content.update({media: OpenAPIMediaType(schema=ANY_JSON if media.endswith("json") else BINARY)
+                                    for media in media_types})
                     response.content = content
 
     return SuccessAs

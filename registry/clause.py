@@ -68,7 +68,7 @@ def select(concepts: Mapping[str, ConceptVersion], *, ids: Sequence[str] = (), s
         if root is None:
             raise NotFound(f"no concept {broader}", field="broader")
         if scheme and root.scheme != scheme:
-            raise InvalidInput(f"concept {broader} is in scheme {root.scheme}, not {scheme}", field="broader")
+            raise NotFound(f"no concept {broader} in scheme {scheme} (it is in {root.scheme})", field="broader")
         children = narrower_map(c for c in concepts.values() if c.status != "deprecated")
         chosen, seen, stack = [], set(), [root.id]
         while stack:
@@ -83,7 +83,7 @@ def select(concepts: Mapping[str, ConceptVersion], *, ids: Sequence[str] = (), s
         if not chosen:
             raise NotFound(f"no concepts in scheme {scheme}", field="scheme")
     else:
-        raise InvalidInput("give ids, or a scheme (and a broader concept)", field="ids")
+        chosen = []  # nothing chosen: the clause says the document defines no terms
     if len(chosen) > MAX_ENTRIES:
         raise InvalidInput(f"{len(chosen)} concepts; a clause holds at most {MAX_ENTRIES}", field="ids")
     return chosen

@@ -28,7 +28,7 @@ from search.checker import MAX_TEXT_BYTES, CheckResult, check, decode_text, requ
 from search.drafts import MAX_UPLOAD_BYTES, read_draft
 
 from .openapi import body_as, success_as
-from .strict import UnsupportedMediaType
+from .strict import UnsupportedMediaType, read_form
 from .routes import At, ReleaseTag
 from .problems import problems
 from .services import Services, ServicesDep
@@ -226,7 +226,7 @@ class DraftingPages(Controller):
 
     @post("/check", status_code=200, request_max_body_size=MAX_UPLOAD_BYTES + 65_536)
     async def check_submit(self, request: Request, services: ServicesDep) -> Template:
-        form = await request.form()
+        form = await read_form(request)
         script = form.get("draft_script") or "zh-Hans"
         if script not in ("zh-Hans", "zh-TW", "zh-HK"):
             raise InvalidInput("the draft's script is zh-Hans, zh-TW or zh-HK", field="draft_script")

@@ -31,7 +31,7 @@ from vocab.formats import FORMATS, STANDARDS, Context, Vocabulary, write
 from .editorial import ActorDep, actor_from_request, bearer_token, publish_now
 from .etags import etag_matches
 from .openapi import body_as, success_as
-from .strict import UnsupportedMediaType
+from .strict import UnsupportedMediaType, read_form
 from .routes import At, ReleaseTag
 from .problems import not_modified, problems
 from .services import Services, ServicesDep
@@ -207,12 +207,14 @@ class ExchangeController(Controller):
 
 
 TRUE = {"1", "true", "yes", "on"}
-_FLAG = Schema(type=OpenAPIType.STRING, enum=["1", "0", "true", "false", "yes", "no", "on", "off"])
+FLAGS = [*TRUE, "0", "false", "no", "off", ""]
+_FLAG = Schema(type=OpenAPIType.STRING, enum=FLAGS)
 IMPORT_FORM = Schema(type=OpenAPIType.OBJECT, properties={
-    "file": Schema(type=OpenAPIType.STRING, format="binary", description="a vocabulary file; any number, any field name"),
-    "format": Schema(type=OpenAPIType.STRING, enum=list(FORMATS)), "scheme": Schema(type=OpenAPIType.STRING, max_length=64),
+    "file": Schema(type=OpenAPIType.STRING, format="binary", description="a vocabulary file (more files: more fields, any name)"),
+    "format": Schema(type=OpenAPIType.STRING, enum=list(FORMATS)), "scheme": Schema(type=OpenAPIType.STRING, pattern="^([a-z][a-z0-9-]{1,63})?$",
+                                                                    description="the scheme id to import into"),
     "dry_run": _FLAG, "as_proposals": _FLAG, "deprecate_missing": _FLAG,
-}, required=["file"])
+}, required=["file"], additional_properties=False)
 
 
 class ImportController(Controller):
@@ -231,7 +233,7 @@ class ImportController(Controller):
         require(actor, "admin", "importing vocabularies")
         if request.content_type[0] != "multipart/form-data":
             raise UnsupportedMediaType(detail="upload the files as multipart/form-data")
-        form = await request.form()
+        form = await read_form(request)
         files, options = [], {}
         for key, value in form.multi_items():
             if isinstance(value, UploadFile):
@@ -245,15 +247,18 @@ class ImportController(Controller):
         unknown = set(options) - {"format", "scheme", "dry_run", "as_proposals", "deprecate_missing"}
         if unknown:
             raise InvalidInput(f"unknown form field {sorted(unknown)[0]!r}", field=sorted(unknown)[0])
+        for flag in ("dry_run", "as_proposals", "deprecate_missing"):
+            if options.get(flag, "") not in FLAGS:
+                raise InvalidInput(f"{flag} is one of {', '.join(f or '(empty)' for f in FLAGS)}", field=flag)
         fmt = options.get("format") or None
         if fmt and fmt not in FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", field="format")
         try:
             report = await anyio.to_thread.run_sync(partial(
                 import_files, services.store, files, actor=actor.name, fmt=fmt, scheme=options.get("scheme") or None,
-                base_uri=services.settings.uri_base, dry_run=options.get("dry_run", "").lower() in TRUE,
-                as_proposals=options.get("as_proposals", "").lower() in TRUE,
-                deprecate_missing=options.get("deprecate_missing", "").lower() in TRUE,
+                base_uri=services.settings.uri_base, dry_run=options.get("dry_run") in TRUE,
+                as_proposals=options.get("as_proposals") in TRUE,
+                deprecate_missing=options.get("deprecate_missing") in TRUE,
             ))
         except VocabularyError as exc:
             exc.detail = str(exc)  # the problem's detail names the file, line (or RDF subject) and field

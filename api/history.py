@@ -12,7 +12,7 @@ from litestar.params import FromPath, Parameter, QueryParameter
 from msgspec import Struct
 
 from registry.diff import VersionDiff, diff_versions
-from registry.errors import InvalidInput, NotFound, Unauthorized
+from registry.errors import NotFound, Unauthorized
 from registry.history import ChangeSummary, revision_of, summarize
 from registry.model import EntityKind, Event
 from registry.tokens import authenticate
@@ -145,10 +145,10 @@ class HistoryController(Controller):
         from_version: Annotated[int, QueryParameter(name="from", ge=0, le=MAX_INT)],
         to_version: Annotated[int | None, QueryParameter(name="to", ge=1, le=MAX_INT)] = None,
     ) -> VersionDiff:
-        """Field by field: labels added and removed, definition, relations, other fields."""
+        """Field by field: labels added and removed, definition, relations, other fields, from version
+        ``from`` (0: before the first) to ``to`` (the current one if not given)."""
         after = services.store.get("concept", concept_id, to_version)
-        if from_version >= after.version:
-            raise InvalidInput(f"from ({from_version}) must be before to ({after.version})", field="from")
+        # any two versions (from 0: nothing before the first); a later ``from`` gives the change backwards
         before = services.store.get("concept", concept_id, from_version) if from_version else None
         return diff_versions(before, after)
 

@@ -85,6 +85,14 @@ def _has_nul(value: object) -> bool:
     return False
 
 
+async def read_form(request: Request):
+    """The request's form; a field that is not UTF-8 text is a 400, not litestar's UnicodeDecodeError."""
+    try:
+        return await request.form()
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"a form field is not UTF-8 text ({exc.reason} at byte {exc.start})", field="body") from None
+
+
 _allowed: dict[int, dict[str, str]] = {}
 
 

@@ -19,6 +19,7 @@ from registry.workflow import EDITABLE_STATES, RANK, Actor, Editorial
 from search.analysis import expand_query
 
 from ..services import Services, ServicesDep
+from ..strict import read_form
 from . import forms
 from .diffview import diff_view
 from .page import page
@@ -60,7 +61,7 @@ def _resolver(services: Services):
 
 
 async def _form(request: Request):
-    return await request.form()
+    return await read_form(request)
 
 
 def _done(path: str) -> Redirect:

@@ -33,6 +33,7 @@ from registry.tokens import authenticate
 from registry.workflow import Actor, Editorial, require
 
 from .problems import problems
+from .routes import MAX_INT
 from .services import Services, ServicesDep
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -44,7 +45,7 @@ class ProposalIn(Struct, forbid_unknown_fields=True, kw_only=True):
     kind: ProposalKind
     target_kind: EntityKind = "concept"
     target_id: Id
-    base_version: Annotated[int, Meta(ge=1)] | None = None
+    base_version: Annotated[int, Meta(ge=1, le=MAX_INT)] | None = None
     concept: ConceptContent | None = None
     standard: StandardContent | None = None
     replaced_by: Annotated[tuple[Id, ...], Meta(max_length=20)] = ()
@@ -53,7 +54,7 @@ class ProposalIn(Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class ProposalEdit(Struct, forbid_unknown_fields=True, kw_only=True):
-    base_version: Annotated[int, Meta(ge=1)] | None = None
+    base_version: Annotated[int, Meta(ge=1, le=MAX_INT)] | None = None
     concept: ConceptContent | None = None
     standard: StandardContent | None = None
     replaced_by: Annotated[tuple[Id, ...], Meta(max_length=20)] | None = None

@@ -147,6 +147,9 @@ def exact(description: dict[str, Any]) -> dict[str, Any]:
                 parameter["schema"] = schema
             for media in operation.get("requestBody", {}).get("content", {}).values():
                 media["schema"] = _tidy(media.get("schema", {}))
+                options = media["schema"].get("oneOf", media["schema"].get("anyOf", []))
+                if {"type": "null"} in options:  # ``data: X | None = None``: the body may be left out
+                    operation["requestBody"]["required"] = False
             if "requestBody" in operation and "415" not in operation["responses"]:
                 operation["responses"]["415"] = _problem(415)
             operation["responses"] = dict(sorted(operation["responses"].items()))

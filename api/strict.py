@@ -43,7 +43,6 @@ class Rules:
     body: object | None  # the type a JSON body is decoded to; None: the handler reads no JSON body
 
 
-_rules: dict[int, Rules] = {}
 
 
 def _is_int(annotation: object) -> bool:
@@ -55,7 +54,8 @@ def _is_int(annotation: object) -> bool:
 
 
 def rules_of(handler: HTTPRouteHandler) -> Rules:
-    rules = _rules.get(id(handler))
+    """What to check for a handler, found once from its signature (kept in its ``opt``)."""
+    rules = handler.opt.get("shuyu_strict_rules")
     if rules is None:
         integers, body = [], None
         for name, field in handler.parsed_fn_signature.parameters.items():
@@ -67,7 +67,7 @@ def rules_of(handler: HTTPRouteHandler) -> Rules:
             elif _is_int(field.annotation) and not (isinstance(kwarg, ParameterKwarg)
                                                     and (kwarg.header or kwarg.cookie)):
                 integers.append(getattr(kwarg, "name", None) or getattr(kwarg, "query", None) or name)
-        rules = _rules[id(handler)] = Rules(integers=tuple(integers), body=body)
+        rules = handler.opt["shuyu_strict_rules"] = Rules(integers=tuple(integers), body=body)
     return rules
 
 
@@ -93,16 +93,16 @@ async def read_form(request: Request):
         raise InvalidInput(f"a form field is not UTF-8 text ({exc.reason} at byte {exc.start})", field="body") from None
 
 
-_allowed: dict[int, dict[str, str]] = {}
-
-
 def allowed_methods(request: Request) -> str:
     """The ``Allow`` of the route a request reached (every method of its path)."""
-    routes = _allowed.get(id(request.app))
-    if routes is None:
-        routes = _allowed[id(request.app)] = {route.path: ", ".join(sorted(route.methods)) for route in request.app.routes
-                                              if isinstance(route, HTTPRoute)}
-    return routes.get(next(iter(request.route_handler.paths)), "OPTIONS")
+    handler = request.route_handler
+    allowed = handler.opt.get("shuyu_allow")
+    if allowed is None:
+        paths = handler.paths
+        methods = {m for route in request.app.routes if isinstance(route, HTTPRoute) and route.path in paths
+                   for m in route.methods}
+        allowed = handler.opt["shuyu_allow"] = ", ".join(sorted(methods | {"OPTIONS"}))
+    return allowed
 
 
 async def strict_request(request: Request) -> Response | None:

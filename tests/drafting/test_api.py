@@ -78,7 +78,9 @@ def test_clause_in_every_format(client):
 
 def test_clause_bad_requests_are_problems(client):
     assert "no-such-concept" in problem(client.get("/api/v1/clause", params={"ids": "no-such-concept"}), 404)["detail"]
-    problem(client.get("/api/v1/clause"), 400)
+    empty = client.get("/api/v1/clause")  # nothing chosen: the clause says so (GB/T 1.1-2020's wording)
+    assert empty.status_code == 200 and empty.json()["entries"] == [], empty.text
+    assert empty.json()["lead_in"] == "本文件没有需要界定的术语和定义。"
     problem(client.get("/api/v1/clause", params={"scheme": "dv-terms", "broader": "nope"}), 404)
     problem(client.get("/api/v1/clause", params={"scheme": "no-scheme"}), 404)
     problem(client.get("/api/v1/clause", params={"ids": "smart-agriculture", "format": "pdf"}), 400)

@@ -9,7 +9,8 @@
   revision of a real concept at its current version, or a deprecation pointing to another real concept.
   The proposals the server creates are remembered, and positive calls that name a proposal use one of
   them (half the time), so submit, edit, approve, reject, request-changes, withdraw, comments and diff
-  run on real proposals in every state, not only into 404s. A valid import uploads a real file (a
+  run on real proposals in every state, not only into 404s (concept reads likewise name real concepts
+  half the time). A valid import uploads a real file (a
   concept exported as TOML), as a dry run.
 - Negative cases are left as generated: they must be refused whatever they name.
 """
@@ -150,6 +151,8 @@ def before_call(context, case, **kwargs):
         return
     if "{proposal_id}" in path and _proposals and _rng.random() < 0.5:
         case.path_parameters = {**case.path_parameters, "proposal_id": _rng.choice(_proposals)}
+    if "{concept_id}" in path and _rng.random() < 0.5:  # reads of real concepts, not only 404s
+        case.path_parameters = {**case.path_parameters, "concept_id": _rng.choice(_concept_ids())}
     if method == "POST" and path == "/api/v1/proposals" and _valid(case.body, ProposalIn):
         case.body = real_proposal()
     elif method == "PATCH" and path == "/api/v1/proposals/{proposal_id}" and "proposal_id" in case.path_parameters:

@@ -142,3 +142,52 @@ def concept(cid: str, pref: str, *, version: int = 1, scheme: str = "test-scheme
         id=cid, scheme=scheme, version=version,
         terms=(Term(text=pref, type="preferred"), *extra), **fields,
     )
+
+
+# -- markers -------------------------------------------------------------------------------------
+# ``pytest -m "not slow and not browser and not postgres"`` is the fast subset (docs/operations.md,
+# "Tests"); CI runs everything. The markers are set here from what a test uses, so a new test is marked
+# without an edit: ``browser`` when it uses the browser fixture, ``postgres`` when it reaches PostgreSQL
+# (a fixture or parameter named postgres, or code that opens POSTGRES_URL or a PostgresStore), ``slow``
+# for the folders below and for tests marked so by hand.
+SLOW_FOLDERS = ("nodes", "reliability", "search_eval")
+POSTGRES_FIXTURES = {"postgres_store"}
+POSTGRES_WORDS = ("POSTGRES_URL", "PostgresStore(", "postgresql://")
+
+
+def _mentions_postgres(function) -> bool:
+    import inspect
+
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
+    return any(word in source for word in POSTGRES_WORDS)
+
+
+def _uses_postgres(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    if names & POSTGRES_FIXTURES:
+        return True
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "postgres" in callspec.params.values():
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    for name in names:
+        for definition in (info.name2fixturedefs.get(name, ()) if info else ()):
+            # a parametrized fixture (sqlite or postgres) is decided by the parameter above
+            if not definition.params and _mentions_postgres(definition.func):
+                return True
+    return _mentions_postgres(getattr(item, "function", None))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(__file__).parent
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        if _uses_postgres(item):
+            item.add_marker(pytest.mark.postgres)
+        parts = item.path.relative_to(root).parts if item.path.is_relative_to(root) else ()
+        if parts and parts[0] in SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)

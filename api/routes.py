@@ -10,6 +10,7 @@ from litestar.params import JSONBody, QueryParameter
 from msgspec import Meta, Struct
 
 from registry.errors import InvalidInput
+from registry.model import ShownScript as Script
 from search.analysis import expand_query
 from search.service import FILTER_FIELDS
 
@@ -20,7 +21,6 @@ from .views import (
     BatchLookupOut,
     LookupOut,
     SchemeOut,
-    Script,
     SearchOut,
     StandardOut,
     SuggestionOut,

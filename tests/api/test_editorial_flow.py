@@ -147,7 +147,8 @@ def test_authentication_and_roles(server, as_):
         ({"base_version": "one"}, "base_version"),
         ({"concept": {"scheme": "dv-terms", "terms": [{"text": "数字乡村", "type": "preferred"}]}}, "terms"),
         ({"concept": {"scheme": "dv-terms", "terms": [{"text": "科技小院", "type": "preferred"}], "related": ["nowhere"]}}, "related"),
-        ({"concept": {"scheme": "dv-terms", "terms": [{"text": "科技小院", "type": "preferred"}], "broader": ["science-technology-backyard"]}}, "broader"),
+        ({"concept": {"scheme": "dv-terms", "terms": [{"text": "科技小院", "type": "preferred"}],
+                      "broader": ["science-technology-backyard"]}}, "broader"),
     ],
 )
 def test_bad_proposals_are_422_naming_the_field_and_leave_no_trace(server, as_, change, field):

@@ -75,9 +75,9 @@ def test_segment_syllables_are_pypinyin_s_on_every_character_and_on_phrases_of_i
 
     phrases = random.Random(5).sample(sorted(PHRASES_DICT), 20_000)
     others = ["GB/T", "5G", "、", "〇", "abc", "ㄅ"]
-    for segment in [chr(code) for code in sorted(PINYIN_DICT)] + phrases + others:
-        expected = tuple(s for s in lazy_pinyin(segment, errors=lambda chars: list(chars)) if s.strip())
-        assert _segment_syllables(segment) == expected, segment
+    for text in [chr(code) for code in sorted(PINYIN_DICT)] + phrases + others:
+        expected = tuple(s for s in lazy_pinyin(text, errors=lambda chars: list(chars)) if s.strip())
+        assert _segment_syllables(text) == expected, text
 
 
 def test_render_in_traditional_scripts():

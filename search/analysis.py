@@ -121,9 +121,9 @@ def _segment_syllables(segment: str) -> tuple[str, ...]:
         else:
             readings = [PINYIN_DICT.get(ord(ch)) for ch in segment]
             if None not in readings:
-                marked = [r.split(",", 1)[0] for r in readings]
+                marked = [r.split(",", 1)[0] for r in readings]  # type: ignore[union-attr]
     if marked is None:
-        return tuple(s for s in lazy_pinyin(segment, errors=_keep_unchanged) if s.strip())
+        return tuple(s for s in lazy_pinyin(segment, errors=_keep_unchanged) if s.strip())  # type: ignore[arg-type]
     return tuple(s for s in map(_toneless, marked) if s.strip())
 
 

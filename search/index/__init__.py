@@ -290,7 +290,7 @@ class SearchIndex:
             wanted = [q.Term(name, value) for name, value in sorted((filters or {}).items()) if value]
             filter_query = q.And(wanted) if wanted else None
             if len(parts) == 1 and conjunction is not None:
-                top = top_of_conjunction(self._searcher, *conjunction, leaves, filter_query, limit)
+                top = top_of_conjunction(self._searcher, *conjunction, leaves, filter_query, limit)  # type: ignore[arg-type]
             else:
                 top = top_matches(self._searcher, q.Or(parts), filter_query, limit)
             return [(cache.ids[docnum], score) for score, docnum in top]

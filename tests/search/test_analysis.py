@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from search.analysis import (bigrams, english_words, expand_query, fold_to_simplified, label_grams, near_synonym_forms,
-                             pinyin_keys, pinyin_query, render, segment)
+                             pinyin_keys, pinyin_query, render)
 from search.index import TextTokenizer
+from tests.search_eval.tokenizers import segment
 
 
 def test_folding_is_width_and_script_insensitive():

@@ -75,6 +75,17 @@ class LiveServer:
         return self.app.state.services
 
 
+def caught_up(live: LiveServer, seconds: float = 30.0) -> int:
+    """Wait on the event a read after a write needs: the server's catalog and index at the store's
+    revision. Bounded far above the tenths of a second it takes, so a loaded machine does not fail."""
+    search, target = live.services.search, live.services.store.revision()
+    deadline = time.monotonic() + seconds
+    while min(search.catalog.revision, search.index.revision) < target:
+        assert time.monotonic() < deadline, f"the server did not reach revision {target} in {seconds} s"
+        time.sleep(0.01)
+    return target
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """One server for the read-only API tests, on the bundled vocabulary."""

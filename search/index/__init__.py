@@ -264,7 +264,7 @@ class SearchIndex:
         """(id, score) of the best ``limit`` definitions and notes holding every token of one of the
         query's ``forms`` (CJK bigrams and Latin words; English also by stem), within the ``filters``.
 
-        The query is built as objects (the query-string parser costs ~150 µs) and its matches are
+        The query is built as objects (the forms are tokens already: nothing for the parser to do) and its matches are
         ranked by ``top_matches``, not counted or asked which terms matched. A form that no document holds
         every token of is left out before whoosh builds its matchers (``find_holders``): at 100k
         concepts that is nearly every whole-label query.

@@ -156,8 +156,8 @@ def concept(cid: str, pref: str, *, version: int = 1, scheme: str = "test-scheme
 
 
 # -- markers -------------------------------------------------------------------------------------
-# ``pytest -m "not slow and not browser and not postgres"`` is the fast subset (docs/operations.md,
-# "Tests"); CI runs everything. The markers are set here from what a test uses, so a new test is marked
+# ``pytest -m "not slow and not browser and not postgres"`` is the fast subset (README.md); CI runs
+# everything. The markers are set here from what a test uses, so a new test is marked
 # without an edit: ``browser`` when it uses the browser fixture, ``postgres`` when it reaches PostgreSQL
 # (a fixture or parameter named postgres, or code that opens POSTGRES_URL or a PostgresStore), ``slow``
 # for the folders below and for tests marked so by hand.

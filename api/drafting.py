@@ -24,6 +24,7 @@ from registry.errors import InvalidInput, NotFound
 from registry.harmonisation import HarmonisationReport, harmonisation_report
 from registry.history import revision_of
 from registry.model import ConceptVersion, StandardVersion
+from registry.model import Script as CheckScript
 from search.checker import MAX_TEXT_BYTES, CheckResult, check, decode_text, require_draft
 from search.drafts import MAX_UPLOAD_BYTES, read_draft
 
@@ -34,7 +35,6 @@ from .problems import problems
 from .services import Services, ServicesDep
 from .web.page import page
 
-CheckScript = Literal["zh-Hans", "zh-TW", "zh-HK"]
 ClauseFormat = Literal["json", "markdown", "html", "docx"]
 # the API's bound keeps the description's coverage testable; the web page's basket links carry up to 200 ids
 IdList = Annotated[str | None, QueryParameter(max_length=4000, description="concept ids, comma-separated")]

@@ -24,9 +24,9 @@ from litestar.openapi.spec import (
     RequestBody,
     Schema,
 )
-from litestar.openapi.spec.enums import OpenAPIType
+from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 
-BINARY = Schema(type=OpenAPIType.STRING, format="binary")  # type: ignore[arg-type]
+BINARY = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
 ANY_JSON = Schema(description="a JSON document (JSON-LD: an array of nodes)")  # a client parses it: not a string
 REF = "#/components/schemas/{name}"
 MAX_INT = 2**63 - 1  # what both stores hold in an integer column

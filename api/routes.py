@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, get, post
 from litestar.openapi.spec import Schema
-from litestar.openapi.spec.enums import OpenAPIType
+from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 from litestar.params import JSONBody, QueryParameter
 from msgspec import Meta, Struct
 
@@ -43,8 +43,8 @@ Query = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, patter
 # ``at``: a revision number, an RFC 3339 date or date-time (registry.history.revision_of); empty is "now"
 At = Annotated[str | None, QueryParameter(max_length=40, description="a revision number, or an RFC 3339 date or date-time",
                                           schema_extra={"one_of": [Schema(type=OpenAPIType.STRING, pattern="^[0-9]{0,18}$"),
-                                                                   Schema(type=OpenAPIType.STRING, format="date"),  # type: ignore[arg-type]
-                                                                   Schema(type=OpenAPIType.STRING, format="date-time")]})]  # type: ignore[arg-type]
+                                                                   Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE),
+                                                                   Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME)]})]
 ReleaseTag = Annotated[str | None, QueryParameter(max_length=32, description="a release tag")]
 Offset = Annotated[int, QueryParameter(ge=0, le=10_000, description="hits to skip")]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description=f"hits per page (at most {MAX_PAGE})")]

@@ -124,10 +124,10 @@ async def strict_request(request: Request) -> Response | None:
             if not DIGITS.fullmatch(value):
                 raise InvalidInput(f"{name} is an integer written in decimal digits, not {value!r}", field=name)
     if rules.body is None:
-        return
+        return None
     body = await request.body()
     if not body:
-        return  # litestar decides: an optional body is None, a required one is a 400
+        return None  # litestar decides: an optional body is None, a required one is a 400
     media = request.content_type[0]
     if media not in JSON_TYPES and not media.endswith("+json"):
         raise UnsupportedMediaType(detail=f"the body must be sent as application/json, not {media or 'without a type'}")
@@ -137,10 +137,11 @@ async def strict_request(request: Request) -> Response | None:
         try:
             msgspec.convert(msgspec.json.decode(body), type=rules.body, strict=False)
         except (msgspec.ValidationError, msgspec.DecodeError):
-            return  # wrong by any reading: litestar answers 422 naming the field
+            return None  # wrong by any reading: litestar answers 422 naming the field
         raise InvalidInput(f"{exc} (numbers and booleans are written as JSON numbers and booleans)",
                            field="body") from None
     except msgspec.DecodeError:
-        return  # not JSON: litestar answers 400
+        return None  # not JSON: litestar answers 400
     if _has_nul(msgspec.json.decode(body)):
         raise InvalidInput("a text in the body holds a NUL character", field="body")
+    return None

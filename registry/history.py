@@ -7,7 +7,7 @@ from datetime import datetime, UTC
 
 from msgspec import Struct
 
-from .errors import InvalidInput, NotFound
+from .errors import InvalidInput
 from .store import Store
 
 

@@ -103,8 +103,8 @@ def test_integers_in_exponent_or_decimal_form_are_400(http, query):
 
 def test_integers_in_exponent_or_decimal_form_in_a_body_are_400(writable):
     for number in ("1.0", "1e0", '"1"'):
-        body = ('{"kind": "deprecate", "target_id": "digital-village", "base_version": %s, '
-                '"replaced_by": ["smart-agriculture"]}' % number)
+        body = f'{{"kind": "deprecate", "target_id": "digital-village", "base_version": {number}, ' \
+               '"replaced_by": ["smart-agriculture"]}'
         r = writable.post("/api/v1/proposals", content=body.encode(), headers=JSON)
         assert r.status_code == 400 and r.headers["content-type"] == PROBLEM, (number, r.text)
     r = writable.post("/api/v1/proposals", json={"kind": "deprecate", "target_id": "digital-village",

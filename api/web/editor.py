@@ -26,6 +26,7 @@ from .proposals import current_version, is_stale, mine, reapply, review_queue
 from .script import pick
 from .session import sign_in, sign_out, signed_in
 
+NO_CHANGE = "没有修改:表单与当前版本相同,没有提出提案。"
 NEXT = re.compile(r"^/(?![/\\])[A-Za-z0-9/_\-?=&.%]*$")  # only a path on this site, never another host
 
 
@@ -191,6 +192,10 @@ class EditorController(Controller):
             if kind not in ("create", "revise") or (kind == "revise" and target is None):
                 raise InvalidInput("未知的提案类型或目标", field="kind")
             content = forms.concept_content(posted)
+            if target is not None and content == forms.content_of(target):
+                return self._concept_form(request, services, forms.with_empty_rows(posted), kind=kind,
+                                          target=target, target_id=target_id, base_version=base,
+                                          errors={"form": NO_CHANGE})
             proposal = editorial.propose(actor, kind=kind, target_kind="concept", target_id=target_id,
                                          base_version=base, concept=content, note=posted.note, submit=submit)
         except ShuyuError as exc:
@@ -282,6 +287,12 @@ class EditorController(Controller):
                 posted = forms.read_concept_form(form, _resolver(services))
                 try:
                     content = forms.concept_content(posted)
+                    if (content == p.concept and posted.note == p.note and base is None
+                            and form.get("action") != "submit"):
+                        return self._concept_form(request, services, forms.with_empty_rows(posted), kind=p.kind,
+                                                  target=current if p.kind != "create" else None, proposal=p,
+                                                  action=action, target_id=p.target_id, base_version=p.base_version,
+                                                  errors={"form": NO_CHANGE})
                     edited = editorial.edit(actor, p.id, base_version=base, concept=content, note=posted.note,
                                             if_match=seen)
                 except ShuyuError as exc:
@@ -357,7 +368,7 @@ class EditorController(Controller):
         return page(request, services, "propose_concept.html", f=form, kind=kind, target=target, proposal=proposal,
                     errors=errors or {}, action=action, target_id=target_id or (target.id if target else ""),
                     base_version=base_version or (target.version if target else 0), rebased=rebased,
-                    schemes=services.catalog.schemes, status_code=status_code)
+                    schemes=services.catalog.schemes, source_fields=forms.SOURCE_FIELDS, status_code=status_code)
 
 
 def _int(value) -> int | None:

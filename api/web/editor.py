@@ -11,6 +11,7 @@ from typing import Annotated
 
 import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -30,19 +31,36 @@ NO_CHANGE = "没有修改:表单与当前版本相同,没有提出提案。"
 NEXT = re.compile(r"^/(?![/\\])[A-Za-z0-9/_\-?=&.%]*$")  # only a path on this site, never another host
 
 
+# a posted form that meets an ended session rides through the sign-in page in hidden fields with this prefix
+CARRIED = "carried:"
+NOT_CARRIED = {"_csrf_token"}  # the old page's CSRF token; the resumed form gets the current one
+NO_STORE = CacheControlHeader(no_store=True)
+
+
 class SignInRequired(Exception):
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, form=None) -> None:
         self.path = path
+        self.form = form
 
 
 def to_sign_in(request: Request, exc: SignInRequired) -> Response:
-    return Redirect(path=f"/signin?next={exc.path}", status_code=303)
+    """A page asked for without a session goes to sign-in and comes back; a form posted without one (signed
+    out in another tab, or the session ran out) is not lost: the sign-in page carries what was typed and,
+    once signed in, posts it again to where it was going."""
+    if exc.form is None:
+        return Redirect(path=f"/signin?next={exc.path}", status_code=303)
+    carried = [(k, str(v)) for k, v in exc.form.multi_items() if k not in NOT_CARRIED and isinstance(v, str)]
+    response = page(request, request.app.state.services, "signin.html", next_path=exc.path, errors={},
+                    carried=carried, expired=True)
+    response.headers["cache-control"] = NO_STORE.to_header()
+    return response
 
 
-def _actor(request: Request, services: Services, role: str = "editor") -> Actor:
+def _actor(request: Request, services: Services, role: str = "editor", form=None) -> Actor:
     actor = signed_in(request, services.store)
     if actor is None:
-        raise SignInRequired(request.url.path)
+        query = request.url.query
+        raise SignInRequired(request.url.path + (f"?{query}" if query and form is None else ""), form)
     if RANK[actor.role] < RANK[role]:
         raise Forbidden(f"这一页需要{role}角色;{actor.name} 是 {actor.role}")
     return actor
@@ -79,24 +97,28 @@ def _new_id(form: forms.ConceptForm, catalog) -> str:
 class EditorController(Controller):
     include_in_schema = False
     exception_handlers = {SignInRequired: to_sign_in}
+    cache_control = NO_STORE  # Back after signing out must not show a signed-in page from the cache
 
     # -- signing in ----------------------------------------------------------------------------------
     @get("/signin", sync_to_thread=False)
     def signin_page(self, request: Request, services: ServicesDep,
                     next_path: Annotated[str, QueryParameter(name="next", max_length=300)] = "/editor") -> Template:
         return page(request, services, "signin.html", next_path=next_path if NEXT.match(next_path) else "/editor",
-                    errors={})
+                    errors={}, carried=[])
 
     @post("/signin")
     async def signin(self, request: Request, services: ServicesDep) -> Response:
         form = await _form(request)
         next_path = str(form.get("next", "/editor"))
         next_path = next_path if NEXT.match(next_path) else "/editor"
+        carried = [(k.removeprefix(CARRIED), str(v)) for k, v in form.multi_items() if k.startswith(CARRIED)]
         try:
             await anyio.to_thread.run_sync(partial(sign_in, request, services.store, str(form.get("token", ""))))
         except (Unauthorized, Forbidden) as exc:
             return page(request, services, "signin.html", next_path=next_path, errors={"token": exc.detail},
-                        status_code=exc.status)
+                        carried=carried, expired=bool(carried), status_code=exc.status)
+        if carried:  # post the work again, now signed in (a script does it at once; without one, a button)
+            return page(request, services, "resume.html", next_path=next_path, carried=carried)
         return _done(next_path)
 
     @post("/signout", sync_to_thread=False)
@@ -150,8 +172,8 @@ class EditorController(Controller):
 
     @post("/editor/proposals")
     async def create(self, request: Request, services: ServicesDep) -> Response:
-        actor = _actor(request, services)
         form = await _form(request)
+        actor = _actor(request, services, form=form)
         return await anyio.to_thread.run_sync(partial(self._create, request, services, actor, form))
 
     def _create(self, request: Request, services: Services, actor: Actor, form) -> Response:
@@ -262,8 +284,8 @@ class EditorController(Controller):
 
     @post("/editor/proposals/{proposal_id:str}/edit")
     async def edit(self, request: Request, services: ServicesDep, proposal_id: FromPath[str]) -> Response:
-        actor = _actor(request, services)
         form = await _form(request)
+        actor = _actor(request, services, form=form)
         return await anyio.to_thread.run_sync(partial(self._edit, request, services, actor, proposal_id, form))
 
     def _edit(self, request: Request, services: Services, actor: Actor, proposal_id: str, form) -> Response:
@@ -317,8 +339,8 @@ class EditorController(Controller):
 
     @post("/editor/proposals/{proposal_id:str}/{step:str}")
     async def step(self, request: Request, services: ServicesDep, proposal_id: FromPath[str], step: FromPath[str]) -> Response:
-        actor = _actor(request, services)
         form = await _form(request)
+        actor = _actor(request, services, form=form)
         return await anyio.to_thread.run_sync(partial(self._step, request, services, actor, proposal_id, step, form))
 
     def _step(self, request: Request, services: Services, actor: Actor, proposal_id: str, step: str, form) -> Response:

@@ -72,7 +72,11 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _value(field: str, value: Any) -> str:
+def _value(field: str, value: Any, catalog=None, name=None) -> str:
+    if field == "scheme" and value and catalog is not None and value in catalog.schemes:
+        return catalog.schemes[value].title
+    if field in ("grade_factors", "replaced_by") and value and name is not None:
+        return "；".join(name(v) for v in value)
     if field == "grade" and value:
         return labels.GRADES.get(value, value)
     if field == "status" and value:
@@ -99,6 +103,7 @@ def diff_view(diff: VersionDiff, catalog, script: str) -> DiffView:
         definition_changed=diff.definition is not None,
         relations=[RelationLine(field=r.field, added=[(i, name(i)) for i in r.added],
                                 removed=[(i, name(i)) for i in r.removed]) for r in diff.relations],
-        other=[FieldLine(field=f.field, before=ui(_value(f.field, f.before), script),
-                         after=ui(_value(f.field, f.after), script)) for f in diff.other],
+        other=[line for line in (FieldLine(field=f.field, before=ui(_value(f.field, f.before, catalog, name), script),
+                                           after=ui(_value(f.field, f.after, catalog, name), script))
+                                 for f in diff.other) if line.before != line.after],  # no "— → —"
     )

@@ -368,7 +368,7 @@ class EditorController(Controller):
             except ShuyuError as exc:
                 if exc.status in (409, 412, 422):
                     return self._proposal_page(request, services, actor, services.store.get_proposal(proposal_id),
-                                               errors={"review": exc.detail}, status_code=exc.status)
+                                               errors={"review": forms.errors_of(exc).popitem()[1]}, status_code=exc.status)
                 raise
             if decision == "approve":
                 services.catch_up()  # this worker finds it at once; the others follow the log

@@ -16,6 +16,8 @@ import msgspec.inspect
 from msgspec import Struct
 
 from registry.errors import ShuyuError
+
+from .messages import code_of, detail
 from registry.model import ConceptContent, ConceptVersion, Source, StandardContent, StandardVersion, Term
 
 EMPTY_TERM_ROWS = 3
@@ -215,7 +217,7 @@ def decode(raw: dict, kind):
 
 def errors_of(exc: ShuyuError) -> dict[str, str]:
     """Field → message, for showing an error next to the field it concerns ("form" when it names none)."""
-    return {exc.field or "form": exc.detail}
+    return {exc.field or "form": detail(exc.detail, code_of(exc.type, exc.status), exc.field)}
 
 
 __all__ = ["ConceptForm", "TermRow", "SourceRow", "Term"]

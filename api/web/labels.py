@@ -32,7 +32,8 @@ FIELDS = {"terms": "术语", "definition": "定义", "definition_en": "英文定
           "note": "说明", "base_version": "基础版本", "comment": "意见", "target_id": "标识",
           "grade_factors": "定级因素", "uri": "统一资源标识", "document": "文件", "locator": "位置", "url": "网址",
           "issuer": "发布机构", "date": "日期", "number": "文号", "text": "文字", "lang": "语言", "type": "类型",
-          "author": "作者", "created": "时间", "change_note": "修改说明", "version": "版本", "id": "标识"}
+          "author": "作者", "created": "时间", "change_note": "修改说明", "version": "版本", "id": "标识",
+          "q": "检索词", "limit": "条数", "offset": "起始位置", "page": "页码", "from": "起始版本", "to": "目标版本"}
 
 
 def field_name(name: str) -> str:

@@ -10,7 +10,7 @@ from litestar import MediaType, Request
 from litestar.datastructures import Cookie
 from litestar.response import Template
 
-from . import labels
+from . import labels, messages
 from .script import COOKIE, ONE_YEAR, SCRIPTS, official, pick, ui
 from .session import signed_in
 
@@ -19,7 +19,7 @@ def page(request: Request, services, name: str, *, status_code: int = 200, **con
     script, chosen = pick(request)
     context.update(
         script=script, scripts=SCRIPTS, t=partial(ui, script=script), off=partial(official, script=script),
-        L=labels, user=signed_in(request, services.store), path=request.url.path,
+        L=labels, M=messages, user=signed_in(request, services.store), path=request.url.path,
         here_without_script=[(k, v) for k, v in request.query_params.multi_items() if k != "script"],
         url=url,
     )
@@ -76,4 +76,4 @@ def _web_state(context) -> dict:
 
 def install_globals(engine) -> None:
     """Template globals, so that any page extending base.html renders its header in the reader's script."""
-    engine.engine.globals.update(t=_t, off=_off, L=labels, url=url, scripts=SCRIPTS, web_state=_web_state)
+    engine.engine.globals.update(t=_t, off=_off, L=labels, M=messages, url=url, scripts=SCRIPTS, web_state=_web_state)

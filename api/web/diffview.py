@@ -12,7 +12,7 @@ from msgspec import Struct
 from registry.diff import VersionDiff
 
 from . import labels
-from .script import ui
+from .script import curated_labels, ui
 
 
 class TermLine(Struct, kw_only=True):
@@ -89,7 +89,9 @@ def _value(field: str, value: Any, catalog=None, name=None) -> str:
 def diff_view(diff: VersionDiff, catalog, script: str) -> DiffView:
     def name(concept_id: str) -> str:
         c = catalog.concepts.get(concept_id)
-        return ui(c.preferred, script) if c else concept_id
+        return ui(c.preferred, script, curated) if c else concept_id
+
+    curated = curated_labels(catalog, script)
 
     definition_before = definition_after = ""
     if diff.definition is not None:

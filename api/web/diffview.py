@@ -31,6 +31,13 @@ class FieldLine(Struct, kw_only=True):
     field: str
     before: str
     after: str
+    before_links: list[str] = []  # the http(s) addresses in the value (a source's URL), shown as links
+    after_links: list[str] = []
+
+
+def _links(value: Any) -> list[str]:
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return [str(v["url"]) for v in items if isinstance(v, dict) and str(v.get("url") or "").startswith(("http://", "https://"))]
 
 
 class DiffView(Struct, kw_only=True):
@@ -104,8 +111,10 @@ def diff_view(diff: VersionDiff, catalog, script: str) -> DiffView:
         definition_before=definition_before, definition_after=definition_after,
         definition_changed=diff.definition is not None,
         relations=[RelationLine(field=r.field, added=[(i, name(i)) for i in r.added],
-                                removed=[(i, name(i)) for i in r.removed]) for r in diff.relations],
+                                removed=[(i, name(i)) for i in r.removed]) for r in diff.relations
+                   if r.added or r.removed],
         other=[line for line in (FieldLine(field=f.field, before=ui(_value(f.field, f.before, catalog, name), script),
-                                           after=ui(_value(f.field, f.after, catalog, name), script))
+                                           after=ui(_value(f.field, f.after, catalog, name), script),
+                                           before_links=_links(f.before), after_links=_links(f.after))
                                  for f in diff.other) if line.before != line.after],  # no "— → —"
     )

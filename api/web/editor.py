@@ -21,6 +21,7 @@ from search.analysis import expand_query
 
 from ..services import Services, ServicesDep
 from . import forms
+from .clashes import label_clashes
 from .diffview import diff_view
 from .page import page
 from .proposals import current_version, is_stale, mine, reapply, review_queue
@@ -246,7 +247,8 @@ class EditorController(Controller):
             base = store.get(proposal.target_kind, proposal.target_id, proposal.base_version)
             moved_on = diff_view(diff_versions(base, current), services.catalog, script)
         mine_ = proposal.wrote(actor.name)  # the author, or anyone who wrote a content revision
-        return page(request, services, "proposal.html", p=proposal, current=current, d=diff, stale=stale,
+        clashes = label_clashes(services.catalog, proposal.concept.terms, proposal.target_id) if proposal.concept else []
+        return page(request, services, "proposal.html", p=proposal, current=current, d=diff, stale=stale, clashes=clashes,
                     moved_on=moved_on, is_author=mine_ or actor.role == "admin",
                     can_edit=(mine_ or actor.role == "admin") and proposal.state in EDITABLE_STATES,
                     can_review=not mine_ and RANK[actor.role] >= RANK["reviewer"] and proposal.state == "submitted",
@@ -387,7 +389,10 @@ class EditorController(Controller):
                       target=None, proposal=None, errors=None, action: str = "/editor/proposals",
                       target_id: str = "", base_version: int | None = None, rebased: bool = False,
                       status_code: int = 200) -> Template:
+        clashes = label_clashes(services.catalog, [(t.text, t.type) for t in form.terms],
+                                target_id or (target.id if target else ""))
         return page(request, services, "propose_concept.html", f=form, kind=kind, target=target, proposal=proposal,
+                    clashes=clashes,
                     errors=errors or {}, action=action, target_id=target_id or (target.id if target else ""),
                     base_version=base_version or (target.version if target else 0), rebased=rebased,
                     schemes=services.catalog.schemes, source_fields=forms.SOURCE_FIELDS, status_code=status_code)

@@ -1,0 +1,93 @@
+"""Web polish (issue 22, item 8 and "what to build"): HEAD on every GET page, a favicon, /schema/swagger and
+/schema/redoc, a styled 404 with links, a label-clash hint on the forms and the proposal page, qualifiers
+for homonyms."""
+
+from __future__ import annotations
+
+import httpx
+import lxml.html
+from msgspec import Struct
+
+from api.web.hits import qualifier
+from tests.web.pages import DRAFTING_PAGES, READER_PAGES
+from tests.web.test_whole_version import post, revise_form, signed_in_client
+
+
+def test_head_answers_every_get_page_without_a_body(site):
+    for name, path in READER_PAGES + DRAFTING_PAGES + [("schema", "/schema"), ("favicon", "/static/favicon.svg")]:
+        get = httpx.get(site.url + path, timeout=30)
+        head = httpx.head(site.url + path, timeout=30)
+        assert head.status_code == get.status_code == 200, (name, head.status_code)
+        assert head.content == b""
+        assert head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_every_page_links_a_favicon_that_is_there(site):
+    root = lxml.html.fromstring(httpx.get(site.url + "/", timeout=30).text)
+    icon = root.xpath("//link[@rel='icon']/@href")[0]
+    answer = httpx.get(site.url + icon, timeout=30)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("image/svg")
+
+
+def test_the_schema_aliases_answer(site):
+    for path in ("/schema/swagger", "/schema/redoc"):
+        answer = httpx.get(site.url + path, timeout=30)
+        assert answer.status_code == 200 and "swagger-ui" in answer.text, path
+
+
+def test_a_missing_page_is_a_styled_404_with_links(site):
+    answer = httpx.get(site.url + "/no/such/page", headers={"accept": "text/html"}, timeout=30)
+    assert answer.status_code == 404
+    root = lxml.html.fromstring(answer.text)
+    assert root.xpath("//link[@rel='stylesheet']")
+    links = set(root.xpath("//section[@class='problem']//a/@href"))
+    assert {"/", "/check", "/schema"} <= links
+
+
+def test_a_label_of_another_concept_is_flagged_on_the_form_and_the_proposal(site):
+    """数字化乡村 is a hidden term of 数字乡村: proposing it as a term of 智慧农业 is allowed, with a hint."""
+    client = signed_in_client(site, "emil")
+    form = revise_form(client, "smart-agriculture")
+    free = next(i for i in range(50) if form.inputs[f"term-{i}-text"].value == "")
+    answer = post(client, form, {f"term-{free}-text": "数字化乡村"})
+    assert answer.status_code == 303, answer.text[:1000]
+    proposal_path = answer.headers["location"]
+    page = lxml.html.fromstring(client.get(proposal_path).text)
+    notice = page.xpath("//section[contains(@class, 'clashes')]")
+    assert notice and notice[0].xpath(".//li[@data-other='digital-village']")
+    edit = lxml.html.fromstring(client.get(proposal_path + "/edit").text)
+    assert edit.xpath("//section[contains(@class, 'clashes')]//li[@data-other='digital-village']")
+    untouched = lxml.html.fromstring(client.get("/editor/propose/revise/beidou").text)
+    assert not untouched.xpath("//section[contains(@class, 'clashes')]")
+    client.post(proposal_path + "/withdraw", data={"_csrf_token": page.xpath("//input[@name='_csrf_token']/@value")[0]})
+    client.close()
+
+
+class _Concept(Struct):
+    id: str
+    preferred: str
+    scheme: str
+    broader: tuple = ()
+    notation: str = ""
+
+
+class _Scheme(Struct):
+    title: str
+
+
+class _Catalog(Struct):
+    concepts: dict
+    schemes: dict
+
+
+def test_homonyms_are_told_apart_by_scheme_or_broader_concept():
+    concepts = {c.id: c for c in [
+        _Concept("platform-a", "平台", "dv-terms", ("tech",)), _Concept("platform-b", "平台", "arch", ()),
+        _Concept("tech", "技术", "dv-terms"), _Concept("cell-a", "单元", "dv-terms", ("tech",)),
+        _Concept("cell-b", "單元", "dv-terms", ("platform-a",)), _Concept("alone", "孤词", "dv-terms")]}
+    catalog = _Catalog(concepts=concepts, schemes={"dv-terms": _Scheme("数字乡村术语"), "arch": _Scheme("参考架构")})
+    assert qualifier(catalog, concepts["platform-a"]) == "数字乡村术语"
+    assert qualifier(catalog, concepts["platform-b"]) == "参考架构"
+    assert qualifier(catalog, concepts["cell-a"]) == "技术"  # same scheme: its broader concept
+    assert qualifier(catalog, concepts["cell-b"]) == "平台"  # 單元 is 单元 after folding
+    assert qualifier(catalog, concepts["alone"]) == ""

@@ -101,7 +101,7 @@ def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) 
     if regional_hit and hit.tier != DEFINITION:  # 數位鄉村 matched as the Taiwan term it is, not as 繁体 数字乡村
         how, matched = HOW_LANG[regional_hit[0]], regional_hit[1]
     else:
-        matched = asked if how == "台湾用语" and not hit.matched_lang else hit.matched
+        matched = asked if how == "台湾用语" else hit.matched  # the Taiwan word as typed
     curated_names = curated_labels(catalog, script)
     curated = next((text for lang, text in regional if lang == script), None)
     label = (highlight(curated, terms) or _esc(curated)) if curated else (

@@ -85,3 +85,4 @@ def test_a_taiwan_word_explains_itself_as_taiwan_wording(site):
     how = first.xpath(".//span[@class='how']")[0].text_content()
     assert "台灣用語" in how, how
     assert "繁體" not in how and "繁体" not in how
+    assert "數位鄉村" in how and "数字乡村" not in how

@@ -91,3 +91,47 @@ def test_homonyms_are_told_apart_by_scheme_or_broader_concept():
     assert qualifier(catalog, concepts["cell-a"]) == "技术"  # same scheme: its broader concept
     assert qualifier(catalog, concepts["cell-b"]) == "平台"  # 單元 is 单元 after folding
     assert qualifier(catalog, concepts["alone"]) == ""
+
+
+def test_choosing_a_script_switches_at_once_with_javascript(browser, site):
+    page = browser.new_page()
+    page.goto(site.url + "/standards")
+    page.select_option("#script-choice", "zh-TW")
+    page.wait_for_url("**script=zh-TW**")
+    assert page.locator("html").get_attribute("lang") == "zh-TW"
+    page.close()
+
+
+def test_the_new_pages_are_accessible(browser, site):
+    """axe-core on what this issue added: the error page, sign-in carrying a form, the resume page, the
+    clash notice."""
+    from tests.web.conftest import sign_in
+    from tests.web.test_quality import check
+
+    problems: list[str] = []
+    for script in ("zh-Hans", "zh-TW"):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.route("**/static/resume.js", lambda route: route.abort())  # stay on the resume page to look at it
+        page.goto(f"{site.url}/no/such/page?script={script}")
+        problems += check(page, f"404-{script}")
+        sign_in(page, site, "emil")
+        page.goto(f"{site.url}/editor/propose/revise/smart-agriculture?script={script}")
+        page.fill("#term-3-text", "数字化乡村")
+        page.click("button[name=action][value=draft]")
+        page.wait_for_selector(".proposal-meta")
+        problems += check(page, f"proposal-with-clash-{script}")
+        page.click("button[value=withdraw]")
+        page.wait_for_selector(".proposal-meta[data-state=withdrawn]")
+        page.goto(f"{site.url}/editor/proposals/{site.seeded['proposal']}")
+        context.clear_cookies(name="shuyu_session")
+        page.fill("#comment", "无障碍检查")
+        page.click("form[action$='/comment'] button[type=submit]")
+        page.wait_for_selector("#token")
+        problems += check(page, f"signin-carrying-{script}")
+        page.fill("#token", site.tokens["emil"])
+        page.click("form.form button[type=submit]")
+        page.wait_for_selector("form[data-resume]")
+        problems += check(page, f"resume-{script}")
+        context.close()
+    assert not problems, problems

@@ -29,7 +29,7 @@ PAGES = [
     ("history", "/concepts/digital-village/history", None, True),
     ("standard", "/standards/gbt-43697-2024", None, False),
     ("check", "/check", None, False),
-    ("revise-form", "/editor/propose/revise/science-technology-backyard", "emil", False),
+    ("revise-form", "/editor/propose/revise/science-technology-backyard", "emil", True),
     ("proposal", "{proposal}", "rose", False),
 ]
 

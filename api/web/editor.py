@@ -23,6 +23,7 @@ from ..services import Services, ServicesDep
 from . import forms
 from .clashes import label_clashes
 from .diffview import diff_view
+from .labels import ROLES
 from .page import page
 from .proposals import current_version, is_stale, mine, reapply, review_queue
 from .script import pick
@@ -63,7 +64,7 @@ def _actor(request: Request, services: Services, role: str = "editor", form=None
         query = request.url.query
         raise SignInRequired(request.url.path + (f"?{query}" if query and form is None else ""), form)
     if RANK[actor.role] < RANK[role]:
-        raise Forbidden(f"这一页需要{role}角色;{actor.name} 是 {actor.role}")
+        raise Forbidden(f"这一页需要{ROLES[role]}角色;您的角色是{ROLES[actor.role]}。")
     return actor
 
 
@@ -266,7 +267,7 @@ class EditorController(Controller):
 
     def _edit_form(self, request: Request, services: Services, actor: Actor, p, *, rebase: bool) -> Template:
         if p.author != actor.name and actor.role != "admin":
-            raise Forbidden(f"只有提案作者({p.author})可以修改提案 {p.id}")
+            raise Forbidden(f"只有提案的作者可以修改提案 {p.id}。")
         current = current_version(services.store, p)
         base_version, content, replaced_by = p.base_version, p.concept or p.standard, p.replaced_by
         if rebase and is_stale(p, current):

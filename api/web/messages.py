@@ -52,6 +52,7 @@ CHANGE_NOTES = {"loaded from the bundled vocabulary": "随软件附带的词表�
                 "imported": "导入"}
 
 # a word of Latin letters that is not a code, an id or a number: what must not reach a Chinese page
+HAN = re.compile(r"[\u3400-\u9fff]")
 ENGLISH_WORD = re.compile(r"(?<![A-Za-z0-9_./:@#-])[A-Za-z]{3,}(?![A-Za-z0-9_./:@#-])")
 
 
@@ -119,6 +120,23 @@ PATTERNS = [
        lambda m: f"{_field(m['field'])}中的概念“{m['id']}”不存在。"),
     _p(r"broader links form a cycle", lambda m: "上位概念形成了循环。"),
     _p(r"unknown scheme '(?P<id>[^']*)'", lambda m: f"方案“{m['id']}”不存在。"),
+    # the drafting tools (search/drafts.py, search/checker.py, registry/clause.py, api/drafting.py)
+    _p(r"is not a \.docx file", lambda m: "上传的文件不是 .docx 文件(.docx 是 zip 压缩包,这个文件不是)。"),
+    _p(r"is a zip archive but not a Word document", lambda m: "上传的文件是 zip 压缩包,但不是 Word 文档。"),
+    _p(r"not UTF-8 text", lambda m: "上传的文件不是 UTF-8 编码的文本;请把草案另存为 UTF-8。"),
+    _p(r"looks like a binary file", lambda m: "这看起来是二进制文件,不是文本;请粘贴文字,或上传 .txt、.md 或 .docx 文件。"),
+    _p(r"upload a \.txt, \.md or \.docx file", lambda m: "请上传 .txt、.md 或 .docx 文件。"),
+    _p(r"^the text is empty", lambda m: "文字为空。"),
+    _p(r" is empty$", lambda m: "上传的文件为空。"),
+    _p(r"script is zh-Hans, zh-TW or zh-HK", lambda m: "字形须为简体、台湾或香港。"),
+    _p(r"^at most (?P<n>\d+) ids", lambda m: f"最多 {m['n']} 个概念。"),
+    _p(r"^revision (?P<n>\d+) does not exist yet", lambda m: f"修订号 {m['n']} 还不存在。"),
+    _p(r"^give ids, or a scheme", lambda m: "请选择概念,或选择一个方案(及其上位概念)。"),
+    _p(r"^(?P<n>\d+) concepts; a clause holds at most (?P<most>\d+)",
+       lambda m: f"选了 {m['n']} 个概念;一个条款最多 {m['most']} 个。"),
+    _p(r"^concept (?P<id>\S+) is in scheme (?P<a>\S+), not (?P<b>\S+)",
+       lambda m: f"概念 {m['id']} 属于另一个方案({m['a']}),不属于 {m['b']}。"),
+    _p(r"^the body is not valid JSON", lambda m: "请求内容不是有效的 JSON。"),
     # msgspec validation (forms and query parameters); the field is named in Chinese
     _p(r"Expected `(?P<t>\w+)` of length <= (?P<n>\d+)(?: - at `\$\.(?P<f>\w+)`)?",
        lambda m: f"{_at(m)}太长:最多 {m['n']} {'项' if m['t'] == 'array' else '个字符'}。"),
@@ -143,7 +161,8 @@ def _at(m: re.Match) -> str:
 def detail(text: str, code: str = "", field: str | None = None) -> str:
     """A problem's detail for a Chinese page: as it is when it is Chinese already, else by the catalogue."""
     text = (text or "").strip()
-    if text and not english(text):
+    if text and HAN.search(text) and len(english(text)) < 2 or text and not english(text):
+        # written in Chinese (a name or an id inside is fine); an English sentence quoting a label is not
         return text
     for part in re.split(r"(?<=\S); (?=\w+: )", text):  # several parameter errors "q: ...; limit: ..."
         name, _, rest = part.partition(": ")

@@ -85,18 +85,25 @@ def test_error_pages_speak_chinese(site):
     assert answer.status_code == 403
     assert not english_words(answer.text), english_words(answer.text)
     assert "跨站请求校验" in answer.text
+    # 403: an editor on the reviewers' queue
+    answer = client.get("/editor/review")
+    assert answer.status_code == 403
+    assert not english_words(answer.text), english_words(answer.text)
+    assert "审核人角色" in answer.text and "编辑" in answer.text
     client.close()
 
 
 def test_the_catalogue_renders_the_registrys_sentences():
     assert messages.detail("reviewing a proposal needs the reviewer role; alice is editor", "forbidden") == \
         "审核提案需要审核人角色;alice 是编辑。"
-    assert messages.detail("q: Expected `str` of length <= 200", "invalid-input") == "检索词太长:最多 200 个字符。" \
-        or not messages.english(messages.detail("q: Expected `str` of length <= 200", "invalid-input"))
+    assert messages.detail("q: Expected `str` of length <= 200", "invalid-input") == "检索词太长:最多 200 个字符。"
     assert messages.detail("CSRF token verification failed", "forbidden").startswith("表单已过期")
     assert not messages.english(messages.detail("something nobody wrote a rendering for", "conflict"))
     assert messages.change_note("loaded from the bundled vocabulary") == "随软件附带的词表载入"
     assert messages.detail("已经是中文的说明", "conflict") == "已经是中文的说明"
+    quoted = ("concept x: preferred label '智慧农业' is already the preferred label of smart-agriculture in scheme "
+              "dv-terms (compared after Simplified/Traditional folding)")  # English quoting a Chinese label
+    assert messages.detail(quoted, "rule-violation", "terms").startswith("规范术语“智慧农业”已是")
 
 
 def test_the_json_api_stays_english_with_a_stable_code(site):

@@ -20,7 +20,6 @@ from api.web import forms, labels
 from api.web.proposals import mine
 from registry.workflow import Actor, Editorial
 from registry.model import ConceptContent, Lang, TermType
-from tests.web.conftest import sign_in
 
 NO_CHANGE = "没有修改"
 

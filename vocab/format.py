@@ -13,14 +13,17 @@ import re
 import tomllib
 from pathlib import Path
 
+from typing import Annotated
+
 import msgspec
-from msgspec import Struct
+from msgspec import Meta, Struct
 
 from registry.errors import VocabularyError
 from registry.model import (
     ConceptStatus,
     ConceptVersion,
     Date,
+    Definition,
     Grade,
     Id,
     Scheme,
@@ -53,7 +56,7 @@ class SchemeEntry(Struct, forbid_unknown_fields=True, kw_only=True):
 
 class ConceptEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     id: Id
-    pref: ShortText
+    pref: Annotated[str, Meta(max_length=300)] = ""  # empty only for a concept imported with no Chinese term
     alt: list[ShortText] = []
     abbr: list[ShortText] = []
     deprecated: list[ShortText] = []
@@ -77,6 +80,8 @@ class ConceptEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     tasks: list[int] = []
     sources: list[Source] = []
     uri: str = ""
+    terms: list[Term] = []  # terms in other languages or roles, each with its own tag (imported vocabularies)
+    definitions: list[Definition] = []  # definitions in languages other than zh-Hans and en
 
 
 class StandardEntry(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -220,7 +225,7 @@ def _scheme(entry: SchemeEntry) -> Scheme:
 
 
 def _concept(entry: ConceptEntry, scheme: str) -> ConceptVersion:
-    terms = [Term(text=entry.pref, lang="zh-Hans", type="preferred")]
+    terms = [Term(text=entry.pref, lang="zh-Hans", type="preferred")] if entry.pref else []
     terms += [Term(text=t, lang="zh-Hans", type="admitted") for t in entry.alt]
     terms += [Term(text=t, lang="zh-Hans", type="abbreviation") for t in entry.abbr]
     terms += [Term(text=t, lang="zh-Hans", type="deprecated") for t in entry.deprecated]
@@ -231,12 +236,14 @@ def _concept(entry: ConceptEntry, scheme: str) -> ConceptVersion:
     if entry.en:
         terms.append(Term(text=entry.en, lang="en", type="preferred"))
     terms += [Term(text=t, lang="en", type="admitted") for t in entry.en_alt]
+    terms += entry.terms
     return ConceptVersion(
         id=entry.id,
         scheme=scheme,
         terms=tuple(terms),
         definition=entry.definition,
         definition_en=entry.definition_en,
+        definitions=tuple(entry.definitions),
         notes=tuple(entry.notes),
         examples=tuple(entry.examples),
         notation=entry.notation,

@@ -5,12 +5,17 @@ the same concept carry only a term. Lists inside a cell are separated by ``|`` (
 (notes, examples, sources; a source is ``document | locator | url | issuer | date``). Read as UTF-8 with or without a
 byte-order mark; written with one (so that Excel opens it as UTF-8) and CRLF line ends.
 A standards catalogue has its own layout, told apart by its ``code`` and ``title`` columns.
+
+A cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return, after any apostrophes) is written with a leading ``'`` (OWASP's advice on CSV injection)
+and read back without it, so that the round trip is exact.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 from registry.model import ConceptVersion, Source, StandardVersion, Term
@@ -32,6 +37,18 @@ TYPES = {
 GRADES = {"core": "core", "important": "important", "general": "general",
           "核心数据": "core", "重要数据": "important", "一般数据": "general"}
 ID_SEPARATOR = "|"
+LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$")
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+_ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def escape_formula(cell: str) -> str:
+    """A cell a spreadsheet will show as text: ``=1+1`` → ``'=1+1`` (and ``'=x`` → ``''=x``, so reading is exact)."""
+    return "'" + cell if _FORMULA.match(cell) else cell
+
+
+def unescape_formula(cell: str) -> str:
+    return cell[1:] if _ESCAPED.match(cell) else cell
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -48,7 +65,7 @@ def write(vocabulary: Vocabulary, context: Context, fmt: str = "csv") -> Iterato
         for row in rows:
             buffer.seek(0)
             buffer.truncate()
-            writer.writerow(row)
+            writer.writerow([escape_formula(cell) for cell in row])
             yield buffer.getvalue()
 
     return chunks(parts)
@@ -120,7 +137,7 @@ def read(data: bytes, name: str, context: Context, fmt: str = "csv") -> Vocabula
         if len(row) > len(header):
             raise problem(name, f"{len(row)} cells, but the header names {len(header)} columns", line=number,
                           field="row")
-        records.append((number, dict(zip(header, [cell.strip() for cell in row]))))
+        records.append((number, dict(zip(header, [unescape_formula(cell.strip()) for cell in row]))))
     vocabulary = Vocabulary(name=name)
     if kind == "standards":
         for number, record in records:
@@ -192,16 +209,16 @@ def _concepts(records: list[tuple[int, dict[str, str]]], vocabulary: Vocabulary,
 
 def _term(record: dict[str, str], number: int, name: str, *, first_row: bool) -> Term:
     tag = record.get("lang") or "zh-Hans"
-    mapped = language(tag, record["term"])
-    if mapped is None:
-        raise problem(name, f"unknown language {tag!r}; use zh-Hans (or zh), zh-TW, zh-HK or en", line=number,
-                      field="lang")
+    if not LANG_TAG.match(tag):
+        raise problem(name, f"not a language tag: {tag!r}; use a BCP 47 tag such as zh-Hans (or zh), zh-TW, zh-HK, "
+                            "en, es", line=number, field="lang")
+    lang = language(tag, record["term"])
     given = record.get("type", "")
     if given and given not in TYPES:
         raise problem(name, f"unknown term type {given!r}; use {', '.join(list(TYPES)[:5])}", line=number,
                       field="type")
-    term_type = TYPES[given] if given else ("preferred" if first_row and mapped[0] == "zh-Hans" else "admitted")
-    return Term(text=mapped[1], lang=mapped[0], type=term_type)  # type: ignore[arg-type]
+    term_type = TYPES[given] if given else ("preferred" if first_row and lang == "zh-Hans" else "admitted")
+    return Term(text=record["term"], lang=lang, type=term_type)  # type: ignore[arg-type]
 
 
 def _standard(record: dict[str, str]) -> StandardVersion:

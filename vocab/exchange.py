@@ -202,7 +202,7 @@ def import_files(
     as_proposals: bool = False,
     deprecate_missing: bool = False,
     skip_invalid: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> ImportReport:
     """Import files into ``store`` in one transaction, or report what would change (``dry_run``).
 
@@ -241,7 +241,7 @@ def import_files(
     if problems and not skip_invalid and not dry_run:
         raise ImportProblems(problems)
     if progress:
-        progress(len(versions))
+        progress(0, len(versions))
     if dry_run:
         return report
     if as_proposals:  # a new scheme is structure, not content: it is created with its concepts proposed

@@ -126,27 +126,27 @@ def read(data: bytes, name: str, fmt: str, context: Context | None = None) -> Vo
     return module(fmt).read(data, name, context or Context(), fmt)
 
 
+_TOKENS = re.compile(rb'\\.|["\'\[\]{}]')  # an escaped character (skipped whole), a quote or a bracket
+
+
 def check_depth(data: bytes, name: str) -> None:
     """Refuse brackets nested deeper than ``LIMITS["depth"]`` (TOML arrays and tables, JSON) before a parser
     recurses into them; strings are skipped, so a bracket inside one does not count."""
-    depth, quote, escaped = 0, 0, False
+    depth, quote = 0, b""
     limit = LIMITS["depth"]
-    for index, byte in enumerate(data):
+    for match in _TOKENS.finditer(data):
+        token = match.group()
         if quote:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C and quote == 0x22:  # a backslash escapes in "…" only
-                escaped = True
-            elif byte == quote:
-                quote = 0
-        elif byte in (0x22, 0x27):
-            quote = byte
-        elif byte in (0x5B, 0x7B):
+            if token == quote:
+                quote = b""
+        elif token in (b'"', b"'"):
+            quote = token
+        elif token in (b"[", b"{"):
             depth += 1
             if depth > limit:
                 raise problem(name, f"nested more than {limit} levels deep; an import reads at most {limit}",
-                              line=data[:index].count(b"\n") + 1, field="depth")
-        elif byte in (0x5D, 0x7D):
+                              line=data[:match.start()].count(b"\n") + 1, field="depth")
+        elif token in (b"]", b"}"):
             depth -= 1
 
 

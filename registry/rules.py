@@ -49,7 +49,8 @@ def check_versions(batch: Sequence[Version], state: State, *, imported: bool = F
     ``state`` must already see the concepts of the batch (a batch may refer to itself). With ``problems``,
     every concept's first broken rule is appended there instead of raised. ``imported``: a file from
     outside may hold homonyms (ISO 704: one label, several concepts; listed in ``homonyms``, not refused)
-    and concepts with no Chinese preferred term (another language's preferred term names them).
+    and concepts with no Chinese preferred term (another language's preferred term names them, or, with no
+    preferred term at all, e.g. a termbase entry whose terms are all deprecated, its first term).
     """
     claimed: dict[tuple[str, str], str] = {}
     for version in batch:
@@ -74,8 +75,6 @@ def _check_concept(c: ConceptVersion, state: State, claimed: dict[tuple[str, str
         raise RuleViolation(
             f"{where}: needs exactly one preferred zh-Hans term, has {len(preferred)}", field="terms"
         )
-    if not preferred and not any(t.type == "preferred" for t in c.terms):
-        raise RuleViolation(f"{where}: needs a preferred term", field="terms")
     per_language: set[str] = set()
     for term in c.terms if imported else ():  # a file from outside: one preferred term per language (SKOS)
         if term.type == "preferred":

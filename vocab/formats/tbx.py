@@ -261,9 +261,9 @@ class Reading:
         terms = _one_preferred_per_language(found.terms)
         if not any(t.type == "preferred" for t in terms):  # no administrativeStatus given: TBX leaves it open
             first = next((t for t in terms if t.lang == language(self.file_lang or "zh", t.text)
-                          and t.type == "admitted"), None) or next((t for t in terms if t.type == "admitted"), terms[0])
+                          and t.type == "admitted"), None) or next((t for t in terms if t.type == "admitted"), None)
             terms = [Term(text=t.text, lang=t.lang, type="preferred") if t is first else t for t in terms]
-            self.no_preferred += 1
+            self.no_preferred += first is not None
         definitions = [Definition(text=t[:4000], lang=lang) for lang, t in found.definitions]
         zh = next((d for d in definitions if d.lang == "zh-Hans"), None)
         en = next((d for d in definitions if d.lang == "en"), None)

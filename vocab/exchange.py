@@ -36,6 +36,7 @@ BOOKKEEPING = {"id", "version", "author", "created", "change_note", "proposal_id
 MAX_LISTED = 20
 MAX_PROBLEMS = 1000  # listed in an error or a report; the count says how many more
 MAX_ROUNDS = 5
+HOSTILE = {"size", "triples", "depth", "DOCTYPE"}  # problems that stop an import at once, even a dry run
 
 
 class ImportReport(Struct, kw_only=True):
@@ -140,12 +141,13 @@ def read_files(files: Sequence[tuple[str, bytes]], fmt: str | None, context: Con
             check_size(name, data)
             vocabulary = read(data, name, format_of(name, fmt), context)
         except VocabularyError as exc:
+            if exc.field in HOSTILE:  # over a limit, or unsafe XML: refused at once, dry run or not
+                raise
             collected += getattr(exc, "problems", None) or [exc]
             continue
         except RecursionError:  # a parser of nested data (TOML, JSON-LD) recursing: refused, never a 500
-            collected.append(problem(name, f"nested too deeply (more than the parser's {LIMITS['depth']} levels)",
-                                     field="syntax"))
-            continue
+            raise problem(name, "nested too deeply for the parser; an import reads at most "
+                                f"{LIMITS['depth']} levels", field="depth") from None
         collected += vocabulary.problems
         vocabularies.append(vocabulary)
         # an id made from a URI in a later file must not take one this file uses
@@ -236,7 +238,8 @@ def import_files(
             break
         left_out |= {i for v in violations if (i := _entity_of(v))}
     report.problems = [str(p) for p in problems]
-    report.skipped = sorted(left_out | {e for p in problems if (e := _entity_named(p))})
+    if skip_invalid:
+        report.skipped = sorted(left_out | {e for p in problems if (e := _entity_named(p))})
     _report_homonyms(report, homonyms)
     if problems and not skip_invalid and not dry_run:
         raise ImportProblems(problems)

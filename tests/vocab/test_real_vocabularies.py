@@ -12,6 +12,7 @@ from lxml import etree
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
+from api.views import qualifier
 from registry.sqlite import SQLiteStore
 from search.service import SearchService
 from vocab.exchange import content_key, export, import_files
@@ -174,6 +175,10 @@ def test_homonyms_of_a_real_thesaurus_are_kept(registry):
     assert tyre.preferred == sur.preferred == "泰尔" and tyre.scheme == sur.scheme
     assert any(h.startswith("泰尔 (") and "sur" in h and "tyre" in h for h in report.homonyms)
     assert {h.id for h in service.search("泰尔").hits[:2]} == {tyre.id, sur.id}
+    # the API and the web show a qualifier beside the shared label: here each one's English name
+    assert (qualifier(service.catalog, tyre), qualifier(service.catalog, sur)) == ("Tyre", "Sur")
+    aureus = by_uri(store, "http://nomisma.org/id/aureus")
+    assert qualifier(service.catalog, aureus) == ""  # no homonym, no qualifier
 
 
 def test_an_export_imported_again_gives_the_same_registry(registry, tmp_path):

@@ -320,9 +320,14 @@ def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run
 @click.option("--release", default=None, help="export the scheme as it was at this release tag")
 @click.option("--at", default=None, help="export the scheme as it was at a revision number or an ISO date/time")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="write to FILE (default: stdout)")
+@click.option("--tbx-dialect", type=click.Choice(["basic", "min", "core"]), default="basic", show_default=True,
+              help="TBX: TBX-Basic, TBX-Min or TBX-Core (ISO 30042:2019); Min and Core carry less")
+@click.option("--tbx-style", type=click.Choice(["dca", "dct"]), default="dca", show_default=True,
+              help="TBX: data categories as attributes (dca) or as elements (dct)")
 @data_dir_option
 @one_line_errors
-def export(scheme: str, fmt: str, release: str | None, at: str | None, output: str | None, data_dir: str | None) -> None:
+def export(scheme: str, fmt: str, release: str | None, at: str | None, output: str | None, tbx_dialect: str,
+           tbx_style: str, data_dir: str | None) -> None:
     """Export a scheme (now, or at a release or revision) as TOML, SKOS, TBX or CSV."""
     import os
     import tempfile
@@ -333,7 +338,8 @@ def export(scheme: str, fmt: str, release: str | None, at: str | None, output: s
     settings = Settings.from_env(data_dir=data_dir)
     store = _open_store(data_dir)
     try:
-        shot, parts = export_scheme(store, scheme, fmt, base_uri=settings.uri_base, release=release, at=at)
+        shot, parts = export_scheme(store, scheme, fmt, base_uri=settings.uri_base, release=release, at=at,
+                                    tbx_dialect=tbx_dialect, tbx_style=tbx_style)
         if output is None:
             stream = click.get_binary_stream("stdout")
             for part in parts:

@@ -412,10 +412,10 @@ def _at(store: Store, kind: str, revision: int | None) -> list:
 
 
 def export(store: Store, scheme_id: str, fmt: str, *, base_uri: str, release: str | None = None,
-           at: str | None = None) -> tuple[Snapshot, Iterator[bytes]]:
-    """The snapshot and the file's bytes, in chunks."""
+           at: str | None = None, tbx_dialect: str = "basic", tbx_style: str = "dca") -> tuple[Snapshot, Iterator[bytes]]:
+    """The snapshot and the file's bytes, in chunks (TBX: TBX-Basic in DCA style unless told otherwise)."""
     shot = snapshot(store, scheme_id, release=release, at=at)
-    return shot, write(shot.vocabulary, fmt, Context(base_uri=base_uri))
+    return shot, write(shot.vocabulary, fmt, Context(base_uri=base_uri, tbx_dialect=tbx_dialect, tbx_style=tbx_style))
 
 
 def export_file_name(scheme_id: str, fmt: str, release: str | None, revision: int) -> str:

@@ -59,6 +59,8 @@ class Context(Struct, kw_only=True):
     scheme: str | None = None  # --scheme: every concept of the file goes into this scheme
     ids_by_uri: dict[str, str] = {}  # URIs of concepts already in the registry → their ids
     known_ids: set[str] = set()  # ids already in the registry: an id made from a new URI must not take one
+    tbx_dialect: str = "basic"  # TBX export: basic (TBX-Basic), min (TBX-Min) or core (TBX-Core)
+    tbx_style: str = "dca"  # TBX export: dca (<descrip type="definition">) or dct (<basic:definition>)
 
     @property
     def base(self) -> str:

@@ -34,12 +34,30 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 # -- writing ---------------------------------------------------------------------------------------
 
+DIALECTS = {"core": "TBX-Core", "min": "TBX-Min", "basic": "TBX-Basic"}
+MODULE_NS = {"min": "http://www.tbxinfo.net/ns/min", "basic": "http://www.tbxinfo.net/ns/basic"}
+# data category → (DCA element, the module that defines it): TBX-Min holds the min module, TBX-Basic both,
+# TBX-Core neither (ISO 30042:2019 and the TBX-Basic dialect definition, LTAC Global)
+CATEGORIES = {
+    "subjectField": ("descrip", "min"), "administrativeStatus": ("termNote", "min"),
+    "definition": ("descrip", "basic"), "context": ("descrip", "basic"), "termType": ("termNote", "basic"),
+    "source": ("admin", "basic"), "crossReference": ("ref", "basic"),
+}
+IN_DIALECT = {"core": set(), "min": {"min"}, "basic": {"min", "basic"}}
+PREFIX = "shuyu:"  # what no TBX-Basic category holds travels in a <note>shuyu:key=value</note>, valid in every dialect
+
+
 def write(vocabulary: Vocabulary, context: Context, fmt: str = "tbx") -> Iterator[bytes]:
+    """TBX (ISO 30042:2019) in ``context.tbx_dialect`` (basic, min, core) and ``context.tbx_style`` (dca, dct)."""
+    dialect, style = context.tbx_dialect, context.tbx_style
+    writer = _Writer(dialect, style, context, {c.id for c in vocabulary.concepts})
+
     def parts() -> Iterator[str]:
         scheme = vocabulary.schemes[0] if vocabulary.schemes else Scheme(id=vocabulary.name or "shuyu",
                                                                          title=vocabulary.name or "shuyu")
+        modules = "".join(f' xmlns:{m}="{MODULE_NS[m]}"' for m in sorted(IN_DIALECT[dialect])) if style == "dct" else ""
         yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
-               f'<tbx type="TBX-Basic" style="dca" xml:lang="zh-Hans" xmlns="{NS}">\n'
+               f'<tbx type="{DIALECTS[dialect]}" style="{style}" xml:lang="zh-Hans" xmlns="{NS}"{modules}>\n'
                "  <tbxHeader>\n    <fileDesc>\n"
                f"      <titleStmt><title>{escape(scheme.title)}</title></titleStmt>\n"
                f"      <sourceDesc><p>{escape(scheme.description or scheme.title)}</p></sourceDesc>\n"
@@ -47,7 +65,7 @@ def write(vocabulary: Vocabulary, context: Context, fmt: str = "tbx") -> Iterato
                f'    <encodingDesc><p type="x-scheme">{escape(scheme.id)}</p></encodingDesc>\n'
                "  </tbxHeader>\n  <text>\n    <body>\n")
         for concept in vocabulary.concepts:
-            yield _entry(concept, scheme)
+            yield writer.entry(concept, scheme)
         yield "    </body>\n  </text>\n</tbx>\n"
 
     return chunks(parts)
@@ -65,41 +83,63 @@ def _source_text(s: Source) -> str:
     return " | ".join(fields)
 
 
-def _entry(c: ConceptVersion, scheme: Scheme) -> str:
-    out = [f"      <conceptEntry id={quoteattr(c.id)}>\n", _el(8, "descrip", scheme.title, type="subjectField")]
-    if c.status != "published":
-        out.append(_el(8, "descrip", c.status, type="x-status"))
-    if c.notation:
-        out.append(_el(8, "descrip", c.notation, type="x-notation"))
-    if c.grade:
-        out.append(_el(8, "descrip", c.grade, type="x-grade"))
-    if c.grade_factors:
-        out.append(_el(8, "descrip", " ".join(c.grade_factors), type="x-grade-factors"))
-    for kind, targets in (("x-broader", c.broader), ("crossReference", c.related), ("x-replacedBy", c.replaced_by)):
-        out += [_el(8, "ref", target, type=kind, target=target) for target in targets]
-    out += [_el(8, "descrip", example, type="x-example") for example in c.examples]
-    out += [_el(8, "note", note) for note in c.notes]
-    out += [_el(8, "admin", _source_text(s), type="source") for s in c.sources]
-    if c.uri:
-        out.append(_el(8, "admin", c.uri, type="x-uri"))
-    definitions = [pair for pair in (("zh-Hans", c.definition), ("en", c.definition_en)) if pair[1]]
-    definitions += [(d.lang, d.text) for d in c.definitions]
-    for lang in sorted({t.lang for t in c.terms} | {lang for lang, _ in definitions}, key=lang_key):
-        out.append(f'        <langSec xml:lang={quoteattr(lang)}>\n')
-        for _, definition in (d for d in definitions if d[0] == lang):
-            out.append(_el(10, "descrip", definition, type="definition"))
-        for term in (t for t in c.terms if t.lang == lang):
-            out.append("          <termSec>\n" + _el(12, "term", term.text))
-            out.append(_el(12, "termNote", STATUS_OUT.get(term.type, "admittedTerm-admn-sts"),
-                           type="administrativeStatus"))
-            if term.type == "abbreviation":
-                out.append(_el(12, "termNote", "abbreviation", type="termType"))
-            if term.type == "hidden":
-                out.append(_el(12, "termNote", "hidden", type="x-usage"))
-            out.append("          </termSec>\n")
-        out.append("        </langSec>\n")
-    out.append("      </conceptEntry>\n")
-    return "".join(out)
+class _Writer:
+    def __init__(self, dialect: str, style: str, context: Context, in_file: set[str]) -> None:
+        self.dialect, self.style, self.context, self.in_file = dialect, style, context, in_file
+
+    def cat(self, indent: int, category: str, text: str, **attrs: str) -> str:
+        """A data category as the style writes it, or nothing when the dialect has no such category."""
+        element, module = CATEGORIES[category]
+        if module not in IN_DIALECT[self.dialect]:
+            return ""
+        if self.style == "dct":
+            return _el(indent, f"{module}:{category}", text, **attrs)
+        return _el(indent, element, text, type=category, **attrs)
+
+    def extra(self, indent: int, key: str, value: str) -> str:
+        return _el(indent, "note", f"{PREFIX}{key}={value}")
+
+    def target(self, concept_id: str) -> str:
+        """An IDREF within the file, else the concept's http(s) URI (TBX: @target is one or the other)."""
+        return concept_id if concept_id in self.in_file else self.context.concept_uri(concept_id)
+
+    def entry(self, c: ConceptVersion, scheme: Scheme) -> str:
+        out = [f"      <conceptEntry id={quoteattr(c.id)}>\n", self.cat(8, "subjectField", scheme.title)]
+        if c.status != "published":
+            out.append(self.extra(8, "status", c.status))
+        if c.notation:
+            out.append(self.extra(8, "notation", c.notation))
+        if c.grade:
+            out.append(self.extra(8, "grade", c.grade))
+        if c.grade_factors:
+            out.append(self.extra(8, "grade-factors", " ".join(c.grade_factors)))
+        out += [self.extra(8, "broader", b) for b in c.broader]
+        out += [self.cat(8, "crossReference", r, target=self.target(r)) for r in c.related]
+        out += [self.extra(8, "replaced-by", r) for r in c.replaced_by]
+        out += [_el(8, "note", note) for note in c.notes]
+        out += [self.cat(8, "source", _source_text(s)) for s in c.sources]
+        if c.uri:
+            out.append(self.extra(8, "uri", c.uri))
+        definitions = [pair for pair in (("zh-Hans", c.definition), ("en", c.definition_en)) if pair[1]]
+        definitions += [(d.lang, d.text) for d in c.definitions]
+        examples_at = next((t for t in c.terms if t.type == "preferred" and t.lang == "zh-Hans"), c.terms[0])
+        for lang in sorted({t.lang for t in c.terms} | {lang for lang, _ in definitions}, key=lang_key):
+            out.append(f'        <langSec xml:lang={quoteattr(lang)}>\n')
+            for _, definition in (d for d in definitions if d[0] == lang):
+                out.append(self.cat(10, "definition", definition))
+            for term in (t for t in c.terms if t.lang == lang):
+                out.append("          <termSec>\n" + _el(12, "term", term.text))
+                out.append(self.cat(12, "administrativeStatus", STATUS_OUT.get(term.type, "admittedTerm-admn-sts")))
+                if term.type == "abbreviation":
+                    out.append(self.cat(12, "termType", "abbreviation"))
+                if term.type == "hidden":
+                    out.append(self.extra(12, "usage", "hidden"))
+                if term is examples_at:  # TBX-Basic: a context sits in a termSec
+                    out += [self.cat(12, "context", example) for example in c.examples]
+                out.append("          </termSec>\n")
+            out.append("        </langSec>\n")
+        out.append("      </conceptEntry>\n")
+        return "".join(out)
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -311,6 +351,16 @@ class Reading:
             key = {"crossReference": "related", "x-replacedBy": "replaced_by"}.get(kind, "broader")
             if target:
                 found.fields[key].append(target)
+        elif tag == "note" and text.startswith(PREFIX) and "=" in text:
+            key, value = text[len(PREFIX):].split("=", 1)
+            single_keys = {"status": "x-status", "notation": "x-notation", "grade": "x-grade",
+                           "grade-factors": "x-grade-factors", "uri": "x-uri"}
+            if key in single_keys:
+                found.single[single_keys[key]] = value
+            elif key in ("broader", "replaced-by"):
+                found.fields["broader" if key == "broader" else "replaced_by"].append(value)
+            else:
+                self.skip(f"note {PREFIX}{key}")
         elif tag == "note" and text:
             found.fields["notes"].append(text)
         elif tag == "admin" and kind == "source" and text:
@@ -336,6 +386,8 @@ class Reading:
             value = inner(element)
             if tag == "termNote" and kind in ("administrativeStatus", "termType", "x-usage"):
                 notes[kind] = value.lower()
+            elif tag == "note" and value == f"{PREFIX}usage=hidden":
+                notes["x-usage"] = "hidden"
             elif tag == "transacGrp" or _inside(element, "transacGrp", section):
                 if tag == "transacGrp":
                     self.skip("transaction (transacGrp: origination, modification, responsibility, date)")

@@ -30,7 +30,17 @@ from registry.model import (
 from registry.rules import BatchState, Homonym, check_versions
 from registry.store import Store
 
-from .formats import LIMITS, STANDARDS, Context, TooLarge, Vocabulary, format_of, problem, read, write
+from .formats import (
+    LIMITS,
+    STANDARDS,
+    Context,
+    TooLarge,
+    Vocabulary,
+    format_of,
+    problem,
+    read,
+    write,
+)
 
 BOOKKEEPING = {"id", "version", "author", "created", "change_note", "proposal_id"}
 MAX_LISTED = 20

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-
 from typing import Annotated
 
 import msgspec

@@ -21,7 +21,16 @@ from collections.abc import Iterator
 from registry.errors import VocabularyError
 from registry.model import ConceptVersion, Source, StandardVersion, Term
 
-from . import LANG_ORDER, TYPE_ORDER, Context, Vocabulary, chunks, decode_text, language, problem
+from . import (
+    LANG_ORDER,
+    TYPE_ORDER,
+    Context,
+    Vocabulary,
+    chunks,
+    decode_text,
+    language,
+    problem,
+)
 
 CONCEPT_COLUMNS = ["id", "scheme", "lang", "term", "type", "definition", "definition_en", "broader", "related",
                    "notation", "grade", "grade_factors", "status", "replaced_by", "notes", "examples", "source", "uri"]

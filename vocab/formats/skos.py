@@ -14,21 +14,26 @@ import re
 from collections.abc import Iterator
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.plugins.stores.memory import Memory
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
-
-from registry.model import ConceptVersion, Scheme, Source, StandardVersion, Term
+from rdflib.plugins.stores.memory import Memory
 
 from registry.errors import VocabularyError
-from registry.model import Definition
+from registry.model import (
+    ConceptVersion,
+    Definition,
+    Scheme,
+    Source,
+    StandardVersion,
+    Term,
+)
 
 from . import (
     LIMITS,
     STANDARDS,
-    TooLarge,
     TYPE_ORDER,
     Context,
+    TooLarge,
     Vocabulary,
     dedupe_terms,
     hashed_id,

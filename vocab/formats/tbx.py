@@ -19,7 +19,18 @@ from lxml import etree
 from registry.errors import VocabularyError
 from registry.model import ConceptVersion, Definition, Scheme, Source, Term
 
-from . import Context, Vocabulary, chunks, id_from_uri, is_id, lang_key, language, looks_mojibake, problem, slug
+from . import (
+    Context,
+    Vocabulary,
+    chunks,
+    id_from_uri,
+    is_id,
+    lang_key,
+    language,
+    looks_mojibake,
+    problem,
+    slug,
+)
 
 NS = "urn:iso:std:iso:30042:ed-2"
 STATUS_OUT = {"preferred": "preferredTerm-admn-sts", "deprecated": "deprecatedTerm-admn-sts",

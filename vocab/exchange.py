@@ -71,6 +71,7 @@ class ImportReport(Struct, kw_only=True):
     problems: list[str] = []  # every problem found (a dry run lists them; --skip-invalid imports the rest)
     skipped: list[str] = []  # ids left out by --skip-invalid
     homonyms: list[str] = []  # "label: id, id" — concepts of one scheme sharing a preferred label (kept)
+    totals: dict[str, int] = {}  # the counts of the lists above (what ``summary`` prints)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -255,6 +256,7 @@ def import_files(
         raise ImportProblems(problems)
     if progress:
         progress(0, len(versions))
+    report.totals = report.counts()
     if dry_run:
         return report
     if as_proposals:  # a new scheme is structure, not content: it is created with its concepts proposed

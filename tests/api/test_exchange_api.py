@@ -147,6 +147,7 @@ def test_a_bad_file_is_a_problem_listing_every_problem_and_writes_nothing(server
     skipped = upload(client, (bad + "fine,iot-devices,zh-Hans,好,\n").encode(), name="sensors.csv",
                      token=tokens["admin"], skip_invalid="true", dry_run="true")
     assert skipped.status_code == 200 and skipped.json()["created"] == ["fine"]
+    assert skipped.json()["totals"]["created"] == 1 and skipped.json()["totals"]["skipped"] == 3
     assert skipped.json()["skipped"] == ["c0", "c1", "c2"]
 
 

@@ -124,6 +124,7 @@ def test_an_entry_in_zulu_only_imports_with_its_tag(empty):
 </body></text></tbx>""".encode()
     report = imported(empty, "zulu.tbx", tbx)  # refused whole before issue 24
     assert sorted(report.created) == ["zulu-z1", "zulu-z2"]
+    assert any("1 concept(s) have no Simplified Chinese preferred term" in w for w in report.warnings)
     zulu = empty.get("concept", "zulu-z1")
     assert zulu.terms == (Term(text="umhlaba", lang="zu", type="preferred"),) and zulu.preferred == "umhlaba"
     assert empty.get("concept", "zulu-z2").terms == (Term(text="土地", lang="zh-Hans", type="preferred"),)

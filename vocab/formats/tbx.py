@@ -258,6 +258,7 @@ def read(data: bytes, name: str, context: Context, fmt: str = "tbx") -> Vocabula
                                                      f"{seen[concept.id]}", line=entry.sourceline, field="id"))
             continue
         seen[concept.id] = entry.sourceline
+        reading.no_chinese += not any(t.type == "preferred" and t.lang == "zh-Hans" for t in concept.terms)
         vocabulary.concepts.append(concept)
         vocabulary.where[concept.id] = (entry.sourceline, None)
     vocabulary.warnings += reading.warnings()
@@ -275,10 +276,14 @@ class Reading:
         self.not_kept: dict[str, int] = {}
         self.untagged = 0
         self.no_preferred = 0
+        self.no_chinese = 0
         self.mojibake: list[str] = []
 
     def warnings(self) -> list[str]:
         out = [f"not kept: {n} × {kind}" for kind, n in sorted(self.not_kept.items())]
+        if self.no_chinese:  # as the SKOS reader says it
+            out.append(f"{self.no_chinese} concept(s) have no Simplified Chinese preferred term: they are named by "
+                       "their preferred term in another language (kept with its own tag)")
         if self.no_preferred:
             out.append(f"{self.no_preferred} entr(ies) mark no preferred term (administrativeStatus): the first "
                        "admitted term, in the file's language where there is one, is taken as preferred")

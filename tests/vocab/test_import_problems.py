@@ -243,3 +243,13 @@ def test_a_plain_tbx_2008_doctype_is_read_without_loading_it(empty):
 <martif type="TBX" xml:lang="en"><text><body><termEntry id="a"><langSet xml:lang="zh-CN"><tig><term>土地</term>
 </tig></langSet></termEntry></body></text></martif>""".encode()
     assert imported(empty, "plain.tbx", data).created == ["plain-a"]
+
+
+def test_homonyms_import_on_both_stores(store):
+    """The store's own check inside the write transaction allows what the import allowed (SQLite, PostgreSQL)."""
+    data = "id,scheme,lang,term,type\naa,sx,zh-Hans,农业,preferred\nbb,sx,zh-Hans,農業,preferred\n".encode()
+    report = import_files(store, [("h.csv", data)], actor="importer", base_uri=BASE)
+    assert sorted(report.created) == ["aa", "bb"] and report.revision
+    assert {c.id for c in store.current("concept")} == {"aa", "bb"}
+    again = import_files(store, [("h.csv", data)], actor="importer", base_uri=BASE)
+    assert sorted(again.unchanged) == ["aa", "bb"]

@@ -193,3 +193,26 @@ def test_the_skosify_checks_can_fail():
 e:a skos:prefLabel "A"@en, "B"@en ; skos:altLabel "A"@en ; skos:broader e:b . e:b skos:prefLabel "C"@en ; skos:broader e:a .
 """, format="turtle")
     assert len(skosify_problems(g)) == 4
+
+
+def test_the_cli_exports_each_style_and_dialect(tmp_path):
+    from click.testing import CliRunner
+
+    from api.cli import main
+    from api.services import Services
+    from api.settings import Settings
+
+    data = tmp_path / "data"
+    Services(Settings(data_dir=str(data))).close()  # a registry with the bundled vocabulary
+    seen = {}
+    for style, dialect in (("dca", "basic"), ("dct", "basic"), ("dca", "min"), ("dct", "core")):
+        out = tmp_path / f"{style}-{dialect}.tbx"
+        result = CliRunner().invoke(main, ["export", "--scheme", "dv-terms", "--format", "tbx", "--tbx-style", style,
+                                           "--tbx-dialect", dialect, "-o", str(out), "--data-dir", str(data)])
+        assert result.exit_code == 0, result.output
+        root = etree.parse(str(out)).getroot()
+        seen[(style, dialect)] = (root.get("style"), root.get("type"))
+        if dialect == "basic":
+            assert basic_problems(root, style) == []
+    assert seen == {("dca", "basic"): ("dca", "TBX-Basic"), ("dct", "basic"): ("dct", "TBX-Basic"),
+                    ("dca", "min"): ("dca", "TBX-Min"), ("dct", "core"): ("dct", "TBX-Core")}

@@ -144,6 +144,8 @@ def test_a_bad_file_is_a_problem_listing_every_problem_and_writes_nothing(server
     assert [(e["file"], e["line"], e["field"]) for e in problem["errors"]] == [
         ("sensors.csv", 2, "broader"), ("sensors.csv", 3, "broader"), ("sensors.csv", 4, "broader")]
     assert server.services.store.revision() == revision
+    dry = upload(client, bad.encode(), name="sensors.csv", token=tokens["admin"], dry_run="true")
+    assert dry.status_code == 200 and len(dry.json()["problems"]) == 3 and dry.json()["totals"]["problems"] == 3
     skipped = upload(client, (bad + "fine,iot-devices,zh-Hans,好,\n").encode(), name="sensors.csv",
                      token=tokens["admin"], skip_invalid="true", dry_run="true")
     assert skipped.status_code == 200 and skipped.json()["created"] == ["fine"]

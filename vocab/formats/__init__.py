@@ -17,7 +17,7 @@ from pathlib import Path
 from msgspec import Struct
 
 from registry.errors import VocabularyError
-from registry.model import ConceptVersion, Scheme, StandardVersion, Term, is_chinese
+from registry.model import TYPE_RANK, ConceptVersion, Scheme, StandardVersion, Term, is_chinese
 from registry.text import converter
 
 DEFAULT_BASE_URI = "http://localhost:8000"
@@ -224,7 +224,7 @@ def looks_mojibake(text: str, lang: str) -> bool:
     return "\ufffd" in text or (not _CJK.search(text) and bool(_MOJIBAKE.search(text)))
 
 
-TYPE_ORDER = {"preferred": 0, "admitted": 1, "abbreviation": 2, "deprecated": 3, "superseded": 3, "hidden": 4}
+TYPE_ORDER = TYPE_RANK  # registry.model's order, under the name csv and skos import
 LANG_ORDER = {"zh-Hans": 0, "zh-TW": 1, "zh-HK": 2, "en": 3}
 
 

@@ -222,3 +222,26 @@ def test_cli_import_problem_is_one_line(tmp_path):
     result = CliRunner().invoke(main, ["import", str(bad), "--data-dir", str(tmp_path / "d")])
     assert result.exit_code == 1 and result.output.count("\n") == 1
     assert result.output.startswith(f"error: {bad}:1: term: missing column 'term'")
+
+
+def test_an_imported_concept_in_other_languages_is_shown_and_a_homonym_qualified(server, client, tokens):
+    tbx = """<?xml version="1.0"?>
+<tbx type="TBX-Basic" style="dca" xml:lang="en" xmlns="urn:iso:std:iso:30042:ed-2"><text><body>
+<conceptEntry id="h1"><ref type="crossReference" target="h2">h2</ref><langSec xml:lang="zh-CN"><termSec><term>银行</term>
+<termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></termSec></langSec>
+<langSec xml:lang="es"><termSec><term>banco</term></termSec></langSec><langSec xml:lang="en"><termSec><term>bank</term>
+<termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></termSec></langSec></conceptEntry>
+<conceptEntry id="h2"><langSec xml:lang="zh-CN"><termSec><term>银行</term>
+<termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></termSec></langSec>
+<langSec xml:lang="en"><termSec><term>riverbank</term>
+<termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></termSec></langSec></conceptEntry>
+</body></text></tbx>""".encode()
+    answer = upload(client, tbx, name="homonyms.tbx", token=tokens["admin"])
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["homonyms"] == ["银行 (homonyms): homonyms-h1, homonyms-h2"]
+    page = client.get("/concepts/homonyms-h1")
+    assert page.status_code == 200 and "banco</td><td>许用术语</td><td>es</td>" in page.text  # shown by its tag
+    hits = client.get("/api/v1/search", params={"q": "银行"}).json()["hits"]
+    assert {(h["id"], h["qualifier"]) for h in hits[:2]} == {("homonyms-h1", "bank"), ("homonyms-h2", "riverbank")}
+    html = client.get("/", params={"q": "银行"}).text
+    assert "（bank）" in html and "（riverbank）" in html

@@ -187,7 +187,7 @@ def read_files(files: Sequence[tuple[str, bytes]], fmt: str | None, context: Con
 def check_size(name: str, data: bytes) -> None:
     if len(data) > LIMITS["bytes"]:
         raise TooLarge(f"the file has {len(data):,} bytes; an import reads at most {LIMITS['bytes']:,} per file "
-                       "(split it, or raise SHUYU_IMPORT_MAX_BYTES)", path=name, field="size")
+                       "(split it)", path=name, field="size")
 
 
 _PATH = re.compile(r"at `\$\.(\w+)")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from msgspec import Struct
 
-from registry.text import converter, fold_to_simplified
+from registry.text import converter
 from search.highlight import highlight
 from search.labels import DEFINITION, PARTIAL, SOUND
 from search.service import Hit
 
+from ..views import qualifier
 from .script import convert as render
 from .script import curated_labels, official
 
@@ -33,31 +34,7 @@ class WebHit(Struct, kw_only=True):
     how: str
     matched: str
     replaced_by: list[tuple[str, str]]
-    qualifier: str = ""  # for a homonym: which of the concepts of that name this is (its scheme, or its broader)
-
-
-_HOMONYMS: list = [None, {}]
-
-
-def homonyms(catalog) -> dict[str, list[str]]:
-    """Folded preferred label → the ids of the concepts that share it, for the labels more than one has."""
-    if _HOMONYMS[0] is not catalog:
-        by_label: dict[str, list[str]] = {}
-        for c in catalog.concepts.values():
-            by_label.setdefault(fold_to_simplified(c.preferred), []).append(c.id)
-        _HOMONYMS[:] = [catalog, {k: v for k, v in by_label.items() if len(v) > 1}]
-    return _HOMONYMS[1]
-
-
-def qualifier(catalog, c) -> str:
-    """What tells a homonym from the others of its name: its scheme, else its broader concept."""
-    others = [catalog.concepts[i] for i in homonyms(catalog).get(fold_to_simplified(c.preferred), ()) if i != c.id]
-    if not others:
-        return ""
-    if all(o.scheme != c.scheme for o in others) and c.scheme in catalog.schemes:
-        return catalog.schemes[c.scheme].title
-    broader = next((catalog.concepts[b].preferred for b in c.broader if b in catalog.concepts), "")
-    return broader or c.notation
+    qualifier: str = ""  # a homonym's broader concept or scheme
 
 
 def how_matched(hit: Hit, query: str) -> str:
@@ -110,9 +87,10 @@ def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) 
         id=c.id, kind="concept", href=f"/concepts/{c.id}", code=c.notation, label=label,
         definition=highlight(c.definition, terms, script) or _esc(render(c.definition, script)),
         english=c.english, regional=regional, scheme=c.scheme, status=c.status, grade=c.grade, how=how,
-        matched=matched, qualifier=qualifier(catalog, c),
+        matched=matched,
         replaced_by=[(r, curated_names.get(catalog.concepts[r].preferred) or render(catalog.concepts[r].preferred, script))
                      for r in c.replaced_by if r in catalog.concepts],
+        qualifier=qualifier(catalog, c, script),
     )
 
 

@@ -1,14 +1,12 @@
 """Web polish (issue 22, item 8 and "what to build"): HEAD on every GET page, a favicon, /schema/swagger and
-/schema/redoc, a styled 404 with links, a label-clash hint on the forms and the proposal page, qualifiers
-for homonyms."""
+/schema/redoc, a styled 404 with links, a label-clash hint on the forms and the proposal page (qualifiers for
+homonyms came with the import work: tests/api/test_exchange_api.py)."""
 
 from __future__ import annotations
 
 import httpx
 import lxml.html
-from msgspec import Struct
 
-from api.web.hits import qualifier
 from tests.web.pages import DRAFTING_PAGES, READER_PAGES
 from tests.web.test_whole_version import post, revise_form, signed_in_client
 
@@ -61,36 +59,6 @@ def test_a_label_of_another_concept_is_flagged_on_the_form_and_the_proposal(site
     assert not untouched.xpath("//section[contains(@class, 'clashes')]")
     client.post(proposal_path + "/withdraw", data={"_csrf_token": page.xpath("//input[@name='_csrf_token']/@value")[0]})
     client.close()
-
-
-class _Concept(Struct):
-    id: str
-    preferred: str
-    scheme: str
-    broader: tuple = ()
-    notation: str = ""
-
-
-class _Scheme(Struct):
-    title: str
-
-
-class _Catalog(Struct):
-    concepts: dict
-    schemes: dict
-
-
-def test_homonyms_are_told_apart_by_scheme_or_broader_concept():
-    concepts = {c.id: c for c in [
-        _Concept("platform-a", "平台", "dv-terms", ("tech",)), _Concept("platform-b", "平台", "arch", ()),
-        _Concept("tech", "技术", "dv-terms"), _Concept("cell-a", "单元", "dv-terms", ("tech",)),
-        _Concept("cell-b", "單元", "dv-terms", ("platform-a",)), _Concept("alone", "孤词", "dv-terms")]}
-    catalog = _Catalog(concepts=concepts, schemes={"dv-terms": _Scheme("数字乡村术语"), "arch": _Scheme("参考架构")})
-    assert qualifier(catalog, concepts["platform-a"]) == "数字乡村术语"
-    assert qualifier(catalog, concepts["platform-b"]) == "参考架构"
-    assert qualifier(catalog, concepts["cell-a"]) == "技术"  # same scheme: its broader concept
-    assert qualifier(catalog, concepts["cell-b"]) == "平台"  # 單元 is 单元 after folding
-    assert qualifier(catalog, concepts["alone"]) == ""
 
 
 def test_choosing_a_script_switches_at_once_with_javascript(browser, site):

@@ -31,9 +31,9 @@ from vocab.formats import FORMATS, STANDARDS, Context, Vocabulary, write
 from .editorial import ActorDep, actor_from_request, bearer_token, publish_now
 from .etags import etag_matches
 from .openapi import body_as, success_as
-from .strict import UnsupportedMediaType, read_form
+from .problems import ImportProblem, not_modified, problems
 from .routes import At, ReleaseTag
-from .problems import not_modified, problems
+from .strict import UnsupportedMediaType, read_form
 from .services import Services, ServicesDep
 from .settings import Settings
 
@@ -214,7 +214,7 @@ IMPORT_FORM = Schema(type=OpenAPIType.OBJECT, properties={
     "file": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY, description="a vocabulary file (more files: more fields, any name)"),
     "format": Schema(type=OpenAPIType.STRING, enum=list(FORMATS)), "scheme": Schema(type=OpenAPIType.STRING, pattern="^([a-z][a-z0-9-]{1,63})?$",
                                                                     description="the scheme id to import into"),
-    "dry_run": _FLAG, "as_proposals": _FLAG, "deprecate_missing": _FLAG,
+    "dry_run": _FLAG, "as_proposals": _FLAG, "deprecate_missing": _FLAG, "skip_invalid": _FLAG,
 }, required=["file"], additional_properties=False)
 
 
@@ -229,8 +229,10 @@ class ImportController(Controller):
           operation_class=body_as("vocabulary files (any field name) and the import's options", multipart_form_data=IMPORT_FORM))
     async def import_upload(self, request: Request, services: ServicesDep, actor: ActorDep) -> Response[ImportReport]:
         """Import uploaded vocabulary files (admin; ``multipart/form-data``): any number of file fields,
-        and ``format``, ``scheme``, ``dry_run``, ``as_proposals``, ``deprecate_missing``. One transaction;
-        a file with a problem writes nothing (400 naming file, line or subject, and field)."""
+        and ``format``, ``scheme``, ``dry_run``, ``as_proposals``, ``deprecate_missing``, ``skip_invalid``.
+        One transaction; any problem writes nothing: 400 listing every problem in ``errors`` (file, line or
+        subject, field, detail), 413 for a file over a limit; ``skip_invalid`` imports the valid entries and
+        lists the others. The answer counts what was created, revised, skipped and warned about."""
         require(actor, "admin", "importing vocabularies")
         if request.content_type[0] != "multipart/form-data":
             raise UnsupportedMediaType(detail="upload the files as multipart/form-data")
@@ -245,10 +247,10 @@ class ImportController(Controller):
             raise InvalidInput("upload at least one file (multipart/form-data)", field="files")
         if len(files) > MAX_FILES:
             raise InvalidInput(f"at most {MAX_FILES} files at once", field="files")
-        unknown = set(options) - {"format", "scheme", "dry_run", "as_proposals", "deprecate_missing"}
+        unknown = set(options) - {"format", "scheme", "dry_run", "as_proposals", "deprecate_missing", "skip_invalid"}
         if unknown:
             raise InvalidInput(f"unknown form field {sorted(unknown)[0]!r}", field=sorted(unknown)[0])
-        for flag in ("dry_run", "as_proposals", "deprecate_missing"):
+        for flag in ("dry_run", "as_proposals", "deprecate_missing", "skip_invalid"):
             if options.get(flag, "") not in FLAGS:
                 raise InvalidInput(f"{flag} is one of {', '.join(f or '(empty)' for f in FLAGS)}", field=flag)
         fmt = options.get("format") or None
@@ -260,9 +262,13 @@ class ImportController(Controller):
                 base_uri=services.settings.uri_base, dry_run=options.get("dry_run") in TRUE,
                 as_proposals=options.get("as_proposals") in TRUE,
                 deprecate_missing=options.get("deprecate_missing") in TRUE,
+                skip_invalid=options.get("skip_invalid") in TRUE,
             ))
         except VocabularyError as exc:
-            exc.detail = str(exc)  # the problem's detail names the file, line (or RDF subject) and field
+            # the detail names file, line (or RDF subject) and field; ``errors`` lists every problem
+            exc.errors = [ImportProblem(file=p.path, line=p.line, field=p.field, detail=p.detail)  # type: ignore[attr-defined]
+                          for p in getattr(exc, "problems", None) or [exc]]
+            exc.detail = str(exc)
             raise
         if report.revision is not None:
             await anyio.to_thread.run_sync(publish_now, services)

@@ -128,13 +128,13 @@ def _valid_form(body) -> bool:
     if not isinstance(body, dict) or "file" not in body:
         return False
     for key, value in body.items():
-        if key in ("dry_run", "as_proposals", "deprecate_missing") and value not in FLAGS:
+        if key in ("dry_run", "as_proposals", "deprecate_missing", "skip_invalid") and value not in FLAGS:
             return False
         if key == "format" and value not in FORMATS:
             return False
         if key == "scheme" and not (isinstance(value, str) and re.fullmatch("([a-z][a-z0-9-]{1,63})?", value)):
             return False
-        if key not in ("file", "dry_run", "as_proposals", "deprecate_missing", "format", "scheme"):
+        if key not in ("file", "dry_run", "as_proposals", "deprecate_missing", "skip_invalid", "format", "scheme"):
             return False
     return isinstance(body["file"], (bytes, str))
 

@@ -7,6 +7,7 @@ what it writes. Exports are also reached by content negotiation (``Accept: text/
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import partial
 from typing import Annotated, Literal, get_args
 
@@ -209,10 +210,11 @@ class ExchangeController(Controller):
 
 TRUE = {"1", "true", "yes", "on"}
 FLAGS = [*TRUE, "0", "false", "no", "off", ""]
+SCHEME_ID = re.compile("[a-z][a-z0-9-]{1,63}")  # registry.model.Id
 _FLAG = Schema(type=OpenAPIType.STRING, enum=FLAGS)
 IMPORT_FORM = Schema(type=OpenAPIType.OBJECT, properties={
     "file": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY, description="a vocabulary file (more files: more fields, any name)"),
-    "format": Schema(type=OpenAPIType.STRING, enum=list(FORMATS)), "scheme": Schema(type=OpenAPIType.STRING, pattern="^([a-z][a-z0-9-]{1,63})?$",
+    "format": Schema(type=OpenAPIType.STRING, enum=list(FORMATS)), "scheme": Schema(type=OpenAPIType.STRING, pattern=f"^({SCHEME_ID.pattern})?$",
                                                                     description="the scheme id to import into"),
     "dry_run": _FLAG, "as_proposals": _FLAG, "deprecate_missing": _FLAG, "skip_invalid": _FLAG,
 }, required=["file"], additional_properties=False)
@@ -253,6 +255,8 @@ class ImportController(Controller):
         for flag in ("dry_run", "as_proposals", "deprecate_missing", "skip_invalid"):
             if options.get(flag, "") not in FLAGS:
                 raise InvalidInput(f"{flag} is one of {', '.join(f or '(empty)' for f in FLAGS)}", field=flag)
+        if options.get("scheme") and not SCHEME_ID.fullmatch(options["scheme"]):
+            raise InvalidInput(f"scheme {options['scheme']!r} is not a scheme id", field="scheme")
         fmt = options.get("format") or None
         if fmt and fmt not in FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", field="format")

@@ -80,9 +80,14 @@ def serve(host: str | None, port: int | None, data_dir: str | None, workers: int
         os.environ[PARENT_ENV] = str(os.getpid())
     else:
         os.environ.pop(PARENT_ENV, None)
+    # X-Forwarded-Proto/-For are believed only from the proxies named in trust_proxy (uvicorn would
+    # otherwise trust 127.0.0.1 by default): https there marks cookies Secure, and the throttles count the
+    # client's address, not the proxy's
+    trusted = settings.trust_proxy.strip()
     uvicorn.run(
         "api.workers:worker_app", factory=True, host=settings.host, port=settings.port,
         workers=settings.workers, log_level="info", access_log=False,
+        proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None,
     )
 
 

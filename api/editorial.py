@@ -29,10 +29,10 @@ from registry.model import (
     Release,
     StandardContent,
 )
-from registry.tokens import authenticate
 from registry.workflow import Actor, Editorial, require
 
 from .problems import problems
+from .security import authenticate_bearer
 from .services import Services, ServicesDep
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -87,8 +87,7 @@ async def bearer_token(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: a write needs a token, checked before the body is read (no token and a bad body is 401)."""
     if connection.scope["method"] in SAFE_METHODS:
         return
-    store = connection.app.state.services.store
-    connection.state.actor = await anyio.to_thread.run_sync(authenticate, store, connection.headers.get("authorization"))
+    connection.state.actor = await authenticate_bearer(connection, connection.app.state.services.store)
 
 
 def actor_from_request(request: Request) -> Actor:

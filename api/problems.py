@@ -22,7 +22,7 @@ TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not f
           422: "Unprocessable content", 429: "Too many requests", 500: "Internal server error",
           503: "Service unavailable"}
 TYPES = {400: "/problems/invalid-input", 404: "/problems/not-found", 405: "/problems/method-not-allowed",
-         413: "/problems/too-large", 500: "/problems/internal-error"}
+         413: "/problems/too-large", 429: "/problems/too-many-requests", 500: "/problems/internal-error"}
 # what each documented status means, for the OpenAPI description
 WHEN = {
     400: "a missing, malformed or out-of-range parameter, or a body that is not JSON",
@@ -33,6 +33,7 @@ WHEN = {
     412: "`If-Match` names a version of the resource that is no longer current",
     413: "the request body is over 1 MiB",
     422: "a well-formed JSON body with wrong fields or values, or content that breaks a registry rule",
+    429: "too many failed tokens or draft checks from this client: retry after `Retry-After` seconds",
     503: "the store or the search index cannot answer now; retry later",
 }
 
@@ -89,7 +90,7 @@ def problem_response(problem: ProblemDetails, request: Request | None = None, he
 
 
 def _wants_html(request: Request) -> bool:
-    path = request.url.path
+    path = request.scope["path"]
     return not path.startswith(("/api/", "/schema", "/healthz")) and "text/html" in request.headers.get("accept", "")
 
 
@@ -97,7 +98,7 @@ def shuyu_error_handler(request: Request, exc: ShuyuError) -> Response[ProblemDe
     headers = {"WWW-Authenticate": 'Bearer realm="shuyu"'} if exc.status == 401 else None
     return problem_response(
         ProblemDetails(type=exc.type, title=exc.title, status=exc.status, detail=exc.detail,
-                instance=request.url.path, field=exc.field),
+                instance=request.scope["path"], field=exc.field),
         request, headers,
     )
 
@@ -116,7 +117,7 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Problem
             status, kind = 422, "/problems/invalid-body"
     return problem_response(
         ProblemDetails(type=kind, title=TITLES.get(status, "Error"), status=status,
-                detail=detail, instance=request.url.path, invalid_params=params),
+                detail=detail, instance=request.scope["path"], invalid_params=params),
         request, dict(exc.headers) if exc.headers else None,  # e.g. Allow on 405
     )
 
@@ -127,24 +128,29 @@ def recursion_error_handler(request: Request, exc: RecursionError) -> Response[P
         return internal_error_handler(request, exc)
     return problem_response(
         ProblemDetails(type=TYPES[400], title=TITLES[400], status=400, detail="the JSON body is nested too deeply",
-                instance=request.url.path),
+                instance=request.scope["path"]),
         request,
     )
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response[ProblemDetails]:
-    log.exception("unhandled error on %s %s", request.method, loggable(request.url.path))
+    log.exception("unhandled error on %s %s", request.method, loggable(request.scope["path"]))
     return problem_response(
         ProblemDetails(type=TYPES[500], title=TITLES[500], status=500,
                 detail="the server could not answer this request; it has been logged",
-                instance=request.url.path),
+                instance=request.scope["path"]),
         request,
     )
 
 
+NAME_MAX = 255  # bytes in one file name (Linux): a longer one names no file, the file system says ENAMETOOLONG
+
+
 def no_nul_in_path(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Guard for file routes: a NUL names no file (and the file system refuses it)."""
-    if "\x00" in connection.scope["path"]:
+    """Guard for file routes: a NUL, or a name longer than a file name can be, names no file (and the file
+    system would refuse it with an error, not a 404)."""
+    path = connection.scope["path"]
+    if "\x00" in path or any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in path.split("/")):
         raise NotFound("no such file")
 
 

@@ -573,6 +573,34 @@ class SQLStore:
             self._event(db, at, actor, "token_revoke", "token", token_id, 1, token.name)
             return token
 
+    # -- web sessions ---------------------------------------------------------------------------
+    # Single statements outside the write lock: a session is not content, never joins a content
+    # transaction and must not wake every node's follower (PostgreSQL's NOTIFY is sent by _transaction).
+    def get_session(self, key: str, at: int) -> bytes | None:
+        """The data of an unexpired session (``at``: seconds since the epoch), or None."""
+        with self._reading() as db:
+            row = db.execute("SELECT body FROM web_sessions WHERE id = %s AND expires > %s", (key, at)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_session(self, key: str, body: bytes, expires: int) -> None:
+        with self._reading() as db:
+            db.execute("INSERT INTO web_sessions (id, expires, body) VALUES (%s, %s, %s)"
+                       " ON CONFLICT (id) DO UPDATE SET expires = excluded.expires, body = excluded.body",
+                       (key, expires, body))
+
+    def delete_session(self, key: str) -> None:
+        with self._reading() as db:
+            db.execute("DELETE FROM web_sessions WHERE id = %s", (key,))
+
+    def delete_expired_sessions(self, at: int) -> int:
+        """Remove the sessions expired by ``at``; how many."""
+        with self._reading() as db:
+            return db.execute("DELETE FROM web_sessions WHERE expires <= %s", (at,)).rowcount
+
+    def count_sessions(self, at: int) -> int:
+        with self._reading() as db:
+            return db.execute("SELECT count(*) FROM web_sessions WHERE expires > %s", (at,)).fetchone()[0]
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

@@ -6,8 +6,8 @@ from __future__ import annotations
 from .editor import EditorController
 from .page import install_globals
 from .reader import ReaderController
-from .session import csrf_config, session_config, session_store
+from .session import RegistrySessionStore, csrf_config, session_config
 
 WEB_HANDLERS = [ReaderController, EditorController]
 
-__all__ = ["WEB_HANDLERS", "install_globals", "csrf_config", "session_config", "session_store"]
+__all__ = ["WEB_HANDLERS", "install_globals", "csrf_config", "session_config", "RegistrySessionStore"]

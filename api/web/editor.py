@@ -18,6 +18,7 @@ from registry.errors import Forbidden, InvalidInput, NotFound, ShuyuError, Unaut
 from registry.workflow import EDITABLE_STATES, RANK, Actor, Editorial
 from search.analysis import expand_query
 
+from ..security import note_failed_sign_in, refuse_sign_in_if_over
 from ..services import Services, ServicesDep
 from . import forms
 from .diffview import diff_view
@@ -41,7 +42,7 @@ def to_sign_in(request: Request, exc: SignInRequired) -> Response:
 def _actor(request: Request, services: Services, role: str = "editor") -> Actor:
     actor = signed_in(request, services.store)
     if actor is None:
-        raise SignInRequired(request.url.path)
+        raise SignInRequired(request.scope["path"])
     if RANK[actor.role] < RANK[role]:
         raise Forbidden(f"这一页需要{role}角色;{actor.name} 是 {actor.role}")
     return actor
@@ -91,9 +92,13 @@ class EditorController(Controller):
         form = await _form(request)
         next_path = str(form.get("next", "/editor"))
         next_path = next_path if NEXT.match(next_path) else "/editor"
+        token = str(form.get("token", ""))
+        refuse_sign_in_if_over(request, token)  # 429 before the token is looked at
         try:
-            await anyio.to_thread.run_sync(partial(sign_in, request, services.store, str(form.get("token", ""))))
+            await anyio.to_thread.run_sync(partial(sign_in, request, services.store, token))
         except (Unauthorized, Forbidden) as exc:
+            if isinstance(exc, Unauthorized):  # a wrong token counts; a reader's (403) guessed nothing
+                note_failed_sign_in(request, token)
             return page(request, services, "signin.html", next_path=next_path, errors={"token": exc.detail},
                         status_code=exc.status)
         return _done(next_path)

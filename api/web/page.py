@@ -19,7 +19,7 @@ def page(request: Request, services, name: str, *, status_code: int = 200, **con
     script, chosen = pick(request)
     context.update(
         script=script, scripts=SCRIPTS, t=partial(ui, script=script), off=partial(official, script=script),
-        L=labels, user=signed_in(request, services.store), path=request.url.path,
+        L=labels, user=signed_in(request, services.store), path=request.scope["path"],
         here_without_script=[(k, v) for k, v in request.query_params.multi_items() if k != "script"],
         url=url,
     )
@@ -61,7 +61,7 @@ def _web_state(context) -> dict:
              "here_without_script": context.get("here_without_script")}
     if request is not None:
         if state["path"] is None:
-            state["path"] = request.url.path
+            state["path"] = request.scope["path"]
         if state["here_without_script"] is None:
             state["here_without_script"] = [(k, v) for k, v in request.query_params.multi_items() if k != "script"]
         if "user" not in context:

@@ -37,7 +37,6 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
            (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY")]
-_NAMES = frozenset(name for name, _ in HEADERS)
 WINDOW = 60.0  # seconds: the limits are per minute
 MAX_KEYS = 100_000  # clients (and token prefixes) remembered at once, whatever an attacker sends
 TOKEN_PREFIX = 16  # characters of a presented token that name it for the per-token throttle
@@ -55,11 +54,11 @@ class SecurityLayer:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() not in _NAMES]
+                headers = list(message.get("headers", ()))
                 if secure:
                     headers = [(k, v + b"; Secure") if k.lower() == b"set-cookie" and b"; secure" not in v.lower()
                                else (k, v) for k, v in headers]
-                message["headers"] = headers + HEADERS
+                message["headers"] = headers + HEADERS  # nothing else in the app sets these
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -183,9 +182,10 @@ def note_failed_sign_in(request: Request, token: str) -> None:
 CHECKED = frozenset({"/check", "/api/v1/check"})
 
 
-def limit_draft_checks(request: Request) -> None:
+async def limit_draft_checks(request: Request) -> None:
     """App-wide ``before_request``: the public draft checker (costly: uploads, .docx) is rate limited per
-    client; every other request passes at the cost of one comparison."""
+    client; every other request passes at the cost of one comparison. (Async: litestar would run a sync
+    hook in a worker thread, on every request.)"""
     if request.scope["path"] in CHECKED and request.scope["method"] == "POST":
         throttle = _throttles(request).check
         keys = [client_of(request)]

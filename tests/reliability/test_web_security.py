@@ -300,3 +300,16 @@ def test_cookies_are_secure_behind_a_trusted_proxy_saying_https(tmp_path, monkey
             assert answer.status_code == 303 and all("; Secure" not in c for c in answer.headers.get_list("set-cookie"))
     finally:
         server.stop()
+
+
+def test_failures_count_per_client_and_per_token_prefix():
+    from api.security import Throttle
+
+    throttle = Throttle(3)
+    for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):  # one token tried from three addresses
+        throttle.note([f"client:{address}", "token:shuyu_abcdefghij"])
+    assert throttle.retry_after(["client:198.51.100.9", "token:shuyu_abcdefghij"]) is not None
+    assert throttle.retry_after(["client:198.51.100.9", "token:shuyu_zzzzzzzzzz"]) is None
+    assert throttle.retry_after(["client:198.51.100.1", "token:shuyu_zzzzzzzzzz"]) is None  # one failure there
+    assert 1 <= throttle.retry_after(["token:shuyu_abcdefghij"]) <= 60
+    assert Throttle(0).retry_after(["anything"]) is None  # 0: no limit

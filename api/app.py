@@ -169,7 +169,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # never sees those, so both wrap the app's own handler, where litestar puts its app-wide CORS middleware.
     # The security layer (headers, Secure cookies over https, throttles) sits inside both, so its 429s are
     # logged and counted like any answer.
-    app.asgi_handler = RequestLog(RequestMetrics(SecurityLayer(app.asgi_handler, settings)), app.state)
+    app.asgi_handler = RequestLog(RequestMetrics(SecurityLayer(app.asgi_handler)), app.state)
     return app
 
 

@@ -43,7 +43,7 @@ TOKEN_PREFIX = 16  # characters of a presented token that name it for the per-to
 
 
 class SecurityLayer:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

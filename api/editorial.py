@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-import anyio.to_thread
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler

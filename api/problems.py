@@ -43,6 +43,15 @@ class InvalidParam(Struct, omit_defaults=True):
     reason: str
 
 
+class ImportProblem(Struct, omit_defaults=True):
+    """One problem of an import: the file (with the RDF subject in angle brackets), line, field, what is wrong."""
+
+    file: str
+    detail: str
+    line: int | None = None
+    field: str | None = None
+
+
 class ProblemDetails(Struct, omit_defaults=True):
     """An RFC 9457 problem: ``type`` is stable and names the kind of error; ``detail`` says what happened."""
 
@@ -53,6 +62,7 @@ class ProblemDetails(Struct, omit_defaults=True):
     instance: str = ""
     field: str | None = None
     invalid_params: list[InvalidParam] | None = None
+    errors: list[ImportProblem] | None = None  # an import: every problem found, not only the first
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
@@ -98,7 +108,7 @@ def shuyu_error_handler(request: Request, exc: ShuyuError) -> Response[ProblemDe
     headers = {"WWW-Authenticate": 'Bearer realm="shuyu"'} if exc.status == 401 else None
     return problem_response(
         ProblemDetails(type=exc.type, title=exc.title, status=exc.status, detail=exc.detail,
-                instance=request.scope["path"], field=exc.field),
+                instance=request.scope["path"], field=exc.field, errors=getattr(exc, "errors", None)),
         request, headers,
     )
 

@@ -11,6 +11,7 @@ from search.highlight import highlight
 from search.labels import DEFINITION, PARTIAL, SOUND
 from search.service import Hit
 
+from ..views import qualifier
 from .script import official
 
 HOW_LANG = {"zh-TW": "台湾用语", "zh-HK": "香港用语", "en": "英文"}
@@ -33,6 +34,7 @@ class WebHit(Struct, kw_only=True):
     how: str
     matched: str
     replaced_by: list[tuple[str, str]]
+    qualifier: str = ""  # a homonym's broader concept or scheme
 
 
 def how_matched(hit: Hit, query: str) -> str:
@@ -76,6 +78,7 @@ def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) 
         english=c.english, regional=regional, scheme=c.scheme, status=c.status, grade=c.grade, how=how,
         matched=hit.matched,
         replaced_by=[(r, render(catalog.concepts[r].preferred, script)) for r in c.replaced_by if r in catalog.concepts],
+        qualifier=qualifier(catalog, c, script),
     )
 
 

@@ -9,7 +9,14 @@ from registry.model import GRADE_LABELS, STANDARD_STATUS_LABELS
 
 TERM_TYPES = {"preferred": "规范术语", "admitted": "许用术语", "deprecated": "拒用术语",
               "abbreviation": "缩略语", "hidden": "检索用词"}
-LANGS = {"zh-Hans": "简体", "zh-TW": "台湾", "zh-HK": "香港", "en": "英文"}
+class _Tags(dict):
+    """Language names; a tag without one (an imported es, fi, zu … term) is shown as the tag itself."""
+
+    def __missing__(self, tag: str) -> str:
+        return tag
+
+
+LANGS = _Tags({"zh-Hans": "简体", "zh-TW": "台湾", "zh-HK": "香港", "en": "英文"})
 STANDARD_KINDS = {"national": "国家标准", "sector": "行业标准", "local": "地方标准", "group": "团体标准",
                   "guide": "指南", "specification": "规范", "policy": "政策文件"}
 # concept statuses read differently from standard statuses, so the status facet never shows one name twice

@@ -32,7 +32,7 @@ from .routes import ConceptController, SearchController
 from .services import Services
 from .settings import Settings
 from .security import SecurityLayer, Throttles, limit_draft_checks
-from .web import WEB_HANDLERS, RegistrySessionStore, csrf_config, install_globals, session_config
+from .web import WEB_HANDLERS, HeadAsGet, RegistrySessionStore, csrf_config, install_globals, session_config
 
 HERE = Path(__file__).parent
 VERSION = "0.1.0"
@@ -98,7 +98,7 @@ class SwaggerPage(SwaggerRenderPlugin):
 
 # the OpenAPI viewer from our own static files: /schema works on an intranet or behind a firewall
 SWAGGER_UI = SwaggerPage(
-    path="/",
+    path=["/", "/swagger", "/redoc"],  # /schema/redoc: ReDoc is not bundled (nothing from a CDN); Swagger UI answers
     js_url="/static/swagger-ui/swagger-ui-bundle.js",
     css_url="/static/swagger-ui/swagger-ui.css",
     standalone_preset_js_url="/static/swagger-ui/swagger-ui-standalone-preset.js",
@@ -167,9 +167,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.throttles = Throttles(settings)
     # One log line and one count per request, 404s for paths no route matches included: route middleware
     # never sees those, so both wrap the app's own handler, where litestar puts its app-wide CORS middleware.
-    # The security layer (headers, Secure cookies over https, throttles) sits inside both, so its 429s are
-    # logged and counted like any answer.
-    app.asgi_handler = RequestLog(RequestMetrics(SecurityLayer(app.asgi_handler)), app.state)
+    # The security layer (headers, Secure cookies over https) sits inside both, so its answers are
+    # logged and counted like any other.
+    app.asgi_handler = RequestLog(RequestMetrics(HeadAsGet(SecurityLayer(app.asgi_handler))), app.state)
     return app
 
 

@@ -23,6 +23,10 @@ TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not f
           503: "Service unavailable"}
 TYPES = {400: "/problems/invalid-input", 404: "/problems/not-found", 405: "/problems/method-not-allowed",
          413: "/problems/too-large", 429: "/problems/too-many-requests", 500: "/problems/internal-error"}
+# the code of a problem raised without a type of its own (litestar's, e.g. a CSRF failure), by status
+CODES = {400: "invalid-input", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
+         409: "conflict", 412: "precondition-failed", 413: "too-large", 415: "unsupported-media-type",
+         422: "invalid-body", 429: "too-many-requests", 500: "internal-error", 503: "unavailable"}
 # what each documented status means, for the OpenAPI description
 WHEN = {
     400: "a missing, malformed or out-of-range parameter, or a body that is not JSON",
@@ -63,6 +67,12 @@ class ProblemDetails(Struct, omit_defaults=True):
     field: str | None = None
     invalid_params: list[InvalidParam] | None = None
     errors: list[ImportProblem] | None = None  # an import: every problem found, not only the first
+    code: str = ""  # stable, one per kind of problem (the last part of ``type``), for clients to branch on
+
+    def __post_init__(self) -> None:
+        if not self.code:
+            self.code = (self.type.rstrip("/").rsplit("/", 1)[-1] if self.type not in ("", "about:blank")
+                         else CODES.get(self.status, "error"))
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:

@@ -276,7 +276,7 @@ def test_homonyms_across_concepts_are_kept_warned_and_in_the_harmonisation_repor
     shared = harmonisation_report(empty.current("concept")).shared_labels
     assert {side.id for s in shared for side in s.concepts} >= {"aa", "bb"}
     # within one concept the rules stay: two preferred terms in one language are refused
-    err = error_of(empty, "two.csv", "id,scheme,lang,term,type\ncc,sx,en,a,preferred\ncc,sx,en,b,preferred\n".encode())
+    err = error_of(empty, "two.csv", b"id,scheme,lang,term,type\ncc,sx,en,a,preferred\ncc,sx,en,b,preferred\n")
     assert str(err).startswith("two.csv:2: terms:") and "two preferred en terms" in str(err)
 
 

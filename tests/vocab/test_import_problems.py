@@ -133,7 +133,7 @@ def test_an_entry_in_zulu_only_imports_with_its_tag(empty):
 
 
 def test_mojibake_chinese_is_warned_about(empty):
-    garbled = "数字乡村".encode("utf-8").decode("latin-1")  # what a wrong code page makes of it
+    garbled = "数字乡村".encode().decode("latin-1")  # what a wrong code page makes of it
     data = f"id,scheme,lang,term\nok,sx,zh-Hans,数字乡村\nbad,sx,zh-Hans,{garbled}\n".encode()
     turtle = ('@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n<http://e.org/a> a skos:Concept ; '
               f'skos:prefLabel "{garbled}"@zh , "x\ufffdy"@zh-TW .\n').encode()

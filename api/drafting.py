@@ -23,10 +23,12 @@ from registry.harmonisation import HarmonisationReport, harmonisation_report
 from registry.history import revision_of
 from registry.model import ConceptVersion, StandardVersion
 from search.checker import MAX_TEXT_BYTES, CheckResult, check, decode_text, require_draft
-from search.drafts import MAX_UPLOAD_BYTES, read_draft
+from search.checker import TextTooLarge
+from search.drafts import MAX_DOCX_PARTS, MAX_DOCX_UNPACKED, MAX_UPLOAD_BYTES, read_draft
 
 from .openapi import success_as
 from .problems import problems
+from .problems import _wants_html as wants_html
 from .services import Services, ServicesDep
 from .web.page import page
 
@@ -126,12 +128,15 @@ class DraftingController(Controller):
     async def check_text(self, request: Request, services: ServicesDep,
                          script: Annotated[CheckScript, QueryParameter(description="the script the draft is written for")] = "zh-Hans",
                          ) -> CheckResult:
-        """Check a draft (``text/plain`` UTF-8, at most 1 MiB; or JSON ``{"text": …, "script": …}``):
-        every registered label with its offsets (Unicode code points into the text as sent), the form
-        used and the term to use, and the deprecated, non-preferred, regional, other-script and
-        inconsistent uses with their fix. A larger body gets 413."""
+        """Check a draft (``text/plain`` UTF-8, at most 1 MiB; JSON ``{"text": …, "script": …}``; or a
+        Word ``.docx`` of at most 1 MiB): every registered label with its offsets (Unicode code points
+        into the text as sent), the form used and the term to use, and the deprecated, non-preferred,
+        regional, other-script and inconsistent uses with their fix. A larger body, or a .docx that
+        unpacks to more than 64 MiB or 1000 parts, gets 413."""
         body = await request.body()
-        if request.content_type[0] == "application/json":
+        if request.content_type[0] == DOCX:  # unzipped and parsed off the event loop, after its bounds
+            text = await anyio.to_thread.run_sync(read_draft, "draft.docx", body)
+        elif request.content_type[0] == "application/json":
             try:
                 payload = check_decoder.decode(body)
             except msgspec.ValidationError as exc:
@@ -197,6 +202,15 @@ def marked_segments(text: str, result: CheckResult) -> list[dict]:
     return segments
 
 
+def upload_error(exc: InvalidInput) -> str:
+    """What the check page says, in Chinese, about an upload it refused."""
+    if isinstance(exc, TextTooLarge):
+        return (f"文件过大，未予检查：上传文件不超过 {MAX_UPLOAD_BYTES // 1_048_576} MiB，.docx 解压后不超过 "
+                f"{MAX_DOCX_UNPACKED // 1_048_576} MiB、不超过 {MAX_DOCX_PARTS} 个部件，文本不超过 "
+                f"{MAX_TEXT_BYTES // 1_048_576} MiB。")
+    return "无法读取上传的文件，未予检查：请上传 UTF-8 编码的 .txt / .md 文本或 Word .docx 文件。"
+
+
 KIND_NAMES = {"deprecated": "已废弃", "non_preferred": "非优选", "regional": "地区用语", "script": "字形",
               "inconsistent": "用法不一致"}
 
@@ -217,7 +231,16 @@ class DraftingPages(Controller):
             raise InvalidInput("the draft's script is zh-Hans, zh-TW or zh-HK", field="draft_script")
         upload = form.get("file")
         if isinstance(upload, UploadFile) and upload.filename:
-            text = read_draft(upload.filename, await upload.read())
+            data = await upload.read()
+            try:  # a .docx is unzipped and parsed off the event loop, after its bounds are checked
+                text = await anyio.to_thread.run_sync(read_draft, upload.filename, data)
+            except InvalidInput as exc:
+                if not wants_html(request):
+                    raise
+                return _page(request, services, "check.html", result=None, text="", draft_script=script,
+                             kinds=KIND_NAMES, max_bytes=MAX_TEXT_BYTES, error=upload_error(exc),
+                             error_detail=exc.detail,
+                             status_code=exc.status)
         else:
             pasted = form.get("text")
             text = require_draft(pasted if isinstance(pasted, str) else "")

@@ -10,8 +10,9 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from .errors import RuleViolation
-from .model import ConceptVersion, StandardVersion, Version
+from .model import ConceptVersion, Scheme, Source, StandardVersion, Version
 from .text import fold_to_simplified
+from .urls import check_url
 
 
 class State(Protocol):
@@ -38,10 +39,28 @@ def check_versions(batch: Sequence[Version], state: State) -> None:
     """
     claimed: dict[tuple[str, str], str] = {}
     for version in batch:
+        check_urls(version.sources, version.uri, f"{kind_name(version)} {version.id}")
         if isinstance(version, ConceptVersion):
             _check_concept(version, state, claimed)
         else:
             _check_standard(version, state)
+
+
+def kind_name(version: Version) -> str:
+    return "concept" if isinstance(version, ConceptVersion) else "standard"
+
+
+def check_urls(sources: Sequence[Source], uri: str, owner: str) -> None:
+    """Every URL a version or scheme stores follows the URL rule (``registry/urls.py``)."""
+    for i, source in enumerate(sources):
+        check_url(source.url, f"sources[{i}].url", owner)
+    check_url(uri, "uri", owner)
+
+
+def check_schemes(schemes: Iterable[Scheme]) -> None:
+    """The rules for schemes as written: their links follow the URL rule."""
+    for scheme in schemes:
+        check_urls(scheme.sources, scheme.uri, f"scheme {scheme.id}")
 
 
 def _check_concept(c: ConceptVersion, state: State, claimed: dict[tuple[str, str], str]) -> None:

@@ -41,7 +41,7 @@ from .model import (
     scheme_decoder,
     standard_decoder,
 )
-from .rules import BatchState, check_versions, preferred_keys
+from .rules import BatchState, check_schemes, check_versions, preferred_keys
 
 _DECODERS = {"concept": concept_decoder, "standard": standard_decoder}
 _release_decoder = msgspec.json.Decoder(Release)
@@ -258,6 +258,7 @@ class SQLStore:
 
     def _append_all(self, db: Connection, versions: Sequence[Version], schemes: Sequence[Scheme],
                     actor: str, note: str, at: str) -> None:
+        check_schemes(schemes)
         check_versions(versions, BatchState(versions, (s.id for s in schemes), base=self))
         for scheme in schemes:
             db.execute(

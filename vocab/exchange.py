@@ -27,7 +27,7 @@ from registry.model import (
     Version,
     now,
 )
-from registry.rules import BatchState, check_versions
+from registry.rules import BatchState, check_schemes, check_versions
 from registry.store import Store
 
 from .formats import STANDARDS, Context, Vocabulary, format_of, read, write
@@ -157,6 +157,7 @@ def import_files(
     versions = _plan_versions(store, vocabularies, schemes, actor, note, deprecate_missing, report, progress)
     owners = {e.id: v for v in vocabularies for e in (*v.concepts, *v.standards)}
     try:
+        check_schemes(schemes)
         check_versions(versions, BatchState(versions, (s.id for s in schemes), base=store))
     except RuleViolation as exc:
         raise _locate(exc, owners) from None

@@ -15,6 +15,7 @@ import msgspec
 from msgspec import Struct
 
 from registry.errors import ShuyuError
+from registry.urls import InvalidURL
 from registry.model import ConceptContent, ConceptVersion, StandardContent, StandardVersion, Term
 
 EMPTY_TERM_ROWS = 3
@@ -154,6 +155,9 @@ def decode(raw: dict, kind):
 
 def errors_of(exc: ShuyuError) -> dict[str, str]:
     """Field → message, for showing an error next to the field it concerns ("form" when it names none)."""
+    if isinstance(exc, InvalidURL):  # sources[0].url is shown at the sources
+        return {(exc.field or "form").split("[")[0]: f"网址无效:只接受以 http:// 或 https:// 开头、有主机名、"
+                                                      f"不含用户名和密码及空白的网址。({exc.detail})"}
     return {exc.field or "form": exc.detail}
 
 

@@ -56,5 +56,5 @@ def check_url(value: str, field: str, owner: str = "") -> str:
     if value and (problem := url_problem(value)) is not None:
         shown = value if len(value) <= 80 else value[:77] + "..."
         prefix = f"{owner}: " if owner else ""
-        raise InvalidURL(f"{prefix}{problem}: {shown!r}", field=field)
+        raise InvalidURL(f"{prefix}{problem} ({shown!r})", field=field)
     return value

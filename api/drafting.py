@@ -22,13 +22,12 @@ from registry.errors import InvalidInput, NotFound
 from registry.harmonisation import HarmonisationReport, harmonisation_report
 from registry.history import revision_of
 from registry.model import ConceptVersion, StandardVersion
-from search.checker import MAX_TEXT_BYTES, CheckResult, check, decode_text, require_draft
-from search.checker import TextTooLarge
+from search.checker import MAX_TEXT_BYTES, CheckResult, TextTooLarge, check, decode_text, require_draft
 from search.drafts import MAX_DOCX_PARTS, MAX_DOCX_UNPACKED, MAX_UPLOAD_BYTES, read_draft
 
 from .openapi import success_as
-from .problems import problems
 from .problems import _wants_html as wants_html
+from .problems import problems
 from .services import Services, ServicesDep
 from .web.page import page
 

@@ -30,7 +30,7 @@ def url_problem(value: str) -> str | None:
         return f"a URL is at most {MAX_URL_LENGTH:,} characters, this one has {len(value):,}"
     try:
         parts = urlsplit(value)
-        parts.port  # a port that is not a number in 0..65535 raises ValueError
+        _ = parts.port  # a port that is not a number in 0..65535 raises ValueError
     except ValueError as exc:
         return f"not a URL ({exc})"
     if parts.scheme.lower() not in SCHEMES:

@@ -23,7 +23,7 @@ from registry.harmonisation import HarmonisationReport, harmonisation_report
 from registry.history import revision_of
 from registry.model import ConceptVersion, StandardVersion
 from search.checker import MAX_TEXT_BYTES, CheckResult, TextTooLarge, check, decode_text, require_draft
-from search.drafts import MAX_DOCX_PARTS, MAX_DOCX_UNPACKED, MAX_UPLOAD_BYTES, read_draft
+from search.drafts import MAX_DOCX_PART, MAX_DOCX_PARTS, MAX_DOCX_UNPACKED, MAX_UPLOAD_BYTES, read_draft
 
 from .openapi import success_as
 from .problems import _wants_html as wants_html
@@ -205,7 +205,8 @@ def upload_error(exc: InvalidInput) -> str:
     """What the check page says, in Chinese, about an upload it refused."""
     if isinstance(exc, TextTooLarge):
         return (f"文件过大，未予检查：上传文件不超过 {MAX_UPLOAD_BYTES // 1_048_576} MiB，.docx 解压后不超过 "
-                f"{MAX_DOCX_UNPACKED // 1_048_576} MiB、不超过 {MAX_DOCX_PARTS} 个部件，文本不超过 "
+                f"{MAX_DOCX_UNPACKED // 1_048_576} MiB、单个部件不超过 {MAX_DOCX_PART // 1_048_576} MiB、不超过 "
+                f"{MAX_DOCX_PARTS} 个部件，文本不超过 "
                 f"{MAX_TEXT_BYTES // 1_048_576} MiB。")
     return "无法读取上传的文件，未予检查：请上传 UTF-8 编码的 .txt / .md 文本或 Word .docx 文件。"
 

@@ -16,6 +16,7 @@ MAX_UPLOAD_BYTES = 10 * MAX_TEXT_BYTES  # a .docx may hold pictures; its text mu
 # returns more than an entry's declared size, so the declared sizes bound what is actually unpacked.
 MAX_DOCX_UNPACKED = 64 * 1_048_576  # bytes, all parts together
 MAX_DOCX_PARTS = 1_000  # entries in the archive (a long report with pictures has a few hundred)
+MAX_DOCX_PART = 16 * 1_048_576  # bytes of one part: a 1 MiB text is a few MiB of Word XML; lxml holds ~10x
 MAX_DOCX_RATIO = 100  # unpacked / packed, for a part over RATIO_FLOOR bytes (Word's XML packs 5-20x)
 RATIO_FLOOR = 1_048_576
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
@@ -58,8 +59,9 @@ def docx_text(data: bytes, filename: str = "draft.docx", field: str = "file") ->
 
 def check_docx_bounds(data: bytes, filename: str = "draft.docx", field: str = "file") -> None:
     """Refuse (413) a .docx whose central directory says it unpacks to too much: over
-    ``MAX_DOCX_PARTS`` entries, over ``MAX_DOCX_UNPACKED`` bytes in all, or a large part packed more
-    than ``MAX_DOCX_RATIO`` times (a zip bomb). Reads only the directory, never a part."""
+    ``MAX_DOCX_PARTS`` entries, over ``MAX_DOCX_UNPACKED`` bytes in all, a part over ``MAX_DOCX_PART``,
+    or a large part packed more than ``MAX_DOCX_RATIO`` times (a zip bomb). Reads only the directory,
+    never a part."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
@@ -73,6 +75,9 @@ def check_docx_bounds(data: bytes, filename: str = "draft.docx", field: str = "f
         raise TextTooLarge(f"{filename} unpacks to {unpacked:,} bytes; a .docx is read up to "
                            f"{MAX_DOCX_UNPACKED:,}", field=field)
     for e in entries:
+        if e.file_size > MAX_DOCX_PART:
+            raise TextTooLarge(f"{filename}: the part {e.filename[:200]} unpacks to {e.file_size:,} bytes; a part is "
+                               f"read up to {MAX_DOCX_PART:,}", field=field)
         if e.file_size > RATIO_FLOOR and e.file_size > MAX_DOCX_RATIO * max(e.compress_size, 1):
             raise TextTooLarge(f"{filename}: the part {e.filename[:200]} unpacks {e.file_size // max(e.compress_size, 1):,} "
                                f"times its packed size (at most {MAX_DOCX_RATIO}); this looks like a zip bomb",

@@ -149,11 +149,14 @@ class SearchIndex:
         return int(state["revision"])
 
     def healthy(self) -> bool:
-        """Whether the folder still holds an index of our schema (cheap: no segment is read)."""
+        """Whether the folder still holds an index of our schema whose tables of contents read (cheap:
+        no segment is read)."""
         try:
-            return self._state().get("schema") == SCHEMA_VERSION and any(
-                TOC_NAME.match(n) for n in os.listdir(self.folder))
-        except Exception:  # whoosh raises several kinds on a broken folder
+            if self._state().get("schema") != SCHEMA_VERSION:
+                return False
+            ours, broken = index_files(self.folder)
+            return not broken and any(TOC_NAME.match(n) for n in ours)
+        except Exception:  # a folder deleted or unreadable under us
             return False
 
     @contextmanager

@@ -99,3 +99,18 @@ def test_serve_comes_up_on_a_corrupt_toc_and_search_works_after_the_rebuild(tmp_
         assert "could not be read: moved its files" in server.log.read_text()
     finally:
         server.stop()
+
+
+def test_a_toc_broken_while_serving_is_not_healthy_and_is_set_aside_by_repair(tmp_path):
+    _built(tmp_path)
+    index = SearchIndex(tmp_path)
+    try:
+        assert index.healthy()
+        toc = next(tmp_path.glob("_shuyu_*.toc"))
+        toc.write_bytes(b"garbage")
+        assert not index.healthy()  # search answers 503 and the follower repairs, rather than a 500
+        assert index.repair(lambda: [{"id": "a", "definition": "数字乡村"}], 8)
+        assert index.revision == 8 and index.doc_count() == 1 and index.healthy()
+        assert any(tmp_path.glob(f"corrupt-*/{toc.name}"))
+    finally:
+        index.close()

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from .errors import RuleViolation
-from .model import ConceptVersion, Scheme, Source, StandardVersion, Version
+from .model import ConceptVersion, Scheme, Source, StandardVersion, Version, kind_of
 from .text import fold_to_simplified
 from .urls import check_url
 
@@ -39,15 +39,11 @@ def check_versions(batch: Sequence[Version], state: State) -> None:
     """
     claimed: dict[tuple[str, str], str] = {}
     for version in batch:
-        check_urls(version.sources, version.uri, f"{kind_name(version)} {version.id}")
+        check_urls(version.sources, version.uri, f"{kind_of(version)} {version.id}")
         if isinstance(version, ConceptVersion):
             _check_concept(version, state, claimed)
         else:
             _check_standard(version, state)
-
-
-def kind_name(version: Version) -> str:
-    return "concept" if isinstance(version, ConceptVersion) else "standard"
 
 
 def check_urls(sources: Sequence[Source], uri: str, owner: str) -> None:

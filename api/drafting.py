@@ -23,11 +23,10 @@ from registry.harmonisation import HarmonisationReport, harmonisation_report
 from registry.history import revision_of
 from registry.model import ConceptVersion, StandardVersion
 from registry.model import Script as CheckScript
-from search.checker import MAX_TEXT_BYTES, CheckResult, TextTooLarge, check, decode_text, require_draft
-from search.drafts import MAX_DOCX_PART, MAX_DOCX_PARTS, MAX_DOCX_UNPACKED, MAX_UPLOAD_BYTES, read_draft
+from search.checker import MAX_TEXT_BYTES, CheckResult, check, decode_text, require_draft
+from search.drafts import MAX_UPLOAD_BYTES, read_draft
 
 from .openapi import success_as
-from .problems import _wants_html as wants_html
 from .problems import problems
 from .services import Services, ServicesDep
 from .web.page import page
@@ -201,16 +200,6 @@ def marked_segments(text: str, result: CheckResult) -> list[dict]:
     return segments
 
 
-def upload_error(exc: InvalidInput) -> str:
-    """What the check page says, in Chinese, about an upload it refused."""
-    if isinstance(exc, TextTooLarge):
-        return (f"文件过大，未予检查：上传文件不超过 {MAX_UPLOAD_BYTES // 1_048_576} MiB，.docx 解压后不超过 "
-                f"{MAX_DOCX_UNPACKED // 1_048_576} MiB、单个部件不超过 {MAX_DOCX_PART // 1_048_576} MiB、不超过 "
-                f"{MAX_DOCX_PARTS} 个部件，文本不超过 "
-                f"{MAX_TEXT_BYTES // 1_048_576} MiB。")
-    return "无法读取上传的文件，未予检查：请上传 UTF-8 编码的 .txt / .md 文本或 Word .docx 文件。"
-
-
 KIND_NAMES = {"deprecated": "已废弃", "non_preferred": "非优选", "regional": "地区用语", "script": "字形",
               "inconsistent": "用法不一致"}
 
@@ -231,16 +220,8 @@ class DraftingPages(Controller):
             raise InvalidInput("the draft's script is zh-Hans, zh-TW or zh-HK", field="draft_script")
         upload = form.get("file")
         if isinstance(upload, UploadFile) and upload.filename:
-            data = await upload.read()
-            try:  # a .docx is unzipped and parsed off the event loop, after its bounds are checked
-                text = await anyio.to_thread.run_sync(read_draft, upload.filename, data)
-            except InvalidInput as exc:
-                if not wants_html(request):
-                    raise
-                return _page(request, services, "check.html", result=None, text="", draft_script=script,
-                             kinds=KIND_NAMES, max_bytes=MAX_TEXT_BYTES, error=upload_error(exc),
-                             error_detail=exc.detail,
-                             status_code=exc.status)
+            data = await upload.read()  # a .docx is unzipped and parsed off the event loop, after its bounds
+            text = await anyio.to_thread.run_sync(read_draft, upload.filename, data)
         else:
             pasted = form.get("text")
             text = require_draft(pasted if isinstance(pasted, str) else "")

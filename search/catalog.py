@@ -21,7 +21,7 @@ from pathlib import Path
 import msgspec
 from msgspec import Struct
 
-from registry.model import TYPE_RANK, ConceptVersion, Scheme, StandardVersion, Term, Version
+from registry.model import TYPE_RANK, ConceptVersion, Scheme, StandardVersion, Term, Version, is_chinese
 from registry.store import Store
 
 from .analysis import (
@@ -469,7 +469,7 @@ def _concept_prefixes(folded: Iterable[tuple[str, Term]]) -> dict[str, str]:
     keys: dict[str, str] = {}
     for key, term in folded:
         keys.setdefault(key, term.text)
-        if term.lang != "en":
+        if is_chinese(term.lang):  # only Chinese has a pinyin reading (imported es, fi, zu … labels have none)
             for sound in pinyin_keys(key):
                 keys.setdefault(sound, term.text)
     return keys

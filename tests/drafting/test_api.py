@@ -182,18 +182,19 @@ def test_check_page_reads_an_upload(client, name, content):
     assert 'data-concept="digital-village" data-form="regional"' in result.text
 
 
-@pytest.mark.parametrize("name,content,words", [
-    ("draft.docx", b"this is not a zip", "not a .docx"),
-    ("draft.docx", b"PK\x05\x06" + b"\x00" * 18, "not a Word document"),
-    ("draft.txt", "数字乡村".encode("gb18030"), "UTF-8"),
-    ("draft.txt", b"\x00\x01\x02\x03" * 100, "binary"),
-    ("draft.pdf", b"%PDF-1.4", ".txt, .md or .docx"),
-    ("draft.txt", b"", "empty"),
+@pytest.mark.parametrize("name,content,words,chinese", [
+    ("draft.docx", b"this is not a zip", "not a .docx", "不是 .docx"),
+    ("draft.docx", b"PK\x05\x06" + b"\x00" * 18, "not a Word document", "不是 Word 文档"),
+    ("draft.txt", "数字乡村".encode("gb18030"), "UTF-8", "UTF-8"),
+    ("draft.txt", b"\x00\x01\x02\x03" * 100, "binary", "二进制"),
+    ("draft.pdf", b"%PDF-1.4", ".txt, .md or .docx", ".txt、.md 或 .docx"),
+    ("draft.txt", b"", "empty", "为空"),
 ])
-def test_check_page_refuses_bad_uploads(client, name, content, words):
+def test_check_page_refuses_bad_uploads(client, name, content, words, chinese):
+    """The page says it in Chinese (api/web/messages.py), the JSON API in English."""
     html = client.post("/check", files={"file": (name, content)}, data={"draft_script": "zh-Hans"},
                        headers={"accept": "text/html"})
-    assert html.status_code == 400 and words in html.text
+    assert html.status_code == 400 and chinese in html.text
     api = client.post("/check", files={"file": (name, content)})
     assert words in problem(api, 400)["detail"]
 

@@ -37,8 +37,8 @@ MAX_QUERY = 16  # longer queries are for the partial tier, not this one
 MAX_HITS = 20  # near matches per query: at most a page
 COMMON_WEIGHT = 0.5  # a common character weighs half its rarity
 # the guard, tuned on the development half (see docs/search.md for the precision it keeps)
-MIN_SCORE = 0.5  # two or more shared characters
-MIN_SCORE_ONE = 0.6  # one shared character, which must not be a common one
+MIN_SCORE = 0.4  # two or more shared characters
+MIN_SCORE_ONE = 0.45  # one shared character, which must not be a common one
 
 
 def _weight(df: int, total: int, ch: str) -> float:
@@ -63,8 +63,9 @@ def score(query: str, label: str, weights: dict[str, float], label_weight: float
     grams = {query[i : i + 2] for i in range(len(query) - 1)}
     shared_grams = sum(1 for i in range(len(label) - 1) if label[i : i + 2] in grams)
     gram_share = shared_grams / len(grams) if grams else 0.0
-    value = (0.4 * common / query_weight + 0.3 * common / label_weight + 0.15 * min(gram_share, 1.0)
-             + 0.15 * _aligned(query, label) / len(query))
+    m, n = len(query), len(label)
+    value = (0.35 * common / query_weight + 0.2 * common / label_weight + 0.15 * min(gram_share, 1.0)
+             + 0.15 * _aligned(query, label) / m + 0.15 * min(m, n) / max(m, n))
     return value, len(shared)
 
 

@@ -20,15 +20,16 @@ from math import log
 # The 500 most frequent characters of jieba's bundled dictionary (word frequencies summed per character):
 # one of these alone is not a match. Generated once; see docs/search.md.
 COMMON_CHARS = frozenset(
-    "一是人了不在有大中国和为这上他地个年来我会以到要时出的生学说道民家子也成行下们于后就发自之对得主长可过天作"
-    "分方用你多着部能市业全等里工经公本都而政高法门面动日进区事代那去心北定同小开产前其军还然起所如种现理机体表"
-    "力外与好文两当新实重三么只山水关从化明建制平又南内没西此将员名手最东者头月间安无见城各十但已相看些正口通度"
-    "加她第想合物院性战由位海意点常场武使次向二治因立数样身情入原把路被问并利教老石级量知任江及应省资万委务元美"
-    "特期世湖回系比气汉总展电科金先提品声设义或王社很统四首共己处马形儿司目基领队直计别女权话少流命至报米给果变"
-    "打书几州华解活议更称清程今决导太张术府才保交放管结便师达走反再题色族五京河接条规式县它改白光风运信受什组布"
-    "听百济党论强指做取技黄选记神真却职号界件斯类花眼何兵传带边干农据集空联广古完质增阳难史历专官住商每即认车台"
-    "林必步游死举线言皇土收考求叫德团备研近具争李非众感调转革该笑持连始英士让尔克根造较思际格亲拉朝单红型价器校"
-    "约字段周候则功属积亚图准快火究千深极育装参许半令吃观鱼精办像帝复八告影包群构料划象算随容示投势热值整夫网语"
+    "一是人了不在有大中国和为这上他地个年来我会以到要时出的生学说道民家子也成行下们于后就发自之对得主长可过天作分方"
+    "用你多着部能市业全等里工经公本都而政高法门面动日进区事代那去心北定同小开产前其军还然起所如种现理机体表力外与好"
+    "文两当新实重三么只山水关从化明建制平又南内没西此将员名手最东者头月间安无见城各十但已相看些正口通度加她第想合物"
+    "院性战由位海意点常场武使次向二治因立数样身情入原把路被问并利教老石级量知任江及应省资万委务元美特期世湖回系比气"
+    "汉总展电科金先提品声设义或王社很统四首共己处马形儿司目基领队直计别女权话少流命至报米给果变打书几州华解活议更称"
+    "清程今决导太张术府才保交放管结便师达走反再题色族五京河接条规式县它改白光风运信受什组布听百济党论强指做取技黄选"
+    "记神真却职号界件斯类花眼何兵传带边干农据集空联广古完质增阳难史历专官住商每即认车台林必步游死举线言皇土收考求叫"
+    "德团备研近具争李非众感调转革该笑持连始英士让尔克根造较思际格亲拉朝单红型价器校约字段周候则功属积亚图准快火究千"
+    "深极育装参许半令吃观鱼精办像帝复八告影包群构料划象算随容示投势热值整夫网语股源铁望息断往派远怎速需爱律纪片支况"
+    "病境证编局"
 )
 
 CHAR_POSTING = 5000  # a character on more labels than this proposes no candidates on its own
@@ -37,8 +38,8 @@ MAX_QUERY = 16  # longer queries are for the partial tier, not this one
 MAX_HITS = 20  # near matches per query: at most a page
 COMMON_WEIGHT = 0.5  # a common character weighs half its rarity
 # the guard, tuned on the development half (see docs/search.md for the precision it keeps)
-MIN_SCORE = 0.4  # two or more shared characters
-MIN_SCORE_ONE = 0.45  # one shared character, which must not be a common one
+MIN_SCORE = 0.35  # two or more shared characters
+MIN_SCORE_ONE = 0.35  # one shared character, which must not be a common one
 
 
 def _weight(df: int, total: int, ch: str) -> float:

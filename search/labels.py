@@ -3,8 +3,9 @@
 Tiers, best first: exact preferred label, exact other label (or its full pinyin, initials or code),
 label prefix, label containing the query, partial match (enough of the query covered by one label,
 ranked by coverage), sound only (a homophone of three syllables or more), near (a short query sharing
-characters with a label, see ``near``; only when the other tiers found less than a page). Definitions come after, from
-the full-text index. Within a tier, hits are ordered by score (how much of the query the label covers
+characters with a label, see ``near``; only when the query is no label and the other tiers found less
+than a page). Definitions
+come after, from the full-text index. Within a tier, hits are ordered by score (how much of the query the label covers
 and the other way round), then id.
 """
 
@@ -16,8 +17,8 @@ from operator import itemgetter
 
 from msgspec import Struct
 
-from .analysis import (CJK, CJK_RUN, bigrams, english_words, expand_query, near_synonym_forms, normalize,
-                       pinyin_keys, pinyin_query)
+from .analysis import (CJK, CJK_RUN, bigrams, english_words, expand_query, fold_to_simplified, near_synonym_forms,
+                       normalize, pinyin_keys, pinyin_query)
 from .catalog import Catalog, code_keys, query_code_key
 from .near import marks as near_marks
 from .near import near_labels
@@ -33,7 +34,7 @@ MIN_SHARED_CHARS = 3  # the noise guard: a partial match shares at least this ma
 MIN_QUERY_COVER = 0.5  # ... and covers at least this share of the query (unless it holds the whole label)
 LEADING_LABEL_COVER = 0.6  # a label the query starts with, covering this much of it, leads the prefix tier
 SOUND_MIN_SYLLABLES = 3  # a homophone with no shared character matches only from this length
-NEAR_WHEN_FEWER = 20  # the near tier runs when the other label tiers found fewer hits than a page
+NEAR_WHEN_FEWER = 20  # the near tier runs when the other label tiers found fewer hits than a page (and no exact one)
 ASCII_QUERY = re.compile(r"^[a-z0-9 .\-/]+$")
 LETTERS_ONLY = re.compile(r"^[a-z ]+$")
 HAS_DIGIT = re.compile(r"\d")
@@ -297,7 +298,7 @@ class _Ranker:
         if not forms:
             return
         catalog = self.catalog
-        taken = {hit[3] for hit in self.best.values()}
+        taken = {fold_to_simplified(hit[3]) for hit in self.best.values()}  # labels hit by a better tier
         total = len(catalog.by_label) + len(catalog.by_title)
         for label, score, cover, form in near_labels(catalog.postings, total, forms, taken):
             self.offer_label(label, NEAR, score, coverage=round(cover, 2), marks=near_marks(form, label))
@@ -325,6 +326,6 @@ def label_hits(catalog: Catalog, query: QueryForms) -> list[Hit]:
     ranker.containing()
     ranker.partial()
     ranker.homophones()
-    if len(ranker.best) < NEAR_WHEN_FEWER:
-        ranker.near()
+    if len(ranker.best) < NEAR_WHEN_FEWER and all(best[0] > EXACT_LABEL for best in ranker.best.values()):
+        ranker.near()  # only for a query that is no label and found less than a page
     return ranker.hits()

@@ -8,13 +8,13 @@ all (的, 化, 业 say almost nothing). Shared bigrams and characters at the sam
 or from the end) count more. The score is in [0, 1]; the thresholds below were tuned on the development
 half of the regional set (tests/search_eval/regional.py), never on the held-out half.
 
-Candidates come from the catalog's in-memory postings: every label holding one of the query's
-characters or bigrams, a character on more than ``CHAR_POSTING`` labels proposing none on its own.
+Candidates come from the catalog's in-memory postings by set operations (see ``_candidates``), at most
+``CANDIDATES`` of them scored per query form.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from heapq import nsmallest
 from math import log
 
 # The 500 most frequent characters of jieba's bundled dictionary (word frequencies summed per character):
@@ -32,8 +32,11 @@ COMMON_CHARS = frozenset(
     "病境证编局"
 )
 
-CHAR_POSTING = 5000  # a character on more labels than this proposes no candidates on its own
-CANDIDATES = 200  # labels scored per query form, those sharing the most characters and bigrams
+CHAR_POSTING = 5000  # a character or bigram on more labels than this proposes no candidates on its own
+PAIR_CHARS = 6  # the rarest characters of a form whose pairs propose candidates
+ONE_CHAR_QUERY = 4  # a label sharing one character is proposed only for forms up to this length ...
+ONE_CHAR_POSTING = 400  # ... by a character that is not common and on at most this many labels
+CANDIDATES = 50  # labels scored per query form at most (see ``_candidates``)
 MAX_QUERY = 16  # longer queries are for the partial tier, not this one
 MAX_HITS = 20  # near matches per query: at most a page
 COMMON_WEIGHT = 0.5  # a common character weighs half its rarity
@@ -42,9 +45,38 @@ MIN_SCORE = 0.35  # two or more shared characters
 MIN_SCORE_ONE = 0.35  # one shared character, which must not be a common one
 
 
-def _weight(df: int, total: int, ch: str) -> float:
-    w = log(1.0 + total / (1.0 + df))
-    return w * COMMON_WEIGHT if ch in COMMON_CHARS else w
+_weights_of: dict[int, tuple[dict, int, dict[str, float]]] = {}  # id(postings) → (postings, total, weights)
+
+
+def char_weights(postings: dict[str, tuple[str, ...]], total: int) -> dict[str, float]:
+    """The weight of every character of the labels (a catalog snapshot's postings), computed once per
+    snapshot: its rarity among the labels, ``log(1 + labels / (1 + labels holding it))``, halved for a
+    common character of the language."""
+    held = _weights_of.get(id(postings))
+    if held is not None and held[0] is postings and held[1] == total:
+        return held[2]
+    weights = {}
+    for key, labels in postings.items():
+        if len(key) == 1:
+            w = log(1.0 + total / (1.0 + len(labels)))
+            weights[key] = w * COMMON_WEIGHT if key in COMMON_CHARS else w
+    if len(_weights_of) >= 4:  # old snapshots
+        _weights_of.clear()
+    _weights_of[id(postings)] = (postings, total, weights)
+    return weights
+
+
+class _Form:
+    """A query form as the score reads it."""
+
+    __slots__ = ("text", "chars", "grams", "weight", "length")
+
+    def __init__(self, text: str, weights: dict[str, float], unknown: float) -> None:
+        self.text = text
+        self.chars = frozenset(text)
+        self.grams = frozenset(text[i : i + 2] for i in range(len(text) - 1))
+        self.weight = sum(weights.get(ch, unknown) for ch in text)
+        self.length = len(text)
 
 
 def _aligned(query: str, label: str) -> int:
@@ -54,19 +86,19 @@ def _aligned(query: str, label: str) -> int:
                if (i < n and label[i] == ch) or (0 <= n - m + i < n and label[n - m + i] == ch))
 
 
-def score(query: str, label: str, weights: dict[str, float], label_weight: float) -> tuple[float, int]:
-    """(closeness in [0, 1], distinct shared characters) of a Chinese query form and a label."""
-    shared = set(query).intersection(label)
+def score(form: _Form, label: str, weights: dict[str, float]) -> tuple[float, int]:
+    """(closeness in [0, 1], distinct shared characters) of a query form and a label."""
+    shared = form.chars.intersection(label)
     if not shared:
         return 0.0, 0
-    query_weight = sum(weights[ch] for ch in query)
-    common = sum(weights[ch] * min(query.count(ch), label.count(ch)) for ch in shared)
-    grams = {query[i : i + 2] for i in range(len(query) - 1)}
-    shared_grams = sum(1 for i in range(len(label) - 1) if label[i : i + 2] in grams)
-    gram_share = shared_grams / len(grams) if grams else 0.0
-    m, n = len(query), len(label)
-    value = (0.35 * common / query_weight + 0.2 * common / label_weight + 0.15 * min(gram_share, 1.0)
-             + 0.15 * _aligned(query, label) / m + 0.15 * min(m, n) / max(m, n))
+    get = weights.get
+    common = sum([get(ch, 1.0) for ch in shared])
+    label_weight = sum([get(ch, 1.0) for ch in label])
+    grams = form.grams
+    gram_share = sum([1 for i in range(len(label) - 1) if label[i : i + 2] in grams]) / len(grams) if grams else 0.0
+    m, n = form.length, len(label)
+    value = (0.35 * common / form.weight + 0.2 * common / label_weight + 0.15 * min(gram_share, 1.0)
+             + 0.15 * _aligned(form.text, label) / m + 0.15 * min(m, n) / max(m, n))
     return value, len(shared)
 
 
@@ -74,42 +106,59 @@ def near_labels(postings: dict[str, tuple[str, ...]], total: int, forms: list[st
                 taken: set[str]) -> list[tuple[str, float, float, str]]:
     """(label, score, share of the query it holds, form) of the labels close to any query form, best
     first, at most ``MAX_HITS``; labels in ``taken`` (already hits of a better tier) are skipped."""
+    weights = char_weights(postings, total)
+    unknown = log(1.0 + total)  # a character on no label: as rare as can be
     best: dict[str, tuple[float, float, str]] = {}
-    cache: dict[str, float] = {}
-
-    def weight(ch: str) -> float:
-        w = cache.get(ch)
-        if w is None:
-            w = cache[ch] = _weight(len(postings.get(ch, ())), total, ch)
-        return w
-
-    for form in forms:
-        if not 2 <= len(form) <= MAX_QUERY:
+    for text in forms:
+        if not 2 <= len(text) <= MAX_QUERY:
             continue
-        weights = {ch: weight(ch) for ch in form}
-        proposed: Counter[str] = Counter()
-        for ch in dict.fromkeys(form):
-            labels = postings.get(ch, ())
-            if len(labels) <= CHAR_POSTING:
-                proposed.update(labels)
-        for i in range(len(form) - 1):
-            proposed.update(postings.get(form[i : i + 2], ()))
-        for label, _ in proposed.most_common(CANDIDATES):
-            if label in taken or label == form:
-                continue
-            for ch in label:
-                if ch not in weights:
-                    weights[ch] = weight(ch)
-            value, shared = score(form, label, weights, sum(weights[ch] for ch in label))
+        form = _Form(text, weights, unknown)
+        for label in _candidates(postings, text, taken):
+            value, shared = score(form, label, weights)
             if shared >= 2:
                 keep = value >= MIN_SCORE
             else:
-                keep = value >= MIN_SCORE_ONE and next(iter(set(form).intersection(label))) not in COMMON_CHARS
+                keep = value >= MIN_SCORE_ONE and next(iter(form.chars.intersection(label))) not in COMMON_CHARS
             if keep and value > best.get(label, (0.0,))[0]:
-                cover = sum(1 for ch in form if ch in label) / len(form)
-                best[label] = (value, cover, form)
+                cover = sum(1 for ch in text if ch in label) / len(text)
+                best[label] = (value, cover, text)
     ranked = sorted(best.items(), key=lambda item: (-round(item[1][0], 6), item[0]))[:MAX_HITS]
     return [(label, value, cover, form) for label, (value, cover, form) in ranked]
+
+
+def _candidates(postings: dict[str, tuple[str, ...]], form: str, taken: set[str]) -> list[str]:
+    """At most ``CANDIDATES`` labels worth scoring for a form, found with set operations (a common word's
+    character is on thousands of labels at 100k concepts): first those holding one of its bigrams or two
+    of its ``PAIR_CHARS`` rarest characters (most characters shared, then closest in length), then for
+    a short form those holding a rare character that is not a common one (closest in length)."""
+    strong: set[str] = set()
+    for i in range(len(form) - 1):
+        labels = postings.get(form[i : i + 2], ())
+        if len(labels) <= CHAR_POSTING:
+            strong.update(labels)
+    chars = sorted((len(postings.get(ch, ())), ch) for ch in set(form))
+    held = [postings[ch] for df, ch in chars[:PAIR_CHARS] if 0 < df <= CHAR_POSTING]  # rarest first
+    for i in range(len(held) - 1):
+        rarer = set(held[i])
+        for other in held[i + 1 :]:
+            strong.update(rarer.intersection(other))
+    strong.difference_update(taken)
+    strong.discard(form)
+    m = len(form)
+    if len(strong) > CANDIDATES:
+        letters = set(form)
+        return nsmallest(CANDIDATES, strong, key=lambda label: (-len(letters.intersection(label)),
+                                                                 abs(len(label) - m), label))
+    found = sorted(strong)
+    if m <= ONE_CHAR_QUERY:
+        weak: set[str] = set()
+        for df, ch in chars:
+            if 0 < df <= ONE_CHAR_POSTING and ch not in COMMON_CHARS:
+                weak.update(postings[ch])
+        weak.difference_update(strong, taken)
+        weak.discard(form)
+        found += nsmallest(CANDIDATES - len(found), weak, key=lambda label: (abs(len(label) - m), label))
+    return found
 
 
 def marks(form: str, label: str) -> tuple[str, ...]:

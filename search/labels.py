@@ -3,8 +3,8 @@
 Tiers, best first: exact preferred label, exact other label (or its full pinyin, initials or code),
 label prefix, label containing the query, partial match (enough of the query covered by one label,
 ranked by coverage), sound only (a homophone of three syllables or more), near (a short query sharing
-characters with a label, see ``near``; only when the query is no label and the other tiers found fewer
-than five hits). Definitions come after, from the full-text index. Within a tier, hits are ordered by
+characters with a label, see ``near``; only when no label is, starts with or holds the query and the
+other tiers found fewer than five hits). Definitions come after, from the full-text index. Within a tier, hits are ordered by
 score (how much of the query the label covers and the other way round), then id.
 """
 
@@ -33,7 +33,7 @@ MIN_SHARED_CHARS = 3  # the noise guard: a partial match shares at least this ma
 MIN_QUERY_COVER = 0.5  # ... and covers at least this share of the query (unless it holds the whole label)
 LEADING_LABEL_COVER = 0.6  # a label the query starts with, covering this much of it, leads the prefix tier
 SOUND_MIN_SYLLABLES = 3  # a homophone with no shared character matches only from this length
-NEAR_WHEN_FEWER = 5  # near runs when the other tiers found fewer hits, none exact (tuned on the development half)
+NEAR_WHEN_FEWER = 5  # near runs when the other tiers found fewer hits, none by the whole query (tuned on dev)
 ASCII_QUERY = re.compile(r"^[a-z0-9 .\-/]+$")
 LETTERS_ONLY = re.compile(r"^[a-z ]+$")
 HAS_DIGIT = re.compile(r"\d")
@@ -325,6 +325,6 @@ def label_hits(catalog: Catalog, query: QueryForms) -> list[Hit]:
     ranker.containing()
     ranker.partial()
     ranker.homophones()
-    if len(ranker.best) < NEAR_WHEN_FEWER and all(best[0] > EXACT_LABEL for best in ranker.best.values()):
-        ranker.near()  # only for a query that is no label and found less than a page
+    if len(ranker.best) < NEAR_WHEN_FEWER and all(best[0] > WORDS for best in ranker.best.values()):
+        ranker.near()  # only when no label is, starts with or holds the query, and few hits
     return ranker.hits()

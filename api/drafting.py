@@ -22,6 +22,7 @@ from registry.errors import InvalidInput, NotFound
 from registry.harmonisation import HarmonisationReport, harmonisation_report
 from registry.history import revision_of
 from registry.model import ConceptVersion, StandardVersion
+from registry.model import Script as CheckScript
 from search.checker import MAX_TEXT_BYTES, CheckResult, check, decode_text, require_draft
 from search.drafts import MAX_UPLOAD_BYTES, read_draft
 
@@ -30,7 +31,6 @@ from .problems import problems
 from .services import Services, ServicesDep
 from .web.page import page
 
-CheckScript = Literal["zh-Hans", "zh-TW", "zh-HK"]
 ClauseFormat = Literal["json", "markdown", "html", "docx"]
 IdList = Annotated[str | None, QueryParameter(max_length=20_000, description="concept ids, comma-separated")]
 At = Annotated[str | None, QueryParameter(max_length=40, description="a revision number or an ISO date/time")]

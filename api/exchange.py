@@ -171,7 +171,7 @@ class ExchangeController(Controller):
         """Download a scheme (or ``standards``, the catalogue) as it is now, at a ``release`` or ``at`` a
         revision or time: ``format=ttl|rdf|jsonld|nt|tbx|csv|toml`` or by ``Accept``. Streamed, with a
         ``Content-Disposition`` file name naming scheme and release, and an ETag."""
-        return await scheme_download(request, services, scheme_id, _format(format, request), release, at)
+        return await scheme_download(request, services, scheme_id, _format(format, request), release, at)  # type: ignore[return-value]
 
     @get("/schemes/{scheme_id:str}/concepts", sync_to_thread=False, responses=problems(400, 404))
     def list_concepts(
@@ -197,7 +197,7 @@ class ExchangeController(Controller):
     def export_concept(self, request: Request, services: ServicesDep, concept_id: FromPath[str],
                        format: ExportFormat = None) -> Stream:
         """Download one concept (its current version) in an exchange format."""
-        return concept_download(request, services, concept_id, _format(format, request))
+        return concept_download(request, services, concept_id, _format(format, request))  # type: ignore[return-value]
 
 
 TRUE = {"1", "true", "yes", "on"}

@@ -7,8 +7,6 @@ concept takes precedence over the converted preferred label.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from msgspec import Struct
 
 from registry.model import (
@@ -23,8 +21,6 @@ from search.analysis import render
 from search.catalog import Catalog, Suggestion
 from search.highlight import highlight
 from search.service import TIERS, Hit, SearchResults
-
-Script = Literal["zh-Hans", "zh-Hant", "zh-TW", "zh-HK"]
 
 
 class Ref(Struct, frozen=True, kw_only=True):

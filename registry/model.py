@@ -6,7 +6,9 @@ defaults so that stored data stays readable.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import datetime, UTC
+from types import MappingProxyType
 from typing import Annotated, Literal
 
 import msgspec
@@ -20,6 +22,15 @@ Date = Annotated[str, Meta(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
 Lang = Literal["zh-Hans", "zh-TW", "zh-HK", "en"]
 # superseded: an older term replaced by the preferred one (TBX supersededTerm); deprecated: advised against.
 TermType = Literal["preferred", "admitted", "deprecated", "superseded", "abbreviation", "hidden"]
+# Which term names a concept first when a label is several terms (lookup, the checker, harmonisation,
+# the order of imported terms): a hidden term is a search form of a current name, so it comes before the
+# names advised against. The one home of this order; a test refuses a second definition.
+TYPE_RANK: Mapping[str, int] = MappingProxyType(
+    {"preferred": 0, "admitted": 1, "abbreviation": 2, "hidden": 3, "deprecated": 4, "superseded": 4})
+# The script a Chinese text is written in (a checked draft, a regional label set); ShownScript adds
+# zh-Hant, Traditional without regional wording, for what a reader asks to see.
+Script = Literal["zh-Hans", "zh-TW", "zh-HK"]
+ShownScript = Literal["zh-Hans", "zh-Hant", "zh-TW", "zh-HK"]
 ConceptStatus = Literal["published", "deprecated"]
 Grade = Literal["core", "important", "general"]
 SchemeStatus = Literal["draft", "published"]
@@ -294,7 +305,7 @@ def find_nul(value: object, field: str = "") -> str | None:
 
 def now() -> str:
     """The time of a write, as stored: ISO 8601 in UTC, to the second."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 encoder = msgspec.json.Encoder()

@@ -43,7 +43,7 @@ from .model import (
 )
 from .rules import BatchState, check_versions, preferred_keys
 
-_DECODERS = {"concept": concept_decoder, "standard": standard_decoder}
+_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {"concept": concept_decoder, "standard": standard_decoder}
 _release_decoder = msgspec.json.Decoder(Release)
 _token_decoder = msgspec.json.Decoder(Token)
 
@@ -93,6 +93,8 @@ class Connection(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
+
+    def close(self) -> None: ...
 
 
 class SQLStore:

@@ -17,23 +17,20 @@ import weakref
 from functools import lru_cache
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 import ahocorasick_rs
 from msgspec import Struct
 
 from registry.errors import InvalidInput
-from registry.model import ConceptVersion, Term
+from registry.model import TYPE_RANK, ConceptVersion, Term
 from registry.text import converter, fold_to_simplified
 
 MAX_TEXT_BYTES = 1_048_576  # the bound of a checked text, in UTF-8 bytes (documented in docs/drafting.md)
-Script = Literal["zh-Hans", "zh-TW", "zh-HK"]
 REGIONAL_CONVERSIONS = {"zh-TW": "s2twp", "zh-HK": "s2hk"}
 REGIONAL_REACH = 12  # characters of context converted on each side of a Traditional character
 CLAUSE_BREAK = re.compile(r"[。，；、！？：,.;!?:\s]")
 PROBLEM_KINDS = ("deprecated", "non_preferred", "regional", "script", "inconsistent")
-# which candidate a label names first when it names several concepts (as ``Catalog.lookup`` ranks them)
-TYPE_RANK = {"preferred": 0, "admitted": 1, "abbreviation": 2, "hidden": 3, "deprecated": 4, "superseded": 4}
 
 
 class Posting(Struct, frozen=True):

@@ -178,9 +178,9 @@ def parse_file(path: str | Path, text: str | None = None) -> ParsedFile:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
+        found = re.search(r"line (\d+)", str(exc))
         raise VocabularyError(
-            f"not valid TOML: {re.sub(r' [(]at line.*', '', str(exc))}", path=name, line=int(line.group(1)) if line else None
+            f"not valid TOML: {re.sub(r' [(]at line.*', '', str(exc))}", path=name, line=int(found.group(1)) if found else None
         ) from None
     try:
         entries = msgspec.convert(raw, VocabFile)

@@ -75,7 +75,7 @@ def _nth_line(parsed: ParsedFile, entity_id: str) -> int | None:
 def _locate_violation(exc: RuleViolation, owners: dict[str, ParsedFile]) -> VocabularyError:
     match = re.match(r"(?:concept|standard) ([a-z0-9-]+):", exc.detail)
     parsed = owners.get(match.group(1)) if match else None
-    if parsed is None:
+    if parsed is None or match is None:
         return VocabularyError(exc.detail, path="<vocabulary>", field=exc.field)
     field = {"terms": "pref"}.get(exc.field or "", exc.field)
     return VocabularyError(exc.detail, path=parsed.path, line=parsed.line_of(match.group(1), field), field=field)

@@ -264,7 +264,7 @@ class SearchIndex:
         """(id, score) of the best ``limit`` definitions and notes holding every token of one of the
         query's ``forms`` (CJK bigrams and Latin words; English also by stem), within the ``filters``.
 
-        The query is built as objects (the query-string parser costs ~150 µs) and its matches are
+        The query is built as objects (the forms are tokens already: nothing for the parser to do) and its matches are
         ranked by ``top_matches``, not counted or asked which terms matched. A form that no document holds
         every token of is left out before whoosh builds its matchers (``find_holders``): at 100k
         concepts that is nearly every whole-label query.
@@ -290,7 +290,7 @@ class SearchIndex:
             wanted = [q.Term(name, value) for name, value in sorted((filters or {}).items()) if value]
             filter_query = q.And(wanted) if wanted else None
             if len(parts) == 1 and conjunction is not None:
-                top = top_of_conjunction(self._searcher, *conjunction, leaves, filter_query, limit)
+                top = top_of_conjunction(self._searcher, *conjunction, leaves, filter_query, limit)  # type: ignore[arg-type]
             else:
                 top = top_matches(self._searcher, q.Or(parts), filter_query, limit)
             return [(cache.ids[docnum], score) for score, docnum in top]

@@ -126,8 +126,7 @@ def t2s_only_system(folder: Path, catalog) -> Searcher:
     from whoosh.fields import ID, TEXT, Schema
 
     from registry.text import fold_to_simplified
-    from search.analysis import segment
-    from tests.search_eval.tokenizers import WordTokenizer
+    from tests.search_eval.tokenizers import WordTokenizer, segment
 
     schema = Schema(id=ID(stored=True, unique=True), label=TEXT(analyzer=WordTokenizer()),
                     definition=TEXT(analyzer=WordTokenizer()))

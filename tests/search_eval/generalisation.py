@@ -57,7 +57,9 @@ def generate(catalog) -> list[Variant]:
     from pypinyin import Style, lazy_pinyin
 
     from registry.text import converter
-    from search.analysis import CJK_RUN, segment
+    from search.analysis import CJK_RUN
+
+    from .tokenizers import segment
 
     rng = random.Random(SEED)
     taken = set(catalog.by_label) | set(catalog.by_title)

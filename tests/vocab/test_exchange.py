@@ -237,14 +237,14 @@ def test_a_remote_jsonld_context_is_never_fetched(empty):
 
 
 def test_csv_with_a_missing_column(empty):
-    err = error_of(empty, "x.csv", "id,scheme,lang\nc-one,s,zh-Hans\n".encode())
+    err = error_of(empty, "x.csv", b"id,scheme,lang\nc-one,s,zh-Hans\n")
     assert str(err) == "x.csv:1: term: missing column 'term'; the first row names the columns " \
         "(id, scheme, lang, term, type, definition, definition_en, broader, related, notation, grade, grade_factors, status, " \
         "replaced_by, notes, examples, source, uri)"
 
 
 def test_csv_with_a_bad_encoding_names_the_line(empty):
-    data = "id,scheme,term\nab,s,数字乡村\n".encode("utf-8") + "cd,s,数字乡村\n".encode("gbk")
+    data = "id,scheme,term\nab,s,数字乡村\n".encode() + "cd,s,数字乡村\n".encode("gbk")
     err = error_of(empty, "x.csv", data)
     assert err.line == 3 and err.field == "encoding" and "UTF-8" in str(err)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from msgspec import Struct
 
 from registry.errors import VocabularyError
-from registry.model import ConceptVersion, Lang, Scheme, StandardVersion, Term
+from registry.model import TYPE_RANK, ConceptVersion, Lang, Scheme, StandardVersion, Term
 from registry.text import converter
 
 DEFAULT_BASE_URI = "http://localhost:8000"
@@ -166,7 +166,7 @@ def is_traditional(text: str) -> bool:
     return converter("t2s").convert(text) != text
 
 
-TYPE_ORDER = {"preferred": 0, "admitted": 1, "abbreviation": 2, "deprecated": 3, "superseded": 3, "hidden": 4}
+TYPE_ORDER = TYPE_RANK  # registry.model's order, under the name csv and skos import
 LANG_ORDER = {"zh-Hans": 0, "zh-TW": 1, "zh-HK": 2, "en": 3}
 
 

@@ -132,7 +132,8 @@ def _concept(c: ConceptVersion) -> str:
     tasks, sources = _split_tasks(c.sources)
     lines = ["[[concept]]"] + _lines([
         ("id", c.id), ("pref", pref), ("alt", roles["alt"]), ("abbr", roles["abbr"]),
-        ("superseded", roles["superseded"]), ("deprecated", roles["deprecated"]), ("hidden", roles["hidden"]), ("tw", roles["tw"]), ("hk", roles["hk"]),
+        ("superseded", roles["superseded"]), ("deprecated", roles["deprecated"]), ("hidden", roles["hidden"]),
+        ("tw", roles["tw"]), ("hk", roles["hk"]),
         ("en", english), ("en_alt", roles["en_alt"]), ("definition", c.definition),
         ("definition_en", c.definition_en), ("notes", c.notes), ("examples", c.examples), ("notation", c.notation),
         ("grade", c.grade), ("grade_factors", c.grade_factors), ("broader", c.broader), ("related", c.related),

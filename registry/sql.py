@@ -41,7 +41,7 @@ from .model import (
     scheme_decoder,
     standard_decoder,
 )
-from .rules import BatchState, check_versions, preferred_keys
+from .rules import BatchState, check_schemes, check_versions, preferred_keys
 
 _DECODERS: dict[str, msgspec.json.Decoder[Any]] = {"concept": concept_decoder, "standard": standard_decoder}
 _release_decoder = msgspec.json.Decoder(Release)
@@ -261,6 +261,7 @@ class SQLStore:
 
     def _append_all(self, db: Connection, versions: Sequence[Version], schemes: Sequence[Scheme],
                     actor: str, note: str, at: str, *, imported: bool = False) -> None:
+        check_schemes(schemes)
         check_versions(versions, BatchState(versions, (s.id for s in schemes), base=self), imported=imported)
         for scheme in schemes:
             db.execute(

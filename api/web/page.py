@@ -10,6 +10,8 @@ from litestar import MediaType, Request
 from litestar.datastructures import Cookie
 from litestar.response import Template
 
+from registry.urls import is_web_url
+
 from . import labels, messages
 from .script import COOKIE, ONE_YEAR, SCRIPTS, curated_labels, official, pick, ui
 from .session import signed_in
@@ -83,4 +85,5 @@ def _web_state(context) -> dict:
 
 def install_globals(engine) -> None:
     """Template globals, so that any page extending base.html renders its header in the reader's script."""
-    engine.engine.globals.update(t=_t, off=_off, L=labels, M=messages, url=url, scripts=SCRIPTS, web_state=_web_state)
+    engine.engine.globals.update(t=_t, off=_off, L=labels, M=messages, url=url, scripts=SCRIPTS, web_state=_web_state,
+                                 web_url=is_web_url)  # a stored URL becomes a link only if http(s)

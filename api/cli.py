@@ -192,21 +192,34 @@ def check(files: tuple[str, ...]) -> None:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @one_line_errors
 def stats(files: tuple[str, ...]) -> None:
-    """Count concepts per scheme and kind, sources, English definitions and standards per status.
+    """Count concepts per scheme and kind, sources of record, English definitions and standards per status.
+
+    Sources are counted by where their URL points: on an issuer's own site (registry/citation.py), no
+    URL (the document cited by title, issuer, date and number), or another site (a reprint: none allowed).
 
     Reads the given vocabulary files (default: the bundled ones).
     """
     from rich.console import Console
     from rich.table import Table
 
+    from registry.citation import is_record, official_host
     from vocab.checks import kind_of
     from vocab.loader import bundled_files, read_bundle
 
     bundle = read_bundle(files or bundled_files())
     everything = {c.id: c for c in bundle.concepts()}
     table = Table(title="shuyu vocabulary")
-    for column in ("scheme / catalogue", "entries", "with definition", "English definition", "with source", "sources", "with URL"):
+    columns = ("scheme / catalogue", "entries", "with definition", "English definition", "with source of record",
+               "sources", "URL on an official host", "without URL", "other URL")
+    for column in columns:
         table.add_column(column, justify="left" if column.startswith("scheme") else "right")
+
+    def source_cells(entries, sources) -> list[str]:
+        return [str(sum(1 for e in entries if any(is_record(s) for s in e.sources))), str(len(sources)),
+                str(sum(1 for s in sources if s.url and official_host(s.url))),
+                str(sum(1 for s in sources if not s.url)),
+                str(sum(1 for s in sources if s.url and not official_host(s.url)))]
+
     for scheme in bundle.schemes:
         concepts = [c for c in bundle.concepts() if c.scheme == scheme.id]
         sources = [s for c in concepts for s in c.sources]
@@ -215,14 +228,11 @@ def stats(files: tuple[str, ...]) -> None:
             str(len(concepts)),
             str(sum(1 for c in concepts if c.definition)),
             str(sum(1 for c in concepts if c.definition_en)),
-            str(sum(1 for c in concepts if c.sources)),
-            str(len(sources)),
-            str(sum(1 for s in sources if s.url)),
+            *source_cells(concepts, sources),
         )
     standards = bundle.standards()
     standard_sources = [s for st in standards for s in st.sources]
-    table.add_row("标准目录 (standards)", str(len(standards)), "", "", str(sum(1 for s in standards if s.sources)),
-                  str(len(standard_sources)), str(sum(1 for s in standard_sources if s.url)))
+    table.add_row("标准目录 (standards)", str(len(standards)), "", "", *source_cells(standards, standard_sources))
     Console().print(table)
     for scheme in (s for s in bundle.schemes if s.top_concepts):
         kinds = Table(title=f"{scheme.title} ({scheme.id}): concepts per kind (top concept)")

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from msgspec import Struct
 
+from registry.citation import THIS_REGISTRY, is_record, record_messages, url_message
 from registry.model import ConceptVersion, Scheme, Source, StandardVersion
 from registry.text import converter, fold_to_simplified
 
@@ -23,6 +24,8 @@ from .loader import Bundle
 TERMS_SCHEME = "dv-terms"
 CLASSIFICATION_SCHEME = "agri-data"
 OUR_PROPOSAL = "本登记库提议"
+# A note that says no document of record was found: the gap is stated, counted by `shuyu stats`, not hidden.
+UNSOURCED = "出处待核"
 GRADE_ORDER = {"general": 0, "important": 1, "core": 2}
 # A source that names a file of this repository instead of a public document.
 _REPOSITORY_FILE = re.compile(r"(^|[\s/])(shared|vocab|docs|tests|reference)/|\.(md|toml|py)\b|facts\.md")
@@ -45,6 +48,8 @@ def check_bundle(bundle: Bundle) -> list[Problem]:
         problems += _source_problems(version)
         if isinstance(version, ConceptVersion):
             problems += _concept_problems(version, concepts)
+        else:
+            problems += [Problem(entity_id=version.id, field=f, message=m) for f, m in standard_messages(version)]
     problems += _shared_labels(bundle.concepts())
     return problems
 
@@ -61,7 +66,7 @@ def locate(bundle: Bundle, problem: Problem) -> str:
 # -- sources ------------------------------------------------------------------------------------------
 
 def url_problem(url: str) -> str | None:
-    """Why ``url`` is not a URL a reader can follow, or None."""
+    """Why ``url`` is not a URL of record (http(s), on an issuer's own site), or None."""
     if not url:
         return None
     parts = urlsplit(url)
@@ -69,7 +74,7 @@ def url_problem(url: str) -> str | None:
         return f"URL {url!r} does not parse as http(s)://host/path"
     if any(ch.isspace() for ch in url):
         return f"URL {url!r} contains white space"
-    return None
+    return url_message(Source(document="-", url=url))
 
 
 def _source_problems(version: ConceptVersion | StandardVersion | Scheme) -> list[Problem]:
@@ -81,6 +86,8 @@ def source_messages(sources: Iterable[Source]) -> list[str]:
     for source in sources:
         if problem := url_problem(source.url):
             messages.append(problem)
+        else:
+            messages += record_messages(source)
         if any(_REPOSITORY_FILE.search(text) for text in (source.document, source.locator, source.url)):
             messages.append(f"source {source.document!r} names a file of this repository; cite the public document")
     return messages
@@ -95,6 +102,30 @@ def _scheme_problems(scheme: Scheme, concepts: dict[str, ConceptVersion]) -> lis
         elif concept.broader:
             problems.append(Problem(entity_id=top, field="broader", message="a top concept has no broader concept"))
     return problems
+
+
+# -- standards ---------------------------------------------------------------------------------------
+
+_COMMITTEE = re.compile(r"TC\d|技术委员会|归口|提出")
+
+
+def standard_messages(s: StandardVersion) -> list[tuple[str, str]]:
+    """A standard's record: a status its facts allow, issuers apart from the technical committee."""
+    found = []
+    if s.status in ("proposed", "planned") and (s.code or s.issued):
+        found.append(("status", f"a {s.status} standard has no code or issue date yet"))
+    if s.status == "replaced" and not s.replaced_by:
+        found.append(("replaced_by", "a replaced standard names what replaces it (withdrawn is without a replacement)"))
+    if s.status != "replaced" and s.replaced_by:
+        found.append(("status", "a standard with replaced_by has the status replaced"))
+    if s.status != "proposed" and not s.status_date and s.status in ("published", "in_force", "replaced", "withdrawn") and s.issued:
+        found.append(("status_date", "the date the standard reached its status is known (issued / in force): give it"))
+    for body in s.bodies:
+        if _COMMITTEE.search(body):
+            found.append(("bodies", f"{body!r} is a technical committee or administering body: put it in committee"))
+    if not s.sources and not s.code:
+        found.append(("sources", "no source of record and no code"))
+    return found
 
 
 # -- concepts -----------------------------------------------------------------------------------------
@@ -144,8 +175,20 @@ def regional_label_message(concept: ConceptVersion, label: str, lang: str) -> st
     return None
 
 
+def citation_messages(c: ConceptVersion) -> list[str]:
+    """A concept cites at least one public document of record, and says where its definition comes
+    from (本登记库, or a document it is taken or adapted from), apart from where the term is used."""
+    messages = []
+    if not any(is_record(s) for s in c.sources) and not any(n.startswith(UNSOURCED) for n in c.notes):
+        messages.append("no source of record (a public document with its number or code, or its issuer and date)")
+    if c.definition and not any(s.role in ("definition", "adapted") for s in c.sources):
+        messages.append(f"no origin of the definition (a source with role \"definition\" — {THIS_REGISTRY} for our own — or \"adapted\")")
+    return messages
+
+
 def _concept_problems(c: ConceptVersion, concepts: dict[str, ConceptVersion]) -> list[Problem]:
     problems = [Problem(entity_id=c.id, field="definition", message=m) for m in definition_messages(c)]
+    problems += [Problem(entity_id=c.id, field="sources", message=m) for m in citation_messages(c)]
     for term in c.terms:
         if term.lang in _REGIONAL and (message := regional_label_message(c, term.text, term.lang)):
             problems.append(Problem(entity_id=c.id, field=_REGIONAL[term.lang][1], message=message))

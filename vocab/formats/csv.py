@@ -13,7 +13,7 @@ import csv
 import io
 from collections.abc import Iterator
 
-from registry.model import ConceptVersion, Source, StandardVersion, Term
+from registry.model import SOURCE_ROLES, ConceptVersion, Source, StandardVersion, Term
 
 from . import LANG_ORDER, TYPE_ORDER, Context, Vocabulary, chunks, decode_text, language, problem
 
@@ -57,7 +57,7 @@ def write(vocabulary: Vocabulary, context: Context, fmt: str = "csv") -> Iterato
 def _source_cell(sources: tuple[Source, ...]) -> str:
     lines = []
     for s in sources:
-        fields = [s.document, s.locator, s.url, s.issuer, s.date]
+        fields = [s.document, s.locator, s.url, s.issuer, s.date, s.number, "" if s.role == "record" else s.role]
         while fields and not fields[-1]:
             fields.pop()
         lines.append(" | ".join(fields))
@@ -141,8 +141,9 @@ def _lines(cell: str) -> tuple[str, ...]:
 def _sources(cell: str) -> tuple[Source, ...]:
     sources = []
     for line in _lines(cell):
-        parts = [p.strip() for p in line.split(" | ")] + ["", "", "", ""]
-        sources.append(Source(document=parts[0], locator=parts[1], url=parts[2], issuer=parts[3], date=parts[4]))
+        parts = [p.strip() for p in line.split(" | ")] + ["", "", "", "", "", ""]
+        sources.append(Source(document=parts[0], locator=parts[1], url=parts[2], issuer=parts[3], date=parts[4],
+                              number=parts[5], role=parts[6] if parts[6] in SOURCE_ROLES else "record"))
     return tuple(sources)
 
 

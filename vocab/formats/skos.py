@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
-from registry.model import ConceptVersion, Scheme, Source, StandardVersion, Term
+from registry.model import SOURCE_ROLES, ConceptVersion, Scheme, Source, StandardVersion, Term
 
 from . import (
     LANG_ORDER,
@@ -80,6 +80,8 @@ def _sources(g: Graph, subject: URIRef, sources: tuple[Source, ...], context: Co
     graphs without blank nodes compare quickly, and a source has the same name in every export)."""
     for s in sources:
         key = f"{s.document}\x1f{s.locator}\x1f{s.url}" + (f"\x1f{s.issuer}\x1f{s.date}" if s.issuer or s.date else "")
+        if s.number or s.role != "record":
+            key += f"\x1f{s.number}\x1f{s.role}"
         digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
         node = URIRef(f"{context.base}/sources/{digest}")
         g.add((subject, DCT.source, node))
@@ -92,6 +94,10 @@ def _sources(g: Graph, subject: URIRef, sources: tuple[Source, ...], context: Co
             g.add((node, SY.locator, Literal(s.locator)))
         if s.url:
             g.add((node, SY.url, Literal(s.url, datatype=XSD.anyURI)))
+        if s.number:
+            g.add((node, DCT.identifier, Literal(s.number)))
+        if s.role != "record":
+            g.add((node, SY.role, Literal(s.role)))
         if s.issuer:
             g.add((node, DCT.publisher, Literal(s.issuer)))
         if s.date:
@@ -372,9 +378,12 @@ class Reader:
                 locator = self._plain(value, SY.locator)
                 url = self._plain(value, SY.url)
                 issuer, date = self._plain(value, DCT.publisher), self._plain(value, DCT.date)
+                number, role = self._plain(value, DCT.identifier), self._plain(value, SY.role)
                 sources.append(Source(document=titles[0], locator=locator[0] if locator else "", url=url[0] if url else "",
-                                      issuer=issuer[0] if issuer else "", date=date[0] if date else ""))
-        return tuple(sorted(sources, key=lambda s: (s.document, s.locator, s.url, s.issuer, s.date)))
+                                      issuer=issuer[0] if issuer else "", date=date[0] if date else "",
+                                      number=number[0] if number else "",
+                                      role=role[0] if role and role[0] in SOURCE_ROLES else "record"))  # type: ignore[arg-type]
+        return tuple(sorted(sources, key=lambda s: (s.document, s.locator, s.url, s.issuer, s.date, s.number, s.role)))
 
     def _concept_scheme(self, node, fallback: str | None) -> str:
         if self.context.scheme:

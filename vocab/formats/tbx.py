@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
-from registry.model import ConceptVersion, Scheme, Source, Term
+from registry.model import SOURCE_ROLES, ConceptVersion, Scheme, Source, Term
 
 from . import LANG_ORDER, Context, Vocabulary, chunks, id_from_uri, is_id, language, problem, slug
 
@@ -59,7 +59,7 @@ def _el(indent: int, tag: str, text: str, **attrs: str) -> str:
 
 
 def _source_text(s: Source) -> str:
-    fields = [s.document, s.locator, s.url, s.issuer, s.date]
+    fields = [s.document, s.locator, s.url, s.issuer, s.date, s.number, "" if s.role == "record" else s.role]
     while fields and not fields[-1]:
         fields.pop()
     return " | ".join(fields)
@@ -173,8 +173,9 @@ def _target(element, prefix: str) -> str:
 
 
 def _source(text: str) -> Source:
-    parts = [p.strip() for p in text.split(" | ")] + ["", "", "", ""]
-    return Source(document=parts[0][:300], locator=parts[1], url=parts[2], issuer=parts[3], date=parts[4])
+    parts = [p.strip() for p in text.split(" | ")] + ["", "", "", "", "", ""]
+    return Source(document=parts[0][:300], locator=parts[1], url=parts[2], issuer=parts[3], date=parts[4],
+                  number=parts[5], role=parts[6] if parts[6] in SOURCE_ROLES else "record")
 
 
 def _concept(entry, scheme_id: str, name: str, skipped: set[str], prefix: str) -> ConceptVersion:

@@ -203,7 +203,7 @@ def stats(files: tuple[str, ...]) -> None:
     from rich.table import Table
 
     from registry.citation import is_record, official_host
-    from vocab.checks import kind_of
+    from vocab.checks import TERMS_SCHEME, kind_of, kind_problems
     from vocab.loader import bundled_files, read_bundle
 
     bundle = read_bundle(files or bundled_files())
@@ -238,12 +238,21 @@ def stats(files: tuple[str, ...]) -> None:
         kinds = Table(title=f"{scheme.title} ({scheme.id}): concepts per kind (top concept)")
         kinds.add_column("top concept")
         kinds.add_column("concepts", justify="right")
-        concepts = [c for c in bundle.concepts() if c.scheme == scheme.id]
-        found = [kind_of(c, everything, scheme.top_concepts) for c in concepts]
+        kinds.add_column("under a narrower generic concept", justify="right")
+        concepts = [c for c in bundle.concepts() if c.scheme == scheme.id and c.status == "published"]
+        tops = set(scheme.top_concepts)
         for top in scheme.top_concepts:
-            kinds.add_row(f"{everything[top].preferred} ({top})", str(found.count(top)))
-        kinds.add_row("none (no broader, not a top concept)", str(found.count(None)))
+            group = [c for c in concepts if c.kind == top and c.id != top]
+            kinds.add_row(f"{everything[top].preferred} ({top})", str(len(group)),
+                          str(sum(1 for c in group if c.broader and c.broader[0] not in tops)))
+        found = [kind_of(c, everything, scheme.top_concepts) for c in concepts]
+        kinds.add_row("none (no broader, not a top concept)", str(found.count(None)), "")
         Console().print(kinds)
+        below = [c for c in concepts if c.id not in tops]
+        deeper = sum(1 for c in below if c.broader and c.broader[0] not in tops)
+        mismatches = [p for p in kind_problems(bundle) if p.field == "definition"] if scheme.id == TERMS_SCHEME else []
+        click.echo(f"{scheme.id}: {deeper} of {len(below)} non-top concepts ({deeper / max(len(below), 1):.0%}) have a "
+                   f"broader concept other than a top concept; genus/kind mismatches: {len(mismatches)}")
     by_status = Table(title="标准目录 standards by status")
     by_status.add_column("status")
     by_status.add_column("standards", justify="right")

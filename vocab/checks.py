@@ -216,6 +216,95 @@ def _concept_problems(c: ConceptVersion, concepts: dict[str, ConceptVersion]) ->
     return problems
 
 
+# -- the concept system of the terms scheme -----------------------------------------------------------
+
+# The genus of a definition (what follows its last 的) names a concept of some kind; this lexicon says which,
+# by the longest matching ending. A concept's stated ``kind`` must be the kind its genus names, so that a
+# platform is never defined as a mechanism, nor 数字乡村 as a programme. A genus the lexicon does not know is
+# a problem too: add it here when it is a sound genus, or reword the definition.
+KIND_GENERA: dict[str, tuple[str, ...]] = {
+    "kind-policy": ("政策文件", "发展规划", "年度报告"),
+    "kind-strategy": ("国家战略",),
+    "kind-programme": ("工程", "项目", "行动", "计划", "试点", "试点工作", "专项工作", "会议", "赛事", "助农活动",
+                       "培训活动", "推介活动", "常态化活动", "专题活动", "工作项目"),
+    "kind-platform": ("信息系统", "平台", "网上博物馆"),
+    "kind-mechanism": ("工作方式", "做法", "机制", "制度安排", "监测制度", "监测工作", "监测活动", "合格评定活动",
+                       "标准化活动", "方式", "方法", "模式", "组织形式", "气象服务", "手段", "工具", "扶持政策",
+                       "一张图", "枫桥经验", "监测"),
+    "kind-technology": ("技术", "方法体系", "技术体系", "导航系统", "算法", "模型", "技术应用"),
+    "kind-equipment": ("装备", "机器或设备", "器件", "芯片", "拖拉机", "插秧机", "收割机", "航空器", "终端", "终端设备", "车载系统"),
+    "kind-facility": ("设施", "物质技术条件", "基地", "公路", "农场", "网络", "广播系统", "机构", "站点",
+                      "物流网络", "图书馆服务体系"),
+    "kind-indicator": ("指标", "百分比"),
+    "kind-data": ("数据", "记录", "数据资源", "档案", "目录", "凭证"),
+    "kind-field": ("社会活动", "经济活动", "经营活动", "服务活动", "物流活动", "旅游活动", "减灾活动", "治理活动",
+                   "管理活动", "电子商务活动", "建设活动", "业态", "形态", "形式", "发展方式", "公共文化服务", "金融服务",
+                   "数字普惠金融", "进程", "领域", "事务"),
+    "kind-actor": ("主体", "组织或个人", "人员", "人才", "儿童", "老年人", "干部", "从业者", "经营者", "科技人员", "骨干",
+                   "组织", "工作组"),
+    "kind-object": ("地理实体", "客体", "土地", "陆地表层", "耕地", "地区", "行政区", "乡镇", "森林公园", "水体", "线路", "区域"),
+    "kind-waste": ("废弃物", "物质", "污水", "废物"),
+    "kind-goal": ("目标", "状态", "要求", "效应", "能力"),
+    "kind-risk": ("风险", "状况", "行为", "表现", "污染"),
+}
+_GENERA = sorted(((ending, kind) for kind, endings in KIND_GENERA.items() for ending in endings), key=lambda e: -len(e[0]))
+
+
+def kind_of_genus(genus_text: str) -> str | None:
+    """The kind whose lexicon holds the longest ending of ``genus_text``, or None."""
+    return next((kind for ending, kind in _GENERA if genus_text.endswith(ending)), None)
+
+
+def kind_problems(bundle: Bundle) -> list[Problem]:
+    """In the terms scheme: every concept states its kind, a top concept of the scheme; a broader concept
+    is of the same kind; the genus of the definition names that kind."""
+    scheme = next((s for s in bundle.schemes if s.id == TERMS_SCHEME), None)
+    if scheme is None:
+        return []
+    tops = set(scheme.top_concepts)
+    concepts = {c.id: c for c in bundle.concepts()}
+    problems = []
+    for c in (c for c in concepts.values() if c.scheme == TERMS_SCHEME):
+        if c.kind not in tops:
+            problems.append(Problem(entity_id=c.id, field="kind", message=f"kind {c.kind!r} is not a top concept of the scheme"))
+            continue
+        if c.id in tops and c.kind != c.id:
+            problems.append(Problem(entity_id=c.id, field="kind", message="a top concept is its own kind"))
+        for parent in (concepts.get(b) for b in c.broader):
+            if parent is not None and parent.kind != c.kind:
+                problems.append(Problem(entity_id=c.id, field="broader", message=f"broader {parent.id!r} is of kind {parent.kind!r}, not {c.kind!r}"))
+        if c.id in tops or c.status != "published" or not c.definition:
+            continue
+        head = genus(c.definition)
+        found = kind_of_genus(head)
+        if found is None:
+            problems.append(Problem(entity_id=c.id, field="definition", message=f"genus {head!r} is in no kind's lexicon (vocab/checks.py KIND_GENERA)"))
+        elif found != c.kind:
+            problems.append(Problem(entity_id=c.id, field="definition", message=f"genus {head!r} names a concept of kind {found!r}, but the concept is of kind {c.kind!r}"))
+    return problems
+
+
+def entry_number_problems(bundle: Bundle) -> list[Problem]:
+    """GB/T 20001.1 entry numbers in systematic order: a top concept is numbered n, a narrower concept its
+    broader concept's number and one more part (3 → 3.2 → 3.2.1); numbers are unique and every
+    published concept of the terms scheme has one."""
+    problems = []
+    concepts = {c.id: c for c in bundle.concepts()}
+    seen: dict[str, str] = {}
+    for c in (c for c in concepts.values() if c.scheme == TERMS_SCHEME and c.status == "published"):
+        if not re.fullmatch(r"\d+(\.\d+)*", c.notation):
+            problems.append(Problem(entity_id=c.id, field="notation", message=f"entry number {c.notation!r} is not of the form 3.2.1"))
+            continue
+        if c.notation in seen:
+            problems.append(Problem(entity_id=c.id, field="notation", message=f"entry number {c.notation} is also {seen[c.notation]}'s"))
+        seen[c.notation] = c.id
+        parent = concepts.get(c.broader[0]) if c.broader else None
+        expected = parent.notation if parent else ""
+        if c.notation.rpartition(".")[0] != expected:
+            problems.append(Problem(entity_id=c.id, field="notation", message=f"entry number {c.notation} does not extend its broader concept's {expected or '(none)'}"))
+    return problems
+
+
 def top_concept_problems(bundle: Bundle) -> list[Problem]:
     """Every published concept of the terms scheme has a broader concept or is one of its top concepts."""
     scheme = next((s for s in bundle.schemes if s.id == TERMS_SCHEME), None)
@@ -257,7 +346,8 @@ def kind_of(concept: ConceptVersion, concepts: dict[str, ConceptVersion], tops: 
 
 
 def all_problems(bundle: Bundle) -> list[Problem]:
-    return check_bundle(bundle) + top_concept_problems(bundle)
+    return check_bundle(bundle) + top_concept_problems(bundle) + kind_problems(bundle) + entry_number_problems(bundle)
 
 
-__all__ = ("Problem", "all_problems", "check_bundle", "definition_messages", "genus", "kind_of", "locate", "url_problem")
+__all__ = ("KIND_GENERA", "Problem", "all_problems", "check_bundle", "definition_messages", "entry_number_problems",
+           "genus", "kind_of", "kind_of_genus", "kind_problems", "locate", "url_problem")

@@ -41,10 +41,11 @@ def test_check_of_the_bundled_vocabulary_is_clean():
 def test_stats_prints_kinds_urls_and_english_definitions():
     result = CliRunner(env={"COLUMNS": "200"}).invoke(main, ["stats"])
     assert result.exit_code == 0, result.output
-    assert "concepts per kind" in result.output and "工程与行动 (kind-programme)" in result.output
+    assert "concepts per kind" in result.output and "专项工作 (kind-programme)" in result.output
     assert "English definition" in result.output and "with source of record" in result.output
     assert "URL on an official host" in result.output and "without URL" in result.output
     for row in (line for line in result.output.splitlines() if line.startswith("│ 数字乡村术语 (dv-terms)") or "(standards)" in line):
         assert row.split("│")[-2].strip() == "0", "no URL off an issuer's own site"
     none_row = next(line for line in result.output.splitlines() if "none (no broader" in line)
-    assert none_row.split("│")[-2].strip() == "0"
+    assert none_row.split("│")[-3].strip() == "0"
+    assert "dv-terms:" in result.output and "genus/kind mismatches: 0" in result.output

@@ -246,15 +246,44 @@ def _abbr(text: str):
 def test_terms_scheme_is_a_concept_system(bundle):
     scheme = next(s for s in bundle.schemes if s.id == "dv-terms")
     concepts = {c.id: c for c in bundle.concepts()}
+    tops = set(scheme.top_concepts)
     terms = [c for c in concepts.values() if c.scheme == "dv-terms"]
-    kinds = Counter(checks.kind_of(c, concepts, scheme.top_concepts) for c in terms)
-    assert None not in kinds, "every concept falls under a top concept"
-    assert set(kinds) == set(scheme.top_concepts) and min(kinds.values()) >= 2
-    for c in terms:  # broader stays inside a kind: generic or partitive, never a strategy under a domain
+    live = [c for c in terms if c.status == "published"]
+    assert all(c.kind in tops for c in terms), "every concept states its kind"
+    kinds = Counter(c.kind for c in live if c.id not in tops)
+    assert set(kinds) == tops and min(kinds.values()) >= 2
+    for c in live:  # broader stays inside a kind: generic or partitive, never a strategy under a domain
         for parent in c.broader:
-            assert concepts[parent].scheme == "dv-terms", c.id
-            assert checks.kind_of(concepts[parent], concepts, scheme.top_concepts) == checks.kind_of(c, concepts, scheme.top_concepts), c.id
+            assert concepts[parent].scheme == "dv-terms" and concepts[parent].kind == c.kind, c.id
+        assert checks.kind_of(c, concepts, tops) == c.kind, f"{c.id}: the stated kind is where its broader chain leads"
+    # the tops are concepts, not either/or headings
+    assert not any("与" in concepts[t].preferred or "和" in concepts[t].preferred for t in tops)
+    below = [c for c in live if c.id not in tops]
+    deeper = [c for c in below if c.broader and c.broader[0] not in tops]
+    assert len(deeper) / len(below) >= 0.60, f"{len(deeper)} of {len(below)} under a generic concept"
+    assert checks.kind_problems(bundle) == [], "0 genus/kind mismatches"
+    assert checks.entry_number_problems(bundle) == []
     assert "digital-village" not in {b for c in terms for b in c.broader}, "nothing is 'narrower than' 数字乡村"
+    doubtful = {"gigabit-optical-network": "fac-network", "rural-5g": "fac-network", "black-soil": "obj-land"}
+    assert {cid: concepts[cid].broader[0] for cid in doubtful} == doubtful
+    assert concepts["agri-remote-sensing"].broader != ("satellite-remote-sensing",)
+
+
+def test_the_kind_check_fails_on_a_genus_of_another_kind(bundle):
+    import msgspec
+
+    from vocab.loader import Bundle
+    concepts = {c.id: c for c in bundle.concepts()}
+    wrong = msgspec.structs.replace(concepts["agri-big-data-platform"], definition="汇聚全国农业农村数据并统一调度的工作机制。")
+    unknown = msgspec.structs.replace(concepts["drone"], definition="无需机载驾驶员、由遥控或自主程序飞行的东西。")
+    misnumbered = msgspec.structs.replace(concepts["rural-5g"], notation="3.9")
+    stray = msgspec.structs.replace(concepts["beidou"], kind="kind-data")
+    changed = {v.id: v for v in (wrong, unknown, misnumbered, stray)}
+    files = [msgspec.structs.replace(f, versions=[changed.get(v.id, v) for v in f.versions]) for f in bundle.files]
+    found = {(p.entity_id, p.field) for p in checks.kind_problems(Bundle(files=files)) + checks.entry_number_problems(Bundle(files=files))}
+    assert {("agri-big-data-platform", "definition"), ("drone", "definition"), ("rural-5g", "notation"),
+            ("beidou", "broader")} <= found
+    assert checks.kind_of_genus("信息平台") == "kind-platform" and checks.kind_of_genus("监测活动") == "kind-mechanism"
 
 
 def test_english_definitions_for_the_terms_scheme(bundle):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -369,3 +370,51 @@ def test_the_seed_items_of_round_two_are_present_where_the_seed_uses_them(bundle
         assert any(s.locator == where and s.document == "2024年数字乡村发展工作要点" for s in c.sources), name
         assert c.definition and not checks.definition_messages(c), name
         assert not c.definition.rstrip("。").endswith("等"), f"{name}: a definition is not open-ended"
+
+
+# issue 23: the classification — each object of data has one home; residual classes name what they exclude
+OBJECT_HOMES = {  # object of data → the one category whose scope holds it
+    "种质资源": "010501", "农田水利设施": "020202", "集体资产清产核资": "040101", "重要农产品价格监测预警": "030102",
+    "帮扶措施": "040402", "农机定位轨迹": "010402",
+}
+
+
+def _mentions(definition: str, item: str) -> bool:
+    """Whether a definition claims ``item`` (a mention after 不含, in its exclusion, does not count)."""
+    return any(item in part and "不含" not in part[: part.find(item)] for part in re.split(r"[,、](?=不含)", definition))
+
+
+def test_no_two_sibling_categories_overlap(bundle):
+    live = {c.notation: c for c in concepts_of(bundle, "agri-data") if c.notation.isdigit() and c.status == "published"}
+    for item, home in OBJECT_HOMES.items():
+        assert home in live and (item in live[home].definition or item in live[home].preferred), (item, home)
+        claimants = {code for code, c in live.items() if _mentions(c.definition, item) and not code.endswith("99")}
+        strays = {code for code in claimants if not home.startswith(code) and not code.startswith(home)}
+        assert strays == set(), f"{item}: claimed by {sorted(strays)} as well as {home}"
+    siblings = [(a, b) for a in live for b in live if a < b and len(a) == len(b) and a[:-2] == b[:-2]]
+    assert siblings and all(live[a].preferred != live[b].preferred for a, b in siblings)
+
+
+def test_residual_classes_name_the_siblings_they_exclude_and_are_graded_like_their_parent(bundle):
+    live = {c.notation: c for c in concepts_of(bundle, "agri-data") if c.notation.isdigit() and c.status == "published"}
+    residuals = [code for code in live if code.endswith("99")]
+    assert len(residuals) >= 40
+    for code in residuals:
+        c = live[code]
+        siblings = [k for k in live if len(k) == len(code) and k[:-2] == code[:-2] and k != code]
+        assert c.definition.startswith("不属于") and all(live[k].preferred in c.definition for k in siblings), code
+        if len(code) > 2:
+            assert c.grade == live[code[:-2]].grade, f"{code}: graded like its parent"
+
+
+def test_categories_are_defined_by_their_parent_and_grade_rules_have_thresholds(bundle):
+    live = {c.notation: c for c in concepts_of(bundle, "agri-data") if c.notation.isdigit() and c.status == "published"}
+    for code, c in live.items():
+        genus_expected = live[code[:-2]].preferred if len(code) > 2 else "农业农村数据"
+        assert checks.genus(c.definition) == genus_expected, f"{code}: genus {checks.genus(c.definition)!r}"
+        assert not c.definition.rstrip("。").removesuffix(genus_expected).rstrip("的").endswith("等"), code
+        if len(code) == 6 and not code.endswith("99"):
+            rule = next(n for n in c.notes if n.startswith("默认级别"))
+            assert "明显高于一般" not in rule and rule.count("——") == len(c.grade_factors), f"{code}: one threshold per factor"
+    factors = [c for c in concepts_of(bundle, "agri-data") if "grading-factor" in c.broader]
+    assert len(factors) == 8 and all(any("升级阈值" in n and "假设" in n for n in f.notes) for f in factors)

@@ -2,7 +2,7 @@
 
 The concept's own fields (definition, broader, notation ...) are given on its first row; later rows of
 the same concept carry only a term. Lists inside a cell are separated by ``|`` (ids) or by line breaks
-(notes, examples, sources; a source is ``document | locator | url | issuer | date``). Read as UTF-8 with or without a
+(notes, examples, sources; a source is ``document | locator | url | issuer | date | number | role``). Read as UTF-8 with or without a
 byte-order mark; written with one (so that Excel opens it as UTF-8) and CRLF line ends.
 A standards catalogue has its own layout, told apart by its ``code`` and ``title`` columns.
 """

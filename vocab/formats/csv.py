@@ -18,7 +18,7 @@ from registry.model import SOURCE_ROLES, ConceptVersion, Source, StandardVersion
 from . import LANG_ORDER, TYPE_ORDER, Context, Vocabulary, chunks, decode_text, language, problem
 
 CONCEPT_COLUMNS = ["id", "scheme", "lang", "term", "type", "definition", "definition_en", "broader", "related",
-                   "notation", "grade", "grade_factors", "status", "replaced_by", "notes", "examples", "source", "uri"]
+                   "notation", "grade", "grade_factors", "kind", "status", "replaced_by", "notes", "examples", "source", "uri"]
 STANDARD_COLUMNS = ["id", "code", "title", "title_en", "kind", "status", "status_date", "issued", "in_force",
                     "bodies", "replaces", "concepts", "notes", "source", "uri"]
 REQUIRED = {"concepts": ("id", "term"), "standards": ("id", "title", "status")}
@@ -69,7 +69,7 @@ def _concept_rows(c: ConceptVersion) -> Iterator[list[str]]:
         row = [c.id, c.scheme, term.lang, term.text, term.type]
         if index == 0:
             row += [c.definition, c.definition_en, ID_SEPARATOR.join(c.broader), ID_SEPARATOR.join(c.related),
-                    c.notation, c.grade or "", ID_SEPARATOR.join(c.grade_factors),
+                    c.notation, c.grade or "", ID_SEPARATOR.join(c.grade_factors), c.kind,
                     c.status if c.status != "published" else "",
                     ID_SEPARATOR.join(c.replaced_by), "\n".join(c.notes), "\n".join(c.examples),
                     _source_cell(c.sources), c.uri]
@@ -180,7 +180,7 @@ def _concepts(records: list[tuple[int, dict[str, str]]], vocabulary: Vocabulary,
             notes=_lines(fields.get("notes", "")), examples=_lines(fields.get("examples", "")),
             notation=fields.get("notation", ""), broader=_ids(fields.get("broader", "")),
             related=_ids(fields.get("related", "")), grade=GRADES[grade] if grade else None,  # type: ignore[arg-type]
-            grade_factors=_ids(fields.get("grade_factors", "")),
+            grade_factors=_ids(fields.get("grade_factors", "")), kind=fields.get("kind", ""),
             status=fields.get("status") or "published",  # type: ignore[arg-type]
             replaced_by=_ids(fields.get("replaced_by", "")), sources=_sources(fields.get("source", "")),
             uri=fields.get("uri", ""),

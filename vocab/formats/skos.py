@@ -148,6 +148,8 @@ def _concept(g: Graph, c: ConceptVersion, context: Context, in_file: set[str]) -
         g.add((node, SY.grade, Literal(c.grade)))
     for factor in c.grade_factors:
         g.add((node, SY.gradeFactor, URIRef(context.concept_uri(factor))))
+    if c.kind:
+        g.add((node, SY.conceptKind, URIRef(context.concept_uri(c.kind))))
     for b in c.broader:
         g.add((node, SKOS.broader, URIRef(context.concept_uri(b))))
         g.add((URIRef(context.concept_uri(b)), SKOS.narrower, node))
@@ -461,6 +463,7 @@ class Reader:
             broader=self._refs(broader), related=self._refs(g.objects(node, SKOS.related)),
             grade=grades[0] if grades else None, sources=self._sources(node),  # type: ignore[arg-type]
             grade_factors=self._refs(g.objects(node, SY.gradeFactor)),
+            kind=next(iter(self._refs(g.objects(node, SY.conceptKind))), ""),
             status="deprecated" if deprecated else "published",
             replaced_by=self._refs(g.objects(node, DCT.isReplacedBy)),
             uri=(exact[0] if own and len(exact) == 1 else ("" if own else uri)),

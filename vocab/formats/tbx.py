@@ -75,6 +75,8 @@ def _entry(c: ConceptVersion, scheme: Scheme) -> str:
         out.append(_el(8, "descrip", c.grade, type="x-grade"))
     if c.grade_factors:
         out.append(_el(8, "descrip", " ".join(c.grade_factors), type="x-grade-factors"))
+    if c.kind:
+        out.append(_el(8, "descrip", c.kind, type="x-kind"))
     for kind, targets in (("x-broader", c.broader), ("crossReference", c.related), ("x-replacedBy", c.replaced_by)):
         out += [_el(8, "ref", target, type=kind, target=target) for target in targets]
     out += [_el(8, "descrip", example, type="x-example") for example in c.examples]
@@ -200,7 +202,7 @@ def _concept(entry, scheme_id: str, name: str, skipped: set[str], prefix: str) -
             key = {"crossReference": "related", "x-replacedBy": "replaced_by"}.get(kind, "broader")
             if target and (tag == "descrip" or kind in ("crossReference", "x-broader", "x-replacedBy")):
                 fields[key].append(target)
-        elif tag == "descrip" and kind in ("x-status", "x-notation", "x-grade", "x-grade-factors"):
+        elif tag == "descrip" and kind in ("x-status", "x-notation", "x-grade", "x-grade-factors", "x-kind"):
             single[kind] = text
         elif tag == "descrip" and kind == "x-example" and text:
             fields["examples"].append(text)
@@ -226,7 +228,7 @@ def _concept(entry, scheme_id: str, name: str, skipped: set[str], prefix: str) -
         definition_en=definitions.get("en", ""), notes=tuple(fields["notes"]), examples=tuple(fields["examples"]),
         notation=single.get("x-notation", ""), broader=tuple(fields["broader"]), related=tuple(fields["related"]),
         grade=grade, status=single.get("x-status") or "published",  # type: ignore[arg-type]
-        grade_factors=tuple(single.get("x-grade-factors", "").split()),
+        grade_factors=tuple(single.get("x-grade-factors", "").split()), kind=single.get("x-kind", ""),
         replaced_by=tuple(fields["replaced_by"]), sources=tuple(sources), uri=single.get("x-uri", ""),
     )
 

@@ -418,3 +418,14 @@ def test_categories_are_defined_by_their_parent_and_grade_rules_have_thresholds(
             assert "明显高于一般" not in rule and rule.count("——") == len(c.grade_factors), f"{code}: one threshold per factor"
     factors = [c for c in concepts_of(bundle, "agri-data") if "grading-factor" in c.broader]
     assert len(factors) == 8 and all(any("升级阈值" in n and "假设" in n for n in f.notes) for f in factors)
+
+
+def test_aggregation_is_a_grading_factor_not_a_class_and_personal_data_is_a_marked_assumption(bundle):
+    agri = {c.id: c for c in concepts_of(bundle, "agri-data")}
+    for old in ("ad-online-retail", "ad-platform-transactions"):  # divided by how far the data was aggregated
+        assert agri[old].status == "deprecated" and agri[old].replaced_by == ("ad-online-sales",)
+    assert {"factor-depth", "factor-scale"} <= set(agri["ad-online-sales"].grade_factors)
+    personal = ("ad-student-records", "ad-health-records", "ad-monitored-households", "ad-farmer-credit",
+                "ad-insurance-benefits", "ad-special-groups", "ad-collective-members", "ad-online-sales", "ad-contract-rights")
+    for cid in personal:
+        assert any(n.startswith("个人信息(假设") for n in agri[cid].notes), cid

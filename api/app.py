@@ -30,7 +30,7 @@ from .problems import EXCEPTION_HANDLERS, no_nul_in_path
 from .routes import ConceptController, SearchController
 from .services import Services
 from .settings import Settings
-from .web import WEB_HANDLERS, csrf_config, install_globals, session_config, session_store
+from .web import WEB_HANDLERS, HeadAsGet, csrf_config, install_globals, session_config, session_store
 
 HERE = Path(__file__).parent
 VERSION = "0.1.0"
@@ -85,7 +85,7 @@ async def sweep_sessions(store, every: float = SESSION_SWEEP_SECONDS) -> None:
 
 # the OpenAPI viewer from our own static files: /schema works on an intranet or behind a firewall
 SWAGGER_UI = SwaggerRenderPlugin(
-    path="/",
+    path=["/", "/swagger", "/redoc"],  # /schema/redoc: ReDoc is not bundled (nothing from a CDN); Swagger UI answers
     js_url="/static/swagger-ui/swagger-ui-bundle.js",
     css_url="/static/swagger-ui/swagger-ui.css",
     standalone_preset_js_url="/static/swagger-ui/swagger-ui-standalone-preset.js",
@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     # One log line and one count per request, 404s for paths no route matches included: route middleware
     # never sees those, so both wrap the app's own handler, where litestar puts its app-wide CORS middleware.
-    app.asgi_handler = RequestLog(RequestMetrics(app.asgi_handler), app.state)
+    app.asgi_handler = RequestLog(RequestMetrics(HeadAsGet(app.asgi_handler)), app.state)
     return app
 
 

@@ -280,14 +280,17 @@ EXCHANGE_FORMATS = ["toml", "ttl", "rdf", "jsonld", "nt", "tbx", "csv"]  # vocab
 @click.option("--author", default=None, help="who imports: the author of the versions or proposals [default: import]")
 @click.option("--deprecate-missing", is_flag=True,
               help="deprecate concepts of the imported schemes that the files no longer hold (else only listed)")
+@click.option("--skip-invalid", is_flag=True,
+              help="import the valid entries and list the others (else any problem writes nothing)")
 @data_dir_option
 @one_line_errors
 def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run: bool, as_proposals: bool,
-            author: str | None, deprecate_missing: bool, data_dir: str | None) -> None:
+            author: str | None, deprecate_missing: bool, skip_invalid: bool, data_dir: str | None) -> None:
     """Import vocabulary files (TOML, SKOS, TBX, CSV) into the registry, in one transaction.
 
     A new scheme is created from the files; in an existing one only concepts whose content changed get
-    a new version. A file with any problem writes nothing and names file, line (or RDF subject) and field.
+    a new version. Every problem is listed at once (file, line or RDF subject, field); with any, nothing is
+    written, unless --skip-invalid. --dry-run lists them with the counts. Limits: docs/vocabulary.md.
     """
     from pathlib import Path
 
@@ -313,15 +316,21 @@ def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run
     try:
         console = Console(stderr=True)
         with Progress(transient=True, console=console, disable=not console.is_terminal) as progress:
-            task = progress.add_task("reading and comparing", total=None)
+            task = progress.add_task("importing", total=None)
+
+            def advance(done: int, total: int | None = None) -> None:
+                progress.update(task, completed=done, total=total)
+
             report = import_files(
                 store, contents, actor=author or "import", fmt=fmt, scheme=scheme, base_uri=settings.uri_base,
                 dry_run=dry_run, as_proposals=as_proposals, deprecate_missing=deprecate_missing,
-                progress=lambda n: progress.advance(task, n),
+                skip_invalid=skip_invalid, progress=advance,
             )
     finally:
         store.close()
     click.echo(report.summary())
+    if dry_run and report.problems and not skip_invalid:
+        sys.exit(1)  # a dry run that finds problems fails, as the import would
 
 
 @main.command("export")
@@ -330,9 +339,14 @@ def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run
 @click.option("--release", default=None, help="export the scheme as it was at this release tag")
 @click.option("--at", default=None, help="export the scheme as it was at a revision number or an ISO date/time")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="write to FILE (default: stdout)")
+@click.option("--tbx-dialect", type=click.Choice(["basic", "min", "core"]), default="basic", show_default=True,
+              help="TBX: TBX-Basic, TBX-Min or TBX-Core (ISO 30042:2019); Min and Core carry less")
+@click.option("--tbx-style", type=click.Choice(["dca", "dct"]), default="dca", show_default=True,
+              help="TBX: data categories as attributes (dca) or as elements (dct)")
 @data_dir_option
 @one_line_errors
-def export(scheme: str, fmt: str, release: str | None, at: str | None, output: str | None, data_dir: str | None) -> None:
+def export(scheme: str, fmt: str, release: str | None, at: str | None, output: str | None, tbx_dialect: str,
+           tbx_style: str, data_dir: str | None) -> None:
     """Export a scheme (now, or at a release or revision) as TOML, SKOS, TBX or CSV."""
     import os
     import tempfile
@@ -343,7 +357,8 @@ def export(scheme: str, fmt: str, release: str | None, at: str | None, output: s
     settings = Settings.from_env(data_dir=data_dir)
     store = _open_store(data_dir)
     try:
-        shot, parts = export_scheme(store, scheme, fmt, base_uri=settings.uri_base, release=release, at=at)
+        shot, parts = export_scheme(store, scheme, fmt, base_uri=settings.uri_base, release=release, at=at,
+                                    tbx_dialect=tbx_dialect, tbx_style=tbx_style)
         if output is None:
             stream = click.get_binary_stream("stdout")
             for part in parts:

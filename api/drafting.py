@@ -22,6 +22,7 @@ from registry.errors import InvalidInput, NotFound
 from registry.harmonisation import HarmonisationReport, harmonisation_report
 from registry.history import revision_of
 from registry.model import ConceptVersion, StandardVersion
+from registry.model import Script as CheckScript
 from search.checker import MAX_TEXT_BYTES, CheckResult, check, decode_text, require_draft
 from search.drafts import MAX_UPLOAD_BYTES, read_draft
 
@@ -30,7 +31,6 @@ from .problems import problems
 from .services import Services, ServicesDep
 from .web.page import page
 
-CheckScript = Literal["zh-Hans", "zh-TW", "zh-HK"]
 ClauseFormat = Literal["json", "markdown", "html", "docx"]
 IdList = Annotated[str | None, QueryParameter(max_length=20_000, description="concept ids, comma-separated")]
 At = Annotated[str | None, QueryParameter(max_length=40, description="a revision number or an ISO date/time")]
@@ -126,12 +126,15 @@ class DraftingController(Controller):
     async def check_text(self, request: Request, services: ServicesDep,
                          script: Annotated[CheckScript, QueryParameter(description="the script the draft is written for")] = "zh-Hans",
                          ) -> CheckResult:
-        """Check a draft (``text/plain`` UTF-8, at most 1 MiB; or JSON ``{"text": …, "script": …}``):
-        every registered label with its offsets (Unicode code points into the text as sent), the form
-        used and the term to use, and the deprecated, non-preferred, regional, other-script and
-        inconsistent uses with their fix. A larger body gets 413."""
+        """Check a draft (``text/plain`` UTF-8, at most 1 MiB; JSON ``{"text": …, "script": …}``; or a
+        Word ``.docx`` of at most 1 MiB): every registered label with its offsets (Unicode code points
+        into the text as sent), the form used and the term to use, and the deprecated, non-preferred,
+        regional, other-script and inconsistent uses with their fix. A larger body, or a .docx that
+        unpacks to more than 64 MiB or 1000 parts, gets 413."""
         body = await request.body()
-        if request.content_type[0] == "application/json":
+        if request.content_type[0] == DOCX:  # unzipped and parsed off the event loop, after its bounds
+            text = await anyio.to_thread.run_sync(read_draft, "draft.docx", body)
+        elif request.content_type[0] == "application/json":
             try:
                 payload = check_decoder.decode(body)
             except msgspec.ValidationError as exc:
@@ -217,7 +220,8 @@ class DraftingPages(Controller):
             raise InvalidInput("the draft's script is zh-Hans, zh-TW or zh-HK", field="draft_script")
         upload = form.get("file")
         if isinstance(upload, UploadFile) and upload.filename:
-            text = read_draft(upload.filename, await upload.read())
+            data = await upload.read()  # a .docx is unzipped and parsed off the event loop, after its bounds
+            text = await anyio.to_thread.run_sync(read_draft, upload.filename, data)
         else:
             pasted = form.get("text")
             text = require_draft(pasted if isinstance(pasted, str) else "")

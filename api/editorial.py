@@ -85,7 +85,7 @@ ActorDep = NamedDependency[Actor]
 
 async def bearer_token(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: a write needs a token, checked before the body is read (no token and a bad body is 401)."""
-    if connection.scope["method"] in SAFE_METHODS:
+    if connection.scope["method"] in SAFE_METHODS:  # type: ignore[typeddict-item]
         return
     store = connection.app.state.services.store
     connection.state.actor = await anyio.to_thread.run_sync(authenticate, store, connection.headers.get("authorization"))

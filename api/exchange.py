@@ -28,7 +28,7 @@ from vocab.formats import FORMATS, STANDARDS, Context, Vocabulary, write
 from .editorial import ActorDep, actor_from_request, bearer_token, publish_now
 from .etags import etag_matches
 from .openapi import success_as
-from .problems import not_modified, problems
+from .problems import ImportProblem, not_modified, problems
 from .services import Services, ServicesDep
 from .settings import Settings
 
@@ -171,7 +171,7 @@ class ExchangeController(Controller):
         """Download a scheme (or ``standards``, the catalogue) as it is now, at a ``release`` or ``at`` a
         revision or time: ``format=ttl|rdf|jsonld|nt|tbx|csv|toml`` or by ``Accept``. Streamed, with a
         ``Content-Disposition`` file name naming scheme and release, and an ETag."""
-        return await scheme_download(request, services, scheme_id, _format(format, request), release, at)
+        return await scheme_download(request, services, scheme_id, _format(format, request), release, at)  # type: ignore[return-value]
 
     @get("/schemes/{scheme_id:str}/concepts", sync_to_thread=False, responses=problems(400, 404))
     def list_concepts(
@@ -197,7 +197,7 @@ class ExchangeController(Controller):
     def export_concept(self, request: Request, services: ServicesDep, concept_id: FromPath[str],
                        format: ExportFormat = None) -> Stream:
         """Download one concept (its current version) in an exchange format."""
-        return concept_download(request, services, concept_id, _format(format, request))
+        return concept_download(request, services, concept_id, _format(format, request))  # type: ignore[return-value]
 
 
 TRUE = {"1", "true", "yes", "on"}
@@ -213,8 +213,10 @@ class ImportController(Controller):
         200: ResponseSpec(data_container=ImportReport, description="a dry run: what the import would do")})
     async def import_upload(self, request: Request, services: ServicesDep, actor: ActorDep) -> Response[ImportReport]:
         """Import uploaded vocabulary files (admin; ``multipart/form-data``): any number of file fields,
-        and ``format``, ``scheme``, ``dry_run``, ``as_proposals``, ``deprecate_missing``. One transaction;
-        a file with a problem writes nothing (400 naming file, line or subject, and field)."""
+        and ``format``, ``scheme``, ``dry_run``, ``as_proposals``, ``deprecate_missing``, ``skip_invalid``.
+        One transaction; any problem writes nothing: 400 listing every problem in ``errors`` (file, line or
+        subject, field, detail), 413 for a file over a limit; ``skip_invalid`` imports the valid entries and
+        lists the others. The answer counts what was created, revised, skipped and warned about."""
         require(actor, "admin", "importing vocabularies")
         form = await request.form()
         files, options = [], {}
@@ -227,7 +229,7 @@ class ImportController(Controller):
             raise InvalidInput("upload at least one file (multipart/form-data)", field="files")
         if len(files) > MAX_FILES:
             raise InvalidInput(f"at most {MAX_FILES} files at once", field="files")
-        unknown = set(options) - {"format", "scheme", "dry_run", "as_proposals", "deprecate_missing"}
+        unknown = set(options) - {"format", "scheme", "dry_run", "as_proposals", "deprecate_missing", "skip_invalid"}
         if unknown:
             raise InvalidInput(f"unknown form field {sorted(unknown)[0]!r}", field=sorted(unknown)[0])
         fmt = options.get("format") or None
@@ -239,9 +241,13 @@ class ImportController(Controller):
                 base_uri=services.settings.uri_base, dry_run=options.get("dry_run", "").lower() in TRUE,
                 as_proposals=options.get("as_proposals", "").lower() in TRUE,
                 deprecate_missing=options.get("deprecate_missing", "").lower() in TRUE,
+                skip_invalid=options.get("skip_invalid", "").lower() in TRUE,
             ))
         except VocabularyError as exc:
-            exc.detail = str(exc)  # the problem's detail names the file, line (or RDF subject) and field
+            # the detail names file, line (or RDF subject) and field; ``errors`` lists every problem
+            exc.errors = [ImportProblem(file=p.path, line=p.line, field=p.field, detail=p.detail)  # type: ignore[attr-defined]
+                          for p in getattr(exc, "problems", None) or [exc]]
+            exc.detail = str(exc)
             raise
         if report.revision is not None:
             await anyio.to_thread.run_sync(publish_now, services)

@@ -169,7 +169,7 @@ class HistoryController(Controller):
     @get("/standards/{standard_id:str}/versions/{version:int}", sync_to_thread=True, responses=problems(400, 404, 503))
     def standard_version(self, services: ServicesDep, standard_id: FromPath[str], version: VersionNumber,
                          script: ScriptParam = "zh-Hans") -> StandardOut:
-        return standard_out(services.catalog, services.store.get("standard", standard_id, version), script)
+        return standard_out(services.catalog, services.store.get("standard", standard_id, version), script)  # type: ignore[arg-type]
 
     @get("/changes", sync_to_thread=True, responses=problems(400, 503))
     def changes(

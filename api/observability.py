@@ -185,7 +185,7 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, status)
         finally:
-            key = (scope["method"], scope.get("path_template") or UNMATCHED, status.code)
+            key = (scope["method"], scope.get("path_template") or UNMATCHED, status.code)  # type: ignore[typeddict-item]
             count, duration, errors = self.children.get(key) or self._children(key)
             count.inc()
             duration.observe(time.perf_counter() - started)
@@ -219,7 +219,7 @@ class RequestLog:
         finally:
             services = getattr(self.state, "services", None)
             line = {
-                "method": scope["method"],
+                "method": scope["method"],  # type: ignore[typeddict-item]
                 "path": scope["path"],
                 "query": scope.get("query_string", b"").decode("latin-1"),
                 "status": status.code,

@@ -23,6 +23,10 @@ TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not f
           503: "Service unavailable"}
 TYPES = {400: "/problems/invalid-input", 404: "/problems/not-found", 405: "/problems/method-not-allowed",
          413: "/problems/too-large", 500: "/problems/internal-error"}
+# the code of a problem raised without a type of its own (litestar's, e.g. a CSRF failure), by status
+CODES = {400: "invalid-input", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
+         409: "conflict", 412: "precondition-failed", 413: "too-large", 415: "unsupported-media-type",
+         422: "invalid-body", 429: "too-many-requests", 500: "internal-error", 503: "unavailable"}
 # what each documented status means, for the OpenAPI description
 WHEN = {
     400: "a missing, malformed or out-of-range parameter, or a body that is not JSON",
@@ -42,6 +46,15 @@ class InvalidParam(Struct, omit_defaults=True):
     reason: str
 
 
+class ImportProblem(Struct, omit_defaults=True):
+    """One problem of an import: the file (with the RDF subject in angle brackets), line, field, what is wrong."""
+
+    file: str
+    detail: str
+    line: int | None = None
+    field: str | None = None
+
+
 class ProblemDetails(Struct, omit_defaults=True):
     """An RFC 9457 problem: ``type`` is stable and names the kind of error; ``detail`` says what happened."""
 
@@ -52,6 +65,13 @@ class ProblemDetails(Struct, omit_defaults=True):
     instance: str = ""
     field: str | None = None
     invalid_params: list[InvalidParam] | None = None
+    errors: list[ImportProblem] | None = None  # an import: every problem found, not only the first
+    code: str = ""  # stable, one per kind of problem (the last part of ``type``), for clients to branch on
+
+    def __post_init__(self) -> None:
+        if not self.code:
+            self.code = (self.type.rstrip("/").rsplit("/", 1)[-1] if self.type not in ("", "about:blank")
+                         else CODES.get(self.status, "error"))
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
@@ -97,7 +117,7 @@ def shuyu_error_handler(request: Request, exc: ShuyuError) -> Response[ProblemDe
     headers = {"WWW-Authenticate": 'Bearer realm="shuyu"'} if exc.status == 401 else None
     return problem_response(
         ProblemDetails(type=exc.type, title=exc.title, status=exc.status, detail=exc.detail,
-                instance=request.url.path, field=exc.field),
+                instance=request.url.path, field=exc.field, errors=getattr(exc, "errors", None)),
         request, headers,
     )
 

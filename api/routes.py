@@ -10,6 +10,7 @@ from litestar.params import JSONBody, QueryParameter
 from msgspec import Meta, Struct
 
 from registry.errors import InvalidInput
+from registry.model import ShownScript as Script
 from search.analysis import expand_query
 from search.service import FILTER_FIELDS
 
@@ -20,7 +21,6 @@ from .views import (
     BatchLookupOut,
     LookupOut,
     SchemeOut,
-    Script,
     SearchOut,
     StandardOut,
     SuggestionOut,
@@ -119,8 +119,8 @@ class SearchController(Controller):
     tags = ["search"]
 
     # answered on the event loop, like the other catalog reads: the search holds the GIL throughout, so
-    # a thread would not let other requests run meanwhile, and the hop to it cost a third of the
-    # route's time (2.3 → 1.5 ms per request at 10k concepts, in process; docs/performance.md)
+    # a thread would not let other requests run meanwhile, and the hop to it is a large part of the
+    # route's time (docs/performance-log.md)
     @get("/search", sync_to_thread=False, responses=problems(400, 503))
     def search(
         self,

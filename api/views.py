@@ -7,8 +7,6 @@ concept takes precedence over the converted preferred label.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from msgspec import Struct
 
 from registry.model import (
@@ -19,12 +17,11 @@ from registry.model import (
     StandardVersion,
     Term,
 )
+from registry.text import fold_to_simplified
 from search.analysis import render
 from search.catalog import Catalog, Suggestion
 from search.highlight import highlight
 from search.service import TIERS, Hit, SearchResults
-
-Script = Literal["zh-Hans", "zh-Hant", "zh-TW", "zh-HK"]
 
 
 class Ref(Struct, frozen=True, kw_only=True):
@@ -104,6 +101,7 @@ class LookupHead(Struct, kw_only=True):
     definition: str
     status: str
     replaced_by: list[Ref]
+    qualifier: str = ""  # a homonym's broader concept or scheme (docs/vocabulary.md, "Homonyms")
 
 
 class LookupMatchOut(LookupHead, kw_only=True):
@@ -143,6 +141,7 @@ class HitOut(Struct, kw_only=True):
     highlight: Highlight
     replaced_by: list[Ref]
     coverage: float | None = None  # label-partial: the share of the query the matched label covers
+    qualifier: str = ""  # a homonym's broader concept or scheme: tells two concepts with one label apart
 
 
 class SearchOut(Struct, kw_only=True):
@@ -245,10 +244,29 @@ def standard_out(catalog: Catalog, s: StandardVersion, script: str = "zh-Hans") 
     )
 
 
+def qualifier(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") -> str:
+    """What tells a homonym apart (ISO 704: one label, several concepts, as imported thesauri have them): its
+    broader concept's label, else its preferred term in another language (English first) that differs, else its
+    scheme's title; empty when no other concept of the scheme shares its preferred label."""
+    matches = catalog.by_label.get(fold_to_simplified(c.preferred), ())
+    if not any(m.id != c.id and m.term.type == "preferred" and m.id in catalog.concepts
+               and catalog.concepts[m.id].scheme == c.scheme for m in matches):
+        return ""
+    broader = next((catalog.concepts[b] for b in c.broader if b in catalog.concepts), None)
+    if broader is not None:
+        return render(broader.preferred, script)
+    other = sorted((t for t in c.terms if t.type == "preferred" and t.text != c.preferred),
+                   key=lambda t: (t.lang != "en", not t.lang.startswith("en"), t.lang))
+    if other:
+        return other[0].text
+    scheme = catalog.schemes.get(c.scheme)
+    return render(scheme.title, script) if scheme else c.scheme
+
+
 def lookup_head(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") -> LookupHead:
     return LookupHead(id=c.id, href=concept_href(c.id), preferred=display_label(c, script),
                       definition=render(c.definition, script), status=c.status,
-                      replaced_by=_refs(catalog, c.replaced_by, script))
+                      replaced_by=_refs(catalog, c.replaced_by, script), qualifier=qualifier(catalog, c, script))
 
 
 def hit_out(catalog: Catalog, hit: Hit, terms: tuple[str, ...], script: str = "zh-Hans") -> HitOut:
@@ -273,6 +291,7 @@ def hit_out(catalog: Catalog, hit: Hit, terms: tuple[str, ...], script: str = "z
         grade=c.grade, match=TIERS[hit.tier], matched_label=hit.matched, matched_type=hit.matched_type,
         highlight=Highlight(label=label_highlight, definition=highlight(c.definition, terms, script)),
         replaced_by=_refs(catalog, c.replaced_by, script), coverage=hit.coverage,
+        qualifier=qualifier(catalog, c, script),
     )
 
 

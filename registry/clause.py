@@ -189,7 +189,7 @@ def build_clause(chosen: Sequence[ConceptVersion], standards: Iterable[StandardV
         document_name(s.code, standards) if s.code else f"《{s.title}》"
         for s in cite if any(c.id in s.concepts for c in chosen)
     ))
-    entries = []
+    entries: list[ClauseEntry] = []
     for c in system_order([c for c in chosen if c.id not in cited_concepts]):
         number = f"{CLAUSE_NUMBER}.{len(entries) + 1}"
         entries.append(ClauseEntry(
@@ -288,7 +288,7 @@ def to_docx(clause: Clause) -> bytes:
                 run = paragraph.add_run(text)
                 run.bold = True
                 run.font.name = "SimHei"
-                run._element.rPr.rFonts.set(qn("w:eastAsia"), "黑体")
+                run._element.rPr.rFonts.set(qn("w:eastAsia"), "黑体")  # type: ignore[union-attr]
                 if entry.english:
                     paragraph.add_run(f"　{entry.english}")
             else:

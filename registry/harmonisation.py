@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 
 from msgspec import Struct
 
-from .model import ConceptVersion, StandardVersion
+from .model import TYPE_RANK, ConceptVersion, StandardVersion
 from .text import fold_to_simplified
 
 NEAR_DUPLICATE = 0.75  # bigram Jaccard similarity from which two definitions count as one written twice
@@ -73,7 +73,7 @@ def _side(c: ConceptVersion, term_text: str, term_type: str, governed: dict[str,
 def shared_labels(concepts: Sequence[ConceptVersion], governed: dict[str, list[str]]) -> list[SharedLabel]:
     """Every folded label (hidden terms aside) that names two or more live concepts."""
     by_label: dict[str, dict[str, ConceptSide]] = defaultdict(dict)
-    rank = defaultdict(lambda: 4, {"preferred": 0, "admitted": 1, "abbreviation": 2, "superseded": 3, "deprecated": 3})
+    rank = TYPE_RANK
     for c in concepts:
         if c.status == "deprecated":
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from msgspec import Struct
 
@@ -39,8 +39,8 @@ def revision_of(store: Store, at: str | None = None, release: str | None = None)
     if len(at) == 10:  # a date means the end of that day
         when = when.replace(hour=23, minute=59, second=59)
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return store.revision_at(when.astimezone(timezone.utc).isoformat(timespec="seconds"))
+        when = when.replace(tzinfo=UTC)
+    return store.revision_at(when.astimezone(UTC).isoformat(timespec="seconds"))
 
 
 def summarize(store: Store, from_revision: int, to_revision: int) -> ChangeSummary:

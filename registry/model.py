@@ -6,7 +6,9 @@ defaults so that stored data stays readable.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import datetime, UTC
+from types import MappingProxyType
 from typing import Annotated, Literal
 
 import msgspec
@@ -17,9 +19,26 @@ Text = Annotated[str, Meta(min_length=1, max_length=2000)]
 ShortText = Annotated[str, Meta(min_length=1, max_length=300)]
 Date = Annotated[str, Meta(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
 
-Lang = Literal["zh-Hans", "zh-TW", "zh-HK", "en"]
+# A BCP 47 language tag. The registry shows zh-Hans (folded and searched as Chinese), zh-TW and zh-HK (curated
+# regional wording) and en; an imported term or definition keeps its own tag (zh-Hant, es, zu, en-US ...).
+Lang = Annotated[str, Meta(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$", max_length=35)]
+SHOWN_LANGS = ("zh-Hans", "zh-TW", "zh-HK", "en")
+
+
+def is_chinese(lang: str) -> bool:
+    """Chinese in any script or region: the only language folded and searched as Chinese."""
+    return lang == "zh" or lang.startswith("zh-")
 # superseded: an older term replaced by the preferred one (TBX supersededTerm); deprecated: advised against.
 TermType = Literal["preferred", "admitted", "deprecated", "superseded", "abbreviation", "hidden"]
+# Which term names a concept first when a label is several terms (lookup, the checker, harmonisation,
+# the order of imported terms): a hidden term is a search form of a current name, so it comes before the
+# names advised against. The one home of this order; a test refuses a second definition.
+TYPE_RANK: Mapping[str, int] = MappingProxyType(
+    {"preferred": 0, "admitted": 1, "abbreviation": 2, "hidden": 3, "deprecated": 4, "superseded": 4})
+# The script a Chinese text is written in (a checked draft, a regional label set); ShownScript adds
+# zh-Hant, Traditional without regional wording, for what a reader asks to see.
+Script = Literal["zh-Hans", "zh-TW", "zh-HK"]
+ShownScript = Literal["zh-Hans", "zh-Hant", "zh-TW", "zh-HK"]
 ConceptStatus = Literal["published", "deprecated"]
 Grade = Literal["core", "important", "general"]
 SchemeStatus = Literal["draft", "published"]
@@ -75,6 +94,13 @@ SourceRole = Literal["record", "usage", "definition", "adapted"]
 SOURCE_ROLES: tuple[str, ...] = SourceRole.__args__  # type: ignore[attr-defined]
 
 
+class Definition(Struct, frozen=True, kw_only=True):
+    """A definition in a language other than the registry's own two (zh-Hans, en), kept with its tag."""
+
+    text: Annotated[str, Meta(min_length=1, max_length=4000)]
+    lang: Lang
+
+
 class Source(Struct, frozen=True, kw_only=True):
     """A bibliographic record: the document's title (``document``), its issuer, date and number (a
     document number such as 中发〔2024〕1号, or a standard code), the place in it (task, clause, page),
@@ -109,6 +135,7 @@ class ConceptVersion(Struct, frozen=True, kw_only=True):
     terms: tuple[Term, ...]
     definition: str = ""
     definition_en: str = ""
+    definitions: tuple[Definition, ...] = ()  # other languages' definitions, each with its own tag
     notes: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
     notation: str = ""
@@ -128,15 +155,18 @@ class ConceptVersion(Struct, frozen=True, kw_only=True):
 
     @property
     def preferred(self) -> str:
-        """The preferred Simplified Chinese term (the first one when none is marked)."""
-        for term in self.terms:
-            if term.type == "preferred" and term.lang == "zh-Hans":
-                return term.text
-        return self.terms[0].text
+        """The preferred Simplified Chinese term; for an imported concept without one, its first preferred
+        term in another language (the first term when none is marked)."""
+        preferred = [t for t in self.terms if t.type == "preferred"]
+        for fits in (lambda lang: lang == "zh-Hans", is_chinese, lambda lang: lang == "en" or lang.startswith("en-")):
+            for term in preferred:
+                if fits(term.lang):
+                    return term.text
+        return preferred[0].text if preferred else self.terms[0].text
 
     @property
     def english(self) -> str:
-        return next((t.text for t in self.terms if t.lang == "en"), "")
+        return next((t.text for t in self.terms if t.lang == "en" or t.lang.startswith("en-")), "")
 
 
 class StandardVersion(Struct, frozen=True, kw_only=True):
@@ -201,6 +231,7 @@ class ConceptContent(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     terms: Annotated[tuple[Term, ...], Meta(min_length=1, max_length=200)]
     definition: Annotated[str, Meta(max_length=2000)] = ""
     definition_en: Annotated[str, Meta(max_length=2000)] = ""
+    definitions: Annotated[tuple[Definition, ...], Meta(max_length=200)] = ()
     notes: Annotated[tuple[Text, ...], Meta(max_length=50)] = ()
     examples: Annotated[tuple[Text, ...], Meta(max_length=50)] = ()
     notation: Annotated[str, Meta(max_length=64)] = ""
@@ -315,7 +346,7 @@ def find_nul(value: object, field: str = "") -> str | None:
 
 def now() -> str:
     """The time of a write, as stored: ISO 8601 in UTC, to the second."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 encoder = msgspec.json.Encoder()

@@ -175,7 +175,7 @@ class PostgresStore(SQLStore):
             raise StoreError(f"cannot connect to PostgreSQL: {_first_line(exc)}") from None
         conn = self._db.conn
         try:
-            if not create and conn.execute("SELECT to_regclass('shuyu_schema')").fetchone()[0] is None:
+            if not create and conn.execute("SELECT to_regclass('shuyu_schema')").fetchone()[0] is None:  # type: ignore[index]
                 raise StoreError(f"there is no store in PostgreSQL schema {self.schema or 'public'}")
             self._migrate()
         except StoreError:
@@ -296,7 +296,7 @@ class PostgresStore(SQLStore):
         with SQLStore._transaction(self) as db:  # on the housekeeping connection, before the pool opens
             current = self.schema_version()
             for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
-                db.conn.execute(script)
+                db.conn.execute(script)  # type: ignore[attr-defined]
                 if number in DATA_STEPS:
                     getattr(self, DATA_STEPS[number])(db)
                 db.execute("INSERT INTO shuyu_schema (version) VALUES (%s)", (number,))

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from msgspec import Struct
+
 from .errors import RuleViolation
-from .model import ConceptVersion, StandardVersion, Version
+from .model import ConceptVersion, Scheme, Source, StandardVersion, Version, kind_of
 from .text import fold_to_simplified
+from .urls import check_url
 
 
 class State(Protocol):
@@ -31,33 +34,77 @@ def preferred_keys(version: ConceptVersion) -> set[str]:
     return {fold_to_simplified(t.text) for t in version.terms if t.type == "preferred"}
 
 
-def check_versions(batch: Sequence[Version], state: State) -> None:
+class Homonym(Struct, frozen=True):
+    """Two concepts of one scheme with the same preferred label (after folding): allowed for imports."""
+
+    scheme: str
+    label: str
+    concept: str
+    other: str
+
+
+def check_versions(batch: Sequence[Version], state: State, *, imported: bool = False,
+                   problems: list[RuleViolation] | None = None, homonyms: list[Homonym] | None = None) -> None:
     """Raise ``RuleViolation`` naming the first broken rule in ``batch`` against ``state``.
 
-    ``state`` must already see the concepts of the batch (a batch may refer to itself).
+    ``state`` must already see the concepts of the batch (a batch may refer to itself). With ``problems``,
+    every concept's first broken rule is appended there instead of raised. ``imported``: a file from
+    outside may hold homonyms (ISO 704: one label, several concepts; listed in ``homonyms``, not refused)
+    and concepts with no Chinese preferred term (another language's preferred term names them, or, with no
+    preferred term at all, e.g. a termbase entry whose terms are all deprecated, its first term).
     """
     claimed: dict[tuple[str, str], str] = {}
     for version in batch:
-        if isinstance(version, ConceptVersion):
-            _check_concept(version, state, claimed)
-        else:
-            _check_standard(version, state)
+        try:
+            check_urls(version.sources, version.uri, f"{kind_of(version)} {version.id}")
+            if isinstance(version, ConceptVersion):
+                _check_concept(version, state, claimed, imported, homonyms)
+            else:
+                _check_standard(version, state)
+        except RuleViolation as exc:
+            if problems is None:
+                raise
+            problems.append(exc)
 
 
-def _check_concept(c: ConceptVersion, state: State, claimed: dict[tuple[str, str], str]) -> None:
+def check_urls(sources: Sequence[Source], uri: str, owner: str) -> None:
+    """Every URL a version or scheme stores follows the URL rule (``registry/urls.py``)."""
+    for i, source in enumerate(sources):
+        check_url(source.url, f"sources[{i}].url", owner)
+    check_url(uri, "uri", owner)
+
+
+def check_schemes(schemes: Iterable[Scheme]) -> None:
+    """The rules for schemes as written: their links follow the URL rule."""
+    for scheme in schemes:
+        check_urls(scheme.sources, scheme.uri, f"scheme {scheme.id}")
+
+
+def _check_concept(c: ConceptVersion, state: State, claimed: dict[tuple[str, str], str], imported: bool = False,
+                   homonyms: list[Homonym] | None = None) -> None:
     where = f"concept {c.id}"
     if not state.scheme_exists(c.scheme):
         raise RuleViolation(f"{where}: unknown scheme {c.scheme!r}", field="scheme")
     preferred = [t for t in c.terms if t.type == "preferred" and t.lang == "zh-Hans"]
-    if len(preferred) != 1:
+    if len(preferred) > 1 or (not preferred and not imported):
         raise RuleViolation(
             f"{where}: needs exactly one preferred zh-Hans term, has {len(preferred)}", field="terms"
         )
+    per_language: set[str] = set()
+    for term in c.terms if imported else ():  # a file from outside: one preferred term per language (SKOS)
+        if term.type == "preferred":
+            if term.lang in per_language:
+                raise RuleViolation(f"{where}: has two preferred {term.lang} terms", field="terms")
+            per_language.add(term.lang)
     for key in preferred_keys(c):
         owner = claimed.get((c.scheme, key)) or state.preferred_owner(c.scheme, key)
         if owner and owner != c.id:
+            if imported:
+                if homonyms is not None:
+                    homonyms.append(Homonym(c.scheme, c.preferred, c.id, owner))
+                continue
             raise RuleViolation(
-                f"{where}: preferred label {preferred[0].text!r} is already the preferred label "
+                f"{where}: preferred label {c.preferred!r} is already the preferred label "
                 f"of {owner} in scheme {c.scheme} (compared after Simplified/Traditional folding)",
                 field="terms",
             )

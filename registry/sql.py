@@ -41,9 +41,9 @@ from .model import (
     scheme_decoder,
     standard_decoder,
 )
-from .rules import BatchState, check_versions, preferred_keys
+from .rules import BatchState, check_schemes, check_versions, preferred_keys
 
-_DECODERS = {"concept": concept_decoder, "standard": standard_decoder}
+_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {"concept": concept_decoder, "standard": standard_decoder}
 _release_decoder = msgspec.json.Decoder(Release)
 _token_decoder = msgspec.json.Decoder(Token)
 
@@ -93,6 +93,8 @@ class Connection(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
+
+    def close(self) -> None: ...
 
 
 class SQLStore:
@@ -247,18 +249,20 @@ class SQLStore:
         note: str = "",
         schemes: Sequence[Scheme] = (),
         only_if_empty: bool = False,
+        imported: bool = False,
     ) -> int:
         at = now()
         with self._transaction() as db:
             # checked inside the write transaction: two first starts at once load the bundle once
             if only_if_empty and db.execute(self._ANYTHING).fetchone() is not None:
                 return 0
-            self._append_all(db, versions, schemes, actor, note, at)
+            self._append_all(db, versions, schemes, actor, note, at, imported=imported)
             return self._revision(db)
 
     def _append_all(self, db: Connection, versions: Sequence[Version], schemes: Sequence[Scheme],
-                    actor: str, note: str, at: str) -> None:
-        check_versions(versions, BatchState(versions, (s.id for s in schemes), base=self))
+                    actor: str, note: str, at: str, *, imported: bool = False) -> None:
+        check_schemes(schemes)
+        check_versions(versions, BatchState(versions, (s.id for s in schemes), base=self), imported=imported)
         for scheme in schemes:
             db.execute(
                 "INSERT INTO schemes (id, body) VALUES (%s, %s)"
@@ -267,7 +271,7 @@ class SQLStore:
             )
             self._event(db, at, actor, "scheme", "scheme", scheme.id, 1, note)
         for version in versions:
-            self._append_version(db, version, at, actor, note)
+            self._append_version(db, version, at, actor, note, imported)
 
     @staticmethod
     def _revision(db: Connection) -> int:
@@ -276,7 +280,8 @@ class SQLStore:
         ).fetchone()
         return row[0] if row else 0
 
-    def _append_version(self, db: Connection, version: Version, at: str, actor: str, note: str) -> None:
+    def _append_version(self, db: Connection, version: Version, at: str, actor: str, note: str,
+                        imported: bool = False) -> None:
         kind = kind_of(version)
         row = db.execute("SELECT current FROM entities WHERE kind = %s AND id = %s", (kind, version.id)).fetchone()
         expected = (row[0] if row else 0) + 1
@@ -307,8 +312,9 @@ class SQLStore:
         )
         if isinstance(version, ConceptVersion):
             db.execute("DELETE FROM preferred_labels WHERE concept_id = %s", (version.id,))
-            db.executemany(
-                "INSERT INTO preferred_labels (scheme, folded, concept_id) VALUES (%s, %s, %s)",
+            db.executemany(  # an imported homonym leaves the label to the concept that holds it
+                "INSERT INTO preferred_labels (scheme, folded, concept_id) VALUES (%s, %s, %s)"
+                + (" ON CONFLICT (scheme, folded) DO NOTHING" if imported else ""),
                 [(version.scheme, key, version.id) for key in preferred_keys(version)],
             )
             db.execute("DELETE FROM broader WHERE concept_id = %s", (version.id,))

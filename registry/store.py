@@ -27,12 +27,14 @@ class Store(Protocol):
         note: str = "",
         schemes: Sequence[Scheme] = (),
         only_if_empty: bool = False,
+        imported: bool = False,
     ) -> int:
         """Write schemes and versions with one event each, in one transaction, after checking the rules.
 
         Each version must be the next one of its entity (1 for a new one), else ``Conflict``.
         Returns the new revision; with ``only_if_empty``, writes nothing and returns 0 if the store
-        holds any entity, scheme or proposal when the transaction starts.
+        holds any entity, scheme or proposal when the transaction starts. ``imported``: the rules for
+        files from outside (homonyms allowed, no Chinese preferred term needed; see ``rules.check_versions``).
         """
 
     def schemes(self) -> list[Scheme]: ...

@@ -1,4 +1,5 @@
-"""Chinese text analysis: folding, query expansion, segmentation, bigrams and pinyin.
+"""Chinese text analysis: folding, query expansion, bigrams and pinyin (no dictionary segmentation: jieba
+is for the evaluation's baselines only, tests/search_eval/tokenizers.py).
 
 Indexed text is folded to Simplified (NFKC + OpenCC t2s). A query is expanded through t2s, tw2sp and
 hk2s and matched as any of them: tw2sp alone turns 智慧農業 into 智能农业, t2s alone leaves 數位 as 数位.
@@ -6,9 +7,7 @@ hk2s and matched as any of them: tw2sp alone turns 智慧農業 into 智能农�
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 import unicodedata
 from collections.abc import Iterator
 from functools import cache, lru_cache
@@ -22,7 +21,6 @@ from registry.text import converter, fold_to_simplified, normalize
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
-WORD = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]+")
 LATIN_WORD = re.compile(r"[a-z0-9]+")
 QUERY_CONVERSIONS = ("t2s", "tw2sp", "hk2s")
 RENDER_CONVERSIONS = {"zh-Hant": "s2t", "zh-TW": "s2twp", "zh-HK": "s2hk"}
@@ -38,7 +36,6 @@ __all__ = [
     "pinyin_keys",
     "pinyin_query",
     "render",
-    "segment",
     "text_tokens",
 ]
 
@@ -49,38 +46,6 @@ def expand_query(text: str) -> tuple[str, ...]:
     base = normalize(text)
     forms = [converter(c).convert(base) for c in QUERY_CONVERSIONS]
     return tuple(dict.fromkeys(forms))
-
-
-_jieba_lock = threading.Lock()
-_jieba = None
-
-
-def _tokenizer():
-    """jieba with its bundled dictionary only: segmentation never depends on what was registered
-    before. Imported on first use (0.25 s): search itself no longer segments, only the evaluation's
-    word baselines and the generalisation set do."""
-    global _jieba
-    with _jieba_lock:
-        if _jieba is None:
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            tokenizer = jieba.Tokenizer()
-            tokenizer.initialize()
-            _jieba = tokenizer
-        return _jieba
-
-
-@lru_cache(maxsize=65536)
-def segment(folded: str) -> tuple[str, ...]:
-    """jieba search-mode words of folded text, in order (sub-words before the whole word)."""
-    tokenizer = _tokenizer()
-    words = []
-    for word in tokenizer.cut_for_search(folded):
-        word = word.strip()
-        if word and WORD.search(word):
-            words.append(word)
-    return tuple(words)
 
 
 def bigrams(folded: str) -> Iterator[str]:
@@ -111,8 +76,8 @@ def _toneless(marked: str) -> str:
 def _segment_syllables(segment: str) -> tuple[str, ...]:
     """What ``lazy_pinyin(segment)`` gives for one of its segments (a phrase of its dictionary, or
     characters): read from its dictionaries directly, as its converter does (first reading of the
-    phrase, else of each character), without the converter's layers (0.1 ms per new label, the
-    largest part of a first query's time); anything else goes through pypinyin."""
+    phrase, else of each character), without the converter's layers, which are most of a first
+    query's time; anything else goes through pypinyin. A test compares it with ``lazy_pinyin``."""
     marked = None
     if RE_HANS.match(segment):
         phrase = PHRASES_DICT.get(segment)
@@ -121,9 +86,9 @@ def _segment_syllables(segment: str) -> tuple[str, ...]:
         else:
             readings = [PINYIN_DICT.get(ord(ch)) for ch in segment]
             if None not in readings:
-                marked = [r.split(",", 1)[0] for r in readings]
+                marked = [r.split(",", 1)[0] for r in readings]  # type: ignore[union-attr]
     if marked is None:
-        return tuple(s for s in lazy_pinyin(segment, errors=_keep_unchanged) if s.strip())
+        return tuple(s for s in lazy_pinyin(segment, errors=_keep_unchanged) if s.strip())  # type: ignore[arg-type]
     return tuple(s for s in map(_toneless, marked) if s.strip())
 
 

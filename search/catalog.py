@@ -21,7 +21,7 @@ from pathlib import Path
 import msgspec
 from msgspec import Struct
 
-from registry.model import ConceptVersion, Scheme, StandardVersion, Term, Version
+from registry.model import TYPE_RANK, ConceptVersion, Scheme, StandardVersion, Term, Version, is_chinese
 from registry.store import Store
 
 from .analysis import (
@@ -174,7 +174,7 @@ class Catalog:
         The label as written (folded) wins over its expansions, so 數位鄉村 is reported as the Taiwan
         label it is; then preferred before admitted, abbreviation, hidden and deprecated terms.
         """
-        rank = {"preferred": 0, "admitted": 1, "abbreviation": 2, "hidden": 3, "deprecated": 4, "superseded": 4}
+        rank = TYPE_RANK
         best: dict[str, tuple[tuple[int, int], LabelMatch]] = {}
         for order, form in enumerate(dict.fromkeys((fold_to_simplified(label), *forms))):
             for match in self.by_label.get(form, ()):
@@ -469,7 +469,7 @@ def _concept_prefixes(folded: Iterable[tuple[str, Term]]) -> dict[str, str]:
     keys: dict[str, str] = {}
     for key, term in folded:
         keys.setdefault(key, term.text)
-        if term.lang != "en":
+        if is_chinese(term.lang):  # only Chinese has a pinyin reading (imported es, fi, zu … labels have none)
             for sound in pinyin_keys(key):
                 keys.setdefault(sound, term.text)
     return keys

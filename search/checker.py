@@ -17,23 +17,20 @@ import weakref
 from functools import lru_cache
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 import ahocorasick_rs
 from msgspec import Struct
 
 from registry.errors import InvalidInput
-from registry.model import ConceptVersion, Term
+from registry.model import TYPE_RANK, ConceptVersion, Term, is_chinese
 from registry.text import converter, fold_to_simplified
 
 MAX_TEXT_BYTES = 1_048_576  # the bound of a checked text, in UTF-8 bytes (documented in docs/drafting.md)
-Script = Literal["zh-Hans", "zh-TW", "zh-HK"]
 REGIONAL_CONVERSIONS = {"zh-TW": "s2twp", "zh-HK": "s2hk"}
 REGIONAL_REACH = 12  # characters of context converted on each side of a Traditional character
 CLAUSE_BREAK = re.compile(r"[。，；、！？：,.;!?:\s]")
 PROBLEM_KINDS = ("deprecated", "non_preferred", "regional", "script", "inconsistent")
-# which candidate a label names first when it names several concepts (as ``Catalog.lookup`` ranks them)
-TYPE_RANK = {"preferred": 0, "admitted": 1, "abbreviation": 2, "hidden": 3, "deprecated": 4, "superseded": 4}
 
 
 class Posting(Struct, frozen=True):
@@ -482,8 +479,9 @@ def _resolve(concepts, postings: tuple[Posting, ...], script: str, regional: boo
     if regional:  # found only in the Taiwan reading: Taiwan wording of this term
         term = Term(text=term.text, lang="zh-TW", type=term.type)
     live = concept.status != "deprecated"
-    correct = live and term.type == "preferred" and term.lang != "en"
-    legitimate = live and term.type not in ("deprecated", "superseded") and (term.lang == "en" or term.type == "abbreviation")
+    correct = live and term.type == "preferred" and is_chinese(term.lang)
+    legitimate = live and term.type not in ("deprecated", "superseded") and (not is_chinese(term.lang)
+                                                                           or term.type == "abbreviation")
     return _Use(concept=concept, others=others, term=term, form=_form(concept, term), lang=term.lang, use=use,
                 preferred=preferred, use_key=fold_to_simplified(use), correct=width_fold(use) if correct else None,
                 legitimate=legitimate)
@@ -556,8 +554,8 @@ def _verdict(concepts, use: _Use, written: str, width: str, folded: str, script:
         return "deprecated", f"“{written}”是已废弃的术语，改用“{to_use}”", to_use
     if term.type == "superseded":
         return "deprecated", f"“{written}”是已被取代的旧称，改用“{to_use}”", to_use
-    if term.lang == "en" or term.type == "abbreviation":
-        return None  # an English equivalent or a registered abbreviation is a legitimate form
+    if not is_chinese(term.lang) or term.type == "abbreviation":
+        return None  # an English (or other language's) equivalent or a registered abbreviation is a legitimate form
     regional = term.lang in ("zh-TW", "zh-HK")
     if script == "zh-Hans" and regional:
         region = "台湾" if term.lang == "zh-TW" else "香港"

@@ -28,9 +28,9 @@ def highlight_terms(forms: Iterable[str]) -> tuple[str, ...]:
 
 def _spans(terms: tuple[str, ...], target: str) -> list[tuple[int, int]]:
     """Where any of ``terms`` occurs in ``target`` (ignoring case), overlapping or touching spans merged:
-    标准 inside 高标准 after 高标 gives one span. Found with ``str.find`` per term: a regular expression
-    of the terms was compiled for every new query and every label's own marks (0.2 ms each, the most
-    of a search request's time over HTTP)."""
+    标准 inside 高标准 after 高标 gives one span. Found with ``str.find`` per term, so nothing is compiled
+    per query: a regular expression of the terms would be compiled for every new query and every
+    label's own marks (what it cost: docs/performance-log.md)."""
     lowered = target.lower()
     if len(lowered) != len(target):  # lower-casing moved positions (a rare letter): exact case only
         lowered = target

@@ -222,7 +222,7 @@ class SearchService:
         """(facet, value) for each value an entity has of each facet (and filter)."""
         c = catalog.concepts.get(entity_id)
         if c is not None:
-            pairs = (("kind", "concept"), ("scheme", c.scheme), ("status", c.status))
+            pairs: tuple[tuple[str, str], ...] = (("kind", "concept"), ("scheme", c.scheme), ("status", c.status))
             if c.grade:
                 pairs += (("grade", c.grade),)
             standards = catalog.standards_of.get(c.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import socket
@@ -75,6 +76,17 @@ class LiveServer:
         return self.app.state.services
 
 
+def caught_up(live: LiveServer, seconds: float = 30.0) -> int:
+    """Wait on the event a read after a write needs: the server's catalog and index at the store's
+    revision. Bounded far above the tenths of a second it takes, so a loaded machine does not fail."""
+    search, target = live.services.search, live.services.store.revision()
+    deadline = time.monotonic() + seconds
+    while min(search.catalog.revision, search.index.revision) < target:
+        assert time.monotonic() < deadline, f"the server did not reach revision {target} in {seconds} s"
+        time.sleep(0.01)
+    return target
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """One server for the read-only API tests, on the bundled vocabulary."""
@@ -142,3 +154,75 @@ def concept(cid: str, pref: str, *, version: int = 1, scheme: str = "test-scheme
         id=cid, scheme=scheme, version=version,
         terms=(Term(text=pref, type="preferred"), *extra), **fields,
     )
+
+
+# -- markers -------------------------------------------------------------------------------------
+# ``pytest -m "not slow and not browser and not postgres"`` is the fast subset (README.md); CI runs
+# everything. The markers are set here from what a test uses, so a new test is marked
+# without an edit: ``browser`` when it uses the browser fixture, ``postgres`` when it reaches PostgreSQL
+# (a fixture or parameter named postgres, or code that opens POSTGRES_URL or a PostgresStore), ``slow``
+# for the folders and tests below (each took seconds of its own, or started servers of its own, in a
+# run of the fast subset with --durations) and for tests marked ``@pytest.mark.slow`` by hand.
+SLOW_FOLDERS = ("nodes", "reliability", "search_eval")
+SLOW_TESTS = (
+    "tests/vocab/test_roundtrip.py",  # every format through rdflib, twice, and a search of each
+    "tests/vocab/test_exchange.py",
+    "tests/api/test_cli.py",  # shuyu serve in processes of its own
+    "tests/api/test_operations.py",
+    "tests/api/test_backup.py",
+    "tests/api/test_contract.py",  # generates and imports a client
+    "tests/api/test_index_failure.py",
+    "tests/search/test_live_index.py",  # hundreds of changes, then a rebuild
+    "tests/api/test_near_http.py",  # a server of its own
+    "tests/web/test_sessions.py",
+    "tests/web/test_editorial_flow.py::test_a_cross_site_post_without_the_csrf_token_is_refused",
+    "tests/api/test_observability.py::test_readyz_is_ready_then_not_when_the_store_is_gone",
+    "tests/api/test_exchange_api.py::test_cli_export_then_import_into_an_empty_registry",
+    "tests/search/test_snapshots.py::test_readers_see_whole_revisions_while_the_follower_applies_them",
+    "tests/search/test_service.py::test_index_follows_the_change_log_and_survives_restart",
+    "tests/search/test_service.py::test_a_common_definition_word_is_ranked_in_batches_the_same_on_every_page",
+    "tests/search/test_analysis.py::test_segment_syllables_are_pypinyin_s_on_every_character_and_on_phrases_of_its_dictionary",
+    "tests/drafting/test_checker.py::test_a_long_draft_gives_what_its_paragraphs_give_one_by_one",
+)
+POSTGRES_FIXTURES = {"postgres_store"}
+POSTGRES_WORDS = ("POSTGRES_URL", "PostgresStore(", "postgresql://")
+
+
+@functools.cache
+def _mentions_postgres(function) -> bool:
+    import inspect
+
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
+    return any(word in source for word in POSTGRES_WORDS)
+
+
+def _uses_postgres(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    if names & POSTGRES_FIXTURES:
+        return True
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "postgres" in callspec.params.values():
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    for name in names:
+        for definition in (info.name2fixturedefs.get(name, ()) if info else ()):
+            # a parametrized fixture (sqlite or postgres) is decided by the parameter above
+            if not definition.params and _mentions_postgres(definition.func):
+                return True
+    return _mentions_postgres(getattr(item, "function", None))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(__file__).parent
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        if _uses_postgres(item):
+            item.add_marker(pytest.mark.postgres)
+        parts = item.path.relative_to(root).parts if item.path.is_relative_to(root) else ()
+        test = item.nodeid.split("[", 1)[0]
+        if parts and parts[0] in SLOW_FOLDERS or any(test == t or test.startswith(t + "::") for t in SLOW_TESTS):
+            item.add_marker(pytest.mark.slow)

@@ -209,7 +209,8 @@ def _concept_problems(c: ConceptVersion, concepts: dict[str, ConceptVersion]) ->
                 message=f"graded {parent.grade} below its child {c.id} ({c.grade}); a parent is graded at least as high (就高从严)",
             ))
     if c.grade == "core":
-        problems.append(Problem(entity_id=c.id, field="grade", message="no category is fixed at core: only the national authorities designate core data; mark it a candidate in a note"))
+        problems.append(Problem(entity_id=c.id, field="grade", message="no category is fixed at core: only the national authorities "
+                                "designate core data; mark it a candidate in a note"))
     for factor in c.grade_factors:
         if factor not in concepts or "grading-factor" not in concepts[factor].broader:
             problems.append(Problem(entity_id=c.id, field="grade_factors", message=f"{factor!r} is not a grading factor"))
@@ -328,7 +329,8 @@ def _shared_labels(concepts: list[ConceptVersion]) -> list[Problem]:
         for c in same if len(same) > 1 else ():
             others = [o.id for o in same if o.id != c.id]
             if not any(other in note for note in c.notes for other in others):
-                problems.append(Problem(entity_id=c.id, field="pref", message=f"preferred label {label!r} is shared with {', '.join(others)} without a note naming it"))
+                problems.append(Problem(entity_id=c.id, field="pref",
+                                        message=f"preferred label {label!r} is shared with {', '.join(others)} without a note naming it"))
     return problems
 
 

@@ -27,13 +27,26 @@ from registry.model import (
     Version,
     now,
 )
-from registry.rules import BatchState, check_versions
+from registry.rules import BatchState, Homonym, check_schemes, check_versions
 from registry.store import Store
 
-from .formats import STANDARDS, Context, Vocabulary, format_of, read, write
+from .formats import (
+    LIMITS,
+    STANDARDS,
+    Context,
+    TooLarge,
+    Vocabulary,
+    format_of,
+    problem,
+    read,
+    write,
+)
 
 BOOKKEEPING = {"id", "version", "author", "created", "change_note", "proposal_id"}
 MAX_LISTED = 20
+MAX_PROBLEMS = 1000  # listed in an error or a report; the count says how many more
+MAX_ROUNDS = 5
+HOSTILE = {"size", "triples", "depth", "DOCTYPE"}  # problems that stop an import at once, even a dry run
 
 
 class ImportReport(Struct, kw_only=True):
@@ -55,13 +68,18 @@ class ImportReport(Struct, kw_only=True):
     standards_unchanged: list[str] = []
     proposals: list[str] = []
     warnings: list[str] = []
+    problems: list[str] = []  # every problem found (a dry run lists them; --skip-invalid imports the rest)
+    skipped: list[str] = []  # ids left out by --skip-invalid
+    homonyms: list[str] = []  # "label: id, id" — concepts of one scheme sharing a preferred label (kept)
+    totals: dict[str, int] = {}  # the counts of the lists above (what ``summary`` prints)
 
     def counts(self) -> dict[str, int]:
         return {
             "created": len(self.created), "revised": len(self.revised), "unchanged": len(self.unchanged),
             "deprecated": len(self.deprecated), "missing": len(self.missing),
             "standards created": len(self.standards_created), "standards revised": len(self.standards_revised),
-            "standards unchanged": len(self.standards_unchanged),
+            "standards unchanged": len(self.standards_unchanged), "skipped": len(self.skipped),
+            "problems": len(self.problems), "warnings": len(self.warnings), "homonyms": len(self.homonyms),
         }
 
     def summary(self) -> str:
@@ -74,9 +92,33 @@ class ImportReport(Struct, kw_only=True):
         if self.missing:
             shown = ", ".join(self.missing[:MAX_LISTED]) + (" …" if len(self.missing) > MAX_LISTED else "")
             lines.append(f"missing from the files (kept; --deprecate-missing deprecates them): {shown}")
+        lines += [f"problem: {p}" for p in self.problems[:MAX_PROBLEMS]]
+        if len(self.problems) > MAX_PROBLEMS:
+            lines.append(f"… and {len(self.problems) - MAX_PROBLEMS} more problems")
         lines += [f"warning: {w}" for w in self.warnings[:MAX_LISTED]]
+        if self.homonyms:
+            lines.append(f"homonyms (kept; see the harmonisation report): {'; '.join(self.homonyms[:MAX_LISTED])}"
+                         + (" …" if len(self.homonyms) > MAX_LISTED else ""))
         if self.revision is not None:
             lines.append(f"revision {self.revision}")
+        return "\n".join(lines)
+
+
+class ImportProblems(VocabularyError):
+    """Every problem an import found, at once (file, line or subject, field, message): nothing was written."""
+
+    def __init__(self, problems: list[VocabularyError]) -> None:
+        first = problems[0]
+        super().__init__(first.detail, path=first.path, line=first.line, field=first.field)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        if len(self.problems) == 1:
+            return VocabularyError.__str__(self.problems[0])
+        lines = [f"{len(self.problems)} problems; nothing was imported (--skip-invalid imports the rest):"]
+        lines += [VocabularyError.__str__(p) for p in self.problems[:MAX_PROBLEMS]]
+        if len(self.problems) > MAX_PROBLEMS:
+            lines.append(f"… and {len(self.problems) - MAX_PROBLEMS} more")
         return "\n".join(lines)
 
 
@@ -99,23 +141,53 @@ def base_context(store: Store, base_uri: str, scheme: str | None = None) -> Cont
     return Context(base_uri=base_uri, scheme=scheme, ids_by_uri=ids_by_uri, known_ids={v.id for v in entities})
 
 
-def read_files(files: Sequence[tuple[str, bytes]], fmt: str | None, context: Context) -> list[Vocabulary]:
-    """Parse every file; ids must be unique across them."""
+def read_files(files: Sequence[tuple[str, bytes]], fmt: str | None, context: Context,
+               problems: list[VocabularyError] | None = None) -> list[Vocabulary]:
+    """Parse every file; ids must be unique across them. Problems go to ``problems`` (else the first is raised);
+    an entity with a problem is left out of its vocabulary."""
+    collected: list[VocabularyError] = [] if problems is None else problems
     vocabularies = []
     for name, data in files:
-        vocabulary = read(data, name, format_of(name, fmt), context)
+        try:
+            check_size(name, data)
+            vocabulary = read(data, name, format_of(name, fmt), context)
+        except VocabularyError as exc:
+            if exc.field in HOSTILE:  # over a limit, or unsafe XML: refused at once, dry run or not
+                raise
+            collected += getattr(exc, "problems", None) or [exc]
+            continue
+        except RecursionError:  # a parser of nested data (TOML, JSON-LD) recursing: refused, never a 500
+            raise problem(name, "nested too deeply for the parser; an import reads at most "
+                                f"{LIMITS['depth']} levels", field="depth") from None
+        collected += vocabulary.problems
         vocabularies.append(vocabulary)
         # an id made from a URI in a later file must not take one this file uses
         context.known_ids = context.known_ids | {e.id for e in (*vocabulary.concepts, *vocabulary.standards)}
     owners: dict[str, Vocabulary] = {}
     for vocabulary in vocabularies:
-        for entity in (*vocabulary.concepts, *vocabulary.standards):
-            _validate(vocabulary, entity)
-            first = owners.get(entity.id)
-            if first is not None:
-                raise vocabulary.problem(entity.id, f"id {entity.id!r} is also given in {first.name}", "id")
-            owners[entity.id] = vocabulary
+        kept = {"concepts": [], "standards": []}
+        for key in kept:
+            for entity in getattr(vocabulary, key):
+                try:
+                    _validate(vocabulary, entity)
+                    first = owners.get(entity.id)
+                    if first is not None:
+                        raise vocabulary.problem(entity.id, f"id {entity.id!r} is also given in {first.name}", "id")
+                except VocabularyError as exc:
+                    collected.append(exc)
+                    continue
+                owners[entity.id] = vocabulary
+                kept[key].append(entity)
+        vocabulary.concepts, vocabulary.standards = kept["concepts"], kept["standards"]
+    if problems is None and collected:
+        raise ImportProblems(collected)
     return vocabularies
+
+
+def check_size(name: str, data: bytes) -> None:
+    if len(data) > LIMITS["bytes"]:
+        raise TooLarge(f"the file has {len(data):,} bytes; an import reads at most {LIMITS['bytes']:,} per file "
+                       "(split it)", path=name, field="size")
 
 
 _PATH = re.compile(r"at `\$\.(\w+)")
@@ -142,24 +214,53 @@ def import_files(
     dry_run: bool = False,
     as_proposals: bool = False,
     deprecate_missing: bool = False,
-    progress: Callable[[int], None] | None = None,
+    skip_invalid: bool = False,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> ImportReport:
-    """Import files into ``store`` in one transaction, or report what would change (``dry_run``)."""
+    """Import files into ``store`` in one transaction, or report what would change (``dry_run``).
+
+    Every problem is collected: with any, nothing is written (``ImportProblems`` lists them all), except with
+    ``skip_invalid``, which imports the valid entities and lists the others; a dry run lists them in its report.
+    """
     context = base_context(store, base_uri, scheme)
-    vocabularies = read_files(files, fmt, context)
+    problems: list[VocabularyError] = []
+    vocabularies = read_files(files, fmt, context, problems)
     names = [Path(name).name for name, _ in files]
     note = f"imported from {', '.join(names)}"
-    report = ImportReport(files=names, dry_run=dry_run, as_proposals=as_proposals)
-    for vocabulary in vocabularies:
-        report.warnings += [f"{vocabulary.name}: {w}" for w in vocabulary.warnings]
-
-    schemes = _plan_schemes(store, vocabularies, scheme, report)
-    versions = _plan_versions(store, vocabularies, schemes, actor, note, deprecate_missing, report, progress)
-    owners = {e.id: v for v in vocabularies for e in (*v.concepts, *v.standards)}
-    try:
-        check_versions(versions, BatchState(versions, (s.id for s in schemes), base=store))
-    except RuleViolation as exc:
-        raise _locate(exc, owners) from None
+    current: dict[tuple[str, str], Version] = {("concept", v.id): v for v in store.current("concept")}
+    current.update({("standard", v.id): v for v in store.current("standard")})
+    left_out: set[str] = set()
+    for _ in range(MAX_ROUNDS):  # --skip-invalid: leaving an entity out may break a link to it; check again
+        report = ImportReport(files=names, dry_run=dry_run, as_proposals=as_proposals)
+        for vocabulary in vocabularies:
+            report.warnings += [f"{vocabulary.name}: {w}" for w in vocabulary.warnings]
+            vocabulary.concepts = [c for c in vocabulary.concepts if c.id not in left_out]
+            vocabulary.standards = [s for s in vocabulary.standards if s.id not in left_out]
+        schemes = _plan_schemes(store, vocabularies, scheme, report)
+        try:
+            check_schemes(schemes)
+        except RuleViolation as exc:  # a scheme's link breaks the URL rule: the whole import is refused
+            raise VocabularyError(exc.detail, path=", ".join(names), field=exc.field) from None
+        versions = _plan_versions(current, vocabularies, actor, note, deprecate_missing, report, None)
+        owners = {e.id: v for v in vocabularies for e in (*v.concepts, *v.standards)}
+        violations: list[RuleViolation] = []
+        homonyms: list[Homonym] = []
+        check_versions(versions, BatchState(versions, (s.id for s in schemes), base=store), imported=True,
+                       problems=violations, homonyms=homonyms)
+        located = [_locate(v, owners) for v in violations]
+        problems += located
+        if not (skip_invalid and located):
+            break
+        left_out |= {i for v in violations if (i := _entity_of(v))}
+    report.problems = [str(p) for p in problems]
+    if skip_invalid:
+        report.skipped = sorted(left_out | {e for p in problems if (e := _entity_named(p))})
+    _report_homonyms(report, homonyms)
+    if problems and not skip_invalid and not dry_run:
+        raise ImportProblems(problems)
+    if progress:
+        progress(0, len(versions))
+    report.totals = report.counts()
     if dry_run:
         return report
     if as_proposals:  # a new scheme is structure, not content: it is created with its concepts proposed
@@ -168,10 +269,29 @@ def import_files(
         report.proposals = [p.id for p in proposals]
         return report
     try:
-        report.revision = store.append(versions, schemes=schemes, actor=actor, note=note)
+        report.revision = store.append(versions, schemes=schemes, actor=actor, note=note, imported=True)
     except RuleViolation as exc:
         raise _locate(exc, owners) from None
     return report
+
+
+def _entity_of(violation: RuleViolation) -> str | None:
+    match = re.match(r"(?:concept|standard) ([a-z0-9-]+):", violation.detail)
+    return match.group(1) if match else None
+
+
+def _entity_named(p: VocabularyError) -> str | None:
+    return getattr(p, "entity", None)
+
+
+def _report_homonyms(report: ImportReport, homonyms: list[Homonym]) -> None:
+    groups: dict[tuple[str, str], set[str]] = {}
+    for h in homonyms:
+        groups.setdefault((h.scheme, h.label), set()).update((h.concept, h.other))
+    report.homonyms = [f"{label} ({scheme}): {', '.join(sorted(ids))}" for (scheme, label), ids in sorted(groups.items())]
+    if report.homonyms:
+        report.warnings.append(f"{len(report.homonyms)} preferred label(s) name several concepts of one scheme "
+                               "(homonyms, kept; the web and API show each with its broader concept or scheme)")
 
 
 def _plan_schemes(store: Store, vocabularies: list[Vocabulary], forced: str | None,
@@ -202,11 +322,9 @@ def _plan_schemes(store: Store, vocabularies: list[Vocabulary], forced: str | No
     return changed
 
 
-def _plan_versions(store: Store, vocabularies: list[Vocabulary], schemes: list[Scheme], actor: str, note: str,
+def _plan_versions(current: dict[tuple[str, str], Version], vocabularies: list[Vocabulary], actor: str, note: str,
                    deprecate_missing: bool, report: ImportReport,
                    progress: Callable[[int], None] | None) -> list[Version]:
-    current: dict[tuple[str, str], Version] = {("concept", v.id): v for v in store.current("concept")}
-    current.update({("standard", v.id): v for v in store.current("standard")})
     versions: list[Version] = []
     seen: set[str] = set()
     scheme_ids: set[str] = set()
@@ -310,10 +428,10 @@ def _at(store: Store, kind: str, revision: int | None) -> list:
 
 
 def export(store: Store, scheme_id: str, fmt: str, *, base_uri: str, release: str | None = None,
-           at: str | None = None) -> tuple[Snapshot, Iterator[bytes]]:
-    """The snapshot and the file's bytes, in chunks."""
+           at: str | None = None, tbx_dialect: str = "basic", tbx_style: str = "dca") -> tuple[Snapshot, Iterator[bytes]]:
+    """The snapshot and the file's bytes, in chunks (TBX: TBX-Basic in DCA style unless told otherwise)."""
     shot = snapshot(store, scheme_id, release=release, at=at)
-    return shot, write(shot.vocabulary, fmt, Context(base_uri=base_uri))
+    return shot, write(shot.vocabulary, fmt, Context(base_uri=base_uri, tbx_dialect=tbx_dialect, tbx_style=tbx_style))
 
 
 def export_file_name(scheme_id: str, fmt: str, release: str | None, revision: int) -> str:

@@ -12,15 +12,17 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Annotated
 
 import msgspec
-from msgspec import Struct
+from msgspec import Meta, Struct
 
 from registry.errors import VocabularyError
 from registry.model import (
     ConceptStatus,
     ConceptVersion,
     Date,
+    Definition,
     Grade,
     Id,
     Scheme,
@@ -53,7 +55,7 @@ class SchemeEntry(Struct, forbid_unknown_fields=True, kw_only=True):
 
 class ConceptEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     id: Id
-    pref: ShortText
+    pref: Annotated[str, Meta(max_length=300)] = ""  # empty only for a concept imported with no Chinese term
     alt: list[ShortText] = []
     abbr: list[ShortText] = []
     deprecated: list[ShortText] = []
@@ -78,6 +80,8 @@ class ConceptEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     tasks: list[int] = []
     sources: list[Source] = []
     uri: str = ""
+    terms: list[Term] = []  # terms in other languages or roles, each with its own tag (imported vocabularies)
+    definitions: list[Definition] = []  # definitions in languages other than zh-Hans and en
 
 
 class StandardEntry(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -112,16 +116,32 @@ class ParsedFile(Struct, kw_only=True):
     text: str
     scheme: Scheme | None
     versions: list[ConceptVersion | StandardVersion]
+    line_index: tuple[list[str], dict[str, int]] | None = None  # made on first use by _index
 
     def line_of(self, entity_id: str, field: str | None = None) -> int | None:
         """The line of ``field`` in the entry whose id is ``entity_id`` (or of the entry itself)."""
-        lines = self.text.splitlines()
-        pattern = re.compile(rf"""^\s*id\s*=\s*["']{re.escape(entity_id)}["']""")
-        for number, line in enumerate(lines):
-            if pattern.match(line):
-                start = _entry_start(lines, number)
-                return _field_line(lines, start, field) or start + 1
-        return None
+        lines, starts = self._index()
+        start = starts.get(entity_id)
+        if start is None:
+            return None
+        return _field_line(lines, start, field) or start + 1
+
+    def _index(self) -> tuple[list[str], dict[str, int]]:
+        """The file's lines and, per id, the 0-based line its entry starts on: made once (a 20,000-concept
+        file asked line by line took minutes)."""
+        cached = self.line_index
+        if cached is None:
+            lines = self.text.splitlines()
+            starts: dict[str, int] = {}
+            for number, line in enumerate(lines):
+                match = _ID_LINE.match(line)
+                if match:
+                    starts.setdefault(match.group(1), _entry_start(lines, number))
+            cached = self.line_index = (lines, starts)
+        return cached
+
+
+_ID_LINE = re.compile(r"""^\s*id\s*=\s*["']([^"']*)["']""")
 
 
 def _entry_start(lines: list[str], number: int) -> int:
@@ -181,9 +201,9 @@ def parse_file(path: str | Path, text: str | None = None) -> ParsedFile:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
+        found = re.search(r"line (\d+)", str(exc))
         raise VocabularyError(
-            f"not valid TOML: {re.sub(r' [(]at line.*', '', str(exc))}", path=name, line=int(line.group(1)) if line else None
+            f"not valid TOML: {re.sub(r' [(]at line.*', '', str(exc))}", path=name, line=int(found.group(1)) if found else None
         ) from None
     try:
         entries = msgspec.convert(raw, VocabFile)
@@ -224,7 +244,7 @@ def _scheme(entry: SchemeEntry) -> Scheme:
 
 
 def _concept(entry: ConceptEntry, scheme: str) -> ConceptVersion:
-    terms = [Term(text=entry.pref, lang="zh-Hans", type="preferred")]
+    terms = [Term(text=entry.pref, lang="zh-Hans", type="preferred")] if entry.pref else []
     terms += [Term(text=t, lang="zh-Hans", type="admitted") for t in entry.alt]
     terms += [Term(text=t, lang="zh-Hans", type="abbreviation") for t in entry.abbr]
     terms += [Term(text=t, lang="zh-Hans", type="deprecated") for t in entry.deprecated]
@@ -235,12 +255,14 @@ def _concept(entry: ConceptEntry, scheme: str) -> ConceptVersion:
     if entry.en:
         terms.append(Term(text=entry.en, lang="en", type="preferred"))
     terms += [Term(text=t, lang="en", type="admitted") for t in entry.en_alt]
+    terms += entry.terms
     return ConceptVersion(
         id=entry.id,
         scheme=scheme,
         terms=tuple(terms),
         definition=entry.definition,
         definition_en=entry.definition_en,
+        definitions=tuple(entry.definitions),
         notes=tuple(entry.notes),
         examples=tuple(entry.examples),
         notation=entry.notation,

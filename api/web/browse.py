@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from msgspec import Struct
+from pypinyin import Style, lazy_pinyin
 
 from registry.model import ConceptVersion, Release, StandardVersion
 from search.analysis import pinyin_keys
@@ -28,7 +29,13 @@ class Node(Struct, kw_only=True):
 class IndexEntry(Struct, kw_only=True):
     id: str
     label: str
-    pinyin: str
+    pinyin: str  # the sort key: toneless, run together
+    reading: str = ""  # as people read it: tone marks and ü, one syllable at a time (fǎ lǜ míng bai rén)
+
+
+def reading(text: str) -> str:
+    """Pinyin with tone marks, syllable by syllable; what is not Chinese stays as written."""
+    return " ".join(part.strip() for part in lazy_pinyin(text, style=Style.TONE) if part.strip())
 
 
 class ChangeRow(Struct, kw_only=True):
@@ -86,7 +93,8 @@ def pinyin_index(catalog, scheme_id: str) -> dict[str, list[IndexEntry]]:
             continue
         full = pinyin_keys(fold_to_simplified(c.preferred))[0]
         letter = full[:1].upper() if full[:1].isascii() and full[:1].isalpha() else "#"
-        index.setdefault(letter, []).append(IndexEntry(id=c.id, label=c.preferred, pinyin=full))
+        index.setdefault(letter, []).append(IndexEntry(id=c.id, label=c.preferred, pinyin=full,
+                                                            reading=reading(fold_to_simplified(c.preferred))))
     return {k: sorted(v, key=lambda e: e.pinyin) for k, v in sorted(index.items(), key=lambda kv: (kv[0] == "#", kv[0]))}
 
 

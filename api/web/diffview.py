@@ -12,7 +12,7 @@ from msgspec import Struct
 from registry.diff import VersionDiff
 
 from . import labels
-from .script import ui
+from .script import curated_labels, ui
 
 
 class TermLine(Struct, kw_only=True):
@@ -31,6 +31,13 @@ class FieldLine(Struct, kw_only=True):
     field: str
     before: str
     after: str
+    before_links: list[str] = []  # the http(s) addresses in the value (a source's URL), shown as links
+    after_links: list[str] = []
+
+
+def _links(value: Any) -> list[str]:
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return [str(v["url"]) for v in items if isinstance(v, dict) and str(v.get("url") or "").startswith(("http://", "https://"))]
 
 
 class DiffView(Struct, kw_only=True):
@@ -72,7 +79,11 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _value(field: str, value: Any) -> str:
+def _value(field: str, value: Any, catalog=None, name=None) -> str:
+    if field == "scheme" and value and catalog is not None and value in catalog.schemes:
+        return catalog.schemes[value].title
+    if field in ("grade_factors", "replaced_by") and value and name is not None:
+        return "；".join(name(v) for v in value)
     if field == "grade" and value:
         return labels.GRADES.get(value, value)
     if field == "status" and value:
@@ -85,7 +96,9 @@ def _value(field: str, value: Any) -> str:
 def diff_view(diff: VersionDiff, catalog, script: str) -> DiffView:
     def name(concept_id: str) -> str:
         c = catalog.concepts.get(concept_id)
-        return ui(c.preferred, script) if c else concept_id
+        return ui(c.preferred, script, curated) if c else concept_id
+
+    curated = curated_labels(catalog, script)
 
     definition_before = definition_after = ""
     if diff.definition is not None:
@@ -98,7 +111,10 @@ def diff_view(diff: VersionDiff, catalog, script: str) -> DiffView:
         definition_before=definition_before, definition_after=definition_after,
         definition_changed=diff.definition is not None,
         relations=[RelationLine(field=r.field, added=[(i, name(i)) for i in r.added],
-                                removed=[(i, name(i)) for i in r.removed]) for r in diff.relations],
-        other=[FieldLine(field=f.field, before=ui(_value(f.field, f.before), script),
-                         after=ui(_value(f.field, f.after), script)) for f in diff.other],
+                                removed=[(i, name(i)) for i in r.removed]) for r in diff.relations
+                   if r.added or r.removed],
+        other=[line for line in (FieldLine(field=f.field, before=ui(_value(f.field, f.before, catalog, name), script),
+                                           after=ui(_value(f.field, f.after, catalog, name), script),
+                                           before_links=_links(f.before), after_links=_links(f.after))
+                                 for f in diff.other) if line.before != line.after],  # no "— → —"
     )

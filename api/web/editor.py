@@ -11,6 +11,7 @@ from typing import Annotated
 
 import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -20,30 +21,50 @@ from search.analysis import expand_query
 
 from ..services import Services, ServicesDep
 from . import forms
+from .clashes import label_clashes
 from .diffview import diff_view
+from .labels import ROLES
 from .page import page
 from .proposals import current_version, is_stale, mine, reapply, review_queue
 from .script import pick
 from .session import sign_in, sign_out, signed_in
 
+NO_CHANGE = "没有修改:表单与当前版本相同,没有提出提案。"
 NEXT = re.compile(r"^/(?![/\\])[A-Za-z0-9/_\-?=&.%]*$")  # only a path on this site, never another host
 
 
+# a posted form that meets an ended session rides through the sign-in page in hidden fields with this prefix
+CARRIED = "carried:"
+NOT_CARRIED = {"_csrf_token"}  # the old page's CSRF token; the resumed form gets the current one
+NO_STORE = CacheControlHeader(no_store=True)
+
+
 class SignInRequired(Exception):
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, form=None) -> None:
         self.path = path
+        self.form = form
 
 
 def to_sign_in(request: Request, exc: SignInRequired) -> Response:
-    return Redirect(path=f"/signin?next={exc.path}", status_code=303)
+    """A page asked for without a session goes to sign-in and comes back; a form posted without one (signed
+    out in another tab, or the session ran out) is not lost: the sign-in page carries what was typed and,
+    once signed in, posts it again to where it was going."""
+    if exc.form is None:
+        return Redirect(path=f"/signin?next={exc.path}", status_code=303)
+    carried = [(k, str(v)) for k, v in exc.form.multi_items() if k not in NOT_CARRIED and isinstance(v, str)]
+    response = page(request, request.app.state.services, "signin.html", next_path=exc.path, errors={},
+                    carried=carried, expired=True)
+    response.headers["cache-control"] = NO_STORE.to_header()
+    return response
 
 
-def _actor(request: Request, services: Services, role: str = "editor") -> Actor:
+def _actor(request: Request, services: Services, role: str = "editor", form=None) -> Actor:
     actor = signed_in(request, services.store)
     if actor is None:
-        raise SignInRequired(request.url.path)
+        query = request.url.query
+        raise SignInRequired(request.url.path + (f"?{query}" if query and form is None else ""), form)
     if RANK[actor.role] < RANK[role]:
-        raise Forbidden(f"这一页需要{role}角色;{actor.name} 是 {actor.role}")
+        raise Forbidden(f"这一页需要{ROLES[role]}角色;您的角色是{ROLES[actor.role]}。")
     return actor
 
 
@@ -78,24 +99,28 @@ def _new_id(form: forms.ConceptForm, catalog) -> str:
 class EditorController(Controller):
     include_in_schema = False
     exception_handlers = {SignInRequired: to_sign_in}
+    cache_control = NO_STORE  # Back after signing out must not show a signed-in page from the cache
 
     # -- signing in ----------------------------------------------------------------------------------
     @get("/signin", sync_to_thread=False)
     def signin_page(self, request: Request, services: ServicesDep,
                     next_path: Annotated[str, QueryParameter(name="next", max_length=300)] = "/editor") -> Template:
         return page(request, services, "signin.html", next_path=next_path if NEXT.match(next_path) else "/editor",
-                    errors={})
+                    errors={}, carried=[])
 
     @post("/signin")
     async def signin(self, request: Request, services: ServicesDep) -> Response:
         form = await _form(request)
         next_path = str(form.get("next", "/editor"))
         next_path = next_path if NEXT.match(next_path) else "/editor"
+        carried = [(k.removeprefix(CARRIED), str(v)) for k, v in form.multi_items() if k.startswith(CARRIED)]
         try:
             await anyio.to_thread.run_sync(partial(sign_in, request, services.store, str(form.get("token", ""))))
         except (Unauthorized, Forbidden) as exc:
             return page(request, services, "signin.html", next_path=next_path, errors={"token": exc.detail},
-                        status_code=exc.status)
+                        carried=carried, expired=bool(carried), status_code=exc.status)
+        if carried:  # post the work again, now signed in (a script does it at once; without one, a button)
+            return page(request, services, "resume.html", next_path=next_path, carried=carried)
         return _done(next_path)
 
     @post("/signout", sync_to_thread=False)
@@ -149,8 +174,8 @@ class EditorController(Controller):
 
     @post("/editor/proposals")
     async def create(self, request: Request, services: ServicesDep) -> Response:
-        actor = _actor(request, services)
         form = await _form(request)
+        actor = _actor(request, services, form=form)
         return await anyio.to_thread.run_sync(partial(self._create, request, services, actor, form))
 
     def _create(self, request: Request, services: Services, actor: Actor, form) -> Response:
@@ -191,6 +216,10 @@ class EditorController(Controller):
             if kind not in ("create", "revise") or (kind == "revise" and target is None):
                 raise InvalidInput("未知的提案类型或目标", field="kind")
             content = forms.concept_content(posted)
+            if target is not None and content == forms.content_of(target):
+                return self._concept_form(request, services, forms.with_empty_rows(posted), kind=kind,
+                                          target=target, target_id=target_id, base_version=base,
+                                          errors={"form": NO_CHANGE})
             proposal = editorial.propose(actor, kind=kind, target_kind="concept", target_id=target_id,
                                          base_version=base, concept=content, note=posted.note, submit=submit)
         except ShuyuError as exc:
@@ -219,7 +248,8 @@ class EditorController(Controller):
             base = store.get(proposal.target_kind, proposal.target_id, proposal.base_version)
             moved_on = diff_view(diff_versions(base, current), services.catalog, script)
         mine_ = proposal.wrote(actor.name)  # the author, or anyone who wrote a content revision
-        return page(request, services, "proposal.html", p=proposal, current=current, d=diff, stale=stale,
+        clashes = label_clashes(services.catalog, proposal.concept.terms, proposal.target_id) if proposal.concept else []
+        return page(request, services, "proposal.html", p=proposal, current=current, d=diff, stale=stale, clashes=clashes,
                     moved_on=moved_on, is_author=mine_ or actor.role == "admin",
                     can_edit=(mine_ or actor.role == "admin") and proposal.state in EDITABLE_STATES,
                     can_review=not mine_ and RANK[actor.role] >= RANK["reviewer"] and proposal.state == "submitted",
@@ -237,7 +267,7 @@ class EditorController(Controller):
 
     def _edit_form(self, request: Request, services: Services, actor: Actor, p, *, rebase: bool) -> Template:
         if p.author != actor.name and actor.role != "admin":
-            raise Forbidden(f"只有提案作者({p.author})可以修改提案 {p.id}")
+            raise Forbidden(f"只有提案的作者可以修改提案 {p.id}。")
         current = current_version(services.store, p)
         base_version, content, replaced_by = p.base_version, p.concept or p.standard, p.replaced_by
         if rebase and is_stale(p, current):
@@ -257,8 +287,8 @@ class EditorController(Controller):
 
     @post("/editor/proposals/{proposal_id:str}/edit")
     async def edit(self, request: Request, services: ServicesDep, proposal_id: FromPath[str]) -> Response:
-        actor = _actor(request, services)
         form = await _form(request)
+        actor = _actor(request, services, form=form)
         return await anyio.to_thread.run_sync(partial(self._edit, request, services, actor, proposal_id, form))
 
     def _edit(self, request: Request, services: Services, actor: Actor, proposal_id: str, form) -> Response:
@@ -282,6 +312,12 @@ class EditorController(Controller):
                 posted = forms.read_concept_form(form, _resolver(services))
                 try:
                     content = forms.concept_content(posted)
+                    if (content == p.concept and posted.note == p.note and base is None
+                            and form.get("action") != "submit"):
+                        return self._concept_form(request, services, forms.with_empty_rows(posted), kind=p.kind,
+                                                  target=current if p.kind != "create" else None, proposal=p,
+                                                  action=action, target_id=p.target_id, base_version=p.base_version,
+                                                  errors={"form": NO_CHANGE})
                     edited = editorial.edit(actor, p.id, base_version=base, concept=content, note=posted.note,
                                             if_match=seen)
                 except ShuyuError as exc:
@@ -306,8 +342,8 @@ class EditorController(Controller):
 
     @post("/editor/proposals/{proposal_id:str}/{step:str}")
     async def step(self, request: Request, services: ServicesDep, proposal_id: FromPath[str], step: FromPath[str]) -> Response:
-        actor = _actor(request, services)
         form = await _form(request)
+        actor = _actor(request, services, form=form)
         return await anyio.to_thread.run_sync(partial(self._step, request, services, actor, proposal_id, step, form))
 
     def _step(self, request: Request, services: Services, actor: Actor, proposal_id: str, step: str, form) -> Response:
@@ -335,7 +371,7 @@ class EditorController(Controller):
             except ShuyuError as exc:
                 if exc.status in (409, 412, 422):
                     return self._proposal_page(request, services, actor, services.store.get_proposal(proposal_id),
-                                               errors={"review": exc.detail}, status_code=exc.status)
+                                               errors={"review": forms.errors_of(exc).popitem()[1]}, status_code=exc.status)
                 raise
             if decision == "approve":
                 services.catch_up()  # this worker finds it at once; the others follow the log
@@ -354,10 +390,13 @@ class EditorController(Controller):
                       target=None, proposal=None, errors=None, action: str = "/editor/proposals",
                       target_id: str = "", base_version: int | None = None, rebased: bool = False,
                       status_code: int = 200) -> Template:
+        clashes = label_clashes(services.catalog, [(t.text, t.type) for t in form.terms],
+                                target_id or (target.id if target else ""))
         return page(request, services, "propose_concept.html", f=form, kind=kind, target=target, proposal=proposal,
+                    clashes=clashes,
                     errors=errors or {}, action=action, target_id=target_id or (target.id if target else ""),
                     base_version=base_version or (target.version if target else 0), rebased=rebased,
-                    schemes=services.catalog.schemes, status_code=status_code)
+                    schemes=services.catalog.schemes, source_fields=forms.SOURCE_FIELDS, status_code=status_code)
 
 
 def _int(value) -> int | None:

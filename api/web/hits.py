@@ -6,12 +6,13 @@ from __future__ import annotations
 from msgspec import Struct
 
 from registry.text import converter
-from search.analysis import render
 from search.highlight import highlight
-from search.labels import DEFINITION, PARTIAL, SOUND
+from search.labels import DEFINITION, NEAR, PARTIAL, SOUND
 from search.service import Hit
 
-from .script import official
+from ..views import qualifier
+from .script import convert as render
+from .script import curated_labels, official
 
 HOW_LANG = {"zh-TW": "台湾用语", "zh-HK": "香港用语", "en": "英文"}
 HOW_TYPE = {"preferred": "规范术语", "admitted": "许用术语", "abbreviation": "缩略语", "deprecated": "拒用术语",
@@ -33,12 +34,16 @@ class WebHit(Struct, kw_only=True):
     how: str
     matched: str
     replaced_by: list[tuple[str, str]]
+    qualifier: str = ""  # a homonym's broader concept or scheme
+    near: bool = False  # a near match (label-near): the page lists these under a heading of their own
 
 
 def how_matched(hit: Hit, query: str) -> str:
     """The way a hit matched, in a reader's words: 台湾用语, 拼音, 英文, 缩略语, 定义 ..."""
     if hit.tier == DEFINITION:
         return "定义"
+    if hit.tier == NEAR:
+        return "相近词语"
     if hit.tier == SOUND:
         return "读音相近"
     if hit.tier == PARTIAL:
@@ -49,7 +54,11 @@ def how_matched(hit: Hit, query: str) -> str:
         return "拼音"
     if hit.matched_type in HOW_TYPE and hit.matched_type != "preferred":
         return HOW_TYPE[hit.matched_type]
-    if converter("t2s").convert(query) != query:
+    simplified = converter("t2s").convert(query)
+    # 數位鄉村 found 数字乡村 through Taiwan's wording, not through its characters alone (数位乡村)
+    if hit.matched != simplified and converter("tw2sp").convert(query) not in (simplified, query):
+        return "台湾用语"
+    if simplified != query:
         return "繁体"
     return "规范术语" if hit.kind == "concept" else HOW_TYPE.get(hit.matched_type, "")
 
@@ -64,9 +73,16 @@ def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) 
                       label=highlight(s.title, terms, "zh-Hant" if script != "zh-Hans" else script) or _esc(title),
                       definition=highlight(notes, terms, script) or _esc(render(notes, script)),
                       english=s.title_en, regional=[], scheme="standards", status=s.status, grade=None, how=how,
-                      matched=hit.matched, replaced_by=[])
+                      matched=hit.matched, replaced_by=[], near=hit.tier == NEAR)
     c = catalog.concepts[hit.id]
     regional = [(t.lang, t.text) for t in c.terms if t.lang in ("zh-TW", "zh-HK") and t.type != "hidden"]
+    asked = query.strip()
+    regional_hit = next(((lang, text) for lang, text in regional if text == asked), None)
+    if regional_hit and hit.tier != DEFINITION:  # 數位鄉村 matched as the Taiwan term it is, not as 繁体 数字乡村
+        how, matched = HOW_LANG[regional_hit[0]], regional_hit[1]
+    else:
+        matched = asked if how == "台湾用语" else hit.matched  # the Taiwan word as typed
+    curated_names = curated_labels(catalog, script)
     curated = next((text for lang, text in regional if lang == script), None)
     label = (highlight(curated, terms) or _esc(curated)) if curated else (
         highlight(c.preferred, terms, script) or _esc(render(c.preferred, script)))
@@ -74,8 +90,10 @@ def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) 
         id=c.id, kind="concept", href=f"/concepts/{c.id}", code=c.notation, label=label,
         definition=highlight(c.definition, terms, script) or _esc(render(c.definition, script)),
         english=c.english, regional=regional, scheme=c.scheme, status=c.status, grade=c.grade, how=how,
-        matched=hit.matched,
-        replaced_by=[(r, render(catalog.concepts[r].preferred, script)) for r in c.replaced_by if r in catalog.concepts],
+        matched=matched, near=hit.tier == NEAR,
+        replaced_by=[(r, curated_names.get(catalog.concepts[r].preferred) or render(catalog.concepts[r].preferred, script))
+                     for r in c.replaced_by if r in catalog.concepts],
+        qualifier=qualifier(catalog, c, script),
     )
 
 

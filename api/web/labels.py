@@ -8,8 +8,17 @@ from __future__ import annotations
 from registry.model import GRADE_LABELS, STANDARD_STATUS_LABELS
 
 TERM_TYPES = {"preferred": "规范术语", "admitted": "许用术语", "deprecated": "拒用术语",
-              "abbreviation": "缩略语", "hidden": "检索用词"}
-LANGS = {"zh-Hans": "简体", "zh-TW": "台湾", "zh-HK": "香港", "en": "英文"}
+              "superseded": "被取代术语", "abbreviation": "缩略语", "hidden": "检索用词"}
+
+
+class _Tags(dict):
+    """Language names; a tag without one (an imported es, fi, zu … term) is shown as the tag itself."""
+
+    def __missing__(self, tag: str) -> str:
+        return tag
+
+
+LANGS = _Tags({"zh-Hans": "简体", "zh-TW": "台湾", "zh-HK": "香港", "en": "英文"})
 STANDARD_KINDS = {"national": "国家标准", "sector": "行业标准", "local": "地方标准", "group": "团体标准",
                   "guide": "指南", "specification": "规范", "policy": "政策文件"}
 # concept statuses read differently from standard statuses, so the status facet never shows one name twice
@@ -29,7 +38,16 @@ FIELDS = {"terms": "术语", "definition": "定义", "definition_en": "英文定
           "status": "状态", "replaced_by": "取代概念", "scheme": "方案", "code": "编号", "title": "标题",
           "title_en": "英文标题", "kind": "类别", "status_date": "状态日期", "issued": "发布日期",
           "in_force": "实施日期", "bodies": "发布/归口单位", "replaces": "代替", "concepts": "涉及概念",
-          "note": "说明", "base_version": "基础版本", "comment": "意见", "target_id": "标识"}
+          "note": "说明", "base_version": "基础版本", "comment": "意见", "target_id": "标识",
+          "grade_factors": "定级因素", "uri": "统一资源标识", "document": "文件", "locator": "位置", "url": "网址",
+          "issuer": "发布机构", "date": "日期", "number": "文号", "text": "文字", "lang": "语言", "type": "类型",
+          "author": "作者", "created": "时间", "change_note": "修改说明", "version": "版本", "id": "标识",
+          "q": "检索词", "limit": "条数", "offset": "起始位置", "page": "页码", "from": "起始版本", "to": "目标版本"}
+
+
+def field_name(name: str) -> str:
+    """A field of the content model as people read it; a field added later reads as 其他字段 until named here."""
+    return FIELDS.get(name) or f"其他字段({name})"
 # the lifecycle as readers know it: 规划 → 起草 → 征求意见 → 送审 → 报批 → 发布 → 实施 → 废止
 LIFECYCLE = (("planned", "规划"), ("drafting", "起草"), ("consultation", "征求意见"), ("review", "送审"),
              ("approval", "报批"), ("published", "发布"), ("in_force", "实施"), ("withdrawn", "废止"))

@@ -10,16 +10,19 @@ from litestar import MediaType, Request
 from litestar.datastructures import Cookie
 from litestar.response import Template
 
-from . import labels
-from .script import COOKIE, ONE_YEAR, SCRIPTS, official, pick, ui
+from registry.urls import is_web_url
+
+from . import labels, messages
+from .script import COOKIE, ONE_YEAR, SCRIPTS, curated_labels, official, pick, ui
 from .session import signed_in
 
 
 def page(request: Request, services, name: str, *, status_code: int = 200, **context) -> Template:
     script, chosen = pick(request)
     context.update(
-        script=script, scripts=SCRIPTS, t=partial(ui, script=script), off=partial(official, script=script),
-        L=labels, user=signed_in(request, services.store), path=request.url.path,
+        script=script, scripts=SCRIPTS, t=partial(ui, script=script, curated=curated_labels(services.catalog, script)),
+        off=partial(official, script=script),
+        L=labels, M=messages, user=signed_in(request, services.store), path=request.url.path,
         here_without_script=[(k, v) for k, v in request.query_params.multi_items() if k != "script"],
         url=url,
     )
@@ -37,7 +40,13 @@ def url(path: str, **params) -> str:
 # -- for templates rendered by others' handlers (e.g. the drafting pages) that extend base.html ---------
 @pass_context
 def _t(context, text: str) -> str:
-    return ui(text, _script(context))
+    script = _script(context)
+    request = context.get("request")
+    try:
+        catalog = request.app.state.services.catalog if request is not None else None
+    except Exception:  # an app that is only built: no catalog, OpenCC alone
+        catalog = None
+    return ui(text, script, curated_labels(catalog, script))
 
 
 @pass_context
@@ -76,4 +85,5 @@ def _web_state(context) -> dict:
 
 def install_globals(engine) -> None:
     """Template globals, so that any page extending base.html renders its header in the reader's script."""
-    engine.engine.globals.update(t=_t, off=_off, L=labels, url=url, scripts=SCRIPTS, web_state=_web_state)
+    engine.engine.globals.update(t=_t, off=_off, L=labels, M=messages, url=url, scripts=SCRIPTS, web_state=_web_state,
+                                 web_url=is_web_url)  # a stored URL becomes a link only if http(s)

@@ -8,6 +8,9 @@ mainland wording (GB/T 43697 stays 數據安全技術, never 資料安全技術)
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from litestar import Request
 
 from search.analysis import render
@@ -58,9 +61,68 @@ def pick(request: Request) -> tuple[str, bool]:
     return from_accept_language(request.headers.get("accept-language")), False
 
 
-def ui(text: str, script: str) -> str:
-    """Interface text (labels, headings, facet names) in ``script``, regional wording included."""
-    return render(text, script) if text else text
+# Words OpenCC's regional conversions get wrong in this domain (a standard is 發布, never 釋出; a policy
+# 文件 is not a computer 檔案, a term's 类型 not a programmer's 型別; 並 not 併 in 批准并发布), and the one spelling of 台灣 the selector uses.
+# Each is written as it should read; the rest of the text around it is converted as usual.
+_ALL_TRADITIONAL = {"发布": "發布", "并发布": "並發布", "台湾": "台灣"}
+OVERRIDES: dict[str, dict[str, str]] = {
+    "zh-TW": {**_ALL_TRADITIONAL, "文件": "文件", "程序": "程序", "类型": "類型"},
+    "zh-HK": dict(_ALL_TRADITIONAL),
+    "zh-Hant": dict(_ALL_TRADITIONAL),
+}
+
+
+@lru_cache(maxsize=8)
+def _override_pattern(script: str) -> re.Pattern | None:
+    words = OVERRIDES.get(script)
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+def convert(text: str, script: str) -> str:
+    """``text`` in ``script`` by OpenCC, with the words of ``OVERRIDES`` as curated."""
+    pattern = _override_pattern(script)
+    if pattern is None or not pattern.search(text):
+        return render(text, script)
+    out, at = [], 0
+    for found in pattern.finditer(text):
+        out.append(render(text[at:found.start()], script) if found.start() > at else "")
+        out.append(OVERRIDES[script][found.group()])
+        at = found.end()
+    out.append(render(text[at:], script) if at < len(text) else "")
+    return "".join(out)
+
+
+def curated_labels(catalog, script: str) -> dict[str, str]:
+    """A concept's Simplified preferred label → its curated label in ``script`` (the registry's own zh-TW or
+    zh-HK term, e.g. 数字乡村 → 數位鄉村), built once per catalog snapshot."""
+    if script not in ("zh-TW", "zh-HK") or catalog is None:
+        return {}
+    cache = _CURATED.get(script)
+    if cache is not None and cache[0] is catalog:
+        return cache[1]
+    rank = {"preferred": 0, "admitted": 1, "abbreviation": 2}
+    table: dict[str, str] = {}
+    for c in catalog.concepts.values():
+        terms = sorted((rank[t.type], i, t.text) for i, t in enumerate(c.terms) if t.lang == script and t.type in rank)
+        if terms:
+            table.setdefault(c.preferred, terms[0][2])
+    _CURATED[script] = (catalog, table)
+    return table
+
+
+_CURATED: dict[str, tuple[object, dict[str, str]]] = {}
+
+
+def ui(text: str, script: str, curated: dict[str, str] | None = None) -> str:
+    """Interface text (labels, headings, facet names) in ``script``, regional wording included; a concept's
+    name is its curated label in that script where the registry has one."""
+    if not text:
+        return text
+    if curated and text in curated:
+        return curated[text]
+    return convert(text, script)
 
 
 def official(text: str, script: str) -> str:

@@ -105,8 +105,8 @@ def _score_postings(matcher, idf: float, k1_plus_1: float, norms: list[float], r
 
 def _counted(reader, field: str, tokens: list[str], frequencies: dict[str, int]) -> list[tuple[int, str]] | None:
     """(document frequency, token) of each distinct token in one segment, rarest first; None as soon
-    as one is in no document. ``frequencies`` keeps the segment's frequencies looked up so far (a
-    look-up reads the term table: ~10 µs)."""
+    as one is in no document. ``frequencies`` keeps the segment's frequencies looked up so far (each
+    look-up reads the term table, so each token is looked up once per searcher)."""
     counted = []
     for token in dict.fromkeys(tokens):
         frequency = frequencies.get(token)
@@ -137,8 +137,8 @@ def _holders(reader, field: str, counted: list[tuple[int, str]]) -> dict[int, li
     each token's weight in them, in that order.
 
     Rarest token first, each later one only asked about the documents still in: whoosh's ``And``
-    intersects its most common terms first and steps through their postings one by one (two
-    definition bigrams in 400 documents each, never together: ~1 ms to find nothing). A later token
+    intersects its most common terms first and steps through their postings one by one (two common
+    definition bigrams never found together cost a walk through both lists to find nothing). A later token
     in many more documents than are still in is skipped to each of them; one in about as many is
     read whole."""
     (_, rarest), *others = counted
@@ -164,8 +164,8 @@ def _holders(reader, field: str, counted: list[tuple[int, str]]) -> dict[int, li
 
 class _IdColumn:
     """Each document's id by document number: each segment's id column read in one piece, then a
-    slice per document (whoosh's column reader seeks and reads per document, ~5 µs, and a definition
-    search reads 50 of them)."""
+    slice per document (whoosh's column reader seeks and reads once per document, and a definition
+    search reads a batch of them)."""
 
     def __init__(self, searcher) -> None:
         self._starts: list[int] = []

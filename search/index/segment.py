@@ -27,7 +27,7 @@ def write_segment(writer, documents: Iterable[Document], progress: Progress | No
     per-document writer, as ``add_document`` does it. Postings are gathered in memory and each term is
     written once, in order. ``add_document`` instead pools every posting as a tuple, sorts the pool
     (spilling runs to disk), reads each posting's field length back from disk and writes a block per
-    term: at 100k concepts that was 100-140 s of the rebuild (see docs/performance.md). The segment is
+    term, most of a rebuild's time (docs/performance-log.md). The segment is
     the one ``add_document`` would write, term for term and posting for posting (a test compares them),
     except that rare terms' postings are kept inline in the term table.
 
@@ -67,7 +67,7 @@ _FREQ_BITS = 32
 class _FieldPostings:
     """One field's postings, gathered by term, then written once per term in order.
 
-    Our bigram fields are counted directly (whoosh's analysis path costs ~4 µs a token more), keyed by
+    Our bigram fields are counted directly (whoosh's analysis path would build a token object each), keyed by
     the token (str order is UTF-8 byte order) with ``docnum << 32 | frequency`` per posting; other
     fields keep what ``field.index`` gives, ``(docnum, weight, encoded value)`` by term bytes (an id
     field's one term, its whole value, without asking).

@@ -134,14 +134,43 @@ def test_an_upload_over_the_bound_gets_413(client, tokens):
     assert answer.status_code == 413 and answer.headers["content-type"] == "application/problem+json"
 
 
-def test_a_bad_file_is_a_problem_naming_file_line_and_field_and_writes_nothing(server, client, tokens):
+def test_a_bad_file_is_a_problem_listing_every_problem_and_writes_nothing(server, client, tokens):
     revision = server.services.store.revision()
-    bad = NEW + "other,iot-devices,zh-Hans,土壤墒情傳感器,preferred,\n"  # the same label after folding
+    bad = "id,scheme,lang,term,broader\n" + "".join(f"c{n},iot-devices,zh-Hans,概念{n},nowhere\n" for n in range(3))
     answer = upload(client, bad.encode(), name="sensors.csv", token=tokens["admin"])
     assert answer.status_code == 400
     problem = answer.json()
-    assert problem["type"] == "/problems/invalid-vocabulary" and problem["detail"].startswith("sensors.csv:3: terms:")
+    assert problem["type"] == "/problems/invalid-vocabulary" and problem["detail"].startswith("3 problems")
+    assert [(e["file"], e["line"], e["field"]) for e in problem["errors"]] == [
+        ("sensors.csv", 2, "broader"), ("sensors.csv", 3, "broader"), ("sensors.csv", 4, "broader")]
     assert server.services.store.revision() == revision
+    dry = upload(client, bad.encode(), name="sensors.csv", token=tokens["admin"], dry_run="true")
+    assert dry.status_code == 200 and len(dry.json()["problems"]) == 3 and dry.json()["totals"]["problems"] == 3
+    skipped = upload(client, (bad + "fine,iot-devices,zh-Hans,好,\n").encode(), name="sensors.csv",
+                     token=tokens["admin"], skip_invalid="true", dry_run="true")
+    assert skipped.status_code == 200 and skipped.json()["created"] == ["fine"]
+    assert skipped.json()["totals"]["created"] == 1 and skipped.json()["totals"]["skipped"] == 3
+    assert skipped.json()["skipped"] == ["c0", "c1", "c2"]
+
+
+@pytest.mark.parametrize("name, data, status", [
+    ("deep.toml", b"x = " + b"[" * 10_000 + b"]" * 10_000, 400),
+    ("deep.jsonld", b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", 400),
+    ("bomb.tbx", b'<?xml version="1.0"?><!DOCTYPE t [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><tbx>&b;</tbx>', 400),
+])
+def test_hostile_imports_are_problems_never_a_crash(server, client, tokens, name, data, status):
+    for dry in ("false", "true"):
+        answer = upload(client, data, name=name, token=tokens["admin"], dry_run=dry)
+        assert answer.status_code == status and answer.headers["content-type"] == "application/problem+json"
+
+
+def test_too_many_triples_get_413(server, client, tokens, monkeypatch):
+    from vocab import formats
+
+    monkeypatch.setitem(formats.LIMITS, "triples", 50)
+    data = "".join(f'<http://e.org/c{n}> <http://www.w3.org/2004/02/skos/core#prefLabel> "c{n}" .\n' for n in range(60))
+    answer = upload(client, data.encode(), name="many.nt", token=tokens["admin"], dry_run="true")
+    assert answer.status_code == 413 and answer.json()["type"] == "/problems/too-large"
 
 
 def test_an_import_is_published_and_searchable_at_once(server, client, tokens):
@@ -193,3 +222,26 @@ def test_cli_import_problem_is_one_line(tmp_path):
     result = CliRunner().invoke(main, ["import", str(bad), "--data-dir", str(tmp_path / "d")])
     assert result.exit_code == 1 and result.output.count("\n") == 1
     assert result.output.startswith(f"error: {bad}:1: term: missing column 'term'")
+
+
+def test_an_imported_concept_in_other_languages_is_shown_and_a_homonym_qualified(server, client, tokens):
+    tbx = """<?xml version="1.0"?>
+<tbx type="TBX-Basic" style="dca" xml:lang="en" xmlns="urn:iso:std:iso:30042:ed-2"><text><body>
+<conceptEntry id="h1"><ref type="crossReference" target="h2">h2</ref><langSec xml:lang="zh-CN"><termSec><term>银行</term>
+<termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></termSec></langSec>
+<langSec xml:lang="es"><termSec><term>banco</term></termSec></langSec><langSec xml:lang="en"><termSec><term>bank</term>
+<termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></termSec></langSec></conceptEntry>
+<conceptEntry id="h2"><langSec xml:lang="zh-CN"><termSec><term>银行</term>
+<termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></termSec></langSec>
+<langSec xml:lang="en"><termSec><term>riverbank</term>
+<termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></termSec></langSec></conceptEntry>
+</body></text></tbx>""".encode()
+    answer = upload(client, tbx, name="homonyms.tbx", token=tokens["admin"])
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["homonyms"] == ["银行 (homonyms): homonyms-h1, homonyms-h2"]
+    page = client.get("/concepts/homonyms-h1")
+    assert page.status_code == 200 and "banco</td><td>许用术语</td><td>es</td>" in page.text  # shown by its tag
+    hits = client.get("/api/v1/search", params={"q": "银行"}).json()["hits"]
+    assert {(h["id"], h["qualifier"]) for h in hits[:2]} == {("homonyms-h1", "bank"), ("homonyms-h2", "riverbank")}
+    html = client.get("/", params={"q": "银行"}).text
+    assert "（bank）" in html and "（riverbank）" in html

@@ -74,7 +74,8 @@ def test_deprecated_hit_points_to_its_replacement(live_server, http):
 
     store = live_server.services.store
     old = store.get("concept", "left-behind")
-    replacement = concept("left-behind-people-2", "农村留守群体", scheme="dv-terms", definition="因家庭成员外出务工而留居农村的老年人、儿童和妇女等群体。",
+    replacement = concept("left-behind-people-2", "农村留守群体", scheme="dv-terms",
+                          definition="因家庭成员外出务工而留居农村的老年人、儿童和妇女等群体。",
                           terms=(Term(text="rural left-behind groups", lang="en", type="preferred"),))
     store.append([replacement], actor="test")
     store.append([concept("left-behind", old.preferred, version=old.version + 1, scheme="dv-terms",

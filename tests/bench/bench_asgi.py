@@ -134,7 +134,7 @@ def main() -> None:
     for _ in range(2):  # alternate, so that all see the same machine
         for name, (tree, metrics) in trees.items():
             runs[name].append(run_in(tree, metrics))
-    print(f"\n| route | " + " | ".join(f"{n} µs CPU/request | {n} ratio to bare (req/s)" for n in trees) + " |")
+    print("\n| route | " + " | ".join(f"{n} µs CPU/request | {n} ratio to bare (req/s)" for n in trees) + " |")
     print("|---|" + "---:|---:|" * len(trees))
     for route in ROUTES:
         cells = []

@@ -61,7 +61,7 @@ def draft(catalog, size: int = TEXT_BYTES, seed: int = 3) -> str:
         pieces.append(piece)
         length += len(piece.encode("utf-8"))
     return "".join(pieces)[: size // 3]  # CJK: three bytes a character; cut to the byte size below
-    
+
 
 def main(n: int) -> dict[str, float]:
     from search.checker import Matcher, check

@@ -4,14 +4,17 @@ their web pages, with bad input answered by 4xx problem details."""
 from __future__ import annotations
 
 import io
+import os
 import time
+import zipfile
 
 import pytest
 from docx import Document
 
 from registry.model import ConceptVersion, Scheme, Term
 from registry.text import fold_to_simplified
-from search.checker import MAX_TEXT_BYTES
+from search.checker import MAX_TEXT_BYTES, TextTooLarge
+from search.drafts import check_docx_bounds
 from tests.drafting.conftest import admitted_pair
 
 PROBLEM = "application/problem+json"
@@ -179,18 +182,19 @@ def test_check_page_reads_an_upload(client, name, content):
     assert 'data-concept="digital-village" data-form="regional"' in result.text
 
 
-@pytest.mark.parametrize("name,content,words", [
-    ("draft.docx", b"this is not a zip", "not a .docx"),
-    ("draft.docx", b"PK\x05\x06" + b"\x00" * 18, "not a Word document"),
-    ("draft.txt", "数字乡村".encode("gb18030"), "UTF-8"),
-    ("draft.txt", b"\x00\x01\x02\x03" * 100, "binary"),
-    ("draft.pdf", b"%PDF-1.4", ".txt, .md or .docx"),
-    ("draft.txt", b"", "empty"),
+@pytest.mark.parametrize("name,content,words,chinese", [
+    ("draft.docx", b"this is not a zip", "not a .docx", "不是 .docx"),
+    ("draft.docx", b"PK\x05\x06" + b"\x00" * 18, "not a Word document", "不是 Word 文档"),
+    ("draft.txt", "数字乡村".encode("gb18030"), "UTF-8", "UTF-8"),
+    ("draft.txt", b"\x00\x01\x02\x03" * 100, "binary", "二进制"),
+    ("draft.pdf", b"%PDF-1.4", ".txt, .md or .docx", ".txt、.md 或 .docx"),
+    ("draft.txt", b"", "empty", "为空"),
 ])
-def test_check_page_refuses_bad_uploads(client, name, content, words):
+def test_check_page_refuses_bad_uploads(client, name, content, words, chinese):
+    """The page says it in Chinese (api/web/messages.py), the JSON API in English."""
     html = client.post("/check", files={"file": (name, content)}, data={"draft_script": "zh-Hans"},
                        headers={"accept": "text/html"})
-    assert html.status_code == 400 and words in html.text
+    assert html.status_code == 400 and chinese in html.text
     api = client.post("/check", files={"file": (name, content)})
     assert words in problem(api, 400)["detail"]
 
@@ -212,3 +216,21 @@ def test_clause_page_and_basket(client):
     concept_page = client.get("/concepts/smart-agriculture")
     assert 'href="/clause?add=smart-agriculture"' in concept_page.text
     assert 'href="/clause?scheme=dv-terms"' in client.get("/schemes/dv-terms").text
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("parts,words", [
+    ({"word/document.xml": os.urandom(200_000) + bytes(17 << 20)}, "a part is read up to 16,777,216"),
+    ({"word/document.xml": bytes(3 << 20)}, "looks like a zip bomb"),
+    ({f"word/media/{i}.bin": b"" for i in range(1001)}, "at most 1,000"),
+])
+def test_a_docx_is_bounded_by_its_zip_directory(parts, words):
+    with pytest.raises(TextTooLarge, match=words):
+        check_docx_bounds(_zip(parts))

@@ -23,7 +23,7 @@ from registry.postgres import PostgresStore
 from registry.tokens import create_token
 from tests.api.test_editorial_flow import revision_body
 from tests.conftest import free_port, wait_ready
-from tests.nodes.test_two_nodes import searchable_within
+from tests.nodes.test_two_nodes import NOTIFIED_WITHIN, searchable_within
 
 CONCEPT = "/api/v1/concepts/science-technology-backyard"
 OUTAGE = 16.0  # seconds PostgreSQL stays down
@@ -191,7 +191,7 @@ def test_nodes_survive_a_postgresql_restart(cluster, tmp_path):
         approved = bob.post(f"/api/v1/proposals/{proposal.json()['id']}/approve")
         assert approved.status_code == 200, approved.text
         # node B learns of it from its LISTEN connection, which came back by itself
-        assert searchable_within(on_b, label, "science-technology-backyard", 1.0) is not None
+        assert searchable_within(on_b, label, "science-technology-backyard", NOTIFIED_WITHIN) is not None
         assert on_b.get(CONCEPT).json()["version"] == on_a.get(CONCEPT).json()["version"] == 2
         assert on_a.get("/healthz").json()["status"] == on_b.get("/healthz").json()["status"] == "ok"
     finally:

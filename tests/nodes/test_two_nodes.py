@@ -29,6 +29,11 @@ def node(tmp_path, name: str, url: str, sync_interval: float) -> LiveServer:
     return LiveServer(Settings(data_dir=str(tmp_path / name), store_url=url, sync_interval=sync_interval))
 
 
+# A NOTIFY reaches the other node in well under a tenth of a second; the bound is 100 times that, so a
+# loaded machine does not fail the test, and still far below the nodes' polling interval.
+NOTIFIED_WITHIN = 10.0
+
+
 def searchable_within(client: httpx.Client, label: str, concept_id: str, seconds: float) -> float | None:
     """How long until a search for ``label`` finds ``concept_id`` (None: not within ``seconds``)."""
     start = time.monotonic()
@@ -40,9 +45,9 @@ def searchable_within(client: httpx.Client, label: str, concept_id: str, seconds
     return None
 
 
-def test_an_approval_on_node_a_is_searchable_on_node_b_within_a_second(tmp_path, schema_url):
-    # polling every 30 s: only the NOTIFY sent by node A's commit can make node B see it in time
-    with node(tmp_path, "a", schema_url, 30) as a, node(tmp_path, "b", schema_url, 30) as b:
+def test_an_approval_on_node_a_is_searchable_on_node_b_through_its_notification(tmp_path, schema_url):
+    # polling every 120 s: only the NOTIFY sent by node A's commit can make node B see it in time
+    with node(tmp_path, "a", schema_url, 120) as a, node(tmp_path, "b", schema_url, 120) as b:
         store = a.services.store
         tokens = {name: create_token(store, name, role, actor="test")[1]
                   for name, role in [("alice", "editor"), ("bob", "reviewer")]}
@@ -56,7 +61,7 @@ def test_an_approval_on_node_a_is_searchable_on_node_b_within_a_second(tmp_path,
             assert proposal.status_code == 201, proposal.text
             approved = bob.post(f"/api/v1/proposals/{proposal.json()['id']}/approve")
             assert approved.status_code == 200, approved.text
-            assert searchable_within(on_b, label, "science-technology-backyard", 1.0) is not None
+            assert searchable_within(on_b, label, "science-technology-backyard", NOTIFIED_WITHIN) is not None
             assert on_b.get(CONCEPT).json()["version"] == 2
             assert on_b.get("/healthz").json()["revision"] == a.services.catalog.revision
 
@@ -133,7 +138,7 @@ def test_killing_node_as_connections_does_not_lose_it_or_node_b_and_an_outage_is
                 proposal = alice.post("/api/v1/proposals", json=revision_body(alice, "节点甲断线时写入。", label))
                 assert proposal.status_code == 201, proposal.text
                 assert bob.post(f"/api/v1/proposals/{proposal.json()['id']}/approve").status_code == 200
-            assert searchable_within(on_b, label, "science-technology-backyard", 1.0) is not None
+            assert searchable_within(on_b, label, "science-technology-backyard", NOTIFIED_WITHIN) is not None
             # the database back for node A: it recovers by itself and catches up from the log
             del a_store._pool.kwargs["port"]
             assert eventually_ok(on_a, "/api/v1/proposals", 20)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from search.analysis import (bigrams, english_words, expand_query, fold_to_simplified, label_grams, near_synonym_forms,
-                             pinyin_keys, pinyin_query, render, segment)
+                             pinyin_keys, pinyin_query, render)
 from search.index import TextTokenizer
+from tests.search_eval.tokenizers import segment
 
 
 def test_folding_is_width_and_script_insensitive():
@@ -75,9 +76,9 @@ def test_segment_syllables_are_pypinyin_s_on_every_character_and_on_phrases_of_i
 
     phrases = random.Random(5).sample(sorted(PHRASES_DICT), 20_000)
     others = ["GB/T", "5G", "、", "〇", "abc", "ㄅ"]
-    for segment in [chr(code) for code in sorted(PINYIN_DICT)] + phrases + others:
-        expected = tuple(s for s in lazy_pinyin(segment, errors=lambda chars: list(chars)) if s.strip())
-        assert _segment_syllables(segment) == expected, segment
+    for text in [chr(code) for code in sorted(PINYIN_DICT)] + phrases + others:
+        expected = tuple(s for s in lazy_pinyin(text, errors=lambda chars: list(chars)) if s.strip())
+        assert _segment_syllables(text) == expected, text
 
 
 def test_render_in_traditional_scripts():

@@ -15,20 +15,20 @@ def test_check_names_file_line_and_field_of_each_content_problem(tmp_path):
     bad.write_text(
         SCHEME
         + '[[concept]]\nid = "a-b"\npref = "数字乡村"\ndefinition = "数字乡村的乡村。"\n'
-        + 'sources = [{ document = "shared/reference/facts.md", url = "sme-s.com page240" }]\n\n'
+        + 'sources = [{ document = "shared/reference/facts.md", url = "https://example.cn/page240" }]\n\n'
         + '[[concept]]\nid = "c-d"\npref = "专项债券"\nabbr = ["专项债券们"]\ndefinition = "地方政府为有收益的公益项目发行的债券。"\n',
         encoding="utf-8",
     )
     result = CliRunner().invoke(main, ["check", str(bad)])
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert f"{bad}:9: sources: a-b: URL 'sme-s.com page240' does not parse as http(s)://host/path" in lines
     assert any(line.startswith(f"{bad}:9: sources: a-b: source 'shared/reference/facts.md' names a file") for line in lines)
     assert any(line.startswith(f"{bad}:8: definition: a-b: the definition contains its own term") for line in lines)
     assert any("only restates the term" in line for line in lines)
     assert any(line.startswith(f"{bad}:14: abbr: c-d: abbreviation '专项债券们'") for line in lines)
     assert f"{bad}:9: sources: a-b: no source of record (a public document with its number or code, or its issuer and date)" in lines
     assert any(line.startswith(f"{bad}:") and "c-d: no origin of the definition" in line for line in lines)
+    assert any("https://example.cn/page240" in line and "not on an issuer's own site" in line for line in lines)
     assert lines[-1] == "error: 9 content problem(s) in 1 file(s)"
 
 
@@ -49,3 +49,13 @@ def test_stats_prints_kinds_urls_and_english_definitions():
     none_row = next(line for line in result.output.splitlines() if "none (no broader" in line)
     assert none_row.split("│")[-3].strip() == "0"
     assert "dv-terms:" in result.output and "genus/kind mismatches: 0" in result.output
+
+
+def test_check_refuses_a_url_that_is_not_http_by_the_registrys_rule(tmp_path):
+    """A stored URL that is not http(s) breaks a registry rule (registry/urls.py): file, line and field."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SCHEME + '[[concept]]\nid = "a-b"\npref = "数字乡村"\ndefinition = "在乡村应用数字技术的发展方式。"\n'
+                   + 'sources = [{ document = "d", url = "sme-s.com page240" }]\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:9: sources[0].url: concept a-b: only http and https URLs are stored, and this one has none" in result.output

@@ -112,7 +112,8 @@ def test_classification_divides_cleanly(bundle):
     parents = {c.notation for c in live if any(k.notation[:-2] == c.notation for k in live if len(k.notation) > 2)}
     for code in parents | {""}:  # every level ends in a residual 其他 (99)
         assert code + "99" in codes, f"{code or 'top'}: no residual 其他"
-    assert {"农作物病虫害监测数据", "农产品加工数据", "农业科技数据", "农村基础设施数据", "乡村文化和旅游数据", "林业生产数据"} <= {c.preferred for c in live}
+    assert {"农作物病虫害监测数据", "农产品加工数据", "农业科技数据", "农村基础设施数据", "乡村文化和旅游数据",
+            "林业生产数据"} <= {c.preferred for c in live}
     # the remote-sensing branch divided by method: deprecated, pointing at the categories by subject
     assert concepts["ad-remote-sensing"].status == "deprecated" and concepts["ad-remote-sensing"].replaced_by
     order = {"general": 0, "important": 1}

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from registry.errors import VocabularyError
+from registry.errors import Conflict, VocabularyError
 from vocab.loader import load_bundled_if_empty, load_into, read_bundle
 
 HEAD = """\
@@ -160,7 +160,7 @@ def test_a_failed_load_writes_nothing(tmp_path, store):
     load_into(store, read_bundle([good]))
     before = store.revision()
     bad = write(tmp_path, '[[concept]]\nid = "a-b"\npref = "甲乙"\n', "again.toml")
-    with pytest.raises(Exception):
+    with pytest.raises(Conflict):
         load_into(store, read_bundle([bad]))  # version 1 of a-b exists: a conflict, rolled back whole
     assert store.revision() == before
 

@@ -1,26 +1,37 @@
-"""Vocabularies nobody here wrote (tests/data/, sources and licences in its README) import cleanly and
-are found by search; a second import of the same file changes nothing."""
+"""Vocabularies nobody here wrote (tests/data/, sources and licences in its README) import whole: the concepts
+and labels the registry holds are the ones the file holds (counted here independently with lxml and rdflib),
+every text keeps its language tag, homonyms are kept, an export imported again gives the same registry, and
+a second import of the same files changes nothing."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from lxml import etree
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SKOS
 
+from api.views import qualifier
 from registry.sqlite import SQLiteStore
 from search.service import SearchService
-from vocab.exchange import import_files
+from vocab.exchange import content_key, export, import_files
 
 DATA = Path(__file__).parent.parent / "data"
 BASE = "https://shuyu.test"
+SKOSXL = "http://www.w3.org/2008/05/skos-xl#"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def real_files() -> list[tuple[str, bytes]]:
+    return [(str(path), path.read_bytes()) for path in sorted(DATA.iterdir()) if path.suffix in (".ttl", ".tbx", ".rdf")]
 
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory):
     folder = tmp_path_factory.mktemp("real")
     store = SQLiteStore(folder / "r.db")
-    files = [(str(path), path.read_bytes()) for path in sorted(DATA.glob("*.t*")) if path.suffix in (".ttl", ".tbx")]
-    report = import_files(store, files, actor="importer", base_uri=BASE)
+    report = import_files(store, real_files(), actor="importer", base_uri=BASE)
     service = SearchService(store, folder / "index")
     service.catch_up()
     yield store, service, report
@@ -32,46 +43,163 @@ def by_uri(store, uri: str):
     return next(c for c in store.current("concept") if c.uri == uri)
 
 
-def test_yso_skos_keeps_uris_labels_and_the_hierarchy(registry):
+def in_scheme(store, scheme: str) -> list:
+    return [c for c in store.current("concept") if c.scheme == scheme]
+
+
+# -- counted independently -----------------------------------------------------------------------
+
+def tbx_counts(path: Path) -> tuple[int, int, set[str]]:
+    """(entries, terms, language tags of the terms) as lxml sees them, xml:lang inherited."""
+    root = etree.parse(str(path), etree.XMLParser(load_dtd=False, no_network=True, resolve_entities=False)).getroot()
+    entries = [e for e in root.iter() if etree.QName(e).localname in ("conceptEntry", "termEntry")]
+    terms = [t for e in entries for t in e.iter() if etree.QName(t).localname == "term"]
+    tags = {next(a.get(XML_LANG) for a in t.iterancestors() if a.get(XML_LANG)) for t in terms}
+    return len(entries), len(terms), tags
+
+
+def skos_counts(paths: list[Path], fmt: str) -> tuple[set[URIRef], int]:
+    """(concept URIs, distinct labels per concept) as rdflib sees them, SKOS-XL literal forms included."""
+    g = Graph()
+    for path in paths:
+        g.parse(path, format=fmt)
+    concepts = set(g.subjects(RDF.type, SKOS.Concept))
+    labels = 0
+    for concept in concepts:
+        values = {(o.language, str(o)) for p in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
+                  for o in g.objects(concept, p) if isinstance(o, Literal)}
+        for p in ("prefLabel", "altLabel", "hiddenLabel"):
+            for label in g.objects(concept, URIRef(SKOSXL + p)):
+                values |= {(o.language, str(o)) for o in g.objects(label, URIRef(SKOSXL + "literalForm"))}
+        labels += len(values)
+    return concepts, labels
+
+
+@pytest.mark.parametrize("name", ["tbx-basic-astronomy.tbx", "tbx-basic-astronomy-dct.tbx",
+                                  "translate-toolkit-martif.tbx"])
+def test_a_termbase_imports_whole(registry, name):
+    store, _, _ = registry
+    entries, terms, tags = tbx_counts(DATA / name)
+    concepts = in_scheme(store, name.removesuffix(".tbx"))
+    assert len(concepts) == entries
+    assert sum(len(c.terms) for c in concepts) == terms
+    assert {t.lang for c in concepts for t in c.terms} == tags  # every language kept with its own tag
+
+
+def test_the_nomisma_thesaurus_in_rdf_xml_imports_whole_with_every_language(registry):
+    store, _, _ = registry
+    uris, labels = skos_counts(sorted(DATA.glob("nomisma-*.rdf")), "xml")
+    concepts = [by_uri(store, str(u)) for u in uris]
+    assert len(concepts) == 5 and sum(len(c.terms) for c in concepts) == labels
+    denarius = by_uri(store, "http://nomisma.org/id/denarius")
+    tags = {t.lang for t in denarius.terms}
+    assert {"zh-Hans", "en", "ar", "ja", "ru", "he"} <= tags and len(tags) >= 40  # 迪纳厄斯 is zh: Simplified
+    assert denarius.preferred == "迪纳厄斯"
+    # a concept with no Chinese label is named by its English one, which stays English
+    medieval = by_uri(store, "http://nomisma.org/id/medieval_denarius")
+    assert not any(t.lang == "zh-Hans" for t in medieval.terms)
+    assert ("Denarius", "en", "preferred") in {(t.text, t.lang, t.type) for t in medieval.terms}
+
+
+def test_skos_files_import_whole(registry):
+    store, _, _ = registry
+    for name in ("yso-archaeology-stone-age.ttl", "skosmos-xl.ttl"):
+        uris, labels = skos_counts([DATA / name], "turtle")
+        concepts = [by_uri(store, str(u)) for u in uris]
+        assert sum(len(c.terms) for c in concepts) == labels, name
+
+
+# -- what each file says, kept -------------------------------------------------------------------
+
+def test_yso_keeps_finnish_and_swedish_labels_and_the_hierarchy(registry):
     store, service, _ = registry
     root = by_uri(store, "http://www.yso.fi/onto/yso/p4740")
     corded = by_uri(store, "http://www.yso.fi/onto/yso/p13489")
     assert corded.broader == (root.id,) and root.english == "Stone Age cultures"
-    assert corded.scheme == "yso-archaeology-stone-age"
-    # labels in Finnish and Swedish are not held; the English one stands in as the preferred term
+    assert {t.lang for t in corded.terms} == {"fi", "sv", "en"}  # dropped without a word before issue 24
     assert corded.preferred == "Corded Ware culture"
-    children = [c for c in store.current("concept") if root.id in c.broader]
-    assert len(children) == 9  # stated as narrower on the parent and as broader on each child
-    hits = service.search("corded ware").hits
-    assert hits and hits[0].id == corded.id
+    assert len([c for c in store.current("concept") if root.id in c.broader]) == 9
+    assert service.search("corded ware").hits[0].id == corded.id
 
 
-def test_skos_xl_labels_and_a_definition_resource_are_read(registry):
+def test_skos_xl_labels_are_labels_not_concepts(registry):
     store, service, _ = registry
     concept = by_uri(store, "http://www.skosmos.skos/xl/c1")
     assert {(t.text, t.lang, t.type) for t in concept.terms} >= {
         ("Concept", "en", "preferred"), ("Conceptual entity", "en", "admitted")}
     assert concept.definition_en == "Unit of thought"
+    assert len(in_scheme(store, concept.scheme)) == 1  # the skosxl:Label resources are not concepts
     assert service.search("conceptual entity").hits[0].id == concept.id
 
 
-def test_the_tbx_basic_example_imports_with_statuses_definitions_and_sources(registry):
+def terms_and_definitions(concept) -> tuple:
+    return ({(t.text, t.lang, t.type) for t in concept.terms}, concept.definition_en,
+            {(d.text, d.lang) for d in concept.definitions})
+
+
+def test_tbx_basic_dct_reads_as_its_dca_twin(registry):
+    store, service, _ = registry
+    dca = {c.id.removeprefix("tbx-basic-astronomy-"): c for c in in_scheme(store, "tbx-basic-astronomy")}
+    dct = {c.id.removeprefix("tbx-basic-astronomy-dct-"): c for c in in_scheme(store, "tbx-basic-astronomy-dct")}
+    c1 = dct["c1"]
+    # before issue 24: every DCT definition dropped and every term "admitted"
+    assert ("galactic cluster", "en", "superseded") in terms_and_definitions(c1)[0]
+    assert ("open cluster", "en", "preferred") in terms_and_definitions(c1)[0]
+    assert c1.definition_en == dca["c1"].definition_en == "A group of stars formed together in the spiral arms of a galaxy."
+    assert ("cúmulo abierto", "es", "admitted") in terms_and_definitions(c1)[0]
+    assert any(d.lang == "es" and d.text.startswith("Una acumulación") for d in c1.definitions)
+    for key in ("c1", "c2", "c3"):  # the twins hold the same terms (the DCA excerpt leaves some es out)
+        assert terms_and_definitions(dca[key])[0] <= terms_and_definitions(dct[key])[0]
+    # the term-level context, notes and sources are kept (examples, notes, sources)
+    assert any(e.startswith("In contrast, the galactic cluster") for e in c1.examples)
+    assert any(n.startswith("galactic cluster: Another name") for n in c1.notes)
+    assert any(s.document == "Oxford2007" for s in c1.sources)
+    assert service.search("disco de acreción").hits[0].id.startswith("tbx-basic-astronomy")
+
+
+def test_tbx_2008_with_a_doctype_inherits_the_martif_language(registry):
+    store, _, report = registry
+    concepts = {c.id: c for c in in_scheme(store, "translate-toolkit-martif")}
+    data_bus = concepts["translate-toolkit-martif-e001"]
+    # the entry-level definition has no xml:lang of its own: it is <martif xml:lang="en">'s, not Chinese
+    assert data_bus.definition_en == "Superseded but still found in older manuals." and data_bus.definition == ""
+    assert {(t.text, t.lang, t.type) for t in data_bus.terms} == {
+        ("data bus", "en", "deprecated"), ("bus de données", "fr", "deprecated")}
+    warnings = [w for w in report.warnings if w.startswith(str(DATA / "translate-toolkit-martif.tbx"))]
+    assert any("not kept: 2 × descrip Translation needed" in w for w in warnings)  # one warning per kind
+
+
+def test_homonyms_of_a_real_thesaurus_are_kept(registry):
     store, service, report = registry
-    concepts = {c.id: c for c in store.current("concept") if c.scheme == "tbx-basic-astronomy"}
-    assert set(concepts) == {"tbx-basic-astronomy-c1", "tbx-basic-astronomy-c2", "tbx-basic-astronomy-c3"}
-    open_cluster = concepts["tbx-basic-astronomy-c1"]
-    assert ("galactic cluster", "en", "superseded") in {(t.text, t.lang, t.type) for t in open_cluster.terms}  # TBX supersededTerm
-    assert open_cluster.definition_en == "A group of stars formed together in the spiral arms of a galaxy."
-    assert any("es" in w for w in report.warnings)  # Spanish terms skipped, and said so
-    hits = service.search("accretion disc").hits
-    assert hits and hits[0].id == "tbx-basic-astronomy-c2"
-    assert service.search("galactic cluster").hits[0].id == "tbx-basic-astronomy-c1"
+    tyre, sur = by_uri(store, "http://nomisma.org/id/tyre"), by_uri(store, "http://nomisma.org/id/sur")
+    assert tyre.preferred == sur.preferred == "泰尔" and tyre.scheme == sur.scheme
+    assert any(h.startswith("泰尔 (") and "sur" in h and "tyre" in h for h in report.homonyms)
+    assert {h.id for h in service.search("泰尔").hits[:2]} == {tyre.id, sur.id}
+    # the API and the web show a qualifier beside the shared label: here each one's English name
+    assert (qualifier(service.catalog, tyre), qualifier(service.catalog, sur)) == ("Tyre", "Sur")
+    aureus = by_uri(store, "http://nomisma.org/id/aureus")
+    assert qualifier(service.catalog, aureus) == ""  # no homonym, no qualifier
+
+
+def test_an_export_imported_again_gives_the_same_registry(registry, tmp_path):
+    store, _, _ = registry
+    schemes = sorted({c.scheme for c in store.current("concept")})
+    fresh = SQLiteStore(tmp_path / "again.db")
+    try:
+        for scheme in schemes:
+            fmt = "tbx" if scheme.startswith(("tbx-", "translate-")) else "ttl"
+            _, parts = export(store, scheme, fmt, base_uri=BASE)
+            import_files(fresh, [(f"{scheme}.{fmt}", b"".join(parts))], actor="importer", base_uri=BASE)
+        before = {c.id: content_key(c) for c in store.current("concept")}
+        after = {c.id: content_key(c) for c in fresh.current("concept")}
+        assert after == before
+    finally:
+        fresh.close()
 
 
 def test_a_second_import_of_the_same_files_changes_nothing(registry):
     store, _, first = registry
-    files = [(str(path), path.read_bytes()) for path in sorted(DATA.glob("*.t*")) if path.suffix in (".ttl", ".tbx")]
     revision = store.revision()
-    again = import_files(store, files, actor="importer", base_uri=BASE)
+    again = import_files(store, real_files(), actor="importer", base_uri=BASE)
     assert again.created == again.revised == [] and len(again.unchanged) == len(first.created)
     assert store.revision() == revision

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 
+from api.web import messages
 from tests.web.conftest import sign_in
 
 
@@ -26,7 +27,9 @@ def test_a_rule_broken_in_the_form_reads_as_the_api_says_it(browser, site):
     api = httpx.post(site.url + "/api/v1/proposals", json=body, timeout=30,
                      headers={"authorization": f"Bearer {site.tokens['emil']}"})
     assert api.status_code == 422
-    assert error.inner_text() == api.json()["detail"]
+    problem = api.json()  # the API's English detail, and its code; the page says it through the catalogue
+    assert error.inner_text() == messages.detail(problem["detail"], problem["code"], problem.get("field"))
+    assert "规范术语“智慧农业”" in error.inner_text()
     page.context.close()
 
 
@@ -36,7 +39,7 @@ def test_a_malformed_field_is_named(browser, site):
     page.goto(site.url + "/editor/propose/standard/t27-dv-terminology")
     page.fill("#issued", "next spring")
     page.click("button[name=action][value=draft]")
-    assert "issued" in page.locator("#err-issued").inner_text()
+    assert "发布日期" in page.locator("#err-issued").inner_text()
     page.context.close()
 
 

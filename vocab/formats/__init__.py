@@ -17,10 +17,22 @@ from pathlib import Path
 from msgspec import Struct
 
 from registry.errors import VocabularyError
-from registry.model import ConceptVersion, Lang, Scheme, StandardVersion, Term
+from registry.model import TYPE_RANK, ConceptVersion, Scheme, StandardVersion, Term, is_chinese
 from registry.text import converter
 
 DEFAULT_BASE_URI = "http://localhost:8000"
+# what one import reads at most (docs/vocabulary.md, "Limits"): bytes per file, RDF triples per file, nesting
+# depth (XML elements, JSON-LD and TOML brackets); over them a file is refused, 413 for size, 400 for the rest
+LIMITS = {"bytes": 64 * 1024 * 1024, "triples": 500_000, "depth": 200}
+
+
+class TooLarge(VocabularyError):
+    """A file over an import limit (bytes, triples): refused before or while it is read."""
+
+    status = 413
+    type = "/problems/too-large"
+    title = "Payload too large"
+
 STANDARDS = "standards"  # the pseudo-scheme id under which the standards catalogue is exported
 
 # format name → (module, file extension, media type)
@@ -47,6 +59,8 @@ class Context(Struct, kw_only=True):
     scheme: str | None = None  # --scheme: every concept of the file goes into this scheme
     ids_by_uri: dict[str, str] = {}  # URIs of concepts already in the registry → their ids
     known_ids: set[str] = set()  # ids already in the registry: an id made from a new URI must not take one
+    tbx_dialect: str = "basic"  # TBX export: basic (TBX-Basic), min (TBX-Min) or core (TBX-Core)
+    tbx_style: str = "dca"  # TBX export: dca (<descrip type="definition">) or dct (<basic:definition>)
 
     @property
     def base(self) -> str:
@@ -71,12 +85,15 @@ class Vocabulary(Struct, kw_only=True):
     standards: list[StandardVersion] = []
     where: dict[str, tuple[int | None, str | None]] = {}  # entity id → (line, RDF subject)
     warnings: list[str] = []
+    problems: list[VocabularyError] = []  # every problem found in the file (an entity with one is left out)
     scheme_complete: bool = True  # False where the format cannot carry a scheme's full description (TBX)
 
     def problem(self, entity_id: str, detail: str, field: str | None = None) -> VocabularyError:
         """An error about an entity of this file, naming the file and the entity's line or subject."""
         line, subject = self.where.get(entity_id, (None, None))
-        return problem(self.name, detail, line=line, subject=subject, field=field)
+        error = problem(self.name, detail, line=line, subject=subject, field=field)
+        error.entity = entity_id  # type: ignore[attr-defined]
+        return error
 
 
 def problem(name: str, detail: str, *, line: int | None = None, subject: str | None = None,
@@ -106,7 +123,33 @@ def module(fmt: str):
 
 def read(data: bytes, name: str, fmt: str, context: Context | None = None) -> Vocabulary:
     """Parse one file in ``fmt``; raises ``VocabularyError`` naming file, line (or subject) and field."""
+    if fmt in ("toml", "jsonld"):
+        check_depth(data, name)
     return module(fmt).read(data, name, context or Context(), fmt)
+
+
+_TOKENS = re.compile(rb'\\.|["\'\[\]{}]')  # an escaped character (skipped whole), a quote or a bracket
+
+
+def check_depth(data: bytes, name: str) -> None:
+    """Refuse brackets nested deeper than ``LIMITS["depth"]`` (TOML arrays and tables, JSON) before a parser
+    recurses into them; strings are skipped, so a bracket inside one does not count."""
+    depth, quote = 0, b""
+    limit = LIMITS["depth"]
+    for match in _TOKENS.finditer(data):
+        token = match.group()
+        if quote:
+            if token == quote:
+                quote = b""
+        elif token in (b'"', b"'"):
+            quote = token
+        elif token in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                raise problem(name, f"nested more than {limit} levels deep; an import reads at most {limit}",
+                              line=data[:match.start()].count(b"\n") + 1, field="depth")
+        elif token in (b"]", b"}"):
+            depth -= 1
 
 
 def write(vocabulary: Vocabulary, fmt: str, context: Context | None = None) -> Iterator[bytes]:
@@ -141,33 +184,55 @@ def hashed_id(uri: str) -> str:
     return "c-" + hashlib.sha1(uri.encode("utf-8")).hexdigest()[:12]
 
 
-LANGS: dict[str, Lang] = {
-    "zh": "zh-Hans", "zh-hans": "zh-Hans", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "zh-hans-cn": "zh-Hans",
-    "zh-tw": "zh-TW", "zh-hant-tw": "zh-TW", "zh-hk": "zh-HK", "zh-hant-hk": "zh-HK", "zh-mo": "zh-HK",
-    "en": "en", "en-us": "en", "en-gb": "en",
-}
-TRADITIONAL = {"zh-hant"}
+SIMPLIFIED = {"zh-hans", "zh-cn", "zh-sg", "zh-hans-cn", "zh-hans-sg"}  # stored as the registry's zh-Hans
 
 
-def language(tag: str, text: str) -> tuple[Lang, str] | None:
-    """Map a language tag to ours, with the text to store; None for a language the registry does not hold.
+def bcp47(tag: str) -> str:
+    """A language tag in BCP 47's conventional case (``en-us`` → ``en-US``, ``zh-hant-tw`` → ``zh-Hant-TW``)."""
+    parts = tag.strip().replace("_", "-").split("-")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        out.append(part.title() if len(part) == 4 and part.isalpha() else part.upper() if len(part) == 2 else part.lower())
+    return "-".join(out)
 
-    A ``zh-Hant`` label, or a ``zh`` label written in Traditional characters, is recognised as
-    Traditional and stored in Simplified (search and display convert it back by OpenCC).
+
+def language(tag: str, text: str = "") -> str:
+    """The tag a term or definition is stored with: its own, in BCP 47 case.
+
+    The tags of Simplified Chinese (``zh-CN``, ``zh-SG``, ``zh-Hans``, and ``zh`` written in Simplified
+    characters) are stored as the registry's ``zh-Hans``; every other tag is kept as given (``zh`` in
+    Traditional characters stays ``zh``; ``zh-Hant``, ``zh-TW``, ``en-US``, ``es``, ``zu`` ...).
     """
-    key = tag.lower()
-    if key in TRADITIONAL or (key == "zh" and is_traditional(text)):
-        return "zh-Hans", converter("t2s").convert(text)
-    lang = LANGS.get(key)
-    return (lang, text) if lang else None
+    key = tag.strip().lower().replace("_", "-")
+    if key in SIMPLIFIED or (key == "zh" and not is_traditional(text)):
+        return "zh-Hans"
+    return bcp47(tag)
 
 
 def is_traditional(text: str) -> bool:
     return converter("t2s").convert(text) != text
 
 
-TYPE_ORDER = {"preferred": 0, "admitted": 1, "abbreviation": 2, "deprecated": 3, "superseded": 3, "hidden": 4}
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_MOJIBAKE = re.compile(r"[\u00c0-\u02ff]")
+
+
+def looks_mojibake(text: str, lang: str) -> bool:
+    """Chinese text decoded with the wrong code page: replacement characters, or Latin-1 letters and no CJK."""
+    if not is_chinese(lang):
+        return False
+    return "\ufffd" in text or (not _CJK.search(text) and bool(_MOJIBAKE.search(text)))
+
+
+TYPE_ORDER = TYPE_RANK  # registry.model's order, under the name csv and skos import
 LANG_ORDER = {"zh-Hans": 0, "zh-TW": 1, "zh-HK": 2, "en": 3}
+
+
+def lang_key(lang: str) -> tuple[int, str]:
+    """The order of languages in a file: the registry's Chinese, other Chinese tags, English, then the others."""
+    if lang in LANG_ORDER:
+        return LANG_ORDER[lang], lang
+    return (2 if is_chinese(lang) else 4 if lang.startswith("en-") else 9), lang
 
 
 def dedupe_terms(terms: list[Term]) -> tuple[Term, ...]:

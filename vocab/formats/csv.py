@@ -2,20 +2,35 @@
 
 The concept's own fields (definition, broader, notation ...) are given on its first row; later rows of
 the same concept carry only a term. Lists inside a cell are separated by ``|`` (ids) or by line breaks
-(notes, examples, sources; a source is ``document | locator | url | issuer | date | number | role``). Read as UTF-8 with or without a
+(notes, examples, sources; a source is ``document | locator | url | issuer | date``). Read as UTF-8 with or without a
 byte-order mark; written with one (so that Excel opens it as UTF-8) and CRLF line ends.
 A standards catalogue has its own layout, told apart by its ``code`` and ``title`` columns.
+
+A cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return, after any apostrophes) is written with a leading ``'`` (OWASP's advice on CSV injection)
+and read back without it, so that the round trip is exact.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
+from registry.errors import VocabularyError
 from registry.model import SOURCE_ROLES, ConceptVersion, Source, StandardVersion, Term
 
-from . import LANG_ORDER, TYPE_ORDER, Context, Vocabulary, chunks, decode_text, language, problem
+from . import (
+    LANG_ORDER,
+    TYPE_ORDER,
+    Context,
+    Vocabulary,
+    chunks,
+    decode_text,
+    language,
+    problem,
+)
 
 CONCEPT_COLUMNS = ["id", "scheme", "lang", "term", "type", "definition", "definition_en", "broader", "related",
                    "notation", "grade", "grade_factors", "kind", "status", "replaced_by", "notes", "examples", "source", "uri"]
@@ -32,6 +47,18 @@ TYPES = {
 GRADES = {"core": "core", "important": "important", "general": "general",
           "核心数据": "core", "重要数据": "important", "一般数据": "general"}
 ID_SEPARATOR = "|"
+LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$")
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+_ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def escape_formula(cell: str) -> str:
+    """A cell a spreadsheet will show as text: ``=1+1`` → ``'=1+1`` (and ``'=x`` → ``''=x``, so reading is exact)."""
+    return "'" + cell if _FORMULA.match(cell) else cell
+
+
+def unescape_formula(cell: str) -> str:
+    return cell[1:] if _ESCAPED.match(cell) else cell
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -48,7 +75,7 @@ def write(vocabulary: Vocabulary, context: Context, fmt: str = "csv") -> Iterato
         for row in rows:
             buffer.seek(0)
             buffer.truncate()
-            writer.writerow(row)
+            writer.writerow([escape_formula(cell) for cell in row])
             yield buffer.getvalue()
 
     return chunks(parts)
@@ -114,14 +141,15 @@ def read(data: bytes, name: str, context: Context, fmt: str = "csv") -> Vocabula
     if kind == "concepts" and "scheme" not in header and not context.scheme:
         raise problem(name, "missing column 'scheme'; add it or give --scheme", line=1, field="scheme")
     records = []
+    vocabulary = Vocabulary(name=name)
     for number, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header):
-            raise problem(name, f"{len(row)} cells, but the header names {len(header)} columns", line=number,
-                          field="row")
-        records.append((number, dict(zip(header, [cell.strip() for cell in row]))))
-    vocabulary = Vocabulary(name=name)
+            vocabulary.problems.append(problem(name, f"{len(row)} cells, but the header names {len(header)} columns",
+                                               line=number, field="row"))
+            continue
+        records.append((number, dict(zip(header, [unescape_formula(cell.strip()) for cell in row]))))
     if kind == "standards":
         for number, record in records:
             vocabulary.standards.append(_standard(record))
@@ -141,68 +169,82 @@ def _lines(cell: str) -> tuple[str, ...]:
 def _sources(cell: str) -> tuple[Source, ...]:
     sources = []
     for line in _lines(cell):
-        parts = [p.strip() for p in line.split(" | ")] + ["", "", "", "", "", ""]
+        parts = [p.strip() for p in line.split(" | ")] + ["", "", "", ""]
+        parts += ["", ""]
         sources.append(Source(document=parts[0], locator=parts[1], url=parts[2], issuer=parts[3], date=parts[4],
-                              number=parts[5], role=parts[6] if parts[6] in SOURCE_ROLES else "record"))
+                              number=parts[5], role=parts[6] if parts[6] in SOURCE_ROLES else "record"))  # type: ignore[arg-type]
     return tuple(sources)
 
 
 def _concepts(records: list[tuple[int, dict[str, str]]], vocabulary: Vocabulary, context: Context) -> Vocabulary:
+    """Concepts from their rows; a row or concept with a problem is left out and the problem kept (all at once)."""
     name = vocabulary.name
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for number, record in records:
         if not record.get("id"):
-            raise problem(name, "every row needs the concept id", line=number, field="id")
-        if not record.get("term"):
-            raise problem(name, "every row needs a term", line=number, field="term")
-        groups.setdefault(record["id"], []).append((number, record))
+            vocabulary.problems.append(problem(name, "every row needs the concept id", line=number, field="id"))
+        elif not record.get("term"):
+            vocabulary.problems.append(problem(name, "every row needs a term", line=number, field="term"))
+        else:
+            groups.setdefault(record["id"], []).append((number, record))
     for concept_id, rows in groups.items():
-        first_line, first = rows[0]
-        vocabulary.where[concept_id] = (first_line, None)
-        fields: dict[str, str] = {}
-        terms = []
-        for number, record in rows:
-            for column in CONCEPT_COLUMNS[5:] + ["scheme"]:
-                value = record.get(column, "")
-                if value and column in fields and fields[column] != value:
-                    raise problem(name, f"{column} differs from the concept's row at line {first_line}", line=number,
-                                  field=column)
-                if value:
-                    fields[column] = value
-            terms.append(_term(record, number, name, first_row=number == first_line))
-        grade = fields.get("grade", "")
-        if grade and grade not in GRADES:
-            raise problem(name, f"unknown grade {grade!r}; use core, important or general", line=first_line,
-                          field="grade")
-        vocabulary.concepts.append(ConceptVersion(
-            id=concept_id, scheme=context.scheme or fields.get("scheme", ""), terms=tuple(terms),
-            definition=fields.get("definition", ""), definition_en=fields.get("definition_en", ""),
-            notes=_lines(fields.get("notes", "")), examples=_lines(fields.get("examples", "")),
-            notation=fields.get("notation", ""), broader=_ids(fields.get("broader", "")),
-            related=_ids(fields.get("related", "")), grade=GRADES[grade] if grade else None,  # type: ignore[arg-type]
-            grade_factors=_ids(fields.get("grade_factors", "")), kind=fields.get("kind", ""),
-            status=fields.get("status") or "published",  # type: ignore[arg-type]
-            replaced_by=_ids(fields.get("replaced_by", "")), sources=_sources(fields.get("source", "")),
-            uri=fields.get("uri", ""),
-        ))
-        if not vocabulary.concepts[-1].scheme:
-            raise problem(name, "the concept names no scheme; fill in the scheme column or give --scheme",
-                          line=first_line, field="scheme")
+        try:
+            vocabulary.concepts.append(_concept(concept_id, rows, vocabulary, context))
+        except VocabularyError as exc:
+            exc.entity = concept_id  # type: ignore[attr-defined]
+            vocabulary.problems.append(exc)
     return vocabulary
+
+
+def _concept(concept_id: str, rows: list[tuple[int, dict[str, str]]], vocabulary: Vocabulary,
+             context: Context) -> ConceptVersion:
+    name = vocabulary.name
+    first_line, first = rows[0]
+    vocabulary.where[concept_id] = (first_line, None)
+    fields: dict[str, str] = {}
+    terms = []
+    for number, record in rows:
+        for column in CONCEPT_COLUMNS[5:] + ["scheme"]:
+            value = record.get(column, "")
+            if value and column in fields and fields[column] != value:
+                raise problem(name, f"{column} differs from the concept's row at line {first_line}", line=number,
+                              field=column)
+            if value:
+                fields[column] = value
+        terms.append(_term(record, number, name, first_row=number == first_line))
+    grade = fields.get("grade", "")
+    if grade and grade not in GRADES:
+        raise problem(name, f"unknown grade {grade!r}; use core, important or general", line=first_line,
+                      field="grade")
+    concept = ConceptVersion(
+        id=concept_id, scheme=context.scheme or fields.get("scheme", ""), terms=tuple(terms),
+        definition=fields.get("definition", ""), definition_en=fields.get("definition_en", ""),
+        notes=_lines(fields.get("notes", "")), examples=_lines(fields.get("examples", "")),
+        notation=fields.get("notation", ""), broader=_ids(fields.get("broader", "")),
+        related=_ids(fields.get("related", "")), grade=GRADES[grade] if grade else None,  # type: ignore[arg-type]
+        grade_factors=_ids(fields.get("grade_factors", "")), kind=fields.get("kind", ""),
+        status=fields.get("status") or "published",  # type: ignore[arg-type]
+        replaced_by=_ids(fields.get("replaced_by", "")), sources=_sources(fields.get("source", "")),
+        uri=fields.get("uri", ""),
+    )
+    if not concept.scheme:
+        raise problem(name, "the concept names no scheme; fill in the scheme column or give --scheme",
+                      line=first_line, field="scheme")
+    return concept
 
 
 def _term(record: dict[str, str], number: int, name: str, *, first_row: bool) -> Term:
     tag = record.get("lang") or "zh-Hans"
-    mapped = language(tag, record["term"])
-    if mapped is None:
-        raise problem(name, f"unknown language {tag!r}; use zh-Hans (or zh), zh-TW, zh-HK or en", line=number,
-                      field="lang")
+    if not LANG_TAG.match(tag):
+        raise problem(name, f"not a language tag: {tag!r}; use a BCP 47 tag such as zh-Hans (or zh), zh-TW, zh-HK, "
+                            "en, es", line=number, field="lang")
+    lang = language(tag, record["term"])
     given = record.get("type", "")
     if given and given not in TYPES:
         raise problem(name, f"unknown term type {given!r}; use {', '.join(list(TYPES)[:5])}", line=number,
                       field="type")
-    term_type = TYPES[given] if given else ("preferred" if first_row and mapped[0] == "zh-Hans" else "admitted")
-    return Term(text=mapped[1], lang=mapped[0], type=term_type)  # type: ignore[arg-type]
+    term_type = TYPES[given] if given else ("preferred" if first_row and lang == "zh-Hans" else "admitted")
+    return Term(text=record["term"], lang=lang, type=term_type)  # type: ignore[arg-type]
 
 
 def _standard(record: dict[str, str]) -> StandardVersion:

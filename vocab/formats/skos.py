@@ -16,20 +16,33 @@ from collections.abc import Iterator
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.plugins.stores.memory import Memory
 
-from registry.model import SOURCE_ROLES, ConceptVersion, Scheme, Source, StandardVersion, Term
+from registry.errors import VocabularyError
+from registry.model import (
+    SOURCE_ROLES,
+    ConceptVersion,
+    Definition,
+    Scheme,
+    Source,
+    StandardVersion,
+    Term,
+)
 
 from . import (
-    LANG_ORDER,
+    LIMITS,
     STANDARDS,
     TYPE_ORDER,
     Context,
+    TooLarge,
     Vocabulary,
     dedupe_terms,
     hashed_id,
     id_from_uri,
     is_id,
+    lang_key,
     language,
+    looks_mojibake,
     problem,
     slug,
 )
@@ -37,7 +50,12 @@ from . import (
 SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
 SY = Namespace("urn:x-shuyu:")
 RDFLIB_FORMATS = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld", "nt": "nt"}
-LANG_TAGS = {"zh-Hans": "zh-Hans", "zh-TW": "zh-TW", "zh-HK": "zh-HK", "en": "en"}
+# what the reader reads on a concept; any other predicate is counted in a "not kept" warning
+READ = {RDF.type, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.definition, SKOS.note, SKOS.scopeNote,
+        SKOS.example, SKOS.notation, SKOS.broader, SKOS.narrower, SKOS.related, SKOS.inScheme, SKOS.topConceptOf,
+        SKOS.exactMatch, OWL.deprecated, DCT.isReplacedBy, DCT.source, DCT.modified,
+        URIRef("http://www.w3.org/2008/05/skos-xl#prefLabel"), URIRef("http://www.w3.org/2008/05/skos-xl#altLabel"),
+        URIRef("http://www.w3.org/2008/05/skos-xl#hiddenLabel")}
 LABELS = {"preferred": SKOS.prefLabel, "hidden": SKOS.hiddenLabel}
 TERM_MARKS = {"abbreviation": SY.abbreviation, "deprecated": SY.deprecatedLabel, "superseded": SY.supersededLabel}
 STANDARD_FIELDS = {  # StandardVersion field → predicate, for the plain text fields
@@ -107,7 +125,9 @@ def _sources(g: Graph, subject: URIRef, sources: tuple[Source, ...], context: Co
 def _scheme(g: Graph, s: Scheme, context: Context) -> None:
     node = URIRef(context.scheme_uri(s.id))
     g.add((node, RDF.type, SKOS.ConceptScheme))
-    g.add((node, SKOS.prefLabel, Literal(s.title, lang="zh-Hans")))
+    # a title without Chinese characters (a scheme imported from outside) is not claimed to be Chinese
+    g.add((node, SKOS.prefLabel, Literal(s.title, lang="zh-Hans") if re.search(r"[\u3400-\u9fff]", s.title)
+           else Literal(s.title)))
     if s.title_en:
         g.add((node, SKOS.prefLabel, Literal(s.title_en, lang="en")))
     if s.description:
@@ -130,7 +150,7 @@ def _concept(g: Graph, c: ConceptVersion, context: Context, in_file: set[str]) -
         g.add((node, SKOS.topConceptOf, scheme))
         g.add((scheme, SKOS.hasTopConcept, node))
     for term in c.terms:
-        literal = Literal(term.text, lang=LANG_TAGS[term.lang])
+        literal = Literal(term.text, lang=term.lang)
         g.add((node, LABELS.get(term.type, SKOS.altLabel), literal))
         if term.type in TERM_MARKS:
             g.add((node, TERM_MARKS[term.type], literal))
@@ -138,6 +158,8 @@ def _concept(g: Graph, c: ConceptVersion, context: Context, in_file: set[str]) -
         g.add((node, SKOS.definition, Literal(c.definition, lang="zh-Hans")))
     if c.definition_en:
         g.add((node, SKOS.definition, Literal(c.definition_en, lang="en")))
+    for d in c.definitions:
+        g.add((node, SKOS.definition, Literal(d.text, lang=d.lang)))
     for note in c.notes:
         g.add((node, SKOS.note, Literal(note)))
     for example in c.examples:
@@ -172,7 +194,9 @@ def _standard(g: Graph, s: StandardVersion, context: Context, catalogue: URIRef)
     g.add((node, RDF.type, SY.Standard))
     g.add((node, SKOS.inScheme, catalogue))
     g.add((node, SKOS.topConceptOf, catalogue))
-    g.add((node, SKOS.prefLabel, Literal(s.title, lang="zh-Hans")))
+    # a title without Chinese characters (a scheme imported from outside) is not claimed to be Chinese
+    g.add((node, SKOS.prefLabel, Literal(s.title, lang="zh-Hans") if re.search(r"[\u3400-\u9fff]", s.title)
+           else Literal(s.title)))
     if s.title_en:
         g.add((node, SKOS.prefLabel, Literal(s.title_en, lang="en")))
     if s.code:
@@ -210,15 +234,66 @@ def parse(data: bytes, name: str, fmt: str) -> Graph:
                       field="DOCTYPE")
     if fmt == "jsonld":
         _refuse_remote_contexts(data, name)
-    graph = Graph()
+    graph = Graph(store=BoundedMemory(LIMITS["triples"]))
     try:
         graph.parse(data=data, format=RDFLIB_FORMATS[fmt])
+    except TooManyTriples:
+        raise TooLarge(f"more than {LIMITS['triples']:,} triples; an import reads at most {LIMITS['triples']:,} "
+                       "per file (split it)", path=name, field="triples") from None
+    except RecursionError:
+        raise problem(name, "nested too deeply", field="depth") from None
     except Exception as exc:  # rdflib raises many kinds (BadSyntax, SAX errors, JSON errors ...)
+        if fmt == "nt":
+            every = _bad_lines(data, name)
+            if every:
+                raise every[0] if len(every) == 1 else _Several(every) from None
         message = str(getattr(exc, "_why", "") or exc).strip().splitlines()[0][:300] or type(exc).__name__
         line = re.search(r"line (\d+)", str(exc)) or re.search(r":(\d+):\d+:", str(exc))
         number = int(line.group(1)) if line else getattr(exc, "lineno", None)
         raise problem(name, f"not valid {fmt.upper()}: {message}", line=number, field="syntax") from None
     return graph
+
+
+class TooManyTriples(Exception):
+    pass
+
+
+class BoundedMemory(Memory):
+    """rdflib's memory store that stops a parse at ``limit`` triples (bounds an import's time and memory)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit, self.added = limit, 0
+
+    def add(self, triple, context, quoted=False):
+        self.added += 1
+        if self.added > self.limit:
+            raise TooManyTriples
+        return super().add(triple, context, quoted)
+
+
+def _bad_lines(data: bytes, name: str) -> list[VocabularyError]:
+    """Every N-Triples line that does not parse, each named by its number (each line stands alone)."""
+    bad = []
+    for number, line in enumerate(data.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith(b"#"):
+            continue
+        try:
+            Graph().parse(data=line + b"\n", format="nt")
+        except Exception as exc:
+            message = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+            bad.append(problem(name, f"not valid N-Triples: {message}", line=number, field="syntax"))
+            if len(bad) >= 1000:
+                break
+    return bad
+
+
+class _Several(VocabularyError):
+    """Several syntax errors of one file (N-Triples), reported together."""
+
+    def __init__(self, problems: list[VocabularyError]) -> None:
+        super().__init__(problems[0].detail, path=problems[0].path, line=problems[0].line, field="syntax")
+        self.problems = problems
 
 
 def _line_of(data: bytes, pattern: bytes) -> int | None:
@@ -266,6 +341,9 @@ class Reader:
         self.own_schemes = f"{context.base}/schemes/"
         self.scheme_ids: dict[URIRef, str] = {}
         self.ids: dict[URIRef, str] = {}
+        self.in_file: set = set()
+        self.not_kept: dict[str, int] = {}
+        self.mojibake: list[str] = []
 
     # ids ------------------------------------------------------------------------------------------
     def _own_id(self, uri: str, prefix: str) -> str | None:
@@ -296,39 +374,70 @@ class Reader:
     # the whole file ---------------------------------------------------------------------------------
     def vocabulary(self) -> Vocabulary:
         g = self.g
-        schemes = sorted({s for s in g.subjects(RDF.type, SKOS.ConceptScheme) if isinstance(s, URIRef)})
-        schemes = [s for s in schemes if str(s) != self.context.scheme_uri(STANDARDS)]
+        concept_types = {SKOS.Concept} | {c for c in g.transitive_subjects(RDFS.subClassOf, SKOS.Concept)
+                                          if isinstance(c, URIRef)}
         standards = sorted({s for s in g.subjects(RDF.type, SY.Standard) if isinstance(s, URIRef)})
-        concept_nodes = set(g.subjects(RDF.type, SKOS.Concept)) | set(g.subjects(SKOS.inScheme, None)) \
-            | set(g.subjects(SKOS.topConceptOf, None)) | set(g.subjects(SKOS.prefLabel, None)) \
-            | set(g.subjects(SKOSXL.prefLabel, None))
+        concept_nodes = {n for t in concept_types for n in g.subjects(RDF.type, t)} \
+            | set(g.subjects(SKOS.inScheme, None)) | set(g.subjects(SKOS.topConceptOf, None))
+        if not concept_nodes:  # a loose file that types nothing: whatever has a preferred label, said so
+            concept_nodes = set(g.subjects(SKOS.prefLabel, None)) | set(g.subjects(SKOSXL.prefLabel, None))
+            if concept_nodes:
+                self.warnings.append("no resource is typed skos:Concept: every resource with a skos:prefLabel "
+                                     "is read as a concept")
         concept_nodes -= set(g.subjects(RDF.type, SKOS.ConceptScheme))
         concept_nodes -= set(g.subjects(RDF.type, SKOS.Collection))
+        concept_nodes -= set(g.subjects(RDF.type, SKOSXL.Label))  # SKOS-XL label resources are labels, not concepts
         concept_nodes -= set(standards)
         concepts = sorted(n for n in concept_nodes if isinstance(n, URIRef))
+        declared = {s for s in g.subjects(RDF.type, SKOS.ConceptScheme) if isinstance(s, URIRef)}
+        named = {o for c in concepts for p in (SKOS.inScheme, SKOS.topConceptOf) for o in g.objects(c, p)
+                 if isinstance(o, URIRef)}  # a scheme a concept names but the file does not describe (an excerpt)
+        schemes = sorted(s for s in declared | named if str(s) != self.context.scheme_uri(STANDARDS))
         self._assign_ids([*concepts, *standards])
+        self.in_file = set(concepts) | set(standards)
         vocabulary = Vocabulary(name=self.name)
         for node in schemes:
-            vocabulary.schemes.append(self._scheme(node, len(schemes)))
-        fallback = None
-        if concepts and not schemes:
-            fallback = self.context.scheme or slug(self.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]) or "imported"
-            vocabulary.schemes.append(Scheme(id=fallback, title=fallback))
-        english_stand_ins = 0
+            vocabulary.schemes.append(self._scheme(node, len(schemes)) if node in declared
+                                      else self._named_scheme(node, len(schemes)))
+        fallback = self.context.scheme or slug(self.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]) or "imported"
+        no_chinese = 0
         for node in concepts:
-            concept, stand_in = self._concept(node, fallback)
-            english_stand_ins += stand_in
+            try:
+                concept = self._concept(node, fallback)
+            except VocabularyError as exc:
+                vocabulary.problems.append(exc)
+                continue
+            no_chinese += not any(t.type == "preferred" and t.lang == "zh-Hans" for t in concept.terms)
             vocabulary.concepts.append(concept)
             vocabulary.where[concept.id] = (None, str(node))
+        if any(c.scheme == fallback for c in vocabulary.concepts) and fallback not in {s.id for s in vocabulary.schemes}:
+            vocabulary.schemes.append(Scheme(id=fallback, title=fallback))
         for node in standards:
-            standard = self._standard(node)
+            try:
+                standard = self._standard(node)
+            except VocabularyError as exc:
+                vocabulary.problems.append(exc)
+                continue
             vocabulary.standards.append(standard)
             vocabulary.where[standard.id] = (None, str(node))
-        if english_stand_ins:
-            self.warnings.append(f"{english_stand_ins} concept(s) have no Chinese preferred label; "
-                                 "a label in another language stands in as the preferred term")
-        vocabulary.warnings = self.warnings
+        if no_chinese:
+            self.warnings.append(f"{no_chinese} concept(s) have no Simplified Chinese preferred label: they are named "
+                                 "by their preferred label in another language (kept with its own tag)")
+        self._count_not_kept(concepts)
+        vocabulary.warnings = self.warnings + [f"not kept: {n} × {kind}" for kind, n in sorted(self.not_kept.items())]
+        if self.mojibake:
+            vocabulary.warnings.append(f"{len(self.mojibake)} Chinese label(s) look mis-decoded (mojibake): "
+                                       f"{', '.join(self.mojibake[:5])}")
         return vocabulary
+
+    def _count_not_kept(self, concepts: list) -> None:
+        for node in concepts:
+            for predicate in set(self.g.predicates(node, None)):
+                if predicate not in READ and not str(predicate).startswith(str(SY)):
+                    self.skip(f"<{self.g.namespace_manager.normalizeUri(predicate)}> on concepts")
+
+    def skip(self, kind: str, n: int = 1) -> None:
+        self.not_kept[kind] = self.not_kept.get(kind, 0) + n
 
     # pieces -----------------------------------------------------------------------------------------
     def _texts(self, node, predicate) -> list[tuple[str | None, str]]:
@@ -344,18 +453,31 @@ class Reader:
     def _plain(self, node, predicate) -> list[str]:
         return sorted({str(v) for v in self.g.objects(node, predicate) if isinstance(v, Literal)})
 
+    def _tag(self, lang: str | None, text: str) -> str:
+        """The tag a literal is kept with: its own; untagged Chinese text as Chinese, other untagged text 'und'."""
+        if lang:
+            return language(lang, text)
+        return language("zh", text) if re.search(r"[\u3400-\u9fff]", text) else "und"
+
     def _scheme_id(self, node, count: int) -> str:
         if node not in self.scheme_ids:
             uri = str(node)
             forced = self.context.scheme if count == 1 else None
-            self.scheme_ids[node] = forced or self._own_id(uri, self.own_schemes) or id_from_uri(uri)
+            own = self._own_id(uri, self.own_schemes)
+            self.scheme_ids[node] = forced or own or slug(re.sub(r"^[a-z]+://", "", uri).replace("/", "-")) \
+                or id_from_uri(uri)
         return self.scheme_ids[node]
+
+    def _named_scheme(self, node, count: int) -> Scheme:
+        """A scheme the file's concepts name (skos:inScheme) without describing it: titled by its URI."""
+        scheme_id = self._scheme_id(node, count)
+        return Scheme(id=scheme_id, title=str(node)[:300], uri=str(node))
 
     def _scheme(self, node, count: int) -> Scheme:
         scheme_id = self._scheme_id(node, count)
         titles = self._texts(node, SKOS.prefLabel) + [(lang, t) for lang, t in self._texts(node, DCT.title)] \
             + self._texts(node, RDFS.label)
-        zh = [t for lang, t in titles if lang and (mapped := language(lang, t)) and mapped[0] == "zh-Hans"]
+        zh = [t for lang, t in titles if lang and self._tag(lang, t) == "zh-Hans"]
         en = [t for lang, t in titles if lang and lang.lower().startswith("en")]
         title = (zh or en or [t for _, t in titles] or [scheme_id])[0]
         descriptions = [t for _, t in self._texts(node, DCT.description)]
@@ -387,92 +509,107 @@ class Reader:
                                       role=role[0] if role and role[0] in SOURCE_ROLES else "record"))  # type: ignore[arg-type]
         return tuple(sorted(sources, key=lambda s: (s.document, s.locator, s.url, s.issuer, s.date, s.number, s.role)))
 
-    def _concept_scheme(self, node, fallback: str | None) -> str:
+    def _concept_scheme(self, node, fallback: str) -> str:
+        """The concept's scheme: --scheme, its skos:inScheme, the file's only scheme, else one made for the file."""
         if self.context.scheme:
             return self.context.scheme
         for predicate in (SKOS.inScheme, SKOS.topConceptOf):
             for scheme in sorted(self.g.objects(node, predicate)):
                 if scheme in self.scheme_ids:
                     return self.scheme_ids[scheme]
-        if fallback:
-            return fallback
         if len(self.scheme_ids) == 1:
             return next(iter(self.scheme_ids.values()))
-        raise problem(self.name, "the concept names no scheme (skos:inScheme) and the file has several; "
-                                 "give --scheme", subject=str(node), field="inScheme")
+        return fallback
 
-    def _terms(self, node) -> tuple[list[Term], bool]:
+    def _terms(self, node) -> list[Term]:
         terms: list[Term] = []
         marks = {(lang, t): kind for kind, predicate in TERM_MARKS.items() for lang, t in self._texts(node, predicate)}
-        others: list[str] = []
         for kind, predicate in (("preferred", SKOS.prefLabel), ("admitted", SKOS.altLabel), ("hidden", SKOS.hiddenLabel)):
             for lang, text in self._texts(node, predicate):
-                mapped = language(lang, text) if lang else language("zh", text)
-                if mapped is None:
-                    if kind == "preferred":
-                        others.append(text)
-                    continue
+                tag = self._tag(lang, text)
+                if looks_mojibake(text, tag):
+                    self.mojibake.append(text)
                 term_type = marks.get((lang, text), kind) if kind == "admitted" else kind
-                terms.append(Term(text=mapped[1].strip()[:300], lang=mapped[0], type=term_type))  # type: ignore[arg-type]
-        preferred_zh = [t for t in terms if t.type == "preferred" and t.lang == "zh-Hans"]
-        stand_in = False
-        if not preferred_zh:
-            english = [t.text for t in terms if t.type == "preferred" and t.lang == "en"]
-            candidate = (english or others or [t.text for t in terms])[:1]
-            if not candidate:
-                raise problem(self.name, "the concept has no skos:prefLabel", subject=str(node), field="prefLabel")
-            terms.insert(0, Term(text=candidate[0], lang="zh-Hans", type="preferred"))
-            stand_in = True
-        elif len(preferred_zh) > 1:  # e.g. zh and zh-Hans both given: the first stays preferred
-            first = preferred_zh[0]
-            terms = [t if t.type != "preferred" or t.lang != "zh-Hans" or t is first
-                     else Term(text=t.text, lang=t.lang, type="admitted") for t in terms]
-        terms.sort(key=lambda t: (t.type != "preferred" or t.lang != "zh-Hans", LANG_ORDER[t.lang], TYPE_ORDER[t.type], t.text))
-        return list(dedupe_terms(terms)), stand_in
+                terms.append(Term(text=text.strip()[:300], lang=tag, type=term_type))  # type: ignore[arg-type]
+        if not any(t.type == "preferred" for t in terms):
+            raise problem(self.name, "the concept has no skos:prefLabel", subject=str(node), field="prefLabel")
+        seen: set[str] = set()
+        kept = []
+        for term in sorted(terms, key=lambda t: (TYPE_ORDER[t.type], lang_key(t.lang), t.text)):
+            if term.type == "preferred":  # e.g. zh and zh-Hans both given: the first stays preferred
+                if term.lang in seen:
+                    self.skip("second skos:prefLabel in one language (kept as altLabel)")
+                    term = Term(text=term.text, lang=term.lang, type="admitted")
+                seen.add(term.lang)
+            kept.append(term)
+        kept.sort(key=lambda t: (t.type != "preferred" or t.lang != "zh-Hans", lang_key(t.lang), TYPE_ORDER[t.type], t.text))
+        return list(dedupe_terms(kept))
 
-    def _by_language(self, node, predicate) -> tuple[str, str]:
-        zh, en = [], []
-        for lang, text in self._texts(node, predicate):
-            mapped = language(lang, text) if lang else ("zh-Hans", text)
-            if mapped and mapped[0] == "en":
-                en.append(text)
-            elif mapped:
-                zh.append(mapped[1])
-        return (zh[0] if zh else ""), (en[0] if en else "")
+    def _definitions(self, node) -> tuple[str, str, tuple[Definition, ...]]:
+        zh, en, others = "", "", []
+        for lang, text in self._texts(node, SKOS.definition):
+            tag = self._tag(lang, text)
+            if tag == "zh-Hans" and not zh:
+                zh = text
+            elif tag == "en" and not en:
+                en = text
+            else:
+                others.append(Definition(text=text[:4000], lang=tag))
+        return zh, en, tuple(others)
 
     def _refs(self, values) -> tuple[str, ...]:
         return tuple(sorted({self.id_of(v) for v in values if isinstance(v, URIRef)}))
 
-    def _concept(self, node, fallback: str | None) -> tuple[ConceptVersion, bool]:
+    def _links(self, values, kind: str) -> tuple[str, ...]:
+        """Links to concepts in the file or the registry; one to anything else (an excerpt's edge) is not kept."""
+        kept = []
+        for value in values:
+            if not isinstance(value, URIRef):
+                continue
+            uri = str(value)
+            if value in self.in_file or uri in self.context.ids_by_uri or self._own_id(uri, self.own_concepts) \
+                    or self._own_id(uri, self.own_standards):
+                kept.append(value)
+            else:
+                self.skip(f"{kind} link to a concept neither in the files nor in the registry")
+        return self._refs(kept)
+
+    def _concept(self, node, fallback: str) -> ConceptVersion:
         g = self.g
-        terms, stand_in = self._terms(node)
-        definition, definition_en = self._by_language(node, SKOS.definition)
-        notes = [t for lang, t in (*self._texts(node, SKOS.scopeNote), *self._texts(node, SKOS.note))
-                 if not lang or language(lang, t)]
-        examples = [t for lang, t in self._texts(node, SKOS.example) if not lang or language(lang, t)]
+        terms = self._terms(node)
+        definition, definition_en, definitions = self._definitions(node)
+        notes, examples = [], []
+        for target, predicates in ((notes, (SKOS.scopeNote, SKOS.note)), (examples, (SKOS.example,))):
+            for predicate in predicates:
+                for lang, text in self._texts(node, predicate):
+                    target.append(text)
+                    if lang and self._tag(lang, text) not in ("zh-Hans", "en"):
+                        self.skip("language tag of a note or example (notes are kept as text)")
         broader = [*g.objects(node, SKOS.broader), *g.subjects(SKOS.narrower, node)]
         deprecated = any(bool(v.toPython()) is True for v in g.objects(node, OWL.deprecated) if isinstance(v, Literal))
         grades = [v for v in self._plain(node, SY.grade) if v in ("core", "important", "general")]
         uri = str(node)
         own = self._own_id(uri, self.own_concepts)
         exact = sorted(str(o) for o in g.objects(node, SKOS.exactMatch))
-        concept = ConceptVersion(
+        if not own and exact:
+            self.skip("skos:exactMatch of a concept from outside (its own URI is kept)", len(exact))
+        return ConceptVersion(
             id=self.ids[node], scheme=self._concept_scheme(node, fallback), terms=tuple(terms),
-            definition=definition, definition_en=definition_en, notes=tuple(dict.fromkeys(notes)),
-            examples=tuple(dict.fromkeys(examples)), notation=(self._plain(node, SKOS.notation) or [""])[0],
-            broader=self._refs(broader), related=self._refs(g.objects(node, SKOS.related)),
+            definition=definition, definition_en=definition_en, definitions=definitions,
+            notes=tuple(dict.fromkeys(notes)), examples=tuple(dict.fromkeys(examples)),
+            notation=(self._plain(node, SKOS.notation) or [""])[0],
+            broader=self._links(broader, "skos:broader"), related=self._links(g.objects(node, SKOS.related), "skos:related"),
             grade=grades[0] if grades else None, sources=self._sources(node),  # type: ignore[arg-type]
             grade_factors=self._refs(g.objects(node, SY.gradeFactor)),
             kind=next(iter(self._refs(g.objects(node, SY.conceptKind))), ""),
             status="deprecated" if deprecated else "published",
-            replaced_by=self._refs(g.objects(node, DCT.isReplacedBy)),
+            replaced_by=self._links(g.objects(node, DCT.isReplacedBy), "dct:isReplacedBy"),
             uri=(exact[0] if own and len(exact) == 1 else ("" if own else uri)),
         )
-        return concept, stand_in
 
     def _standard(self, node) -> StandardVersion:
         titles = self._texts(node, SKOS.prefLabel)
-        zh = [t for lang, t in titles if lang and (m := language(lang, t)) and m[0] == "zh-Hans"]
+        zh = [t for lang, t in titles if lang and language(lang, t) == "zh-Hans"]
         en = [t for lang, t in titles if lang and lang.lower().startswith("en")]
         if not (zh or en):
             raise problem(self.name, "the standard has no skos:prefLabel", subject=str(node), field="prefLabel")

@@ -16,9 +16,21 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
-from registry.model import SOURCE_ROLES, ConceptVersion, Scheme, Source, Term
+from registry.errors import VocabularyError
+from registry.model import SOURCE_ROLES, ConceptVersion, Definition, Scheme, Source, Term
 
-from . import LANG_ORDER, Context, Vocabulary, chunks, id_from_uri, is_id, language, problem, slug
+from . import (
+    Context,
+    Vocabulary,
+    chunks,
+    id_from_uri,
+    is_id,
+    lang_key,
+    language,
+    looks_mojibake,
+    problem,
+    slug,
+)
 
 NS = "urn:iso:std:iso:30042:ed-2"
 STATUS_OUT = {"preferred": "preferredTerm-admn-sts", "deprecated": "deprecatedTerm-admn-sts",
@@ -28,18 +40,35 @@ STATUS_IN = {"preferredterm-admn-sts": "preferred", "admittedterm-admn-sts": "ad
              "preferred": "preferred", "admitted": "admitted", "deprecated": "deprecated", "forbidden": "deprecated",
              "obsolete": "deprecated"}
 ABBREVIATIONS = {"abbreviation", "acronym", "shortform", "short form", "initialism"}
-LANG_TAGS = {"zh-Hans": "zh-Hans", "zh-TW": "zh-TW", "zh-HK": "zh-HK", "en": "en"}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 # -- writing ---------------------------------------------------------------------------------------
 
+DIALECTS = {"core": "TBX-Core", "min": "TBX-Min", "basic": "TBX-Basic"}
+MODULE_NS = {"min": "http://www.tbxinfo.net/ns/min", "basic": "http://www.tbxinfo.net/ns/basic"}
+# data category → (DCA element, the module that defines it): TBX-Min holds the min module, TBX-Basic both,
+# TBX-Core neither (ISO 30042:2019 and the TBX-Basic dialect definition, LTAC Global)
+CATEGORIES = {
+    "subjectField": ("descrip", "min"), "administrativeStatus": ("termNote", "min"),
+    "definition": ("descrip", "basic"), "context": ("descrip", "basic"), "termType": ("termNote", "basic"),
+    "source": ("admin", "basic"), "crossReference": ("ref", "basic"),
+}
+IN_DIALECT = {"core": set(), "min": {"min"}, "basic": {"min", "basic"}}
+PREFIX = "shuyu:"  # what no TBX-Basic category holds travels in a <note>shuyu:key=value</note>, valid in every dialect
+
+
 def write(vocabulary: Vocabulary, context: Context, fmt: str = "tbx") -> Iterator[bytes]:
+    """TBX (ISO 30042:2019) in ``context.tbx_dialect`` (basic, min, core) and ``context.tbx_style`` (dca, dct)."""
+    dialect, style = context.tbx_dialect, context.tbx_style
+    writer = _Writer(dialect, style, context, {c.id for c in vocabulary.concepts})
+
     def parts() -> Iterator[str]:
         scheme = vocabulary.schemes[0] if vocabulary.schemes else Scheme(id=vocabulary.name or "shuyu",
                                                                          title=vocabulary.name or "shuyu")
+        modules = "".join(f' xmlns:{m}="{MODULE_NS[m]}"' for m in sorted(IN_DIALECT[dialect])) if style == "dct" else ""
         yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
-               f'<tbx type="TBX-Basic" style="dca" xml:lang="zh-Hans" xmlns="{NS}">\n'
+               f'<tbx type="{DIALECTS[dialect]}" style="{style}" xml:lang="zh-Hans" xmlns="{NS}"{modules}>\n'
                "  <tbxHeader>\n    <fileDesc>\n"
                f"      <titleStmt><title>{escape(scheme.title)}</title></titleStmt>\n"
                f"      <sourceDesc><p>{escape(scheme.description or scheme.title)}</p></sourceDesc>\n"
@@ -47,7 +76,7 @@ def write(vocabulary: Vocabulary, context: Context, fmt: str = "tbx") -> Iterato
                f'    <encodingDesc><p type="x-scheme">{escape(scheme.id)}</p></encodingDesc>\n'
                "  </tbxHeader>\n  <text>\n    <body>\n")
         for concept in vocabulary.concepts:
-            yield _entry(concept, scheme)
+            yield writer.entry(concept, scheme)
         yield "    </body>\n  </text>\n</tbx>\n"
 
     return chunks(parts)
@@ -65,61 +94,86 @@ def _source_text(s: Source) -> str:
     return " | ".join(fields)
 
 
-def _entry(c: ConceptVersion, scheme: Scheme) -> str:
-    out = [f"      <conceptEntry id={quoteattr(c.id)}>\n", _el(8, "descrip", scheme.title, type="subjectField")]
-    if c.status != "published":
-        out.append(_el(8, "descrip", c.status, type="x-status"))
-    if c.notation:
-        out.append(_el(8, "descrip", c.notation, type="x-notation"))
-    if c.grade:
-        out.append(_el(8, "descrip", c.grade, type="x-grade"))
-    if c.grade_factors:
-        out.append(_el(8, "descrip", " ".join(c.grade_factors), type="x-grade-factors"))
-    if c.kind:
-        out.append(_el(8, "descrip", c.kind, type="x-kind"))
-    for kind, targets in (("x-broader", c.broader), ("crossReference", c.related), ("x-replacedBy", c.replaced_by)):
-        out += [_el(8, "ref", target, type=kind, target=target) for target in targets]
-    out += [_el(8, "descrip", example, type="x-example") for example in c.examples]
-    out += [_el(8, "note", note) for note in c.notes]
-    out += [_el(8, "admin", _source_text(s), type="source") for s in c.sources]
-    if c.uri:
-        out.append(_el(8, "admin", c.uri, type="x-uri"))
-    for lang in sorted({t.lang for t in c.terms} | ({"zh-Hans"} if c.definition else set())
-                       | ({"en"} if c.definition_en else set()), key=LANG_ORDER.__getitem__):
-        out.append(f'        <langSec xml:lang="{LANG_TAGS[lang]}">\n')
-        definition = c.definition if lang == "zh-Hans" else (c.definition_en if lang == "en" else "")
-        if definition:
-            out.append(_el(10, "descrip", definition, type="definition"))
-        for term in (t for t in c.terms if t.lang == lang):
-            out.append("          <termSec>\n" + _el(12, "term", term.text))
-            out.append(_el(12, "termNote", STATUS_OUT.get(term.type, "admittedTerm-admn-sts"),
-                           type="administrativeStatus"))
-            if term.type == "abbreviation":
-                out.append(_el(12, "termNote", "abbreviation", type="termType"))
-            if term.type == "hidden":
-                out.append(_el(12, "termNote", "hidden", type="x-usage"))
-            out.append("          </termSec>\n")
-        out.append("        </langSec>\n")
-    out.append("      </conceptEntry>\n")
-    return "".join(out)
+class _Writer:
+    def __init__(self, dialect: str, style: str, context: Context, in_file: set[str]) -> None:
+        self.dialect, self.style, self.context, self.in_file = dialect, style, context, in_file
+
+    def cat(self, indent: int, category: str, text: str, **attrs: str) -> str:
+        """A data category as the style writes it, or nothing when the dialect has no such category."""
+        element, module = CATEGORIES[category]
+        if module not in IN_DIALECT[self.dialect]:
+            return ""
+        if self.style == "dct":
+            return _el(indent, f"{module}:{category}", text, **attrs)
+        return _el(indent, element, text, type=category, **attrs)
+
+    def extra(self, indent: int, key: str, value: str) -> str:
+        return _el(indent, "note", f"{PREFIX}{key}={value}")
+
+    def target(self, concept_id: str) -> str:
+        """An IDREF within the file, else the concept's http(s) URI (TBX: @target is one or the other)."""
+        return concept_id if concept_id in self.in_file else self.context.concept_uri(concept_id)
+
+    def entry(self, c: ConceptVersion, scheme: Scheme) -> str:
+        out = [f"      <conceptEntry id={quoteattr(c.id)}>\n", self.cat(8, "subjectField", scheme.title)]
+        if c.status != "published":
+            out.append(self.extra(8, "status", c.status))
+        if c.notation:
+            out.append(self.extra(8, "notation", c.notation))
+        if c.grade:
+            out.append(self.extra(8, "grade", c.grade))
+        if c.grade_factors:
+            out.append(self.extra(8, "grade-factors", " ".join(c.grade_factors)))
+        if c.kind:
+            out.append(self.extra(8, "kind", c.kind))
+        out += [self.extra(8, "broader", b) for b in c.broader]
+        out += [self.cat(8, "crossReference", r, target=self.target(r)) for r in c.related]
+        out += [self.extra(8, "replaced-by", r) for r in c.replaced_by]
+        out += [_el(8, "note", note) for note in c.notes]
+        out += [self.cat(8, "source", _source_text(s)) for s in c.sources]
+        if c.uri:
+            out.append(self.extra(8, "uri", c.uri))
+        definitions = [pair for pair in (("zh-Hans", c.definition), ("en", c.definition_en)) if pair[1]]
+        definitions += [(d.lang, d.text) for d in c.definitions]
+        examples_at = next((t for t in c.terms if t.type == "preferred" and t.lang == "zh-Hans"), c.terms[0])
+        for lang in sorted({t.lang for t in c.terms} | {lang for lang, _ in definitions}, key=lang_key):
+            out.append(f'        <langSec xml:lang={quoteattr(lang)}>\n')
+            for _, definition in (d for d in definitions if d[0] == lang):
+                out.append(self.cat(10, "definition", definition))
+            for term in (t for t in c.terms if t.lang == lang):
+                out.append("          <termSec>\n" + _el(12, "term", term.text))
+                out.append(self.cat(12, "administrativeStatus", STATUS_OUT.get(term.type, "admittedTerm-admn-sts")))
+                if term.type == "abbreviation":
+                    out.append(self.cat(12, "termType", "abbreviation"))
+                if term.type == "hidden":
+                    out.append(self.extra(12, "usage", "hidden"))
+                if term is examples_at:  # TBX-Basic: a context sits in a termSec
+                    out += [self.cat(12, "context", example) for example in c.examples]
+                out.append("          </termSec>\n")
+            out.append("        </langSec>\n")
+        out.append("      </conceptEntry>\n")
+        return "".join(out)
 
 
 # -- reading ---------------------------------------------------------------------------------------
 
+# a plain DOCTYPE naming an external DTD is standard in TBX 2008 and is read without loading the DTD;
+# an internal subset or any entity declaration (XXE, billion laughs) is refused before parsing
+_UNSAFE = re.compile(rb"<!ENTITY|<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
+
+
 def parse(data: bytes, name: str):
-    found = re.search(rb"<!(DOCTYPE|ENTITY)", data)
+    found = _UNSAFE.search(data)
     if found:
-        raise problem(name, "XML with a DTD or entity declarations is refused (they can read local files or blow "
-                            "up memory); remove the DOCTYPE", line=data[: found.start()].count(b"\n") + 1,
+        raise problem(name, "XML with entity declarations or an internal DTD subset is refused (they can read local "
+                            "files or blow up memory); remove them", line=data[: found.start()].count(b"\n") + 1,
                       field="DOCTYPE")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                             remove_comments=True, remove_pis=True)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                             huge_tree=False, remove_comments=True, remove_pis=True)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise problem(name, f"not valid XML: {exc.msg}", line=exc.lineno, field="syntax") from None
-    if root.getroottree().docinfo.doctype:  # belt and braces: never accept a DTD
-        raise problem(name, "XML with a DTD is refused", line=1, field="DOCTYPE")
     return root
 
 
@@ -132,36 +186,267 @@ def local(element) -> str:
     return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
 
+def inner(element) -> str:
+    """All text inside an element (TBX allows inline markup such as <hi> in terms and definitions)."""
+    return clean("".join(element.itertext()))
+
+
+# DCT style (TBX v3): a data category is an element of a dialect's namespace; here the DCA element it stands for
+DCT_ELEMENT = {
+    "definition": "descrip", "context": "descrip", "subjectField": "descrip", "superordinateConceptGeneric": "descrip",
+    "superordinateConceptPartitive": "descrip", "administrativeStatus": "termNote", "termType": "termNote",
+    "partOfSpeech": "termNote", "grammaticalGender": "termNote", "geographicalUsage": "termNote",
+    "termLocation": "termNote", "source": "admin", "customerSubset": "admin", "projectSubset": "admin",
+    "crossReference": "ref", "externalCrossReference": "xref", "xGraphic": "xref", "transactionType": "transac",
+    "responsibility": "transacNote",
+}
+STRUCTURE = {"descripGrp", "adminGrp", "termNoteGrp", "termGrp", "langSec", "langSet", "termSec", "tig", "ntig"}
+CORE = {"descrip", "termNote", "admin", "ref", "xref", "transac", "transacNote", "note", "date", "hi", "foreign"}
+
+
+def category(element) -> tuple[str, str]:
+    """(DCA element, data category) of an element written in DCA or DCT style."""
+    tag = local(element)
+    if tag in CORE or tag in STRUCTURE or tag in ("term", "transacGrp", "conceptEntry", "termEntry"):
+        return tag, element.get("type", "")
+    return DCT_ELEMENT.get(tag, "descrip"), tag
+
+
+def lang_of(element, default: str) -> str:
+    """The xml:lang in force at an element: its own, or the nearest ancestor's (TBX: <martif xml:lang="en">)."""
+    while element is not None:
+        tag = element.get(XML_LANG) if isinstance(element.tag, str) else None
+        if tag:
+            return tag
+        element = element.getparent()
+    return default
+
+
+class Entry:
+    """What one conceptEntry holds, as it is read."""
+
+    def __init__(self) -> None:
+        self.terms: list[Term] = []
+        self.definitions: list[tuple[str, str]] = []  # (tag, text)
+        self.fields: dict[str, list[str]] = {k: [] for k in ("broader", "related", "replaced_by", "examples", "notes")}
+        self.sources: list[Source] = []
+        self.single: dict[str, str] = {}
+
+
 def read(data: bytes, name: str, context: Context, fmt: str = "tbx") -> Vocabulary:
     root = parse(data, name)
     if local(root) not in ("tbx", "martif"):
         raise problem(name, f"not a TBX file: the root element is <{local(root)}>, not <tbx>", line=root.sourceline,
                       field="tbx")
-    title = next((el.text or "" for el in root.iter() if local(el) == "title"), "").strip()
+    title = next((inner(el) for el in root.iter() if local(el) == "title"), "").strip()
     declared = next(((el.text or "").strip() for el in root.iter()
                      if local(el) == "p" and el.get("type") == "x-scheme"), "")
     stem = slug(name.rsplit("/", 1)[-1].rsplit(".", 1)[0])
     scheme_id = context.scheme or (declared if is_id(declared) else "") or stem or "imported"
-    description = next(((el.text or "").strip() for el in root.iter() if local(el) == "p" and local(el.getparent()) == "sourceDesc"), "")
+    description = next((inner(el) for el in root.iter() if local(el) == "p" and local(el.getparent()) == "sourceDesc"), "")
     vocabulary = Vocabulary(name=name, scheme_complete=False)
-    vocabulary.schemes.append(Scheme(id=scheme_id, title=(title or scheme_id)[:300],
-                                     description=description if description != title else ""))
-    skipped: set[str] = set()
+    scheme = Scheme(id=scheme_id, title=(title or scheme_id)[:300], description=description if description != title else "")
+    vocabulary.schemes.append(scheme)
+    reading = Reading(name, scheme, root.get(XML_LANG) or "", "" if declared else f"{scheme_id}-")
     seen: dict[str, int] = {}
-    # a termbase of ours names its scheme and uses registry ids; another one's ids (c1, c2 ...) are its own,
-    # so they are kept apart by the scheme they are imported into
-    prefix = "" if declared else f"{scheme_id}-"
     for entry in (el for el in root.iter() if local(el) in ("conceptEntry", "termEntry")):
-        concept = _concept(entry, scheme_id, name, skipped, prefix)
+        try:
+            concept = reading.concept(entry)
+        except VocabularyError as exc:
+            vocabulary.problems.append(exc)
+            continue
         if concept.id in seen:
-            raise problem(name, f"conceptEntry id {concept.id!r} is also used at line {seen[concept.id]}",
-                          line=entry.sourceline, field="id")
+            vocabulary.problems.append(problem(name, f"conceptEntry id {concept.id!r} is also used at line "
+                                                     f"{seen[concept.id]}", line=entry.sourceline, field="id"))
+            continue
         seen[concept.id] = entry.sourceline
+        reading.no_chinese += not any(t.type == "preferred" and t.lang == "zh-Hans" for t in concept.terms)
         vocabulary.concepts.append(concept)
         vocabulary.where[concept.id] = (entry.sourceline, None)
-    if skipped:
-        vocabulary.warnings.append(f"terms in languages the registry does not hold were skipped: {', '.join(sorted(skipped))}")
+    vocabulary.warnings += reading.warnings()
     return vocabulary
+
+
+class Reading:
+    """Reads conceptEntries; counts what the registry does not keep, one warning per kind."""
+
+    def __init__(self, name: str, scheme: Scheme, file_lang: str, prefix: str) -> None:
+        self.name, self.scheme, self.file_lang = name, scheme, file_lang
+        # a termbase of ours names its scheme and uses registry ids; another one's ids (c1, c2 ...) are its own,
+        # so they are kept apart by the scheme they are imported into
+        self.prefix = prefix
+        self.not_kept: dict[str, int] = {}
+        self.untagged = 0
+        self.no_preferred = 0
+        self.no_chinese = 0
+        self.mojibake: list[str] = []
+
+    def warnings(self) -> list[str]:
+        out = [f"not kept: {n} × {kind}" for kind, n in sorted(self.not_kept.items())]
+        if self.no_chinese:  # as the SKOS reader says it
+            out.append(f"{self.no_chinese} concept(s) have no Simplified Chinese preferred term: they are named by "
+                       "their preferred term in another language (kept with its own tag)")
+        if self.no_preferred:
+            out.append(f"{self.no_preferred} entr(ies) mark no preferred term (administrativeStatus): the first "
+                       "admitted term, in the file's language where there is one, is taken as preferred")
+        if self.untagged:
+            out.append(f"{self.untagged} text(s) carry no xml:lang, on them or on <tbx>/<martif>: read as Chinese "
+                       "when they hold Chinese characters, else as 'und' (undetermined)")
+        if self.mojibake:
+            out.append(f"{len(self.mojibake)} Chinese term(s) look mis-decoded (mojibake): {', '.join(self.mojibake[:5])}")
+        return out
+
+    def skip(self, kind: str) -> None:
+        self.not_kept[kind] = self.not_kept.get(kind, 0) + 1
+
+    def lang(self, element, text: str) -> str:
+        tag = lang_of(element, self.file_lang)
+        if not tag:
+            self.untagged += 1
+            tag = "zh" if re.search(r"[\u3400-\u9fff]", text) else "und"
+        return language(tag, text)
+
+    def concept(self, entry) -> ConceptVersion:
+        raw_id = (entry.get("id") or "").strip()
+        if not raw_id:
+            raise problem(self.name, "a conceptEntry needs an id", line=entry.sourceline, field="id")
+        concept_id = _local_id(raw_id, self.prefix)
+        found = Entry()
+        for child in entry:
+            self.walk(child, found, None)
+        if not found.terms:
+            raise problem(self.name, "the conceptEntry has no term", line=entry.sourceline, field="term")
+        terms = _one_preferred_per_language(found.terms)
+        if not any(t.type == "preferred" for t in terms):  # no administrativeStatus given: TBX leaves it open
+            first = next((t for t in terms if t.lang == language(self.file_lang or "zh", t.text)
+                          and t.type == "admitted"), None) or next((t for t in terms if t.type == "admitted"), None)
+            terms = [Term(text=t.text, lang=t.lang, type="preferred") if t is first else t for t in terms]
+            self.no_preferred += first is not None
+        definitions = [Definition(text=t[:4000], lang=lang) for lang, t in found.definitions]
+        zh = next((d for d in definitions if d.lang == "zh-Hans"), None)
+        en = next((d for d in definitions if d.lang == "en"), None)
+        others = tuple(d for d in definitions if d is not zh and d is not en)
+        single = found.single
+        return ConceptVersion(
+            id=concept_id, scheme=self.scheme.id, terms=tuple(terms), definition=zh.text if zh else "",
+            definition_en=en.text if en else "", definitions=others,
+            notes=tuple(dict.fromkeys(found.fields["notes"])), examples=tuple(dict.fromkeys(found.fields["examples"])),
+            notation=single.get("x-notation", ""), broader=tuple(found.fields["broader"]),
+            related=tuple(found.fields["related"]), grade=single.get("x-grade") or None,  # type: ignore[arg-type]
+            status=single.get("x-status") or "published",  # type: ignore[arg-type]
+            grade_factors=tuple(single.get("x-grade-factors", "").split()), kind=single.get("x-kind", ""),
+            replaced_by=tuple(found.fields["replaced_by"]), sources=tuple(dict.fromkeys(found.sources)),
+            uri=single.get("x-uri", ""),
+        )
+
+    def walk(self, element, found: Entry, term: dict | None) -> None:
+        """One element of an entry (and its children): ``term`` is the termSec being read, if any."""
+        if not isinstance(element.tag, str):
+            return
+        tag, kind = category(element)
+        text = inner(element)
+        if tag in ("termSec", "tig", "ntig"):
+            self.term(element, found)
+            return
+        if tag in STRUCTURE:
+            for child in element:
+                self.walk(child, found, term)
+            return
+        if tag == "transacGrp":
+            self.skip("transaction (transacGrp: origination, modification, responsibility, date)")
+        elif tag == "descrip" and kind == "definition" and text:
+            found.definitions.append((self.lang(element, text), text))
+        elif tag == "descrip" and kind in ("context", "x-example") and text:
+            found.fields["examples"].append(text)
+        elif tag == "descrip" and kind in ("x-status", "x-notation", "x-grade", "x-grade-factors", "x-kind"):
+            found.single[kind] = text
+        elif tag == "descrip" and kind == "subjectField":
+            if text != self.scheme.title:  # our own files name the scheme there
+                self.skip("subjectField (the registry files concepts by scheme)")
+        elif (tag == "ref" and kind in ("crossReference", "x-broader", "x-replacedBy")) or \
+                (tag == "descrip" and kind.startswith("superordinateConcept")):
+            target = _target(element, self.prefix)
+            key = {"crossReference": "related", "x-replacedBy": "replaced_by"}.get(kind, "broader")
+            if target:
+                found.fields[key].append(target)
+        elif tag == "note" and text.startswith(PREFIX) and "=" in text:
+            key, value = text[len(PREFIX):].split("=", 1)
+            single_keys = {"status": "x-status", "notation": "x-notation", "grade": "x-grade",
+                           "grade-factors": "x-grade-factors", "kind": "x-kind", "uri": "x-uri"}
+            if key in single_keys:
+                found.single[single_keys[key]] = value
+            elif key in ("broader", "replaced-by"):
+                found.fields["broader" if key == "broader" else "replaced_by"].append(value)
+            else:
+                self.skip(f"note {PREFIX}{key}")
+        elif tag == "note" and text:
+            found.fields["notes"].append(text)
+        elif tag == "admin" and kind == "source" and text:
+            found.sources.append(_source(text))
+        elif tag == "admin" and kind == "x-uri":
+            found.single["x-uri"] = text
+        elif text or tag in ("xref", "ref"):
+            self.skip(f"{tag} {kind}".strip() if tag != kind else tag)
+
+    def term(self, section, found: Entry) -> None:
+        term_element = next((el for el in section.iter() if local(el) == "term"), None)
+        text = inner(term_element) if term_element is not None else ""
+        if not text:
+            raise problem(self.name, "a termSec needs a term", line=section.sourceline, field="term")
+        lang = self.lang(term_element, text)
+        if looks_mojibake(text, lang):
+            self.mojibake.append(text)
+        notes: dict[str, str] = {}
+        for element in section.iter():
+            if not isinstance(element.tag, str) or element is term_element or local(element) in STRUCTURE:
+                continue
+            tag, kind = category(element)
+            value = inner(element)
+            if tag == "termNote" and kind in ("administrativeStatus", "termType", "x-usage"):
+                notes[kind] = value.lower()
+            elif tag == "note" and value == f"{PREFIX}usage=hidden":
+                notes["x-usage"] = "hidden"
+            elif tag == "transacGrp" or _inside(element, "transacGrp", section):
+                if tag == "transacGrp":
+                    self.skip("transaction (transacGrp: origination, modification, responsibility, date)")
+            elif tag == "note" and value:
+                found.fields["notes"].append(f"{text}: {value}")
+            elif tag == "descrip" and kind == "context" and value:
+                found.fields["examples"].append(value)
+            elif tag == "descrip" and kind == "definition" and value:
+                found.definitions.append((self.lang(element, value), value))
+            elif tag == "admin" and kind == "source" and value:
+                found.sources.append(_source(value))
+            elif value:
+                self.skip(f"{tag} {kind}".strip() if tag != kind else tag)
+        status = STATUS_IN.get(notes.get("administrativeStatus", ""), "admitted")
+        if notes.get("x-usage") == "hidden":
+            status = "hidden"
+        elif status == "admitted" and notes.get("termType", "") in ABBREVIATIONS:
+            status = "abbreviation"
+        found.terms.append(Term(text=text[:300], lang=lang, type=status))  # type: ignore[arg-type]
+
+
+def _inside(element, tag: str, stop) -> bool:
+    parent = element.getparent()
+    while parent is not None and parent is not stop:
+        if local(parent) == tag:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _one_preferred_per_language(terms: list[Term]) -> list[Term]:
+    """A second preferred term in a language is kept as admitted (SKOS and the registry: one per language)."""
+    seen: set[str] = set()
+    out = []
+    for term in terms:
+        if term.type == "preferred":
+            if term.lang in seen:
+                term = Term(text=term.text, lang=term.lang, type="admitted")
+            seen.add(term.lang)
+        out.append(term)
+    return out
 
 
 def _local_id(raw: str, prefix: str) -> str:
@@ -175,96 +460,7 @@ def _target(element, prefix: str) -> str:
 
 
 def _source(text: str) -> Source:
-    parts = [p.strip() for p in text.split(" | ")] + ["", "", "", "", "", ""]
+    parts = [p.strip() for p in text.split(" | ")] + ["", "", "", ""]
+    parts += ["", ""]
     return Source(document=parts[0][:300], locator=parts[1], url=parts[2], issuer=parts[3], date=parts[4],
-                  number=parts[5], role=parts[6] if parts[6] in SOURCE_ROLES else "record")
-
-
-def _concept(entry, scheme_id: str, name: str, skipped: set[str], prefix: str) -> ConceptVersion:
-    raw_id = (entry.get("id") or "").strip()
-    if not raw_id:
-        raise problem(name, "a conceptEntry needs an id", line=entry.sourceline, field="id")
-    concept_id = _local_id(raw_id, prefix)
-    fields: dict[str, list[str]] = {k: [] for k in ("broader", "related", "replaced_by", "examples", "notes")}
-    sources: list[Source] = []
-    single: dict[str, str] = {}
-    terms: list[Term] = []
-    definitions: dict[str, str] = {}
-    for element in entry.iter():
-        kind, text = element.get("type", ""), clean(element.text)
-        tag = local(element)
-        if tag == "langSec" or tag == "langSet":
-            _lang_section(element, name, terms, definitions, skipped)
-        elif _inside_lang(element, entry):
-            continue
-        elif tag == "ref" or (tag == "descrip" and kind.startswith("superordinateConcept")):
-            target = _target(element, prefix)
-            key = {"crossReference": "related", "x-replacedBy": "replaced_by"}.get(kind, "broader")
-            if target and (tag == "descrip" or kind in ("crossReference", "x-broader", "x-replacedBy")):
-                fields[key].append(target)
-        elif tag == "descrip" and kind in ("x-status", "x-notation", "x-grade", "x-grade-factors", "x-kind"):
-            single[kind] = text
-        elif tag == "descrip" and kind == "x-example" and text:
-            fields["examples"].append(text)
-        elif tag == "descrip" and kind == "definition" and text:
-            definitions.setdefault("zh-Hans", text)
-        elif tag == "note" and text:
-            fields["notes"].append(text)
-        elif tag == "admin" and kind == "source" and text:
-            sources.append(_source(text))
-        elif tag == "admin" and kind == "x-uri":
-            single["x-uri"] = text
-    if not any(t.type == "preferred" and t.lang == "zh-Hans" for t in terms):
-        candidates = [t for t in terms if t.lang == "zh-Hans"] or [t for t in terms if t.type == "preferred"] or terms
-        if not candidates:
-            raise problem(name, "the conceptEntry has no term in Chinese or English", line=entry.sourceline,
-                          field="term")
-        first = candidates[0]
-        terms = [Term(text=first.text, lang="zh-Hans", type="preferred"),
-                 *(t for t in terms if not (t is first and t.lang == "zh-Hans"))]
-    grade = single.get("x-grade") or None
-    return ConceptVersion(
-        id=concept_id, scheme=scheme_id, terms=tuple(terms), definition=definitions.get("zh-Hans", ""),
-        definition_en=definitions.get("en", ""), notes=tuple(fields["notes"]), examples=tuple(fields["examples"]),
-        notation=single.get("x-notation", ""), broader=tuple(fields["broader"]), related=tuple(fields["related"]),
-        grade=grade, status=single.get("x-status") or "published",  # type: ignore[arg-type]
-        grade_factors=tuple(single.get("x-grade-factors", "").split()), kind=single.get("x-kind", ""),
-        replaced_by=tuple(fields["replaced_by"]), sources=tuple(sources), uri=single.get("x-uri", ""),
-    )
-
-
-def _inside_lang(element, entry) -> bool:
-    parent = element.getparent()
-    while parent is not None and parent is not entry:
-        if local(parent) in ("langSec", "langSet"):
-            return True
-        parent = parent.getparent()
-    return False
-
-
-def _lang_section(section, name: str, terms: list[Term], definitions: dict[str, str], skipped: set[str]) -> None:
-    tag = section.get(XML_LANG) or ""
-    for element in section.iter():
-        kind = local(element)
-        if kind == "descrip" and element.get("type") == "definition" and clean(element.text):
-            mapped = language(tag, clean(element.text)) if tag else None
-            if mapped:
-                definitions.setdefault("en" if mapped[0] == "en" else "zh-Hans", mapped[1])
-        if kind not in ("termSec", "tig", "ntig"):
-            continue
-        text = next((clean(el.text) for el in element.iter() if local(el) == "term"), "")
-        if not text:
-            raise problem(name, "a termSec needs a term", line=element.sourceline, field="term")
-        mapped = language(tag, text) if tag else None
-        if mapped is None:
-            skipped.add(tag or "(none)")
-            continue
-        notes = {el.get("type", ""): (el.text or "").strip().lower() for el in element.iter() if local(el) == "termNote"}
-        status = STATUS_IN.get(notes.get("administrativeStatus", ""), "admitted")
-        if notes.get("x-usage") == "hidden":
-            status = "hidden"
-        elif status == "admitted" and notes.get("termType", "") in ABBREVIATIONS:
-            status = "abbreviation"
-        if status == "preferred" and any(t.type == "preferred" and t.lang == mapped[0] for t in terms):
-            status = "admitted"  # one preferred term per language
-        terms.append(Term(text=mapped[1][:300], lang=mapped[0], type=status))  # type: ignore[arg-type]
+                  number=parts[5], role=parts[6] if parts[6] in SOURCE_ROLES else "record")  # type: ignore[arg-type]

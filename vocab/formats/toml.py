@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import msgspec
 
-from registry.model import ConceptVersion, Scheme, Source, StandardVersion
+from registry.model import ConceptVersion, Scheme, Source, StandardVersion, Term
 
 from ..format import WORK_POINTS, WORK_POINTS_DATE, WORK_POINTS_ISSUER, WORK_POINTS_URL, parse_file
 from . import Context, Vocabulary, chunks, decode_text
@@ -98,6 +98,8 @@ def _lines(pairs: list[tuple[str, object]]) -> list[str]:
             out.append(f"{key} = {value}")
         elif key == "sources":
             out.append(f"{key} = {_sources(value)}")  # type: ignore[arg-type]
+        elif key in ("terms", "definitions"):
+            out.append(f"{key} = {_tables(value)}")
         elif key == "tasks":
             out.append(f"{key} = [{', '.join(map(str, value))}]")  # type: ignore[arg-type]
         else:
@@ -123,27 +125,43 @@ ROLES = {
 
 def _concept(c: ConceptVersion) -> str:
     roles: dict[str, list[str]] = {r: [] for r in ("alt", "abbr", "superseded", "deprecated", "hidden", "tw", "hk", "en_alt")}
-    pref, english = c.preferred, ""
+    pref = next((t.text for t in c.terms if t.lang == "zh-Hans" and t.type == "preferred"), "")
+    english = ""
+    others: list[Term] = []  # terms in other languages or roles: written with their tag and type
     for term in c.terms:
         if term.lang == "zh-Hans" and term.type == "preferred" and term.text == pref:
             continue
         if term.lang == "en" and term.type == "preferred" and not english:
             english = term.text
-        elif term.lang in ("zh-TW", "zh-HK"):
+        elif term.lang in ("zh-TW", "zh-HK") and term.type == "admitted":
             roles["tw" if term.lang == "zh-TW" else "hk"].append(term.text)
+        elif (term.lang, term.type) in ROLES:
+            roles[ROLES[(term.lang, term.type)]].append(term.text)
         else:
-            roles[ROLES.get((term.lang, term.type), "en_alt" if term.lang == "en" else "alt")].append(term.text)
+            others.append(term)
     tasks, sources = _split_tasks(c.sources)
     lines = ["[[concept]]"] + _lines([
         ("id", c.id), ("pref", pref), ("alt", roles["alt"]), ("abbr", roles["abbr"]),
-        ("superseded", roles["superseded"]), ("deprecated", roles["deprecated"]), ("hidden", roles["hidden"]), ("tw", roles["tw"]), ("hk", roles["hk"]),
+        ("superseded", roles["superseded"]), ("deprecated", roles["deprecated"]), ("hidden", roles["hidden"]),
+        ("tw", roles["tw"]), ("hk", roles["hk"]),
         ("en", english), ("en_alt", roles["en_alt"]), ("definition", c.definition),
         ("definition_en", c.definition_en), ("notes", c.notes), ("examples", c.examples), ("notation", c.notation),
         ("grade", c.grade), ("grade_factors", c.grade_factors), ("kind", c.kind), ("broader", c.broader), ("related", c.related),
         ("status", c.status if c.status != "published" else ""), ("replaced_by", c.replaced_by),
-        ("tasks", tasks), ("sources", sources), ("uri", c.uri),
+        ("tasks", tasks), ("sources", sources), ("uri", c.uri), ("terms", others), ("definitions", c.definitions),
     ])
     return "\n".join(lines) + "\n"
+
+
+def _tables(items) -> str:
+    """Terms or definitions as inline tables: ``[{ text = "…", lang = "es", type = "admitted" }]``."""
+    out = []
+    for item in items:
+        fields = [f"text = {q(item.text)}", f"lang = {q(item.lang)}"]
+        if isinstance(item, Term):
+            fields.append(f"type = {q(item.type)}")
+        out.append("{ " + ", ".join(fields) + " }")
+    return "[" + ", ".join(out) + "]"
 
 
 def _standard(s: StandardVersion) -> str:

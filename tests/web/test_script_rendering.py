@@ -1,0 +1,88 @@
+"""Script rendering from the registry first (issue 22, item 4): a concept's curated zh-TW / zh-HK label is its
+name in that script on every page; OpenCC only for the rest, with a small table of words s2twp gets wrong here;
+hits say 台灣 as the selector does; a 數位鄉村 query explains itself as Taiwan wording."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import httpx
+import lxml.html
+import pytest
+
+from api.web.script import OVERRIDES, convert
+
+
+@pytest.mark.parametrize(("text", "script", "expected"), [
+    ("发布版本", "zh-TW", "發布版本"),
+    ("发布日期", "zh-TW", "發布日期"),
+    ("已发布", "zh-TW", "已發布"),
+    ("批准并发布", "zh-TW", "批准並發布"),
+    ("发布/归口单位", "zh-TW", "發布/歸口單位"),
+    ("政策文件", "zh-TW", "政策文件"),
+    ("术语类型", "zh-TW", "術語類型"),
+    ("台湾用语", "zh-TW", "台灣用語"),
+    ("台湾", "zh-Hant", "台灣"),
+    ("发布日期", "zh-HK", "發布日期"),
+    ("数据分类分级", "zh-TW", "資料分類分級"),  # what OpenCC gets right stays OpenCC's
+    ("发布版本", "zh-Hans", "发布版本"),
+])
+def test_the_override_table(text, script, expected):
+    assert convert(text, script) == expected
+
+
+def test_every_override_is_a_change_opencc_would_not_make():
+    from search.analysis import render
+    for script, words in OVERRIDES.items():
+        for simplified, curated in words.items():
+            assert render(simplified, script) != curated or simplified == "台湾" and script == "zh-HK", \
+                (script, simplified)
+
+
+def _root(site, path: str, script: str):
+    joiner = "&" if "?" in path else "?"
+    answer = httpx.get(f"{site.url}{path}{joiner}script={script}", timeout=30)
+    assert answer.status_code == 200, path
+    return lxml.html.fromstring(answer.text)
+
+
+def _text(site, path: str, script: str) -> str:
+    return _root(site, path, script).text_content()
+
+
+@pytest.mark.parametrize(("script", "curated", "opencc"), [("zh-TW", "行動支付", "移動支付"),
+                                                          ("zh-HK", "流動支付", "移動支付")])
+def test_a_curated_label_is_the_concepts_name_on_every_page(site, script, curated, opencc):
+    """Wherever the concept is named (its page's heading, a link to it), the name is the curated one."""
+    catalog = site.services.catalog
+    payment = next(c for c in catalog.concepts.values() if c.preferred == "移动支付")
+    pages = [f"/concepts/{payment.id}", f"/schemes/{payment.scheme}", "/?q=" + quote("移动支付"),
+             f"/concepts/{payment.id}/history"]
+    pages += [f"/concepts/{c}" for c in sorted(catalog.narrower.get(payment.id, ()))[:1]]
+    pages += [f"/concepts/{c.id}" for c in catalog.concepts.values() if payment.id in c.related][:1]
+    assert len(pages) >= 5
+    for path in pages:
+        root = _root(site, path, script)
+        names = [a.text_content().strip() for a in root.xpath(f"//main//a[@href='/concepts/{payment.id}']")]
+        if path == f"/concepts/{payment.id}" or path.startswith(f"/concepts/{payment.id}/"):
+            names.append(root.xpath("//main//h1")[0].text_content())
+        names = [n for n in names if n and not n.startswith(("v", "第"))]
+        assert names, path
+        for name in names:
+            assert curated in name and opencc not in name, (path, name)
+
+
+def test_the_nav_says_fabu_and_hits_say_taiwan_as_the_selector_does(site):
+    text = _text(site, "/?q=" + quote("行動支付"), "zh-TW")
+    assert "發布版本" in text and "釋出" not in text
+    assert "台灣" in text and "臺灣" not in text
+
+
+def test_a_taiwan_word_explains_itself_as_taiwan_wording(site):
+    answer = httpx.get(f"{site.url}/", params={"q": "數位鄉村", "script": "zh-TW"}, timeout=30)
+    page = lxml.html.fromstring(answer.text)
+    first = page.xpath("//li[@class='hit']")[0]
+    how = first.xpath(".//span[@class='how']")[0].text_content()
+    assert "台灣用語" in how, how
+    assert "繁體" not in how and "繁体" not in how
+    assert "數位鄉村" in how and "数字乡村" not in how

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from msgspec import Struct
@@ -24,14 +26,15 @@ from .drafting import DraftingController, DraftingPages
 from .editorial import ProposalController, ReleaseController
 from .exchange import exchange_handlers
 from .history import HistoryController
-from .openapi import ExactJson, ExactSwagger
+from .openapi import ExactJson
 from .strict import strict_request
 from .observability import RequestLog, RequestMetrics, metrics, readyz
 from .problems import EXCEPTION_HANDLERS, no_nul_in_path
 from .routes import ConceptController, SearchController
 from .services import Services
 from .settings import Settings
-from .web import WEB_HANDLERS, HeadAsGet, csrf_config, install_globals, session_config, session_store
+from .security import SecurityLayer, Throttles, limit_draft_checks
+from .web import WEB_HANDLERS, HeadAsGet, RegistrySessionStore, csrf_config, install_globals, session_config
 
 HERE = Path(__file__).parent
 VERSION = "0.1.0"
@@ -70,28 +73,46 @@ SESSION_SWEEP_SECONDS = 3600.0
 
 
 async def sweep_sessions(store, every: float = SESSION_SWEEP_SECONDS) -> None:
-    """Remove expired web sessions from the data folder at start and then every ``every`` seconds:
-    litestar's file store drops an expired session only when that session is read again, so the files of
-    everyone who never came back would pile up. Several workers may sweep at once (a file already gone
-    is skipped)."""
+    """Remove expired web sessions from the store at start and then every ``every`` seconds: an expired
+    session is never served, but the rows of everyone who never came back would pile up. Several workers
+    and nodes may sweep at once (a row already gone is skipped)."""
     while True:
         try:
             await store.delete_expired()
-        except FileNotFoundError:
-            pass  # no session was ever stored
-        except OSError as exc:  # an unreadable folder is not worth stopping the service for
+        except Exception as exc:  # noqa: BLE001 - a store outage is reported elsewhere; sweep again later
             logging.getLogger("shuyu").warning("could not sweep expired web sessions: %s", exc)
         await asyncio.sleep(every)
 
 
+class SwaggerPage(SwaggerRenderPlugin):
+    """litestar's Swagger UI page without inline script or style (the CSP allows neither): the viewer is
+    started by /static/swagger-init.js and fetches the description from /schema/openapi.json."""
+
+    def render(self, request, openapi_schema: dict) -> bytes:
+        title = html.escape(str(openapi_schema["info"]["title"]))
+        return (f"<!DOCTYPE html><html lang='en'><head><title>{title}</title>{self.favicon}"
+                "<meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>"
+                f"<link href='{self.css_url}' rel='stylesheet'><link href='/static/shuyu-schema.css' rel='stylesheet'>"
+                f"<script src='{self.js_url}'></script><script src='{self.standalone_preset_js_url}'></script>"
+                "<script src='/static/swagger-init.js'></script></head>"
+                "<body><div id='swagger-container' data-spec='/schema/openapi.json'></div></body></html>").encode()
+
+
 # the OpenAPI viewer from our own static files: /schema works on an intranet or behind a firewall
-SWAGGER_UI = ExactSwagger(
+SWAGGER_UI = SwaggerPage(
     path=["/", "/swagger", "/redoc"],  # /schema/redoc: ReDoc is not bundled (nothing from a CDN); Swagger UI answers
     js_url="/static/swagger-ui/swagger-ui-bundle.js",
     css_url="/static/swagger-ui/swagger-ui.css",
     standalone_preset_js_url="/static/swagger-ui/swagger-ui-standalone-preset.js",
     favicon="<link rel='icon' type='image/png' href='/static/swagger-ui/favicon-32x32.png'>",
 )
+
+
+async def before_request(request):
+    """The app's one ``before_request``: the draft checker's rate limit, then what the description
+    does not allow (api/strict.py)."""
+    await limit_draft_checks(request)
+    return await strict_request(request)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -136,9 +157,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"services": Provide(current_services, sync_to_thread=False)},
         lifespan=[lifespan],
         csrf_config=csrf_config(settings.data_dir, settings.secret_key),
-        stores={"sessions": session_store(settings.data_dir)},
+        stores={"sessions": RegistrySessionStore(lambda: running["services"].store)},
         exception_handlers=EXCEPTION_HANDLERS,
-        before_request=strict_request,
         middleware=[session_config().middleware],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=install_globals),
@@ -151,10 +171,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[SWAGGER_UI, ExactJson()],
         ),
         request_max_body_size=1_048_576,
+        before_request=before_request,
     )
+    app.state.throttles = Throttles(settings)
     # One log line and one count per request, 404s for paths no route matches included: route middleware
     # never sees those, so both wrap the app's own handler, where litestar puts its app-wide CORS middleware.
-    app.asgi_handler = RequestLog(RequestMetrics(HeadAsGet(app.asgi_handler)), app.state)
+    # The security layer (headers, Secure cookies over https) sits inside both, so its answers are
+    # logged and counted like any other.
+    app.asgi_handler = RequestLog(RequestMetrics(HeadAsGet(SecurityLayer(app.asgi_handler))), app.state)
     return app
 
 

@@ -80,9 +80,14 @@ def serve(host: str | None, port: int | None, data_dir: str | None, workers: int
         os.environ[PARENT_ENV] = str(os.getpid())
     else:
         os.environ.pop(PARENT_ENV, None)
+    # X-Forwarded-Proto/-For are believed only from the proxies named in trust_proxy (uvicorn would
+    # otherwise trust 127.0.0.1 by default): https there marks cookies Secure, and the throttles count the
+    # client's address, not the proxy's
+    trusted = settings.trust_proxy.strip()
     uvicorn.run(
         "api.workers:worker_app", factory=True, host=settings.host, port=settings.port,
         workers=settings.workers, log_level="info", access_log=False,
+        proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None,
     )
 
 
@@ -192,21 +197,34 @@ def check(files: tuple[str, ...]) -> None:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @one_line_errors
 def stats(files: tuple[str, ...]) -> None:
-    """Count concepts per scheme and kind, sources, English definitions and standards per status.
+    """Count concepts per scheme and kind, sources of record, English definitions and standards per status.
+
+    Sources are counted by where their URL points: on an issuer's own site (registry/citation.py), no
+    URL (the document cited by title, issuer, date and number), or another site (a reprint: none allowed).
 
     Reads the given vocabulary files (default: the bundled ones).
     """
     from rich.console import Console
     from rich.table import Table
 
-    from vocab.checks import kind_of
+    from registry.citation import is_record, official_host
+    from vocab.checks import TERMS_SCHEME, kind_of, kind_problems
     from vocab.loader import bundled_files, read_bundle
 
     bundle = read_bundle(files or bundled_files())
     everything = {c.id: c for c in bundle.concepts()}
     table = Table(title="shuyu vocabulary")
-    for column in ("scheme / catalogue", "entries", "with definition", "English definition", "with source", "sources", "with URL"):
+    columns = ("scheme / catalogue", "entries", "with definition", "English definition", "with source of record",
+               "sources", "URL on an official host", "without URL", "other URL")
+    for column in columns:
         table.add_column(column, justify="left" if column.startswith("scheme") else "right")
+
+    def source_cells(entries, sources) -> list[str]:
+        return [str(sum(1 for e in entries if any(is_record(s) for s in e.sources))), str(len(sources)),
+                str(sum(1 for s in sources if s.url and official_host(s.url))),
+                str(sum(1 for s in sources if not s.url)),
+                str(sum(1 for s in sources if s.url and not official_host(s.url)))]
+
     for scheme in bundle.schemes:
         concepts = [c for c in bundle.concepts() if c.scheme == scheme.id]
         sources = [s for c in concepts for s in c.sources]
@@ -215,25 +233,31 @@ def stats(files: tuple[str, ...]) -> None:
             str(len(concepts)),
             str(sum(1 for c in concepts if c.definition)),
             str(sum(1 for c in concepts if c.definition_en)),
-            str(sum(1 for c in concepts if c.sources)),
-            str(len(sources)),
-            str(sum(1 for s in sources if s.url)),
+            *source_cells(concepts, sources),
         )
     standards = bundle.standards()
     standard_sources = [s for st in standards for s in st.sources]
-    table.add_row("标准目录 (standards)", str(len(standards)), "", "", str(sum(1 for s in standards if s.sources)),
-                  str(len(standard_sources)), str(sum(1 for s in standard_sources if s.url)))
+    table.add_row("标准目录 (standards)", str(len(standards)), "", "", *source_cells(standards, standard_sources))
     Console().print(table)
     for scheme in (s for s in bundle.schemes if s.top_concepts):
         kinds = Table(title=f"{scheme.title} ({scheme.id}): concepts per kind (top concept)")
         kinds.add_column("top concept")
         kinds.add_column("concepts", justify="right")
-        concepts = [c for c in bundle.concepts() if c.scheme == scheme.id]
-        found = [kind_of(c, everything, scheme.top_concepts) for c in concepts]
+        kinds.add_column("under a narrower generic concept", justify="right")
+        concepts = [c for c in bundle.concepts() if c.scheme == scheme.id and c.status == "published"]
+        tops = set(scheme.top_concepts)
         for top in scheme.top_concepts:
-            kinds.add_row(f"{everything[top].preferred} ({top})", str(found.count(top)))
-        kinds.add_row("none (no broader, not a top concept)", str(found.count(None)))
+            group = [c for c in concepts if c.kind == top and c.id != top]
+            kinds.add_row(f"{everything[top].preferred} ({top})", str(len(group)),
+                          str(sum(1 for c in group if c.broader and c.broader[0] not in tops)))
+        found = [kind_of(c, everything, scheme.top_concepts) for c in concepts]
+        kinds.add_row("none (no broader, not a top concept)", str(found.count(None)), "")
         Console().print(kinds)
+        below = [c for c in concepts if c.id not in tops]
+        deeper = sum(1 for c in below if c.broader and c.broader[0] not in tops)
+        mismatches = [p for p in kind_problems(bundle) if p.field == "definition"] if scheme.id == TERMS_SCHEME else []
+        click.echo(f"{scheme.id}: {deeper} of {len(below)} non-top concepts ({deeper / max(len(below), 1):.0%}) have a "
+                   f"broader concept other than a top concept; genus/kind mismatches: {len(mismatches)}")
     by_status = Table(title="标准目录 standards by status")
     by_status.add_column("status")
     by_status.add_column("standards", justify="right")

@@ -28,7 +28,7 @@ from registry.model import Script as CheckScript
 from search.checker import MAX_TEXT_BYTES, CheckResult, check, decode_text, require_draft
 from search.drafts import MAX_UPLOAD_BYTES, read_draft
 
-from .openapi import body_as, success_as
+from .openapi import BINARY, body_as, success_as
 from .strict import UnsupportedMediaType, read_form
 from .routes import At, ReleaseTag
 from .problems import problems
@@ -133,20 +133,23 @@ class DraftingController(Controller):
 
     @post("/check", status_code=200, request_max_body_size=MAX_TEXT_BYTES + 4096, responses=problems(400, 413, 415, 422, 503),
           operation_class=body_as("the draft: UTF-8 text (at most 1 MiB), or JSON naming the draft's script too",
-                                  text_plain=Schema(type=OpenAPIType.STRING, pattern=DRAFT),
-                                  application_json=CheckRequest))
+                                  content={"text/plain": Schema(type=OpenAPIType.STRING, pattern=DRAFT),
+                                           "application/json": CheckRequest, DOCX: BINARY}))
     async def check_text(self, request: Request, services: ServicesDep,
                          script: Annotated[CheckScript, QueryParameter(description="the script the draft is written for")] = "zh-Hans",
                          ) -> CheckResult:
-        """Check a draft (``text/plain`` UTF-8, at most 1 MiB; or JSON ``{"text": …, "script": …}``):
-        every registered label with its offsets (Unicode code points into the text as sent), the form
-        used and the term to use, and the deprecated, non-preferred, regional, other-script and
-        inconsistent uses with their fix. A larger body gets 413."""
+        """Check a draft (``text/plain`` UTF-8, at most 1 MiB; JSON ``{"text": …, "script": …}``; or a
+        Word ``.docx`` of at most 1 MiB): every registered label with its offsets (Unicode code points
+        into the text as sent), the form used and the term to use, and the deprecated, non-preferred,
+        regional, other-script and inconsistent uses with their fix. A larger body, or a .docx that
+        unpacks to more than 64 MiB or 1000 parts, gets 413."""
         body = await request.body()
         media = request.content_type[0]
-        if media and media != "application/json" and not media.startswith("text/"):
-            raise UnsupportedMediaType(detail=f"send the draft as text/plain or application/json, not {media}")
-        if media == "application/json":
+        if media and media not in ("application/json", DOCX) and not media.startswith("text/"):
+            raise UnsupportedMediaType(detail=f"send the draft as text/plain, application/json or .docx, not {media}")
+        if media == DOCX:  # unzipped and parsed off the event loop, after its bounds
+            text = await anyio.to_thread.run_sync(read_draft, "draft.docx", body)
+        elif media == "application/json":
             try:
                 payload = check_decoder.decode(body)
             except msgspec.ValidationError as exc:
@@ -232,7 +235,8 @@ class DraftingPages(Controller):
             raise InvalidInput("the draft's script is zh-Hans, zh-TW or zh-HK", field="draft_script")
         upload = form.get("file")
         if isinstance(upload, UploadFile) and upload.filename:
-            text = read_draft(upload.filename, await upload.read())
+            data = await upload.read()  # a .docx is unzipped and parsed off the event loop, after its bounds
+            text = await anyio.to_thread.run_sync(read_draft, upload.filename, data)
         else:
             pasted = form.get("text")
             text = require_draft(pasted if isinstance(pasted, str) else "")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-import anyio.to_thread
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
@@ -29,11 +28,11 @@ from registry.model import (
     Release,
     StandardContent,
 )
-from registry.tokens import authenticate
 from registry.workflow import Actor, Editorial, require
 
 from .problems import problems
 from .routes import MAX_INT
+from .security import authenticate_bearer
 from .services import Services, ServicesDep
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -89,8 +88,7 @@ async def bearer_token(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: a write needs a token, checked before the body is read (no token and a bad body is 401)."""
     if connection.scope["method"] in SAFE_METHODS:  # type: ignore[typeddict-item]
         return
-    store = connection.app.state.services.store
-    connection.state.actor = await anyio.to_thread.run_sync(authenticate, store, connection.headers.get("authorization"))
+    connection.state.actor = await authenticate_bearer(connection, connection.app.state.services.store)
 
 
 def actor_from_request(request: Request) -> Actor:

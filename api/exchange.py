@@ -228,7 +228,7 @@ class ImportController(Controller):
 
     @post("/", status_code=201, responses=problems(400, 401, 403, 409, 413, 415, 422, 503) | {
         200: ResponseSpec(data_container=ImportReport, description="a dry run: what the import would do")},
-          operation_class=body_as("vocabulary files (any field name) and the import's options", multipart_form_data=IMPORT_FORM))
+          operation_class=body_as("vocabulary files (any field name) and the import's options", content={"multipart/form-data": IMPORT_FORM}))
     async def import_upload(self, request: Request, services: ServicesDep, actor: ActorDep) -> Response[ImportReport]:
         """Import uploaded vocabulary files (admin; ``multipart/form-data``): any number of file fields,
         and ``format``, ``scheme``, ``dry_run``, ``as_proposals``, ``deprecate_missing``, ``skip_invalid``.

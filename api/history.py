@@ -21,6 +21,7 @@ from .etags import etag_matches, etag_of_bytes
 from .problems import not_modified, problems
 from .routes import MAX_INT, At, ReleaseTag, ScriptParam
 from .rendering import PreEncoded
+from .security import bearer_allowed, note_bad_bearer
 from .services import Services, ServicesDep
 from .views import ConceptOut, StandardOut, concept_out, standard_out
 
@@ -40,11 +41,14 @@ class VersionInfo(Struct, kw_only=True):
 
 
 def _is_admin(services: Services, request: Request) -> bool:
-    if not request.headers.get("authorization"):
+    """Whether an admin's token came along (the feed then shows token events). A client over its limit
+    of bad tokens is treated as having none; a bad token counts against the limit."""
+    if not request.headers.get("authorization") or not bearer_allowed(request):
         return False
     try:
         return authenticate(services.store, request.headers.get("authorization")).role == "admin"
     except Unauthorized:
+        note_bad_bearer(request)
         return False
 
 

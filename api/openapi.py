@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import (
     OpenAPIMediaType,
     OpenAPIResponse,
@@ -53,14 +53,14 @@ def success_as(*media_types: str, keep: bool = False) -> type[Operation]:
     return SuccessAs
 
 
-def body_as(description: str, **content: Schema | type) -> type[Operation]:
+def body_as(description: str, content: dict[str, Schema | type]) -> type[Operation]:
     """An ``operation_class=`` documenting the request body of a handler that reads it itself:
     ``content`` maps each media type to a schema, or to a Struct (described by :func:`exact`)."""
 
     @dataclass
     class BodyAs(Operation):
         def __post_init__(self) -> None:
-            media = {name.replace("_", "/", 1).replace("_", "-"): OpenAPIMediaType(
+            media = {name: OpenAPIMediaType(
                 schema=Reference(ref=REF.format(name=schema.__name__)) if isinstance(schema, type) else schema)
                 for name, schema in content.items()}
             self.request_body = RequestBody(content=media, description=description, required=True)
@@ -196,7 +196,3 @@ class _Exact:
 
 class ExactJson(_Exact, JsonRenderPlugin):
     """``/schema/openapi.json``, exact."""
-
-
-class ExactSwagger(_Exact, SwaggerRenderPlugin):
-    """The Swagger UI page, on the exact description."""

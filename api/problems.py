@@ -22,8 +22,8 @@ TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not f
           415: "Unsupported media type", 422: "Unprocessable content", 429: "Too many requests", 500: "Internal server error",
           503: "Service unavailable"}
 TYPES = {400: "/problems/invalid-input", 404: "/problems/not-found", 405: "/problems/method-not-allowed",
-         413: "/problems/too-large",
-         415: "/problems/unsupported-media-type", 500: "/problems/internal-error"}
+         413: "/problems/too-large", 415: "/problems/unsupported-media-type", 429: "/problems/too-many-requests",
+         500: "/problems/internal-error"}
 # the code of a problem raised without a type of its own (litestar's, e.g. a CSRF failure), by status
 CODES = {400: "invalid-input", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
          409: "conflict", 412: "precondition-failed", 413: "too-large", 415: "unsupported-media-type",
@@ -40,6 +40,7 @@ WHEN = {
     413: "the request body is over 1 MiB",
     415: "the body is not sent as one of the media types the operation documents (JSON as `application/json`)",
     422: "a well-formed JSON body with wrong fields or values, or content that breaks a registry rule",
+    429: "too many failed tokens or draft checks from this client: retry after `Retry-After` seconds",
     503: "the store or the search index cannot answer now; retry later",
 }
 
@@ -112,7 +113,7 @@ def problem_response(problem: ProblemDetails, request: Request | None = None, he
 
 
 def _wants_html(request: Request) -> bool:
-    path = request.url.path
+    path = request.scope["path"]
     return not path.startswith(("/api/", "/schema", "/healthz")) and "text/html" in request.headers.get("accept", "")
 
 
@@ -120,7 +121,7 @@ def shuyu_error_handler(request: Request, exc: ShuyuError) -> Response[ProblemDe
     headers = {"WWW-Authenticate": 'Bearer realm="shuyu"'} if exc.status == 401 else None
     return problem_response(
         ProblemDetails(type=exc.type, title=exc.title, status=exc.status, detail=exc.detail,
-                instance=request.url.path, field=exc.field, errors=getattr(exc, "errors", None)),
+                instance=request.scope["path"], field=exc.field, errors=getattr(exc, "errors", None)),
         request, headers,
     )
 
@@ -139,7 +140,7 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Problem
             status, kind = 422, "/problems/invalid-body"
     return problem_response(
         ProblemDetails(type=kind, title=TITLES.get(status, "Error"), status=status,
-                detail=detail, instance=request.url.path, invalid_params=params),
+                detail=detail, instance=request.scope["path"], invalid_params=params),
         request, dict(exc.headers) if exc.headers else None,  # e.g. Allow on 405
     )
 
@@ -150,24 +151,29 @@ def recursion_error_handler(request: Request, exc: RecursionError) -> Response[P
         return internal_error_handler(request, exc)
     return problem_response(
         ProblemDetails(type=TYPES[400], title=TITLES[400], status=400, detail="the JSON body is nested too deeply",
-                instance=request.url.path),
+                instance=request.scope["path"]),
         request,
     )
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response[ProblemDetails]:
-    log.exception("unhandled error on %s %s", request.method, loggable(request.url.path))
+    log.exception("unhandled error on %s %s", request.method, loggable(request.scope["path"]))
     return problem_response(
         ProblemDetails(type=TYPES[500], title=TITLES[500], status=500,
                 detail="the server could not answer this request; it has been logged",
-                instance=request.url.path),
+                instance=request.scope["path"]),
         request,
     )
 
 
+NAME_MAX = 255  # bytes in one file name (Linux): a longer one names no file, the file system says ENAMETOOLONG
+
+
 def no_nul_in_path(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Guard for file routes: a NUL names no file (and the file system refuses it)."""
-    if "\x00" in connection.scope["path"]:
+    """Guard for file routes: a NUL, or a name longer than a file name can be, names no file (and the file
+    system would refuse it with an error, not a 404)."""
+    path = connection.scope["path"]
+    if "\x00" in path or any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in path.split("/")):
         raise NotFound("no such file")
 
 

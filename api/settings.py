@@ -23,6 +23,12 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "base_uri": ("", "base of the persistent URIs {base_uri}/concepts/{id} in exports (default: http://<host>:<port>)"),
     "import_max_bytes": (33_554_432, "largest upload POST /api/v1/imports accepts, in bytes (413 above it)"),
     "secret_key": ("", "key that signs the web forms' CSRF tokens (default: made once, kept in <data_dir>/web-secret)"),
+    "trust_proxy": ("", "addresses of reverse proxies whose X-Forwarded-Proto/-For are believed (comma-separated IPs or "
+                    "networks, * for any; empty: none), so cookies are Secure behind an https proxy"),
+    "signin_failures_per_minute": (10, "failed sign-ins and bad bearer tokens a client address, or a token prefix, may "
+                                   "make per minute before it gets 429 (0: no limit)"),
+    "check_per_minute": (60, "draft checks (POST /check, /api/v1/check) a client address may make per minute before "
+                         "it gets 429 (0: no limit)"),
 }
 
 
@@ -38,6 +44,9 @@ class Settings(Struct, frozen=True, kw_only=True):
     base_uri: str = ""
     secret_key: str = ""
     import_max_bytes: int = 33_554_432
+    trust_proxy: str = ""
+    signin_failures_per_minute: int = 10
+    check_per_minute: int = 60
 
     @property
     def uri_base(self) -> str:

@@ -46,7 +46,8 @@ StandardKind = Literal["national", "sector", "local", "group", "guide", "specifi
 # The Chinese drafting stages: planned → 起草 → 征求意见稿 → 送审稿 → 报批稿 → (待印发) → 发布 → 实施;
 # later 修订 / 废止.
 StandardStatus = Literal[
-    "planned",
+    "proposed",  # named for development (研制) with no approved project (立项) yet
+    "planned",  # an approved project (立项 / 计划下达)
     "drafting",
     "consultation",
     "review",
@@ -55,13 +56,15 @@ StandardStatus = Literal[
     "published",
     "in_force",
     "under_revision",
-    "withdrawn",
+    "replaced",  # 被代替: superseded by a newer edition or another standard (see ``replaced_by``)
+    "withdrawn",  # 废止: withdrawn without a replacement
 ]
 EntityKind = Literal["concept", "standard"]
 
 GRADE_LABELS = {"core": "核心数据", "important": "重要数据", "general": "一般数据"}
 STANDARD_STATUS_LABELS = {
-    "planned": "计划",
+    "proposed": "拟研制",
+    "planned": "已立项",
     "drafting": "起草中",
     "consultation": "征求意见稿",
     "review": "送审稿",
@@ -70,6 +73,7 @@ STANDARD_STATUS_LABELS = {
     "published": "已发布",
     "in_force": "现行",
     "under_revision": "修订中",
+    "replaced": "被代替",
     "withdrawn": "废止",
 }
 
@@ -82,6 +86,14 @@ class Term(Struct, frozen=True, kw_only=True):
     type: TermType = "admitted"
 
 
+# What a source is cited for (registry/citation.py): ``usage`` where the term is used (the work points,
+# task N); ``definition`` where the definition comes from as it stands (本登记库 for our own wording);
+# ``adapted`` a definition adapted from the document's clause; ``record`` the document of record for the
+# facts of an entry (a standard's code, title, dates).
+SourceRole = Literal["record", "usage", "definition", "adapted"]
+SOURCE_ROLES: tuple[str, ...] = SourceRole.__args__  # type: ignore[attr-defined]
+
+
 class Definition(Struct, frozen=True, kw_only=True):
     """A definition in a language other than the registry's own two (zh-Hans, en), kept with its tag."""
 
@@ -90,14 +102,17 @@ class Definition(Struct, frozen=True, kw_only=True):
 
 
 class Source(Struct, frozen=True, kw_only=True):
-    """Where a fact or a concept comes from: a document (title, issuing body, date), a place in it
-    (task, clause, page) and, where there is one, a URL a reader can follow."""
+    """A bibliographic record: the document's title (``document``), its issuer, date and number (a
+    document number such as 中发〔2024〕1号, or a standard code), the place in it (task, clause, page),
+    what it is cited for (``role``) and a URL only when it is on the issuer's own site."""
 
     document: ShortText
     locator: str = ""
     url: str = ""
     issuer: str = ""
     date: str = ""
+    number: str = ""
+    role: SourceRole = "record"
 
 
 class Scheme(Struct, frozen=True, kw_only=True):
@@ -128,6 +143,7 @@ class ConceptVersion(Struct, frozen=True, kw_only=True):
     related: tuple[Id, ...] = ()
     grade: Grade | None = None
     grade_factors: tuple[Id, ...] = ()  # grading factors (concept ids) that raise ``grade``, the default
+    kind: str = ""  # the kind of concept (a top concept's id in the terms scheme), stated, not derived
     sources: tuple[Source, ...] = ()
     status: ConceptStatus = "published"
     replaced_by: tuple[Id, ...] = ()
@@ -165,8 +181,10 @@ class StandardVersion(Struct, frozen=True, kw_only=True):
     status: StandardStatus = "planned"
     issued: Date | None = None
     in_force: Date | None = None
-    bodies: tuple[str, ...] = ()
+    bodies: tuple[str, ...] = ()  # the issuing bodies (发布机构)
+    committee: str = ""  # the technical committee that proposed or administers it (提出 / 归口), e.g. SAC/TC260
     replaces: tuple[str, ...] = ()
+    replaced_by: tuple[str, ...] = ()  # codes of the standards that replace it (status ``replaced``)
     status_date: Date | None = None  # when the standard reached its status
     concepts: tuple[Id, ...] = ()  # the concepts it defines or governs
     notes: tuple[str, ...] = ()
@@ -221,6 +239,7 @@ class ConceptContent(Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     related: Annotated[tuple[Id, ...], Meta(max_length=200)] = ()
     grade: Grade | None = None
     grade_factors: Annotated[tuple[Id, ...], Meta(max_length=20)] = ()
+    kind: Annotated[str, Meta(max_length=64)] = ""
     sources: Annotated[tuple[Source, ...], Meta(max_length=50)] = ()
     uri: Annotated[str, Meta(max_length=2000)] = ""
 
@@ -237,7 +256,9 @@ class StandardContent(Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     issued: Date | None = None
     in_force: Date | None = None
     bodies: Annotated[tuple[ShortText, ...], Meta(max_length=20)] = ()
+    committee: Annotated[str, Meta(max_length=300)] = ""
     replaces: Annotated[tuple[ShortText, ...], Meta(max_length=20)] = ()
+    replaced_by: Annotated[tuple[ShortText, ...], Meta(max_length=20)] = ()
     concepts: Annotated[tuple[Id, ...], Meta(max_length=500)] = ()
     notes: Annotated[tuple[Text, ...], Meta(max_length=50)] = ()
     sources: Annotated[tuple[Source, ...], Meta(max_length=50)] = ()

@@ -93,6 +93,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER proposal_reviews_immutable BEFORE UPDATE OR DELETE ON proposal_reviews
         FOR EACH ROW EXECUTE FUNCTION shuyu_refuse_change();
     """,
+    # 4: as in SQLite
+    """
+    CREATE TABLE web_sessions (id TEXT PRIMARY KEY, expires BIGINT NOT NULL, body BYTEA NOT NULL);
+    CREATE INDEX web_sessions_by_expiry ON web_sessions (expires);
+    """,
 )
 DATA_STEPS = {3: "_move_rows_out_of_bodies"}
 # errors that say the database cannot be used now (gone, read-only, out of disk), not that a query is wrong

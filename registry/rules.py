@@ -12,8 +12,9 @@ from typing import Protocol
 from msgspec import Struct
 
 from .errors import RuleViolation
-from .model import ConceptVersion, StandardVersion, Version
+from .model import ConceptVersion, Scheme, Source, StandardVersion, Version, kind_of
 from .text import fold_to_simplified
+from .urls import check_url
 
 
 class State(Protocol):
@@ -55,6 +56,7 @@ def check_versions(batch: Sequence[Version], state: State, *, imported: bool = F
     claimed: dict[tuple[str, str], str] = {}
     for version in batch:
         try:
+            check_urls(version.sources, version.uri, f"{kind_of(version)} {version.id}")
             if isinstance(version, ConceptVersion):
                 _check_concept(version, state, claimed, imported, homonyms)
             else:
@@ -63,6 +65,19 @@ def check_versions(batch: Sequence[Version], state: State, *, imported: bool = F
             if problems is None:
                 raise
             problems.append(exc)
+
+
+def check_urls(sources: Sequence[Source], uri: str, owner: str) -> None:
+    """Every URL a version or scheme stores follows the URL rule (``registry/urls.py``)."""
+    for i, source in enumerate(sources):
+        check_url(source.url, f"sources[{i}].url", owner)
+    check_url(uri, "uri", owner)
+
+
+def check_schemes(schemes: Iterable[Scheme]) -> None:
+    """The rules for schemes as written: their links follow the URL rule."""
+    for scheme in schemes:
+        check_urls(scheme.sources, scheme.uri, f"scheme {scheme.id}")
 
 
 def _check_concept(c: ConceptVersion, state: State, claimed: dict[tuple[str, str], str], imported: bool = False,

@@ -41,7 +41,7 @@ from .model import (
     scheme_decoder,
     standard_decoder,
 )
-from .rules import BatchState, check_versions, preferred_keys
+from .rules import BatchState, check_schemes, check_versions, preferred_keys
 
 _DECODERS: dict[str, msgspec.json.Decoder[Any]] = {"concept": concept_decoder, "standard": standard_decoder}
 _release_decoder = msgspec.json.Decoder(Release)
@@ -261,6 +261,7 @@ class SQLStore:
 
     def _append_all(self, db: Connection, versions: Sequence[Version], schemes: Sequence[Scheme],
                     actor: str, note: str, at: str, *, imported: bool = False) -> None:
+        check_schemes(schemes)
         check_versions(versions, BatchState(versions, (s.id for s in schemes), base=self), imported=imported)
         for scheme in schemes:
             db.execute(
@@ -577,6 +578,34 @@ class SQLStore:
             db.execute("UPDATE tokens SET revoked = %s, body = %s WHERE id = %s", (at, encoder.encode(token), token_id))
             self._event(db, at, actor, "token_revoke", "token", token_id, 1, token.name)
             return token
+
+    # -- web sessions ---------------------------------------------------------------------------
+    # Single statements outside the write lock: a session is not content, never joins a content
+    # transaction and must not wake every node's follower (PostgreSQL's NOTIFY is sent by _transaction).
+    def get_session(self, key: str, at: int) -> bytes | None:
+        """The data of an unexpired session (``at``: seconds since the epoch), or None."""
+        with self._reading() as db:
+            row = db.execute("SELECT body FROM web_sessions WHERE id = %s AND expires > %s", (key, at)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_session(self, key: str, body: bytes, expires: int) -> None:
+        with self._reading() as db:
+            db.execute("INSERT INTO web_sessions (id, expires, body) VALUES (%s, %s, %s)"
+                       " ON CONFLICT (id) DO UPDATE SET expires = excluded.expires, body = excluded.body",
+                       (key, expires, body))
+
+    def delete_session(self, key: str) -> None:
+        with self._reading() as db:
+            db.execute("DELETE FROM web_sessions WHERE id = %s", (key,))
+
+    def delete_expired_sessions(self, at: int) -> int:
+        """Remove the sessions expired by ``at``; how many."""
+        with self._reading() as db:
+            return db.execute("DELETE FROM web_sessions WHERE expires <= %s", (at,)).rowcount
+
+    def count_sessions(self, at: int) -> int:
+        with self._reading() as db:
+            return db.execute("SELECT count(*) FROM web_sessions WHERE expires > %s", (at,)).fetchone()[0]
 
     def close(self) -> None:
         with self._lock:

@@ -83,6 +83,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER proposal_reviews_kept BEFORE DELETE ON proposal_reviews
         BEGIN SELECT RAISE(ABORT, 'reviews are never deleted'); END;
     """,
+    # 4: the web sessions of signed-in people, in the store so that every node knows them
+    """
+    CREATE TABLE web_sessions (id TEXT PRIMARY KEY, expires BIGINT NOT NULL, body BLOB NOT NULL);
+    CREATE INDEX web_sessions_by_expiry ON web_sessions (expires);
+    """,
 )
 # Python steps that move data when a migration changes where it lives, by migration number
 DATA_STEPS = {3: "_move_rows_out_of_bodies"}

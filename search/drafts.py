@@ -11,6 +11,14 @@ from registry.errors import InvalidInput
 from .checker import MAX_TEXT_BYTES, TextTooLarge, decode_text, require_draft
 
 MAX_UPLOAD_BYTES = 10 * MAX_TEXT_BYTES  # a .docx may hold pictures; its text must still fit the bound
+# A .docx is a zip archive: what its central directory says it unpacks to is bounded before any part is
+# read (python-docx reads every part whole; a 400 KB archive can hold 400 MB of zeros). zipfile never
+# returns more than an entry's declared size, so the declared sizes bound what is actually unpacked.
+MAX_DOCX_UNPACKED = 64 * 1_048_576  # bytes, all parts together
+MAX_DOCX_PARTS = 1_000  # entries in the archive (a long report with pictures has a few hundred)
+MAX_DOCX_PART = 16 * 1_048_576  # bytes of one part: a 1 MiB text is a few MiB of Word XML; lxml holds ~10x
+MAX_DOCX_RATIO = 100  # unpacked / packed, for a part over RATIO_FLOOR bytes (Word's XML packs 5-20x)
+RATIO_FLOOR = 1_048_576
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
 
 
@@ -35,6 +43,7 @@ def docx_text(data: bytes, filename: str = "draft.docx", field: str = "file") ->
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise InvalidInput(f"{filename} is not a .docx file (a .docx is a zip archive; this is not one)", field=field)
+    check_docx_bounds(data, filename, field)
     try:
         document = Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
@@ -46,3 +55,30 @@ def docx_text(data: bytes, filename: str = "draft.docx", field: str = "file") ->
         for row in table.rows:
             lines.append("\t".join(cell.text for cell in row.cells))
     return "\n".join(lines)
+
+
+def check_docx_bounds(data: bytes, filename: str = "draft.docx", field: str = "file") -> None:
+    """Refuse (413) a .docx whose central directory says it unpacks to too much: over
+    ``MAX_DOCX_PARTS`` entries, over ``MAX_DOCX_UNPACKED`` bytes in all, a part over ``MAX_DOCX_PART``,
+    or a large part packed more than ``MAX_DOCX_RATIO`` times (a zip bomb). Reads only the directory,
+    never a part."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise InvalidInput(f"{filename} is not a readable zip archive ({exc})", field=field) from None
+    if len(entries) > MAX_DOCX_PARTS:
+        raise TextTooLarge(f"{filename} holds {len(entries):,} parts; a .docx is read with at most "
+                           f"{MAX_DOCX_PARTS:,}", field=field)
+    unpacked = sum(e.file_size for e in entries)
+    if unpacked > MAX_DOCX_UNPACKED:
+        raise TextTooLarge(f"{filename} unpacks to {unpacked:,} bytes; a .docx is read up to "
+                           f"{MAX_DOCX_UNPACKED:,}", field=field)
+    for e in entries:
+        if e.file_size > MAX_DOCX_PART:
+            raise TextTooLarge(f"{filename}: the part {e.filename[:200]} unpacks to {e.file_size:,} bytes; a part is "
+                               f"read up to {MAX_DOCX_PART:,}", field=field)
+        if e.file_size > RATIO_FLOOR and e.file_size > MAX_DOCX_RATIO * max(e.compress_size, 1):
+            raise TextTooLarge(f"{filename}: the part {e.filename[:200]} unpacks {e.file_size // max(e.compress_size, 1):,} "
+                               f"times its packed size (at most {MAX_DOCX_RATIO}); this looks like a zip bomb",
+                               field=field)

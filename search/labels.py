@@ -2,9 +2,10 @@
 
 Tiers, best first: exact preferred label, exact other label (or its full pinyin, initials or code),
 label prefix, label containing the query, partial match (enough of the query covered by one label,
-ranked by coverage), sound only (a homophone of three syllables or more). Definitions come after, from
-the full-text index. Within a tier, hits are ordered by score (how much of the query the label covers
-and the other way round), then id.
+ranked by coverage), sound only (a homophone of three syllables or more), near (a short query sharing
+characters with a label, see ``near``; only when no label is, starts with or holds the query and the
+other tiers found fewer than five hits). Definitions come after, from the full-text index. Within a tier, hits are ordered by
+score (how much of the query the label covers and the other way round), then id.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from operator import itemgetter
 
 from msgspec import Struct
 
-from .analysis import (CJK, CJK_RUN, bigrams, english_words, expand_query, near_synonym_forms, normalize,
-                       pinyin_keys, pinyin_query)
+from .analysis import (CJK, CJK_RUN, bigrams, english_words, expand_query, fold_to_simplified, near_synonym_forms,
+                       normalize, pinyin_keys, pinyin_query)
 from .catalog import Catalog, code_keys, query_code_key
+from .near import marks as near_marks
+from .near import near_labels
 
 TIERS = ("exact-preferred", "exact-label", "label-prefix", "label-words", "label-partial", "label-sound",
-         "definition")
-EXACT_PREFERRED, EXACT_LABEL, PREFIX, WORDS, PARTIAL, SOUND, DEFINITION = range(len(TIERS))
+         "label-near", "definition")
+EXACT_PREFERRED, EXACT_LABEL, PREFIX, WORDS, PARTIAL, SOUND, NEAR, DEFINITION = range(len(TIERS))
 
 PREFIX_CANDIDATES = 100  # entities taken per prefix look-up
 MAX_LABEL_HITS = 300  # label hits ranked per query
@@ -30,6 +33,7 @@ MIN_SHARED_CHARS = 3  # the noise guard: a partial match shares at least this ma
 MIN_QUERY_COVER = 0.5  # ... and covers at least this share of the query (unless it holds the whole label)
 LEADING_LABEL_COVER = 0.6  # a label the query starts with, covering this much of it, leads the prefix tier
 SOUND_MIN_SYLLABLES = 3  # a homophone with no shared character matches only from this length
+NEAR_WHEN_FEWER = 5  # near runs when the other tiers found fewer hits, none by the whole query (tuned on dev)
 ASCII_QUERY = re.compile(r"^[a-z0-9 .\-/]+$")
 LETTERS_ONLY = re.compile(r"^[a-z ]+$")
 HAS_DIGIT = re.compile(r"\d")
@@ -285,6 +289,19 @@ class _Ranker:
                 elif syllables >= SOUND_MIN_SYLLABLES:
                     self.offer_label(label, SOUND, 0.5)
 
+    def near(self) -> None:
+        """Labels sharing characters with a short query the other tiers (nearly) missed: their own tier,
+        after every other label hit, best first, at most a page (see ``near``)."""
+        forms = [f.replace(" ", "") for f in self.query.forms]
+        forms = [f for f in dict.fromkeys(forms) if f and CJK_RUN.fullmatch(f)]
+        if not forms:
+            return
+        catalog = self.catalog
+        taken = {fold_to_simplified(hit[3]) for hit in self.best.values()}  # labels hit by a better tier
+        total = len(catalog.by_label) + len(catalog.by_title)
+        for label, score, cover, form in near_labels(catalog.postings, total, forms, taken):
+            self.offer_label(label, NEAR, score, coverage=round(cover, 2), marks=near_marks(form, label))
+
     def single_character(self) -> None:
         for form in self.query.forms:
             if len(form) == 1 and CJK.match(form):
@@ -308,4 +325,6 @@ def label_hits(catalog: Catalog, query: QueryForms) -> list[Hit]:
     ranker.containing()
     ranker.partial()
     ranker.homophones()
+    if len(ranker.best) < NEAR_WHEN_FEWER and all(best[0] > WORDS for best in ranker.best.values()):
+        ranker.near()  # only when no label is, starts with or holds the query, and few hits
     return ranker.hits()

@@ -173,6 +173,7 @@ SLOW_TESTS = (
     "tests/api/test_contract.py",  # generates and imports a client
     "tests/api/test_index_failure.py",
     "tests/search/test_live_index.py",  # hundreds of changes, then a rebuild
+    "tests/api/test_near_http.py",  # a server of its own
     "tests/web/test_sessions.py",
     "tests/web/test_editorial_flow.py::test_a_cross_site_post_without_the_csrf_token_is_refused",
     "tests/api/test_observability.py::test_readyz_is_ready_then_not_when_the_store_is_gone",

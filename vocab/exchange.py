@@ -27,7 +27,7 @@ from registry.model import (
     Version,
     now,
 )
-from registry.rules import BatchState, Homonym, check_versions
+from registry.rules import BatchState, Homonym, check_schemes, check_versions
 from registry.store import Store
 
 from .formats import (
@@ -237,6 +237,10 @@ def import_files(
             vocabulary.concepts = [c for c in vocabulary.concepts if c.id not in left_out]
             vocabulary.standards = [s for s in vocabulary.standards if s.id not in left_out]
         schemes = _plan_schemes(store, vocabularies, scheme, report)
+        try:
+            check_schemes(schemes)
+        except RuleViolation as exc:  # a scheme's link breaks the URL rule: the whole import is refused
+            raise VocabularyError(exc.detail, path=", ".join(names), field=exc.field) from None
         versions = _plan_versions(current, vocabularies, actor, note, deprecate_missing, report, None)
         owners = {e.id: v for v in vocabularies for e in (*v.concepts, *v.standards)}
         violations: list[RuleViolation] = []

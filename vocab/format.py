@@ -4,7 +4,7 @@ A file holds an optional ``[scheme]`` table, any number of ``[[concept]]`` entri
 ``[[standard]]`` entries. Terms are written by role rather than as a list of records, because that is
 how a term entry reads (GB/T 20001.1): ``pref``, ``alt``, ``abbr``, ``superseded``, ``deprecated``, ``hidden``, ``en``,
 and curated regional labels ``tw`` / ``hk``. ``tasks = [27]`` is shorthand for a source in the 2024
-work points.
+work points: where the term is used (role ``usage``, locator 任务27).
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ from registry.model import (
 
 WORK_POINTS = "2024年数字乡村发展工作要点"
 WORK_POINTS_ISSUER = "中央网信办、农业农村部、国家发展改革委、工业和信息化部"
-WORK_POINTS_DATE = "2024-05"
-# The full text as republished from the 网信中国 account (the issuing office's own page is not one we could check).
-WORK_POINTS_URL = "https://txsb.xwboo.com/news/131694.html"
+WORK_POINTS_DATE = "2024-05-16"
+# No URL: the issuers' own page could not be checked here, and a reprint is not a source (registry/citation.py).
+WORK_POINTS_URL = ""
 
 
 class SchemeEntry(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -72,6 +72,7 @@ class ConceptEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     notation: str = ""
     grade: Grade | None = None
     grade_factors: list[Id] = []
+    kind: str = ""
     broader: list[Id] = []
     related: list[Id] = []
     status: ConceptStatus = "published"
@@ -94,7 +95,9 @@ class StandardEntry(Struct, forbid_unknown_fields=True, kw_only=True):
     issued: Date | None = None
     in_force: Date | None = None
     bodies: list[str] = []
+    committee: str = ""
     replaces: list[str] = []
+    replaced_by: list[str] = []
     concepts: list[Id] = []
     notes: list[str] = []
     tasks: list[int] = []
@@ -220,7 +223,8 @@ def parse_file(path: str | Path, text: str | None = None) -> ParsedFile:
 
 def _sources(tasks: list[int], sources: list[Source]) -> tuple[Source, ...]:
     from_tasks = [
-        Source(document=WORK_POINTS, issuer=WORK_POINTS_ISSUER, date=WORK_POINTS_DATE, locator=f"任务{n}", url=WORK_POINTS_URL)
+        Source(document=WORK_POINTS, issuer=WORK_POINTS_ISSUER, date=WORK_POINTS_DATE, locator=f"任务{n}", url=WORK_POINTS_URL,
+               role="usage")
         for n in tasks
     ]
     return (*from_tasks, *sources)
@@ -264,6 +268,7 @@ def _concept(entry: ConceptEntry, scheme: str) -> ConceptVersion:
         notation=entry.notation,
         grade=entry.grade,
         grade_factors=tuple(entry.grade_factors),
+        kind=entry.kind,
         broader=tuple(entry.broader),
         related=tuple(entry.related),
         status=entry.status,
@@ -286,7 +291,9 @@ def _standard(entry: StandardEntry) -> StandardVersion:
         issued=entry.issued,
         in_force=entry.in_force,
         bodies=tuple(entry.bodies),
+        committee=entry.committee,
         replaces=tuple(entry.replaces),
+        replaced_by=tuple(entry.replaced_by),
         concepts=tuple(entry.concepts),
         notes=tuple(entry.notes),
         sources=_sources(entry.tasks, entry.sources),

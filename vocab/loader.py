@@ -11,7 +11,7 @@ from msgspec import Struct
 
 from registry.errors import RuleViolation, VocabularyError
 from registry.model import ConceptVersion, Scheme, StandardVersion
-from registry.rules import BatchState, check_versions
+from registry.rules import BatchState, check_schemes, check_versions
 from registry.store import Store
 
 from .format import ParsedFile
@@ -59,6 +59,12 @@ def read_bundle(paths: Iterable[str | Path]) -> Bundle:
                     field="id",
                 )
             owners[version.id] = parsed
+    for parsed in bundle.files:  # a scheme's links, named by its file
+        try:
+            check_schemes([parsed.scheme] if parsed.scheme else [])
+        except RuleViolation as exc:
+            line = next((n + 1 for n, text in enumerate(parsed.text.splitlines()) if re.match(r"\s*\[scheme\]", text)), None)
+            raise VocabularyError(exc.detail, path=parsed.path, line=line, field=exc.field) from None
     try:
         check_versions(bundle.versions, BatchState(bundle.versions, (s.id for s in bundle.schemes)))
     except RuleViolation as exc:
@@ -78,7 +84,8 @@ def _locate_violation(exc: RuleViolation, owners: dict[str, ParsedFile]) -> Voca
     if parsed is None or match is None:
         return VocabularyError(exc.detail, path="<vocabulary>", field=exc.field)
     field = {"terms": "pref"}.get(exc.field or "", exc.field)
-    return VocabularyError(exc.detail, path=parsed.path, line=parsed.line_of(match.group(1), field), field=field)
+    key = re.sub(r"\[\d+\]\..*", "", field or "")  # sources[0].url is on the line of sources
+    return VocabularyError(exc.detail, path=parsed.path, line=parsed.line_of(match.group(1), key or field), field=field)
 
 
 def load_into(store: Store, bundle: Bundle, *, actor: str = LOADER_ACTOR) -> int:

@@ -7,8 +7,8 @@ from .editor import EditorController
 from .head import HeadAsGet
 from .page import install_globals
 from .reader import ReaderController
-from .session import csrf_config, session_config, session_store
+from .session import RegistrySessionStore, csrf_config, session_config
 
 WEB_HANDLERS = [ReaderController, EditorController]
 
-__all__ = ["WEB_HANDLERS", "HeadAsGet", "install_globals", "csrf_config", "session_config", "session_store"]
+__all__ = ["WEB_HANDLERS", "HeadAsGet", "install_globals", "csrf_config", "session_config", "RegistrySessionStore"]

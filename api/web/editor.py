@@ -19,6 +19,7 @@ from registry.errors import Forbidden, InvalidInput, NotFound, ShuyuError, Unaut
 from registry.workflow import EDITABLE_STATES, RANK, Actor, Editorial
 from search.analysis import expand_query
 
+from ..security import note_failed_sign_in, refuse_sign_in_if_over
 from ..services import Services, ServicesDep
 from ..strict import read_form
 from . import forms
@@ -62,8 +63,8 @@ def to_sign_in(request: Request, exc: SignInRequired) -> Response:
 def _actor(request: Request, services: Services, role: str = "editor", form=None) -> Actor:
     actor = signed_in(request, services.store)
     if actor is None:
-        query = request.url.query
-        raise SignInRequired(request.url.path + (f"?{query}" if query and form is None else ""), form)
+        query = request.scope.get("query_string", b"").decode("latin-1")  # not request.url: a bad Host port breaks it
+        raise SignInRequired(request.scope["path"] + (f"?{query}" if query and form is None else ""), form)
     if RANK[actor.role] < RANK[role]:
         raise Forbidden(f"这一页需要{ROLES[role]}角色;您的角色是{ROLES[actor.role]}。")
     return actor
@@ -115,9 +116,13 @@ class EditorController(Controller):
         next_path = str(form.get("next", "/editor"))
         next_path = next_path if NEXT.match(next_path) else "/editor"
         carried = [(k.removeprefix(CARRIED), str(v)) for k, v in form.multi_items() if k.startswith(CARRIED)]
+        token = str(form.get("token", ""))
+        refuse_sign_in_if_over(request, token)  # 429 before the token is looked at
         try:
-            await anyio.to_thread.run_sync(partial(sign_in, request, services.store, str(form.get("token", ""))))
+            await anyio.to_thread.run_sync(partial(sign_in, request, services.store, token))
         except (Unauthorized, Forbidden) as exc:
+            if isinstance(exc, Unauthorized):  # a wrong token counts; a reader's (403) guessed nothing
+                note_failed_sign_in(request, token)
             return page(request, services, "signin.html", next_path=next_path, errors={"token": exc.detail},
                         carried=carried, expired=bool(carried), status_code=exc.status)
         if carried:  # post the work again, now signed in (a script does it at once; without one, a button)

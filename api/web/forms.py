@@ -16,6 +16,7 @@ import msgspec.inspect
 from msgspec import Struct
 
 from registry.errors import ShuyuError
+from registry.urls import InvalidURL
 
 from .messages import code_of, detail
 from registry.model import ConceptContent, ConceptVersion, Source, StandardContent, StandardVersion, Term
@@ -217,6 +218,8 @@ def decode(raw: dict, kind):
 
 def errors_of(exc: ShuyuError) -> dict[str, str]:
     """Field → message, for showing an error next to the field it concerns ("form" when it names none)."""
+    if isinstance(exc, InvalidURL):  # sources[0].url is shown at the sources
+        return {(exc.field or "form").split("[")[0]: detail(exc.detail, code_of(exc.type, exc.status), exc.field)}
     return {exc.field or "form": detail(exc.detail, code_of(exc.type, exc.status), exc.field)}
 
 

@@ -7,7 +7,7 @@ from msgspec import Struct
 
 from registry.text import converter
 from search.highlight import highlight
-from search.labels import DEFINITION, PARTIAL, SOUND
+from search.labels import DEFINITION, NEAR, PARTIAL, SOUND
 from search.service import Hit
 
 from ..views import qualifier
@@ -35,12 +35,15 @@ class WebHit(Struct, kw_only=True):
     matched: str
     replaced_by: list[tuple[str, str]]
     qualifier: str = ""  # a homonym's broader concept or scheme
+    near: bool = False  # a near match (label-near): the page lists these under a heading of their own
 
 
 def how_matched(hit: Hit, query: str) -> str:
     """The way a hit matched, in a reader's words: 台湾用语, 拼音, 英文, 缩略语, 定义 ..."""
     if hit.tier == DEFINITION:
         return "定义"
+    if hit.tier == NEAR:
+        return "相近词语"
     if hit.tier == SOUND:
         return "读音相近"
     if hit.tier == PARTIAL:
@@ -70,7 +73,7 @@ def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) 
                       label=highlight(s.title, terms, "zh-Hant" if script != "zh-Hans" else script) or _esc(title),
                       definition=highlight(notes, terms, script) or _esc(render(notes, script)),
                       english=s.title_en, regional=[], scheme="standards", status=s.status, grade=None, how=how,
-                      matched=hit.matched, replaced_by=[])
+                      matched=hit.matched, replaced_by=[], near=hit.tier == NEAR)
     c = catalog.concepts[hit.id]
     regional = [(t.lang, t.text) for t in c.terms if t.lang in ("zh-TW", "zh-HK") and t.type != "hidden"]
     asked = query.strip()
@@ -87,7 +90,7 @@ def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) 
         id=c.id, kind="concept", href=f"/concepts/{c.id}", code=c.notation, label=label,
         definition=highlight(c.definition, terms, script) or _esc(render(c.definition, script)),
         english=c.english, regional=regional, scheme=c.scheme, status=c.status, grade=c.grade, how=how,
-        matched=matched,
+        matched=matched, near=hit.tier == NEAR,
         replaced_by=[(r, curated_names.get(catalog.concepts[r].preferred) or render(catalog.concepts[r].preferred, script))
                      for r in c.replaced_by if r in catalog.concepts],
         qualifier=qualifier(catalog, c, script),

@@ -10,6 +10,8 @@ from litestar import MediaType, Request
 from litestar.datastructures import Cookie
 from litestar.response import Template
 
+from registry.urls import is_web_url
+
 from . import labels, messages
 from .script import COOKIE, ONE_YEAR, SCRIPTS, curated_labels, official, pick, ui
 from .session import signed_in
@@ -20,7 +22,7 @@ def page(request: Request, services, name: str, *, status_code: int = 200, **con
     context.update(
         script=script, scripts=SCRIPTS, t=partial(ui, script=script, curated=curated_labels(services.catalog, script)),
         off=partial(official, script=script),
-        L=labels, M=messages, user=signed_in(request, services.store), path=request.url.path,
+        L=labels, M=messages, user=signed_in(request, services.store), path=request.scope["path"],
         here_without_script=[(k, v) for k, v in request.query_params.multi_items() if k != "script"],
         url=url,
     )
@@ -68,7 +70,7 @@ def _web_state(context) -> dict:
              "here_without_script": context.get("here_without_script")}
     if request is not None:
         if state["path"] is None:
-            state["path"] = request.url.path
+            state["path"] = request.scope["path"]
         if state["here_without_script"] is None:
             state["here_without_script"] = [(k, v) for k, v in request.query_params.multi_items() if k != "script"]
         if "user" not in context:
@@ -83,4 +85,5 @@ def _web_state(context) -> dict:
 
 def install_globals(engine) -> None:
     """Template globals, so that any page extending base.html renders its header in the reader's script."""
-    engine.engine.globals.update(t=_t, off=_off, L=labels, M=messages, url=url, scripts=SCRIPTS, web_state=_web_state)
+    engine.engine.globals.update(t=_t, off=_off, L=labels, M=messages, url=url, scripts=SCRIPTS, web_state=_web_state,
+                                 web_url=is_web_url)  # a stored URL becomes a link only if http(s)

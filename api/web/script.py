@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from litestar import Request
 
+from registry.model import TYPE_RANK
 from search.analysis import render
 
 from ..views import official_title
@@ -21,6 +22,10 @@ SCRIPTS = {"zh-Hans": "简体", "zh-Hant": "繁體", "zh-TW": "台灣", "zh-HK":
 DEFAULT = "zh-Hans"
 COOKIE = "script"
 ONE_YEAR = 365 * 24 * 3600
+
+
+# the term types that may name a concept in a script; hidden, deprecated and superseded never do
+CURRENT_NAMES = frozenset({"preferred", "admitted", "abbreviation"})
 
 
 def from_accept_language(header: str | None) -> str:
@@ -102,10 +107,10 @@ def curated_labels(catalog, script: str) -> dict[str, str]:
     cache = _CURATED.get(script)
     if cache is not None and cache[0] is catalog:
         return cache[1]
-    rank = {"preferred": 0, "admitted": 1, "abbreviation": 2}
     table: dict[str, str] = {}
-    for c in catalog.concepts.values():
-        terms = sorted((rank[t.type], i, t.text) for i, t in enumerate(c.terms) if t.lang == script and t.type in rank)
+    for c in catalog.concepts.values():  # a current name only: hidden, deprecated and superseded terms never name it
+        terms = sorted((TYPE_RANK[t.type], i, t.text) for i, t in enumerate(c.terms)
+                       if t.lang == script and t.type in CURRENT_NAMES)
         if terms:
             table.setdefault(c.preferred, terms[0][2])
     _CURATED[script] = (catalog, table)

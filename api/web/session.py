@@ -1,21 +1,39 @@
 """Who is signed in on the web pages.
 
-Signing in checks an API token once; the session (litestar's server-side sessions, kept in files in the
-data folder so that every worker sees them) holds only the token's hash, and the browser holds only a
-random session id in an HttpOnly, SameSite=Strict cookie. Each request looks the hash up again, so a
-revoked token ends its sessions. Every form carries litestar's CSRF token.
+Signing in checks an API token once; the session (litestar's server-side sessions, kept in the store's
+``web_sessions`` table so that every worker and every node behind a load balancer knows them) holds only
+the token's hash, and the browser holds only a random session id in an HttpOnly, SameSite=Strict cookie
+(``Secure`` over https, see ``api/security.py``). Each request looks the hash up again, so a revoked
+token ends its sessions.
+
+Only signed-in people have a session: an anonymous visit stores nothing and gets no session cookie.
+The server never adopts an id the client chose: an id the store does not know is ignored (and its
+cookie cleared), and a session whose content changes (signing in) gets a new random id while the old
+one is deleted; signing out deletes the session. The store keeps a hash of the id, not the id.
+Every form carries litestar's CSRF token, a signed double-submit cookie that needs no session.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import secrets
+import time
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import anyio.to_thread
 from litestar import Request
 from litestar.config.csrf import CSRFConfig
-from litestar.middleware.session.server_side import ServerSideSessionConfig
-from litestar.stores.file import FileStore
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.stores.base import Store as LitestarStore
+from litestar.types import Empty, Message, ScopeSession
+from litestar.utils.dataclass import extract_dataclass_items
 
 from registry.errors import Forbidden, Unauthorized
 from registry.tokens import digest
@@ -50,9 +68,97 @@ def secret_key(data_dir: str, configured: str = "") -> str:
     return path.read_text().strip()
 
 
+SESSION_ID = re.compile(r"[0-9a-f]{64}")  # what generate_session_id makes (32 random bytes, hex)
+_KNOWN = "shuyu.session_id"  # scope keys: the id the request came with, if the store knows it ...
+_LOADED = "shuyu.session_loaded"  # ... and the data it held then
+
+
+class SessionBackend(ServerSideSessionBackend):
+    """litestar's server-side sessions, minus what made fixation and disk filling possible: a session is
+    stored only when it holds something, its id is always one we made, and it changes with its content."""
+
+    async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
+        scope = connection.scope
+        scope[_KNOWN], scope[_LOADED] = None, {}  # type: ignore[typeddict-unknown-key]
+        sent = connection.cookies.get(self.config.key)
+        if sent and SESSION_ID.fullmatch(sent):  # anything else (another length, %E4%BD%A0, "null") is no id of ours
+            data = await self.get(sent, store=self.config.get_store_from_app(scope["app"]))
+            if data is not None:
+                loaded = self.deserialize_data(data)
+                scope[_KNOWN], scope[_LOADED] = sent, dict(loaded)  # type: ignore[typeddict-unknown-key]
+                return loaded
+        return {}
+
+    def get_session_id(self, connection: ASGIConnection) -> str:
+        return connection.scope.get(_KNOWN) or self.generate_session_id()  # type: ignore[return-value]
+
+    async def store_in_message(self, scope_session: ScopeSession, message: Message, connection: ASGIConnection) -> None:
+        scope = connection.scope
+        store = self.config.get_store_from_app(scope["app"])
+        known: str | None = scope.get(_KNOWN)  # type: ignore[assignment]
+        if scope_session is not Empty and scope_session and known and scope_session == scope.get(_LOADED):
+            return  # unchanged: nothing to write, the browser keeps its cookie
+        headers = MutableScopeHeaders.from_message(message)
+        params = dict(extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys()))
+        if known:
+            await self.delete(known, store=store)
+        if scope_session is Empty or not scope_session:
+            if connection.cookies.get(self.config.key):  # forget a cookie that names no live session
+                params["max_age"] = 0  # litestar would send the session's Max-Age, which wins over Expires
+                headers.add("Set-Cookie", Cookie(value="null", key=self.config.key, expires=0, **params).to_header(header=""))
+            return
+        new_id = self.generate_session_id()
+        await self.set(session_id=new_id, data=self.serialize_data(scope_session, scope), store=store)
+        headers.add("Set-Cookie", Cookie(value=new_id, key=self.config.key, **params).to_header(header=""))
+
+
+class SessionConfig(ServerSideSessionConfig):
+    _backend_class = SessionBackend
+
+
 def session_config() -> ServerSideSessionConfig:
-    return ServerSideSessionConfig(key=SESSION_COOKIE, store="sessions", max_age=EIGHT_HOURS, httponly=True,
-                                   samesite="strict", secure=False, exclude=NOT_WEB)
+    return SessionConfig(key=SESSION_COOKIE, store="sessions", max_age=EIGHT_HOURS, httponly=True,
+                         samesite="strict", secure=False, exclude=NOT_WEB)
+
+
+class RegistrySessionStore(LitestarStore):
+    """litestar's ``Store`` over the registry's ``web_sessions`` table (SQLite or PostgreSQL), so that
+    every worker and every node sees the same sessions. Keys are kept as SHA-256 hashes: someone who can
+    read the table cannot take over a session. The store is reached through ``registry`` once the app's
+    lifespan has opened it."""
+
+    def __init__(self, registry: Callable[[], Any]) -> None:
+        self.registry = registry
+
+    @staticmethod
+    def _key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    async def _run(self, method: str, *args: Any) -> Any:
+        return await anyio.to_thread.run_sync(getattr(self.registry(), method), *args)
+
+    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+        seconds = expires_in.total_seconds() if isinstance(expires_in, timedelta) else (expires_in or EIGHT_HOURS)
+        body = value.encode() if isinstance(value, str) else value
+        await self._run("put_session", self._key(key), body, int(time.time() + seconds))
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        return await self._run("get_session", self._key(key), int(time.time()))
+
+    async def delete(self, key: str) -> None:
+        await self._run("delete_session", self._key(key))
+
+    async def delete_all(self) -> None:
+        await self._run("delete_expired_sessions", 2**62)
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def expires_in(self, key: str) -> int | None:
+        return None  # not kept apart from the data; nothing here asks
+
+    async def delete_expired(self) -> int:
+        return await self._run("delete_expired_sessions", int(time.time()))
 
 
 # the draft checker's form changes nothing and answers only the one who posts it: nothing to forge
@@ -62,10 +168,6 @@ NO_EFFECT = ["^/check$"]
 def csrf_config(data_dir: str, configured: str = "") -> CSRFConfig:
     return CSRFConfig(secret=secret_key(data_dir, configured), cookie_name=CSRF_COOKIE, cookie_samesite="strict",
                       cookie_httponly=True, exclude=NOT_WEB + NO_EFFECT)
-
-
-def session_store(data_dir: str) -> FileStore:
-    return FileStore(Path(data_dir) / "sessions")
 
 
 def sign_in(request: Request, store, token: str) -> Actor:

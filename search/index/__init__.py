@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh.index import LockError
 
-from registry.errors import InvalidInput, ShuyuError
+from registry.errors import ShuyuError
 
 from ..analysis import CJK, text_tokens
 from .reading import (
@@ -27,6 +28,16 @@ from .reading import (
     open_searcher,
     top_matches,
     top_of_conjunction,
+)
+from .folder import (
+    INDEX_NAME,
+    STATE_FILE,
+    TOC_NAME,
+    WRITE_LOCK,
+    TocStorage,
+    UnsafeIndexFolder,
+    check_index_folder,
+    index_files,
 )
 from .schema import TextTokenizer, make_schema
 from .segment import INLINE_LIMIT, Document, Progress, write_segment
@@ -41,14 +52,14 @@ __all__ = [
     "TextTokenizer",
     "UnsafeIndexFolder",
     "check_index_folder",
-    "made_by_index",
+    "index_files",
     "make_schema",
     "recorded_revision",
 ]
 
-STATE_FILE = "shuyu-index.json"
 REBUILD_LOCK = "shuyu-rebuild.lock"  # one rebuild at a time per folder, across processes; never deleted
-INDEX_NAME = "shuyu"
+ASIDE_PREFIX = "corrupt-"  # a broken index's files are moved into corrupt-<UTC time>/ in the folder
+log = logging.getLogger("shuyu")
 SCHEMA_VERSION = 5  # a new schema (or layout) rebuilds the index on start
 # Segments stay separate files: whoosh copies each part of a compound segment file into memory when
 # a reader opens it (BytesIO over the mmap), which at 100k concepts costs ~800 MB per reader.
@@ -62,41 +73,6 @@ class IndexUnavailable(ShuyuError):
     status = 503
     type = "/problems/index-unavailable"
     title = "Search index unavailable"
-
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-class UnsafeIndexFolder(InvalidInput):
-    """An index folder that holds something the index did not make and must not lose (the store)."""
-
-
-def made_by_index(name: str) -> bool:
-    """Whether a file in the index folder is one the index made: whoosh's table of contents, segments
-    and lock (``_shuyu_*.toc``, ``shuyu_*``), and the recorded state (``shuyu-index.json``)."""
-    return name.startswith((f"_{INDEX_NAME}_", f"{INDEX_NAME}_", STATE_FILE))
-
-
-def check_index_folder(folder: str | Path) -> None:
-    """Refuse an index folder holding a SQLite database (e.g. the data folder with ``shuyu.db``):
-    creating or rebuilding the index must never be able to touch the store."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return
-    for child in folder.iterdir():
-        if made_by_index(child.name) or not child.is_file():
-            continue
-        try:
-            with child.open("rb") as f:
-                head = f.read(len(SQLITE_MAGIC))
-        except OSError:
-            continue
-        if head == SQLITE_MAGIC or child.suffix in (".db", ".db-wal", ".db-shm"):
-            raise UnsafeIndexFolder(
-                f"the index folder {folder} holds the database {child.name}; give the index a folder of "
-                "its own (SHUYU_INDEX_DIR, default <data_dir>/index)", field="index_dir")
-
-
 
 
 def recorded_revision(folder: str | Path) -> int:
@@ -115,14 +91,19 @@ class SearchIndex:
         self.folder = Path(folder)
         check_index_folder(self.folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        if not self._current():
+        self.set_aside: Path | None = None  # where a broken index found at start was moved
+        opened = self._open_current()
+        if opened is None:
             # under the folder's lock, looking again: two first starts at once would otherwise each
             # delete the files the other just made (whoosh's EmptyIndexError in test_operations)
             with self._exclusive():
-                if not self._current():
+                opened = self._open_current()
+                if opened is None:
                     self._create()
-        self._index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
-        self._searcher = open_searcher(self._index)
+                    opened = self._open_current()
+                    if opened is None:
+                        raise IndexUnavailable(f"cannot open the index just created in {self.folder}")
+        self._index, self._searcher = opened
         # whoosh readers share file positions (seek + read): concurrent searches on one searcher read
         # each other's bytes (TermNotFound, wrong postings). One search at a time per process.
         self._read_lock = threading.Lock()
@@ -130,9 +111,21 @@ class SearchIndex:
         self._cache = SearcherCache(self._searcher)
         self._analyzers = {"definition_en": self._index.schema["definition_en"].analyzer}
 
-    def _current(self) -> bool:
-        """An index of this schema is in the folder."""
-        return whoosh_index.exists_in(self.folder, INDEX_NAME) and self._state().get("schema") == SCHEMA_VERSION
+    def _open_current(self):
+        """(index, searcher) of a readable index of this schema in the folder, else None."""
+        if self._state().get("schema") != SCHEMA_VERSION:
+            return None
+        try:
+            index = TocStorage(self.folder).remember().open_index(INDEX_NAME)
+            searcher = open_searcher(index)
+            searcher.doc_count()
+            for leaf in searcher.leaf_searchers():  # every segment's files are there and readable
+                leaf[0].reader().doc_count_all()
+            return index, searcher
+        except Exception as exc:  # zero-length or garbage TOC, a missing segment file ...
+            if any(TOC_NAME.match(n) for n in os.listdir(self.folder)):
+                log.error("the search index in %s cannot be read (%s: %s)", self.folder, type(exc).__name__, exc)
+            return None
 
     # -- state --------------------------------------------------------------------------------
     def _state(self) -> dict:
@@ -156,10 +149,14 @@ class SearchIndex:
         return int(state["revision"])
 
     def healthy(self) -> bool:
-        """Whether the folder still holds an index of our schema (cheap: no segment is read)."""
+        """Whether the folder still holds an index of our schema whose tables of contents read (cheap:
+        no segment is read)."""
         try:
-            return self._state().get("schema") == SCHEMA_VERSION and whoosh_index.exists_in(self.folder, INDEX_NAME)
-        except Exception:  # whoosh raises several kinds on a broken folder
+            if self._state().get("schema") != SCHEMA_VERSION:
+                return False
+            ours, broken = index_files(self.folder)
+            return not broken and any(TOC_NAME.match(n) for n in ours)
+        except Exception:  # a folder deleted or unreadable under us
             return False
 
     @contextmanager
@@ -174,7 +171,7 @@ class SearchIndex:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _reopen(self) -> None:
-        index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
+        index = TocStorage(self.folder).remember().open_index(INDEX_NAME)
         searcher = open_searcher(index)
         searcher.doc_count()
         with self._read_lock:
@@ -195,14 +192,45 @@ class SearchIndex:
             return True
 
     def _create(self) -> None:
-        """An empty index; deletes only the files an index made, never anything else in the folder."""
+        """An empty index. Deletes only the files the index's tables of contents name, never anything
+        else in the folder; an index that cannot be read is moved aside first (kept for inspection)."""
         check_index_folder(self.folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        for child in self.folder.iterdir():
-            if made_by_index(child.name) and child.is_file():
-                child.unlink(missing_ok=True)
-        whoosh_index.create_in(self.folder, make_schema(), indexname=INDEX_NAME)
+        ours, broken = index_files(self.folder)
+        if broken or (ours - {STATE_FILE, STATE_FILE + ".tmp", WRITE_LOCK} and self._state().get("schema") == SCHEMA_VERSION
+                      and not self._readable()):
+            self._set_aside(ours | set(broken))
+            ours = index_files(self.folder)[0]
+        for name in ours:
+            (self.folder / name).unlink(missing_ok=True)
+        TocStorage(self.folder).create_index(make_schema(), indexname=INDEX_NAME)
         self._write_state(0)
+
+    def _readable(self) -> bool:
+        try:
+            index = TocStorage(self.folder).open_index(INDEX_NAME)
+            searcher = open_searcher(index)
+            try:
+                for leaf in searcher.leaf_searchers():
+                    leaf[0].reader().doc_count_all()
+            finally:
+                searcher.close()
+            return True
+        except Exception:
+            return False
+
+    def _set_aside(self, names: set[str]) -> None:
+        """Move a broken index's files into ``corrupt-<time>/`` in the folder, and say so."""
+        aside = self.folder / f"{ASIDE_PREFIX}{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{os.getpid()}"
+        aside.mkdir(exist_ok=True)
+        for name in sorted(names):
+            try:
+                os.replace(self.folder / name, aside / name)
+            except FileNotFoundError:
+                pass
+        self.set_aside = aside
+        log.error("the search index in %s could not be read: moved its files (%s) to %s; rebuilding it from the store",
+                  self.folder, ", ".join(sorted(names)), aside)
 
     # -- writing ------------------------------------------------------------------------------
     def apply(self, documents: Sequence[Document], revision: int, *, timeout: float = 10.0) -> bool:
@@ -233,7 +261,7 @@ class SearchIndex:
         except Exception:  # the old searcher's files may be gone
             pass
         self._create()
-        self._index = whoosh_index.open_dir(self.folder, indexname=INDEX_NAME)
+        self._index = TocStorage(self.folder).remember().open_index(INDEX_NAME)
         writer = self._index.writer(timeout=30, compound=COMPOUND)
         try:
             count = write_segment(writer, documents, progress)

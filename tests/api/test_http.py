@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -130,7 +131,8 @@ def test_search_page_works_without_javascript(http):
     assert 'href="/concepts/digital-village"' in page.text  # the script is kept in a cookie, not in links
     assert "信息和<mark>数字</mark>技术" in page.text  # the definition, highlighted
     concept = http.get("/concepts/digital-village")
-    assert "<h1>数字乡村</h1>" in concept.text
+    # a term entry shows its entry number (GB/T 20001.1) before the term
+    assert re.search(r'<h1>(<span class="code">[\d.]+</span> )?数字乡村</h1>', concept.text)
 
 
 def test_web_404_is_a_page_for_browsers(http):

@@ -64,7 +64,7 @@ def test_facets_count_all_hits_and_filters_narrow(http):
 def test_pages_are_consistent_and_bounded(http):
     whole = [h["id"] for h in search(http, q="农业", limit=100)["hits"]]
     paged = [h["id"] for offset in range(0, len(whole), 7) for h in search(http, q="农业", offset=offset, limit=7)["hits"]]
-    assert paged == whole
+    assert paged[: len(whole)] == whole  # with more than 100 hits the last page of 7 runs past the 100th
     assert search(http, q="农业", offset=5000, limit=10)["hits"] == []
 
 

@@ -160,3 +160,35 @@ def test_node_b_started_after_500_changes_catches_up_and_answers_like_node_a(tmp
                     assert on_b.get("/api/v1/search", params={"q": q}).json() == \
                         on_a.get("/api/v1/search", params={"q": q}).json()
                 assert on_b.get("/api/v1/concepts/late-250").json() == on_a.get("/api/v1/concepts/late-250").json()
+
+
+def test_signed_in_on_node_a_an_editor_works_on_node_b(tmp_path, schema_url):
+    """Web sessions live in the store: behind a load balancer any node knows the editor."""
+    from tests.reliability.test_web_security import form_token, sign_in
+
+    def shared_key_node(name: str) -> LiveServer:  # the nodes share SHUYU_SECRET_KEY, as docs/operations.md says
+        return LiveServer(Settings(data_dir=str(tmp_path / name), store_url=schema_url, sync_interval=30,
+                                   secret_key="the-same-key-on-every-node"))
+
+    with shared_key_node("a") as a, shared_key_node("b") as b:
+        token = create_token(a.services.store, "alice", "editor", actor="test")[1]
+        with httpx.Client(base_url=a.url, timeout=30) as on_a:
+            assert sign_in(on_a, token).status_code == 303
+            cookies = dict(on_a.cookies)
+        with httpx.Client(base_url=b.url, timeout=30, cookies=cookies) as on_b:
+            mine = on_b.get("/editor", follow_redirects=False)
+            assert mine.status_code == 200 and "alice" in mine.text, mine.text[:300]
+            made = on_b.post("/editor/proposals", data={"kind": "deprecate", "target_kind": "concept",
+                                                         "target_id": "beidou", "replaced_by": "digital-village",
+                                                         "note": "节点乙上提出", "_csrf_token": form_token(on_b)})
+            assert made.status_code == 303, made.text[:300]
+            proposal = made.headers["location"]
+            commented = on_b.post(f"{proposal}/comment", data={"comment": "在节点乙上评论",
+                                                               "_csrf_token": form_token(on_b)})
+            assert commented.status_code == 303, commented.text[:300]
+            out = on_b.post("/signout", data={"_csrf_token": form_token(on_b)}, follow_redirects=False)
+            assert out.status_code == 303
+        # signed out on B: signed out on A too
+        with httpx.Client(base_url=a.url, timeout=30, cookies=cookies) as again_on_a:
+            assert again_on_a.get("/editor", follow_redirects=False).status_code == 303
+        assert "在节点乙上评论" in str(a.services.store.get_proposal(proposal.rsplit("/", 1)[1]))

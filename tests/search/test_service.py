@@ -208,10 +208,11 @@ def test_a_common_definition_word_is_ranked_in_batches_the_same_on_every_page(tm
     svc.index.search_text = original
     svc._cache.clear()
     whole = svc.search("灌溉调度", limit=300).hits
-    assert len(whole) == 260 and [h.match for h in whole] == ["definition"] * 260
+    definitions = [h for h in whole if h.match == "definition"]  # after a near match or two (灌溉用水数据)
+    assert len(definitions) == 260 and {h.match for h in whole[: len(whole) - 260]} <= {"label-near"}
     assert [h.id for h in first_page.hits] == [h.id for h in whole[:20]]
     assert [h.id for h in far.hits] == [h.id for h in whole[200:220]]
-    scores = [round(h.score, 6) for h in whole]
+    scores = [round(h.score, 6) for h in definitions]
     assert scores == sorted(scores, reverse=True) and len(set(scores)) == 4
     svc.index.close()
     store.close()

@@ -1,6 +1,10 @@
-"""Search evaluation: recall@1, recall@5 and MRR per query class, for shuyu and two baselines.
+"""Search evaluation: recall@1, recall@5 and MRR per query class, for shuyu and its baselines.
 
     python -m tests.search_eval.evaluate
+
+prints the three sets: the 100-query set below, the generalisation set (``generalisation.py``) and the
+regional set with its short-term variants (``regional.py``: development and held-out halves, alone and in
+the 10k haystack), each beside the tantivy peer and the naive index (``peers.py``).
 
 All three systems index the same bundled content (concepts and standards):
 - ``shuyu``: the real search service (folding, expansion, pinyin, bigrams, tiers).
@@ -8,6 +12,7 @@ All three systems index the same bundled content (concepts and standards):
   through whoosh's query parser, as a first attempt usually looks.
 - ``t2s-only``: labels and definitions folded with OpenCC t2s and segmented with jieba, queries folded
   with t2s only: no tw2sp / hk2s expansion, no pinyin, no bigrams, no tiers.
+- ``tantivy`` and ``naive``: character 1-2-gram BM25 over the labels (``peers.py``).
 """
 
 from __future__ import annotations
@@ -147,10 +152,15 @@ def run_all(folder: Path) -> tuple[dict[str, dict[str, Scores]], dict[str, Searc
     shuyu, service = shuyu_system(folder / "shuyu")
     (folder / "jieba").mkdir()
     (folder / "t2s").mkdir()
+    from tests.search_eval.peers import catalog_documents, naive_system, tantivy_system
+
+    documents = catalog_documents(service.catalog)
     systems = {
         "shuyu": shuyu,
         "jieba-stock": jieba_stock_system(folder / "jieba", service.catalog),
         "t2s-only": t2s_only_system(folder / "t2s", service.catalog),
+        "tantivy": tantivy_system(folder / "tantivy", documents),
+        "naive": naive_system(folder / "naive", documents),
     }
     return {name: evaluate(search, cases) for name, search in systems.items()}, systems
 
@@ -172,9 +182,18 @@ def table(results: dict[str, dict[str, Scores]]) -> str:
 
 
 def main() -> None:
+    from tests.search_eval import generalisation, regional
+
     with tempfile.TemporaryDirectory() as tmp:
         results, systems = run_all(Path(tmp))
+        print("## The 100-query set\n")
         print(table(results))
+        _, scores, quiet, _ = generalisation.run(Path(tmp) / "generalisation")
+        print("\n## The generalisation set\n")
+        print(generalisation.table(scores))
+        print(f"\nnonsense queries: {len(quiet)}, label hits in all: {sum(len(h) for h in quiet.values())}")
+        print("\n## The regional set (real regional wording) and short-term variants\n")
+        print(regional.table(regional.run(Path(tmp) / "regional")))
         missed = misses(systems["shuyu"], load_cases())
         if missed:
             print("\nshuyu misses (not in the first five):", file=sys.stderr)

@@ -242,7 +242,7 @@ def test_a_remote_jsonld_context_is_never_fetched(empty):
 def test_csv_with_a_missing_column(empty):
     err = error_of(empty, "x.csv", b"id,scheme,lang\nc-one,s,zh-Hans\n")
     assert str(err) == "x.csv:1: term: missing column 'term'; the first row names the columns " \
-        "(id, scheme, lang, term, type, definition, definition_en, broader, related, notation, grade, grade_factors, status, " \
+        "(id, scheme, lang, term, type, definition, definition_en, broader, related, notation, grade, grade_factors, kind, status, " \
         "replaced_by, notes, examples, source, uri)"
 
 

@@ -65,7 +65,7 @@ def test_deprecation_and_status_change_drafts_submit_and_withdraw(browser, site)
     page.click("button[name=action][value=submit]")
     page.wait_for_selector(".proposal-meta[data-state=submitted]")
     changes = page.locator("table.fields").inner_text()
-    assert "起草中" in changes and "征求意见稿" in changes and "2026-06-01" in changes
+    assert "拟研制" in changes and "征求意见稿" in changes and "2026-06-01" in changes  # proposed (issue 23), not drafting
     page.goto(site.url + "/editor")
     assert page.locator("table.proposals tr[data-state=withdrawn]").count() >= 1
     page.context.close()

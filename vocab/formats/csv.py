@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 
 from registry.errors import VocabularyError
-from registry.model import ConceptVersion, Source, StandardVersion, Term
+from registry.model import SOURCE_ROLES, ConceptVersion, Source, StandardVersion, Term
 
 from . import (
     LANG_ORDER,
@@ -33,7 +33,7 @@ from . import (
 )
 
 CONCEPT_COLUMNS = ["id", "scheme", "lang", "term", "type", "definition", "definition_en", "broader", "related",
-                   "notation", "grade", "grade_factors", "status", "replaced_by", "notes", "examples", "source", "uri"]
+                   "notation", "grade", "grade_factors", "kind", "status", "replaced_by", "notes", "examples", "source", "uri"]
 STANDARD_COLUMNS = ["id", "code", "title", "title_en", "kind", "status", "status_date", "issued", "in_force",
                     "bodies", "replaces", "concepts", "notes", "source", "uri"]
 REQUIRED = {"concepts": ("id", "term"), "standards": ("id", "title", "status")}
@@ -84,7 +84,7 @@ def write(vocabulary: Vocabulary, context: Context, fmt: str = "csv") -> Iterato
 def _source_cell(sources: tuple[Source, ...]) -> str:
     lines = []
     for s in sources:
-        fields = [s.document, s.locator, s.url, s.issuer, s.date]
+        fields = [s.document, s.locator, s.url, s.issuer, s.date, s.number, "" if s.role == "record" else s.role]
         while fields and not fields[-1]:
             fields.pop()
         lines.append(" | ".join(fields))
@@ -96,7 +96,7 @@ def _concept_rows(c: ConceptVersion) -> Iterator[list[str]]:
         row = [c.id, c.scheme, term.lang, term.text, term.type]
         if index == 0:
             row += [c.definition, c.definition_en, ID_SEPARATOR.join(c.broader), ID_SEPARATOR.join(c.related),
-                    c.notation, c.grade or "", ID_SEPARATOR.join(c.grade_factors),
+                    c.notation, c.grade or "", ID_SEPARATOR.join(c.grade_factors), c.kind,
                     c.status if c.status != "published" else "",
                     ID_SEPARATOR.join(c.replaced_by), "\n".join(c.notes), "\n".join(c.examples),
                     _source_cell(c.sources), c.uri]
@@ -170,7 +170,9 @@ def _sources(cell: str) -> tuple[Source, ...]:
     sources = []
     for line in _lines(cell):
         parts = [p.strip() for p in line.split(" | ")] + ["", "", "", ""]
-        sources.append(Source(document=parts[0], locator=parts[1], url=parts[2], issuer=parts[3], date=parts[4]))
+        parts += ["", ""]
+        sources.append(Source(document=parts[0], locator=parts[1], url=parts[2], issuer=parts[3], date=parts[4],
+                              number=parts[5], role=parts[6] if parts[6] in SOURCE_ROLES else "record"))  # type: ignore[arg-type]
     return tuple(sources)
 
 
@@ -220,7 +222,7 @@ def _concept(concept_id: str, rows: list[tuple[int, dict[str, str]]], vocabulary
         notes=_lines(fields.get("notes", "")), examples=_lines(fields.get("examples", "")),
         notation=fields.get("notation", ""), broader=_ids(fields.get("broader", "")),
         related=_ids(fields.get("related", "")), grade=GRADES[grade] if grade else None,  # type: ignore[arg-type]
-        grade_factors=_ids(fields.get("grade_factors", "")),
+        grade_factors=_ids(fields.get("grade_factors", "")), kind=fields.get("kind", ""),
         status=fields.get("status") or "published",  # type: ignore[arg-type]
         replaced_by=_ids(fields.get("replaced_by", "")), sources=_sources(fields.get("source", "")),
         uri=fields.get("uri", ""),

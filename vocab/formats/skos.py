@@ -20,6 +20,7 @@ from rdflib.plugins.stores.memory import Memory
 
 from registry.errors import VocabularyError
 from registry.model import (
+    SOURCE_ROLES,
     ConceptVersion,
     Definition,
     Scheme,
@@ -97,6 +98,8 @@ def _sources(g: Graph, subject: URIRef, sources: tuple[Source, ...], context: Co
     graphs without blank nodes compare quickly, and a source has the same name in every export)."""
     for s in sources:
         key = f"{s.document}\x1f{s.locator}\x1f{s.url}" + (f"\x1f{s.issuer}\x1f{s.date}" if s.issuer or s.date else "")
+        if s.number or s.role != "record":
+            key += f"\x1f{s.number}\x1f{s.role}"
         digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
         node = URIRef(f"{context.base}/sources/{digest}")
         g.add((subject, DCT.source, node))
@@ -109,6 +112,10 @@ def _sources(g: Graph, subject: URIRef, sources: tuple[Source, ...], context: Co
             g.add((node, SY.locator, Literal(s.locator)))
         if s.url:
             g.add((node, SY.url, Literal(s.url, datatype=XSD.anyURI)))
+        if s.number:
+            g.add((node, DCT.identifier, Literal(s.number)))
+        if s.role != "record":
+            g.add((node, SY.role, Literal(s.role)))
         if s.issuer:
             g.add((node, DCT.publisher, Literal(s.issuer)))
         if s.date:
@@ -163,6 +170,8 @@ def _concept(g: Graph, c: ConceptVersion, context: Context, in_file: set[str]) -
         g.add((node, SY.grade, Literal(c.grade)))
     for factor in c.grade_factors:
         g.add((node, SY.gradeFactor, URIRef(context.concept_uri(factor))))
+    if c.kind:
+        g.add((node, SY.conceptKind, URIRef(context.concept_uri(c.kind))))
     for b in c.broader:
         g.add((node, SKOS.broader, URIRef(context.concept_uri(b))))
         g.add((URIRef(context.concept_uri(b)), SKOS.narrower, node))
@@ -493,9 +502,12 @@ class Reader:
                 locator = self._plain(value, SY.locator)
                 url = self._plain(value, SY.url)
                 issuer, date = self._plain(value, DCT.publisher), self._plain(value, DCT.date)
+                number, role = self._plain(value, DCT.identifier), self._plain(value, SY.role)
                 sources.append(Source(document=titles[0], locator=locator[0] if locator else "", url=url[0] if url else "",
-                                      issuer=issuer[0] if issuer else "", date=date[0] if date else ""))
-        return tuple(sorted(sources, key=lambda s: (s.document, s.locator, s.url, s.issuer, s.date)))
+                                      issuer=issuer[0] if issuer else "", date=date[0] if date else "",
+                                      number=number[0] if number else "",
+                                      role=role[0] if role and role[0] in SOURCE_ROLES else "record"))  # type: ignore[arg-type]
+        return tuple(sorted(sources, key=lambda s: (s.document, s.locator, s.url, s.issuer, s.date, s.number, s.role)))
 
     def _concept_scheme(self, node, fallback: str) -> str:
         """The concept's scheme: --scheme, its skos:inScheme, the file's only scheme, else one made for the file."""
@@ -589,6 +601,7 @@ class Reader:
             broader=self._links(broader, "skos:broader"), related=self._links(g.objects(node, SKOS.related), "skos:related"),
             grade=grades[0] if grades else None, sources=self._sources(node),  # type: ignore[arg-type]
             grade_factors=self._refs(g.objects(node, SY.gradeFactor)),
+            kind=next(iter(self._refs(g.objects(node, SY.conceptKind))), ""),
             status="deprecated" if deprecated else "published",
             replaced_by=self._links(g.objects(node, DCT.isReplacedBy), "dct:isReplacedBy"),
             uri=(exact[0] if own and len(exact) == 1 else ("" if own else uri)),

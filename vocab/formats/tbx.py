@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 from lxml import etree
 
 from registry.errors import VocabularyError
-from registry.model import ConceptVersion, Definition, Scheme, Source, Term
+from registry.model import SOURCE_ROLES, ConceptVersion, Definition, Scheme, Source, Term
 
 from . import (
     Context,
@@ -88,7 +88,7 @@ def _el(indent: int, tag: str, text: str, **attrs: str) -> str:
 
 
 def _source_text(s: Source) -> str:
-    fields = [s.document, s.locator, s.url, s.issuer, s.date]
+    fields = [s.document, s.locator, s.url, s.issuer, s.date, s.number, "" if s.role == "record" else s.role]
     while fields and not fields[-1]:
         fields.pop()
     return " | ".join(fields)
@@ -124,6 +124,8 @@ class _Writer:
             out.append(self.extra(8, "grade", c.grade))
         if c.grade_factors:
             out.append(self.extra(8, "grade-factors", " ".join(c.grade_factors)))
+        if c.kind:
+            out.append(self.extra(8, "kind", c.kind))
         out += [self.extra(8, "broader", b) for b in c.broader]
         out += [self.cat(8, "crossReference", r, target=self.target(r)) for r in c.related]
         out += [self.extra(8, "replaced-by", r) for r in c.replaced_by]
@@ -332,7 +334,7 @@ class Reading:
             notation=single.get("x-notation", ""), broader=tuple(found.fields["broader"]),
             related=tuple(found.fields["related"]), grade=single.get("x-grade") or None,  # type: ignore[arg-type]
             status=single.get("x-status") or "published",  # type: ignore[arg-type]
-            grade_factors=tuple(single.get("x-grade-factors", "").split()),
+            grade_factors=tuple(single.get("x-grade-factors", "").split()), kind=single.get("x-kind", ""),
             replaced_by=tuple(found.fields["replaced_by"]), sources=tuple(dict.fromkeys(found.sources)),
             uri=single.get("x-uri", ""),
         )
@@ -356,7 +358,7 @@ class Reading:
             found.definitions.append((self.lang(element, text), text))
         elif tag == "descrip" and kind in ("context", "x-example") and text:
             found.fields["examples"].append(text)
-        elif tag == "descrip" and kind in ("x-status", "x-notation", "x-grade", "x-grade-factors"):
+        elif tag == "descrip" and kind in ("x-status", "x-notation", "x-grade", "x-grade-factors", "x-kind"):
             found.single[kind] = text
         elif tag == "descrip" and kind == "subjectField":
             if text != self.scheme.title:  # our own files name the scheme there
@@ -370,7 +372,7 @@ class Reading:
         elif tag == "note" and text.startswith(PREFIX) and "=" in text:
             key, value = text[len(PREFIX):].split("=", 1)
             single_keys = {"status": "x-status", "notation": "x-notation", "grade": "x-grade",
-                           "grade-factors": "x-grade-factors", "uri": "x-uri"}
+                           "grade-factors": "x-grade-factors", "kind": "x-kind", "uri": "x-uri"}
             if key in single_keys:
                 found.single[single_keys[key]] = value
             elif key in ("broader", "replaced-by"):
@@ -459,4 +461,6 @@ def _target(element, prefix: str) -> str:
 
 def _source(text: str) -> Source:
     parts = [p.strip() for p in text.split(" | ")] + ["", "", "", ""]
-    return Source(document=parts[0][:300], locator=parts[1], url=parts[2], issuer=parts[3], date=parts[4])
+    parts += ["", ""]
+    return Source(document=parts[0][:300], locator=parts[1], url=parts[2], issuer=parts[3], date=parts[4],
+                  number=parts[5], role=parts[6] if parts[6] in SOURCE_ROLES else "record")  # type: ignore[arg-type]

@@ -59,12 +59,16 @@ def _sources(sources: tuple[Source, ...]) -> str:
         fields = [f"document = {q(s.document)}"]
         if s.issuer:
             fields.append(f"issuer = {q(s.issuer)}")
+        if s.number:
+            fields.append(f"number = {q(s.number)}")
         if s.date:
             fields.append(f"date = {q(s.date)}")
         if s.locator:
             fields.append(f"locator = {q(s.locator)}")
         if s.url:
             fields.append(f"url = {q(s.url)}")
+        if s.role != "record":
+            fields.append(f"role = {q(s.role)}")
         items.append("{ " + ", ".join(fields) + " }")
     return "[" + ", ".join(items) + "]"
 
@@ -74,7 +78,7 @@ def _split_tasks(sources: tuple[Source, ...]) -> tuple[list[int], tuple[Source, 
     tasks = []
     for index, s in enumerate(sources):
         number = s.locator.removeprefix("任务")
-        canonical = (s.issuer, s.date, s.url) == (WORK_POINTS_ISSUER, WORK_POINTS_DATE, WORK_POINTS_URL)
+        canonical = (s.issuer, s.date, s.url, s.number, s.role) == (WORK_POINTS_ISSUER, WORK_POINTS_DATE, WORK_POINTS_URL, "", "usage")
         if s.document == WORK_POINTS and canonical and s.locator.startswith("任务") and number.isascii() \
                 and number.isdigit() and str(int(number)) == number:
             tasks.append(int(number))
@@ -142,7 +146,7 @@ def _concept(c: ConceptVersion) -> str:
         ("tw", roles["tw"]), ("hk", roles["hk"]),
         ("en", english), ("en_alt", roles["en_alt"]), ("definition", c.definition),
         ("definition_en", c.definition_en), ("notes", c.notes), ("examples", c.examples), ("notation", c.notation),
-        ("grade", c.grade), ("grade_factors", c.grade_factors), ("broader", c.broader), ("related", c.related),
+        ("grade", c.grade), ("grade_factors", c.grade_factors), ("kind", c.kind), ("broader", c.broader), ("related", c.related),
         ("status", c.status if c.status != "published" else ""), ("replaced_by", c.replaced_by),
         ("tasks", tasks), ("sources", sources), ("uri", c.uri), ("terms", others), ("definitions", c.definitions),
     ])
@@ -165,7 +169,8 @@ def _standard(s: StandardVersion) -> str:
     lines = ["[[standard]]"] + _lines([
         ("id", s.id), ("code", s.code), ("title", s.title), ("title_en", s.title_en),
         ("kind", s.kind if s.kind != "national" else ""), ("status", s.status), ("status_date", s.status_date),
-        ("issued", s.issued), ("in_force", s.in_force), ("bodies", s.bodies), ("replaces", s.replaces),
+        ("issued", s.issued), ("in_force", s.in_force), ("bodies", s.bodies), ("committee", s.committee),
+        ("replaces", s.replaces), ("replaced_by", s.replaced_by),
         ("concepts", s.concepts), ("notes", s.notes), ("tasks", tasks), ("sources", sources), ("uri", s.uri),
     ])
     return "\n".join(lines) + "\n"

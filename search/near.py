@@ -1,0 +1,175 @@
+"""Near matches: labels that share characters with a short query that no label tier answered.
+
+Real regional wording is short and shares one or two characters with the registered term (公事包 /
+公文包, 優養化 / 富营养化, 腎元 / 肾单位). A label is close to a query form when it holds enough of the
+query's characters, weighed by how rare each character is among the registered labels (a character on
+few labels says more than one on thousands) and by whether it is a common character of the language at
+all (的, 化, 业 say almost nothing). Shared bigrams and characters at the same position (from the start
+or from the end) count more. The score is in [0, 1]; the thresholds below were tuned on the development
+half of the regional set (tests/search_eval/regional.py), never on the held-out half.
+
+Candidates come from the catalog's in-memory postings by set operations (see ``_candidates``), at most
+``CANDIDATES`` of them scored per query form.
+"""
+
+from __future__ import annotations
+
+from heapq import nsmallest
+from math import log
+
+# The 500 most frequent characters of jieba's bundled dictionary (word frequencies summed per character):
+# one of these alone is not a match. Generated once; see docs/search.md.
+COMMON_CHARS = frozenset(
+    "一是人了不在有大中国和为这上他地个年来我会以到要时出的生学说道民家子也成行下们于后就发自之对得主长可过天作分方"
+    "用你多着部能市业全等里工经公本都而政高法门面动日进区事代那去心北定同小开产前其军还然起所如种现理机体表力外与好"
+    "文两当新实重三么只山水关从化明建制平又南内没西此将员名手最东者头月间安无见城各十但已相看些正口通度加她第想合物"
+    "院性战由位海意点常场武使次向二治因立数样身情入原把路被问并利教老石级量知任江及应省资万委务元美特期世湖回系比气"
+    "汉总展电科金先提品声设义或王社很统四首共己处马形儿司目基领队直计别女权话少流命至报米给果变打书几州华解活议更称"
+    "清程今决导太张术府才保交放管结便师达走反再题色族五京河接条规式县它改白光风运信受什组布听百济党论强指做取技黄选"
+    "记神真却职号界件斯类花眼何兵传带边干农据集空联广古完质增阳难史历专官住商每即认车台林必步游死举线言皇土收考求叫"
+    "德团备研近具争李非众感调转革该笑持连始英士让尔克根造较思际格亲拉朝单红型价器校约字段周候则功属积亚图准快火究千"
+    "深极育装参许半令吃观鱼精办像帝复八告影包群构料划象算随容示投势热值整夫网语股源铁望息断往派远怎速需爱律纪片支况"
+    "病境证编局"
+)
+
+CHAR_POSTING = 5000  # a character or bigram on more labels than this proposes no candidates on its own
+PAIR_CHARS = 6  # the rarest characters of a form whose pairs propose candidates
+ONE_CHAR_QUERY = 4  # a label sharing one character is proposed only for forms up to this length ...
+ONE_CHAR_POSTING = 400  # ... by a character that is not common and on at most this many labels
+CANDIDATES = 30  # labels scored per query form at most (see ``_candidates``)
+MAX_QUERY = 16  # longer queries are for the partial tier, not this one
+MAX_HITS = 20  # near matches per query: at most a page
+COMMON_WEIGHT = 0.5  # a common character weighs half its rarity
+# the guard, tuned on the development half (see docs/search.md for the precision it keeps)
+MIN_SCORE = 0.35  # two or more shared characters
+MIN_SCORE_ONE = 0.35  # one shared character, which must not be a common one
+
+
+_weights_of: dict[int, tuple[dict, int, dict[str, float]]] = {}  # id(postings) → (postings, total, weights)
+
+
+def char_weights(postings: dict[str, tuple[str, ...]], total: int) -> dict[str, float]:
+    """The weight of every character of the labels (a catalog snapshot's postings), computed once per
+    snapshot: its rarity among the labels, ``log(1 + labels / (1 + labels holding it))``, halved for a
+    common character of the language."""
+    held = _weights_of.get(id(postings))
+    if held is not None and held[0] is postings and held[1] == total:
+        return held[2]
+    weights = {}
+    for key, labels in postings.items():
+        if len(key) == 1:
+            w = log(1.0 + total / (1.0 + len(labels)))
+            weights[key] = w * COMMON_WEIGHT if key in COMMON_CHARS else w
+    if len(_weights_of) >= 4:  # old snapshots
+        _weights_of.clear()
+    _weights_of[id(postings)] = (postings, total, weights)
+    return weights
+
+
+class _Form:
+    """A query form as the score reads it."""
+
+    __slots__ = ("text", "chars", "grams", "weight", "length")
+
+    def __init__(self, text: str, weights: dict[str, float], unknown: float) -> None:
+        self.text = text
+        self.chars = frozenset(text)
+        self.grams = frozenset(text[i : i + 2] for i in range(len(text) - 1))
+        self.weight = sum(weights.get(ch, unknown) for ch in text)
+        self.length = len(text)
+
+
+def _aligned(query: str, label: str) -> int:
+    """Characters of the query at the same position in the label, from the start or from the end."""
+    m, n = len(query), len(label)
+    return sum(1 for i, ch in enumerate(query)
+               if (i < n and label[i] == ch) or (0 <= n - m + i < n and label[n - m + i] == ch))
+
+
+def score(form: _Form, label: str, weights: dict[str, float]) -> tuple[float, int]:
+    """(closeness in [0, 1], distinct shared characters) of a query form and a label."""
+    shared = form.chars.intersection(label)
+    if not shared:
+        return 0.0, 0
+    get = weights.get
+    common = sum([get(ch, 1.0) for ch in shared])
+    label_weight = sum([get(ch, 1.0) for ch in label])
+    grams = form.grams
+    gram_share = sum([1 for i in range(len(label) - 1) if label[i : i + 2] in grams]) / len(grams) if grams else 0.0
+    m, n = form.length, len(label)
+    value = (0.35 * common / form.weight + 0.2 * common / label_weight + 0.15 * min(gram_share, 1.0)
+             + 0.15 * _aligned(form.text, label) / m + 0.15 * min(m, n) / max(m, n))
+    return value, len(shared)
+
+
+def near_labels(postings: dict[str, tuple[str, ...]], total: int, forms: list[str],
+                taken: set[str]) -> list[tuple[str, float, float, str]]:
+    """(label, score, share of the query it holds, form) of the labels close to any query form, best
+    first, at most ``MAX_HITS``; labels in ``taken`` (already hits of a better tier) are skipped."""
+    weights = char_weights(postings, total)
+    unknown = log(1.0 + total)  # a character on no label: as rare as can be
+    best: dict[str, tuple[float, float, str]] = {}
+    for text in forms:
+        if not 2 <= len(text) <= MAX_QUERY:
+            continue
+        form = _Form(text, weights, unknown)
+        for label in _candidates(postings, text, taken):
+            value, shared = score(form, label, weights)
+            if shared >= 2:
+                keep = value >= MIN_SCORE
+            else:
+                keep = value >= MIN_SCORE_ONE and next(iter(form.chars.intersection(label))) not in COMMON_CHARS
+            if keep and value > best.get(label, (0.0,))[0]:
+                cover = sum(1 for ch in text if ch in label) / len(text)
+                best[label] = (value, cover, text)
+    ranked = sorted(best.items(), key=lambda item: (-round(item[1][0], 6), item[0]))[:MAX_HITS]
+    return [(label, value, cover, form) for label, (value, cover, form) in ranked]
+
+
+def _candidates(postings: dict[str, tuple[str, ...]], form: str, taken: set[str]) -> list[str]:
+    """At most ``CANDIDATES`` labels worth scoring for a form, found with set operations (a common word's
+    character is on thousands of labels at 100k concepts): first those holding one of its bigrams or two
+    of its ``PAIR_CHARS`` rarest characters (most characters shared, then closest in length), then for
+    a short form those holding a rare character that is not a common one (closest in length)."""
+    strong: set[str] = set()
+    for i in range(len(form) - 1):
+        labels = postings.get(form[i : i + 2], ())
+        if len(labels) <= CHAR_POSTING:
+            strong.update(labels)
+    chars = sorted((len(postings.get(ch, ())), ch) for ch in set(form))
+    held = [postings[ch] for df, ch in chars[:PAIR_CHARS] if 0 < df <= CHAR_POSTING]  # rarest first
+    for i in range(len(held) - 1):
+        rarer = set(held[i])
+        for other in held[i + 1 :]:
+            strong.update(rarer.intersection(other))
+    strong.difference_update(taken)
+    strong.discard(form)
+    m = len(form)
+    if len(strong) > CANDIDATES:
+        letters = set(form)
+        return nsmallest(CANDIDATES, strong, key=lambda label: (-len(letters.intersection(label)),
+                                                                 abs(len(label) - m), label))
+    found = sorted(strong)
+    if m <= ONE_CHAR_QUERY:
+        weak: set[str] = set()
+        for df, ch in chars:
+            if 0 < df <= ONE_CHAR_POSTING and ch not in COMMON_CHARS:
+                weak.update(postings[ch])
+        weak.difference_update(strong, taken)
+        weak.discard(form)
+        found += nsmallest(CANDIDATES - len(found), weak, key=lambda label: (abs(len(label) - m), label))
+    return found
+
+
+def marks(form: str, label: str) -> tuple[str, ...]:
+    """The runs of ``label`` made of characters of the query form (what a near match shares)."""
+    runs, run = [], ""
+    for ch in label:
+        if ch in form:
+            run += ch
+        elif run:
+            runs.append(run)
+            run = ""
+    if run:
+        runs.append(run)
+    return tuple(sorted(set(runs), key=lambda r: (-len(r), r)))

@@ -1,0 +1,92 @@
+"""Near matches: short regional wording that shares one or two characters with the registered term
+finds it, in a tier of its own after every other label hit; one common character, a nonsense query or
+a homophone sharing nothing finds nothing (issue 21)."""
+
+from __future__ import annotations
+
+import pytest
+
+from registry.model import Term
+from registry.sqlite import SQLiteStore
+from search.near import MAX_HITS
+from search.service import SearchService
+from tests.conftest import SCHEME, concept
+
+WORDS = {  # id → preferred label: the real pairs of issue 21 and neighbours that share a character
+    "briefcase": "公文包", "eutrophication": "富营养化", "top-up-card": "充值卡", "ring-pull-can": "易拉罐",
+    "rom": "只读存储器", "salad-oil": "色拉油", "genome": "基因组", "nutrition": "营养", "culture": "文化",
+    "industry": "工业", "office": "办公室", "memory": "存储器", "gas-cylinder": "煤气罐", "card": "银行卡",
+}
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("near")
+    store = SQLiteStore(folder / "r.db")
+    many = [concept(f"bag-{i}", f"公{ch}包") for i, ch in enumerate("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥")]
+    store.append([
+        *(concept(cid, label, definition=f"{label}的定义。") for cid, label in WORDS.items()),
+        concept("maize", "玉米", terms=(Term(text="包谷", type="admitted"),), definition="一种禾本科谷物。"),
+        *many,
+    ], actor="test", schemes=[SCHEME])
+    svc = SearchService(store, folder / "index")
+    svc.catch_up()
+    yield svc
+    svc.close()
+    store.close()
+
+
+def ranked(service, text, limit=20):
+    return [(h.id, h.match) for h in service.search(text, limit=limit).hits]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("公事包", "briefcase"),  # shares 公 and 包 at the same places, no bigram
+    ("優養化", "eutrophication"),  # shares the bigram 养化, fewer than three characters
+    ("儲值卡", "top-up-card"),
+    ("易開罐", "ring-pull-can"),
+    ("沙拉油", "salad-oil"),
+    ("基因體", "genome"),
+    ("唯讀儲存器", "rom"),  # 读, 存, 储, 器 in another order
+])
+def test_regional_wording_finds_the_term_as_a_near_match(service, text, expected):
+    hits = ranked(service, text)
+    assert (expected, "label-near") in hits[:5], hits
+
+
+def test_the_best_near_match_comes_first(service):
+    assert ranked(service, "公事包")[0] == ("briefcase", "label-near")
+    assert ranked(service, "優養化")[0] == ("eutrophication", "label-near")
+
+
+def test_near_matches_come_after_every_other_label_hit(service):
+    hits = service.search("存储卡", limit=50).hits  # 存储器 and every 卡 by near; nothing else shares a bigram
+    tiers = [h.tier for h in hits]
+    assert tiers == sorted(tiers)
+    near = [h for h in hits if h.match == "label-near"]
+    assert near and all(a.score >= b.score for a, b in zip(near, near[1:]))  # best first
+
+
+def test_at_most_a_page_of_near_matches(service):
+    near = [h for h in service.search("公事包", limit=100).hits if h.match == "label-near"]
+    assert 1 < len(near) <= MAX_HITS  # twenty-odd 公?包 share two characters: a page of them, ranked
+
+
+@pytest.mark.parametrize("text", ["保固", "包固", "詭計"])
+def test_a_homophone_sharing_no_character_is_not_a_match(service, text):
+    assert [h for h in ranked(service, text) if h[1] != "definition"] == []
+
+
+@pytest.mark.parametrize("text", ["化肥", "业主", "的话"])
+def test_one_shared_common_character_alone_is_not_a_match(service, text):
+    assert [h for h in ranked(service, text) if h[1] == "label-near"] == []
+
+
+@pytest.mark.parametrize("text", ["是了", "和这", "我们要"])
+def test_nonsense_finds_nothing(service, text):
+    assert [h for h in ranked(service, text) if h[1] != "definition"] == []
+
+
+def test_an_exact_hit_is_not_repeated_as_a_near_match(service):
+    hits = ranked(service, "公文包")
+    assert hits[0] == ("briefcase", "exact-preferred") and hits.count(("briefcase", "label-near")) == 0

@@ -37,10 +37,12 @@ def test_a_generated_client_loses_nothing(openapi, tmp_path):
     """openapi-python-client warns (and drops the answers) where the description is not usable."""
     spec = tmp_path / "openapi.json"
     spec.write_text(__import__("json").dumps(openapi))
-    # a text/plain body (a draft for /check) is sent as bytes: the generator knows no text/plain
+    # a text/plain or .docx body (a draft for /check) is sent as bytes: the generator knows neither
     (tmp_path / "config.yaml").write_text("post_hooks: []\nproject_name_override: shuyu-client\n"
                                           "package_name_override: shuyu_client\n"
-                                          "content_type_overrides:\n  text/plain: application/octet-stream\n")
+                                          "content_type_overrides:\n  text/plain: application/octet-stream\n"
+                                          "  application/vnd.openxmlformats-officedocument.wordprocessingml.document: "
+                                          "application/octet-stream\n")
     tool = Path(sys.executable).parent / "openapi-python-client"
     run = subprocess.run([str(tool), "generate", "--path", str(spec), "--meta", "none", "--config", "config.yaml"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=300)

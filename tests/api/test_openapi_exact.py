@@ -88,7 +88,8 @@ def test_format_parameters_are_enums(openapi):
 
 def test_bodies_read_by_hand_are_documented(openapi):
     check = openapi["paths"]["/api/v1/check"]["post"]["requestBody"]["content"]
-    assert set(check) == {"text/plain", "application/json"}
+    assert set(check) == {"text/plain", "application/json",
+                          "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
     assert resolve(openapi, check["application/json"]["schema"])["additionalProperties"] is False
     upload = openapi["paths"]["/api/v1/imports"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert upload["properties"]["file"]["format"] == "binary"

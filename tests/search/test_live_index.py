@@ -39,6 +39,10 @@ def _answers(service: SearchService, queries: list[str]) -> dict[str, list[tuple
     return {q: [(h.id, h.match) for h in service.search(q, limit=300).hits] for q in queries}
 
 
+def _by_tier(hits: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], set[str]]:
+    return [h for h in hits if h[1] != "definition"], {h[0] for h in hits if h[1] == "definition"}
+
+
 def test_a_live_index_after_hundreds_of_changes_answers_like_a_rebuild(tmp_path):
     store = SQLiteStore(tmp_path / "r.db")
     load_bundled_if_empty(store)
@@ -56,7 +60,12 @@ def test_a_live_index_after_hundreds_of_changes_answers_like_a_rebuild(tmp_path)
     queries = rng.sample(labels, 25) + [label[1:4] for label in rng.sample(labels, 15)]
     queries += ["数据", "农村", "平台建设", "监测体系", "体系", "zhihuinongye", "数字农村", "冷链物流运输"]
     assert live.catalog.revision == rebuilt.catalog.revision == store.revision()
-    assert _answers(live, queries) == _answers(rebuilt, queries)
+    live_answers, rebuilt_answers = _answers(live, queries), _answers(rebuilt, queries)
+    # label tiers come from the catalog: the same hits in the same order. Definition hits are the same
+    # documents, but BM25's statistics count a replaced document until whoosh merges its segment (as
+    # Lucene's do), so near-ties among them may be ordered differently from a rebuild's.
+    for q in queries:
+        assert _by_tier(live_answers[q]) == _by_tier(rebuilt_answers[q]), q
     # the snapshot reached change by change holds what one built at once does (removed entries included)
     assert live.catalog.prefixes == rebuilt.catalog.prefixes and live.catalog.by_code == rebuilt.catalog.by_code
     assert live.catalog.postings == rebuilt.catalog.postings and live.catalog.by_sound == rebuilt.catalog.by_sound

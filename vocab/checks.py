@@ -279,9 +279,11 @@ def kind_problems(bundle: Bundle) -> list[Problem]:
         head = genus(c.definition)
         found = kind_of_genus(head)
         if found is None:
-            problems.append(Problem(entity_id=c.id, field="definition", message=f"genus {head!r} is in no kind's lexicon (vocab/checks.py KIND_GENERA)"))
+            problems.append(Problem(entity_id=c.id, field="definition",
+                                    message=f"genus {head!r} is in no kind's lexicon (vocab/checks.py KIND_GENERA)"))
         elif found != c.kind:
-            problems.append(Problem(entity_id=c.id, field="definition", message=f"genus {head!r} names a concept of kind {found!r}, but the concept is of kind {c.kind!r}"))
+            problems.append(Problem(entity_id=c.id, field="definition",
+                                    message=f"genus {head!r} names a concept of kind {found!r}, but the concept is of kind {c.kind!r}"))
     return problems
 
 
@@ -302,7 +304,8 @@ def entry_number_problems(bundle: Bundle) -> list[Problem]:
         parent = concepts.get(c.broader[0]) if c.broader else None
         expected = parent.notation if parent else ""
         if c.notation.rpartition(".")[0] != expected:
-            problems.append(Problem(entity_id=c.id, field="notation", message=f"entry number {c.notation} does not extend its broader concept's {expected or '(none)'}"))
+            problems.append(Problem(entity_id=c.id, field="notation",
+                                    message=f"entry number {c.notation} does not extend its broader concept's {expected or '(none)'}"))
     return problems
 
 

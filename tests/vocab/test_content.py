@@ -169,7 +169,8 @@ def test_sources_are_records_on_official_hosts_or_without_url(bundle):
     assert not any("facts.md" in s.document or "shared/" in s.document for s in sources)
     task_sources = [s for item in bundle.versions for s in item.sources if s.locator.startswith("任务")]
     assert task_sources and all(
-        (s.document, s.issuer, s.date, s.role) == ("2024年数字乡村发展工作要点", "中央网信办、农业农村部、国家发展改革委、工业和信息化部", "2024-05-16", "usage")
+        (s.document, s.issuer, s.date, s.role)
+        == ("2024年数字乡村发展工作要点", "中央网信办、农业农村部、国家发展改革委、工业和信息化部", "2024-05-16", "usage")
         for s in task_sources), "the work points cited as a record: title, issuers, date; the task is where the term is used"
     numbered = [s for s in sources if s.document.startswith(("GB/T", "NY/T"))]
     assert numbered == [], "a standard's code goes in number, its title in document"

@@ -15,7 +15,7 @@ from tests.web.test_whole_version import signed_in_client
 # names and codes a Chinese page may show as they are
 PROPER = {"shuyu", "API", "OpenAPI", "JSON", "CSV", "TBX", "SKOS", "HTML", "Markdown", "docx", "DCMM", "CSRF",
           "URL", "Swagger", "ReDoc", "GB", "GBT", "ISO", "NY", "DB", "Turtle", "XML", "RDF", "PDF", "SVG",
-          "AI", "IoT", "GIS", "APP", "App", "ICS", "CCS", "MiB", "Word", "szxc",
+          "AI", "APEC", "IoT", "GIS", "APP", "App", "ICS", "CCS", "MiB", "Word", "szxc",
           "broader", "related"}  # SKOS's property names, quoted as such in a scheme's description
 SKIP = {"script", "style", "noscript", "code", "kbd", "samp", "template"}
 

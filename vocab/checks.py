@@ -160,17 +160,21 @@ def definition_messages(concept: ConceptVersion) -> list[str]:
     return messages
 
 
-# zh-TW / zh-HK: the OpenCC conversion that folds a regional label back to Simplified, and the TOML field.
-_REGIONAL = {"zh-TW": ("tw2sp", "tw"), "zh-HK": ("hk2s", "hk")}
+# zh-TW / zh-HK: the OpenCC conversion that folds a regional label back to Simplified, the TOML field, and
+# the conversion that writes a Simplified label in that region's wording.
+_REGIONAL = {"zh-TW": ("tw2sp", "tw", "s2twp"), "zh-HK": ("hk2s", "hk", "s2hk")}
 
 
 def regional_label_message(concept: ConceptVersion, label: str, lang: str) -> str | None:
-    """A curated regional label earns its place only where OpenCC cannot do its work: when OpenCC folds
-    the label back to one of the concept's own Simplified labels (數位鄉村 → 数字乡村), search finds the
-    concept without it; when it folds it to something else (智慧農業 → 智能农业), the label is needed."""
-    folded = converter(_REGIONAL[lang][0]).convert(label)
+    """A curated regional label earns its place only where OpenCC cannot do its work, either way: when
+    OpenCC folds the label back to one of the concept's own Simplified labels *and* writes that label
+    so in the region's wording (流動 ↔ 流动), search and pages do without it; when it folds it to
+    something else (智慧農業 → 智能农业), search needs it; when it writes the Simplified label otherwise
+    (数字乡村 → 數字鄉村, not Taiwan's 數位鄉村), the pages need it."""
+    fold, _, write = _REGIONAL[lang]
+    folded = converter(fold).convert(label)
     own = {t.text for t in concept.terms if t.lang == "zh-Hans"}
-    if folded in own:
+    if folded in own and label in {converter(write).convert(text) for text in own}:
         return f"regional label {label!r} only repeats what OpenCC gives ({folded!r})"
     return None
 

@@ -67,7 +67,8 @@ def pick(request: Request) -> tuple[str, bool]:
 
 
 # Words OpenCC's regional conversions get wrong in this domain (a standard is 發布, never 釋出; a policy
-# 文件 is not a computer 檔案, a term's 类型 not a programmer's 型別; 並 not 併 in 批准并发布), and the one spelling of 台灣 the selector uses.
+# 文件 is not a computer 檔案, a term's 类型 not a programmer's 型別; 並 not 併 in 批准并发布), and the one
+# spelling of 台灣 the selector uses. A concept's own regional name is a curated label, not an entry here.
 # Each is written as it should read; the rest of the text around it is converted as usual.
 _ALL_TRADITIONAL = {"发布": "發布", "并发布": "並發布", "台湾": "台灣"}
 OVERRIDES: dict[str, dict[str, str]] = {

@@ -78,6 +78,12 @@ def test_the_nav_says_fabu_and_hits_say_taiwan_as_the_selector_does(site):
     assert "台灣" in text and "臺灣" not in text
 
 
+def test_the_digital_village_page_is_named_in_taiwan_wording(site):
+    root = _root(site, "/concepts/digital-village", "zh-TW")
+    assert root.find(".//h1").text_content().strip().endswith("數位鄉村")
+    assert root.findtext(".//title").startswith("數位鄉村")
+
+
 def test_a_taiwan_word_explains_itself_as_taiwan_wording(site):
     answer = httpx.get(f"{site.url}/", params={"q": "數位鄉村", "script": "zh-TW"}, timeout=30)
     page = lxml.html.fromstring(answer.text)

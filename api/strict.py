@@ -132,18 +132,18 @@ async def strict_request(request: Request) -> Response | None:
     if media not in JSON_TYPES and not media.endswith("+json"):
         raise UnsupportedMediaType(detail=f"the body must be sent as application/json, not {media or 'without a type'}")
     try:
-        data = msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        return None  # not JSON: litestar answers 400
-    if _has_nul(data):  # before the schema: a NUL is a 400 whichever field's pattern would also refuse it
-        raise InvalidInput("a text in the body holds a NUL character", field="body")
-    try:
         msgspec.json.decode(body, type=rules.body)  # strict: what the schema says, nothing coerced
     except msgspec.ValidationError as exc:
         try:
-            msgspec.convert(data, type=rules.body, strict=False)
-        except msgspec.ValidationError:
+            msgspec.convert(msgspec.json.decode(body), type=rules.body, strict=False)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            if _has_nul(msgspec.json.decode(body)):  # a NUL is a 400 even where a field's pattern refuses it too
+                raise InvalidInput("a text in the body holds a NUL character", field="body") from None
             return None  # wrong by any reading: litestar answers 422 naming the field
         raise InvalidInput(f"{exc} (numbers and booleans are written as JSON numbers and booleans)",
                            field="body") from None
+    except msgspec.DecodeError:
+        return None  # not JSON: litestar answers 400
+    if _has_nul(msgspec.json.decode(body)):
+        raise InvalidInput("a text in the body holds a NUL character", field="body")
     return None

@@ -1,6 +1,6 @@
 """Tools for people who write standards, as HTTP: the term checker, the "术语和定义" clause and the
-harmonisation report (JSON under /api/v1, and their web pages). The work is done in ``search/checker.py``,
-``registry/clause.py`` and ``registry/harmonisation.py``; these handlers read input and render output."""
+harmonisation report (JSON under /api/v1, and their web pages). The work is done in the ``drafting``
+package; these handlers read input and render output."""
 
 from __future__ import annotations
 
@@ -19,14 +19,14 @@ from litestar.params import QueryParameter
 from litestar.response import Template
 from msgspec import Meta, Struct
 
-from registry.clause import Clause, build_clause, select, to_docx, to_html, to_markdown
+from drafting.checker import CheckResult, check
+from drafting.clause import Clause, build_clause, select, to_docx, to_html, to_markdown
+from drafting.drafts import MAX_TEXT_BYTES, MAX_UPLOAD_BYTES, decode_text, read_draft, require_draft
+from drafting.harmonisation import HarmonisationReport, harmonisation_report
 from registry.errors import InvalidInput, NotFound
-from registry.harmonisation import HarmonisationReport, harmonisation_report
 from registry.history import revision_of
 from registry.model import ConceptVersion, StandardVersion
 from registry.model import Script as CheckScript
-from search.checker import MAX_TEXT_BYTES, CheckResult, check, decode_text, require_draft
-from search.drafts import MAX_UPLOAD_BYTES, read_draft
 
 from .openapi import BINARY, body_as, success_as
 from .strict import UnsupportedMediaType, read_form

@@ -13,8 +13,7 @@ from docx import Document
 
 from registry.model import ConceptVersion, Scheme, Term
 from registry.text import fold_to_simplified
-from search.checker import MAX_TEXT_BYTES, TextTooLarge
-from search.drafts import check_docx_bounds
+from drafting.drafts import MAX_TEXT_BYTES, TextTooLarge, check_docx_bounds
 from tests.drafting.conftest import admitted_pair
 
 PROBLEM = "application/problem+json"

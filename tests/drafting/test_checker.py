@@ -1,4 +1,4 @@
-"""The term checker (search/checker.py): matches at the right offsets of the original text, and every
+"""The term checker (drafting/checker.py, drafting/matching.py): matches at the right offsets of the original text, and every
 problem named with its fix — on the bundled content and on small registries built here."""
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from registry.model import ConceptVersion, Term
 from registry.text import converter
 from search.analysis import expand_query
 from search.catalog import Catalog
-from search.checker import MAX_TEXT_BYTES, check, decode_text, fold_aligned, matcher_for
+from drafting.checker import check, memo_for
+from drafting.drafts import MAX_TEXT_BYTES, decode_text
+from drafting.matching import fold_aligned, matcher_for
 from registry.errors import InvalidInput
 from tests.conftest import concept
 
@@ -173,7 +175,7 @@ def test_folding_keeps_one_character_for_one(text):
 def test_a_conversion_that_changes_length_falls_back_to_characters(monkeypatch):
     """Only the line whose phrase conversion changes length is converted character by character; the
     other lines keep the phrase-level result (乾隆 stays 乾隆 there, while 乾 alone would become 干)."""
-    import search.checker as checker
+    import drafting.matching as matching
 
     class Lengthening:
         def convert(self, text: str) -> str:
@@ -181,10 +183,10 @@ def test_a_conversion_that_changes_length_falls_back_to_characters(monkeypatch):
                 return {"鄉": "乡", "數": "数", "乾": "干"}.get(text, text)
             return text.replace("數", "数").replace("鄉", "乡乡")
 
-    monkeypatch.setattr(checker, "converter", lambda config: Lengthening())
-    monkeypatch.setattr(checker, "_T2S", checker._CharT2S())
+    monkeypatch.setattr(matching, "converter", lambda config: Lengthening())
+    monkeypatch.setattr(matching, "_T2S", matching._CharT2S())
     text = "乾隆數字\n乾數字鄉村\n"
-    folded = checker.fold_aligned(text)
+    folded = matching.fold_aligned(text)
     assert folded == "乾隆数字 干数字乡村 "  # newlines are folded to spaces, one for one
 
 
@@ -236,7 +238,7 @@ def test_a_long_draft_gives_what_its_paragraphs_give_one_by_one(bundled_catalog,
 
 def test_the_remembered_verdicts_are_bounded(monkeypatch):
     """Past ``MAX_VERDICTS`` ways of writing labels the memo starts again, and answers stay the same."""
-    import search.checker as checker
+    import drafting.checker as checker
 
     text = "數字鄉村、手机支付、消费扶贫、乡村数字治理、行動支付、數位鄉村"
     expected = check(small(), text)
@@ -244,7 +246,7 @@ def test_the_remembered_verdicts_are_bounded(monkeypatch):
     catalog = small()
     first, again = check(catalog, text), check(catalog, text)
     assert first == again == expected and len(expected.problems) >= 5
-    assert len(matcher_for(catalog).memo("zh-Hans").verdicts) <= 2
+    assert len(memo_for(matcher_for(catalog), "zh-Hans").verdicts) <= 2
 
 
 def test_a_refused_latin_match_gives_way_to_the_labels_inside_it_that_stand_as_words():

@@ -1,4 +1,4 @@
-"""The "术语和定义" clause (registry/clause.py): on the bundled content (智慧农业 and what is under it) and
+"""The "术语和定义" clause (drafting/clause.py): on the bundled content (智慧农业 and what is under it) and
 on a small concept system built here."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import re
 
 from docx import Document
 
-from registry.clause import build_clause, citation, select, to_docx, to_html, to_markdown
+from drafting.clause import build_clause, citation, select, to_docx, to_html, to_markdown
 from registry.model import Source, StandardVersion, Term
 from search.analysis import expand_query
 from tests.conftest import concept

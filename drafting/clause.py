@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from msgspec import Struct
 
-from .errors import InvalidInput, NotFound
-from .model import ConceptVersion, Source, StandardVersion
+from registry.errors import InvalidInput, NotFound
+from registry.model import ConceptVersion, Source, StandardVersion
 
 CLAUSE_NUMBER = 3  # GB/T 1.1-2020: clause 3 is 术语和定义, after 1 范围 and 2 规范性引用文件
 MAX_ENTRIES = 1000

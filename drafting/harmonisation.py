@@ -20,8 +20,8 @@ from collections.abc import Iterable, Sequence
 
 from msgspec import Struct
 
-from .model import TYPE_RANK, ConceptVersion, StandardVersion
-from .text import fold_to_simplified
+from registry.model import TYPE_RANK, ConceptVersion, StandardVersion
+from registry.text import fold_to_simplified
 
 NEAR_DUPLICATE = 0.75  # bigram Jaccard similarity from which two definitions count as one written twice
 _PUNCTUATION = re.compile(r"[\s\W_]+")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import weakref
 from functools import partial
 from urllib.parse import urlencode
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import anyio.to_thread
 import msgspec
@@ -19,7 +19,7 @@ from litestar.params import QueryParameter
 from litestar.response import Template
 from msgspec import Meta, Struct
 
-from drafting.checker import CheckResult, check
+from drafting.checker import CheckResult, TermProblem, check
 from drafting.clause import Clause, build_clause, select, to_docx, to_html, to_markdown
 from drafting.drafts import MAX_TEXT_BYTES, MAX_UPLOAD_BYTES, decode_text, read_draft, require_draft
 from drafting.harmonisation import HarmonisationReport, harmonisation_report
@@ -76,16 +76,20 @@ def _versions_at(services: Services, revision: int | None) -> tuple[dict[str, Co
     concepts: dict[str, ConceptVersion] = {}
     for concept_id in sorted(catalog.concepts):
         try:
-            concepts[concept_id] = services.store.get_at("concept", concept_id, revision)  # type: ignore[assignment]
+            concept = services.store.get_at("concept", concept_id, revision)
         except NotFound:
             continue  # created after that revision
-    standards = []
+        if isinstance(concept, ConceptVersion):
+            concepts[concept_id] = concept
+    standards: list[StandardVersion] = []
     for standard_id in sorted(catalog.standards):
         try:
-            standards.append(services.store.get_at("standard", standard_id, revision))
+            standard = services.store.get_at("standard", standard_id, revision)
         except NotFound:
             continue
-    return concepts, standards  # type: ignore[return-value]
+        if isinstance(standard, StandardVersion):
+            standards.append(standard)
+    return concepts, standards
 
 
 def make_clause(services: Services, ids: list[str], scheme: str | None, broader: str | None, cite: list[str],
@@ -191,18 +195,19 @@ def _page(request: Request, services: Services, name: str, cookies: list[Cookie]
     return response
 
 
-def marked_segments(text: str, result: CheckResult) -> list[dict]:
+def marked_segments(text: str, result: CheckResult) -> list[dict[str, Any]]:
     """The text cut into plain runs and found terms, each term with its problems and the ids of their
     entries in the list of problems (``problem-1`` …, which describe the term's link to screen readers),
     for the template."""
-    problems: dict[int, list] = {}
+    problems: dict[int, list[tuple[int, TermProblem]]] = {}
     for number, p in enumerate(result.problems, 1):
         if p.kind == "inconsistent":
             for span in p.occurrences:
                 problems.setdefault(span.start, []).append((number, p))
         else:
             problems.setdefault(p.start, []).append((number, p))
-    segments, at = [], 0
+    segments: list[dict[str, Any]] = []
+    at = 0
     for m in result.matches:
         if m.start > at:
             segments.append({"text": text[at:m.start]})

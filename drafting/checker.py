@@ -3,6 +3,7 @@ with each use (deprecated, non-preferred, regional, written in the other script,
 
 from __future__ import annotations
 
+import enum
 import weakref
 from collections import defaultdict
 from collections.abc import Mapping
@@ -65,7 +66,13 @@ class CheckResult(Struct, kw_only=True):
         return not self.problems
 
 
-_UNKNOWN = object()  # not worked out yet (None is an answer: no concept, no problem)
+class _Unknown(enum.Enum):
+    """Not worked out yet (None is an answer: no concept, no problem)."""
+
+    UNKNOWN = enum.auto()
+
+
+_UNKNOWN = _Unknown.UNKNOWN
 
 
 class _Memo:
@@ -133,13 +140,13 @@ def _resolve(concepts: Mapping[str, ConceptVersion], postings: tuple[Posting, ..
         first = postings[0]
         if first.id not in concepts:
             return None
-        others = ()
+        others: tuple[str, ...] = ()
     else:
-        live = [p for p in postings if p.id in concepts]
-        if not live:
+        known = [p for p in postings if p.id in concepts]
+        if not known:
             return None
-        first = min(live, key=lambda p: (concepts[p.id].status == "deprecated", posting_rank(p)))
-        others = tuple(p.id for p in live if p.id != first.id)
+        first = min(known, key=lambda p: (concepts[p.id].status == "deprecated", posting_rank(p)))
+        others = tuple(p.id for p in known if p.id != first.id)
     concept = concepts[first.id]
     preferred = concept.preferred
     use = preferred if script == "zh-Hans" else target_term(concept, script)

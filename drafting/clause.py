@@ -288,7 +288,7 @@ def to_docx(clause: Clause) -> bytes:
                 run = paragraph.add_run(text)
                 run.bold = True
                 run.font.name = "SimHei"
-                run._element.rPr.rFonts.set(qn("w:eastAsia"), "黑体")  # type: ignore[union-attr]
+                run._element.rPr.rFonts.set(qn("w:eastAsia"), "黑体")  # type: ignore[union-attr]  # rPr exists: font.name made it
                 if entry.english:
                     paragraph.add_run(f"　{entry.english}")
             else:

@@ -224,16 +224,20 @@ class Matcher:
         result.sort(key=lambda c: c[0])
         return result
 
-    def _scan(self, folded: str, plain: str, windows, number: int) -> tuple[list, bool]:
+    def _scan(self, folded: str, plain: str, windows: Iterable[tuple[int, int]], number: int,
+              ) -> tuple[list[tuple[int, int, int, int]], bool]:
         """Candidates (start, end, pattern, reading) in the windows of one reading, and whether some
         may overlap (where a refused Latin match was searched again for shorter labels)."""
-        candidates = []
+        candidates: list[tuple[int, int, int, int]] = []
         overlapping = False
+        automaton = self.automaton
+        if automaton is None:  # no labels at all
+            return candidates, overlapping
         latin = self.latin
         whole = len(folded)
         for window_start, window_end in windows:
             piece = folded if window_start == 0 and window_end == whole else folded[window_start:window_end]
-            for pattern, start, end in self.automaton.find_matches_as_indexes(piece):
+            for pattern, start, end in automaton.find_matches_as_indexes(piece):
                 start += window_start
                 end += window_start
                 if number and folded[start:end] == plain[start:end]:

@@ -4,7 +4,6 @@ package; these handlers read input and render output."""
 
 from __future__ import annotations
 
-import weakref
 from functools import partial
 from urllib.parse import urlencode
 from typing import Annotated, Any, Literal
@@ -20,9 +19,9 @@ from litestar.response import Template
 from msgspec import Meta, Struct
 
 from drafting.checker import CheckResult, TermProblem, check
-from drafting.clause import Clause, build_clause, select, to_docx, to_html, to_markdown
+from drafting.clause import Clause, clause_for, to_docx, to_html, to_markdown, versions_at
 from drafting.drafts import MAX_TEXT_BYTES, MAX_UPLOAD_BYTES, decode_text, read_draft, require_draft
-from drafting.harmonisation import HarmonisationReport, harmonisation_report
+from drafting.harmonisation import HarmonisationReport, report_for
 from registry.errors import InvalidInput, NotFound
 from registry.history import revision_of
 from registry.model import ConceptVersion, StandardVersion
@@ -73,36 +72,15 @@ def _versions_at(services: Services, revision: int | None) -> tuple[dict[str, Co
         return dict(catalog.concepts), list(catalog.standards.values())
     if revision > services.store.revision() or revision < 0:
         raise NotFound(f"revision {revision} does not exist yet", field="at")
-    concepts: dict[str, ConceptVersion] = {}
-    for concept_id in sorted(catalog.concepts):
-        try:
-            concept = services.store.get_at("concept", concept_id, revision)
-        except NotFound:
-            continue  # created after that revision
-        if isinstance(concept, ConceptVersion):
-            concepts[concept_id] = concept
-    standards: list[StandardVersion] = []
-    for standard_id in sorted(catalog.standards):
-        try:
-            standard = services.store.get_at("standard", standard_id, revision)
-        except NotFound:
-            continue
-        if isinstance(standard, StandardVersion):
-            standards.append(standard)
-    return concepts, standards
+    return versions_at(services.store, revision, catalog.concepts, catalog.standards)
 
 
 def make_clause(services: Services, ids: list[str], scheme: str | None, broader: str | None, cite: list[str],
                 at: str | None, release: str | None) -> Clause:
     revision = revision_of(services.store, at, release)
     concepts, standards = _versions_at(services, revision)
-    chosen = select(concepts, ids=ids, scheme=scheme, broader=broader)
-    by_key = {s.id: s for s in standards} | {s.code: s for s in standards if s.code}
-    missing = [c for c in cite if c not in by_key]
-    if missing:
-        raise NotFound(f"no standard {', '.join(missing)}", field="cite")
-    return build_clause(chosen, standards, cite=[by_key[c] for c in cite],
-                        revision=revision if revision is not None else services.catalog.revision)
+    return clause_for(concepts, standards, ids=ids, scheme=scheme, broader=broader, cite=cite,
+                      revision=revision if revision is not None else services.catalog.revision)
 
 
 def clause_response(clause: Clause, fmt: str) -> Response:
@@ -114,21 +92,6 @@ def clause_response(clause: Clause, fmt: str) -> Response:
         return Response(to_docx(clause), media_type=DOCX,
                         headers={"Content-Disposition": 'attachment; filename="terms-and-definitions.docx"'})
     return Response(msgspec.json.encode(clause), media_type=MediaType.JSON)
-
-
-_reports: "weakref.WeakKeyDictionary[object, HarmonisationReport]" = weakref.WeakKeyDictionary()
-
-
-def make_report(services: Services) -> HarmonisationReport:
-    """The report of the catalog's revision, made once per revision."""
-    catalog = services.catalog
-    report = _reports.get(catalog)
-    if report is None or report.revision != catalog.revision:
-        revision = catalog.revision
-        report = harmonisation_report(list(catalog.concepts.values()), list(catalog.standards.values()),
-                                      revision=revision)
-        _reports[catalog] = report
-    return report
 
 
 class DraftingController(Controller):
@@ -183,7 +146,7 @@ class DraftingController(Controller):
     def harmonisation(self, services: ServicesDep) -> HarmonisationReport:
         """Labels that name more than one concept, a term preferred in one concept and not in another,
         definitions written twice, and standards that define one term differently."""
-        return make_report(services)
+        return report_for(services.catalog)
 
 
 # -- web pages ---------------------------------------------------------------------------------
@@ -281,5 +244,5 @@ class DraftingPages(Controller):
 
     @get("/reports/harmonisation", sync_to_thread=True)
     def harmonisation_page(self, request: Request, services: ServicesDep) -> Template:
-        return _page(request, services, "harmonisation.html", report=make_report(services), schemes=services.catalog.schemes,
+        return _page(request, services, "harmonisation.html", report=report_for(services.catalog), schemes=services.catalog.schemes,
                      propose=PROPOSE_HREF)

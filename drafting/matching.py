@@ -35,6 +35,7 @@ class Posting(Struct, frozen=True):
     id: str
     term: Term
 
+
 # -- folding, one character for one character ---------------------------------------------------
 
 # Code points whose NFKC or case folding differs from themselves live in these ranges (Latin to CJK
@@ -295,7 +296,9 @@ def _windows(plain: str, other: str, reach: int, block: int = 64) -> list[tuple[
     return spans
 
 
-def posting_rank(p: Posting) -> tuple:
+def posting_rank(p: Posting) -> tuple[int, str]:
+    """The order in which a label's concepts are offered: by the type of the term that carries it (the
+    one term-type rank of registry/model.py), then by id."""
     return (TYPE_RANK.get(p.term.type, 9), p.id)
 
 
@@ -305,7 +308,7 @@ def _keep(by_concept: dict[str, Posting], posting: Posting) -> None:
         by_concept[posting.id] = posting
 
 
-_matchers: "weakref.WeakKeyDictionary[object, Matcher]" = weakref.WeakKeyDictionary()
+_matchers: weakref.WeakKeyDictionary[Catalog, Matcher] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 

@@ -18,7 +18,7 @@ from litestar.params import QueryParameter
 from litestar.response import Template
 from msgspec import Meta, Struct
 
-from drafting.checker import CheckResult, TermProblem, check
+from drafting.checker import SCRIPTS, CheckResult, TermProblem, check
 from drafting.clause import Clause, clause_for, to_docx, to_html, to_markdown, versions_at
 from drafting.drafts import MAX_TEXT_BYTES, MAX_UPLOAD_BYTES, decode_text, read_draft, require_draft
 from drafting.harmonisation import HarmonisationReport, report_for
@@ -199,7 +199,7 @@ class DraftingPages(Controller):
     async def check_submit(self, request: Request, services: ServicesDep) -> Template:
         form = await read_form(request)
         script = form.get("draft_script") or "zh-Hans"
-        if script not in ("zh-Hans", "zh-TW", "zh-HK"):
+        if script not in SCRIPTS:
             raise InvalidInput("the draft's script is zh-Hans, zh-TW or zh-HK", field="draft_script")
         upload = form.get("file")
         if isinstance(upload, UploadFile) and upload.filename:

@@ -7,18 +7,21 @@ import enum
 import weakref
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import NamedTuple, get_args
 
 from msgspec import Struct
 
 from registry.errors import InvalidInput
-from registry.model import ConceptVersion, Term, is_chinese
+from registry.model import ConceptVersion, Script, Term, is_chinese
 from registry.text import converter, fold_to_simplified
+from search.analysis import RENDER_CONVERSIONS
 from search.catalog import Catalog
 
 from .matching import Matcher, Posting, fold_aligned, fold_regional, matcher_for, posting_rank, width_fold
 
-REGIONAL_CONVERSIONS = {"zh-TW": "s2twp", "zh-HK": "s2hk"}
+# a draft written for Taiwan or Hong Kong wants the wording the site renders for them
+REGIONAL_CONVERSIONS = {lang: RENDER_CONVERSIONS[lang] for lang in ("zh-TW", "zh-HK")}
+SCRIPTS: tuple[str, ...] = get_args(Script)  # the scripts a draft is checked for
 PROBLEM_KINDS = ("deprecated", "non_preferred", "regional", "script", "inconsistent")
 
 
@@ -164,7 +167,7 @@ def _resolve(concepts: Mapping[str, ConceptVersion], postings: tuple[Posting, ..
 
 def check(catalog: Catalog, text: str, script: str = "zh-Hans") -> CheckResult:
     """Every registered label in ``text`` and the problems of its use, for a text written in ``script``."""
-    if script not in ("zh-Hans", "zh-TW", "zh-HK"):
+    if script not in SCRIPTS:
         raise InvalidInput("script is zh-Hans, zh-TW or zh-HK", field="script")
     matcher = matcher_for(catalog)
     concepts = catalog.concepts

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import random
 
-from drafting.harmonisation import _bigrams, harmonisation_report, near_duplicates
+from drafting.harmonisation import _bigrams, harmonisation_report, near_duplicates, report_for
 from registry.model import StandardVersion, Term
 from tests.conftest import concept
+from tests.drafting.conftest import registry
 
 
 def test_a_label_shared_across_schemes_is_found_through_script_and_width_folding():
@@ -79,3 +80,11 @@ def test_one_label_defined_differently_under_two_standards():
     report = harmonisation_report(concepts, standards)
     assert [s.label for s in report.standards_differ] == ["数据分类"]  # 数据分级: the same definition under both
     assert [c.standards for c in report.standards_differ[0].concepts] == [["GB/T 1-2024"], ["GB/T 2-2024"]]
+
+
+def test_the_report_of_a_snapshot_is_made_once_and_follows_the_next_revision():
+    catalog = registry(concept("a", "数据要素", scheme="s1"), concept("b", "数据要素", scheme="s2"))
+    first = report_for(catalog)
+    assert report_for(catalog) is first and [s.label for s in first.shared_labels] == ["数据要素"]
+    changed = catalog.applied([concept("b", "数据资源", scheme="s2", version=2)], 2)
+    assert report_for(changed).revision == 2 and report_for(changed).shared_labels == []

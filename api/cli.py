@@ -208,8 +208,10 @@ def stats(files: tuple[str, ...]) -> None:
     from rich.table import Table
 
     from registry.citation import is_record, official_host
-    from vocab.checks import TERMS_SCHEME, kind_of, kind_problems
+    from vocab.checks import CLASSIFICATION_SCHEME, TERMS_SCHEME, classification_problems, kind_of, kind_problems
+    from vocab.classification import categories, overlaps, sibling_pairs
     from vocab.loader import bundled_files, read_bundle
+    from vocab.seed import SEED_ITEMS
 
     bundle = read_bundle(files or bundled_files())
     everything = {c.id: c for c in bundle.concepts()}
@@ -258,6 +260,18 @@ def stats(files: tuple[str, ...]) -> None:
         mismatches = [p for p in kind_problems(bundle) if p.field == "definition"] if scheme.id == TERMS_SCHEME else []
         click.echo(f"{scheme.id}: {deeper} of {len(below)} non-top concepts ({deeper / max(len(below), 1):.0%}) have a "
                    f"broader concept other than a top concept; genus/kind mismatches: {len(mismatches)}")
+    live = categories(bundle)
+    if live:
+        pairs = len(sibling_pairs(live))
+        leaves = [c for code, c in live.items() if len(code) == 6 and not code.endswith("99")]
+        rules = {n for c in leaves for n in c.notes if n.startswith("默认级别")}
+        click.echo(f"{CLASSIFICATION_SCHEME}: {len(live)} categories, {pairs} sibling pairs compared, sibling overlaps: "
+                   f"{len(overlaps(live))}; leaves with a grade rule: {len(leaves)}, distinct rules: {len(rules)}; "
+                   f"classification problems: {len(classification_problems(bundle))}")
+    published = {c.preferred for c in bundle.concepts() if c.scheme == TERMS_SCHEME and c.status == "published"}
+    missing = [name for name in SEED_ITEMS if name not in published]
+    click.echo(f"seed items of the test list (vocab/seed.py): {len(SEED_ITEMS) - len(missing)} of {len(SEED_ITEMS)} present"
+               + (f"; missing: {', '.join(missing)}" if missing else ""))
     by_status = Table(title="标准目录 standards by status")
     by_status.add_column("status")
     by_status.add_column("standards", justify="right")

@@ -19,10 +19,11 @@ from registry.citation import THIS_REGISTRY, is_record, record_messages, url_mes
 from registry.model import ConceptVersion, Scheme, Source, StandardVersion
 from registry.text import converter, fold_to_simplified
 
+from . import classification
+from .classification import CLASSIFICATION_SCHEME
 from .loader import Bundle
 
 TERMS_SCHEME = "dv-terms"
-CLASSIFICATION_SCHEME = "agri-data"
 OUR_PROPOSAL = "本登记库提议"
 # A note that says no document of record was found: the gap is stated, counted by `shuyu stats`, not hidden.
 UNSOURCED = "出处待核"
@@ -354,9 +355,16 @@ def kind_of(concept: ConceptVersion, concepts: dict[str, ConceptVersion], tops: 
     return None
 
 
+def classification_problems(bundle: Bundle) -> list[Problem]:
+    """Sibling overlaps, residual classes, genus and grade rules of the classification (vocab/classification.py)."""
+    return [Problem(entity_id=i, field=f, message=m) for i, f, m in classification.problems(bundle)]
+
+
 def all_problems(bundle: Bundle) -> list[Problem]:
-    return check_bundle(bundle) + top_concept_problems(bundle) + kind_problems(bundle) + entry_number_problems(bundle)
+    return (check_bundle(bundle) + top_concept_problems(bundle) + kind_problems(bundle) + entry_number_problems(bundle)
+            + classification_problems(bundle))
 
 
-__all__ = ("KIND_GENERA", "Problem", "all_problems", "check_bundle", "definition_messages", "entry_number_problems",
-           "genus", "kind_of", "kind_of_genus", "kind_problems", "locate", "url_problem")
+__all__ = ("CLASSIFICATION_SCHEME", "KIND_GENERA", "Problem", "all_problems", "check_bundle", "classification_problems",
+           "definition_messages", "entry_number_problems", "genus", "kind_of", "kind_of_genus", "kind_problems", "locate",
+           "url_problem")

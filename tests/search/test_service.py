@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from registry.sqlite import SQLiteStore
+from search.labels import MAX_LABEL_HITS
 from search.service import SearchService
 from tests.conftest import concept
 from vocab.loader import load_bundled_if_empty
@@ -175,7 +176,7 @@ def test_definitions_are_asked_for_only_when_the_labels_do_not_fill_the_page(ser
         page = service.search("数字乡村", limit=1)
         assert page.hits[0].match == "exact-preferred" and generation_searches == []
         assert page.total_exact is False  # definitions were not searched
-        everything = service.search("数字乡村", limit=100)
+        everything = service.search("数字乡村", limit=MAX_LABEL_HITS + 1)  # more than the label tiers can ever fill
         assert len(generation_searches) == 1 and everything.total_exact
         last = service.search("数字乡村", offset=everything.total - 1, limit=1)  # whatever the content's size
         assert last.hits[-1].match == "definition" and last.total == everything.total

@@ -59,3 +59,34 @@ def test_check_refuses_a_url_that_is_not_http_by_the_registrys_rule(tmp_path):
     result = CliRunner().invoke(main, ["check", str(bad)])
     assert result.exit_code == 1
     assert f"{bad}:9: sources[0].url: concept a-b: only http and https URLs are stored, and this one has none" in result.output
+
+
+def test_check_names_a_sibling_overlap_and_a_pasted_grade_rule_of_the_classification(tmp_path):
+    """The classification's rules run with the others: a leaf claiming its sibling's example and a leaf whose
+    grade rule is pasted from another are each reported with file, line and field."""
+    files = [str(path) for path in bundled_files() if not str(path).endswith("agri-data.toml")]
+    source = next(path for path in bundled_files() if str(path).endswith("agri-data.toml")).read_text(encoding="utf-8")
+    assert 'examples = ["粮食收购量", "粮食销售量"]' in source
+    edited = source.replace('examples = ["粮食收购量", "粮食销售量"]', 'examples = ["粮食收购量", "粮食销售量", "储备粮库存数量"]')
+    rule = next(line for line in source.splitlines() if line.startswith('notes = ["默认级别') and "田间管理记录" in line)
+    edited = edited.replace(next(line for line in source.splitlines() if "投入品使用记录所涉" in line), rule)
+    agri = tmp_path / "agri-data.toml"
+    agri.write_text(edited, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", *files, str(agri)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert any(line.startswith(f"{agri}:") and ": definition: ad-grain-trade: 030501 claims '储备粮库存数量'" in line
+               for line in lines), lines
+    assert any(line.startswith(f"{agri}:") and ": notes: ad-agri-inputs: the same grade rule" in line for line in lines), lines
+
+
+def test_stats_reports_the_classification_and_the_seed_items():
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(main, ["stats"])
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if line.startswith("agri-data:"))
+    assert "sibling overlaps: 0" in line and "classification problems: 0" in line
+    leaves, distinct = (int(n) for n in line.split("leaves with a grade rule: ")[1].split("; ")[0].split(", distinct rules: "))
+    assert leaves == distinct > 60
+    seed = next(line for line in result.output.splitlines() if line.startswith("seed items"))
+    present, total = seed.split(": ")[1].split(" present")[0].split(" of ")
+    assert present == total

@@ -12,7 +12,9 @@ from functools import partial
 from pathlib import Path
 
 import anyio.to_thread
-from litestar import Litestar, MediaType, Request, Response, get
+from litestar import Litestar, MediaType, Request, Response, Router, get
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -154,10 +156,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SearchController,
             ProposalController,
             ReleaseController,
-            *WEB_HANDLERS,
+            # the pages: sessions and CSRF apply here only, so the JSON routes pass through neither
+            Router(path="/", route_handlers=[*WEB_HANDLERS, DraftingPages],
+                   middleware=[session_config().middleware,
+                               DefineMiddleware(CSRFMiddleware, config=csrf_config(settings.data_dir, settings.secret_key))]),
             *exchange_handlers(settings),
             DraftingController,
-            DraftingPages,
             healthz,
             readyz,
             metrics,
@@ -166,10 +170,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={"services": Provide(current_services, sync_to_thread=False)},
         lifespan=[lifespan],
-        csrf_config=csrf_config(settings.data_dir, settings.secret_key),
         stores={"sessions": RegistrySessionStore(lambda: running["services"].store)},
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[session_config().middleware],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=install_globals),
         openapi_config=OpenAPIConfig(

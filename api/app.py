@@ -119,7 +119,8 @@ SWAGGER_UI = SwaggerPage(
 async def before_request(request):
     """The app's one ``before_request``: the draft checker's rate limit, then what the description
     does not allow (api/strict.py)."""
-    await limit_draft_checks(request)
+    if request.scope["method"] == "POST":
+        await limit_draft_checks(request)
     return await strict_request(request)
 
 

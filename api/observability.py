@@ -206,6 +206,18 @@ class RequestMetrics:
                     bucket.inc(added)
 
 
+class LogLine(msgspec.Struct, gc=False):
+    """The fields of a request log line, in their order."""
+
+    method: str
+    path: str
+    query: str
+    status: int
+    ms: float
+    revision: int | None
+    worker: int
+
+
 class RequestLog:
     """One structured line per request: method, path, query, status, duration (ms), revision, worker.
 
@@ -219,7 +231,7 @@ class RequestLog:
         self.revision = revision
         self.worker = os.getpid()
         self.pending: list[tuple] = []
-        self.encode = msgspec.json.Encoder().encode
+        self.encode_lines = msgspec.json.Encoder().encode_lines
 
     @staticmethod
     def enabled() -> bool:
@@ -237,11 +249,10 @@ class RequestLog:
         pending, self.pending = self.pending, []
         if not pending:
             return
-        encode, worker = self.encode, self.worker
-        lines = [encode({"method": method, "path": path, "query": query.decode("latin-1"), "status": status,
-                         "ms": round(seconds * 1000, 3), "revision": revision, "worker": worker}).decode()
-                 for method, path, query, status, seconds, revision in pending]
-        access_log.info("\n".join(lines))
+        worker = self.worker
+        lines = self.encode_lines([LogLine(method, path, query.decode("latin-1"), status, round(seconds * 1000, 3), revision, worker)
+                                   for method, path, query, status, seconds, revision in pending])
+        access_log.info(lines[:-1].decode())  # one JSON object a line, no newline at the end
 
 
 class EveryRequest:

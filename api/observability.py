@@ -4,8 +4,9 @@ Request counts and latencies come from ``RequestMetrics``, fed by ``EveryRequest
 around the app's handler) and labelled by route template, not by path, so concept ids do not explode
 the series; it replaced litestar's Prometheus middleware, which cost more CPU per hot read than the read
 itself (docs/performance.md). Requests add to plain numbers, handed to prometheus_client in bulk; the
-request log's lines are encoded and written in batches, so both cost a small part of a bare route. The node's own state (applied revision, lag behind the store, index documents,
-catalog size, cache hit rates) is read when ``/metrics`` is scraped. With several workers,
+request log's lines are encoded and written in batches, so both cost a small part of a bare route.
+The node's own state (applied revision, lag behind the store, index documents, catalog size, cache hit
+rates) is read when ``/metrics`` is scraped. With several workers,
 ``shuyu serve`` points ``PROMETHEUS_MULTIPROC_DIR`` at a folder of the data folder, so request
 counters add up over the workers; the state gauges are those of the worker that answers, labelled
 with its process id.
@@ -18,6 +19,7 @@ import logging
 import os
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
+from typing import Any
 from time import perf_counter
 
 import anyio
@@ -25,7 +27,7 @@ import anyio.to_thread
 import msgspec
 from litestar import MediaType, Response, get
 from litestar.datastructures import State
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -274,12 +276,12 @@ class EveryRequest:
             return
         started = perf_counter()
         secure = scope.get("scheme") == "https"
-        method = scope["method"]
+        method: str = scope["method"]  # type: ignore[typeddict-item]
         head = method == "HEAD"
-        inner = {**scope, "method": "GET"} if head else scope
+        inner: Any = {**scope, "method": "GET"} if head else scope
         status = 500  # an app that fails before it answers
 
-        async def answer(message: Message) -> None:
+        async def answer(message: Any) -> None:
             nonlocal status
             kind = message["type"]
             if kind == "http.response.start":
@@ -295,7 +297,7 @@ class EveryRequest:
             seconds = perf_counter() - started
             path = scope["path"]
             if not path.startswith(NOT_COUNTED):
-                self.metrics.note(method, inner.get("path_template") or UNMATCHED, status, seconds)  # type: ignore[arg-type]
+                self.metrics.note(method, inner.get("path_template") or UNMATCHED, status, seconds)
             if self.log.enabled():
                 self.log.note(method, path, scope.get("query_string", b""), status, seconds)
 

@@ -12,9 +12,10 @@ from functools import partial
 from pathlib import Path
 
 import anyio.to_thread
-from litestar import Litestar, MediaType, get
+from litestar import Litestar, MediaType, Request, Response, Router, get
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -28,13 +29,14 @@ from .exchange import exchange_handlers
 from .history import HistoryController
 from .openapi import ExactJson
 from .strict import strict_request
-from .observability import RequestLog, RequestMetrics, metrics, readyz
+from .observability import EveryRequest, RequestLog, RequestMetrics, flush_every, metrics, readyz
 from .problems import EXCEPTION_HANDLERS, no_nul_in_path
+from .rendering import PreEncoded, encode
 from .routes import ConceptController, SearchController
 from .services import Services
 from .settings import Settings
-from .security import SecurityLayer, Throttles, limit_draft_checks
-from .web import WEB_HANDLERS, HeadAsGet, RegistrySessionStore, csrf_config, install_globals, session_config
+from .security import Throttles, limit_draft_checks
+from .web import WEB_HANDLERS, RegistrySessionStore, csrf_config, install_globals, session_config
 
 HERE = Path(__file__).parent
 VERSION = "0.1.0"
@@ -48,13 +50,18 @@ class Health(Struct, omit_defaults=True):
     reason: str | None = None  # why it is degraded
 
 
+WORKER = os.getpid()  # read again in a forked worker (os.register_at_fork below)
+os.register_at_fork(after_in_child=lambda: globals().update(WORKER=os.getpid()))
+
+
 @get("/healthz", sync_to_thread=False, media_type=MediaType.JSON, tags=["health"])
-def healthz(state: State) -> Health:
+def healthz(request: Request) -> Response[Health]:
     """Liveness: answers without touching the store or the index; ``degraded`` (with a reason) while
-    search is unavailable or the read models cannot follow the store."""
-    services = state.services
+    search is unavailable or the read models cannot follow the store. (Bytes encoded here: litestar's
+    serialisation of a returned Struct costs more than the answer.)"""
+    services = request.app.state.services
     status, reason = services.health
-    return Health(status=status, revision=services.catalog.revision, worker=os.getpid(), reason=reason)
+    return PreEncoded(encode(Health(status=status, revision=services.catalog.revision, worker=WORKER, reason=reason)))
 
 
 async def follow_change_log(services: Services, interval: float) -> None:
@@ -111,13 +118,16 @@ SWAGGER_UI = SwaggerPage(
 async def before_request(request):
     """The app's one ``before_request``: the draft checker's rate limit, then what the description
     does not allow (api/strict.py)."""
-    await limit_draft_checks(request)
+    if request.scope["method"] == "POST":
+        await limit_draft_checks(request)
     return await strict_request(request)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     running: dict[str, Services] = {}
+    request_metrics = RequestMetrics()
+    request_log = RequestLog(lambda: running["services"].catalog.revision if "services" in running else None)
 
     def current_services() -> Services:
         """The dependency every handler gets: what the lifespan opened (no parameters: nothing to parse)."""
@@ -128,13 +138,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         services = await anyio.to_thread.run_sync(Services, settings)
         app.state.services = running["services"] = services
         tasks = [asyncio.create_task(follow_change_log(services, settings.sync_interval)),
-                 asyncio.create_task(sweep_sessions(app.stores.get("sessions")))]
+                 asyncio.create_task(sweep_sessions(app.stores.get("sessions"))),
+                 asyncio.create_task(flush_every(request_metrics))]
         try:
             yield
         finally:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            request_log.flush()
             services.close()
 
     app = Litestar(
@@ -144,10 +156,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SearchController,
             ProposalController,
             ReleaseController,
-            *WEB_HANDLERS,
+            # the pages: sessions and CSRF apply here only, so the JSON routes pass through neither
+            Router(path="/", route_handlers=[*WEB_HANDLERS, DraftingPages],
+                   middleware=[session_config().middleware,
+                               DefineMiddleware(CSRFMiddleware, config=csrf_config(settings.data_dir, settings.secret_key))]),
             *exchange_handlers(settings),
             DraftingController,
-            DraftingPages,
             healthz,
             readyz,
             metrics,
@@ -156,10 +170,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={"services": Provide(current_services, sync_to_thread=False)},
         lifespan=[lifespan],
-        csrf_config=csrf_config(settings.data_dir, settings.secret_key),
         stores={"sessions": RegistrySessionStore(lambda: running["services"].store)},
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[session_config().middleware],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=install_globals),
         openapi_config=OpenAPIConfig(
@@ -175,10 +187,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.throttles = Throttles(settings)
     # One log line and one count per request, 404s for paths no route matches included: route middleware
-    # never sees those, so both wrap the app's own handler, where litestar puts its app-wide CORS middleware.
-    # The security layer (headers, Secure cookies over https) sits inside both, so its answers are
-    # logged and counted like any other.
-    app.asgi_handler = RequestLog(RequestMetrics(HeadAsGet(SecurityLayer(app.asgi_handler))), app.state)
+    # never sees those, so one wrapper (security headers, HEAD, metrics, request log) wraps the app's own
+    # handler, where litestar puts its app-wide CORS middleware.
+    app.state.request_metrics = request_metrics
+    app.asgi_handler = EveryRequest(app.asgi_handler, request_metrics, request_log)
     return app
 
 

@@ -1,10 +1,12 @@
 """What an operator sees of a running node: Prometheus metrics, readiness, one log line per request.
 
-Request counts and latencies come from ``RequestMetrics``, a small ASGI wrapper around the app's
-handler (labelled by route template, not by path, so concept ids do not explode the series); it
-replaced litestar's Prometheus middleware, which cost more CPU per hot read than the read itself
-(docs/performance.md). The node's own state (applied revision, lag behind the store, index documents,
-catalog size, cache hit rates) is read when ``/metrics`` is scraped. With several workers,
+Request counts and latencies come from ``RequestMetrics``, fed by ``EveryRequest`` (the one ASGI wrapper
+around the app's handler) and labelled by route template, not by path, so concept ids do not explode
+the series; it replaced litestar's Prometheus middleware, which cost more CPU per hot read than the read
+itself (docs/performance.md). Requests add to plain numbers, handed to prometheus_client in bulk; the
+request log's lines are encoded and written in batches, so both cost a small part of a bare route.
+The node's own state (applied revision, lag behind the store, index documents, catalog size, cache hit
+rates) is read when ``/metrics`` is scraped. With several workers,
 ``shuyu serve`` points ``PROMETHEUS_MULTIPROC_DIR`` at a folder of the data folder, so request
 counters add up over the workers; the state gauges are those of the worker that answers, labelled
 with its process id.
@@ -12,23 +14,27 @@ with its process id.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-import time
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Iterator
+from typing import Any
+from time import perf_counter
 
 import anyio
 import anyio.to_thread
 import msgspec
 from litestar import MediaType, Response, get
 from litestar.datastructures import State
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from .openapi import success_as
 from .problems import problems
+from .security import with_security_headers
 
 access_log = logging.getLogger("shuyu.access")
 READY_TIMEOUT = 2.0  # seconds the store may take to answer a readiness check
@@ -76,6 +82,9 @@ class NodeCollector:
 
 def metrics_handler(state: State) -> Response:
     """``GET /metrics``: the request metrics of every worker and this worker's state."""
+    request_metrics = getattr(state, "request_metrics", None)
+    if request_metrics is not None:
+        request_metrics.flush()  # this worker's requests until now; the others' within FLUSH_SECONDS
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         shared = CollectorRegistry()
         multiprocess.MultiProcessCollector(shared)
@@ -134,97 +143,170 @@ LABELS = ("method", "path", "status_code", "app_name")
 REQUESTS = Counter("shuyu_requests_total", "requests answered, by method, route template and status", LABELS)
 ERRORS = Counter("shuyu_requests_error_total", "requests answered with a 5xx status", LABELS)
 # seconds; the hot reads take well under a millisecond, search and writes up to seconds
+BUCKETS = (0.001, 0.005, 0.025, 0.1, 0.5, 2.5, 10.0)
 DURATION = Histogram("shuyu_request_duration_seconds", "time to answer a request, by method, route template and status",
-                     LABELS, buckets=(0.001, 0.005, 0.025, 0.1, 0.5, 2.5, 10.0))
+                     LABELS, buckets=BUCKETS)
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})  # others count as "other"
 UNMATCHED = "unmatched"  # the route label of a request no route matched (its path would explode the series)
 NOT_COUNTED = ("/metrics", "/static/")
-
-
-class NotedStatus:
-    """An ASGI ``send`` that passes every message on and notes the status answered (500 until then:
-    an app that fails before it answers)."""
-
-    def __init__(self, send: Send) -> None:
-        self.send = send
-        self.code = 500
-
-    async def __call__(self, message: Message) -> None:
-        if message["type"] == "http.response.start":
-            self.code = message["status"]
-        await self.send(message)
+FLUSH_SECONDS = 1.0  # request metrics reach prometheus_client at most this late (and at once on a scrape)
+LOG_SECONDS = 0.2    # request log lines are written at most this late (and when LOG_BATCH are waiting)
+LOG_BATCH = 512
+MAX_SERIES = 10_000  # (method, route, status) kept at once, whatever methods clients invent
 
 
 class RequestMetrics:
-    """Counts every request by method, route template and status, and observes its duration.
+    """Counts every request by method, route template and status, and its duration in the histogram.
 
-    It wraps the app's ASGI handler, outside routing (litestar writes the matched route's template into
-    the scope, which is read once the app has answered). The labelled children are looked up once per
-    (method, route, status) and kept, so a request costs one dict look-up, a counter increment and a
-    histogram observation: litestar's middleware built a Request and went through ``labels()`` (a lock
-    and string conversions) four times per request."""
+    A request adds to plain numbers kept per (method, route, status): a count, a sum and the bucket it
+    falls in. ``flush`` hands what was added to prometheus_client (the labelled children, looked up once per
+    series): on every scrape of this worker, every ``FLUSH_SECONDS`` (the lifespan's ``flush_every``, so
+    that the other workers' counts reach the shared multiprocess files) and at shutdown. prometheus_client
+    takes a lock per increment, and in multiprocess mode writes each one to a memory-mapped file: three of
+    them per request cost about as much as a bare route (docs/performance.md).
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    Adding a histogram's sum and bucket counts in one go has no public call in prometheus_client
+    (``observe`` takes one value): ``flush`` uses the child's ``_sum`` and ``_buckets`` (the values
+    ``observe`` increments; tests/api/test_observability.py compares them with the request count)."""
+
+    def __init__(self) -> None:
+        # (method, route, status) -> [count, sum, bucket 0, …, bucket +Inf]
+        self.cells: dict[tuple[str, str, int], list] = {}
         self.children: dict[tuple[str, str, int], tuple] = {}
 
+    def note(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        cell = self.cells.get(key)
+        if cell is None:
+            if len(self.cells) >= MAX_SERIES:
+                self.flush()
+            cell = self.cells[key] = [0, 0.0] + [0] * (len(BUCKETS) + 1)
+        cell[0] += 1
+        cell[1] += seconds
+        cell[2 + bisect_left(BUCKETS, seconds)] += 1  # the first bucket whose bound is ≥ the duration
+
     def _children(self, key: tuple[str, str, int]) -> tuple:
-        labels = (key[0] if key[0] in METHODS else "other", key[1], str(key[2]), "shuyu")
-        children = (REQUESTS.labels(*labels), DURATION.labels(*labels),
-                    ERRORS.labels(*labels) if key[2] >= 500 else None)
-        if len(self.children) < 10_000:  # a bound, whatever methods clients invent
-            self.children[key] = children
+        children = self.children.get(key)
+        if children is None:
+            labels = (key[0] if key[0] in METHODS else "other", key[1], str(key[2]), "shuyu")
+            children = (REQUESTS.labels(*labels), DURATION.labels(*labels),
+                        ERRORS.labels(*labels) if key[2] >= 500 else None)
+            if len(self.children) < MAX_SERIES:
+                self.children[key] = children
         return children
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(NOT_COUNTED):
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = NotedStatus(send)
-        try:
-            await self.app(scope, receive, status)
-        finally:
-            key = (scope["method"], scope.get("path_template") or UNMATCHED, status.code)  # type: ignore[typeddict-item]
-            count, duration, errors = self.children.get(key) or self._children(key)
-            count.inc()
-            duration.observe(time.perf_counter() - started)
+    def flush(self) -> None:
+        cells, self.cells = self.cells, {}
+        for key, (count, total, *buckets) in cells.items():
+            requests, duration, errors = self._children(key)
+            requests.inc(count)
             if errors is not None:
-                errors.inc()
+                errors.inc(count)
+            duration._sum.inc(total)
+            for bucket, added in zip(duration._buckets, buckets):
+                if added:
+                    bucket.inc(added)
+
+
+class LogLine(msgspec.Struct, gc=False):
+    """The fields of a request log line, in their order."""
+
+    method: str
+    path: str
+    query: str
+    status: int
+    ms: float
+    revision: int | None
+    worker: int
 
 
 class RequestLog:
-    """One structured line per request: method, path, status, duration, revision, worker.
-
-    It wraps the app's ASGI handler (``create_app``), so that requests no route matches are logged too.
+    """One structured line per request: method, path, query, status, duration (ms), revision, worker.
 
     The line is JSON, so whatever a client puts in a path or query (a newline, quotes, control
-    characters) is escaped and cannot forge a line.
-    """
+    characters) is escaped and cannot forge a line. A request only notes its fields; the lines are
+    encoded and handed to the ``shuyu.access`` logger together, one record holding the lines of up to
+    ``LOG_SECONDS`` (or ``LOG_BATCH`` requests), one line each: a log record per request (the caller
+    lookup, the record, the formatter, the handler's lock and write) cost twice a bare route."""
 
-    def __init__(self, app: ASGIApp, state: State) -> None:
-        self.app = app
-        self.state = state
+    def __init__(self, revision: Callable[[], int | None]) -> None:
+        self.revision = revision
         self.worker = os.getpid()
-        self.encode = msgspec.json.Encoder().encode
+        self.pending: list[tuple] = []
+        self.encode_lines = msgspec.json.Encoder().encode_lines
+
+    @staticmethod
+    def enabled() -> bool:
+        return access_log.isEnabledFor(logging.INFO)
+
+    def note(self, method: str, path: str, query: bytes, status: int, seconds: float) -> None:
+        pending = self.pending
+        pending.append((method, path, query, status, seconds, self.revision()))
+        if len(pending) == 1:
+            asyncio.get_running_loop().call_later(LOG_SECONDS, self.flush)
+        elif len(pending) >= LOG_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        worker = self.worker
+        lines = self.encode_lines([LogLine(method, path, query.decode("latin-1"), status, round(seconds * 1000, 3), revision, worker)
+                                   for method, path, query, status, seconds, revision in pending])
+        access_log.info(lines[:-1].decode())  # one JSON object a line, no newline at the end
+
+
+class EveryRequest:
+    """What every HTTP request gets, in one ASGI wrapper around the app's handler (outside routing, so
+    that requests no route matches get it too): the security headers (``api/security.py``), HEAD answered
+    as the GET it stands for without the body (RFC 9110 §9.3.2: litestar routes by method before any
+    middleware runs), a count and a duration in the request metrics, a line in the request log.
+
+    One frame and one ``send`` per request, where four nested wrappers made four of each."""
+
+    def __init__(self, app: ASGIApp, metrics: RequestMetrics, log: RequestLog) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.log = log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not access_log.isEnabledFor(logging.INFO):  # websockets: none
+        if scope["type"] != "http":  # lifespan, websockets
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        status = NotedStatus(send)
+        started = perf_counter()
+        secure = scope.get("scheme") == "https"
+        method: str = scope["method"]  # type: ignore[typeddict-item]
+        head = method == "HEAD"
+        inner: Any = {**scope, "method": "GET"} if head else scope
+        status = 500  # an app that fails before it answers
+
+        async def answer(message: Any) -> None:
+            nonlocal status
+            kind = message["type"]
+            if kind == "http.response.start":
+                status = message["status"]
+                message["headers"] = with_security_headers(message.get("headers", ()), secure)
+            elif head and kind == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
         try:
-            await self.app(scope, receive, status)
+            await self.app(inner, receive, answer)
         finally:
-            services = getattr(self.state, "services", None)
-            line = {
-                "method": scope["method"],  # type: ignore[typeddict-item]
-                "path": scope["path"],
-                "query": scope.get("query_string", b"").decode("latin-1"),
-                "status": status.code,
-                "ms": round((time.perf_counter() - started) * 1000, 3),
-                "revision": services.catalog.revision if services is not None else None,
-                "worker": self.worker,
-            }
-            access_log.info(self.encode(line).decode())
+            seconds = perf_counter() - started
+            path = scope["path"]
+            if not path.startswith(NOT_COUNTED):
+                self.metrics.note(method, inner.get("path_template") or UNMATCHED, status, seconds)
+            if self.log.enabled():
+                self.log.note(method, path, scope.get("query_string", b""), status, seconds)
+
+
+async def flush_every(metrics: RequestMetrics, seconds: float = FLUSH_SECONDS) -> None:
+    """The lifespan's task: request metrics reach prometheus_client (and the files the workers share)."""
+    try:
+        while True:
+            await asyncio.sleep(seconds)
+            metrics.flush()
+    finally:
+        metrics.flush()

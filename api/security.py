@@ -1,7 +1,7 @@
 """What every answer gets for its safety, and the throttles (docs/operations.md, "Security").
 
-``SecurityLayer`` wraps the app's ASGI handler (outside routing, so that answers no route gives get it
-too): every response carries a strict Content-Security-Policy (no inline script or style anywhere on
+``with_security_headers`` is applied by the app's one ASGI wrapper (``EveryRequest``, outside routing, so
+that answers no route gives get it too): every response carries a strict Content-Security-Policy (no inline script or style anywhere on
 the site; ``/schema`` loads its viewer from ``/static``), ``nosniff``, ``Referrer-Policy`` and
 ``X-Frame-Options``; and over https every cookie is marked ``Secure``. Whether a request came over https
 is the ASGI scheme: the connection's own, or a trusted proxy's ``X-Forwarded-Proto`` when ``shuyu serve``
@@ -25,7 +25,6 @@ import anyio.to_thread
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import TooManyRequestsException
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.errors import Unauthorized
 from registry.tokens import authenticate
@@ -42,26 +41,13 @@ MAX_KEYS = 100_000  # clients (and token prefixes) remembered at once, whatever 
 TOKEN_PREFIX = 16  # characters of a presented token that name it for the per-token throttle
 
 
-class SecurityLayer:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        secure = scope.get("scheme") == "https"
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                if secure:
-                    headers = [(k, v + b"; Secure") if k.lower() == b"set-cookie" and b"; secure" not in v.lower()
-                               else (k, v) for k, v in headers]
-                message["headers"] = headers + HEADERS  # nothing else in the app sets these
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+def with_security_headers(headers: Iterable[tuple[bytes, bytes]], secure: bool) -> list[tuple[bytes, bytes]]:
+    """An answer's headers with the security headers added (nothing else in the app sets them) and, over
+    https, every cookie marked ``Secure``. Called by ``EveryRequest`` (api/observability.py) on every answer."""
+    if secure:
+        return [(k, v + b"; Secure") if k.lower() == b"set-cookie" and b"; secure" not in v.lower() else (k, v)
+                for k, v in headers] + HEADERS
+    return [*headers, *HEADERS]
 
 
 class Throttle:

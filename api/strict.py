@@ -112,17 +112,22 @@ async def strict_request(request: Request) -> Response | None:
     registered on a path (``Allow: OPTIONS, POST`` where GET is served too)."""
     if request.method == "OPTIONS" and request.route_handler.handler_name == "options_handler":
         return Response(content=None, status_code=204, headers={"Allow": allowed_methods(request)}, media_type="text/plain")
-    for name, value in request.query_params.multi_items():
-        if _bad_text(name) or _bad_text(value):
-            raise InvalidInput(f"{name!r} holds a NUL or a byte that is not UTF-8", field=name)
-    for name, value in request.path_params.items():
-        if isinstance(value, str) and _bad_text(value):
-            raise InvalidInput(f"{name} holds a NUL or a byte that is not UTF-8", field=name)
+    scope = request.scope
+    query = scope["query_string"]  # nothing to parse on most reads (/healthz, a concept by id)
+    if query:
+        for name, value in request.query_params.multi_items():
+            if _bad_text(name) or _bad_text(value):
+                raise InvalidInput(f"{name!r} holds a NUL or a byte that is not UTF-8", field=name)
+    if scope["path_params"]:
+        for name, value in request.path_params.items():
+            if isinstance(value, str) and _bad_text(value):
+                raise InvalidInput(f"{name} holds a NUL or a byte that is not UTF-8", field=name)
     rules = rules_of(request.route_handler)
-    for name in rules.integers:
-        for value in request.query_params.getall(name, []):
-            if not DIGITS.fullmatch(value):
-                raise InvalidInput(f"{name} is an integer written in decimal digits, not {value!r}", field=name)
+    if query:
+        for name in rules.integers:
+            for value in request.query_params.getall(name, []):
+                if not DIGITS.fullmatch(value):
+                    raise InvalidInput(f"{name} is an integer written in decimal digits, not {value!r}", field=name)
     if rules.body is None:
         return None
     body = await request.body()

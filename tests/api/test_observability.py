@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 import httpx
 import pytest
@@ -101,14 +102,34 @@ def test_readyz_is_ready_then_not_when_the_store_is_gone(tmp_path):
 
 
 def test_one_escaped_log_line_per_request(node, caplog):
+    """Lines are written in batches (at most LOG_SECONDS late): one JSON object per line, one line per request."""
     with caplog.at_level(logging.INFO, logger="shuyu.access"), httpx.Client(base_url=node.url) as client:
         client.get("/no/such%0Apage")
         client.get("/api/v1/concepts/smart-agriculture")
-    lines = [r.getMessage() for r in caplog.records if r.name == "shuyu.access"]
-    assert all("\n" not in line for line in lines)
-    entries = [json.loads(line) for line in lines]
+        for _ in range(100):  # wait for the batch (0.2 s), not a fixed time
+            lines = [line for r in caplog.records if r.name == "shuyu.access" for line in r.getMessage().split("\n")]
+            if sum('"/api/v1/concepts/smart-agriculture"' in line for line in lines):
+                break
+            time.sleep(0.05)
+    entries = [json.loads(line) for line in lines]  # every line is one whole JSON object: nothing forged
     forged = [e for e in entries if e["path"] == "/no/such\npage"]
     assert len(forged) == 1 and forged[0]["status"] == 404
     read = [e for e in entries if e["path"] == "/api/v1/concepts/smart-agriculture"]
     assert len(read) == 1 and read[0]["status"] == 200 and read[0]["method"] == "GET"
     assert read[0]["revision"] == node.services.catalog.revision and read[0]["worker"] > 0 and read[0]["ms"] >= 0
+    assert set(read[0]) == {"method", "path", "query", "status", "ms", "revision", "worker"}
+
+
+def test_histogram_adds_up_to_the_request_count(node):
+    """Request metrics are added to prometheus_client in bulk: the histogram's count and buckets must
+    still agree with the request counter."""
+    with httpx.Client(base_url=node.url) as client:
+        for _ in range(7):
+            assert client.get("/healthz").status_code == 200
+        after = scrape(client)
+    route = {"path": "/healthz", "status_code": "200", "method": "GET"}
+    count = value(after, "shuyu_requests_total", **route)
+    assert count >= 7
+    assert value(after, "shuyu_request_duration_seconds_count", **route) == count
+    assert value(after, "shuyu_request_duration_seconds_bucket", le="+Inf", **route) == count
+    assert value(after, "shuyu_request_duration_seconds_sum", **route) > 0

@@ -7,7 +7,9 @@ import random
 
 from registry.model import Term
 from registry.sqlite import SQLiteStore
-from search.catalog import SNAPSHOT_FILE, Catalog
+from search.catalog import Catalog
+from search.catalog_build import SNAPSHOT_FILE
+from search.compact import PrefixTable
 from search.service import SearchService
 from tests.conftest import concept
 from vocab.loader import load_bundled_if_empty
@@ -103,10 +105,10 @@ def test_a_restart_reads_the_saved_snapshot_and_catches_up(tmp_path):
 
 
 def test_prefix_entries_read_back_whatever_their_keys_hold(tmp_path):
-    """Prefix keys are saved joined by a line break; a key holding one (or no entry at all) is saved
-    as the entries themselves and reads back the same."""
+    """Prefix keys are saved packed in one string cut by offsets: a key holding a line break (or no
+    entry at all) reads back the same."""
     for prefixes in ([("a\nb", "c1", "x"), ("b", "c2", "y")], [("b", "c2", "y")], []):
         catalog = Catalog()
-        catalog.revision, catalog.prefixes = 1, prefixes
+        catalog.revision, catalog.prefixes = 1, PrefixTable.of(prefixes)
         catalog.save(tmp_path)
         assert Catalog.load(tmp_path, 1).prefixes == prefixes

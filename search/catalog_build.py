@@ -26,7 +26,10 @@ SNAPSHOT_FORMAT = 4  # a new layout ignores older files (4: packed key tables an
 _CONCEPTS_ENCODER = msgspec.msgpack.Encoder()
 _CONCEPTS_DECODER = msgspec.msgpack.Decoder(list[ConceptVersion])
 
-PACKED = ("postings", "en_postings", "by_sound", "by_code")  # key tables packed (search/compact.py), values sorted
+# key tables packed (search/compact.py) and their values sorted; the bigram postings stay a dict, read
+# a few dozen times per search (a packed look-up costs 10–20× a dict's)
+PACKED = ("en_postings", "by_sound", "by_code")
+SORTED = {"postings", *PACKED}
 # the containers of a snapshot; each maps a key to an immutable value (a tuple, a Struct)
 _MAPS = ("schemes", "concepts", "standards", "by_label", "by_title", "by_code", "by_sound", "narrower",
          "standards_of", "postings", "en_postings")
@@ -70,6 +73,8 @@ def _saved_state(catalog: Catalog) -> dict:
 def _from_saved_state(state: dict) -> Catalog:
     concepts = {c.id: c for c in _CONCEPTS_DECODER.decode(state["concepts"])}
     state["concepts"] = concepts
+    # (the tables' ids and labels are shared among themselves by pickle, not with the concepts' strings:
+    # mapping 1.5 million of them onto those would save about a tenth of the memory but double the read)
     state["by_label"] = {label: tuple([LabelMatch(i, concepts[i].terms[n]) for i, n in zip(flat[::2], flat[1::2])])
                          for label, flat in state["by_label"].items()}
     catalog = Catalog.__new__(Catalog)
@@ -189,7 +194,7 @@ class _Builder:
         for name, work in self._work.items():
             if not work:
                 continue
-            if name in PACKED:  # label postings sorted: the same order however the snapshot was reached
+            if name in PACKED:
                 table = getattr(self.new, name)
                 table = table if isinstance(table, KeyTable) else KeyTable.of(table)
                 setattr(self.new, name, table.updated({key: tuple(sorted(values)) for key, values in work.items()}))
@@ -200,8 +205,8 @@ class _Builder:
                     target.pop(key, None)
                 elif name in single:
                     target[key] = values[0]
-                else:
-                    target[key] = tuple(values)
+                else:  # label postings sorted: the same order however the snapshot was reached
+                    target[key] = tuple(sorted(values)) if name in SORTED else tuple(values)
             setattr(self.new, name, target)
         if self._forgotten or self._added:
             prefixes = self.new.prefixes
@@ -305,8 +310,13 @@ def _prefix_entries(entity_id: str, keys: dict[str, str]) -> tuple[tuple[str, st
 
 
 def _folded(c: ConceptVersion) -> tuple[tuple[str, Term], ...]:
-    """(folded text, term) for each term of a concept version."""
-    return tuple((fold_to_simplified(term.text), term) for term in c.terms)
+    """(folded text, term) for each term of a concept version; a text folded to itself is the term's own
+    object (held once)."""
+    return tuple((_same(fold_to_simplified(term.text), term.text), term) for term in c.terms)
+
+
+def _same(text: str, original: str) -> str:
+    return original if text == original else text
 
 
 def _standard_prefixes(s: StandardVersion) -> dict[str, str]:

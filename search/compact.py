@@ -22,17 +22,25 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from heapq import merge
 from typing import Any
+from zlib import crc32
 
 SPARSE = 16  # every 16th key kept as a string to bisect on
 REPACK = 4096  # overlay entries (changed keys, or prefix entries added or hidden) packed in past this
 
 
+def _hash(key: str) -> int:
+    """A key's hash, the same in every process (``hash`` of a str is not): the slots are saved."""
+    return crc32(key.encode("utf-8", "surrogatepass"))
+
+
 class _Packed:
-    """Sorted keys in one string, each with a run of numbers (``items[offsets[i]:offsets[i + 1]]``)."""
+    """Sorted keys in one string, each with a run of numbers (``items[offsets[i]:offsets[i + 1]]``);
+    ``slots`` is an open-addressing hash table of key positions + 1 (0: empty) when exact look-ups
+    are wanted."""
 
-    __slots__ = ("pool", "starts", "offsets", "items", "sparse")
+    __slots__ = ("pool", "starts", "offsets", "items", "slots", "sparse")
 
-    def __init__(self, keys: list[str], runs: Iterable[Iterable[int]]) -> None:
+    def __init__(self, keys: list[str], runs: Iterable[Iterable[int]], hashed: bool = False) -> None:
         self.pool = "".join(keys)
         self.starts = array("I", [0])
         at = 0
@@ -44,15 +52,26 @@ class _Packed:
         for run in runs:
             self.items.extend(run)
             self.offsets.append(len(self.items))
-        self.sparse = keys[::SPARSE]
+        self.sparse = [] if hashed else keys[::SPARSE]  # found through the slots, or by bisecting
+        self.slots = array("I")
+        if hashed and keys:
+            size = 1 << (2 * len(keys) - 1).bit_length()  # at most half full
+            slots = array("I", bytes(4 * size))
+            mask = size - 1
+            for i, key in enumerate(keys):
+                at = _hash(key) & mask
+                while slots[at]:
+                    at = (at + 1) & mask
+                slots[at] = i + 1
+            self.slots = slots
 
     def __getstate__(self) -> tuple:
-        return self.pool, self.starts, self.offsets, self.items
+        return self.pool, self.starts, self.offsets, self.items, self.slots
 
     def __setstate__(self, state: tuple) -> None:
-        self.pool, self.starts, self.offsets, self.items = state
+        self.pool, self.starts, self.offsets, self.items, self.slots = state
         pool, starts = self.pool, self.starts
-        self.sparse = [pool[starts[i] : starts[i + 1]] for i in range(0, len(starts) - 1, SPARSE)]
+        self.sparse = [] if self.slots else [pool[starts[i] : starts[i + 1]] for i in range(0, len(starts) - 1, SPARSE)]
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -78,6 +97,19 @@ class _Packed:
 
     def find(self, key: str) -> int:
         """The position of ``key``, or -1."""
+        slots = self.slots
+        if slots:
+            mask = len(slots) - 1
+            at = _hash(key) & mask
+            pool, starts, size = self.pool, self.starts, len(key)
+            while True:
+                i = slots[at] - 1
+                if i < 0:
+                    return -1
+                s = starts[i]
+                if starts[i + 1] - s == size and pool.startswith(key, s):
+                    return i
+                at = (at + 1) & mask
         block = bisect_right(self.sparse, key) - 1
         if block < 0:
             return -1
@@ -130,7 +162,7 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
         items = {key: values for key, values in items.items() if values}
         vocab, number = _numbering(v for values in items.values() for v in values)
         keys = sorted(items)
-        return cls(_Packed(keys, ([number[v] for v in items[k]] for k in keys)), vocab)
+        return cls(_Packed(keys, ([number[v] for v in items[k]] for k in keys), hashed=True), vocab)
 
     def updated(self, changes: Mapping[str, tuple[str, ...]]) -> KeyTable:
         """This table with ``changes`` (key → its new values; an empty tuple removes the key)."""
@@ -156,8 +188,8 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
         i = packed.find(key)
         if i < 0:
             return default
-        vocab = self._vocab
-        return tuple([vocab[n] for n in packed.items[packed.offsets[i] : packed.offsets[i + 1]]])
+        vocab, offsets = self._vocab, packed.offsets
+        return tuple([vocab[n] for n in packed.items[offsets[i] : offsets[i + 1]]])
 
     def __getitem__(self, key: str) -> tuple[str, ...]:
         values = self.get(key)

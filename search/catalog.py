@@ -43,7 +43,7 @@ def query_code_key(text: str) -> str:
     return fold_to_simplified(text).replace(" ", "")
 
 
-class LabelMatch(Struct, frozen=True):
+class LabelMatch(Struct, frozen=True, gc=False):  # untracked: one per label, no cycles
     id: str
     term: Term
 
@@ -139,18 +139,7 @@ class Catalog:
     def prefixed(self, prefix: str, limit: int) -> dict[str, tuple[bool, str]]:
         """Entities with a key (label, pinyin, initials, English, code) starting with ``prefix``:
         id → (whether a key equals it, the label of the best key)."""
-        found: dict[str, tuple[bool, str]] = {}
-        for key, entity_id, label in self.prefixes.starting(prefix):
-            if not key.startswith(prefix):
-                break
-            exact = key == prefix
-            if entity_id not in found:
-                if len(found) >= limit:
-                    break
-                found[entity_id] = (exact, label)
-            elif exact and not found[entity_id][0]:
-                found[entity_id] = (True, label)
-        return found
+        return self.prefixes.prefixed(prefix, limit)
 
     def _suggest_rank(self, entity_id: str, exact: bool, order: int, label: str) -> tuple:
         """Live before deprecated, whole key before prefix, the literal form before other expansions."""

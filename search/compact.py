@@ -189,7 +189,10 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
         if i < 0:
             return default
         vocab, offsets = self._vocab, packed.offsets
-        return tuple([vocab[n] for n in packed.items[offsets[i] : offsets[i + 1]]])
+        start, end = offsets[i], offsets[i + 1]
+        if end - start == 1:  # most codes and sounds
+            return (vocab[packed.items[start]],)
+        return tuple([vocab[n] for n in packed.items[start:end]])
 
     def __getitem__(self, key: str) -> tuple[str, ...]:
         values = self.get(key)
@@ -244,6 +247,18 @@ def _table_of(entries: dict[str, tuple[str, ...]]) -> KeyTable:
 Entry = tuple[str, str, str]  # (key, entity id, label)
 
 
+def _found(found: dict[str, tuple[bool, str]], entity_id: str, exact: bool, label: str, limit: int) -> bool:
+    """Record an entry in ``found`` as ``PrefixTable.prefixed`` does; False when the limit is reached."""
+    old = found.get(entity_id)
+    if old is None:
+        if len(found) >= limit:
+            return False
+        found[entity_id] = (exact, label)
+    elif exact and not old[0]:
+        found[entity_id] = (True, label)
+    return True
+
+
 class PrefixTable:
     """The sorted prefix entries (key, entity id, label) of a snapshot, packed (see the module): an
     entity's entries always change together, so the overlay is the entities whose packed entries are
@@ -290,6 +305,41 @@ class PrefixTable:
             entity_id = id_vocab[ids[i]]
             if entity_id not in hidden:
                 yield pool[starts[i] : starts[i + 1]], entity_id, label_vocab[labels[i]]
+
+    def prefixed(self, prefix: str, limit: int) -> dict[str, tuple[bool, str]]:
+        """Entities with a key starting with ``prefix``, at most ``limit``, in key order: id → (whether
+        a key equals it, the label of its first such key, or of its first key equal to it)."""
+        found: dict[str, tuple[bool, str]] = {}
+        added = self._added
+        if added:
+            at = bisect_left(added, (prefix,))
+            if at < len(added) and added[at][0].startswith(prefix):  # merged with the packed entries
+                for key, entity_id, label in self.starting(prefix):
+                    if not key.startswith(prefix):
+                        break
+                    if not _found(found, entity_id, key == prefix, label, limit):
+                        break
+                return found
+        keys, ids, labels = self._keys, self._ids, self._labels
+        id_vocab, label_vocab, hidden = self._id_vocab, self._label_vocab, self._hidden
+        pool, starts = keys.pool, keys.starts
+        size = len(prefix)
+        for i in range(keys.lower(prefix), len(ids)):  # the packed entries alone: read in place
+            start, end = starts[i], starts[i + 1]
+            if not pool.startswith(prefix, start, end):
+                break
+            entity_id = id_vocab[ids[i]]
+            if hidden and entity_id in hidden:
+                continue
+            exact = end - start == size
+            old = found.get(entity_id)
+            if old is None:
+                if len(found) >= limit:
+                    break
+                found[entity_id] = (exact, label_vocab[labels[i]])
+            elif exact and not old[0]:
+                found[entity_id] = (True, label_vocab[labels[i]])
+        return found
 
     def starting(self, prefix: str) -> Iterator[Entry]:
         """The entries from the first whose key is not below ``prefix``, in order (the caller stops

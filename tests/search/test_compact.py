@@ -71,4 +71,22 @@ def test_a_prefix_table_reads_like_the_sorted_list_it_replaces(repack):
         assert list(table) == expected and len(table) == len(expected)
         for prefix in ["", "数", "数字", "a", "ab", "zz", "𠀀", "\uffff"]:
             assert list(table.starting(prefix)) == [e for e in expected if e >= (prefix,)]
+            for limit in (1, 3, 100):
+                assert table.prefixed(prefix, limit) == _prefixed(expected, prefix, limit)
     assert pickle.loads(pickle.dumps(table)) == table == PrefixTable.of(list(table))
+
+
+def _prefixed(entries: list[tuple[str, str, str]], prefix: str, limit: int) -> dict[str, tuple[bool, str]]:
+    """What the catalog's prefix look-up answered from its sorted list of entries."""
+    found: dict[str, tuple[bool, str]] = {}
+    for key, entity_id, label in (e for e in entries if e >= (prefix,)):
+        if not key.startswith(prefix):
+            break
+        exact = key == prefix
+        if entity_id not in found:
+            if len(found) >= limit:
+                break
+            found[entity_id] = (exact, label)
+        elif exact and not found[entity_id][0]:
+            found[entity_id] = (True, label)
+    return found

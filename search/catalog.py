@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from itertools import islice
 from pathlib import Path
 
 from msgspec import Struct
@@ -126,10 +125,8 @@ class Catalog:
         """Concepts and standards with a label, pinyin, initials or code starting with one of ``forms``."""
         found: dict[str, tuple[tuple, Suggestion]] = {}
         for order, form in enumerate(dict.fromkeys(f for f in forms if f)):
-            for key, entity_id, label in islice(self.prefixes.starting(form), SUGGEST_SCAN):
-                if not key.startswith(form):
-                    break
-                rank = self._suggest_rank(entity_id, key == form, order, label)
+            for exact, entity_id, label in self.prefixes.first(form, SUGGEST_SCAN):
+                rank = self._suggest_rank(entity_id, exact, order, label)
                 if entity_id not in found or rank < found[entity_id][0]:
                     kind = "concept" if entity_id in self.concepts else "standard"
                     display = self.concepts[entity_id].preferred if kind == "concept" else self.standards[entity_id].title

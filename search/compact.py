@@ -21,6 +21,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from heapq import merge
+from itertools import islice
 from typing import Any
 from zlib import crc32
 
@@ -340,6 +341,30 @@ class PrefixTable:
             elif exact and not old[0]:
                 found[entity_id] = (True, label_vocab[labels[i]])
         return found
+
+    def first(self, prefix: str, count: int) -> list[tuple[bool, str, str]]:
+        """(whether the key equals ``prefix``, entity id, label) of the first ``count`` entries whose key
+        starts with ``prefix``, in order."""
+        if self._added or self._hidden:
+            out = []
+            for key, entity_id, label in islice(self.starting(prefix), count):
+                if not key.startswith(prefix):
+                    break
+                out.append((key == prefix, entity_id, label))
+            return out
+        keys, ids, labels = self._keys, self._ids, self._labels
+        id_vocab, label_vocab = self._id_vocab, self._label_vocab
+        pool, starts = keys.pool, keys.starts
+        start = keys.lower(prefix)
+        end = min(start + count, len(ids))
+        size = len(prefix)
+        out = []
+        for i in range(start, end):
+            begin, stop = starts[i], starts[i + 1]
+            if not pool.startswith(prefix, begin, stop):
+                break
+            out.append((stop - begin == size, id_vocab[ids[i]], label_vocab[labels[i]]))
+        return out
 
     def starting(self, prefix: str) -> Iterator[Entry]:
         """The entries from the first whose key is not below ``prefix``, in order (the caller stops

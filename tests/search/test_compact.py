@@ -71,6 +71,8 @@ def test_a_prefix_table_reads_like_the_sorted_list_it_replaces(repack):
         assert list(table) == expected and len(table) == len(expected)
         for prefix in ["", "数", "数字", "a", "ab", "zz", "𠀀", "\uffff"]:
             assert list(table.starting(prefix)) == [e for e in expected if e >= (prefix,)]
+            assert table.first(prefix, 3) == [(k == prefix, i, label) for k, i, label in expected
+                                              if k >= prefix and k.startswith(prefix)][:3]
             for limit in (1, 3, 100):
                 assert table.prefixed(prefix, limit) == _prefixed(expected, prefix, limit)
     assert pickle.loads(pickle.dumps(table)) == table == PrefixTable.of(list(table))

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from registry.model import Term
 from registry.sqlite import SQLiteStore
 from search.catalog import Catalog
 from search.catalog_build import SNAPSHOT_FILE
+from search import compact
 from search.compact import PrefixTable
 from search.service import SearchService
 from tests.conftest import concept
@@ -45,7 +48,13 @@ def _by_tier(hits: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], set[st
     return [h for h in hits if h[1] != "definition"], {h[0] for h in hits if h[1] == "definition"}
 
 
-def test_a_live_index_after_hundreds_of_changes_answers_like_a_rebuild(tmp_path):
+@pytest.fixture(params=[4096, 64], ids=["overlay", "repacked"])
+def repack(request, monkeypatch):
+    """The packed tables' overlay limit: the default, or small enough that changes are packed in often."""
+    monkeypatch.setattr(compact, "REPACK", request.param)
+
+
+def test_a_live_index_after_hundreds_of_changes_answers_like_a_rebuild(tmp_path, repack):
     store = SQLiteStore(tmp_path / "r.db")
     load_bundled_if_empty(store)
     live = SearchService(store, tmp_path / "live")

@@ -39,6 +39,8 @@ def deep_size(root: object, seen: set[int]) -> tuple[int, int]:
             stack.extend(obj)
         elif isinstance(obj, Struct):
             stack.extend(getattr(obj, name) for name in obj.__struct_fields__)
+        elif hasattr(type(obj), "__slots__"):  # the packed tables (search/compact.py): arrays, strings
+            stack.extend(getattr(obj, name) for name in type(obj).__slots__ if hasattr(obj, name))
     return size, count
 
 

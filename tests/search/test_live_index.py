@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from registry.model import Term
 from registry.sqlite import SQLiteStore
-from search.catalog import SNAPSHOT_FILE, Catalog
+from search.catalog import Catalog
+from search.catalog_build import SNAPSHOT_FILE
+from search import compact
+from search.compact import PrefixTable
 from search.service import SearchService
 from tests.conftest import concept
 from vocab.loader import load_bundled_if_empty
@@ -43,7 +48,13 @@ def _by_tier(hits: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], set[st
     return [h for h in hits if h[1] != "definition"], {h[0] for h in hits if h[1] == "definition"}
 
 
-def test_a_live_index_after_hundreds_of_changes_answers_like_a_rebuild(tmp_path):
+@pytest.fixture(params=[4096, 64], ids=["overlay", "repacked"])
+def repack(request, monkeypatch):
+    """The packed tables' overlay limit: the default, or small enough that changes are packed in often."""
+    monkeypatch.setattr(compact, "REPACK", request.param)
+
+
+def test_a_live_index_after_hundreds_of_changes_answers_like_a_rebuild(tmp_path, repack):
     store = SQLiteStore(tmp_path / "r.db")
     load_bundled_if_empty(store)
     live = SearchService(store, tmp_path / "live")
@@ -103,10 +114,10 @@ def test_a_restart_reads_the_saved_snapshot_and_catches_up(tmp_path):
 
 
 def test_prefix_entries_read_back_whatever_their_keys_hold(tmp_path):
-    """Prefix keys are saved joined by a line break; a key holding one (or no entry at all) is saved
-    as the entries themselves and reads back the same."""
+    """Prefix keys are saved packed in one string cut by offsets: a key holding a line break (or no
+    entry at all) reads back the same."""
     for prefixes in ([("a\nb", "c1", "x"), ("b", "c2", "y")], [("b", "c2", "y")], []):
         catalog = Catalog()
-        catalog.revision, catalog.prefixes = 1, prefixes
+        catalog.revision, catalog.prefixes = 1, PrefixTable.of(prefixes)
         catalog.save(tmp_path)
         assert Catalog.load(tmp_path, 1).prefixes == prefixes

@@ -1,0 +1,340 @@
+"""Making catalog snapshots: the next revision's from the last one, and the saved file beside the index.
+
+``Catalog.applied`` and ``Catalog.from_store`` build here (``_Builder``); ``Catalog.save`` and
+``Catalog.load`` write and read here. The snapshot model and its look-ups are in ``catalog.py``.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import msgspec
+
+from registry.model import ConceptVersion, Scheme, StandardVersion, Term, Version, is_chinese
+
+from .analysis import CJK_RUN, english_words, fold_to_simplified, label_grams, pinyin_keys
+from .catalog import NUMBER, Catalog, LabelMatch, code_keys
+from .compact import KeyTable, PrefixTable
+
+SNAPSHOT_FILE = "catalog-snapshot.pickle"
+SNAPSHOT_FORMAT = 4  # a new layout ignores older files (4: packed key tables and prefix entries)
+_CONCEPTS_ENCODER = msgspec.msgpack.Encoder()
+_CONCEPTS_DECODER = msgspec.msgpack.Decoder(list[ConceptVersion])
+
+# key tables packed (search/compact.py) and their values sorted; the bigram postings stay a dict, read
+# a few dozen times per search (a packed look-up costs 10–20× a dict's)
+PACKED = ("en_postings", "by_sound", "by_code")
+SORTED = {"postings", *PACKED}
+# the containers of a snapshot; each maps a key to an immutable value (a tuple, a Struct)
+_MAPS = ("schemes", "concepts", "standards", "by_label", "by_title", "by_code", "by_sound", "narrower",
+         "standards_of", "postings", "en_postings")
+
+
+# -- the saved snapshot ----------------------------------------------------------------------------
+def save(catalog: Catalog, folder: str | Path) -> None:
+    """Write the snapshot (atomically) so a restart skips the folding, pinyin and postings work."""
+    path = Path(folder) / SNAPSHOT_FILE
+    tmp = path.with_name(f"{SNAPSHOT_FILE}.{os.getpid()}.tmp")  # workers may save at once
+    with tmp.open("wb") as out:
+        pickle.dump((SNAPSHOT_FORMAT, catalog.revision), out, protocol=pickle.HIGHEST_PROTOCOL)  # read first
+        pickle.dump(_saved_state(catalog), out, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+
+
+def load(folder: str | Path, max_revision: int) -> Catalog | None:
+    """The snapshot saved in ``folder`` if it is readable and not ahead of the store, else None."""
+    try:
+        with (Path(folder) / SNAPSHOT_FILE).open("rb") as source, collector_paused():
+            header = pickle.load(source)
+            if header[0] != SNAPSHOT_FORMAT or header[1] > max_revision:
+                return None  # an older layout (or one ahead of the store) is not read further
+            return _from_saved_state(pickle.load(source))
+    except Exception:  # noqa: BLE001 - a missing, partial or old file is only a cache miss
+        return None
+
+
+def _saved_state(catalog: Catalog) -> dict:
+    """The containers as saved: concepts as one msgpack document (msgspec decodes 100k concepts in a
+    third of the time pickle rebuilds them, one keyword dict per struct), and each label's holders as
+    concept id, position of the term, id, position ... (one flat tuple: fewer objects to read) so that
+    they share the concepts' terms again when read back. The packed tables are saved as their arrays."""
+    state = dict(catalog.__dict__)
+    state["concepts"] = _CONCEPTS_ENCODER.encode(list(catalog.concepts.values()))
+    state["by_label"] = {label: tuple(x for m in matches for x in (m.id, _position(catalog.concepts[m.id].terms, m.term)))
+                         for label, matches in catalog.by_label.items()}
+    return state
+
+
+def _from_saved_state(state: dict) -> Catalog:
+    concepts = {c.id: c for c in _CONCEPTS_DECODER.decode(state["concepts"])}
+    state["concepts"] = concepts
+    # (the tables' ids and labels are shared among themselves by pickle, not with the concepts' strings:
+    # mapping 1.5 million of them onto those would save about a tenth of the memory but double the read)
+    state["by_label"] = {label: tuple([LabelMatch(i, concepts[i].terms[n]) for i, n in zip(flat[::2], flat[1::2])])
+                         for label, flat in state["by_label"].items()}
+    catalog = Catalog.__new__(Catalog)
+    catalog.__dict__.update(state)
+    return catalog
+
+
+def _position(terms: tuple[Term, ...], term: Term) -> int:
+    """Where ``term`` is among a concept's terms (the same object; else an equal one)."""
+    for n, candidate in enumerate(terms):
+        if candidate is term:
+            return n
+    return terms.index(term)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a whole snapshot is made or read, and what was made then
+    frozen (left out of every later collection): millions of new objects, none of them garbage, would
+    otherwise trigger dozens of full passes over them (docs/performance.md), and the first allocation
+    after re-enabling would pass over all of them at once. A snapshot holds no reference cycles: when a
+    newer one replaces it, reference counting frees it, frozen or not. Garbage already waiting is
+    collected first, so that no cycle is frozen with the snapshot (cheap: what start-up made is frozen
+    too)."""
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
+
+# -- the next snapshot ---------------------------------------------------------------------------
+def from_store(store) -> Catalog:
+    revision = store.revision()
+    base = Catalog()
+    base.schemes = {s.id: s for s in store.schemes()}
+    with collector_paused():
+        return applied(base, [*store.current("concept"), *store.current("standard")], revision)
+
+
+def applied(catalog: Catalog, versions: Iterable[Version], revision: int, schemes: Iterable[Scheme] = ()) -> Catalog:
+    builder = _Builder(catalog)
+    builder.apply(list(versions), list(schemes))
+    return builder.finish(max(catalog.revision, revision))
+
+
+class _Builder:
+    """Builds the next snapshot from the last one: the containers a change touches are copied (a packed
+    table gets an overlay of the touched keys), and their touched values rebuilt as new tuples, so the
+    snapshot being read is left exactly as it was."""
+
+    def __init__(self, base: Catalog) -> None:
+        self.new = Catalog.__new__(Catalog)
+        self.new.__dict__.update(base.__dict__)
+        self._work: dict[str, dict[str, list]] = {name: {} for name in _MAPS}  # touched keys → new values
+        self._forgotten: set[str] = set()  # entities whose prefix entries are dropped
+        self._added: list[tuple[str, str, str]] = []  # prefix entries added
+        self._added_ids: set[str] = set()  # the entities they belong to
+        self._bulk = False
+
+    def _values(self, name: str, key: str) -> list:
+        work = self._work[name]
+        values = work.get(key)
+        if values is None:
+            values = work[key] = list(getattr(self.new, name).get(key, ()))
+        return values
+
+    def _has(self, name: str, key: str) -> bool:
+        values = self._work[name].get(key)
+        return bool(values) if values is not None else key in getattr(self.new, name)
+
+    def _add(self, name: str, key: str, value) -> bool:
+        """Add ``value`` under ``key``; True when the key was empty."""
+        values = self._values(name, key)
+        if not self._bulk and value in values:
+            return False
+        values.append(value)
+        return len(values) == 1
+
+    def _remove(self, name: str, key: str, value) -> None:
+        values = self._values(name, key)
+        if value in values:
+            values.remove(value)
+
+    def _set(self, name: str, key: str, value) -> None:
+        self._work[name][key] = [value]
+
+    def _pop(self, name: str, key: str) -> None:
+        """Drop a one-value key (a concept, a standard, their derived entries)."""
+        self._work[name][key] = []
+
+    def _get(self, name: str, key: str):
+        values = self._work[name].get(key)
+        if values is not None:
+            return values[0] if values else None
+        return getattr(self.new, name).get(key)
+
+    def apply(self, versions: list[Version], schemes: list[Scheme]) -> None:
+        for scheme in schemes:
+            self._set("schemes", scheme.id, scheme)
+        self._bulk = len(versions) > 1000  # a start, a reload: no duplicate checks on the way
+        for version in versions:
+            if isinstance(version, ConceptVersion):
+                self._forget_concept(version.id)
+                self._add_concept(version)
+            else:
+                self._forget_standard(version.id)
+                self._add_standard(version)
+        self._bulk = False
+
+    def finish(self, revision: int) -> Catalog:
+        single = {"schemes", "concepts", "standards"}  # one value per key
+        for name, work in self._work.items():
+            if not work:
+                continue
+            if name in PACKED:
+                table = getattr(self.new, name)
+                table = table if isinstance(table, KeyTable) else KeyTable.of(table)
+                setattr(self.new, name, table.updated({key: tuple(sorted(values)) for key, values in work.items()}))
+                continue
+            target = dict(getattr(self.new, name))
+            for key, values in work.items():
+                if not values:
+                    target.pop(key, None)
+                elif name in single:
+                    target[key] = values[0]
+                else:  # label postings sorted: the same order however the snapshot was reached
+                    target[key] = tuple(sorted(values)) if name in SORTED else tuple(values)
+            setattr(self.new, name, target)
+        if self._forgotten or self._added:
+            prefixes = self.new.prefixes
+            prefixes = prefixes if isinstance(prefixes, PrefixTable) else PrefixTable.of(prefixes)
+            self.new.prefixes = prefixes.replaced(self._forgotten, self._added)
+        self.new.revision = revision
+        return self.new
+
+    # -- labels shared by concepts and standards ---------------------------------------------
+    def _label_in(self, text: str) -> None:
+        """Postings and sound of a folded label or title that just became present."""
+        for gram in label_grams(text):
+            self._add("postings", gram, text)
+        for word in english_words(text):
+            self._add("en_postings", word, text)
+        if CJK_RUN.search(text):
+            self._add("by_sound", pinyin_keys(text)[0], text)
+
+    def _label_out(self, text: str) -> None:
+        if self._has("by_label", text) or self._has("by_title", text):
+            return  # another concept or standard still holds it
+        for gram in label_grams(text):
+            self._remove("postings", gram, text)
+        for word in english_words(text):
+            self._remove("en_postings", word, text)
+        if CJK_RUN.search(text):
+            self._remove("by_sound", pinyin_keys(text)[0], text)
+
+    def _add_concept(self, c: ConceptVersion) -> None:
+        self._set("concepts", c.id, c)
+        folded = _folded(c)
+        for key, term in folded:
+            present = self._has("by_label", key) or self._has("by_title", key)
+            self._add("by_label", key, LabelMatch(c.id, term))
+            if not present:
+                self._label_in(key)
+        for parent in c.broader:
+            self._add("narrower", parent, c.id)
+        codes = {n for key, _ in folded for n in NUMBER.findall(key)} | (code_keys(c.notation) if c.notation else set())
+        for code in codes:
+            self._add("by_code", code, c.id)
+        self._add_prefixes(c.id, _concept_prefixes(folded))
+
+    def _forget_concept(self, concept_id: str) -> None:
+        old = self._get("concepts", concept_id)
+        if old is None:
+            return
+        folded = _folded(old)
+        self._pop("concepts", concept_id)
+        for key, term in folded:
+            self._remove("by_label", key, LabelMatch(concept_id, term))
+            self._label_out(key)
+        for parent in old.broader:
+            self._remove("narrower", parent, concept_id)
+        codes = {n for key, _ in folded for n in NUMBER.findall(key)} | (code_keys(old.notation) if old.notation else set())
+        for code in codes:
+            self._remove("by_code", code, concept_id)
+        self._forget_prefixes(concept_id)
+
+    def _add_standard(self, s: StandardVersion) -> None:
+        self._set("standards", s.id, s)
+        for concept_id in s.concepts:
+            self._add("standards_of", concept_id, s.id)
+        title = fold_to_simplified(s.title)
+        present = self._has("by_label", title) or self._has("by_title", title)
+        self._add("by_title", title, s.id)
+        if not present:
+            self._label_in(title)
+        for code in code_keys(s.code):
+            self._add("by_code", code, s.id)
+        self._add_prefixes(s.id, _standard_prefixes(s))
+
+    def _forget_standard(self, standard_id: str) -> None:
+        old = self._get("standards", standard_id)
+        if old is None:
+            return
+        self._pop("standards", standard_id)
+        for concept_id in old.concepts:
+            self._remove("standards_of", concept_id, standard_id)
+        title = fold_to_simplified(old.title)
+        self._remove("by_title", title, standard_id)
+        self._label_out(title)
+        for code in code_keys(old.code):
+            self._remove("by_code", code, standard_id)
+        self._forget_prefixes(standard_id)
+
+    def _add_prefixes(self, entity_id: str, keys: dict[str, str]) -> None:
+        self._added.extend(_prefix_entries(entity_id, keys))
+        self._added_ids.add(entity_id)
+
+    def _forget_prefixes(self, entity_id: str) -> None:
+        """Drop every prefix entry of an entity (all of them come from its one current version)."""
+        self._forgotten.add(entity_id)
+        if entity_id in self._added_ids:  # added earlier in this batch
+            self._added = [e for e in self._added if e[1] != entity_id]
+            self._added_ids.discard(entity_id)
+
+
+def _prefix_entries(entity_id: str, keys: dict[str, str]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((key, entity_id, label) for key, label in keys.items() if key)
+
+
+def _folded(c: ConceptVersion) -> tuple[tuple[str, Term], ...]:
+    """(folded text, term) for each term of a concept version; a text folded to itself is the term's own
+    object (held once)."""
+    return tuple((_same(fold_to_simplified(term.text), term.text), term) for term in c.terms)
+
+
+def _same(text: str, original: str) -> str:
+    return original if text == original else text
+
+
+def _standard_prefixes(s: StandardVersion) -> dict[str, str]:
+    """A standard's prefix keys — folded title, codes, English title, pinyin — each with its label."""
+    title = fold_to_simplified(s.title)
+    keys = {title: s.title, **{k: s.code for k in code_keys(s.code)}}
+    if s.title_en:
+        keys.setdefault(fold_to_simplified(s.title_en), s.title_en)
+    keys.update(dict.fromkeys(pinyin_keys(title), s.title))
+    return keys
+
+
+def _concept_prefixes(folded: Iterable[tuple[str, Term]]) -> dict[str, str]:
+    """A concept's prefix keys — folded labels, full pinyin and initials — each with its label."""
+    keys: dict[str, str] = {}
+    for key, term in folded:
+        keys.setdefault(key, term.text)
+        if is_chinese(term.lang):  # only Chinese has a pinyin reading (imported es, fi, zu … labels have none)
+            for sound in pinyin_keys(key):
+                keys.setdefault(sound, term.text)
+    return keys

@@ -1,0 +1,400 @@
+"""Compact read-only tables for the catalog snapshot: few Python objects per entry, fast enough to read.
+
+A snapshot's key tables (bigram postings, English words, sounds, codes, prefix entries) hold millions of
+small entries. As dicts of tuples (or a list of tuples) each entry cost a key ``str``, a tuple and a dict
+slot, 130–200 bytes; here the keys of a table are one string (``pool``) cut by an ``array`` of offsets,
+in sorted order, and the values numbers into a tuple of the strings they stand for (``vocab``: the same
+objects the rest of the snapshot holds), so an entry costs a few bytes of arrays.
+
+A table is immutable. A new revision's table shares the packed part (``_Packed``) of the last one and
+keeps what changed since in a small overlay; when the overlay grows past ``REPACK`` entries it is
+packed in with the rest. So a follower's change costs about the size of the change, and every
+snapshot still reads as one revision.
+
+Finding a key: ``bisect`` over every ``SPARSE``-th key (real strings, a C bisect), then over the few
+keys of its block read from the pool.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Mapping
+from heapq import merge
+from itertools import islice
+from typing import Any
+from zlib import crc32
+
+SPARSE = 16  # every 16th key kept as a string to bisect on
+REPACK = 4096  # overlay entries (changed keys, or prefix entries added or hidden) packed in past this
+
+
+def _hash(key: str) -> int:
+    """A key's hash, the same in every process (``hash`` of a str is not): the slots are saved."""
+    return crc32(key.encode("utf-8", "surrogatepass"))
+
+
+class _Packed:
+    """Sorted keys in one string, each with a run of numbers (``items[offsets[i]:offsets[i + 1]]``);
+    ``slots`` is an open-addressing hash table of key positions + 1 (0: empty) when exact look-ups
+    are wanted."""
+
+    __slots__ = ("pool", "starts", "offsets", "items", "slots", "sparse")
+
+    def __init__(self, keys: list[str], runs: Iterable[Iterable[int]], hashed: bool = False) -> None:
+        self.pool = "".join(keys)
+        self.starts = array("I", [0])
+        at = 0
+        for key in keys:
+            at += len(key)
+            self.starts.append(at)
+        self.offsets = array("I", [0])
+        self.items = array("I")
+        for run in runs:
+            self.items.extend(run)
+            self.offsets.append(len(self.items))
+        self.sparse = [] if hashed else keys[::SPARSE]  # found through the slots, or by bisecting
+        self.slots = array("I")
+        if hashed and keys:
+            size = 1 << (2 * len(keys) - 1).bit_length()  # at most half full
+            slots = array("I", bytes(4 * size))
+            mask = size - 1
+            for i, key in enumerate(keys):
+                at = _hash(key) & mask
+                while slots[at]:
+                    at = (at + 1) & mask
+                slots[at] = i + 1
+            self.slots = slots
+
+    def __getstate__(self) -> tuple:
+        return self.pool, self.starts, self.offsets, self.items, self.slots
+
+    def __setstate__(self, state: tuple) -> None:
+        self.pool, self.starts, self.offsets, self.items, self.slots = state
+        pool, starts = self.pool, self.starts
+        self.sparse = [] if self.slots else [pool[starts[i] : starts[i + 1]] for i in range(0, len(starts) - 1, SPARSE)]
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def key(self, i: int) -> str:
+        return self.pool[self.starts[i] : self.starts[i + 1]]
+
+    def lower(self, key: str) -> int:
+        """The position of the first key not below ``key``."""
+        block = bisect_left(self.sparse, key)
+        if block == 0:
+            return 0
+        lo = (block - 1) * SPARSE + 1  # the block's first key is below ``key``
+        hi = min(block * SPARSE, len(self))
+        pool, starts = self.pool, self.starts
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if pool[starts[mid] : starts[mid + 1]] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def find(self, key: str) -> int:
+        """The position of ``key``, or -1."""
+        slots = self.slots
+        if slots:
+            mask = len(slots) - 1
+            at = _hash(key) & mask
+            pool, starts, size = self.pool, self.starts, len(key)
+            while True:
+                i = slots[at] - 1
+                if i < 0:
+                    return -1
+                s = starts[i]
+                if starts[i + 1] - s == size and pool.startswith(key, s):
+                    return i
+                at = (at + 1) & mask
+        block = bisect_right(self.sparse, key) - 1
+        if block < 0:
+            return -1
+        pool, starts = self.pool, self.starts
+        lo, hi = block * SPARSE, min(block * SPARSE + SPARSE, len(starts) - 1)
+        size = len(key)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            s, e = starts[mid], starts[mid + 1]
+            if e - s == size and pool.startswith(key, s):
+                return mid
+            if pool[s:e] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return -1
+
+    def run(self, i: int) -> array:
+        return self.items[self.offsets[i] : self.offsets[i + 1]]
+
+
+_EMPTY = _Packed([], [])
+
+
+def _numbering(values: Iterable[str]) -> tuple[tuple[str, ...], dict[str, int]]:
+    vocab = tuple(sorted(set(values)))
+    return vocab, {value: n for n, value in enumerate(vocab)}
+
+
+class KeyTable(Mapping[str, tuple[str, ...]]):
+    """An immutable mapping of key → tuple of strings (labels, ids), packed (see the module)."""
+
+    __slots__ = ("_packed", "_vocab", "_overlay", "_size")
+
+    def __init__(self, packed: _Packed = _EMPTY, vocab: tuple[str, ...] = (),
+                 overlay: dict[str, tuple[str, ...]] | None = None) -> None:
+        self._packed = packed
+        self._vocab = vocab
+        self._overlay = overlay or {}
+        size = len(packed)
+        for key, values in self._overlay.items():  # an empty tuple: a packed key removed
+            in_packed = packed.find(key) >= 0
+            size += (bool(values) and not in_packed) - (not values and in_packed)
+        self._size = size
+
+    @classmethod
+    def of(cls, entries: Mapping[str, Iterable[str]]) -> KeyTable:
+        """A table packed from a plain mapping (keys with no values left out)."""
+        items = {key: tuple(values) for key, values in entries.items()}
+        items = {key: values for key, values in items.items() if values}
+        vocab, number = _numbering(v for values in items.values() for v in values)
+        keys = sorted(items)
+        return cls(_Packed(keys, ([number[v] for v in items[k]] for k in keys), hashed=True), vocab)
+
+    def updated(self, changes: Mapping[str, tuple[str, ...]]) -> KeyTable:
+        """This table with ``changes`` (key → its new values; an empty tuple removes the key)."""
+        overlay = {**self._overlay, **changes}
+        if len(overlay) <= REPACK:
+            return KeyTable(self._packed, self._vocab, overlay)
+        merged = dict(self._packed_items())
+        merged.update(overlay)
+        return KeyTable.of(merged)
+
+    def _packed_items(self) -> Iterator[tuple[str, tuple[str, ...]]]:
+        packed, vocab = self._packed, self._vocab
+        for i in range(len(packed)):
+            yield packed.key(i), tuple([vocab[n] for n in packed.run(i)])
+
+    def get(self, key: str, default: Any = None) -> Any:  # the hot path: no exception raised on a miss
+        overlay = self._overlay
+        if overlay:
+            values = overlay.get(key)
+            if values is not None:
+                return values if values else default
+        packed = self._packed
+        i = packed.find(key)
+        if i < 0:
+            return default
+        vocab, offsets = self._vocab, packed.offsets
+        start, end = offsets[i], offsets[i + 1]
+        if end - start == 1:  # most codes and sounds
+            return (vocab[packed.items[start]],)
+        return tuple([vocab[n] for n in packed.items[start:end]])
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        values = self.get(key)
+        if values is None:
+            raise KeyError(key)
+        return values
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[str]:
+        for key, _ in self.items():
+            yield key
+
+    def items(self) -> Iterator[tuple[str, tuple[str, ...]]]:  # type: ignore[override]
+        """(key, values) in key order."""
+        overlay = self._overlay
+        if not overlay:
+            yield from self._packed_items()
+            return
+        packed = ((key, values) for key, values in self._packed_items() if key not in overlay)
+        changed = sorted((key, values) for key, values in overlay.items() if values)
+        yield from merge(packed, changed)
+
+    def values(self) -> Iterator[tuple[str, ...]]:  # type: ignore[override]
+        for _, values in self.items():
+            yield values
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return len(self) == len(other) and dict(self.items()) == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"KeyTable({len(self)} keys)"
+
+    def __reduce__(self) -> tuple:
+        if self._overlay:  # saved packed whole
+            return _table_of, (dict(self.items()),)
+        return KeyTable, (self._packed, self._vocab)
+
+
+def _table_of(entries: dict[str, tuple[str, ...]]) -> KeyTable:
+    return KeyTable.of(entries)
+
+
+Entry = tuple[str, str, str]  # (key, entity id, label)
+
+
+def _found(found: dict[str, tuple[bool, str]], entity_id: str, exact: bool, label: str, limit: int) -> bool:
+    """Record an entry in ``found`` as ``PrefixTable.prefixed`` does; False when the limit is reached."""
+    old = found.get(entity_id)
+    if old is None:
+        if len(found) >= limit:
+            return False
+        found[entity_id] = (exact, label)
+    elif exact and not old[0]:
+        found[entity_id] = (True, label)
+    return True
+
+
+class PrefixTable:
+    """The sorted prefix entries (key, entity id, label) of a snapshot, packed (see the module): an
+    entity's entries always change together, so the overlay is the entities whose packed entries are
+    hidden and the entries added since, sorted."""
+
+    __slots__ = ("_keys", "_ids", "_labels", "_id_vocab", "_label_vocab", "_hidden", "_added")
+
+    def __init__(self, keys: _Packed = _EMPTY, ids: array | None = None, labels: array | None = None,
+                 id_vocab: tuple[str, ...] = (), label_vocab: tuple[str, ...] = (),
+                 hidden: frozenset[str] = frozenset(), added: tuple[Entry, ...] = ()) -> None:
+        self._keys = keys
+        self._ids = ids if ids is not None else array("I")
+        self._labels = labels if labels is not None else array("I")
+        self._id_vocab = id_vocab
+        self._label_vocab = label_vocab
+        self._hidden = hidden
+        self._added = added
+
+    @classmethod
+    def of(cls, entries: Iterable[Entry]) -> PrefixTable:
+        """A table packed from entries (sorted here)."""
+        ordered = sorted(set(entries))
+        id_vocab, id_number = _numbering(e[1] for e in ordered)
+        label_vocab, label_number = _numbering(e[2] for e in ordered)
+        keys = _Packed([e[0] for e in ordered], ())
+        return cls(keys, array("I", [id_number[e[1]] for e in ordered]),
+                   array("I", [label_number[e[2]] for e in ordered]), id_vocab, label_vocab)
+
+    def replaced(self, forgotten: Iterable[str], added: Iterable[Entry]) -> PrefixTable:
+        """This table without the entries of the entities ``forgotten``, with the entries ``added``."""
+        forgotten = set(forgotten)
+        hidden = self._hidden | forgotten
+        new = sorted({*(e for e in self._added if e[1] not in forgotten), *added})
+        if len(new) + len(hidden) <= REPACK:
+            return PrefixTable(self._keys, self._ids, self._labels, self._id_vocab, self._label_vocab,
+                               frozenset(hidden), tuple(new))
+        return PrefixTable.of(merge(self._packed_from(0, hidden), new))
+
+    def _packed_from(self, start: int, hidden: frozenset[str] | set[str]) -> Iterator[Entry]:
+        keys, ids, labels = self._keys, self._ids, self._labels
+        id_vocab, label_vocab = self._id_vocab, self._label_vocab
+        pool, starts = keys.pool, keys.starts
+        for i in range(start, len(ids)):
+            entity_id = id_vocab[ids[i]]
+            if entity_id not in hidden:
+                yield pool[starts[i] : starts[i + 1]], entity_id, label_vocab[labels[i]]
+
+    def prefixed(self, prefix: str, limit: int) -> dict[str, tuple[bool, str]]:
+        """Entities with a key starting with ``prefix``, at most ``limit``, in key order: id → (whether
+        a key equals it, the label of its first such key, or of its first key equal to it)."""
+        found: dict[str, tuple[bool, str]] = {}
+        added = self._added
+        if added:
+            at = bisect_left(added, (prefix,))
+            if at < len(added) and added[at][0].startswith(prefix):  # merged with the packed entries
+                for key, entity_id, label in self.starting(prefix):
+                    if not key.startswith(prefix):
+                        break
+                    if not _found(found, entity_id, key == prefix, label, limit):
+                        break
+                return found
+        keys, ids, labels = self._keys, self._ids, self._labels
+        id_vocab, label_vocab, hidden = self._id_vocab, self._label_vocab, self._hidden
+        pool, starts = keys.pool, keys.starts
+        size = len(prefix)
+        for i in range(keys.lower(prefix), len(ids)):  # the packed entries alone: read in place
+            start, end = starts[i], starts[i + 1]
+            if not pool.startswith(prefix, start, end):
+                break
+            entity_id = id_vocab[ids[i]]
+            if hidden and entity_id in hidden:
+                continue
+            exact = end - start == size
+            old = found.get(entity_id)
+            if old is None:
+                if len(found) >= limit:
+                    break
+                found[entity_id] = (exact, label_vocab[labels[i]])
+            elif exact and not old[0]:
+                found[entity_id] = (True, label_vocab[labels[i]])
+        return found
+
+    def first(self, prefix: str, count: int) -> list[tuple[bool, str, str]]:
+        """(whether the key equals ``prefix``, entity id, label) of the first ``count`` entries whose key
+        starts with ``prefix``, in order."""
+        if self._added or self._hidden:
+            out = []
+            for key, entity_id, label in islice(self.starting(prefix), count):
+                if not key.startswith(prefix):
+                    break
+                out.append((key == prefix, entity_id, label))
+            return out
+        keys, ids, labels = self._keys, self._ids, self._labels
+        id_vocab, label_vocab = self._id_vocab, self._label_vocab
+        pool, starts = keys.pool, keys.starts
+        start = keys.lower(prefix)
+        end = min(start + count, len(ids))
+        size = len(prefix)
+        out = []
+        for i in range(start, end):
+            begin, stop = starts[i], starts[i + 1]
+            if not pool.startswith(prefix, begin, stop):
+                break
+            out.append((stop - begin == size, id_vocab[ids[i]], label_vocab[labels[i]]))
+        return out
+
+    def starting(self, prefix: str) -> Iterator[Entry]:
+        """The entries from the first whose key is not below ``prefix``, in order (the caller stops
+        when a key no longer starts with it)."""
+        packed = self._packed_from(self._keys.lower(prefix), self._hidden)
+        if not self._added:
+            return packed
+        added = self._added
+        return merge(packed, added[bisect_left(added, (prefix,)) :])
+
+    def __iter__(self) -> Iterator[Entry]:
+        return self.starting("")
+
+    def __len__(self) -> int:
+        hidden = sum(1 for n in self._ids if self._id_vocab[n] in self._hidden) if self._hidden else 0
+        return len(self._ids) - hidden + len(self._added)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PrefixTable):
+            return list(self) == list(other)
+        if isinstance(other, list):
+            return list(self) == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PrefixTable({len(self._ids)} packed, {len(self._added)} added, {len(self._hidden)} hidden)"
+
+    def __reduce__(self) -> tuple:
+        if self._hidden or self._added:  # saved packed whole
+            return PrefixTable.of, (list(self),)
+        return PrefixTable, (self._keys, self._ids, self._labels, self._id_vocab, self._label_vocab)

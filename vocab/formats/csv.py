@@ -121,13 +121,16 @@ def _standard_rows(standards: list[StandardVersion]) -> Iterator[list[str]]:
 def read(data: bytes, name: str, context: Context, fmt: str = "csv") -> Vocabulary:
     text = decode_text(data, name)
     rows: list[tuple[int, list[str]]] = []  # (the line a row starts on, its cells)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     start = 1
     try:
         for row in reader:
             rows.append((start, row))
             start = reader.line_num + 1
     except csv.Error as exc:
+        if "unexpected end of data" in str(exc):  # a quote opened on the row's line and never closed
+            raise problem(name, "not valid CSV: a quoted cell is never closed (a \" missing); the rest of the file "
+                                "would be read into it", line=start, field="syntax") from None
         raise problem(name, f"not valid CSV: {exc}", line=reader.line_num, field="syntax") from None
     if not rows:
         raise problem(name, "the file is empty; the first row names the columns", line=1, field="header")

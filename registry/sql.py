@@ -41,7 +41,7 @@ from .model import (
     scheme_decoder,
     standard_decoder,
 )
-from .rules import BatchState, check_schemes, check_versions, preferred_keys
+from .rules import BatchState, Homonym, check_schemes, check_versions, preferred_keys
 
 _DECODERS: dict[str, msgspec.json.Decoder[Any]] = {"concept": concept_decoder, "standard": standard_decoder}
 _release_decoder = msgspec.json.Decoder(Release)
@@ -235,6 +235,14 @@ class SQLStore:
             ).fetchone()
         return row[0] if row else None
 
+    def held_preferred(self, concept_id: str) -> set[str]:
+        with self._reading() as db:
+            try:
+                current = self._get(db, "concept", concept_id)
+            except NotFound:
+                return set()
+        return preferred_keys(current) if isinstance(current, ConceptVersion) else set()
+
     def broader_of(self, concept_id: str) -> Sequence[str]:
         with self._reading() as db:
             rows = db.execute("SELECT broader_id FROM broader WHERE concept_id = %s", (concept_id,)).fetchall()
@@ -262,7 +270,10 @@ class SQLStore:
     def _append_all(self, db: Connection, versions: Sequence[Version], schemes: Sequence[Scheme],
                     actor: str, note: str, at: str, *, imported: bool = False) -> None:
         check_schemes(schemes)
-        check_versions(versions, BatchState(versions, (s.id for s in schemes), base=self), imported=imported)
+        homonyms: list[Homonym] = []  # kept: imported, or held already by the concept an editor revises
+        check_versions(versions, BatchState(versions, (s.id for s in schemes), base=self), imported=imported,
+                       homonyms=homonyms)
+        kept = {h.concept for h in homonyms}
         for scheme in schemes:
             db.execute(
                 "INSERT INTO schemes (id, body) VALUES (%s, %s)"
@@ -271,7 +282,7 @@ class SQLStore:
             )
             self._event(db, at, actor, "scheme", "scheme", scheme.id, 1, note)
         for version in versions:
-            self._append_version(db, version, at, actor, note, imported)
+            self._append_version(db, version, at, actor, note, imported or version.id in kept)
 
     @staticmethod
     def _revision(db: Connection) -> int:
@@ -312,7 +323,7 @@ class SQLStore:
         )
         if isinstance(version, ConceptVersion):
             db.execute("DELETE FROM preferred_labels WHERE concept_id = %s", (version.id,))
-            db.executemany(  # an imported homonym leaves the label to the concept that holds it
+            db.executemany(  # a kept homonym (imported, or kept by a revision) leaves the label to its holder
                 "INSERT INTO preferred_labels (scheme, folded, concept_id) VALUES (%s, %s, %s)"
                 + (" ON CONFLICT (scheme, folded) DO NOTHING" if imported else ""),
                 [(version.scheme, key, version.id) for key in preferred_keys(version)],
@@ -428,7 +439,7 @@ class SQLStore:
                     f"but the current version is {current}; revise the proposal against version {current}",
                     field="base_version",
                 )
-            self._append_all(db, [version], (), actor, note, at)
+            self._append_all(db, [version], (), actor, note, at, imported=proposal.imported)
             self._put_proposal(db, proposal)
             if review is not None:
                 self._put_review(db, proposal.id, review)

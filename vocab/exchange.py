@@ -385,7 +385,7 @@ def _proposals(store: Store, versions: list[Version], actor: str, note: str) -> 
             base_version=version.version - 1,
             concept=content if concept else None, standard=None if concept else content,
             replaced_by=version.replaced_by if deprecating else (),
-            note=note, author=actor, state="submitted", created=at, updated=at,
+            note=note, author=actor, state="submitted", created=at, updated=at, imported=True,
         )
         proposals.append(proposal)
     return proposals

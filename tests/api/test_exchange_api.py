@@ -240,11 +240,29 @@ def test_an_imported_concept_in_other_languages_is_shown_and_a_homonym_qualified
     assert answer.status_code == 201, answer.text
     assert answer.json()["homonyms"] == ["银行 (homonyms): homonyms-h1, homonyms-h2"]
     page = client.get("/concepts/homonyms-h1")
-    assert page.status_code == 200 and "banco</td><td>许用术语</td><td>es</td>" in page.text  # shown by its tag
+    # shown by its tag; the only Spanish term, with no administrativeStatus, names the concept in Spanish
+    assert page.status_code == 200 and "banco</td><td>规范术语</td><td>es</td>" in page.text
     hits = client.get("/api/v1/search", params={"q": "银行"}).json()["hits"]
     assert {(h["id"], h["qualifier"]) for h in hits[:2]} == {("homonyms-h1", "bank"), ("homonyms-h2", "riverbank")}
     html = client.get("/", params={"q": "银行"}).text
     assert "（bank）" in html and "（riverbank）" in html
+    # an editor revises the second homonym keeping its label, a reviewer approves: the label stays shared
+    store = server.services.store
+    editor = create_token(store, "homonym-editor", "editor", actor="test")[1]
+    reviewer = create_token(store, "homonym-reviewer", "reviewer", actor="test")[1]
+    current = client.get("/api/v1/concepts/homonyms-h2").json()
+    body = {"kind": "revise", "target_id": "homonyms-h2", "base_version": current["version"], "submit": True,
+            "concept": {"scheme": current["scheme"], "definition": "河流两岸的陆地。",
+                        "terms": [{"text": t["text"], "lang": t["lang"], "type": t["type"]} for t in current["terms"]]}}
+    proposed = client.post("/api/v1/proposals", json=body, headers={"authorization": f"Bearer {editor}"})
+    assert proposed.status_code == 201, proposed.text
+    approved = client.post(f"/api/v1/proposals/{proposed.json()['id']}/approve",
+                           headers={"authorization": f"Bearer {reviewer}"})
+    assert approved.status_code == 200, approved.text
+    revised = client.get("/api/v1/concepts/homonyms-h2").json()
+    assert revised["version"] == current["version"] + 1 and revised["definition"] == "河流两岸的陆地。"
+    hits = client.get("/api/v1/search", params={"q": "银行"}).json()["hits"]
+    assert {(h["id"], h["qualifier"]) for h in hits[:2]} == {("homonyms-h1", "bank"), ("homonyms-h2", "riverbank")}
 
 
 def test_the_tbx_export_takes_the_clis_dialect_and_style_over_http(server, client):

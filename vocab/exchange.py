@@ -142,12 +142,17 @@ def base_context(store: Store, base_uri: str, scheme: str | None = None) -> Cont
 
 
 def read_files(files: Sequence[tuple[str, bytes]], fmt: str | None, context: Context,
-               problems: list[VocabularyError] | None = None) -> list[Vocabulary]:
+               problems: list[VocabularyError] | None = None,
+               progress: Callable[[int, int | None, str], None] | None = None) -> list[Vocabulary]:
     """Parse every file; ids must be unique across them. Problems go to ``problems`` (else the first is raised);
     an entity with a problem is left out of its vocabulary."""
     collected: list[VocabularyError] = [] if problems is None else problems
     vocabularies = []
+    size, done = sum(len(data) for _, data in files), 0
     for name, data in files:
+        if progress:  # the bytes read so far, of all the files
+            progress(done, size, f"reading {Path(name).name}")
+        done += len(data)
         try:
             check_size(name, data)
             vocabulary = read(data, name, format_of(name, fmt), context)
@@ -215,7 +220,7 @@ def import_files(
     as_proposals: bool = False,
     deprecate_missing: bool = False,
     skip_invalid: bool = False,
-    progress: Callable[[int, int | None], None] | None = None,
+    progress: Callable[[int, int | None, str], None] | None = None,
 ) -> ImportReport:
     """Import files into ``store`` in one transaction, or report what would change (``dry_run``).
 
@@ -224,7 +229,7 @@ def import_files(
     """
     context = base_context(store, base_uri, scheme)
     problems: list[VocabularyError] = []
-    vocabularies = read_files(files, fmt, context, problems)
+    vocabularies = read_files(files, fmt, context, problems, progress)
     names = [Path(name).name for name, _ in files]
     note = f"imported from {', '.join(names)}"
     current: dict[tuple[str, str], Version] = {("concept", v.id): v for v in store.current("concept")}
@@ -241,7 +246,10 @@ def import_files(
             check_schemes(schemes)
         except RuleViolation as exc:  # a scheme's link breaks the URL rule: the whole import is refused
             raise VocabularyError(exc.detail, path=", ".join(names), field=exc.field) from None
-        versions = _plan_versions(current, vocabularies, actor, note, deprecate_missing, report, None)
+        entities = sum(len(v.concepts) + len(v.standards) for v in vocabularies)
+        counted = iter(range(1, entities + 1))
+        step = (lambda _n: progress(next(counted), entities, "comparing with the registry")) if progress else None
+        versions = _plan_versions(current, vocabularies, actor, note, deprecate_missing, report, step)
         owners = {e.id: v for v in vocabularies for e in (*v.concepts, *v.standards)}
         violations: list[RuleViolation] = []
         homonyms: list[Homonym] = []
@@ -258,8 +266,6 @@ def import_files(
     _report_homonyms(report, homonyms)
     if problems and not skip_invalid and not dry_run:
         raise ImportProblems(problems)
-    if progress:
-        progress(0, len(versions))
     report.totals = report.counts()
     if dry_run:
         return report
@@ -268,10 +274,14 @@ def import_files(
         report.revision = store.propose_all(proposals, schemes=schemes, actor=actor, note=note)
         report.proposals = [p.id for p in proposals]
         return report
+    if progress:  # one transaction: its progress is not known until it commits
+        progress(0, None, f"writing {len(versions)} versions in one transaction")
     try:
         report.revision = store.append(versions, schemes=schemes, actor=actor, note=note, imported=True)
     except RuleViolation as exc:
         raise _locate(exc, owners) from None
+    if progress:
+        progress(len(versions), len(versions), "written")
     return report
 
 

@@ -63,8 +63,9 @@ def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run
         with Progress(transient=True, console=console, disable=not console.is_terminal) as progress:
             task = progress.add_task("importing", total=None)
 
-            def advance(done: int, total: int | None = None) -> None:
-                progress.update(task, completed=done, total=total)
+            def advance(done: int, total: int | None, what: str) -> None:
+                """Each stage's real progress: bytes read, entities compared, then the one write."""
+                progress.update(task, completed=done, total=total, description=what)
 
             report = import_files(
                 store, contents, actor=author or "import", fmt=fmt, scheme=scheme, base_uri=settings.uri_base,

@@ -338,3 +338,17 @@ def test_csv_carries_definitions_in_other_languages_as_definition_at_tag_columns
 def test_a_bad_definition_column_names_line_1(empty, column, message):
     err = error_of(empty, "x.csv", f"id,scheme,lang,term,{column}\nc-one,sx,zh-Hans,一,x\n".encode())
     assert str(err).startswith("x.csv:1: ") and message in str(err)
+
+
+def test_an_import_reports_real_progress_stage_by_stage(empty):
+    """The CLI's progress bar (rich) follows these calls: bytes read per file, each entity compared, the write."""
+    calls = []
+    files = [(f"p{n}.csv", "id,scheme,lang,term\n".encode() + "".join(
+        f"c{n}-{i},sx,zh-Hans,概念{n}{i}\n" for i in range(5)).encode()) for n in range(2)]
+    import_files(empty, files, actor="importer", base_uri=BASE, progress=lambda d, t, w: calls.append((d, t, w)))
+    reading = [c for c in calls if c[2].startswith("reading")]
+    assert [w for _, _, w in reading] == ["reading p0.csv", "reading p1.csv"]
+    assert reading[0][0] == 0 and reading[1][0] == len(files[0][1]) and reading[1][1] == sum(len(d) for _, d in files)
+    comparing = [c[:2] for c in calls if c[2] == "comparing with the registry"]
+    assert comparing == [(n, 10) for n in range(1, 11)]
+    assert calls[-2:] == [(0, None, "writing 10 versions in one transaction"), (10, 10, "written")]

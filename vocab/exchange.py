@@ -19,6 +19,7 @@ from msgspec import Struct
 from registry.errors import NotFound, RuleViolation, VocabularyError
 from registry.history import revision_of
 from registry.model import (
+    StandardVersion,
     ConceptContent,
     ConceptVersion,
     Proposal,
@@ -167,10 +168,10 @@ def read_files(files: Sequence[tuple[str, bytes]], fmt: str | None, context: Con
         collected += vocabulary.problems
         vocabularies.append(vocabulary)
         # an id made from a URI in a later file must not take one this file uses
-        context.known_ids = context.known_ids | {e.id for e in (*vocabulary.concepts, *vocabulary.standards)}
+        context.known_ids = context.known_ids | {e.id for e in _entities(vocabulary)}
     owners: dict[str, Vocabulary] = {}
     for vocabulary in vocabularies:
-        kept = {"concepts": [], "standards": []}
+        kept: dict[str, list[Version]] = {"concepts": [], "standards": []}
         for key in kept:
             for entity in getattr(vocabulary, key):
                 try:
@@ -183,7 +184,8 @@ def read_files(files: Sequence[tuple[str, bytes]], fmt: str | None, context: Con
                     continue
                 owners[entity.id] = vocabulary
                 kept[key].append(entity)
-        vocabulary.concepts, vocabulary.standards = kept["concepts"], kept["standards"]
+        vocabulary.concepts = [e for e in kept["concepts"] if isinstance(e, ConceptVersion)]
+        vocabulary.standards = [e for e in kept["standards"] if isinstance(e, StandardVersion)]
     if problems is None and collected:
         raise ImportProblems(collected)
     return vocabularies
@@ -247,10 +249,9 @@ def import_files(
         except RuleViolation as exc:  # a scheme's link breaks the URL rule: the whole import is refused
             raise VocabularyError(exc.detail, path=", ".join(names), field=exc.field) from None
         entities = sum(len(v.concepts) + len(v.standards) for v in vocabularies)
-        counted = iter(range(1, entities + 1))
-        step = (lambda _n: progress(next(counted), entities, "comparing with the registry")) if progress else None
+        step = _counter(progress, entities, "comparing with the registry") if progress else None
         versions = _plan_versions(current, vocabularies, actor, note, deprecate_missing, report, step)
-        owners = {e.id: v for v in vocabularies for e in (*v.concepts, *v.standards)}
+        owners = {e.id: v for v in vocabularies for e in _entities(v)}
         violations: list[RuleViolation] = []
         homonyms: list[Homonym] = []
         check_versions(versions, BatchState(versions, (s.id for s in schemes), base=store), imported=True,
@@ -283,6 +284,23 @@ def import_files(
     if progress:
         progress(len(versions), len(versions), "written")
     return report
+
+
+def _counter(progress: Callable[[int, int | None, str], None], total: int, what: str) -> Callable[[int], None]:
+    """A step callback that reports ``done`` of ``total`` as each step is taken."""
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(done, total, what)
+
+    return step
+
+
+def _entities(vocabulary: Vocabulary) -> list[ConceptVersion | StandardVersion]:
+    """A file's concepts and standards, in that order."""
+    return [*vocabulary.concepts, *vocabulary.standards]
 
 
 def _entity_of(violation: RuleViolation) -> str | None:
@@ -340,7 +358,7 @@ def _plan_versions(current: dict[tuple[str, str], Version], vocabularies: list[V
     scheme_ids: set[str] = set()
     for vocabulary in vocabularies:
         file_note = f"imported from {Path(vocabulary.name).name}"
-        for entity in (*vocabulary.concepts, *vocabulary.standards):
+        for entity in _entities(vocabulary):
             kind = "concept" if isinstance(entity, ConceptVersion) else "standard"
             if isinstance(entity, ConceptVersion):
                 scheme_ids.add(entity.scheme)
@@ -358,8 +376,9 @@ def _plan_versions(current: dict[tuple[str, str], Version], vocabularies: list[V
                 versions.append(fresh)
             if progress:
                 progress(1)
-    for (kind, entity_id), before in current.items():
-        if kind != "concept" or entity_id in seen or before.scheme not in scheme_ids or before.status != "published":
+    for (_, entity_id), before in current.items():
+        if not isinstance(before, ConceptVersion) or entity_id in seen or before.scheme not in scheme_ids \
+                or before.status != "published":
             continue
         report.missing.append(entity_id)
         if deprecate_missing:
@@ -373,7 +392,7 @@ def _plan_versions(current: dict[tuple[str, str], Version], vocabularies: list[V
 def _locate(exc: RuleViolation, owners: dict[str, Vocabulary]) -> VocabularyError:
     match = re.match(r"(?:concept|standard) ([a-z0-9-]+):", exc.detail)
     vocabulary = owners.get(match.group(1)) if match else None
-    if vocabulary is None:
+    if match is None or vocabulary is None:
         return VocabularyError(exc.detail, path="<import>", field=exc.field)
     return vocabulary.problem(match.group(1), exc.detail, exc.field)
 
@@ -393,7 +412,8 @@ def _proposals(store: Store, versions: list[Version], actor: str, note: str) -> 
             kind="create" if version.version == 1 else ("deprecate" if deprecating else "revise"),
             target_kind="concept" if concept else "standard", target_id=version.id,
             base_version=version.version - 1,
-            concept=content if concept else None, standard=None if concept else content,
+            concept=content if isinstance(content, ConceptContent) else None,
+            standard=content if isinstance(content, StandardContent) else None,
             replaced_by=version.replaced_by if deprecating else (),
             note=note, author=actor, state="submitted", created=at, updated=at, imported=True,
         )

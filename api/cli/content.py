@@ -108,9 +108,9 @@ def stats(files: tuple[str, ...]) -> None:
     by_status.add_column("with code", justify="right")
     by_status.add_column("linked to concepts", justify="right")
     for status in sorted({s.status for s in standards}):
-        group = [s for s in standards if s.status == status]
-        by_status.add_row(status, str(len(group)), str(sum(1 for s in group if s.code)),
-                          str(sum(1 for s in group if s.concepts)))
+        members = [s for s in standards if s.status == status]
+        by_status.add_row(status, str(len(members)), str(sum(1 for s in members if s.code)),
+                          str(sum(1 for s in members if s.concepts)))
     by_status.add_row("all", str(len(standards)), str(sum(1 for s in standards if s.code)),
                       str(sum(1 for s in standards if s.concepts)))
     Console().print(by_status)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -50,7 +52,7 @@ def check_text(file: str, script: str, as_json: bool, data_dir: str | None) -> N
 
     try:
         if file == "-":
-            name, data = "<stdin>", click.get_binary_stream("stdin").read()
+            name, data = "<stdin>", click.get_binary_stream("stdin").read()  # type: ignore[operator]  # as in exchange
         else:
             name, data = file, open(file, "rb").read()
         text = read_draft(name if file != "-" else "stdin.txt", data)
@@ -143,7 +145,7 @@ def clause(ids: str, scheme: str | None, broader: str | None, cite: str, fmt: st
     if missing:
         raise NotFound(f"no standard {', '.join(missing)}", field="cite")
     result = build_clause(chosen, standards, cite=[by_key[c] for c in cited], revision=revision)
-    writers = {"markdown": to_markdown, "html": to_html, "docx": to_docx,
+    writers: dict[str, Callable[[Any], bytes | str]] = {"markdown": to_markdown, "html": to_html, "docx": to_docx,
                "json": lambda c: msgspec.json.format(msgspec.json.encode(c)).decode() + "\n"}
     _write_output(writers[fmt](result), output)
 

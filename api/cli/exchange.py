@@ -106,7 +106,7 @@ def export(scheme: str, fmt: str, release: str | None, at: str | None, output: s
         shot, parts = export_scheme(store, scheme, fmt, base_uri=settings.uri_base, release=release, at=at,
                                     tbx_dialect=tbx_dialect, tbx_style=tbx_style)
         if output is None:
-            stream = click.get_binary_stream("stdout")
+            stream = click.get_binary_stream("stdout")  # type: ignore[operator]  # click types it as an object
             for part in parts:
                 stream.write(part)
             stream.flush()

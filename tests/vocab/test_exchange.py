@@ -343,7 +343,7 @@ def test_a_bad_definition_column_names_line_1(empty, column, message):
 def test_an_import_reports_real_progress_stage_by_stage(empty):
     """The CLI's progress bar (rich) follows these calls: bytes read per file, each entity compared, the write."""
     calls = []
-    files = [(f"p{n}.csv", "id,scheme,lang,term\n".encode() + "".join(
+    files = [(f"p{n}.csv", b"id,scheme,lang,term\n" + "".join(
         f"c{n}-{i},sx,zh-Hans,概念{n}{i}\n" for i in range(5)).encode()) for n in range(2)]
     import_files(empty, files, actor="importer", base_uri=BASE, progress=lambda d, t, w: calls.append((d, t, w)))
     reading = [c for c in calls if c[2].startswith("reading")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Literal as OneOf
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT
@@ -253,7 +254,7 @@ class Reader:
         for node in concepts:
             for predicate in set(self.g.predicates(node, None)):
                 if predicate not in READ and not str(predicate).startswith(str(SY)):
-                    self.skip(f"<{self.g.namespace_manager.normalizeUri(predicate)}> on concepts")
+                    self.skip(f"<{self.g.namespace_manager.normalizeUri(str(predicate))}> on concepts")
 
     def skip(self, kind: str, n: int = 1) -> None:
         self.not_kept[kind] = self.not_kept.get(kind, 0) + n
@@ -300,7 +301,7 @@ class Reader:
         en = [t for lang, t in titles if lang and lang.lower().startswith("en")]
         title = (zh or en or [t for _, t in titles] or [scheme_id])[0]
         descriptions = [t for _, t in self._texts(node, DCT.description)]
-        status = "draft" if "draft" in self._plain(node, SY.status) else "published"
+        status: OneOf["draft", "published"] = "draft" if "draft" in self._plain(node, SY.status) else "published"
         uri = str(node)
         own = self._own_id(uri, self.own_schemes)
         exact = [str(o) for o in self.g.objects(node, SKOS.exactMatch)]
@@ -333,7 +334,7 @@ class Reader:
         if self.context.scheme:
             return self.context.scheme
         for predicate in (SKOS.inScheme, SKOS.topConceptOf):
-            for scheme in sorted(self.g.objects(node, predicate)):
+            for scheme in sorted(o for o in self.g.objects(node, predicate) if isinstance(o, URIRef)):
                 if scheme in self.scheme_ids:
                     return self.scheme_ids[scheme]
         if len(self.scheme_ids) == 1:
@@ -397,7 +398,8 @@ class Reader:
         g = self.g
         terms = self._terms(node)
         definition, definition_en, definitions = self._definitions(node)
-        notes, examples = [], []
+        notes: list[str] = []
+        examples: list[str] = []
         for target, predicates in ((notes, (SKOS.scopeNote, SKOS.note)), (examples, (SKOS.example,))):
             for predicate in predicates:
                 for lang, text in self._texts(node, predicate):
@@ -446,5 +448,5 @@ class Reader:
             title_en=en[0] if zh and en else "", bodies=tuple(self._plain(node, DCT.publisher)),
             replaces=tuple(self._plain(node, DCT.replaces)), concepts=self._refs(self.g.objects(node, DCT.subject)),
             notes=tuple(self._plain(node, SKOS.note)), sources=self._sources(node),
-            uri=(exact[0] if own and len(exact) == 1 else ("" if own else uri)), **fields,
-        )
+            uri=(exact[0] if own and len(exact) == 1 else ("" if own else uri)), **fields,  # type: ignore[arg-type]
+        )  # the fields are the plain text ones; msgspec checks their values when the version is validated

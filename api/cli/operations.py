@@ -30,9 +30,9 @@ def serve(host: str | None, port: int | None, data_dir: str | None, workers: int
 
     import uvicorn
 
-    from .services import prepare
+    from api.services import prepare
 
-    from .workers import PARENT_ENV
+    from api.workers import PARENT_ENV
 
     settings = Settings.from_env(host=host, port=port, data_dir=data_dir, workers=workers)
     # Prepare once in this process, so workers start on a loaded store and a current index.

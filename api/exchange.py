@@ -41,6 +41,10 @@ from .settings import Settings
 FormatName = Literal["toml", "ttl", "rdf", "jsonld", "nt", "tbx", "csv"]  # FORMATS' names, an enum in the description
 assert set(get_args(FormatName)) == set(FORMATS), "FormatName names every exchange format"
 ExportFormat = Annotated[FormatName | None, QueryParameter(description=f"one of {', '.join(FORMATS)}")]
+TbxDialect = Annotated[Literal["basic", "min", "core"], QueryParameter(
+    description="TBX only: TBX-Basic, TBX-Min or TBX-Core (ISO 30042:2019); Min and Core carry less (as `shuyu export --tbx-dialect`)")]
+TbxStyle = Annotated[Literal["dca", "dct"], QueryParameter(
+    description="TBX only: data categories as attributes (dca) or as elements (dct) (as `shuyu export --tbx-style`)")]
 MAX_FILES = 20
 MAX_PAGE = 500
 # media types a client may ask for, beyond each format's own (see vocab.formats.FORMATS)
@@ -69,15 +73,17 @@ def _format(fmt: str | None, request: Request) -> str:
 
 
 def download(request: Request, vocabulary: Vocabulary, fmt: str, base_uri: str, file_name: str,
-             fingerprint: bytes) -> Response:
+             fingerprint: bytes, tbx_dialect: str = "basic", tbx_style: str = "dca") -> Response:
     """A streamed file with its name and an ETag over everything that makes its bytes."""
-    etag = '"' + hashlib.sha1(fingerprint + fmt.encode() + base_uri.encode()).hexdigest()[:20] + '"'
+    shape = f"{tbx_dialect}|{tbx_style}".encode() if fmt == "tbx" else b""
+    etag = '"' + hashlib.sha1(fingerprint + fmt.encode() + base_uri.encode() + shape).hexdigest()[:20] + '"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(content=None, status_code=304, headers=headers)
     media = FORMATS[fmt][2]  # litestar adds "; charset=utf-8" to text/* types
     headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
-    return Stream(content=write(vocabulary, fmt, Context(base_uri=base_uri)), media_type=media, headers=headers)
+    context = Context(base_uri=base_uri, tbx_dialect=tbx_dialect, tbx_style=tbx_style)
+    return Stream(content=write(vocabulary, fmt, context), media_type=media, headers=headers)
 
 
 def _shot_fingerprint(shot: Snapshot, services: Services) -> bytes:
@@ -86,13 +92,16 @@ def _shot_fingerprint(shot: Snapshot, services: Services) -> bytes:
 
 
 async def scheme_download(request: Request, services: Services, scheme_id: str, fmt: str,
-                          release: str | None = None, at: str | None = None) -> Response:
+                          release: str | None = None, at: str | None = None, tbx_dialect: str = "basic",
+                          tbx_style: str = "dca") -> Response:
     shot = await anyio.to_thread.run_sync(partial(snapshot, services.store, scheme_id, release=release, at=at))
     name = export_file_name(scheme_id, fmt, release, shot.revision)
-    return download(request, shot.vocabulary, fmt, services.settings.uri_base, name, _shot_fingerprint(shot, services))
+    return download(request, shot.vocabulary, fmt, services.settings.uri_base, name, _shot_fingerprint(shot, services),
+                    tbx_dialect, tbx_style)
 
 
-def concept_download(request: Request, services: Services, concept_id: str, fmt: str) -> Response:
+def concept_download(request: Request, services: Services, concept_id: str, fmt: str, tbx_dialect: str = "basic",
+                     tbx_style: str = "dca") -> Response:
     """One concept, as it is now, in an exchange format (its scheme's description included)."""
     catalog = services.catalog
     concept = catalog.concepts.get(concept_id)
@@ -102,7 +111,7 @@ def concept_download(request: Request, services: Services, concept_id: str, fmt:
     vocabulary = Vocabulary(name=concept.scheme, schemes=schemes, concepts=[concept])
     fingerprint = b"%s|%d|%s" % (concept_id.encode(), concept.version, msgspec.json.encode(schemes))
     return download(request, vocabulary, fmt, services.settings.uri_base,
-                    f"{concept_id}-v{concept.version}.{FORMATS[fmt][1]}", fingerprint)
+                    f"{concept_id}-v{concept.version}.{FORMATS[fmt][1]}", fingerprint, tbx_dialect, tbx_style)
 
 
 class SchemeInfo(Struct, kw_only=True):
@@ -175,11 +184,14 @@ class ExchangeController(Controller):
     @get("/schemes/{scheme_id:str}/export", responses=problems(400, 404, 503) | not_modified(),
          operation_class=success_as(*DOWNLOAD_TYPES))
     async def export_scheme(self, request: Request, services: ServicesDep, scheme_id: FromPath[str],
-                            format: ExportFormat = None, release: ReleaseTag = None, at: At = None) -> Stream:
+                            format: ExportFormat = None, release: ReleaseTag = None, at: At = None,
+                            tbx_dialect: TbxDialect = "basic", tbx_style: TbxStyle = "dca") -> Stream:
         """Download a scheme (or ``standards``, the catalogue) as it is now, at a ``release`` or ``at`` a
         revision or time: ``format=ttl|rdf|jsonld|nt|tbx|csv|toml`` or by ``Accept``. Streamed, with a
-        ``Content-Disposition`` file name naming scheme and release, and an ETag."""
-        return await scheme_download(request, services, scheme_id, _format(format, request), release, at)  # type: ignore[return-value]
+        ``Content-Disposition`` file name naming scheme and release, and an ETag. TBX is TBX-Basic in DCA
+        style unless ``tbx_dialect`` / ``tbx_style`` say otherwise."""
+        return await scheme_download(request, services, scheme_id, _format(format, request), release, at,  # type: ignore[return-value]
+                                     tbx_dialect, tbx_style)
 
     @get("/schemes/{scheme_id:str}/concepts", sync_to_thread=False, responses=problems(400, 404))
     def list_concepts(
@@ -203,9 +215,11 @@ class ExchangeController(Controller):
     @get("/concepts/{concept_id:str}/export", sync_to_thread=False, responses=problems(400, 404, 503) | not_modified(),
          operation_class=success_as(*DOWNLOAD_TYPES))
     def export_concept(self, request: Request, services: ServicesDep, concept_id: FromPath[str],
-                       format: ExportFormat = None) -> Stream:
-        """Download one concept (its current version) in an exchange format."""
-        return concept_download(request, services, concept_id, _format(format, request))  # type: ignore[return-value]
+                       format: ExportFormat = None, tbx_dialect: TbxDialect = "basic",
+                       tbx_style: TbxStyle = "dca") -> Stream:
+        """Download one concept (its current version) in an exchange format (TBX: ``tbx_dialect``, ``tbx_style``)."""
+        return concept_download(request, services, concept_id, _format(format, request),  # type: ignore[return-value]
+                                tbx_dialect, tbx_style)
 
 
 TRUE = {"1", "true", "yes", "on"}

@@ -302,6 +302,7 @@ class Proposal(Struct, frozen=True, kw_only=True):
     # comments and state changes do not. ``If-Match`` and the ETag name it.
     content_version: int = 1
     contributors: tuple[str, ...] = ()  # everyone who wrote a content revision, the author first
+    imported: bool = False  # made by an import (--as-proposals): checked by the import's rules (homonyms kept)
 
     def wrote(self, name: str) -> bool:
         """Whether ``name`` wrote any part of the content (and so may not review it)."""

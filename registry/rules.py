@@ -26,6 +26,10 @@ class State(Protocol):
 
     def broader_of(self, concept_id: str) -> Sequence[str]: ...
 
+    def held_preferred(self, concept_id: str) -> set[str]:
+        """The folded preferred labels the concept's current version claims (none for a new concept)."""
+        ...
+
 
 def preferred_keys(version: ConceptVersion) -> set[str]:
     """The folded preferred labels a published concept claims in its scheme."""
@@ -51,7 +55,9 @@ def check_versions(batch: Sequence[Version], state: State, *, imported: bool = F
     every concept's first broken rule is appended there instead of raised. ``imported``: a file from
     outside may hold homonyms (ISO 704: one label, several concepts; listed in ``homonyms``, not refused)
     and concepts with no Chinese preferred term (another language's preferred term names them, or, with no
-    preferred term at all, e.g. a termbase entry whose terms are all deprecated, its first term).
+    preferred term at all, e.g. a termbase entry whose terms are all deprecated, its first term). Without
+    ``imported``, a concept may keep a preferred label it already holds with a homonym (an editor revising an
+    imported homonym; listed in ``homonyms``), never take one another concept holds.
     """
     claimed: dict[tuple[str, str], str] = {}
     for version in batch:
@@ -96,10 +102,15 @@ def _check_concept(c: ConceptVersion, state: State, claimed: dict[tuple[str, str
             if term.lang in per_language:
                 raise RuleViolation(f"{where}: has two preferred {term.lang} terms", field="terms")
             per_language.add(term.lang)
+    held: set[str] | None = None
     for key in preferred_keys(c):
         owner = claimed.get((c.scheme, key)) or state.preferred_owner(c.scheme, key)
         if owner and owner != c.id:
-            if imported:
+            if held is None:
+                held = set() if imported else state.held_preferred(c.id)
+            # a file from outside may hold homonyms; an editor may keep the one the concept already has, never
+            # take a label another concept holds
+            if imported or key in held:
                 if homonyms is not None:
                     homonyms.append(Homonym(c.scheme, c.preferred, c.id, owner))
                 continue
@@ -163,6 +174,9 @@ class BatchState:
             if owner and owner not in self.concepts:
                 return owner
         return self.preferred.get((scheme_id, folded_label))
+
+    def held_preferred(self, concept_id: str) -> set[str]:
+        return self.base.held_preferred(concept_id) if self.base else set()
 
     def broader_of(self, concept_id: str) -> Sequence[str]:
         if concept_id in self.concepts:

@@ -35,7 +35,7 @@ from .model import (
     scheme_decoder,
     standard_decoder,
 )
-from .rules import BatchState, check_schemes, check_versions, preferred_keys
+from .rules import BatchState, Homonym, check_schemes, check_versions, preferred_keys
 
 _DECODERS: dict[str, msgspec.json.Decoder[Any]] = {"concept": concept_decoder, "standard": standard_decoder}
 
@@ -228,6 +228,14 @@ class ContentStore:
             ).fetchone()
         return row[0] if row else None
 
+    def held_preferred(self, concept_id: str) -> set[str]:
+        with self._reading() as db:
+            try:
+                current = self._get(db, "concept", concept_id)
+            except NotFound:
+                return set()
+        return preferred_keys(current) if isinstance(current, ConceptVersion) else set()
+
     def broader_of(self, concept_id: str) -> Sequence[str]:
         with self._reading() as db:
             rows = db.execute("SELECT broader_id FROM broader WHERE concept_id = %s", (concept_id,)).fetchall()
@@ -255,7 +263,10 @@ class ContentStore:
     def _append_all(self, db: Connection, versions: Sequence[Version], schemes: Sequence[Scheme],
                     actor: str, note: str, at: str, *, imported: bool = False) -> None:
         check_schemes(schemes)
-        check_versions(versions, BatchState(versions, (s.id for s in schemes), base=self), imported=imported)
+        homonyms: list[Homonym] = []  # kept: imported, or held already by the concept an editor revises
+        check_versions(versions, BatchState(versions, (s.id for s in schemes), base=self), imported=imported,
+                       homonyms=homonyms)
+        kept = {h.concept for h in homonyms}
         for scheme in schemes:
             db.execute(
                 "INSERT INTO schemes (id, body) VALUES (%s, %s)"
@@ -264,7 +275,7 @@ class ContentStore:
             )
             self._event(db, at, actor, "scheme", "scheme", scheme.id, 1, note)
         for version in versions:
-            self._append_version(db, version, at, actor, note, imported)
+            self._append_version(db, version, at, actor, note, imported or version.id in kept)
 
     @staticmethod
     def _revision(db: Connection) -> int:
@@ -305,7 +316,7 @@ class ContentStore:
         )
         if isinstance(version, ConceptVersion):
             db.execute("DELETE FROM preferred_labels WHERE concept_id = %s", (version.id,))
-            db.executemany(  # an imported homonym leaves the label to the concept that holds it
+            db.executemany(  # a kept homonym (imported, or kept by a revision) leaves the label to its holder
                 "INSERT INTO preferred_labels (scheme, folded, concept_id) VALUES (%s, %s, %s)"
                 + (" ON CONFLICT (scheme, folded) DO NOTHING" if imported else ""),
                 [(version.scheme, key, version.id) for key in preferred_keys(version)],

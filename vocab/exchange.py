@@ -19,6 +19,7 @@ from msgspec import Struct
 from registry.errors import NotFound, RuleViolation, VocabularyError
 from registry.history import revision_of
 from registry.model import (
+    StandardVersion,
     ConceptContent,
     ConceptVersion,
     Proposal,
@@ -142,12 +143,17 @@ def base_context(store: Store, base_uri: str, scheme: str | None = None) -> Cont
 
 
 def read_files(files: Sequence[tuple[str, bytes]], fmt: str | None, context: Context,
-               problems: list[VocabularyError] | None = None) -> list[Vocabulary]:
+               problems: list[VocabularyError] | None = None,
+               progress: Callable[[int, int | None, str], None] | None = None) -> list[Vocabulary]:
     """Parse every file; ids must be unique across them. Problems go to ``problems`` (else the first is raised);
     an entity with a problem is left out of its vocabulary."""
     collected: list[VocabularyError] = [] if problems is None else problems
     vocabularies = []
+    size, done = sum(len(data) for _, data in files), 0
     for name, data in files:
+        if progress:  # the bytes read so far, of all the files
+            progress(done, size, f"reading {Path(name).name}")
+        done += len(data)
         try:
             check_size(name, data)
             vocabulary = read(data, name, format_of(name, fmt), context)
@@ -162,10 +168,10 @@ def read_files(files: Sequence[tuple[str, bytes]], fmt: str | None, context: Con
         collected += vocabulary.problems
         vocabularies.append(vocabulary)
         # an id made from a URI in a later file must not take one this file uses
-        context.known_ids = context.known_ids | {e.id for e in (*vocabulary.concepts, *vocabulary.standards)}
+        context.known_ids = context.known_ids | {e.id for e in _entities(vocabulary)}
     owners: dict[str, Vocabulary] = {}
     for vocabulary in vocabularies:
-        kept = {"concepts": [], "standards": []}
+        kept: dict[str, list[Version]] = {"concepts": [], "standards": []}
         for key in kept:
             for entity in getattr(vocabulary, key):
                 try:
@@ -178,7 +184,8 @@ def read_files(files: Sequence[tuple[str, bytes]], fmt: str | None, context: Con
                     continue
                 owners[entity.id] = vocabulary
                 kept[key].append(entity)
-        vocabulary.concepts, vocabulary.standards = kept["concepts"], kept["standards"]
+        vocabulary.concepts = [e for e in kept["concepts"] if isinstance(e, ConceptVersion)]
+        vocabulary.standards = [e for e in kept["standards"] if isinstance(e, StandardVersion)]
     if problems is None and collected:
         raise ImportProblems(collected)
     return vocabularies
@@ -215,7 +222,7 @@ def import_files(
     as_proposals: bool = False,
     deprecate_missing: bool = False,
     skip_invalid: bool = False,
-    progress: Callable[[int, int | None], None] | None = None,
+    progress: Callable[[int, int | None, str], None] | None = None,
 ) -> ImportReport:
     """Import files into ``store`` in one transaction, or report what would change (``dry_run``).
 
@@ -224,7 +231,7 @@ def import_files(
     """
     context = base_context(store, base_uri, scheme)
     problems: list[VocabularyError] = []
-    vocabularies = read_files(files, fmt, context, problems)
+    vocabularies = read_files(files, fmt, context, problems, progress)
     names = [Path(name).name for name, _ in files]
     note = f"imported from {', '.join(names)}"
     current: dict[tuple[str, str], Version] = {("concept", v.id): v for v in store.current("concept")}
@@ -241,8 +248,10 @@ def import_files(
             check_schemes(schemes)
         except RuleViolation as exc:  # a scheme's link breaks the URL rule: the whole import is refused
             raise VocabularyError(exc.detail, path=", ".join(names), field=exc.field) from None
-        versions = _plan_versions(current, vocabularies, actor, note, deprecate_missing, report, None)
-        owners = {e.id: v for v in vocabularies for e in (*v.concepts, *v.standards)}
+        entities = sum(len(v.concepts) + len(v.standards) for v in vocabularies)
+        step = _counter(progress, entities, "comparing with the registry") if progress else None
+        versions = _plan_versions(current, vocabularies, actor, note, deprecate_missing, report, step)
+        owners = {e.id: v for v in vocabularies for e in _entities(v)}
         violations: list[RuleViolation] = []
         homonyms: list[Homonym] = []
         check_versions(versions, BatchState(versions, (s.id for s in schemes), base=store), imported=True,
@@ -258,8 +267,6 @@ def import_files(
     _report_homonyms(report, homonyms)
     if problems and not skip_invalid and not dry_run:
         raise ImportProblems(problems)
-    if progress:
-        progress(0, len(versions))
     report.totals = report.counts()
     if dry_run:
         return report
@@ -268,11 +275,32 @@ def import_files(
         report.revision = store.propose_all(proposals, schemes=schemes, actor=actor, note=note)
         report.proposals = [p.id for p in proposals]
         return report
+    if progress:  # one transaction: its progress is not known until it commits
+        progress(0, None, f"writing {len(versions)} versions in one transaction")
     try:
         report.revision = store.append(versions, schemes=schemes, actor=actor, note=note, imported=True)
     except RuleViolation as exc:
         raise _locate(exc, owners) from None
+    if progress:
+        progress(len(versions), len(versions), "written")
     return report
+
+
+def _counter(progress: Callable[[int, int | None, str], None], total: int, what: str) -> Callable[[int], None]:
+    """A step callback that reports ``done`` of ``total`` as each step is taken."""
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(done, total, what)
+
+    return step
+
+
+def _entities(vocabulary: Vocabulary) -> list[ConceptVersion | StandardVersion]:
+    """A file's concepts and standards, in that order."""
+    return [*vocabulary.concepts, *vocabulary.standards]
 
 
 def _entity_of(violation: RuleViolation) -> str | None:
@@ -330,7 +358,7 @@ def _plan_versions(current: dict[tuple[str, str], Version], vocabularies: list[V
     scheme_ids: set[str] = set()
     for vocabulary in vocabularies:
         file_note = f"imported from {Path(vocabulary.name).name}"
-        for entity in (*vocabulary.concepts, *vocabulary.standards):
+        for entity in _entities(vocabulary):
             kind = "concept" if isinstance(entity, ConceptVersion) else "standard"
             if isinstance(entity, ConceptVersion):
                 scheme_ids.add(entity.scheme)
@@ -348,8 +376,9 @@ def _plan_versions(current: dict[tuple[str, str], Version], vocabularies: list[V
                 versions.append(fresh)
             if progress:
                 progress(1)
-    for (kind, entity_id), before in current.items():
-        if kind != "concept" or entity_id in seen or before.scheme not in scheme_ids or before.status != "published":
+    for (_, entity_id), before in current.items():
+        if not isinstance(before, ConceptVersion) or entity_id in seen or before.scheme not in scheme_ids \
+                or before.status != "published":
             continue
         report.missing.append(entity_id)
         if deprecate_missing:
@@ -363,7 +392,7 @@ def _plan_versions(current: dict[tuple[str, str], Version], vocabularies: list[V
 def _locate(exc: RuleViolation, owners: dict[str, Vocabulary]) -> VocabularyError:
     match = re.match(r"(?:concept|standard) ([a-z0-9-]+):", exc.detail)
     vocabulary = owners.get(match.group(1)) if match else None
-    if vocabulary is None:
+    if match is None or vocabulary is None:
         return VocabularyError(exc.detail, path="<import>", field=exc.field)
     return vocabulary.problem(match.group(1), exc.detail, exc.field)
 
@@ -383,9 +412,10 @@ def _proposals(store: Store, versions: list[Version], actor: str, note: str) -> 
             kind="create" if version.version == 1 else ("deprecate" if deprecating else "revise"),
             target_kind="concept" if concept else "standard", target_id=version.id,
             base_version=version.version - 1,
-            concept=content if concept else None, standard=None if concept else content,
+            concept=content if isinstance(content, ConceptContent) else None,
+            standard=content if isinstance(content, StandardContent) else None,
             replaced_by=version.replaced_by if deprecating else (),
-            note=note, author=actor, state="submitted", created=at, updated=at,
+            note=note, author=actor, state="submitted", created=at, updated=at, imported=True,
         )
         proposals.append(proposal)
     return proposals

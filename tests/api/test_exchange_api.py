@@ -240,8 +240,67 @@ def test_an_imported_concept_in_other_languages_is_shown_and_a_homonym_qualified
     assert answer.status_code == 201, answer.text
     assert answer.json()["homonyms"] == ["银行 (homonyms): homonyms-h1, homonyms-h2"]
     page = client.get("/concepts/homonyms-h1")
-    assert page.status_code == 200 and "banco</td><td>许用术语</td><td>es</td>" in page.text  # shown by its tag
+    # shown by its tag; the only Spanish term, with no administrativeStatus, names the concept in Spanish
+    assert page.status_code == 200 and "banco</td><td>规范术语</td><td>es</td>" in page.text
     hits = client.get("/api/v1/search", params={"q": "银行"}).json()["hits"]
     assert {(h["id"], h["qualifier"]) for h in hits[:2]} == {("homonyms-h1", "bank"), ("homonyms-h2", "riverbank")}
     html = client.get("/", params={"q": "银行"}).text
     assert "（bank）" in html and "（riverbank）" in html
+    # an editor revises the second homonym keeping its label, a reviewer approves: the label stays shared
+    store = server.services.store
+    editor = create_token(store, "homonym-editor", "editor", actor="test")[1]
+    reviewer = create_token(store, "homonym-reviewer", "reviewer", actor="test")[1]
+    current = client.get("/api/v1/concepts/homonyms-h2").json()
+    body = {"kind": "revise", "target_id": "homonyms-h2", "base_version": current["version"], "submit": True,
+            "concept": {"scheme": current["scheme"], "definition": "河流两岸的陆地。",
+                        "terms": [{"text": t["text"], "lang": t["lang"], "type": t["type"]} for t in current["terms"]]}}
+    proposed = client.post("/api/v1/proposals", json=body, headers={"authorization": f"Bearer {editor}"})
+    assert proposed.status_code == 201, proposed.text
+    approved = client.post(f"/api/v1/proposals/{proposed.json()['id']}/approve",
+                           headers={"authorization": f"Bearer {reviewer}"})
+    assert approved.status_code == 200, approved.text
+    revised = client.get("/api/v1/concepts/homonyms-h2").json()
+    assert revised["version"] == current["version"] + 1 and revised["definition"] == "河流两岸的陆地。"
+    hits = client.get("/api/v1/search", params={"q": "银行"}).json()["hits"]
+    assert {(h["id"], h["qualifier"]) for h in hits[:2]} == {("homonyms-h1", "bank"), ("homonyms-h2", "riverbank")}
+
+
+def test_the_tbx_export_takes_the_clis_dialect_and_style_over_http(server, client):
+    """``tbx_dialect`` and ``tbx_style`` mirror ``shuyu export --tbx-dialect/--tbx-style``; the ETag tells them apart."""
+    from lxml import etree
+
+    from tests.vocab.test_export_standards import basic_problems
+
+    concept = some_concept(server)
+    seen, etags = {}, set()
+    for style, dialect in (("dca", "basic"), ("dct", "basic"), ("dca", "min"), ("dct", "core")):
+        answer = client.get(f"/api/v1/schemes/{concept.scheme}/export",
+                            params={"format": "tbx", "tbx_style": style, "tbx_dialect": dialect})
+        assert answer.status_code == 200, answer.text
+        root = etree.fromstring(answer.content)
+        seen[(style, dialect)] = (root.get("style"), root.get("type"))
+        if dialect == "basic":
+            assert basic_problems(root, style) == []
+        etags.add(answer.headers["etag"])
+        again = client.get(f"/api/v1/schemes/{concept.scheme}/export",
+                           params={"format": "tbx", "tbx_style": style, "tbx_dialect": dialect},
+                           headers={"If-None-Match": answer.headers["etag"]})
+        assert again.status_code == 304
+    assert seen == {("dca", "basic"): ("dca", "TBX-Basic"), ("dct", "basic"): ("dct", "TBX-Basic"),
+                    ("dca", "min"): ("dca", "TBX-Min"), ("dct", "core"): ("dct", "TBX-Core")}
+    assert len(etags) == 4  # a cached DCA file never answers for a DCT one
+    default = client.get(f"/api/v1/schemes/{concept.scheme}/export", params={"format": "tbx"})
+    assert etree.fromstring(default.content).get("style") == "dca"
+    one = client.get(f"/api/v1/concepts/{concept.id}/export", params={"format": "tbx", "tbx_style": "dct"})
+    assert one.status_code == 200 and etree.fromstring(one.content).get("style") == "dct"
+    for bad in ({"tbx_style": "xml"}, {"tbx_dialect": "max"}):
+        wrong = client.get(f"/api/v1/schemes/{concept.scheme}/export", params={"format": "tbx", **bad})
+        assert wrong.status_code == 400 and wrong.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_openapi_names_the_tbx_parameters(client):
+    spec = client.get("/schema/openapi.json").json()
+    for path in ("/api/v1/schemes/{scheme_id}/export", "/api/v1/concepts/{concept_id}/export"):
+        params = {p["name"]: p for p in spec["paths"][path]["get"]["parameters"]}
+        assert params["tbx_dialect"]["schema"]["enum"] == ["basic", "min", "core"]
+        assert params["tbx_style"]["schema"]["enum"] == ["dca", "dct"]

@@ -289,3 +289,66 @@ def test_a_relation_to_nothing_names_the_line(empty):
 def test_tbx_reports_the_line_of_a_broken_element(empty):
     err = error_of(empty, "x.tbx", b'<?xml version="1.0"?>\n<tbx>\n<text><body>\n<conceptEntry id="a">\n</body></text></tbx>')
     assert err.field == "syntax" and err.line in (4, 5)
+
+
+def test_csv_carries_definitions_in_other_languages_as_definition_at_tag_columns(empty, tmp_path):
+    """A third language's definition has a column of its own (``definition@es``); the round trip is exact, also
+    through the real termbase whose es and en-US definitions go nowhere else."""
+    from pathlib import Path
+
+    from vocab.exchange import content_key
+
+    body = ("id,scheme,lang,term,type,definition,definition_en,definition@es,Definition@en-us\r\n"
+            "c-cluster,sx,zh-Hans,疏散星团,preferred,由同一星云形成的一群恒星。,A group of stars.,Un grupo de estrellas.,"
+            "A group of stars (US).\r\n"
+            "c-cluster,sx,es,cúmulo abierto,preferred,,,,\r\n"
+            "c-disk,sx,zh-Hans,吸积盘,preferred,,,,\r\n")
+    imported(empty, "defs.csv", body.encode())
+    concept = next(c for c in empty.current("concept") if c.id == "c-cluster")
+    assert {(d.text, d.lang) for d in concept.definitions} == {("Un grupo de estrellas.", "es"),
+                                                               ("A group of stars (US).", "en-US")}
+    out = exported(empty, "sx", "csv")
+    header = out.decode("utf-8-sig").splitlines()[0]
+    assert header.endswith(",uri,definition@en-US,definition@es")
+    again = SQLiteStore(tmp_path / "again.db")
+    try:
+        imported(again, "sx.csv", out)
+        assert {c.id: content_key(c) for c in again.current("concept")} == \
+            {c.id: content_key(c) for c in empty.current("concept")}
+        # a real termbase: Spanish definitions (TBX-Basic example) travel through CSV and back
+        data = Path(__file__).parent.parent / "data" / "tbx-basic-astronomy-dct.tbx"
+        imported(again, data.name, data.read_bytes())
+        before = {c.id: content_key(c) for c in again.current("concept") if c.scheme == "tbx-basic-astronomy-dct"}
+        assert any(d.lang == "es" for c in again.current("concept") for d in c.definitions)
+        third = SQLiteStore(tmp_path / "third.db")
+        try:
+            imported(third, "astro.csv", exported(again, "tbx-basic-astronomy-dct", "csv"))
+            assert {c.id: content_key(c) for c in third.current("concept")} == before
+        finally:
+            third.close()
+    finally:
+        again.close()
+
+
+@pytest.mark.parametrize("column, message", [
+    ("definition@", "not a language tag in column 'definition@'"),
+    ("definition@zh-CN", "the zh-Hans definition has its own column (definition)"),
+    ("definition@en", "the en definition has its own column (definition_en)"),
+])
+def test_a_bad_definition_column_names_line_1(empty, column, message):
+    err = error_of(empty, "x.csv", f"id,scheme,lang,term,{column}\nc-one,sx,zh-Hans,一,x\n".encode())
+    assert str(err).startswith("x.csv:1: ") and message in str(err)
+
+
+def test_an_import_reports_real_progress_stage_by_stage(empty):
+    """The CLI's progress bar (rich) follows these calls: bytes read per file, each entity compared, the write."""
+    calls = []
+    files = [(f"p{n}.csv", b"id,scheme,lang,term\n" + "".join(
+        f"c{n}-{i},sx,zh-Hans,概念{n}{i}\n" for i in range(5)).encode()) for n in range(2)]
+    import_files(empty, files, actor="importer", base_uri=BASE, progress=lambda d, t, w: calls.append((d, t, w)))
+    reading = [c for c in calls if c[2].startswith("reading")]
+    assert [w for _, _, w in reading] == ["reading p0.csv", "reading p1.csv"]
+    assert reading[0][0] == 0 and reading[1][0] == len(files[0][1]) and reading[1][1] == sum(len(d) for _, d in files)
+    comparing = [c[:2] for c in calls if c[2] == "comparing with the registry"]
+    assert comparing == [(n, 10) for n in range(1, 11)]
+    assert calls[-2:] == [(0, None, "writing 10 versions in one transaction"), (10, 10, "written")]

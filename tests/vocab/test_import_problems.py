@@ -139,7 +139,9 @@ def test_mojibake_chinese_is_warned_about(empty):
               f'skos:prefLabel "{garbled}"@zh , "x\ufffdy"@zh-TW .\n').encode()
     report = imported(empty, "m.ttl", turtle)
     assert any("mojibake" in w and "2 Chinese" in w for w in report.warnings)
-    assert imported(empty, "m.csv", data).created  # CSV: imported, nothing to warn about in a clean file
+    csv_report = imported(empty, "m.csv", data)  # CSV: imported, and the garbled term warned about
+    assert csv_report.created == ["bad", "ok"] or sorted(csv_report.created) == ["bad", "ok"]
+    assert any("mojibake" in w and "1 Chinese" in w and garbled in w for w in csv_report.warnings)
 
 
 def test_each_kind_of_data_not_kept_is_one_warning(empty):
@@ -253,3 +255,65 @@ def test_homonyms_import_on_both_stores(store):
     assert {c.id for c in store.current("concept")} == {"aa", "bb"}
     again = import_files(store, [("h.csv", data)], actor="importer", base_uri=BASE)
     assert sorted(again.unchanged) == ["aa", "bb"]
+
+
+# -- a syntax error on line 8 names line 8, in every format ---------------------------------------
+
+TTL_HEAD = "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n@prefix e: <http://e.org/> .\n\n"
+LINE_8 = {  # each file's line 8 is broken; lines 1-7 are fine
+    "toml": ('[scheme]\nid = "sx"\ntitle = "示例"\n\n[[concepts]]\nid = "c-one"\nterms = [{ text = "一", type = "preferred" }]\n'
+             'definition = "未闭合\n\n[[concepts]]\nid = "c-two"\n'),
+    "csv": ("id,scheme,lang,term\n" + "".join(f"c{n},sx,zh-Hans,概念{n}\n" for n in range(2, 8))
+            + 'c8,sx,zh-Hans,"概念8\n'),
+    "tbx": ('<?xml version="1.0" encoding="UTF-8"?>\n<tbx xmlns="urn:iso:std:iso:30042:ed-2" type="TBX-Basic" style="dca" xml:lang="en">\n'
+            "<text><body>\n"
+            '<conceptEntry id="c1">\n<langSec xml:lang="zh-CN">\n<termSec><term>一</term></termSec>\n</langSec>\n'
+            "</conceptEntryy>\n</body></text></tbx>\n"),
+    "ttl": (TTL_HEAD + "e:c1 a skos:Concept ;\n  skos:prefLabel \"一\"@zh .\ne:c2 a skos:Concept ;\n"
+            '  skos:prefLabel "二"@zh ;\n  skos:broader <http://e.org/c1 .\ne:c4 a skos:Concept .\n'),
+    "nt": "".join(NT_LINE.format(n=n) for n in range(1, 8)) + "<http://e.org/c8> broken .\n" + NT_LINE.format(n=9),
+    "rdf": ('<?xml version="1.0" encoding="UTF-8"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"\n'
+            '  xmlns:skos="http://www.w3.org/2004/02/skos/core#">\n<skos:Concept rdf:about="http://e.org/c1">\n'
+            '  <skos:prefLabel xml:lang="zh">一</skos:prefLabel>\n</skos:Concept>\n<skos:Concept rdf:about="http://e.org/c2">\n'
+            '  <skos:prefLabel xml:lang="zh">二 & 三</skos:prefLabel>\n</skos:Concept>\n</rdf:RDF>\n'),
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(LINE_8))
+def test_a_syntax_error_on_line_8_names_line_8(empty, tmp_path, fmt):
+    body = LINE_8[fmt]
+    assert all(line for line in body.splitlines()[:7]) or fmt in ("toml", "ttl")  # line 8 is where it breaks
+    with pytest.raises(VocabularyError) as info:
+        imported(empty, f"f.{fmt}", body.encode())
+    first = str(info.value).splitlines()[-1] if getattr(info.value, "problems", None) else str(info.value)
+    assert first.startswith(f"f.{fmt}:8: "), str(info.value)
+    assert empty.revision() == 0
+    path = tmp_path / f"f.{fmt}"  # the CLI: one line naming file and line 8, no traceback
+    path.write_bytes(body.encode())
+    result = cli(tmp_path, str(path))
+    assert result.exit_code == 1 and f"{path}:8: " in result.output and "Traceback" not in result.output
+
+
+TWENTY = {  # twenty bad entries and one good one, per format
+    "csv": twenty_problems(),
+    "tbx": ('<?xml version="1.0" encoding="UTF-8"?>\n<tbx xmlns="urn:iso:std:iso:30042:ed-2" type="TBX-Basic" style="dca">\n'
+            "<text><body>\n"
+            + "".join(f'<conceptEntry id="c{n}"><langSec xml:lang="zh-CN"><termSec><term>概念{n}</term></termSec>'
+                      f'</langSec><ref type="crossReference" target="nowhere-{n}">x</ref></conceptEntry>\n'
+                      for n in range(20))
+            + '<conceptEntry id="ok"><langSec xml:lang="zh-CN"><termSec><term>好概念</term></termSec></langSec></conceptEntry>\n'
+            "</body></text></tbx>\n"),
+    "nt": "".join(f"<http://e.org/c{n}> broken .\n" for n in range(20)) + NT_LINE.format(n=99),
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(TWENTY))
+def test_twenty_problems_are_twenty_lines_in_each_format(tmp_path, fmt):
+    path = tmp_path / f"twenty.{fmt}"
+    path.write_text(TWENTY[fmt], encoding="utf-8")
+    result = cli(tmp_path, str(path))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == "error: 20 problems; nothing was imported (--skip-invalid imports the rest):", result.output
+    assert len(lines) == 21 and all(line.startswith(f"{path}:") for line in lines[1:])
+    assert len({line.split(":")[1] for line in lines[1:]}) == 20  # each names its own line

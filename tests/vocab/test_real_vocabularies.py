@@ -16,6 +16,7 @@ from api.views import qualifier
 from registry.sqlite import SQLiteStore
 from search.service import SearchService
 from vocab.exchange import content_key, export, import_files
+from vocab.formats import language
 
 DATA = Path(__file__).parent.parent / "data"
 BASE = "https://shuyu.test"
@@ -76,14 +77,41 @@ def skos_counts(paths: list[Path], fmt: str) -> tuple[set[URIRef], int]:
 
 
 @pytest.mark.parametrize("name", ["tbx-basic-astronomy.tbx", "tbx-basic-astronomy-dct.tbx",
-                                  "translate-toolkit-martif.tbx"])
+                                  "translate-toolkit-martif.tbx", "mozilla-pontoon-zh-CN.tbx"])
 def test_a_termbase_imports_whole(registry, name):
     store, _, _ = registry
     entries, terms, tags = tbx_counts(DATA / name)
-    concepts = in_scheme(store, name.removesuffix(".tbx"))
+    concepts = in_scheme(store, name.removesuffix(".tbx").lower())
     assert len(concepts) == entries
     assert sum(len(c.terms) for c in concepts) == terms
-    assert {t.lang for c in concepts for t in c.terms} == tags  # every language kept with its own tag
+    # every language kept with its own tag; the tags of Simplified Chinese (zh-CN ...) are the registry's zh-Hans
+    assert {t.lang for c in concepts for t in c.terms} == {language(tag) for tag in tags}
+
+
+def test_a_translation_tools_zh_cn_termbase_names_each_concept_in_chinese(registry):
+    """Pontoon's TBX 2008 export: en-US and zh-CN, no administrativeStatus, definitions and contexts in en-US."""
+    store, service, report = registry
+    concepts = {c.id.removeprefix("mozilla-pontoon-zh-cn-"): c for c in in_scheme(store, "mozilla-pontoon-zh-cn")}
+    root = etree.parse(str(DATA / "mozilla-pontoon-zh-CN.tbx"),
+                       etree.XMLParser(load_dtd=False, no_network=True, resolve_entities=False)).getroot()
+    for entry in root.iter("termEntry"):
+        by_lang = {ls.get(XML_LANG): ls.findtext(".//term") for ls in entry.iter("langSet")}
+        concept = concepts[entry.get("id")]
+        # each language's only term is that language's preferred term: the concept is named by its zh-CN term
+        assert concept.preferred == by_lang["zh-CN"]
+        assert ("preferred", "en-US") in {(t.type, t.lang) for t in concept.terms if t.text == by_lang["en-US"]}
+        definition = " ".join(entry.findtext(".//descrip[@type='definition']").split())  # white space folded
+        assert [(d.text, d.lang) for d in concept.definitions] == [(definition, "en-US")]
+        context = entry.findtext("descrip[@type='context']")
+        assert concept.examples == ((context,) if context else ())
+    warnings = [w for w in report.warnings if "mozilla-pontoon-zh-CN.tbx" in w]
+    assert any("not kept: 96 × termNote partOfSpeech" in w for w in warnings)
+    # real homonyms of a localisation termbase: 登录 translates "sign in", "sign-in" and another entry
+    logins = [c for c in concepts.values() if c.preferred == "登录"]
+    assert len(logins) == 3
+    qualifiers = {qualifier(service.catalog, c) for c in logins}
+    assert len(qualifiers) == 3 and all(qualifiers)  # each told apart by its English name
+    assert service.search("首选项").hits[0].id == concepts["c441"].id
 
 
 def test_the_nomisma_thesaurus_in_rdf_xml_imports_whole_with_every_language(registry):
@@ -146,7 +174,8 @@ def test_tbx_basic_dct_reads_as_its_dca_twin(registry):
     assert ("galactic cluster", "en", "superseded") in terms_and_definitions(c1)[0]
     assert ("open cluster", "en", "preferred") in terms_and_definitions(c1)[0]
     assert c1.definition_en == dca["c1"].definition_en == "A group of stars formed together in the spiral arms of a galaxy."
-    assert ("cúmulo abierto", "es", "admitted") in terms_and_definitions(c1)[0]
+    # the Spanish term carries no administrativeStatus: the only Spanish term names the concept in Spanish
+    assert ("cúmulo abierto", "es", "preferred") in terms_and_definitions(c1)[0]
     assert any(d.lang == "es" and d.text.startswith("Una acumulación") for d in c1.definitions)
     for key in ("c1", "c2", "c3"):  # the twins hold the same terms (the DCA excerpt leaves some es out)
         assert terms_and_definitions(dca[key])[0] <= terms_and_definitions(dct[key])[0]
@@ -187,7 +216,7 @@ def test_an_export_imported_again_gives_the_same_registry(registry, tmp_path):
     fresh = SQLiteStore(tmp_path / "again.db")
     try:
         for scheme in schemes:
-            fmt = "tbx" if scheme.startswith(("tbx-", "translate-")) else "ttl"
+            fmt = "tbx" if scheme.startswith(("tbx-", "translate-", "mozilla-")) else "ttl"
             _, parts = export(store, scheme, fmt, base_uri=BASE)
             import_files(fresh, [(f"{scheme}.{fmt}", b"".join(parts))], actor="importer", base_uri=BASE)
         before = {c.id: content_key(c) for c in store.current("concept")}

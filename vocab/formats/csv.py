@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 
 from registry.errors import VocabularyError
-from registry.model import SOURCE_ROLES, ConceptVersion, Source, StandardVersion, Term
+from registry.model import SOURCE_ROLES, ConceptVersion, Definition, Source, StandardVersion, Term
 
 from . import (
     LANG_ORDER,
@@ -28,7 +28,9 @@ from . import (
     Vocabulary,
     chunks,
     decode_text,
+    lang_key,
     language,
+    looks_mojibake,
     problem,
 )
 
@@ -37,6 +39,7 @@ CONCEPT_COLUMNS = ["id", "scheme", "lang", "term", "type", "definition", "defini
 STANDARD_COLUMNS = ["id", "code", "title", "title_en", "kind", "status", "status_date", "issued", "in_force",
                     "bodies", "replaces", "concepts", "notes", "source", "uri"]
 REQUIRED = {"concepts": ("id", "term"), "standards": ("id", "title", "status")}
+DEFINITION_IN = "definition@"  # a definition in a third language: ``definition@es``, ``definition@en-US`` ...
 TYPES = {
     "preferred": "preferred", "admitted": "admitted", "deprecated": "deprecated", "superseded": "superseded",
     "abbreviation": "abbreviation",
@@ -68,10 +71,11 @@ def write(vocabulary: Vocabulary, context: Context, fmt: str = "csv") -> Iterato
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         standards_only = bool(vocabulary.standards) and not vocabulary.concepts
-        writer.writerow(STANDARD_COLUMNS if standards_only else CONCEPT_COLUMNS)
+        langs = sorted({d.lang for c in vocabulary.concepts for d in c.definitions}, key=lang_key)
+        writer.writerow(STANDARD_COLUMNS if standards_only else CONCEPT_COLUMNS + [DEFINITION_IN + t for t in langs])
         yield "\ufeff" + buffer.getvalue()
         rows = (_standard_rows(vocabulary.standards) if standards_only
-                else (row for c in vocabulary.concepts for row in _concept_rows(c)))
+                else (row for c in vocabulary.concepts for row in _concept_rows(c, langs)))
         for row in rows:
             buffer.seek(0)
             buffer.truncate()
@@ -91,17 +95,18 @@ def _source_cell(sources: tuple[Source, ...]) -> str:
     return "\n".join(lines)
 
 
-def _concept_rows(c: ConceptVersion) -> Iterator[list[str]]:
+def _concept_rows(c: ConceptVersion, langs: list[str]) -> Iterator[list[str]]:
     for index, term in enumerate(c.terms):
         row = [c.id, c.scheme, term.lang, term.text, term.type]
         if index == 0:
+            others = {d.lang: d.text for d in reversed(c.definitions)}  # one per language: the first
             row += [c.definition, c.definition_en, ID_SEPARATOR.join(c.broader), ID_SEPARATOR.join(c.related),
                     c.notation, c.grade or "", ID_SEPARATOR.join(c.grade_factors), c.kind,
                     c.status if c.status != "published" else "",
                     ID_SEPARATOR.join(c.replaced_by), "\n".join(c.notes), "\n".join(c.examples),
-                    _source_cell(c.sources), c.uri]
+                    _source_cell(c.sources), c.uri] + [others.get(lang, "") for lang in langs]
         else:
-            row += [""] * (len(CONCEPT_COLUMNS) - len(row))
+            row += [""] * (len(CONCEPT_COLUMNS) + len(langs) - len(row))
         yield row
 
 
@@ -117,13 +122,16 @@ def _standard_rows(standards: list[StandardVersion]) -> Iterator[list[str]]:
 def read(data: bytes, name: str, context: Context, fmt: str = "csv") -> Vocabulary:
     text = decode_text(data, name)
     rows: list[tuple[int, list[str]]] = []  # (the line a row starts on, its cells)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     start = 1
     try:
         for row in reader:
             rows.append((start, row))
             start = reader.line_num + 1
     except csv.Error as exc:
+        if "unexpected end of data" in str(exc):  # a quote opened on the row's line and never closed
+            raise problem(name, "not valid CSV: a quoted cell is never closed (a \" missing); the rest of the file "
+                                "would be read into it", line=start, field="syntax") from None
         raise problem(name, f"not valid CSV: {exc}", line=reader.line_num, field="syntax") from None
     if not rows:
         raise problem(name, "the file is empty; the first row names the columns", line=1, field="header")
@@ -134,10 +142,12 @@ def read(data: bytes, name: str, context: Context, fmt: str = "csv") -> Vocabula
         if column not in header:
             raise problem(name, f"missing column {column!r}; the first row names the columns "
                                 f"({', '.join(known)})", line=1, field=column)
-    unknown = [h for h in header if h and h not in known]
+    header = [_definition_column(h, name) if kind == "concepts" and h.startswith(DEFINITION_IN) else h
+              for h in header]
+    unknown = [h for h in header if h and h not in known and not h.startswith(DEFINITION_IN)]
     if unknown:
-        raise problem(name, f"unknown column {unknown[0]!r}; known columns: {', '.join(known)}", line=1,
-                      field=unknown[0])
+        raise problem(name, f"unknown column {unknown[0]!r}; known columns: {', '.join(known)}"
+                            f"{', definition@TAG' if kind == 'concepts' else ''}", line=1, field=unknown[0])
     if kind == "concepts" and "scheme" not in header and not context.scheme:
         raise problem(name, "missing column 'scheme'; add it or give --scheme", line=1, field="scheme")
     records = []
@@ -156,6 +166,19 @@ def read(data: bytes, name: str, context: Context, fmt: str = "csv") -> Vocabula
             vocabulary.where[record["id"]] = (number, None)
         return vocabulary
     return _concepts(records, vocabulary, context)
+
+
+def _definition_column(column: str, name: str) -> str:
+    """``definition@es`` with its tag checked and in BCP 47 case; Chinese and English have their own columns."""
+    tag = column[len(DEFINITION_IN):]
+    if not LANG_TAG.match(tag):
+        raise problem(name, f"not a language tag in column {column!r}; write definition@ and a BCP 47 tag such as "
+                            "definition@es", line=1, field=column)
+    lang = language(tag)
+    if lang in ("zh-Hans", "en"):
+        raise problem(name, f"column {column!r}: the {lang} definition has its own column "
+                            f"({'definition' if lang == 'zh-Hans' else 'definition_en'})", line=1, field=column)
+    return DEFINITION_IN + lang
 
 
 def _ids(cell: str) -> tuple[str, ...]:
@@ -193,6 +216,9 @@ def _concepts(records: list[tuple[int, dict[str, str]]], vocabulary: Vocabulary,
         except VocabularyError as exc:
             exc.entity = concept_id  # type: ignore[attr-defined]
             vocabulary.problems.append(exc)
+    garbled = [t.text for c in vocabulary.concepts for t in c.terms if looks_mojibake(t.text, t.lang)]
+    if garbled:  # as the TBX and SKOS readers say it
+        vocabulary.warnings.append(f"{len(garbled)} Chinese term(s) look mis-decoded (mojibake): {', '.join(garbled[:5])}")
     return vocabulary
 
 
@@ -203,8 +229,9 @@ def _concept(concept_id: str, rows: list[tuple[int, dict[str, str]]], vocabulary
     vocabulary.where[concept_id] = (first_line, None)
     fields: dict[str, str] = {}
     terms = []
+    extra = [c for c in first if c.startswith(DEFINITION_IN)]
     for number, record in rows:
-        for column in CONCEPT_COLUMNS[5:] + ["scheme"]:
+        for column in CONCEPT_COLUMNS[5:] + ["scheme"] + extra:
             value = record.get(column, "")
             if value and column in fields and fields[column] != value:
                 raise problem(name, f"{column} differs from the concept's row at line {first_line}", line=number,
@@ -219,6 +246,7 @@ def _concept(concept_id: str, rows: list[tuple[int, dict[str, str]]], vocabulary
     concept = ConceptVersion(
         id=concept_id, scheme=context.scheme or fields.get("scheme", ""), terms=tuple(terms),
         definition=fields.get("definition", ""), definition_en=fields.get("definition_en", ""),
+        definitions=tuple(Definition(text=fields[c], lang=c[len(DEFINITION_IN):]) for c in extra if fields.get(c)),
         notes=_lines(fields.get("notes", "")), examples=_lines(fields.get("examples", "")),
         notation=fields.get("notation", ""), broader=_ids(fields.get("broader", "")),
         related=_ids(fields.get("related", "")), grade=GRADES[grade] if grade else None,  # type: ignore[arg-type]

@@ -231,6 +231,7 @@ class Entry:
         self.fields: dict[str, list[str]] = {k: [] for k in ("broader", "related", "replaced_by", "examples", "notes")}
         self.sources: list[Source] = []
         self.single: dict[str, str] = {}
+        self.unmarked: set[int] = set()  # the terms (by position) that carry no administrativeStatus
 
 
 def read(data: bytes, name: str, context: Context, fmt: str = "tbx") -> Vocabulary:
@@ -287,8 +288,8 @@ class Reading:
             out.append(f"{self.no_chinese} concept(s) have no Simplified Chinese preferred term: they are named by "
                        "their preferred term in another language (kept with its own tag)")
         if self.no_preferred:
-            out.append(f"{self.no_preferred} entr(ies) mark no preferred term (administrativeStatus): the first "
-                       "admitted term, in the file's language where there is one, is taken as preferred")
+            out.append(f"{self.no_preferred} entr(ies) mark no preferred term (administrativeStatus) in some "
+                       "language: the first unmarked term of each such language is taken as its preferred term")
         if self.untagged:
             out.append(f"{self.untagged} text(s) carry no xml:lang, on them or on <tbx>/<martif>: read as Chinese "
                        "when they hold Chinese characters, else as 'und' (undetermined)")
@@ -317,11 +318,16 @@ class Reading:
         if not found.terms:
             raise problem(self.name, "the conceptEntry has no term", line=entry.sourceline, field="term")
         terms = _one_preferred_per_language(found.terms)
-        if not any(t.type == "preferred" for t in terms):  # no administrativeStatus given: TBX leaves it open
-            first = next((t for t in terms if t.lang == language(self.file_lang or "zh", t.text)
-                          and t.type == "admitted"), None) or next((t for t in terms if t.type == "admitted"), None)
-            terms = [Term(text=t.text, lang=t.lang, type="preferred") if t is first else t for t in terms]
-            self.no_preferred += first is not None
+        # no administrativeStatus given: TBX leaves it open; a language whose terms say nothing is named by its
+        # first term (a translation tool's termbase: one term per language, none marked)
+        marked = {t.lang for t in terms if t.type == "preferred"}
+        promoted = False
+        for i, t in enumerate(terms):
+            if i in found.unmarked and t.type == "admitted" and t.lang not in marked:
+                terms[i] = Term(text=t.text, lang=t.lang, type="preferred")
+                marked.add(t.lang)
+                promoted = True
+        self.no_preferred += promoted
         definitions = [Definition(text=t[:4000], lang=lang) for lang, t in found.definitions]
         zh = next((d for d in definitions if d.lang == "zh-Hans"), None)
         en = next((d for d in definitions if d.lang == "en"), None)
@@ -424,6 +430,8 @@ class Reading:
             status = "hidden"
         elif status == "admitted" and notes.get("termType", "") in ABBREVIATIONS:
             status = "abbreviation"
+        if "administrativeStatus" not in notes and status == "admitted":
+            found.unmarked.add(len(found.terms))
         found.terms.append(Term(text=text[:300], lang=lang, type=status))  # type: ignore[arg-type]
 
 

@@ -22,7 +22,7 @@ def read(data: bytes, name: str, context: Context, fmt: str = "toml") -> Vocabul
     concepts = [v for v in parsed.versions if isinstance(v, ConceptVersion)]
     if context.scheme:
         concepts = [msgspec.structs.replace(c, scheme=context.scheme) for c in concepts]
-    where = {v.id: (parsed.line_of(v.id), None) for v in parsed.versions}
+    where: dict[str, tuple[int | None, str | None]] = {v.id: (parsed.line_of(v.id), None) for v in parsed.versions}
     return Vocabulary(
         name=name,
         schemes=[parsed.scheme] if parsed.scheme else [],
@@ -101,7 +101,7 @@ def _lines(pairs: list[tuple[str, object]]) -> list[str]:
         elif key in ("terms", "definitions"):
             out.append(f"{key} = {_tables(value)}")
         elif key == "tasks":
-            out.append(f"{key} = [{', '.join(map(str, value))}]")  # type: ignore[arg-type]
+            out.append(f"{key} = [{', '.join(str(v) for v in value)}]")  # type: ignore[attr-defined]
         else:
             out.append(f"{key} = {_list(value)}")
     return out

@@ -1,21 +1,14 @@
-"""SKOS in Turtle, RDF/XML, JSON-LD and N-Triples, through rdflib.
-
-Concepts are ``{base_uri}/concepts/{id}``; an imported concept keeps its original URI (written back as
-``skos:exactMatch``), so re-importing a file updates the same concepts. What SKOS has no word for
-(term types beyond pref/alt/hidden, the grade, a standard's lifecycle) uses the small ``sy:`` namespace
-documented in ``docs/vocabulary.md``.
-"""
+"""SKOS in: a file parsed safely (bounded, no remote contexts, no DTD) and read into concepts, schemes, standards."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from collections.abc import Iterator
+from typing import Literal as OneOf
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.plugins.stores.memory import Memory
 
 from registry.errors import VocabularyError
@@ -29,7 +22,7 @@ from registry.model import (
     Term,
 )
 
-from . import (
+from .. import (
     LIMITS,
     STANDARDS,
     TYPE_ORDER,
@@ -46,181 +39,8 @@ from . import (
     problem,
     slug,
 )
+from .mapping import RDFLIB_FORMATS, READ, SKOSXL, STANDARD_FIELDS, SY, TERM_MARKS
 
-SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
-SY = Namespace("urn:x-shuyu:")
-RDFLIB_FORMATS = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld", "nt": "nt"}
-# what the reader reads on a concept; any other predicate is counted in a "not kept" warning
-READ = {RDF.type, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.definition, SKOS.note, SKOS.scopeNote,
-        SKOS.example, SKOS.notation, SKOS.broader, SKOS.narrower, SKOS.related, SKOS.inScheme, SKOS.topConceptOf,
-        SKOS.exactMatch, OWL.deprecated, DCT.isReplacedBy, DCT.source, DCT.modified,
-        URIRef("http://www.w3.org/2008/05/skos-xl#prefLabel"), URIRef("http://www.w3.org/2008/05/skos-xl#altLabel"),
-        URIRef("http://www.w3.org/2008/05/skos-xl#hiddenLabel")}
-LABELS = {"preferred": SKOS.prefLabel, "hidden": SKOS.hiddenLabel}
-TERM_MARKS = {"abbreviation": SY.abbreviation, "deprecated": SY.deprecatedLabel, "superseded": SY.supersededLabel}
-STANDARD_FIELDS = {  # StandardVersion field → predicate, for the plain text fields
-    "kind": SY.kind, "status": SY.status, "status_date": SY.statusDate, "issued": DCT.issued, "in_force": SY.inForce,
-}
-
-
-# -- writing ---------------------------------------------------------------------------------------
-
-def write(vocabulary: Vocabulary, context: Context, fmt: str = "ttl") -> Iterator[bytes]:
-    graph = to_graph(vocabulary, context)
-    data = graph.serialize(format=RDFLIB_FORMATS[fmt], encoding="utf-8")
-    for start in range(0, len(data), 65536):
-        yield data[start:start + 65536]
-
-
-def to_graph(vocabulary: Vocabulary, context: Context) -> Graph:
-    g = Graph(bind_namespaces="none")  # only our prefixes: rdflib looks a qname up across every bound one
-    for prefix, ns in (("skos", SKOS), ("dct", DCT), ("owl", OWL), ("sy", SY), ("xsd", XSD),
-                       ("concept", f"{context.base}/concepts/"), ("scheme", f"{context.base}/schemes/"),
-                       ("standard", f"{context.base}/standards/"), ("source", f"{context.base}/sources/")):
-        g.bind(prefix, ns)
-    for scheme in vocabulary.schemes:
-        _scheme(g, scheme, context)
-    in_file = {c.id for c in vocabulary.concepts}
-    for concept in vocabulary.concepts:
-        _concept(g, concept, context, in_file)
-    if vocabulary.standards:
-        catalogue = URIRef(context.scheme_uri(STANDARDS))
-        g.add((catalogue, RDF.type, SKOS.ConceptScheme))
-        g.add((catalogue, SKOS.prefLabel, Literal("标准目录", lang="zh-Hans")))
-        g.add((catalogue, SKOS.prefLabel, Literal("Standards catalogue", lang="en")))
-        for standard in vocabulary.standards:
-            _standard(g, standard, context, catalogue)
-    return g
-
-
-def _sources(g: Graph, subject: URIRef, sources: tuple[Source, ...], context: Context) -> None:
-    """Each source a node named by its content, shared by every entry citing it (not a blank node:
-    graphs without blank nodes compare quickly, and a source has the same name in every export)."""
-    for s in sources:
-        key = f"{s.document}\x1f{s.locator}\x1f{s.url}" + (f"\x1f{s.issuer}\x1f{s.date}" if s.issuer or s.date else "")
-        if s.number or s.role != "record":
-            key += f"\x1f{s.number}\x1f{s.role}"
-        digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-        node = URIRef(f"{context.base}/sources/{digest}")
-        g.add((subject, DCT.source, node))
-        g.add((node, DCT.title, Literal(s.document)))
-        if s.issuer:
-            g.add((node, DCT.publisher, Literal(s.issuer)))
-        if s.date:
-            g.add((node, DCT.date, Literal(s.date)))
-        if s.locator:
-            g.add((node, SY.locator, Literal(s.locator)))
-        if s.url:
-            g.add((node, SY.url, Literal(s.url, datatype=XSD.anyURI)))
-        if s.number:
-            g.add((node, DCT.identifier, Literal(s.number)))
-        if s.role != "record":
-            g.add((node, SY.role, Literal(s.role)))
-        if s.issuer:
-            g.add((node, DCT.publisher, Literal(s.issuer)))
-        if s.date:
-            g.add((node, DCT.date, Literal(s.date)))
-
-
-def _scheme(g: Graph, s: Scheme, context: Context) -> None:
-    node = URIRef(context.scheme_uri(s.id))
-    g.add((node, RDF.type, SKOS.ConceptScheme))
-    # a title without Chinese characters (a scheme imported from outside) is not claimed to be Chinese
-    g.add((node, SKOS.prefLabel, Literal(s.title, lang="zh-Hans") if re.search(r"[\u3400-\u9fff]", s.title)
-           else Literal(s.title)))
-    if s.title_en:
-        g.add((node, SKOS.prefLabel, Literal(s.title_en, lang="en")))
-    if s.description:
-        g.add((node, DCT.description, Literal(s.description, lang="zh-Hans")))
-    if s.status != "published":
-        g.add((node, SY.status, Literal(s.status)))
-    if s.uri:
-        g.add((node, SKOS.exactMatch, URIRef(s.uri)))
-    for top in s.top_concepts:  # the declared heads of the concept system (skos:topConceptOf marks every root)
-        g.add((node, SY.topConcept, URIRef(context.concept_uri(top))))
-    _sources(g, node, s.sources, context)
-
-
-def _concept(g: Graph, c: ConceptVersion, context: Context, in_file: set[str]) -> None:
-    node = URIRef(context.concept_uri(c.id))
-    scheme = URIRef(context.scheme_uri(c.scheme))
-    g.add((node, RDF.type, SKOS.Concept))
-    g.add((node, SKOS.inScheme, scheme))
-    if not any(b in in_file for b in c.broader):
-        g.add((node, SKOS.topConceptOf, scheme))
-        g.add((scheme, SKOS.hasTopConcept, node))
-    for term in c.terms:
-        literal = Literal(term.text, lang=term.lang)
-        g.add((node, LABELS.get(term.type, SKOS.altLabel), literal))
-        if term.type in TERM_MARKS:
-            g.add((node, TERM_MARKS[term.type], literal))
-    if c.definition:
-        g.add((node, SKOS.definition, Literal(c.definition, lang="zh-Hans")))
-    if c.definition_en:
-        g.add((node, SKOS.definition, Literal(c.definition_en, lang="en")))
-    for d in c.definitions:
-        g.add((node, SKOS.definition, Literal(d.text, lang=d.lang)))
-    for note in c.notes:
-        g.add((node, SKOS.note, Literal(note)))
-    for example in c.examples:
-        g.add((node, SKOS.example, Literal(example)))
-    if c.notation:
-        g.add((node, SKOS.notation, Literal(c.notation)))
-    if c.grade:
-        g.add((node, SY.grade, Literal(c.grade)))
-    for factor in c.grade_factors:
-        g.add((node, SY.gradeFactor, URIRef(context.concept_uri(factor))))
-    if c.kind:
-        g.add((node, SY.conceptKind, URIRef(context.concept_uri(c.kind))))
-    for b in c.broader:
-        g.add((node, SKOS.broader, URIRef(context.concept_uri(b))))
-        g.add((URIRef(context.concept_uri(b)), SKOS.narrower, node))
-    for r in c.related:
-        g.add((node, SKOS.related, URIRef(context.concept_uri(r))))
-    if c.status == "deprecated":
-        g.add((node, OWL.deprecated, Literal(True)))
-    for r in c.replaced_by:
-        g.add((node, DCT.isReplacedBy, URIRef(context.concept_uri(r))))
-    if c.created:
-        g.add((node, DCT.modified, Literal(c.created, datatype=XSD.dateTime)))
-    if c.uri:
-        g.add((node, SKOS.exactMatch, URIRef(c.uri)))
-    _sources(g, node, c.sources, context)
-
-
-def _standard(g: Graph, s: StandardVersion, context: Context, catalogue: URIRef) -> None:
-    node = URIRef(context.standard_uri(s.id))
-    g.add((node, RDF.type, SKOS.Concept))
-    g.add((node, RDF.type, SY.Standard))
-    g.add((node, SKOS.inScheme, catalogue))
-    g.add((node, SKOS.topConceptOf, catalogue))
-    # a title without Chinese characters (a scheme imported from outside) is not claimed to be Chinese
-    g.add((node, SKOS.prefLabel, Literal(s.title, lang="zh-Hans") if re.search(r"[\u3400-\u9fff]", s.title)
-           else Literal(s.title)))
-    if s.title_en:
-        g.add((node, SKOS.prefLabel, Literal(s.title_en, lang="en")))
-    if s.code:
-        g.add((node, DCT.identifier, Literal(s.code)))
-    for field, predicate in STANDARD_FIELDS.items():
-        value = getattr(s, field)
-        if value:
-            g.add((node, predicate, Literal(value)))
-    for body in s.bodies:
-        g.add((node, DCT.publisher, Literal(body)))
-    for replaced in s.replaces:
-        g.add((node, DCT.replaces, Literal(replaced)))
-    for concept_id in s.concepts:
-        g.add((node, DCT.subject, URIRef(context.concept_uri(concept_id))))
-    for note in s.notes:
-        g.add((node, SKOS.note, Literal(note)))
-    if s.created:
-        g.add((node, DCT.modified, Literal(s.created, datatype=XSD.dateTime)))
-    if s.uri:
-        g.add((node, SKOS.exactMatch, URIRef(s.uri)))
-    _sources(g, node, s.sources, context)
-
-
-# -- reading ---------------------------------------------------------------------------------------
 
 def read(data: bytes, name: str, context: Context, fmt: str = "ttl") -> Vocabulary:
     graph = parse(data, name, fmt)
@@ -434,7 +254,7 @@ class Reader:
         for node in concepts:
             for predicate in set(self.g.predicates(node, None)):
                 if predicate not in READ and not str(predicate).startswith(str(SY)):
-                    self.skip(f"<{self.g.namespace_manager.normalizeUri(predicate)}> on concepts")
+                    self.skip(f"<{self.g.namespace_manager.normalizeUri(str(predicate))}> on concepts")
 
     def skip(self, kind: str, n: int = 1) -> None:
         self.not_kept[kind] = self.not_kept.get(kind, 0) + n
@@ -481,7 +301,7 @@ class Reader:
         en = [t for lang, t in titles if lang and lang.lower().startswith("en")]
         title = (zh or en or [t for _, t in titles] or [scheme_id])[0]
         descriptions = [t for _, t in self._texts(node, DCT.description)]
-        status = "draft" if "draft" in self._plain(node, SY.status) else "published"
+        status: OneOf["draft", "published"] = "draft" if "draft" in self._plain(node, SY.status) else "published"
         uri = str(node)
         own = self._own_id(uri, self.own_schemes)
         exact = [str(o) for o in self.g.objects(node, SKOS.exactMatch)]
@@ -514,7 +334,7 @@ class Reader:
         if self.context.scheme:
             return self.context.scheme
         for predicate in (SKOS.inScheme, SKOS.topConceptOf):
-            for scheme in sorted(self.g.objects(node, predicate)):
+            for scheme in sorted(o for o in self.g.objects(node, predicate) if isinstance(o, URIRef)):
                 if scheme in self.scheme_ids:
                     return self.scheme_ids[scheme]
         if len(self.scheme_ids) == 1:
@@ -578,7 +398,8 @@ class Reader:
         g = self.g
         terms = self._terms(node)
         definition, definition_en, definitions = self._definitions(node)
-        notes, examples = [], []
+        notes: list[str] = []
+        examples: list[str] = []
         for target, predicates in ((notes, (SKOS.scopeNote, SKOS.note)), (examples, (SKOS.example,))):
             for predicate in predicates:
                 for lang, text in self._texts(node, predicate):
@@ -627,5 +448,5 @@ class Reader:
             title_en=en[0] if zh and en else "", bodies=tuple(self._plain(node, DCT.publisher)),
             replaces=tuple(self._plain(node, DCT.replaces)), concepts=self._refs(self.g.objects(node, DCT.subject)),
             notes=tuple(self._plain(node, SKOS.note)), sources=self._sources(node),
-            uri=(exact[0] if own and len(exact) == 1 else ("" if own else uri)), **fields,
-        )
+            uri=(exact[0] if own and len(exact) == 1 else ("" if own else uri)), **fields,  # type: ignore[arg-type]
+        )  # the fields are the plain text ones; msgspec checks their values when the version is validated

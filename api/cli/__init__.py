@@ -1,0 +1,69 @@
+"""The ``shuyu`` command. Click code only; heavy imports happen inside commands so ``--help`` is instant.
+
+One module per command group: ``operations`` (serve, reindex, backup, restore, tokens), ``content`` (check,
+stats), ``exchange`` (import, export and their reporting), ``drafting`` (check-text, clause, report).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+
+import click
+
+from registry.errors import ShuyuError
+
+from api.settings import SETTINGS, Settings
+
+
+def one_line_errors(command: Callable) -> Callable:
+    """Print a registry error as one line on stderr and exit 1, instead of a stack trace."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ShuyuError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except OSError as exc:  # a folder that cannot be made, a port in use ...
+            click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+data_dir_option = click.option(
+    "--data-dir", type=click.Path(file_okay=False), default=None,
+    help=f"{SETTINGS['data_dir'][1]} [env SHUYU_DATA_DIR; default {SETTINGS['data_dir'][0]}]",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="shuyu")
+def main() -> None:
+    """shuyu 术语 — a versioned registry of digital-village terms and standards."""
+
+
+
+def _open_store(data_dir: str | None, *, create: bool = True):
+    """The store of the data folder; with ``create=False`` (the token commands) only an existing one:
+    a token in a new, empty store is one the server never sees."""
+    from registry.errors import StoreError
+    from registry.store import open_store
+
+    settings = Settings.from_env(data_dir=data_dir)
+    if create:
+        return open_store(settings.store)
+    try:
+        return open_store(settings.store, create=False)
+    except StoreError as exc:
+        raise StoreError(f"{exc.detail}; run `shuyu serve` once to create it, or give the --data-dir "
+                         "(or SHUYU_STORE_URL) of the server's store") from None
+
+
+# the command groups register themselves on ``main``
+from . import content, drafting, exchange, operations  # noqa: E402,F401
+
+__all__ = ["main", "one_line_errors", "data_dir_option"]

@@ -1,0 +1,5 @@
+"""``python -m api.cli``: the ``shuyu`` command."""
+
+from . import main
+
+main()

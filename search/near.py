@@ -14,8 +14,13 @@ Candidates come from the catalog's in-memory postings by set operations (see ``_
 
 from __future__ import annotations
 
+from functools import lru_cache
 from heapq import nsmallest
 from math import log
+
+from pypinyin.constants import PINYIN_DICT
+
+from .analysis import _toneless
 
 # The 500 most frequent characters of jieba's bundled dictionary (word frequencies summed per character):
 # one of these alone is not a match. Generated once; see docs/search.md.
@@ -42,7 +47,12 @@ MAX_HITS = 20  # near matches per query: at most a page
 COMMON_WEIGHT = 0.5  # a common character weighs half its rarity
 # the guard, tuned on the development half (see docs/search.md for the precision it keeps)
 MIN_SCORE = 0.35  # two or more shared characters
-MIN_SCORE_ONE = 0.35  # one shared character, which must not be a common one
+MIN_SCORE_ONE = 0.45  # one shared character, which must not be a common one
+SURE = 0.0  # a best near match below this score answers only when it is ...
+MARGIN = 0.0  # ... this far ahead of the next (the margin rule)
+SAME_SYLLABLE = 0.7  # a character sounding the same as the label's at its place counts this much
+SAME_PART = 0.3  # ... the same initial or the same final
+WEIGHTS = (0.15, 0.175, 0.2, 0.275, 0.2)  # query share, label share, bigram share, alignment, length ratio
 
 
 _weights_of: dict[int, tuple[dict, int, dict[str, float]]] = {}  # id(postings) → (postings, total, weights)
@@ -79,11 +89,46 @@ class _Form:
         self.length = len(text)
 
 
-def _aligned(query: str, label: str) -> int:
-    """Characters of the query at the same position in the label, from the start or from the end."""
+_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z",
+             "c", "s", "y", "w")
+
+
+@lru_cache(maxsize=32768)
+def syllable(ch: str) -> tuple[str, str]:
+    """(initial, final) of a character's first reading without tone (``("x", "iang")``), or (ch, "")."""
+    readings = PINYIN_DICT.get(ord(ch))
+    if not readings:
+        return ch, ""
+    toneless = _toneless(readings.split(",", 1)[0])
+    for initial in _INITIALS:
+        if toneless.startswith(initial) and len(toneless) > len(initial):
+            return initial, toneless[len(initial) :]
+    return "", toneless
+
+
+def _alike(a: str, b: str) -> float:
+    """How much two characters at the same place agree: the same character 1, the same syllable
+    ``SAME_SYLLABLE``, the same initial or final ``SAME_PART`` (transliterations: 坦米爾 / 泰米尔)."""
+    if a == b:
+        return 1.0
+    sa, sb = syllable(a), syllable(b)
+    if not sa[1] or not sb[1]:
+        return 0.0
+    if sa == sb:
+        return SAME_SYLLABLE
+    if sa[0] == sb[0] and sa[0] or sa[1] == sb[1]:
+        return SAME_PART
+    return 0.0
+
+
+def _aligned(query: str, label: str) -> float:
+    """How well the query's characters agree with the label's at the same places, counted from the
+    start or from the end, whichever agrees more (characters, or failing that their sound)."""
     m, n = len(query), len(label)
-    return sum(1 for i, ch in enumerate(query)
-               if (i < n and label[i] == ch) or (0 <= n - m + i < n and label[n - m + i] == ch))
+    k = min(m, n)
+    head = sum([_alike(query[i], label[i]) for i in range(k)])
+    tail = sum([_alike(query[m - 1 - i], label[n - 1 - i]) for i in range(k)])
+    return max(head, tail)
 
 
 def score(form: _Form, label: str, weights: dict[str, float]) -> tuple[float, int]:
@@ -97,8 +142,9 @@ def score(form: _Form, label: str, weights: dict[str, float]) -> tuple[float, in
     grams = form.grams
     gram_share = sum([1 for i in range(len(label) - 1) if label[i : i + 2] in grams]) / len(grams) if grams else 0.0
     m, n = form.length, len(label)
-    value = (0.35 * common / form.weight + 0.2 * common / label_weight + 0.15 * min(gram_share, 1.0)
-             + 0.15 * _aligned(form.text, label) / m + 0.15 * min(m, n) / max(m, n))
+    w = WEIGHTS
+    value = (w[0] * common / form.weight + w[1] * common / label_weight + w[2] * min(gram_share, 1.0)
+             + w[3] * _aligned(form.text, label) / max(m, n) + w[4] * min(m, n) / max(m, n))
     return value, len(shared)
 
 
@@ -123,6 +169,8 @@ def near_labels(postings: dict[str, tuple[str, ...]], total: int, forms: list[st
                 cover = sum(1 for ch in text if ch in label) / len(text)
                 best[label] = (value, cover, text)
     ranked = sorted(best.items(), key=lambda item: (-round(item[1][0], 6), item[0]))[:MAX_HITS]
+    if ranked and ranked[0][1][0] < SURE and len(ranked) > 1 and ranked[0][1][0] - ranked[1][1][0] < MARGIN:
+        return []  # the margin rule: a weak best match that is not clearly ahead of the next is a guess
     return [(label, value, cover, form) for label, (value, cover, form) in ranked]
 
 

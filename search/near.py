@@ -54,7 +54,8 @@ MIN_SCORE_ONE = 0.35  # one shared character, which must not be a common one
 MARGIN = 0.0
 MARGIN_ONE = 0.0
 SAME_SYLLABLE = 0.7  # a character sounding the same as the label's at its place counts this much
-SAME_PART = 0.3  # ... the same initial or the same final
+SAME_PART = 0.3  # ... the same initial or the same final ...
+FINAL_MIN = 2  # ... of at least two letters (a bare "i" is spelled alike in zi and shi, said apart)
 WEIGHTS = (0.15, 0.175, 0.2, 0.275, 0.2)  # query share, label share, bigram share, alignment, length ratio
 
 
@@ -119,7 +120,7 @@ def _alike(a: str, b: str) -> float:
         return 0.0
     if sa == sb:
         return SAME_SYLLABLE
-    if sa[0] == sb[0] and sa[0] or sa[1] == sb[1]:
+    if sa[0] == sb[0] and sa[0] or sa[1] == sb[1] and len(sa[1]) >= FINAL_MIN:
         return SAME_PART
     return 0.0
 

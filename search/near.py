@@ -5,7 +5,8 @@ Real regional wording is short and shares one or two characters with the registe
 query's characters, weighed by how rare each character is among the registered labels (a character on
 few labels says more than one on thousands) and by whether it is a common character of the language at
 all (的, 化, 业 say almost nothing). Shared bigrams and characters at the same position (from the start
-or from the end) count more. The score is in [0, 1]; the thresholds below were tuned on the development
+or from the end) count more, and at the same position a different character that sounds alike counts
+part (transliterations: 坦米爾 / 泰米尔). The score is in [0, 1]; the thresholds below were tuned on the development
 half of the regional set (tests/search_eval/regional.py), never on the held-out half.
 
 Candidates come from the catalog's in-memory postings by set operations (see ``_candidates``), at most

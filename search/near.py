@@ -15,7 +15,6 @@ Candidates come from the catalog's in-memory postings by set operations (see ``_
 
 from __future__ import annotations
 
-from functools import lru_cache
 from heapq import nsmallest
 from math import log
 
@@ -98,25 +97,33 @@ _INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k",
              "c", "s", "y", "w")
 
 
-@lru_cache(maxsize=32768)
+_syllables: dict[str, tuple[str, str]] = {}  # character → (initial, final), filled as characters are met
+
+
 def syllable(ch: str) -> tuple[str, str]:
     """(initial, final) of a character's first reading without tone (``("x", "iang")``), or (ch, "")."""
+    known = _syllables.get(ch)
+    if known is not None:
+        return known
+    found = (ch, "")
     readings = PINYIN_DICT.get(ord(ch))
-    if not readings:
-        return ch, ""
-    toneless = _toneless(readings.split(",", 1)[0])
-    for initial in _INITIALS:
-        if toneless.startswith(initial) and len(toneless) > len(initial):
-            return initial, toneless[len(initial) :]
-    return "", toneless
+    if readings:
+        toneless = _toneless(readings.split(",", 1)[0])
+        found = ("", toneless)
+        for initial in _INITIALS:
+            if toneless.startswith(initial) and len(toneless) > len(initial):
+                found = (initial, toneless[len(initial) :])
+                break
+    if len(_syllables) < 65536:
+        _syllables[ch] = found
+    return found
 
 
 def _alike(a: str, b: str) -> float:
-    """How much two characters at the same place agree: the same character 1, the same syllable
+    """How much two different characters at the same place agree by sound: the same syllable
     ``SAME_SYLLABLE``, the same initial or final ``SAME_PART`` (transliterations: 坦米爾 / 泰米尔)."""
-    if a == b:
-        return 1.0
-    sa, sb = syllable(a), syllable(b)
+    sa = _syllables.get(a) or syllable(a)
+    sb = _syllables.get(b) or syllable(b)
     if not sa[1] or not sb[1]:
         return 0.0
     if sa == sb:
@@ -130,9 +137,12 @@ def _aligned(query: str, label: str) -> float:
     """How well the query's characters agree with the label's at the same places, counted from the
     start or from the end, whichever agrees more (characters, or failing that their sound)."""
     m, n = len(query), len(label)
-    k = min(m, n)
-    head = sum([_alike(query[i], label[i]) for i in range(k)])
-    tail = sum([_alike(query[m - 1 - i], label[n - 1 - i]) for i in range(k)])
+    head = tail = 0.0
+    for i in range(min(m, n)):
+        a, b = query[i], label[i]
+        head += 1.0 if a == b else _alike(a, b)
+        a, b = query[m - 1 - i], label[n - 1 - i]
+        tail += 1.0 if a == b else _alike(a, b)
     return max(head, tail)
 
 

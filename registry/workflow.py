@@ -252,7 +252,7 @@ class Editorial:
             raise InvalidInput("a deprecation names what replaces the concept (replaced_by) or says why (note)",
                                field="replaced_by")
         version = self.proposed_version(proposal, author=proposal.author)
-        check_versions([version], BatchState([version], (), base=self.store),  # type: ignore[arg-type]
+        check_versions([version], BatchState([version], (), base=self.store),
                        imported=proposal.imported)
 
     def _own_open(self, actor: Actor, proposal_id: str, doing: str, states: tuple[str, ...]) -> Proposal:

@@ -259,7 +259,11 @@ class _Ranker:
         query_cover, label_cover = chars / len(form), chars / len(label)
         contained = label in form
         same_sound = label in sounds
-        score = 0.45 * query_cover + 0.3 * label_cover + 0.25 * gram_cover + (0.3 if contained else 0.0)
+        # the balance of both covers weighs too: a long label holding the query's characters scattered
+        # (国家农产品质量安全追溯管理信息平台 for 信息安全) is not above a short one holding most of them (网络安全)
+        balance = 2 * query_cover * label_cover / (query_cover + label_cover)
+        score = (0.3 * query_cover + 0.2 * label_cover + 0.25 * balance + 0.25 * gram_cover
+                 + (0.3 if contained else 0.0))
         score += (0.15 if same_sound else 0.0) - penalty
         tier = PARTIAL
         if form.startswith(label) and query_cover >= LEADING_LABEL_COVER and not penalty:

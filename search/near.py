@@ -5,7 +5,8 @@ Real regional wording is short and shares one or two characters with the registe
 query's characters, weighed by how rare each character is among the registered labels (a character on
 few labels says more than one on thousands) and by whether it is a common character of the language at
 all (的, 化, 业 say almost nothing). Shared bigrams and characters at the same position (from the start
-or from the end) count more. The score is in [0, 1]; the thresholds below were tuned on the development
+or from the end) count more, and at the same position a different character that sounds alike counts
+part (transliterations: 坦米爾 / 泰米尔). The score is in [0, 1]; the thresholds below were tuned on the development
 half of the regional set (tests/search_eval/regional.py), never on the held-out half.
 
 Candidates come from the catalog's in-memory postings by set operations (see ``_candidates``), at most
@@ -16,6 +17,10 @@ from __future__ import annotations
 
 from heapq import nsmallest
 from math import log
+
+from pypinyin.constants import PINYIN_DICT
+
+from .analysis import _toneless
 
 # The 500 most frequent characters of jieba's bundled dictionary (word frequencies summed per character):
 # one of these alone is not a match. Generated once; see docs/search.md.
@@ -43,6 +48,15 @@ COMMON_WEIGHT = 0.5  # a common character weighs half its rarity
 # the guard, tuned on the development half (see docs/search.md for the precision it keeps)
 MIN_SCORE = 0.35  # two or more shared characters
 MIN_SCORE_ONE = 0.35  # one shared character, which must not be a common one
+# the margin rule: the best near match answers only when it is this far ahead of the next (this far
+# when it shares one character only). Off: on the development half every margin tried cost about as much
+# recall@5 as it gained precision (0.03 for one character: R@5 -0.03, precision +0.04; docs/search.md).
+MARGIN = 0.0
+MARGIN_ONE = 0.0
+SAME_SYLLABLE = 0.7  # a character sounding the same as the label's at its place counts this much
+SAME_PART = 0.3  # ... the same initial or the same final ...
+FINAL_MIN = 2  # ... of at least two letters (a bare "i" is spelled alike in zi and shi, said apart)
+WEIGHTS = (0.15, 0.175, 0.2, 0.275, 0.2)  # query share, label share, bigram share, alignment, length ratio
 
 
 _weights_of: dict[int, tuple[dict, int, dict[str, float]]] = {}  # id(postings) → (postings, total, weights)
@@ -79,11 +93,57 @@ class _Form:
         self.length = len(text)
 
 
-def _aligned(query: str, label: str) -> int:
-    """Characters of the query at the same position in the label, from the start or from the end."""
+_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z",
+             "c", "s", "y", "w")
+
+
+_syllables: dict[str, tuple[str, str]] = {}  # character → (initial, final), filled as characters are met
+
+
+def syllable(ch: str) -> tuple[str, str]:
+    """(initial, final) of a character's first reading without tone (``("x", "iang")``), or (ch, "")."""
+    known = _syllables.get(ch)
+    if known is not None:
+        return known
+    found = (ch, "")
+    readings = PINYIN_DICT.get(ord(ch))
+    if readings:
+        toneless = _toneless(readings.split(",", 1)[0])
+        found = ("", toneless)
+        for initial in _INITIALS:
+            if toneless.startswith(initial) and len(toneless) > len(initial):
+                found = (initial, toneless[len(initial) :])
+                break
+    if len(_syllables) < 65536:
+        _syllables[ch] = found
+    return found
+
+
+def _alike(a: str, b: str) -> float:
+    """How much two different characters at the same place agree by sound: the same syllable
+    ``SAME_SYLLABLE``, the same initial or final ``SAME_PART`` (transliterations: 坦米爾 / 泰米尔)."""
+    sa = _syllables.get(a) or syllable(a)
+    sb = _syllables.get(b) or syllable(b)
+    if not sa[1] or not sb[1]:
+        return 0.0
+    if sa == sb:
+        return SAME_SYLLABLE
+    if sa[0] == sb[0] and sa[0] or sa[1] == sb[1] and len(sa[1]) >= FINAL_MIN:
+        return SAME_PART
+    return 0.0
+
+
+def _aligned(query: str, label: str) -> float:
+    """How well the query's characters agree with the label's at the same places, counted from the
+    start or from the end, whichever agrees more (characters, or failing that their sound)."""
     m, n = len(query), len(label)
-    return sum(1 for i, ch in enumerate(query)
-               if (i < n and label[i] == ch) or (0 <= n - m + i < n and label[n - m + i] == ch))
+    head = tail = 0.0
+    for i in range(min(m, n)):
+        a, b = query[i], label[i]
+        head += 1.0 if a == b else _alike(a, b)
+        a, b = query[m - 1 - i], label[n - 1 - i]
+        tail += 1.0 if a == b else _alike(a, b)
+    return max(head, tail)
 
 
 def score(form: _Form, label: str, weights: dict[str, float]) -> tuple[float, int]:
@@ -97,8 +157,9 @@ def score(form: _Form, label: str, weights: dict[str, float]) -> tuple[float, in
     grams = form.grams
     gram_share = sum([1 for i in range(len(label) - 1) if label[i : i + 2] in grams]) / len(grams) if grams else 0.0
     m, n = form.length, len(label)
-    value = (0.35 * common / form.weight + 0.2 * common / label_weight + 0.15 * min(gram_share, 1.0)
-             + 0.15 * _aligned(form.text, label) / m + 0.15 * min(m, n) / max(m, n))
+    w = WEIGHTS
+    value = (w[0] * common / form.weight + w[1] * common / label_weight + w[2] * min(gram_share, 1.0)
+             + w[3] * _aligned(form.text, label) / max(m, n) + w[4] * min(m, n) / max(m, n))
     return value, len(shared)
 
 
@@ -108,7 +169,7 @@ def near_labels(postings: dict[str, tuple[str, ...]], total: int, forms: list[st
     first, at most ``MAX_HITS``; labels in ``taken`` (already hits of a better tier) are skipped."""
     weights = char_weights(postings, total)
     unknown = log(1.0 + total)  # a character on no label: as rare as can be
-    best: dict[str, tuple[float, float, str]] = {}
+    best: dict[str, tuple[float, float, str, int]] = {}
     for text in forms:
         if not 2 <= len(text) <= MAX_QUERY:
             continue
@@ -121,9 +182,13 @@ def near_labels(postings: dict[str, tuple[str, ...]], total: int, forms: list[st
                 keep = value >= MIN_SCORE_ONE and next(iter(form.chars.intersection(label))) not in COMMON_CHARS
             if keep and value > best.get(label, (0.0,))[0]:
                 cover = sum(1 for ch in text if ch in label) / len(text)
-                best[label] = (value, cover, text)
+                best[label] = (value, cover, text, shared)
     ranked = sorted(best.items(), key=lambda item: (-round(item[1][0], 6), item[0]))[:MAX_HITS]
-    return [(label, value, cover, form) for label, (value, cover, form) in ranked]
+    if len(ranked) > 1:  # the margin rule: a best match that is not clearly ahead of the next is a guess
+        (top, _, _, shared), second = ranked[0][1], ranked[1][1][0]
+        if top - second < (MARGIN_ONE if shared == 1 else MARGIN):
+            return []
+    return [(label, value, cover, form) for label, (value, cover, form, _) in ranked]
 
 
 def _candidates(postings: dict[str, tuple[str, ...]], form: str, taken: set[str]) -> list[str]:

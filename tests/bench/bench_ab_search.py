@@ -1,6 +1,7 @@
 """Another checkout's search against this one's, in one process: every query asked of both, alternating
 which goes first, so the machine's drift (large on these VMs) falls on both alike; the answers are
-compared too.
+compared too (any difference, and how many of them are other hits or another order rather than other
+scores or marks).
 
     python -m tests.bench.bench_ab_search OLD_CHECKOUT OLD_DATA NEW_DATA [seed]
 
@@ -55,7 +56,7 @@ def main(old_checkout: str, old_data: str, new_data: str, seed: int = 1) -> None
     sample = rng.sample(concepts, 2000)
     queries = search_queries(sample)
     times: dict[str, list[float]] = {"old": [], "new": []}
-    differ = []
+    differ, reordered = [], []
     for i, text in enumerate(queries):
         answers = {}
         for name in ("old", "new") if i % 2 == 0 else ("new", "old"):
@@ -64,8 +65,11 @@ def main(old_checkout: str, old_data: str, new_data: str, seed: int = 1) -> None
             times[name].append(time.perf_counter() - start)
         if _answer(answers["old"]) != _answer(answers["new"]):
             differ.append(text)
+            if [h.id for h in answers["old"].hits] != [h.id for h in answers["new"].hits]:
+                reordered.append(text)
     print(f"\n## {old_checkout} against this checkout, {len(queries)} queries in one process (seed {seed})\n")
-    print(f"answers that differ: {len(differ)} {differ[:5] if differ else ''}\n")
+    print(f"answers that differ: {len(differ)} {differ[:5] if differ else ''}")
+    print(f"of which other hits or another order: {len(reordered)} {reordered[:5] if reordered else ''}\n")
     print("| figure | old | new | new / old |\n|---|---:|---:|---:|")
     for label, p in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99)):
         old, new = percentile(times["old"], p) * 1e3, percentile(times["new"], p) * 1e3

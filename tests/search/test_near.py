@@ -90,3 +90,27 @@ def test_nonsense_finds_nothing(service, text):
 def test_an_exact_hit_is_not_repeated_as_a_near_match(service):
     hits = ranked(service, "公文包")
     assert hits[0] == ("briefcase", "exact-preferred") and hits.count(("briefcase", "label-near")) == 0
+
+
+def _postings(labels: list[str]) -> dict[str, tuple[str, ...]]:
+    """Character and bigram postings of ``labels``, as the catalog keeps them."""
+    out: dict[str, list[str]] = {}
+    for label in labels:
+        keys = set(label) | {label[i : i + 2] for i in range(len(label) - 1)}
+        for key in keys:
+            out.setdefault(key, []).append(label)
+    return {key: tuple(found) for key, found in out.items()}
+
+
+@pytest.mark.parametrize(("query", "expected", "other"), [
+    ("易辛", "伊辛", "丁辛"),  # the same syllable (yi) where the characters differ
+    ("坦米爾", "泰米尔", "伊米尔"),  # the same initial (t)
+])  # (the other label would come first on a tie: it sorts first)
+def test_a_transliteration_sounding_alike_at_the_same_place_ranks_first(query, expected, other):
+    from search.analysis import expand_query
+    from search.near import near_labels
+
+    labels = [expected, other, "数字乡村", "信息系统"]
+    forms = [f for f in dict.fromkeys(expand_query(query))]
+    ranked = [label for label, *_ in near_labels(_postings(labels), len(labels), forms, set())]
+    assert ranked.index(expected) < ranked.index(other), ranked

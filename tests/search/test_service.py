@@ -80,6 +80,15 @@ def test_partial_hits_say_how_much_matched_and_mark_only_that(service):
     assert longer.marks == ("冷链物流",) and longer.coverage == pytest.approx(4 / 6, abs=0.01)
 
 
+def test_a_short_label_holding_most_of_the_query_ranks_above_a_long_one_holding_it_scattered(service):
+    """資訊安全: 资通安全 (网络安全's Taiwan label) holds 资, 安, 全; a 17-character platform name holds
+    信息 and 安全 apart: the balance of query and label cover puts the short one first."""
+    hits = [h for h in service.search("資訊安全", limit=10).hits if h.match == "label-partial"]
+    ids = [h.id for h in hits]
+    long_one = next(h.id for h in hits if len(h.matched) > 12)
+    assert ids.index("cybersecurity") < ids.index(long_one)
+
+
 def test_one_shared_character_or_bigram_is_not_a_label_match(service):
     # 农村电商 shares only the bigram 农村 with 数字农村: not by label
     hits = {h.id: h.match for h in service.search("数字农村", limit=300).hits}

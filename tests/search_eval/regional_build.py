@@ -73,6 +73,8 @@ def main() -> None:
     print(f"# Source: OpenCC regional lexicon, https://github.com/BYVoid/OpenCC commit {COMMIT},")
     print("#   data/dictionary/{CN,TW,HK,MO}Vocab{SciTech,Others}.txt. Licence: Apache-2.0 (OpenCC's LICENSE).")
     print("# Kept: pairs that OpenCC's t2s / tw2sp / hk2s folding does not turn into the mainland word.")
+    print("# Also scored as a filtered subset (tests/search_eval/regional.py, kind regional-sharing), the same rule on both")
+    print("#   halves: the query in one of its folded forms shares a character outside search.near.COMMON_CHARS with the mainland word.")
     print("# Made by tests/search_eval/regional_build.py. Not from g0v moedict-data-csld (kept blind).")
     print("region\tquery\texpected\tsource")
     for row in build(checkout):

@@ -40,7 +40,8 @@ from .folder import (
     index_files,
 )
 from .schema import TextTokenizer, make_schema
-from .segment import INLINE_LIMIT, Document, Progress, write_segment
+from .adapter import INLINE_LIMIT
+from .segment import Document, Progress, write_segment
 
 __all__ = [
     "INLINE_LIMIT",
@@ -318,7 +319,7 @@ class SearchIndex:
             wanted = [q.Term(name, value) for name, value in sorted((filters or {}).items()) if value]
             filter_query = q.And(wanted) if wanted else None
             if len(parts) == 1 and conjunction is not None:
-                top = top_of_conjunction(self._searcher, *conjunction, leaves, filter_query, limit)  # type: ignore[arg-type]
+                top = top_of_conjunction(self._searcher, *conjunction, leaves, filter_query, limit)
             else:
                 top = top_matches(self._searcher, q.Or(parts), filter_query, limit)
             return [(cache.ids[docnum], score) for score, docnum in top]

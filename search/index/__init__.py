@@ -269,6 +269,10 @@ class SearchIndex:
             writer.commit()
         except BaseException:
             writer.cancel()
+            try:  # searchable again, empty at revision 0 (rebuilt again)
+                self._reopen()
+            except Exception:  # noqa: BLE001 - the rebuild's own error is the one to raise
+                pass
             raise
         self._write_state(revision)
         with self._read_lock:

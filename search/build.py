@@ -1,31 +1,42 @@
 """The catalog and the full-text index built from the store in one pass.
 
 The store's current versions are read once, a batch at a time (``Store.current_batches``). Each batch
-goes at once to the index writer, which runs in a thread of its own and turns it into documents as it
-writes them (no list of every document); when the last batch is read, the catalog is made from the
-same versions here while the writer is still at work. Together they take less than one after the other
-(docs/performance.md): the catalog's build pauses the garbage collector for both, and the writer's disk
-writes and the store's reads overlap the other's work.
+goes at once, as documents, to the index writer (no list of every document is kept); when the last
+batch is read, the catalog is made from the same versions here while the writer is still at work.
+
+The writer is a thread for a small store, and above ``PROCESS_FROM`` revisions a process of its own
+(spawned, so safe from a threaded server): both build in pure Python, and threads would take turns
+under the interpreter lock (docs/performance.md measures both). The process gets its documents through
+a pipe, batch by batch, writes the index under the folder's lock as any rebuild does, and reports
+progress and its count back; this process then reopens the index.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
+
+import msgspec
 
 from registry.model import ConceptVersion, EntityKind, Scheme, StandardVersion, Version
 from registry.store import Store
 
 from .catalog import Catalog
 from .documents import concept_document, standard_document
-from .index import Document, Progress, SearchIndex
+from .index import Document, IndexUnavailable, Progress, SearchIndex
 
 if TYPE_CHECKING:
     _Batch = list[Version] | BaseException | None
 
 BATCH = 5000  # versions read (and handed to the writer) at a time
+PROCESS_FROM = 20_000  # store revisions from which the index is written by a process of its own
+_PROGRESS_EVERY = 1000  # documents between two progress reports of the writing process
+_END, _ABORT = b"", b"!"  # on the pipe after the last batch of documents; instead of it, on failure
 
 
 class _Read:
@@ -63,38 +74,161 @@ def build(store: Store, index: SearchIndex, progress: Progress | None = None) ->
     for standard in standards:
         for concept_id in cast(StandardVersion, standard).concepts:
             standards_of.setdefault(concept_id, []).append(standard.id)
-    batches: queue.SimpleQueue[_Batch] = queue.SimpleQueue()
-    outcome: dict[str, object] = {}
 
-    def documents() -> Iterator[Document]:
-        while (batch := batches.get()) is not None:
-            if isinstance(batch, BaseException):
-                raise batch  # the read failed: the writer cancels, nothing is committed
-            for concept in cast(Sequence[ConceptVersion], batch):
-                yield concept_document(concept, standards_of.get(concept.id, ()))
-        for standard in standards:
-            yield standard_document(cast(StandardVersion, standard))
+    def documents(batch: list[Version]) -> Iterator[Document]:
+        for version in batch:
+            if isinstance(version, ConceptVersion):
+                yield concept_document(version, standards_of.get(version.id, ()))
+            else:
+                yield standard_document(version)
 
-    def write() -> None:
-        try:
-            outcome["count"] = index.rebuild(documents(), revision, progress)
-        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
-            outcome["error"] = exc
-
-    writer = threading.Thread(target=write, name="shuyu-index-build", daemon=True)
-    writer.start()
+    writer = (_ProcessWriter if revision > PROCESS_FROM else _ThreadWriter)(index, revision, progress, documents)
     concepts: list[Version] = []
     try:
         for batch in store.current_batches("concept", BATCH):
             concepts += batch
-            batches.put(batch)
-        batches.put(None)
+            writer.put(batch)
+        writer.put(standards)
+        writer.put(None)
         catalog = Catalog.from_store(cast(Store, _Read(revision, schemes, concepts, standards)))
     except BaseException as exc:
-        batches.put(RuntimeError(f"reading the store for the rebuild failed: {exc}"))
-        writer.join()
+        writer.abort(exc)
         raise
-    writer.join()
-    if "error" in outcome:
-        raise cast(BaseException, outcome["error"])
-    return catalog, cast(int, outcome["count"])
+    return catalog, writer.result()
+
+
+ToDocuments = Callable[[list[Version]], Iterator[Document]]
+
+
+class _ThreadWriter:
+    """The index written from the batches put, in a thread."""
+
+    def __init__(self, index: SearchIndex, revision: int, progress: Progress | None, documents: ToDocuments) -> None:
+        self._to_documents = documents  # called in the writing thread, as it writes: no document waits
+        self._batches: queue.SimpleQueue[_Batch] = queue.SimpleQueue()
+        self._outcome: dict[str, object] = {}
+        self._thread = threading.Thread(target=self._write, args=(index, revision, progress),
+                                        name="shuyu-index-build", daemon=True)
+        self._thread.start()
+
+    def _write(self, index: SearchIndex, revision: int, progress: Progress | None) -> None:
+        try:
+            self._outcome["count"] = index.rebuild(self._documents(), revision, progress)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            self._outcome["error"] = exc
+
+    def _documents(self) -> Iterator[Document]:
+        while (batch := self._batches.get()) is not None:
+            if isinstance(batch, BaseException):
+                raise batch  # the read failed: the writer cancels, nothing is committed
+            yield from self._to_documents(batch)
+
+    def put(self, batch: list[Version] | None) -> None:
+        self._batches.put(batch)
+
+    def abort(self, exc: BaseException) -> None:
+        self._batches.put(RuntimeError(f"reading the store for the rebuild failed: {exc}"))
+        self._thread.join()
+
+    def result(self) -> int:
+        self._thread.join()
+        if "error" in self._outcome:
+            raise cast(BaseException, self._outcome["error"])
+        return cast(int, self._outcome["count"])
+
+
+class _ProcessWriter:
+    """The index written from the batches put, by a spawned process; a thread here feeds it the
+    batches (encoded as they are put) and another relays its progress."""
+
+    def __init__(self, index: SearchIndex, revision: int, progress: Progress | None, documents: ToDocuments) -> None:
+        self._index, self._progress, self._to_documents = index, progress, documents
+        context = multiprocessing.get_context("spawn")
+        self._pipe, theirs = context.Pipe()
+        self._process = context.Process(target=_write_index, args=(str(index.folder), revision, theirs),
+                                        name="shuyu-index-build", daemon=True)
+        self._process.start()
+        theirs.close()
+        self._outgoing: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        self._reply: list[tuple[str, object]] = []
+        self._threads = [threading.Thread(target=self._feed, daemon=True), threading.Thread(target=self._relay, daemon=True)]
+        for thread in self._threads:
+            thread.start()
+
+    def _feed(self) -> None:
+        while True:
+            message = self._outgoing.get()
+            try:
+                self._pipe.send_bytes(message)
+            except OSError:  # the process is gone: ``result`` says why
+                return
+            if message in (_END, _ABORT):
+                return
+
+    def _relay(self) -> None:
+        while True:
+            try:
+                kind, value = self._pipe.recv()
+            except (EOFError, OSError):
+                return
+            if kind == "progress" and self._progress:
+                self._progress(cast(int, value))
+            elif kind != "progress":
+                self._reply.append((kind, value))
+                return
+
+    def put(self, batch: list[Version] | None) -> None:
+        """Encoded here and now (what waits for the pipe is compact bytes, not documents)."""
+        self._outgoing.put(_END if batch is None else _ENCODE(list(self._to_documents(batch))))
+
+    def abort(self, exc: BaseException) -> None:
+        self._outgoing.put(_ABORT)
+        try:
+            self.result(quiet=True)
+        except Exception:  # noqa: BLE001 - the store's error is the one to raise
+            pass
+
+    def result(self, quiet: bool = False) -> int:
+        for thread in self._threads:
+            thread.join()
+        self._process.join()
+        self._pipe.close()
+        self._index.reopen()  # what the process wrote, or the empty index it left on failure
+        kind, value = self._reply[0] if self._reply else ("error", f"the process ended with code {self._process.exitcode}")
+        if kind != "done" and not quiet:
+            raise IndexUnavailable(f"building the index failed: {value}")
+        return cast(int, value) if kind == "done" else 0
+
+
+_ENCODE = msgspec.msgpack.Encoder().encode
+
+
+def _write_index(folder: str, revision: int, pipe: Connection) -> None:
+    """The writing process: the documents the pipe brings, written as the index of ``folder``."""
+    decode = msgspec.msgpack.Decoder(list[dict[str, str]]).decode
+    reported = [0, 0]  # written, reported
+
+    def documents() -> Iterator[Document]:
+        while (message := pipe.recv_bytes()) != _END:
+            if message == _ABORT:
+                raise RuntimeError("the store could not be read")
+            yield from decode(message)
+
+    def progress(count: int) -> None:
+        reported[0] += count
+        if reported[0] - reported[1] >= _PROGRESS_EVERY:
+            pipe.send(("progress", reported[0] - reported[1]))
+            reported[1] = reported[0]
+
+    index = SearchIndex(Path(folder))
+    try:
+        count = index.rebuild(documents(), revision, progress)
+        pipe.send(("progress", reported[0] - reported[1]))
+        pipe.send(("done", count))
+    except BaseException as exc:
+        pipe.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        index.close()
+        pipe.close()
+
+

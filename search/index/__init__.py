@@ -171,7 +171,9 @@ class SearchIndex:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _reopen(self) -> None:
+    def reopen(self) -> None:
+        """Open the folder's index again (after another process rebuilt it: its generation may equal
+        the one this process saw, so ``refresh`` could not tell)."""
         index = TocStorage(self.folder).remember().open_index(INDEX_NAME)
         searcher = open_searcher(index)
         searcher.doc_count()
@@ -185,7 +187,7 @@ class SearchIndex:
         with self._exclusive():
             if self.healthy():
                 try:
-                    self._reopen()
+                    self.reopen()
                     return False
                 except Exception:  # unreadable after all: rebuild
                     pass
@@ -270,7 +272,7 @@ class SearchIndex:
         except BaseException:
             writer.cancel()
             try:  # searchable again, empty at revision 0 (rebuilt again)
-                self._reopen()
+                self.reopen()
             except Exception:  # noqa: BLE001 - the rebuild's own error is the one to raise
                 pass
             raise

@@ -20,8 +20,13 @@ def store(tmp_path):
     store.close()
 
 
-def test_one_pass_builds_what_the_two_steps_build(store, tmp_path, monkeypatch):
+WRITERS = pytest.mark.parametrize("process_from", [10**9, 0], ids=["thread", "process"])
+
+
+@WRITERS
+def test_one_pass_builds_what_the_two_steps_build(store, tmp_path, monkeypatch, process_from):
     monkeypatch.setattr(one_pass, "BATCH", 7)  # many batches, the last one short
+    monkeypatch.setattr(one_pass, "PROCESS_FROM", process_from)
     catalog = Catalog.from_store(store)
     apart = SearchIndex(tmp_path / "apart")
     documents = [concept_document(c, catalog.standards_of.get(c.id, ())) for c in catalog.concepts.values()]
@@ -29,17 +34,20 @@ def test_one_pass_builds_what_the_two_steps_build(store, tmp_path, monkeypatch):
     together = SearchIndex(tmp_path / "together")
     seen: list[int] = []
     built, count = one_pass.build(store, together, seen.append)
-    assert count == len(catalog.concepts) + len(catalog.standards) == len(seen) > 7
+    assert count == len(catalog.concepts) + len(catalog.standards) == sum(seen) > 7
     assert any(catalog.standards_of.values())  # the standard facet is exercised
     assert built.__dict__ == catalog.__dict__
     assert together.revision == apart.revision == store.revision()
     assert list(together.contents()) == list(apart.contents())
+    assert together.search_text(["数字乡村"])  # this process's searcher sees what was written
     apart.close()
     together.close()
 
 
-def test_a_store_failing_mid_read_leaves_an_empty_index_to_rebuild(store, tmp_path, monkeypatch):
+@WRITERS
+def test_a_store_failing_mid_read_leaves_an_empty_index_to_rebuild(store, tmp_path, monkeypatch, process_from):
     monkeypatch.setattr(one_pass, "BATCH", 5)
+    monkeypatch.setattr(one_pass, "PROCESS_FROM", process_from)
     index = SearchIndex(tmp_path / "i")
     index.rebuild([{"id": "old", "definition": "旧的定义"}], 9)
 

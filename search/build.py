@@ -13,6 +13,7 @@ progress and its count back; this process then reopens the index.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import queue
 import threading
@@ -220,6 +221,7 @@ def _write_index(folder: str, revision: int, pipe: Connection) -> None:
             pipe.send(("progress", reported[0] - reported[1]))
             reported[1] = reported[0]
 
+    gc.disable()  # millions of postings, none of them garbage: no full passes over them (the process ends)
     index = SearchIndex(Path(folder))
     try:
         count = index.rebuild(documents(), revision, progress)

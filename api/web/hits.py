@@ -12,11 +12,11 @@ from search.service import Hit
 
 from ..views import qualifier
 from .script import convert as render
+from .labels import TERM_TYPES
 from .script import curated_labels, official
 
 HOW_LANG = {"zh-TW": "台湾用语", "zh-HK": "香港用语", "en": "英文"}
-HOW_TYPE = {"preferred": "规范术语", "admitted": "许用术语", "abbreviation": "缩略语", "deprecated": "拒用术语",
-            "hidden": "检索用词", "code": "标准编号", "title": "标准名称"}
+HOW_TYPE = {**TERM_TYPES, "code": "标准编号", "title": "标准名称"}  # how a hit matched: a term's type, or a standard's
 
 
 class WebHit(Struct, kw_only=True):

@@ -14,6 +14,7 @@ progress and its count back; this process then reopens the index.
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import queue
 import threading
@@ -34,6 +35,7 @@ from .index import Document, IndexUnavailable, Progress, SearchIndex
 if TYPE_CHECKING:
     _Batch = list[Version] | BaseException | None
 
+log = logging.getLogger("shuyu")
 BATCH = 5000  # versions read (and handed to the writer) at a time
 PROCESS_FROM = 20_000  # store revisions from which the index is written by a process of its own
 _PROGRESS_EVERY = 1000  # documents between two progress reports of the writing process
@@ -83,7 +85,14 @@ def build(store: Store, index: SearchIndex, progress: Progress | None = None) ->
             else:
                 yield standard_document(version)
 
-    writer = (_ProcessWriter if revision > PROCESS_FROM else _ThreadWriter)(index, revision, progress, documents)
+    writer: _ThreadWriter | _ProcessWriter | None = None
+    if revision > PROCESS_FROM:
+        try:
+            writer = _ProcessWriter(index, revision, progress, documents)
+        except Exception as exc:  # noqa: BLE001 - no process to be had (a daemonic parent ...): a thread
+            log.warning("the index is written by a thread: no process could be started (%s)", exc)
+    if writer is None:
+        writer = _ThreadWriter(index, revision, progress, documents)
     concepts: list[Version] = []
     try:
         for batch in store.current_batches("concept", BATCH):

@@ -2,10 +2,11 @@
 
     python -m tests.bench.bench_build 20000 2            # concepts, rounds
     python -m tests.bench.bench_build 100000 2 FOLDER    # reuse (or make) a data folder
+    python -m tests.bench.bench_build 100000 2 FOLDER --store-only   # only the builds from the store
 
 1. From the store: the catalog, then the index from it (what a rebuild did before issue 25) against
-   the one-pass build (``search.build``: the store read once in batches, the index written in a
-   thread while the catalog is made). Both read the same store into fresh folders.
+   the one-pass build (``search.build``: the store read once in batches, the index written while the
+   catalog is made), its writer a thread and a process. All read the same store into fresh folders.
 2. The index alone, same documents: the rebuild's segment writer against whoosh's own writer
    (``SearchIndex.apply`` on an empty index: one ``update_document`` per document, pooled postings
    sorted at commit, what live updates use and what a rebuild used before issue 15).
@@ -22,15 +23,16 @@ from pathlib import Path
 from .common import median, prepare
 
 
-def _from_store(store, folder: Path, one_pass: bool) -> float:
-    from search.build import build
+def _from_store(store, folder: Path, way: str) -> float:
+    from search import build
     from search.catalog import Catalog
     from search.index import SearchIndex
 
     index = SearchIndex(folder)
+    build.PROCESS_FROM = 0 if way == "process" else 10**12
     start = time.perf_counter()
-    if one_pass:
-        catalog, _ = build(store, index)
+    if way != "apart":
+        catalog, _ = build.build(store, index)
     else:
         catalog = Catalog.from_store(store)
         documents = _documents(catalog)
@@ -50,7 +52,7 @@ def _documents(catalog):
     yield from (standard_document(s) for s in catalog.standards.values())
 
 
-def main(n: int, rounds: int = 2, data: str | None = None) -> dict[str, float]:
+def main(n: int, rounds: int = 2, data: str | None = None, index_alone: bool = True) -> dict[str, float]:
     from registry.sqlite import SQLiteStore
     from search.catalog import Catalog
     from search.index import SearchIndex
@@ -60,14 +62,15 @@ def main(n: int, rounds: int = 2, data: str | None = None) -> dict[str, float]:
         if not (folder / "shuyu.db").exists():
             prepare(n, folder)
         store = SQLiteStore(folder / "shuyu.db")
-        apart, together = [], []
+        ways: dict[str, list[float]] = {"apart": [], "thread": [], "process": []}
         for r in range(rounds):
-            for one_pass, times in ((False, apart), (True, together)) if r % 2 == 0 else ((True, together), (False, apart)):
-                times.append(_from_store(store, Path(tmp) / f"store-{one_pass}-{r}", one_pass))
+            for way in list(ways) if r % 2 == 0 else list(ways)[::-1]:
+                ways[way].append(_from_store(store, Path(tmp) / f"store-{way}-{r}", way))
         documents = list(_documents(Catalog.from_store(store)))
         store.close()
-        ours, theirs = [], []
-        for r in range(rounds):
+        ours: list[float] = []
+        theirs: list[float] = []
+        for r in range(rounds if index_alone else 0):
             for name, times in (("ours", ours), ("whoosh", theirs)):
                 index = SearchIndex(Path(tmp) / f"{name}-{r}")
                 start = time.perf_counter()
@@ -77,13 +80,19 @@ def main(n: int, rounds: int = 2, data: str | None = None) -> dict[str, float]:
                     assert index.apply(documents, 1, timeout=30)
                 times.append(time.perf_counter() - start)
                 index.close()
-        figures = {"documents": len(documents), "apart_s": median(apart), "one_pass_s": median(together),
-                   "ours_s": median(ours), "whoosh_s": median(theirs), "ratio": median(ours) / median(theirs)}
+        figures = {"documents": len(documents), **{f"{way}_s": median(times) for way, times in ways.items()}}
+    if ours:
+        figures |= {"ours_s": median(ours), "whoosh_s": median(theirs), "ratio": median(ours) / median(theirs)}
     print(f"\n## Build from the store, {len(documents):,} documents, {rounds} alternating rounds\n")
     print("| build | seconds per round | median |\n|---|---|---:|")
-    print(f"| catalog, then index | {', '.join(f'{t:.1f}' for t in apart)} | {figures['apart_s']:.1f} |")
-    print(f"| one pass (index in a thread) | {', '.join(f'{t:.1f}' for t in together)} | {figures['one_pass_s']:.1f} |")
-    print(f"\none pass / one after the other: {figures['one_pass_s'] / figures['apart_s']:.2f}×")
+    names = {"apart": "catalog, then index", "thread": "one pass, index by a thread",
+             "process": "one pass, index by a process"}
+    for way, times in ways.items():
+        print(f"| {names[way]} | {', '.join(f'{t:.1f}' for t in times)} | {figures[way + '_s']:.1f} |")
+    for way in ("thread", "process"):
+        print(f"\n{names[way]} / catalog, then index: {figures[way + '_s'] / figures['apart_s']:.2f}×")
+    if not ours:
+        return figures
     print(f"\n## Index build, {len(documents):,} documents, {rounds} alternating rounds\n")
     print("| writer | seconds per round | median |\n|---|---|---:|")
     print(f"| rebuild (segment through the codec) | {', '.join(f'{t:.1f}' for t in ours)} | {figures['ours_s']:.1f} |")
@@ -93,5 +102,6 @@ def main(n: int, rounds: int = 2, data: str | None = None) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(int(args[0]) if args else 20_000, int(args[1]) if len(args) > 1 else 2, args[2] if len(args) > 2 else None)
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(int(args[0]) if args else 20_000, int(args[1]) if len(args) > 1 else 2, args[2] if len(args) > 2 else None,
+         index_alone="--store-only" not in sys.argv)

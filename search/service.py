@@ -61,13 +61,15 @@ class SearchService:
         self.index = SearchIndex(index_folder)
         self.folder = Path(index_folder)
         self._sync_lock = threading.Lock()
+        self._built: tuple[int, int] | None = None  # (revision, documents) of a one-pass build at start
         self._cache: dict[tuple, _Ranked] = {}
         self._cache_lock = threading.Lock()
         revision = store.revision()
         saved = Catalog.load(self.folder, revision)
         if saved is None and self.index.revision == 0 and revision > BULK_REBUILD:
             # a first start (or a new schema): catalog and index built in one pass (``build``)
-            self._catalog = build(store, self.index)[0]
+            self._catalog, count = build(store, self.index)
+            self._built = (self._catalog.revision, count)
             self._save()
         elif saved is None:
             self._catalog = Catalog.from_store(store)
@@ -149,6 +151,11 @@ class SearchService:
     def rebuild(self, progress=None) -> int:
         """Rebuild catalog and index from the store."""
         with self._sync_lock:
+            built, self._built = self._built, None
+            if built is not None and built[0] == self.store.revision() == self.index.revision:
+                if progress:  # just built from the store at this revision, when this service started
+                    progress(built[1])
+                return built[1]
             self._catalog, count = build(self.store, self.index, progress)
             self._save()
             return count

@@ -5,7 +5,7 @@ goes at once, as documents, to the index writer (no list of every document is ke
 batch is read, the catalog is made from the same versions here while the writer is still at work.
 
 The writer is a thread for a small store, and above ``PROCESS_FROM`` revisions a process of its own
-(spawned, so safe from a threaded server): both build in pure Python, and threads would take turns
+(a new interpreter, so safe from a threaded server): both build in pure Python, and threads would take turns
 under the interpreter lock (docs/performance.md measures both). The process gets its documents through
 a pipe, batch by batch, writes the index under the folder's lock as any rebuild does, and reports
 progress and its count back; this process then reopens the index.
@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import gc
 import logging
-import multiprocessing
+import os
 import queue
+import struct
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, cast
 
 import msgspec
 
@@ -39,7 +41,6 @@ log = logging.getLogger("shuyu")
 BATCH = 5000  # versions read (and handed to the writer) at a time
 PROCESS_FROM = 20_000  # store revisions from which the index is written by a process of its own
 _PROGRESS_EVERY = 1000  # documents between two progress reports of the writing process
-_END, _ABORT = b"", b"!"  # on the pipe after the last batch of documents; instead of it, on failure
 
 
 class _Read:
@@ -148,51 +149,52 @@ class _ThreadWriter:
 
 
 class _ProcessWriter:
-    """The index written from the batches put, by a spawned process; a thread here feeds it the
-    batches (encoded as they are put) and another relays its progress."""
+    """The index written from the batches put, by ``python -m search.build`` (a new interpreter: no
+    fork of a threaded server, and no import of the caller's main module as multiprocessing's spawn
+    does); a thread here feeds it the batches (encoded as they are put), another relays its progress."""
 
     def __init__(self, index: SearchIndex, revision: int, progress: Progress | None, documents: ToDocuments) -> None:
         self._index, self._progress, self._to_documents = index, progress, documents
-        context = multiprocessing.get_context("spawn")
-        self._pipe, theirs = context.Pipe()
-        self._process = context.Process(target=_write_index, args=(str(index.folder), revision, theirs),
-                                        name="shuyu-index-build", daemon=True)
-        self._process.start()
-        theirs.close()
-        self._outgoing: queue.SimpleQueue[bytes] = queue.SimpleQueue()
-        self._reply: list[tuple[str, object]] = []
+        root = str(Path(__file__).resolve().parent.parent)  # where ``search`` is imported from
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        self._process = subprocess.Popen([sys.executable, "-m", "search.build", str(index.folder), str(revision)],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=root)
+        self._outgoing: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._reply: list[str] = []
         self._threads = [threading.Thread(target=self._feed, daemon=True), threading.Thread(target=self._relay, daemon=True)]
         for thread in self._threads:
             thread.start()
 
     def _feed(self) -> None:
-        while True:
-            message = self._outgoing.get()
+        pipe = cast(IO[bytes], self._process.stdin)
+        try:
+            while (message := self._outgoing.get()) is not None:
+                pipe.write(_FRAME.pack(len(message)) + message)
+        except OSError:  # the process is gone: ``result`` says why
+            pass
+        finally:
             try:
-                self._pipe.send_bytes(message)
-            except OSError:  # the process is gone: ``result`` says why
-                return
-            if message in (_END, _ABORT):
-                return
+                pipe.close()
+            except OSError:
+                pass
 
     def _relay(self) -> None:
-        while True:
-            try:
-                kind, value = self._pipe.recv()
-            except (EOFError, OSError):
-                return
+        for line in cast(IO[bytes], self._process.stdout):
+            kind, _, value = line.decode().rstrip("\n").partition(" ")
             if kind == "progress" and self._progress:
-                self._progress(cast(int, value))
+                self._progress(int(value))
             elif kind != "progress":
-                self._reply.append((kind, value))
-                return
+                self._reply.append(f"{kind} {value}")
 
     def put(self, batch: list[Version] | None) -> None:
         """Encoded here and now (what waits for the pipe is compact bytes, not documents)."""
         self._outgoing.put(_END if batch is None else _ENCODE(list(self._to_documents(batch))))
+        if batch is None:
+            self._outgoing.put(None)
 
     def abort(self, exc: BaseException) -> None:
         self._outgoing.put(_ABORT)
+        self._outgoing.put(None)
         try:
             self.result(quiet=True)
         except Exception:  # noqa: BLE001 - the store's error is the one to raise
@@ -201,25 +203,27 @@ class _ProcessWriter:
     def result(self, quiet: bool = False) -> int:
         for thread in self._threads:
             thread.join()
-        self._process.join()
-        self._pipe.close()
+        code = self._process.wait()
         self._index.reopen()  # what the process wrote, or the empty index it left on failure
-        kind, value = self._reply[0] if self._reply else ("error", f"the process ended with code {self._process.exitcode}")
+        kind, _, value = (self._reply[-1] if self._reply else f"error the process ended with code {code}").partition(" ")
         if kind != "done" and not quiet:
             raise IndexUnavailable(f"building the index failed: {value}")
-        return cast(int, value) if kind == "done" else 0
+        return int(value) if kind == "done" else 0
 
 
 _ENCODE = msgspec.msgpack.Encoder().encode
+_FRAME = struct.Struct("!I")  # the length of the frame that follows on the pipe
+_END, _ABORT = b"", b"!"  # frames: after the last batch of documents; instead of it, on failure
 
 
-def _write_index(folder: str, revision: int, pipe: Connection) -> None:
-    """The writing process: the documents the pipe brings, written as the index of ``folder``."""
+def _write_index(folder: str, revision: int, source: IO[bytes], report: IO[str]) -> None:
+    """The writing process: the documents ``source`` brings, written as the index of ``folder``;
+    progress, then ``done COUNT`` or ``error WHY``, one line each on ``report``."""
     decode = msgspec.msgpack.Decoder(list[dict[str, str]]).decode
     reported = [0, 0]  # written, reported
 
     def documents() -> Iterator[Document]:
-        while (message := pipe.recv_bytes()) != _END:
+        while (message := source.read(_FRAME.unpack(source.read(_FRAME.size))[0])) != _END:
             if message == _ABORT:
                 raise RuntimeError("the store could not be read")
             yield from decode(message)
@@ -227,19 +231,20 @@ def _write_index(folder: str, revision: int, pipe: Connection) -> None:
     def progress(count: int) -> None:
         reported[0] += count
         if reported[0] - reported[1] >= _PROGRESS_EVERY:
-            pipe.send(("progress", reported[0] - reported[1]))
+            print("progress", reported[0] - reported[1], file=report, flush=True)
             reported[1] = reported[0]
 
     gc.disable()  # millions of postings, none of them garbage: no full passes over them (the process ends)
     index = SearchIndex(Path(folder))
     try:
         count = index.rebuild(documents(), revision, progress)
-        pipe.send(("progress", reported[0] - reported[1]))
-        pipe.send(("done", count))
-    except BaseException as exc:
-        pipe.send(("error", f"{type(exc).__name__}: {exc}"))
+        print("progress", reported[0] - reported[1], file=report, flush=True)
+        print("done", count, file=report, flush=True)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
+        print("error", f"{type(exc).__name__}: {exc}".replace("\n", " "), file=report, flush=True)
     finally:
         index.close()
-        pipe.close()
 
 
+if __name__ == "__main__":
+    _write_index(sys.argv[1], int(sys.argv[2]), sys.stdin.buffer, sys.stdout)

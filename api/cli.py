@@ -420,8 +420,8 @@ def check_text(file: str, script: str, as_json: bool, data_dir: str | None) -> N
     import msgspec
 
     from search.catalog import Catalog
-    from search.checker import check
-    from search.drafts import read_draft
+    from drafting.checker import check
+    from drafting.drafts import read_draft
 
     try:
         if file == "-":
@@ -486,7 +486,7 @@ def clause(ids: str, scheme: str | None, broader: str | None, cite: str, fmt: st
     """Write the GB/T 1.1-2020 clause 3 "术语和定义" for chosen concepts (Markdown, HTML, Word or JSON)."""
     import msgspec
 
-    from registry.clause import build_clause, select, to_docx, to_html, to_markdown
+    from drafting.clause import build_clause, select, to_docx, to_html, to_markdown
     from registry.errors import NotFound
     from registry.history import revision_of
 
@@ -537,7 +537,7 @@ def report_harmonisation(fmt: str, data_dir: str | None) -> None:
     near-duplicate definitions, and standards that define one term differently."""
     import msgspec
 
-    from registry.harmonisation import harmonisation_report
+    from drafting.harmonisation import harmonisation_report
 
     store = _loaded_store(data_dir)
     try:

@@ -1,13 +1,12 @@
 """Tools for people who write standards, as HTTP: the term checker, the "术语和定义" clause and the
-harmonisation report (JSON under /api/v1, and their web pages). The work is done in ``search/checker.py``,
-``registry/clause.py`` and ``registry/harmonisation.py``; these handlers read input and render output."""
+harmonisation report (JSON under /api/v1, and their web pages). The work is done in the ``drafting``
+package; these handlers read input and render output."""
 
 from __future__ import annotations
 
-import weakref
 from functools import partial
 from urllib.parse import urlencode
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import anyio.to_thread
 import msgspec
@@ -19,14 +18,14 @@ from litestar.params import QueryParameter
 from litestar.response import Template
 from msgspec import Meta, Struct
 
-from registry.clause import Clause, build_clause, select, to_docx, to_html, to_markdown
+from drafting.checker import SCRIPTS, CheckResult, TermProblem, check
+from drafting.clause import Clause, clause_for, to_docx, to_html, to_markdown, versions_at
+from drafting.drafts import MAX_TEXT_BYTES, MAX_UPLOAD_BYTES, decode_text, read_draft, require_draft
+from drafting.harmonisation import HarmonisationReport, report_for
 from registry.errors import InvalidInput, NotFound
-from registry.harmonisation import HarmonisationReport, harmonisation_report
 from registry.history import revision_of
 from registry.model import ConceptVersion, StandardVersion
 from registry.model import Script as CheckScript
-from search.checker import MAX_TEXT_BYTES, CheckResult, check, decode_text, require_draft
-from search.drafts import MAX_UPLOAD_BYTES, read_draft
 
 from .openapi import BINARY, body_as, success_as
 from .strict import UnsupportedMediaType, read_form
@@ -73,32 +72,15 @@ def _versions_at(services: Services, revision: int | None) -> tuple[dict[str, Co
         return dict(catalog.concepts), list(catalog.standards.values())
     if revision > services.store.revision() or revision < 0:
         raise NotFound(f"revision {revision} does not exist yet", field="at")
-    concepts: dict[str, ConceptVersion] = {}
-    for concept_id in sorted(catalog.concepts):
-        try:
-            concepts[concept_id] = services.store.get_at("concept", concept_id, revision)  # type: ignore[assignment]
-        except NotFound:
-            continue  # created after that revision
-    standards = []
-    for standard_id in sorted(catalog.standards):
-        try:
-            standards.append(services.store.get_at("standard", standard_id, revision))
-        except NotFound:
-            continue
-    return concepts, standards  # type: ignore[return-value]
+    return versions_at(services.store, revision, catalog.concepts, catalog.standards)
 
 
 def make_clause(services: Services, ids: list[str], scheme: str | None, broader: str | None, cite: list[str],
                 at: str | None, release: str | None) -> Clause:
     revision = revision_of(services.store, at, release)
     concepts, standards = _versions_at(services, revision)
-    chosen = select(concepts, ids=ids, scheme=scheme, broader=broader)
-    by_key = {s.id: s for s in standards} | {s.code: s for s in standards if s.code}
-    missing = [c for c in cite if c not in by_key]
-    if missing:
-        raise NotFound(f"no standard {', '.join(missing)}", field="cite")
-    return build_clause(chosen, standards, cite=[by_key[c] for c in cite],
-                        revision=revision if revision is not None else services.catalog.revision)
+    return clause_for(concepts, standards, ids=ids, scheme=scheme, broader=broader, cite=cite,
+                      revision=revision if revision is not None else services.catalog.revision)
 
 
 def clause_response(clause: Clause, fmt: str) -> Response:
@@ -110,21 +92,6 @@ def clause_response(clause: Clause, fmt: str) -> Response:
         return Response(to_docx(clause), media_type=DOCX,
                         headers={"Content-Disposition": 'attachment; filename="terms-and-definitions.docx"'})
     return Response(msgspec.json.encode(clause), media_type=MediaType.JSON)
-
-
-_reports: "weakref.WeakKeyDictionary[object, HarmonisationReport]" = weakref.WeakKeyDictionary()
-
-
-def make_report(services: Services) -> HarmonisationReport:
-    """The report of the catalog's revision, made once per revision."""
-    catalog = services.catalog
-    report = _reports.get(catalog)
-    if report is None or report.revision != catalog.revision:
-        revision = catalog.revision
-        report = harmonisation_report(list(catalog.concepts.values()), list(catalog.standards.values()),
-                                      revision=revision)
-        _reports[catalog] = report
-    return report
 
 
 class DraftingController(Controller):
@@ -179,7 +146,7 @@ class DraftingController(Controller):
     def harmonisation(self, services: ServicesDep) -> HarmonisationReport:
         """Labels that name more than one concept, a term preferred in one concept and not in another,
         definitions written twice, and standards that define one term differently."""
-        return make_report(services)
+        return report_for(services.catalog)
 
 
 # -- web pages ---------------------------------------------------------------------------------
@@ -191,18 +158,19 @@ def _page(request: Request, services: Services, name: str, cookies: list[Cookie]
     return response
 
 
-def marked_segments(text: str, result: CheckResult) -> list[dict]:
+def marked_segments(text: str, result: CheckResult) -> list[dict[str, Any]]:
     """The text cut into plain runs and found terms, each term with its problems and the ids of their
     entries in the list of problems (``problem-1`` …, which describe the term's link to screen readers),
     for the template."""
-    problems: dict[int, list] = {}
+    problems: dict[int, list[tuple[int, TermProblem]]] = {}
     for number, p in enumerate(result.problems, 1):
         if p.kind == "inconsistent":
             for span in p.occurrences:
                 problems.setdefault(span.start, []).append((number, p))
         else:
             problems.setdefault(p.start, []).append((number, p))
-    segments, at = [], 0
+    segments: list[dict[str, Any]] = []
+    at = 0
     for m in result.matches:
         if m.start > at:
             segments.append({"text": text[at:m.start]})
@@ -231,7 +199,7 @@ class DraftingPages(Controller):
     async def check_submit(self, request: Request, services: ServicesDep) -> Template:
         form = await read_form(request)
         script = form.get("draft_script") or "zh-Hans"
-        if script not in ("zh-Hans", "zh-TW", "zh-HK"):
+        if script not in SCRIPTS:
             raise InvalidInput("the draft's script is zh-Hans, zh-TW or zh-HK", field="draft_script")
         upload = form.get("file")
         if isinstance(upload, UploadFile) and upload.filename:
@@ -276,5 +244,5 @@ class DraftingPages(Controller):
 
     @get("/reports/harmonisation", sync_to_thread=True)
     def harmonisation_page(self, request: Request, services: ServicesDep) -> Template:
-        return _page(request, services, "harmonisation.html", report=make_report(services), schemes=services.catalog.schemes,
+        return _page(request, services, "harmonisation.html", report=report_for(services.catalog), schemes=services.catalog.schemes,
                      propose=PROPOSE_HREF)

@@ -10,6 +10,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.handlers import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Template
+from litestar.types import ExceptionHandlersMap
 from msgspec import Struct
 
 from registry.errors import NotFound, ShuyuError
@@ -177,7 +178,7 @@ def no_nul_in_path(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         raise NotFound("no such file")
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ShuyuError: shuyu_error_handler,
     HTTPException: http_error_handler,
     RecursionError: recursion_error_handler,

@@ -21,7 +21,8 @@ import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .errors import InvalidInput, StoreError
-from .sql import SQLStore, check_params
+from .sql import ContentStore, check_params
+from .sql_editorial import SQLStore
 
 POOL_SIZE = 40  # connections a node may open (one at rest; more only while requests wait on the store)
 POOL_TIMEOUT = 5.0  # seconds a request waits for a connection before it is 503 store-unavailable
@@ -298,7 +299,7 @@ class PostgresStore(SQLStore):
         return row[0] or 0
 
     def _migrate(self) -> None:
-        with SQLStore._transaction(self) as db:  # on the housekeeping connection, before the pool opens
+        with ContentStore._transaction(self) as db:  # on the housekeeping connection, before the pool opens
             current = self.schema_version()
             for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
                 db.conn.execute(script)  # type: ignore[attr-defined]

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import StoreError
-from .sql import SQLStore, check_params, to_qmark
+from .sql import check_params, to_qmark
+from .sql_editorial import SQLStore
 
 # Forward migrations; the schema version is the number of scripts applied. Never edit a shipped one.
 MIGRATIONS: tuple[str, ...] = (
@@ -59,7 +60,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX preferred_labels_by_concept ON preferred_labels (concept_id);
     """,
     # 3: comments and reviews become append-only rows (moved out of the proposal bodies by
-    # SQLStore._move_rows_out_of_bodies); the proposal's content revision; the change log refuses DELETE
+    # sql_editorial.SQLStore._move_rows_out_of_bodies); the proposal's content revision; the change log refuses DELETE
     """
     ALTER TABLE proposals ADD COLUMN content_version INTEGER NOT NULL DEFAULT 1;
     CREATE TABLE proposal_comments (

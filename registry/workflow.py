@@ -24,6 +24,7 @@ registry's (``Forbidden``, ``Conflict``, ``PreconditionFailed``, ``InvalidInput`
 from __future__ import annotations
 
 import secrets
+from typing import TypedDict
 
 import msgspec
 from msgspec import Struct
@@ -101,6 +102,7 @@ class Editorial:
             if target_kind != "concept":
                 raise InvalidInput("only concepts are deprecated; withdraw a standard by revising its status",
                                    field="kind")
+            assert current is not None  # a deprecation is of a concept that exists: refused above otherwise
             concept = concept or _content_of(current)
         at = now()
         proposal = Proposal(
@@ -139,9 +141,11 @@ class Editorial:
             if proposal.kind == "create" or current is None or not 1 <= base_version <= current.version:
                 raise InvalidInput(f"base version {base_version} does not exist", field="base_version")
             changes["base_version"] = base_version
-        for name, value in (("concept", concept), ("standard", standard), ("replaced_by", replaced_by), ("note", note)):
+        for name, value in (("concept", concept), ("standard", standard), ("note", note)):
             if value is not None:
-                changes[name] = tuple(value) if name == "replaced_by" else value
+                changes[name] = value
+        if replaced_by is not None:
+            changes["replaced_by"] = tuple(replaced_by)
         if not changes:
             raise InvalidInput("nothing to change: give base_version, concept, standard, replaced_by or note")
         contributors = proposal.contributors or (proposal.author,)
@@ -216,8 +220,8 @@ class Editorial:
 
     def proposed_version(self, proposal: Proposal, *, author: str) -> Version:
         """The version the proposal would publish."""
-        common = dict(id=proposal.target_id, version=proposal.base_version + 1, author=author,
-                      change_note=proposal.note, proposal_id=proposal.id)
+        common = _Stamp(id=proposal.target_id, version=proposal.base_version + 1, author=author,
+                        change_note=proposal.note, proposal_id=proposal.id)
         if proposal.target_kind == "concept":
             if proposal.concept is None:
                 raise InvalidInput("a concept proposal needs concept content", field="concept")
@@ -248,7 +252,7 @@ class Editorial:
             raise InvalidInput("a deprecation names what replaces the concept (replaced_by) or says why (note)",
                                field="replaced_by")
         version = self.proposed_version(proposal, author=proposal.author)
-        check_versions([version], BatchState([version], (), base=self.store))  # type: ignore[arg-type]
+        check_versions([version], BatchState([version], (), base=self.store))
 
     def _own_open(self, actor: Actor, proposal_id: str, doing: str, states: tuple[str, ...]) -> Proposal:
         require(actor, "editor", f"to {doing} a proposal")
@@ -293,6 +297,16 @@ def _refuse_nul(**fields: object) -> None:
     for name, value in fields.items():
         if (where := find_nul(value, name)) is not None:
             raise InvalidInput("text must not contain the NUL character (U+0000)", field=where)
+
+
+class _Stamp(TypedDict):
+    """What a proposal adds to its content to make the version it publishes."""
+
+    id: str
+    version: int
+    author: str
+    change_note: str
+    proposal_id: str
 
 
 def _content_of(version: Version) -> ConceptContent:

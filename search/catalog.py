@@ -226,7 +226,7 @@ class Catalog:
 
     def label_postings(self) -> list[tuple[str, list[LabelMatch]]]:
         """(folded label, the concepts and terms it names) for every label of the current versions:
-        what the term checker builds its automaton from (``search/checker.py``)."""
+        what the term checker builds its automaton from (``drafting/matching.py``)."""
         return [(key, list(matches)) for key, matches in self.by_label.items()]
 
     def folded_labels(self) -> dict[str, tuple[LabelMatch, ...]]:

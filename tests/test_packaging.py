@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
-TOP = ("registry", "vocab", "search", "api")
+TOP = ("registry", "vocab", "search", "drafting", "api")
 
 
 def test_every_python_package_is_installed():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import secrets
 from functools import partial
-from typing import Annotated
+from typing import Annotated, get_args
 
 import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
@@ -16,6 +16,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from registry.errors import Forbidden, InvalidInput, NotFound, ShuyuError, Unauthorized
+from registry.model import Decision, ProposalKind, Role
 from registry.workflow import EDITABLE_STATES, RANK, Actor, Editorial
 from search.analysis import expand_query
 
@@ -31,6 +32,7 @@ from .proposals import current_version, is_stale, mine, reapply, review_queue
 from .script import pick
 from .session import sign_in, sign_out, signed_in
 
+DECISIONS: dict[str, Decision] = {d: d for d in get_args(Decision)}  # a review form's decision, checked
 NO_CHANGE = "没有修改:表单与当前版本相同,没有提出提案。"
 NEXT = re.compile(r"^/(?![/\\])[A-Za-z0-9/_\-?=&.%]*$")  # only a path on this site, never another host
 
@@ -60,7 +62,7 @@ def to_sign_in(request: Request, exc: SignInRequired) -> Response:
     return response
 
 
-def _actor(request: Request, services: Services, role: str = "editor", form=None) -> Actor:
+def _actor(request: Request, services: Services, role: Role = "editor", form=None) -> Actor:
     actor = signed_in(request, services.store)
     if actor is None:
         query = request.scope.get("query_string", b"").decode("latin-1")  # not request.url: a bad Host port breaks it
@@ -196,9 +198,9 @@ class EditorController(Controller):
             if target is None:
                 raise NotFound("没有这个标准")
             try:
-                content = forms.standard_content(target, form)
+                standard = forms.standard_content(target, form)
                 proposal = editorial.propose(actor, kind="revise", target_kind="standard", target_id=target.id,
-                                             base_version=base, standard=content, note=note, submit=submit)
+                                             base_version=base, standard=standard, note=note, submit=submit)
             except ShuyuError as exc:
                 return page(request, services, "propose_standard.html", target=target, values=form, note=note,
                             errors=forms.errors_of(exc), action="/editor/proposals", proposal=None, status_code=422)
@@ -221,12 +223,13 @@ class EditorController(Controller):
         try:
             if kind not in ("create", "revise") or (kind == "revise" and target is None):
                 raise InvalidInput("未知的提案类型或目标", field="kind")
+            creating_or_revising: ProposalKind = "create" if kind == "create" else "revise"
             content = forms.concept_content(posted)
             if target is not None and content == forms.content_of(target):
                 return self._concept_form(request, services, forms.with_empty_rows(posted), kind=kind,
                                           target=target, target_id=target_id, base_version=base,
                                           errors={"form": NO_CHANGE})
-            proposal = editorial.propose(actor, kind=kind, target_kind="concept", target_id=target_id,
+            proposal = editorial.propose(actor, kind=creating_or_revising, target_kind="concept", target_id=target_id,
                                          base_version=base, concept=content, note=posted.note, submit=submit)
         except ShuyuError as exc:
             return self._concept_form(request, services, forms.with_empty_rows(posted), kind=kind, target=target,
@@ -366,8 +369,8 @@ class EditorController(Controller):
                                            errors={"comment": "请填写意见"}, status_code=422)
             editorial.comment(actor, proposal_id, text[:5000])
         elif step == "review":
-            decision = str(form.get("decision", ""))
-            if decision not in ("approve", "reject", "request_changes"):
+            decision = DECISIONS.get(str(form.get("decision", "")))
+            if decision is None:
                 raise InvalidInput("未知的审核决定", field="decision")
             if decision != "approve" and not text:
                 return self._proposal_page(request, services, actor, services.store.get_proposal(proposal_id),

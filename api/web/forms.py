@@ -21,6 +21,15 @@ from registry.urls import InvalidURL
 from .messages import code_of, detail
 from registry.model import ConceptContent, ConceptVersion, Source, StandardContent, StandardVersion, Term
 
+
+def _struct_info(struct: type) -> msgspec.inspect.StructType:
+    """msgspec's description of a Struct class (``type_info`` is typed for any type)."""
+    info = msgspec.inspect.type_info(struct)
+    if not isinstance(info, msgspec.inspect.StructType):
+        raise TypeError(f"{struct.__name__} is not a msgspec Struct")
+    return info
+
+
 EMPTY_TERM_ROWS = 3
 EMPTY_REF_ROWS = 2
 PATH = re.compile(r"\$\.(\w+)")
@@ -28,8 +37,7 @@ MAX_ROWS = 200
 # the fields of a row the form shows as inputs; every other field of the row rides along in its hidden JSON
 TERM_FIELDS = ("text", "lang", "type")
 # every text field of a source is an input, whatever the model holds today (title, issuer, date, number ...)
-SOURCE_FIELDS = tuple(f.name for f in msgspec.inspect.type_info(Source).fields
-                      if isinstance(f.type, msgspec.inspect.StrType))
+SOURCE_FIELDS = tuple(f.name for f in _struct_info(Source).fields if isinstance(f.type, msgspec.inspect.StrType))
 # the fields of ConceptContent the concept form shows; the others (grade_factors, uri, whatever comes later)
 # are carried through unchanged from the version the form was opened on
 SHOWN = ("scheme", "terms", "definition", "definition_en", "notes", "examples", "notation", "broader", "related",

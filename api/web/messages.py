@@ -121,7 +121,7 @@ PATTERNS = [
        lambda m: f"{_field(m['field'])}中的概念“{m['id']}”不存在。"),
     _p(r"broader links form a cycle", lambda m: "上位概念形成了循环。"),
     _p(r"unknown scheme '(?P<id>[^']*)'", lambda m: f"方案“{m['id']}”不存在。"),
-    # the drafting tools (search/drafts.py, search/checker.py, registry/clause.py, api/drafting.py)
+    # the drafting tools (drafting/, api/drafting.py)
     _p(r"is not a \.docx file", lambda m: "上传的文件不是 .docx 文件(.docx 是 zip 压缩包,这个文件不是)。"),
     _p(r"is a zip archive but not a Word document", lambda m: "上传的文件是 zip 压缩包,但不是 Word 文档。"),
     _p(r"not UTF-8 text", lambda m: "上传的文件不是 UTF-8 编码的文本;请把草案另存为 UTF-8。"),

@@ -12,6 +12,7 @@ from litestar.response import Template
 
 from registry.diff import diff_versions
 from registry.errors import InvalidInput, NotFound
+from registry.model import StandardVersion
 from search.service import FILTER_FIELDS
 
 from ..exchange import concept_download, negotiated
@@ -169,7 +170,7 @@ class ReaderController(Controller):
         if standard is None:
             raise NotFound(f"没有标识为 {standard_id!r} 的标准")
         script, _ = pick(request)
-        history = services.store.history("standard", standard_id)
+        history = [v for v in services.store.history("standard", standard_id) if isinstance(v, StandardVersion)]
         stages = [(code, ui(name, script), date, done) for code, name, date, done in browse.lifecycle(history)]
         title = official(standard.title, script)
         return page(request, services, "standard.html", s=standard_out(catalog, standard, script), standard=standard,

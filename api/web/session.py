@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio.to_thread
 from litestar import Request
@@ -32,7 +32,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store as LitestarStore
-from litestar.types import Empty, Message, ScopeSession
+from litestar.types import Empty, Message, Scope, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
 
 from registry.errors import Forbidden, Unauthorized
@@ -73,30 +73,37 @@ _KNOWN = "shuyu.session_id"  # scope keys: the id the request came with, if the 
 _LOADED = "shuyu.session_loaded"  # ... and the data it held then
 
 
+def _keys(scope: Scope) -> dict[str, Any]:
+    """The ASGI scope as the dict it is: litestar types it with its own keys only, while the ASGI spec
+    lets a middleware keep keys of its own there (ours: ``_KNOWN`` and ``_LOADED``)."""
+    return cast("dict[str, Any]", scope)
+
+
 class SessionBackend(ServerSideSessionBackend):
     """litestar's server-side sessions, minus what made fixation and disk filling possible: a session is
     stored only when it holds something, its id is always one we made, and it changes with its content."""
 
     async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
-        scope = connection.scope
-        scope[_KNOWN], scope[_LOADED] = None, {}  # type: ignore[typeddict-unknown-key]
+        scope = _keys(connection.scope)
+        scope[_KNOWN], scope[_LOADED] = None, {}
         sent = connection.cookies.get(self.config.key)
         if sent and SESSION_ID.fullmatch(sent):  # anything else (another length, %E4%BD%A0, "null") is no id of ours
             data = await self.get(sent, store=self.config.get_store_from_app(scope["app"]))
             if data is not None:
                 loaded = self.deserialize_data(data)
-                scope[_KNOWN], scope[_LOADED] = sent, dict(loaded)  # type: ignore[typeddict-unknown-key]
+                scope[_KNOWN], scope[_LOADED] = sent, dict(loaded)
                 return loaded
         return {}
 
     def get_session_id(self, connection: ASGIConnection) -> str:
-        return connection.scope.get(_KNOWN) or self.generate_session_id()  # type: ignore[return-value]
+        known: str | None = _keys(connection.scope).get(_KNOWN)
+        return known or self.generate_session_id()
 
     async def store_in_message(self, scope_session: ScopeSession, message: Message, connection: ASGIConnection) -> None:
         scope = connection.scope
         store = self.config.get_store_from_app(scope["app"])
-        known: str | None = scope.get(_KNOWN)  # type: ignore[assignment]
-        if scope_session is not Empty and scope_session and known and scope_session == scope.get(_LOADED):
+        known: str | None = _keys(scope).get(_KNOWN)
+        if scope_session is not Empty and scope_session and known and scope_session == _keys(scope).get(_LOADED):
             return  # unchanged: nothing to write, the browser keeps its cookie
         headers = MutableScopeHeaders.from_message(message)
         params = dict(extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys()))

@@ -64,7 +64,8 @@ def draft(catalog, size: int = TEXT_BYTES, seed: int = 3) -> str:
 
 
 def main(n: int) -> dict[str, float]:
-    from search.checker import Matcher, check
+    from drafting.checker import check
+    from drafting.matching import Matcher
 
     with tempfile.TemporaryDirectory() as tmp:
         catalog = catalog_of(n, Path(tmp))

@@ -4,17 +4,14 @@ their web pages, with bad input answered by 4xx problem details."""
 from __future__ import annotations
 
 import io
-import os
 import time
-import zipfile
 
 import pytest
 from docx import Document
 
 from registry.model import ConceptVersion, Scheme, Term
 from registry.text import fold_to_simplified
-from search.checker import MAX_TEXT_BYTES, TextTooLarge
-from search.drafts import check_docx_bounds
+from drafting.drafts import MAX_TEXT_BYTES
 from tests.drafting.conftest import admitted_pair
 
 PROBLEM = "application/problem+json"
@@ -218,21 +215,3 @@ def test_clause_page_and_basket(client):
     concept_page = client.get("/concepts/smart-agriculture")
     assert 'href="/clause?add=smart-agriculture"' in concept_page.text
     assert 'href="/clause?scheme=dv-terms"' in client.get("/schemes/dv-terms").text
-
-
-def _zip(parts: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-@pytest.mark.parametrize("parts,words", [
-    ({"word/document.xml": os.urandom(200_000) + bytes(17 << 20)}, "a part is read up to 16,777,216"),
-    ({"word/document.xml": bytes(3 << 20)}, "looks like a zip bomb"),
-    ({f"word/media/{i}.bin": b"" for i in range(1001)}, "at most 1,000"),
-])
-def test_a_docx_is_bounded_by_its_zip_directory(parts, words):
-    with pytest.raises(TextTooLarge, match=words):
-        check_docx_bounds(_zip(parts))

@@ -1,4 +1,4 @@
-"""The "术语和定义" clause (registry/clause.py): on the bundled content (智慧农业 and what is under it) and
+"""The "术语和定义" clause (drafting/clause.py): on the bundled content (智慧农业 and what is under it) and
 on a small concept system built here."""
 
 from __future__ import annotations
@@ -6,9 +6,11 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from docx import Document
 
-from registry.clause import build_clause, citation, select, to_docx, to_html, to_markdown
+from drafting.clause import build_clause, citation, clause_for, select, to_docx, to_html, to_markdown, versions_at
+from registry.errors import NotFound
 from registry.model import Source, StandardVersion, Term
 from search.analysis import expand_query
 from tests.conftest import concept
@@ -122,6 +124,26 @@ def test_a_concept_of_a_cited_standard_is_referenced_not_repeated():
     assert [e.concept for e in clause.entries] == ["agri"]
     only = build_clause(select(concepts, ids=["data"]), standards, cite=[standards[1]])
     assert only.entries == [] and only.lead_in == "GB/T 43697—2024界定的术语和定义适用于本文件。"
+
+
+def test_cited_standards_are_named_by_id_or_code_and_an_unknown_one_is_not_found():
+    concepts, standards = small_system()
+    by_code = clause_for(concepts, standards, ids=["data", "agri"], cite=["GB/T 43697-2024"], revision=3)
+    by_id = clause_for(concepts, standards, ids=["data", "agri"], cite=["std-data"], revision=3)
+    assert by_code == by_id and [e.concept for e in by_id.entries] == ["agri"] and by_id.revision == 3
+    with pytest.raises(NotFound, match="no standard GB/T 9-1999") as missing:
+        clause_for(concepts, standards, ids=["agri"], cite=["std-data", "GB/T 9-1999"])
+    assert missing.value.field == "cite"
+
+
+def test_versions_at_a_revision_leave_out_what_came_later(sqlite_store):
+    from tests.conftest import SCHEME
+
+    first = sqlite_store.append([concept("agri", "智慧农业")], actor="t", schemes=[SCHEME])
+    sqlite_store.append([concept("agri", "智能农业", version=2), concept("later", "后来的概念"),
+                         StandardVersion(id="std", title="后来的标准")], actor="t")
+    concepts, standards = versions_at(sqlite_store, first, ["agri", "later"], ["std"])
+    assert {i: c.preferred for i, c in concepts.items()} == {"agri": "智慧农业"} and standards == []
 
 
 def test_markup_in_content_is_escaped():

@@ -16,7 +16,7 @@ SCRIPT_SETS = {frozenset(get_args(model.Script)), frozenset(get_args(model.Shown
 
 
 def _sources():
-    for top in ("registry", "search", "vocab", "api"):
+    for top in ("registry", "search", "drafting", "vocab", "api"):
         yield from sorted((ROOT / top).rglob("*.py"))
 
 
@@ -57,10 +57,10 @@ def test_the_term_type_rank_covers_every_term_type_in_one_order():
 
 def test_modules_use_the_one_rank_and_the_one_script():
     from api import drafting, routes
-    from search import checker
+    from drafting import matching
     from vocab import formats
 
-    assert checker.TYPE_RANK is TYPE_RANK and formats.TYPE_ORDER is TYPE_RANK
+    assert matching.TYPE_RANK is TYPE_RANK and formats.TYPE_ORDER is TYPE_RANK
     assert get_args(drafting.CheckScript) == get_args(Script)
     assert get_args(routes.Script) == get_args(model.ShownScript)
 

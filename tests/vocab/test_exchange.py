@@ -7,7 +7,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from registry.errors import VocabularyError
-from registry.harmonisation import harmonisation_report
+from drafting.harmonisation import harmonisation_report
 from registry.sqlite import SQLiteStore
 from vocab.exchange import export, import_files
 from vocab.formats import Context, read

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 from msgspec import Struct
 
-from .model import TYPE_RANK, ConceptVersion, StandardVersion
-from .text import fold_to_simplified
+from registry.model import TYPE_RANK, ConceptVersion, StandardVersion
+from registry.text import fold_to_simplified
+from search.catalog import Catalog
 
 NEAR_DUPLICATE = 0.75  # bigram Jaccard similarity from which two definitions count as one written twice
 _PUNCTUATION = re.compile(r"[\s\W_]+")
@@ -160,3 +162,16 @@ def harmonisation_report(concepts: Iterable[ConceptVersion], standards: Iterable
                   standards_differ=differ,
                   summary={"shared_labels": len(shared), "status_conflicts": len(conflicts),
                            "near_duplicates": len(duplicates), "standards_differ": len(differ)})
+
+
+_reports: weakref.WeakKeyDictionary[Catalog, HarmonisationReport] = weakref.WeakKeyDictionary()
+
+
+def report_for(catalog: Catalog) -> HarmonisationReport:
+    """The report of the catalog's revision, made once per revision."""
+    report = _reports.get(catalog)
+    if report is None or report.revision != catalog.revision:
+        report = harmonisation_report(list(catalog.concepts.values()), list(catalog.standards.values()),
+                                      revision=catalog.revision)
+        _reports[catalog] = report
+    return report

@@ -1,15 +1,16 @@
-"""Reading an uploaded draft (.txt, .md, .docx) into the text the term checker reads."""
+"""Reading a draft into the text the term checker reads: UTF-8 bytes, pasted text or an upload (.txt, .md,
+.docx), each refused with a clear message when it is empty, binary or too large."""
 
 from __future__ import annotations
 
 import io
+import unicodedata
 import zipfile
 from pathlib import PurePath
 
 from registry.errors import InvalidInput
 
-from .checker import MAX_TEXT_BYTES, TextTooLarge, decode_text, require_draft
-
+MAX_TEXT_BYTES = 1_048_576  # the bound of a checked text, in UTF-8 bytes (documented in docs/drafting.md)
 MAX_UPLOAD_BYTES = 10 * MAX_TEXT_BYTES  # a .docx may hold pictures; its text must still fit the bound
 # A .docx is a zip archive: what its central directory says it unpacks to is bounded before any part is
 # read (python-docx reads every part whole; a 400 KB archive can hold 400 MB of zeros). zipfile never
@@ -20,6 +21,42 @@ MAX_DOCX_PART = 16 * 1_048_576  # bytes of one part: a 1 MiB text is a few MiB o
 MAX_DOCX_RATIO = 100  # unpacked / packed, for a part over RATIO_FLOOR bytes (Word's XML packs 5-20x)
 RATIO_FLOOR = 1_048_576
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
+
+
+class TextTooLarge(InvalidInput):
+    status = 413
+    type = "/problems/too-large"
+    title = "Payload too large"
+
+
+def decode_text(data: bytes, name: str = "text") -> str:
+    """A draft's bytes as text: UTF-8 (a BOM is dropped), not empty, not binary, within the bound."""
+    if len(data) > MAX_TEXT_BYTES:
+        raise TextTooLarge(f"the text is {len(data):,} bytes; at most {MAX_TEXT_BYTES:,} are checked", field=name)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"not UTF-8 text (byte {exc.start} is {data[exc.start]:#04x}); save the draft as UTF-8",
+                           field=name) from None
+    return require_draft(text, name)
+
+
+def require_draft(text: str, name: str = "text") -> str:
+    """``text`` itself, when it is a draft the checker reads: within the bound, not empty, not binary."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+        raise TextTooLarge(f"the text is over {MAX_TEXT_BYTES:,} bytes of UTF-8", field=name)
+    if not text.strip():
+        raise InvalidInput("the text is empty", field=name)
+    if "\x00" in text or _control_share(text) > 0.05:
+        raise InvalidInput("this looks like a binary file, not text; paste the text or upload .txt, .md or .docx",
+                           field=name)
+    return text
+
+
+def _control_share(text: str) -> float:
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f")
+    return controls / len(sample)
 
 
 def read_draft(filename: str, data: bytes, field: str = "file") -> str:

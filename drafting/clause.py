@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from msgspec import Struct
 
-from .errors import InvalidInput, NotFound
-from .model import ConceptVersion, Source, StandardVersion
+from registry.errors import InvalidInput, NotFound
+from registry.model import ConceptVersion, Source, StandardVersion
+from registry.store import Store
 
 CLAUSE_NUMBER = 3  # GB/T 1.1-2020: clause 3 is 术语和定义, after 1 范围 and 2 规范性引用文件
 MAX_ENTRIES = 1000
@@ -203,6 +204,42 @@ def build_clause(chosen: Sequence[ConceptVersion], standards: Iterable[StandardV
                   referenced=referenced, revision=revision)
 
 
+def clause_for(concepts: Mapping[str, ConceptVersion], standards: Sequence[StandardVersion], *,
+               ids: Sequence[str] = (), scheme: str | None = None, broader: str | None = None,
+               cite: Sequence[str] = (), revision: int = 0) -> Clause:
+    """The clause for the concepts ``select`` chooses among ``concepts``; ``cite`` names the standards (by
+    id or code) the draft cites, each of which must be among ``standards``."""
+    chosen = select(concepts, ids=ids, scheme=scheme, broader=broader)
+    by_key = {s.id: s for s in standards} | {s.code: s for s in standards if s.code}
+    missing = [c for c in cite if c not in by_key]
+    if missing:
+        raise NotFound(f"no standard {', '.join(missing)}", field="cite")
+    return build_clause(chosen, standards, cite=[by_key[c] for c in cite], revision=revision)
+
+
+def versions_at(store: Store, revision: int, concept_ids: Iterable[str], standard_ids: Iterable[str],
+                ) -> tuple[dict[str, ConceptVersion], list[StandardVersion]]:
+    """The concepts (by id) and standards of these ids as they stood at ``revision``; one created after
+    it is left out."""
+    concepts: dict[str, ConceptVersion] = {}
+    for concept_id in sorted(concept_ids):
+        try:
+            concept = store.get_at("concept", concept_id, revision)
+        except NotFound:
+            continue  # created after that revision
+        if isinstance(concept, ConceptVersion):
+            concepts[concept_id] = concept
+    standards: list[StandardVersion] = []
+    for standard_id in sorted(standard_ids):
+        try:
+            standard = store.get_at("standard", standard_id, revision)
+        except NotFound:
+            continue
+        if isinstance(standard, StandardVersion):
+            standards.append(standard)
+    return concepts, standards
+
+
 def _sentence(definition: str) -> str:
     text = definition.strip()
     return text if not text or text.endswith(("。", ".", "!", "?")) else text + "。"
@@ -288,7 +325,7 @@ def to_docx(clause: Clause) -> bytes:
                 run = paragraph.add_run(text)
                 run.bold = True
                 run.font.name = "SimHei"
-                run._element.rPr.rFonts.set(qn("w:eastAsia"), "黑体")  # type: ignore[union-attr]
+                run._element.rPr.rFonts.set(qn("w:eastAsia"), "黑体")  # type: ignore[union-attr]  # rPr exists: font.name made it
                 if entry.english:
                     paragraph.add_run(f"　{entry.english}")
             else:

@@ -162,6 +162,26 @@ class ContentStore:
         decode = _DECODERS[kind].decode
         return [decode(r[0]) for r in rows]
 
+    def current_batches(self, kind: EntityKind, size: int = 5000) -> Iterator[list[Version]]:
+        """``current`` in batches of ``size``, each its own short read (keyset paging by id): a rebuild
+        decodes and uses one batch while the store stays free for requests between batches."""
+        after = ""
+        decode = _DECODERS[kind].decode
+        while True:
+            with self._reading() as db:
+                rows = db.execute(
+                    "SELECT e.id, v.body FROM entities e JOIN versions v"
+                    " ON v.kind = e.kind AND v.id = e.id AND v.version = e.current"
+                    " WHERE e.kind = %s AND e.id > %s ORDER BY e.id LIMIT %s",
+                    (kind, after, size),
+                ).fetchall()
+            if not rows:
+                return
+            yield [decode(r[1]) for r in rows]
+            if len(rows) < size:
+                return
+            after = rows[-1][0]
+
     def get(self, kind: EntityKind, entity_id: str, version: int | None = None) -> Version:
         with self._reading() as db:
             return self._get(db, kind, entity_id, version)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from .errors import InvalidInput
@@ -41,6 +41,9 @@ class Store(Protocol):
 
     def current(self, kind: EntityKind) -> list[Version]:
         """The current version of every entity of ``kind``, ordered by id."""
+
+    def current_batches(self, kind: EntityKind, size: int = 5000) -> Iterator[list[Version]]:
+        """The current versions of ``current``, in the same order, read and decoded ``size`` at a time."""
 
     def get(self, kind: EntityKind, entity_id: str, version: int | None = None) -> Version:
         """One version (the current one by default); ``NotFound`` if there is none."""

@@ -3,24 +3,26 @@ and the facets to filter them by. Labels are searched in memory (``labels``), no
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from registry.model import ConceptVersion, StandardVersion
 
 from .analysis import fold_to_simplified
-from .catalog import Catalog
 
 
 def _lines(values) -> str:
     return "\n".join(dict.fromkeys(v for v in values if v))
 
 
-def concept_document(concept: ConceptVersion, catalog: Catalog) -> dict[str, str]:
+def concept_document(concept: ConceptVersion, standards: Iterable[str]) -> dict[str, str]:
+    """``standards``: the ids of the standards that name the concept (``Catalog.standards_of``)."""
     return {
         "id": concept.id,
         "kind": "concept",
         "scheme": concept.scheme,
         "status": concept.status,
         "grade": concept.grade or "",
-        "standard": _lines(catalog.standards_of.get(concept.id, ())),
+        "standard": _lines(standards),
         "definition": fold_to_simplified(_lines([concept.definition, *concept.notes, *concept.examples])),
         "definition_en": concept.definition_en,
     }

@@ -20,6 +20,7 @@ from registry.model import StandardVersion, Version
 from registry.store import Store
 
 from .analysis import normalize
+from .build import build
 from .catalog import Catalog, Suggestion
 from .documents import concept_document, standard_document
 from .highlight import highlight_terms
@@ -28,7 +29,7 @@ from .labels import DEFINITION, TIERS, Hit, QueryForms, label_hits
 
 MAX_CANDIDATES = 300  # definition hits asked of the index per query, at most
 DEFINITION_BATCH = 50  # definition hits asked at first: enough for the first pages; a later page asks for more
-BULK_REBUILD = 1000  # documents above which an empty index is built whole rather than updated
+BULK_REBUILD = 1000  # documents (at a first start: revisions) above which an empty index is built whole rather than updated
 CACHE_SIZE = 2048  # ranked results per (query, filters, revision); a new revision misses them all
 SAVE_EVERY = 200  # revisions after which the catalog snapshot is saved again beside the index
 FILTER_FIELDS = ("scheme", "status", "grade", "standard", "kind")
@@ -60,11 +61,17 @@ class SearchService:
         self.index = SearchIndex(index_folder)
         self.folder = Path(index_folder)
         self._sync_lock = threading.Lock()
+        self._built: tuple[int, int] | None = None  # (revision, documents) of a one-pass build at start
         self._cache: dict[tuple, _Ranked] = {}
         self._cache_lock = threading.Lock()
         revision = store.revision()
         saved = Catalog.load(self.folder, revision)
-        if saved is None:
+        if saved is None and self.index.revision == 0 and revision > BULK_REBUILD:
+            # a first start (or a new schema): catalog and index built in one pass (``build``)
+            self._catalog, count = build(store, self.index)
+            self._built = (self._catalog.revision, count)
+            self._save()
+        elif saved is None:
             self._catalog = Catalog.from_store(store)
             self._save()
         else:  # a restart: only what changed since the saved revision is applied
@@ -131,21 +138,27 @@ class SearchService:
         catalog = self._catalog
         for kind, entity_id in sorted(ids):
             if kind == "concept" and entity_id in catalog.concepts:
-                yield concept_document(catalog.concepts[entity_id], catalog)
+                yield concept_document(catalog.concepts[entity_id], catalog.standards_of.get(entity_id, ()))
             elif kind == "standard" and entity_id in catalog.standards:
                 yield standard_document(catalog.standards[entity_id])
 
     def all_documents(self):
         catalog = self._catalog
-        yield from (concept_document(c, catalog) for c in catalog.concepts.values())
+        standards_of = catalog.standards_of
+        yield from (concept_document(c, standards_of.get(c.id, ())) for c in catalog.concepts.values())
         yield from (standard_document(s) for s in catalog.standards.values())
 
     def rebuild(self, progress=None) -> int:
         """Rebuild catalog and index from the store."""
         with self._sync_lock:
-            self._catalog = Catalog.from_store(self.store)
+            built, self._built = self._built, None
+            if built is not None and built[0] == self.store.revision() == self.index.revision:
+                if progress:  # just built from the store at this revision, when this service started
+                    progress(built[1])
+                return built[1]
+            self._catalog, count = build(self.store, self.index, progress)
             self._save()
-            return self.index.rebuild(self.all_documents(), self._catalog.revision, progress)
+            return count
 
     def repair(self) -> bool:
         """After an index failure: reopen the index, or rebuild it from the catalog if it is unreadable."""

@@ -40,7 +40,8 @@ from .folder import (
     index_files,
 )
 from .schema import TextTokenizer, make_schema
-from .segment import INLINE_LIMIT, Document, Progress, write_segment
+from .adapter import INLINE_LIMIT
+from .segment import Document, Progress, write_segment
 
 __all__ = [
     "INLINE_LIMIT",
@@ -170,7 +171,9 @@ class SearchIndex:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _reopen(self) -> None:
+    def reopen(self) -> None:
+        """Open the folder's index again (after another process rebuilt it: its generation may equal
+        the one this process saw, so ``refresh`` could not tell)."""
         index = TocStorage(self.folder).remember().open_index(INDEX_NAME)
         searcher = open_searcher(index)
         searcher.doc_count()
@@ -184,7 +187,7 @@ class SearchIndex:
         with self._exclusive():
             if self.healthy():
                 try:
-                    self._reopen()
+                    self.reopen()
                     return False
                 except Exception:  # unreadable after all: rebuild
                     pass
@@ -268,6 +271,10 @@ class SearchIndex:
             writer.commit()
         except BaseException:
             writer.cancel()
+            try:  # searchable again, empty at revision 0 (rebuilt again)
+                self.reopen()
+            except Exception:  # noqa: BLE001 - the rebuild's own error is the one to raise
+                pass
             raise
         self._write_state(revision)
         with self._read_lock:
@@ -318,7 +325,7 @@ class SearchIndex:
             wanted = [q.Term(name, value) for name, value in sorted((filters or {}).items()) if value]
             filter_query = q.And(wanted) if wanted else None
             if len(parts) == 1 and conjunction is not None:
-                top = top_of_conjunction(self._searcher, *conjunction, leaves, filter_query, limit)  # type: ignore[arg-type]
+                top = top_of_conjunction(self._searcher, *conjunction, leaves, filter_query, limit)
             else:
                 top = top_matches(self._searcher, q.Or(parts), filter_query, limit)
             return [(cache.ids[docnum], score) for score, docnum in top]

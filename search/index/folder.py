@@ -9,10 +9,10 @@ import re
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC
 
 from registry.errors import InvalidInput
 
+from .adapter import segment_ids
 from .schema import make_schema
 
 INDEX_NAME = "shuyu"
@@ -48,13 +48,12 @@ def index_files(folder: str | Path) -> tuple[set[str], list[str]]:
             continue
         try:
             schema = schema or make_schema()  # given, the TOC's pickled schema is skipped, not unpickled
-            toc = TOC.read(storage, INDEX_NAME, int(match.group(1)), schema=schema)
-            segment_ids = [segment.segment_id() for segment in toc.segments]
+            listed = segment_ids(storage, INDEX_NAME, int(match.group(1)), schema)
         except Exception:  # zero length, garbage, truncated: whoosh raises many kinds
             broken.append(name)
             continue
         ours.add(name)
-        for segment_id in segment_ids:
+        for segment_id in listed:
             ours.update(n for n in names if n.startswith(f"{segment_id}."))
     return ours, broken
 

@@ -8,21 +8,21 @@ number): ``tests/search/test_index_segment.py`` compares them with whoosh's sear
 from __future__ import annotations
 
 import heapq
-from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
-from itertools import accumulate, islice, repeat
+from collections.abc import Callable
 from operator import itemgetter
+from typing import Any, Literal, TypeAlias
 
 from whoosh import query as q
 from whoosh import scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.columns import VarBytesColumn
-from whoosh.util.numeric import byte_to_length
+
+from .adapter import LENGTH_OF_BYTE, id_column, is_posting_list, length_bytes, postings
 
 FREQUENCY_CACHE = 50_000  # document frequencies kept per segment and field with a searcher (~7 MB at most)
-
-_DECODED_LENGTHS = [1] + [byte_to_length(b) for b in range(1, 256)]  # 0: none kept, read as 1 as whoosh does
+# one segment's (document frequency, token) rarest first, and the documents holding them all with each
+# token's weight (None for one token: its postings are read when scored)
+Held: TypeAlias = tuple[list[tuple[int, str]], dict[int, list[float]] | None]
+SumOrder: TypeAlias = "str | tuple[SumOrder, SumOrder]"  # a token, or two trees added left + right
 
 
 class _Weighting(scoring.BM25F):
@@ -40,70 +40,55 @@ class _Weighting(scoring.BM25F):
         self._bytes: dict[tuple[int, str], bytes] = {}  # by (segment reader, field)
         self._norms: dict[tuple[str, float], list[float]] = {}  # by (field, its average length)
 
-    def scorer(self, searcher, fieldname, text, qf=1):
+    def scorer(self, searcher: Any, fieldname: str, text: Any, qf: float = 1) -> Any:
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
         if isinstance(scorer, scoring.BM25FScorer):
-            raw = self._length_bytes(searcher.reader(), fieldname)
-            scorer.dfl = lambda docnum: _DECODED_LENGTHS[raw[docnum]]
+            raw = self.field_lengths(searcher.reader(), fieldname)
+            scorer.dfl = lambda docnum: LENGTH_OF_BYTE[raw[docnum]]
             scorer.length_bytes = raw
-            scorer.norms = self._norm_table(fieldname, scorer.K1, scorer.B, scorer.avgfl)
+            scorer.norms = self.norm_table(fieldname, scorer.avgfl)
         return scorer
 
-    def _length_bytes(self, reader, fieldname: str) -> bytes:
+    def field_lengths(self, reader: Any, fieldname: str) -> bytes:
         key = (id(reader), fieldname)
         raw = self._bytes.get(key)
         if raw is None:
-            count = reader.doc_count_all()
-            column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            raw = column._dbfile.get(column._basepos, column._count) if column is not None else b""
-            raw = self._bytes[key] = raw + bytes(count - len(raw))
+            raw = self._bytes[key] = length_bytes(reader, fieldname)
         return raw
 
-    def _norm_table(self, fieldname: str, k1: float, b: float, avgfl: float) -> list[float]:
+    def norm_table(self, fieldname: str, avgfl: float) -> list[float]:
         """``K1 * ((1 - B) + B * fl / avgfl)`` of ``whoosh.scoring.bm25`` for each length byte, with the
-        same operations in the same order (so the same floats)."""
+        same operations in the same order (so the same floats). One B for every field (none is set
+        per field)."""
         key = (fieldname, avgfl)
         table = self._norms.get(key)
         if table is None:
-            table = self._norms[key] = [k1 * ((1 - b) + b * fl / avgfl) for fl in _DECODED_LENGTHS]
+            k1, b = self.K1, self.B
+            table = self._norms[key] = [k1 * ((1 - b) + b * fl / avgfl) for fl in LENGTH_OF_BYTE]
         return table
 
 
-def block_postings(matcher) -> Iterator[tuple[int, float]]:
-    """(document number, weight) of the current block of a ``W3LeafMatcher``, decoded as its
-    ``_read_ids`` and ``_read_weights`` do (ids delta-encoded unless stored as bytes; weights all
-    1.0, one float32 for all, or an array of float32) without a generator step per id."""
-    if matcher._data is None:
-        matcher._read_data()
-    ids, weights = matcher._data[0], matcher._data[1]
-    if not matcher._byteids:
-        ids = accumulate(ids)
-    if weights is None or isinstance(weights, float):
-        weights = repeat(array("f", [1.0 if weights is None else weights])[0])
-    return zip(ids, weights)
-
-
-def _scored_by_block(matcher, offset: int, allowed: set[int] | None, scored: list[tuple[float, int]]) -> bool:
+def _scored_by_block(matcher: Any, offset: int, allowed: set[int] | None, scored: list[tuple[float, int]]) -> bool:
     """Score a one-term query's postings a block at a time, if ``matcher`` is a plain posting list
     scored by whoosh's BM25F (``_score_postings``). False, having done nothing, for any other matcher."""
-    scorer = getattr(matcher, "scorer", None)
-    if type(matcher) is not W3LeafMatcher or type(scorer) is not scoring.BM25FScorer:
+    scorer: Any = getattr(matcher, "scorer", None)
+    if not is_posting_list(matcher) or type(scorer) is not scoring.BM25FScorer:
         return False
     _score_postings(matcher, scorer.idf, scorer.K1 + 1, scorer.norms, scorer.length_bytes, offset, allowed, scored)
     return True
 
 
-def _score_postings(matcher, idf: float, k1_plus_1: float, norms: list[float], raw: bytes, offset: int,
+def _score_postings(matcher: Any, idf: float, k1_plus_1: float, norms: list[float], raw: bytes, offset: int,
                     allowed: set[int] | None, scored: list[tuple[float, int]]) -> None:
     """Append (score, -document number) for each posting of one term: whoosh's BM25F
     (``whoosh.scoring.bm25``, written out with the same operations in the same order, so the same
     floats) over postings decoded a block at a time, without the matcher's and scorer's five calls per
     document (a common two-character word: hundreds of documents)."""
     scored += [(idf * ((tf * k1_plus_1) / (tf + norms[raw[docnum]])), -(docnum + offset))
-               for docnum, tf in _postings(matcher) if allowed is None or docnum + offset in allowed]
+               for docnum, tf in postings(matcher) if allowed is None or docnum + offset in allowed]
 
 
-def _counted(reader, field: str, tokens: list[str], frequencies: dict[str, int]) -> list[tuple[int, str]] | None:
+def _counted(reader: Any, field: str, tokens: list[str], frequencies: dict[str, int]) -> list[tuple[int, str]] | None:
     """(document frequency, token) of each distinct token in one segment, rarest first; None as soon
     as one is in no document. ``frequencies`` keeps the segment's frequencies looked up so far (each
     look-up reads the term table, so each token is looked up once per searcher)."""
@@ -120,19 +105,7 @@ def _counted(reader, field: str, tokens: list[str], frequencies: dict[str, int])
     return sorted(counted)
 
 
-def _postings(matcher) -> Iterator[tuple[int, float]]:
-    """(document number, weight) of every posting from the matcher's position on."""
-    if type(matcher) is W3LeafMatcher:
-        while matcher.is_active():
-            yield from islice(block_postings(matcher), matcher._i, None)
-            matcher._next_block()
-    else:  # inline postings, or a segment's postings without its deleted documents
-        while matcher.is_active():
-            yield matcher.id(), matcher.weight()
-            matcher.next()
-
-
-def _holders(reader, field: str, counted: list[tuple[int, str]]) -> dict[int, list[float]]:
+def _holders(reader: Any, field: str, counted: list[tuple[int, str]]) -> dict[int, list[float]]:
     """The documents of one segment holding every one of the tokens ``counted`` (rarest first), with
     each token's weight in them, in that order.
 
@@ -142,7 +115,7 @@ def _holders(reader, field: str, counted: list[tuple[int, str]]) -> dict[int, li
     in many more documents than are still in is skipped to each of them; one in about as many is
     read whole."""
     (_, rarest), *others = counted
-    held = {docnum: [weight] for docnum, weight in _postings(reader.postings(field, rarest))}
+    held = {docnum: [weight] for docnum, weight in postings(reader.postings(field, rarest))}
     for frequency, token in others:
         matcher = reader.postings(field, token)
         if len(held) * 8 < frequency:
@@ -155,7 +128,7 @@ def _holders(reader, field: str, counted: list[tuple[int, str]]) -> dict[int, li
                 if matcher.id() == docnum:
                     kept[docnum] = [*weights, matcher.weight()]
         else:
-            kept = {docnum: [*held[docnum], weight] for docnum, weight in _postings(matcher) if docnum in held}
+            kept = {docnum: [*held[docnum], weight] for docnum, weight in postings(matcher) if docnum in held}
         if not kept:
             return {}
         held = kept
@@ -167,25 +140,12 @@ class _IdColumn:
     slice per document (whoosh's column reader seeks and reads once per document, and a definition
     search reads a batch of them)."""
 
-    def __init__(self, searcher) -> None:
+    def __init__(self, searcher: Any) -> None:
         self._starts: list[int] = []
         self._segments: list[Callable[[int], str]] = []
         for sub, offset in searcher.leaf_searchers():
             self._starts.append(offset)
-            self._segments.append(self._segment(sub.reader()))
-
-    @staticmethod
-    def _segment(reader) -> Callable[[int], str]:
-        column = reader.column_reader("id", translate=False)
-        if type(column) is not VarBytesColumn.Reader:
-            return reader.column_reader("id").__getitem__  # whoosh's own (not expected: every document has an id)
-        data, offsets, lengths = column._dbfile.get(column._basepos, column._length), column._offsets, column._lengths
-
-        def value(docnum: int) -> str:
-            start = offsets[docnum]
-            return data[start : start + lengths[docnum]].decode("utf-8")  # as ID.from_bytes
-
-        return value
+            self._segments.append(id_column(sub.reader()))
 
     def __getitem__(self, docnum: int) -> str:
         segment = bisect_right(self._starts, docnum) - 1
@@ -196,7 +156,7 @@ class SearcherCache:
     """What is read once per searcher and kept with it: the id column, and the document frequencies
     of the terms looked up (per segment and field)."""
 
-    def __init__(self, searcher) -> None:
+    def __init__(self, searcher: Any) -> None:
         self.searcher = searcher
         self._ids: _IdColumn | None = None
         self.frequencies: dict[tuple[int, str], dict[str, int]] = {}
@@ -208,12 +168,12 @@ class SearcherCache:
         return self._ids
 
 
-def _sum_order(words: list[str], frequencies: dict[str, int]):
+def _sum_order(words: list[str], frequencies: dict[str, int]) -> SumOrder:
     """The tree in which whoosh's ``And`` of ``words`` adds its terms' scores in one segment
     (``whoosh.util.make_weighted_tree`` with weight minus the document frequency: the two commonest
     terms first, ties in the query's order, a pair placed after the nodes weighing as much); a
     token, or a pair of trees added left + right."""
-    nodes = sorted(((-frequencies[word], word) for word in words), key=itemgetter(0))
+    nodes: list[tuple[int, SumOrder]] = sorted(((-frequencies[word], word) for word in words), key=itemgetter(0))
     while len(nodes) > 1:
         (weight_a, a), (weight_b, b) = nodes.pop(0), nodes.pop(0)
         weight = weight_a + weight_b
@@ -221,23 +181,23 @@ def _sum_order(words: list[str], frequencies: dict[str, int]):
     return nodes[0][1]
 
 
-def _summed(order, scores: dict[str, float]) -> float:
+def _summed(order: SumOrder, scores: dict[str, float]) -> float:
     if isinstance(order, str):
         return scores[order]
     return _summed(order[0], scores) + _summed(order[1], scores)
 
 
-def open_searcher(index):
+def open_searcher(index: Any) -> Any:
     return index.searcher(weighting=_Weighting())
 
 
-def find_holders(cache: SearcherCache, leaves, field: str, tokens: list[str]) -> list | bool:
+def find_holders(cache: SearcherCache, leaves: Any, field: str, tokens: list[str]) -> list[Held | None] | Literal[False]:
     """The documents holding every token, per segment: the tokens counted and their holders
     (``_counted``, ``_holders``; None for a segment where a token is missing; for one token, None for
     its holders: its postings, read when scored); False if there are none."""
     if not tokens:
         return False
-    segments = []
+    segments: list[Held | None] = []
     for number, (sub, _) in enumerate(leaves):
         reader = sub.reader()
         counted = _counted(reader, field, tokens, cache.frequencies.setdefault((number, field), {}))
@@ -248,7 +208,7 @@ def find_holders(cache: SearcherCache, leaves, field: str, tokens: list[str]) ->
     return segments if any(segment and segment[1] != {} for segment in segments) else False
 
 
-def top_of_conjunction(searcher, words: list[str], held: list, leaves, filter_query: q.Query | None,
+def top_of_conjunction(searcher: Any, words: list[str], held: list[Held | None], leaves: Any, filter_query: q.Query | None,
                        limit: int) -> list[tuple[float, int]]:
     """``top_matches`` of a query that is one definition form, without whoosh's matchers: one token's
     postings scored as read (``_score_postings``); several tokens' holders scored from the weights
@@ -257,16 +217,16 @@ def top_of_conjunction(searcher, words: list[str], held: list, leaves, filter_qu
     allowed = set(searcher.docs_for_query(filter_query)) if filter_query is not None else None
     weighting = searcher.weighting
     avgfl = searcher.avg_field_length("definition") or 1
-    k1, b = weighting.K1, weighting._field_B.get("definition", weighting.B)
-    norms = weighting._norm_table("definition", k1, b, avgfl)
+    k1 = weighting.K1
+    norms = weighting.norm_table("definition", avgfl)
     idf = {word: searcher.idf("definition", word) for word in words}
     k1_plus_1 = k1 + 1
-    scored = []
+    scored: list[tuple[float, int]] = []
     for (sub, offset), segment in zip(leaves, held):
         if not segment:
             continue
         counted, holders = segment
-        raw = weighting._length_bytes(sub.reader(), "definition")
+        raw = weighting.field_lengths(sub.reader(), "definition")
         if holders is None:  # one token
             ((_, token),) = counted
             _score_postings(sub.reader().postings("definition", token), idf[token], k1_plus_1, norms, raw, offset,
@@ -281,7 +241,8 @@ def top_of_conjunction(searcher, words: list[str], held: list, leaves, filter_qu
                 scored.append((_summed(order, scores), -(docnum + offset)))
     return [(score, -negated) for score, negated in heapq.nlargest(limit, scored)]
 
-def top_matches(searcher, query: q.Query, filter_query: q.Query | None, limit: int) -> list[tuple[float, int]]:
+
+def top_matches(searcher: Any, query: q.Query, filter_query: q.Query | None, limit: int) -> list[tuple[float, int]]:
     """(score, docnum) of the best ``limit`` documents matching ``query`` (and ``filter_query``): score
     descending, then document number, as whoosh's collector ranks them (a test compares the two).
 

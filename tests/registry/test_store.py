@@ -182,3 +182,14 @@ def test_reopening_keeps_everything_and_does_not_migrate_again(tmp_path):
     again = SQLiteStore(path)
     assert again.revision() == 2 and again.schema_version() == len(MIGRATIONS)
     again.close()
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5000])
+def test_current_in_batches_is_current_in_order(store, size):
+    store.append([concept(f"c-{n}", f"术语{n}") for n in (3, 1, 10, 2, 20)], actor="alice", schemes=[SCHEME])
+    store.append([concept("c-2", "术语2", version=2, definition="新")], actor="bob")
+    batches = list(store.current_batches("concept", size))
+    assert all(0 < len(batch) <= size for batch in batches)
+    assert [v for batch in batches for v in batch] == store.current("concept")
+    assert [(v.id, v.version) for batch in batches for v in batch][:2] == [("c-1", 1), ("c-10", 1)]
+    assert list(store.current_batches("standard", size)) == []

@@ -115,7 +115,7 @@ def test_posting_blocks_decode_as_whoosh_decodes_them(tmp_path):
 
     from whoosh.codec.whoosh3 import W3LeafMatcher
 
-    from search.index.reading import block_postings
+    from search.index.adapter import block_postings
 
     index = SearchIndex(tmp_path / "i")
     index.rebuild(_documents(300), 1)
@@ -134,3 +134,28 @@ def test_posting_blocks_decode_as_whoosh_decodes_them(tmp_path):
             matcher._next_block()
     assert set(kinds) == {"ones", "one", "each"}, kinds
     index.close()
+
+
+def test_whoosh_internals_are_reached_in_the_adapter_only():
+    """Outside ``search/index/adapter.py`` (at most 150 lines) the index uses whoosh's public modules,
+    and no private attribute of anything but its own objects; the tests above guard what the adapter
+    reads and writes."""
+    import ast
+    from pathlib import Path
+
+    import search.index
+
+    public = {"whoosh", "whoosh.analysis", "whoosh.fields", "whoosh.formats", "whoosh.index", "whoosh.filedb.filestore"}
+    folder = Path(search.index.__file__).parent
+    adapter = folder / "adapter.py"
+    assert len(adapter.read_text().splitlines()) <= 150
+    for path in sorted(folder.glob("*.py")):
+        if path == adapter:
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("whoosh"):
+                assert node.module in public, (path.name, node.module)
+                assert not any(alias.name.startswith("_") or alias.name == "TOC" for alias in node.names), path.name
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+                assert isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"), (path.name, node.lineno)

@@ -1,0 +1,250 @@
+"""The catalog and the full-text index built from the store in one pass.
+
+The store's current versions are read once, a batch at a time (``Store.current_batches``). Each batch
+goes at once, as documents, to the index writer (no list of every document is kept); when the last
+batch is read, the catalog is made from the same versions here while the writer is still at work.
+
+The writer is a thread for a small store, and above ``PROCESS_FROM`` revisions a process of its own
+(a new interpreter, so safe from a threaded server): both build in pure Python, and threads would take turns
+under the interpreter lock (docs/performance.md measures both). The process gets its documents through
+a pipe, batch by batch, writes the index under the folder's lock as any rebuild does, and reports
+progress and its count back; this process then reopens the index.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, cast
+
+import msgspec
+
+from registry.model import ConceptVersion, EntityKind, Scheme, StandardVersion, Version
+from registry.store import Store
+
+from .catalog import Catalog
+from .documents import concept_document, standard_document
+from .index import Document, IndexUnavailable, Progress, SearchIndex
+
+if TYPE_CHECKING:
+    _Batch = list[Version] | BaseException | None
+
+log = logging.getLogger("shuyu")
+BATCH = 5000  # versions read (and handed to the writer) at a time
+PROCESS_FROM = 20_000  # store revisions from which the index is written by a process of its own
+_PROGRESS_EVERY = 1000  # documents between two progress reports of the writing process
+
+
+class _Read:
+    """What ``Catalog.from_store`` reads of a store, answered from the versions read once (the catalog
+    keeps its own entry point; it need not know it is built beside the index)."""
+
+    def __init__(self, revision: int, schemes: list[Scheme], concepts: list[Version],
+                 standards: list[Version]) -> None:
+        self._revision, self._schemes = revision, schemes
+        self._current: dict[str, list[Version]] = {"concept": concepts, "standard": standards}
+
+    def revision(self) -> int:
+        return self._revision
+
+    def schemes(self) -> list[Scheme]:
+        return self._schemes
+
+    def current(self, kind: EntityKind) -> list[Version]:
+        return self._current[kind]
+
+    def current_batches(self, kind: EntityKind, size: int = BATCH) -> Iterator[list[Version]]:
+        versions = self._current[kind]
+        for start in range(0, len(versions), size):
+            yield versions[start : start + size]
+
+
+def build(store: Store, index: SearchIndex, progress: Progress | None = None) -> tuple[Catalog, int]:
+    """The catalog of the store's current content and the index rebuilt from it, both at the revision
+    read first (a write meanwhile is applied again by the next catch-up); returns the catalog and how
+    many documents the index holds. On failure the index is left empty at revision 0 (rebuilt again)."""
+    revision = store.revision()
+    schemes = store.schemes()
+    standards = store.current("standard")
+    standards_of: dict[str, list[str]] = {}  # as the catalog derives them: in the standards' order
+    for standard in standards:
+        for concept_id in cast(StandardVersion, standard).concepts:
+            standards_of.setdefault(concept_id, []).append(standard.id)
+
+    def documents(batch: list[Version]) -> Iterator[Document]:
+        for version in batch:
+            if isinstance(version, ConceptVersion):
+                yield concept_document(version, standards_of.get(version.id, ()))
+            else:
+                yield standard_document(version)
+
+    writer: _ThreadWriter | _ProcessWriter | None = None
+    if revision > PROCESS_FROM:
+        try:
+            writer = _ProcessWriter(index, revision, progress, documents)
+        except Exception as exc:  # noqa: BLE001 - no process to be had (a daemonic parent ...): a thread
+            log.warning("the index is written by a thread: no process could be started (%s)", exc)
+    if writer is None:
+        writer = _ThreadWriter(index, revision, progress, documents)
+    concepts: list[Version] = []
+    try:
+        for batch in store.current_batches("concept", BATCH):
+            concepts += batch
+            writer.put(batch)
+        writer.put(standards)
+        writer.put(None)
+        catalog = Catalog.from_store(cast(Store, _Read(revision, schemes, concepts, standards)))
+    except BaseException as exc:
+        writer.abort(exc)
+        raise
+    return catalog, writer.result()
+
+
+ToDocuments = Callable[[list[Version]], Iterator[Document]]
+
+
+class _ThreadWriter:
+    """The index written from the batches put, in a thread."""
+
+    def __init__(self, index: SearchIndex, revision: int, progress: Progress | None, documents: ToDocuments) -> None:
+        self._to_documents = documents  # called in the writing thread, as it writes: no document waits
+        self._batches: queue.SimpleQueue[_Batch] = queue.SimpleQueue()
+        self._outcome: dict[str, object] = {}
+        self._thread = threading.Thread(target=self._write, args=(index, revision, progress),
+                                        name="shuyu-index-build", daemon=True)
+        self._thread.start()
+
+    def _write(self, index: SearchIndex, revision: int, progress: Progress | None) -> None:
+        try:
+            self._outcome["count"] = index.rebuild(self._documents(), revision, progress)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            self._outcome["error"] = exc
+
+    def _documents(self) -> Iterator[Document]:
+        while (batch := self._batches.get()) is not None:
+            if isinstance(batch, BaseException):
+                raise batch  # the read failed: the writer cancels, nothing is committed
+            yield from self._to_documents(batch)
+
+    def put(self, batch: list[Version] | None) -> None:
+        self._batches.put(batch)
+
+    def abort(self, exc: BaseException) -> None:
+        self._batches.put(RuntimeError(f"reading the store for the rebuild failed: {exc}"))
+        self._thread.join()
+
+    def result(self) -> int:
+        self._thread.join()
+        if "error" in self._outcome:
+            raise cast(BaseException, self._outcome["error"])
+        return cast(int, self._outcome["count"])
+
+
+class _ProcessWriter:
+    """The index written from the batches put, by ``python -m search.build`` (a new interpreter: no
+    fork of a threaded server, and no import of the caller's main module as multiprocessing's spawn
+    does); a thread here feeds it the batches (encoded as they are put), another relays its progress."""
+
+    def __init__(self, index: SearchIndex, revision: int, progress: Progress | None, documents: ToDocuments) -> None:
+        self._index, self._progress, self._to_documents = index, progress, documents
+        root = str(Path(__file__).resolve().parent.parent)  # where ``search`` is imported from
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        self._process = subprocess.Popen([sys.executable, "-m", "search.build", str(index.folder), str(revision)],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=root)
+        self._outgoing: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._reply: list[str] = []
+        self._threads = [threading.Thread(target=self._feed, daemon=True), threading.Thread(target=self._relay, daemon=True)]
+        for thread in self._threads:
+            thread.start()
+
+    def _feed(self) -> None:
+        pipe = cast(IO[bytes], self._process.stdin)
+        try:
+            while (message := self._outgoing.get()) is not None:
+                pipe.write(_FRAME.pack(len(message)) + message)
+        except OSError:  # the process is gone: ``result`` says why
+            pass
+        finally:
+            try:
+                pipe.close()
+            except OSError:
+                pass
+
+    def _relay(self) -> None:
+        for line in cast(IO[bytes], self._process.stdout):
+            kind, _, value = line.decode().rstrip("\n").partition(" ")
+            if kind == "progress" and self._progress:
+                self._progress(int(value))
+            elif kind != "progress":
+                self._reply.append(f"{kind} {value}")
+
+    def put(self, batch: list[Version] | None) -> None:
+        """Encoded here and now (what waits for the pipe is compact bytes, not documents)."""
+        self._outgoing.put(_END if batch is None else _ENCODE(list(self._to_documents(batch))))
+        if batch is None:
+            self._outgoing.put(None)
+
+    def abort(self, exc: BaseException) -> None:
+        self._outgoing.put(_ABORT)
+        self._outgoing.put(None)
+        try:
+            self.result(quiet=True)
+        except Exception:  # noqa: BLE001 - the store's error is the one to raise
+            pass
+
+    def result(self, quiet: bool = False) -> int:
+        for thread in self._threads:
+            thread.join()
+        code = self._process.wait()
+        self._index.reopen()  # what the process wrote, or the empty index it left on failure
+        kind, _, value = (self._reply[-1] if self._reply else f"error the process ended with code {code}").partition(" ")
+        if kind != "done" and not quiet:
+            raise IndexUnavailable(f"building the index failed: {value}")
+        return int(value) if kind == "done" else 0
+
+
+_ENCODE = msgspec.msgpack.Encoder().encode
+_FRAME = struct.Struct("!I")  # the length of the frame that follows on the pipe
+_END, _ABORT = b"", b"!"  # frames: after the last batch of documents; instead of it, on failure
+
+
+def _write_index(folder: str, revision: int, source: IO[bytes], report: IO[str]) -> None:
+    """The writing process: the documents ``source`` brings, written as the index of ``folder``;
+    progress, then ``done COUNT`` or ``error WHY``, one line each on ``report``."""
+    decode = msgspec.msgpack.Decoder(list[dict[str, str]]).decode
+    reported = [0, 0]  # written, reported
+
+    def documents() -> Iterator[Document]:
+        while (message := source.read(_FRAME.unpack(source.read(_FRAME.size))[0])) != _END:
+            if message == _ABORT:
+                raise RuntimeError("the store could not be read")
+            yield from decode(message)
+
+    def progress(count: int) -> None:
+        reported[0] += count
+        if reported[0] - reported[1] >= _PROGRESS_EVERY:
+            print("progress", reported[0] - reported[1], file=report, flush=True)
+            reported[1] = reported[0]
+
+    gc.disable()  # millions of postings, none of them garbage: no full passes over them (the process ends)
+    index = SearchIndex(Path(folder))
+    try:
+        count = index.rebuild(documents(), revision, progress)
+        print("progress", reported[0] - reported[1], file=report, flush=True)
+        print("done", count, file=report, flush=True)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
+        print("error", f"{type(exc).__name__}: {exc}".replace("\n", " "), file=report, flush=True)
+    finally:
+        index.close()
+
+
+if __name__ == "__main__":
+    _write_index(sys.argv[1], int(sys.argv[2]), sys.stdin.buffer, sys.stdout)

@@ -1,0 +1,149 @@
+"""The one module that reaches past whoosh's documented API: a rebuild's segment written through
+whoosh 3's codec, and the three things a search reads in bulk where whoosh reads a document at a time.
+
+Everything else in ``search/index/`` uses whoosh's public API (index, writer, searcher, reader,
+matcher, query, ``scoring.BM25F``) and these functions. whoosh-reloaded is pinned below 2.8, and
+``tests/search/test_index_segment.py`` compares what they write and read with whoosh's own (postings,
+scores). The internals touched, each in one place below:
+- ``Segment``: ``SegmentWriter.perdocwriter``, ``.fieldwriter``, ``.docnum``, ``._added``; the codec's
+  per-document writer (``start_doc``, ``add_field``, ``add_column_value``, ``finish_doc``) and field
+  writer (``start_field``, ``start_term``, ``add``, ``finish_term``, ``finish_field``, ``_fieldid``,
+  ``_tindex``: the term table, for a term kept inline); ``whoosh.codec.whoosh3.W3TermInfo``
+  (``set_inlined``, ``to_bytes``); ``whoosh.util.numeric`` and ``whoosh.system.pack_uint``;
+- ``length_bytes``: ``SegmentReader._perdoc._cached_reader``, ``whoosh.codec.whoosh3._lenfield``,
+  ``LENGTHS_COLUMN``, the column reader's ``_dbfile``, ``_basepos``, ``_count``;
+- ``id_column``: ``whoosh.columns.VarBytesColumn.Reader``'s ``_dbfile``, ``_basepos``, ``_length``,
+  ``_offsets``, ``_lengths``;
+- ``postings``, ``block_postings``: ``whoosh.codec.whoosh3.W3LeafMatcher``'s ``_data``, ``_read_data``,
+  ``_byteids``, ``_i``, ``_next_block``; ``segment_ids``: ``whoosh.index.TOC`` (``read``, ``segments``).
+"""
+
+from __future__ import annotations
+
+import struct
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import accumulate, islice, repeat
+from typing import Any
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermInfo, _lenfield
+from whoosh.columns import VarBytesColumn
+from whoosh.index import TOC
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+INLINE_LIMIT = 16  # fewer postings are kept in the term's table entry (most bigrams: in 1 or 2 documents)
+LENGTH_OF_BYTE = (1, *(byte_to_length(b) for b in range(1, 256)))  # 0: none kept, read as 1 as whoosh does
+encode_frequency = pack_uint  # a posting's value in a ``Frequency`` field
+_FIELD_ID = struct.Struct("!H").pack  # the term table's key prefix
+
+
+def kept_length(length: int) -> int:  # a field length as the codec keeps it: one byte, so rounded
+    return byte_to_length(length_to_byte(length))
+
+
+def segment_ids(storage: Any, name: str, generation: int, schema: Any) -> list[str]:
+    """The segments a table of contents lists (its pickled schema skipped: ``schema`` is given)."""
+    return [segment.segment_id() for segment in TOC.read(storage, name, generation, schema=schema).segments]
+
+
+class Segment:
+    """The one segment of an empty index's ``writer``, written as ``add_document`` and ``commit``
+    would write it: documents in order, then each field's terms in byte order with their postings
+    (document number, weight, encoded value). ``finish`` before the writer's ``commit``."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer, self._documents, self._terms = writer, writer.perdocwriter, writer.fieldwriter
+        self.count, self._prefix = 0, b""
+
+    def add_document(self, fields: Sequence[tuple[str, Any, Any, int]]) -> None:
+        """The next document: (name, field, value, length) per field it has."""
+        documents = self._documents
+        documents.start_doc(self.count)
+        for name, field, value, length in fields:
+            documents.add_field(name, field, value if field.stored else None, length)
+            if field.column_type:
+                documents.add_column_value(name, field.column_type, field.to_column_value(value))
+        documents.finish_doc()
+        self.count += 1
+
+    def start_field(self, name: str, field: Any) -> None:
+        self._terms.start_field(name, field)
+        self._prefix = _FIELD_ID(self._terms._fieldid)
+
+    def add_term(self, term: bytes, postings: Sequence[tuple[int, float, bytes]], lengths: Mapping[int, int]) -> None:
+        """One term's postings, in document order; ``lengths``: the field's kept length per document."""
+        if len(postings) >= INLINE_LIMIT:
+            self._terms.start_term(term)
+            for docnum, weight, value in postings:
+                self._terms.add(docnum, weight, value, lengths.get(docnum, 0))
+            self._terms.finish_term()
+            return
+        ids = tuple(p[0] for p in postings)
+        weights = tuple(p[1] for p in postings)
+        doc_lengths = [lengths.get(d, 0) for d in ids]
+        info = W3TermInfo(weight=sum(weights), df=len(ids), minlength=min(doc_lengths) or None,
+                          maxlength=max(doc_lengths), maxweight=max(weights), minid=ids[0], maxid=ids[-1])
+        # every value, b"" too: a merge reads them through ListMatcher.value(), "" (refused) if there are none
+        info.set_inlined(ids, weights, tuple(p[2] for p in postings))
+        self._terms._tindex.add(self._prefix + term, info.to_bytes())
+
+    def finish_field(self) -> None:
+        self._terms.finish_field()
+
+    def finish(self) -> int:
+        """Tell the writer how many documents it holds (what ``add_document`` would have counted)."""
+        self._writer.docnum, self._writer._added = self.count, self.count > 0
+        return self.count
+
+
+def length_bytes(reader: Any, field: str) -> bytes:
+    """``field``'s length in each document of a segment, one byte each (``LENGTH_OF_BYTE`` decodes
+    it), read in one piece: whoosh reads it per scored document (a seek and a read)."""
+    column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    raw = column._dbfile.get(column._basepos, column._count) if column is not None else b""
+    return raw + bytes(reader.doc_count_all() - len(raw))
+
+
+def id_column(reader: Any, field: str = "id") -> Callable[[int], str]:
+    """A segment's column values by document number, read in one piece (whoosh reads one at a time)."""
+    column = reader.column_reader(field, translate=False)
+    if type(column) is not VarBytesColumn.Reader:
+        return reader.column_reader(field).__getitem__  # whoosh's own (not expected: every document has one)
+    data, offsets, lengths = column._dbfile.get(column._basepos, column._length), column._offsets, column._lengths
+
+    def value(docnum: int) -> str:
+        start = offsets[docnum]
+        return data[start : start + lengths[docnum]].decode("utf-8")  # as ID.from_bytes
+
+    return value
+
+
+def is_posting_list(matcher: Any) -> bool:
+    return type(matcher) is W3LeafMatcher  # blocks of postings (not inline, no deleted documents)
+
+
+def block_postings(matcher: Any) -> Iterator[tuple[int, float]]:
+    """(document number, weight) of the current block of a posting list, decoded as ``_read_ids`` and
+    ``_read_weights`` do (ids delta-encoded unless bytes; weights all 1.0, one float32, or float32 each)."""
+    if matcher._data is None:
+        matcher._read_data()
+    ids, weights = matcher._data[0], matcher._data[1]
+    if not matcher._byteids:
+        ids = accumulate(ids)
+    if weights is None or isinstance(weights, float):
+        weights = repeat(array("f", [1.0 if weights is None else weights])[0])
+    return zip(ids, weights)
+
+
+def postings(matcher: Any) -> Iterator[tuple[int, float]]:
+    """(document number, weight) of every posting from the matcher's position on: a block at a time
+    from a posting list, else through the matcher's public methods."""
+    if is_posting_list(matcher):
+        while matcher.is_active():
+            yield from islice(block_postings(matcher), matcher._i, None)
+            matcher._next_block()
+    else:  # inline postings, or a segment's postings without its deleted documents
+        while matcher.is_active():
+            yield matcher.id(), matcher.weight()
+            matcher.next()

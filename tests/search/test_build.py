@@ -1,0 +1,66 @@
+"""The one-pass build: the catalog and the index it makes are the ones built one after the other."""
+
+from __future__ import annotations
+
+import pytest
+
+from registry.sqlite import SQLiteStore
+from search import build as one_pass
+from search.catalog import Catalog
+from search.documents import concept_document, standard_document
+from search.index import SearchIndex
+from vocab.loader import load_bundled_if_empty
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = SQLiteStore(tmp_path / "r.db")
+    load_bundled_if_empty(store)
+    yield store
+    store.close()
+
+
+WRITERS = pytest.mark.parametrize("process_from", [10**9, 0], ids=["thread", "process"])
+
+
+@WRITERS
+def test_one_pass_builds_what_the_two_steps_build(store, tmp_path, monkeypatch, process_from):
+    monkeypatch.setattr(one_pass, "BATCH", 7)  # many batches, the last one short
+    monkeypatch.setattr(one_pass, "PROCESS_FROM", process_from)
+    catalog = Catalog.from_store(store)
+    apart = SearchIndex(tmp_path / "apart")
+    documents = [concept_document(c, catalog.standards_of.get(c.id, ())) for c in catalog.concepts.values()]
+    apart.rebuild([*documents, *map(standard_document, catalog.standards.values())], catalog.revision)
+    together = SearchIndex(tmp_path / "together")
+    seen: list[int] = []
+    built, count = one_pass.build(store, together, seen.append)
+    assert count == len(catalog.concepts) + len(catalog.standards) == sum(seen) > 7
+    assert any(catalog.standards_of.values())  # the standard facet is exercised
+    assert built.__dict__ == catalog.__dict__
+    assert together.revision == apart.revision == store.revision()
+    assert list(together.contents()) == list(apart.contents())
+    assert together.search_text(["数字乡村"])  # this process's searcher sees what was written
+    apart.close()
+    together.close()
+
+
+@WRITERS
+def test_a_store_failing_mid_read_leaves_an_empty_index_to_rebuild(store, tmp_path, monkeypatch, process_from):
+    monkeypatch.setattr(one_pass, "BATCH", 5)
+    monkeypatch.setattr(one_pass, "PROCESS_FROM", process_from)
+    index = SearchIndex(tmp_path / "i")
+    index.rebuild([{"id": "old", "definition": "旧的定义"}], 9)
+
+    class Failing:
+        def __getattr__(self, name):
+            return getattr(store, name)
+
+        def current_batches(self, kind, size):
+            batches = store.current_batches(kind, size)
+            yield next(batches)
+            raise OSError("disk I/O error")
+
+    with pytest.raises(OSError, match="disk I/O error"):
+        one_pass.build(Failing(), index)  # type: ignore[arg-type]
+    assert index.revision == 0 and index.doc_count() == 0
+    index.close()

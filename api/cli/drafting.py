@@ -113,38 +113,24 @@ def clause(ids: str, scheme: str | None, broader: str | None, cite: str, fmt: st
     """Write the GB/T 1.1-2020 clause 3 "术语和定义" for chosen concepts (Markdown, HTML, Word or JSON)."""
     import msgspec
 
-    from drafting.clause import build_clause, select, to_docx, to_html, to_markdown
-    from registry.errors import NotFound
+    from drafting.clause import clause_for, to_docx, to_html, to_markdown, versions_at
     from registry.history import revision_of
+    from registry.model import ConceptVersion, StandardVersion
 
     store = _loaded_store(data_dir)
     try:
         revision = revision_of(store, at, release)
         if revision is None:
-            concepts = {c.id: c for c in store.current("concept")}
-            standards = store.current("standard")
             revision = store.revision()
+            concepts = {c.id: c for c in store.current("concept") if isinstance(c, ConceptVersion)}
+            standards = [s for s in store.current("standard") if isinstance(s, StandardVersion)]
         else:
-            concepts, standards = {}, []
-            for c in store.current("concept"):
-                try:
-                    concepts[c.id] = store.get_at("concept", c.id, revision)
-                except NotFound:
-                    pass
-            for s in store.current("standard"):
-                try:
-                    standards.append(store.get_at("standard", s.id, revision))
-                except NotFound:
-                    pass
+            concepts, standards = versions_at(store, revision, (c.id for c in store.current("concept")),
+                                              (s.id for s in store.current("standard")))
     finally:
         store.close()
-    chosen = select(concepts, ids=[i.strip() for i in ids.split(",") if i.strip()], scheme=scheme, broader=broader)
-    by_key = {s.id: s for s in standards} | {s.code: s for s in standards if s.code}
-    cited = [c.strip() for c in cite.split(",") if c.strip()]
-    missing = [c for c in cited if c not in by_key]
-    if missing:
-        raise NotFound(f"no standard {', '.join(missing)}", field="cite")
-    result = build_clause(chosen, standards, cite=[by_key[c] for c in cited], revision=revision)
+    result = clause_for(concepts, standards, ids=[i.strip() for i in ids.split(",") if i.strip()], scheme=scheme,
+                        broader=broader, cite=[c.strip() for c in cite.split(",") if c.strip()], revision=revision)
     writers: dict[str, Callable[[Any], bytes | str]] = {"markdown": to_markdown, "html": to_html, "docx": to_docx,
                "json": lambda c: msgspec.json.format(msgspec.json.encode(c)).decode() + "\n"}
     _write_output(writers[fmt](result), output)

@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 from .editor import EditorController
-from .head import HeadAsGet
 from .page import install_globals
 from .reader import ReaderController
 from .session import RegistrySessionStore, csrf_config, session_config
 
 WEB_HANDLERS = [ReaderController, EditorController]
 
-__all__ = ["WEB_HANDLERS", "HeadAsGet", "install_globals", "csrf_config", "session_config", "RegistrySessionStore"]
+__all__ = ["WEB_HANDLERS", "install_globals", "csrf_config", "session_config", "RegistrySessionStore"]

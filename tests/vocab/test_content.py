@@ -474,3 +474,9 @@ def test_aggregation_is_a_grading_factor_not_a_class_and_personal_data_is_a_mark
                 "ad-insurance-benefits", "ad-special-groups", "ad-cp-members", "ad-online-sales", "ad-cp-contract-rights")
     for cid in personal:
         assert any(n.startswith("个人信息(假设") for n in agri[cid].notes), cid
+
+
+def test_standards_name_current_concepts_not_deprecated_ones(bundle):
+    status = {c.id: c.status for c in bundle.concepts()}
+    stale = sorted((s.id, cid) for s in bundle.standards() for cid in s.concepts if status.get(cid) != "published")
+    assert stale == [], "a standard's concepts are current ones (a deprecated category names its successors)"

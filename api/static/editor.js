@@ -14,6 +14,7 @@
           const response = await fetch("/api/v1/suggest?" + new URLSearchParams({ q: q, limit: "8" }));
           if (!response.ok) return;
           const items = await response.json();
+          if (input.value.trim() !== q) return;  // typed on meanwhile: a later answer is on its way
           list.replaceChildren(...items.filter(function (i) { return i.kind === "concept"; }).map(function (item) {
             const option = document.createElement("option");
             option.value = item.id;

@@ -17,6 +17,7 @@
         const response = await fetch("/api/v1/suggest?" + params);
         if (!response.ok) return;
         const items = await response.json();
+        if (input.value.trim() !== q) return;  // typed on meanwhile: a later answer is on its way
         list.replaceChildren(...items.map(function (item) {
           const option = document.createElement("option");
           option.value = item.label;

@@ -55,6 +55,25 @@ def test_typeahead_offers_suggestions_with_javascript(browser, live_server):
     page.close()
 
 
+def test_typeahead_drops_an_answer_that_comes_after_the_user_typed_on(browser, live_server):
+    """The answer for "sz" is held back until the answer for "szxc" is shown: arriving late, it is dropped."""
+    page = browser.new_page()
+    held = []
+    page.route("**/api/v1/suggest?*", lambda route: held.append(route) if "q=sz&" in route.request.url else route.continue_())
+    page.goto(live_server.url + "/")
+    with page.expect_request(lambda r: "q=sz&" in r.url):
+        page.type("input[name=q]", "sz")
+    with page.expect_response(lambda r: "q=szxc&" in r.url):
+        page.type("input[name=q]", "xc")
+    page.wait_for_function("document.querySelector('#suggestions option')?.value === '数字乡村'")
+    assert len(held) == 1
+    with page.expect_response(lambda r: "q=sz&" in r.url):
+        held[0].fulfill(json=[{"kind": "concept", "id": "stale", "label": "过时的回答", "matched": "过时的回答"}])
+    page.evaluate("() => new Promise(done => setTimeout(done, 100))")  # the page's handler has run by then
+    assert page.eval_on_selector("#suggestions option", "e => e.value") == "数字乡村"
+    page.close()
+
+
 def test_facets_filter_and_script_choice(browser, live_server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -220,11 +220,11 @@ class _Ranker:
                 words = english_words(form)
                 if not words:
                     continue
-                lists = sorted((self.catalog.en_postings.get(w, ()) for w in words), key=len)
-                others = [set(lst) for lst in lists[1:]]
-                for label in lists[0][: MAX_LABEL_HITS * 20]:
-                    if all(label in other for other in others) and label != form:
-                        self.offer_label(label, WORDS, len(words) / max(len(english_words(label)), 1))
+                held: list[tuple[str, ...]] = sorted((self.catalog.en_postings.get(w, ()) for w in words), key=len)
+                others = [set(labels) for labels in held[1:]]
+                for english in held[0][: MAX_LABEL_HITS * 20]:
+                    if all(english in other for other in others) and english != form:
+                        self.offer_label(english, WORDS, len(words) / max(len(english_words(english)), 1))
 
     def partial(self) -> None:
         """Enough of the query covered by one label, in every form (synonym forms a little lower)."""
@@ -236,7 +236,7 @@ class _Ranker:
             if len(cjk) < 3 or cjk != form.replace(" ", ""):
                 continue
             lists = self.postings_of(form)
-            shared = Counter()
+            shared: Counter[str] = Counter()
             for position, (_, labels) in enumerate(lists):
                 if len(labels) > COMMON_POSTING and position > 0:
                     continue  # a common bigram only adds to candidates the rarer ones proposed

@@ -101,6 +101,18 @@ def http(live_server) -> Iterator[httpx.Client]:
         yield client
 
 
+def writing_client(tmp_path_factory, name: str, role: str) -> Iterator[httpx.Client]:
+    """A server of its own on the bundled vocabulary and a client holding a bearer token of ``role``: for the
+    tests that write, so the shared ``live_server`` stays as loaded (use from a module-scoped fixture)."""
+    from registry.tokens import create_token
+
+    data = tmp_path_factory.mktemp(f"{name}-data")
+    with LiveServer(Settings(data_dir=str(data), sync_interval=0.1)) as server:
+        token = create_token(server.services.store, f"{name}-{role}", role, actor="test")[1]
+        with httpx.Client(base_url=server.url, timeout=30, headers={"authorization": f"Bearer {token}"}) as client:
+            yield client
+
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from api.settings import Settings
-from registry.tokens import create_token
-from tests.conftest import LiveServer
+from tests.conftest import writing_client
 
 PROBLEM = "application/problem+json"
 STATUSES = {"400", "401", "403", "404", "409", "412", "413", "415", "422", "429", "503"}
@@ -142,14 +140,7 @@ def test_405_names_the_allowed_methods(http):
 
 @pytest.fixture(scope="module")
 def writable(tmp_path_factory):
-    """A server of its own for the tests that write, so the shared one stays as loaded."""
-    import httpx
-
-    data = tmp_path_factory.mktemp("contract-data")
-    with LiveServer(Settings(data_dir=str(data), sync_interval=0.1)) as server:
-        token = create_token(server.services.store, "contract-admin", "admin", actor="test")[1]
-        with httpx.Client(base_url=server.url, timeout=30, headers={"authorization": f"Bearer {token}"}) as client:
-            yield client
+    yield from writing_client(tmp_path_factory, "contract", "admin")
 
 
 def test_201_says_where_the_new_resource_is(writable):

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from api.routes import MAX_INT
+from tests.conftest import writing_client
 
 PROBLEM = "application/problem+json"
 JSON = {"content-type": "application/json"}
@@ -155,12 +156,4 @@ def test_options_names_every_method_of_the_path(http, path, methods):
 
 @pytest.fixture(scope="module")
 def writable(tmp_path_factory):
-    from api.settings import Settings
-    from registry.tokens import create_token
-    from tests.conftest import LiveServer
-
-    data = tmp_path_factory.mktemp("exact-data")
-    with LiveServer(Settings(data_dir=str(data), sync_interval=0.1)) as server:
-        token = create_token(server.services.store, "exact-editor", "editor", actor="test")[1]
-        with httpx.Client(base_url=server.url, timeout=30, headers={"authorization": f"Bearer {token}"}) as client:
-            yield client
+    yield from writing_client(tmp_path_factory, "exact", "editor")

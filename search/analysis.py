@@ -72,6 +72,32 @@ def _toneless(marked: str) -> str:
     return convert_style(marked, Style.NORMAL, True, default=marked)
 
 
+_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z",
+             "c", "s", "y", "w")
+
+
+_syllables: dict[str, tuple[str, str]] = {}  # character → (initial, final), filled as characters are met
+
+
+def syllable(ch: str) -> tuple[str, str]:
+    """(initial, final) of a character's first reading without tone (``("x", "iang")``), or (ch, "")."""
+    known = _syllables.get(ch)
+    if known is not None:
+        return known
+    found = (ch, "")
+    readings = PINYIN_DICT.get(ord(ch))
+    if readings:
+        toneless = _toneless(readings.split(",", 1)[0])
+        found = ("", toneless)
+        for initial in _INITIALS:
+            if toneless.startswith(initial) and len(toneless) > len(initial):
+                found = (initial, toneless[len(initial) :])
+                break
+    if len(_syllables) < 65536:
+        _syllables[ch] = found
+    return found
+
+
 @lru_cache(maxsize=262144)
 def _segment_syllables(segment: str) -> tuple[str, ...]:
     """What ``lazy_pinyin(segment)`` gives for one of its segments (a phrase of its dictionary, or

@@ -18,9 +18,7 @@ from __future__ import annotations
 from heapq import nsmallest
 from math import log
 
-from pypinyin.constants import PINYIN_DICT
-
-from .analysis import _toneless
+from .analysis import syllable
 
 # The 500 most frequent characters of jieba's bundled dictionary (word frequencies summed per character):
 # one of these alone is not a match. Generated once; see docs/search.md.
@@ -93,37 +91,11 @@ class _Form:
         self.length = len(text)
 
 
-_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z",
-             "c", "s", "y", "w")
-
-
-_syllables: dict[str, tuple[str, str]] = {}  # character → (initial, final), filled as characters are met
-
-
-def syllable(ch: str) -> tuple[str, str]:
-    """(initial, final) of a character's first reading without tone (``("x", "iang")``), or (ch, "")."""
-    known = _syllables.get(ch)
-    if known is not None:
-        return known
-    found = (ch, "")
-    readings = PINYIN_DICT.get(ord(ch))
-    if readings:
-        toneless = _toneless(readings.split(",", 1)[0])
-        found = ("", toneless)
-        for initial in _INITIALS:
-            if toneless.startswith(initial) and len(toneless) > len(initial):
-                found = (initial, toneless[len(initial) :])
-                break
-    if len(_syllables) < 65536:
-        _syllables[ch] = found
-    return found
-
-
 def _alike(a: str, b: str) -> float:
     """How much two different characters at the same place agree by sound: the same syllable
     ``SAME_SYLLABLE``, the same initial or final ``SAME_PART`` (transliterations: 坦米爾 / 泰米尔)."""
-    sa = _syllables.get(a) or syllable(a)
-    sb = _syllables.get(b) or syllable(b)
+    sa = syllable(a)
+    sb = syllable(b)
     if not sa[1] or not sb[1]:
         return 0.0
     if sa == sb:

@@ -25,7 +25,7 @@ from drafting.harmonisation import HarmonisationReport, report_for
 from registry.errors import InvalidInput, NotFound
 from registry.history import revision_of
 from registry.model import ConceptVersion, StandardVersion
-from registry.model import Script as CheckScript
+from registry.languages import Script as CheckScript
 
 from .openapi import BINARY, body_as, success_as
 from .strict import UnsupportedMediaType, read_form

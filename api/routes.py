@@ -12,7 +12,7 @@ from litestar.params import JSONBody, QueryParameter
 from msgspec import Meta, Struct
 
 from registry.errors import InvalidInput
-from registry.model import ShownScript as Script
+from registry.languages import ShownScript as Script
 from search.analysis import expand_query
 from search.service import FILTER_FIELDS
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from msgspec import Struct
 
+from registry.languages import EN, REGIONAL, ZH_HANS, ZH_HANT, is_english, is_regional, is_simplified
 from registry.model import (
     GRADE_LABELS,
     STANDARD_STATUS_LABELS,
@@ -186,9 +187,10 @@ def standard_href(standard_id: str) -> str:
 
 def curated_label(c: ConceptVersion, script: str) -> str | None:
     """A label curated for the region of ``script`` (zh-TW, zh-HK), if the concept has one."""
-    if script not in ("zh-TW", "zh-HK"):
+    if script not in REGIONAL:
         return None
-    return next((t.text for t in c.terms if t.lang == script and t.type not in ("deprecated", "superseded")), None)
+    return next((t.text for t in c.terms if is_regional(t.lang, script) and t.type not in ("deprecated", "superseded")),
+                None)
 
 
 def display_label(c: ConceptVersion, script: str = "zh-Hans") -> str:
@@ -197,7 +199,8 @@ def display_label(c: ConceptVersion, script: str = "zh-Hans") -> str:
 
 
 def _term_out(term: Term, script: str) -> TermOut:
-    display = term.text if term.lang in ("en", "zh-TW", "zh-HK") else render(term.text, script)
+    # only the registry's Simplified text is rendered in the reader's script; any other term reads as written
+    display = render(term.text, script) if is_simplified(term.lang) else term.text
     return TermOut(text=term.text, lang=term.lang, type=term.type, display=display)
 
 
@@ -211,7 +214,7 @@ def _refs(catalog: Catalog, ids, script: str = "zh-Hans") -> list[Ref]:
 def official_title(text: str, script: str) -> str:
     """An official title (a standard's) in ``script`` character by character (s2t), never with regional
     wording: GB/T 43697's 数据安全技术 must not become 資料安全技術 in zh-TW."""
-    return render(text, "zh-Hant") if script != "zh-Hans" else text
+    return render(text, ZH_HANT) if script != ZH_HANS else text
 
 
 def _standard_ref(s: StandardVersion, script: str) -> StandardRef:
@@ -222,7 +225,7 @@ def concept_out(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") ->
     return ConceptOut(
         id=c.id, href=concept_href(c.id), scheme=c.scheme, version=c.version, status=c.status, script=script,
         preferred=display_label(c, script), english=c.english, terms=[_term_out(t, script) for t in c.terms],
-        definition=render(c.definition, script), definition_en=c.definition_en,
+        definition=render(c.chinese_definition, script), definition_en=c.english_definition,
         notes=[render(n, script) for n in c.notes], examples=[render(e, script) for e in c.examples],
         notation=c.notation, grade=c.grade,
         grade_label=render(GRADE_LABELS[c.grade], script) if c.grade else None,
@@ -256,7 +259,7 @@ def qualifier(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") -> s
     if broader is not None:
         return render(broader.preferred, script)
     other = sorted((t for t in c.terms if t.type == "preferred" and t.text != c.preferred),
-                   key=lambda t: (t.lang != "en", not t.lang.startswith("en"), t.lang))
+                   key=lambda t: (t.lang != EN, not is_english(t.lang), t.lang))
     if other:
         return other[0].text
     scheme = catalog.schemes.get(c.scheme)
@@ -265,7 +268,7 @@ def qualifier(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") -> s
 
 def lookup_head(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") -> LookupHead:
     return LookupHead(id=c.id, href=concept_href(c.id), preferred=display_label(c, script),
-                      definition=render(c.definition, script), status=c.status,
+                      definition=render(c.chinese_definition, script), status=c.status,
                       replaced_by=_refs(catalog, c.replaced_by, script), qualifier=qualifier(catalog, c, script))
 
 
@@ -278,7 +281,7 @@ def hit_out(catalog: Catalog, hit: Hit, terms: tuple[str, ...], script: str = "z
             id=s.id, kind="standard", href=standard_href(s.id), label=official_title(s.title, script), code=s.code,
             definition=render(notes, script), scheme="standards", status=s.status, grade=None,
             match=TIERS[hit.tier], matched_label=hit.matched, matched_type=hit.matched_type,
-            highlight=Highlight(label=highlight(s.title, marks, "zh-Hant" if script != "zh-Hans" else script),
+            highlight=Highlight(label=highlight(s.title, marks, ZH_HANT if script != ZH_HANS else script),
                                 definition=highlight(notes, terms, script)),
             replaced_by=[], coverage=hit.coverage,
         )
@@ -287,9 +290,9 @@ def hit_out(catalog: Catalog, hit: Hit, terms: tuple[str, ...], script: str = "z
     label_highlight = highlight(curated, marks) if curated else highlight(c.preferred, marks, script)
     return HitOut(
         id=c.id, kind="concept", href=concept_href(c.id), label=curated or render(c.preferred, script),
-        code=c.notation, definition=render(c.definition, script), scheme=c.scheme, status=c.status,
+        code=c.notation, definition=render(c.chinese_definition, script), scheme=c.scheme, status=c.status,
         grade=c.grade, match=TIERS[hit.tier], matched_label=hit.matched, matched_type=hit.matched_type,
-        highlight=Highlight(label=label_highlight, definition=highlight(c.definition, terms, script)),
+        highlight=Highlight(label=label_highlight, definition=highlight(c.chinese_definition, terms, script)),
         replaced_by=_refs(catalog, c.replaced_by, script), coverage=hit.coverage,
         qualifier=qualifier(catalog, c, script),
     )

@@ -12,7 +12,8 @@ from typing import NamedTuple, get_args
 from msgspec import Struct
 
 from registry.errors import InvalidInput
-from registry.model import ConceptVersion, Script, Term, is_chinese
+from registry.languages import REGIONAL, ZH_HANS, ZH_TW, Script, is_chinese, is_regional, regional_set
+from registry.model import ConceptVersion, Term
 from registry.text import converter, fold_to_simplified
 from search.analysis import RENDER_CONVERSIONS
 from search.catalog import Catalog
@@ -20,7 +21,7 @@ from search.catalog import Catalog
 from .matching import Matcher, Posting, fold_aligned, fold_regional, matcher_for, posting_rank, width_fold
 
 # a draft written for Taiwan or Hong Kong wants the wording the site renders for them
-REGIONAL_CONVERSIONS = {lang: RENDER_CONVERSIONS[lang] for lang in ("zh-TW", "zh-HK")}
+REGIONAL_CONVERSIONS = {lang: RENDER_CONVERSIONS[lang] for lang in REGIONAL}
 SCRIPTS: tuple[str, ...] = get_args(Script)  # the scripts a draft is checked for
 PROBLEM_KINDS = ("deprecated", "non_preferred", "regional", "script", "inconsistent")
 
@@ -116,7 +117,8 @@ def target_term(concept: ConceptVersion, script: str) -> str:
     """The term a text in ``script`` should use for a concept: its preferred term, or for Taiwan and
     Hong Kong the curated regional term, else OpenCC's wording of the preferred term."""
     if script in REGIONAL_CONVERSIONS:
-        curated = next((t.text for t in concept.terms if t.lang == script and t.type not in ("deprecated", "superseded", "hidden")), None)
+        curated = next((t.text for t in concept.terms
+                        if is_regional(t.lang, script) and t.type not in ("deprecated", "superseded", "hidden")), None)
         return curated or converter(REGIONAL_CONVERSIONS[script]).convert(concept.preferred)
     return concept.preferred
 
@@ -152,10 +154,10 @@ def _resolve(concepts: Mapping[str, ConceptVersion], postings: tuple[Posting, ..
         others = tuple(p.id for p in known if p.id != first.id)
     concept = concepts[first.id]
     preferred = concept.preferred
-    use = preferred if script == "zh-Hans" else target_term(concept, script)
+    use = preferred if script == ZH_HANS else target_term(concept, script)
     term = first.term
     if regional:  # found only in the Taiwan reading: Taiwan wording of this term
-        term = Term(text=term.text, lang="zh-TW", type=term.type)
+        term = Term(text=term.text, lang=ZH_TW, type=term.type)
     live = concept.status != "deprecated"
     correct = live and term.type == "preferred" and is_chinese(term.lang)
     legitimate = live and term.type not in ("deprecated", "superseded") and (not is_chinese(term.lang)
@@ -215,7 +217,7 @@ def check(catalog: Catalog, text: str, script: str = "zh-Hans") -> CheckResult:
 def _form(concept: ConceptVersion, term: Term) -> str:
     if term.type in ("deprecated", "superseded") or concept.status == "deprecated":
         return "deprecated"
-    if term.lang in ("zh-TW", "zh-HK"):
+    if is_regional(term.lang):
         return "regional"
     return term.type
 
@@ -234,17 +236,17 @@ def _verdict(concepts: Mapping[str, ConceptVersion], use: _Use, written: str, wi
         return "deprecated", f"“{written}”是已被取代的旧称，改用“{to_use}”", to_use
     if not is_chinese(term.lang) or term.type == "abbreviation":
         return None  # an English (or other language's) equivalent or a registered abbreviation is a legitimate form
-    regional = term.lang in ("zh-TW", "zh-HK")
-    if script == "zh-Hans" and regional:
-        region = "台湾" if term.lang == "zh-TW" else "香港"
+    regional = is_regional(term.lang)
+    if script == ZH_HANS and regional:
+        region = "台湾" if regional_set(term.lang) == ZH_TW else "香港"
         return "regional", f"“{written}”是{region}用语，大陆文本用“{to_use}”", to_use
     if term.type in ("admitted", "hidden") and folded != use.use_key:
         return "non_preferred", f"“{written}”是许用术语，优选术语为“{to_use}”", to_use
-    if script != "zh-Hans" and term.lang != script and folded != use.use_key:
-        region = "台湾" if script == "zh-TW" else "香港"
+    if script != ZH_HANS and not is_regional(term.lang, script) and folded != use.use_key:
+        region = "台湾" if script == ZH_TW else "香港"
         return "regional", f"“{written}”不是{region}用语，{region}文本用“{to_use}”", to_use
     if folded == use.use_key and width != width_fold(to_use):
-        kind = "繁体字" if script == "zh-Hans" else "简体字"
+        kind = "繁体字" if script == ZH_HANS else "简体字"
         return "script", f"“{written}”用了{kind}，应写作“{to_use}”", to_use
     return None
 

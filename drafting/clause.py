@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from msgspec import Struct
 
 from registry.errors import InvalidInput, NotFound
+from registry.languages import is_simplified
 from registry.model import ConceptVersion, Source, StandardVersion
 from registry.store import Store
 
@@ -195,9 +196,9 @@ def build_clause(chosen: Sequence[ConceptVersion], standards: Iterable[StandardV
         number = f"{CLAUSE_NUMBER}.{len(entries) + 1}"
         entries.append(ClauseEntry(
             number=number, concept=c.id, preferred=c.preferred, english=c.english,
-            admitted=[t.text for t in c.terms if t.lang == "zh-Hans" and t.type == "admitted"],
+            admitted=[t.text for t in c.terms if is_simplified(t.lang) and t.type == "admitted"],
             abbreviations=[t.text for t in c.terms if t.type == "abbreviation"],
-            definition=_sentence(c.definition), notes=list(c.notes), examples=list(c.examples),
+            definition=_sentence(c.chinese_definition), notes=list(c.notes), examples=list(c.examples),
             source=citation(c.sources, standards),
         ))
     return Clause(title="术语和定义", lead_in=lead_in(referenced, bool(entries)), entries=entries,

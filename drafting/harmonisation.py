@@ -69,7 +69,7 @@ def _standards_of(standards: Iterable[StandardVersion]) -> dict[str, list[str]]:
 
 def _side(c: ConceptVersion, term_text: str, term_type: str, governed: dict[str, list[str]]) -> ConceptSide:
     return ConceptSide(id=c.id, scheme=c.scheme, preferred=c.preferred, term=term_text, type=term_type,
-                       definition=c.definition, standards=governed.get(c.id, []))
+                       definition=c.chinese_definition, standards=governed.get(c.id, []))
 
 
 def shared_labels(concepts: Sequence[ConceptVersion], governed: dict[str, list[str]]) -> list[SharedLabel]:
@@ -127,7 +127,8 @@ def near_duplicates(concepts: Sequence[ConceptVersion], governed: dict[str, list
     A prefix-filtered similarity join: with each set's bigrams ordered rarest first, two sets whose
     Jaccard similarity reaches ``threshold`` share a bigram among their first ``n - ceil(t·n) + 1``, so
     only those are indexed and only pairs meeting there are compared."""
-    grams = {c.id: _bigrams(c.definition) for c in concepts if c.status != "deprecated" and c.definition.strip()}
+    grams = {c.id: _bigrams(c.chinese_definition) for c in concepts
+             if c.status != "deprecated" and c.chinese_definition.strip()}
     frequency = Counter(g for bigrams in grams.values() for g in bigrams)
     index: dict[str, list[str]] = defaultdict(list)
     candidates: set[tuple[str, str]] = set()

@@ -14,20 +14,16 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from .languages import ZH_HANS, is_chinese, is_english, is_simplified
+
 Id = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9-]{1,63}$")]
 Text = Annotated[str, Meta(min_length=1, max_length=2000)]
 ShortText = Annotated[str, Meta(min_length=1, max_length=300)]
 Date = Annotated[str, Meta(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
 
-# A BCP 47 language tag. The registry shows zh-Hans (folded and searched as Chinese), zh-TW and zh-HK (curated
-# regional wording) and en; an imported term or definition keeps its own tag (zh-Hant, es, zu, en-US ...).
+# A BCP 47 language tag, kept as written (zh-CN, zh-Hant, en-US, es, zu ...); what a tag means (Chinese,
+# Simplified, a regional label, English) is answered by registry/languages.py alone.
 Lang = Annotated[str, Meta(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$", max_length=35)]
-SHOWN_LANGS = ("zh-Hans", "zh-TW", "zh-HK", "en")
-
-
-def is_chinese(lang: str) -> bool:
-    """Chinese in any script or region: the only language folded and searched as Chinese."""
-    return lang == "zh" or lang.startswith("zh-")
 # superseded: an older term replaced by the preferred one (TBX supersededTerm); deprecated: advised against.
 TermType = Literal["preferred", "admitted", "deprecated", "superseded", "abbreviation", "hidden"]
 # Which term names a concept first when a label is several terms (lookup, the checker, harmonisation,
@@ -35,10 +31,6 @@ TermType = Literal["preferred", "admitted", "deprecated", "superseded", "abbrevi
 # names advised against. The one home of this order; a test refuses a second definition.
 TYPE_RANK: Mapping[str, int] = MappingProxyType(
     {"preferred": 0, "admitted": 1, "abbreviation": 2, "hidden": 3, "deprecated": 4, "superseded": 4})
-# The script a Chinese text is written in (a checked draft, a regional label set); ShownScript adds
-# zh-Hant, Traditional without regional wording, for what a reader asks to see.
-Script = Literal["zh-Hans", "zh-TW", "zh-HK"]
-ShownScript = Literal["zh-Hans", "zh-Hant", "zh-TW", "zh-HK"]
 ConceptStatus = Literal["published", "deprecated"]
 Grade = Literal["core", "important", "general"]
 SchemeStatus = Literal["draft", "published"]
@@ -82,7 +74,7 @@ class Term(Struct, frozen=True, kw_only=True):
     """A designation of a concept (ISO 704 / TBX): its text, language or region, and status."""
 
     text: ShortText
-    lang: Lang = "zh-Hans"
+    lang: Lang = ZH_HANS
     type: TermType = "admitted"
 
 
@@ -95,7 +87,8 @@ SOURCE_ROLES: tuple[str, ...] = SourceRole.__args__  # type: ignore[attr-defined
 
 
 class Definition(Struct, frozen=True, kw_only=True):
-    """A definition in a language other than the registry's own two (zh-Hans, en), kept with its tag."""
+    """A definition other than the registry's own two fields (``definition`` in zh-Hans, ``definition_en`` in
+    en), kept with its tag (zh-CN, en-US, es ...)."""
 
     text: Annotated[str, Meta(min_length=1, max_length=4000)]
     lang: Lang
@@ -158,7 +151,7 @@ class ConceptVersion(Struct, frozen=True, kw_only=True):
         """The preferred Simplified Chinese term; for an imported concept without one, its first preferred
         term in another language (the first term when none is marked)."""
         preferred = [t for t in self.terms if t.type == "preferred"]
-        for fits in (lambda lang: lang == "zh-Hans", is_chinese, lambda lang: lang == "en" or lang.startswith("en-")):
+        for fits in (is_simplified, is_chinese, is_english):
             for term in preferred:
                 if fits(term.lang):
                     return term.text
@@ -166,7 +159,18 @@ class ConceptVersion(Struct, frozen=True, kw_only=True):
 
     @property
     def english(self) -> str:
-        return next((t.text for t in self.terms if t.lang == "en" or t.lang.startswith("en-")), "")
+        return next((t.text for t in self.terms if is_english(t.lang)), "")
+
+    @property
+    def chinese_definition(self) -> str:
+        """The concept's Chinese definition: the registry's own (zh-Hans), else one imported under another
+        Simplified tag (zh-CN, zh, zh-SG ...), which stays stored and exported with that tag."""
+        return self.definition or next((d.text for d in self.definitions if is_simplified(d.lang)), "")
+
+    @property
+    def english_definition(self) -> str:
+        """The concept's English definition: the registry's own (en), else one imported as en-US, en-GB ..."""
+        return self.definition_en or next((d.text for d in self.definitions if is_english(d.lang)), "")
 
 
 class StandardVersion(Struct, frozen=True, kw_only=True):

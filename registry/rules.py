@@ -12,6 +12,7 @@ from typing import Protocol
 from msgspec import Struct
 
 from .errors import RuleViolation
+from .languages import is_simplified
 from .model import ConceptVersion, Scheme, Source, StandardVersion, Version, kind_of
 from .text import fold_to_simplified
 from .urls import check_url
@@ -91,8 +92,10 @@ def _check_concept(c: ConceptVersion, state: State, claimed: dict[tuple[str, str
     where = f"concept {c.id}"
     if not state.scheme_exists(c.scheme):
         raise RuleViolation(f"{where}: unknown scheme {c.scheme!r}", field="scheme")
-    preferred = [t for t in c.terms if t.type == "preferred" and t.lang == "zh-Hans"]
-    if len(preferred) > 1 or (not preferred and not imported):
+    # the concept's Chinese name: a preferred term under a Simplified tag (zh-Hans, or zh-CN, zh ... as imported);
+    # a file from outside may give one per tag (zh-Hans and zh-CN), checked per language below
+    preferred = [t for t in c.terms if t.type == "preferred" and is_simplified(t.lang)]
+    if not imported and len(preferred) != 1:
         raise RuleViolation(
             f"{where}: needs exactly one preferred zh-Hans term, has {len(preferred)}", field="terms"
         )

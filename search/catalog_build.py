@@ -15,7 +15,8 @@ from pathlib import Path
 
 import msgspec
 
-from registry.model import ConceptVersion, Scheme, StandardVersion, Term, Version, is_chinese
+from registry.languages import is_chinese
+from registry.model import ConceptVersion, Scheme, StandardVersion, Term, Version
 
 from .analysis import CJK_RUN, english_words, fold_to_simplified, label_grams, pinyin_keys
 from .catalog import NUMBER, Catalog, LabelMatch, code_keys

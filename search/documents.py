@@ -23,7 +23,7 @@ def concept_document(concept: ConceptVersion, standards: Iterable[str]) -> dict[
         "status": concept.status,
         "grade": concept.grade or "",
         "standard": _lines(standards),
-        "definition": fold_to_simplified(_lines([concept.definition, *concept.notes, *concept.examples])),
+        "definition": fold_to_simplified(_lines([concept.chinese_definition, *concept.notes, *concept.examples])),
         "definition_en": concept.definition_en,
     }
 

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from msgspec import Struct
 
 from registry.citation import THIS_REGISTRY, is_record, record_messages, url_message
+from registry.languages import ZH_HK, ZH_TW, is_simplified, regional_set
 from registry.model import ConceptVersion, Scheme, Source, StandardVersion
 from registry.text import converter, fold_to_simplified
 
@@ -140,11 +141,11 @@ def genus(definition: str) -> str:
 def definition_messages(concept: ConceptVersion) -> list[str]:
     """Circularity: the definition neither contains its own terms nor has the term (or only its head word
     with nothing new) as its genus."""
-    text = concept.definition
+    text = concept.chinese_definition
     if not text:
         return []
     messages = []
-    own = [t.text for t in concept.terms if t.lang == "zh-Hans" and t.type in ("preferred", "admitted") and len(t.text) > 1]
+    own = [t.text for t in concept.terms if is_simplified(t.lang) and t.type in ("preferred", "admitted") and len(t.text) > 1]
     for term in own:
         if term in text:
             messages.append(f"the definition contains its own term {term!r}")
@@ -163,7 +164,7 @@ def definition_messages(concept: ConceptVersion) -> list[str]:
 
 # zh-TW / zh-HK: the OpenCC conversion that folds a regional label back to Simplified, the TOML field, and
 # the conversion that writes a Simplified label in that region's wording.
-_REGIONAL = {"zh-TW": ("tw2sp", "tw", "s2twp"), "zh-HK": ("hk2s", "hk", "s2hk")}
+_REGIONAL = {ZH_TW: ("tw2sp", "tw", "s2twp"), ZH_HK: ("hk2s", "hk", "s2hk")}
 
 
 def regional_label_message(concept: ConceptVersion, label: str, lang: str) -> str | None:
@@ -172,9 +173,9 @@ def regional_label_message(concept: ConceptVersion, label: str, lang: str) -> st
     so in the region's wording (流動 ↔ 流动), search and pages do without it; when it folds it to
     something else (智慧農業 → 智能农业), search needs it; when it writes the Simplified label otherwise
     (数字乡村 → 數字鄉村, not Taiwan's 數位鄉村), the pages need it."""
-    fold, _, write = _REGIONAL[lang]
+    fold, _, write = _REGIONAL[regional_set(lang) or lang]
     folded = converter(fold).convert(label)
-    own = {t.text for t in concept.terms if t.lang == "zh-Hans"}
+    own = {t.text for t in concept.terms if is_simplified(t.lang)}
     if folded in own and label in {converter(write).convert(text) for text in own}:
         return f"regional label {label!r} only repeats what OpenCC gives ({folded!r})"
     return None
@@ -186,7 +187,7 @@ def citation_messages(c: ConceptVersion) -> list[str]:
     messages = []
     if not any(is_record(s) for s in c.sources) and not any(n.startswith(UNSOURCED) for n in c.notes):
         messages.append("no source of record (a public document with its number or code, or its issuer and date)")
-    if c.definition and not any(s.role in ("definition", "adapted") for s in c.sources):
+    if c.chinese_definition and not any(s.role in ("definition", "adapted") for s in c.sources):
         messages.append(f"no origin of the definition (a source with role \"definition\" — {THIS_REGISTRY} for our own — or \"adapted\")")
     return messages
 
@@ -195,8 +196,9 @@ def _concept_problems(c: ConceptVersion, concepts: dict[str, ConceptVersion]) ->
     problems = [Problem(entity_id=c.id, field="definition", message=m) for m in definition_messages(c)]
     problems += [Problem(entity_id=c.id, field="sources", message=m) for m in citation_messages(c)]
     for term in c.terms:
-        if term.lang in _REGIONAL and (message := regional_label_message(c, term.text, term.lang)):
-            problems.append(Problem(entity_id=c.id, field=_REGIONAL[term.lang][1], message=message))
+        region = regional_set(term.lang)
+        if region and (message := regional_label_message(c, term.text, term.lang)):
+            problems.append(Problem(entity_id=c.id, field=_REGIONAL[region][1], message=message))
     for term in c.terms:
         # a Latin abbreviation (IoT, BDS) abbreviates the English term; a Chinese one the Chinese term
         full = c.english if term.text.isascii() and c.english else c.preferred

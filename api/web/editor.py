@@ -16,6 +16,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from registry.errors import Forbidden, InvalidInput, NotFound, ShuyuError, Unauthorized
+from registry.languages import is_english
 from registry.model import Decision, ProposalKind, Role
 from registry.workflow import EDITABLE_STATES, RANK, Actor, Editorial
 from search.analysis import expand_query
@@ -93,7 +94,7 @@ def _done(path: str) -> Redirect:
 
 
 def _new_id(form: forms.ConceptForm, catalog) -> str:
-    english = next((t.text for t in form.terms if t.lang == "en" and t.text), "")
+    english = next((t.text for t in form.terms if is_english(t.lang) and t.text), "")
     slug = re.sub(r"[^a-z0-9]+", "-", english.lower()).strip("-")[:40]
     if len(slug) >= 2 and slug[0].isalpha() and slug not in catalog.concepts:
         return slug

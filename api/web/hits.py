@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from msgspec import Struct
 
+from registry.languages import EN, ZH_HANS, ZH_HANT, ZH_HK, ZH_TW, is_english, is_regional, regional_set
 from registry.text import converter
 from search.highlight import highlight
 from search.labels import DEFINITION, NEAR, PARTIAL, SOUND
@@ -15,7 +16,12 @@ from .script import convert as render
 from .labels import TERM_TYPES
 from .script import curated_labels, official
 
-HOW_LANG = {"zh-TW": "台湾用语", "zh-HK": "香港用语", "en": "英文"}
+HOW_LANG = {ZH_TW: "台湾用语", ZH_HK: "香港用语", EN: "英文"}
+
+
+def how_lang(lang: str) -> str | None:
+    """How a term's language reads on a hit: 台湾用语 (zh-TW, zh-Hant-TW), 香港用语 (zh-HK, zh-MO), 英文 (en-*)."""
+    return HOW_LANG.get(regional_set(lang) or (EN if is_english(lang) else ""))
 HOW_TYPE = {**TERM_TYPES, "code": "标准编号", "title": "标准名称"}  # how a hit matched: a term's type, or a standard's
 
 
@@ -48,8 +54,8 @@ def how_matched(hit: Hit, query: str) -> str:
         return "读音相近"
     if hit.tier == PARTIAL:
         return "部分相符"
-    if hit.matched_lang in HOW_LANG:
-        return HOW_LANG[hit.matched_lang]
+    if hit.matched_lang and (how := how_lang(hit.matched_lang)):
+        return how
     if query.isascii() and any(ch.isalpha() for ch in query) and hit.kind == "concept" and not hit.matched_lang:
         return "拼音"
     if hit.matched_type in HOW_TYPE and hit.matched_type != "preferred":
@@ -70,25 +76,25 @@ def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) 
         notes = "；".join(s.notes)
         title = official(s.title, script)
         return WebHit(id=s.id, kind="standard", href=f"/standards/{s.id}", code=s.code,
-                      label=highlight(s.title, terms, "zh-Hant" if script != "zh-Hans" else script) or _esc(title),
+                      label=highlight(s.title, terms, ZH_HANT if script != ZH_HANS else script) or _esc(title),
                       definition=highlight(notes, terms, script) or _esc(render(notes, script)),
                       english=s.title_en, regional=[], scheme="standards", status=s.status, grade=None, how=how,
                       matched=hit.matched, replaced_by=[], near=hit.tier == NEAR)
     c = catalog.concepts[hit.id]
-    regional = [(t.lang, t.text) for t in c.terms if t.lang in ("zh-TW", "zh-HK") and t.type != "hidden"]
+    regional = [(t.lang, t.text) for t in c.terms if is_regional(t.lang) and t.type != "hidden"]
     asked = query.strip()
     regional_hit = next(((lang, text) for lang, text in regional if text == asked), None)
     if regional_hit and hit.tier != DEFINITION:  # 數位鄉村 matched as the Taiwan term it is, not as 繁体 数字乡村
-        how, matched = HOW_LANG[regional_hit[0]], regional_hit[1]
+        how, matched = how_lang(regional_hit[0]) or how, regional_hit[1]
     else:
         matched = asked if how == "台湾用语" else hit.matched  # the Taiwan word as typed
     curated_names = curated_labels(catalog, script)
-    curated = next((text for lang, text in regional if lang == script), None)
+    curated = next((text for lang, text in regional if is_regional(lang, script)), None)
     label = (highlight(curated, terms) or _esc(curated)) if curated else (
         highlight(c.preferred, terms, script) or _esc(render(c.preferred, script)))
     return WebHit(
         id=c.id, kind="concept", href=f"/concepts/{c.id}", code=c.notation, label=label,
-        definition=highlight(c.definition, terms, script) or _esc(render(c.definition, script)),
+        definition=highlight(c.chinese_definition, terms, script) or _esc(render(c.chinese_definition, script)),
         english=c.english, regional=regional, scheme=c.scheme, status=c.status, grade=c.grade, how=how,
         matched=matched, near=hit.tier == NEAR,
         replaced_by=[(r, curated_names.get(catalog.concepts[r].preferred) or render(catalog.concepts[r].preferred, script))

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from litestar import Request
 
+from registry.languages import REGIONAL, is_regional, shown_script
 from registry.model import TYPE_RANK
 from search.analysis import render
 
@@ -43,15 +44,8 @@ def from_accept_language(header: str | None) -> str:
                 quality = 0.0
         ranked.append((-quality, i, tag.strip().lower()))
     for _, _, tag in sorted(ranked):
-        if not tag.startswith("zh"):
-            continue
-        if tag.endswith(("-tw",)) or tag == "zh-hant-tw":
-            return "zh-TW"
-        if tag.endswith(("-hk", "-mo")):
-            return "zh-HK"
-        if "hant" in tag:
-            return "zh-Hant"
-        return "zh-Hans"
+        if script := shown_script(tag):
+            return script
     return DEFAULT
 
 
@@ -103,7 +97,7 @@ def convert(text: str, script: str) -> str:
 def curated_labels(catalog, script: str) -> dict[str, str]:
     """A concept's Simplified preferred label → its curated label in ``script`` (the registry's own zh-TW or
     zh-HK term, e.g. 数字乡村 → 數位鄉村), built once per catalog snapshot."""
-    if script not in ("zh-TW", "zh-HK") or catalog is None:
+    if script not in REGIONAL or catalog is None:
         return {}
     cache = _CURATED.get(script)
     if cache is not None and cache[0] is catalog:
@@ -111,7 +105,7 @@ def curated_labels(catalog, script: str) -> dict[str, str]:
     table: dict[str, str] = {}
     for c in catalog.concepts.values():  # a current name only: hidden, deprecated and superseded terms never name it
         terms = sorted((TYPE_RANK[t.type], i, t.text) for i, t in enumerate(c.terms)
-                       if t.lang == script and t.type in CURRENT_NAMES)
+                       if is_regional(t.lang, script) and t.type in CURRENT_NAMES)
         if terms:
             table.setdefault(c.preferred, terms[0][2])
     _CURATED[script] = (catalog, table)

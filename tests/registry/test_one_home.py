@@ -1,4 +1,5 @@
-"""Each domain constant has one home, registry/model.py: imported everywhere else, never written again."""
+"""Each domain constant has one home, registry/model.py (registry/languages.py for what a language tag means):
+imported everywhere else, never written again."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import ast
 from pathlib import Path
 from typing import get_args
 
-from registry import model
-from registry.model import TYPE_RANK, Script, TermType
+from registry import languages
+from registry.languages import Script
+from registry.model import TYPE_RANK, TermType
 
 ROOT = Path(__file__).parent.parent.parent
-HOME = ROOT / "registry" / "model.py"
+HOMES = {ROOT / "registry" / "model.py", ROOT / "registry" / "languages.py"}
 TERM_TYPES = set(get_args(TermType))
-SCRIPT_SETS = {frozenset(get_args(model.Script)), frozenset(get_args(model.ShownScript))}
+SCRIPT_SETS = {frozenset(get_args(languages.Script)), frozenset(get_args(languages.ShownScript))}
 
 
 def _sources():
@@ -27,10 +29,10 @@ def _strings(nodes) -> list[str] | None:
 
 def redefinitions() -> list[str]:
     """Every dict keyed by term types with numbers (a term-type rank) and every Literal of a script set
-    written outside registry/model.py."""
+    written outside their homes."""
     found = []
     for path in _sources():
-        if path == HOME:
+        if path in HOMES:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', '?')}"
@@ -62,7 +64,7 @@ def test_modules_use_the_one_rank_and_the_one_script():
 
     assert matching.TYPE_RANK is TYPE_RANK and formats.TYPE_ORDER is TYPE_RANK
     assert get_args(drafting.CheckScript) == get_args(Script)
-    assert get_args(routes.Script) == get_args(model.ShownScript)
+    assert get_args(routes.Script) == get_args(languages.ShownScript)
 
 
 def test_no_module_writes_a_domain_constant_again():

@@ -79,8 +79,9 @@ def test_export_import_export_is_the_same_and_searches_alike(fmt, source, tmp_pa
                 assert again == first, name
         # and field by field: what a format carries comes back (a column or element forgotten on both
         # the way out and the way in would leave the files equal and the content poorer)
-        fields = ("scheme", "terms", "definition", "definition_en", "broader", "related", "notation", "grade",
-                  "grade_factors", "status", "replaced_by", "notes", "examples", "sources")
+        # terms and definitions compare with their language tags (Term.lang, Definition.lang)
+        fields = ("scheme", "terms", "definition", "definition_en", "definitions", "broader", "related", "notation",
+                  "grade", "grade_factors", "status", "replaced_by", "notes", "examples", "sources")
         def content(c):  # RDF holds sets of statements: the order of repeated values is not kept
             values = {f: getattr(c, f) for f in fields}
             if fmt in RDF:

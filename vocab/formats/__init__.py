@@ -17,7 +17,8 @@ from pathlib import Path
 from msgspec import Struct
 
 from registry.errors import VocabularyError
-from registry.model import TYPE_RANK, ConceptVersion, Scheme, StandardVersion, Term, is_chinese
+from registry.languages import UNDETERMINED, ZH_HANS, ZH_HANT, bcp47, is_chinese
+from registry.model import TYPE_RANK, ConceptVersion, Scheme, StandardVersion, Term
 from registry.text import converter
 
 DEFAULT_BASE_URI = "http://localhost:8000"
@@ -184,29 +185,19 @@ def hashed_id(uri: str) -> str:
     return "c-" + hashlib.sha1(uri.encode("utf-8")).hexdigest()[:12]
 
 
-SIMPLIFIED = {"zh-hans", "zh-cn", "zh-sg", "zh-hans-cn", "zh-hans-sg"}  # stored as the registry's zh-Hans
-
-
-def bcp47(tag: str) -> str:
-    """A language tag in BCP 47's conventional case (``en-us`` → ``en-US``, ``zh-hant-tw`` → ``zh-Hant-TW``)."""
-    parts = tag.strip().replace("_", "-").split("-")
-    out = [parts[0].lower()]
-    for part in parts[1:]:
-        out.append(part.title() if len(part) == 4 and part.isalpha() else part.upper() if len(part) == 2 else part.lower())
-    return "-".join(out)
-
-
-def language(tag: str, text: str = "") -> str:
-    """The tag a term or definition is stored with: its own, in BCP 47 case.
-
-    The tags of Simplified Chinese (``zh-CN``, ``zh-SG``, ``zh-Hans``, and ``zh`` written in Simplified
-    characters) are stored as the registry's ``zh-Hans``; every other tag is kept as given (``zh`` in
-    Traditional characters stays ``zh``; ``zh-Hant``, ``zh-TW``, ``en-US``, ``es``, ``zu`` ...).
-    """
-    key = tag.strip().lower().replace("_", "-")
-    if key in SIMPLIFIED or (key == "zh" and not is_traditional(text)):
-        return "zh-Hans"
+def language(tag: str) -> str:
+    """The tag a term or definition is stored with: its own, only put in BCP 47's case (``zh-cn`` → ``zh-CN``,
+    ``en_us`` → ``en-US``). Never re-tagged: a zh-CN term stays zh-CN and is exported as zh-CN; what the tag
+    means (Simplified, regional, English) is asked of registry/languages.py."""
     return bcp47(tag)
+
+
+def untagged(text: str) -> str:
+    """The tag of a text that carries none: Chinese by its characters (zh-Hans, or zh-Hant when OpenCC
+    folds it to other characters), else ``und`` (undetermined)."""
+    if not _CJK.search(text):
+        return UNDETERMINED
+    return ZH_HANT if is_traditional(text) else ZH_HANS
 
 
 def is_traditional(text: str) -> bool:
@@ -217,6 +208,10 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _MOJIBAKE = re.compile(r"[\u00c0-\u02ff]")
 
 
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
 def looks_mojibake(text: str, lang: str) -> bool:
     """Chinese text decoded with the wrong code page: replacement characters, or Latin-1 letters and no CJK."""
     if not is_chinese(lang):
@@ -225,14 +220,6 @@ def looks_mojibake(text: str, lang: str) -> bool:
 
 
 TYPE_ORDER = TYPE_RANK  # registry.model's order, under the name csv and skos import
-LANG_ORDER = {"zh-Hans": 0, "zh-TW": 1, "zh-HK": 2, "en": 3}
-
-
-def lang_key(lang: str) -> tuple[int, str]:
-    """The order of languages in a file: the registry's Chinese, other Chinese tags, English, then the others."""
-    if lang in LANG_ORDER:
-        return LANG_ORDER[lang], lang
-    return (2 if is_chinese(lang) else 4 if lang.startswith("en-") else 9), lang
 
 
 def dedupe_terms(terms: list[Term]) -> tuple[Term, ...]:

@@ -19,16 +19,15 @@ import re
 from collections.abc import Iterator
 
 from registry.errors import VocabularyError
+from registry.languages import EN, ZH_HANS, is_simplified, lang_key
 from registry.model import SOURCE_ROLES, ConceptVersion, Definition, Source, StandardVersion, Term
 
 from . import (
-    LANG_ORDER,
     TYPE_ORDER,
     Context,
     Vocabulary,
     chunks,
     decode_text,
-    lang_key,
     language,
     looks_mojibake,
     problem,
@@ -175,9 +174,9 @@ def _definition_column(column: str, name: str) -> str:
         raise problem(name, f"not a language tag in column {column!r}; write definition@ and a BCP 47 tag such as "
                             "definition@es", line=1, field=column)
     lang = language(tag)
-    if lang in ("zh-Hans", "en"):
+    if lang in (ZH_HANS, EN):
         raise problem(name, f"column {column!r}: the {lang} definition has its own column "
-                            f"({'definition' if lang == 'zh-Hans' else 'definition_en'})", line=1, field=column)
+                            f"({'definition' if lang == ZH_HANS else 'definition_en'})", line=1, field=column)
     return DEFINITION_IN + lang
 
 
@@ -262,16 +261,16 @@ def _concept(concept_id: str, rows: list[tuple[int, dict[str, str]]], vocabulary
 
 
 def _term(record: dict[str, str], number: int, name: str, *, first_row: bool) -> Term:
-    tag = record.get("lang") or "zh-Hans"
+    tag = record.get("lang") or ZH_HANS  # the column's default (docs/vocabulary.md)
     if not LANG_TAG.match(tag):
         raise problem(name, f"not a language tag: {tag!r}; use a BCP 47 tag such as zh-Hans (or zh), zh-TW, zh-HK, "
                             "en, es", line=number, field="lang")
-    lang = language(tag, record["term"])
+    lang = language(tag)
     given = record.get("type", "")
     if given and given not in TYPES:
         raise problem(name, f"unknown term type {given!r}; use {', '.join(list(TYPES)[:5])}", line=number,
                       field="type")
-    term_type = TYPES[given] if given else ("preferred" if first_row and lang == "zh-Hans" else "admitted")
+    term_type = TYPES[given] if given else ("preferred" if first_row and is_simplified(lang) else "admitted")
     return Term(text=record["term"], lang=lang, type=term_type)  # type: ignore[arg-type]
 
 
@@ -286,4 +285,4 @@ def _standard(record: dict[str, str]) -> StandardVersion:
     )
 
 
-__all__ = ["read", "write", "LANG_ORDER", "TYPE_ORDER"]
+__all__ = ["read", "write", "TYPE_ORDER"]

@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 from lxml import etree
 
 from registry.errors import VocabularyError
+from registry.languages import EN, ZH_HANS, is_simplified, lang_key
 from registry.model import SOURCE_ROLES, ConceptVersion, Definition, Scheme, Source, Term
 
 from . import (
@@ -25,11 +26,11 @@ from . import (
     chunks,
     id_from_uri,
     is_id,
-    lang_key,
     language,
     looks_mojibake,
     problem,
     slug,
+    untagged,
 )
 
 NS = "urn:iso:std:iso:30042:ed-2"
@@ -133,9 +134,9 @@ class _Writer:
         out += [self.cat(8, "source", _source_text(s)) for s in c.sources]
         if c.uri:
             out.append(self.extra(8, "uri", c.uri))
-        definitions = [pair for pair in (("zh-Hans", c.definition), ("en", c.definition_en)) if pair[1]]
+        definitions = [pair for pair in ((ZH_HANS, c.definition), (EN, c.definition_en)) if pair[1]]
         definitions += [(d.lang, d.text) for d in c.definitions]
-        examples_at = next((t for t in c.terms if t.type == "preferred" and t.lang == "zh-Hans"), c.terms[0])
+        examples_at = next((t for t in c.terms if t.type == "preferred" and is_simplified(t.lang)), c.terms[0])
         for lang in sorted({t.lang for t in c.terms} | {lang for lang, _ in definitions}, key=lang_key):
             out.append(f'        <langSec xml:lang={quoteattr(lang)}>\n')
             for _, definition in (d for d in definitions if d[0] == lang):
@@ -261,7 +262,7 @@ def read(data: bytes, name: str, context: Context, fmt: str = "tbx") -> Vocabula
                                                      f"{seen[concept.id]}", line=entry.sourceline, field="id"))
             continue
         seen[concept.id] = entry.sourceline
-        reading.no_chinese += not any(t.type == "preferred" and t.lang == "zh-Hans" for t in concept.terms)
+        reading.no_chinese += not any(t.type == "preferred" and is_simplified(t.lang) for t in concept.terms)
         vocabulary.concepts.append(concept)
         vocabulary.where[concept.id] = (entry.sourceline, None)
     vocabulary.warnings += reading.warnings()
@@ -291,8 +292,8 @@ class Reading:
             out.append(f"{self.no_preferred} entr(ies) mark no preferred term (administrativeStatus) in some "
                        "language: the first unmarked term of each such language is taken as its preferred term")
         if self.untagged:
-            out.append(f"{self.untagged} text(s) carry no xml:lang, on them or on <tbx>/<martif>: read as Chinese "
-                       "when they hold Chinese characters, else as 'und' (undetermined)")
+            out.append(f"{self.untagged} text(s) carry no xml:lang, on them or on <tbx>/<martif>: read as zh-Hans or "
+                       "zh-Hant (by their characters) when they hold Chinese characters, else as 'und' (undetermined)")
         if self.mojibake:
             out.append(f"{len(self.mojibake)} Chinese term(s) look mis-decoded (mojibake): {', '.join(self.mojibake[:5])}")
         return out
@@ -304,8 +305,8 @@ class Reading:
         tag = lang_of(element, self.file_lang)
         if not tag:
             self.untagged += 1
-            tag = "zh" if re.search(r"[\u3400-\u9fff]", text) else "und"
-        return language(tag, text)
+            return untagged(text)
+        return language(tag)
 
     def concept(self, entry) -> ConceptVersion:
         raw_id = (entry.get("id") or "").strip()
@@ -329,8 +330,9 @@ class Reading:
                 promoted = True
         self.no_preferred += promoted
         definitions = [Definition(text=t[:4000], lang=lang) for lang, t in found.definitions]
-        zh = next((d for d in definitions if d.lang == "zh-Hans"), None)
-        en = next((d for d in definitions if d.lang == "en"), None)
+        # the registry's own two fields; every other tag (zh-CN, en-US ...) is kept as written in ``definitions``
+        zh = next((d for d in definitions if d.lang == ZH_HANS), None)
+        en = next((d for d in definitions if d.lang == EN), None)
         others = tuple(d for d in definitions if d is not zh and d is not en)
         single = found.single
         return ConceptVersion(

@@ -22,6 +22,8 @@ from registry.model import (
     Term,
 )
 
+from registry.languages import EN, ZH_HANS, is_english, is_simplified, lang_key
+
 from .. import (
     LIMITS,
     STANDARDS,
@@ -33,11 +35,11 @@ from .. import (
     hashed_id,
     id_from_uri,
     is_id,
-    lang_key,
     language,
     looks_mojibake,
     problem,
     slug,
+    untagged,
 )
 from .mapping import RDFLIB_FORMATS, READ, SKOSXL, STANDARD_FIELDS, SY, TERM_MARKS
 
@@ -227,7 +229,7 @@ class Reader:
             except VocabularyError as exc:
                 vocabulary.problems.append(exc)
                 continue
-            no_chinese += not any(t.type == "preferred" and t.lang == "zh-Hans" for t in concept.terms)
+            no_chinese += not any(t.type == "preferred" and is_simplified(t.lang) for t in concept.terms)
             vocabulary.concepts.append(concept)
             vocabulary.where[concept.id] = (None, str(node))
         if any(c.scheme == fallback for c in vocabulary.concepts) and fallback not in {s.id for s in vocabulary.schemes}:
@@ -274,10 +276,9 @@ class Reader:
         return sorted({str(v) for v in self.g.objects(node, predicate) if isinstance(v, Literal)})
 
     def _tag(self, lang: str | None, text: str) -> str:
-        """The tag a literal is kept with: its own; untagged Chinese text as Chinese, other untagged text 'und'."""
-        if lang:
-            return language(lang, text)
-        return language("zh", text) if re.search(r"[\u3400-\u9fff]", text) else "und"
+        """The tag a literal is kept with: its own; untagged Chinese text as zh-Hans or zh-Hant by its characters,
+        other untagged text 'und'."""
+        return language(lang) if lang else untagged(text)
 
     def _scheme_id(self, node, count: int) -> str:
         if node not in self.scheme_ids:
@@ -297,8 +298,8 @@ class Reader:
         scheme_id = self._scheme_id(node, count)
         titles = self._texts(node, SKOS.prefLabel) + [(lang, t) for lang, t in self._texts(node, DCT.title)] \
             + self._texts(node, RDFS.label)
-        zh = [t for lang, t in titles if lang and self._tag(lang, t) == "zh-Hans"]
-        en = [t for lang, t in titles if lang and lang.lower().startswith("en")]
+        zh = [t for lang, t in titles if lang and is_simplified(lang)]
+        en = [t for lang, t in titles if lang and is_english(lang)]
         title = (zh or en or [t for _, t in titles] or [scheme_id])[0]
         descriptions = [t for _, t in self._texts(node, DCT.description)]
         status: OneOf["draft", "published"] = "draft" if "draft" in self._plain(node, SY.status) else "published"
@@ -356,22 +357,22 @@ class Reader:
         seen: set[str] = set()
         kept = []
         for term in sorted(terms, key=lambda t: (TYPE_ORDER[t.type], lang_key(t.lang), t.text)):
-            if term.type == "preferred":  # e.g. zh and zh-Hans both given: the first stays preferred
+            if term.type == "preferred":  # a second prefLabel with the same tag: the first stays preferred
                 if term.lang in seen:
                     self.skip("second skos:prefLabel in one language (kept as altLabel)")
                     term = Term(text=term.text, lang=term.lang, type="admitted")
                 seen.add(term.lang)
             kept.append(term)
-        kept.sort(key=lambda t: (t.type != "preferred" or t.lang != "zh-Hans", lang_key(t.lang), TYPE_ORDER[t.type], t.text))
+        kept.sort(key=lambda t: (t.type != "preferred" or not is_simplified(t.lang), lang_key(t.lang), TYPE_ORDER[t.type], t.text))
         return list(dedupe_terms(kept))
 
     def _definitions(self, node) -> tuple[str, str, tuple[Definition, ...]]:
         zh, en, others = "", "", []
         for lang, text in self._texts(node, SKOS.definition):
             tag = self._tag(lang, text)
-            if tag == "zh-Hans" and not zh:
+            if tag == ZH_HANS and not zh:  # the registry's own two fields; every other tag kept as written
                 zh = text
-            elif tag == "en" and not en:
+            elif tag == EN and not en:
                 en = text
             else:
                 others.append(Definition(text=text[:4000], lang=tag))
@@ -404,7 +405,7 @@ class Reader:
             for predicate in predicates:
                 for lang, text in self._texts(node, predicate):
                     target.append(text)
-                    if lang and self._tag(lang, text) not in ("zh-Hans", "en"):
+                    if lang and self._tag(lang, text) not in (ZH_HANS, EN):
                         self.skip("language tag of a note or example (notes are kept as text)")
         broader = [*g.objects(node, SKOS.broader), *g.subjects(SKOS.narrower, node)]
         deprecated = any(bool(v.toPython()) is True for v in g.objects(node, OWL.deprecated) if isinstance(v, Literal))
@@ -430,8 +431,8 @@ class Reader:
 
     def _standard(self, node) -> StandardVersion:
         titles = self._texts(node, SKOS.prefLabel)
-        zh = [t for lang, t in titles if lang and language(lang, t) == "zh-Hans"]
-        en = [t for lang, t in titles if lang and lang.lower().startswith("en")]
+        zh = [t for lang, t in titles if lang and is_simplified(lang)]
+        en = [t for lang, t in titles if lang and is_english(lang)]
         if not (zh or en):
             raise problem(self.name, "the standard has no skos:prefLabel", subject=str(node), field="prefLabel")
         fields = {}

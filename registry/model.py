@@ -307,6 +307,9 @@ class Proposal(Struct, frozen=True, kw_only=True):
     content_version: int = 1
     contributors: tuple[str, ...] = ()  # everyone who wrote a content revision, the author first
     imported: bool = False  # made by an import (--as-proposals): checked by the import's rules (homonyms kept)
+    # the folded preferred labels the import brought in: an edit keeps these as homonyms, never adds another
+    # that a concept holds (empty for a proposal made before they were recorded: any homonym is kept)
+    imported_labels: tuple[str, ...] = ()
 
     def wrote(self, name: str) -> bool:
         """Whether ``name`` wrote any part of the content (and so may not review it)."""

@@ -49,7 +49,8 @@ class Homonym(Struct, frozen=True):
 
 
 def check_versions(batch: Sequence[Version], state: State, *, imported: bool = False,
-                   problems: list[RuleViolation] | None = None, homonyms: list[Homonym] | None = None) -> None:
+                   problems: list[RuleViolation] | None = None, homonyms: list[Homonym] | None = None,
+                   homonym_labels: set[str] | None = None) -> None:
     """Raise ``RuleViolation`` naming the first broken rule in ``batch`` against ``state``.
 
     ``state`` must already see the concepts of the batch (a batch may refer to itself). With ``problems``,
@@ -58,14 +59,16 @@ def check_versions(batch: Sequence[Version], state: State, *, imported: bool = F
     and concepts with no Chinese preferred term (another language's preferred term names them, or, with no
     preferred term at all, e.g. a termbase entry whose terms are all deprecated, its first term). Without
     ``imported``, a concept may keep a preferred label it already holds with a homonym (an editor revising an
-    imported homonym; listed in ``homonyms``), never take one another concept holds.
+    imported homonym; listed in ``homonyms``), never take one another concept holds. ``homonym_labels``: the
+    folded labels an imported version may share with another concept (those its import brought in, for an
+    import proposal an editor changed); None: any, as in the file itself.
     """
     claimed: dict[tuple[str, str], str] = {}
     for version in batch:
         try:
             check_urls(version.sources, version.uri, f"{kind_of(version)} {version.id}")
             if isinstance(version, ConceptVersion):
-                _check_concept(version, state, claimed, imported, homonyms)
+                _check_concept(version, state, claimed, imported, homonyms, homonym_labels)
             else:
                 _check_standard(version, state)
         except RuleViolation as exc:
@@ -88,7 +91,7 @@ def check_schemes(schemes: Iterable[Scheme]) -> None:
 
 
 def _check_concept(c: ConceptVersion, state: State, claimed: dict[tuple[str, str], str], imported: bool = False,
-                   homonyms: list[Homonym] | None = None) -> None:
+                   homonyms: list[Homonym] | None = None, homonym_labels: set[str] | None = None) -> None:
     where = f"concept {c.id}"
     if not state.scheme_exists(c.scheme):
         raise RuleViolation(f"{where}: unknown scheme {c.scheme!r}", field="scheme")
@@ -110,10 +113,10 @@ def _check_concept(c: ConceptVersion, state: State, claimed: dict[tuple[str, str
         owner = claimed.get((c.scheme, key)) or state.preferred_owner(c.scheme, key)
         if owner and owner != c.id:
             if held is None:
-                held = set() if imported else state.held_preferred(c.id)
-            # a file from outside may hold homonyms; an editor may keep the one the concept already has, never
-            # take a label another concept holds
-            if imported or key in held:
+                held = set() if imported and homonym_labels is None else state.held_preferred(c.id)
+            # a file from outside may hold homonyms (an edited import proposal: those its import brought in); an
+            # editor may keep the one the concept already has, never take a label another concept holds
+            if (imported and (homonym_labels is None or key in homonym_labels)) or key in held:
                 if homonyms is not None:
                     homonyms.append(Homonym(c.scheme, c.preferred, c.id, owner))
                 continue

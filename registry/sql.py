@@ -281,11 +281,12 @@ class ContentStore:
             return self._revision(db)
 
     def _append_all(self, db: Connection, versions: Sequence[Version], schemes: Sequence[Scheme],
-                    actor: str, note: str, at: str, *, imported: bool = False) -> None:
+                    actor: str, note: str, at: str, *, imported: bool = False,
+                    homonym_labels: set[str] | None = None) -> None:
         check_schemes(schemes)
         homonyms: list[Homonym] = []  # kept: imported, or held already by the concept an editor revises
         check_versions(versions, BatchState(versions, (s.id for s in schemes), base=self), imported=imported,
-                       homonyms=homonyms)
+                       homonyms=homonyms, homonym_labels=homonym_labels)
         kept = {h.concept for h in homonyms}
         for scheme in schemes:
             db.execute(
@@ -294,8 +295,35 @@ class ContentStore:
                 (scheme.id, encoder.encode(scheme)),
             )
             self._event(db, at, actor, "scheme", "scheme", scheme.id, 1, note)
+        dropped: set[tuple[str, str]] = set()
         for version in versions:
-            self._append_version(db, version, at, actor, note, imported or version.id in kept)
+            dropped |= self._append_version(db, version, at, actor, note, imported or version.id in kept)
+        if dropped:
+            self._hand_over(db, dropped)
+
+    @staticmethod
+    def _hand_over(db: Connection, dropped: set[tuple[str, str]]) -> None:
+        """A preferred label its holder dropped (a revision, a deprecation) passes to a homonym that still has it
+        (the first by id), so that the rule that no concept takes a label another one holds keeps guarding it.
+        Read once per scheme and write, at the end of the write that dropped them."""
+        for scheme in sorted({s for s, _ in dropped}):
+            wanted = {key for s, key in dropped if s == scheme}
+            free = {key for key in wanted if db.execute(
+                "SELECT 1 FROM preferred_labels WHERE scheme = %s AND folded = %s", (scheme, key)).fetchone() is None}
+            if not free:
+                continue
+            rows = db.execute(
+                "SELECT e.id, v.body FROM entities e JOIN versions v ON v.kind = e.kind AND v.id = e.id"
+                " AND v.version = e.current WHERE e.kind = 'concept' AND e.scheme = %s ORDER BY e.id", (scheme,),
+            ).fetchall()
+            for concept_id, body in rows:
+                concept = concept_decoder.decode(body)
+                for key in sorted(preferred_keys(concept) & free) if concept.scheme == scheme else ():
+                    db.execute("INSERT INTO preferred_labels (scheme, folded, concept_id) VALUES (%s, %s, %s)",
+                               (scheme, key, concept_id))
+                    free.discard(key)
+                if not free:
+                    break
 
     @staticmethod
     def _revision(db: Connection) -> int:
@@ -305,7 +333,8 @@ class ContentStore:
         return row[0] if row else 0
 
     def _append_version(self, db: Connection, version: Version, at: str, actor: str, note: str,
-                        imported: bool = False) -> None:
+                        imported: bool = False) -> set[tuple[str, str]]:
+        """Write one version; the (scheme, folded label) pairs the concept held and no longer claims."""
         kind = kind_of(version)
         row = db.execute("SELECT current FROM entities WHERE kind = %s AND id = %s", (kind, version.id)).fetchone()
         expected = (row[0] if row else 0) + 1
@@ -324,7 +353,8 @@ class ContentStore:
         revision = self._event(db, at, actor, action, kind, version.id, version.version, version.change_note or note)
         scheme = version.scheme if isinstance(version, ConceptVersion) else None
         if row:
-            db.execute("UPDATE entities SET current = %s WHERE kind = %s AND id = %s", (version.version, kind, version.id))
+            db.execute("UPDATE entities SET current = %s, scheme = %s WHERE kind = %s AND id = %s",
+                       (version.version, scheme, kind, version.id))
         else:
             db.execute(
                 "INSERT INTO entities (kind, id, scheme, current) VALUES (%s, %s, %s, %s)",
@@ -334,7 +364,11 @@ class ContentStore:
             "INSERT INTO versions (kind, id, version, revision, body) VALUES (%s, %s, %s, %s, %s)",
             (kind, version.id, version.version, revision, encoder.encode(version)),
         )
+        dropped: set[tuple[str, str]] = set()
         if isinstance(version, ConceptVersion):
+            claims = {(version.scheme, key) for key in preferred_keys(version)}
+            held = db.execute("SELECT scheme, folded FROM preferred_labels WHERE concept_id = %s", (version.id,))
+            dropped = {(s, key) for s, key in held.fetchall()} - claims
             db.execute("DELETE FROM preferred_labels WHERE concept_id = %s", (version.id,))
             db.executemany(  # a kept homonym (imported, or kept by a revision) leaves the label to its holder
                 "INSERT INTO preferred_labels (scheme, folded, concept_id) VALUES (%s, %s, %s)"
@@ -346,6 +380,7 @@ class ContentStore:
                 "INSERT INTO broader (concept_id, broader_id) VALUES (%s, %s)",
                 [(version.id, b) for b in version.broader],
             )
+        return dropped
 
     @staticmethod
     def _event(db: Connection, at: str, actor: str, action: str, kind: str, entity_id: str,

@@ -110,7 +110,8 @@ class SQLStore(ContentStore):
                     f"but the current version is {current}; revise the proposal against version {current}",
                     field="base_version",
                 )
-            self._append_all(db, [version], (), actor, note, at, imported=proposal.imported)
+            self._append_all(db, [version], (), actor, note, at, imported=proposal.imported,
+                             homonym_labels=set(proposal.imported_labels) if proposal.imported_labels else None)
             self._put_proposal(db, proposal)
             if review is not None:
                 self._put_review(db, proposal.id, review)

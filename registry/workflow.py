@@ -253,7 +253,7 @@ class Editorial:
                                field="replaced_by")
         version = self.proposed_version(proposal, author=proposal.author)
         check_versions([version], BatchState([version], (), base=self.store),
-                       imported=proposal.imported)
+                       imported=proposal.imported, homonym_labels=homonym_labels(proposal))
 
     def _own_open(self, actor: Actor, proposal_id: str, doing: str, states: tuple[str, ...]) -> Proposal:
         require(actor, "editor", f"to {doing} a proposal")
@@ -271,6 +271,12 @@ class Editorial:
             moved, actor=actor.name, action=action, expect_state=proposal.state,
             expect_content=proposal.content_version))
         return moved
+
+
+def homonym_labels(proposal: Proposal) -> set[str] | None:
+    """The labels an import proposal may share with another concept: those its import brought in (None: any,
+    for a proposal made before they were recorded)."""
+    return set(proposal.imported_labels) if proposal.imported and proposal.imported_labels else None
 
 
 def _check_if_match(proposal: Proposal, if_match: int | None) -> None:

@@ -28,7 +28,7 @@ from registry.model import (
     Version,
     now,
 )
-from registry.rules import BatchState, Homonym, check_schemes, check_versions
+from registry.rules import BatchState, Homonym, check_schemes, check_versions, preferred_keys
 from registry.store import Store
 
 from .formats import (
@@ -416,6 +416,7 @@ def _proposals(store: Store, versions: list[Version], actor: str, note: str) -> 
             standard=content if isinstance(content, StandardContent) else None,
             replaced_by=version.replaced_by if deprecating else (),
             note=note, author=actor, state="submitted", created=at, updated=at, imported=True,
+            imported_labels=tuple(sorted(preferred_keys(version))) if isinstance(version, ConceptVersion) else (),
         )
         proposals.append(proposal)
     return proposals

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from msgspec import Struct
 
-from registry.languages import EN, REGIONAL, ZH_HANS, ZH_HANT, is_english, is_regional, is_simplified
+from registry.languages import REGIONAL, ZH_HANS, ZH_HANT, is_regional, is_simplified
 from registry.model import (
     GRADE_LABELS,
     STANDARD_STATUS_LABELS,
@@ -255,13 +255,17 @@ def qualifier(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") -> s
     if not any(m.id != c.id and m.term.type == "preferred" and m.id in catalog.concepts
                and catalog.concepts[m.id].scheme == c.scheme for m in matches):
         return ""
+    return distinction(catalog, c, script)
+
+
+def distinction(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") -> str:
+    """What tells a concept apart from another with its label: its broader concept's label, else its
+    preferred term in another language, else its scheme's title."""
     broader = next((catalog.concepts[b] for b in c.broader if b in catalog.concepts), None)
     if broader is not None:
         return render(broader.preferred, script)
-    other = sorted((t for t in c.terms if t.type == "preferred" and t.text != c.preferred),
-                   key=lambda t: (t.lang != EN, not is_english(t.lang), t.lang))
-    if other:
-        return other[0].text
+    if c.other_name:
+        return c.other_name
     scheme = catalog.schemes.get(c.scheme)
     return render(scheme.title, script) if scheme else c.scheme
 

@@ -158,6 +158,14 @@ class ConceptVersion(Struct, frozen=True, kw_only=True):
         return preferred[0].text if preferred else self.terms[0].text
 
     @property
+    def other_name(self) -> str:
+        """Its preferred term in another language (English first) that differs from ``preferred``: what tells
+        a homonym apart when it has no broader concept (泰尔 → Tyre)."""
+        others = sorted((t for t in self.terms if t.type == "preferred" and t.text != self.preferred),
+                        key=lambda t: (not is_english(t.lang), t.lang))
+        return others[0].text if others else ""
+
+    @property
     def english(self) -> str:
         return next((t.text for t in self.terms if is_english(t.lang)), "")
 

@@ -264,7 +264,7 @@ def import_files(
     report.problems = [str(p) for p in problems]
     if skip_invalid:
         report.skipped = sorted(left_out | {e for p in problems if (e := _entity_named(p))})
-    _report_homonyms(report, homonyms)
+    _report_homonyms(report, homonyms, store, versions)
     if problems and not skip_invalid and not dry_run:
         raise ImportProblems(problems)
     report.totals = report.counts()
@@ -312,11 +312,35 @@ def _entity_named(p: VocabularyError) -> str | None:
     return getattr(p, "entity", None)
 
 
-def _report_homonyms(report: ImportReport, homonyms: list[Homonym]) -> None:
+def _report_homonyms(report: ImportReport, homonyms: list[Homonym], store: Store,
+                     versions: Sequence[Version]) -> None:
+    """One line per shared label: ``泰尔 (scheme): sur 泰尔（Sur）, tyre 泰尔（Tyre）`` (each concept with what tells
+    it apart: its broader concept's label, else its name in another language), or just the ids."""
     groups: dict[tuple[str, str], set[str]] = {}
     for h in homonyms:
         groups.setdefault((h.scheme, h.label), set()).update((h.concept, h.other))
-    report.homonyms = [f"{label} ({scheme}): {', '.join(sorted(ids))}" for (scheme, label), ids in sorted(groups.items())]
+    known = {v.id: v for v in versions if isinstance(v, ConceptVersion)}
+
+    def concept(concept_id: str) -> ConceptVersion | None:
+        if concept_id not in known:
+            try:
+                found = store.get("concept", concept_id)
+            except NotFound:
+                return None
+            if isinstance(found, ConceptVersion):
+                known[concept_id] = found
+        return known.get(concept_id)
+
+    def named(concept_id: str) -> str:
+        c = concept(concept_id)
+        if c is None:
+            return concept_id
+        broader = next((b for b in map(concept, c.broader) if b is not None), None)
+        qualifier = broader.preferred if broader is not None else c.other_name
+        return f"{concept_id} {c.preferred}（{qualifier}）" if qualifier else concept_id
+
+    report.homonyms = [f"{label} ({scheme}): {', '.join(named(i) for i in sorted(ids))}"
+                       for (scheme, label), ids in sorted(groups.items())]
     if report.homonyms:
         report.warnings.append(f"{len(report.homonyms)} preferred label(s) name several concepts of one scheme "
                                "(homonyms, kept; the web and API show each with its broader concept or scheme)")

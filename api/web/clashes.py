@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from msgspec import Struct
 
+from ..views import distinction
+
 
 class Clash(Struct, kw_only=True, frozen=True):
     text: str
@@ -13,6 +15,7 @@ class Clash(Struct, kw_only=True, frozen=True):
     other_id: str
     other_label: str
     other_type: str  # what the text is for the other concept
+    other_qualifier: str = ""  # what tells the other concept apart: 泰尔（Tyre）
 
 
 def label_clashes(catalog, terms, own_id: str) -> list[Clash]:
@@ -27,6 +30,7 @@ def label_clashes(catalog, terms, own_id: str) -> list[Clash]:
             if match.id == own_id or (text, match.id) in seen or match.id not in catalog.concepts:
                 continue
             seen.add((text, match.id))
-            out.append(Clash(text=text, type=kind, other_id=match.id, other_label=catalog.concepts[match.id].preferred,
-                             other_type=match.term.type))
+            other = catalog.concepts[match.id]
+            out.append(Clash(text=text, type=kind, other_id=match.id, other_label=other.preferred,
+                             other_type=match.term.type, other_qualifier=distinction(catalog, other)))
     return out

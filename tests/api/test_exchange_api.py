@@ -238,7 +238,7 @@ def test_an_imported_concept_in_other_languages_is_shown_and_a_homonym_qualified
 </body></text></tbx>""".encode()
     answer = upload(client, tbx, name="homonyms.tbx", token=tokens["admin"])
     assert answer.status_code == 201, answer.text
-    assert answer.json()["homonyms"] == ["银行 (homonyms): homonyms-h1, homonyms-h2"]
+    assert answer.json()["homonyms"] == ["银行 (homonyms): homonyms-h1 银行（bank）, homonyms-h2 银行（riverbank）"]
     page = client.get("/concepts/homonyms-h1")
     # shown by its tag; the only Spanish term, with no administrativeStatus, names the concept in Spanish
     assert page.status_code == 200 and "banco</td><td>规范术语</td><td>es</td>" in page.text

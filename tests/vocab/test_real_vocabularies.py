@@ -13,6 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from api.views import qualifier
+from api.web.clashes import label_clashes
 from registry.sqlite import SQLiteStore
 from search.service import SearchService
 from vocab.exchange import content_key, export, import_files
@@ -209,6 +210,12 @@ def test_homonyms_of_a_real_thesaurus_are_kept(registry):
     assert (qualifier(service.catalog, tyre), qualifier(service.catalog, sur)) == ("Tyre", "Sur")
     aureus = by_uri(store, "http://nomisma.org/id/aureus")
     assert qualifier(service.catalog, aureus) == ""  # no homonym, no qualifier
+    # the import's notice and an editor's clash hint name each homonym with its qualifier: 泰尔（Tyre）
+    line = next(h for h in report.homonyms if h.startswith("泰尔 ("))
+    assert f"{tyre.id} 泰尔（Tyre）" in line and f"{sur.id} 泰尔（Sur）" in line
+    clashes = label_clashes(service.catalog, [("泰尔", "preferred")], own_id="new-concept")
+    assert {(c.other_id, c.other_label, c.other_qualifier) for c in clashes} == {
+        (tyre.id, "泰尔", "Tyre"), (sur.id, "泰尔", "Sur")}
 
 
 def test_an_export_imported_again_gives_the_same_registry(registry, tmp_path):

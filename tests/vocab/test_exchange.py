@@ -7,6 +7,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from registry.errors import VocabularyError
+from registry.model import Definition
 from drafting.harmonisation import harmonisation_report
 from registry.sqlite import SQLiteStore
 from vocab.exchange import export, import_files
@@ -193,9 +194,10 @@ def test_imported_uris_are_kept_and_a_reimport_updates_the_same_concepts(empty):
     two = next(c for c in empty.current("concept") if c.uri == "http://example.org/v/2")
     assert one.broader == (two.id,)  # narrower stated on one side only
     assert {(t.text, t.lang, t.type) for t in one.terms} == {
-        ("智慧农业", "zh-Hans", "preferred"), ("智能農業", "zh-Hant", "admitted"),
-        ("smart farming", "en", "admitted"), ("智农", "zh-Hans", "hidden")}  # every label keeps its own tag
-    # a zh label in Traditional characters keeps its text and its tag (search folds it); zh-CN is zh-Hans
+        ("智慧农业", "zh-CN", "preferred"), ("智能農業", "zh-Hant", "admitted"),
+        ("smart farming", "en", "admitted"), ("智农", "zh", "hidden")}  # every label keeps its own tag, never re-tagged
+    assert one.preferred == "智慧农业"  # zh-CN is Simplified: the concept's Chinese name
+    # a zh label in Traditional characters keeps its text and its tag (search folds it)
     assert {(t.text, t.lang) for t in two.terms if t.type == "preferred"} == {("農業", "zh-TW"), ("農業", "zh")}
     assert two.preferred == "農業"
     ttl = exported(empty, one.scheme, "ttl")
@@ -330,10 +332,38 @@ def test_csv_carries_definitions_in_other_languages_as_definition_at_tag_columns
         again.close()
 
 
+def test_csv_keeps_several_definitions_per_language_and_any_tag(empty, tmp_path):
+    """``definition@en`` and ``definition@zh-CN`` are read back with their tags (beside the ``definition`` and
+    ``definition_en`` columns), and a language with two definitions has two ``definition@TAG`` columns."""
+    from vocab.exchange import content_key
+
+    body = ("id,scheme,lang,term,type,definition,definition_en,definition@zh-CN,definition@en,definition@es,"
+            "definition@es\r\n"
+            "c-bank,sx,zh-CN,银行,preferred,,A bank.,经营货币的机构。,A financial institution.,Un banco.,"
+            "Una entidad financiera.\r\n"
+            "c-shore,sx,zh-Hans,河岸,preferred,河流两边的陆地。,,,,La orilla.,\r\n")
+    imported(empty, "defs.csv", body.encode())
+    bank = empty.get("concept", "c-bank")
+    assert (bank.definition, bank.definition_en) == ("", "A bank.")
+    assert bank.definitions == (Definition(text="经营货币的机构。", lang="zh-CN"),
+                                Definition(text="A financial institution.", lang="en"),
+                                Definition(text="Un banco.", lang="es"), Definition(text="Una entidad financiera.", lang="es"))
+    assert bank.chinese_definition == "经营货币的机构。" and bank.preferred == "银行"
+    out = exported(empty, "sx", "csv")
+    assert out.decode("utf-8-sig").splitlines()[0].endswith(",uri,definition@zh-CN,definition@en,definition@es,definition@es")
+    again = SQLiteStore(tmp_path / "again.db")
+    try:
+        imported(again, "sx.csv", out)
+        assert {c.id: content_key(c) for c in again.current("concept")} == \
+            {c.id: content_key(c) for c in empty.current("concept")}
+        assert exported(again, "sx", "csv") == out
+    finally:
+        again.close()
+
+
 @pytest.mark.parametrize("column, message", [
     ("definition@", "not a language tag in column 'definition@'"),
-    ("definition@zh-CN", "the zh-Hans definition has its own column (definition)"),
-    ("definition@en", "the en definition has its own column (definition_en)"),
+    ("definition@zh-", "not a language tag in column 'definition@zh-'"),
 ])
 def test_a_bad_definition_column_names_line_1(empty, column, message):
     err = error_of(empty, "x.csv", f"id,scheme,lang,term,{column}\nc-one,sx,zh-Hans,一,x\n".encode())

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 
 from registry.errors import VocabularyError
-from registry.languages import EN, ZH_HANS, is_simplified, lang_key
+from registry.languages import ZH_HANS, is_simplified, lang_key
 from registry.model import SOURCE_ROLES, ConceptVersion, Definition, Source, StandardVersion, Term
 
 from . import (
@@ -38,7 +38,8 @@ CONCEPT_COLUMNS = ["id", "scheme", "lang", "term", "type", "definition", "defini
 STANDARD_COLUMNS = ["id", "code", "title", "title_en", "kind", "status", "status_date", "issued", "in_force",
                     "bodies", "replaces", "concepts", "notes", "source", "uri"]
 REQUIRED = {"concepts": ("id", "term"), "standards": ("id", "title", "status")}
-DEFINITION_IN = "definition@"  # a definition in a third language: ``definition@es``, ``definition@en-US`` ...
+DEFINITION_IN = "definition@"  # a definition kept with its tag: ``definition@es``, ``definition@en-US`` ...
+REPEAT = "#"  # the n-th column of one tag, as read (``definition@es#2``); never in a tag, never written
 TYPES = {
     "preferred": "preferred", "admitted": "admitted", "deprecated": "deprecated", "superseded": "superseded",
     "abbreviation": "abbreviation",
@@ -70,7 +71,7 @@ def write(vocabulary: Vocabulary, context: Context, fmt: str = "csv") -> Iterato
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         standards_only = bool(vocabulary.standards) and not vocabulary.concepts
-        langs = sorted({d.lang for c in vocabulary.concepts for d in c.definitions}, key=lang_key)
+        langs = _definition_slots(vocabulary.concepts)
         writer.writerow(STANDARD_COLUMNS if standards_only else CONCEPT_COLUMNS + [DEFINITION_IN + t for t in langs])
         yield "\ufeff" + buffer.getvalue()
         rows = (_standard_rows(vocabulary.standards) if standards_only
@@ -94,16 +95,31 @@ def _source_cell(sources: tuple[Source, ...]) -> str:
     return "\n".join(lines)
 
 
+def _definition_slots(concepts: list[ConceptVersion]) -> list[str]:
+    """One ``definition@TAG`` column per definition a concept holds in that tag, at most: ``es, es`` when a
+    concept has two Spanish definitions (a real termbase may); in the order of languages."""
+    most: dict[str, int] = {}
+    for c in concepts:
+        counts: dict[str, int] = {}
+        for d in c.definitions:
+            counts[d.lang] = counts.get(d.lang, 0) + 1
+        for lang, n in counts.items():
+            most[lang] = max(most.get(lang, 0), n)
+    return [lang for lang in sorted(most, key=lang_key) for _ in range(most[lang])]
+
+
 def _concept_rows(c: ConceptVersion, langs: list[str]) -> Iterator[list[str]]:
     for index, term in enumerate(c.terms):
         row = [c.id, c.scheme, term.lang, term.text, term.type]
         if index == 0:
-            others = {d.lang: d.text for d in reversed(c.definitions)}  # one per language: the first
+            texts: dict[str, list[str]] = {}
+            for d in c.definitions:
+                texts.setdefault(d.lang, []).append(d.text)
             row += [c.definition, c.definition_en, ID_SEPARATOR.join(c.broader), ID_SEPARATOR.join(c.related),
                     c.notation, c.grade or "", ID_SEPARATOR.join(c.grade_factors), c.kind,
                     c.status if c.status != "published" else "",
                     ID_SEPARATOR.join(c.replaced_by), "\n".join(c.notes), "\n".join(c.examples),
-                    _source_cell(c.sources), c.uri] + [others.get(lang, "") for lang in langs]
+                    _source_cell(c.sources), c.uri] + [texts[lang].pop(0) if texts.get(lang) else "" for lang in langs]
         else:
             row += [""] * (len(CONCEPT_COLUMNS) + len(langs) - len(row))
         yield row
@@ -141,8 +157,8 @@ def read(data: bytes, name: str, context: Context, fmt: str = "csv") -> Vocabula
         if column not in header:
             raise problem(name, f"missing column {column!r}; the first row names the columns "
                                 f"({', '.join(known)})", line=1, field=column)
-    header = [_definition_column(h, name) if kind == "concepts" and h.startswith(DEFINITION_IN) else h
-              for h in header]
+    header = _numbered([_definition_column(h, name) if kind == "concepts" and h.startswith(DEFINITION_IN) else h
+                        for h in header])
     unknown = [h for h in header if h and h not in known and not h.startswith(DEFINITION_IN)]
     if unknown:
         raise problem(name, f"unknown column {unknown[0]!r}; known columns: {', '.join(known)}"
@@ -168,16 +184,26 @@ def read(data: bytes, name: str, context: Context, fmt: str = "csv") -> Vocabula
 
 
 def _definition_column(column: str, name: str) -> str:
-    """``definition@es`` with its tag checked and in BCP 47 case; Chinese and English have their own columns."""
+    """``definition@es`` with its tag checked and in BCP 47 case (kept as written: ``definition@zh-CN`` and
+    ``definition@en`` hold definitions besides the ``definition`` and ``definition_en`` columns)."""
     tag = column[len(DEFINITION_IN):]
     if not LANG_TAG.match(tag):
         raise problem(name, f"not a language tag in column {column!r}; write definition@ and a BCP 47 tag such as "
                             "definition@es", line=1, field=column)
-    lang = language(tag)
-    if lang in (ZH_HANS, EN):
-        raise problem(name, f"column {column!r}: the {lang} definition has its own column "
-                            f"({'definition' if lang == ZH_HANS else 'definition_en'})", line=1, field=column)
-    return DEFINITION_IN + lang
+    return DEFINITION_IN + language(tag)
+
+
+def _numbered(header: list[str]) -> list[str]:
+    """A repeated ``definition@TAG`` column (several definitions in one language) numbered apart: ``#2``, ``#3``."""
+    seen: dict[str, int] = {}
+    out = []
+    for column in header:
+        if column.startswith(DEFINITION_IN):
+            seen[column] = seen.get(column, 0) + 1
+            if seen[column] > 1:
+                column = f"{column}{REPEAT}{seen[column]}"
+        out.append(column)
+    return out
 
 
 def _ids(cell: str) -> tuple[str, ...]:
@@ -245,7 +271,8 @@ def _concept(concept_id: str, rows: list[tuple[int, dict[str, str]]], vocabulary
     concept = ConceptVersion(
         id=concept_id, scheme=context.scheme or fields.get("scheme", ""), terms=tuple(terms),
         definition=fields.get("definition", ""), definition_en=fields.get("definition_en", ""),
-        definitions=tuple(Definition(text=fields[c], lang=c[len(DEFINITION_IN):]) for c in extra if fields.get(c)),
+        definitions=tuple(Definition(text=fields[c], lang=c[len(DEFINITION_IN):].split(REPEAT)[0])
+                          for c in extra if fields.get(c)),
         notes=_lines(fields.get("notes", "")), examples=_lines(fields.get("examples", "")),
         notation=fields.get("notation", ""), broader=_ids(fields.get("broader", "")),
         related=_ids(fields.get("related", "")), grade=GRADES[grade] if grade else None,  # type: ignore[arg-type]

@@ -78,11 +78,6 @@ def is_simplified(tag: str) -> bool:
     return is_chinese(tag) and not is_traditional(tag)
 
 
-def is_registry_chinese(tag: str) -> bool:
-    """The tag the registry writes its own Chinese with (an editor's terms, the ``definition`` field)."""
-    return tag == ZH_HANS
-
-
 def regional_set(tag: str) -> str | None:
     """The registry's curated regional label set a Chinese tag belongs to (zh-TW, zh-Hant-TW → zh-TW; zh-HK,
     zh-MO → zh-HK), or None (Simplified, zh-Hant without a region, other languages)."""

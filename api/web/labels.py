@@ -5,6 +5,7 @@ Written in Simplified Chinese; pages convert them to the reader's script (``scri
 
 from __future__ import annotations
 
+from registry.languages import EN, ZH_HANS, ZH_HK, ZH_TW, is_english, is_simplified, is_traditional, regional_set
 from registry.model import GRADE_LABELS, STANDARD_STATUS_LABELS
 
 TERM_TYPES = {"preferred": "规范术语", "admitted": "许用术语", "deprecated": "拒用术语",
@@ -12,13 +13,27 @@ TERM_TYPES = {"preferred": "规范术语", "admitted": "许用术语", "deprecat
 
 
 class _Tags(dict):
-    """Language names; a tag without one (an imported es, fi, zu … term) is shown as the tag itself."""
+    """Language names; an imported tag of Chinese or English is named with its tag (简体（zh-CN）, 台湾（zh-Hant-TW）,
+    英文（en-US）), any other (an imported es, fi, zu … term) is shown as the tag itself."""
 
     def __missing__(self, tag: str) -> str:
+        if is_simplified(tag):
+            return f"{self[ZH_HANS]}（{tag}）"
+        if region := regional_set(tag):
+            return f"{self[region]}（{tag}）"
+        if is_traditional(tag):
+            return f"繁体（{tag}）"
+        if is_english(tag):
+            return f"{self[EN]}（{tag}）"
         return tag
 
 
-LANGS = _Tags({"zh-Hans": "简体", "zh-TW": "台湾", "zh-HK": "香港", "en": "英文"})
+LANGS = _Tags({ZH_HANS: "简体", ZH_TW: "台湾", ZH_HK: "香港", EN: "英文"})
+
+
+def shown_lang(lang: str, script: str) -> str:
+    """The ``lang`` attribute of a term as a page shows it: Simplified text is rendered in the reader's script."""
+    return script if is_simplified(lang) else lang
 STANDARD_KINDS = {"national": "国家标准", "sector": "行业标准", "local": "地方标准", "group": "团体标准",
                   "guide": "指南", "specification": "规范", "policy": "政策文件"}
 # concept statuses read differently from standard statuses, so the status facet never shows one name twice

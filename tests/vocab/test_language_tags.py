@@ -63,6 +63,16 @@ def test_english_the_order_of_languages_and_the_script_a_reader_asks_for():
         "zh-Hans", "zh-TW", "zh-HK", "zh-Hant", None]
 
 
+def test_pages_name_an_imported_tag_by_its_meaning_and_keep_the_tag():
+    from api.web.labels import LANGS, shown_lang
+
+    assert [LANGS[t] for t in ("zh-Hans", "zh-CN", "zh-Hant-TW", "zh-MO", "zh-Hant", "en-US", "es")] == [
+        "简体", "简体（zh-CN）", "台湾（zh-Hant-TW）", "香港（zh-MO）", "繁体（zh-Hant）", "英文（en-US）", "es"]
+    # a zh-CN term is rendered in the reader's script like the registry's own zh-Hans; others read as written
+    assert (shown_lang("zh-CN", "zh-TW"), shown_lang("zh-Hant", "zh-TW"), shown_lang("es", "zh-Hans")) == (
+        "zh-TW", "zh-Hant", "es")
+
+
 def test_import_only_fixes_the_case_of_a_tag_and_guesses_untagged_chinese_by_its_characters():
     assert [language(t) for t in ("zh-cn", "zh_SG", "ZH", "zh-hant-tw", "en-us")] == [
         "zh-CN", "zh-SG", "zh", "zh-Hant-TW", "en-US"]

@@ -8,6 +8,7 @@ It imports nothing of ours; a test refuses comparisons with literal Chinese tags
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 ZH_HANS = "zh-Hans"  # the registry's own Chinese: what an editor writes, folded and searched as Chinese
@@ -57,44 +58,49 @@ def _script_and_region(tag: str) -> tuple[str, str]:
     return script, region
 
 
+@lru_cache(maxsize=4096)  # a registry holds a few dozen distinct tags; asked for every term shown or indexed
+def _meaning(tag: str) -> tuple[bool, bool, str | None, bool]:
+    """(Chinese, Traditional, the regional label set, English) of a tag."""
+    parts = subtags(tag)
+    chinese = parts[0] in _CHINESE
+    script, region = _script_and_region(tag)
+    traditional = chinese and (script == "hant" if script else
+                               region in _TRADITIONAL_REGIONS or (not region and parts[0] in _TRADITIONAL_LANGUAGES))
+    return chinese, traditional, _REGION_SET.get(region) if traditional else None, parts[0] == "en"
+
+
 def is_chinese(tag: str) -> bool:
     """Chinese in any script or region: the only language folded and searched as Chinese."""
-    return subtags(tag)[0] in _CHINESE
+    return _meaning(tag)[0]
 
 
 def is_traditional(tag: str) -> bool:
     """A Chinese tag that means Traditional characters: zh-Hant, zh-Hant-*, zh-TW, zh-HK, zh-MO, yue ..."""
-    if not is_chinese(tag):
-        return False
-    script, region = _script_and_region(tag)
-    if script:
-        return script == "hant"
-    return region in _TRADITIONAL_REGIONS or (not region and subtags(tag)[0] in _TRADITIONAL_LANGUAGES)
+    return _meaning(tag)[1]
 
 
 def is_simplified(tag: str) -> bool:
     """A Chinese tag that means Simplified characters, the registry's own Chinese: zh-Hans, zh-Hans-*, zh,
     zh-CN, zh-SG, cmn-Hans ... A concept's label or definition under any of them is its Chinese one."""
-    return is_chinese(tag) and not is_traditional(tag)
+    chinese, traditional, _, _ = _meaning(tag)
+    return chinese and not traditional
 
 
 def regional_set(tag: str) -> str | None:
     """The registry's curated regional label set a Chinese tag belongs to (zh-TW, zh-Hant-TW → zh-TW; zh-HK,
     zh-MO → zh-HK), or None (Simplified, zh-Hant without a region, other languages)."""
-    if not is_traditional(tag):
-        return None
-    return _REGION_SET.get(_script_and_region(tag)[1])
+    return _meaning(tag)[2]
 
 
 def is_regional(tag: str, script: str | None = None) -> bool:
     """A Taiwan or Hong Kong label (of ``script``'s region when given)."""
-    found = regional_set(tag)
+    found = _meaning(tag)[2]
     return found is not None and (script is None or found == script)
 
 
 def is_english(tag: str) -> bool:
     """English, any region (en, en-US, en-GB ...)."""
-    return subtags(tag)[0] == "en"
+    return _meaning(tag)[3]
 
 
 def lang_key(tag: str) -> tuple[int, str]:

@@ -14,10 +14,10 @@ from rdflib.namespace import RDF, SKOS
 
 from api.views import qualifier
 from api.web.clashes import label_clashes
+from registry.languages import is_chinese
 from registry.sqlite import SQLiteStore
 from search.service import SearchService
 from vocab.exchange import content_key, export, import_files
-from registry.languages import is_chinese
 
 DATA = Path(__file__).parent.parent / "data"
 BASE = "https://shuyu.test"

@@ -12,6 +12,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.plugins.stores.memory import Memory
 
 from registry.errors import VocabularyError
+from registry.languages import EN, ZH_HANS, is_english, is_simplified, lang_key
 from registry.model import (
     SOURCE_ROLES,
     ConceptVersion,
@@ -21,8 +22,6 @@ from registry.model import (
     StandardVersion,
     Term,
 )
-
-from registry.languages import EN, ZH_HANS, is_english, is_simplified, lang_key
 
 from .. import (
     LIMITS,

@@ -366,10 +366,11 @@ class ContentStore:
         )
         dropped: set[tuple[str, str]] = set()
         if isinstance(version, ConceptVersion):
-            claims = {(version.scheme, key) for key in preferred_keys(version)}
-            held = db.execute("SELECT scheme, folded FROM preferred_labels WHERE concept_id = %s", (version.id,))
-            dropped = {(s, key) for s, key in held.fetchall()} - claims
-            db.execute("DELETE FROM preferred_labels WHERE concept_id = %s", (version.id,))
+            if row:  # a new concept holds nothing yet: a bulk import asks nothing more
+                claims = {(version.scheme, key) for key in preferred_keys(version)}
+                held = db.execute("SELECT scheme, folded FROM preferred_labels WHERE concept_id = %s", (version.id,))
+                dropped = {(s, key) for s, key in held.fetchall()} - claims
+                db.execute("DELETE FROM preferred_labels WHERE concept_id = %s", (version.id,))
             db.executemany(  # a kept homonym (imported, or kept by a revision) leaves the label to its holder
                 "INSERT INTO preferred_labels (scheme, folded, concept_id) VALUES (%s, %s, %s)"
                 + (" ON CONFLICT (scheme, folded) DO NOTHING" if imported else ""),

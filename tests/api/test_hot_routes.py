@@ -75,3 +75,27 @@ def test_healthz_names_the_worker_and_revision(live_server, http):
 )
 def test_bad_input_to_a_hot_route_is_its_own_problem(http, path, params, status):
     assert_problem(http.get(path, params=params), status)
+
+
+def test_healthz_follows_the_revision_and_the_state():
+    """/healthz encodes its answer once per (revision, state): a new revision or a change of state is
+    answered at once, and each answer is the Health view encoded."""
+    from types import SimpleNamespace
+
+    from litestar.testing import TestClient
+
+    from api.app import WORKER, Health, health_route
+
+    services = SimpleNamespace(catalog=SimpleNamespace(revision=7), health=("ok", None))
+    seen = []
+    with TestClient(Litestar([health_route(lambda: services)])) as client:
+        for revision, health in [(7, ("ok", None)), (7, ("ok", None)), (8, ("ok", None)),
+                                 (8, ("degraded", "the index is rebuilt")), (8, ("ok", None)), (9, ("ok", None))]:
+            services.catalog.revision, services.health = revision, health
+            answer = client.get("/healthz")
+            assert answer.status_code == 200
+            assert answer.content == encode(Health(status=health[0], revision=revision, worker=WORKER, reason=health[1]))
+            seen.append(answer.json())
+    assert [(h["revision"], h["status"], h.get("reason")) for h in seen] == [
+        (7, "ok", None), (7, "ok", None), (8, "ok", None), (8, "degraded", "the index is rebuilt"), (8, "ok", None),
+        (9, "ok", None)]

@@ -7,7 +7,9 @@ concept takes precedence over the converted preferred label.
 
 from __future__ import annotations
 
-from msgspec import Struct
+from typing import NamedTuple
+
+from msgspec import Struct, structs
 
 from registry.model import (
     GRADE_LABELS,
@@ -125,7 +127,9 @@ class Highlight(Struct, kw_only=True, omit_defaults=True):
     definition: str = ""
 
 
-class HitOut(Struct, kw_only=True):
+class HitHead(Struct, kw_only=True):
+    """The part of a search hit that is the same for every query that finds it."""
+
     id: str
     kind: str
     href: str
@@ -135,6 +139,18 @@ class HitOut(Struct, kw_only=True):
     scheme: str
     status: str
     grade: str | None
+
+
+class HitMatch(Struct, kw_only=True):
+    """The part of a search hit that depends on the query, in the order of ``HitOut``."""
+
+    match: str
+    matched_label: str
+    matched_type: str
+    highlight: Highlight
+
+
+class HitOut(HitHead, kw_only=True):
     match: str
     matched_label: str
     matched_type: str
@@ -269,29 +285,43 @@ def lookup_head(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") ->
                       replaced_by=_refs(catalog, c.replaced_by, script), qualifier=qualifier(catalog, c, script))
 
 
-def hit_out(catalog: Catalog, hit: Hit, terms: tuple[str, ...], script: str = "zh-Hans") -> HitOut:
-    marks = hit.marks or terms  # a label match marks only what it shares with the query
-    if hit.kind == "standard":
-        s = catalog.standards[hit.id]
+class HitStatic(NamedTuple):
+    """What a hit shows that does not depend on the query: its head, the texts highlights mark (with the
+    script each is shown in), its replacements and its qualifier."""
+
+    head: HitHead
+    label: str  # the label text the label highlight marks
+    label_script: str
+    definition: str  # the text the definition highlight marks, in ``script``
+    replaced_by: list[Ref]
+    qualifier: str
+
+
+def hit_static(catalog: Catalog, kind: str, entity_id: str, script: str = "zh-Hans") -> HitStatic:
+    if kind == "standard":
+        s = catalog.standards[entity_id]
         notes = "; ".join(s.notes)
-        return HitOut(
-            id=s.id, kind="standard", href=standard_href(s.id), label=official_title(s.title, script), code=s.code,
-            definition=render(notes, script), scheme="standards", status=s.status, grade=None,
-            match=TIERS[hit.tier], matched_label=hit.matched, matched_type=hit.matched_type,
-            highlight=Highlight(label=highlight(s.title, marks, "zh-Hant" if script != "zh-Hans" else script),
-                                definition=highlight(notes, terms, script)),
-            replaced_by=[], coverage=hit.coverage,
-        )
-    c = catalog.concepts[hit.id]
+        head = HitHead(id=s.id, kind="standard", href=standard_href(s.id), label=official_title(s.title, script),
+                       code=s.code, definition=render(notes, script), scheme="standards", status=s.status, grade=None)
+        return HitStatic(head, s.title, "zh-Hant" if script != "zh-Hans" else script, notes, [], "")
+    c = catalog.concepts[entity_id]
     curated = curated_label(c, script)
-    label_highlight = highlight(curated, marks) if curated else highlight(c.preferred, marks, script)
+    head = HitHead(id=c.id, kind="concept", href=concept_href(c.id), label=curated or render(c.preferred, script),
+                   code=c.notation, definition=render(c.definition, script), scheme=c.scheme, status=c.status,
+                   grade=c.grade)
+    return HitStatic(head, curated or c.preferred, "zh-Hans" if curated else script, c.definition,
+                     _refs(catalog, c.replaced_by, script), qualifier(catalog, c, script))
+
+
+def hit_out(catalog: Catalog, hit: Hit, terms: tuple[str, ...], script: str = "zh-Hans") -> HitOut:
+    static = hit_static(catalog, hit.kind, hit.id, script)
+    marks = hit.marks or terms  # a label match marks only what it shares with the query
     return HitOut(
-        id=c.id, kind="concept", href=concept_href(c.id), label=curated or render(c.preferred, script),
-        code=c.notation, definition=render(c.definition, script), scheme=c.scheme, status=c.status,
-        grade=c.grade, match=TIERS[hit.tier], matched_label=hit.matched, matched_type=hit.matched_type,
-        highlight=Highlight(label=label_highlight, definition=highlight(c.definition, terms, script)),
-        replaced_by=_refs(catalog, c.replaced_by, script), coverage=hit.coverage,
-        qualifier=qualifier(catalog, c, script),
+        **structs.asdict(static.head), match=TIERS[hit.tier], matched_label=hit.matched,
+        matched_type=hit.matched_type,
+        highlight=Highlight(label=highlight(static.label, marks, static.label_script),
+                            definition=highlight(static.definition, terms, script)),
+        replaced_by=static.replaced_by, coverage=hit.coverage, qualifier=static.qualifier,
     )
 
 

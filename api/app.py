@@ -6,13 +6,13 @@ import asyncio
 import html
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
 
 import anyio.to_thread
-from litestar import Litestar, MediaType, Request, Response, Router, get
+from litestar import Litestar, MediaType, Response, Router, get
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -54,14 +54,26 @@ WORKER = os.getpid()  # read again in a forked worker (os.register_at_fork below
 os.register_at_fork(after_in_child=lambda: globals().update(WORKER=os.getpid()))
 
 
-@get("/healthz", sync_to_thread=False, media_type=MediaType.JSON, tags=["health"])
-def healthz(request: Request) -> Response[Health]:
-    """Liveness: answers without touching the store or the index; ``degraded`` (with a reason) while
-    search is unavailable or the read models cannot follow the store. (Bytes encoded here: litestar's
-    serialisation of a returned Struct costs more than the answer.)"""
-    services = request.app.state.services
-    status, reason = services.health
-    return PreEncoded(encode(Health(status=status, revision=services.catalog.revision, worker=WORKER, reason=reason)))
+def health_route(current: Callable[[], Services]):
+    """``GET /healthz`` of one app, answering from ``current()`` (what its lifespan opened)."""
+    last: tuple[tuple, bytes] = ((), b"")  # the last answer and what it says: swapped whole, never edited
+
+    @get("/healthz", sync_to_thread=False, media_type=MediaType.JSON, tags=["health"])
+    def healthz() -> Response[Health]:
+        """Liveness: answers without touching the store or the index; ``degraded`` (with a reason) while
+        search is unavailable or the read models cannot follow the store."""
+        # no parameters, so litestar has nothing to parse; the bytes are encoded once per (revision, state)
+        nonlocal last
+        services = current()
+        key = (services.catalog.revision, services.health, WORKER)
+        said, body = last
+        if said != key:
+            (status, reason), revision = key[1], key[0]
+            body = encode(Health(status=status, revision=revision, worker=WORKER, reason=reason))
+            last = (key, body)
+        return PreEncoded(body)
+
+    return healthz
 
 
 async def follow_change_log(services: Services, interval: float) -> None:
@@ -162,7 +174,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                DefineMiddleware(CSRFMiddleware, config=csrf_config(settings.data_dir, settings.secret_key))]),
             *exchange_handlers(settings),
             DraftingController,
-            healthz,
+            health_route(current_services),
             readyz,
             metrics,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False,

@@ -7,7 +7,7 @@ Entries are made on first use and carry the catalog revision they were made at; 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 from litestar import MediaType, Response
@@ -15,9 +15,11 @@ from litestar.response.base import ASGIResponse
 
 from registry.model import ConceptVersion
 from search.catalog import Catalog, LabelMatch, Suggestion
+from search.highlight import highlight, lowered, prepared
+from search.service import TIERS, Hit, SearchResults
 
 from .etags import etag_of_bytes
-from .views import LookupHead, concept_out, lookup_head, suggestion_head
+from .views import Highlight, HitMatch, LookupHead, concept_out, hit_static, lookup_head, suggestion_head
 
 MAX_ENTRIES = 50_000
 encode = msgspec.json.Encoder().encode
@@ -54,13 +56,35 @@ class PreEncoded(Response):
         )
 
 
+class HitParts(NamedTuple):
+    """A search hit's JSON around what depends on the query, and the texts its highlights mark."""
+
+    head: bytes  # {"id":…,"grade":…,
+    replaced_by: bytes  # ,"replaced_by":[…],"coverage":
+    qualifier: bytes  # ,"qualifier":"…"}
+    label: str
+    label_script: str
+    label_target: str  # prepared(label)
+    definition: str
+    definition_target: str
+
+    @classmethod
+    def of(cls, catalog: Catalog, hit: Hit, script: str) -> HitParts:
+        static = hit_static(catalog, hit.kind, hit.id, script)
+        return cls(head=encode(static.head)[:-1] + b",",
+                   replaced_by=b',"replaced_by":' + encode(static.replaced_by) + b',"coverage":',
+                   qualifier=b',"qualifier":' + encode(static.qualifier) + b"}",
+                   label=static.label, label_script=static.label_script, label_target=prepared(static.label),
+                   definition=static.definition, definition_target=prepared(static.definition))
+
+
 class RenderCache:
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, str, str], tuple[int, bytes]] = {}
+        self._entries: dict[tuple[str, str, str], tuple[int, Any]] = {}
         self._lock = threading.Lock()
         self.hits = self.misses = 0  # read by /metrics; a lost increment between threads does not matter
 
-    def _get(self, key: tuple[str, str, str], revision: int, make) -> bytes:
+    def _get(self, key: tuple[str, str, str], revision: int, make) -> Any:
         entry = self._entries.get(key)
         if entry is not None and entry[0] == revision:
             self.hits += 1
@@ -94,6 +118,30 @@ class RenderCache:
             parts.append(head + b',"label_status":' + encode(match.term.type) + b',"matched":' + encode(match.term) + b"}")
         return b'{"label":' + encode(label) + b',"matches":[' + b",".join(parts) + b"]}"
 
+
+    def search(self, catalog: Catalog, query: str, results: SearchResults, offset: int, limit: int,
+               script: str) -> bytes:
+        """The JSON of a search answer (``views.search_out`` encoded), assembled from per-hit parts made once
+        per revision and script: only the match, its highlights and its coverage are encoded per answer."""
+        terms = lowered(results.highlight_terms)
+        concepts, standards, revision = catalog.concepts, catalog.standards, catalog.revision
+        hits = []
+        for hit in results.hits:
+            if hit.id not in concepts and hit.id not in standards:
+                continue
+            parts: HitParts = self._get(("hit", hit.id, script), revision,
+                                        lambda h=hit: HitParts.of(catalog, h, script))
+            marks = lowered(hit.marks) if hit.marks else terms
+            matched = HitMatch(
+                match=TIERS[hit.tier], matched_label=hit.matched, matched_type=hit.matched_type,
+                highlight=Highlight(
+                    label=highlight(parts.label, marks, parts.label_script, parts.label_target, terms_lowered=True),
+                    definition=highlight(parts.definition, terms, script, parts.definition_target, terms_lowered=True)))
+            hits.append(parts.head + encode(matched)[1:-1] + parts.replaced_by + encode(hit.coverage) + parts.qualifier)
+        counts = b',"total":%d,"total_exact":%s,"offset":%d,"limit":%d,"revision":%d,"hits":[' % (
+            results.total, b"true" if results.total_exact else b"false", offset, limit, results.revision)
+        return b"".join((b'{"query":', encode(query), b',"script":', encode(script), counts, b",".join(hits),
+                         b'],"facets":', encode(results.facets), b"}"))
 
     def suggestions(self, catalog: Catalog, suggestions: list[Suggestion], script: str) -> bytes:
         """The JSON of a suggest answer, assembled from pre-encoded parts."""

@@ -26,7 +26,6 @@ from .views import (
     SearchOut,
     StandardOut,
     SuggestionOut,
-    search_out,
     standard_out,
 )
 
@@ -146,15 +145,14 @@ class SearchController(Controller):
         standard: Facet = None,
         kind: Facet = None,
         script: ScriptParam = "zh-Hans",
-    ) -> SearchOut:
+    ) -> Response[SearchOut]:
         """Ranked full-text search over labels (any script, pinyin, English, codes) and definitions,
         with highlights, facet counts and filters. 503 ``index-unavailable`` while the index is rebuilt."""
         text = require_text(q, "q")
-        values = dict(zip(FILTER_FIELDS, (scheme, status, grade, standard, kind)))
-        filters = {k: v for k, v in values.items() if v}
+        filters = {k: v for k, v in zip(FILTER_FIELDS, (scheme, status, grade, standard, kind)) if v}
         catalog = services.catalog  # one snapshot for the whole answer
         results = services.search_results(text, filters=filters, offset=offset, limit=limit, catalog=catalog)
-        return search_out(catalog, text, results, offset, limit, script)
+        return json_response(services.rendered.search(catalog, text, results, offset, limit, script))
 
     @get("/suggest", sync_to_thread=False, responses=problems(400))
     def suggest(

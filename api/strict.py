@@ -110,12 +110,13 @@ async def strict_request(request: Request) -> Response | None:
 
     Also answers ``OPTIONS`` itself: litestar's answer names only the methods of the first handlers
     registered on a path (``Allow: OPTIONS, POST`` where GET is served too)."""
-    if request.method == "OPTIONS" and request.route_handler.handler_name == "options_handler":
+    if request.scope["method"] == "OPTIONS" and request.route_handler.handler_name == "options_handler":
         return Response(content=None, status_code=204, headers={"Allow": allowed_methods(request)}, media_type="text/plain")
     scope = request.scope
     query = scope["query_string"]  # nothing to parse on most reads (/healthz, a concept by id)
-    if query:
-        for name, value in request.query_params.multi_items():
+    params = request.query_params if query else None  # a new MultiDict at each access: made once here
+    if params is not None:
+        for name, value in params.multi_items():
             if _bad_text(name) or _bad_text(value):
                 raise InvalidInput(f"{name!r} holds a NUL or a byte that is not UTF-8", field=name)
     if scope["path_params"]:
@@ -123,9 +124,9 @@ async def strict_request(request: Request) -> Response | None:
             if isinstance(value, str) and _bad_text(value):
                 raise InvalidInput(f"{name} holds a NUL or a byte that is not UTF-8", field=name)
     rules = rules_of(request.route_handler)
-    if query:
+    if params is not None:
         for name in rules.integers:
-            for value in request.query_params.getall(name, []):
+            for value in params.getall(name, []):
                 if not DIGITS.fullmatch(value):
                     raise InvalidInput(f"{name} is an integer written in decimal digits, not {value!r}", field=name)
     if rules.body is None:

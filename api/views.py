@@ -7,7 +7,9 @@ concept takes precedence over the converted preferred label.
 
 from __future__ import annotations
 
-from msgspec import Struct
+from typing import NamedTuple
+
+from msgspec import Struct, structs
 
 from registry.languages import REGIONAL, ZH_HANS, ZH_HANT, is_regional, is_simplified
 from registry.model import (
@@ -126,7 +128,9 @@ class Highlight(Struct, kw_only=True, omit_defaults=True):
     definition: str = ""
 
 
-class HitOut(Struct, kw_only=True):
+class HitHead(Struct, kw_only=True):
+    """The part of a search hit that is the same for every query that finds it."""
+
     id: str
     kind: str
     href: str
@@ -136,6 +140,18 @@ class HitOut(Struct, kw_only=True):
     scheme: str
     status: str
     grade: str | None
+
+
+class HitMatch(Struct, kw_only=True):
+    """The part of a search hit that depends on the query, in the order of ``HitOut``."""
+
+    match: str
+    matched_label: str
+    matched_type: str
+    highlight: Highlight
+
+
+class HitOut(HitHead, kw_only=True):
     match: str
     matched_label: str
     matched_type: str
@@ -276,29 +292,43 @@ def lookup_head(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") ->
                       replaced_by=_refs(catalog, c.replaced_by, script), qualifier=qualifier(catalog, c, script))
 
 
-def hit_out(catalog: Catalog, hit: Hit, terms: tuple[str, ...], script: str = "zh-Hans") -> HitOut:
-    marks = hit.marks or terms  # a label match marks only what it shares with the query
-    if hit.kind == "standard":
-        s = catalog.standards[hit.id]
+class HitStatic(NamedTuple):
+    """What a hit shows that does not depend on the query: its head, the texts highlights mark (with the
+    script each is shown in), its replacements and its qualifier."""
+
+    head: HitHead
+    label: str  # the label text the label highlight marks
+    label_script: str
+    definition: str  # the text the definition highlight marks, in ``script``
+    replaced_by: list[Ref]
+    qualifier: str
+
+
+def hit_static(catalog: Catalog, kind: str, entity_id: str, script: str = "zh-Hans") -> HitStatic:
+    if kind == "standard":
+        s = catalog.standards[entity_id]
         notes = "; ".join(s.notes)
-        return HitOut(
-            id=s.id, kind="standard", href=standard_href(s.id), label=official_title(s.title, script), code=s.code,
-            definition=render(notes, script), scheme="standards", status=s.status, grade=None,
-            match=TIERS[hit.tier], matched_label=hit.matched, matched_type=hit.matched_type,
-            highlight=Highlight(label=highlight(s.title, marks, ZH_HANT if script != ZH_HANS else script),
-                                definition=highlight(notes, terms, script)),
-            replaced_by=[], coverage=hit.coverage,
-        )
-    c = catalog.concepts[hit.id]
+        head = HitHead(id=s.id, kind="standard", href=standard_href(s.id), label=official_title(s.title, script),
+                       code=s.code, definition=render(notes, script), scheme="standards", status=s.status, grade=None)
+        return HitStatic(head, s.title, ZH_HANT if script != ZH_HANS else script, notes, [], "")
+    c = catalog.concepts[entity_id]
     curated = curated_label(c, script)
-    label_highlight = highlight(curated, marks) if curated else highlight(c.preferred, marks, script)
+    head = HitHead(id=c.id, kind="concept", href=concept_href(c.id), label=curated or render(c.preferred, script),
+                   code=c.notation, definition=render(c.chinese_definition, script), scheme=c.scheme, status=c.status,
+                   grade=c.grade)
+    return HitStatic(head, curated or c.preferred, ZH_HANS if curated else script, c.chinese_definition,
+                     _refs(catalog, c.replaced_by, script), qualifier(catalog, c, script))
+
+
+def hit_out(catalog: Catalog, hit: Hit, terms: tuple[str, ...], script: str = "zh-Hans") -> HitOut:
+    static = hit_static(catalog, hit.kind, hit.id, script)
+    marks = hit.marks or terms  # a label match marks only what it shares with the query
     return HitOut(
-        id=c.id, kind="concept", href=concept_href(c.id), label=curated or render(c.preferred, script),
-        code=c.notation, definition=render(c.chinese_definition, script), scheme=c.scheme, status=c.status,
-        grade=c.grade, match=TIERS[hit.tier], matched_label=hit.matched, matched_type=hit.matched_type,
-        highlight=Highlight(label=label_highlight, definition=highlight(c.chinese_definition, terms, script)),
-        replaced_by=_refs(catalog, c.replaced_by, script), coverage=hit.coverage,
-        qualifier=qualifier(catalog, c, script),
+        **structs.asdict(static.head), match=TIERS[hit.tier], matched_label=hit.matched,
+        matched_type=hit.matched_type,
+        highlight=Highlight(label=highlight(static.label, marks, static.label_script),
+                            definition=highlight(static.definition, terms, script)),
+        replaced_by=static.replaced_by, coverage=hit.coverage, qualifier=static.qualifier,
     )
 
 

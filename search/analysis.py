@@ -177,6 +177,8 @@ def pinyin_query(text: str) -> str:
     """The toneless compact pinyin a query stands for when it is written as pinyin with tone marks
     (zhìhuì), tone numbers (zhi4hui4), ü / v / u: spellings, or pinyin mixed with characters
     (zhihui农业); "" when the query is not such pinyin (plain letters are handled as they are)."""
+    if CJK_RUN.fullmatch(text):  # characters only: no letter to read as pinyin
+        return ""
     base = normalize(text).replace("u:", "ü")
     decomposed = unicodedata.normalize("NFD", base).replace("u\u0308", "ü")
     plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")

@@ -26,23 +26,29 @@ def highlight_terms(forms: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(terms, key=lambda t: (-len(t), t)))
 
 
-def _spans(terms: tuple[str, ...], target: str) -> list[tuple[int, int]]:
-    """Where any of ``terms`` occurs in ``target`` (ignoring case), overlapping or touching spans merged:
-    标准 inside 高标准 after 高标 gives one span. Found with ``str.find`` per term, so nothing is compiled
-    per query: a regular expression of the terms would be compiled for every new query and every
-    label's own marks (what it cost: docs/performance-log.md)."""
+def prepared(text: str) -> str:
+    """What ``highlight`` finds terms in: ``text`` folded to Simplified (so 行動支付 is marked for 行动支付)
+    and lower-cased, each only where it keeps every position (t2s and ``lower`` mostly do). The same for
+    every query: a renderer may keep it beside the text rather than fold the text again per answer."""
+    folded = converter("t2s").convert(text)
+    target = folded if len(folded) == len(text) else text
     lowered = target.lower()
-    if len(lowered) != len(target):  # lower-casing moved positions (a rare letter): exact case only
-        lowered = target
+    return lowered if len(lowered) == len(target) else target  # a rare letter moved: exact case only
+
+
+def _spans(terms: tuple[str, ...], target: str) -> list[tuple[int, int]]:
+    """Where any of ``terms`` (lower-cased) occurs in ``target`` (``prepared``), overlapping or touching spans
+    merged: 标准 inside 高标准 after 高标 gives one span. Found with ``str.find`` per term, so nothing is
+    compiled per query: a regular expression of the terms would be compiled for every new query and every
+    label's own marks (what it cost: docs/performance-log.md)."""
     found = []
     for term in terms:
-        term = term.lower()
         if not term:
             continue
-        start = lowered.find(term)
+        start = target.find(term)
         while start != -1:
             found.append((start, start + len(term)))
-            start = lowered.find(term, start + 1)
+            start = target.find(term, start + 1)
     found.sort()
     spans: list[tuple[int, int]] = []
     for start, end in found:
@@ -54,23 +60,28 @@ def _spans(terms: tuple[str, ...], target: str) -> list[tuple[int, int]]:
     return spans
 
 
-def highlight(text: str, terms: tuple[str, ...], script: str = "zh-Hans") -> str:
+def lowered(terms: tuple[str, ...]) -> tuple[str, ...]:
+    """``terms`` as ``highlight`` matches them: lower-cased (once per answer, not once per text)."""
+    return tuple(term.lower() for term in terms)
+
+
+def highlight(text: str, terms: tuple[str, ...], script: str = "zh-Hans", target: str | None = None,
+              *, terms_lowered: bool = False) -> str:
     """HTML-escaped ``text`` in ``script`` with each match wrapped in <mark>; "" when nothing matched.
 
-    Pieces are converted one by one, so a mark never splits a converted phrase's output.
+    ``target`` is ``prepared(text)`` when the caller keeps it; ``terms_lowered``: ``terms`` went through
+    ``lowered`` already. Pieces are converted one by one, so a mark never splits a converted phrase's output.
     """
     if not terms or not text:
         return ""
-    # match on the Simplified form (so 行動支付 is marked for 行动支付); t2s keeps lengths, mostly
-    folded = converter("t2s").convert(text)
-    target = folded if len(folded) == len(text) else text
+    spans = _spans(terms if terms_lowered else lowered(terms), prepared(text) if target is None else target)
+    if not spans:
+        return ""
     pieces: list[str] = []
     last = 0
-    for start, end in _spans(terms, target):
+    for start, end in spans:
         pieces.append(html.escape(render(text[last:start], script)))
         pieces.append(MARK_OPEN + html.escape(render(text[start:end], script)) + MARK_CLOSE)
         last = end
-    if not pieces:
-        return ""
     pieces.append(html.escape(render(text[last:], script)))
     return "".join(pieces)

@@ -33,6 +33,7 @@ BULK_REBUILD = 1000  # documents (at a first start: revisions) above which an em
 CACHE_SIZE = 2048  # ranked results per (query, filters, revision); a new revision misses them all
 SAVE_EVERY = 200  # revisions after which the catalog snapshot is saved again beside the index
 FILTER_FIELDS = ("scheme", "status", "grade", "standard", "kind")
+FACET_CACHE = 50_000  # entities whose facet pairs are kept for the current snapshot, at most
 
 
 class SearchResults(Struct, frozen=True, kw_only=True):
@@ -64,6 +65,8 @@ class SearchService:
         self._built: tuple[int, int] | None = None  # (revision, documents) of a one-pass build at start
         self._cache: dict[tuple, _Ranked] = {}
         self._cache_lock = threading.Lock()
+        # (revision, entity id -> its facet pairs) of the current snapshot; replaced whole for a new one
+        self._pairs: tuple[int, dict[str, tuple[tuple[str, str], ...]]] = (-1, {})
         revision = store.revision()
         saved = Catalog.load(self.folder, revision)
         if saved is None and self.index.revision == 0 and revision > BULK_REBUILD:
@@ -243,12 +246,29 @@ class SearchService:
         s = catalog.standards[entity_id]
         return ("kind", "standard"), ("scheme", "standards"), ("status", s.status), ("standard", s.id)
 
+    def _pairs_of(self, catalog: Catalog) -> dict[str, tuple[tuple[str, str], ...]]:
+        """The facet pairs of the entities seen so far in ``catalog`` (a snapshot: they never change in it);
+        an empty dict to fill for a new snapshot, and a throwaway one for an older snapshot a request still reads."""
+        revision, pairs = self._pairs
+        if revision != catalog.revision:
+            if catalog is not self._catalog:
+                return {}
+            pairs = {}
+            self._pairs = (catalog.revision, pairs)
+        elif len(pairs) >= FACET_CACHE:
+            pairs.clear()
+        return pairs
+
     def _facets(self, catalog: Catalog, hits: list[Hit]) -> dict[str, dict[str, int]]:
         """Counts per value of each facet over all hits (not only the page shown): most frequent first,
         ties in the order of the hits."""
+        known = self._pairs_of(catalog)
         pairs: list[tuple[str, str]] = []
         for hit in hits:
-            pairs += self._facet_pairs(catalog, hit.id)
+            found = known.get(hit.id)
+            if found is None:
+                found = known[hit.id] = self._facet_pairs(catalog, hit.id)
+            pairs += found
         facets: dict[str, dict[str, int]] = {name: {} for name in FILTER_FIELDS}
         for (name, value), count in sorted(Counter(pairs).items(), key=lambda item: -item[1]):
             facets[name][value] = count

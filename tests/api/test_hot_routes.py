@@ -75,3 +75,47 @@ def test_healthz_names_the_worker_and_revision(live_server, http):
 )
 def test_bad_input_to_a_hot_route_is_its_own_problem(http, path, params, status):
     assert_problem(http.get(path, params=params), status)
+
+
+def test_healthz_follows_the_revision_and_the_state():
+    """/healthz encodes its answer once per (revision, state): a new revision or a change of state is
+    answered at once, and each answer is the Health view encoded."""
+    from types import SimpleNamespace
+
+    from litestar.testing import TestClient
+
+    from api.app import WORKER, Health, health_route
+
+    services = SimpleNamespace(catalog=SimpleNamespace(revision=7), health=("ok", None))
+    seen = []
+    with TestClient(Litestar([health_route(lambda: services)])) as client:
+        for revision, health in [(7, ("ok", None)), (7, ("ok", None)), (8, ("ok", None)),
+                                 (8, ("degraded", "the index is rebuilt")), (8, ("ok", None)), (9, ("ok", None))]:
+            services.catalog.revision, services.health = revision, health
+            answer = client.get("/healthz")
+            assert answer.status_code == 200
+            assert answer.content == encode(Health(status=health[0], revision=revision, worker=WORKER, reason=health[1]))
+            seen.append(answer.json())
+    assert [(h["revision"], h["status"], h.get("reason")) for h in seen] == [
+        (7, "ok", None), (7, "ok", None), (8, "ok", None), (8, "degraded", "the index is rebuilt"), (8, "ok", None),
+        (9, "ok", None)]
+
+
+@pytest.mark.parametrize("script", ["zh-Hans", "zh-Hant", "zh-TW", "zh-HK"])
+@pytest.mark.parametrize("params", [{"q": "数字乡村"}, {"q": "行動支付"}, {"q": "shuzi xiangcun"}, {"q": "数据"},
+                                    {"q": "GB/T"}, {"q": "标准", "kind": "standard"}, {"q": "农业", "offset": "5", "limit": "7"},
+                                    {"q": "data"}, {"q": "zzzzqq"}])
+def test_a_search_is_its_view_encoded(live_server, http, params, script):
+    """The search route's bytes, assembled from per-hit parts kept per revision and script, are those of the
+    documented view encoded whole (``search_out``), in every script, with highlights, pages and filters."""
+    from api.views import search_out
+
+    answer = http.get("/api/v1/search", params={**params, "script": script})
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    catalog = live_server.services.catalog
+    offset, limit = int(params.get("offset", 0)), int(params.get("limit", 20))
+    filters = {k: v for k, v in params.items() if k not in ("q", "offset", "limit")}
+    results = live_server.services.search.search(params["q"], filters=filters, offset=offset, limit=limit, catalog=catalog)
+    assert answer.content == encode(search_out(catalog, params["q"], results, offset, limit, script))
+    again = http.get("/api/v1/search", params={**params, "script": script})  # from the kept parts
+    assert again.content == answer.content

@@ -7,7 +7,7 @@
 
 Load comes from Debian's wrk (`apt-get install wrk`) when it is installed, else from
 `tests/bench/loadgen.py` (Python, in a process of its own: lower ceilings, so compare only ratios
-taken with the same client). Loopback only (127.0.0.1, ports 8870-8889), 32 connections, bounded runs.
+taken with the same client). Loopback only (127.0.0.1, ports 8870-8889 or ``SHUYU_BENCH_PORTS=FIRST-LAST``), 32 connections, bounded runs.
 
 Beside shuyu runs the peer app (``tests/bench/peer_app.py``): the same litestar and uvicorn, with as many
 workers, serving search from a tantivy index of 1–2-grams over the same documents, and a bare litestar
@@ -59,7 +59,9 @@ end
 """
 
 
-PORTS = range(8870, 8890)  # the benchmark's own port range on a shared machine
+# the benchmark's own port range on a shared machine; SHUYU_BENCH_PORTS=FIRST-LAST picks another
+_FIRST, _LAST = (int(p) for p in os.environ.get("SHUYU_BENCH_PORTS", "8870-8889").split("-"))
+PORTS = range(_FIRST, _LAST + 1)
 
 
 def free_port() -> int:

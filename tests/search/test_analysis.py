@@ -102,6 +102,18 @@ def test_near_synonym_forms_and_english_words():
     assert english_words("mobile payments") == english_words("mobile payment")
 
 
+def test_a_highlight_from_a_kept_prepared_text_is_the_same():
+    """A renderer may keep ``prepared(text)`` and lower-cased terms: the marks are those made from scratch."""
+    from search.highlight import highlight, lowered, prepared
+
+    texts = ["行動支付與數字鄉村", "Internet of Things 物联网", "İstanbul 数字乡村", "高标准农田建设标准", ""]
+    for terms in [("行动支付", "数字"), ("things", "物联"), ("İ", "乡村"), ("标准", "高标"), ("zzz",), ()]:
+        for text in texts:
+            for script in ("zh-Hans", "zh-Hant", "zh-TW", "zh-HK"):
+                assert highlight(text, lowered(terms), script, prepared(text), terms_lowered=True) == \
+                    highlight(text, terms, script)
+
+
 def test_highlight_spans_are_those_of_a_pattern_of_the_terms():
     """Spans are found with str.find per term: the same as the regular expression they replaced (a
     lookahead at each position for the terms, longest first, ignoring case; overlapping and touching
@@ -109,7 +121,7 @@ def test_highlight_spans_are_those_of_a_pattern_of_the_terms():
     import random
     import re
 
-    from search.highlight import _spans
+    from search.highlight import _spans, lowered, prepared
 
     def by_pattern(terms, target):
         pattern = re.compile("(?=(" + "|".join(re.escape(t) for t in terms) + "))", re.IGNORECASE)
@@ -128,4 +140,4 @@ def test_highlight_spans_are_those_of_a_pattern_of_the_terms():
         target = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         terms = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))).strip() or "数" for _ in range(rng.randint(1, 5))}
         terms = tuple(sorted(terms, key=lambda t: (-len(t), t)))
-        assert _spans(terms, target) == by_pattern(terms, target), (terms, target)
+        assert _spans(lowered(terms), prepared(target)) == by_pattern(terms, target), (terms, target)

@@ -143,6 +143,25 @@ def test_index_follows_the_change_log_and_survives_restart(tmp_path):
     store.close()
 
 
+def test_facet_counts_follow_a_new_revision(tmp_path):
+    """Facet values are kept per snapshot: a concept whose status changes is counted under its new one."""
+    store = SQLiteStore(tmp_path / "r.db")
+    load_bundled_if_empty(store)
+    svc = SearchService(store, tmp_path / "index")
+    svc.catch_up()
+    before = svc.search("移动支付").facets["status"]
+    assert before.get("published") and "deprecated" not in before
+    current = store.get("concept", "mobile-payment")
+    store.append([concept("mobile-payment", current.preferred, version=current.version + 1, scheme=current.scheme,
+                          status="deprecated",
+                          terms=current.terms[1:], definition=current.definition)], actor="editor")
+    svc.catch_up()
+    after = svc.search("移动支付").facets["status"]
+    assert after.get("deprecated") == 1 and after.get("published", 0) == before["published"] - 1
+    svc.index.close()
+    store.close()
+
+
 def test_rebuild_gives_the_same_answers(service):
     before = [h.id for h in service.search("农业", limit=50).hits]
     assert service.rebuild() == service.document_count()

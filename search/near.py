@@ -15,6 +15,7 @@ Candidates come from the catalog's in-memory postings by set operations (see ``_
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from heapq import nsmallest
 from math import log
 
@@ -55,6 +56,19 @@ SAME_SYLLABLE = 0.7  # a character sounding the same as the label's at its place
 SAME_PART = 0.3  # ... the same initial or the same final ...
 FINAL_MIN = 2  # ... of at least two letters (a bare "i" is spelled alike in zi and shi, said apart)
 WEIGHTS = (0.15, 0.175, 0.2, 0.275, 0.2)  # query share, label share, bigram share, alignment, length ratio
+# sound-alike labels (transliterations: 史丹佛 / 斯坦福, 柏克萊 / 伯克利), sharing no character needed: as many
+# syllables (at least SOUND_MIN: a two-syllable homophone is no match, 保固 / 包谷), every initial alike
+# under FUZZY_INITIAL and every final alike under FUZZY_FINAL but at most one
+SOUND_MIN = 3
+SOUND_MAX = 8
+SOUND_SCORE = 0.6  # the score of a label alike place by place (less for a final unlike, a character unlike)
+SOUND_UNLIKE_FINAL = 0.4  # a place whose initials are alike and finals not counts this much (alike: 0.8)
+FUZZY_INITIAL = {"zh": "z", "ch": "c", "sh": "s", "t": "d", "p": "b", "k": "g", "h": "f", "l": "n", "r": "n",
+                 "y": "", "w": ""}
+FUZZY_FINAL = {"ang": "an", "eng": "en", "ing": "in", "o": "u", "uo": "u", "ou": "u", "v": "i", "ai": "a",
+               "ei": "i", "ie": "i", "ue": "i", "ve": "i", "iang": "ian", "iong": "ong", "ong": "en", "ia": "a",
+               "ua": "a", "uan": "an", "uang": "an", "ui": "i", "un": "en", "iu": "u", "ao": "u", "iao": "u",
+               "ian": "an", "e": "u", "er": "e"}
 
 
 _weights_of: dict[int, tuple[dict, int, dict[str, float]]] = {}  # id(postings) → (postings, total, weights)
@@ -135,11 +149,69 @@ def score(form: _Form, label: str, weights: dict[str, float]) -> tuple[float, in
     return value, len(shared)
 
 
+def fuzzy(ch: str) -> tuple[str, str]:
+    """A character's syllable with alike initials and finals made one (zh/z, d/t, an/ang, o/u ...), or ("", "")."""
+    initial, final = syllable(ch)
+    if not final:
+        return "", ""
+    return FUZZY_INITIAL.get(initial, initial) or "0", FUZZY_FINAL.get(final, final)
+
+
+_sounds_of: dict[int, tuple[object, int, dict[str, list[str]]]] = {}  # id(labels) → (labels, count, table)
+
+
+def sound_table(labels: Iterable[str], count: int) -> dict[str, list[str]]:
+    """The labels of ``SOUND_MIN``–``SOUND_MAX`` characters (all with a reading) by the alike initials
+    of their syllables, built once per catalog snapshot (``labels``: its folded labels, ``count`` of them)."""
+    held = _sounds_of.get(id(labels))
+    if held is not None and held[0] is labels and held[1] == count:
+        return held[2]
+    table: dict[str, list[str]] = {}
+    for label in labels:
+        if SOUND_MIN <= len(label) <= SOUND_MAX:
+            key = "".join([fuzzy(ch)[0] for ch in label])
+            if len(key) == len(label):
+                table.setdefault(key, []).append(label)
+    if len(_sounds_of) >= 4:  # old snapshots
+        _sounds_of.clear()
+    _sounds_of[id(labels)] = (labels, count, table)
+    return table
+
+
+def sound_alike(form: str, table: dict[str, list[str]]) -> list[tuple[str, float]]:
+    """(label, score) of the labels sharing at most one character with the form that sound like it
+    place by place (see ``SOUND_MIN``)."""
+    if not SOUND_MIN <= len(form) <= SOUND_MAX:
+        return []
+    sounds = [fuzzy(ch) for ch in form]
+    key = "".join([initial for initial, _ in sounds])
+    if len(key) != len(form):
+        return []
+    found = []
+    letters = set(form)
+    for label in table.get(key, ()):
+        agree = 0.0
+        unlike = 0
+        for ch, other, (_, final) in zip(form, label, sounds):
+            if ch == other:
+                agree += 1.0
+            elif fuzzy(other)[1] == final:
+                agree += 0.8
+            else:
+                agree += SOUND_UNLIKE_FINAL
+                unlike += 1
+        if unlike <= 1 and len(letters.intersection(label)) <= 1:  # sharing more: scored by characters
+            found.append((label, SOUND_SCORE * agree / len(form)))
+    return found
+
+
 def near_labels(postings: dict[str, tuple[str, ...]], total: int, forms: list[str],
-                taken: set[str]) -> list[tuple[str, float, float, str]]:
+                taken: set[str], labels: Iterable[str] = ()) -> list[tuple[str, float, float, str]]:
     """(label, score, share of the query it holds, form) of the labels close to any query form, best
-    first, at most ``MAX_HITS``; labels in ``taken`` (already hits of a better tier) are skipped."""
+    first, at most ``MAX_HITS``; labels in ``taken`` (already hits of a better tier) are skipped.
+    ``labels``, the catalog's folded labels, are searched for sound-alike ones (``sound_alike``)."""
     weights = char_weights(postings, total)
+    sounds = sound_table(labels, total) if labels else {}
     unknown = log(1.0 + total)  # a character on no label: as rare as can be
     best: dict[str, tuple[float, float, str, int]] = {}
     for text in forms:
@@ -155,6 +227,10 @@ def near_labels(postings: dict[str, tuple[str, ...]], total: int, forms: list[st
             if keep and value > best.get(label, (0.0,))[0]:
                 cover = sum(1 for ch in text if ch in label) / len(text)
                 best[label] = (value, cover, text, shared)
+        for label, value in sound_alike(text, sounds):
+            if value > best.get(label, (0.0,))[0] and label not in taken:
+                cover = sum(1 for ch in text if ch in label) / len(text)
+                best[label] = (value, cover, text, 0)
     ranked = sorted(best.items(), key=lambda item: (-round(item[1][0], 6), item[0]))[:MAX_HITS]
     if len(ranked) > 1:  # the margin rule: a best match that is not clearly ahead of the next is a guess
         (top, _, _, shared), second = ranked[0][1], ranked[1][1][0]

@@ -80,9 +80,14 @@ def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) 
     regional_hit = next(((lang, text) for lang, text in regional if text == asked), None)
     if regional_hit and hit.tier != DEFINITION:  # 數位鄉村 matched as the Taiwan term it is, not as 繁体 数字乡村
         how, matched = HOW_LANG[regional_hit[0]], regional_hit[1]
-    else:
-        matched = asked if how == "台湾用语" else hit.matched  # the Taiwan word as typed
     curated_names = curated_labels(catalog, script)
+    if not regional_hit:
+        if how == "台湾用语":
+            matched = asked  # the Taiwan word as typed
+        elif hit.matched_lang in ("zh-TW", "zh-HK", "en"):
+            matched = hit.matched  # a regional or English term is quoted as it is written
+        else:  # a Simplified label, quoted in the page's script (公文包 on a zh-TW page: 公文包 → 公事包 if curated)
+            matched = curated_names.get(hit.matched) or render(hit.matched, script)
     curated = next((text for lang, text in regional if lang == script), None)
     label = (highlight(curated, terms) or _esc(curated)) if curated else (
         highlight(c.preferred, terms, script) or _esc(render(c.preferred, script)))

@@ -15,11 +15,11 @@ Candidates come from the catalog's in-memory postings by set operations (see ``_
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from heapq import nsmallest
 from math import log
 
-from .analysis import syllable
+from .analysis import CJK, syllable
 
 # The 500 most frequent characters of jieba's bundled dictionary (word frequencies summed per character):
 # one of these alone is not a match. Generated once; see docs/search.md.
@@ -60,7 +60,7 @@ WEIGHTS = (0.15, 0.175, 0.2, 0.275, 0.2)  # query share, label share, bigram sha
 # syllables (at least SOUND_MIN: a two-syllable homophone is no match, 保固 / 包谷), every initial alike
 # under FUZZY_INITIAL and every final alike under FUZZY_FINAL but at most one
 SOUND_MIN = 3
-SOUND_MAX = 8
+SOUND_MAX = 6
 SOUND_SCORE = 0.6  # the score of a label alike place by place (less for a final unlike, a character unlike)
 SOUND_UNLIKE_FINAL = 0.4  # a place whose initials are alike and finals not counts this much (alike: 0.8)
 FUZZY_INITIAL = {"zh": "z", "ch": "c", "sh": "s", "t": "d", "p": "b", "k": "g", "h": "f", "l": "n", "r": "n",
@@ -154,39 +154,71 @@ def fuzzy(ch: str) -> tuple[str, str]:
     initial, final = syllable(ch)
     if not final:
         return "", ""
-    return FUZZY_INITIAL.get(initial, initial) or "0", FUZZY_FINAL.get(final, final)
+    return FUZZY_INITIAL.get(initial, initial) or "y", FUZZY_FINAL.get(final, final)
 
 
-_sounds_of: dict[int, tuple[object, int, dict[str, list[str]]]] = {}  # id(labels) → (labels, count, table)
+_initial_class: dict[int, str] = {}  # a character → its alike initial, upper case ("Y": none), "?": no reading
+_sounds: tuple[Mapping | None, dict[str, tuple[str, ...]]] = (None, {})  # the labels last asked about, their table
 
 
-def sound_table(labels: Iterable[str], count: int) -> dict[str, list[str]]:
-    """The labels of ``SOUND_MIN``–``SOUND_MAX`` characters (all with a reading) by the alike initials
-    of their syllables, built once per catalog snapshot (``labels``: its folded labels, ``count`` of them)."""
-    held = _sounds_of.get(id(labels))
-    if held is not None and held[0] is labels and held[1] == count:
-        return held[2]
-    table: dict[str, list[str]] = {}
-    for label in labels:
-        if SOUND_MIN <= len(label) <= SOUND_MAX:
-            key = "".join([fuzzy(ch)[0] for ch in label])
-            if len(key) == len(label):
-                table.setdefault(key, []).append(label)
-    if len(_sounds_of) >= 4:  # old snapshots
-        _sounds_of.clear()
-    _sounds_of[id(labels)] = (labels, count, table)
+def _initials(label: str) -> str:
+    """The alike initials of a label's characters, one capital letter each ("?" for a character without
+    a reading, itself for anything else): ``str.translate`` over a table filled as characters are met."""
+    key = label.translate(_initial_class)
+    if not key.isascii():
+        for ch in label:
+            if ord(ch) not in _initial_class and CJK.match(ch):
+                initial, final = fuzzy(ch)
+                _initial_class[ord(ch)] = initial[:1].upper() if final else "?"
+        key = label.translate(_initial_class)
+    return key
+
+
+def _sound_key(label: str) -> str | None:
+    if SOUND_MIN <= len(label) <= SOUND_MAX:
+        key = _initials(label)
+        if key.isalpha() and key.isupper() and key.isascii():
+            return key
+    return None
+
+
+def sound_table(labels: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
+    """The labels of ``SOUND_MIN``–``SOUND_MAX`` characters, every one with a reading, by the alike
+    initials of their syllables (``labels``: a catalog snapshot's folded labels). Kept for the last
+    snapshot asked about; the next one's table is that one changed by the labels added and removed."""
+    global _sounds
+    built_for, table = _sounds
+    if built_for is labels:
+        return table
+    added: Iterable[str]
+    removed: Iterable[str]
+    if built_for is None:
+        added, removed = labels.keys(), set()
+        table = {}
+    else:  # a snapshot copies a container it changes, so the last one's labels are as they were
+        added, removed = labels.keys() - built_for.keys(), built_for.keys() - labels.keys()
+        table = dict(table)
+    for label in removed:
+        key = _sound_key(label)
+        if key is not None:
+            table[key] = tuple(other for other in table.get(key, ()) if other != label)
+    for label in added:
+        key = _sound_key(label)
+        if key is not None:
+            table[key] = (*table.get(key, ()), label)
+    _sounds = (labels, table)
     return table
 
 
-def sound_alike(form: str, table: dict[str, list[str]]) -> list[tuple[str, float]]:
+def sound_alike(form: str, table: dict[str, tuple[str, ...]]) -> list[tuple[str, float]]:
     """(label, score) of the labels sharing at most one character with the form that sound like it
     place by place (see ``SOUND_MIN``)."""
     if not SOUND_MIN <= len(form) <= SOUND_MAX:
         return []
-    sounds = [fuzzy(ch) for ch in form]
-    key = "".join([initial for initial, _ in sounds])
-    if len(key) != len(form):
+    key = _sound_key(form)
+    if key is None:
         return []
+    sounds = [fuzzy(ch) for ch in form]
     found = []
     letters = set(form)
     for label in table.get(key, ()):
@@ -206,12 +238,12 @@ def sound_alike(form: str, table: dict[str, list[str]]) -> list[tuple[str, float
 
 
 def near_labels(postings: dict[str, tuple[str, ...]], total: int, forms: list[str],
-                taken: set[str], labels: Iterable[str] = ()) -> list[tuple[str, float, float, str]]:
+                taken: set[str], labels: Mapping[str, object] | None = None) -> list[tuple[str, float, float, str]]:
     """(label, score, share of the query it holds, form) of the labels close to any query form, best
     first, at most ``MAX_HITS``; labels in ``taken`` (already hits of a better tier) are skipped.
     ``labels``, the catalog's folded labels, are searched for sound-alike ones (``sound_alike``)."""
     weights = char_weights(postings, total)
-    sounds = sound_table(labels, total) if labels else {}
+    sounds = sound_table(labels) if labels else {}
     unknown = log(1.0 + total)  # a character on no label: as rare as can be
     best: dict[str, tuple[float, float, str, int]] = {}
     for text in forms:

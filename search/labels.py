@@ -303,7 +303,7 @@ class _Ranker:
         catalog = self.catalog
         taken = {fold_to_simplified(hit[3]) for hit in self.best.values()}  # labels hit by a better tier
         total = len(catalog.by_label) + len(catalog.by_title)
-        for label, score, cover, form in near_labels(catalog.postings, total, forms, taken):
+        for label, score, cover, form in near_labels(catalog.postings, total, forms, taken, catalog.by_label):
             self.offer_label(label, NEAR, score, coverage=round(cover, 2), marks=near_marks(form, label))
 
     def single_character(self) -> None:

@@ -15,10 +15,11 @@ Candidates come from the catalog's in-memory postings by set operations (see ``_
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from heapq import nsmallest
 from math import log
 
-from .analysis import syllable
+from .analysis import CJK, syllable
 
 # The 500 most frequent characters of jieba's bundled dictionary (word frequencies summed per character):
 # one of these alone is not a match. Generated once; see docs/search.md.
@@ -55,6 +56,19 @@ SAME_SYLLABLE = 0.7  # a character sounding the same as the label's at its place
 SAME_PART = 0.3  # ... the same initial or the same final ...
 FINAL_MIN = 2  # ... of at least two letters (a bare "i" is spelled alike in zi and shi, said apart)
 WEIGHTS = (0.15, 0.175, 0.2, 0.275, 0.2)  # query share, label share, bigram share, alignment, length ratio
+# sound-alike labels (transliterations: 史丹佛 / 斯坦福, 柏克萊 / 伯克利), sharing no character needed: as many
+# syllables (at least SOUND_MIN: a two-syllable homophone is no match, 保固 / 包谷), every initial alike
+# under FUZZY_INITIAL and every final alike under FUZZY_FINAL but at most one
+SOUND_MIN = 3
+SOUND_MAX = 6
+SOUND_SCORE = 0.6  # the score of a label alike place by place (less for a final unlike, a character unlike)
+SOUND_UNLIKE_FINAL = 0.4  # a place whose initials are alike and finals not counts this much (alike: 0.8)
+FUZZY_INITIAL = {"zh": "z", "ch": "c", "sh": "s", "t": "d", "p": "b", "k": "g", "h": "f", "l": "n", "r": "n",
+                 "y": "", "w": ""}
+FUZZY_FINAL = {"ang": "an", "eng": "en", "ing": "in", "o": "u", "uo": "u", "ou": "u", "v": "i", "ai": "a",
+               "ei": "i", "ie": "i", "ue": "i", "ve": "i", "iang": "ian", "iong": "ong", "ong": "en", "ia": "a",
+               "ua": "a", "uan": "an", "uang": "an", "ui": "i", "un": "en", "iu": "u", "ao": "u", "iao": "u",
+               "ian": "an", "e": "u", "er": "e"}
 
 
 _weights_of: dict[int, tuple[dict, int, dict[str, float]]] = {}  # id(postings) → (postings, total, weights)
@@ -135,11 +149,101 @@ def score(form: _Form, label: str, weights: dict[str, float]) -> tuple[float, in
     return value, len(shared)
 
 
+def fuzzy(ch: str) -> tuple[str, str]:
+    """A character's syllable with alike initials and finals made one (zh/z, d/t, an/ang, o/u ...), or ("", "")."""
+    initial, final = syllable(ch)
+    if not final:
+        return "", ""
+    return FUZZY_INITIAL.get(initial, initial) or "y", FUZZY_FINAL.get(final, final)
+
+
+_initial_class: dict[int, str] = {}  # a character → its alike initial, upper case ("Y": none), "?": no reading
+_sounds: tuple[Mapping | None, dict[str, tuple[str, ...]]] = (None, {})  # the labels last asked about, their table
+
+
+def _initials(label: str) -> str:
+    """The alike initials of a label's characters, one capital letter each ("?" for a character without
+    a reading, itself for anything else): ``str.translate`` over a table filled as characters are met."""
+    key = label.translate(_initial_class)
+    if not key.isascii():
+        for ch in label:
+            if ord(ch) not in _initial_class and CJK.match(ch):
+                initial, final = fuzzy(ch)
+                _initial_class[ord(ch)] = initial[:1].upper() if final else "?"
+        key = label.translate(_initial_class)
+    return key
+
+
+def _sound_key(label: str) -> str | None:
+    if SOUND_MIN <= len(label) <= SOUND_MAX:
+        key = _initials(label)
+        if key.isalpha() and key.isupper() and key.isascii():
+            return key
+    return None
+
+
+def sound_table(labels: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
+    """The labels of ``SOUND_MIN``–``SOUND_MAX`` characters, every one with a reading, by the alike
+    initials of their syllables (``labels``: a catalog snapshot's folded labels). Kept for the last
+    snapshot asked about; the next one's table is that one changed by the labels added and removed."""
+    global _sounds
+    built_for, table = _sounds
+    if built_for is labels:
+        return table
+    added: Iterable[str]
+    removed: Iterable[str]
+    if built_for is None:
+        added, removed = labels.keys(), set()
+        table = {}
+    else:  # a snapshot copies a container it changes, so the last one's labels are as they were
+        added, removed = labels.keys() - built_for.keys(), built_for.keys() - labels.keys()
+        table = dict(table)
+    for label in removed:
+        key = _sound_key(label)
+        if key is not None:
+            table[key] = tuple(other for other in table.get(key, ()) if other != label)
+    for label in added:
+        key = _sound_key(label)
+        if key is not None:
+            table[key] = (*table.get(key, ()), label)
+    _sounds = (labels, table)
+    return table
+
+
+def sound_alike(form: str, table: dict[str, tuple[str, ...]]) -> list[tuple[str, float]]:
+    """(label, score) of the labels sharing at most one character with the form that sound like it
+    place by place (see ``SOUND_MIN``)."""
+    if not SOUND_MIN <= len(form) <= SOUND_MAX:
+        return []
+    key = _sound_key(form)
+    if key is None:
+        return []
+    sounds = [fuzzy(ch) for ch in form]
+    found = []
+    letters = set(form)
+    for label in table.get(key, ()):
+        agree = 0.0
+        unlike = 0
+        for ch, other, (_, final) in zip(form, label, sounds):
+            if ch == other:
+                agree += 1.0
+            elif fuzzy(other)[1] == final:
+                agree += 0.8
+            else:
+                agree += SOUND_UNLIKE_FINAL
+                unlike += 1
+        if unlike <= 1 and len(letters.intersection(label)) <= 1:  # sharing more: scored by characters
+            found.append((label, SOUND_SCORE * agree / len(form)))
+    return found
+
+
 def near_labels(postings: dict[str, tuple[str, ...]], total: int, forms: list[str],
-                taken: set[str]) -> list[tuple[str, float, float, str]]:
+                taken: set[str], labels: Mapping[str, object] | None = None) -> list[tuple[str, float, float, str]]:
     """(label, score, share of the query it holds, form) of the labels close to any query form, best
-    first, at most ``MAX_HITS``; labels in ``taken`` (already hits of a better tier) are skipped."""
+    first, at most ``MAX_HITS``; labels in ``taken`` (already hits of a better tier) are skipped.
+    ``labels``, the catalog's folded labels, are searched for sound-alike ones (``sound_alike``)."""
     weights = char_weights(postings, total)
+    sounds = sound_table(labels) if labels else {}
     unknown = log(1.0 + total)  # a character on no label: as rare as can be
     best: dict[str, tuple[float, float, str, int]] = {}
     for text in forms:
@@ -155,6 +259,10 @@ def near_labels(postings: dict[str, tuple[str, ...]], total: int, forms: list[st
             if keep and value > best.get(label, (0.0,))[0]:
                 cover = sum(1 for ch in text if ch in label) / len(text)
                 best[label] = (value, cover, text, shared)
+        for label, value in sound_alike(text, sounds):
+            if value > best.get(label, (0.0,))[0] and label not in taken:
+                cover = sum(1 for ch in text if ch in label) / len(text)
+                best[label] = (value, cover, text, 0)
     ranked = sorted(best.items(), key=lambda item: (-round(item[1][0], 6), item[0]))[:MAX_HITS]
     if len(ranked) > 1:  # the margin rule: a best match that is not clearly ahead of the next is a guess
         (top, _, _, shared), second = ranked[0][1], ranked[1][1][0]

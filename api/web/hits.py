@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from msgspec import Struct
 
-from registry.languages import EN, ZH_HANS, ZH_HANT, ZH_HK, ZH_TW, is_english, is_regional, regional_set
+from registry.languages import EN, ZH_HANS, ZH_HANT, ZH_HK, ZH_TW, is_english, is_regional, is_simplified, regional_set
 from registry.text import converter
 from search.highlight import highlight
 from search.labels import DEFINITION, NEAR, PARTIAL, SOUND
@@ -86,9 +86,14 @@ def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) 
     regional_hit = next(((lang, text) for lang, text in regional if text == asked), None)
     if regional_hit and hit.tier != DEFINITION:  # 數位鄉村 matched as the Taiwan term it is, not as 繁体 数字乡村
         how, matched = how_lang(regional_hit[0]) or how, regional_hit[1]
-    else:
-        matched = asked if how == "台湾用语" else hit.matched  # the Taiwan word as typed
     curated_names = curated_labels(catalog, script)
+    if not regional_hit:
+        if how == "台湾用语":
+            matched = asked  # the Taiwan word as typed
+        elif hit.matched_lang and not is_simplified(hit.matched_lang):
+            matched = hit.matched  # a regional or English term is quoted as it is written
+        else:  # a Simplified label, quoted in the page's script (公文包 on a zh-TW page: 公文包 → 公事包 if curated)
+            matched = curated_names.get(hit.matched) or render(hit.matched, script)
     curated = next((text for lang, text in regional if is_regional(lang, script)), None)
     label = (highlight(curated, terms) or _esc(curated)) if curated else (
         highlight(c.preferred, terms, script) or _esc(render(c.preferred, script)))

@@ -59,6 +59,12 @@ def test_the_page_lists_near_matches_under_their_heading(client):
     assert "完全相符" in "".join(doc.xpath("//p[contains(@class, 'near-only')]//text()"))
 
 
+def test_the_taiwan_page_quotes_the_matched_label_in_its_script(client):
+    doc = html.fromstring(client.get("/", params={"q": "優養化", "script": "zh-TW"}).text)
+    how = "".join(doc.xpath("//li[@data-id='eutrophication']//span[@class='how']//text()"))
+    assert "富營養化" in how and "富营养化" not in how, how
+
+
 def test_a_page_with_exact_hits_has_no_near_only_note(client):
     doc = html.fromstring(client.get("/", params={"q": "公文包"}).text)
     assert doc.xpath("//ol[@class='hits']/li/@data-id")[0] == "briefcase"

@@ -114,3 +114,30 @@ def test_a_transliteration_sounding_alike_at_the_same_place_ranks_first(query, e
     forms = [f for f in dict.fromkeys(expand_query(query))]
     ranked = [label for label, *_ in near_labels(_postings(labels), len(labels), forms, set())]
     assert ranked.index(expected) < ranked.index(other), ranked
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("史丹佛", "斯坦福"),  # shi-dan-fo / si-tan-fu: alike initials (sh/s, d/t) and finals (o/u), no character shared
+    ("潘洛斯", "彭罗斯"),  # pan / peng: a final unlike
+])
+def test_a_transliteration_sharing_no_character_is_found_by_sound(query, expected):
+    from search.analysis import expand_query
+    from search.near import near_labels
+
+    labels = [expected, "数字乡村", "信息系统", "包谷"]
+    forms = [f for f in dict.fromkeys(expand_query(query))]
+    ranked = [label for label, *_ in near_labels(_postings(labels), len(labels), forms, set(), dict.fromkeys(labels))]
+    assert ranked == [expected]
+    two = [label for label, *_ in near_labels(_postings(labels), len(labels), ["保固"], set(), dict.fromkeys(labels))]
+    assert two == []  # a two-syllable homophone sharing nothing stays out
+
+
+def test_the_sound_table_follows_the_snapshot():
+    """The table of labels by sound is changed from the last snapshot's: a label added is found, one removed is not."""
+    from search.near import near_labels
+
+    before = ["数字乡村", "信息系统"]
+    after = ["数字乡村", "斯坦福"]
+    for labels, expected in ((before, []), (after, ["斯坦福"]), (before, [])):
+        found = near_labels(_postings(labels), len(labels), ["史丹佛"], set(), dict.fromkeys(labels))
+        assert [label for label, *_ in found] == expected

@@ -21,7 +21,7 @@ from .compact import KeyTable, PrefixTable
 from .concept_table import ConceptTable
 
 SNAPSHOT_FILE = "catalog-snapshot.pickle"
-SNAPSHOT_FORMAT = 5  # a new layout ignores older files (5: concepts packed, by_label with its own terms)
+SNAPSHOT_FORMAT = 6  # a new layout ignores older files (6: concepts packed and compressed, by_label with its own terms)
 
 # key tables packed (search/compact.py) and their values sorted; the bigram postings stay a dict, read
 # a few dozen times per search (a packed look-up costs 10–20× a dict's)
@@ -60,7 +60,10 @@ def _saved_state(catalog: Catalog) -> dict:
     label's holders as concept id, term text, language, type, id ... (one flat tuple: fewer objects to
     read; a text equal to the label is the same string, saved once)."""
     state = dict(catalog.__dict__)
-    state["by_label"] = {label: tuple(x for m in matches for x in (m.id, m.term.text, m.term.lang, m.term.type))
+    once: dict[str, str] = {}  # each language tag and type one object: saved once, read back once
+    held = once.setdefault
+    state["by_label"] = {label: tuple(x for m in matches
+                                      for x in (m.id, m.term.text, held(m.term.lang, m.term.lang), held(m.term.type, m.term.type)))
                          for label, matches in catalog.by_label.items()}
     return state
 

@@ -4,16 +4,18 @@
 scheme, author, time, language tag ... after decoding): the largest part of a worker's memory. Search
 reads only a few fields of a concept per hit (status, scheme, grade, preferred label); those are kept
 in columns (a tuple of the preferred labels, one byte or two per concept into a small tuple of the
-values), and everything else is one ``bytes`` of every concept's msgpack, cut by an ``array`` of
-offsets, decoded when a concept is asked for (the last ``RECENT`` decoded are kept).
+values), and everything else is one ``bytes`` of every concept's msgpack, each compressed against a
+shared dictionary and cut by an ``array`` of offsets, decoded when a concept is asked for (the last
+``RECENT`` decoded are kept).
 
 Like the tables of ``compact.py`` a table is immutable: a new revision's table shares the packed part
 and holds what changed since in an overlay of decoded versions, packed in with the rest past
-``REPACK`` of them (as the tables of ``compact.py`` do). It reads as a ``Mapping`` in the order a dict would (new ids after the others).
+``REPACK`` of them. It reads as a ``Mapping`` in the order a dict would (new ids after the others).
 """
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -25,7 +27,9 @@ from registry.model import ConceptVersion
 
 REPACK = 4096  # overlay entries (changed concepts) packed in past this
 RECENT = 2048  # decoded concepts kept (the pages being rendered, the hits being ranked)
-_ENCODER = msgspec.msgpack.Encoder()
+SAMPLE = 64  # concepts whose bytes make the compression dictionary
+WBITS = -13  # raw deflate, an 8 KB window (and dictionary)
+_ENCODE = msgspec.msgpack.Encoder().encode
 _DECODE = msgspec.msgpack.Decoder(ConceptVersion).decode
 _MISSING = object()
 
@@ -51,55 +55,72 @@ class _Column:
         return _Column, (self.values, self.codes)
 
 
-class _Packed:
-    """Concepts in rows: ids, preferred labels and the columns, and every concept's msgpack bytes."""
+Row = tuple[str, "ConceptVersion | int", str, str, str, "str | None"]  # id, version (or a row of the base) ...
 
-    __slots__ = ("ids", "rows", "blob", "ends", "preferred", "status", "scheme", "grade")
+
+class _Packed:
+    """Concepts in rows: ids, preferred labels and the columns, and every concept's msgpack bytes, each
+    compressed on its own (raw deflate) against one preset dictionary made of sample concepts: the field
+    names and the values concepts share are most of a concept's bytes (about a quarter is left)."""
+
+    __slots__ = ("ids", "rows", "blob", "ends", "preferred", "status", "scheme", "grade", "zdict")
 
     def __init__(self, ids: tuple[str, ...], blob: bytes, ends: array, preferred: tuple[str, ...],
-                 status: _Column, scheme: _Column, grade: _Column) -> None:
+                 status: _Column, scheme: _Column, grade: _Column, zdict: bytes = b"") -> None:
         self.ids, self.blob, self.ends, self.preferred = ids, blob, ends, preferred
-        self.status, self.scheme, self.grade = status, scheme, grade
+        self.status, self.scheme, self.grade, self.zdict = status, scheme, grade, zdict
         self.rows = {concept_id: row for row, concept_id in enumerate(ids)}
 
     @classmethod
-    def of(cls, rows: Iterable[tuple[str, ConceptVersion | bytes, str, str, str, str | None]]) -> _Packed:
-        """Rows of (id, version or its bytes, preferred, status, scheme, grade)."""
-        ids: list[str] = []
+    def of(cls, rows: Iterable[Row], base: _Packed | None = None) -> _Packed:
+        """Rows of (id, version or its row in ``base``, preferred, status, scheme, grade). The base's
+        dictionary is kept (its rows copied as they are) unless the table has more than doubled since."""
+        rows = list(rows)
+        base = base or _EMPTY
+        if base.zdict and 2 * len(base.ids) >= len(rows):
+            zdict = base.zdict
+        else:
+            zdict = _dictionary(base.plain(v) if isinstance(v, int) else _ENCODE(v)
+                                for _, v, *_ in rows[:: max(1, len(rows) // SAMPLE)])
+        template = zlib.compressobj(6, zlib.DEFLATED, WBITS, 8, zlib.Z_DEFAULT_STRATEGY, zdict)
         blob = bytearray()
         ends = array("Q")
-        preferred: list[str] = []
-        status: list[str] = []
-        scheme: list[str] = []
-        grade: list[str | None] = []
-        for concept_id, version, label, state, owner, level in rows:
-            ids.append(concept_id)
-            if isinstance(version, bytes | memoryview):
-                blob += version
+        for _, version, *_ in rows:
+            if isinstance(version, int) and zdict is base.zdict:
+                blob += base.raw(version)
             else:
-                _ENCODER.encode_into(version, blob, -1)
+                packer = template.copy()
+                blob += packer.compress(base.plain(version) if isinstance(version, int) else _ENCODE(version))
+                blob += packer.flush()
             ends.append(len(blob))
-            preferred.append(label)
-            status.append(state)
-            scheme.append(owner)
-            grade.append(level)
-        return cls(tuple(ids), bytes(blob), ends, tuple(preferred), _Column.of(status), _Column.of(scheme),
-                   _Column.of(grade))
+        return cls(tuple(r[0] for r in rows), bytes(blob), ends, tuple(r[2] for r in rows),
+                   _Column.of(r[3] for r in rows), _Column.of(r[4] for r in rows), _Column.of(r[5] for r in rows),
+                   zdict)
 
     def __reduce__(self) -> tuple:
-        return _Packed, (self.ids, self.blob, self.ends, self.preferred, self.status, self.scheme, self.grade)
+        return _Packed, (self.ids, self.blob, self.ends, self.preferred, self.status, self.scheme, self.grade,
+                         self.zdict)
 
     def raw(self, row: int) -> memoryview:
         return memoryview(self.blob)[self.ends[row - 1] if row else 0 : self.ends[row]]
 
-    def row_of(self, row: int) -> tuple[str, memoryview, str, str, str, str | None]:
-        return self.ids[row], self.raw(row), self.preferred[row], self.status[row], self.scheme[row], self.grade[row]
+    def plain(self, row: int) -> bytes:
+        """A row's msgpack bytes."""
+        return zlib.decompressobj(WBITS, self.zdict).decompress(self.raw(row))
+
+    def row_of(self, row: int) -> Row:
+        return self.ids[row], row, self.preferred[row], self.status[row], self.scheme[row], self.grade[row]
+
+
+def _dictionary(samples: Iterable[bytes]) -> bytes:
+    """A preset dictionary: the end of the samples' bytes (deflate looks back ``2 ** -WBITS`` bytes)."""
+    return b"".join(samples)[-(1 << -WBITS) :]
 
 
 _EMPTY = _Packed((), b"", array("Q"), (), _Column((), array("H")), _Column((), array("H")), _Column((), array("H")))
 
 
-def _row(c: ConceptVersion) -> tuple[str, ConceptVersion, str, str, str, str | None]:
+def _row(c: ConceptVersion) -> Row:
     return c.id, c, c.preferred, c.status, c.scheme, c.grade
 
 
@@ -125,9 +146,9 @@ class ConceptTable(Mapping[str, ConceptVersion]):
         overlay = {**self._overlay, **changes}
         if len(overlay) <= REPACK:
             return ConceptTable(self._packed, overlay)
-        return ConceptTable(_Packed.of(self._rows(overlay)))
+        return ConceptTable(_Packed.of(self._rows(overlay), self._packed))
 
-    def _rows(self, overlay: Mapping[str, ConceptVersion | None]) -> Iterator[tuple]:
+    def _rows(self, overlay: Mapping[str, ConceptVersion | None]) -> Iterator[Row]:
         """The rows in mapping order: the packed ones (replaced where the overlay has them), then the new."""
         packed = self._packed
         for row, concept_id in enumerate(packed.ids):
@@ -153,7 +174,7 @@ class ConceptTable(Mapping[str, ConceptVersion]):
         recent = self._recent
         concept = recent.get(row)
         if concept is None:
-            concept = _DECODE(self._packed.raw(row))
+            concept = _DECODE(self._packed.plain(row))
             if len(recent) >= RECENT:
                 try:
                     del recent[next(iter(recent))]
@@ -243,5 +264,5 @@ class ConceptTable(Mapping[str, ConceptVersion]):
 
     def __reduce__(self) -> tuple:
         if self._overlay:  # saved packed whole
-            return ConceptTable, (_Packed.of(self._rows(self._overlay)),)
+            return ConceptTable, (_Packed.of(self._rows(self._overlay), self._packed),)
         return ConceptTable, (self._packed,)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +22,7 @@ from .compact import KeyTable, PrefixTable
 from .concept_table import ConceptTable
 
 SNAPSHOT_FILE = "catalog-snapshot.pickle"
-SNAPSHOT_FORMAT = 6  # a new layout ignores older files (6: concepts packed and compressed, by_label with its own terms)
+SNAPSHOT_FORMAT = 7  # a new layout ignores older files (7: concepts packed and compressed, by_label flat)
 
 # key tables packed (search/compact.py) and their values sorted; the bigram postings stay a dict, read
 # a few dozen times per search (a packed look-up costs 10–20× a dict's)
@@ -56,33 +57,36 @@ def load(folder: str | Path, max_revision: int) -> Catalog | None:
 
 
 def _saved_state(catalog: Catalog) -> dict:
-    """The containers as saved: the concepts and the packed tables as their arrays and bytes, and each
-    label's holders as concept id, term text, language, type, id ... (one flat tuple: fewer objects to
-    read; a text equal to the label is the same string, saved once)."""
+    """The containers as saved: the concepts and the packed tables as their arrays and bytes, and the
+    labels' holders as the labels, how many each has, and one flat list of concept id, term text,
+    language, type, id ... (a few large objects: reading them leaves no small ones behind to fragment
+    the heap; a text equal to its label, and each language tag and type, is one string, saved once)."""
     state = dict(catalog.__dict__)
-    once: dict[str, str] = {}  # each language tag and type one object: saved once, read back once
+    once: dict[str, str] = {}
     held = once.setdefault
-    state["by_label"] = {label: tuple(x for m in matches
-                                      for x in (m.id, m.term.text, held(m.term.lang, m.term.lang), held(m.term.type, m.term.type)))
-                         for label, matches in catalog.by_label.items()}
+    flat = [x for matches in catalog.by_label.values() for m in matches
+            for x in (m.id, m.term.text, held(m.term.lang, m.term.lang), held(m.term.type, m.term.type))]
+    state["by_label"] = (tuple(catalog.by_label), array("I", map(len, catalog.by_label.values())), flat)
     return state
 
 
 def _from_saved_state(state: dict) -> Catalog:
-    state["by_label"] = _matches(state["by_label"])
+    state["by_label"] = _matches(*state["by_label"])
     catalog = Catalog.__new__(Catalog)
     catalog.__dict__.update(state)
     return catalog
 
 
-def _matches(saved: dict[str, tuple[str, ...]]) -> dict[str, tuple[LabelMatch, ...]]:
-    """The by_label matches from their flat tuples, each language tag and term type held once."""
-    once: dict[str, str] = {}
-    held = once.setdefault
-    return {label: tuple([LabelMatch(flat[n], Term(text=flat[n + 1], lang=held(flat[n + 2], flat[n + 2]),
-                                                   type=held(flat[n + 3], flat[n + 3])))  # type: ignore[arg-type]
-                          for n in range(0, len(flat), 4)])
-            for label, flat in saved.items()}
+def _matches(labels: tuple[str, ...], counts: array, flat: list[str]) -> dict[str, tuple[LabelMatch, ...]]:
+    """The by_label matches from the labels, their counts and the flat list."""
+    out = {}
+    at = 0
+    for label, count in zip(labels, counts):
+        end = at + 4 * count
+        out[label] = tuple([LabelMatch(flat[n], Term(text=flat[n + 1], lang=flat[n + 2], type=flat[n + 3]))  # type: ignore[arg-type]
+                            for n in range(at, end, 4)])
+        at = end
+    return out
 
 
 @contextmanager

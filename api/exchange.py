@@ -175,7 +175,7 @@ class ExchangeController(Controller):
         scheme = catalog.schemes.get(scheme_id)
         if scheme is None:
             raise NotFound(f"no scheme {scheme_id!r}")
-        count = sum(1 for c in catalog.concepts.values() if c.scheme == scheme_id)
+        count = catalog.concepts.scheme_counts()[scheme_id]
         return Response(SchemeInfo(
             id=scheme.id, title=scheme.title, title_en=scheme.title_en, description=scheme.description,
             status=scheme.status, uri=Context(base_uri=services.settings.uri_base).scheme_uri(scheme.id),
@@ -203,11 +203,11 @@ class ExchangeController(Controller):
         catalog = services.catalog
         if scheme_id not in catalog.schemes:
             raise NotFound(f"no scheme {scheme_id!r}")
-        concepts = sorted((c for c in catalog.concepts.values() if c.scheme == scheme_id), key=lambda c: c.id)
+        concepts = sorted(catalog.concepts.ids_where(scheme_id))  # only the page's concepts decoded
         context = Context(base_uri=services.settings.uri_base)
         items = [ConceptItem(id=c.id, preferred=c.preferred, english=c.english, notation=c.notation, status=c.status,
                              uri=context.concept_uri(c.id), href=f"/api/v1/concepts/{c.id}")
-                 for c in concepts[offset:offset + limit]]
+                 for c in (catalog.concepts[i] for i in concepts[offset:offset + limit])]
         more = offset + limit < len(concepts)
         return ConceptPage(scheme=scheme_id, items=items, total=len(concepts), offset=offset, limit=limit,
                            next=f"/api/v1/schemes/{scheme_id}/concepts?offset={offset + limit}&limit={limit}" if more else None)

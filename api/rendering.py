@@ -112,9 +112,8 @@ class RenderCache:
         """The JSON of a lookup answer, assembled from pre-encoded concept parts."""
         parts = []
         for match in matches:
-            concept = catalog.concepts[match.id]
-            head = self._get(("head", concept.id, script), catalog.revision,
-                             lambda c=concept: encode(lookup_head(catalog, c, script))[:-1])
+            head = self._get(("head", match.id, script), catalog.revision,  # decoded only when not made yet
+                             lambda i=match.id: encode(lookup_head(catalog, catalog.concepts[i], script))[:-1])
             parts.append(head + b',"label_status":' + encode(match.term.type) + b',"matched":' + encode(match.term) + b"}")
         return b'{"label":' + encode(label) + b',"matches":[' + b",".join(parts) + b"]}"
 

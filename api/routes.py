@@ -115,9 +115,7 @@ class ConceptController(Controller):
     def list_schemes(self, services: ServicesDep) -> list[SchemeOut]:
         """The concept schemes and how many concepts each holds."""
         catalog = services.catalog
-        counts: dict[str, int] = {}
-        for c in catalog.concepts.values():
-            counts[c.scheme] = counts.get(c.scheme, 0) + 1
+        counts = catalog.concepts.scheme_counts()
         return [
             SchemeOut(id=s.id, title=s.title, title_en=s.title_en, description=s.description, status=s.status,
                       concepts=counts.get(s.id, 0))

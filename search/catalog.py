@@ -15,11 +15,12 @@ from pathlib import Path
 
 from msgspec import Struct
 
-from registry.model import TYPE_RANK, ConceptVersion, Scheme, StandardVersion, Term, Version
+from registry.model import TYPE_RANK, Scheme, StandardVersion, Term, Version
 from registry.store import Store
 
 from .analysis import fold_to_simplified
 from .compact import KeyTable, PrefixTable
+from .concept_table import ConceptTable
 
 CODE_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:-\d{4})?")
 NUMBER = re.compile(r"\d{2,}")
@@ -63,7 +64,7 @@ class Catalog:
     def __init__(self) -> None:
         self.revision = 0
         self.schemes: dict[str, Scheme] = {}
-        self.concepts: dict[str, ConceptVersion] = {}
+        self.concepts = ConceptTable()  # id → version, kept encoded (concept_table.py)
         self.standards: dict[str, StandardVersion] = {}
         self.by_label: dict[str, tuple[LabelMatch, ...]] = {}  # folded label → concepts naming it
         self.by_title: dict[str, tuple[str, ...]] = {}  # folded standard title → standard ids
@@ -129,7 +130,7 @@ class Catalog:
                 rank = self._suggest_rank(entity_id, exact, order, label)
                 if entity_id not in found or rank < found[entity_id][0]:
                     kind = "concept" if entity_id in self.concepts else "standard"
-                    display = self.concepts[entity_id].preferred if kind == "concept" else self.standards[entity_id].title
+                    display = self.concepts.preferred(entity_id) if kind == "concept" else self.standards[entity_id].title
                     found[entity_id] = (rank, Suggestion(id=entity_id, kind=kind, label=display, matched=label))
         return [s for _, s in sorted(found.values(), key=lambda item: item[0])[:limit]]
 
@@ -140,9 +141,10 @@ class Catalog:
 
     def _suggest_rank(self, entity_id: str, exact: bool, order: int, label: str) -> tuple:
         """Live before deprecated, whole key before prefix, the literal form before other expansions."""
-        concept = self.concepts.get(entity_id)
-        preferred = concept is not None and label == concept.preferred
-        deprecated = concept is not None and concept.status == "deprecated"
+        concepts = self.concepts
+        concept = entity_id in concepts
+        preferred = concept and label == concepts.preferred(entity_id)
+        deprecated = concept and concepts.status(entity_id) == "deprecated"
         return (deprecated, not exact, order, not preferred, len(label), entity_id)
 
     def label_postings(self) -> list[tuple[str, list[LabelMatch]]]:

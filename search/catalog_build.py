@@ -9,11 +9,10 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import msgspec
 
 from registry.languages import is_chinese
 from registry.model import ConceptVersion, Scheme, StandardVersion, Term, Version
@@ -21,11 +20,10 @@ from registry.model import ConceptVersion, Scheme, StandardVersion, Term, Versio
 from .analysis import CJK_RUN, english_words, fold_to_simplified, label_grams, pinyin_keys
 from .catalog import NUMBER, Catalog, LabelMatch, code_keys
 from .compact import KeyTable, PrefixTable
+from .concept_table import ConceptTable
 
 SNAPSHOT_FILE = "catalog-snapshot.pickle"
-SNAPSHOT_FORMAT = 4  # a new layout ignores older files (4: packed key tables and prefix entries)
-_CONCEPTS_ENCODER = msgspec.msgpack.Encoder()
-_CONCEPTS_DECODER = msgspec.msgpack.Decoder(list[ConceptVersion])
+SNAPSHOT_FORMAT = 7  # a new layout ignores older files (7: concepts packed and compressed, by_label flat)
 
 # key tables packed (search/compact.py) and their values sorted; the bigram postings stay a dict, read
 # a few dozen times per search (a packed look-up costs 10–20× a dict's)
@@ -60,35 +58,36 @@ def load(folder: str | Path, max_revision: int) -> Catalog | None:
 
 
 def _saved_state(catalog: Catalog) -> dict:
-    """The containers as saved: concepts as one msgpack document (msgspec decodes 100k concepts in a
-    third of the time pickle rebuilds them, one keyword dict per struct), and each label's holders as
-    concept id, position of the term, id, position ... (one flat tuple: fewer objects to read) so that
-    they share the concepts' terms again when read back. The packed tables are saved as their arrays."""
+    """The containers as saved: the concepts and the packed tables as their arrays and bytes, and the
+    labels' holders as the labels, how many each has, and one flat list of concept id, term text,
+    language, type, id ... (a few large objects: reading them leaves no small ones behind to fragment
+    the heap; a text equal to its label, and each language tag and type, is one string, saved once)."""
     state = dict(catalog.__dict__)
-    state["concepts"] = _CONCEPTS_ENCODER.encode(list(catalog.concepts.values()))
-    state["by_label"] = {label: tuple(x for m in matches for x in (m.id, _position(catalog.concepts[m.id].terms, m.term)))
-                         for label, matches in catalog.by_label.items()}
+    once: dict[str, str] = {}
+    held = once.setdefault
+    flat = [x for matches in catalog.by_label.values() for m in matches
+            for x in (m.id, m.term.text, held(m.term.lang, m.term.lang), held(m.term.type, m.term.type))]
+    state["by_label"] = (tuple(catalog.by_label), array("I", map(len, catalog.by_label.values())), flat)
     return state
 
 
 def _from_saved_state(state: dict) -> Catalog:
-    concepts = {c.id: c for c in _CONCEPTS_DECODER.decode(state["concepts"])}
-    state["concepts"] = concepts
-    # (the tables' ids and labels are shared among themselves by pickle, not with the concepts' strings:
-    # mapping 1.5 million of them onto those would save about a tenth of the memory but double the read)
-    state["by_label"] = {label: tuple([LabelMatch(i, concepts[i].terms[n]) for i, n in zip(flat[::2], flat[1::2])])
-                         for label, flat in state["by_label"].items()}
+    state["by_label"] = _matches(*state["by_label"])
     catalog = Catalog.__new__(Catalog)
     catalog.__dict__.update(state)
     return catalog
 
 
-def _position(terms: tuple[Term, ...], term: Term) -> int:
-    """Where ``term`` is among a concept's terms (the same object; else an equal one)."""
-    for n, candidate in enumerate(terms):
-        if candidate is term:
-            return n
-    return terms.index(term)
+def _matches(labels: tuple[str, ...], counts: array, flat: list[str]) -> dict[str, tuple[LabelMatch, ...]]:
+    """The by_label matches from the labels, their counts and the flat list."""
+    out = {}
+    at = 0
+    for label, count in zip(labels, counts):
+        end = at + 4 * count
+        out[label] = tuple([LabelMatch(flat[n], Term(text=flat[n + 1], lang=flat[n + 2], type=flat[n + 3]))  # type: ignore[arg-type]
+                            for n in range(at, end, 4)])
+        at = end
+    return out
 
 
 @contextmanager
@@ -194,6 +193,11 @@ class _Builder:
         single = {"schemes", "concepts", "standards"}  # one value per key
         for name, work in self._work.items():
             if not work:
+                continue
+            if name == "concepts":
+                concepts = self.new.concepts
+                concepts = concepts if isinstance(concepts, ConceptTable) else ConceptTable.of(concepts)
+                self.new.concepts = concepts.updated({key: values[0] if values else None for key, values in work.items()})
                 continue
             if name in PACKED:
                 table = getattr(self.new, name)

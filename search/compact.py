@@ -279,9 +279,9 @@ class PrefixTable:
         self._added = added
 
     @classmethod
-    def of(cls, entries: Iterable[Entry]) -> PrefixTable:
-        """A table packed from entries (sorted here)."""
-        ordered = sorted(set(entries))
+    def of(cls, entries: Iterable[Entry], presorted: bool = False) -> PrefixTable:
+        """A table packed from entries: sorted here, unless ``presorted`` (sorted and distinct already)."""
+        ordered = list(entries) if presorted else sorted(set(entries))
         id_vocab, id_number = _numbering(e[1] for e in ordered)
         label_vocab, label_number = _numbering(e[2] for e in ordered)
         keys = _Packed([e[0] for e in ordered], ())
@@ -290,13 +290,15 @@ class PrefixTable:
 
     def replaced(self, forgotten: Iterable[str], added: Iterable[Entry]) -> PrefixTable:
         """This table without the entries of the entities ``forgotten``, with the entries ``added``."""
+        if not self._ids and not self._added:  # a first build: sorted once
+            return PrefixTable.of(added)
         forgotten = set(forgotten)
         hidden = self._hidden | forgotten
         new = sorted({*(e for e in self._added if e[1] not in forgotten), *added})
         if len(new) + len(hidden) <= REPACK:
             return PrefixTable(self._keys, self._ids, self._labels, self._id_vocab, self._label_vocab,
                                frozenset(hidden), tuple(new))
-        return PrefixTable.of(merge(self._packed_from(0, hidden), new))
+        return PrefixTable.of(merge(self._packed_from(0, hidden), new), presorted=True)  # an entity's entries are in one part
 
     def _packed_from(self, start: int, hidden: frozenset[str] | set[str]) -> Iterator[Entry]:
         keys, ids, labels = self._keys, self._ids, self._labels

@@ -142,7 +142,7 @@ class _Ranker:
             preferred = term.type == "preferred"
             t = (EXACT_PREFERRED if preferred else EXACT_LABEL) if exact else tier
             bonus = 0.02 if preferred else 0.0
-            if concepts[match.id].status == "deprecated":
+            if concepts.status(match.id) == "deprecated":
                 bonus -= 0.05
             s = score + bonus
             old = best.get(match.id)

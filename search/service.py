@@ -236,12 +236,14 @@ class SearchService:
     @staticmethod
     def _facet_pairs(catalog: Catalog, entity_id: str) -> tuple[tuple[str, str], ...]:
         """(facet, value) for each value an entity has of each facet (and filter)."""
-        c = catalog.concepts.get(entity_id)
-        if c is not None:
-            pairs: tuple[tuple[str, str], ...] = (("kind", "concept"), ("scheme", c.scheme), ("status", c.status))
-            if c.grade:
-                pairs += (("grade", c.grade),)
-            standards = catalog.standards_of.get(c.id)
+        concepts = catalog.concepts
+        if entity_id in concepts:  # the fields kept as columns: no concept decoded
+            pairs: tuple[tuple[str, str], ...] = (("kind", "concept"), ("scheme", concepts.scheme(entity_id)),
+                                                  ("status", concepts.status(entity_id)))
+            grade = concepts.grade(entity_id)
+            if grade:
+                pairs += (("grade", grade),)
+            standards = catalog.standards_of.get(entity_id)
             return pairs + tuple(("standard", s) for s in standards) if standards else pairs
         s = catalog.standards[entity_id]
         return ("kind", "standard"), ("scheme", "standards"), ("status", s.status), ("standard", s.id)

@@ -67,7 +67,7 @@ def _sort_key(c: ConceptVersion) -> tuple:
 
 def scheme_tree(catalog, scheme_id: str) -> list[Node]:
     """The scheme's concepts as nested lists: top concepts first, narrower ones inside."""
-    members = {cid: c for cid, c in catalog.concepts.items() if c.scheme == scheme_id}
+    members = {cid: catalog.concepts[cid] for cid in catalog.concepts.ids_where(scheme_id)}  # the scheme's only decoded
     children: dict[str, list[ConceptVersion]] = {}
     tops = []
     for c in members.values():
@@ -88,8 +88,8 @@ def scheme_tree(catalog, scheme_id: str) -> list[Node]:
 def pinyin_index(catalog, scheme_id: str) -> dict[str, list[IndexEntry]]:
     """Preferred terms by the first letter of their pinyin, A to Z (others under #)."""
     index: dict[str, list[IndexEntry]] = {}
-    for c in catalog.concepts.values():
-        if c.scheme != scheme_id or c.status != "published":
+    for c in (catalog.concepts[i] for i in catalog.concepts.ids_where(scheme_id)):
+        if c.status != "published":
             continue
         full = pinyin_keys(fold_to_simplified(c.preferred))[0]
         letter = full[:1].upper() if full[:1].isascii() and full[:1].isalpha() else "#"
@@ -99,7 +99,8 @@ def pinyin_index(catalog, scheme_id: str) -> dict[str, list[IndexEntry]]:
 
 
 def grade_counts(catalog, scheme_id: str) -> list[tuple[str, int]]:
-    counts = Counter(c.grade for c in catalog.concepts.values() if c.scheme == scheme_id and c.grade)
+    concepts = catalog.concepts
+    counts = Counter(concepts.grade(i) for i in concepts.ids_where(scheme_id) if concepts.grade(i))
     return [(grade, counts.get(grade, 0)) for grade in labels.GRADES]
 
 
@@ -192,4 +193,4 @@ def replaced_by(catalog, standard: StandardVersion) -> list[StandardVersion]:
 
 
 def scheme_counts(catalog) -> Counter:
-    return Counter(c.scheme for c in catalog.concepts.values())
+    return catalog.concepts.scheme_counts()

@@ -60,7 +60,7 @@ def main(n: int, rounds: int = 2, data: str | None = None, index_alone: bool = T
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(data) if data else Path(tmp) / "data"
         if not (folder / "shuyu.db").exists():
-            prepare(n, folder)
+            prepare(n, folder, index_alone=False)  # the data folder only: whoosh built once
         store = SQLiteStore(folder / "shuyu.db")
         ways: dict[str, list[float]] = {"apart": [], "thread": [], "process": []}
         for r in range(rounds):

@@ -59,7 +59,7 @@ def main(n: int, folder: Path | None = None) -> None:
 
     if folder is None or not (folder / "shuyu.db").exists():
         folder = folder or Path(tempfile.mkdtemp(prefix="shuyu-bench-memory-"))
-        prepare(n, folder)
+        prepare(n, folder, index_alone=False)  # the data folder only: whoosh built once
     before = rss_mb()
     store = SQLiteStore(folder / "shuyu.db")
     service = SearchService(store, folder / "index")

@@ -21,6 +21,7 @@ from .analysis import (CJK, CJK_RUN, bigrams, english_words, expand_query, fold_
 from .catalog import Catalog, code_keys, query_code_key
 from .near import marks as near_marks
 from .near import near_labels
+from .near import prepare as prepare_near
 
 TIERS = ("exact-preferred", "exact-label", "label-prefix", "label-words", "label-partial", "label-sound",
          "label-near", "definition")
@@ -302,8 +303,8 @@ class _Ranker:
             return
         catalog = self.catalog
         taken = {fold_to_simplified(hit[3]) for hit in self.best.values()}  # labels hit by a better tier
-        total = len(catalog.by_label) + len(catalog.by_title)
-        for label, score, cover, form in near_labels(catalog.postings, total, forms, taken, catalog.by_label):
+        for label, score, cover, form in near_labels(catalog.postings, _labels_held(catalog), forms, taken,
+                                                     catalog.by_label):
             self.offer_label(label, NEAR, score, coverage=round(cover, 2), marks=near_marks(form, label))
 
     def single_character(self) -> None:
@@ -313,6 +314,15 @@ class _Ranker:
                     if label != form:
                         tier = PREFIX if label.startswith(form) else WORDS
                         self.offer_label(label, tier, 1 / len(label), marks=(form,))
+
+
+def _labels_held(catalog: Catalog) -> int:
+    return len(catalog.by_label) + len(catalog.by_title)
+
+
+def prepare(catalog: Catalog) -> None:
+    """Derive what the near tier reads of a snapshot before any query needs it (see ``near.prepare``)."""
+    prepare_near(catalog.postings, _labels_held(catalog), catalog.by_label)
 
 
 def label_hits(catalog: Catalog, query: QueryForms) -> list[Hit]:

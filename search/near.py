@@ -15,6 +15,7 @@ Candidates come from the catalog's in-memory postings by set operations (see ``_
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from heapq import nsmallest
 from math import log
@@ -158,7 +159,11 @@ def fuzzy(ch: str) -> tuple[str, str]:
 
 
 _initial_class: dict[int, str] = {}  # a character → its alike initial, upper case ("Y": none), "?": no reading
-_sounds: tuple[Mapping | None, dict[str, tuple[str, ...]]] = (None, {})  # the labels last asked about, their table
+# id(labels) → (labels, their sound table), for the last few snapshots (a request may still read the one
+# before the newest); the newest is last, and the next snapshot's table is derived from it
+_sounds: dict[int, tuple[Mapping, dict[str, tuple[str, ...]]]] = {}
+SOUND_TABLES = 3  # snapshots whose sound table is kept
+_sounds_lock = threading.Lock()
 
 
 def _initials(label: str) -> str:
@@ -185,17 +190,25 @@ def _sound_key(label: str) -> str | None:
 def sound_table(labels: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
     """The labels of ``SOUND_MIN``–``SOUND_MAX`` characters, every one with a reading, by the alike
     initials of their syllables (``labels``: a catalog snapshot's folded labels). Kept for the last
-    snapshot asked about; the next one's table is that one changed by the labels added and removed."""
-    global _sounds
-    built_for, table = _sounds
-    if built_for is labels:
-        return table
+    few snapshots; a new one's table is the newest kept one changed by the labels added and removed."""
+    held = _sounds.get(id(labels))
+    if held is not None and held[0] is labels:
+        return held[1]
+    with _sounds_lock:  # one thread derives it; the others wait for it
+        held = _sounds.get(id(labels))
+        if held is not None and held[0] is labels:
+            return held[1]
+        return _derived(labels)
+
+
+def _derived(labels: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
     added: Iterable[str]
     removed: Iterable[str]
-    if built_for is None:
+    if not _sounds:
         added, removed = labels.keys(), set()
-        table = {}
-    else:  # a snapshot copies a container it changes, so the last one's labels are as they were
+        table: dict[str, tuple[str, ...]] = {}
+    else:  # a snapshot copies a container it changes, so the kept one's labels are as they were
+        built_for, table = list(_sounds.values())[-1]
         added, removed = labels.keys() - built_for.keys(), built_for.keys() - labels.keys()
         table = dict(table)
     for label in removed:
@@ -206,8 +219,17 @@ def sound_table(labels: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
         key = _sound_key(label)
         if key is not None:
             table[key] = (*table.get(key, ()), label)
-    _sounds = (labels, table)
+    while len(_sounds) >= SOUND_TABLES:
+        del _sounds[list(_sounds)[0]]
+    _sounds[id(labels)] = (labels, table)
     return table
+
+
+def prepare(postings: dict[str, tuple[str, ...]], total: int, labels: Mapping[str, object]) -> None:
+    """Derive what ``near_labels`` reads of a snapshot (character weights, sound table) before a query
+    asks for it: the service calls this for every snapshot before swapping it in."""
+    char_weights(postings, total)
+    sound_table(labels)
 
 
 def sound_alike(form: str, table: dict[str, tuple[str, ...]]) -> list[tuple[str, float]]:

@@ -25,7 +25,7 @@ from .catalog import Catalog, Suggestion
 from .documents import concept_document, standard_document
 from .highlight import highlight_terms
 from .index import SearchIndex
-from .labels import DEFINITION, TIERS, Hit, QueryForms, label_hits
+from .labels import DEFINITION, TIERS, Hit, QueryForms, label_hits, prepare
 
 MAX_CANDIDATES = 300  # definition hits asked of the index per query, at most
 DEFINITION_BATCH = 50  # definition hits asked at first: enough for the first pages; a later page asks for more
@@ -79,6 +79,7 @@ class SearchService:
             self._save()
         else:  # a restart: only what changed since the saved revision is applied
             self._catalog = saved.applied(self._changed_since(saved.revision), revision, store.schemes())
+        prepare(self._catalog)  # what the near tier derives, before the first query
         self._saved_revision = self._catalog.revision if saved is None else saved.revision
 
     @property
@@ -99,8 +100,10 @@ class SearchService:
         with self._sync_lock:
             revision = self.store.revision()
             if self._catalog.revision < revision:
-                # built off to the side, then swapped in with one assignment
-                self._catalog = self._catalog.applied(self._changed_since(self._catalog.revision), revision)
+                # built off to the side (with what the near tier derives), then swapped in with one assignment
+                catalog = self._catalog.applied(self._changed_since(self._catalog.revision), revision)
+                prepare(catalog)
+                self._catalog = catalog
                 if self._catalog.revision - self._saved_revision >= SAVE_EVERY:
                     self._save()
             if self.index.revision >= revision:
@@ -159,7 +162,9 @@ class SearchService:
                 if progress:  # just built from the store at this revision, when this service started
                     progress(built[1])
                 return built[1]
-            self._catalog, count = build(self.store, self.index, progress)
+            catalog, count = build(self.store, self.index, progress)
+            prepare(catalog)
+            self._catalog = catalog
             self._save()
             return count
 

@@ -141,3 +141,26 @@ def test_the_sound_table_follows_the_snapshot():
     for labels, expected in ((before, []), (after, ["斯坦福"]), (before, [])):
         found = near_labels(_postings(labels), len(labels), ["史丹佛"], set(), dict.fromkeys(labels))
         assert [label for label, *_ in found] == expected
+
+
+def test_the_near_tier_tables_are_built_with_the_snapshot(tmp_path):
+    """The service derives the sound table and the character weights of every snapshot before swapping it
+    in, at start and for each new revision, so no query pays for them."""
+    from search import near
+
+    store = SQLiteStore(tmp_path / "r.db")
+    store.append([concept("stanford", "斯坦福")], actor="test", schemes=[SCHEME])
+    svc = SearchService(store, tmp_path / "index")
+    try:
+        first = svc.catalog
+        assert near._sounds[id(first.by_label)][0] is first.by_label
+        assert near._weights_of[id(first.postings)][0] is first.postings
+        store.append([concept("pennrose", "彭罗斯")], actor="test")
+        svc.catch_up()
+        second = svc.catalog
+        assert second is not first and near._sounds[id(second.by_label)][0] is second.by_label
+        assert "彭罗斯" in near._sounds[id(second.by_label)][1][near._sound_key("彭罗斯") or ""]
+        assert [h.id for h in svc.search("潘洛斯").hits] == ["pennrose"]
+    finally:
+        svc.close()
+        store.close()

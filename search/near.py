@@ -53,6 +53,7 @@ MIN_SCORE_ONE = 0.35  # one shared character, which must not be a common one
 # recall@5 as it gained precision (0.03 for one character: R@5 -0.03, precision +0.04; docs/search.md).
 MARGIN = 0.0
 MARGIN_ONE = 0.0
+MARGIN_BELOW = 1.0  # ... and only when its score is below this (a strong best match answers, however close the next)
 SAME_SYLLABLE = 0.7  # a character sounding the same as the label's at its place counts this much
 SAME_PART = 0.3  # ... the same initial or the same final ...
 FINAL_MIN = 2  # ... of at least two letters (a bare "i" is spelled alike in zi and shi, said apart)
@@ -288,7 +289,7 @@ def near_labels(postings: dict[str, tuple[str, ...]], total: int, forms: list[st
     ranked = sorted(best.items(), key=lambda item: (-round(item[1][0], 6), item[0]))[:MAX_HITS]
     if len(ranked) > 1:  # the margin rule: a best match that is not clearly ahead of the next is a guess
         (top, _, _, shared), second = ranked[0][1], ranked[1][1][0]
-        if top - second < (MARGIN_ONE if shared == 1 else MARGIN):
+        if top < MARGIN_BELOW and top - second < (MARGIN_ONE if shared == 1 else MARGIN):
             return []
     return [(label, value, cover, form) for label, (value, cover, form, _) in ranked]
 

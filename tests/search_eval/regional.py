@@ -3,8 +3,11 @@
     python -m tests.search_eval.regional               # shuyu, tantivy and the naive index, alone and in the haystack
     python -m tests.search_eval.regional --misses-dev  # shuyu's development misses (for tuning; never the held-out half)
 
-The pairs are in ``regional_pairs.tsv`` (source, licence and how they were made in its header and in
-``regional_build.py``). The registry holds one concept per mainland word and nothing else ("alone"), or
+Two sources of pairs (source, licence and how they were made in each file's header and in
+``regional_build.py``): ``regional_pairs.tsv``, OpenCC's regional lexicon, mostly science and technology
+(kind ``regional``), and ``regional_daily_pairs.tsv``, a Taiwan / mainland table of daily-life and internet
+wording (kind ``daily``); kind ``all`` is both together (a query in both counted once). The registry holds
+one concept per mainland word of either source and nothing else ("alone"), or
 those concepts inside the 10,000 synthetic concepts of the benchmarks (``tests/bench/corpus.py``, "haystack");
 the regional word is the query. Also here: short-term variants, the registry's own 2-4-character labels with
 one or two characters changed to characters of other labels (what the generalisation set, varying labels of
@@ -15,7 +18,8 @@ character with the mainland word, or only a common one (瓦斯桶 / 煤气罐, �
 transliterations of names, 史丹佛 / 斯坦福). So the pairs are also scored as a filtered subset, kind
 ``regional-sharing``, by a rule fixed before looking at any result and applied to both halves: the regional
 word, in one of its folded query forms (t2s, tw2sp, hk2s), and the mainland word share at least one
-character that is not one of the common characters of ``search.near.COMMON_CHARS``. Both are reported.
+character that is not one of the common characters of ``search.near.COMMON_CHARS``. Both are reported,
+per source (``regional-sharing``, ``daily-sharing``) and together (``all-sharing``).
 
 Cases are split into a development and a held-out half by a salted hash of the query; tune on the
 development half only. Scores per half: recall@1, recall@5, MRR, answered (any hit at all) and precision
@@ -35,6 +39,9 @@ from msgspec import Struct
 
 HERE = Path(__file__).parent
 PAIRS = HERE / "regional_pairs.tsv"
+DAILY_PAIRS = HERE / "regional_daily_pairs.tsv"
+SOURCES = (("regional", PAIRS), ("daily", DAILY_PAIRS))  # kind, file
+KINDS = ("regional", "regional-sharing", "daily", "daily-sharing", "all", "all-sharing", "short-variant")
 SALT = "shuyu-regional-2026"
 SEED = 21
 DEPTH = 10
@@ -44,7 +51,7 @@ SYSTEMS = ("shuyu", "tantivy", "naive")
 
 
 class Case(Struct, frozen=True):
-    kind: str  # "regional" or "short-variant"
+    kind: str  # one of ``KINDS``
     query: str
     expected: str  # concept id
     half: str  # "development" or "held-out"
@@ -83,11 +90,11 @@ def vocabulary_toml(ids: dict[str, str]) -> str:
     return "\n".join(out)
 
 
-def short_variants(ids: dict[str, str], count: int = VARIANTS) -> list[Case]:
-    """Labels of 2-4 characters with one character changed (two, for some of four), to characters of
-    other labels, that are no label themselves; deterministic."""
+def short_variants(ids: dict[str, str], count: int = VARIANTS, words: list[str] | None = None) -> list[Case]:
+    """Labels of 2-4 characters (of ``words``, default every label) with one character changed (two, for
+    some of four), to characters of those labels, that are no label themselves; deterministic."""
     rng = random.Random(SEED)
-    words = sorted(ids)
+    words = sorted(ids) if words is None else sorted(set(words))
     pool = sorted({ch for w in words for ch in w})
     out: dict[str, Case] = {}
     for word in rng.sample(words, len(words)):
@@ -104,12 +111,20 @@ def short_variants(ids: dict[str, str], count: int = VARIANTS) -> list[Case]:
 
 
 def cases() -> tuple[list[Case], dict[str, str]]:
-    pairs = load_pairs()
-    ids = concept_ids([mainland for _, _, mainland in pairs])
-    regional = [Case("regional", query, ids[mainland], half_of(query), region) for region, query, mainland in pairs]
-    sharing = [Case("regional-sharing", query, ids[mainland], half_of(query), region)
-               for region, query, mainland in pairs if shares_a_telling_character(query, mainland)]
-    return regional + sharing + short_variants(ids), ids
+    by_source = {kind: load_pairs(path) for kind, path in SOURCES}
+    ids = concept_ids([mainland for pairs in by_source.values() for _, _, mainland in pairs])
+    out: list[Case] = []
+    seen: set[str] = set()
+    for kind, pairs in by_source.items():
+        for region, query, mainland in pairs:
+            sharing = shares_a_telling_character(query, mainland)
+            named = [kind, f"{kind}-sharing"] if sharing else [kind]
+            if query not in seen:  # together: a query in both sources counted once
+                seen.add(query)
+                named += ["all", "all-sharing"] if sharing else ["all"]
+            out += [Case(name, query, ids[mainland], half_of(query), region) for name in named]
+    # the short-term variants vary the first source's words, as they did before the second came
+    return out + short_variants(ids, words=[mainland for _, _, mainland in by_source["regional"]]), ids
 
 
 def shares_a_telling_character(query: str, mainland: str) -> bool:
@@ -191,7 +206,7 @@ def table(results: dict) -> str:
             "|---|---|---|---:|---|---:|---:|---:|---:|---:|"]
     for where, by_system in results.items():
         for half in ("development", "held-out"):
-            for kind in ("regional", "regional-sharing", "short-variant"):
+            for kind in KINDS:
                 for name, scores in by_system.items():
                     s = scores[half][kind]
                     rows.append(f"| {where} | {half} | {kind} | {s.queries} | {name} | {s.recall_at_1:.2f} "

@@ -1,6 +1,9 @@
-"""How ``regional_pairs.tsv`` was made (run once, by hand; the evaluation reads only the TSV).
+"""How ``regional_pairs.tsv`` and ``regional_daily_pairs.tsv`` were made (run once, by hand; the
+evaluation reads only the TSVs).
 
     python -m tests.search_eval.regional_build /path/to/OpenCC-checkout > tests/search_eval/regional_pairs.tsv
+    python -m tests.search_eval.regional_build --daily /path/to/Chinese-Vocabulary-Radar-checkout \
+        > tests/search_eval/regional_daily_pairs.tsv
 
 Source: the regional lexicon of OpenCC (github.com/BYVoid/OpenCC, Apache-2.0), commit 6b56bd1f
 ("regional lexicon", groverlynn, 2023-07-16): ``data/dictionary/{CN,TW,HK,MO}Vocab{SciTech,Others}.txt``.
@@ -13,6 +16,15 @@ query) differs from the mainland word, so the query folding alone cannot find it
 Latin letters or digits, mainland words outside 2-8 characters.
 
 Not used, on purpose: g0v ``moedict-data-csld`` (the outside measure of issue 21 uses it; it stays blind).
+
+The second source, daily-life wording: the Taiwan / mainland table of 中國用語雷達 (Chinese Vocabulary Radar,
+github.com/aronhack/Chinese-Vocabulary-Radar, commit 5c2f1cf6, ``chrome-extension/taiwan_china_vocabs.json``;
+MIT, Copyright (c) 2024 Caris Events, its README releasing the text as CC0): a mainland word (written in
+Traditional characters there, folded with t2s here) and the Taiwan words for it, separated by 、 or ，.
+Each Taiwan word is a query, kept by the same rules as above (Han characters only, a mainland word of 2-8
+characters, no query form equal to it). Where OpenCC's lexicon is mostly science and technology, this
+table is daily life and the internet (計程車 / 出租车, 伏地挺身 / 俯卧撑, 部落格 / 博客, 行動電源 / 充电宝);
+many of its Taiwan words are another word for the thing, sharing no character (失業 / 下岗).
 """
 
 from __future__ import annotations
@@ -67,7 +79,50 @@ def build(checkout: Path) -> list[tuple[str, str, str, str]]:
     return sorted(pairs.values(), key=lambda p: (p[2], p[1]))
 
 
+DAILY_COMMIT = "5c2f1cf6a238cf241ddd284e1fb65f8c631937ec"
+DAILY_FILE = "chrome-extension/taiwan_china_vocabs.json"
+ALTERNATIVES = re.compile(r"[、，,/；;]")
+
+
+def build_daily(checkout: Path) -> list[tuple[str, str, str, str]]:
+    import json
+
+    from registry.text import converter
+    from search.analysis import expand_query
+
+    t2s = converter("t2s").convert
+    text = subprocess.run(["git", "-C", str(checkout), "show", f"{DAILY_COMMIT}:{DAILY_FILE}"],
+                          check=True, capture_output=True, text=True).stdout
+    pairs: dict[str, tuple[str, str, str, str]] = {}
+    for row in json.loads(text):
+        target = t2s(row["chinese"].strip())
+        if not HAN_ONLY.match(target) or not 2 <= len(target) <= 8:
+            continue
+        for regional in ALTERNATIVES.split(row["taiwanese"]):
+            regional = regional.strip()
+            if not HAN_ONLY.match(regional) or target in expand_query(regional) or regional in pairs:
+                continue
+            pairs[regional] = ("TW", regional, target, "taiwan_china_vocabs.json")
+    return sorted(pairs.values(), key=lambda p: (p[2], p[1]))
+
+
+def main_daily(checkout: Path) -> None:
+    print("# Real regional word pairs of daily life: region, the Taiwan word, the mainland word, source file.")
+    print("# Source: 中國用語雷達 (Chinese Vocabulary Radar), https://github.com/aronhack/Chinese-Vocabulary-Radar commit")
+    print(f"#   {DAILY_COMMIT}, {DAILY_FILE}. Licence: MIT (Copyright (c) 2024 Caris Events, LICENSE.txt);")
+    print("#   the README releases its text as CC0. Mainland words folded to Simplified with OpenCC t2s.")
+    print("# Kept: pairs that OpenCC's t2s / tw2sp / hk2s folding does not turn into the mainland word.")
+    print("# Scored per source and together with regional_pairs.tsv (tests/search_eval/regional.py, kinds daily, all).")
+    print("# Made by tests/search_eval/regional_build.py --daily. Not from g0v moedict-data-csld (kept blind).")
+    print("region\tquery\texpected\tsource")
+    for row in build_daily(checkout):
+        print("\t".join(row))
+
+
 def main() -> None:
+    if sys.argv[1] == "--daily":
+        main_daily(Path(sys.argv[2]))
+        return
     checkout = Path(sys.argv[1])
     print("# Real regional word pairs: region(s), the regional word as written there, the mainland word, source file.")
     print(f"# Source: OpenCC regional lexicon, https://github.com/BYVoid/OpenCC commit {COMMIT},")

@@ -6,7 +6,8 @@ query's characters, weighed by how rare each character is among the registered l
 few labels says more than one on thousands) and by whether it is a common character of the language at
 all (的, 化, 业 say almost nothing). Shared bigrams and characters at the same position (from the start
 or from the end) count more, and at the same position a different character that sounds alike counts
-part (transliterations: 坦米爾 / 泰米尔). The score is in [0, 1]; the thresholds below were tuned on the development
+part (transliterations: 坦米爾 / 泰米尔); so do the same first character and the query's syllables found
+anywhere in the label (whole syllables, without tone). The score is in [0, 1]; the thresholds below were tuned on the development
 half of the regional set (tests/search_eval/regional.py), never on the held-out half.
 
 Candidates come from the catalog's in-memory postings by set operations (see ``_candidates``), at most
@@ -46,24 +47,25 @@ MAX_QUERY = 16  # longer queries are for the partial tier, not this one
 MAX_HITS = 20  # near matches per query: at most a page
 COMMON_WEIGHT = 0.5  # a common character weighs half its rarity
 # the guard, tuned on the development half (see docs/search.md for the precision it keeps)
-MIN_SCORE = 0.35  # two or more shared characters
-MIN_SCORE_ONE = 0.35  # one shared character, which must not be a common one
+MIN_SCORE = 0.29  # two or more shared characters
+MIN_SCORE_ONE = 0.41  # one shared character, which must not be a common one
 # the margin rule: the best near match answers only when it is this far ahead of the next (this far
 # when it shares one character only). Off: on the development half every margin tried cost about as much
 # recall@5 as it gained precision (0.03 for one character: R@5 -0.03, precision +0.04; docs/search.md).
 MARGIN = 0.0
 MARGIN_ONE = 0.0
 MARGIN_BELOW = 1.0  # ... and only when its score is below this (a strong best match answers, however close the next)
-SAME_SYLLABLE = 0.7  # a character sounding the same as the label's at its place counts this much
+SAME_SYLLABLE = 0.8  # a character sounding the same as the label's at its place counts this much
 SAME_PART = 0.3  # ... the same initial or the same final ...
 FINAL_MIN = 2  # ... of at least two letters (a bare "i" is spelled alike in zi and shi, said apart)
-WEIGHTS = (0.15, 0.175, 0.2, 0.275, 0.2)  # query share, label share, bigram share, alignment, length ratio
+# query share, label share, bigram share, alignment, length ratio, the same first character, syllables shared
+WEIGHTS = (0.15, 0.15, 0.05, 0.225, 0.25, 0.05, 0.1)
 # sound-alike labels (transliterations: 史丹佛 / 斯坦福, 柏克萊 / 伯克利), sharing no character needed: as many
 # syllables (at least SOUND_MIN: a two-syllable homophone is no match, 保固 / 包谷), every initial alike
 # under FUZZY_INITIAL and every final alike under FUZZY_FINAL but at most one
 SOUND_MIN = 3
 SOUND_MAX = 6
-SOUND_SCORE = 0.6  # the score of a label alike place by place (less for a final unlike, a character unlike)
+SOUND_SCORE = 0.65  # the score of a label alike place by place (less for a final unlike, a character unlike)
 SOUND_UNLIKE_FINAL = 0.4  # a place whose initials are alike and finals not counts this much (alike: 0.8)
 FUZZY_INITIAL = {"zh": "z", "ch": "c", "sh": "s", "t": "d", "p": "b", "k": "g", "h": "f", "l": "n", "r": "n",
                  "y": "", "w": ""}
@@ -73,24 +75,44 @@ FUZZY_FINAL = {"ang": "an", "eng": "en", "ing": "in", "o": "u", "uo": "u", "ou":
                "ian": "an", "e": "u", "er": "e"}
 
 
-_weights_of: dict[int, tuple[dict, int, dict[str, float]]] = {}  # id(postings) → (postings, total, weights)
+class CharWeights:
+    """The weight of every character of a snapshot's labels: its rarity among the labels,
+    ``log(1 + labels / (1 + labels holding it))``, halved for a common character of the language;
+    computed as characters are met (a new snapshot changes ``labels`` and so every weight)."""
+
+    __slots__ = ("postings", "total", "known")
+
+    def __init__(self, postings: Mapping[str, tuple[str, ...]], total: int) -> None:
+        self.postings = postings
+        self.total = total
+        self.known: dict[str, float] = {}
+
+    def get(self, ch: str, default: float) -> float:
+        """The weight of ``ch``, or ``default`` for a character on no label."""
+        weight = self.known.get(ch)
+        if weight is None:
+            labels = self.postings.get(ch)
+            if labels is None:
+                return default
+            weight = log(1.0 + self.total / (1.0 + len(labels)))
+            if ch in COMMON_CHARS:
+                weight *= COMMON_WEIGHT
+            self.known[ch] = weight
+        return weight
 
 
-def char_weights(postings: dict[str, tuple[str, ...]], total: int) -> dict[str, float]:
-    """The weight of every character of the labels (a catalog snapshot's postings), computed once per
-    snapshot: its rarity among the labels, ``log(1 + labels / (1 + labels holding it))``, halved for a
-    common character of the language."""
+_weights_of: dict[int, CharWeights] = {}  # id(postings) → the weights of the last few snapshots' characters
+
+
+def char_weights(postings: dict[str, tuple[str, ...]], total: int) -> CharWeights:
+    """The character weights of a catalog snapshot (its label postings, and how many labels it holds)."""
     held = _weights_of.get(id(postings))
-    if held is not None and held[0] is postings and held[1] == total:
-        return held[2]
-    weights = {}
-    for key, labels in postings.items():
-        if len(key) == 1:
-            w = log(1.0 + total / (1.0 + len(labels)))
-            weights[key] = w * COMMON_WEIGHT if key in COMMON_CHARS else w
+    if held is not None and held.postings is postings and held.total == total:
+        return held
+    weights = CharWeights(postings, total)
     if len(_weights_of) >= 4:  # old snapshots
         _weights_of.clear()
-    _weights_of[id(postings)] = (postings, total, weights)
+    _weights_of[id(postings)] = weights
     return weights
 
 
@@ -99,7 +121,7 @@ class _Form:
 
     __slots__ = ("text", "chars", "grams", "weight", "length")
 
-    def __init__(self, text: str, weights: dict[str, float], unknown: float) -> None:
+    def __init__(self, text: str, weights: CharWeights, unknown: float) -> None:
         self.text = text
         self.chars = frozenset(text)
         self.grams = frozenset(text[i : i + 2] for i in range(len(text) - 1))
@@ -134,7 +156,7 @@ def _aligned(query: str, label: str) -> float:
     return max(head, tail)
 
 
-def score(form: _Form, label: str, weights: dict[str, float]) -> tuple[float, int]:
+def score(form: _Form, label: str, weights: CharWeights) -> tuple[float, int]:
     """(closeness in [0, 1], distinct shared characters) of a query form and a label."""
     shared = form.chars.intersection(label)
     if not shared:
@@ -145,9 +167,12 @@ def score(form: _Form, label: str, weights: dict[str, float]) -> tuple[float, in
     grams = form.grams
     gram_share = sum([1 for i in range(len(label) - 1) if label[i : i + 2] in grams]) / len(grams) if grams else 0.0
     m, n = form.length, len(label)
+    text = form.text
     w = WEIGHTS
+    sounds = {syllable(ch) for ch in label}
     value = (w[0] * common / form.weight + w[1] * common / label_weight + w[2] * min(gram_share, 1.0)
-             + w[3] * _aligned(form.text, label) / max(m, n) + w[4] * min(m, n) / max(m, n))
+             + w[3] * _aligned(text, label) / max(m, n) + w[4] * min(m, n) / max(m, n)
+             + w[5] * (text[0] == label[0]) + w[6] * sum(1 for ch in text if syllable(ch) in sounds) / max(m, n))
     return value, len(shared)
 
 
@@ -227,8 +252,9 @@ def _derived(labels: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
 
 
 def prepare(postings: dict[str, tuple[str, ...]], total: int, labels: Mapping[str, object]) -> None:
-    """Derive what ``near_labels`` reads of a snapshot (character weights, sound table) before a query
-    asks for it: the service calls this for every snapshot before swapping it in."""
+    """Derive what ``near_labels`` reads of a snapshot before a query asks for it: the sound table (from
+    the last snapshot's, by the labels added and removed) and the holder of the character weights (filled
+    as characters are met). The service calls this for every snapshot before swapping it in."""
     char_weights(postings, total)
     sound_table(labels)
 

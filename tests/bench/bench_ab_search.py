@@ -56,7 +56,8 @@ def main(old_checkout: str, old_data: str, new_data: str, seed: int = 1) -> None
     sample = rng.sample(concepts, 2000)
     queries = search_queries(sample)
     times: dict[str, list[float]] = {"old": [], "new": []}
-    differ, reordered = [], []
+    differ, reordered, outside_near = [], [], []
+    near = new_service.TIERS.index("label-near")
     for i, text in enumerate(queries):
         answers = {}
         for name in ("old", "new") if i % 2 == 0 else ("new", "old"):
@@ -67,9 +68,12 @@ def main(old_checkout: str, old_data: str, new_data: str, seed: int = 1) -> None
             differ.append(text)
             if [h.id for h in answers["old"].hits] != [h.id for h in answers["new"].hits]:
                 reordered.append(text)
+            if all(h.tier != near for a in answers.values() for h in a.hits):
+                outside_near.append(text)
     print(f"\n## {old_checkout} against this checkout, {len(queries)} queries in one process (seed {seed})\n")
     print(f"answers that differ: {len(differ)} {differ[:5] if differ else ''}")
-    print(f"of which other hits or another order: {len(reordered)} {reordered[:5] if reordered else ''}\n")
+    print(f"of which other hits or another order: {len(reordered)} {reordered[:5] if reordered else ''}")
+    print(f"of which neither answer has a near match: {len(outside_near)} {outside_near[:5] if outside_near else ''}\n")
     print("| figure | old | new | new / old |\n|---|---:|---:|---:|")
     for label, p in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99)):
         old, new = percentile(times["old"], p) * 1e3, percentile(times["new"], p) * 1e3

@@ -154,7 +154,7 @@ def test_the_near_tier_tables_are_built_with_the_snapshot(tmp_path):
     try:
         first = svc.catalog
         assert near._sounds[id(first.by_label)][0] is first.by_label
-        assert near._weights_of[id(first.postings)][0] is first.postings
+        assert near._weights_of[id(first.postings)].postings is first.postings
         store.append([concept("pennrose", "彭罗斯")], actor="test")
         svc.catch_up()
         second = svc.catalog

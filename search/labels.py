@@ -11,17 +11,21 @@ score (how much of the query the label covers and the other way round), then id.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
+from collections.abc import Iterable
 from operator import itemgetter
+from weakref import WeakKeyDictionary
 
 from msgspec import Struct
+
+from registry.model import ConceptVersion, Version
 
 from .analysis import (CJK, CJK_RUN, bigrams, english_words, expand_query, fold_to_simplified, near_synonym_forms,
                        normalize, pinyin_keys, pinyin_query)
 from .catalog import Catalog, code_keys, query_code_key
 from .near import marks as near_marks
-from .near import near_labels
-from .near import prepare as prepare_near
+from .near import CharWeights, near_labels, sound_table, sound_table_changed
 
 TIERS = ("exact-preferred", "exact-label", "label-prefix", "label-words", "label-partial", "label-sound",
          "label-near", "definition")
@@ -303,8 +307,8 @@ class _Ranker:
             return
         catalog = self.catalog
         taken = {fold_to_simplified(hit[3]) for hit in self.best.values()}  # labels hit by a better tier
-        for label, score, cover, form in near_labels(catalog.postings, _labels_held(catalog), forms, taken,
-                                                     catalog.by_label):
+        weights, sounds = prepare(catalog)
+        for label, score, cover, form in near_labels(catalog.postings, weights, forms, taken, sounds):
             self.offer_label(label, NEAR, score, coverage=round(cover, 2), marks=near_marks(form, label))
 
     def single_character(self) -> None:
@@ -316,13 +320,43 @@ class _Ranker:
                         self.offer_label(label, tier, 1 / len(label), marks=(form,))
 
 
-def _labels_held(catalog: Catalog) -> int:
-    return len(catalog.by_label) + len(catalog.by_title)
+# what the near tier derives of each snapshot (its character weights and sound table), for as long as
+# the snapshot lives
+_near_tables: WeakKeyDictionary[Catalog, tuple[CharWeights, dict[str, tuple[str, ...]]]] = WeakKeyDictionary()
+_near_lock = threading.Lock()
 
 
-def prepare(catalog: Catalog) -> None:
-    """Derive what the near tier reads of a snapshot before any query needs it (see ``near.prepare``)."""
-    prepare_near(catalog.postings, _labels_held(catalog), catalog.by_label)
+def prepare(catalog: Catalog, previous: Catalog | None = None,
+            changed: Iterable[Version] = ()) -> tuple[CharWeights, dict[str, tuple[str, ...]]]:
+    """What the near tier reads of a snapshot, derived once: the service calls this before it swaps a new
+    snapshot in, with the snapshot it replaces and the versions that made the difference, so that the
+    sound table is the previous one changed by those versions' labels; without them (at start, after a
+    rebuild, or for a snapshot never prepared) it is built from every label."""
+    tables = _near_tables.get(catalog)
+    if tables is not None:
+        return tables
+    with _near_lock:  # one thread derives them; the others wait for them
+        tables = _near_tables.get(catalog)
+        if tables is None:
+            base = _near_tables.get(previous) if previous is not None else None
+            if base is not None and previous is not None:
+                sounds = sound_table_changed(base[1], catalog.by_label, _labels_of(previous, changed))
+            else:
+                sounds = sound_table(catalog.by_label)
+            tables = (CharWeights(catalog.postings, len(catalog.by_label) + len(catalog.by_title)), sounds)
+            _near_tables[catalog] = tables
+    return tables
+
+
+def _labels_of(previous: Catalog, changed: Iterable[Version]) -> set[str]:
+    """The folded labels of the changed concepts, as they were in ``previous`` and as they are now."""
+    labels: set[str] = set()
+    for version in changed:
+        if isinstance(version, ConceptVersion):
+            for held in (previous.concepts.get(version.id), version):
+                if held is not None:
+                    labels.update(fold_to_simplified(term.text) for term in held.terms)
+    return labels
 
 
 def label_hits(catalog: Catalog, query: QueryForms) -> list[Hit]:

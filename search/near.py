@@ -16,7 +16,6 @@ Candidates come from the catalog's in-memory postings by set operations (see ``_
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 from heapq import nsmallest
 from math import log
@@ -101,21 +100,6 @@ class CharWeights:
         return weight
 
 
-_weights_of: dict[int, CharWeights] = {}  # id(postings) → the weights of the last few snapshots' characters
-
-
-def char_weights(postings: dict[str, tuple[str, ...]], total: int) -> CharWeights:
-    """The character weights of a catalog snapshot (its label postings, and how many labels it holds)."""
-    held = _weights_of.get(id(postings))
-    if held is not None and held.postings is postings and held.total == total:
-        return held
-    weights = CharWeights(postings, total)
-    if len(_weights_of) >= 4:  # old snapshots
-        _weights_of.clear()
-    _weights_of[id(postings)] = weights
-    return weights
-
-
 class _Form:
     """A query form as the score reads it."""
 
@@ -185,13 +169,6 @@ def fuzzy(ch: str) -> tuple[str, str]:
 
 
 _initial_class: dict[int, str] = {}  # a character → its alike initial, upper case ("Y": none), "?": no reading
-# id(labels) → (labels, their sound table), for the last few snapshots (a request may still read the one
-# before the newest); the newest is last, and the next snapshot's table is derived from it
-_sounds: dict[int, tuple[Mapping, dict[str, tuple[str, ...]]]] = {}
-SOUND_TABLES = 3  # snapshots whose sound table is kept
-_sounds_lock = threading.Lock()
-
-
 def _initials(label: str) -> str:
     """The alike initials of a label's characters, one capital letter each ("?" for a character without
     a reading, itself for anything else): ``str.translate`` over a table filled as characters are met."""
@@ -213,50 +190,32 @@ def _sound_key(label: str) -> str | None:
     return None
 
 
-def sound_table(labels: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
+def sound_table(labels: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """The labels of ``SOUND_MIN``–``SOUND_MAX`` characters, every one with a reading, by the alike
-    initials of their syllables (``labels``: a catalog snapshot's folded labels). Kept for the last
-    few snapshots; a new one's table is the newest kept one changed by the labels added and removed."""
-    held = _sounds.get(id(labels))
-    if held is not None and held[0] is labels:
-        return held[1]
-    with _sounds_lock:  # one thread derives it; the others wait for it
-        held = _sounds.get(id(labels))
-        if held is not None and held[0] is labels:
-            return held[1]
-        return _derived(labels)
-
-
-def _derived(labels: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
-    added: Iterable[str]
-    removed: Iterable[str]
-    if not _sounds:
-        added, removed = labels.keys(), set()
-        table: dict[str, tuple[str, ...]] = {}
-    else:  # a snapshot copies a container it changes, so the kept one's labels are as they were
-        built_for, table = list(_sounds.values())[-1]
-        added, removed = labels.keys() - built_for.keys(), built_for.keys() - labels.keys()
-        table = dict(table)
-    for label in removed:
+    initials of their syllables (``labels``: a catalog snapshot's folded labels)."""
+    table: dict[str, list[str]] = {}
+    for label in labels:
         key = _sound_key(label)
         if key is not None:
-            table[key] = tuple(other for other in table.get(key, ()) if other != label)
-    for label in added:
+            table.setdefault(key, []).append(label)
+    return {key: tuple(found) for key, found in table.items()}
+
+
+def sound_table_changed(table: dict[str, tuple[str, ...]], labels: Mapping[str, object],
+                        touched: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The sound table of a snapshot whose labels are ``labels``, from the table of the snapshot before
+    it and the labels whose holders changed between the two (``touched``): a copy, the old one is still read."""
+    table = dict(table)
+    for label in touched:
         key = _sound_key(label)
-        if key is not None:
-            table[key] = (*table.get(key, ()), label)
-    while len(_sounds) >= SOUND_TABLES:
-        del _sounds[list(_sounds)[0]]
-    _sounds[id(labels)] = (labels, table)
+        if key is None:
+            continue
+        held = table.get(key, ())
+        if label in labels and label not in held:
+            table[key] = (*held, label)
+        elif label not in labels and label in held:
+            table[key] = tuple(other for other in held if other != label)
     return table
-
-
-def prepare(postings: dict[str, tuple[str, ...]], total: int, labels: Mapping[str, object]) -> None:
-    """Derive what ``near_labels`` reads of a snapshot before a query asks for it: the sound table (from
-    the last snapshot's, by the labels added and removed) and the holder of the character weights (filled
-    as characters are met). The service calls this for every snapshot before swapping it in."""
-    char_weights(postings, total)
-    sound_table(labels)
 
 
 def sound_alike(form: str, table: dict[str, tuple[str, ...]]) -> list[tuple[str, float]]:
@@ -286,14 +245,14 @@ def sound_alike(form: str, table: dict[str, tuple[str, ...]]) -> list[tuple[str,
     return found
 
 
-def near_labels(postings: dict[str, tuple[str, ...]], total: int, forms: list[str],
-                taken: set[str], labels: Mapping[str, object] | None = None) -> list[tuple[str, float, float, str]]:
+def near_labels(postings: dict[str, tuple[str, ...]], weights: CharWeights, forms: list[str],
+                taken: set[str], sounds: dict[str, tuple[str, ...]] | None = None) -> list[tuple[str, float, float, str]]:
     """(label, score, share of the query it holds, form) of the labels close to any query form, best
     first, at most ``MAX_HITS``; labels in ``taken`` (already hits of a better tier) are skipped.
-    ``labels``, the catalog's folded labels, are searched for sound-alike ones (``sound_alike``)."""
-    weights = char_weights(postings, total)
-    sounds = sound_table(labels) if labels else {}
-    unknown = log(1.0 + total)  # a character on no label: as rare as can be
+    ``weights``: the snapshot's character weights; ``sounds``: its sound table (``sound_table``), searched
+    for sound-alike labels (``sound_alike``)."""
+    sounds = sounds or {}
+    unknown = log(1.0 + weights.total)  # a character on no label: as rare as can be
     best: dict[str, tuple[float, float, str, int]] = {}
     for text in forms:
         if not 2 <= len(text) <= MAX_QUERY:

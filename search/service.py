@@ -101,8 +101,9 @@ class SearchService:
             revision = self.store.revision()
             if self._catalog.revision < revision:
                 # built off to the side (with what the near tier derives), then swapped in with one assignment
-                catalog = self._catalog.applied(self._changed_since(self._catalog.revision), revision)
-                prepare(catalog)
+                changed = self._changed_since(self._catalog.revision)
+                catalog = self._catalog.applied(changed, revision)
+                prepare(catalog, self._catalog, changed)
                 self._catalog = catalog
                 if self._catalog.revision - self._saved_revision >= SAVE_EVERY:
                     self._save()

@@ -92,6 +92,14 @@ def test_an_exact_hit_is_not_repeated_as_a_near_match(service):
     assert hits[0] == ("briefcase", "exact-preferred") and hits.count(("briefcase", "label-near")) == 0
 
 
+def _tables(labels: list[str]):
+    """(postings, character weights, sound table) of ``labels``, as a catalog snapshot's near tier reads them."""
+    from search.near import CharWeights, sound_table
+
+    postings = _postings(labels)
+    return postings, CharWeights(postings, len(labels)), sound_table(labels)
+
+
 def _postings(labels: list[str]) -> dict[str, tuple[str, ...]]:
     """Character and bigram postings of ``labels``, as the catalog keeps them."""
     out: dict[str, list[str]] = {}
@@ -112,7 +120,7 @@ def test_a_transliteration_sounding_alike_at_the_same_place_ranks_first(query, e
 
     labels = [expected, other, "数字乡村", "信息系统"]
     forms = [f for f in dict.fromkeys(expand_query(query))]
-    ranked = [label for label, *_ in near_labels(_postings(labels), len(labels), forms, set())]
+    ranked = [label for label, *_ in near_labels(*_tables(labels)[:2], forms, set())]
     assert ranked.index(expected) < ranked.index(other), ranked
 
 
@@ -126,40 +134,48 @@ def test_a_transliteration_sharing_no_character_is_found_by_sound(query, expecte
 
     labels = [expected, "数字乡村", "信息系统", "包谷"]
     forms = [f for f in dict.fromkeys(expand_query(query))]
-    ranked = [label for label, *_ in near_labels(_postings(labels), len(labels), forms, set(), dict.fromkeys(labels))]
+    postings, weights, sounds = _tables(labels)
+    ranked = [label for label, *_ in near_labels(postings, weights, forms, set(), sounds)]
     assert ranked == [expected]
-    two = [label for label, *_ in near_labels(_postings(labels), len(labels), ["保固"], set(), dict.fromkeys(labels))]
+    two = [label for label, *_ in near_labels(postings, weights, ["保固"], set(), sounds)]
     assert two == []  # a two-syllable homophone sharing nothing stays out
 
 
 def test_the_sound_table_follows_the_snapshot():
-    """The table of labels by sound is changed from the last snapshot's: a label added is found, one removed is not."""
-    from search.near import near_labels
+    """A snapshot's table of labels by sound is the last one's changed by the labels whose holders
+    changed: a label added is found, one removed is not, and the result is what a whole build gives."""
+    from search.near import near_labels, sound_table, sound_table_changed
 
-    before = ["数字乡村", "信息系统"]
-    after = ["数字乡村", "斯坦福"]
-    for labels, expected in ((before, []), (after, ["斯坦福"]), (before, [])):
-        found = near_labels(_postings(labels), len(labels), ["史丹佛"], set(), dict.fromkeys(labels))
+    before = ["数字乡村", "信息系统", "潘洛斯"]
+    after = ["数字乡村", "斯坦福", "潘洛斯"]
+    table = sound_table(before)
+    for labels, touched, expected in ((after, {"信息系统", "斯坦福"}, ["斯坦福"]), (before, {"信息系统", "斯坦福"}, [])):
+        table = sound_table_changed(table, dict.fromkeys(labels), touched)
+        assert {k: set(v) for k, v in table.items() if v} == {k: set(v) for k, v in sound_table(labels).items()}
+        postings, weights, _ = _tables(labels)
+        found = near_labels(postings, weights, ["史丹佛"], set(), table)
         assert [label for label, *_ in found] == expected
 
 
 def test_the_near_tier_tables_are_built_with_the_snapshot(tmp_path):
     """The service derives the sound table and the character weights of every snapshot before swapping it
-    in, at start and for each new revision, so no query pays for them."""
-    from search import near
+    in, at start and for each new revision (from the last one's table), so no query pays for them."""
+    from search import labels
+    from search.near import sound_table
 
     store = SQLiteStore(tmp_path / "r.db")
-    store.append([concept("stanford", "斯坦福")], actor="test", schemes=[SCHEME])
+    store.append([concept("stanford", "斯坦福"), concept("bragg", "布拉格")], actor="test", schemes=[SCHEME])
     svc = SearchService(store, tmp_path / "index")
     try:
         first = svc.catalog
-        assert near._sounds[id(first.by_label)][0] is first.by_label
-        assert near._weights_of[id(first.postings)].postings is first.postings
-        store.append([concept("pennrose", "彭罗斯")], actor="test")
+        assert first in labels._near_tables
+        store.append([concept("pennrose", "彭罗斯"), concept("bragg", "布拉格定律", version=2)], actor="test")
         svc.catch_up()
         second = svc.catalog
-        assert second is not first and near._sounds[id(second.by_label)][0] is second.by_label
-        assert "彭罗斯" in near._sounds[id(second.by_label)][1][near._sound_key("彭罗斯") or ""]
+        assert second is not first and second in labels._near_tables
+        weights, sounds = labels._near_tables[second]
+        assert weights.postings is second.postings
+        assert {k: set(v) for k, v in sounds.items() if v} == {k: set(v) for k, v in sound_table(second.by_label).items()}
         assert [h.id for h in svc.search("潘洛斯").hits] == ["pennrose"]
     finally:
         svc.close()

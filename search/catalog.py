@@ -74,7 +74,7 @@ class Catalog:
         self.standards_of: dict[str, tuple[str, ...]] = {}
         # label postings for search: CJK bigram (or the one character of a one-character label) and
         # English word → the folded labels and titles holding it (sorted)
-        self.postings: dict[str, tuple[str, ...]] = {}
+        self.postings = KeyTable()
         self.en_postings = KeyTable()
         # sorted (key, id, label) for prefix suggestions: folded labels, pinyin, initials, English, codes
         # (what a version's entries were is derived again from it when it is replaced)

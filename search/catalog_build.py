@@ -23,12 +23,13 @@ from .compact import KeyTable, PrefixTable
 from .concept_table import ConceptTable
 
 SNAPSHOT_FILE = "catalog-snapshot.pickle"
-SNAPSHOT_FORMAT = 7  # a new layout ignores older files (7: concepts packed and compressed, by_label flat)
+SNAPSHOT_FORMAT = 8  # a new layout ignores older files (7: concepts packed and compressed, by_label flat; 8: postings packed)
 
-# key tables packed (search/compact.py) and their values sorted; the bigram postings stay a dict, read
-# a few dozen times per search (a packed look-up costs 10–20× a dict's)
-PACKED = ("en_postings", "by_sound", "by_code")
-SORTED = {"postings", *PACKED}
+# key tables packed (search/compact.py) and their values sorted; the bigram postings too, read a few
+# dozen times per search: a packed look-up costs more than a dict's, and a common bigram's labels, the
+# longest values, are kept once made (compact.KEEP_RUN)
+PACKED = ("postings", "en_postings", "by_sound", "by_code")
+SORTED = set(PACKED)
 # the containers of a snapshot; each maps a key to an immutable value (a tuple, a Struct)
 _MAPS = ("schemes", "concepts", "standards", "by_label", "by_title", "by_code", "by_sound", "narrower",
          "standards_of", "postings", "en_postings")

@@ -27,6 +27,8 @@ from zlib import crc32
 
 SPARSE = 16  # every 16th key kept as a string to bisect on
 REPACK = 4096  # overlay entries (changed keys, or prefix entries added or hidden) packed in past this
+KEEP_RUN = 64  # a value of this many strings or more is kept once made (a common bigram's labels) ...
+KEEP_VALUES = 1024  # ... for this many keys at most per table (then the kept ones are dropped at once)
 
 
 def _hash(key: str) -> int:
@@ -143,13 +145,14 @@ def _numbering(values: Iterable[str]) -> tuple[tuple[str, ...], dict[str, int]]:
 class KeyTable(Mapping[str, tuple[str, ...]]):
     """An immutable mapping of key → tuple of strings (labels, ids), packed (see the module)."""
 
-    __slots__ = ("_packed", "_vocab", "_overlay", "_size")
+    __slots__ = ("_packed", "_vocab", "_overlay", "_size", "_kept")
 
     def __init__(self, packed: _Packed = _EMPTY, vocab: tuple[str, ...] = (),
                  overlay: dict[str, tuple[str, ...]] | None = None) -> None:
         self._packed = packed
         self._vocab = vocab
         self._overlay = overlay or {}
+        self._kept: dict[str, tuple[str, ...]] = {}  # long values already made (a cache: never saved)
         size = len(packed)
         for key, values in self._overlay.items():  # an empty tuple: a packed key removed
             in_packed = packed.find(key) >= 0
@@ -185,6 +188,9 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
             values = overlay.get(key)
             if values is not None:
                 return values if values else default
+        kept = self._kept.get(key)
+        if kept is not None:
+            return kept
         packed = self._packed
         i = packed.find(key)
         if i < 0:
@@ -193,7 +199,12 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
         start, end = offsets[i], offsets[i + 1]
         if end - start == 1:  # most codes and sounds
             return (vocab[packed.items[start]],)
-        return tuple([vocab[n] for n in packed.items[start:end]])
+        values = tuple([vocab[n] for n in packed.items[start:end]])
+        if end - start >= KEEP_RUN:
+            if len(self._kept) >= KEEP_VALUES:
+                self._kept = {}
+            self._kept[key] = values
+        return values
 
     def __getitem__(self, key: str) -> tuple[str, ...]:
         values = self.get(key)

@@ -71,10 +71,10 @@ FUZZY_FINAL = {"ang": "an", "eng": "en", "ing": "in", "o": "u", "uo": "u", "ou":
                "ian": "an", "e": "u", "er": "e"}
 
 
-_weights_of: dict[int, tuple[dict, int, dict[str, float]]] = {}  # id(postings) → (postings, total, weights)
+_weights_of: dict[int, tuple[Mapping, int, dict[str, float]]] = {}  # id(postings) → (postings, total, weights)
 
 
-def char_weights(postings: dict[str, tuple[str, ...]], total: int) -> dict[str, float]:
+def char_weights(postings: Mapping[str, tuple[str, ...]], total: int) -> dict[str, float]:
     """The weight of every character of the labels (a catalog snapshot's postings), computed once per
     snapshot: its rarity among the labels, ``log(1 + labels / (1 + labels holding it))``, halved for a
     common character of the language."""
@@ -237,7 +237,7 @@ def sound_alike(form: str, table: dict[str, tuple[str, ...]]) -> list[tuple[str,
     return found
 
 
-def near_labels(postings: dict[str, tuple[str, ...]], total: int, forms: list[str],
+def near_labels(postings: Mapping[str, tuple[str, ...]], total: int, forms: list[str],
                 taken: set[str], labels: Mapping[str, object] | None = None) -> list[tuple[str, float, float, str]]:
     """(label, score, share of the query it holds, form) of the labels close to any query form, best
     first, at most ``MAX_HITS``; labels in ``taken`` (already hits of a better tier) are skipped.
@@ -271,7 +271,7 @@ def near_labels(postings: dict[str, tuple[str, ...]], total: int, forms: list[st
     return [(label, value, cover, form) for label, (value, cover, form, _) in ranked]
 
 
-def _candidates(postings: dict[str, tuple[str, ...]], form: str, taken: set[str]) -> list[str]:
+def _candidates(postings: Mapping[str, tuple[str, ...]], form: str, taken: set[str]) -> list[str]:
     """At most ``CANDIDATES`` labels worth scoring for a form, found with set operations (a common word's
     character is on thousands of labels at 100k concepts): first those holding one of its bigrams or two
     of its ``PAIR_CHARS`` rarest characters (most characters shared, then closest in length), then for

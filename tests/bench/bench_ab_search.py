@@ -42,6 +42,9 @@ def _answer(results) -> tuple:
 def main(old_checkout: str, old_data: str, new_data: str, seed: int = 1) -> None:
     from registry.sqlite import SQLiteStore
     from search import service as new_service
+    from search.phrases import with_pypinyin_phrases
+
+    with_pypinyin_phrases()  # an older checkout reads pypinyin's own phrases (this one holds its own)
 
     old_service = _old_search(old_checkout)
     services = {}

@@ -411,3 +411,74 @@ class PrefixTable:
         if self._hidden or self._added:  # saved packed whole
             return PrefixTable.of, (list(self),)
         return PrefixTable, (self._keys, self._ids, self._labels, self._id_vocab, self._label_vocab)
+
+
+class OneOrMany(Mapping[str, tuple[Any, ...]]):
+    """An immutable mapping of key → a tuple of objects (never tuples themselves), holding a key's only
+    object as itself rather than in a tuple of one: most labels name one concept, and a tuple of one
+    costs 48 bytes more per key. Reads give tuples, as a dict of tuples would."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: dict[str, Any] | None = None) -> None:
+        self._items: dict[str, Any] = items if items is not None else {}
+
+    @classmethod
+    def of(cls, entries: Mapping[str, Iterable[Any]]) -> OneOrMany:
+        """A mapping made from a plain one (keys with no values left out)."""
+        items: dict[str, Any] = {}
+        for key, values in entries.items():
+            values = tuple(values)
+            if values:
+                items[key] = values[0] if len(values) == 1 else values
+        return cls(items)
+
+    def updated(self, changes: Mapping[str, Iterable[Any]]) -> OneOrMany:
+        """A copy with ``changes`` (key → its new values; none removes the key)."""
+        items = dict(self._items)
+        for key, values in changes.items():
+            values = tuple(values)
+            if not values:
+                items.pop(key, None)
+            else:
+                items[key] = values[0] if len(values) == 1 else values
+        return OneOrMany(items)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._items.get(key)
+        if value is None:
+            return default
+        return value if type(value) is tuple else (value,)
+
+    def __getitem__(self, key: str) -> tuple[Any, ...]:
+        value = self._items[key]
+        return value if type(value) is tuple else (value,)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def items(self) -> Iterator[tuple[str, tuple[Any, ...]]]:  # type: ignore[override]
+        for key, value in self._items.items():
+            yield key, value if type(value) is tuple else (value,)
+
+    def values(self) -> Iterator[tuple[Any, ...]]:  # type: ignore[override]
+        for value in self._items.values():
+            yield value if type(value) is tuple else (value,)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, OneOrMany):
+            return self._items == other._items
+        if isinstance(other, Mapping):
+            return len(self) == len(other) and all(other.get(key) == values for key, values in self.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"OneOrMany({len(self)} keys)"

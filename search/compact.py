@@ -25,7 +25,7 @@ from itertools import islice
 from typing import Any
 from zlib import crc32
 
-SPARSE = 16  # every 16th key kept as a string to bisect on
+SPARSE = 64  # every 64th key kept as a string to bisect on (then six steps in the pool)
 REPACK = 4096  # overlay entries (changed keys, or prefix entries added or hidden) packed in past this
 KEEP_RUN = 64  # a value of this many strings or more is kept once made (a common bigram's labels) ...
 KEEP_VALUES = 1024  # ... for this many keys at most per table (then the kept ones are dropped at once)
@@ -58,7 +58,7 @@ class _Packed:
         self.sparse = [] if hashed else keys[::SPARSE]  # found through the slots, or by bisecting
         self.slots = array("I")
         if hashed and keys:
-            size = 1 << (2 * len(keys) - 1).bit_length()  # at most half full
+            size = 1 << (len(keys) + len(keys) // 2).bit_length()  # at most two thirds full
             slots = array("I", bytes(4 * size))
             mask = size - 1
             for i, key in enumerate(keys):

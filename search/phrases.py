@@ -16,6 +16,7 @@ both on every bundled label and on pypinyin's own phrases (``tests/search/test_a
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Iterator
 from importlib.resources import files
 
@@ -61,36 +62,82 @@ def _skip(text: str, at: int) -> int:
     return at
 
 
-def _load() -> dict[str, tuple[str, ...] | None]:
-    """Every prefix of every phrase → the phrase's first readings, or None (a prefix only)."""
-    syllables: dict[str, str] = {}  # each reading held once
-    table: dict[str, tuple[str, ...] | None] = {}
-    for phrase, readings in _entries(files("pypinyin").joinpath(PHRASES_FILE).read_text(encoding="utf-8")):
-        for end in range(1, len(phrase)):
-            table.setdefault(phrase[:end], None)
-        table[phrase] = tuple([syllables.setdefault(r[0], r[0]) for r in readings])
-    return table
+class _Table:
+    """Every prefix of every phrase, packed: the keys in one string cut by an array of offsets, found
+    through an open-addressing table of key positions + 1 (0: empty) indexed by ``hash``, each key with
+    the numbers of its readings (none: a prefix that is not itself a phrase). A few arrays rather than
+    87k strings and tuples (built in each process, so ``hash`` of a str, not saved, is enough)."""
+
+    __slots__ = ("pool", "starts", "slots", "mask", "offsets", "items", "syllables")
+
+    def __init__(self, entries: Iterator[tuple[str, list[list[str]]]]) -> None:
+        readings: dict[str, tuple[int, ...]] = {}
+        numbers: dict[str, int] = {}  # syllable → its number
+        for phrase, of_phrase in entries:
+            for end in range(1, len(phrase)):
+                readings.setdefault(phrase[:end], ())
+            readings[phrase] = tuple([numbers.setdefault(r[0], len(numbers)) for r in of_phrase])
+        self.syllables = tuple(numbers)
+        self.pool = "".join(readings)
+        self.starts = array("I", [0])
+        self.offsets = array("I", [0])
+        self.items = array("H")
+        for key, run in readings.items():
+            self.starts.append(self.starts[-1] + len(key))
+            self.items.extend(run)
+            self.offsets.append(len(self.items))
+        size = 1 << (len(readings) + len(readings) // 2).bit_length()  # at most two thirds full
+        self.mask = size - 1
+        self.slots = array("I", bytes(4 * size))
+        for i, key in enumerate(readings):
+            at = hash(key) & self.mask
+            while self.slots[at]:
+                at = (at + 1) & self.mask
+            self.slots[at] = i + 1
+
+    def find(self, key: str) -> int:
+        """The position of ``key`` (a prefix of a phrase), or -1."""
+        slots, mask, pool, starts, size = self.slots, self.mask, self.pool, self.starts, len(key)
+        at = hash(key) & mask
+        while True:
+            i = slots[at] - 1
+            if i < 0:
+                return -1
+            s = starts[i]
+            if starts[i + 1] - s == size and pool.startswith(key, s):
+                return i
+            at = (at + 1) & mask
+
+    def readings(self, i: int) -> tuple[str, ...]:
+        """The readings of the key at ``i``: () for a prefix that is not a phrase."""
+        syllables = self.syllables
+        return tuple([syllables[n] for n in self.items[self.offsets[i] : self.offsets[i + 1]]])
 
 
-PHRASES = _load()
+PHRASES = _Table(_entries(files("pypinyin").joinpath(PHRASES_FILE).read_text(encoding="utf-8")))
 
 
 def phrase_readings(text: str) -> tuple[str, ...] | None:
     """The first reading of each character of ``text`` if it is one of pypinyin's phrases, else None."""
-    return PHRASES.get(text)
+    i = PHRASES.find(text)
+    if i < 0:
+        return None
+    offsets = PHRASES.offsets
+    return PHRASES.readings(i) if offsets[i + 1] > offsets[i] else None
 
 
 def _cut(text: str) -> Iterator[str]:
     """A run of Han characters cut as pypinyin's ``mmseg.Seg(no_non_phrases=True).cut`` cuts it: at each
     point the longest phrase starting there (found while the text read so far is a phrase's prefix),
     else one character; when the whole rest is a prefix of a phrase and holds none, its characters."""
-    table = PHRASES
+    find, offsets = PHRASES.find, PHRASES.offsets
     remain = text
     while remain:
         last_valid = ""
         for index in range(len(remain)):
             word = remain[: index + 1]
-            if word not in table:  # no phrase starts with ``word``: the longest phrase so far, or a character
+            i = find(word)
+            if i < 0:  # no phrase starts with ``word``: the longest phrase so far, or a character
                 if last_valid:
                     yield last_valid
                     remain = remain[len(last_valid) :]
@@ -98,7 +145,7 @@ def _cut(text: str) -> Iterator[str]:
                     yield remain[0]
                     remain = remain[1:]
                 break
-            if table[word] is not None:
+            if offsets[i + 1] > offsets[i]:  # a phrase, not only a prefix of one
                 last_valid = word
         else:  # the whole rest is a prefix of a phrase
             if last_valid:

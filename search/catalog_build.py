@@ -27,8 +27,8 @@ SNAPSHOT_FORMAT = 8  # a new layout ignores older files (7: concepts packed and 
 # 8: postings packed, label matches flat)
 
 # key tables packed (search/compact.py) and their values sorted; the bigram postings too, read a few
-# dozen times per search: a packed look-up costs more than a dict's, and a common bigram's labels, the
-# longest values, are kept once made (compact.KEEP_RUN)
+# dozen times per search: a packed look-up costs more than a dict's, so the values made are kept for
+# the next searches (compact.KEEP_ITEMS)
 PACKED = ("postings", "en_postings", "by_sound", "by_code")
 SORTED = set(PACKED)
 # the containers of a snapshot; each maps a key to an immutable value (a tuple, a Struct)

@@ -27,8 +27,8 @@ from zlib import crc32
 
 SPARSE = 64  # every 64th key kept as a string to bisect on (then six steps in the pool)
 REPACK = 4096  # overlay entries (changed keys, or prefix entries added or hidden) packed in past this
-KEEP_RUN = 64  # a value of this many strings or more is kept once made (a common bigram's labels) ...
-KEEP_VALUES = 1024  # ... for this many keys at most per table (then the kept ones are dropped at once)
+KEEP_ITEMS = 1 << 18  # values made from the packed arrays are kept, up to this many strings in all per table
+# (then dropped at once): the keys a search reads recur from query to query (a common bigram's labels most)
 
 
 def _hash(key: str) -> int:
@@ -145,14 +145,15 @@ def _numbering(values: Iterable[str]) -> tuple[tuple[str, ...], dict[str, int]]:
 class KeyTable(Mapping[str, tuple[str, ...]]):
     """An immutable mapping of key → tuple of strings (labels, ids), packed (see the module)."""
 
-    __slots__ = ("_packed", "_vocab", "_overlay", "_size", "_kept")
+    __slots__ = ("_packed", "_vocab", "_overlay", "_size", "_kept", "_kept_items")
 
     def __init__(self, packed: _Packed = _EMPTY, vocab: tuple[str, ...] = (),
                  overlay: dict[str, tuple[str, ...]] | None = None) -> None:
         self._packed = packed
         self._vocab = vocab
         self._overlay = overlay or {}
-        self._kept: dict[str, tuple[str, ...]] = {}  # long values already made (a cache: never saved)
+        self._kept: dict[str, tuple[str, ...]] = {}  # values already made (a cache: never saved)
+        self._kept_items = 0
         size = len(packed)
         for key, values in self._overlay.items():  # an empty tuple: a packed key removed
             in_packed = packed.find(key) >= 0
@@ -200,10 +201,10 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
         if end - start == 1:  # most codes and sounds
             return (vocab[packed.items[start]],)
         values = tuple([vocab[n] for n in packed.items[start:end]])
-        if end - start >= KEEP_RUN:
-            if len(self._kept) >= KEEP_VALUES:
-                self._kept = {}
-            self._kept[key] = values
+        self._kept_items += end - start
+        if self._kept_items > KEEP_ITEMS:
+            self._kept, self._kept_items = {}, end - start
+        self._kept[key] = values
         return values
 
     def __getitem__(self, key: str) -> tuple[str, ...]:
@@ -236,6 +237,20 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
         for _, values in self.items():
             yield values
 
+    def sizes(self, length: int) -> Iterator[tuple[str, int]]:
+        """(key, how many values it has) of every key of ``length`` characters, without making the values."""
+        overlay = self._overlay
+        packed = self._packed
+        pool, starts, offsets = packed.pool, packed.starts, packed.offsets
+        for i in range(len(packed)):
+            if starts[i + 1] - starts[i] == length:
+                key = pool[starts[i] : starts[i + 1]]
+                if key not in overlay:
+                    yield key, offsets[i + 1] - offsets[i]
+        for key, values in overlay.items():
+            if len(key) == length and values:
+                yield key, len(values)
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Mapping):
             return len(self) == len(other) and dict(self.items()) == dict(other.items())
@@ -250,6 +265,14 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
         if self._overlay:  # saved packed whole
             return _table_of, (dict(self.items()),)
         return KeyTable, (self._packed, self._vocab)
+
+
+def sizes(table: Mapping[str, tuple[str, ...]], length: int) -> Iterator[tuple[str, int]]:
+    """(key, how many values it has) of every key of ``length`` characters of a mapping: a packed
+    table's without making its values (a snapshot's 266k bigram postings are read this way at once)."""
+    if isinstance(table, KeyTable):
+        return table.sizes(length)
+    return ((key, len(values)) for key, values in table.items() if len(key) == length)
 
 
 def _table_of(entries: dict[str, tuple[str, ...]]) -> KeyTable:

@@ -20,6 +20,7 @@ from heapq import nsmallest
 from math import log
 
 from .analysis import CJK, syllable
+from .compact import sizes
 
 # The 500 most frequent characters of jieba's bundled dictionary (word frequencies summed per character):
 # one of these alone is not a match. Generated once; see docs/search.md.
@@ -82,10 +83,9 @@ def char_weights(postings: Mapping[str, tuple[str, ...]], total: int) -> dict[st
     if held is not None and held[0] is postings and held[1] == total:
         return held[2]
     weights = {}
-    for key, labels in postings.items():
-        if len(key) == 1:
-            w = log(1.0 + total / (1.0 + len(labels)))
-            weights[key] = w * COMMON_WEIGHT if key in COMMON_CHARS else w
+    for key, size in sizes(postings, 1):
+        w = log(1.0 + total / (1.0 + size))
+        weights[key] = w * COMMON_WEIGHT if key in COMMON_CHARS else w
     if len(_weights_of) >= 4:  # old snapshots
         _weights_of.clear()
     _weights_of[id(postings)] = (postings, total, weights)

@@ -23,8 +23,8 @@ from .compact import KeyTable, OneOrMany, PrefixTable
 from .concept_table import ConceptTable
 
 SNAPSHOT_FILE = "catalog-snapshot.pickle"
-SNAPSHOT_FORMAT = 8  # a new layout ignores older files (7: concepts packed and compressed, by_label flat;
-# 8: postings packed, label matches flat)
+SNAPSHOT_FORMAT = 9  # a new layout ignores older files (7: concepts packed and compressed, by_label flat;
+# 8: postings packed, label matches flat; 9: prefix keys as UTF-8)
 
 # key tables packed (search/compact.py) and their values sorted; the bigram postings too, read a few
 # dozen times per search: a packed look-up costs more than a dict's, so the values made are kept for

@@ -273,14 +273,14 @@ class _SortedKeys:
     __slots__ = ("pool", "starts", "sparse")
 
     def __init__(self, keys: Iterable[str]) -> None:
-        encoded = [_utf8(key) for key in keys]
-        self.pool = b"".join(encoded)
+        keys = keys if isinstance(keys, list) else list(keys)
+        self.pool = _utf8("".join(keys))
         self.starts = array("I", [0])
         at = 0
-        for key in encoded:
-            at += len(key)
+        for key in keys:
+            at += len(key) if key.isascii() else len(_utf8(key))
             self.starts.append(at)
-        self.sparse = encoded[::SPARSE]
+        self.sparse = [_utf8(key) for key in keys[::SPARSE]]
 
     def __getstate__(self) -> tuple:
         return self.pool, self.starts
@@ -340,7 +340,7 @@ class PrefixTable:
         ordered = list(entries) if presorted else sorted(set(entries))
         id_vocab, id_number = _numbering(e[1] for e in ordered)
         label_vocab, label_number = _numbering(e[2] for e in ordered)
-        keys = _SortedKeys(e[0] for e in ordered)
+        keys = _SortedKeys([e[0] for e in ordered])
         return cls(keys, array("I", [id_number[e[1]] for e in ordered]),
                    array("I", [label_number[e[2]] for e in ordered]), id_vocab, label_vocab)
 

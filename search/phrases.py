@@ -4,8 +4,8 @@
 pypinyin keeps its 47k phrases as a dict of lists of lists of str, about 50 MB in every process, plus a
 set of their prefixes for its segmenter. The ``search`` package sets ``PYPINYIN_NO_PHRASES`` (pypinyin's
 documented switch, ``search/__init__.py``) so that pypinyin does not load them; they are read here from
-pypinyin's own data file into one dict: every prefix of a phrase → the phrase's first reading of each
-character (a tuple of shared syllable strings), or ``None`` for a prefix that is not itself a phrase.
+pypinyin's own data file, one entry at a time, into one packed table (``_Table``, about 2 MB): every
+prefix of a phrase, and for a phrase the first reading of each of its characters.
 
 ``segments`` cuts text as pypinyin's ``seg`` does with its phrases (``pypinyin.seg.simpleseg.seg``:
 runs of Han characters, each cut by forward maximum matching as ``mmseg.Seg(no_non_phrases=True)``

@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from functools import cache, lru_cache
 
 from pypinyin import Style, lazy_pinyin
-from pypinyin.constants import PHRASES_DICT, PINYIN_DICT, RE_HANS
-from pypinyin.seg.simpleseg import seg as pinyin_segments
+from pypinyin.constants import PINYIN_DICT, RE_HANS
 from pypinyin.style import convert as convert_style
 
 from registry.text import converter, fold_to_simplified, normalize
+
+from .phrases import phrase_readings
+from .phrases import segments as pinyin_segments
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
@@ -30,6 +32,7 @@ __all__ = [
     "english_words",
     "expand_query",
     "fold_to_simplified",
+    "marked_pinyin",
     "label_grams",
     "near_synonym_forms",
     "normalize",
@@ -98,24 +101,48 @@ def syllable(ch: str) -> tuple[str, str]:
     return found
 
 
+def _first_readings(segment: str) -> tuple[str, ...] | None:
+    """The tone-marked first reading of each character of a segment, as pypinyin's converter reads it
+    (the phrase's reading, else each character's), or None when a character has no reading."""
+    if not RE_HANS.match(segment):
+        return None
+    phrase = phrase_readings(segment)
+    if phrase is not None:
+        return phrase
+    readings = [PINYIN_DICT.get(ord(ch)) for ch in segment]
+    if None in readings:
+        return None
+    return tuple(r.split(",", 1)[0] for r in readings)  # type: ignore[union-attr]
+
+
 @lru_cache(maxsize=262144)
 def _segment_syllables(segment: str) -> tuple[str, ...]:
     """What ``lazy_pinyin(segment)`` gives for one of its segments (a phrase of its dictionary, or
     characters): read from its dictionaries directly, as its converter does (first reading of the
     phrase, else of each character), without the converter's layers, which are most of a first
     query's time; anything else goes through pypinyin. A test compares it with ``lazy_pinyin``."""
-    marked = None
-    if RE_HANS.match(segment):
-        phrase = PHRASES_DICT.get(segment)
-        if phrase is not None:
-            marked = [readings[0] for readings in phrase]
-        else:
-            readings = [PINYIN_DICT.get(ord(ch)) for ch in segment]
-            if None not in readings:
-                marked = [r.split(",", 1)[0] for r in readings]  # type: ignore[union-attr]
+    marked = _first_readings(segment)
     if marked is None:
         return tuple(s for s in lazy_pinyin(segment, errors=_keep_unchanged) if s.strip())  # type: ignore[arg-type]
     return tuple(s for s in map(_toneless, marked) if s.strip())
+
+
+@cache
+def _tone_marked(marked: str) -> str:
+    return convert_style(marked, Style.TONE, True, default=marked)
+
+
+def marked_pinyin(text: str) -> list[str]:
+    """What ``lazy_pinyin(text, style=Style.TONE)`` gives with pypinyin's phrases (``zhì huì nóng yè``
+    as its syllables), read through ``search/phrases.py`` (pypinyin itself runs without its phrases)."""
+    out: list[str] = []
+    for segment in pinyin_segments(text):
+        marked = _first_readings(segment)
+        if marked is None:
+            out += lazy_pinyin(segment, style=Style.TONE)
+        else:
+            out += map(_tone_marked, marked)
+    return out
 
 
 @lru_cache(maxsize=65536)

@@ -10,16 +10,16 @@ builds the next revision's snapshot off to the side (copying only the containers
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from msgspec import Struct
 
-from registry.model import TYPE_RANK, Scheme, StandardVersion, Term, Version
+from registry.model import TYPE_RANK, Lang, Scheme, StandardVersion, Term, TermType, Version
 from registry.store import Store
 
 from .analysis import fold_to_simplified
-from .compact import KeyTable, PrefixTable
+from .compact import KeyTable, OneOrMany, PrefixTable
 from .concept_table import ConceptTable
 
 CODE_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:-\d{4})?")
@@ -44,8 +44,21 @@ def query_code_key(text: str) -> str:
 
 
 class LabelMatch(Struct, frozen=True, gc=False):  # untracked: one per label, no cycles
+    """A concept naming a folded label, and the term it names it by (the term's fields held flat: one
+    object a label)."""
+
     id: str
-    term: Term
+    text: str
+    lang: Lang
+    type: TermType
+
+    @classmethod
+    def of(cls, concept_id: str, term: Term) -> LabelMatch:
+        return cls(concept_id, term.text, term.lang, term.type)
+
+    @property
+    def term(self) -> Term:
+        return Term(text=self.text, lang=self.lang, type=self.type)
 
 
 class Suggestion(Struct, frozen=True, kw_only=True):
@@ -66,7 +79,7 @@ class Catalog:
         self.schemes: dict[str, Scheme] = {}
         self.concepts = ConceptTable()  # id → version, kept encoded (concept_table.py)
         self.standards: dict[str, StandardVersion] = {}
-        self.by_label: dict[str, tuple[LabelMatch, ...]] = {}  # folded label → concepts naming it
+        self.by_label = OneOrMany()  # folded label → concepts naming it (tuples of LabelMatch)
         self.by_title: dict[str, tuple[str, ...]] = {}  # folded standard title → standard ids
         self.by_code = KeyTable()  # code key (notation, standard code, number) → ids
         self.by_sound = KeyTable()  # full pinyin → folded Chinese labels and titles
@@ -74,7 +87,7 @@ class Catalog:
         self.standards_of: dict[str, tuple[str, ...]] = {}
         # label postings for search: CJK bigram (or the one character of a one-character label) and
         # English word → the folded labels and titles holding it (sorted)
-        self.postings: dict[str, tuple[str, ...]] = {}
+        self.postings = KeyTable()
         self.en_postings = KeyTable()
         # sorted (key, id, label) for prefix suggestions: folded labels, pinyin, initials, English, codes
         # (what a version's entries were is derived again from it when it is replaced)
@@ -117,7 +130,7 @@ class Catalog:
         best: dict[str, tuple[tuple[int, int], LabelMatch]] = {}
         for order, form in enumerate(dict.fromkeys((fold_to_simplified(label), *forms))):
             for match in self.by_label.get(form, ()):
-                key = (order, rank[match.term.type])
+                key = (order, rank[match.type])
                 if match.id not in best or key < best[match.id][0]:
                     best[match.id] = (key, match)
         return [m for _, m in sorted(best.values(), key=lambda item: (item[0][1], item[0][0], item[1].id))]
@@ -152,7 +165,7 @@ class Catalog:
         what the term checker builds its automaton from (``drafting/matching.py``)."""
         return [(key, list(matches)) for key, matches in self.by_label.items()]
 
-    def folded_labels(self) -> dict[str, tuple[LabelMatch, ...]]:
+    def folded_labels(self) -> Mapping[str, tuple[LabelMatch, ...]]:
         """Every folded label (Simplified, normalised) → the concepts naming it, with the term: what a
         term checker matches a text against. Read-only, like the whole snapshot."""
         return self.by_label

@@ -19,16 +19,18 @@ from registry.model import ConceptVersion, Scheme, StandardVersion, Term, Versio
 
 from .analysis import CJK_RUN, english_words, fold_to_simplified, label_grams, pinyin_keys
 from .catalog import NUMBER, Catalog, LabelMatch, code_keys
-from .compact import KeyTable, PrefixTable
+from .compact import KeyTable, OneOrMany, PrefixTable
 from .concept_table import ConceptTable
 
 SNAPSHOT_FILE = "catalog-snapshot.pickle"
-SNAPSHOT_FORMAT = 7  # a new layout ignores older files (7: concepts packed and compressed, by_label flat)
+SNAPSHOT_FORMAT = 9  # a new layout ignores older files (7: concepts packed and compressed, by_label flat;
+# 8: postings packed, label matches flat; 9: prefix keys as UTF-8)
 
-# key tables packed (search/compact.py) and their values sorted; the bigram postings stay a dict, read
-# a few dozen times per search (a packed look-up costs 10–20× a dict's)
-PACKED = ("en_postings", "by_sound", "by_code")
-SORTED = {"postings", *PACKED}
+# key tables packed (search/compact.py) and their values sorted; the bigram postings too, read a few
+# dozen times per search: a packed look-up costs more than a dict's, so the values made are kept for
+# the next searches (compact.KEEP_ITEMS)
+PACKED = ("postings", "en_postings", "by_sound", "by_code")
+SORTED = set(PACKED)
 # the containers of a snapshot; each maps a key to an immutable value (a tuple, a Struct)
 _MAPS = ("schemes", "concepts", "standards", "by_label", "by_title", "by_code", "by_sound", "narrower",
          "standards_of", "postings", "en_postings")
@@ -66,7 +68,7 @@ def _saved_state(catalog: Catalog) -> dict:
     once: dict[str, str] = {}
     held = once.setdefault
     flat = [x for matches in catalog.by_label.values() for m in matches
-            for x in (m.id, m.term.text, held(m.term.lang, m.term.lang), held(m.term.type, m.term.type))]
+            for x in (m.id, m.text, held(m.lang, m.lang), held(m.type, m.type))]
     state["by_label"] = (tuple(catalog.by_label), array("I", map(len, catalog.by_label.values())), flat)
     return state
 
@@ -78,16 +80,20 @@ def _from_saved_state(state: dict) -> Catalog:
     return catalog
 
 
-def _matches(labels: tuple[str, ...], counts: array, flat: list[str]) -> dict[str, tuple[LabelMatch, ...]]:
+def _matches(labels: tuple[str, ...], counts: array, flat: list[str]) -> OneOrMany:
     """The by_label matches from the labels, their counts and the flat list."""
-    out = {}
+    out: dict[str, LabelMatch | tuple[LabelMatch, ...]] = {}
     at = 0
     for label, count in zip(labels, counts):
+        if count == 1:  # most labels: the match itself (OneOrMany)
+            out[label] = LabelMatch(flat[at], flat[at + 1], flat[at + 2], flat[at + 3])  # type: ignore[arg-type]
+            at += 4
+            continue
         end = at + 4 * count
-        out[label] = tuple([LabelMatch(flat[n], Term(text=flat[n + 1], lang=flat[n + 2], type=flat[n + 3]))  # type: ignore[arg-type]
+        out[label] = tuple([LabelMatch(flat[n], flat[n + 1], flat[n + 2], flat[n + 3])  # type: ignore[arg-type]
                             for n in range(at, end, 4)])
         at = end
-    return out
+    return OneOrMany(out)
 
 
 @contextmanager
@@ -199,6 +205,11 @@ class _Builder:
                 concepts = concepts if isinstance(concepts, ConceptTable) else ConceptTable.of(concepts)
                 self.new.concepts = concepts.updated({key: values[0] if values else None for key, values in work.items()})
                 continue
+            if name == "by_label":
+                labels = self.new.by_label
+                labels = labels if isinstance(labels, OneOrMany) else OneOrMany.of(labels)
+                self.new.by_label = labels.updated(work)
+                continue
             if name in PACKED:
                 table = getattr(self.new, name)
                 table = table if isinstance(table, KeyTable) else KeyTable.of(table)
@@ -245,7 +256,7 @@ class _Builder:
         folded = _folded(c)
         for key, term in folded:
             present = self._has("by_label", key) or self._has("by_title", key)
-            self._add("by_label", key, LabelMatch(c.id, term))
+            self._add("by_label", key, LabelMatch.of(c.id, term))
             if not present:
                 self._label_in(key)
         for parent in c.broader:
@@ -262,7 +273,7 @@ class _Builder:
         folded = _folded(old)
         self._pop("concepts", concept_id)
         for key, term in folded:
-            self._remove("by_label", key, LabelMatch(concept_id, term))
+            self._remove("by_label", key, LabelMatch.of(concept_id, term))
             self._label_out(key)
         for parent in old.broader:
             self._remove("narrower", parent, concept_id)

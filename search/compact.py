@@ -2,31 +2,34 @@
 
 A snapshot's key tables (bigram postings, English words, sounds, codes, prefix entries) hold millions of
 small entries. As dicts of tuples (or a list of tuples) each entry cost a key ``str``, a tuple and a dict
-slot, 130–200 bytes; here the keys of a table are one string (``pool``) cut by an ``array`` of offsets,
-in sorted order, and the values numbers into a tuple of the strings they stand for (``vocab``: the same
-objects the rest of the snapshot holds), so an entry costs a few bytes of arrays.
+slot, 130–200 bytes; here the keys of a table are one string (``pool``; the prefix keys as UTF-8 bytes)
+cut by an ``array`` of offsets, in sorted order, and the values numbers into a tuple of the strings they
+stand for (``vocab``: the same objects the rest of the snapshot holds), so an entry costs a few bytes of
+arrays. ``OneOrMany`` keeps a dict, and only spares the tuple of a key with one value.
 
 A table is immutable. A new revision's table shares the packed part (``_Packed``) of the last one and
 keeps what changed since in a small overlay; when the overlay grows past ``REPACK`` entries it is
 packed in with the rest. So a follower's change costs about the size of the change, and every
 snapshot still reads as one revision.
 
-Finding a key: ``bisect`` over every ``SPARSE``-th key (real strings, a C bisect), then over the few
-keys of its block read from the pool.
+Finding a key: a key table's through its hash slots; the prefix table's by ``bisect`` over every
+``SPARSE``-th key (real bytes, a C bisect), then over the few keys of its block read from the pool.
 """
 
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from heapq import merge
 from itertools import islice
 from typing import Any
 from zlib import crc32
 
-SPARSE = 16  # every 16th key kept as a string to bisect on
+SPARSE = 64  # every 64th prefix key kept apart to bisect on (then six steps in the pool)
 REPACK = 4096  # overlay entries (changed keys, or prefix entries added or hidden) packed in past this
+KEEP_ITEMS = 1 << 18  # values made from the packed arrays are kept, up to this many strings in all per table
+# (then dropped at once): the keys a search reads recur from query to query (a common bigram's labels most)
 
 
 def _hash(key: str) -> int:
@@ -35,13 +38,12 @@ def _hash(key: str) -> int:
 
 
 class _Packed:
-    """Sorted keys in one string, each with a run of numbers (``items[offsets[i]:offsets[i + 1]]``);
-    ``slots`` is an open-addressing hash table of key positions + 1 (0: empty) when exact look-ups
-    are wanted."""
+    """Sorted keys in one string, each with a run of numbers (``items[offsets[i]:offsets[i + 1]]``),
+    found through ``slots``, an open-addressing hash table of key positions + 1 (0: empty)."""
 
-    __slots__ = ("pool", "starts", "offsets", "items", "slots", "sparse")
+    __slots__ = ("pool", "starts", "offsets", "items", "slots")
 
-    def __init__(self, keys: list[str], runs: Iterable[Iterable[int]], hashed: bool = False) -> None:
+    def __init__(self, keys: list[str], runs: Iterable[Iterable[int]]) -> None:
         self.pool = "".join(keys)
         self.starts = array("I", [0])
         at = 0
@@ -53,10 +55,9 @@ class _Packed:
         for run in runs:
             self.items.extend(run)
             self.offsets.append(len(self.items))
-        self.sparse = [] if hashed else keys[::SPARSE]  # found through the slots, or by bisecting
         self.slots = array("I")
-        if hashed and keys:
-            size = 1 << (2 * len(keys) - 1).bit_length()  # at most half full
+        if keys:
+            size = 1 << (len(keys) + len(keys) // 2).bit_length()  # at most two thirds full
             slots = array("I", bytes(4 * size))
             mask = size - 1
             for i, key in enumerate(keys):
@@ -71,8 +72,6 @@ class _Packed:
 
     def __setstate__(self, state: tuple) -> None:
         self.pool, self.starts, self.offsets, self.items, self.slots = state
-        pool, starts = self.pool, self.starts
-        self.sparse = [] if self.slots else [pool[starts[i] : starts[i + 1]] for i in range(0, len(starts) - 1, SPARSE)]
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -80,53 +79,22 @@ class _Packed:
     def key(self, i: int) -> str:
         return self.pool[self.starts[i] : self.starts[i + 1]]
 
-    def lower(self, key: str) -> int:
-        """The position of the first key not below ``key``."""
-        block = bisect_left(self.sparse, key)
-        if block == 0:
-            return 0
-        lo = (block - 1) * SPARSE + 1  # the block's first key is below ``key``
-        hi = min(block * SPARSE, len(self))
-        pool, starts = self.pool, self.starts
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if pool[starts[mid] : starts[mid + 1]] < key:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
-
     def find(self, key: str) -> int:
         """The position of ``key``, or -1."""
         slots = self.slots
-        if slots:
-            mask = len(slots) - 1
-            at = _hash(key) & mask
-            pool, starts, size = self.pool, self.starts, len(key)
-            while True:
-                i = slots[at] - 1
-                if i < 0:
-                    return -1
-                s = starts[i]
-                if starts[i + 1] - s == size and pool.startswith(key, s):
-                    return i
-                at = (at + 1) & mask
-        block = bisect_right(self.sparse, key) - 1
-        if block < 0:
+        if not slots:
             return -1
-        pool, starts = self.pool, self.starts
-        lo, hi = block * SPARSE, min(block * SPARSE + SPARSE, len(starts) - 1)
-        size = len(key)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            s, e = starts[mid], starts[mid + 1]
-            if e - s == size and pool.startswith(key, s):
-                return mid
-            if pool[s:e] < key:
-                lo = mid + 1
-            else:
-                hi = mid
-        return -1
+        mask = len(slots) - 1
+        at = _hash(key) & mask
+        pool, starts, size = self.pool, self.starts, len(key)
+        while True:
+            i = slots[at] - 1
+            if i < 0:
+                return -1
+            s = starts[i]
+            if starts[i + 1] - s == size and pool.startswith(key, s):
+                return i
+            at = (at + 1) & mask
 
     def run(self, i: int) -> array:
         return self.items[self.offsets[i] : self.offsets[i + 1]]
@@ -143,13 +111,15 @@ def _numbering(values: Iterable[str]) -> tuple[tuple[str, ...], dict[str, int]]:
 class KeyTable(Mapping[str, tuple[str, ...]]):
     """An immutable mapping of key → tuple of strings (labels, ids), packed (see the module)."""
 
-    __slots__ = ("_packed", "_vocab", "_overlay", "_size")
+    __slots__ = ("_packed", "_vocab", "_overlay", "_size", "_kept", "_kept_items")
 
     def __init__(self, packed: _Packed = _EMPTY, vocab: tuple[str, ...] = (),
                  overlay: dict[str, tuple[str, ...]] | None = None) -> None:
         self._packed = packed
         self._vocab = vocab
         self._overlay = overlay or {}
+        self._kept: dict[str, tuple[str, ...]] = {}  # values already made (a cache: never saved)
+        self._kept_items = 0
         size = len(packed)
         for key, values in self._overlay.items():  # an empty tuple: a packed key removed
             in_packed = packed.find(key) >= 0
@@ -163,7 +133,7 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
         items = {key: values for key, values in items.items() if values}
         vocab, number = _numbering(v for values in items.values() for v in values)
         keys = sorted(items)
-        return cls(_Packed(keys, ([number[v] for v in items[k]] for k in keys), hashed=True), vocab)
+        return cls(_Packed(keys, ([number[v] for v in items[k]] for k in keys)), vocab)
 
     def updated(self, changes: Mapping[str, tuple[str, ...]]) -> KeyTable:
         """This table with ``changes`` (key → its new values; an empty tuple removes the key)."""
@@ -185,6 +155,9 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
             values = overlay.get(key)
             if values is not None:
                 return values if values else default
+        kept = self._kept.get(key)
+        if kept is not None:
+            return kept
         packed = self._packed
         i = packed.find(key)
         if i < 0:
@@ -193,7 +166,12 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
         start, end = offsets[i], offsets[i + 1]
         if end - start == 1:  # most codes and sounds
             return (vocab[packed.items[start]],)
-        return tuple([vocab[n] for n in packed.items[start:end]])
+        values = tuple([vocab[n] for n in packed.items[start:end]])
+        self._kept_items += end - start
+        if self._kept_items > KEEP_ITEMS:
+            self._kept, self._kept_items = {}, end - start
+        self._kept[key] = values
+        return values
 
     def __getitem__(self, key: str) -> tuple[str, ...]:
         values = self.get(key)
@@ -225,6 +203,31 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
         for _, values in self.items():
             yield values
 
+    def sizes(self, length: int) -> Iterator[tuple[str, int]]:
+        """(key, how many values it has) of every key of ``length`` characters, without making the values."""
+        overlay = self._overlay
+        packed = self._packed
+        pool, starts, offsets = packed.pool, packed.starts, packed.offsets
+        for i in range(len(packed)):
+            if starts[i + 1] - starts[i] == length:
+                key = pool[starts[i] : starts[i + 1]]
+                if key not in overlay:
+                    yield key, offsets[i + 1] - offsets[i]
+        for key, values in overlay.items():
+            if len(key) == length and values:
+                yield key, len(values)
+
+    def size(self, key: str) -> int | None:
+        """How many values ``key`` has (None: not a key), without making them."""
+        overlay = self._overlay
+        if overlay:
+            values = overlay.get(key)
+            if values is not None:
+                return len(values) if values else None
+        packed = self._packed
+        i = packed.find(key)
+        return None if i < 0 else packed.offsets[i + 1] - packed.offsets[i]
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Mapping):
             return len(self) == len(other) and dict(self.items()) == dict(other.items())
@@ -239,6 +242,22 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
         if self._overlay:  # saved packed whole
             return _table_of, (dict(self.items()),)
         return KeyTable, (self._packed, self._vocab)
+
+
+def sizes(table: Mapping[str, tuple[str, ...]], length: int) -> Iterator[tuple[str, int]]:
+    """(key, how many values it has) of every key of ``length`` characters of a mapping: a packed
+    table's without making its values (a snapshot's 266k bigram postings are read this way at once)."""
+    if isinstance(table, KeyTable):
+        return table.sizes(length)
+    return ((key, len(values)) for key, values in table.items() if len(key) == length)
+
+
+def size(table: Mapping[str, tuple[str, ...]], key: str) -> int | None:
+    """How many values ``key`` has in a mapping (None: not a key): a packed table's without making them."""
+    if isinstance(table, KeyTable):
+        return table.size(key)
+    values = table.get(key)
+    return None if values is None else len(values)
 
 
 def _table_of(entries: dict[str, tuple[str, ...]]) -> KeyTable:
@@ -260,6 +279,62 @@ def _found(found: dict[str, tuple[bool, str]], entity_id: str, exact: bool, labe
     return True
 
 
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+class _SortedKeys:
+    """Sorted keys as their UTF-8 in one ``bytes`` cut by an array of offsets. UTF-8 keeps the order of
+    code points, so the bytes sort as the strings do; a pinyin, initials or code key (two thirds of a
+    snapshot's prefix keys) costs a byte a character rather than the two of a ``str`` that holds Chinese
+    too. Every ``SPARSE``-th key is kept apart to bisect on."""
+
+    __slots__ = ("pool", "starts", "sparse")
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        keys = keys if isinstance(keys, list) else list(keys)
+        self.pool = _utf8("".join(keys))
+        self.starts = array("I", [0])
+        at = 0
+        for key in keys:
+            at += len(key) if key.isascii() else len(_utf8(key))
+            self.starts.append(at)
+        self.sparse = [_utf8(key) for key in keys[::SPARSE]]
+
+    def __getstate__(self) -> tuple:
+        return self.pool, self.starts
+
+    def __setstate__(self, state: tuple) -> None:
+        self.pool, self.starts = state
+        pool, starts = self.pool, self.starts
+        self.sparse = [pool[starts[i] : starts[i + 1]] for i in range(0, len(starts) - 1, SPARSE)]
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def key(self, i: int) -> str:
+        return self.pool[self.starts[i] : self.starts[i + 1]].decode("utf-8", "surrogatepass")
+
+    def lower(self, key: bytes) -> int:
+        """The position of the first key not below ``key`` (encoded)."""
+        block = bisect_left(self.sparse, key)
+        if block == 0:
+            return 0
+        lo = (block - 1) * SPARSE + 1  # the block's first key is below ``key``
+        hi = min(block * SPARSE, len(self))
+        pool, starts = self.pool, self.starts
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if pool[starts[mid] : starts[mid + 1]] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+
+_NO_KEYS = _SortedKeys(())
+
+
 class PrefixTable:
     """The sorted prefix entries (key, entity id, label) of a snapshot, packed (see the module): an
     entity's entries always change together, so the overlay is the entities whose packed entries are
@@ -267,7 +342,7 @@ class PrefixTable:
 
     __slots__ = ("_keys", "_ids", "_labels", "_id_vocab", "_label_vocab", "_hidden", "_added")
 
-    def __init__(self, keys: _Packed = _EMPTY, ids: array | None = None, labels: array | None = None,
+    def __init__(self, keys: _SortedKeys = _NO_KEYS, ids: array | None = None, labels: array | None = None,
                  id_vocab: tuple[str, ...] = (), label_vocab: tuple[str, ...] = (),
                  hidden: frozenset[str] = frozenset(), added: tuple[Entry, ...] = ()) -> None:
         self._keys = keys
@@ -284,7 +359,7 @@ class PrefixTable:
         ordered = list(entries) if presorted else sorted(set(entries))
         id_vocab, id_number = _numbering(e[1] for e in ordered)
         label_vocab, label_number = _numbering(e[2] for e in ordered)
-        keys = _Packed([e[0] for e in ordered], ())
+        keys = _SortedKeys([e[0] for e in ordered])
         return cls(keys, array("I", [id_number[e[1]] for e in ordered]),
                    array("I", [label_number[e[2]] for e in ordered]), id_vocab, label_vocab)
 
@@ -307,7 +382,7 @@ class PrefixTable:
         for i in range(start, len(ids)):
             entity_id = id_vocab[ids[i]]
             if entity_id not in hidden:
-                yield pool[starts[i] : starts[i + 1]], entity_id, label_vocab[labels[i]]
+                yield pool[starts[i] : starts[i + 1]].decode("utf-8", "surrogatepass"), entity_id, label_vocab[labels[i]]
 
     def prefixed(self, prefix: str, limit: int) -> dict[str, tuple[bool, str]]:
         """Entities with a key starting with ``prefix``, at most ``limit``, in key order: id → (whether
@@ -326,10 +401,11 @@ class PrefixTable:
         keys, ids, labels = self._keys, self._ids, self._labels
         id_vocab, label_vocab, hidden = self._id_vocab, self._label_vocab, self._hidden
         pool, starts = keys.pool, keys.starts
-        size = len(prefix)
-        for i in range(keys.lower(prefix), len(ids)):  # the packed entries alone: read in place
+        code = _utf8(prefix)
+        size = len(code)
+        for i in range(keys.lower(code), len(ids)):  # the packed entries alone: read in place
             start, end = starts[i], starts[i + 1]
-            if not pool.startswith(prefix, start, end):
+            if not pool.startswith(code, start, end):
                 break
             entity_id = id_vocab[ids[i]]
             if hidden and entity_id in hidden:
@@ -357,13 +433,14 @@ class PrefixTable:
         keys, ids, labels = self._keys, self._ids, self._labels
         id_vocab, label_vocab = self._id_vocab, self._label_vocab
         pool, starts = keys.pool, keys.starts
-        start = keys.lower(prefix)
+        code = _utf8(prefix)
+        start = keys.lower(code)
         end = min(start + count, len(ids))
-        size = len(prefix)
+        size = len(code)
         out = []
         for i in range(start, end):
             begin, stop = starts[i], starts[i + 1]
-            if not pool.startswith(prefix, begin, stop):
+            if not pool.startswith(code, begin, stop):
                 break
             out.append((stop - begin == size, id_vocab[ids[i]], label_vocab[labels[i]]))
         return out
@@ -371,7 +448,7 @@ class PrefixTable:
     def starting(self, prefix: str) -> Iterator[Entry]:
         """The entries from the first whose key is not below ``prefix``, in order (the caller stops
         when a key no longer starts with it)."""
-        packed = self._packed_from(self._keys.lower(prefix), self._hidden)
+        packed = self._packed_from(self._keys.lower(_utf8(prefix)), self._hidden)
         if not self._added:
             return packed
         added = self._added
@@ -400,3 +477,74 @@ class PrefixTable:
         if self._hidden or self._added:  # saved packed whole
             return PrefixTable.of, (list(self),)
         return PrefixTable, (self._keys, self._ids, self._labels, self._id_vocab, self._label_vocab)
+
+
+class OneOrMany(Mapping[str, tuple[Any, ...]]):
+    """An immutable mapping of key → a tuple of objects (never tuples themselves), holding a key's only
+    object as itself rather than in a tuple of one: most labels name one concept, and a tuple of one
+    costs 48 bytes more per key. Reads give tuples, as a dict of tuples would."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: dict[str, Any] | None = None) -> None:
+        self._items: dict[str, Any] = items if items is not None else {}
+
+    @classmethod
+    def of(cls, entries: Mapping[str, Iterable[Any]]) -> OneOrMany:
+        """A mapping made from a plain one (keys with no values left out)."""
+        items: dict[str, Any] = {}
+        for key, values in entries.items():
+            values = tuple(values)
+            if values:
+                items[key] = values[0] if len(values) == 1 else values
+        return cls(items)
+
+    def updated(self, changes: Mapping[str, Iterable[Any]]) -> OneOrMany:
+        """A copy with ``changes`` (key → its new values; none removes the key)."""
+        items = dict(self._items)
+        for key, values in changes.items():
+            values = tuple(values)
+            if not values:
+                items.pop(key, None)
+            else:
+                items[key] = values[0] if len(values) == 1 else values
+        return OneOrMany(items)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._items.get(key)
+        if value is None:
+            return default
+        return value if type(value) is tuple else (value,)
+
+    def __getitem__(self, key: str) -> tuple[Any, ...]:
+        value = self._items[key]
+        return value if type(value) is tuple else (value,)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def items(self) -> Iterator[tuple[str, tuple[Any, ...]]]:  # type: ignore[override]
+        for key, value in self._items.items():
+            yield key, value if type(value) is tuple else (value,)
+
+    def values(self) -> Iterator[tuple[Any, ...]]:  # type: ignore[override]
+        for value in self._items.values():
+            yield value if type(value) is tuple else (value,)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, OneOrMany):
+            return self._items == other._items
+        if isinstance(other, Mapping):
+            return len(self) == len(other) and all(other.get(key) == values for key, values in self.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"OneOrMany({len(self)} keys)"

@@ -143,8 +143,7 @@ class _Ranker:
         best = self.best
         concepts = catalog.concepts
         for match in catalog.by_label.get(label, ()):
-            term = match.term
-            preferred = term.type == "preferred"
+            preferred = match.type == "preferred"
             t = (EXACT_PREFERRED if preferred else EXACT_LABEL) if exact else tier
             bonus = 0.02 if preferred else 0.0
             if concepts.status(match.id) == "deprecated":
@@ -152,7 +151,7 @@ class _Ranker:
             s = score + bonus
             old = best.get(match.id)
             if old is None or t < old[0] or (t == old[0] and s > old[1]):
-                best[match.id] = (t, s, "concept", term.text, term.type, term.lang, coverage, marks)
+                best[match.id] = (t, s, "concept", match.text, match.type, match.lang, coverage, marks)
         for entity_id in catalog.by_title.get(label, ()):
             self.offer(entity_id, "standard", EXACT_PREFERRED if exact else tier, score + 0.02,
                        catalog.standards[entity_id].title, "title", coverage=coverage, marks=marks)

@@ -21,6 +21,7 @@ from heapq import nsmallest
 from math import log
 
 from .analysis import CJK, syllable
+from .compact import size
 
 # The 500 most frequent characters of jieba's bundled dictionary (word frequencies summed per character):
 # one of these alone is not a match. Generated once; see docs/search.md.
@@ -77,7 +78,8 @@ FUZZY_FINAL = {"ang": "an", "eng": "en", "ing": "in", "o": "u", "uo": "u", "ou":
 class CharWeights:
     """The weight of every character of a snapshot's labels: its rarity among the labels,
     ``log(1 + labels / (1 + labels holding it))``, halved for a common character of the language;
-    computed as characters are met (a new snapshot changes ``labels`` and so every weight)."""
+    computed as characters are met (a new snapshot changes ``labels`` and so every weight), from the
+    size of its postings (a packed table's without making its values)."""
 
     __slots__ = ("postings", "total", "known")
 
@@ -90,10 +92,10 @@ class CharWeights:
         """The weight of ``ch``, or ``default`` for a character on no label."""
         weight = self.known.get(ch)
         if weight is None:
-            labels = self.postings.get(ch)
-            if labels is None:
+            held = size(self.postings, ch)
+            if held is None:
                 return default
-            weight = log(1.0 + self.total / (1.0 + len(labels)))
+            weight = log(1.0 + self.total / (1.0 + held))
             if ch in COMMON_CHARS:
                 weight *= COMMON_WEIGHT
             self.known[ch] = weight
@@ -245,7 +247,7 @@ def sound_alike(form: str, table: dict[str, tuple[str, ...]]) -> list[tuple[str,
     return found
 
 
-def near_labels(postings: dict[str, tuple[str, ...]], weights: CharWeights, forms: list[str],
+def near_labels(postings: Mapping[str, tuple[str, ...]], weights: CharWeights, forms: list[str],
                 taken: set[str], sounds: dict[str, tuple[str, ...]] | None = None) -> list[tuple[str, float, float, str]]:
     """(label, score, share of the query it holds, form) of the labels close to any query form, best
     first, at most ``MAX_HITS``; labels in ``taken`` (already hits of a better tier) are skipped.
@@ -279,7 +281,7 @@ def near_labels(postings: dict[str, tuple[str, ...]], weights: CharWeights, form
     return [(label, value, cover, form) for label, (value, cover, form, _) in ranked]
 
 
-def _candidates(postings: dict[str, tuple[str, ...]], form: str, taken: set[str]) -> list[str]:
+def _candidates(postings: Mapping[str, tuple[str, ...]], form: str, taken: set[str]) -> list[str]:
     """At most ``CANDIDATES`` labels worth scoring for a form, found with set operations (a common word's
     character is on thousands of labels at 100k concepts): first those holding one of its bigrams or two
     of its ``PAIR_CHARS`` rarest characters (most characters shared, then closest in length), then for

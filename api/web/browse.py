@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections import Counter
 
 from msgspec import Struct
-from pypinyin import Style, lazy_pinyin
 
 from registry.model import ConceptVersion, Release, StandardVersion
-from search.analysis import pinyin_keys
+from search.analysis import marked_pinyin, pinyin_keys
 from registry.text import fold_to_simplified
 
 from . import labels
@@ -35,7 +34,7 @@ class IndexEntry(Struct, kw_only=True):
 
 def reading(text: str) -> str:
     """Pinyin with tone marks, syllable by syllable; what is not Chinese stays as written."""
-    return " ".join(part.strip() for part in lazy_pinyin(text, style=Style.TONE) if part.strip())
+    return " ".join(part.strip() for part in marked_pinyin(text) if part.strip())
 
 
 class ChangeRow(Struct, kw_only=True):

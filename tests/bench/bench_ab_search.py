@@ -16,12 +16,24 @@ from __future__ import annotations
 
 import gc
 import importlib.util
+import pickle
 import random
 import sys
 import time
+import types
 from pathlib import Path
 
 from .common import percentile, search_queries
+
+
+class _OldUnpickler(pickle.Unpickler):
+    """Reads a snapshot the other checkout saved with its own classes: ``search.compact.KeyTable`` in
+    the file is ``search_old.compact.KeyTable`` here (else this checkout's classes would read it)."""
+
+    def find_class(self, module: str, name: str):
+        if module == "search" or module.startswith("search."):
+            module = "search_old" + module[len("search") :]
+        return super().find_class(module, name)
 
 
 def _old_search(checkout: str):
@@ -31,6 +43,10 @@ def _old_search(checkout: str):
     package = importlib.util.module_from_spec(spec)
     sys.modules["search_old"] = package
     spec.loader.exec_module(package)
+    if Path(checkout, "search", "catalog_build.py").exists():  # its snapshot read with its own classes
+        build = importlib.import_module("search_old.catalog_build")
+        build.pickle = types.SimpleNamespace(load=lambda source: _OldUnpickler(source).load(), dump=pickle.dump,
+                                             HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL)
     return importlib.import_module("search_old.service")
 
 
@@ -42,6 +58,9 @@ def _answer(results) -> tuple:
 def main(old_checkout: str, old_data: str, new_data: str, seed: int = 1) -> None:
     from registry.sqlite import SQLiteStore
     from search import service as new_service
+    from search.phrases import with_pypinyin_phrases
+
+    with_pypinyin_phrases()  # an older checkout reads pypinyin's own phrases (this one holds its own)
 
     old_service = _old_search(old_checkout)
     services = {}

@@ -52,8 +52,10 @@ def test_pinyin_keys_read_heteronyms_as_pypinyin_reads_the_whole_label():
     and on labels whose heteronyms are read by the phrase around them (银行 háng, 行动 xíng)."""
     from pypinyin import lazy_pinyin
 
+    from search.phrases import with_pypinyin_phrases
     from vocab.loader import bundled_files, read_bundle
 
+    with_pypinyin_phrases()  # pypinyin's full answers to compare with (a server runs it without its phrases)
     labels = {fold_to_simplified(t.text) for c in read_bundle(bundled_files()).concepts() for t in c.terms}
     labels |= {"银行行长", "行动银行", "重庆重量", "长大的长江", "5G网络", "数字 乡村", "abc农业"}
     for label in sorted(labels):
@@ -70,15 +72,42 @@ def test_segment_syllables_are_pypinyin_s_on_every_character_and_on_phrases_of_i
     import random
 
     from pypinyin import lazy_pinyin
-    from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
+    from pypinyin.constants import PINYIN_DICT
 
     from search.analysis import _segment_syllables
+    from search.phrases import raw_phrases, with_pypinyin_phrases
 
-    phrases = random.Random(5).sample(sorted(PHRASES_DICT), 20_000)
+    with_pypinyin_phrases()
+    phrases = random.Random(5).sample(sorted(raw_phrases()), 20_000)
     others = ["GB/T", "5G", "、", "〇", "abc", "ㄅ"]
     for text in [chr(code) for code in sorted(PINYIN_DICT)] + phrases + others:
         expected = tuple(s for s in lazy_pinyin(text, errors=lambda chars: list(chars)) if s.strip())
         assert _segment_syllables(text) == expected, text
+
+
+def test_segments_and_tone_marked_pinyin_are_pypinyin_s_with_its_phrases():
+    """search/phrases.py holds pypinyin's phrases (pypinyin itself runs without them): its cuts and the
+    tone-marked reading are pypinyin's own, with its phrases, on every bundled label, on runs of its
+    phrases side by side (where forward maximum matching decides) and on mixed text."""
+    import random
+
+    from pypinyin import Style, lazy_pinyin
+    from pypinyin.seg.simpleseg import seg
+
+    from search.analysis import marked_pinyin
+    from search.phrases import raw_phrases, segments, with_pypinyin_phrases
+    from vocab.loader import bundled_files, read_bundle
+
+    with_pypinyin_phrases()
+    rng = random.Random(7)
+    phrases = sorted(raw_phrases())
+    texts = {fold_to_simplified(t.text) for c in read_bundle(bundled_files()).concepts() for t in c.terms}
+    texts |= {"".join(rng.sample(phrases, 3)) for _ in range(3000)}
+    texts |= {"".join(p[: rng.randint(1, len(p))] for p in rng.sample(phrases, 4)) for _ in range(3000)}
+    texts |= {"银行行长", "长大的长江", "5G网络 数字乡村", "GB/T 43697", "abc农业", "〇", "ㄅ", ""}
+    for text in sorted(texts):
+        assert segments(text) == seg(text), text
+        assert marked_pinyin(text) == lazy_pinyin(text, style=Style.TONE), text
 
 
 def test_render_in_traditional_scripts():

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from search import compact
-from search.compact import KeyTable, PrefixTable
+from search.compact import KeyTable, OneOrMany, PrefixTable, size, sizes
 
 WORDS = ["数字", "乡村", "数字乡村", "农业", "智慧农业", "a", "ab", "abc", "b", "gbt43697", "43697", "zz", "数", "\n",
          "x\ny", "é", "𠀀字"]
@@ -18,6 +18,7 @@ WORDS = ["数字", "乡村", "数字乡村", "农业", "智慧农业", "a", "ab"
 @pytest.fixture(params=[2, 4096])
 def repack(request, monkeypatch):
     monkeypatch.setattr(compact, "REPACK", request.param)  # small: packed again every few changes
+    monkeypatch.setattr(compact, "KEEP_ITEMS", 5 if request.param == 2 else 1 << 18)  # the kept values dropped often
     return request.param
 
 
@@ -38,13 +39,35 @@ def test_a_key_table_reads_like_the_dict_it_was_given_through_every_change(repac
         model.update(changes)
         model = {k: v for k, v in model.items() if v}
         assert len(table) == len(model) and list(table) == sorted(model)
-        for key in [*WORDS, *changes, "", "数字乡村振兴"]:
+        for key in [*WORDS, *changes, "", "数字乡村振兴"] * 2:  # twice: made, then (maybe) kept
             assert table.get(key) == model.get(key) and (key in table) == (key in model)
+            assert size(table, key) == size(model, key) == (len(model[key]) if key in model else None)
+        for length in (1, 2, 4):
+            assert sorted(sizes(table, length)) == sorted((k, len(v)) for k, v in model.items() if len(k) == length)
+            assert sorted(sizes(model, length)) == sorted(sizes(table, length))
         if step % 50 == 0:
             assert pickle.loads(pickle.dumps(table)) == model
     assert table == model and KeyTable.of(model) == table
     with pytest.raises(KeyError):
         table["不在表里"]
+
+
+def test_one_or_many_reads_like_the_dict_of_tuples_it_was_given_through_every_change():
+    rng = random.Random(3)
+    model: dict[str, tuple[object, ...]] = {}
+    table = OneOrMany()
+    for _ in range(200):
+        changes = {rng.choice(WORDS): tuple(rng.sample(range(9), rng.randint(0, 3))) for _ in range(rng.randint(1, 4))}
+        before = dict(table.items())
+        new = table.updated(changes)
+        assert dict(table.items()) == before
+        table = new
+        model.update(changes)
+        model = {k: v for k, v in model.items() if v}
+        assert table == model and dict(table) == model and list(table.values()) == list(model.values())
+        for key in [*WORDS, "不在表里"]:
+            assert table.get(key, ()) == model.get(key, ()) and (key in table) == (key in model)
+    assert OneOrMany.of(model) == table and pickle.loads(pickle.dumps(table)) == table
 
 
 def test_a_prefix_table_reads_like_the_sorted_list_it_replaces(repack):

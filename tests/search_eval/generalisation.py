@@ -58,9 +58,11 @@ def generate(catalog) -> list[Variant]:
 
     from registry.text import converter
     from search.analysis import CJK_RUN
+    from search.phrases import with_pypinyin_phrases
 
     from .tokenizers import segment
 
+    with_pypinyin_phrases()  # lazy_pinyin's readings as they were before search/phrases.py held the phrases
     rng = random.Random(SEED)
     taken = set(catalog.by_label) | set(catalog.by_title)
     out: dict[str, Variant] = {}

@@ -1,0 +1,168 @@
+"""pypinyin's phrase dictionary, held once and compactly: the phrases that decide a heteronym's reading
+(银行 háng, 行动 xíng) and how pypinyin cuts text into them.
+
+pypinyin keeps its 47k phrases as a dict of lists of lists of str, about 50 MB in every process, plus a
+set of their prefixes for its segmenter. The ``search`` package sets ``PYPINYIN_NO_PHRASES`` (pypinyin's
+documented switch, ``search/__init__.py``) so that pypinyin does not load them; they are read here from
+pypinyin's own data file, one entry at a time, into one packed table (``_Table``, about 2 MB): every
+prefix of a phrase, and for a phrase the first reading of each of its characters.
+
+``segments`` cuts text as pypinyin's ``seg`` does with its phrases (``pypinyin.seg.simpleseg.seg``:
+runs of Han characters, each cut by forward maximum matching as ``mmseg.Seg(no_non_phrases=True)``
+cuts), so pinyin read through it is what ``lazy_pinyin`` gives with the phrases loaded; tests compare
+both on every bundled label and on pypinyin's own phrases (``tests/search/test_analysis.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from collections.abc import Iterator
+from importlib.resources import files
+
+from pypinyin.constants import RE_HANS
+from pypinyin.seg.simpleseg import simple_seg
+
+PHRASES_FILE = "phrases_dict.json"  # in the pypinyin package: phrase → readings of each character
+
+
+def raw_phrases() -> dict[str, list[list[str]]]:
+    """pypinyin's phrases as its data file holds them (phrase → the readings of each character)."""
+    return json.loads(files("pypinyin").joinpath(PHRASES_FILE).read_text(encoding="utf-8"))
+
+
+def with_pypinyin_phrases() -> None:
+    """Give pypinyin its phrases in this process (its public ``load_phrases_dict``), for code that calls
+    ``lazy_pinyin`` itself and wants its full answers: the evaluation's generator, the tests that
+    compare this module with pypinyin. Not for a server: that is the memory this module saves."""
+    from pypinyin import load_phrases_dict
+    from pypinyin.constants import PHRASES_DICT
+
+    if not PHRASES_DICT:
+        load_phrases_dict(raw_phrases())
+
+
+def _entries(text: str) -> Iterator[tuple[str, list[list[str]]]]:
+    """The (phrase, readings) pairs of the data file's one JSON object, decoded one pair at a time (the
+    whole file decoded at once is 35 MB of small lists and strings, which would leave the process's
+    heap cut up around the table kept from it)."""
+    decode = json.JSONDecoder().raw_decode
+    at = _skip(text, text.index("{") + 1)
+    while text[at] != "}":
+        key, at = decode(text, at)
+        value, at = decode(text, _skip(text, at))
+        yield key, value
+        at = _skip(text, at)
+
+
+def _skip(text: str, at: int) -> int:
+    """The position of the next JSON token from ``at``, past white space and the separators , and :."""
+    while text[at] in " \t\r\n,:":
+        at += 1
+    return at
+
+
+class _Table:
+    """Every prefix of every phrase, packed: the keys in one string cut by an array of offsets, found
+    through an open-addressing table of key positions + 1 (0: empty) indexed by ``hash``, each key with
+    the numbers of its readings (none: a prefix that is not itself a phrase). A few arrays rather than
+    87k strings and tuples (built in each process, so ``hash`` of a str, not saved, is enough)."""
+
+    __slots__ = ("pool", "starts", "slots", "mask", "offsets", "items", "syllables")
+
+    def __init__(self, entries: Iterator[tuple[str, list[list[str]]]]) -> None:
+        readings: dict[str, tuple[int, ...]] = {}
+        numbers: dict[str, int] = {}  # syllable → its number
+        for phrase, of_phrase in entries:
+            for end in range(1, len(phrase)):
+                readings.setdefault(phrase[:end], ())
+            readings[phrase] = tuple([numbers.setdefault(r[0], len(numbers)) for r in of_phrase])
+        self.syllables = tuple(numbers)
+        self.pool = "".join(readings)
+        self.starts = array("I", [0])
+        self.offsets = array("I", [0])
+        self.items = array("H")
+        for key, run in readings.items():
+            self.starts.append(self.starts[-1] + len(key))
+            self.items.extend(run)
+            self.offsets.append(len(self.items))
+        size = 1 << (len(readings) + len(readings) // 2).bit_length()  # at most two thirds full
+        self.mask = size - 1
+        self.slots = array("I", bytes(4 * size))
+        for i, key in enumerate(readings):
+            at = hash(key) & self.mask
+            while self.slots[at]:
+                at = (at + 1) & self.mask
+            self.slots[at] = i + 1
+
+    def find(self, key: str) -> int:
+        """The position of ``key`` (a prefix of a phrase), or -1."""
+        slots, mask, pool, starts, size = self.slots, self.mask, self.pool, self.starts, len(key)
+        at = hash(key) & mask
+        while True:
+            i = slots[at] - 1
+            if i < 0:
+                return -1
+            s = starts[i]
+            if starts[i + 1] - s == size and pool.startswith(key, s):
+                return i
+            at = (at + 1) & mask
+
+    def readings(self, i: int) -> tuple[str, ...]:
+        """The readings of the key at ``i``: () for a prefix that is not a phrase."""
+        syllables = self.syllables
+        return tuple([syllables[n] for n in self.items[self.offsets[i] : self.offsets[i + 1]]])
+
+
+PHRASES = _Table(_entries(files("pypinyin").joinpath(PHRASES_FILE).read_text(encoding="utf-8")))
+
+
+def phrase_readings(text: str) -> tuple[str, ...] | None:
+    """The first reading of each character of ``text`` if it is one of pypinyin's phrases, else None."""
+    i = PHRASES.find(text)
+    if i < 0:
+        return None
+    offsets = PHRASES.offsets
+    return PHRASES.readings(i) if offsets[i + 1] > offsets[i] else None
+
+
+def _cut(text: str) -> Iterator[str]:
+    """A run of Han characters cut as pypinyin's ``mmseg.Seg(no_non_phrases=True).cut`` cuts it: at each
+    point the longest phrase starting there (found while the text read so far is a phrase's prefix),
+    else one character; when the whole rest is a prefix of a phrase and holds none, its characters."""
+    find, offsets = PHRASES.find, PHRASES.offsets
+    remain = text
+    while remain:
+        last_valid = ""
+        for index in range(len(remain)):
+            word = remain[: index + 1]
+            i = find(word)
+            if i < 0:  # no phrase starts with ``word``: the longest phrase so far, or a character
+                if last_valid:
+                    yield last_valid
+                    remain = remain[len(last_valid) :]
+                else:
+                    yield remain[0]
+                    remain = remain[1:]
+                break
+            if offsets[i + 1] > offsets[i]:  # a phrase, not only a prefix of one
+                last_valid = word
+        else:  # the whole rest is a prefix of a phrase
+            if last_valid:
+                yield last_valid
+                remain = remain[len(last_valid) :]
+            else:
+                yield from remain
+                break
+
+
+def segments(text: str) -> list[str]:
+    """``text`` cut as pypinyin's ``seg`` cuts it with its phrases: Han runs into phrases and characters,
+    anything else left as its runs."""
+    out: list[str] = []
+    for run in simple_seg(text):
+        if RE_HANS.match(run):
+            out.extend(_cut(run))
+        else:
+            out.append(run)
+    return out

@@ -105,7 +105,7 @@ class CharWeights:
 class _Form:
     """A query form as the score reads it."""
 
-    __slots__ = ("text", "chars", "grams", "weight", "length")
+    __slots__ = ("text", "chars", "grams", "weight", "length", "syllables")
 
     def __init__(self, text: str, weights: CharWeights, unknown: float) -> None:
         self.text = text
@@ -113,6 +113,7 @@ class _Form:
         self.grams = frozenset(text[i : i + 2] for i in range(len(text) - 1))
         self.weight = sum(weights.get(ch, unknown) for ch in text)
         self.length = len(text)
+        self.syllables = tuple(map(syllable, text))
 
 
 def _alike(a: str, b: str) -> float:
@@ -155,10 +156,10 @@ def score(form: _Form, label: str, weights: CharWeights) -> tuple[float, int]:
     m, n = form.length, len(label)
     text = form.text
     w = WEIGHTS
-    sounds = {syllable(ch) for ch in label}
+    sounds = set(map(syllable, label))
     value = (w[0] * common / form.weight + w[1] * common / label_weight + w[2] * min(gram_share, 1.0)
              + w[3] * _aligned(text, label) / max(m, n) + w[4] * min(m, n) / max(m, n)
-             + w[5] * (text[0] == label[0]) + w[6] * sum(1 for ch in text if syllable(ch) in sounds) / max(m, n))
+             + w[5] * (text[0] == label[0]) + w[6] * sum([s in sounds for s in form.syllables]) / max(m, n))
     return value, len(shared)
 
 

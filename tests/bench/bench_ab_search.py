@@ -3,12 +3,13 @@ which goes first, so the machine's drift (large on these VMs) falls on both alik
 compared too (any difference, and how many of them are other hits or another order rather than other
 scores or marks).
 
-    python -m tests.bench.bench_ab_search OLD_CHECKOUT OLD_DATA NEW_DATA [seed]
+    python -m tests.bench.bench_ab_search OLD_CHECKOUT OLD_DATA NEW_DATA [seed] [--regional]
 
 Each data folder holds a store and an index of the same content (e.g. ``tests.bench.common.prepare``'s
 folder and a copy of it: each checkout reads and may rewrite its own catalog snapshot). The queries are
 the in-process benchmark's mix (whole labels, infixes, definition words, pinyin), all different, drawn
-with ``seed``. Prints p50 / p90 / p99 of each and their ratios, and how many answers (total, hits with
+with ``seed``; with ``--regional``, the regional set's queries instead (``tests/search_eval/regional.py``:
+real regional wording, most of it answered by the near tier). Prints p50 / p90 / p99 of each and their ratios, and how many answers (total, hits with
 tier, score to 9 digits, matched label, coverage and marks, facets) differ.
 """
 
@@ -55,7 +56,7 @@ def _answer(results) -> tuple:
             [(h.id, h.tier, round(h.score, 9), h.matched, h.coverage, h.marks) for h in results.hits])
 
 
-def main(old_checkout: str, old_data: str, new_data: str, seed: int = 1) -> None:
+def main(old_checkout: str, old_data: str, new_data: str, seed: int = 1, regional: bool = False) -> None:
     from registry.sqlite import SQLiteStore
     from search import service as new_service
     from search.phrases import with_pypinyin_phrases
@@ -74,6 +75,10 @@ def main(old_checkout: str, old_data: str, new_data: str, seed: int = 1) -> None
     concepts = sorted((c for c in services["new"].catalog.concepts.values() if c.scheme == "bench"), key=lambda c: c.id)
     sample = rng.sample(concepts, 2000)
     queries = search_queries(sample)
+    if regional:
+        from tests.search_eval.regional import cases
+
+        queries = list(dict.fromkeys(c.query for c in cases()[0] if c.kind == "all"))
     times: dict[str, list[float]] = {"old": [], "new": []}
     differ, reordered, outside_near = [], [], []
     near = new_service.TIERS.index("label-near")
@@ -102,5 +107,5 @@ def main(old_checkout: str, old_data: str, new_data: str, seed: int = 1) -> None
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(args[0], args[1], args[2], int(args[3]) if len(args) > 3 else 1)
+    args = [a for a in sys.argv[1:] if a != "--regional"]
+    main(args[0], args[1], args[2], int(args[3]) if len(args) > 3 else 1, "--regional" in sys.argv)

@@ -45,6 +45,10 @@ HAS_DIGIT = re.compile(r"\d")
 _second = itemgetter(1)
 
 
+def _length_of_second(item: tuple) -> int:
+    return len(item[1])
+
+
 class Hit(Struct, frozen=True, kw_only=True):
     id: str
     kind: str
@@ -125,6 +129,7 @@ class _Ranker:
         self.catalog = catalog
         self.query = query
         self.best: dict[str, tuple] = {}
+        self._postings: dict[str, list[tuple[str, tuple[str, ...]]]] = {}  # postings_of, per form
 
     def offer(self, entity_id: str, kind: str, tier: int, score: float, matched: str = "", matched_type: str = "",
               matched_lang: str = "", coverage: float | None = None, marks: tuple[str, ...] = ()) -> None:
@@ -204,10 +209,14 @@ class _Ranker:
                 self.offer(entity_id, kind, PREFIX, score, label, marks=(form,))
 
     def postings_of(self, form: str) -> list[tuple[str, tuple[str, ...]]]:
-        """(gram, labels posted under it) for the query's distinct bigrams, rarest first."""
-        postings = self.catalog.postings
-        grams = dict.fromkeys(bigrams(form))
-        return sorted(((g, postings.get(g, ())) for g in grams), key=lambda item: len(item[1]))
+        """(gram, labels posted under it) for the query's distinct bigrams, rarest first (read once per
+        form: the containing and partial tiers both read them)."""
+        found = self._postings.get(form)
+        if found is None:
+            postings = self.catalog.postings
+            grams = dict.fromkeys(bigrams(form))
+            found = self._postings[form] = sorted(((g, postings.get(g, ())) for g in grams), key=_length_of_second)
+        return found
 
     def containing(self) -> None:
         """Labels that contain a whole form of the query (Chinese, or all its English words)."""

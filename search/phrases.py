@@ -86,7 +86,9 @@ class _Table:
             self.starts.append(self.starts[-1] + len(key))
             self.items.extend(run)
             self.offsets.append(len(self.items))
-        size = 1 << (len(readings) + len(readings) // 2).bit_length()  # at most two thirds full
+        # at most a third full: most look-ups of a cut are of a prefix no phrase has, and a miss probes
+        # until an empty slot (about five slots at two thirds full, two at a third; 4 bytes a slot)
+        size = 1 << (3 * len(readings)).bit_length()
         self.mask = size - 1
         self.slots = array("I", bytes(4 * size))
         for i, key in enumerate(readings):

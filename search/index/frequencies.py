@@ -104,7 +104,9 @@ def decode(data: bytes) -> dict[str, Frequencies]:
 
 
 def write(segment: Any, storage: Any, terms_of: Mapping[str, Mapping[Any, Sized]]) -> None:
-    """Write the file of a segment being written (whoosh's ``Segment`` and the index's storage)."""
+    """Write the file of a segment being written: ``segment`` and ``storage`` are the rebuild's
+    ``writer.newsegment`` and ``writer.storage`` (attributes whoosh's writer sets, not in its documentation;
+    ``Segment.create_file`` names the file as whoosh names the segment's own)."""
     wanted = {field: terms for field, terms in terms_of.items() if field in FIELDS}
     out = segment.create_file(storage, EXTENSION)
     try:

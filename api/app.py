@@ -158,7 +158,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            request_log.flush()
+            request_metrics.flush()  # the requests noted since the last flush, counted and logged
             services.close()
 
     app = Litestar(

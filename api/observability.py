@@ -3,8 +3,9 @@
 Request counts and latencies come from ``RequestMetrics``, fed by ``EveryRequest`` (the one ASGI wrapper
 around the app's handler) and labelled by route template, not by path, so concept ids do not explode
 the series; it replaced litestar's Prometheus middleware, which cost more CPU per hot read than the read
-itself (docs/performance.md). Requests add to plain numbers, handed to prometheus_client in bulk; the
-request log's lines are encoded and written in batches, so both cost a small part of a bare route.
+itself (docs/performance.md). A request is noted as one tuple in one list (``RequestNotes``); in batches,
+the notes are added to plain numbers, handed to prometheus_client in bulk, and encoded and written as the
+request log's lines, so both cost a small part of a bare route.
 The node's own state (applied revision, lag behind the store, index documents, catalog size, cache hit
 rates) is read when ``/metrics`` is scraped. With several workers,
 ``shuyu serve`` points ``PROMETHEUS_MULTIPROC_DIR`` at a folder of the data folder, so request
@@ -37,6 +38,7 @@ from .problems import problems
 from .security import with_security_headers
 
 access_log = logging.getLogger("shuyu.access")
+INFO = logging.INFO
 READY_TIMEOUT = 2.0  # seconds the store may take to answer a readiness check
 READY_LAG = 100      # revisions the index may be behind the store and still take traffic
 
@@ -158,10 +160,11 @@ MAX_SERIES = 10_000  # (method, route, status) kept at once, whatever methods cl
 class RequestMetrics:
     """Counts every request by method, route template and status, and its duration in the histogram.
 
-    A request adds to plain numbers kept per (method, route, status): a count, a sum and the bucket it
-    falls in. ``flush`` hands what was added to prometheus_client (the labelled children, looked up once per
-    series): on every scrape of this worker, every ``FLUSH_SECONDS`` (the lifespan's ``flush_every``, so
-    that the other workers' counts reach the shared multiprocess files) and at shutdown. prometheus_client
+    Requests noted by ``RequestNotes`` are added (``add``, a batch at a time) to plain numbers kept per
+    (method, route, status): a count, a sum and the bucket it falls in. ``flush`` hands what was added to
+    prometheus_client (the labelled children, looked up once per series): on every scrape of this worker,
+    every ``FLUSH_SECONDS`` (the lifespan's ``flush_every``, so that the other workers' counts reach the
+    shared multiprocess files) and at shutdown. prometheus_client
     takes a lock per increment, and in multiprocess mode writes each one to a memory-mapped file: three of
     them per request cost about as much as a bare route (docs/performance.md).
 
@@ -173,17 +176,27 @@ class RequestMetrics:
         # (method, route, status) -> [count, sum, bucket 0, …, bucket +Inf]
         self.cells: dict[tuple[str, str, int], list] = {}
         self.children: dict[tuple[str, str, int], tuple] = {}
+        self.notes: RequestNotes | None = None  # where requests wait to be counted (a scrape counts them first)
 
     def note(self, method: str, route: str, status: int, seconds: float) -> None:
-        key = (method, route, status)
-        cell = self.cells.get(key)
-        if cell is None:
-            if len(self.cells) >= MAX_SERIES:
-                self.flush()
-            cell = self.cells[key] = [0, 0.0] + [0] * (len(BUCKETS) + 1)
-        cell[0] += 1
-        cell[1] += seconds
-        cell[2 + bisect_left(BUCKETS, seconds)] += 1  # the first bucket whose bound is ≥ the duration
+        self.add([(method, route, "", b"", status, seconds, None)])
+
+    def add(self, notes: list[tuple]) -> None:
+        """Count requests noted by ``RequestNotes`` (those of ``NOT_COUNTED`` paths are not)."""
+        cells = self.cells
+        for method, route, path, _, status, seconds, _ in notes:
+            if path.startswith(NOT_COUNTED):
+                continue
+            key = (method, route or UNMATCHED, status)
+            cell = cells.get(key)
+            if cell is None:
+                if len(cells) >= MAX_SERIES:
+                    self.flush()
+                    cells = self.cells
+                cell = cells[key] = [0, 0.0] + [0] * (len(BUCKETS) + 1)
+            cell[0] += 1
+            cell[1] += seconds
+            cell[2 + bisect_left(BUCKETS, seconds)] += 1  # the first bucket whose bound is ≥ the duration
 
     def _children(self, key: tuple[str, str, int]) -> tuple:
         children = self.children.get(key)
@@ -196,6 +209,8 @@ class RequestMetrics:
         return children
 
     def flush(self) -> None:
+        if self.notes is not None and self.notes.pending:
+            self.notes.flush()
         cells, self.cells = self.cells, {}
         for key, (count, total, *buckets) in cells.items():
             requests, duration, errors = self._children(key)
@@ -224,37 +239,47 @@ class RequestLog:
     """One structured line per request: method, path, query, status, duration (ms), revision, worker.
 
     The line is JSON, so whatever a client puts in a path or query (a newline, quotes, control
-    characters) is escaped and cannot forge a line. A request only notes its fields; the lines are
-    encoded and handed to the ``shuyu.access`` logger together, one record holding the lines of up to
+    characters) is escaped and cannot forge a line. A request is only noted (``RequestNotes``); the lines
+    are encoded and handed to the ``shuyu.access`` logger together, one record holding the lines of up to
     ``LOG_SECONDS`` (or ``LOG_BATCH`` requests), one line each: a log record per request (the caller
     lookup, the record, the formatter, the handler's lock and write) cost twice a bare route."""
 
     def __init__(self, revision: Callable[[], int | None]) -> None:
         self.revision = revision
         self.worker = os.getpid()
-        self.pending: list[tuple] = []
         self.encode_lines = msgspec.json.Encoder().encode_lines
 
     @staticmethod
     def enabled() -> bool:
         return access_log.isEnabledFor(logging.INFO)
 
-    def note(self, method: str, path: str, query: bytes, status: int, seconds: float) -> None:
-        pending = self.pending
-        pending.append((method, path, query, status, seconds, self.revision()))
-        if len(pending) == 1:
-            asyncio.get_running_loop().call_later(LOG_SECONDS, self.flush)
-        elif len(pending) >= LOG_BATCH:
-            self.flush()
+    def write(self, notes: list[tuple]) -> None:
+        """The lines of the requests noted by ``RequestNotes`` while the log was on (a revision noted)."""
+        worker = self.worker
+        lines = self.encode_lines([LogLine(method, path, query.decode("latin-1"), status, round(seconds * 1000, 3),
+                                           revision[0], worker)
+                                   for method, _, path, query, status, seconds, revision in notes if revision is not None])
+        if lines:
+            access_log.info(lines[:-1].decode())  # one JSON object a line, no newline at the end
+
+
+class RequestNotes:
+    """What ``EveryRequest`` notes of each request, one tuple appended to one list: (method, route
+    template or None, path, query, status, seconds, (revision,) when the request log is on, else None).
+    Handed on together at most ``LOG_SECONDS`` later (or once ``LOG_BATCH`` wait, and before a scrape):
+    counted by ``RequestMetrics``, written by ``RequestLog``. A request pays for an append, not for two
+    calls that count and keep a line (a bare route costs about 20 of them)."""
+
+    def __init__(self, metrics: RequestMetrics, log: RequestLog) -> None:
+        self.metrics, self.log = metrics, log
+        self.pending: list[tuple] = []
+        metrics.notes = self
 
     def flush(self) -> None:
         pending, self.pending = self.pending, []
-        if not pending:
-            return
-        worker = self.worker
-        lines = self.encode_lines([LogLine(method, path, query.decode("latin-1"), status, round(seconds * 1000, 3), revision, worker)
-                                   for method, path, query, status, seconds, revision in pending])
-        access_log.info(lines[:-1].decode())  # one JSON object a line, no newline at the end
+        if pending:
+            self.metrics.add(pending)
+            self.log.write(pending)
 
 
 class EveryRequest:
@@ -265,10 +290,12 @@ class EveryRequest:
 
     One frame and one ``send`` per request, where four nested wrappers made four of each."""
 
+    noting = True  # False: requests are neither counted nor logged (bench_asgi's "no metrics" column)
+
     def __init__(self, app: ASGIApp, metrics: RequestMetrics, log: RequestLog) -> None:
         self.app = app
-        self.metrics = metrics
-        self.log = log
+        self.notes = RequestNotes(metrics, log)
+        self.revision = log.revision
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan, websockets
@@ -294,12 +321,15 @@ class EveryRequest:
         try:
             await self.app(inner, receive, answer)
         finally:
-            seconds = perf_counter() - started
-            path = scope["path"]
-            if not path.startswith(NOT_COUNTED):
-                self.metrics.note(method, inner.get("path_template") or UNMATCHED, status, seconds)
-            if self.log.enabled():
-                self.log.note(method, path, scope.get("query_string", b""), status, seconds)
+            if self.noting:
+                notes = self.notes
+                pending = notes.pending
+                pending.append((method, inner.get("path_template"), scope["path"], scope.get("query_string", b""), status,
+                                perf_counter() - started, (self.revision(),) if access_log.isEnabledFor(INFO) else None))
+                if len(pending) == 1:
+                    asyncio.get_running_loop().call_later(LOG_SECONDS, notes.flush)
+                elif len(pending) >= LOG_BATCH:
+                    notes.flush()
 
 
 async def flush_every(metrics: RequestMetrics, seconds: float = FLUSH_SECONDS) -> None:

@@ -7,6 +7,7 @@ Entries are made on first use and carry the catalog revision they were made at; 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from typing import Any, NamedTuple
 
 import msgspec
@@ -80,7 +81,8 @@ class HitParts(NamedTuple):
 
 class RenderCache:
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, str, str], tuple[int, Any]] = {}
+        # the oldest dropped first (a dict's first key is found past every key deleted before it)
+        self._entries: OrderedDict[tuple[str, str, str], tuple[int, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0  # read by /metrics; a lost increment between threads does not matter
 
@@ -93,7 +95,7 @@ class RenderCache:
         body = make()
         with self._lock:
             if len(self._entries) >= MAX_ENTRIES:
-                self._entries.pop(next(iter(self._entries)))
+                self._entries.popitem(last=False)
             self._entries[key] = (revision, body)
         return body
 

@@ -263,11 +263,12 @@ def standard_out(catalog: Catalog, s: StandardVersion, script: str = "zh-Hans") 
     )
 
 
-def qualifier(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") -> str:
+def qualifier(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans", preferred: str = "") -> str:
     """What tells a homonym apart (ISO 704: one label, several concepts, as imported thesauri have them): its
     broader concept's label, else its preferred term in another language (English first) that differs, else its
-    scheme's title; empty when no other concept of the scheme shares its preferred label."""
-    matches = catalog.by_label.get(fold_to_simplified(c.preferred), ())
+    scheme's title; empty when no other concept of the scheme shares its preferred label. ``preferred``:
+    ``c.preferred`` when the caller has it."""
+    matches = catalog.by_label.get(fold_to_simplified(preferred or c.preferred), ())
     if not any(m.id != c.id and m.term.type == "preferred" and m.id in catalog.concepts
                and catalog.concepts[m.id].scheme == c.scheme for m in matches):
         return ""
@@ -313,11 +314,12 @@ def hit_static(catalog: Catalog, kind: str, entity_id: str, script: str = "zh-Ha
         return HitStatic(head, s.title, ZH_HANT if script != ZH_HANS else script, notes, [], "")
     c = catalog.concepts[entity_id]
     curated = curated_label(c, script)
-    head = HitHead(id=c.id, kind="concept", href=concept_href(c.id), label=curated or render(c.preferred, script),
-                   code=c.notation, definition=render(c.chinese_definition, script), scheme=c.scheme, status=c.status,
+    preferred, definition = c.preferred, c.chinese_definition  # properties: read once
+    head = HitHead(id=c.id, kind="concept", href=concept_href(c.id), label=curated or render(preferred, script),
+                   code=c.notation, definition=render(definition, script), scheme=c.scheme, status=c.status,
                    grade=c.grade)
-    return HitStatic(head, curated or c.preferred, ZH_HANS if curated else script, c.chinese_definition,
-                     _refs(catalog, c.replaced_by, script), qualifier(catalog, c, script))
+    return HitStatic(head, curated or preferred, ZH_HANS if curated else script, definition,
+                     _refs(catalog, c.replaced_by, script), qualifier(catalog, c, script, preferred))
 
 
 def hit_out(catalog: Catalog, hit: Hit, terms: tuple[str, ...], script: str = "zh-Hans") -> HitOut:

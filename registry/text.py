@@ -23,5 +23,7 @@ def normalize(text: str) -> str:
 
 
 def fold_to_simplified(text: str) -> str:
-    """The form labels are compared and indexed in: normalised, then OpenCC t2s."""
-    return converter("t2s").convert(normalize(text))
+    """The form labels are compared and indexed in: normalised, then OpenCC t2s (ASCII text is its own:
+    no key of OpenCC's dictionaries is ASCII only, ``tests/registry/test_text.py``)."""
+    folded = normalize(text)
+    return folded if folded.isascii() else converter("t2s").convert(folded)

@@ -45,8 +45,11 @@ __all__ = [
 
 @lru_cache(maxsize=65536)
 def expand_query(text: str) -> tuple[str, ...]:
-    """The Simplified forms a query may stand for, most literal first, without duplicates."""
+    """The Simplified forms a query may stand for, most literal first, without duplicates (an ASCII
+    query, pinyin or English, is its only form: OpenCC converts ASCII text to itself, see ``fold_to_simplified``)."""
     base = normalize(text)
+    if base.isascii():
+        return (base,)
     forms = [converter(c).convert(base) for c in QUERY_CONVERSIONS]
     return tuple(dict.fromkeys(forms))
 

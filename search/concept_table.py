@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -134,7 +134,8 @@ class ConceptTable(Mapping[str, ConceptVersion]):
         self._overlay = overlay or {}  # id → its newer version (None: removed)
         rows = packed.rows
         self._size = len(packed.ids) + sum((c is not None) - (i in rows) for i, c in self._overlay.items())
-        self._recent: dict[int, ConceptVersion] = {}
+        # the oldest dropped first (a dict's first key is found past every key deleted before it)
+        self._recent: OrderedDict[int, ConceptVersion] = OrderedDict()
 
     @classmethod
     def of(cls, concepts: Mapping[str, ConceptVersion] | Iterable[ConceptVersion]) -> ConceptTable:
@@ -177,8 +178,8 @@ class ConceptTable(Mapping[str, ConceptVersion]):
             concept = _DECODE(self._packed.plain(row))
             if len(recent) >= RECENT:
                 try:
-                    del recent[next(iter(recent))]
-                except (KeyError, RuntimeError, StopIteration):  # another thread got there first
+                    recent.popitem(last=False)
+                except KeyError:  # another thread got there first
                     pass
             recent[row] = concept
         return concept

@@ -45,6 +45,10 @@ HAS_DIGIT = re.compile(r"\d")
 _second = itemgetter(1)
 
 
+def _length_of_second(item: tuple) -> int:
+    return len(item[1])
+
+
 class Hit(Struct, frozen=True, kw_only=True):
     id: str
     kind: str
@@ -125,6 +129,8 @@ class _Ranker:
         self.catalog = catalog
         self.query = query
         self.best: dict[str, tuple] = {}
+        self._postings: dict[str, list[tuple[str, tuple[str, ...]]]] = {}  # postings_of, per form
+        self._sounds: dict[str, tuple[str, ...]] = {}  # sounding, per form
 
     def offer(self, entity_id: str, kind: str, tier: int, score: float, matched: str = "", matched_type: str = "",
               matched_lang: str = "", coverage: float | None = None, marks: tuple[str, ...] = ()) -> None:
@@ -204,10 +210,21 @@ class _Ranker:
                 self.offer(entity_id, kind, PREFIX, score, label, marks=(form,))
 
     def postings_of(self, form: str) -> list[tuple[str, tuple[str, ...]]]:
-        """(gram, labels posted under it) for the query's distinct bigrams, rarest first."""
-        postings = self.catalog.postings
-        grams = dict.fromkeys(bigrams(form))
-        return sorted(((g, postings.get(g, ())) for g in grams), key=lambda item: len(item[1]))
+        """(gram, labels posted under it) for the query's distinct bigrams, rarest first (read once per
+        form: the containing and partial tiers both read them)."""
+        found = self._postings.get(form)
+        if found is None:
+            postings = self.catalog.postings
+            grams = dict.fromkeys(bigrams(form))
+            found = self._postings[form] = sorted(((g, postings.get(g, ())) for g in grams), key=_length_of_second)
+        return found
+
+    def sounding(self, form: str) -> tuple[str, ...]:
+        """The labels whose full pinyin is the form's (read once per form: the partial and sound tiers both ask)."""
+        found = self._sounds.get(form)
+        if found is None:
+            found = self._sounds[form] = tuple(self.catalog.by_sound.get(pinyin_keys(form)[0], ()))
+        return found
 
     def containing(self) -> None:
         """Labels that contain a whole form of the query (Chinese, or all its English words)."""
@@ -233,8 +250,7 @@ class _Ranker:
     def partial(self) -> None:
         """Enough of the query covered by one label, in every form (synonym forms a little lower)."""
         # labels sounding like the query, from the snapshot (no pinyin work per candidate)
-        sounds = {label for f in self.query.forms if CJK.search(f)
-                  for label in self.catalog.by_sound.get(pinyin_keys(f)[0], ())}
+        sounds = {label for f in self.query.forms if CJK.search(f) for label in self.sounding(f)}
         for form, penalty in [*((f, 0.0) for f in self.query.forms), *((f, 0.05) for f in self.query.synonyms)]:
             cjk = "".join(CJK_RUN.findall(form))
             if len(cjk) < 3 or cjk != form.replace(" ", ""):
@@ -282,7 +298,7 @@ class _Ranker:
         for form in self.query.forms:
             if not CJK.search(form):
                 continue
-            sounding = self.catalog.by_sound.get(pinyin_keys(form)[0])
+            sounding = self.sounding(form)
             if not sounding:
                 continue
             counts, grams = _char_counts(form), set(bigrams(form))

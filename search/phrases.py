@@ -86,7 +86,9 @@ class _Table:
             self.starts.append(self.starts[-1] + len(key))
             self.items.extend(run)
             self.offsets.append(len(self.items))
-        size = 1 << (len(readings) + len(readings) // 2).bit_length()  # at most two thirds full
+        # at most a third full: most look-ups of a cut are of a prefix no phrase has, and a miss probes
+        # until an empty slot (about five slots at two thirds full, two at a third; 4 bytes a slot)
+        size = 1 << (3 * len(readings)).bit_length()
         self.mask = size - 1
         self.slots = array("I", bytes(4 * size))
         for i, key in enumerate(readings):
@@ -129,31 +131,36 @@ def phrase_readings(text: str) -> tuple[str, ...] | None:
 def _cut(text: str) -> Iterator[str]:
     """A run of Han characters cut as pypinyin's ``mmseg.Seg(no_non_phrases=True).cut`` cuts it: at each
     point the longest phrase starting there (found while the text read so far is a phrase's prefix),
-    else one character; when the whole rest is a prefix of a phrase and holds none, its characters."""
-    find, offsets = PHRASES.find, PHRASES.offsets
-    remain = text
-    while remain:
-        last_valid = ""
-        for index in range(len(remain)):
-            word = remain[: index + 1]
-            i = find(word)
+    else one character; when the whole rest is a prefix of a phrase and holds none, its characters.
+    (``_Table.find`` written out in the loop: a query's pinyin reads the table a few times a character.)"""
+    slots, mask, pool, starts, offsets = PHRASES.slots, PHRASES.mask, PHRASES.pool, PHRASES.starts, PHRASES.offsets
+    at, length = 0, len(text)
+    while at < length:
+        longest = 0  # characters of the longest phrase starting at ``at`` found so far
+        end = at + 1
+        while end <= length:  # ``text[at:end]`` is a phrase's prefix: look one character further
+            word, size = text[at:end], end - at
+            slot = hash(word) & mask
+            while True:
+                i = slots[slot] - 1
+                if i < 0:
+                    break
+                s = starts[i]
+                if starts[i + 1] - s == size and pool.startswith(word, s):
+                    break
+                slot = (slot + 1) & mask
             if i < 0:  # no phrase starts with ``word``: the longest phrase so far, or a character
-                if last_valid:
-                    yield last_valid
-                    remain = remain[len(last_valid) :]
-                else:
-                    yield remain[0]
-                    remain = remain[1:]
                 break
             if offsets[i + 1] > offsets[i]:  # a phrase, not only a prefix of one
-                last_valid = word
+                longest = size
+            end += 1
         else:  # the whole rest is a prefix of a phrase
-            if last_valid:
-                yield last_valid
-                remain = remain[len(last_valid) :]
-            else:
-                yield from remain
-                break
+            if not longest:
+                yield from text[at:]
+                return
+        step = longest or 1
+        yield text[at : at + step]
+        at += step
 
 
 def segments(text: str) -> list[str]:

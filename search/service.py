@@ -10,7 +10,7 @@ and stable.
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -63,7 +63,8 @@ class SearchService:
         self.folder = Path(index_folder)
         self._sync_lock = threading.Lock()
         self._built: tuple[int, int] | None = None  # (revision, documents) of a one-pass build at start
-        self._cache: dict[tuple, _Ranked] = {}
+        # the oldest dropped first: a dict's first key is found past every key deleted before it
+        self._cache: OrderedDict[tuple, _Ranked] = OrderedDict()
         self._cache_lock = threading.Lock()
         # (revision, entity id -> its facet pairs) of the current snapshot; replaced whole for a new one
         self._pairs: tuple[int, dict[str, tuple[tuple[str, str], ...]]] = (-1, {})
@@ -198,7 +199,7 @@ class SearchService:
             ranked = self._with_definitions(catalog, query, filters, ranked, wanted, asked)
         with self._cache_lock:
             if len(self._cache) >= CACHE_SIZE:
-                self._cache.pop(next(iter(self._cache)), None)
+                self._cache.popitem(last=False)
             self._cache[key] = ranked
         hits = ranked.hits
         if ranked.facets is None:  # the same for every page of this list: not counted again per request

@@ -16,6 +16,7 @@ from typing import Any, Literal, TypeAlias
 from whoosh import query as q
 from whoosh import scoring
 
+from . import frequencies as dfq
 from .adapter import LENGTH_OF_BYTE, id_column, is_posting_list, length_bytes, postings
 
 FREQUENCY_CACHE = 50_000  # document frequencies kept per segment and field with a searcher (~7 MB at most)
@@ -88,13 +89,17 @@ def _score_postings(matcher: Any, idf: float, k1_plus_1: float, norms: list[floa
                for docnum, tf in postings(matcher) if allowed is None or docnum + offset in allowed]
 
 
-def _counted(reader: Any, field: str, tokens: list[str], frequencies: dict[str, int]) -> list[tuple[int, str]] | None:
+def _counted(reader: Any, field: str, tokens: list[str], frequencies: dict[str, int],
+             table: dfq.Frequencies | None = None) -> list[tuple[int, str]] | None:
     """(document frequency, token) of each distinct token in one segment, rarest first; None as soon
-    as one is in no document. ``frequencies`` keeps the segment's frequencies looked up so far (each
-    look-up reads the term table, so each token is looked up once per searcher)."""
+    as one is in no document. ``table``: the segment's frequencies written at its rebuild, if it has
+    them; else (or when it cannot say) whoosh's term table is read, and ``frequencies`` keeps what it
+    gave (each look-up reads the term table, so each token is looked up once per searcher)."""
     counted = []
     for token in dict.fromkeys(tokens):
-        frequency = frequencies.get(token)
+        frequency = table.get(token) if table is not None else None
+        if frequency is None:
+            frequency = frequencies.get(token)
         if frequency is None:
             if len(frequencies) >= FREQUENCY_CACHE:
                 frequencies.clear()
@@ -153,13 +158,22 @@ class _IdColumn:
 
 
 class SearcherCache:
-    """What is read once per searcher and kept with it: the id column, and the document frequencies
-    of the terms looked up (per segment and field)."""
+    """What is read once per searcher and kept with it: the id column, each segment's document
+    frequency tables (``frequencies.py``), and the document frequencies looked up in whoosh (per
+    segment and field)."""
 
     def __init__(self, searcher: Any) -> None:
         self.searcher = searcher
         self._ids: _IdColumn | None = None
         self.frequencies: dict[tuple[int, str], dict[str, int]] = {}
+        self._tables: dict[int, dict[str, dfq.Frequencies]] = {}
+
+    def table(self, number: int, reader: Any, field: str) -> dfq.Frequencies | None:
+        """Segment ``number``'s frequencies of ``field`` written beside it, or None (whoosh is asked)."""
+        tables = self._tables.get(number)
+        if tables is None:
+            tables = self._tables[number] = dfq.read(reader)
+        return tables.get(field)
 
     @property
     def ids(self) -> _IdColumn:
@@ -200,7 +214,8 @@ def find_holders(cache: SearcherCache, leaves: Any, field: str, tokens: list[str
     segments: list[Held | None] = []
     for number, (sub, _) in enumerate(leaves):
         reader = sub.reader()
-        counted = _counted(reader, field, tokens, cache.frequencies.setdefault((number, field), {}))
+        counted = _counted(reader, field, tokens, cache.frequencies.setdefault((number, field), {}),
+                           cache.table(number, reader, field))
         if counted is None:
             segments.append(None)
         else:

@@ -17,6 +17,7 @@ from typing import Any
 from whoosh.analysis import IDTokenizer
 from whoosh.formats import Existence, Frequency
 
+from . import frequencies
 from .adapter import Segment, encode_frequency, kept_length
 from .schema import TextTokenizer
 
@@ -44,6 +45,7 @@ def write_segment(writer: Any, documents: Iterable[Document], progress: Progress
     count = segment.finish()
     for name in sorted(gathered):
         gathered[name].write(segment)
+    frequencies.write(writer.newsegment, writer.storage, {name: gathered[name].terms for name in gathered})
     return count
 
 

@@ -115,7 +115,8 @@ def bare_app():
 def without_request_metrics() -> None:
     """Switch a tree's request metrics and request log off before its app is built: litestar's Prometheus
     middleware (the tree before issue 10's fix), the ``RequestMetrics`` and ``RequestLog`` wrappers (before
-    issue 25) or their ``note`` (after), whichever the tree has."""
+    issue 25), their ``note`` (after), or ``EveryRequest.noting`` (requests noted in one list), whichever
+    the tree has."""
     import types
 
     from litestar.middleware import DefineMiddleware
@@ -125,7 +126,9 @@ def without_request_metrics() -> None:
 
     if hasattr(api.app, "PROMETHEUS"):
         api.app.PROMETHEUS = types.SimpleNamespace(middleware=DefineMiddleware(lambda app: app))
-    if hasattr(api.observability, "EveryRequest"):
+    if hasattr(api.observability, "RequestNotes"):
+        api.observability.EveryRequest.noting = False
+    elif hasattr(api.observability, "EveryRequest"):
         api.observability.RequestMetrics.note = lambda *args: None
         api.observability.RequestLog.enabled = staticmethod(lambda: False)
     elif hasattr(api.app, "RequestMetrics"):

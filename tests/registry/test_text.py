@@ -1,0 +1,59 @@
+"""Folding's fast path: ASCII text is left as it is by every OpenCC conversion a query or a label goes
+through, because no key of their dictionaries is made of ASCII characters only (OpenCC replaces only
+what matches a key, and a key holding any other character cannot match inside ASCII text)."""
+
+from __future__ import annotations
+
+import json
+import string
+import subprocess
+from pathlib import Path
+
+import opencc
+import pytest
+
+from registry.text import converter, fold_to_simplified, normalize
+
+CONFIGS = ("t2s", "tw2sp", "hk2s")  # folding (t2s) and the query's forms (search.analysis.QUERY_CONVERSIONS)
+
+
+def _dictionaries(config: dict) -> set[str]:
+    """The ocd2 files a config (or one of its dict groups) names."""
+    found: set[str] = set()
+    if isinstance(config, dict):
+        if config.get("type") == "ocd2":
+            found.add(config["file"])
+        for value in config.values():
+            found |= _dictionaries(value)
+    elif isinstance(config, list):
+        for value in config:
+            found |= _dictionaries(value)
+    return found
+
+
+def test_no_dictionary_key_of_the_query_conversions_is_ascii_only(tmp_path):
+    clib = Path(opencc.__file__).parent / "clib"
+    tool, share = clib / "bin" / "opencc_dict", clib / "share" / "opencc"
+    if not tool.exists():
+        pytest.skip("this OpenCC build has no opencc_dict to read its dictionaries with")
+    files = set().union(*(_dictionaries(json.loads((share / f"{name}.json").read_text())) for name in CONFIGS))
+    keys = 0
+    for name in sorted(files):
+        out = tmp_path / f"{name}.txt"
+        subprocess.run([str(tool), "-i", str(share / name), "-o", str(out), "-f", "ocd2", "-t", "text"], check=True,
+                       env={"LD_LIBRARY_PATH": str(clib / "lib64")}, capture_output=True)
+        for line in out.read_text(encoding="utf-8").splitlines():
+            key = line.split("\t", 1)[0]
+            assert not key.isascii(), (name, key)
+            keys += 1
+    assert keys > 8_000  # every dictionary was read
+
+
+def test_ascii_text_folds_and_converts_to_itself():
+    texts = [string.printable, "shuzixiangcun", "GB/T 43697-2024", "cold-chain logistics", "ABC肝"[:3], "a b\tc"]
+    for text in texts:
+        for name in CONFIGS:
+            assert converter(name).convert(text) == text
+        assert fold_to_simplified(text) == converter("t2s").convert(normalize(text))
+    assert fold_to_simplified("ＧＢ／Ｔ　１") == "gb/t 1"  # full width folded to ASCII first
+    assert fold_to_simplified("數位鄉村") == "数位乡村"

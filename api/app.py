@@ -27,6 +27,7 @@ from .drafting import DraftingController, DraftingPages
 from .editorial import ProposalController, ReleaseController
 from .exchange import exchange_handlers
 from .history import HistoryController
+from .memory import trim
 from .openapi import ExactJson
 from .strict import strict_request
 from .observability import EveryRequest, RequestLog, RequestMetrics, flush_every, metrics, readyz
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         services = await anyio.to_thread.run_sync(Services, settings)
         app.state.services = running["services"] = services
+        trim()  # what opening the services freed goes back to the system (api/memory.py)
         tasks = [asyncio.create_task(follow_change_log(services, settings.sync_interval)),
                  asyncio.create_task(sweep_sessions(app.stores.get("sessions"))),
                  asyncio.create_task(flush_every(request_metrics))]

@@ -84,9 +84,13 @@ async def follow_change_log(services: Services, interval: float) -> None:
     It catches up as soon as the store announces a commit (PostgreSQL's LISTEN/NOTIFY, so a change made
     on another node is searchable here at once) and at least every ``interval`` seconds: the polling
     that remains when notifications are not available (SQLite) or their connection is down."""
+    trimmed = services.catalog.revision  # the revision whose start-up or swap was last trimmed
     while True:
         await anyio.to_thread.run_sync(services.store.wait_for_change, interval, abandon_on_cancel=True)
         await anyio.to_thread.run_sync(partial(services.catch_up, repair=True))
+        if services.catalog.revision != trimmed:  # a new snapshot (here or by an approving request): the old is freed
+            trimmed = services.catalog.revision
+            await anyio.to_thread.run_sync(trim)
 
 
 SESSION_SWEEP_SECONDS = 3600.0

@@ -119,7 +119,10 @@ def converter(config: str) -> opencc.OpenCC:
     """An OpenCC converter by config name (``t2s``, ``tw2sp``, ``s2twp`` ...), built once; its output is
     stock OpenCC's (``tests/registry/test_conversion.py``)."""
     if config in SHARED_CONFIGS and merged_usable():
-        return merged_converter(config)
+        try:
+            return merged_converter(config)
+        except (OSError, RuntimeError):  # no temporary folder, or OpenCC refused the config: stock it is
+            pass
     return opencc.OpenCC(config)
 
 

@@ -81,3 +81,12 @@ def test_other_dictionaries_fall_back_to_stock_opencc(tmp_path, monkeypatch):
     fallback = conversion.converter.__wrapped__("s2twp")
     assert fallback.config == opencc.OpenCC("s2twp").config
     assert fallback.convert("软件和数字乡村") == "軟體和數字鄉村"
+
+
+def test_a_config_opencc_refuses_falls_back_to_stock_opencc(monkeypatch):
+    def refused(config: str):
+        raise RuntimeError("not found")
+
+    monkeypatch.setattr(conversion, "merged_converter", refused)
+    monkeypatch.setattr(conversion, "merged_usable", lambda: True)
+    assert conversion.converter.__wrapped__("s2hk").config == opencc.OpenCC("s2hk").config

@@ -27,6 +27,7 @@ from .drafting import DraftingController, DraftingPages
 from .editorial import ProposalController, ReleaseController
 from .exchange import exchange_handlers
 from .history import HistoryController
+from .memory import trim
 from .openapi import ExactJson
 from .strict import strict_request
 from .observability import EveryRequest, RequestLog, RequestMetrics, flush_every, metrics, readyz
@@ -83,9 +84,13 @@ async def follow_change_log(services: Services, interval: float) -> None:
     It catches up as soon as the store announces a commit (PostgreSQL's LISTEN/NOTIFY, so a change made
     on another node is searchable here at once) and at least every ``interval`` seconds: the polling
     that remains when notifications are not available (SQLite) or their connection is down."""
+    trimmed = services.catalog.revision  # the revision whose start-up or swap was last trimmed
     while True:
         await anyio.to_thread.run_sync(services.store.wait_for_change, interval, abandon_on_cancel=True)
         await anyio.to_thread.run_sync(partial(services.catch_up, repair=True))
+        if services.catalog.revision != trimmed:  # a new snapshot (here or by an approving request): the old is freed
+            trimmed = services.catalog.revision
+            await anyio.to_thread.run_sync(trim)
 
 
 SESSION_SWEEP_SECONDS = 3600.0
@@ -149,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         services = await anyio.to_thread.run_sync(Services, settings)
         app.state.services = running["services"] = services
+        trim()  # what opening the services freed goes back to the system (api/memory.py)
         tasks = [asyncio.create_task(follow_change_log(services, settings.sync_interval)),
                  asyncio.create_task(sweep_sessions(app.stores.get("sessions"))),
                  asyncio.create_task(flush_every(request_metrics))]

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
-import opencc
+from .conversion import converter
+
+__all__ = ["converter", "fold_to_simplified", "normalize"]
 
 _SPACES = re.compile(r"\s+")
-
-
-@lru_cache(maxsize=8)
-def converter(config: str) -> opencc.OpenCC:
-    """An OpenCC converter by config name (``t2s``, ``tw2sp``, ``s2twp`` ...), built once."""
-    return opencc.OpenCC(config)
 
 
 def normalize(text: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 from litestar import Request
 
@@ -96,23 +97,43 @@ def convert(text: str, script: str) -> str:
 
 def curated_labels(catalog, script: str) -> dict[str, str]:
     """A concept's Simplified preferred label → its curated label in ``script`` (the registry's own zh-TW or
-    zh-HK term, e.g. 数字乡村 → 數位鄉村), built once per catalog snapshot."""
+    zh-HK term, e.g. 数字乡村 → 數位鄉村), built once per catalog snapshot and kept only while the snapshot
+    is (a replaced snapshot is freed with its tables)."""
     if script not in REGIONAL or catalog is None:
         return {}
-    cache = _CURATED.get(script)
-    if cache is not None and cache[0] is catalog:
-        return cache[1]
+    tables = _CURATED.setdefault(catalog, {})
+    table = tables.get(script)
+    if table is None:
+        table = tables[script] = _curated(catalog, script)
+    return table
+
+
+def _curated(catalog, script: str) -> dict[str, str]:
+    # the concepts with a current name in the script, read from the snapshot's labels: only they are decoded
+    langs: dict[str, bool] = {}
+    named = set()
+    for matches in catalog.by_label.values():
+        for m in matches:
+            if m.type in CURRENT_NAMES:
+                regional = langs.get(m.lang)
+                if regional is None:
+                    regional = langs[m.lang] = is_regional(m.lang, script)
+                if regional:
+                    named.add(m.id)
     table: dict[str, str] = {}
-    for c in catalog.concepts.values():  # a current name only: hidden, deprecated and superseded terms never name it
+    for concept_id in catalog.concepts:  # in the snapshot's order: the first concept of a preferred label wins
+        if concept_id not in named:
+            continue
+        c = catalog.concepts[concept_id]
+        # a current name only: hidden, deprecated and superseded terms never name it
         terms = sorted((TYPE_RANK[t.type], i, t.text) for i, t in enumerate(c.terms)
                        if is_regional(t.lang, script) and t.type in CURRENT_NAMES)
         if terms:
             table.setdefault(c.preferred, terms[0][2])
-    _CURATED[script] = (catalog, table)
     return table
 
 
-_CURATED: dict[str, tuple[object, dict[str, str]]] = {}
+_CURATED: WeakKeyDictionary[object, dict[str, dict[str, str]]] = WeakKeyDictionary()
 
 
 def ui(text: str, script: str, curated: dict[str, str] | None = None) -> str:

@@ -92,3 +92,42 @@ def test_a_taiwan_word_explains_itself_as_taiwan_wording(site):
     assert "台灣用語" in how, how
     assert "繁體" not in how and "繁体" not in how
     assert "數位鄉村" in how and "数字乡村" not in how
+
+
+def _bundled_catalog():
+    from search.catalog import Catalog
+    from vocab.loader import bundled_files, read_bundle
+
+    bundle = read_bundle(bundled_files())
+    return Catalog().applied(bundle.versions, 1, bundle.schemes)
+
+
+def test_curated_labels_are_every_concepts_current_regional_name():
+    from api.web.script import CURRENT_NAMES, curated_labels
+    from registry.languages import is_regional
+    from registry.model import TYPE_RANK
+
+    catalog = _bundled_catalog()
+    for script in ("zh-TW", "zh-HK"):
+        expected: dict[str, str] = {}
+        for c in catalog.concepts.values():  # every concept decoded: what the table is read from the labels for
+            terms = sorted((TYPE_RANK[t.type], i, t.text) for i, t in enumerate(c.terms)
+                           if is_regional(t.lang, script) and t.type in CURRENT_NAMES)
+            if terms:
+                expected.setdefault(c.preferred, terms[0][2])
+        assert expected and curated_labels(catalog, script) == expected
+    assert curated_labels(catalog, "zh-Hant") == {} and curated_labels(None, "zh-TW") == {}
+
+
+def test_a_replaced_snapshot_is_not_kept_alive_by_its_curated_labels():
+    import gc
+    import weakref
+
+    from api.web.script import curated_labels
+
+    catalog = _bundled_catalog()
+    assert curated_labels(catalog, "zh-TW") is curated_labels(catalog, "zh-TW")  # built once per snapshot
+    gone = weakref.ref(catalog)
+    del catalog
+    gc.collect()
+    assert gone() is None

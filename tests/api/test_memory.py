@@ -1,0 +1,16 @@
+"""api/memory.py: freed heap goes back to the system where the C library can do it, and nothing happens
+where it cannot."""
+
+from __future__ import annotations
+
+from api import memory
+
+
+def test_trim_returns_heap_on_glibc_and_is_harmless_twice():
+    assert memory.trim() in (True, False)
+    assert memory.trim() in (True, False)
+
+
+def test_trim_does_nothing_without_malloc_trim(monkeypatch):
+    monkeypatch.setattr(memory, "_malloc_trim", lambda: None)
+    assert memory.trim() is False

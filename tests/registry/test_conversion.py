@@ -1,0 +1,92 @@
+"""The Simplified → Traditional converters built with the merged dictionaries (registry/conversion.py)
+write exactly what stock OpenCC writes, and stock OpenCC is used when the installed package's
+dictionaries are not the ones the merged files were built from."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import opencc
+import pytest
+
+from registry import conversion
+from registry.conversion import BUNDLED, SHARED_CONFIGS, STOCK, merged_converter, merged_usable, rewrite
+from vocab.loader import bundled_files, read_bundle
+
+needs_merged = pytest.mark.skipif(not merged_usable(), reason="the installed OpenCC's dictionaries are not those of "
+                                  "registry/opencc/MANIFEST: rebuild with python -m registry.conversion")
+
+
+def _keys(name: str, tmp: Path) -> list[str]:
+    """Every key of a stock dictionary, dumped with the package's own tool."""
+    out = tmp / f"{name}.txt"
+    subprocess.run([str(STOCK.parent.parent / "bin" / "opencc_dict"), "-i", str(STOCK / name), "-o", str(out),
+                    "-f", "ocd2", "-t", "text"], check=True)
+    return [line.split("\t", 1)[0] for line in out.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _samples(tmp: Path) -> list[str]:
+    """Every bundled label, definition and note; every key of the dictionaries the merged files hold and of
+    the Taiwan and Hong Kong phrase tables, each alone and run together in random order (so a phrase meets
+    the neighbours that change its segmentation); and runs of common words."""
+    texts = []
+    for concept in read_bundle(bundled_files()).concepts():
+        texts += [t.text for t in concept.terms]
+        texts += [concept.definition, *concept.notes, *concept.examples]
+    keys = [k for name in (*conversion.SOURCES, "TWPhrases.ocd2", "TWVariantsPhrases.ocd2", "HKVariantsPhrases.ocd2")
+            for k in _keys(name, tmp)]
+    texts += keys
+    rng = random.Random(5)
+    shuffled = keys[:]
+    rng.shuffle(shuffled)
+    texts += ["".join(shuffled[i:i + rng.randint(2, 12)]) for i in range(0, len(shuffled), 7)]
+    from tests.bench.corpus import dictionary_words
+    words = list(dictionary_words()[:20_000])
+    texts += ["，".join(rng.sample(words, 6)) + "。" + "".join(rng.sample(words, 5)) for _ in range(4_000)]
+    return [t for t in texts if t]
+
+
+@needs_merged
+def test_merged_converters_write_what_stock_opencc_writes(tmp_path):
+    samples = _samples(tmp_path)
+    assert len(samples) > 60_000
+    for config in sorted(SHARED_CONFIGS):
+        merged, stock = merged_converter(config), opencc.OpenCC(config)
+        assert merged.config != stock.config
+        differ = [t for t in samples if merged.convert(t) != stock.convert(t)]
+        assert differ == [], (config, differ[:5])
+        joined = "\n".join(samples)
+        assert merged.convert(joined) == stock.convert(joined)
+
+
+@needs_merged
+def test_the_shared_configs_use_the_merged_files():
+    for config in SHARED_CONFIGS:
+        text = str(rewrite(__import__("json").loads((STOCK / f"{config}.json").read_text(encoding="utf-8"))))
+        assert "st_all.ocd2" in text and "STPhrases.ocd2" not in text and "STCharacters.ocd2" not in text
+        assert conversion.converter(config).config != opencc.OpenCC(config).config
+
+
+def test_other_dictionaries_fall_back_to_stock_opencc(tmp_path, monkeypatch):
+    for name in ("MANIFEST", "st_phrases.ocd2", "st_all.ocd2"):
+        shutil.copy(BUNDLED / name, tmp_path / name)
+    manifest = tmp_path / "MANIFEST"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("STPhrases.ocd2", "STPhrases.ocd2.old"), encoding="utf-8")
+    assert not merged_usable(tmp_path)
+    assert not merged_usable(tmp_path / "missing")
+    monkeypatch.setattr(conversion, "merged_usable", lambda: False)
+    fallback = conversion.converter.__wrapped__("s2twp")
+    assert fallback.config == opencc.OpenCC("s2twp").config
+    assert fallback.convert("软件和数字乡村") == "軟體和數字鄉村"
+
+
+def test_a_config_opencc_refuses_falls_back_to_stock_opencc(monkeypatch):
+    def refused(config: str):
+        raise RuntimeError("not found")
+
+    monkeypatch.setattr(conversion, "merged_converter", refused)
+    monkeypatch.setattr(conversion, "merged_usable", lambda: True)
+    assert conversion.converter.__wrapped__("s2hk").config == opencc.OpenCC("s2hk").config

@@ -19,7 +19,7 @@ from registry.model import ConceptVersion, Scheme, StandardVersion, Term, Versio
 
 from .analysis import CJK_RUN, english_words, fold_to_simplified, label_grams, pinyin_keys
 from .catalog import NUMBER, Catalog, LabelMatch, code_keys
-from .compact import KeyTable, OneOrMany, PrefixTable
+from .compact import REPACK, KeyTable, OneOrMany, PrefixTable
 from .concept_table import ConceptTable
 
 SNAPSHOT_FILE = "catalog-snapshot.pickle"
@@ -144,21 +144,27 @@ class _Builder:
         self._added: list[tuple[str, str, str]] = []  # prefix entries added
         self._added_ids: set[str] = set()  # the entities they belong to
         self._bulk = False
+        # a first build (nothing to copy from or to check against): keys looked up in the work only
+        self._fresh = not (base.concepts or base.standards or base.by_label or base.by_title)
 
     def _values(self, name: str, key: str) -> list:
         work = self._work[name]
         values = work.get(key)
         if values is None:
-            values = work[key] = list(getattr(self.new, name).get(key, ()))
+            values = work[key] = [] if self._fresh else list(getattr(self.new, name).get(key, ()))
         return values
 
     def _has(self, name: str, key: str) -> bool:
         values = self._work[name].get(key)
-        return bool(values) if values is not None else key in getattr(self.new, name)
+        if values is not None:
+            return bool(values)
+        return not self._fresh and key in getattr(self.new, name)
 
     def _add(self, name: str, key: str, value) -> bool:
         """Add ``value`` under ``key``; True when the key was empty."""
-        values = self._values(name, key)
+        values = self._work[name].get(key)
+        if values is None:
+            values = self._values(name, key)
         if not self._bulk and value in values:
             return False
         values.append(value)
@@ -180,7 +186,7 @@ class _Builder:
         values = self._work[name].get(key)
         if values is not None:
             return values[0] if values else None
-        return getattr(self.new, name).get(key)
+        return None if self._fresh else getattr(self.new, name).get(key)
 
     def apply(self, versions: list[Version], schemes: list[Scheme]) -> None:
         for scheme in schemes:
@@ -213,6 +219,9 @@ class _Builder:
             if name in PACKED:
                 table = getattr(self.new, name)
                 table = table if isinstance(table, KeyTable) else KeyTable.of(table)
+                if not table and len(work) > REPACK:  # a first build: what ``updated`` would pack, at once
+                    setattr(self.new, name, KeyTable.of(work, sort=True))
+                    continue
                 setattr(self.new, name, table.updated({key: tuple(sorted(values)) for key, values in work.items()}))
                 continue
             target = dict(getattr(self.new, name))
@@ -234,8 +243,13 @@ class _Builder:
     # -- labels shared by concepts and standards ---------------------------------------------
     def _label_in(self, text: str) -> None:
         """Postings and sound of a folded label or title that just became present."""
-        for gram in label_grams(text):
-            self._add("postings", gram, text)
+        if self._fresh and self._bulk:  # what ``_add`` does then, for the many grams
+            postings = self._work["postings"]
+            for gram in label_grams(text):
+                postings.setdefault(gram, []).append(text)
+        else:
+            for gram in label_grams(text):
+                self._add("postings", gram, text)
         for word in english_words(text):
             self._add("en_postings", word, text)
         if CJK_RUN.search(text):

@@ -11,7 +11,7 @@ import os
 import pickle
 from array import array
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from registry.languages import is_chinese
@@ -21,6 +21,7 @@ from .analysis import CJK_RUN, english_words, fold_to_simplified, label_grams, p
 from .catalog import NUMBER, Catalog, LabelMatch, code_keys
 from .compact import REPACK, KeyTable, OneOrMany, PrefixTable
 from .concept_table import ConceptTable
+from .phrases import held_as_dict
 
 SNAPSHOT_FILE = "catalog-snapshot.pickle"
 SNAPSHOT_FORMAT = 9  # a new layout ignores older files (7: concepts packed and compressed, by_label flat;
@@ -192,13 +193,14 @@ class _Builder:
         for scheme in schemes:
             self._set("schemes", scheme.id, scheme)
         self._bulk = len(versions) > 1000  # a start, a reload: no duplicate checks on the way
-        for version in versions:
-            if isinstance(version, ConceptVersion):
-                self._forget_concept(version.id)
-                self._add_concept(version)
-            else:
-                self._forget_standard(version.id)
-                self._add_standard(version)
+        with held_as_dict() if self._bulk else nullcontext():  # many labels cut for their pinyin
+            for version in versions:
+                if isinstance(version, ConceptVersion):
+                    self._forget_concept(version.id)
+                    self._add_concept(version)
+                else:
+                    self._forget_standard(version.id)
+                    self._add_standard(version)
         self._bulk = False
 
     def finish(self, revision: int) -> Catalog:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from array import array
 from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.resources import files
 
 from pypinyin.constants import RE_HANS
@@ -108,6 +109,16 @@ class _Table:
                 return i
             at = (at + 1) & mask
 
+    def kind(self, key: str) -> bool | None:
+        """Whether ``key`` is a phrase (True), only a prefix of one (False), or neither (None)."""
+        i = self.find(key)
+        return None if i < 0 else self.offsets[i + 1] > self.offsets[i]
+
+    def kinds(self) -> dict[str, bool]:
+        """Every key with ``kind``: what ``kind`` answers, as a dict (about 10 MB)."""
+        pool, starts, offsets = self.pool, self.starts, self.offsets
+        return {pool[starts[i] : starts[i + 1]]: offsets[i + 1] > offsets[i] for i in range(len(starts) - 1)}
+
     def readings(self, i: int) -> tuple[str, ...]:
         """The readings of the key at ``i``: () for a prefix that is not a phrase."""
         syllables = self.syllables
@@ -115,6 +126,21 @@ class _Table:
 
 
 PHRASES = _Table(_entries(files("pypinyin").joinpath(PHRASES_FILE).read_text(encoding="utf-8")))
+_held: list[dict[str, bool]] = []  # ``PHRASES.kinds()`` while a catalog is built (``held_as_dict``)
+
+
+@contextmanager
+def held_as_dict() -> Iterator[None]:
+    """The phrases also held as a dict while the block runs (a catalog build cuts a few hundred
+    thousand labels; a dict look-up costs a fraction of ``_Table.find``); dropped after. Cuts are the same."""
+    if not _held:
+        _held.append(PHRASES.kinds())
+    else:
+        _held.append(_held[0])
+    try:
+        yield
+    finally:
+        _held.pop()
 
 
 def phrase_readings(text: str) -> tuple[str, ...] | None:
@@ -130,14 +156,15 @@ def _cut(text: str) -> Iterator[str]:
     """A run of Han characters cut as pypinyin's ``mmseg.Seg(no_non_phrases=True).cut`` cuts it: at each
     point the longest phrase starting there (found while the text read so far is a phrase's prefix),
     else one character; when the whole rest is a prefix of a phrase and holds none, its characters."""
-    find, offsets = PHRASES.find, PHRASES.offsets
+    held = _held[0] if _held else None  # (copied: another thread may drop it meanwhile)
+    kind = held.get if held is not None else PHRASES.kind
     remain = text
     while remain:
         last_valid = ""
         for index in range(len(remain)):
             word = remain[: index + 1]
-            i = find(word)
-            if i < 0:  # no phrase starts with ``word``: the longest phrase so far, or a character
+            is_phrase = kind(word)
+            if is_phrase is None:  # no phrase starts with ``word``: the longest phrase so far, or a character
                 if last_valid:
                     yield last_valid
                     remain = remain[len(last_valid) :]
@@ -145,7 +172,7 @@ def _cut(text: str) -> Iterator[str]:
                     yield remain[0]
                     remain = remain[1:]
                 break
-            if offsets[i + 1] > offsets[i]:  # a phrase, not only a prefix of one
+            if is_phrase:  # a phrase, not only a prefix of one
                 last_valid = word
         else:  # the whole rest is a prefix of a phrase
             if last_valid:
@@ -159,6 +186,8 @@ def _cut(text: str) -> Iterator[str]:
 def segments(text: str) -> list[str]:
     """``text`` cut as pypinyin's ``seg`` cuts it with its phrases: Han runs into phrases and characters,
     anything else left as its runs."""
+    if RE_HANS.fullmatch(text):  # Han characters only: one run (what ``simple_seg`` finds a character at a time)
+        return list(_cut(text))
     out: list[str] = []
     for run in simple_seg(text):
         if RE_HANS.match(run):

@@ -23,16 +23,22 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, TextIO, cast
 
 import msgspec
 
 from registry.model import ConceptVersion, EntityKind, Scheme, StandardVersion, Version
 from registry.store import Store
 
+from registry.languages import is_chinese
+
+from .analysis import CJK_RUN, fold_to_simplified, pinyin_keys
 from .catalog import Catalog
+from .catalog_build import Folded, folded_labels
+from .catalog_build import from_store as catalog_from_store
 from .documents import concept_document, standard_document
 from .index import Document, IndexUnavailable, Progress, SearchIndex
+from .phrases import held_as_dict
 
 if TYPE_CHECKING:
     _Batch = list[Version] | BaseException | None
@@ -101,7 +107,11 @@ def build(store: Store, index: SearchIndex, progress: Progress | None = None) ->
             writer.put(batch)
         writer.put(standards)
         writer.put(None)
-        catalog = Catalog.from_store(cast(Store, _Read(revision, schemes, concepts, standards)))
+        read = cast(Store, _Read(revision, schemes, concepts, standards))
+        if isinstance(writer, _ProcessWriter):  # the labels' pinyin computed by the writing process
+            catalog = catalog_from_store(read, writer.folded, writer.sounds)
+        else:
+            catalog = Catalog.from_store(read)
     except BaseException as exc:
         writer.abort(exc)
         raise
@@ -155,6 +165,10 @@ class _ProcessWriter:
 
     def __init__(self, index: SearchIndex, revision: int, progress: Progress | None, documents: ToDocuments) -> None:
         self._index, self._progress, self._to_documents = index, progress, documents
+        self.folded: dict[str, tuple[ConceptVersion, Folded]] = {}  # concept id → its labels, folded once here
+        self._asked: set[str] = set()  # the texts whose pinyin the process was asked for
+        self._sounds: dict[str, tuple[str, str]] = {}  # … and what it answered
+        self._sounds_done = threading.Event()
         root = str(Path(__file__).resolve().parent.parent)  # where ``search`` is imported from
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
         self._process = subprocess.Popen([sys.executable, "-m", "search.build", str(index.folder), str(revision)],
@@ -179,16 +193,46 @@ class _ProcessWriter:
                 pass
 
     def _relay(self) -> None:
-        for line in cast(IO[bytes], self._process.stdout):
-            kind, _, value = line.decode().rstrip("\n").partition(" ")
-            if kind == "progress" and self._progress:
-                self._progress(int(value))
-            elif kind != "progress":
-                self._reply.append(f"{kind} {value}")
+        source = cast(IO[bytes], self._process.stdout)
+        try:
+            while line := source.readline():
+                kind, _, value = line.decode().rstrip("\n").partition(" ")
+                if kind == "progress" and self._progress:
+                    self._progress(int(value))
+                elif kind == "sounds":  # a frame of (texts, their pinyin keys) follows
+                    texts, keys = _DECODE_SOUNDS(source.read(int(value)))
+                    self._sounds.update(zip(texts, keys))
+                elif kind == "sounds-done":
+                    self._sounds_done.set()
+                elif kind != "progress":
+                    self._reply.append(f"{kind} {value}")
+        finally:
+            self._sounds_done.set()  # the process is gone: what it did not answer is computed here
+
+    def sounds(self) -> dict[str, tuple[str, str]]:
+        """``pinyin_keys`` of the labels the process was given, once it has read them all."""
+        self._sounds_done.wait()
+        return self._sounds
+
+    def _texts(self, batch: list[Version]) -> list[str]:
+        """The folded labels and titles of a batch whose pinyin the catalog will ask for, each once (the
+        concepts' folded labels kept for the catalog)."""
+        texts: list[str] = []
+        for version in batch:
+            if isinstance(version, ConceptVersion):
+                folded = folded_labels(version)
+                self.folded[version.id] = (version, folded)
+                texts += (key for key, term in folded if is_chinese(term.lang) or CJK_RUN.search(key))
+            else:
+                texts.append(fold_to_simplified(cast(StandardVersion, version).title))
+        asked = self._asked
+        texts = [text for text in dict.fromkeys(texts) if text not in asked]
+        asked.update(texts)
+        return texts
 
     def put(self, batch: list[Version] | None) -> None:
         """Encoded here and now (what waits for the pipe is compact bytes, not documents)."""
-        self._outgoing.put(_END if batch is None else _ENCODE(list(self._to_documents(batch))))
+        self._outgoing.put(_END if batch is None else _ENCODE((list(self._to_documents(batch)), self._texts(batch))))
         if batch is None:
             self._outgoing.put(None)
 
@@ -212,21 +256,30 @@ class _ProcessWriter:
 
 
 _ENCODE = msgspec.msgpack.Encoder().encode
+_DECODE_SOUNDS = msgspec.msgpack.Decoder(tuple[list[str], list[tuple[str, str]]]).decode
 _FRAME = struct.Struct("!I")  # the length of the frame that follows on the pipe
 _END, _ABORT = b"", b"!"  # frames: after the last batch of documents; instead of it, on failure
 
 
-def _write_index(folder: str, revision: int, source: IO[bytes], report: IO[str]) -> None:
+def _write_index(folder: str, revision: int, source: IO[bytes], report: TextIO) -> None:
     """The writing process: the documents ``source`` brings, written as the index of ``folder``;
     progress, then ``done COUNT`` or ``error WHY``, one line each on ``report``."""
-    decode = msgspec.msgpack.Decoder(list[dict[str, str]]).decode
+    decode = msgspec.msgpack.Decoder(tuple[list[dict[str, str]], list[str]]).decode
     reported = [0, 0]  # written, reported
 
     def documents() -> Iterator[Document]:
+        """Each batch's documents, after the pinyin of its texts is sent back (the catalog waits for it)."""
         while (message := source.read(_FRAME.unpack(source.read(_FRAME.size))[0])) != _END:
             if message == _ABORT:
                 raise RuntimeError("the store could not be read")
-            yield from decode(message)
+            batch, texts = decode(message)
+            if texts:
+                frame = _ENCODE((texts, list(map(pinyin_keys, texts))))
+                report.flush()
+                report.buffer.write(f"sounds {len(frame)}\n".encode() + frame)
+                report.buffer.flush()
+            yield from batch
+        print("sounds-done", file=report, flush=True)
 
     def progress(count: int) -> None:
         reported[0] += count
@@ -237,7 +290,8 @@ def _write_index(folder: str, revision: int, source: IO[bytes], report: IO[str])
     gc.disable()  # millions of postings, none of them garbage: no full passes over them (the process ends)
     index = SearchIndex(Path(folder))
     try:
-        count = index.rebuild(documents(), revision, progress)
+        with held_as_dict():  # the catalog's labels are cut here for their pinyin
+            count = index.rebuild(documents(), revision, progress)
         print("progress", reported[0] - reported[1], file=report, flush=True)
         print("done", count, file=report, flush=True)
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises

@@ -10,8 +10,9 @@ import gc
 import os
 import pickle
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
+from functools import partial
 from pathlib import Path
 
 from registry.languages import is_chinese
@@ -118,12 +119,18 @@ def collector_paused() -> Iterator[None]:
 
 
 # -- the next snapshot ---------------------------------------------------------------------------
-def from_store(store) -> Catalog:
+def from_store(store, folded: Mapping[str, tuple[ConceptVersion, Folded]] | None = None,
+               sounds: Callable[[], Mapping[str, tuple[str, str]]] | None = None) -> Catalog:
+    """The catalog of a store's current versions. ``folded``: concept id → (the version, its folded
+    labels), made already; ``sounds``: called once, at the end, for ``pinyin_keys`` of labels computed
+    meanwhile elsewhere (``search/build.py``: by the index's writing process), the rest computed here."""
     revision = store.revision()
     base = Catalog()
     base.schemes = {s.id: s for s in store.schemes()}
     with collector_paused():
-        return applied(base, [*store.current("concept"), *store.current("standard")], revision)
+        builder = _Builder(base, folded, sounds)
+        builder.apply([*store.current("concept"), *store.current("standard")], [])
+        return builder.finish(max(base.revision, revision))
 
 
 def applied(catalog: Catalog, versions: Iterable[Version], revision: int, schemes: Iterable[Scheme] = ()) -> Catalog:
@@ -137,7 +144,8 @@ class _Builder:
     table gets an overlay of the touched keys), and their touched values rebuilt as new tuples, so the
     snapshot being read is left exactly as it was."""
 
-    def __init__(self, base: Catalog) -> None:
+    def __init__(self, base: Catalog, folded: Mapping[str, tuple[ConceptVersion, Folded]] | None = None,
+                 sounds: Callable[[], Mapping[str, tuple[str, str]]] | None = None) -> None:
         self.new = Catalog.__new__(Catalog)
         self.new.__dict__.update(base.__dict__)
         self._work: dict[str, dict[str, list]] = {name: {} for name in _MAPS}  # touched keys → new values
@@ -147,6 +155,11 @@ class _Builder:
         self._bulk = False
         # a first build (nothing to copy from or to check against): keys looked up in the work only
         self._fresh = not (base.concepts or base.standards or base.by_label or base.by_title)
+        self._known_folded = folded or {}
+        # with ``sounds``, a first build's pinyin (sounds, prefix entries) is left to ``finish``
+        self._sounds = sounds if self._fresh else None
+        self._sound_texts: list[str] = []  # labels and titles whose sound is posted at the end
+        self._pending: dict[str, ConceptVersion | StandardVersion] = {}  # entities whose prefixes are too
 
     def _values(self, name: str, key: str) -> list:
         work = self._work[name]
@@ -205,6 +218,12 @@ class _Builder:
 
     def finish(self, revision: int) -> Catalog:
         single = {"schemes", "concepts", "standards"}  # one value per key
+        pinyin: Callable[[str], tuple[str, str]] = pinyin_keys
+        if self._sounds is not None and (self._sound_texts or self._pending):
+            pinyin = partial(_known_pinyin, self._sounds())
+            sounds = self._work["by_sound"]
+            for text in self._sound_texts:
+                sounds.setdefault(pinyin(text)[0], []).append(text)
         for name, work in self._work.items():
             if not work:
                 continue
@@ -235,6 +254,12 @@ class _Builder:
                 else:  # label postings sorted: the same order however the snapshot was reached
                     target[key] = tuple(sorted(values)) if name in SORTED else tuple(values)
             setattr(self.new, name, target)
+        if self._pending:
+            self._added_ids.difference_update(self._pending)
+            for entity in self._pending.values():
+                keys = (_concept_prefixes(self._labels_of(entity), pinyin) if isinstance(entity, ConceptVersion)
+                        else _standard_prefixes(entity, pinyin))
+                self._add_prefixes(entity.id, keys)
         if self._forgotten or self._added:
             prefixes = self.new.prefixes
             prefixes = prefixes if isinstance(prefixes, PrefixTable) else PrefixTable.of(prefixes)
@@ -255,7 +280,10 @@ class _Builder:
         for word in english_words(text):
             self._add("en_postings", word, text)
         if CJK_RUN.search(text):
-            self._add("by_sound", pinyin_keys(text)[0], text)
+            if self._sounds is not None and self._bulk:
+                self._sound_texts.append(text)  # posted by ``finish``
+            else:
+                self._add("by_sound", pinyin_keys(text)[0], text)
 
     def _label_out(self, text: str) -> None:
         if self._has("by_label", text) or self._has("by_title", text):
@@ -269,7 +297,7 @@ class _Builder:
 
     def _add_concept(self, c: ConceptVersion) -> None:
         self._set("concepts", c.id, c)
-        folded = _folded(c)
+        folded = self._labels_of(c)
         for key, term in folded:
             present = self._has("by_label", key) or self._has("by_title", key)
             self._add("by_label", key, LabelMatch.of(c.id, term))
@@ -280,13 +308,21 @@ class _Builder:
         codes = {n for key, _ in folded for n in NUMBER.findall(key)} | (code_keys(c.notation) if c.notation else set())
         for code in codes:
             self._add("by_code", code, c.id)
-        self._add_prefixes(c.id, _concept_prefixes(folded))
+        if self._sounds is not None and self._bulk:
+            self._pending[c.id] = c  # its prefix entries made by ``finish``
+            self._added_ids.add(c.id)
+        else:
+            self._add_prefixes(c.id, _concept_prefixes(folded))
+
+    def _labels_of(self, c: ConceptVersion) -> Folded:
+        known = self._known_folded.get(c.id)
+        return known[1] if known is not None and known[0] is c else folded_labels(c)
 
     def _forget_concept(self, concept_id: str) -> None:
         old = self._get("concepts", concept_id)
         if old is None:
             return
-        folded = _folded(old)
+        folded = folded_labels(old)
         self._pop("concepts", concept_id)
         for key, term in folded:
             self._remove("by_label", key, LabelMatch.of(concept_id, term))
@@ -309,7 +345,11 @@ class _Builder:
             self._label_in(title)
         for code in code_keys(s.code):
             self._add("by_code", code, s.id)
-        self._add_prefixes(s.id, _standard_prefixes(s))
+        if self._sounds is not None and self._bulk:
+            self._pending[s.id] = s
+            self._added_ids.add(s.id)
+        else:
+            self._add_prefixes(s.id, _standard_prefixes(s))
 
     def _forget_standard(self, standard_id: str) -> None:
         old = self._get("standards", standard_id)
@@ -332,6 +372,7 @@ class _Builder:
     def _forget_prefixes(self, entity_id: str) -> None:
         """Drop every prefix entry of an entity (all of them come from its one current version)."""
         self._forgotten.add(entity_id)
+        self._pending.pop(entity_id, None)
         if entity_id in self._added_ids:  # added earlier in this batch
             self._added = [e for e in self._added if e[1] != entity_id]
             self._added_ids.discard(entity_id)
@@ -341,7 +382,15 @@ def _prefix_entries(entity_id: str, keys: dict[str, str]) -> tuple[tuple[str, st
     return tuple((key, entity_id, label) for key, label in keys.items() if key)
 
 
-def _folded(c: ConceptVersion) -> tuple[tuple[str, Term], ...]:
+Folded = tuple[tuple[str, Term], ...]
+
+
+def _known_pinyin(known: Mapping[str, tuple[str, str]], text: str) -> tuple[str, str]:
+    """``pinyin_keys(text)``, computed elsewhere or here."""
+    return known.get(text) or pinyin_keys(text)
+
+
+def folded_labels(c: ConceptVersion) -> Folded:
     """(folded text, term) for each term of a concept version; a text folded to itself is the term's own
     object (held once)."""
     return tuple((_same(fold_to_simplified(term.text), term.text), term) for term in c.terms)
@@ -351,22 +400,23 @@ def _same(text: str, original: str) -> str:
     return original if text == original else text
 
 
-def _standard_prefixes(s: StandardVersion) -> dict[str, str]:
+def _standard_prefixes(s: StandardVersion, pinyin: Callable[[str], tuple[str, str]] = pinyin_keys) -> dict[str, str]:
     """A standard's prefix keys — folded title, codes, English title, pinyin — each with its label."""
     title = fold_to_simplified(s.title)
     keys = {title: s.title, **{k: s.code for k in code_keys(s.code)}}
     if s.title_en:
         keys.setdefault(fold_to_simplified(s.title_en), s.title_en)
-    keys.update(dict.fromkeys(pinyin_keys(title), s.title))
+    keys.update(dict.fromkeys(pinyin(title), s.title))
     return keys
 
 
-def _concept_prefixes(folded: Iterable[tuple[str, Term]]) -> dict[str, str]:
+def _concept_prefixes(folded: Iterable[tuple[str, Term]],
+                      pinyin: Callable[[str], tuple[str, str]] = pinyin_keys) -> dict[str, str]:
     """A concept's prefix keys — folded labels, full pinyin and initials — each with its label."""
     keys: dict[str, str] = {}
     for key, term in folded:
         keys.setdefault(key, term.text)
         if is_chinese(term.lang):  # only Chinese has a pinyin reading (imported es, fi, zu … labels have none)
-            for sound in pinyin_keys(key):
+            for sound in pinyin(key):
                 keys.setdefault(sound, term.text)
     return keys

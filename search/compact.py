@@ -132,7 +132,7 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
         keys = sorted(items)
         runs = map(map, repeat(number.__getitem__), map(items.__getitem__, keys))
         # the vocabulary is sorted: a key's numbers in order are its values in order
-        return cls(_Packed(keys, list(map(sorted if sort else list, runs))), vocab)  # type: ignore[call-overload]
+        return cls(_Packed(keys, list(map(sorted if sort else list, runs))), vocab)
 
     def updated(self, changes: Mapping[str, tuple[str, ...]]) -> KeyTable:
         """This table with ``changes`` (key → its new values; an empty tuple removes the key)."""

@@ -33,6 +33,7 @@ SNAPSHOT_FORMAT = 9  # a new layout ignores older files (7: concepts packed and 
 # the next searches (compact.KEEP_ITEMS)
 PACKED = ("postings", "en_postings", "by_sound", "by_code")
 SORTED = set(PACKED)
+BULK = 1000  # versions applied at once from which no duplicate is checked for (a start, a reload)
 # the containers of a snapshot; each maps a key to an immutable value (a tuple, a Struct)
 _MAPS = ("schemes", "concepts", "standards", "by_label", "by_title", "by_code", "by_sound", "narrower",
          "standards_of", "postings", "en_postings")
@@ -205,7 +206,7 @@ class _Builder:
     def apply(self, versions: list[Version], schemes: list[Scheme]) -> None:
         for scheme in schemes:
             self._set("schemes", scheme.id, scheme)
-        self._bulk = len(versions) > 1000  # a start, a reload: no duplicate checks on the way
+        self._bulk = len(versions) > BULK  # a start, a reload: no duplicate checks on the way
         with held_as_dict() if self._bulk else nullcontext():  # many labels cut for their pinyin
             for version in versions:
                 if isinstance(version, ConceptVersion):

@@ -18,6 +18,7 @@ import logging
 import os
 import queue
 import struct
+from array import array
 import subprocess
 import sys
 import threading
@@ -36,6 +37,7 @@ from .analysis import CJK_RUN, fold_to_simplified, pinyin_keys
 from .catalog import Catalog
 from .catalog_build import Folded, folded_labels
 from .catalog_build import from_store as catalog_from_store
+from .concept_table import Compressed, compress
 from .documents import concept_document, standard_document
 from .index import Document, IndexUnavailable, Progress, SearchIndex
 from .phrases import held_as_dict
@@ -109,7 +111,7 @@ def build(store: Store, index: SearchIndex, progress: Progress | None = None) ->
         writer.put(None)
         read = cast(Store, _Read(revision, schemes, concepts, standards))
         if isinstance(writer, _ProcessWriter):  # the labels' pinyin computed by the writing process
-            catalog = catalog_from_store(read, writer.folded, writer.sounds)
+            catalog = catalog_from_store(read, writer.folded, writer.sounds, writer.compressed)
         else:
             catalog = Catalog.from_store(read)
     except BaseException as exc:
@@ -169,6 +171,8 @@ class _ProcessWriter:
         self._asked: set[str] = set()  # the texts whose pinyin the process was asked for
         self._sounds: dict[str, tuple[str, str]] = {}  # … and what it answered
         self._sounds_done = threading.Event()
+        self._compressed: list[Compressed] = []  # the concepts compressed by the process
+        self._compressed_done = threading.Event()
         root = str(Path(__file__).resolve().parent.parent)  # where ``search`` is imported from
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
         self._process = subprocess.Popen([sys.executable, "-m", "search.build", str(index.folder), str(revision)],
@@ -204,15 +208,25 @@ class _ProcessWriter:
                     self._sounds.update(zip(texts, keys))
                 elif kind == "sounds-done":
                     self._sounds_done.set()
+                elif kind == "concepts":  # a frame of the concepts compressed follows
+                    zdict, blob, ends = _DECODE_CONCEPTS(source.read(int(value)))
+                    self._compressed.append((zdict, blob, array("Q", ends)))
+                    self._compressed_done.set()
                 elif kind != "progress":
                     self._reply.append(f"{kind} {value}")
-        finally:
-            self._sounds_done.set()  # the process is gone: what it did not answer is computed here
+        finally:  # the process is gone: what it did not answer is computed here
+            self._sounds_done.set()
+            self._compressed_done.set()
 
     def sounds(self) -> dict[str, tuple[str, str]]:
         """``pinyin_keys`` of the labels the process was given, once it has read them all."""
         self._sounds_done.wait()
         return self._sounds
+
+    def compressed(self) -> Compressed | None:
+        """The concepts' msgpack bytes compressed by the process, in the order put (``compress``)."""
+        self._compressed_done.wait()
+        return self._compressed[0] if self._compressed else None
 
     def _texts(self, batch: list[Version]) -> list[str]:
         """The folded labels and titles of a batch whose pinyin the catalog will ask for, each once (the
@@ -232,7 +246,11 @@ class _ProcessWriter:
 
     def put(self, batch: list[Version] | None) -> None:
         """Encoded here and now (what waits for the pipe is compact bytes, not documents)."""
-        self._outgoing.put(_END if batch is None else _ENCODE((list(self._to_documents(batch)), self._texts(batch))))
+        if batch is None:
+            self._outgoing.put(_END)
+        else:
+            plain = [_ENCODE(version) for version in batch if isinstance(version, ConceptVersion)]
+            self._outgoing.put(_ENCODE((list(self._to_documents(batch)), self._texts(batch), plain)))
         if batch is None:
             self._outgoing.put(None)
 
@@ -257,6 +275,7 @@ class _ProcessWriter:
 
 _ENCODE = msgspec.msgpack.Encoder().encode
 _DECODE_SOUNDS = msgspec.msgpack.Decoder(tuple[list[str], list[tuple[str, str]]]).decode
+_DECODE_CONCEPTS = msgspec.msgpack.Decoder(tuple[bytes, bytes, bytes]).decode
 _FRAME = struct.Struct("!I")  # the length of the frame that follows on the pipe
 _END, _ABORT = b"", b"!"  # frames: after the last batch of documents; instead of it, on failure
 
@@ -264,22 +283,28 @@ _END, _ABORT = b"", b"!"  # frames: after the last batch of documents; instead o
 def _write_index(folder: str, revision: int, source: IO[bytes], report: TextIO) -> None:
     """The writing process: the documents ``source`` brings, written as the index of ``folder``;
     progress, then ``done COUNT`` or ``error WHY``, one line each on ``report``."""
-    decode = msgspec.msgpack.Decoder(tuple[list[dict[str, str]], list[str]]).decode
+    decode = msgspec.msgpack.Decoder(tuple[list[dict[str, str]], list[str], list[bytes]]).decode
     reported = [0, 0]  # written, reported
+    concepts: list[bytes] = []  # every concept's msgpack bytes, compressed for the catalog at the end
+
+    def send(kind: str, frame: bytes) -> None:
+        report.flush()
+        report.buffer.write(f"{kind} {len(frame)}\n".encode() + frame)
+        report.buffer.flush()
 
     def documents() -> Iterator[Document]:
         """Each batch's documents, after the pinyin of its texts is sent back (the catalog waits for it)."""
         while (message := source.read(_FRAME.unpack(source.read(_FRAME.size))[0])) != _END:
             if message == _ABORT:
                 raise RuntimeError("the store could not be read")
-            batch, texts = decode(message)
+            batch, texts, plain = decode(message)
             if texts:
-                frame = _ENCODE((texts, list(map(pinyin_keys, texts))))
-                report.flush()
-                report.buffer.write(f"sounds {len(frame)}\n".encode() + frame)
-                report.buffer.flush()
+                send("sounds", _ENCODE((texts, list(map(pinyin_keys, texts)))))
+            concepts.extend(plain)
             yield from batch
         print("sounds-done", file=report, flush=True)
+        zdict, blob, ends = compress(concepts)
+        send("concepts", _ENCODE((zdict, blob, ends.tobytes())))
 
     def progress(count: int) -> None:
         reported[0] += count

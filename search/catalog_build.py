@@ -21,7 +21,7 @@ from registry.model import ConceptVersion, Scheme, StandardVersion, Term, Versio
 from .analysis import CJK_RUN, english_words, fold_to_simplified, label_grams, pinyin_keys
 from .catalog import NUMBER, Catalog, LabelMatch, code_keys
 from .compact import REPACK, KeyTable, OneOrMany, PrefixTable
-from .concept_table import ConceptTable
+from .concept_table import Compressed, ConceptTable
 from .phrases import held_as_dict
 
 SNAPSHOT_FILE = "catalog-snapshot.pickle"
@@ -121,15 +121,17 @@ def collector_paused() -> Iterator[None]:
 
 # -- the next snapshot ---------------------------------------------------------------------------
 def from_store(store, folded: Mapping[str, tuple[ConceptVersion, Folded]] | None = None,
-               sounds: Callable[[], Mapping[str, tuple[str, str]]] | None = None) -> Catalog:
+               sounds: Callable[[], Mapping[str, tuple[str, str]]] | None = None,
+               compressed: Callable[[], Compressed | None] | None = None) -> Catalog:
     """The catalog of a store's current versions. ``folded``: concept id → (the version, its folded
     labels), made already; ``sounds``: called once, at the end, for ``pinyin_keys`` of labels computed
-    meanwhile elsewhere (``search/build.py``: by the index's writing process), the rest computed here."""
+    meanwhile elsewhere (``search/build.py``: by the index's writing process), the rest computed here;
+    ``compressed``: called once, at the very end, for the concepts compressed elsewhere (in store order)."""
     revision = store.revision()
     base = Catalog()
     base.schemes = {s.id: s for s in store.schemes()}
     with collector_paused():
-        builder = _Builder(base, folded, sounds)
+        builder = _Builder(base, folded, sounds, compressed)
         builder.apply([*store.current("concept"), *store.current("standard")], [])
         return builder.finish(max(base.revision, revision))
 
@@ -146,7 +148,8 @@ class _Builder:
     snapshot being read is left exactly as it was."""
 
     def __init__(self, base: Catalog, folded: Mapping[str, tuple[ConceptVersion, Folded]] | None = None,
-                 sounds: Callable[[], Mapping[str, tuple[str, str]]] | None = None) -> None:
+                 sounds: Callable[[], Mapping[str, tuple[str, str]]] | None = None,
+                 compressed: Callable[[], Compressed | None] | None = None) -> None:
         self.new = Catalog.__new__(Catalog)
         self.new.__dict__.update(base.__dict__)
         self._work: dict[str, dict[str, list]] = {name: {} for name in _MAPS}  # touched keys → new values
@@ -159,6 +162,7 @@ class _Builder:
         self._known_folded = folded or {}
         # with ``sounds``, a first build's pinyin (sounds, prefix entries) is left to ``finish``
         self._sounds = sounds if self._fresh else None
+        self._compressed = compressed if self._fresh else None
         self._sound_texts: list[str] = []  # labels and titles whose sound is posted at the end
         self._pending: dict[str, ConceptVersion | StandardVersion] = {}  # entities whose prefixes are too
 
@@ -225,8 +229,14 @@ class _Builder:
             sounds = self._work["by_sound"]
             for text in self._sound_texts:
                 sounds.setdefault(pinyin(text)[0], []).append(text)
-        for name, work in self._work.items():
+        # the concepts last: their compressed bytes may come from elsewhere (``from_store``)
+        for name, work in sorted(self._work.items(), key=lambda item: item[0] == "concepts"):
             if not work:
+                continue
+            if name == "concepts" and self._compressed is not None and not self.new.concepts and len(work) > REPACK:
+                # what ``updated`` makes of an empty table: every version packed, in this order
+                self.new.concepts = ConceptTable.of([values[0] for values in work.values() if values],
+                                                    self._compressed())
                 continue
             if name == "concepts":
                 concepts = self.new.concepts

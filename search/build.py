@@ -8,7 +8,10 @@ The writer is a thread for a small store, and above ``PROCESS_FROM`` revisions a
 (a new interpreter, so safe from a threaded server): both build in pure Python, and threads would take turns
 under the interpreter lock (docs/performance.md measures both). The process gets its documents through
 a pipe, batch by batch, writes the index under the folder's lock as any rebuild does, and reports
-progress and its count back; this process then reopens the index.
+progress and its count back; this process then reopens the index. The process also does part of the
+catalog's work, to share the two cores: the pinyin of the labels (sent back per batch) and the
+concepts' compression (``concept_table.compress``, sent back before it writes the terms); the catalog
+made here takes them at its end (``catalog_build.from_store``), the same bytes as made here.
 """
 
 from __future__ import annotations
@@ -18,20 +21,19 @@ import logging
 import os
 import queue
 import struct
-from array import array
 import subprocess
 import sys
 import threading
+from array import array
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TextIO, cast
 
 import msgspec
 
+from registry.languages import is_chinese
 from registry.model import ConceptVersion, EntityKind, Scheme, StandardVersion, Version
 from registry.store import Store
-
-from registry.languages import is_chinese
 
 from .analysis import CJK_RUN, fold_to_simplified, pinyin_keys
 from .catalog import Catalog
@@ -248,11 +250,10 @@ class _ProcessWriter:
         """Encoded here and now (what waits for the pipe is compact bytes, not documents)."""
         if batch is None:
             self._outgoing.put(_END)
-        else:
-            plain = [_ENCODE(version) for version in batch if isinstance(version, ConceptVersion)]
-            self._outgoing.put(_ENCODE((list(self._to_documents(batch)), self._texts(batch), plain)))
-        if batch is None:
             self._outgoing.put(None)
+            return
+        plain = [_ENCODE(version) for version in batch if isinstance(version, ConceptVersion)]  # for ``compress``
+        self._outgoing.put(_ENCODE((list(self._to_documents(batch)), self._texts(batch), plain)))
 
     def abort(self, exc: BaseException) -> None:
         self._outgoing.put(_ABORT)
@@ -282,7 +283,10 @@ _END, _ABORT = b"", b"!"  # frames: after the last batch of documents; instead o
 
 def _write_index(folder: str, revision: int, source: IO[bytes], report: TextIO) -> None:
     """The writing process: the documents ``source`` brings, written as the index of ``folder``;
-    progress, then ``done COUNT`` or ``error WHY``, one line each on ``report``."""
+    progress, then ``done COUNT`` or ``error WHY``, one line each on ``report``. Each batch also brings
+    the texts whose pinyin the catalog needs and the concepts' msgpack bytes: the pinyin is sent back
+    as the batch is read (``sounds LENGTH`` and a msgpack frame), the concepts compressed once all are
+    read (``concepts LENGTH`` and a frame), before the index's terms are written."""
     decode = msgspec.msgpack.Decoder(tuple[list[dict[str, str]], list[str], list[bytes]]).decode
     reported = [0, 0]  # written, reported
     concepts: list[bytes] = []  # every concept's msgpack bytes, compressed for the catalog at the end

@@ -16,6 +16,7 @@ made here takes them at its end (``catalog_build.from_store``), the same bytes a
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import logging
 import os
@@ -39,7 +40,7 @@ from .analysis import CJK_RUN, fold_to_simplified, pinyin_keys
 from .catalog import Catalog
 from .catalog_build import Folded, folded_labels
 from .catalog_build import from_store as catalog_from_store
-from .concept_table import Compressed, compress
+from .concept_table import Compressed, compress, dictionary
 from .documents import concept_document, standard_document
 from .index import Document, IndexUnavailable, Progress, SearchIndex
 from .phrases import held_as_dict
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("shuyu")
 BATCH = 5000  # versions read (and handed to the writer) at a time
 PROCESS_FROM = 20_000  # store revisions from which the index is written by a process of its own
+COMPRESSED_THERE = 0.25  # the part of the concepts the writing process compresses (the two processes' work balanced)
 _PROGRESS_EVERY = 1000  # documents between two progress reports of the writing process
 
 
@@ -173,12 +175,15 @@ class _ProcessWriter:
         self._asked: set[str] = set()  # the texts whose pinyin the process was asked for
         self._sounds: dict[str, tuple[str, str]] = {}  # … and what it answered
         self._sounds_done = threading.Event()
-        self._compressed: list[Compressed] = []  # the concepts compressed by the process
+        self._plain: list[bytes] = []  # every concept's msgpack bytes, as put
+        self._compressed: list[Compressed] = []  # the first part of them compressed by the process
         self._compressed_done = threading.Event()
         root = str(Path(__file__).resolve().parent.parent)  # where ``search`` is imported from
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
         self._process = subprocess.Popen([sys.executable, "-m", "search.build", str(index.folder), str(revision)],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=root)
+        for pipe in (self._process.stdin, self._process.stdout):
+            _widen(cast(IO[bytes], pipe))
         self._outgoing: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._reply: list[str] = []
         self._threads = [threading.Thread(target=self._feed, daemon=True), threading.Thread(target=self._relay, daemon=True)]
@@ -226,9 +231,15 @@ class _ProcessWriter:
         return self._sounds
 
     def compressed(self) -> Compressed | None:
-        """The concepts' msgpack bytes compressed by the process, in the order put (``compress``)."""
+        """The concepts' msgpack bytes compressed as ``compress`` would in one go, in the order put: the
+        first ``COMPRESSED_THERE`` of them by the process, the rest here (rows are compressed one by one,
+        against the dictionary of them all)."""
         self._compressed_done.wait()
-        return self._compressed[0] if self._compressed else None
+        if not self._compressed:
+            return None
+        zdict, blob, ends = self._compressed[0]
+        _, rest, rest_ends = compress(self._plain[len(ends) :], zdict)
+        return zdict, blob + rest, ends + array("Q", [len(blob) + end for end in rest_ends])
 
     def _texts(self, batch: list[Version]) -> list[str]:
         """The folded labels and titles of a batch whose pinyin the catalog will ask for, each once (the
@@ -253,6 +264,7 @@ class _ProcessWriter:
             self._outgoing.put(None)
             return
         plain = [_ENCODE(version) for version in batch if isinstance(version, ConceptVersion)]  # for ``compress``
+        self._plain += plain
         self._outgoing.put(_ENCODE((list(self._to_documents(batch)), self._texts(batch), plain)))
 
     def abort(self, exc: BaseException) -> None:
@@ -272,6 +284,19 @@ class _ProcessWriter:
         if kind != "done" and not quiet:
             raise IndexUnavailable(f"building the index failed: {value}")
         return int(value) if kind == "done" else 0
+
+
+PIPE_SIZE = 1 << 20  # bytes a pipe to or from the writing process holds (Linux's limit for anyone)
+
+
+def _widen(pipe: IO[bytes]) -> None:
+    """A pipe holding ``PIPE_SIZE`` bytes rather than 64 KB: the threads here that feed and read it
+    wait for the interpreter lock (held by the catalog's build) after each chunk they move, so a
+    narrow pipe leaves the writing process waiting for its input (and for its output to be read)."""
+    try:
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+    except (AttributeError, OSError):  # not Linux, or a lower limit: the default size
+        pass
 
 
 _ENCODE = msgspec.msgpack.Encoder().encode
@@ -307,7 +332,7 @@ def _write_index(folder: str, revision: int, source: IO[bytes], report: TextIO) 
             concepts.extend(plain)
             yield from batch
         print("sounds-done", file=report, flush=True)
-        zdict, blob, ends = compress(concepts)
+        zdict, blob, ends = compress(concepts[: int(len(concepts) * COMPRESSED_THERE)], dictionary(concepts))
         send("concepts", _ENCODE((zdict, blob, ends.tobytes())))
 
     def progress(count: int) -> None:

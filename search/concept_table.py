@@ -124,9 +124,15 @@ class _Packed:
 Compressed = tuple[bytes, bytes, array]  # the dictionary, every version's compressed bytes, where each ends
 
 
-def compress(plain: list[bytes]) -> Compressed:
-    """New rows' msgpack bytes (every row of a table), compressed as ``_Packed.of`` compresses them."""
-    zdict = _dictionary(plain[:: max(1, len(plain) // SAMPLE)])
+def dictionary(plain: list[bytes]) -> bytes:
+    """The preset dictionary of a new table whose rows' msgpack bytes are ``plain``."""
+    return _dictionary(plain[:: max(1, len(plain) // SAMPLE)])
+
+
+def compress(plain: list[bytes], zdict: bytes | None = None) -> Compressed:
+    """New rows' msgpack bytes (every row of a table, or a run of them with the table's ``dictionary``),
+    compressed as ``_Packed.of`` compresses them: each row on its own, so runs can be joined."""
+    zdict = dictionary(plain) if zdict is None else zdict
     template = zlib.compressobj(6, zlib.DEFLATED, WBITS, 8, zlib.Z_DEFAULT_STRATEGY, zdict)
     blob = bytearray()
     ends = array("Q")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.resources import files
 
@@ -156,8 +156,11 @@ def _cut(text: str) -> Iterator[str]:
     """A run of Han characters cut as pypinyin's ``mmseg.Seg(no_non_phrases=True).cut`` cuts it: at each
     point the longest phrase starting there (found while the text read so far is a phrase's prefix),
     else one character; when the whole rest is a prefix of a phrase and holds none, its characters."""
-    held = _held[0] if _held else None  # (copied: another thread may drop it meanwhile)
-    kind = held.get if held is not None else PHRASES.kind
+    kind: Callable[[str], bool | None]
+    try:
+        kind = _held[0].get  # (read once: another thread may drop it meanwhile)
+    except IndexError:
+        kind = PHRASES.kind
     remain = text
     while remain:
         last_valid = ""

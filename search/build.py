@@ -8,11 +8,15 @@ The writer is a thread for a small store, and above ``PROCESS_FROM`` revisions a
 (a new interpreter, so safe from a threaded server): both build in pure Python, and threads would take turns
 under the interpreter lock (docs/performance.md measures both). The process gets its documents through
 a pipe, batch by batch, writes the index under the folder's lock as any rebuild does, and reports
-progress and its count back; this process then reopens the index.
+progress and its count back; this process then reopens the index. The process also does part of the
+catalog's work, to share the two cores: the pinyin of the labels (sent back per batch) and the
+concepts' compression (``concept_table.compress``, sent back before it writes the terms); the catalog
+made here takes them at its end (``catalog_build.from_store``), the same bytes as made here.
 """
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import logging
 import os
@@ -21,18 +25,25 @@ import struct
 import subprocess
 import sys
 import threading
+from array import array
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, TextIO, cast
 
 import msgspec
 
+from registry.languages import is_chinese
 from registry.model import ConceptVersion, EntityKind, Scheme, StandardVersion, Version
 from registry.store import Store
 
+from .analysis import CJK_RUN, fold_to_simplified, pinyin_keys
 from .catalog import Catalog
+from .catalog_build import Folded, folded_labels
+from .catalog_build import from_store as catalog_from_store
+from .concept_table import Compressed, compress, dictionary
 from .documents import concept_document, standard_document
 from .index import Document, IndexUnavailable, Progress, SearchIndex
+from .phrases import held_as_dict
 
 if TYPE_CHECKING:
     _Batch = list[Version] | BaseException | None
@@ -40,6 +51,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("shuyu")
 BATCH = 5000  # versions read (and handed to the writer) at a time
 PROCESS_FROM = 20_000  # store revisions from which the index is written by a process of its own
+COMPRESSED_THERE = 0.25  # the part of the concepts the writing process compresses (the two processes' work balanced)
 _PROGRESS_EVERY = 1000  # documents between two progress reports of the writing process
 
 
@@ -101,7 +113,11 @@ def build(store: Store, index: SearchIndex, progress: Progress | None = None) ->
             writer.put(batch)
         writer.put(standards)
         writer.put(None)
-        catalog = Catalog.from_store(cast(Store, _Read(revision, schemes, concepts, standards)))
+        read = cast(Store, _Read(revision, schemes, concepts, standards))
+        if isinstance(writer, _ProcessWriter):  # the labels' pinyin computed by the writing process
+            catalog = catalog_from_store(read, writer.folded, writer.sounds, writer.compressed)
+        else:
+            catalog = Catalog.from_store(read)
     except BaseException as exc:
         writer.abort(exc)
         raise
@@ -155,10 +171,19 @@ class _ProcessWriter:
 
     def __init__(self, index: SearchIndex, revision: int, progress: Progress | None, documents: ToDocuments) -> None:
         self._index, self._progress, self._to_documents = index, progress, documents
+        self.folded: dict[str, tuple[ConceptVersion, Folded]] = {}  # concept id → its labels, folded once here
+        self._asked: set[str] = set()  # the texts whose pinyin the process was asked for
+        self._sounds: dict[str, tuple[str, str]] = {}  # … and what it answered
+        self._sounds_done = threading.Event()
+        self._plain: list[bytes] = []  # every concept's msgpack bytes, as put
+        self._compressed: list[Compressed] = []  # the first part of them compressed by the process
+        self._compressed_done = threading.Event()
         root = str(Path(__file__).resolve().parent.parent)  # where ``search`` is imported from
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
         self._process = subprocess.Popen([sys.executable, "-m", "search.build", str(index.folder), str(revision)],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=root)
+        for pipe in (self._process.stdin, self._process.stdout):
+            _widen(cast(IO[bytes], pipe))
         self._outgoing: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._reply: list[str] = []
         self._threads = [threading.Thread(target=self._feed, daemon=True), threading.Thread(target=self._relay, daemon=True)]
@@ -179,18 +204,68 @@ class _ProcessWriter:
                 pass
 
     def _relay(self) -> None:
-        for line in cast(IO[bytes], self._process.stdout):
-            kind, _, value = line.decode().rstrip("\n").partition(" ")
-            if kind == "progress" and self._progress:
-                self._progress(int(value))
-            elif kind != "progress":
-                self._reply.append(f"{kind} {value}")
+        source = cast(IO[bytes], self._process.stdout)
+        try:
+            while line := source.readline():
+                kind, _, value = line.decode().rstrip("\n").partition(" ")
+                if kind == "progress" and self._progress:
+                    self._progress(int(value))
+                elif kind == "sounds":  # a frame of (texts, their pinyin keys) follows
+                    texts, keys = _DECODE_SOUNDS(source.read(int(value)))
+                    self._sounds.update(zip(texts, keys))
+                elif kind == "sounds-done":
+                    self._sounds_done.set()
+                elif kind == "concepts":  # a frame of the concepts compressed follows
+                    zdict, blob, ends = _DECODE_CONCEPTS(source.read(int(value)))
+                    self._compressed.append((zdict, blob, array("Q", ends)))
+                    self._compressed_done.set()
+                elif kind != "progress":
+                    self._reply.append(f"{kind} {value}")
+        finally:  # the process is gone: what it did not answer is computed here
+            self._sounds_done.set()
+            self._compressed_done.set()
+
+    def sounds(self) -> dict[str, tuple[str, str]]:
+        """``pinyin_keys`` of the labels the process was given, once it has read them all."""
+        self._sounds_done.wait()
+        return self._sounds
+
+    def compressed(self) -> Compressed | None:
+        """The concepts' msgpack bytes compressed as ``compress`` would in one go, in the order put: the
+        first ``COMPRESSED_THERE`` of them by the process, the rest here (rows are compressed one by one,
+        against the dictionary of them all)."""
+        self._compressed_done.wait()
+        if not self._compressed:
+            return None
+        zdict, blob, ends = self._compressed[0]
+        _, rest, rest_ends = compress(self._plain[len(ends) :], zdict)
+        return zdict, blob + rest, ends + array("Q", [len(blob) + end for end in rest_ends])
+
+    def _texts(self, batch: list[Version]) -> list[str]:
+        """The folded labels and titles of a batch whose pinyin the catalog will ask for, each once (the
+        concepts' folded labels kept for the catalog)."""
+        texts: list[str] = []
+        for version in batch:
+            if isinstance(version, ConceptVersion):
+                folded = folded_labels(version)
+                self.folded[version.id] = (version, folded)
+                texts += (key for key, term in folded if is_chinese(term.lang) or CJK_RUN.search(key))
+            else:
+                texts.append(fold_to_simplified(cast(StandardVersion, version).title))
+        asked = self._asked
+        texts = [text for text in dict.fromkeys(texts) if text not in asked]
+        asked.update(texts)
+        return texts
 
     def put(self, batch: list[Version] | None) -> None:
         """Encoded here and now (what waits for the pipe is compact bytes, not documents)."""
-        self._outgoing.put(_END if batch is None else _ENCODE(list(self._to_documents(batch))))
         if batch is None:
+            self._outgoing.put(_END)
             self._outgoing.put(None)
+            return
+        plain = [_ENCODE(version) for version in batch if isinstance(version, ConceptVersion)]  # for ``compress``
+        self._plain += plain
+        self._outgoing.put(_ENCODE((list(self._to_documents(batch)), self._texts(batch), plain)))
 
     def abort(self, exc: BaseException) -> None:
         self._outgoing.put(_ABORT)
@@ -211,22 +286,54 @@ class _ProcessWriter:
         return int(value) if kind == "done" else 0
 
 
+PIPE_SIZE = 1 << 20  # bytes a pipe to or from the writing process holds (Linux's limit for anyone)
+
+
+def _widen(pipe: IO[bytes]) -> None:
+    """A pipe holding ``PIPE_SIZE`` bytes rather than 64 KB: the threads here that feed and read it
+    wait for the interpreter lock (held by the catalog's build) after each chunk they move, so a
+    narrow pipe leaves the writing process waiting for its input (and for its output to be read)."""
+    try:
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+    except (AttributeError, OSError):  # not Linux, or a lower limit: the default size
+        pass
+
+
 _ENCODE = msgspec.msgpack.Encoder().encode
+_DECODE_SOUNDS = msgspec.msgpack.Decoder(tuple[list[str], list[tuple[str, str]]]).decode
+_DECODE_CONCEPTS = msgspec.msgpack.Decoder(tuple[bytes, bytes, bytes]).decode
 _FRAME = struct.Struct("!I")  # the length of the frame that follows on the pipe
 _END, _ABORT = b"", b"!"  # frames: after the last batch of documents; instead of it, on failure
 
 
-def _write_index(folder: str, revision: int, source: IO[bytes], report: IO[str]) -> None:
+def _write_index(folder: str, revision: int, source: IO[bytes], report: TextIO) -> None:
     """The writing process: the documents ``source`` brings, written as the index of ``folder``;
-    progress, then ``done COUNT`` or ``error WHY``, one line each on ``report``."""
-    decode = msgspec.msgpack.Decoder(list[dict[str, str]]).decode
+    progress, then ``done COUNT`` or ``error WHY``, one line each on ``report``. Each batch also brings
+    the texts whose pinyin the catalog needs and the concepts' msgpack bytes: the pinyin is sent back
+    as the batch is read (``sounds LENGTH`` and a msgpack frame), the concepts compressed once all are
+    read (``concepts LENGTH`` and a frame), before the index's terms are written."""
+    decode = msgspec.msgpack.Decoder(tuple[list[dict[str, str]], list[str], list[bytes]]).decode
     reported = [0, 0]  # written, reported
+    concepts: list[bytes] = []  # every concept's msgpack bytes, compressed for the catalog at the end
+
+    def send(kind: str, frame: bytes) -> None:
+        report.flush()
+        report.buffer.write(f"{kind} {len(frame)}\n".encode() + frame)
+        report.buffer.flush()
 
     def documents() -> Iterator[Document]:
+        """Each batch's documents, after the pinyin of its texts is sent back (the catalog waits for it)."""
         while (message := source.read(_FRAME.unpack(source.read(_FRAME.size))[0])) != _END:
             if message == _ABORT:
                 raise RuntimeError("the store could not be read")
-            yield from decode(message)
+            batch, texts, plain = decode(message)
+            if texts:
+                send("sounds", _ENCODE((texts, list(map(pinyin_keys, texts)))))
+            concepts.extend(plain)
+            yield from batch
+        print("sounds-done", file=report, flush=True)
+        zdict, blob, ends = compress(concepts[: int(len(concepts) * COMPRESSED_THERE)], dictionary(concepts))
+        send("concepts", _ENCODE((zdict, blob, ends.tobytes())))
 
     def progress(count: int) -> None:
         reported[0] += count
@@ -237,7 +344,8 @@ def _write_index(folder: str, revision: int, source: IO[bytes], report: IO[str])
     gc.disable()  # millions of postings, none of them garbage: no full passes over them (the process ends)
     index = SearchIndex(Path(folder))
     try:
-        count = index.rebuild(documents(), revision, progress)
+        with held_as_dict():  # the catalog's labels are cut here for their pinyin
+            count = index.rebuild(documents(), revision, progress)
         print("progress", reported[0] - reported[1], file=report, flush=True)
         print("done", count, file=report, flush=True)
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises

@@ -10,8 +10,9 @@ import gc
 import os
 import pickle
 from array import array
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
+from functools import partial
 from pathlib import Path
 
 from registry.languages import is_chinese
@@ -19,8 +20,9 @@ from registry.model import ConceptVersion, Scheme, StandardVersion, Term, Versio
 
 from .analysis import CJK_RUN, english_words, fold_to_simplified, label_grams, pinyin_keys
 from .catalog import NUMBER, Catalog, LabelMatch, code_keys
-from .compact import KeyTable, OneOrMany, PrefixTable
-from .concept_table import ConceptTable
+from .compact import REPACK, KeyTable, OneOrMany, PrefixTable
+from .concept_table import Compressed, ConceptTable
+from .phrases import held_as_dict
 
 SNAPSHOT_FILE = "catalog-snapshot.pickle"
 SNAPSHOT_FORMAT = 9  # a new layout ignores older files (7: concepts packed and compressed, by_label flat;
@@ -31,6 +33,7 @@ SNAPSHOT_FORMAT = 9  # a new layout ignores older files (7: concepts packed and 
 # the next searches (compact.KEEP_ITEMS)
 PACKED = ("postings", "en_postings", "by_sound", "by_code")
 SORTED = set(PACKED)
+BULK = 1000  # versions applied at once from which no duplicate is checked for (a start, a reload)
 # the containers of a snapshot; each maps a key to an immutable value (a tuple, a Struct)
 _MAPS = ("schemes", "concepts", "standards", "by_label", "by_title", "by_code", "by_sound", "narrower",
          "standards_of", "postings", "en_postings")
@@ -117,12 +120,20 @@ def collector_paused() -> Iterator[None]:
 
 
 # -- the next snapshot ---------------------------------------------------------------------------
-def from_store(store) -> Catalog:
+def from_store(store, folded: Mapping[str, tuple[ConceptVersion, Folded]] | None = None,
+               sounds: Callable[[], Mapping[str, tuple[str, str]]] | None = None,
+               compressed: Callable[[], Compressed | None] | None = None) -> Catalog:
+    """The catalog of a store's current versions. ``folded``: concept id → (the version, its folded
+    labels), made already; ``sounds``: called once, at the end, for ``pinyin_keys`` of labels computed
+    meanwhile elsewhere (``search/build.py``: by the index's writing process), the rest computed here;
+    ``compressed``: called once, at the very end, for the concepts compressed elsewhere (in store order)."""
     revision = store.revision()
     base = Catalog()
     base.schemes = {s.id: s for s in store.schemes()}
     with collector_paused():
-        return applied(base, [*store.current("concept"), *store.current("standard")], revision)
+        builder = _Builder(base, folded, sounds, compressed)
+        builder.apply([*store.current("concept"), *store.current("standard")], [])
+        return builder.finish(max(base.revision, revision))
 
 
 def applied(catalog: Catalog, versions: Iterable[Version], revision: int, schemes: Iterable[Scheme] = ()) -> Catalog:
@@ -136,7 +147,9 @@ class _Builder:
     table gets an overlay of the touched keys), and their touched values rebuilt as new tuples, so the
     snapshot being read is left exactly as it was."""
 
-    def __init__(self, base: Catalog) -> None:
+    def __init__(self, base: Catalog, folded: Mapping[str, tuple[ConceptVersion, Folded]] | None = None,
+                 sounds: Callable[[], Mapping[str, tuple[str, str]]] | None = None,
+                 compressed: Callable[[], Compressed | None] | None = None) -> None:
         self.new = Catalog.__new__(Catalog)
         self.new.__dict__.update(base.__dict__)
         self._work: dict[str, dict[str, list]] = {name: {} for name in _MAPS}  # touched keys → new values
@@ -144,21 +157,33 @@ class _Builder:
         self._added: list[tuple[str, str, str]] = []  # prefix entries added
         self._added_ids: set[str] = set()  # the entities they belong to
         self._bulk = False
+        # a first build (nothing to copy from or to check against): keys looked up in the work only
+        self._fresh = not (base.concepts or base.standards or base.by_label or base.by_title)
+        self._known_folded = folded or {}
+        # with ``sounds``, a first build's pinyin (sounds, prefix entries) is left to ``finish``
+        self._sounds = sounds if self._fresh else None
+        self._compressed = compressed if self._fresh else None
+        self._sound_texts: list[str] = []  # labels and titles whose sound is posted at the end
+        self._pending: dict[str, ConceptVersion | StandardVersion] = {}  # entities whose prefixes are too
 
     def _values(self, name: str, key: str) -> list:
         work = self._work[name]
         values = work.get(key)
         if values is None:
-            values = work[key] = list(getattr(self.new, name).get(key, ()))
+            values = work[key] = [] if self._fresh else list(getattr(self.new, name).get(key, ()))
         return values
 
     def _has(self, name: str, key: str) -> bool:
         values = self._work[name].get(key)
-        return bool(values) if values is not None else key in getattr(self.new, name)
+        if values is not None:
+            return bool(values)
+        return not self._fresh and key in getattr(self.new, name)
 
     def _add(self, name: str, key: str, value) -> bool:
         """Add ``value`` under ``key``; True when the key was empty."""
-        values = self._values(name, key)
+        values = self._work[name].get(key)
+        if values is None:
+            values = self._values(name, key)
         if not self._bulk and value in values:
             return False
         values.append(value)
@@ -180,25 +205,38 @@ class _Builder:
         values = self._work[name].get(key)
         if values is not None:
             return values[0] if values else None
-        return getattr(self.new, name).get(key)
+        return None if self._fresh else getattr(self.new, name).get(key)
 
     def apply(self, versions: list[Version], schemes: list[Scheme]) -> None:
         for scheme in schemes:
             self._set("schemes", scheme.id, scheme)
-        self._bulk = len(versions) > 1000  # a start, a reload: no duplicate checks on the way
-        for version in versions:
-            if isinstance(version, ConceptVersion):
-                self._forget_concept(version.id)
-                self._add_concept(version)
-            else:
-                self._forget_standard(version.id)
-                self._add_standard(version)
+        self._bulk = len(versions) > BULK  # a start, a reload: no duplicate checks on the way
+        with held_as_dict() if self._bulk else nullcontext():  # many labels cut for their pinyin
+            for version in versions:
+                if isinstance(version, ConceptVersion):
+                    self._forget_concept(version.id)
+                    self._add_concept(version)
+                else:
+                    self._forget_standard(version.id)
+                    self._add_standard(version)
         self._bulk = False
 
     def finish(self, revision: int) -> Catalog:
         single = {"schemes", "concepts", "standards"}  # one value per key
-        for name, work in self._work.items():
+        pinyin: Callable[[str], tuple[str, str]] = pinyin_keys
+        if self._sounds is not None and (self._sound_texts or self._pending):
+            pinyin = partial(_known_pinyin, self._sounds())
+            sounds = self._work["by_sound"]
+            for text in self._sound_texts:
+                sounds.setdefault(pinyin(text)[0], []).append(text)
+        # the concepts last: their compressed bytes may come from elsewhere (``from_store``)
+        for name, work in sorted(self._work.items(), key=lambda item: item[0] == "concepts"):
             if not work:
+                continue
+            if name == "concepts" and self._compressed is not None and not self.new.concepts and len(work) > REPACK:
+                # what ``updated`` makes of an empty table: every version packed, in this order
+                self.new.concepts = ConceptTable.of([values[0] for values in work.values() if values],
+                                                    self._compressed())
                 continue
             if name == "concepts":
                 concepts = self.new.concepts
@@ -213,6 +251,9 @@ class _Builder:
             if name in PACKED:
                 table = getattr(self.new, name)
                 table = table if isinstance(table, KeyTable) else KeyTable.of(table)
+                if not table and len(work) > REPACK:  # a first build: what ``updated`` would pack, at once
+                    setattr(self.new, name, KeyTable.of(work, sort=True))
+                    continue
                 setattr(self.new, name, table.updated({key: tuple(sorted(values)) for key, values in work.items()}))
                 continue
             target = dict(getattr(self.new, name))
@@ -224,6 +265,12 @@ class _Builder:
                 else:  # label postings sorted: the same order however the snapshot was reached
                     target[key] = tuple(sorted(values)) if name in SORTED else tuple(values)
             setattr(self.new, name, target)
+        if self._pending:
+            self._added_ids.difference_update(self._pending)
+            for entity in self._pending.values():
+                keys = (_concept_prefixes(self._labels_of(entity), pinyin) if isinstance(entity, ConceptVersion)
+                        else _standard_prefixes(entity, pinyin))
+                self._add_prefixes(entity.id, keys)
         if self._forgotten or self._added:
             prefixes = self.new.prefixes
             prefixes = prefixes if isinstance(prefixes, PrefixTable) else PrefixTable.of(prefixes)
@@ -234,12 +281,20 @@ class _Builder:
     # -- labels shared by concepts and standards ---------------------------------------------
     def _label_in(self, text: str) -> None:
         """Postings and sound of a folded label or title that just became present."""
-        for gram in label_grams(text):
-            self._add("postings", gram, text)
+        if self._fresh and self._bulk:  # what ``_add`` does then, for the many grams
+            postings = self._work["postings"]
+            for gram in label_grams(text):
+                postings.setdefault(gram, []).append(text)
+        else:
+            for gram in label_grams(text):
+                self._add("postings", gram, text)
         for word in english_words(text):
             self._add("en_postings", word, text)
         if CJK_RUN.search(text):
-            self._add("by_sound", pinyin_keys(text)[0], text)
+            if self._sounds is not None and self._bulk:
+                self._sound_texts.append(text)  # posted by ``finish``
+            else:
+                self._add("by_sound", pinyin_keys(text)[0], text)
 
     def _label_out(self, text: str) -> None:
         if self._has("by_label", text) or self._has("by_title", text):
@@ -253,7 +308,7 @@ class _Builder:
 
     def _add_concept(self, c: ConceptVersion) -> None:
         self._set("concepts", c.id, c)
-        folded = _folded(c)
+        folded = self._labels_of(c)
         for key, term in folded:
             present = self._has("by_label", key) or self._has("by_title", key)
             self._add("by_label", key, LabelMatch.of(c.id, term))
@@ -264,13 +319,21 @@ class _Builder:
         codes = {n for key, _ in folded for n in NUMBER.findall(key)} | (code_keys(c.notation) if c.notation else set())
         for code in codes:
             self._add("by_code", code, c.id)
-        self._add_prefixes(c.id, _concept_prefixes(folded))
+        if self._sounds is not None and self._bulk:
+            self._pending[c.id] = c  # its prefix entries made by ``finish``
+            self._added_ids.add(c.id)
+        else:
+            self._add_prefixes(c.id, _concept_prefixes(folded))
+
+    def _labels_of(self, c: ConceptVersion) -> Folded:
+        known = self._known_folded.get(c.id)
+        return known[1] if known is not None and known[0] is c else folded_labels(c)
 
     def _forget_concept(self, concept_id: str) -> None:
         old = self._get("concepts", concept_id)
         if old is None:
             return
-        folded = _folded(old)
+        folded = folded_labels(old)
         self._pop("concepts", concept_id)
         for key, term in folded:
             self._remove("by_label", key, LabelMatch.of(concept_id, term))
@@ -293,7 +356,11 @@ class _Builder:
             self._label_in(title)
         for code in code_keys(s.code):
             self._add("by_code", code, s.id)
-        self._add_prefixes(s.id, _standard_prefixes(s))
+        if self._sounds is not None and self._bulk:
+            self._pending[s.id] = s
+            self._added_ids.add(s.id)
+        else:
+            self._add_prefixes(s.id, _standard_prefixes(s))
 
     def _forget_standard(self, standard_id: str) -> None:
         old = self._get("standards", standard_id)
@@ -316,6 +383,7 @@ class _Builder:
     def _forget_prefixes(self, entity_id: str) -> None:
         """Drop every prefix entry of an entity (all of them come from its one current version)."""
         self._forgotten.add(entity_id)
+        self._pending.pop(entity_id, None)
         if entity_id in self._added_ids:  # added earlier in this batch
             self._added = [e for e in self._added if e[1] != entity_id]
             self._added_ids.discard(entity_id)
@@ -325,7 +393,15 @@ def _prefix_entries(entity_id: str, keys: dict[str, str]) -> tuple[tuple[str, st
     return tuple((key, entity_id, label) for key, label in keys.items() if key)
 
 
-def _folded(c: ConceptVersion) -> tuple[tuple[str, Term], ...]:
+Folded = tuple[tuple[str, Term], ...]
+
+
+def _known_pinyin(known: Mapping[str, tuple[str, str]], text: str) -> tuple[str, str]:
+    """``pinyin_keys(text)``, computed elsewhere or here."""
+    return known.get(text) or pinyin_keys(text)
+
+
+def folded_labels(c: ConceptVersion) -> Folded:
     """(folded text, term) for each term of a concept version; a text folded to itself is the term's own
     object (held once)."""
     return tuple((_same(fold_to_simplified(term.text), term.text), term) for term in c.terms)
@@ -335,22 +411,23 @@ def _same(text: str, original: str) -> str:
     return original if text == original else text
 
 
-def _standard_prefixes(s: StandardVersion) -> dict[str, str]:
+def _standard_prefixes(s: StandardVersion, pinyin: Callable[[str], tuple[str, str]] = pinyin_keys) -> dict[str, str]:
     """A standard's prefix keys — folded title, codes, English title, pinyin — each with its label."""
     title = fold_to_simplified(s.title)
     keys = {title: s.title, **{k: s.code for k in code_keys(s.code)}}
     if s.title_en:
         keys.setdefault(fold_to_simplified(s.title_en), s.title_en)
-    keys.update(dict.fromkeys(pinyin_keys(title), s.title))
+    keys.update(dict.fromkeys(pinyin(title), s.title))
     return keys
 
 
-def _concept_prefixes(folded: Iterable[tuple[str, Term]]) -> dict[str, str]:
+def _concept_prefixes(folded: Iterable[tuple[str, Term]],
+                      pinyin: Callable[[str], tuple[str, str]] = pinyin_keys) -> dict[str, str]:
     """A concept's prefix keys — folded labels, full pinyin and initials — each with its label."""
     keys: dict[str, str] = {}
     for key, term in folded:
         keys.setdefault(key, term.text)
         if is_chinese(term.lang):  # only Chinese has a pinyin reading (imported es, fi, zu … labels have none)
-            for sound in pinyin_keys(key):
+            for sound in pinyin(key):
                 keys.setdefault(sound, term.text)
     return keys

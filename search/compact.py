@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from heapq import merge
-from itertools import islice
+from itertools import accumulate, chain, islice, repeat
+from operator import eq
 from typing import Any
 from zlib import crc32
 
@@ -43,29 +44,23 @@ class _Packed:
 
     __slots__ = ("pool", "starts", "offsets", "items", "slots")
 
-    def __init__(self, keys: list[str], runs: Iterable[Iterable[int]]) -> None:
+    def __init__(self, keys: list[str], runs: Iterable[Sequence[int]]) -> None:
         self.pool = "".join(keys)
-        self.starts = array("I", [0])
-        at = 0
-        for key in keys:
-            at += len(key)
-            self.starts.append(at)
-        self.offsets = array("I", [0])
-        self.items = array("I")
-        for run in runs:
-            self.items.extend(run)
-            self.offsets.append(len(self.items))
+        self.starts = array("I", accumulate(map(len, keys), initial=0))
+        runs = runs if isinstance(runs, list) else list(runs)
+        self.items = array("I", chain.from_iterable(runs))
+        self.offsets = array("I", accumulate(map(len, runs), initial=0))
         self.slots = array("I")
         if keys:
             size = 1 << (len(keys) + len(keys) // 2).bit_length()  # at most two thirds full
-            slots = array("I", bytes(4 * size))
+            slots = [0] * size
             mask = size - 1
-            for i, key in enumerate(keys):
-                at = _hash(key) & mask
+            for i, code in enumerate(map(crc32, map(str.encode, keys, repeat("utf-8"), repeat("surrogatepass"))), 1):
+                at = code & mask  # ``_hash``
                 while slots[at]:
                     at = (at + 1) & mask
-                slots[at] = i + 1
-            self.slots = slots
+                slots[at] = i
+            self.slots = array("I", slots)
 
     def __getstate__(self) -> tuple:
         return self.pool, self.starts, self.offsets, self.items, self.slots
@@ -105,7 +100,7 @@ _EMPTY = _Packed([], [])
 
 def _numbering(values: Iterable[str]) -> tuple[tuple[str, ...], dict[str, int]]:
     vocab = tuple(sorted(set(values)))
-    return vocab, {value: n for n, value in enumerate(vocab)}
+    return vocab, dict(zip(vocab, range(len(vocab))))
 
 
 class KeyTable(Mapping[str, tuple[str, ...]]):
@@ -127,13 +122,17 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
         self._size = size
 
     @classmethod
-    def of(cls, entries: Mapping[str, Iterable[str]]) -> KeyTable:
-        """A table packed from a plain mapping (keys with no values left out)."""
-        items = {key: tuple(values) for key, values in entries.items()}
-        items = {key: values for key, values in items.items() if values}
-        vocab, number = _numbering(v for values in items.values() for v in values)
+    def of(cls, entries: Mapping[str, Iterable[str]], sort: bool = False) -> KeyTable:
+        """A table packed from a plain mapping (keys with no values left out), each key's values in
+        the order given, or with ``sort`` in sorted order."""
+        items = {key: values for key, values in entries.items() if values}
+        if any(not isinstance(values, (tuple, list)) for values in items.values()):  # made once
+            items = {key: values for key, values in ((k, tuple(v)) for k, v in items.items()) if values}
+        vocab, number = _numbering(chain.from_iterable(items.values()))
         keys = sorted(items)
-        return cls(_Packed(keys, ([number[v] for v in items[k]] for k in keys)), vocab)
+        runs = map(map, repeat(number.__getitem__), map(items.__getitem__, keys))
+        # the vocabulary is sorted: a key's numbers in order are its values in order
+        return cls(_Packed(keys, list(map(sorted if sort else list, runs))), vocab)
 
     def updated(self, changes: Mapping[str, tuple[str, ...]]) -> KeyTable:
         """This table with ``changes`` (key → its new values; an empty tuple removes the key)."""
@@ -293,13 +292,10 @@ class _SortedKeys:
 
     def __init__(self, keys: Iterable[str]) -> None:
         keys = keys if isinstance(keys, list) else list(keys)
-        self.pool = _utf8("".join(keys))
-        self.starts = array("I", [0])
-        at = 0
-        for key in keys:
-            at += len(key) if key.isascii() else len(_utf8(key))
-            self.starts.append(at)
-        self.sparse = [_utf8(key) for key in keys[::SPARSE]]
+        encoded = list(map(str.encode, keys, repeat("utf-8"), repeat("surrogatepass")))  # ``_utf8``
+        self.pool = b"".join(encoded)
+        self.starts = array("I", accumulate(map(len, encoded), initial=0))
+        self.sparse = encoded[::SPARSE]
 
     def __getstate__(self) -> tuple:
         return self.pool, self.starts
@@ -335,6 +331,15 @@ class _SortedKeys:
 _NO_KEYS = _SortedKeys(())
 
 
+def _sorted_distinct(entries: Iterable[Entry]) -> list[Entry]:
+    """``sorted(set(entries))``: sorted first, the set made only when two neighbours are equal (a
+    first build's entries are distinct: an entity's keys are, and each entity adds them once)."""
+    ordered = sorted(entries)
+    if any(map(eq, ordered, islice(ordered, 1, None))):
+        return sorted(set(ordered))
+    return ordered
+
+
 class PrefixTable:
     """The sorted prefix entries (key, entity id, label) of a snapshot, packed (see the module): an
     entity's entries always change together, so the overlay is the entities whose packed entries are
@@ -356,12 +361,12 @@ class PrefixTable:
     @classmethod
     def of(cls, entries: Iterable[Entry], presorted: bool = False) -> PrefixTable:
         """A table packed from entries: sorted here, unless ``presorted`` (sorted and distinct already)."""
-        ordered = list(entries) if presorted else sorted(set(entries))
-        id_vocab, id_number = _numbering(e[1] for e in ordered)
-        label_vocab, label_number = _numbering(e[2] for e in ordered)
-        keys = _SortedKeys([e[0] for e in ordered])
-        return cls(keys, array("I", [id_number[e[1]] for e in ordered]),
-                   array("I", [label_number[e[2]] for e in ordered]), id_vocab, label_vocab)
+        ordered = list(entries) if presorted else _sorted_distinct(entries)
+        keys, ids, labels = zip(*ordered) if ordered else ((), (), ())
+        id_vocab, id_number = _numbering(ids)
+        label_vocab, label_number = _numbering(labels)
+        return cls(_SortedKeys(list(keys)), array("I", map(id_number.__getitem__, ids)),
+                   array("I", map(label_number.__getitem__, labels)), id_vocab, label_vocab)
 
     def replaced(self, forgotten: Iterable[str], added: Iterable[Entry]) -> PrefixTable:
         """This table without the entries of the entities ``forgotten``, with the entries ``added``."""

@@ -72,11 +72,16 @@ class _Packed:
         self.rows = {concept_id: row for row, concept_id in enumerate(ids)}
 
     @classmethod
-    def of(cls, rows: Iterable[Row], base: _Packed | None = None) -> _Packed:
+    def of(cls, rows: Iterable[Row], base: _Packed | None = None, compressed: Compressed | None = None) -> _Packed:
         """Rows of (id, version or its row in ``base``, preferred, status, scheme, grade). The base's
-        dictionary is kept (its rows copied as they are) unless the table has more than doubled since."""
+        dictionary is kept (its rows copied as they are) unless the table has more than doubled since.
+        ``compressed``: what ``compress`` made of the rows' versions already (elsewhere), without a base."""
         rows = list(rows)
         base = base or _EMPTY
+        if not base.ids:  # every row new
+            if compressed is None or len(compressed[2]) != len(rows):
+                compressed = compress([_ENCODE(v) for _, v, *_ in rows])
+            return cls._new(rows, *compressed)
         if base.zdict and 2 * len(base.ids) >= len(rows):
             zdict = base.zdict
         else:
@@ -93,7 +98,11 @@ class _Packed:
                 blob += packer.compress(base.plain(version) if isinstance(version, int) else _ENCODE(version))
                 blob += packer.flush()
             ends.append(len(blob))
-        return cls(tuple(r[0] for r in rows), bytes(blob), ends, tuple(r[2] for r in rows),
+        return cls._new(rows, zdict, bytes(blob), ends)
+
+    @classmethod
+    def _new(cls, rows: list[Row], zdict: bytes, blob: bytes, ends: array) -> _Packed:
+        return cls(tuple(r[0] for r in rows), blob, ends, tuple(r[2] for r in rows),
                    _Column.of(r[3] for r in rows), _Column.of(r[4] for r in rows), _Column.of(r[5] for r in rows),
                    zdict)
 
@@ -110,6 +119,29 @@ class _Packed:
 
     def row_of(self, row: int) -> Row:
         return self.ids[row], row, self.preferred[row], self.status[row], self.scheme[row], self.grade[row]
+
+
+Compressed = tuple[bytes, bytes, array]  # the dictionary, every version's compressed bytes, where each ends
+
+
+def dictionary(plain: list[bytes]) -> bytes:
+    """The preset dictionary of a new table whose rows' msgpack bytes are ``plain``."""
+    return _dictionary(plain[:: max(1, len(plain) // SAMPLE)])
+
+
+def compress(plain: list[bytes], zdict: bytes | None = None) -> Compressed:
+    """New rows' msgpack bytes (every row of a table, or a run of them with the table's ``dictionary``),
+    compressed as ``_Packed.of`` compresses them: each row on its own, so runs can be joined."""
+    zdict = dictionary(plain) if zdict is None else zdict
+    template = zlib.compressobj(6, zlib.DEFLATED, WBITS, 8, zlib.Z_DEFAULT_STRATEGY, zdict)
+    blob = bytearray()
+    ends = array("Q")
+    for data in plain:
+        packer = template.copy()
+        blob += packer.compress(data)
+        blob += packer.flush()
+        ends.append(len(blob))
+    return zdict, bytes(blob), ends
 
 
 def _dictionary(samples: Iterable[bytes]) -> bytes:
@@ -138,9 +170,11 @@ class ConceptTable(Mapping[str, ConceptVersion]):
         self._recent: OrderedDict[int, ConceptVersion] = OrderedDict()
 
     @classmethod
-    def of(cls, concepts: Mapping[str, ConceptVersion] | Iterable[ConceptVersion]) -> ConceptTable:
+    def of(cls, concepts: Mapping[str, ConceptVersion] | Iterable[ConceptVersion],
+           compressed: Compressed | None = None) -> ConceptTable:
+        """``compressed``: what ``compress`` made of the concepts' msgpack bytes, in this order."""
         versions = concepts.values() if isinstance(concepts, Mapping) else concepts
-        return cls(_Packed.of(_row(c) for c in versions))
+        return cls(_Packed.of((_row(c) for c in versions), compressed=compressed))
 
     def updated(self, changes: Mapping[str, ConceptVersion | None]) -> ConceptTable:
         """This table with ``changes`` (id → its new version; None removes it)."""

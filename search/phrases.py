@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib.resources import files
 
 from pypinyin.constants import RE_HANS
@@ -110,6 +111,16 @@ class _Table:
                 return i
             at = (at + 1) & mask
 
+    def kind(self, key: str) -> bool | None:
+        """Whether ``key`` is a phrase (True), only a prefix of one (False), or neither (None)."""
+        i = self.find(key)
+        return None if i < 0 else self.offsets[i + 1] > self.offsets[i]
+
+    def kinds(self) -> dict[str, bool]:
+        """Every key with ``kind``: what ``kind`` answers, as a dict (about 10 MB)."""
+        pool, starts, offsets = self.pool, self.starts, self.offsets
+        return {pool[starts[i] : starts[i + 1]]: offsets[i + 1] > offsets[i] for i in range(len(starts) - 1)}
+
     def readings(self, i: int) -> tuple[str, ...]:
         """The readings of the key at ``i``: () for a prefix that is not a phrase."""
         syllables = self.syllables
@@ -117,6 +128,21 @@ class _Table:
 
 
 PHRASES = _Table(_entries(files("pypinyin").joinpath(PHRASES_FILE).read_text(encoding="utf-8")))
+_held: list[dict[str, bool]] = []  # ``PHRASES.kinds()`` while a catalog is built (``held_as_dict``)
+
+
+@contextmanager
+def held_as_dict() -> Iterator[None]:
+    """The phrases also held as a dict while the block runs (a catalog build cuts a few hundred
+    thousand labels; a dict look-up costs a fraction of ``_Table.find``); dropped after. Cuts are the same."""
+    if not _held:
+        _held.append(PHRASES.kinds())
+    else:
+        _held.append(_held[0])
+    try:
+        yield
+    finally:
+        _held.pop()
 
 
 def phrase_readings(text: str) -> tuple[str, ...] | None:
@@ -131,8 +157,39 @@ def phrase_readings(text: str) -> tuple[str, ...] | None:
 def _cut(text: str) -> Iterator[str]:
     """A run of Han characters cut as pypinyin's ``mmseg.Seg(no_non_phrases=True).cut`` cuts it: at each
     point the longest phrase starting there (found while the text read so far is a phrase's prefix),
-    else one character; when the whole rest is a prefix of a phrase and holds none, its characters.
-    (``_Table.find`` written out in the loop: a query's pinyin reads the table a few times a character.)"""
+    else one character; when the whole rest is a prefix of a phrase and holds none, its characters."""
+    try:
+        kind = _held[0].get  # (read once: another thread may drop it meanwhile)
+    except IndexError:
+        return _cut_table(text)
+    return _cut_kinds(text, kind)
+
+
+def _cut_kinds(text: str, kind: Callable[[str], bool | None]) -> Iterator[str]:
+    """``_cut`` through ``kind`` (the dict ``held_as_dict`` holds while a catalog is built)."""
+    at, length = 0, len(text)
+    while at < length:
+        longest = 0  # characters of the longest phrase starting at ``at`` found so far
+        end = at + 1
+        while end <= length:  # ``text[at:end]`` is a phrase's prefix: look one character further
+            is_phrase = kind(text[at:end])
+            if is_phrase is None:  # no phrase starts with it: the longest phrase so far, or a character
+                break
+            if is_phrase:
+                longest = end - at
+            end += 1
+        else:  # the whole rest is a prefix of a phrase
+            if not longest:
+                yield from text[at:]
+                return
+        step = longest or 1
+        yield text[at : at + step]
+        at += step
+
+
+def _cut_table(text: str) -> Iterator[str]:
+    """``_cut`` through the packed table, ``_Table.find`` written out in the loop (a query's pinyin reads
+    the table a few times a character)."""
     slots, mask, pool, starts, offsets = PHRASES.slots, PHRASES.mask, PHRASES.pool, PHRASES.starts, PHRASES.offsets
     at, length = 0, len(text)
     while at < length:
@@ -166,6 +223,8 @@ def _cut(text: str) -> Iterator[str]:
 def segments(text: str) -> list[str]:
     """``text`` cut as pypinyin's ``seg`` cuts it with its phrases: Han runs into phrases and characters,
     anything else left as its runs."""
+    if RE_HANS.fullmatch(text):  # Han characters only: one run (what ``simple_seg`` finds a character at a time)
+        return list(_cut(text))
     out: list[str] = []
     for run in simple_seg(text):
         if RE_HANS.match(run):

@@ -8,8 +8,8 @@ scores). The internals touched, each in one place below:
 - ``Segment``: ``SegmentWriter.perdocwriter``, ``.fieldwriter``, ``.docnum``, ``._added``; the codec's
   per-document writer (``start_doc``, ``add_field``, ``add_column_value``, ``finish_doc``) and field
   writer (``start_field``, ``start_term``, ``add``, ``finish_term``, ``finish_field``, ``_fieldid``,
-  ``_tindex``: the term table, for a term kept inline); ``whoosh.codec.whoosh3.W3TermInfo``
-  (``set_inlined``, ``to_bytes``); ``whoosh.util.numeric`` and ``whoosh.system.pack_uint``;
+  ``_tindex``: the term table, for a term kept inline); ``whoosh.codec.whoosh3.W3TermInfo._struct`` (how
+  ``to_bytes`` packs an inlined term's statistics); ``whoosh.util.numeric`` and ``whoosh.system.pack_uint``;
 - ``length_bytes``: ``SegmentReader._perdoc._cached_reader``, ``whoosh.codec.whoosh3._lenfield``,
   ``LENGTHS_COLUMN``, the column reader's ``_dbfile``, ``_basepos``, ``_count``;
 - ``id_column``: ``whoosh.columns.VarBytesColumn.Reader``'s ``_dbfile``, ``_basepos``, ``_length``,
@@ -24,6 +24,7 @@ import struct
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import accumulate, islice, repeat
+from pickle import dumps
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermInfo, _lenfield
@@ -36,6 +37,7 @@ INLINE_LIMIT = 16  # fewer postings are kept in the term's table entry (most big
 LENGTH_OF_BYTE = (1, *(byte_to_length(b) for b in range(1, 256)))  # 0: none kept, read as 1 as whoosh does
 encode_frequency = pack_uint  # a posting's value in a ``Frequency`` field
 _FIELD_ID = struct.Struct("!H").pack  # the term table's key prefix
+_TERM_INFO = W3TermInfo._struct.pack  # an inlined term's statistics, then its pickled postings
 
 
 def kept_length(length: int) -> int:  # a field length as the codec keeps it: one byte, so rounded
@@ -71,22 +73,21 @@ class Segment:
         self._terms.start_field(name, field)
         self._prefix = _FIELD_ID(self._terms._fieldid)
 
-    def add_term(self, term: bytes, postings: Sequence[tuple[int, float, bytes]], lengths: Mapping[int, int]) -> None:
-        """One term's postings, in document order; ``lengths``: the field's kept length per document."""
-        if len(postings) >= INLINE_LIMIT:
+    def add_term(self, term: bytes, ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes],
+                 lengths: Mapping[int, int]) -> None:
+        """One term's postings in columns, in document order; ``lengths``: the field's kept length per document."""
+        if len(ids) >= INLINE_LIMIT:
+            add = self._terms.add
             self._terms.start_term(term)
-            for docnum, weight, value in postings:
-                self._terms.add(docnum, weight, value, lengths.get(docnum, 0))
+            for docnum, weight, value in zip(ids, weights, values):
+                add(docnum, weight, value, lengths.get(docnum, 0))
             self._terms.finish_term()
             return
-        ids = tuple(p[0] for p in postings)
-        weights = tuple(p[1] for p in postings)
-        doc_lengths = [lengths.get(d, 0) for d in ids]
-        info = W3TermInfo(weight=sum(weights), df=len(ids), minlength=min(doc_lengths) or None,
-                          maxlength=max(doc_lengths), maxweight=max(weights), minid=ids[0], maxid=ids[-1])
-        # every value, b"" too: a merge reads them through ListMatcher.value(), "" (refused) if there are none
-        info.set_inlined(ids, weights, tuple(p[2] for p in postings))
-        self._terms._tindex.add(self._prefix + term, info.to_bytes())
+        doc_lengths = list(map(lengths.get, ids, repeat(0)))  # below: W3TermInfo's to_bytes() of an inlined term
+        least = min(doc_lengths)  # every value, b"" too: a merge reads them through ListMatcher.value()
+        info = _TERM_INFO(1, sum(weights), len(ids), length_to_byte(least) if least else 0,
+                          length_to_byte(max(doc_lengths)), max(weights), ids[0], ids[-1])
+        self._terms._tindex.add(self._prefix + term, info + dumps((tuple(ids), tuple(weights), tuple(values)), 2))
 
     def finish_field(self) -> None:
         self._terms.finish_field()

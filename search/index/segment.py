@@ -98,8 +98,10 @@ class _FieldPostings:
         for term in sorted(self.terms):
             found = self.terms[term]
             if self.counted:
-                segment.add_term(term.encode(), [(p >> _FREQ_BITS, (p & mask) * boost, encode_frequency(p & mask))
-                                                 for p in found], self.lengths)
+                freqs = [p & mask for p in found]
+                segment.add_term(term.encode(), [p >> _FREQ_BITS for p in found], [f * boost for f in freqs],
+                                 list(map(encode_frequency, freqs)), self.lengths)
             else:
-                segment.add_term(term, found, self.lengths)
+                ids, weights, values = zip(*found)
+                segment.add_term(term, ids, weights, values, self.lengths)
         segment.finish_field()

@@ -95,7 +95,7 @@ def test_segments_and_tone_marked_pinyin_are_pypinyin_s_with_its_phrases():
     from pypinyin.seg.simpleseg import seg
 
     from search.analysis import marked_pinyin
-    from search.phrases import raw_phrases, segments, with_pypinyin_phrases
+    from search.phrases import held_as_dict, raw_phrases, segments, with_pypinyin_phrases
     from vocab.loader import bundled_files, read_bundle
 
     with_pypinyin_phrases()
@@ -104,10 +104,13 @@ def test_segments_and_tone_marked_pinyin_are_pypinyin_s_with_its_phrases():
     texts = {fold_to_simplified(t.text) for c in read_bundle(bundled_files()).concepts() for t in c.terms}
     texts |= {"".join(rng.sample(phrases, 3)) for _ in range(3000)}
     texts |= {"".join(p[: rng.randint(1, len(p))] for p in rng.sample(phrases, 4)) for _ in range(3000)}
-    texts |= {"银行行长", "长大的长江", "5G网络 数字乡村", "GB/T 43697", "abc农业", "〇", "ㄅ", ""}
+    texts |= {"银行行长", "长大的长江", "5G网络 数字乡村", "GB/T 43697", "abc农业", "〇", "ㄅ", "", "银行\n", "\n银行"}
     for text in sorted(texts):
         assert segments(text) == seg(text), text
         assert marked_pinyin(text) == lazy_pinyin(text, style=Style.TONE), text
+    with held_as_dict():  # a catalog build's look-ups: the same cuts
+        for text in sorted(texts):
+            assert segments(text) == seg(text), text
 
 
 def test_render_in_traditional_scripts():

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from registry.sqlite import SQLiteStore
 from search import build as one_pass
+from search import catalog_build
+from search.analysis import pinyin_keys
 from search.catalog import Catalog
 from search.documents import concept_document, standard_document
 from search.index import SearchIndex
@@ -24,19 +28,29 @@ WRITERS = pytest.mark.parametrize("process_from", [10**9, 0], ids=["thread", "pr
 
 
 @WRITERS
-def test_one_pass_builds_what_the_two_steps_build(store, tmp_path, monkeypatch, process_from):
+@pytest.mark.parametrize("bulk", [1000, 0], ids=["checked", "bulk"])
+def test_one_pass_builds_what_the_two_steps_build(store, tmp_path, monkeypatch, process_from, bulk):
+    """With a process, and the store applied in bulk (as from 1,000 versions), the labels' pinyin and
+    the concepts' compressed bytes are the process's: the snapshot is the same."""
     monkeypatch.setattr(one_pass, "BATCH", 7)  # many batches, the last one short
     monkeypatch.setattr(one_pass, "PROCESS_FROM", process_from)
+    monkeypatch.setattr(catalog_build, "BULK", bulk)
+    if bulk == 0:  # the tables packed at once, as from 4,096 entries (the concepts then compressed by the process)
+        monkeypatch.setattr(catalog_build, "REPACK", 0)
     catalog = Catalog.from_store(store)
     apart = SearchIndex(tmp_path / "apart")
     documents = [concept_document(c, catalog.standards_of.get(c.id, ())) for c in catalog.concepts.values()]
     apart.rebuild([*documents, *map(standard_document, catalog.standards.values())], catalog.revision)
     together = SearchIndex(tmp_path / "together")
     seen: list[int] = []
+    asked: list[str] = []  # the pinyin computed in this process while building
+    monkeypatch.setattr(catalog_build, "pinyin_keys", lambda text: asked.append(text) or pinyin_keys(text))
     built, count = one_pass.build(store, together, seen.append)
+    assert not asked if process_from == 0 and bulk == 0 else asked  # with a process: all of it there
     assert count == len(catalog.concepts) + len(catalog.standards) == sum(seen) > 7
     assert any(catalog.standards_of.values())  # the standard facet is exercised
     assert built.__dict__ == catalog.__dict__
+    assert pickle.dumps(built.concepts) == pickle.dumps(catalog.concepts)  # compressed alike, there or here
     assert together.revision == apart.revision == store.revision()
     assert list(together.contents()) == list(apart.contents())
     assert together.search_text(["数字乡村"])  # this process's searcher sees what was written

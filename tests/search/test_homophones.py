@@ -31,9 +31,21 @@ def service(tmp_path_factory):
     store.close()
 
 
-@pytest.mark.parametrize("text", ["保固", "詭計", "包固"])
-def test_two_syllables_of_sound_alone_are_not_a_label_match(service, text):
-    assert [(h.id, h.match) for h in service.search(text).hits if h.match != "definition"] == []
+@pytest.mark.parametrize(("text", "sounding"), [("保固", "maize"), ("詭計", "upright-ac")])
+def test_two_syllables_of_sound_alone_are_not_a_label_match(service, text, sounding):
+    hits = [(h.id, h.match) for h in service.search(text).hits if h.match != "definition"]
+    assert sounding not in [cid for cid, _ in hits]
+    assert all(match == "label-near" for _, match in hits)  # at most a near match by a shared character
+
+
+def test_a_common_character_at_its_place_is_a_near_match_not_a_sound_one(service):
+    """保固 (Taiwan) is 保修: 保, a common character but not one of the most frequent, at its place in
+    a word of two characters (since regional4); never 包谷 by its sound. 包固 shares 包 with 包谷 the
+    same way, and 固 sounds as 谷."""
+    assert [(h.id, h.match) for h in service.search("保固").hits if h.match != "definition"] == [
+        ("warranty", "label-near")]
+    assert [(h.id, h.match) for h in service.search("包固").hits if h.match != "definition"] == [
+        ("maize", "label-near")]
 
 
 def test_a_shared_rare_character_is_a_near_match_not_a_sound_one(service):

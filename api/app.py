@@ -19,6 +19,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.core import MsgspecDIPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from msgspec import Struct
@@ -53,6 +54,17 @@ class Health(Struct, omit_defaults=True):
 
 WORKER = os.getpid()  # read again in a forked worker (os.register_at_fork below)
 os.register_at_fork(after_in_child=lambda: globals().update(WORKER=os.getpid()))
+
+
+class ShuyuApp(Litestar):
+    """Litestar without the pydantic and attrs plugins it adds whenever those libraries are installed
+    (a test extra brings pydantic in): the app's models are msgspec Structs only, and the two plugins
+    import their libraries into every worker (about 10 MB). litestar 2 has no setting for this; its
+    one hook is the static ``_get_default_plugins``, given here the only default the app uses."""
+
+    @staticmethod
+    def _get_default_plugins(plugins: list) -> list:
+        return [*plugins, MsgspecDIPlugin()]
 
 
 def health_route(current: Callable[[], Services]):
@@ -167,7 +179,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             request_metrics.flush()  # the requests noted since the last flush, counted and logged
             services.close()
 
-    app = Litestar(
+    app = ShuyuApp(
         route_handlers=[
             ConceptController,
             HistoryController,

@@ -54,9 +54,11 @@ def serve(host: str | None, port: int | None, data_dir: str | None, workers: int
     # otherwise trust 127.0.0.1 by default): https there marks cookies Secure, and the throttles count the
     # client's address, not the proxy's
     trusted = settings.trust_proxy.strip()
+    # ws="none": no route is a websocket, and uvicorn's websocket protocol would import its library into
+    # every worker
     uvicorn.run(
         "api.workers:worker_app", factory=True, host=settings.host, port=settings.port,
-        workers=settings.workers, log_level="info", access_log=False,
+        workers=settings.workers, log_level="info", access_log=False, ws="none",
         proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None,
     )
 

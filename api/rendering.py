@@ -6,6 +6,7 @@ Entries are made on first use and carry the catalog revision they were made at; 
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
 from typing import Any, NamedTuple
@@ -22,7 +23,8 @@ from search.service import TIERS, Hit, SearchResults
 from .etags import etag_of_bytes
 from .views import Highlight, HitMatch, LookupHead, concept_out, hit_static, lookup_head, suggestion_head
 
-MAX_ENTRIES = 50_000
+MAX_BYTES = 8 * 1024 * 1024  # what the cached values and their keys may hold at most, oldest dropped first
+ENTRY_OVERHEAD = 200  # a key of three strings, its entry tuple and its place in the ordered dict, roughly
 encode = msgspec.json.Encoder().encode
 
 
@@ -79,11 +81,23 @@ class HitParts(NamedTuple):
                    definition=static.definition, definition_target=prepared(static.definition))
 
 
+def held_bytes(value: Any) -> int:
+    """The bytes an entry's value holds: its own size, and for a tuple (``HitParts``) its fields' too."""
+    if isinstance(value, tuple):
+        return sys.getsizeof(value) + sum(map(sys.getsizeof, value))
+    return sys.getsizeof(value)
+
+
 class RenderCache:
-    def __init__(self) -> None:
+    """Encoded answers by (kind, id, script), each with the revision it was made at, bounded by bytes
+    (``max_bytes``): a concept's JSON is 100 bytes or 20 kB, so a count of entries bounds nothing."""
+
+    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
         # the oldest dropped first (a dict's first key is found past every key deleted before it)
-        self._entries: OrderedDict[tuple[str, str, str], tuple[int, Any]] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str, str], tuple[int, Any, int]] = OrderedDict()
         self._lock = threading.Lock()
+        self.max_bytes = max_bytes
+        self.bytes = 0  # what the entries hold (``held_bytes`` + ``ENTRY_OVERHEAD`` each), under the lock
         self.hits = self.misses = 0  # read by /metrics; a lost increment between threads does not matter
 
     def _get(self, key: tuple[str, str, str], revision: int, make) -> Any:
@@ -93,10 +107,16 @@ class RenderCache:
             return entry[1]
         self.misses += 1
         body = make()
+        size = held_bytes(body) + ENTRY_OVERHEAD
         with self._lock:
-            if len(self._entries) >= MAX_ENTRIES:
-                self._entries.popitem(last=False)
-            self._entries[key] = (revision, body)
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old[2]
+            while self._entries and self.bytes + size > self.max_bytes:
+                self.bytes -= self._entries.popitem(last=False)[1][2]
+            if size <= self.max_bytes:
+                self._entries[key] = (revision, body, size)
+                self.bytes += size
         return body
 
     def concept(self, catalog: Catalog, concept: ConceptVersion, script: str) -> bytes:
@@ -155,4 +175,4 @@ class RenderCache:
         return b"[" + b",".join(parts) + b"]"
 
 
-__all__ = ["RenderCache", "LookupHead", "PreEncoded"]
+__all__ = ["RenderCache", "held_bytes", "LookupHead", "PreEncoded"]

@@ -25,7 +25,7 @@ from .analysis import (CJK, CJK_RUN, bigrams, english_words, expand_query, fold_
                        normalize, pinyin_keys, pinyin_query)
 from .catalog import Catalog, code_keys, query_code_key
 from .near import marks as near_marks
-from .near import CharWeights, near_labels, sound_table, sound_table_changed
+from .near import CharWeights, SoundTable, near_labels, sound_table, sound_table_changed
 
 TIERS = ("exact-preferred", "exact-label", "label-prefix", "label-words", "label-partial", "label-sound",
          "label-near", "definition")
@@ -337,12 +337,12 @@ class _Ranker:
 
 # what the near tier derives of each snapshot (its character weights and sound table), for as long as
 # the snapshot lives
-_near_tables: WeakKeyDictionary[Catalog, tuple[CharWeights, dict[str, tuple[str, ...]]]] = WeakKeyDictionary()
+_near_tables: WeakKeyDictionary[Catalog, tuple[CharWeights, SoundTable]] = WeakKeyDictionary()
 _near_lock = threading.Lock()
 
 
 def prepare(catalog: Catalog, previous: Catalog | None = None,
-            changed: Iterable[Version] = ()) -> tuple[CharWeights, dict[str, tuple[str, ...]]]:
+            changed: Iterable[Version] = ()) -> tuple[CharWeights, SoundTable]:
     """What the near tier reads of a snapshot, derived once: the service calls this before it swaps a new
     snapshot in, with the snapshot it replaces and the versions that made the difference, so that the
     sound table is the previous one changed by those versions' labels; without them (at start, after a

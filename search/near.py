@@ -16,7 +16,8 @@ Candidates come from the catalog's in-memory postings by set operations (see ``_
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from heapq import nsmallest
 from math import log
 
@@ -200,35 +201,121 @@ def _sound_key(label: str) -> str | None:
     return None
 
 
-def sound_table(labels: Iterable[str]) -> dict[str, tuple[str, ...]]:
+class _Records(Sequence[str]):
+    """Fixed-width keys in one sorted string, read as a sequence (what ``bisect`` needs)."""
+
+    __slots__ = ("pool", "width")
+
+    def __init__(self, pool: str, width: int) -> None:
+        self.pool = pool
+        self.width = width
+
+    def __len__(self) -> int:
+        return len(self.pool) // self.width
+
+    def __getitem__(self, i):  # an int only: bisect reads one key at a time
+        w = self.width
+        return self.pool[i * w : i * w + w]
+
+
+REPACK = 4096  # overlay labels (added or removed since the packed part was made) packed in past this
+
+
+class SoundTable:
     """The labels of ``SOUND_MIN``–``SOUND_MAX`` characters, every one with a reading, by the alike
-    initials of their syllables (``labels``: a catalog snapshot's folded labels)."""
-    table: dict[str, list[str]] = {}
-    for label in labels:
-        key = _sound_key(label)
-        if key is not None:
-            table.setdefault(key, []).append(label)
-    return {key: tuple(found) for key, found in table.items()}
+    initials of their syllables (``_sound_key``: as many letters as the label has characters).
+
+    Packed per key length: the sorted keys in one ASCII string of fixed-width records (``_Records``),
+    searched with ``bisect``, and the labels in a list in the same order (the catalog's own strings).
+    A newer snapshot's table shares the packed part and keeps what changed since in a small overlay
+    (labels added, by key; labels removed), packed in past ``REPACK`` labels. Immutable: an old
+    snapshot's table is still read while a new one is made."""
+
+    __slots__ = ("_keys", "_labels", "_added", "_removed")
+
+    def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
+        by_width: dict[int, list[tuple[str, str]]] = {}
+        for key, label in pairs:
+            by_width.setdefault(len(key), []).append((key, label))
+        self._keys: dict[int, _Records] = {}
+        self._labels: dict[int, list[str]] = {}
+        for width, found in by_width.items():
+            found.sort()
+            self._keys[width] = _Records("".join([key for key, _ in found]), width)
+            self._labels[width] = [label for _, label in found]
+        self._added: dict[str, tuple[str, ...]] = {}
+        self._removed: frozenset[str] = frozenset()
+
+    def _packed(self, key: str) -> list[str]:
+        records = self._keys.get(len(key))
+        if records is None:
+            return []
+        start = bisect_left(records, key)
+        return self._labels[len(key)][start : bisect_right(records, key, start)]
+
+    def get(self, key: str) -> tuple[str, ...]:
+        """The labels whose sound key is ``key``."""
+        found = self._packed(key)
+        if self._removed:
+            found = [label for label in found if label not in self._removed]
+        return (*found, *self._added.get(key, ()))
+
+    def pairs(self) -> Iterator[tuple[str, str]]:
+        """Every (key, label), the packed ones in key order, then the overlay's."""
+        for width, records in self._keys.items():
+            for i, label in enumerate(self._labels[width]):
+                if label not in self._removed:
+                    yield records[i], label
+        for key, labels in self._added.items():
+            for label in labels:
+                yield key, label
+
+    def items(self) -> Iterator[tuple[str, tuple[str, ...]]]:
+        """(key, its labels) for every key with labels."""
+        grouped: dict[str, list[str]] = {}
+        for key, label in self.pairs():
+            grouped.setdefault(key, []).append(label)
+        return ((key, tuple(labels)) for key, labels in grouped.items())
+
+    def changed(self, labels: Mapping[str, object], touched: Iterable[str]) -> SoundTable:
+        """The table of a snapshot whose labels are ``labels``, this one's changed by the labels whose
+        holders changed (``touched``): a new table sharing this one's packed part."""
+        added = {key: set(found) for key, found in self._added.items()}
+        removed = set(self._removed)
+        for label in touched:
+            key = _sound_key(label)
+            if key is None:
+                continue
+            packed = label in self._packed(key)
+            if label in labels:
+                removed.discard(label)
+                if not packed:
+                    added.setdefault(key, set()).add(label)
+            else:
+                if packed:
+                    removed.add(label)
+                added.get(key, set()).discard(label)
+        table = SoundTable.__new__(SoundTable)
+        table._keys, table._labels = self._keys, self._labels
+        table._added = {key: tuple(sorted(found)) for key, found in added.items() if found}
+        table._removed = frozenset(removed)
+        if len(table._removed) + sum(map(len, table._added.values())) > REPACK:
+            return SoundTable(table.pairs())
+        return table
 
 
-def sound_table_changed(table: dict[str, tuple[str, ...]], labels: Mapping[str, object],
-                        touched: Iterable[str]) -> dict[str, tuple[str, ...]]:
+def sound_table(labels: Iterable[str]) -> SoundTable:
+    """The sound table of a snapshot's folded labels (``labels``)."""
+    return SoundTable((key, label) for label in labels if (key := _sound_key(label)) is not None)
+
+
+def sound_table_changed(table: SoundTable, labels: Mapping[str, object], touched: Iterable[str]) -> SoundTable:
     """The sound table of a snapshot whose labels are ``labels``, from the table of the snapshot before
-    it and the labels whose holders changed between the two (``touched``): a copy, the old one is still read."""
-    table = dict(table)
-    for label in touched:
-        key = _sound_key(label)
-        if key is None:
-            continue
-        held = table.get(key, ())
-        if label in labels and label not in held:
-            table[key] = (*held, label)
-        elif label not in labels and label in held:
-            table[key] = tuple(other for other in held if other != label)
-    return table
+    it and the labels whose holders changed between the two (``touched``): a new one, the old one is still read."""
+    return table.changed(labels, touched)
 
 
-def sound_alike(form: str, table: dict[str, tuple[str, ...]]) -> list[tuple[str, float]]:
+def sound_alike(form: str, table: SoundTable) -> list[tuple[str, float]]:
     """(label, score) of the labels sharing at most one character with the form that sound like it
     place by place (see ``SOUND_MIN``)."""
     if not SOUND_MIN <= len(form) <= SOUND_MAX:
@@ -239,7 +326,7 @@ def sound_alike(form: str, table: dict[str, tuple[str, ...]]) -> list[tuple[str,
     sounds = [fuzzy(ch) for ch in form]
     found = []
     letters = set(form)
-    for label in table.get(key, ()):
+    for label in table.get(key):
         agree = 0.0
         unlike = 0
         for ch, other, (_, final) in zip(form, label, sounds):
@@ -256,12 +343,12 @@ def sound_alike(form: str, table: dict[str, tuple[str, ...]]) -> list[tuple[str,
 
 
 def near_labels(postings: Mapping[str, tuple[str, ...]], weights: CharWeights, forms: list[str],
-                taken: set[str], sounds: dict[str, tuple[str, ...]] | None = None) -> list[tuple[str, float, float, str]]:
+                taken: set[str], sounds: SoundTable | None = None) -> list[tuple[str, float, float, str]]:
     """(label, score, share of the query it holds, form) of the labels close to any query form, best
     first, at most ``MAX_HITS``; labels in ``taken`` (already hits of a better tier) are skipped.
     ``weights``: the snapshot's character weights; ``sounds``: its sound table (``sound_table``), searched
     for sound-alike labels (``sound_alike``)."""
-    sounds = sounds or {}
+    sounds = sounds if sounds is not None else SoundTable()
     unknown = log(1.0 + weights.total)  # a character on no label: as rare as can be
     best: dict[str, tuple[float, float, str, int]] = {}
     for text in forms:

@@ -187,3 +187,37 @@ def test_the_near_tier_tables_are_built_with_the_snapshot(tmp_path):
     finally:
         svc.close()
         store.close()
+
+
+def test_the_sound_table_finds_every_label_of_a_key_and_no_other():
+    """Packed by key length and searched with bisect: a key's labels are all its labels, whatever the
+    keys around it, and a key of a length no label has finds nothing."""
+    from search.near import SoundTable
+
+    pairs = [("BCD", "甲"), ("BCD", "乙"), ("BCC", "丙"), ("BCE", "丁"), ("ABCD", "戊"), ("BCDD", "己")]
+    table = SoundTable(pairs)
+    assert set(table.get("BCD")) == {"甲", "乙"}
+    assert table.get("BCC") == ("丙",) and table.get("BCDD") == ("己",)
+    assert table.get("BCA") == () and table.get("BCDEFG") == () and table.get("ZZZ") == ()
+    assert sorted(table.pairs()) == sorted(pairs)
+    assert SoundTable().get("BCD") == ()
+
+
+def test_the_sound_table_overlay_is_packed_in_past_repack(monkeypatch):
+    """Changes are kept beside the shared packed part until there are more than ``REPACK`` of them;
+    before and after, the table answers as one built whole, and the older table is unchanged."""
+    from search import near
+    from search.near import sound_table
+
+    monkeypatch.setattr(near, "REPACK", 2)
+    first = ["斯坦福", "潘洛斯", "数字乡村"]
+    table = sound_table(first)
+    second = table.changed(dict.fromkeys(["斯坦福", "彭罗斯", "数字乡村"]), {"潘洛斯", "彭罗斯"})
+    assert second._keys is table._keys and second._removed == {"潘洛斯"}  # shared, and an overlay
+    third = second.changed(dict.fromkeys(["斯坦福", "彭罗斯", "柏克莱", "史丹佛"]), {"柏克莱", "史丹佛", "数字乡村"})
+    assert third._keys is not table._keys and not third._added and not third._removed  # packed anew
+    for built, labels in ((table, first), (second, ["斯坦福", "彭罗斯", "数字乡村"]),
+                          (third, ["斯坦福", "彭罗斯", "柏克莱", "史丹佛"])):
+        assert {k: set(v) for k, v in built.items()} == {k: set(v) for k, v in sound_table(labels).items()}
+    back = second.changed(dict.fromkeys(first), {"潘洛斯", "彭罗斯"})  # a removed label comes back
+    assert not back._removed and not back._added

@@ -7,3 +7,9 @@ import os
 # on it: search/phrases.py reads the phrases whether pypinyin loaded them or not.
 os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
 os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")  # nothing here adds to pypinyin's dictionaries: no copy
+
+# pypinyin's character readings are held by search/readings.py in a few arrays and handed to pypinyin in
+# place of the dict it would load (same file, same readings), before anything here imports pypinyin
+from .readings import install  # noqa: E402
+
+install()

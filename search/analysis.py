@@ -13,13 +13,14 @@ from collections.abc import Iterator
 from functools import cache, lru_cache
 
 from pypinyin import Style, lazy_pinyin
-from pypinyin.constants import PINYIN_DICT, RE_HANS
+from pypinyin.constants import RE_HANS
 from pypinyin.style import convert as convert_style
 
 from registry.text import converter, fold_to_simplified, normalize
 
 from .phrases import phrase_readings
 from .phrases import segments as pinyin_segments
+from .readings import READINGS
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
@@ -91,7 +92,7 @@ def syllable(ch: str) -> tuple[str, str]:
     if known is not None:
         return known
     found = (ch, "")
-    readings = PINYIN_DICT.get(ord(ch))
+    readings = READINGS.get(ord(ch))
     if readings:
         toneless = _toneless(readings.split(",", 1)[0])
         found = ("", toneless)
@@ -112,7 +113,7 @@ def _first_readings(segment: str) -> tuple[str, ...] | None:
     phrase = phrase_readings(segment)
     if phrase is not None:
         return phrase
-    readings = [PINYIN_DICT.get(ord(ch)) for ch in segment]
+    readings = [READINGS.get(ord(ch)) for ch in segment]
     if None in readings:
         return None
     return tuple(r.split(",", 1)[0] for r in readings)  # type: ignore[union-attr]

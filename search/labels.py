@@ -36,6 +36,8 @@ MAX_LABEL_HITS = 300  # label hits ranked per query
 COMMON_POSTING = 4000  # a bigram on more labels than this does not propose candidates on its own
 MIN_SHARED_CHARS = 3  # the noise guard: a partial match shares at least this many characters ...
 MIN_QUERY_COVER = 0.5  # ... and covers at least this share of the query (unless it holds the whole label)
+RUN_MIN = 4  # a label holding a run of this many of the query's characters in a row or more ...
+RUN_WEIGHT = 0.3  # ... gains this much times the share of the query in the run, in the partial tier
 LEADING_LABEL_COVER = 0.6  # a label the query starts with, covering this much of it, leads the prefix tier
 SOUND_MIN_SYLLABLES = 3  # a homophone with no shared character matches only from this length
 NEAR_WHEN_FEWER = 5  # near runs when the other tiers found fewer hits, none by the whole query (tuned on dev)
@@ -102,6 +104,17 @@ def _shared_chars(counts: tuple[tuple[str, int], ...], label: str) -> int:
         if ch in label:
             total += min(n, label.count(ch))
     return total
+
+
+def _longest_run(form: str, label: str) -> int:
+    """The most of ``form``'s characters in a row that ``label`` holds, when at least ``RUN_MIN``, else 0."""
+    run = 0
+    for i in range(len(form) - RUN_MIN + 1):
+        k = max(run + 1, RUN_MIN)
+        while i + k <= len(form) and form[i : i + k] in label:
+            run = k
+            k += 1
+    return run
 
 
 def _marks(grams: set[str], label: str) -> tuple[str, ...]:
@@ -284,6 +297,14 @@ class _Ranker:
         balance = 2 * query_cover * label_cover / (query_cover + label_cover)
         score = (0.3 * query_cover + 0.2 * label_cover + 0.25 * balance + 0.25 * gram_cover
                  + (0.3 if contained else 0.0))
+        if chars >= RUN_MIN and not contained:
+            run = _longest_run(form, label)
+            if run:
+                # a label not inside the query holding a long run of it in a row weighs more than one holding
+                # as many characters scattered: 移动互联网 (动互联网) above 互联网 (inside it, three characters) for
+                # 流動互聯網. In proportion to the query's length: a flat bonus put 农业农村数据 above
+                # 农村电网数据 for 电网农村数据 (words swapped); a label inside the query has its own bonus.
+                score += RUN_WEIGHT * run / len(form)
         score += (0.15 if same_sound else 0.0) - penalty
         tier = PARTIAL
         if form.startswith(label) and query_cover >= LEADING_LABEL_COVER and not penalty:

@@ -7,7 +7,7 @@ import pytest
 from registry.sqlite import SQLiteStore
 from search.labels import MAX_LABEL_HITS
 from search.service import SearchService
-from tests.conftest import concept
+from tests.conftest import SCHEME, concept
 from vocab.loader import load_bundled_if_empty
 
 
@@ -87,6 +87,26 @@ def test_a_short_label_holding_most_of_the_query_ranks_above_a_long_one_holding_
     ids = [h.id for h in hits]
     long_one = next(h.id for h in hits if len(h.matched) > 12)
     assert ids.index("cybersecurity") < ids.index(long_one)
+
+
+def test_a_label_holding_a_long_run_of_the_query_ranks_above_a_shorter_label_inside_it(tmp_path):
+    """流動互聯網 (Hong Kong: mobile internet): 移动互联网 holds 动互联网, four of its characters in a
+    row; 互联网 lies wholly inside the query but holds only three. The longer run comes first."""
+    store = SQLiteStore(tmp_path / "r.db")
+    store.append([concept("mobile-internet", "移动互联网"), concept("internet", "互联网"),
+                  concept("isp", "互联网内容提供商")], actor="test", schemes=[SCHEME])
+    svc = SearchService(store, tmp_path / "index")
+    svc.catch_up()
+    try:
+        hits = svc.search("流動互聯網", limit=10).hits
+        ids = [h.id for h in hits]
+        assert ids[:2] == ["mobile-internet", "internet"], [(h.id, h.match, h.score) for h in hits]
+        assert hits[0].match == "label-partial"
+        # 互联网内容提供商 holds 互联网内容, five of the query's characters in a row: above 互联网 inside it
+        assert [h.id for h in svc.search("互聯網內容供應商", limit=10).hits][0] == "isp"
+    finally:
+        svc.close()
+        store.close()
 
 
 def test_one_shared_character_or_bigram_is_not_a_label_match(service):

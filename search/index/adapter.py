@@ -1,19 +1,17 @@
 """The one module that reaches past whoosh's documented API: a rebuild's segment written through
 whoosh 3's codec, and the three things a search reads in bulk where whoosh reads a document at a time.
 
-Everything else in ``search/index/`` uses whoosh's public API (index, writer, searcher, reader,
-matcher, query, ``scoring.BM25F``) and these functions. whoosh-reloaded is pinned below 2.8, and
-``tests/search/test_index_segment.py`` compares what they write and read with whoosh's own (postings,
-scores). The internals touched, each in one place below:
+Everything else in ``search/index/`` uses whoosh's public API (index, writer, searcher, reader, matcher, query,
+``scoring.BM25F``) and these functions. whoosh-reloaded is pinned below 2.8, and ``tests/search/test_index_segment.py``
+compares what they write and read with whoosh's own (postings, scores). The internals touched, each in one place below:
 - ``Segment``: ``SegmentWriter.perdocwriter``, ``.fieldwriter``, ``.docnum``, ``._added``; the codec's
-  per-document writer (``start_doc``, ``add_field``, ``add_column_value``, ``finish_doc``) and field
-  writer (``start_field``, ``start_term``, ``add``, ``finish_term``, ``finish_field``, ``_fieldid``,
-  ``_tindex``: the term table, for a term kept inline); ``whoosh.codec.whoosh3.W3TermInfo._struct`` (how
-  ``to_bytes`` packs an inlined term's statistics); ``whoosh.util.numeric`` and ``whoosh.system.pack_uint``;
+  per-document writer (``start_doc``, ``add_field``, ``add_column_value``, ``finish_doc``) and field writer
+  (``start_field``, ``finish_field``, ``_fieldid``, ``_tindex``: the term table, ``_postfile``, ``_codec``'s
+  ``_blocklimit`` and ``_compression``); ``W3TermInfo._struct`` and ``W3PostingsWriter._write_block``'s
+  format (a term's statistics, its blocks: ``WHOOSH3_HEADER_MAGIC``); ``whoosh.util.numeric``, ``whoosh.system``;
 - ``length_bytes``: ``SegmentReader._perdoc._cached_reader``, ``whoosh.codec.whoosh3._lenfield``,
   ``LENGTHS_COLUMN``, the column reader's ``_dbfile``, ``_basepos``, ``_count``;
-- ``id_column``: ``whoosh.columns.VarBytesColumn.Reader``'s ``_dbfile``, ``_basepos``, ``_length``,
-  ``_offsets``, ``_lengths``;
+- ``id_column``: ``whoosh.columns.VarBytesColumn.Reader``'s ``_dbfile``, ``_basepos``, ``_length``, ``_offsets``, ``_lengths``;
 - ``postings``, ``block_postings``: ``whoosh.codec.whoosh3.W3LeafMatcher``'s ``_data``, ``_read_data``,
   ``_byteids``, ``_i``, ``_next_block``; ``segment_ids``: ``whoosh.index.TOC`` (``read``, ``segments``).
 """
@@ -21,17 +19,20 @@ scores). The internals touched, each in one place below:
 from __future__ import annotations
 
 import struct
+import zlib
 from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate, islice, repeat
 from pickle import dumps
 from typing import Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermInfo, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermInfo, _lenfield
 from whoosh.columns import VarBytesColumn
 from whoosh.index import TOC
-from whoosh.system import pack_uint
+from whoosh.system import pack_int, pack_long, pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from .blocks import blocks, summary
 
 INLINE_LIMIT = 16  # fewer postings are kept in the term's table entry (most bigrams: in 1 or 2 documents)
 LENGTH_OF_BYTE = (1, *(byte_to_length(b) for b in range(1, 256)))  # 0: none kept, read as 1 as whoosh does
@@ -50,9 +51,8 @@ def segment_ids(storage: Any, name: str, generation: int, schema: Any) -> list[s
 
 
 class Segment:
-    """The one segment of an empty index's ``writer``, written as ``add_document`` and ``commit``
-    would write it: documents in order, then each field's terms in byte order with their postings
-    (document number, weight, encoded value). ``finish`` before the writer's ``commit``."""
+    """The one segment of an empty index's ``writer``, written as ``add_document`` and ``commit`` would write it: documents
+    in order, then each field's terms in byte order with their postings. ``finish`` before the writer's ``commit``."""
 
     def __init__(self, writer: Any) -> None:
         self._writer, self._documents, self._terms = writer, writer.perdocwriter, writer.fieldwriter
@@ -72,22 +72,27 @@ class Segment:
     def start_field(self, name: str, field: Any) -> None:
         self._terms.start_field(name, field)
         self._prefix = _FIELD_ID(self._terms._fieldid)
+        self._fixed = field.format.fixed_value_size()  # a block's values: joined, a tuple (None), or none (0)
 
     def add_term(self, term: bytes, ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes],
-                 lengths: Mapping[int, int]) -> None:
-        """One term's postings in columns, in document order; ``lengths``: the field's kept length per document."""
-        if len(ids) >= INLINE_LIMIT:
-            add = self._terms.add
-            self._terms.start_term(term)
-            for docnum, weight, value in zip(ids, weights, values):
-                add(docnum, weight, value, lengths.get(docnum, 0))
-            self._terms.finish_term()
+                 lengths: Sequence[int]) -> None:
+        """One term's postings in columns, in document order (``lengths``: their documents' kept field length, or 0),
+        its statistics and postings as ``W3TermInfo.to_bytes`` and ``W3PostingsWriter`` write them."""
+        if len(ids) < INLINE_LIMIT:  # every value, b"" too: a merge reads them through ListMatcher.value()
+            info = _TERM_INFO(1, sum(weights), len(ids), length_to_byte(min(lengths)), length_to_byte(max(lengths)),
+                              max(weights), ids[0], ids[-1])
+            self._terms._tindex.add(self._prefix + term, info + dumps((tuple(ids), tuple(weights), tuple(values)), 2))
             return
-        doc_lengths = list(map(lengths.get, ids, repeat(0)))  # below: W3TermInfo's to_bytes() of an inlined term
-        least = min(doc_lengths)  # every value, b"" too: a merge reads them through ListMatcher.value()
-        info = _TERM_INFO(1, sum(weights), len(ids), length_to_byte(least) if least else 0,
-                          length_to_byte(max(doc_lengths)), max(weights), ids[0], ids[-1])
-        self._terms._tindex.add(self._prefix + term, info + dumps((tuple(ids), tuple(weights), tuple(values)), 2))
+        out, level = self._terms._postfile, self._terms._codec._compression
+        start, cut = out.tell(), list(blocks(ids, weights, values, lengths, self._terms._codec._blocklimit, self._fixed))
+        out.write(WHOOSH3_HEADER_MAGIC)
+        for block in cut:  # as ``_write_block``: its length (negative for the last), header, pickled postings
+            body = zlib.compress(dumps(block.data, 2), level) if level else dumps(block.data, 2)
+            info = dumps((block.size, block.last, block.top, level, length_to_byte(block.low), length_to_byte(block.high)), 2)
+            out.write(pack_int((len(info) + len(body)) * (-1 if block is cut[-1] else 1)) + info + body)
+        total, top, least, most = summary(cut)
+        info = _TERM_INFO(0, total, len(ids), length_to_byte(least), length_to_byte(most), top, ids[0], ids[-1])
+        self._terms._tindex.add(self._prefix + term, info + pack_long(start) + pack_int(out.tell() - start))
 
     def finish_field(self) -> None:
         self._terms.finish_field()
@@ -112,12 +117,7 @@ def id_column(reader: Any, field: str = "id") -> Callable[[int], str]:
     if type(column) is not VarBytesColumn.Reader:
         return reader.column_reader(field).__getitem__  # whoosh's own (not expected: every document has one)
     data, offsets, lengths = column._dbfile.get(column._basepos, column._length), column._offsets, column._lengths
-
-    def value(docnum: int) -> str:
-        start = offsets[docnum]
-        return data[start : start + lengths[docnum]].decode("utf-8")  # as ID.from_bytes
-
-    return value
+    return lambda docnum: data[offsets[docnum] : offsets[docnum] + lengths[docnum]].decode("utf-8")  # as ID.from_bytes
 
 
 def is_posting_list(matcher: Any) -> bool:

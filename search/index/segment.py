@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from itertools import repeat
 from typing import Any
 
 from whoosh.analysis import IDTokenizer
@@ -99,9 +100,10 @@ class _FieldPostings:
             found = self.terms[term]
             if self.counted:
                 freqs = [p & mask for p in found]
-                segment.add_term(term.encode(), [p >> _FREQ_BITS for p in found], [f * boost for f in freqs],
-                                 list(map(encode_frequency, freqs)), self.lengths)
+                docs = [p >> _FREQ_BITS for p in found]
+                segment.add_term(term.encode(), docs, [f * boost for f in freqs], list(map(encode_frequency, freqs)),
+                                 list(map(self.lengths.get, docs, repeat(0))))
             else:
                 ids, weights, values = zip(*found)
-                segment.add_term(term, ids, weights, values, self.lengths)
+                segment.add_term(term, ids, weights, values, list(map(self.lengths.get, ids, repeat(0))))
         segment.finish_field()

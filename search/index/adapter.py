@@ -1,25 +1,24 @@
-"""The one module that reaches past whoosh's documented API: a rebuild's segment written through
-whoosh 3's codec, and the three things a search reads in bulk where whoosh reads a document at a time.
+"""The one module that reaches past whoosh's documented API: a rebuild's segment written through whoosh 3's codec,
+and the three things a search reads in bulk where whoosh reads a document at a time.
 
 Everything else in ``search/index/`` uses whoosh's public API (index, writer, searcher, reader, matcher, query,
 ``scoring.BM25F``) and these functions. whoosh-reloaded is pinned below 2.8, and ``tests/search/test_index_segment.py``
 compares what they write and read with whoosh's own (postings, scores). The internals touched, each in one place below:
-- ``Segment``: ``SegmentWriter.perdocwriter``, ``.fieldwriter``, ``.docnum``, ``._added``; the codec's
-  per-document writer (``start_doc``, ``add_field``, ``add_column_value``, ``finish_doc``) and field writer
-  (``start_field``, ``finish_field``, ``_fieldid``, ``_tindex``: the term table, ``_postfile``, ``_codec``'s
-  ``_blocklimit`` and ``_compression``); ``W3TermInfo._struct`` and ``W3PostingsWriter._write_block``'s
-  format (a term's statistics, its blocks: ``WHOOSH3_HEADER_MAGIC``); ``whoosh.util.numeric``, ``whoosh.system``;
-- ``length_bytes``: ``SegmentReader._perdoc._cached_reader``, ``whoosh.codec.whoosh3._lenfield``,
-  ``LENGTHS_COLUMN``, the column reader's ``_dbfile``, ``_basepos``, ``_count``;
+- ``Segment``: ``SegmentWriter.perdocwriter``, ``.fieldwriter``, ``.docnum``, ``._added``; the codec's per-document
+  writer (``start_doc``, ``add_field``, ``add_column_value``, ``finish_doc``) and field writer (``start_field``,
+  ``finish_field``, ``_fieldid``, ``_postfile``, ``_codec._blocklimit``, ``._compression``, ``_tindex``: the term table's
+  ``dbfile``, ``index``, ``hashfn``, ``buckets``, ``lastkey``); how ``W3TermInfo`` (``_struct``), ``W3PostingsWriter``
+  and ``OrderedHashWriter.add`` write (``term_layout``); ``whoosh.util.numeric``, ``whoosh.system``;
+- ``length_bytes``: ``SegmentReader._perdoc._cached_reader``, ``whoosh.codec.whoosh3._lenfield``, ``LENGTHS_COLUMN``,
+  the column reader's ``_dbfile``, ``_basepos``, ``_count``;
 - ``id_column``: ``whoosh.columns.VarBytesColumn.Reader``'s ``_dbfile``, ``_basepos``, ``_length``, ``_offsets``, ``_lengths``;
-- ``postings``, ``block_postings``: ``whoosh.codec.whoosh3.W3LeafMatcher``'s ``_data``, ``_read_data``,
-  ``_byteids``, ``_i``, ``_next_block``; ``segment_ids``: ``whoosh.index.TOC`` (``read``, ``segments``).
+- ``postings``, ``block_postings``: ``whoosh.codec.whoosh3.W3LeafMatcher``'s ``_data``, ``_read_data``, ``_byteids``,
+  ``_i``, ``_next_block``; ``segment_ids``: ``whoosh.index.TOC`` (``read``, ``segments``).
 """
 
 from __future__ import annotations
 
 import struct
-import zlib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate, islice, repeat
@@ -32,7 +31,7 @@ from whoosh.index import TOC
 from whoosh.system import pack_int, pack_long, pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .blocks import blocks, summary
+from .term_layout import posting_list, table_rows
 
 INLINE_LIMIT = 16  # fewer postings are kept in the term's table entry (most bigrams: in 1 or 2 documents)
 LENGTH_OF_BYTE = (1, *(byte_to_length(b) for b in range(1, 256)))  # 0: none kept, read as 1 as whoosh does
@@ -57,10 +56,10 @@ class Segment:
     def __init__(self, writer: Any) -> None:
         self._writer, self._documents, self._terms = writer, writer.perdocwriter, writer.fieldwriter
         self.count, self._prefix = 0, b""
+        self._rows: list[tuple[bytes, bytes]] = []  # the field's term table rows (key, value)
 
     def add_document(self, fields: Sequence[tuple[str, Any, Any, int]]) -> None:
-        """The next document: (name, field, value, length) per field it has."""
-        documents = self._documents
+        documents = self._documents  # per field: (name, field, value, length)
         documents.start_doc(self.count)
         for name, field, value, length in fields:
             documents.add_field(name, field, value if field.stored else None, length)
@@ -81,31 +80,34 @@ class Segment:
         if len(ids) < INLINE_LIMIT:  # every value, b"" too: a merge reads them through ListMatcher.value()
             info = _TERM_INFO(1, sum(weights), len(ids), length_to_byte(min(lengths)), length_to_byte(max(lengths)),
                               max(weights), ids[0], ids[-1])
-            self._terms._tindex.add(self._prefix + term, info + dumps((tuple(ids), tuple(weights), tuple(values)), 2))
+            self._rows.append((self._prefix + term, info + dumps((tuple(ids), tuple(weights), tuple(values)), 2)))
             return
-        out, level = self._terms._postfile, self._terms._codec._compression
-        start, cut = out.tell(), list(blocks(ids, weights, values, lengths, self._terms._codec._blocklimit, self._fixed))
-        out.write(WHOOSH3_HEADER_MAGIC)
-        for block in cut:  # as ``_write_block``: its length (negative for the last), header, pickled postings
-            body = zlib.compress(dumps(block.data, 2), level) if level else dumps(block.data, 2)
-            info = dumps((block.size, block.last, block.top, level, length_to_byte(block.low), length_to_byte(block.high)), 2)
-            out.write(pack_int((len(info) + len(body)) * (-1 if block is cut[-1] else 1)) + info + body)
-        total, top, least, most = summary(cut)
+        out, codec, start = self._terms._postfile, self._terms._codec, self._terms._postfile.tell()
+        data, (total, top, least, most) = posting_list(ids, weights, values, lengths, codec._blocklimit, self._fixed,
+                                                       codec._compression, length_to_byte)
+        out.write(WHOOSH3_HEADER_MAGIC + data)
         info = _TERM_INFO(0, total, len(ids), length_to_byte(least), length_to_byte(most), top, ids[0], ids[-1])
-        self._terms._tindex.add(self._prefix + term, info + pack_long(start) + pack_int(out.tell() - start))
+        self._rows.append((self._prefix + term, info + pack_long(start) + pack_int(out.tell() - start)))
 
     def finish_field(self) -> None:
+        """The field's term table rows in one write, as ``OrderedHashWriter.add`` writes each (keys in order)."""
+        table, rows, self._rows = self._terms._tindex, self._rows, []
+        if rows:
+            data, starts, keys = table_rows(rows, table.dbfile.tell())
+            table.dbfile.write(data)
+            table.index.extend(starts)
+            for hashed, start in zip(map(table.hashfn, keys), starts):
+                table.buckets[hashed & 255].append((hashed, start))
+            table.lastkey = keys[-1]
         self._terms.finish_field()
 
-    def finish(self) -> int:
-        """Tell the writer how many documents it holds (what ``add_document`` would have counted)."""
+    def finish(self) -> int:  # the writer told how many documents it holds (what ``add_document`` would have counted)
         self._writer.docnum, self._writer._added = self.count, self.count > 0
         return self.count
 
 
 def length_bytes(reader: Any, field: str) -> bytes:
-    """``field``'s length in each document of a segment, one byte each (``LENGTH_OF_BYTE`` decodes
-    it), read in one piece: whoosh reads it per scored document (a seek and a read)."""
+    """``field``'s length per document of a segment, a byte each (``LENGTH_OF_BYTE``), read in one piece (whoosh: per hit)."""
     column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
     raw = column._dbfile.get(column._basepos, column._count) if column is not None else b""
     return raw + bytes(reader.doc_count_all() - len(raw))
@@ -125,12 +127,11 @@ def is_posting_list(matcher: Any) -> bool:
 
 
 def block_postings(matcher: Any) -> Iterator[tuple[int, float]]:
-    """(document number, weight) of the current block of a posting list, decoded as ``_read_ids`` and
-    ``_read_weights`` do (ids delta-encoded unless bytes; weights all 1.0, one float32, or float32 each)."""
+    """(document number, weight) of a posting list's current block, decoded as ``_read_ids``, ``_read_weights`` do."""
     if matcher._data is None:
         matcher._read_data()
     ids, weights = matcher._data[0], matcher._data[1]
-    if not matcher._byteids:
+    if not matcher._byteids:  # ids delta-encoded unless bytes; weights all 1.0, one float32, or float32 each
         ids = accumulate(ids)
     if weights is None or isinstance(weights, float):
         weights = repeat(array("f", [1.0 if weights is None else weights])[0])
@@ -138,8 +139,7 @@ def block_postings(matcher: Any) -> Iterator[tuple[int, float]]:
 
 
 def postings(matcher: Any) -> Iterator[tuple[int, float]]:
-    """(document number, weight) of every posting from the matcher's position on: a block at a time
-    from a posting list, else through the matcher's public methods."""
+    """(document number, weight) of every posting from the matcher's position on, a block at a time if it can."""
     if is_posting_list(matcher):
         while matcher.is_active():
             yield from islice(block_postings(matcher), matcher._i, None)

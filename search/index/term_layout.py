@@ -1,15 +1,24 @@
-"""A term's postings cut into the blocks whoosh 3's codec writes them in (``W3PostingsWriter``), each with
-the statistics its header and the term's table entry keep. Pure Python on lists, a block at a time: the
-codec's writer takes a call per posting, a rebuild's longest part. ``adapter.Segment`` pickles and writes
-them; ``tests/search/test_index_segment.py`` compares the segment with the one whoosh's writer makes.
+"""A segment's terms laid out as whoosh 3's codec writes them, in pure Python on lists: a term's postings cut
+into blocks (``W3PostingsWriter``), each with the statistics its header and the term's table row keep, and a
+field's term table rows (``OrderedHashWriter``). The codec's writers take a call per posting and per term, a
+rebuild's longest part. ``adapter.Segment`` writes them; ``tests/search/test_index_segment.py`` compares the
+segment with the one whoosh's writer makes, and ``tests/bench/bench_build.py`` the files with main's.
 """
 
 from __future__ import annotations
 
+import struct
+import zlib
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from itertools import accumulate
 from operator import sub
+from pickle import dumps
 from typing import Any, NamedTuple
+
+
+_ROW_HEAD = struct.Struct("!ii").pack  # a term table row's key and value lengths (``filetables._lengths``)
+_BLOCK_LENGTH = struct.Struct("!i").pack  # ``whoosh.system.pack_int``
 
 
 class Block(NamedTuple):
@@ -45,3 +54,23 @@ def summary(cut: Sequence[Block]) -> tuple[float, float, int | None, int]:
         total, top, most = total + block.total, max(top, block.top), max(most, block.high)
         least = block.low if least is None else least if block.low is None else min(least, block.low)
     return total, top, least, most
+
+
+def posting_list(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes], lengths: Sequence[int], size: int,
+                 fixed: int | None, level: int, to_byte: Callable[[int | None], int]) -> tuple[bytes, tuple[float, float, int | None, int]]:
+    """A term's postings as ``W3PostingsWriter`` writes them after its magic bytes, block by block: the block's length
+    (negative for the last), its header (with ``to_byte``: the codec's one-byte field length) and its pickled postings
+    (compressed at ``level``); and the term's statistics (``summary``)."""
+    cut, parts = list(blocks(ids, weights, values, lengths, size, fixed)), list[bytes]()
+    for block in cut:
+        body = zlib.compress(dumps(block.data, 2), level) if level else dumps(block.data, 2)
+        info = dumps((block.size, block.last, block.top, level, to_byte(block.low), to_byte(block.high)), 2)
+        parts += (_BLOCK_LENGTH((len(info) + len(body)) * (-1 if block is cut[-1] else 1)), info, body)
+    return b"".join(parts), summary(cut)
+
+
+def table_rows(rows: Sequence[tuple[bytes, bytes]], at: int) -> tuple[bytes, list[int], tuple[bytes, ...]]:
+    """The bytes of term table rows (key, value) written from position ``at``, each row's position, the keys."""
+    keys, values = zip(*rows)
+    data = list(map(b"".join, zip(map(_ROW_HEAD, map(len, keys), map(len, values)), keys, values)))
+    return b"".join(data), list(accumulate(map(len, data[:-1]), initial=at)), keys

@@ -1,37 +1,37 @@
-"""The one module that reaches past whoosh's documented API: a rebuild's segment written through
-whoosh 3's codec, and the three things a search reads in bulk where whoosh reads a document at a time.
+"""The one module that reaches past whoosh's documented API: a rebuild's segment written through whoosh 3's codec,
+and the three things a search reads in bulk where whoosh reads a document at a time.
 
-Everything else in ``search/index/`` uses whoosh's public API (index, writer, searcher, reader,
-matcher, query, ``scoring.BM25F``) and these functions. whoosh-reloaded is pinned below 2.8, and
-``tests/search/test_index_segment.py`` compares what they write and read with whoosh's own (postings,
-scores). The internals touched, each in one place below:
-- ``Segment``: ``SegmentWriter.perdocwriter``, ``.fieldwriter``, ``.docnum``, ``._added``; the codec's
-  per-document writer (``start_doc``, ``add_field``, ``add_column_value``, ``finish_doc``) and field
-  writer (``start_field``, ``start_term``, ``add``, ``finish_term``, ``finish_field``, ``_fieldid``,
-  ``_tindex``: the term table, for a term kept inline); ``whoosh.codec.whoosh3.W3TermInfo._struct`` (how
-  ``to_bytes`` packs an inlined term's statistics); ``whoosh.util.numeric`` and ``whoosh.system.pack_uint``;
-- ``length_bytes``: ``SegmentReader._perdoc._cached_reader``, ``whoosh.codec.whoosh3._lenfield``,
-  ``LENGTHS_COLUMN``, the column reader's ``_dbfile``, ``_basepos``, ``_count``;
-- ``id_column``: ``whoosh.columns.VarBytesColumn.Reader``'s ``_dbfile``, ``_basepos``, ``_length``,
-  ``_offsets``, ``_lengths``;
-- ``postings``, ``block_postings``: ``whoosh.codec.whoosh3.W3LeafMatcher``'s ``_data``, ``_read_data``,
-  ``_byteids``, ``_i``, ``_next_block``; ``segment_ids``: ``whoosh.index.TOC`` (``read``, ``segments``).
+Everything else in ``search/index/`` uses whoosh's public API (index, writer, searcher, reader, matcher, query,
+``scoring.BM25F``) and these functions. whoosh-reloaded is pinned below 2.8, and ``tests/search/test_index_segment.py``
+compares what they write and read with whoosh's own (postings, scores). The internals touched, each in one place below:
+- ``Segment``: ``SegmentWriter.perdocwriter``, ``.fieldwriter``, ``.docnum``, ``._added``; the codec's per-document
+  writer (``start_doc``, ``add_field``, ``add_column_value``, ``finish_doc``) and field writer (``start_field``,
+  ``finish_field``, ``_fieldid``, ``_postfile``, ``_codec._blocklimit``, ``._compression``, ``_tindex``: the term table's
+  ``dbfile``, ``index``, ``hashfn``, ``buckets``, ``lastkey``); how ``W3TermInfo`` (``_struct``), ``W3PostingsWriter``
+  and ``OrderedHashWriter.add`` write (``term_layout``); ``whoosh.util.numeric``, ``whoosh.system``;
+- ``length_bytes``: ``SegmentReader._perdoc._cached_reader``, ``whoosh.codec.whoosh3._lenfield``, ``LENGTHS_COLUMN``,
+  the column reader's ``_dbfile``, ``_basepos``, ``_count``;
+- ``id_column``: ``whoosh.columns.VarBytesColumn.Reader``'s ``_dbfile``, ``_basepos``, ``_length``, ``_offsets``, ``_lengths``;
+- ``postings``, ``block_postings``: ``whoosh.codec.whoosh3.W3LeafMatcher``'s ``_data``, ``_read_data``, ``_byteids``,
+  ``_i``, ``_next_block``; ``segment_ids``: ``whoosh.index.TOC`` (``read``, ``segments``).
 """
 
 from __future__ import annotations
 
 import struct
 from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate, islice, repeat
 from pickle import dumps
 from typing import Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermInfo, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermInfo, _lenfield
 from whoosh.columns import VarBytesColumn
 from whoosh.index import TOC
-from whoosh.system import pack_uint
+from whoosh.system import pack_int, pack_long, pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from .term_layout import posting_list, table_rows
 
 INLINE_LIMIT = 16  # fewer postings are kept in the term's table entry (most bigrams: in 1 or 2 documents)
 LENGTH_OF_BYTE = (1, *(byte_to_length(b) for b in range(1, 256)))  # 0: none kept, read as 1 as whoosh does
@@ -50,17 +50,16 @@ def segment_ids(storage: Any, name: str, generation: int, schema: Any) -> list[s
 
 
 class Segment:
-    """The one segment of an empty index's ``writer``, written as ``add_document`` and ``commit``
-    would write it: documents in order, then each field's terms in byte order with their postings
-    (document number, weight, encoded value). ``finish`` before the writer's ``commit``."""
+    """The one segment of an empty index's ``writer``, written as ``add_document`` and ``commit`` would write it: documents
+    in order, then each field's terms in byte order with their postings. ``finish`` before the writer's ``commit``."""
 
     def __init__(self, writer: Any) -> None:
         self._writer, self._documents, self._terms = writer, writer.perdocwriter, writer.fieldwriter
         self.count, self._prefix = 0, b""
+        self._rows: list[tuple[bytes, bytes]] = []  # the field's term table rows (key, value)
 
     def add_document(self, fields: Sequence[tuple[str, Any, Any, int]]) -> None:
-        """The next document: (name, field, value, length) per field it has."""
-        documents = self._documents
+        documents = self._documents  # per field: (name, field, value, length)
         documents.start_doc(self.count)
         for name, field, value, length in fields:
             documents.add_field(name, field, value if field.stored else None, length)
@@ -72,35 +71,43 @@ class Segment:
     def start_field(self, name: str, field: Any) -> None:
         self._terms.start_field(name, field)
         self._prefix = _FIELD_ID(self._terms._fieldid)
+        self._fixed = field.format.fixed_value_size()  # a block's values: joined, a tuple (None), or none (0)
 
     def add_term(self, term: bytes, ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes],
-                 lengths: Mapping[int, int]) -> None:
-        """One term's postings in columns, in document order; ``lengths``: the field's kept length per document."""
-        if len(ids) >= INLINE_LIMIT:
-            add = self._terms.add
-            self._terms.start_term(term)
-            for docnum, weight, value in zip(ids, weights, values):
-                add(docnum, weight, value, lengths.get(docnum, 0))
-            self._terms.finish_term()
+                 lengths: Sequence[int]) -> None:
+        """One term's postings in columns, in document order (``lengths``: their documents' kept field length, or 0),
+        its statistics and postings as ``W3TermInfo.to_bytes`` and ``W3PostingsWriter`` write them."""
+        if len(ids) < INLINE_LIMIT:  # every value, b"" too: a merge reads them through ListMatcher.value()
+            info = _TERM_INFO(1, sum(weights), len(ids), length_to_byte(min(lengths)), length_to_byte(max(lengths)),
+                              max(weights), ids[0], ids[-1])
+            self._rows.append((self._prefix + term, info + dumps((tuple(ids), tuple(weights), tuple(values)), 2)))
             return
-        doc_lengths = list(map(lengths.get, ids, repeat(0)))  # below: W3TermInfo's to_bytes() of an inlined term
-        least = min(doc_lengths)  # every value, b"" too: a merge reads them through ListMatcher.value()
-        info = _TERM_INFO(1, sum(weights), len(ids), length_to_byte(least) if least else 0,
-                          length_to_byte(max(doc_lengths)), max(weights), ids[0], ids[-1])
-        self._terms._tindex.add(self._prefix + term, info + dumps((tuple(ids), tuple(weights), tuple(values)), 2))
+        out, codec, start = self._terms._postfile, self._terms._codec, self._terms._postfile.tell()
+        data, (total, top, least, most) = posting_list(ids, weights, values, lengths, codec._blocklimit, self._fixed,
+                                                       codec._compression, length_to_byte)
+        out.write(WHOOSH3_HEADER_MAGIC + data)
+        info = _TERM_INFO(0, total, len(ids), length_to_byte(least), length_to_byte(most), top, ids[0], ids[-1])
+        self._rows.append((self._prefix + term, info + pack_long(start) + pack_int(out.tell() - start)))
 
     def finish_field(self) -> None:
+        """The field's term table rows in one write, as ``OrderedHashWriter.add`` writes each (keys in order)."""
+        table, rows, self._rows = self._terms._tindex, self._rows, []
+        if rows:
+            data, starts, keys = table_rows(rows, table.dbfile.tell())
+            table.dbfile.write(data)
+            table.index.extend(starts)
+            for hashed, start in zip(map(table.hashfn, keys), starts):
+                table.buckets[hashed & 255].append((hashed, start))
+            table.lastkey = keys[-1]
         self._terms.finish_field()
 
-    def finish(self) -> int:
-        """Tell the writer how many documents it holds (what ``add_document`` would have counted)."""
+    def finish(self) -> int:  # the writer told how many documents it holds (what ``add_document`` would have counted)
         self._writer.docnum, self._writer._added = self.count, self.count > 0
         return self.count
 
 
 def length_bytes(reader: Any, field: str) -> bytes:
-    """``field``'s length in each document of a segment, one byte each (``LENGTH_OF_BYTE`` decodes
-    it), read in one piece: whoosh reads it per scored document (a seek and a read)."""
+    """``field``'s length per document of a segment, a byte each (``LENGTH_OF_BYTE``), read in one piece (whoosh: per hit)."""
     column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
     raw = column._dbfile.get(column._basepos, column._count) if column is not None else b""
     return raw + bytes(reader.doc_count_all() - len(raw))
@@ -112,12 +119,7 @@ def id_column(reader: Any, field: str = "id") -> Callable[[int], str]:
     if type(column) is not VarBytesColumn.Reader:
         return reader.column_reader(field).__getitem__  # whoosh's own (not expected: every document has one)
     data, offsets, lengths = column._dbfile.get(column._basepos, column._length), column._offsets, column._lengths
-
-    def value(docnum: int) -> str:
-        start = offsets[docnum]
-        return data[start : start + lengths[docnum]].decode("utf-8")  # as ID.from_bytes
-
-    return value
+    return lambda docnum: data[offsets[docnum] : offsets[docnum] + lengths[docnum]].decode("utf-8")  # as ID.from_bytes
 
 
 def is_posting_list(matcher: Any) -> bool:
@@ -125,12 +127,11 @@ def is_posting_list(matcher: Any) -> bool:
 
 
 def block_postings(matcher: Any) -> Iterator[tuple[int, float]]:
-    """(document number, weight) of the current block of a posting list, decoded as ``_read_ids`` and
-    ``_read_weights`` do (ids delta-encoded unless bytes; weights all 1.0, one float32, or float32 each)."""
+    """(document number, weight) of a posting list's current block, decoded as ``_read_ids``, ``_read_weights`` do."""
     if matcher._data is None:
         matcher._read_data()
     ids, weights = matcher._data[0], matcher._data[1]
-    if not matcher._byteids:
+    if not matcher._byteids:  # ids delta-encoded unless bytes; weights all 1.0, one float32, or float32 each
         ids = accumulate(ids)
     if weights is None or isinstance(weights, float):
         weights = repeat(array("f", [1.0 if weights is None else weights])[0])
@@ -138,8 +139,7 @@ def block_postings(matcher: Any) -> Iterator[tuple[int, float]]:
 
 
 def postings(matcher: Any) -> Iterator[tuple[int, float]]:
-    """(document number, weight) of every posting from the matcher's position on: a block at a time
-    from a posting list, else through the matcher's public methods."""
+    """(document number, weight) of every posting from the matcher's position on, a block at a time if it can."""
     if is_posting_list(matcher):
         while matcher.is_active():
             yield from islice(block_postings(matcher), matcher._i, None)

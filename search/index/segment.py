@@ -10,8 +10,9 @@ postings are kept inline in the term table.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
+from itertools import repeat
 from typing import Any
 
 from whoosh.analysis import IDTokenizer
@@ -24,6 +25,8 @@ from .schema import TextTokenizer
 Document = dict[str, str]
 Progress = Callable[[int], None]
 _FREQ_BITS = 32
+_DOCNUM = _FREQ_BITS.__rrshift__  # a counted posting's document number (p >> 32)
+_drain: Callable[[Iterable[Any]], None] = deque(maxlen=0).extend  # runs an iterator to its end, keeping nothing
 
 
 def write_segment(writer: Any, documents: Iterable[Document], progress: Progress | None) -> int:
@@ -62,26 +65,22 @@ class _FieldPostings:
         self.name, self.field = name, field
         self.counted = isinstance(field.analyzer, TextTokenizer) and type(field.format) is Frequency
         self.whole = type(field.analyzer) is IDTokenizer and type(field.format) is Existence  # one term: the value
-        self.terms: dict[Any, list] = {}
+        self.terms: dict[Any, list] = defaultdict(list)  # a term's list made when first looked up
         self.lengths: dict[int, int] = {}  # as the codec keeps them
 
     def add(self, docnum: int, value: str) -> int:
         """Gather one document's value; returns its length (0 when the field is not scorable)."""
         terms, length = self.terms, 0
         if self.counted:
-            base = docnum << _FREQ_BITS
-            for token, freq in Counter(self.field.analyzer.pieces(value)).items():
-                found = terms.get(token)
-                if found is None:
-                    terms[token] = found = []
-                found.append(base | freq)
-                length += freq
+            counts = Counter(self.field.analyzer.pieces(value))  # each token's posting appended in C-level loops:
+            _drain(map(list.append, map(terms.__getitem__, counts), map((docnum << _FREQ_BITS).__or__, counts.values())))
+            length = sum(counts.values())
         elif self.whole:
-            terms.setdefault(value.encode(), []).append((docnum, self.field.format.field_boost, b""))
+            terms[value.encode()].append((docnum, self.field.format.field_boost, b""))
             length = 1
         else:
             for tbytes, freq, weight, vbytes in self.field.index(value):
-                terms.setdefault(tbytes, []).append((docnum, weight, vbytes))
+                terms[tbytes].append((docnum, weight, vbytes))
                 length += freq
         if not self.field.scorable:
             return 0
@@ -98,10 +97,10 @@ class _FieldPostings:
         for term in sorted(self.terms):
             found = self.terms[term]
             if self.counted:
-                freqs = [p & mask for p in found]
-                segment.add_term(term.encode(), [p >> _FREQ_BITS for p in found], [f * boost for f in freqs],
-                                 list(map(encode_frequency, freqs)), self.lengths)
+                freqs, docs = list(map(mask.__and__, found)), list(map(_DOCNUM, found))
+                segment.add_term(term.encode(), docs, list(map(boost.__mul__, freqs)), list(map(encode_frequency, freqs)),
+                                 list(map(self.lengths.get, docs, repeat(0))))
             else:
                 ids, weights, values = zip(*found)
-                segment.add_term(term, ids, weights, values, self.lengths)
+                segment.add_term(term, ids, weights, values, list(map(self.lengths.get, ids, repeat(0))))
         segment.finish_field()

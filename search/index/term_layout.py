@@ -1,0 +1,76 @@
+"""A segment's terms laid out as whoosh 3's codec writes them, in pure Python on lists: a term's postings cut
+into blocks (``W3PostingsWriter``), each with the statistics its header and the term's table row keep, and a
+field's term table rows (``OrderedHashWriter``). The codec's writers take a call per posting and per term, a
+rebuild's longest part. ``adapter.Segment`` writes them; ``tests/search/test_index_segment.py`` compares the
+segment with the one whoosh's writer makes, and ``tests/bench/bench_build.py`` the files with main's.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from itertools import accumulate
+from operator import sub
+from pickle import dumps
+from typing import Any, NamedTuple
+
+
+_ROW_HEAD = struct.Struct("!ii").pack  # a term table row's key and value lengths (``filetables._lengths``)
+_BLOCK_LENGTH = struct.Struct("!i").pack  # ``whoosh.system.pack_int``
+
+
+class Block(NamedTuple):
+    data: tuple[Any, Any, Any]  # what the codec pickles: (ids, weights, values), made small as below
+    size: int  # postings
+    last: int  # the last document number
+    top: float  # the highest weight, 0 when none is above 0 (where the codec starts)
+    low: int | None  # the shortest length of a document of the block (0 is none: not counted), None if none
+    high: int  # the longest, 0 if none
+    total: float  # the weights' sum, as float32 each (as the codec holds them)
+
+
+def blocks(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes], lengths: Sequence[int],
+           size: int, fixed: int | None) -> Iterator[Block]:
+    """``size`` postings a block, in order. In ``data`` the ids are deltas (the first from 0), the weights
+    None when all are 1.0, one float32 when all are equal, else each one; the values none when ``fixed``
+    (the format's value size) is 0, joined when it is set, else a tuple of those not empty."""
+    for at in range(0, len(ids), size):
+        block, held, kept = ids[at : at + size], array("f", weights[at : at + size]), values[at : at + size]
+        known = [n for n in lengths[at : at + size] if n]
+        same = held.count(held[0]) == len(held)
+        data = ((block[0], *map(sub, block[1:], block)), None if same and held[0] == 1.0 else held[0] if same else tuple(held),
+                None if fixed == 0 else b"".join(kept) if fixed else tuple(filter(None, kept)))
+        yield Block(data, len(block), block[-1], max(0, max(weights[at : at + size])),
+                    min(known) if known else None, max(known, default=0), sum(held))
+
+
+def summary(cut: Sequence[Block]) -> tuple[float, float, int | None, int]:
+    """The term's statistics from its blocks, as ``W3TermInfo.add_block`` adds them up: the weights'
+    sum, the highest weight, the shortest and the longest length (None and 0 when none is known)."""
+    total, top, least, most = 0.0, 0.0, None, 0
+    for block in cut:
+        total, top, most = total + block.total, max(top, block.top), max(most, block.high)
+        least = block.low if least is None else least if block.low is None else min(least, block.low)
+    return total, top, least, most
+
+
+def posting_list(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes], lengths: Sequence[int], size: int,
+                 fixed: int | None, level: int, to_byte: Callable[[int | None], int]) -> tuple[bytes, tuple[float, float, int | None, int]]:
+    """A term's postings as ``W3PostingsWriter`` writes them after its magic bytes, block by block: the block's length
+    (negative for the last), its header (with ``to_byte``: the codec's one-byte field length) and its pickled postings
+    (compressed at ``level``); and the term's statistics (``summary``)."""
+    cut, parts = list(blocks(ids, weights, values, lengths, size, fixed)), list[bytes]()
+    for block in cut:
+        body = zlib.compress(dumps(block.data, 2), level) if level else dumps(block.data, 2)
+        info = dumps((block.size, block.last, block.top, level, to_byte(block.low), to_byte(block.high)), 2)
+        parts += (_BLOCK_LENGTH((len(info) + len(body)) * (-1 if block is cut[-1] else 1)), info, body)
+    return b"".join(parts), summary(cut)
+
+
+def table_rows(rows: Sequence[tuple[bytes, bytes]], at: int) -> tuple[bytes, list[int], tuple[bytes, ...]]:
+    """The bytes of term table rows (key, value) written from position ``at``, each row's position, the keys."""
+    keys, values = zip(*rows)
+    data = list(map(b"".join, zip(map(_ROW_HEAD, map(len, keys), map(len, values)), keys, values)))
+    return b"".join(data), list(accumulate(map(len, data[:-1]), initial=at)), keys

@@ -109,7 +109,7 @@ class HitParts(NamedTuple):
         return cls(head=encode(static.head)[:-1] + b",",
                    replaced_by=b',"replaced_by":' + encode(static.replaced_by) + b',"coverage":',
                    qualifier=b',"qualifier":' + encode(static.qualifier) + b"}",
-                   label=static.label, label_script=static.label_script, label_target=prepared(static.label),
+                   label=static.label, label_script=static.label_script, label_target=static.label_target,
                    definition=static.definition, definition_target=prepared(static.definition))
 
 

@@ -10,6 +10,9 @@ from litestar import MediaType
 from litestar.response.base import ASGIResponse
 
 from api.rendering import PreEncoded, _Sent
+from api.views import HitHead, _refs, concept_href, curated_label, hit_static, qualifier
+from search.analysis import render
+from search.highlight import prepared
 
 ATTRIBUTES = ("body", "content_length", "_encoded_cookies", "encoding", "is_head_response", "status_code",
               "background")
@@ -52,3 +55,24 @@ def test_anything_else_goes_through_litestars_constructor(status, headers, head)
     answer = PreEncoded(b"", status_code=status, headers=headers)
     made = answer.to_asgi_response(None, None, is_head_response=head)
     assert type(made) is ASGIResponse
+
+
+@pytest.mark.parametrize("script", ["zh-Hans", "zh-Hant", "zh-TW", "zh-HK"])
+def test_a_hits_static_part_is_read_as_from_the_whole_concept(live_server, script):
+    """``hit_static`` reads columns and an excerpt of a concept; every part is what the whole version says."""
+    catalog = live_server.services.catalog
+    qualifiers = []
+    for concept_id in catalog.concepts:
+        c = catalog.concepts[concept_id]
+        static = hit_static(catalog, "concept", concept_id, script)
+        curated = curated_label(c, script)
+        assert static.head == HitHead(id=c.id, kind="concept", href=concept_href(c.id),
+                                      label=curated or render(c.preferred, script), code=c.notation,
+                                      definition=render(c.chinese_definition, script), scheme=c.scheme,
+                                      status=c.status, grade=c.grade)
+        assert (static.label, static.definition) == (curated or c.preferred, c.chinese_definition)
+        assert static.label_target == prepared(static.label)
+        assert static.replaced_by == _refs(catalog, c.replaced_by, script)
+        assert static.qualifier == qualifier(catalog, c, script)
+        qualifiers.append(static.qualifier)
+    assert any(qualifiers)  # the bundled vocabularies hold homonyms

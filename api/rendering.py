@@ -7,6 +7,7 @@ Entries are made on first use and carry the catalog revision they were made at; 
 from __future__ import annotations
 
 import threading
+from enum import Enum
 from collections import OrderedDict
 from typing import Any, NamedTuple
 
@@ -73,9 +74,10 @@ class _Sent(ASGIResponse):
     set one by one through ``MutableScopeHeaders.setdefault`` (a scan that decodes every header).
     tests/api/test_rendering.py compares the two's headers and attributes."""
 
-    def __init__(self, body: bytes, status_code: int, headers: dict[str, str], media_type: str,
+    def __init__(self, body: bytes, status_code: int, headers: dict[str, str], media_type: Enum | str | None,
                  background: Any) -> None:
-        media = media_type.value if isinstance(media_type, MediaType) else media_type
+        media_type = media_type or MediaType.JSON  # as ASGIResponse reads it (an enum: its value)
+        media: str = media_type.value if isinstance(media_type, Enum) else media_type
         raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
         raw.append((b"content-type",
                     (f"{media}; charset=utf-8" if media.startswith("text/") else media).encode("latin-1")))

@@ -34,7 +34,7 @@ def sent_messages(response: ASGIResponse) -> list[dict]:
 @pytest.mark.parametrize("status", [200, 201, 203])
 @pytest.mark.parametrize("own, layer", [({}, None), ({"ETag": '"abc"', "Cache-Control": "no-cache"}, None),
                                         ({"etag": '"x"'}, {"X-Layer": "é", "etag": '"layer"'})])
-@pytest.mark.parametrize("media_type", [MediaType.JSON, "text/plain", "application/problem+json"])
+@pytest.mark.parametrize("media_type", [MediaType.JSON, MediaType.HTML, "text/plain", "application/problem+json", None])
 @pytest.mark.parametrize("body", [b"", b'{"a":1}', "数字乡村".encode()])
 def test_a_plain_answer_is_what_litestar_would_make(status, own, layer, media_type, body):
     answer = PreEncoded(body, status_code=status, headers=dict(own), media_type=media_type)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import sys
 import threading
+from enum import Enum
 from collections import OrderedDict
 from typing import Any, NamedTuple
 
 import msgspec
 from litestar import MediaType, Response
+from litestar.datastructures import MutableScopeHeaders
 from litestar.response.base import ASGIResponse
 
 from registry.model import ConceptVersion
@@ -51,12 +53,46 @@ class PreEncoded(Response):
     def to_asgi_response(self, app: Any, request: Any, *, background: Any = None, cookies: Any = None,
                          headers: dict[str, str] | None = None, is_head_response: bool = False,
                          **_: Any) -> ASGIResponse:
+        merged = {**headers, **self.headers} if headers else self.headers
+        if (not is_head_response and not cookies and not self.cookies and self.status_code in PLAIN_STATUSES
+                and not any(name.lower() in SET_BY_RESPONSE for name in merged)):
+            return _Sent(self.content, self.status_code, merged, self.media_type, self.background or background)
         return ASGIResponse(
             body=self.content, status_code=self.status_code, media_type=self.media_type,
-            headers={**headers, **self.headers} if headers else self.headers,
+            headers=merged,
             cookies=[*self.cookies, *cookies] if cookies else self.cookies,
             background=self.background or background, is_head_response=is_head_response,
         )
+
+
+PLAIN_STATUSES = frozenset((200, 201, 202, 203, 206))  # a body allowed, nothing for ASGIResponse to drop
+SET_BY_RESPONSE = frozenset(("content-type", "content-length"))
+
+
+class _Sent(ASGIResponse):
+    """The ``ASGIResponse`` that ``ASGIResponse(body=…, headers=…, media_type=…)`` makes for a body it may
+    send, no cookies and no content type or length among the headers: the same raw headers (the given ones
+    lower-cased and latin-1 encoded, in order, then content type and length), listed at once rather than
+    set one by one through ``MutableScopeHeaders.setdefault`` (a scan that decodes every header).
+    tests/api/test_rendering.py compares the two's headers and attributes."""
+
+    def __init__(self, body: bytes, status_code: int, headers: dict[str, str], media_type: Enum | str | None,
+                 background: Any) -> None:
+        media_type = media_type or MediaType.JSON  # as ASGIResponse reads it (an enum: its value)
+        media: str = media_type.value if isinstance(media_type, Enum) else media_type
+        raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+        raw.append((b"content-type",
+                    (f"{media}; charset=utf-8" if media.startswith("text/") else media).encode("latin-1")))
+        raw.append((b"content-length", b"%d" % len(body)))
+        self.headers = MutableScopeHeaders()
+        self.headers.headers = raw
+        self.background = background
+        self.body = body
+        self.content_length = len(body)
+        self._encoded_cookies = ()
+        self.encoding = "utf-8"
+        self.is_head_response = False
+        self.status_code = status_code
 
 
 class HitParts(NamedTuple):
@@ -77,7 +113,7 @@ class HitParts(NamedTuple):
         return cls(head=encode(static.head)[:-1] + b",",
                    replaced_by=b',"replaced_by":' + encode(static.replaced_by) + b',"coverage":',
                    qualifier=b',"qualifier":' + encode(static.qualifier) + b"}",
-                   label=static.label, label_script=static.label_script, label_target=prepared(static.label),
+                   label=static.label, label_script=static.label_script, label_target=static.label_target,
                    definition=static.definition, definition_target=prepared(static.definition))
 
 

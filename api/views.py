@@ -20,10 +20,10 @@ from registry.model import (
     StandardVersion,
     Term,
 )
-from registry.text import fold_to_simplified
+from registry.text import fold_to_simplified, folded_and_simplified
 from search.analysis import render
 from search.catalog import Catalog, Suggestion
-from search.highlight import highlight
+from search.highlight import highlight, prepared
 from search.service import TIERS, Hit, SearchResults
 
 
@@ -263,16 +263,21 @@ def standard_out(catalog: Catalog, s: StandardVersion, script: str = "zh-Hans") 
     )
 
 
-def qualifier(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans", preferred: str = "") -> str:
+def qualifier(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans", preferred: str = "",
+              folded: str | None = None) -> str:
     """What tells a homonym apart (ISO 704: one label, several concepts, as imported thesauri have them): its
     broader concept's label, else its preferred term in another language (English first) that differs, else its
     scheme's title; empty when no other concept of the scheme shares its preferred label. ``preferred``:
-    ``c.preferred`` when the caller has it."""
-    matches = catalog.by_label.get(fold_to_simplified(preferred or c.preferred), ())
-    if not any(m.id != c.id and m.term.type == "preferred" and m.id in catalog.concepts
-               and catalog.concepts[m.id].scheme == c.scheme for m in matches):
-        return ""
-    return distinction(catalog, c, script)
+    ``c.preferred`` when the caller has it, ``folded`` its ``fold_to_simplified``."""
+    folded = fold_to_simplified(preferred or c.preferred) if folded is None else folded
+    return distinction(catalog, c, script) if shares_label(catalog, c.id, c.scheme, folded) else ""
+
+
+def shares_label(catalog: Catalog, concept_id: str, scheme: str, folded: str) -> bool:
+    """Whether another concept of ``scheme`` has a preferred label folding to ``folded`` (a homonym)."""
+    concepts = catalog.concepts
+    return any(m.id != concept_id and m.term.type == "preferred" and m.id in concepts
+               and concepts.scheme(m.id) == scheme for m in catalog.by_label.get(folded, ()))
 
 
 def distinction(catalog: Catalog, c: ConceptVersion, script: str = "zh-Hans") -> str:
@@ -303,6 +308,7 @@ class HitStatic(NamedTuple):
     definition: str  # the text the definition highlight marks, in ``script``
     replaced_by: list[Ref]
     qualifier: str
+    label_target: str  # search.highlight.prepared(label)
 
 
 def hit_static(catalog: Catalog, kind: str, entity_id: str, script: str = "zh-Hans") -> HitStatic:
@@ -311,15 +317,22 @@ def hit_static(catalog: Catalog, kind: str, entity_id: str, script: str = "zh-Ha
         notes = "; ".join(s.notes)
         head = HitHead(id=s.id, kind="standard", href=standard_href(s.id), label=official_title(s.title, script),
                        code=s.code, definition=render(notes, script), scheme="standards", status=s.status, grade=None)
-        return HitStatic(head, s.title, ZH_HANT if script != ZH_HANS else script, notes, [], "")
-    c = catalog.concepts[entity_id]
-    curated = curated_label(c, script)
-    preferred, definition = c.preferred, c.chinese_definition  # properties: read once
-    head = HitHead(id=c.id, kind="concept", href=concept_href(c.id), label=curated or render(preferred, script),
-                   code=c.notation, definition=render(definition, script), scheme=c.scheme, status=c.status,
-                   grade=c.grade)
+        return HitStatic(head, s.title, ZH_HANT if script != ZH_HANS else script, notes, [], "", prepared(s.title))
+    # the columns and an excerpt of the concept (ConceptTable.excerpt): the whole version is decoded only
+    # for a regional script's curated label and a homonym's distinction
+    concepts = catalog.concepts
+    c = concepts.excerpt(entity_id)
+    curated = curated_label(concepts[entity_id], script) if script in REGIONAL else None
+    preferred, definition, scheme = concepts.preferred(entity_id), c.chinese_definition, concepts.scheme(entity_id)
+    folded, simplified = folded_and_simplified(preferred)  # simplified: the t2s that prepared(preferred) reads
+    head = HitHead(id=entity_id, kind="concept", href=concept_href(entity_id),
+                   label=curated or render(preferred, script), code=c.notation, definition=render(definition, script),
+                   scheme=scheme, status=concepts.status(entity_id), grade=concepts.grade(entity_id))
+    shared = shares_label(catalog, entity_id, scheme, folded)
     return HitStatic(head, curated or preferred, ZH_HANS if curated else script, definition,
-                     _refs(catalog, c.replaced_by, script), qualifier(catalog, c, script, preferred))
+                     _refs(catalog, c.replaced_by, script),
+                     distinction(catalog, concepts[entity_id], script) if shared else "",
+                     prepared(curated) if curated else prepared(preferred, simplified))
 
 
 def hit_out(catalog: Catalog, hit: Hit, terms: tuple[str, ...], script: str = "zh-Hans") -> HitOut:

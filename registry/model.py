@@ -173,12 +173,31 @@ class ConceptVersion(Struct, frozen=True, kw_only=True):
     def chinese_definition(self) -> str:
         """The concept's Chinese definition: the registry's own (zh-Hans), else one imported under another
         Simplified tag (zh-CN, zh, zh-SG ...), which stays stored and exported with that tag."""
-        return self.definition or next((d.text for d in self.definitions if is_simplified(d.lang)), "")
+        return chinese_definition(self.definition, self.definitions)
 
     @property
     def english_definition(self) -> str:
         """The concept's English definition: the registry's own (en), else one imported as en-US, en-GB ..."""
         return self.definition_en or next((d.text for d in self.definitions if is_english(d.lang)), "")
+
+
+def chinese_definition(definition: str, definitions: tuple[Definition, ...]) -> str:
+    """``ConceptVersion.chinese_definition`` of these two fields."""
+    return definition or next((d.text for d in definitions if is_simplified(d.lang)), "")
+
+
+class ConceptExcerpt(Struct, frozen=True, kw_only=True):
+    """The fields of a ``ConceptVersion`` that a search hit shows besides its id, preferred label, status,
+    scheme and grade: decoded from a version's msgpack, every other field skipped (defaults as there)."""
+
+    definition: str = ""
+    definitions: tuple[Definition, ...] = ()
+    notation: str = ""
+    replaced_by: tuple[Id, ...] = ()
+
+    @property
+    def chinese_definition(self) -> str:
+        return chinese_definition(self.definition, self.definitions)
 
 
 class StandardVersion(Struct, frozen=True, kw_only=True):

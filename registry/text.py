@@ -7,7 +7,7 @@ import unicodedata
 
 from .conversion import converter
 
-__all__ = ["converter", "fold_to_simplified", "normalize"]
+__all__ = ["converter", "fold_to_simplified", "folded_and_simplified", "normalize"]
 
 _SPACES = re.compile(r"\s+")
 
@@ -22,3 +22,13 @@ def fold_to_simplified(text: str) -> str:
     no key of OpenCC's dictionaries is ASCII only, ``tests/registry/test_text.py``)."""
     folded = normalize(text)
     return folded if folded.isascii() else converter("t2s").convert(folded)
+
+
+def folded_and_simplified(text: str) -> tuple[str, str | None]:
+    """``fold_to_simplified(text)``, and OpenCC t2s of ``text`` itself when the fold is exactly that
+    conversion (``text`` already normalised and not ASCII: one conversion serves both), else None."""
+    folded = normalize(text)
+    if folded.isascii():
+        return folded, None
+    simplified = converter("t2s").convert(folded)
+    return simplified, simplified if folded == text else None

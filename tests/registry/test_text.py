@@ -12,7 +12,7 @@ from pathlib import Path
 import opencc
 import pytest
 
-from registry.text import converter, fold_to_simplified, normalize
+from registry.text import converter, fold_to_simplified, folded_and_simplified, normalize
 
 CONFIGS = ("t2s", "tw2sp", "hk2s")  # folding (t2s) and the query's forms (search.analysis.QUERY_CONVERSIONS)
 
@@ -57,3 +57,12 @@ def test_ascii_text_folds_and_converts_to_itself():
         assert fold_to_simplified(text) == converter("t2s").convert(normalize(text))
     assert fold_to_simplified("ＧＢ／Ｔ　１") == "gb/t 1"  # full width folded to ASCII first
     assert fold_to_simplified("數位鄉村") == "数位乡村"
+
+
+@pytest.mark.parametrize("text", ["數位鄉村", "数字乡村", "ＧＢ／Ｔ　１", "GB/T 43697", "Ｗｉ－Ｆｉ 熱點", "行動  支付",
+                                  "DNA 測序", "Ωμέγα 數據", "ǅ字", "冷鏈物流 "])
+def test_the_fold_and_the_simplified_text_come_from_one_conversion(text):
+    folded, simplified = folded_and_simplified(text)
+    assert folded == fold_to_simplified(text)
+    assert simplified is None or simplified == converter("t2s").convert(text)
+    assert (simplified is None) is (normalize(text) != text or text.isascii())

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from registry.model import ConceptVersion, Term
+from registry.model import ConceptVersion, Definition, Term
 from search import concept_table
 from search.concept_table import ConceptTable
 
@@ -25,9 +25,12 @@ def repack(request, monkeypatch):
 def _version(rng: random.Random, concept_id: str, version: int) -> ConceptVersion:
     terms = [Term(text=f"词{rng.randint(0, 9)}{concept_id}", type="preferred", lang=rng.choice(["zh-Hans", "en"]))]
     terms += [Term(text=f"别名{n}", lang="zh-Hant") for n in range(rng.randint(0, 2))]
+    definitions = tuple(Definition(text=f"釋義{n}", lang=rng.choice(["zh-CN", "en", "zh-TW"])) for n in range(rng.randint(0, 2)))
     return ConceptVersion(id=concept_id, scheme=rng.choice(["sa", "sb", "sc"]), version=version, terms=tuple(terms),
                           definition="定义" * rng.randint(0, 3), status=rng.choice(["published", "deprecated"]),
-                          grade=rng.choice([None, "core", "general"]), author=rng.choice(["", "甲"]))
+                          grade=rng.choice([None, "core", "general"]), author=rng.choice(["", "甲"]),
+                          definitions=definitions, notation=rng.choice(["", f"N{version}"]),
+                          replaced_by=tuple(rng.sample(["ra", "rb", "rc"], rng.randint(0, 2))))
 
 
 def test_a_concept_table_reads_like_the_dict_it_replaces_through_every_change(repack):
@@ -51,6 +54,10 @@ def test_a_concept_table_reads_like_the_dict_it_replaces_through_every_change(re
         for concept_id, c in model.items():
             assert (table.preferred(concept_id), table.status(concept_id), table.scheme(concept_id),
                     table.grade(concept_id)) == (c.preferred, c.status, c.scheme, c.grade)
+            excerpt = table.excerpt(concept_id)
+            assert (excerpt.definition, excerpt.definitions, excerpt.notation, excerpt.replaced_by,
+                    excerpt.chinese_definition) == (c.definition, c.definitions, c.notation, c.replaced_by,
+                                                    c.chinese_definition)
         assert table.scheme_counts() == Counter(c.scheme for c in model.values())
         assert ConceptTable.of(model).ids_where("sa") == [i for i, c in model.items() if c.scheme == "sa"]
         for scheme in ("sa", "sb", "sc"):
@@ -71,4 +78,6 @@ def test_a_removed_concept_is_gone_from_every_reading():
     assert list(table) == ["xx", "zz"] and len(table) == 2 and "yy" not in table and table.get("yy") is None
     with pytest.raises(KeyError):
         table.scheme("yy")
+    with pytest.raises(KeyError):
+        table.excerpt("yy")
     assert list(pickle.loads(pickle.dumps(table))) == ["xx", "zz"]

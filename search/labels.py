@@ -4,9 +4,8 @@ Tiers, best first: exact preferred label, exact other label (or its full pinyin,
 label prefix, label containing the query, partial match (enough of the query covered by one label,
 ranked by coverage), sound only (a homophone of three syllables or more), near (a short query sharing
 characters with a label, see ``near``; only when no label is, starts with or holds the query and the
-other tiers found fewer than five hits; a weak partial match is then scored with them). Definitions come
-after, from the full-text index. Within a tier, hits are ordered by score (how much of the query the label
-covers and the other way round), then id.
+other tiers found fewer than five hits). Definitions come after, from the full-text index. Within a tier, hits are ordered by
+score (how much of the query the label covers and the other way round), then id.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from .analysis import (CJK, CJK_RUN, bigrams, english_words, expand_query, fold_
                        normalize, pinyin_keys, pinyin_query)
 from .catalog import Catalog, code_keys, query_code_key
 from .near import marks as near_marks
-from .near import MAX_QUERY as NEAR_MAX_QUERY
 from .near import CharWeights, near_labels, sound_table, sound_table_changed
 
 TIERS = ("exact-preferred", "exact-label", "label-prefix", "label-words", "label-partial", "label-sound",
@@ -42,7 +40,6 @@ RUN_MIN = 4  # a label holding a run of this many of the query's characters in a
 RUN_WEIGHT = 0.3  # ... gains this much times the share of the query in the run, in the partial tier
 LEADING_LABEL_COVER = 0.6  # a label the query starts with, covering this much of it, leads the prefix tier
 SOUND_MIN_SYLLABLES = 3  # a homophone with no shared character matches only from this length
-WEAK_PARTIAL = 0.6  # when near runs, a partial match scoring below this is scored as a near match (tuned on dev)
 NEAR_WHEN_FEWER = 5  # near runs when the other tiers found fewer hits, none by the whole query (tuned on dev)
 ASCII_QUERY = re.compile(r"^[a-z0-9 .\-/]+$")
 LETTERS_ONLY = re.compile(r"^[a-z ]+$")
@@ -345,11 +342,6 @@ class _Ranker:
         if not forms:
             return
         catalog = self.catalog
-        if all(len(f) <= NEAR_MAX_QUERY for f in forms):
-            # a weak partial match (three characters shared, a long label: 多元变量统计分析 for 統合分析) is no
-            # surer than a near match: scored with them (元分析 first), kept only if the near guard keeps it
-            for entity_id in [e for e, hit in self.best.items() if hit[0] == PARTIAL and hit[1] < WEAK_PARTIAL]:
-                del self.best[entity_id]
         taken = {fold_to_simplified(hit[3]) for hit in self.best.values()}  # labels hit by a better tier
         weights, sounds = prepare(catalog)
         for label, score, cover, form in near_labels(catalog.postings, weights, forms, taken, sounds):

@@ -46,8 +46,7 @@ SAME_PLACE_POSTING = 5000  # ... the others, on at most this many labels, propos
 
 CHAR_POSTING = 5000  # a character or bigram on more labels than this proposes no candidates on its own
 PAIR_CHARS = 6  # the rarest characters of a form whose pairs propose candidates
-ONE_CHAR_QUERY = 3  # a label sharing one character is proposed only for forms up to this length (of four, such
-# a first near match was right 6 times in 42 on the development half) ...
+ONE_CHAR_QUERY = 4  # a label sharing one character is proposed only for forms up to this length ...
 ONE_CHAR_POSTING = 400  # ... by a character that is not common and on at most this many labels
 CANDIDATES = 30  # labels scored per query form at most (see ``_candidates``)
 MAX_QUERY = 16  # longer queries are for the partial tier, not this one

@@ -34,14 +34,15 @@ def write_segment(writer: Any, documents: Iterable[Document], progress: Progress
     ``writer``; returns how many there were. The caller commits."""
     schema = writer.schema
     segment = Segment(writer)
-    gathered = {name: _FieldPostings(name, schema[name]) for name in schema.names() if schema[name].indexed}
-    for doc in documents:
+    field_of = {name: schema[name] for name in schema.names()}  # a dict look-up, not the schema's method, per field
+    gathered = {name: _FieldPostings(name, field) for name, field in field_of.items() if field.indexed}
+    for docnum, doc in enumerate(documents):
         fields = []
         for name in sorted(doc):
             value = doc[name]
             if value is not None:
-                field = schema[name]
-                fields.append((name, field, value, gathered[name].add(segment.count, value) if field.indexed else 0))
+                field = field_of[name]
+                fields.append((name, field, value, gathered[name].add(docnum, value) if field.indexed else 0))
         segment.add_document(fields)
         if progress:
             progress(1)

@@ -28,7 +28,7 @@ from .drafting import DraftingController, DraftingPages
 from .editorial import ProposalController, ReleaseController
 from .exchange import exchange_handlers
 from .history import HistoryController
-from .memory import trim
+from .memory import keep_large_blocks_apart, trim
 from .openapi import ExactJson
 from .strict import strict_request
 from .observability import EveryRequest, RequestLog, RequestMetrics, flush_every, metrics, readyz
@@ -164,6 +164,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        keep_large_blocks_apart()  # before the snapshot's load frees its large blocks (api/memory.py)
         services = await anyio.to_thread.run_sync(Services, settings)
         app.state.services = running["services"] = services
         trim()  # what opening the services freed goes back to the system (api/memory.py)

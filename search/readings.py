@@ -2,8 +2,9 @@
 
 pypinyin loads its 42k character readings as a dict of int → str when it is first imported, about
 7 MB in every process. Here the same data file is packed into a few arrays (``Readings``, under
-0.5 MB): the code points sorted in one array, searched with ``bisect``, each with the number of its
-readings, and the 8.6k distinct readings in one string cut by an array of offsets.
+1 MB): the code points sorted in one array, searched with ``bisect``, each with the number of its
+readings, and the 8.6k distinct readings in one string cut by an array of offsets; a code point of the
+Basic Multilingual Plane is found directly, by an array of its readings' numbers indexed by it.
 
 ``install`` hands this table to pypinyin in place of its own (``pypinyin.constants.PINYIN_DICT`` is
 the object of the module ``pypinyin.pinyin_dict``, which pypinyin imports by name and, with
@@ -27,6 +28,7 @@ from types import ModuleType
 
 DATA_FILE = "pinyin_dict.json"  # in the pypinyin package: "code point" → "reading,reading"
 MODULE = "pypinyin.pinyin_dict"  # the module whose ``pinyin_dict`` pypinyin reads
+BMP = 0x10000
 
 
 def data_path() -> Path:
@@ -40,7 +42,7 @@ def data_path() -> Path:
 class Readings(Mapping[int, str]):
     """Code point → its readings as pypinyin's dict holds them (``"zhōng,zhòng"``), read-only."""
 
-    __slots__ = ("codes", "numbers", "pool", "starts")
+    __slots__ = ("codes", "numbers", "pool", "starts", "bmp")
 
     def __init__(self, entries: Mapping[int, str]) -> None:
         distinct: dict[str, int] = {}  # readings → their number
@@ -49,11 +51,25 @@ class Readings(Mapping[int, str]):
         self.numbers = array("I", [distinct.setdefault(entries[code], len(distinct)) for code in codes])
         self.pool = "".join(distinct)
         self.starts = array("I", accumulate(map(len, distinct), initial=0))
+        # the Basic Multilingual Plane (where nearly every character read is) by code point: the number of
+        # its readings + 1, 0 for none (256 KB: a look-up without the bisect)
+        self.bmp = array("I", bytes(4 * BMP))
+        for code, number in zip(self.codes, self.numbers):
+            if code >= BMP:
+                break
+            self.bmp[code] = number + 1
 
     @classmethod
     def from_file(cls, path: Path | None = None) -> Readings:
         raw = json.loads((path or data_path()).read_text(encoding="utf-8"))
         return cls({int(code): readings for code, readings in raw.items()})
+
+    def _number(self, code: object) -> int:
+        """The number of ``code``'s readings, or -1."""
+        if type(code) is int and 0 <= code < BMP:
+            return self.bmp[code] - 1
+        i = self._at(code)
+        return -1 if i < 0 else self.numbers[i]
 
     def _at(self, code: object) -> int:
         """The position of ``code`` in ``codes``, or -1."""
@@ -62,22 +78,21 @@ class Readings(Mapping[int, str]):
         i = bisect_left(self.codes, code)
         return i if i < len(self.codes) and self.codes[i] == code else -1
 
-    def _value(self, i: int) -> str:
-        n = self.numbers[i]
+    def _value(self, n: int) -> str:
         return self.pool[self.starts[n] : self.starts[n + 1]]
 
     def __getitem__(self, code: int) -> str:
-        i = self._at(code)
-        if i < 0:
+        n = self._number(code)
+        if n < 0:
             raise KeyError(code)
-        return self._value(i)
+        return self._value(n)
 
     def get(self, code: int, default: str | None = None) -> str | None:  # type: ignore[override]  # Mapping.get, without its try/except
-        i = self._at(code)
-        return default if i < 0 else self._value(i)
+        n = self._number(code)
+        return default if n < 0 else self._value(n)
 
     def __contains__(self, code: object) -> bool:
-        return self._at(code) >= 0
+        return self._number(code) >= 0
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.codes)

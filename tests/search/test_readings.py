@@ -74,3 +74,11 @@ def test_install_leaves_an_imported_pypinyin_alone():
     code = "import pypinyin, search.readings as r; print(r.install())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_character_beyond_the_basic_plane_is_read_too(own):
+    beyond = [code for code in own if code >= 0x10000]
+    assert beyond  # pypinyin reads Extension B and later
+    for code in beyond[:2000]:
+        assert READINGS.get(code) == own[code] and code in READINGS
+    assert Readings({0x20000: "hē", 0x4E00: "yī"}).get(0x20000) == "hē"

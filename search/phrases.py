@@ -187,28 +187,40 @@ def _cut_kinds(text: str, kind: Callable[[str], bool | None]) -> Iterator[str]:
         at += step
 
 
+_UNSEEN = object()
+SHORT_KINDS = 65536  # keys of one or two characters whose kind is kept once read, at most
+_short_kinds: dict[str, bool | None] = {}  # a cut's look-ups of a character and a bigram, filled as met
+
+
 def _cut_table(text: str) -> Iterator[str]:
     """``_cut`` through the packed table, ``_Table.find`` written out in the loop (a query's pinyin reads
-    the table a few times a character)."""
+    the table a few times a character); the kind of a key of one or two characters, what most look-ups
+    are, is kept in ``_short_kinds`` once read (the table does not change)."""
     slots, mask, pool, starts, offsets = PHRASES.slots, PHRASES.mask, PHRASES.pool, PHRASES.starts, PHRASES.offsets
+    short = _short_kinds
     at, length = 0, len(text)
     while at < length:
         longest = 0  # characters of the longest phrase starting at ``at`` found so far
         end = at + 1
         while end <= length:  # ``text[at:end]`` is a phrase's prefix: look one character further
             word, size = text[at:end], end - at
-            slot = hash(word) & mask
-            while True:
-                i = slots[slot] - 1
-                if i < 0:
-                    break
-                s = starts[i]
-                if starts[i + 1] - s == size and pool.startswith(word, s):
-                    break
-                slot = (slot + 1) & mask
-            if i < 0:  # no phrase starts with ``word``: the longest phrase so far, or a character
+            is_phrase = short.get(word, _UNSEEN) if size <= 2 else _UNSEEN
+            if is_phrase is _UNSEEN:
+                slot = hash(word) & mask
+                while True:
+                    i = slots[slot] - 1
+                    if i < 0:
+                        break
+                    s = starts[i]
+                    if starts[i + 1] - s == size and pool.startswith(word, s):
+                        break
+                    slot = (slot + 1) & mask
+                is_phrase = None if i < 0 else offsets[i + 1] > offsets[i]
+                if size <= 2 and len(short) < SHORT_KINDS:
+                    short[word] = is_phrase
+            if is_phrase is None:  # no phrase starts with ``word``: the longest phrase so far, or a character
                 break
-            if offsets[i + 1] > offsets[i]:  # a phrase, not only a prefix of one
+            if is_phrase:  # a phrase, not only a prefix of one
                 longest = size
             end += 1
         else:  # the whole rest is a prefix of a phrase

@@ -129,6 +129,10 @@ class _Table:
 
 PHRASES = _Table(_entries(files("pypinyin").joinpath(PHRASES_FILE).read_text(encoding="utf-8")))
 _held: list[dict[str, bool]] = []  # ``PHRASES.kinds()`` while a catalog is built (``held_as_dict``)
+_UNSEEN = object()
+SHORT_KINDS = 65536  # keys of one or two characters whose kind is kept once read, at most
+_short_kinds: dict[str, bool | None] = {}  # a cut's look-ups of a character and a bigram, filled as met
+
 
 
 @contextmanager
@@ -147,6 +151,8 @@ def held_as_dict() -> Iterator[None]:
 
 def phrase_readings(text: str) -> tuple[str, ...] | None:
     """The first reading of each character of ``text`` if it is one of pypinyin's phrases, else None."""
+    if _short_kinds.get(text, True) is not True:
+        return None  # a cut found it is no phrase (a character or bigram: most of a query's segments)
     i = PHRASES.find(text)
     if i < 0:
         return None
@@ -185,11 +191,6 @@ def _cut_kinds(text: str, kind: Callable[[str], bool | None]) -> Iterator[str]:
         step = longest or 1
         yield text[at : at + step]
         at += step
-
-
-_UNSEEN = object()
-SHORT_KINDS = 65536  # keys of one or two characters whose kind is kept once read, at most
-_short_kinds: dict[str, bool | None] = {}  # a cut's look-ups of a character and a bigram, filled as met
 
 
 def _cut_table(text: str) -> Iterator[str]:

@@ -284,12 +284,12 @@ class _Ranker:
             candidates = shared.most_common(MAX_LABEL_HITS) if len(shared) > MAX_LABEL_HITS else \
                 sorted(shared.items(), key=_second, reverse=True)
             for label, shared_grams in candidates:
-                if label in forms:
-                    continue  # the exact tier offered it (above any partial match): offered again, it changes nothing
                 # a query without a repeated character shares with a label the characters both hold
                 chars = len(distinct.intersection(label)) if distinct is not None else _shared_chars(counts, label)
                 # the noise guard: one common bigram, or too little of the query
                 if chars >= MIN_SHARED_CHARS and (chars / len(form) >= MIN_QUERY_COVER or label in form):
+                    if label in forms:
+                        continue  # the exact tier offered it (above any partial match): offered again, it changes nothing
                     if sounds is None:
                         sounds = {label for f in forms if CJK.search(f) for label in self.sounding(f)}
                     self._partial_candidate(form, gram_set, label, chars, shared_grams / grams, penalty, sounds)

@@ -131,8 +131,9 @@ PHRASES = _Table(_entries(files("pypinyin").joinpath(PHRASES_FILE).read_text(enc
 _held: list[dict[str, bool]] = []  # ``PHRASES.kinds()`` while a catalog is built (``held_as_dict``)
 _UNSEEN = object()
 SHORT_KINDS = 65536  # keys of one or two characters whose kind is kept once read, at most
-_short_kinds: dict[str, bool | None] = {}  # a cut's look-ups of a character and a bigram, filled as met
-
+# a cut's look-ups of a character and a bigram, filled as met: facts of the table, which never changes, so
+# two threads adding the same key add the same value
+_short_kinds: dict[str, bool | None] = {}
 
 
 @contextmanager

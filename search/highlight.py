@@ -21,9 +21,18 @@ def highlight_terms(forms: Iterable[str]) -> tuple[str, ...]:
             continue
         terms.add(form)
         # the query's bigrams: adjacent ones merge into one mark; a lone character only for itself
-        terms.update(g for g in bigrams(form) if len(g) == 2 or CJK_RUN.fullmatch(form))
-        terms.update(w for w in form.split() if len(w) >= 2)
-    return tuple(sorted(terms, key=lambda t: (-len(t), t)))
+        if CJK_RUN.fullmatch(form):
+            terms.update(bigrams(form))
+        else:
+            terms.update(g for g in bigrams(form) if len(g) == 2)
+        words = form.split()
+        if len(words) > 1:  # one word is the form itself
+            terms.update(w for w in words if len(w) >= 2)
+    return tuple(sorted(terms, key=_longest_first))
+
+
+def _longest_first(term: str) -> tuple[int, str]:
+    return -len(term), term
 
 
 def prepared(text: str, simplified: str | None = None) -> str:

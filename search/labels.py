@@ -14,6 +14,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterable
+from itertools import chain
 from operator import itemgetter
 from weakref import WeakKeyDictionary
 
@@ -92,8 +93,12 @@ class QueryForms(Struct, frozen=True, kw_only=True):
 
 
 def _char_counts(text: str) -> tuple[tuple[str, int], ...]:
-    """Each distinct character of ``text`` and how often it occurs (a query's, counted once)."""
-    return tuple((ch, text.count(ch)) for ch in dict.fromkeys(text))
+    """Each distinct character of ``text`` and how often it occurs, in order of first occurrence (a
+    query's, counted once)."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        counts[ch] = counts.get(ch, 0) + 1
+    return tuple(counts.items())
 
 
 def _shared_chars(counts: tuple[tuple[str, int], ...], label: str) -> int:
@@ -262,18 +267,16 @@ class _Ranker:
 
     def partial(self) -> None:
         """Enough of the query covered by one label, in every form (synonym forms a little lower)."""
-        # labels sounding like the query, from the snapshot (no pinyin work per candidate)
-        sounds = {label for f in self.query.forms if CJK.search(f) for label in self.sounding(f)}
+        forms = self.query.forms
+        sounds: set[str] | None = None  # labels sounding like the query (no pinyin work per candidate)
         for form, penalty in [*((f, 0.0) for f in self.query.forms), *((f, 0.05) for f in self.query.synonyms)]:
             cjk = "".join(CJK_RUN.findall(form))
             if len(cjk) < 3 or cjk != form.replace(" ", ""):
                 continue
             lists = self.postings_of(form)
-            shared: Counter[str] = Counter()
-            for position, (_, labels) in enumerate(lists):
-                if len(labels) > COMMON_POSTING and position > 0:
-                    continue  # a common bigram only adds to candidates the rarer ones proposed
-                shared.update(labels)
+            # counted in one pass, in list order; a common bigram only adds to candidates the rarer ones proposed
+            shared: Counter[str] = Counter(chain.from_iterable(
+                labels for position, (_, labels) in enumerate(lists) if position == 0 or len(labels) <= COMMON_POSTING))
             grams, gram_set = len(lists), {gram for gram, _ in lists}
             counts = _char_counts(form)
             distinct = set(form) if len(counts) == len(form) else None
@@ -285,6 +288,10 @@ class _Ranker:
                 chars = len(distinct.intersection(label)) if distinct is not None else _shared_chars(counts, label)
                 # the noise guard: one common bigram, or too little of the query
                 if chars >= MIN_SHARED_CHARS and (chars / len(form) >= MIN_QUERY_COVER or label in form):
+                    if label in forms:
+                        continue  # the exact tier offered it (above any partial match): offered again, it changes nothing
+                    if sounds is None:
+                        sounds = {label for f in forms if CJK.search(f) for label in self.sounding(f)}
                     self._partial_candidate(form, gram_set, label, chars, shared_grams / grams, penalty, sounds)
 
     def _partial_candidate(self, form: str, gram_set: set[str], label: str, chars: int, gram_cover: float,
@@ -322,10 +329,13 @@ class _Ranker:
             sounding = self.sounding(form)
             if not sounding:
                 continue
-            counts, grams = _char_counts(form), set(bigrams(form))
+            counts: tuple[tuple[str, int], ...] = ()
+            grams: set[str] = set()
             for label in sounding:
                 if label in self.query.forms:
-                    continue
+                    continue  # (most often the only one: a whole label sounds like itself)
+                if not counts:
+                    counts, grams = _char_counts(form), set(bigrams(form))
                 syllables = len(CJK.findall(label))
                 chars = _shared_chars(counts, label)
                 if chars >= 2:

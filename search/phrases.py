@@ -129,6 +129,11 @@ class _Table:
 
 PHRASES = _Table(_entries(files("pypinyin").joinpath(PHRASES_FILE).read_text(encoding="utf-8")))
 _held: list[dict[str, bool]] = []  # ``PHRASES.kinds()`` while a catalog is built (``held_as_dict``)
+_UNSEEN = object()
+SHORT_KINDS = 65536  # keys of one or two characters whose kind is kept once read, at most
+# a cut's look-ups of a character and a bigram, filled as met: facts of the table, which never changes, so
+# two threads adding the same key add the same value
+_short_kinds: dict[str, bool | None] = {}
 
 
 @contextmanager
@@ -147,6 +152,8 @@ def held_as_dict() -> Iterator[None]:
 
 def phrase_readings(text: str) -> tuple[str, ...] | None:
     """The first reading of each character of ``text`` if it is one of pypinyin's phrases, else None."""
+    if _short_kinds.get(text, True) is not True:
+        return None  # a cut found it is no phrase (a character or bigram: most of a query's segments)
     i = PHRASES.find(text)
     if i < 0:
         return None
@@ -189,26 +196,33 @@ def _cut_kinds(text: str, kind: Callable[[str], bool | None]) -> Iterator[str]:
 
 def _cut_table(text: str) -> Iterator[str]:
     """``_cut`` through the packed table, ``_Table.find`` written out in the loop (a query's pinyin reads
-    the table a few times a character)."""
+    the table a few times a character); the kind of a key of one or two characters, what most look-ups
+    are, is kept in ``_short_kinds`` once read (the table does not change)."""
     slots, mask, pool, starts, offsets = PHRASES.slots, PHRASES.mask, PHRASES.pool, PHRASES.starts, PHRASES.offsets
+    short = _short_kinds
     at, length = 0, len(text)
     while at < length:
         longest = 0  # characters of the longest phrase starting at ``at`` found so far
         end = at + 1
         while end <= length:  # ``text[at:end]`` is a phrase's prefix: look one character further
             word, size = text[at:end], end - at
-            slot = hash(word) & mask
-            while True:
-                i = slots[slot] - 1
-                if i < 0:
-                    break
-                s = starts[i]
-                if starts[i + 1] - s == size and pool.startswith(word, s):
-                    break
-                slot = (slot + 1) & mask
-            if i < 0:  # no phrase starts with ``word``: the longest phrase so far, or a character
+            is_phrase = short.get(word, _UNSEEN) if size <= 2 else _UNSEEN
+            if is_phrase is _UNSEEN:
+                slot = hash(word) & mask
+                while True:
+                    i = slots[slot] - 1
+                    if i < 0:
+                        break
+                    s = starts[i]
+                    if starts[i + 1] - s == size and pool.startswith(word, s):
+                        break
+                    slot = (slot + 1) & mask
+                is_phrase = None if i < 0 else offsets[i + 1] > offsets[i]
+                if size <= 2 and len(short) < SHORT_KINDS:
+                    short[word] = is_phrase
+            if is_phrase is None:  # no phrase starts with ``word``: the longest phrase so far, or a character
                 break
-            if offsets[i + 1] > offsets[i]:  # a phrase, not only a prefix of one
+            if is_phrase:  # a phrase, not only a prefix of one
                 longest = size
             end += 1
         else:  # the whole rest is a prefix of a phrase

@@ -188,7 +188,9 @@ class SearchService:
         key = (query.forms, query.pinyin, tuple(sorted(filters.items())), catalog.revision)
         ranked = self._cache.get(key)
         if ranked is None:
-            hits = [h for h in label_hits(catalog, query) if self._passes(catalog, h.id, filters)]
+            hits = label_hits(catalog, query)
+            if filters:
+                hits = [h for h in hits if self._passes(catalog, h.id, filters)]
             ranked = _Ranked(hits=hits, with_definitions=False, generation=-1)
         wanted = offset + limit
         stale = ranked.with_definitions and ranked.generation != self.index.generation

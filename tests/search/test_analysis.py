@@ -173,3 +173,13 @@ def test_highlight_spans_are_those_of_a_pattern_of_the_terms():
         terms = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))).strip() or "数" for _ in range(rng.randint(1, 5))}
         terms = tuple(sorted(terms, key=lambda t: (-len(t), t)))
         assert _spans(lowered(terms), prepared(target)) == by_pattern(terms, target), (terms, target)
+
+
+def test_highlight_terms_are_the_forms_their_bigrams_and_words_longest_first():
+    from search.highlight import highlight_terms
+
+    assert highlight_terms(("数字乡村",)) == ("数字乡村", "乡村", "字乡", "数字")
+    assert highlight_terms(("农",)) == ("农",)  # a lone character only when it is the whole form
+    assert highlight_terms(("5g农 app",)) == ("5g农 app", "5g农", "app")
+    assert highlight_terms(("农业 数据", " ")) == ("农业 数据", "农业", "数据")
+    assert highlight_terms(("智慧农业", "智能农业")) == ("智慧农业", "智能农业", "农业", "慧农", "智慧", "智能", "能农")

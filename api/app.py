@@ -156,7 +156,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     running: dict[str, Services] = {}
     request_metrics = RequestMetrics()
-    request_log = RequestLog(lambda: running["services"].catalog.revision if "services" in running else None)
+
+    def answering_revision() -> int | None:
+        """The catalog revision answering now (None before the lifespan opened the services)."""
+        services = running.get("services")
+        return None if services is None else services.search.catalog.revision  # Services.catalog's read
+
+    request_log = RequestLog(answering_revision)
 
     def current_services() -> Services:
         """The dependency every handler gets: what the lifespan opened (no parameters: nothing to parse)."""

@@ -21,7 +21,7 @@ import os
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from typing import Any
-from time import perf_counter
+from time import perf_counter_ns
 
 import anyio
 import anyio.to_thread
@@ -146,6 +146,7 @@ REQUESTS = Counter("shuyu_requests_total", "requests answered, by method, route 
 ERRORS = Counter("shuyu_requests_error_total", "requests answered with a 5xx status", LABELS)
 # seconds; the hot reads take well under a millisecond, search and writes up to seconds
 BUCKETS = (0.001, 0.005, 0.025, 0.1, 0.5, 2.5, 10.0)
+BUCKETS_NS = tuple(round(bound * 1e9) for bound in BUCKETS)  # the same bounds in whole nanoseconds
 DURATION = Histogram("shuyu_request_duration_seconds", "time to answer a request, by method, route template and status",
                      LABELS, buckets=BUCKETS)
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})  # others count as "other"
@@ -154,6 +155,7 @@ NOT_COUNTED = ("/metrics", "/static/")
 FLUSH_SECONDS = 1.0  # request metrics reach prometheus_client at most this late (and at once on a scrape)
 LOG_SECONDS = 0.2    # request log lines are written at most this late (and when LOG_BATCH are waiting)
 LOG_BATCH = 512
+UNLOGGED = object()  # a note's revision while the request log is off: the request gets no line
 MAX_SERIES = 10_000  # (method, route, status) kept at once, whatever methods clients invent
 
 
@@ -173,18 +175,20 @@ class RequestMetrics:
     ``observe`` increments; tests/api/test_observability.py compares them with the request count)."""
 
     def __init__(self) -> None:
-        # (method, route, status) -> [count, sum, bucket 0, …, bucket +Inf]
+        # (method, route, status) -> [count, sum in ns, bucket 0, …, bucket +Inf]
         self.cells: dict[tuple[str, str, int], list] = {}
         self.children: dict[tuple[str, str, int], tuple] = {}
         self.notes: RequestNotes | None = None  # where requests wait to be counted (a scrape counts them first)
 
     def note(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.add([(method, route, "", b"", status, seconds, None)])
+        self.add([(method, route, "", b"", status, round(seconds * 1e9), UNLOGGED)])
 
     def add(self, notes: list[tuple]) -> None:
-        """Count requests noted by ``RequestNotes`` (those of ``NOT_COUNTED`` paths are not)."""
+        """Count requests noted by ``RequestNotes`` (those of ``NOT_COUNTED`` paths are not); durations
+        in whole nanoseconds, kept so until ``flush`` hands their sum over in seconds."""
         cells = self.cells
-        for method, route, path, _, status, seconds, _ in notes:
+        first = BUCKETS_NS[0]
+        for method, route, path, _, status, nanoseconds, _ in notes:
             if path.startswith(NOT_COUNTED):
                 continue
             key = (method, route or UNMATCHED, status)
@@ -193,10 +197,11 @@ class RequestMetrics:
                 if len(cells) >= MAX_SERIES:
                     self.flush()
                     cells = self.cells
-                cell = cells[key] = [0, 0.0] + [0] * (len(BUCKETS) + 1)
+                cell = cells[key] = [0, 0] + [0] * (len(BUCKETS) + 1)
             cell[0] += 1
-            cell[1] += seconds
-            cell[2 + bisect_left(BUCKETS, seconds)] += 1  # the first bucket whose bound is ≥ the duration
+            cell[1] += nanoseconds
+            # the first bucket whose bound is ≥ the duration
+            cell[2 if nanoseconds <= first else 2 + bisect_left(BUCKETS_NS, nanoseconds)] += 1
 
     def _children(self, key: tuple[str, str, int]) -> tuple:
         children = self.children.get(key)
@@ -217,7 +222,7 @@ class RequestMetrics:
             requests.inc(count)
             if errors is not None:
                 errors.inc(count)
-            duration._sum.inc(total)
+            duration._sum.inc(total / 1e9)
             for bucket, added in zip(duration._buckets, buckets):
                 if added:
                     bucket.inc(added)
@@ -256,16 +261,20 @@ class RequestLog:
     def write(self, notes: list[tuple]) -> None:
         """The lines of the requests noted by ``RequestNotes`` while the log was on (a revision noted)."""
         worker = self.worker
-        lines = self.encode_lines([LogLine(method, path, query.decode("latin-1"), status, round(seconds * 1000, 3),
-                                           revision[0], worker)
-                                   for method, _, path, query, status, seconds, revision in notes if revision is not None])
+        # ms to the microsecond, rounded half up: whole µs over 1000 is the float nearest that decimal, as
+        # round(ms, 3) would give, without round's decimal conversion
+        lines = self.encode_lines([LogLine(method, path, query.decode("latin-1") if query else "", status,
+                                           (nanoseconds + 500) // 1000 / 1000, revision, worker)
+                                   for method, _, path, query, status, nanoseconds, revision in notes
+                                   if revision is not UNLOGGED])
         if lines:
             access_log.info(lines[:-1].decode())  # one JSON object a line, no newline at the end
 
 
 class RequestNotes:
     """What ``EveryRequest`` notes of each request, one tuple appended to one list: (method, route
-    template or None, path, query, status, seconds, (revision,) when the request log is on, else None).
+    template or None, path, query, status, nanoseconds, the revision that answered (``None`` before
+    the services open) or ``UNLOGGED`` when the request log is off).
     Handed on together at most ``LOG_SECONDS`` later (or once ``LOG_BATCH`` wait, and before a scrape):
     counted by ``RequestMetrics``, written by ``RequestLog``. A request pays for an append, not for two
     calls that count and keep a line (a bare route costs about 20 of them)."""
@@ -301,7 +310,7 @@ class EveryRequest:
         if scope["type"] != "http":  # lifespan, websockets
             await self.app(scope, receive, send)
             return
-        started = perf_counter()
+        started = perf_counter_ns()
         secure = scope.get("scheme") == "https"
         method: str = scope["method"]  # type: ignore[typeddict-item]
         head = method == "HEAD"
@@ -325,7 +334,7 @@ class EveryRequest:
                 notes = self.notes
                 pending = notes.pending
                 pending.append((method, inner.get("path_template"), scope["path"], scope.get("query_string", b""), status,
-                                perf_counter() - started, (self.revision(),) if access_log.isEnabledFor(INFO) else None))
+                                perf_counter_ns() - started, self.revision() if access_log.isEnabledFor(INFO) else UNLOGGED))
                 if len(pending) == 1:
                     asyncio.get_running_loop().call_later(LOG_SECONDS, notes.flush)
                 elif len(pending) >= LOG_BATCH:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from typing import Any
 from time import perf_counter_ns
@@ -162,8 +162,9 @@ MAX_SERIES = 10_000  # (method, route, status) kept at once, whatever methods cl
 class RequestMetrics:
     """Counts every request by method, route template and status, and its duration in the histogram.
 
-    Requests noted by ``RequestNotes`` are added (``add``, a batch at a time) to plain numbers kept per
-    (method, route, status): a count, a sum and the bucket it falls in. ``flush`` hands what was added to
+    Requests noted by ``RequestNotes`` are added (``add``, a batch at a time) to a plain list of durations
+    per (method, route, status); ``flush`` counts each list (its length, its sum, its buckets: sorted, a
+    bisection per bound) and hands what was added to
     prometheus_client (the labelled children, looked up once per series): on every scrape of this worker,
     every ``FLUSH_SECONDS`` (the lifespan's ``flush_every``, so that the other workers' counts reach the
     shared multiprocess files) and at shutdown. prometheus_client
@@ -175,8 +176,8 @@ class RequestMetrics:
     ``observe`` increments; tests/api/test_observability.py compares them with the request count)."""
 
     def __init__(self) -> None:
-        # (method, route, status) -> [count, sum in ns, bucket 0, …, bucket +Inf]
-        self.cells: dict[tuple[str, str, int], list] = {}
+        # (method, route, status) -> the durations noted since the last flush, in whole nanoseconds
+        self.cells: dict[tuple[str, str, int], list[int]] = {}
         self.children: dict[tuple[str, str, int], tuple] = {}
         self.notes: RequestNotes | None = None  # where requests wait to be counted (a scrape counts them first)
 
@@ -185,23 +186,19 @@ class RequestMetrics:
 
     def add(self, notes: list[tuple]) -> None:
         """Count requests noted by ``RequestNotes`` (those of ``NOT_COUNTED`` paths are not); durations
-        in whole nanoseconds, kept so until ``flush`` hands their sum over in seconds."""
+        in whole nanoseconds, kept so until ``flush`` counts them."""
         cells = self.cells
-        first = BUCKETS_NS[0]
         for method, route, path, _, status, nanoseconds, _ in notes:
             if path.startswith(NOT_COUNTED):
                 continue
             key = (method, route or UNMATCHED, status)
-            cell = cells.get(key)
-            if cell is None:
+            durations = cells.get(key)
+            if durations is None:
                 if len(cells) >= MAX_SERIES:
                     self.flush()
                     cells = self.cells
-                cell = cells[key] = [0, 0] + [0] * (len(BUCKETS) + 1)
-            cell[0] += 1
-            cell[1] += nanoseconds
-            # the first bucket whose bound is ≥ the duration
-            cell[2 if nanoseconds <= first else 2 + bisect_left(BUCKETS_NS, nanoseconds)] += 1
+                durations = cells[key] = []
+            durations.append(nanoseconds)
 
     def _children(self, key: tuple[str, str, int]) -> tuple:
         children = self.children.get(key)
@@ -217,15 +214,21 @@ class RequestMetrics:
         if self.notes is not None and self.notes.pending:
             self.notes.flush()
         cells, self.cells = self.cells, {}
-        for key, (count, total, *buckets) in cells.items():
+        for key, durations in cells.items():
             requests, duration, errors = self._children(key)
+            count = len(durations)
             requests.inc(count)
             if errors is not None:
                 errors.inc(count)
-            duration._sum.inc(total / 1e9)
-            for bucket, added in zip(duration._buckets, buckets):
-                if added:
-                    bucket.inc(added)
+            duration._sum.inc(sum(durations) / 1e9)
+            durations.sort()
+            below = 0  # durations in the buckets before this one
+            for bucket, bound in zip(duration._buckets, (*BUCKETS_NS, None)):
+                # a duration goes to the first bucket whose bound is ≥ it (+Inf: the rest)
+                upto = count if bound is None else bisect_right(durations, bound)
+                if upto > below:
+                    bucket.inc(upto - below)
+                    below = upto
 
 
 class LogLine(msgspec.Struct, gc=False):

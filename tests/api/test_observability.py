@@ -135,3 +135,25 @@ def test_histogram_adds_up_to_the_request_count(node):
     assert value(after, "shuyu_request_duration_seconds_count", **route) == count
     assert value(after, "shuyu_request_duration_seconds_bucket", le="+Inf", **route) == count
     assert value(after, "shuyu_request_duration_seconds_sum", **route) > 0
+
+
+def test_bulk_counts_match_one_observe_per_request():
+    """Durations added a batch at a time and counted at flush land in the buckets, sum and count that
+    prometheus_client's own ``observe`` gives them one by one (bounds themselves included)."""
+    from prometheus_client import CollectorRegistry, Histogram
+
+    from api.observability import BUCKETS, DURATION, REQUESTS, UNLOGGED, RequestMetrics
+
+    seconds = [0.0, 0.0004, 0.001, 0.0010001, 0.003, 0.005, 0.02, 0.025, 0.07, 0.1, 0.3, 0.5, 1.7, 2.5, 9.0, 10.0, 42.0]
+    reference = Histogram("probe_seconds", "probe", buckets=BUCKETS, registry=CollectorRegistry())
+    for second in seconds:
+        reference.observe(second)
+    metrics = RequestMetrics()
+    metrics.add([("GET", "/bucket-probe", "/bucket-probe", b"", 200, round(s * 1e9), UNLOGGED) for s in seconds[:9]])
+    metrics.add([("GET", "/bucket-probe", "/metrics", b"", 200, 1, UNLOGGED)])  # not counted
+    metrics.add([("GET", "/bucket-probe", "/bucket-probe", b"", 200, round(s * 1e9), UNLOGGED) for s in seconds[9:]])
+    metrics.flush()
+    child = DURATION.labels("GET", "/bucket-probe", "200", "shuyu")
+    assert [b.get() for b in child._buckets] == [b.get() for b in reference._buckets]
+    assert child._sum.get() == pytest.approx(reference._sum.get())
+    assert REQUESTS.labels("GET", "/bucket-probe", "200", "shuyu")._value.get() == len(seconds)

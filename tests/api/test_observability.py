@@ -120,6 +120,7 @@ def test_one_escaped_log_line_per_request(node, caplog):
     assert len(read) == 1 and read[0]["status"] == 200 and read[0]["method"] == "GET"
     assert read[0]["revision"] == node.services.catalog.revision and read[0]["worker"] > 0 and read[0]["ms"] >= 0
     assert set(read[0]) == {"method", "path", "query", "status", "ms", "revision", "worker"}
+    assert round(read[0]["ms"], 3) == read[0]["ms"]  # to the microsecond (docs/operations.md)
 
 
 def test_histogram_adds_up_to_the_request_count(node):

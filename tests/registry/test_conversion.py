@@ -13,7 +13,9 @@ import opencc
 import pytest
 
 from registry import conversion
-from registry.conversion import BUNDLED, SHARED_CONFIGS, STOCK, merged_converter, merged_usable, rewrite
+from registry.conversion import (BUNDLED, SEGMENTED_CONFIGS, SHARED_CONFIGS, STOCK, merged_converter, merged_usable,
+                                 rewrite)
+from registry.segmented import SEPARATORS, SegmentedConverter
 from vocab.loader import bundled_files, read_bundle
 
 needs_merged = pytest.mark.skipif(not merged_usable(), reason="the installed OpenCC's dictionaries are not those of "
@@ -65,13 +67,34 @@ def test_merged_converters_write_what_stock_opencc_writes(tmp_path):
 @needs_merged
 def test_the_shared_configs_use_the_merged_files():
     for config in SHARED_CONFIGS:
-        text = str(rewrite(__import__("json").loads((STOCK / f"{config}.json").read_text(encoding="utf-8"))))
+        spec = __import__("json").loads((STOCK / f"{config}.json").read_text(encoding="utf-8"))
+        text = str(rewrite(spec["conversion_chain"]))
         assert "st_all.ocd2" in text and "STPhrases.ocd2" not in text and "STCharacters.ocd2" not in text
         assert conversion.converter(config).config != opencc.OpenCC(config).config
+    for config in SEGMENTED_CONFIGS:  # segmented here: no OpenCC dictionary of the phrases alone
+        built = conversion.converter(config)
+        assert isinstance(built, SegmentedConverter)
+
+
+@needs_merged
+def test_segments_are_the_longest_phrases_and_the_runs_between():
+    s2twp = conversion.converter("s2twp")
+    assert isinstance(s2twp, SegmentedConverter)
+    assert "".join(s2twp.segments("软件和数字乡村")) == "软件和数字乡村"
+    assert s2twp.segments("") == []
+    for text in ("软件和数字乡村", "打印机\ue000和\ue001鼠标\ue002\ue003", "\ue000\ue001\ue002\ue003软件"):
+        assert s2twp.convert(text) == opencc.OpenCC("s2twp").convert(text)  # the separators in the text too
+
+
+def test_the_separators_are_in_no_dictionary():
+    for config in ("s2t", "s2tw", "s2twp", "s2hk"):
+        stock = opencc.OpenCC(config)
+        for mark in SEPARATORS:
+            assert stock.convert(f"软{mark}件") == stock.convert("软") + mark + stock.convert("件")
 
 
 def test_other_dictionaries_fall_back_to_stock_opencc(tmp_path, monkeypatch):
-    for name in ("MANIFEST", "st_phrases.ocd2", "st_all.ocd2"):
+    for name in ("MANIFEST", "st_phrases.txt", "st_all.ocd2"):
         shutil.copy(BUNDLED / name, tmp_path / name)
     manifest = tmp_path / "MANIFEST"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("STPhrases.ocd2", "STPhrases.ocd2.old"), encoding="utf-8")

@@ -9,7 +9,7 @@ process, most of these converters' memory. ``registry/opencc/`` holds the same e
 from the installed package's own files by ``python -m registry.conversion`` (which records their
 hashes in ``MANIFEST``):
 
-- ``st_phrases.txt``: the keys of union(STPhrases, STPhrases_GeneratedFromRegionalPhrases), one a line.
+- ``st_phrases.txt``: the keys of union(STPhrases, STPhrases_GeneratedFromRegionalPhrases), one a line, sorted.
   Segmentation only needs the keys (where the longest phrase starts and ends, not what it becomes), and
   they are matched here (``registry/segmented.py``) rather than loaded as a second OpenCC dictionary;
 - ``st_all.ocd2`` = short_circuit(that union, STCharacters): the phrases' match when there is one, else
@@ -176,7 +176,7 @@ def build(folder: Path = BUNDLED, stock: Path = STOCK) -> None:
             raise SystemExit("merging is exact only for one-character keys in STCharacters and longer ones in the phrases")
         if any(mark in key + values for key, values in [*phrases.items(), *characters] for mark in SEPARATORS):
             raise SystemExit("a dictionary holds one of registry/segmented.py's separators")
-        (folder / "st_phrases.txt").write_text("".join(f"{key}\n" for key in phrases), encoding="utf-8")
+        (folder / "st_phrases.txt").write_text("".join(f"{key}\n" for key in sorted(phrases)), encoding="utf-8")
         text = Path(tmp) / "st_all.txt"
         text.write_text("".join(f"{key}\t{values}\n" for key, values in [*phrases.items(), *characters]), encoding="utf-8")
         (folder / "st_all.ocd2").unlink(missing_ok=True)

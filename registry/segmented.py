@@ -28,35 +28,48 @@ class PhraseKeys:
     """Keys of two characters or more, sorted in one string; ``firsts`` their distinct first characters
     (sorted) and ``buckets[i]`` the index of the first key starting with ``firsts[i]``."""
 
-    def __init__(self, keys: list[str]) -> None:
-        keys = sorted(set(keys))
-        if any(not 2 <= len(key) <= 255 for key in keys):
-            raise ValueError("a phrase key of fewer than two characters or more than 255")
-        self.blob = "".join(keys)
+    def __init__(self, lines: str) -> None:
+        """From the keys one a line, sorted; each read as a slice and dropped at once, so that no list of
+        50,000 strings is left behind in the allocator's arenas."""
         self.offsets = array("I", [0])
-        firsts: list[str] = []
         self.buckets = array("I")
-        for index, key in enumerate(keys):
-            self.offsets.append(self.offsets[-1] + len(key))
-            if not firsts or firsts[-1] != key[0]:
-                firsts.append(key[0])
-                self.buckets.append(index)
-        self.buckets.append(len(keys))
-        self.firsts = "".join(firsts)
+        firsts: list[str] = []
         # hashed in this process (a filter says maybe or no, and a key is confirmed in the sorted keys):
         # ``lengths`` the longest key by its first two characters' hash, 0 when none starts so (most
         # positions of a text), ``filter`` a bit by a whole key's hash
         self.lengths = bytearray(PAIRS)
         self.filter = bytearray(KEY_BITS // 8)
-        for key in keys:
+        previous = ""
+        start = 0
+        while start < len(lines):
+            stop = lines.find("\n", start)
+            stop = len(lines) if stop == -1 else stop
+            key = lines[start:stop]
+            start = stop + 1
+            if not key:
+                continue
+            if not 2 <= len(key) <= 255 or key <= previous:
+                raise ValueError(f"phrase keys must be sorted, distinct and of 2 to 255 characters: {key!r}")
+            if key[0] != previous[:1]:
+                firsts.append(key[0])
+                self.buckets.append(len(self.offsets) - 1)
+            self.offsets.append(self.offsets[-1] + len(key))
             pair = hash(key[:2]) & (PAIRS - 1)
             self.lengths[pair] = max(self.lengths[pair], len(key))
             bit = hash(key) & (KEY_BITS - 1)
             self.filter[bit >> 3] |= 1 << (bit & 7)
+            previous = key
+        self.buckets.append(len(self.offsets) - 1)
+        self.firsts = "".join(firsts)
+        self.blob = lines.replace("\n", "")
+
+    @classmethod
+    def of(cls, keys: list[str]) -> PhraseKeys:
+        return cls("\n".join(sorted(set(keys))))
 
     @classmethod
     def read(cls, path: Path) -> PhraseKeys:
-        return cls([line for line in path.read_text(encoding="utf-8").split("\n") if line])
+        return cls(path.read_text(encoding="utf-8"))
 
     def __len__(self) -> int:
         return len(self.offsets) - 1

@@ -1,27 +1,22 @@
-"""OpenCC converters, the Simplified → Traditional ones sharing their phrase dictionary.
+"""OpenCC converters; the Simplified → Traditional ones share their phrases, segmented here.
 
 OpenCC (1.4) matches a group of several dictionaries through a trie of its own, built from every entry
 of the group, for each distinct group; a single ``.ocd2`` dictionary is matched in its marisa trie
-directly, and loaded once per process for every converter naming the same file. The stock s2t / s2tw /
-s2twp / s2hk configs match the Simplified → Traditional phrases as a *union* group of two files
-(segmentation), inside a *short-circuit* group with the characters (conversion): two such tries per
-process, most of these converters' memory. ``registry/opencc/`` holds the same entries merged, built
-from the installed package's own files by ``python -m registry.conversion`` (which records their
-hashes in ``MANIFEST``):
+directly, loaded once per process for every converter naming the same file, at about 100 bytes a key.
+The stock s2t / s2tw / s2twp / s2hk configs match the Simplified → Traditional phrases as a *union*
+group of two files (segmentation), inside a *short-circuit* group with the characters (conversion).
+``registry/opencc/st_phrases.txt`` holds the phrases merged, built from the installed package's own
+files by ``python -m registry.conversion`` (which records the hashes in ``MANIFEST``): each key of
+union(STPhrases, STPhrases_GeneratedFromRegionalPhrases) and its first value, a line each, sorted. A
+union group takes the longest match of any member, the first member's entry on a tie: the merged file
+keeps the first member's entry of a key both hold, and its longest match is the same; the short circuit
+with the characters takes a phrase's match when there is one, else the character's, because every
+character key is one character and no phrase key is (the build refuses otherwise).
 
-- ``st_phrases.txt``: the keys of union(STPhrases, STPhrases_GeneratedFromRegionalPhrases), one a line, sorted.
-  Segmentation only needs the keys (where the longest phrase starts and ends, not what it becomes), and
-  they are matched here (``registry/segmented.py``) rather than loaded as a second OpenCC dictionary;
-- ``st_all.ocd2`` = short_circuit(that union, STCharacters): the phrases' match when there is one, else
-  the characters'. A union group takes the longest match of any member, the first member's entry on a
-  tie: the merged file keeps the first member's entry of a key both hold, and its longest match is the
-  same; and the short circuit's is the same because every character key is one character and no phrase
-  key is (the build refuses otherwise).
-
-s2t is the stock config with the conversion group replaced by ``st_all.ocd2``; s2tw, s2twp and s2hk are
-``SegmentedConverter``s: their normalization, the phrases' segments, then their conversion stages with
-``st_all.ocd2`` on each segment. When the installed package's source files are not the ones ``MANIFEST``
-names (another OpenCC release), the stock configs are used: the output is always stock OpenCC's.
+These four configs are ``SegmentedConverter``s (``registry/segmented.py``): their normalization, the
+phrases' segments, each phrase's value or a run's STCharacters, then their further stages in OpenCC
+on each segment. When the installed package's source files are not the ones ``MANIFEST`` names
+(another OpenCC release), the stock configs are used: the output is always stock OpenCC's.
 """
 
 from __future__ import annotations
@@ -41,9 +36,8 @@ from .segmented import SEPARATORS, PhraseKeys, SegmentedConverter
 
 BUNDLED = Path(__file__).parent / "opencc"
 STOCK = Path(opencc.__file__).parent / "clib" / "share" / "opencc"
-SHARED_CONFIGS = frozenset({"s2t", "s2tw", "s2twp", "s2hk"})  # the configs whose groups the merged files replace
-SEGMENTED_CONFIGS = frozenset({"s2tw", "s2twp", "s2hk"})  # those segmented by the phrases (registry/segmented.py)
-MERGED = ("st_phrases.txt", "st_all.ocd2")
+SHARED_CONFIGS = frozenset({"s2t", "s2tw", "s2twp", "s2hk"})  # the configs segmented here (registry/segmented.py)
+MERGED = ("st_phrases.txt",)
 
 _PHRASES = ["STPhrases.ocd2", "STPhrases_GeneratedFromRegionalPhrases.ocd2"]
 _CHARACTERS = "STCharacters.ocd2"
@@ -71,14 +65,12 @@ def _is_all(node: dict[str, Any]) -> bool:
 
 
 def rewrite(node: Any, bundled: Path = BUNDLED, stock: Path = STOCK) -> Any:
-    """A stock config (or part of one) with the conversion group replaced by ``st_all.ocd2`` and every
-    other dictionary file named by its absolute path in the installed package."""
+    """A stock config (or part of one) with every dictionary file named by its absolute path in the
+    installed package."""
     if isinstance(node, list):
         return [rewrite(item, bundled, stock) for item in node]
     if not isinstance(node, dict):
         return node
-    if _is_all(node):
-        return {"type": "ocd2", "file": str(bundled / "st_all.ocd2")}
     out = {key: rewrite(value, bundled, stock) for key, value in node.items()}
     if out.get("type") in ("ocd2", "ocd", "text") and isinstance(out.get("file"), str):
         out["file"] = str(stock / out["file"])
@@ -124,18 +116,18 @@ def _phrases(bundled: Path = BUNDLED) -> PhraseKeys:
     return PhraseKeys.read(bundled / "st_phrases.txt")
 
 
-def merged_converter(config: str, bundled: Path = BUNDLED, stock: Path = STOCK) -> opencc.OpenCC | SegmentedConverter:
-    """``config`` built from its stock file with the merged dictionaries; a ``SegmentedConverter`` for a
-    config segmented by the phrases."""
+def merged_converter(config: str, bundled: Path = BUNDLED, stock: Path = STOCK) -> SegmentedConverter:
+    """``config`` as a ``SegmentedConverter`` of the merged phrases; RuntimeError when its stock file is
+    not shaped as those of OpenCC 1.4 (the phrases, if it segments, then the conversion group first)."""
     spec = json.loads((stock / f"{config}.json").read_text(encoding="utf-8"))
-    if config not in SEGMENTED_CONFIGS:
-        return _opencc(rewrite(spec, bundled, stock), config)
-    if not _is_phrases(spec.get("segmentation", {}).get("dict", {})):
-        raise RuntimeError(f"{config}: not segmented by the Simplified → Traditional phrases")
+    chain = spec.get("conversion_chain", [])
+    if "segmentation" in spec and not _is_phrases(spec["segmentation"].get("dict", {})) or not chain or not _is_all(chain[0].get("dict", {})):
+        raise RuntimeError(f"{config}: not the Simplified → Traditional phrases and characters")
     name = spec.get("name", config)
     normalize = _opencc(rewrite({"name": name, "conversion_chain": spec.get("normalization", [])}, bundled, stock), f"{config}-n")
-    chain = _opencc(rewrite({"name": name, "conversion_chain": spec["conversion_chain"]}, bundled, stock), f"{config}-c")
-    return SegmentedConverter(f"{stock / config}.json (segmented, merged)", normalize, _phrases(bundled), chain)
+    characters = _opencc({"name": name, "conversion_chain": [{"dict": {"type": "ocd2", "file": str(stock / _CHARACTERS)}}]}, f"{config}-c")
+    further = _opencc(rewrite({"name": name, "conversion_chain": chain[1:]}, bundled, stock), f"{config}-f") if chain[1:] else None
+    return SegmentedConverter(f"{stock / config}.json (segmented, merged)", normalize, _phrases(bundled), characters, further)
 
 
 @lru_cache(maxsize=16)
@@ -157,8 +149,8 @@ def _read_text(path: Path) -> list[tuple[str, str]]:
 
 
 def build(folder: Path = BUNDLED, stock: Path = STOCK) -> None:
-    """Writes ``st_phrases.txt``, ``st_all.ocd2`` and ``MANIFEST`` into ``folder`` from the installed
-    package's dictionaries, with its own ``opencc_dict`` tool (ocd2 → text, merged, text → ocd2)."""
+    """Writes ``st_phrases.txt`` and ``MANIFEST`` into ``folder`` from the installed package's
+    dictionaries, read with its own ``opencc_dict`` tool (ocd2 → text)."""
     tool = stock.parent.parent / "bin" / "opencc_dict"
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="shuyu-opencc-build-") as tmp:
@@ -176,11 +168,9 @@ def build(folder: Path = BUNDLED, stock: Path = STOCK) -> None:
             raise SystemExit("merging is exact only for one-character keys in STCharacters and longer ones in the phrases")
         if any(mark in key + values for key, values in [*phrases.items(), *characters] for mark in SEPARATORS):
             raise SystemExit("a dictionary holds one of registry/segmented.py's separators")
-        (folder / "st_phrases.txt").write_text("".join(f"{key}\n" for key in sorted(phrases)), encoding="utf-8")
-        text = Path(tmp) / "st_all.txt"
-        text.write_text("".join(f"{key}\t{values}\n" for key, values in [*phrases.items(), *characters]), encoding="utf-8")
-        (folder / "st_all.ocd2").unlink(missing_ok=True)
-        subprocess.run([str(tool), "-i", str(text), "-o", str(folder / "st_all.ocd2"), "-f", "text", "-t", "ocd2"], check=True)
+        first = {key: values.split(" ")[0] for key, values in phrases.items()}  # OpenCC writes an entry's first value
+        (folder / "st_phrases.txt").write_text("".join(f"{key}\t{first[key]}\n" for key in sorted(first)), encoding="utf-8")
+        (folder / "st_all.ocd2").unlink(missing_ok=True)  # the earlier merged dictionary, no longer read
     lines = [f"# built by python -m registry.conversion from OpenCC {opencc.__version__}'s dictionaries"]
     lines += [f"{_sha256(stock / name)}  {name}" for name in SOURCES]
     lines += [f"{_sha256(folder / name)}  {name}" for name in MERGED]

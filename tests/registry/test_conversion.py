@@ -13,8 +13,7 @@ import opencc
 import pytest
 
 from registry import conversion
-from registry.conversion import (BUNDLED, SEGMENTED_CONFIGS, SHARED_CONFIGS, STOCK, merged_converter, merged_usable,
-                                 rewrite)
+from registry.conversion import BUNDLED, SHARED_CONFIGS, STOCK, merged_converter, merged_usable
 from registry.segmented import SEPARATORS, SegmentedConverter
 from vocab.loader import bundled_files, read_bundle
 
@@ -65,15 +64,11 @@ def test_merged_converters_write_what_stock_opencc_writes(tmp_path):
 
 
 @needs_merged
-def test_the_shared_configs_use_the_merged_files():
+def test_the_shared_configs_are_segmented_here():
     for config in SHARED_CONFIGS:
-        spec = __import__("json").loads((STOCK / f"{config}.json").read_text(encoding="utf-8"))
-        text = str(rewrite(spec["conversion_chain"]))
-        assert "st_all.ocd2" in text and "STPhrases.ocd2" not in text and "STCharacters.ocd2" not in text
-        assert conversion.converter(config).config != opencc.OpenCC(config).config
-    for config in SEGMENTED_CONFIGS:  # segmented here: no OpenCC dictionary of the phrases alone
         built = conversion.converter(config)
-        assert isinstance(built, SegmentedConverter)
+        assert isinstance(built, SegmentedConverter) and built.config != opencc.OpenCC(config).config
+        assert (built.chain is None) == (config == "s2t")  # the regional ones have a further stage
 
 
 @needs_merged
@@ -94,7 +89,7 @@ def test_the_separators_are_in_no_dictionary():
 
 
 def test_other_dictionaries_fall_back_to_stock_opencc(tmp_path, monkeypatch):
-    for name in ("MANIFEST", "st_phrases.txt", "st_all.ocd2"):
+    for name in ("MANIFEST", "st_phrases.txt"):
         shutil.copy(BUNDLED / name, tmp_path / name)
     manifest = tmp_path / "MANIFEST"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("STPhrases.ocd2", "STPhrases.ocd2.old"), encoding="utf-8")

@@ -9,7 +9,7 @@ from registry.segmented import PhraseKeys, SegmentedConverter
 
 
 def _segments(keys: list[str], text: str) -> list[str]:
-    return SegmentedConverter("test", None, PhraseKeys.of(keys), None).segments(text)  # type: ignore[arg-type]  # no conversion
+    return SegmentedConverter("test", None, PhraseKeys.of(dict.fromkeys(keys, "")), None, None).segments(text)  # type: ignore[arg-type]  # no conversion
 
 
 def test_the_longest_key_where_one_starts_and_runs_between():
@@ -23,9 +23,10 @@ def test_the_longest_key_where_one_starts_and_runs_between():
 
 
 def test_keys_are_found_by_the_sorted_table():
-    keys = PhraseKeys.of(["软件", "软件包", "数字乡村", "乡村"])
+    keys = PhraseKeys.of({"软件": "軟件", "软件包": "軟件包", "数字乡村": "數字鄉村", "乡村": "鄉村"})
     assert len(keys) == 4 and keys[0] == sorted(["软件", "软件包", "数字乡村", "乡村"])[0]
-    assert keys.holds("软件包") and keys.holds("乡村") and not keys.holds("软") and not keys.holds("软件a")
+    assert keys.value(keys.find("软件包")) == "軟件包" and keys.value(keys.find("乡村")) == "鄉村"
+    assert keys.find("软") == keys.find("软件a") == keys.find("乡") == -1
     for wrong in ("软", "软件\n软件", "软件\n数字"):  # too short, twice, out of order
         with pytest.raises(ValueError):
             PhraseKeys(wrong)

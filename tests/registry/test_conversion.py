@@ -1,6 +1,6 @@
-"""The Simplified → Traditional converters built with the merged dictionaries (registry/conversion.py)
-write exactly what stock OpenCC writes, and stock OpenCC is used when the installed package's
-dictionaries are not the ones the merged files were built from."""
+"""The Simplified → Traditional converters built with the merged phrases (registry/conversion.py,
+registry/segmented.py) write exactly what stock OpenCC writes, and stock OpenCC is used when the
+installed package's dictionaries are not the ones the merged file was built from."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def _keys(name: str, tmp: Path) -> list[str]:
 
 
 def _samples(tmp: Path) -> list[str]:
-    """Every bundled label, definition and note; every key of the dictionaries the merged files hold and of
+    """Every bundled label, definition and note; every key of the dictionaries the merged file holds and of
     the Taiwan and Hong Kong phrase tables, each alone and run together in random order (so a phrase meets
     the neighbours that change its segmentation); and runs of common words."""
     texts = []

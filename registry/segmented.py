@@ -29,12 +29,13 @@ SEPARATORS = ("\ue000", "\ue001", "\ue002", "\ue003")  # private use: in no Open
 
 
 class PhraseKeys:
-    """Keys of two characters or more, sorted in one string; ``firsts`` their distinct first characters
-    (sorted) and ``buckets[i]`` the index of the first key starting with ``firsts[i]``."""
+    """Keys of two characters or more, sorted in one string, and their values in another (``offsets`` and
+    ``value_offsets`` where each ends); ``firsts`` their distinct first characters (sorted) and
+    ``buckets[i]`` the index of the first key starting with ``firsts[i]``."""
 
     def __init__(self, lines: str) -> None:
-        """From ``key<TAB>value`` lines sorted by key; each read as a slice and dropped at once, so that no
-        list of 50,000 strings is left behind in the allocator's arenas."""
+        """From ``key<TAB>value`` lines sorted by key, read as slices and joined every 4,096 keys, so that
+        no list of 50,000 strings is left behind in the allocator's arenas."""
         self.offsets = array("I", [0])
         self.value_offsets = array("I", [0])
         self.buckets = array("I")

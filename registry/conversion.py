@@ -137,7 +137,8 @@ def converter(config: str) -> opencc.OpenCC | SegmentedConverter:
     if config in SHARED_CONFIGS and merged_usable():
         try:
             return merged_converter(config)
-        except (OSError, RuntimeError):  # no temporary folder, or OpenCC refused the config: stock it is
+        except (OSError, RuntimeError, ValueError):  # no temporary folder, OpenCC refused the config, or
+            # the phrases do not fit registry/segmented.py's table: stock it is
             pass
     return opencc.OpenCC(config)
 

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import opencc
 
-PAIRS = 1 << 18  # entries of the table of longest lengths by a key's first two characters (256 KB)
+PAIRS = 1 << 18  # entries of the table of key lengths by a key's first two characters (512 KB)
+LONGEST = 17  # a bit per length from 2 to 17 in that table
 KEY_BITS = 1 << 22  # bits of the filter of whole keys (512 KB)
 SEPARATORS = ("\ue000", "\ue001", "\ue002", "\ue003")  # private use: in no OpenCC dictionary (tested)
 
@@ -43,9 +44,10 @@ class PhraseKeys:
         values: list[str] = []
         keys: list[str] = []
         # hashed in this process (a filter says maybe or no, and a key is confirmed in the sorted keys):
-        # ``lengths`` the longest key by its first two characters' hash, 0 when none starts so (most
-        # positions of a text), ``filter`` a bit by a whole key's hash
-        self.lengths = bytearray(PAIRS)
+        # ``lengths`` a bit per length of the keys (bit 0 for two characters) by their first two
+        # characters' hash, 0 when none starts so (most positions of a text), ``filter`` a bit by a
+        # whole key's hash
+        self.lengths = array("H", bytes(2 * PAIRS))
         self.filter = bytearray(KEY_BITS // 8)
         previous = ""
         start = 0
@@ -57,8 +59,8 @@ class PhraseKeys:
             start = stop + 1
             if not key:
                 continue
-            if not 2 <= len(key) <= 255 or key <= previous:
-                raise ValueError(f"phrase keys must be sorted, distinct and of 2 to 255 characters: {key!r}")
+            if not 2 <= len(key) <= LONGEST or key <= previous:
+                raise ValueError(f"phrase keys must be sorted, distinct and of 2 to {LONGEST} characters: {key!r}")
             if key[0] != previous[:1]:
                 firsts.append(key[0])
                 self.buckets.append(len(self.offsets) - 1)
@@ -70,7 +72,7 @@ class PhraseKeys:
                 keys[:] = ["".join(keys)]
                 values[:] = ["".join(values)]
             pair = hash(key[:2]) & (PAIRS - 1)
-            self.lengths[pair] = max(self.lengths[pair], len(key))
+            self.lengths[pair] |= 1 << (len(key) - 2)
             bit = hash(key) & (KEY_BITS - 1)
             self.filter[bit >> 3] |= 1 << (bit & 7)
             previous = key
@@ -126,9 +128,13 @@ class SegmentedConverter:
         end = len(text)
         lengths, keys, find = self.phrases.lengths, self.phrases.filter, self.phrases.find
         while at < end - 1:
-            longest = lengths[hash(text[at:at + 2]) & (PAIRS - 1)]
+            mask = lengths[hash(text[at:at + 2]) & (PAIRS - 1)]
             found = index = 0
-            for length in range(min(longest, end - at), 1, -1):
+            while mask:  # the lengths of the keys that may start here, longest first
+                length = mask.bit_length() + 1
+                mask ^= 1 << (length - 2)
+                if length > end - at:
+                    continue
                 piece = text[at:at + length]
                 bit = hash(piece) & (KEY_BITS - 1)
                 if keys[bit >> 3] >> (bit & 7) & 1 and (index := find(piece)) >= 0:

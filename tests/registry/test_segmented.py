@@ -27,6 +27,6 @@ def test_keys_are_found_by_the_sorted_table():
     assert len(keys) == 4 and keys[0] == sorted(["软件", "软件包", "数字乡村", "乡村"])[0]
     assert keys.value(keys.find("软件包")) == "軟件包" and keys.value(keys.find("乡村")) == "鄉村"
     assert keys.find("软") == keys.find("软件a") == keys.find("乡") == -1
-    for wrong in ("软", "软件\n软件", "软件\n数字"):  # too short, twice, out of order
+    for wrong in ("软", "软件\n软件", "软件\n数字", "一二三四五六七八九十一二三四五六七八"):  # too short, twice, out of order, too long
         with pytest.raises(ValueError):
             PhraseKeys(wrong)

@@ -1,23 +1,22 @@
-"""OpenCC converters, the Simplified → Traditional ones sharing their phrase dictionary.
+"""OpenCC converters; the Simplified → Traditional ones share their phrases, segmented here.
 
 OpenCC (1.4) matches a group of several dictionaries through a trie of its own, built from every entry
 of the group, for each distinct group; a single ``.ocd2`` dictionary is matched in its marisa trie
-directly. The stock s2t / s2tw / s2twp / s2hk configs match the Simplified → Traditional phrases as
-a *union* group of two files (segmentation), inside a *short-circuit* group with the characters
-(conversion): two such tries per process, most of these converters' memory. ``registry/opencc/``
-holds the same entries merged into one file each, built from the installed package's own files by
-``python -m registry.conversion`` (which records their hashes in ``MANIFEST``):
+directly, loaded once per process for every converter naming the same file, at about 100 bytes a key.
+The stock s2t / s2tw / s2twp / s2hk configs match the Simplified → Traditional phrases as a *union*
+group of two files (segmentation), inside a *short-circuit* group with the characters (conversion).
+``registry/opencc/st_phrases.txt`` holds the phrases merged, built from the installed package's own
+files by ``python -m registry.conversion`` (which records the hashes in ``MANIFEST``): each key of
+union(STPhrases, STPhrases_GeneratedFromRegionalPhrases) and its first value, a line each, sorted. A
+union group takes the longest match of any member, the first member's entry on a tie: the merged file
+keeps the first member's entry of a key both hold, and its longest match is the same; the short circuit
+with the characters takes a phrase's match when there is one, else the character's, because every
+character key is one character and no phrase key is (the build refuses otherwise).
 
-- ``st_phrases.ocd2`` = union(STPhrases, STPhrases_GeneratedFromRegionalPhrases): a union group takes
-  the longest match of any member, the first member's entry on a tie; the merged file keeps the first
-  member's entry of a key both hold, and its longest match is the same;
-- ``st_all.ocd2`` = short_circuit(that union, STCharacters): the phrases' match when there is one, else
-  the characters'; merged, the longest match is the same because every character key is one character
-  and no phrase key is (the build refuses otherwise).
-
-A config is the stock one with those two groups replaced by the merged files. When the installed
-package's source files are not the ones ``MANIFEST`` names (another OpenCC release), the stock configs
-are used: the output is always stock OpenCC's.
+These four configs are ``SegmentedConverter``s (``registry/segmented.py``): their normalization, the
+phrases' segments, each phrase's value or a run's STCharacters, then their further stages in OpenCC
+on each segment. When the installed package's source files are not the ones ``MANIFEST`` names
+(another OpenCC release), the stock configs are used: the output is always stock OpenCC's.
 """
 
 from __future__ import annotations
@@ -33,9 +32,12 @@ from typing import Any
 
 import opencc
 
+from .segmented import SEPARATORS, PhraseKeys, SegmentedConverter
+
 BUNDLED = Path(__file__).parent / "opencc"
 STOCK = Path(opencc.__file__).parent / "clib" / "share" / "opencc"
-SHARED_CONFIGS = frozenset({"s2t", "s2tw", "s2twp", "s2hk"})  # the configs whose groups the merged files replace
+SHARED_CONFIGS = frozenset({"s2t", "s2tw", "s2twp", "s2hk"})  # the configs segmented here (registry/segmented.py)
+MERGED = ("st_phrases.txt",)
 
 _PHRASES = ["STPhrases.ocd2", "STPhrases_GeneratedFromRegionalPhrases.ocd2"]
 _CHARACTERS = "STCharacters.ocd2"
@@ -63,16 +65,12 @@ def _is_all(node: dict[str, Any]) -> bool:
 
 
 def rewrite(node: Any, bundled: Path = BUNDLED, stock: Path = STOCK) -> Any:
-    """A stock config (or part of one) with the two groups replaced by the merged files and every other
-    dictionary file named by its absolute path in the installed package."""
+    """A stock config (or part of one) with every dictionary file named by its absolute path in the
+    installed package."""
     if isinstance(node, list):
         return [rewrite(item, bundled, stock) for item in node]
     if not isinstance(node, dict):
         return node
-    if _is_all(node):
-        return {"type": "ocd2", "file": str(bundled / "st_all.ocd2")}
-    if _is_phrases(node):
-        return {"type": "ocd2", "file": str(bundled / "st_phrases.ocd2")}
     out = {key: rewrite(value, bundled, stock) for key, value in node.items()}
     if out.get("type") in ("ocd2", "ocd", "text") and isinstance(out.get("file"), str):
         out["file"] = str(stock / out["file"])
@@ -99,29 +97,48 @@ def merged_usable(bundled: Path = BUNDLED, stock: Path = STOCK) -> bool:
     try:
         recorded = manifest(bundled)
         return all(recorded.get(name) == _sha256(stock / name) for name in SOURCES) and all(
-            recorded.get(name) == _sha256(bundled / name) for name in ("st_phrases.ocd2", "st_all.ocd2"))
+            recorded.get(name) == _sha256(bundled / name) for name in MERGED)
     except OSError:
         return False
 
 
-def merged_converter(config: str, bundled: Path = BUNDLED, stock: Path = STOCK) -> opencc.OpenCC:
-    """``config`` built from its stock file with the merged dictionaries (the config file is read, and
-    every dictionary loaded, while the converter is constructed: the temporary copy can go at once)."""
-    spec = rewrite(json.loads((stock / f"{config}.json").read_text(encoding="utf-8")), bundled, stock)
+def _opencc(spec: dict[str, Any], name: str) -> opencc.OpenCC:
+    """A converter of ``spec`` (the config file is read, and every dictionary loaded, while the converter
+    is constructed: the temporary copy can go at once)."""
     with tempfile.TemporaryDirectory(prefix="shuyu-opencc-") as folder:
-        path = Path(folder) / f"{config}.json"
+        path = Path(folder) / f"{name}.json"
         path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
         return opencc.OpenCC(str(path))
 
 
+@cache
+def _phrases(bundled: Path = BUNDLED) -> PhraseKeys:
+    return PhraseKeys.read(bundled / "st_phrases.txt")
+
+
+def merged_converter(config: str, bundled: Path = BUNDLED, stock: Path = STOCK) -> SegmentedConverter:
+    """``config`` as a ``SegmentedConverter`` of the merged phrases; RuntimeError when its stock file is
+    not shaped as those of OpenCC 1.4 (the phrases, if it segments, then the conversion group first)."""
+    spec = json.loads((stock / f"{config}.json").read_text(encoding="utf-8"))
+    chain = spec.get("conversion_chain", [])
+    if "segmentation" in spec and not _is_phrases(spec["segmentation"].get("dict", {})) or not chain or not _is_all(chain[0].get("dict", {})):
+        raise RuntimeError(f"{config}: not the Simplified → Traditional phrases and characters")
+    name = spec.get("name", config)
+    normalize = _opencc(rewrite({"name": name, "conversion_chain": spec.get("normalization", [])}, bundled, stock), f"{config}-n")
+    characters = _opencc({"name": name, "conversion_chain": [{"dict": {"type": "ocd2", "file": str(stock / _CHARACTERS)}}]}, f"{config}-c")
+    further = _opencc(rewrite({"name": name, "conversion_chain": chain[1:]}, bundled, stock), f"{config}-f") if chain[1:] else None
+    return SegmentedConverter(f"{stock / config}.json (segmented, merged)", normalize, _phrases(bundled), characters, further)
+
+
 @lru_cache(maxsize=16)
-def converter(config: str) -> opencc.OpenCC:
+def converter(config: str) -> opencc.OpenCC | SegmentedConverter:
     """An OpenCC converter by config name (``t2s``, ``tw2sp``, ``s2twp`` ...), built once; its output is
     stock OpenCC's (``tests/registry/test_conversion.py``)."""
     if config in SHARED_CONFIGS and merged_usable():
         try:
             return merged_converter(config)
-        except (OSError, RuntimeError):  # no temporary folder, or OpenCC refused the config: stock it is
+        except (OSError, RuntimeError, ValueError):  # no temporary folder, OpenCC refused the config, or
+            # the phrases do not fit registry/segmented.py's table: stock it is
             pass
     return opencc.OpenCC(config)
 
@@ -133,8 +150,8 @@ def _read_text(path: Path) -> list[tuple[str, str]]:
 
 
 def build(folder: Path = BUNDLED, stock: Path = STOCK) -> None:
-    """Writes ``st_phrases.ocd2``, ``st_all.ocd2`` and ``MANIFEST`` into ``folder`` from the installed
-    package's dictionaries, with its own ``opencc_dict`` tool (ocd2 → text, merged, text → ocd2)."""
+    """Writes ``st_phrases.txt`` and ``MANIFEST`` into ``folder`` from the installed package's
+    dictionaries, read with its own ``opencc_dict`` tool (ocd2 → text)."""
     tool = stock.parent.parent / "bin" / "opencc_dict"
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="shuyu-opencc-build-") as tmp:
@@ -150,14 +167,14 @@ def build(folder: Path = BUNDLED, stock: Path = STOCK) -> None:
         characters = entries[_CHARACTERS]
         if any(len(key) != 1 for key, _ in characters) or any(len(key) < 2 for key in phrases):
             raise SystemExit("merging is exact only for one-character keys in STCharacters and longer ones in the phrases")
-        for out, items in (("st_phrases", list(phrases.items())), ("st_all", [*phrases.items(), *characters])):
-            text = Path(tmp) / f"{out}.txt"
-            text.write_text("".join(f"{key}\t{values}\n" for key, values in items), encoding="utf-8")
-            (folder / f"{out}.ocd2").unlink(missing_ok=True)
-            subprocess.run([str(tool), "-i", str(text), "-o", str(folder / f"{out}.ocd2"), "-f", "text", "-t", "ocd2"], check=True)
+        if any(mark in key + values for key, values in [*phrases.items(), *characters] for mark in SEPARATORS):
+            raise SystemExit("a dictionary holds one of registry/segmented.py's separators")
+        first = {key: values.split(" ")[0] for key, values in phrases.items()}  # OpenCC writes an entry's first value
+        (folder / "st_phrases.txt").write_text("".join(f"{key}\t{first[key]}\n" for key in sorted(first)), encoding="utf-8")
+        (folder / "st_all.ocd2").unlink(missing_ok=True)  # the earlier merged dictionary, no longer read
     lines = [f"# built by python -m registry.conversion from OpenCC {opencc.__version__}'s dictionaries"]
     lines += [f"{_sha256(stock / name)}  {name}" for name in SOURCES]
-    lines += [f"{_sha256(folder / name)}  {name}" for name in ("st_phrases.ocd2", "st_all.ocd2")]
+    lines += [f"{_sha256(folder / name)}  {name}" for name in MERGED]
     (folder / "MANIFEST").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

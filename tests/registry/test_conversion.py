@@ -1,6 +1,6 @@
-"""The Simplified → Traditional converters built with the merged dictionaries (registry/conversion.py)
-write exactly what stock OpenCC writes, and stock OpenCC is used when the installed package's
-dictionaries are not the ones the merged files were built from."""
+"""The Simplified → Traditional converters built with the merged phrases (registry/conversion.py,
+registry/segmented.py) write exactly what stock OpenCC writes, and stock OpenCC is used when the
+installed package's dictionaries are not the ones the merged file was built from."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import opencc
 import pytest
 
 from registry import conversion
-from registry.conversion import BUNDLED, SHARED_CONFIGS, STOCK, merged_converter, merged_usable, rewrite
+from registry.conversion import BUNDLED, SHARED_CONFIGS, STOCK, merged_converter, merged_usable
+from registry.segmented import SEPARATORS, SegmentedConverter
 from vocab.loader import bundled_files, read_bundle
 
 needs_merged = pytest.mark.skipif(not merged_usable(), reason="the installed OpenCC's dictionaries are not those of "
@@ -29,7 +30,7 @@ def _keys(name: str, tmp: Path) -> list[str]:
 
 
 def _samples(tmp: Path) -> list[str]:
-    """Every bundled label, definition and note; every key of the dictionaries the merged files hold and of
+    """Every bundled label, definition and note; every key of the dictionaries the merged file holds and of
     the Taiwan and Hong Kong phrase tables, each alone and run together in random order (so a phrase meets
     the neighbours that change its segmentation); and runs of common words."""
     texts = []
@@ -63,15 +64,32 @@ def test_merged_converters_write_what_stock_opencc_writes(tmp_path):
 
 
 @needs_merged
-def test_the_shared_configs_use_the_merged_files():
+def test_the_shared_configs_are_segmented_here():
     for config in SHARED_CONFIGS:
-        text = str(rewrite(__import__("json").loads((STOCK / f"{config}.json").read_text(encoding="utf-8"))))
-        assert "st_all.ocd2" in text and "STPhrases.ocd2" not in text and "STCharacters.ocd2" not in text
-        assert conversion.converter(config).config != opencc.OpenCC(config).config
+        built = conversion.converter(config)
+        assert isinstance(built, SegmentedConverter) and built.config != opencc.OpenCC(config).config
+        assert (built.chain is None) == (config == "s2t")  # the regional ones have a further stage
+
+
+@needs_merged
+def test_segments_are_the_longest_phrases_and_the_runs_between():
+    s2twp = conversion.converter("s2twp")
+    assert isinstance(s2twp, SegmentedConverter)
+    assert "".join(s2twp.segments("软件和数字乡村")) == "软件和数字乡村"
+    assert s2twp.segments("") == []
+    for text in ("软件和数字乡村", "打印机\ue000和\ue001鼠标\ue002\ue003", "\ue000\ue001\ue002\ue003软件"):
+        assert s2twp.convert(text) == opencc.OpenCC("s2twp").convert(text)  # the separators in the text too
+
+
+def test_the_separators_are_in_no_dictionary():
+    for config in ("s2t", "s2tw", "s2twp", "s2hk"):
+        stock = opencc.OpenCC(config)
+        for mark in SEPARATORS:
+            assert stock.convert(f"软{mark}件") == stock.convert("软") + mark + stock.convert("件")
 
 
 def test_other_dictionaries_fall_back_to_stock_opencc(tmp_path, monkeypatch):
-    for name in ("MANIFEST", "st_phrases.ocd2", "st_all.ocd2"):
+    for name in ("MANIFEST", "st_phrases.txt"):
         shutil.copy(BUNDLED / name, tmp_path / name)
     manifest = tmp_path / "MANIFEST"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("STPhrases.ocd2", "STPhrases.ocd2.old"), encoding="utf-8")

@@ -38,7 +38,7 @@ from registry.store import Store
 
 from .analysis import CJK_RUN, fold_to_simplified, pinyin_keys
 from .catalog import Catalog
-from .catalog_build import Folded, folded_labels
+from .catalog_build import Folded, folded_labels_of
 from .catalog_build import from_store as catalog_from_store
 from .concept_table import Compressed, compress, dictionary
 from .documents import concept_document, standard_document
@@ -245,12 +245,12 @@ class _ProcessWriter:
         """The folded labels and titles of a batch whose pinyin the catalog will ask for, each once (the
         concepts' folded labels kept for the catalog)."""
         texts: list[str] = []
+        concepts = [version for version in batch if isinstance(version, ConceptVersion)]
+        for version, folded in zip(concepts, folded_labels_of(concepts)):
+            self.folded[version.id] = (version, folded)
+            texts += (key for key, term in folded if is_chinese(term.lang) or CJK_RUN.search(key))
         for version in batch:
-            if isinstance(version, ConceptVersion):
-                folded = folded_labels(version)
-                self.folded[version.id] = (version, folded)
-                texts += (key for key, term in folded if is_chinese(term.lang) or CJK_RUN.search(key))
-            else:
+            if not isinstance(version, ConceptVersion):
                 texts.append(fold_to_simplified(cast(StandardVersion, version).title))
         asked = self._asked
         texts = [text for text in dict.fromkeys(texts) if text not in asked]

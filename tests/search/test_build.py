@@ -78,3 +78,19 @@ def test_a_store_failing_mid_read_leaves_an_empty_index_to_rebuild(store, tmp_pa
         one_pass.build(Failing(), index)  # type: ignore[arg-type]
     assert index.revision == 0 and index.doc_count() == 0
     index.close()
+
+
+@pytest.mark.parametrize("repack", [0, 4096], ids=["packed", "overlay"])
+def test_a_first_build_in_bulk_posts_labels_as_one_checked_version_by_version(store, monkeypatch, repack):
+    """A first build from the store in bulk posts its labels' grams and words at the end, packed from
+    the labels in sorted order: the same tables, byte for byte, as posted label by label."""
+    monkeypatch.setattr(catalog_build, "REPACK", repack)
+    built = []
+    for bulk in (0, 10**9):
+        monkeypatch.setattr(catalog_build, "BULK", bulk)
+        built.append(catalog_build.from_store(store))
+    in_bulk, checked = built
+    for name in ("postings", "en_postings", "by_label"):
+        assert dict(getattr(in_bulk, name).items()) == dict(getattr(checked, name).items())
+        assert pickle.dumps(getattr(in_bulk, name)) == pickle.dumps(getattr(checked, name))
+    assert len(in_bulk.postings) > 1000 and len(in_bulk.en_postings) > 500

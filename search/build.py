@@ -246,12 +246,10 @@ class _ProcessWriter:
         concepts' folded labels kept for the catalog)."""
         texts: list[str] = []
         concepts = [version for version in batch if isinstance(version, ConceptVersion)]
-        for version, folded in zip(concepts, folded_labels_of(concepts)):
-            self.folded[version.id] = (version, folded)
+        for concept, folded in zip(concepts, folded_labels_of(concepts)):
+            self.folded[concept.id] = (concept, folded)
             texts += (key for key, term in folded if is_chinese(term.lang) or CJK_RUN.search(key))
-        for version in batch:
-            if not isinstance(version, ConceptVersion):
-                texts.append(fold_to_simplified(cast(StandardVersion, version).title))
+        texts += (fold_to_simplified(version.title) for version in batch if isinstance(version, StandardVersion))
         asked = self._asked
         texts = [text for text in dict.fromkeys(texts) if text not in asked]
         asked.update(texts)

@@ -218,7 +218,8 @@ class _Builder:
         for scheme in schemes:
             self._set("schemes", scheme.id, scheme)
         self._bulk = len(versions) > BULK  # a start, a reload: no duplicate checks on the way
-        with held_as_dict() if self._bulk else nullcontext():  # many labels cut for their pinyin
+        # many labels cut for their pinyin, unless it is computed elsewhere (``from_store``'s ``sounds``)
+        with held_as_dict() if self._bulk and self._sounds is None else nullcontext():
             for version in versions:
                 if isinstance(version, ConceptVersion):
                     self._forget_concept(version.id)

@@ -122,7 +122,7 @@ def collector_paused() -> Iterator[None]:
 
 # -- the next snapshot ---------------------------------------------------------------------------
 def from_store(store, folded: Mapping[str, tuple[ConceptVersion, Folded]] | None = None,
-               sounds: Callable[[], Mapping[str, tuple[str, str]]] | None = None,
+               sounds: Callable[[], dict[str, tuple[str, str]]] | None = None,
                compressed: Callable[[], Compressed | None] | None = None) -> Catalog:
     """The catalog of a store's current versions. ``folded``: concept id → (the version, its folded
     labels), made already; ``sounds``: called once, at the end, for ``pinyin_keys`` of labels computed
@@ -149,7 +149,7 @@ class _Builder:
     snapshot being read is left exactly as it was."""
 
     def __init__(self, base: Catalog, folded: Mapping[str, tuple[ConceptVersion, Folded]] | None = None,
-                 sounds: Callable[[], Mapping[str, tuple[str, str]]] | None = None,
+                 sounds: Callable[[], dict[str, tuple[str, str]]] | None = None,
                  compressed: Callable[[], Compressed | None] | None = None, unique: bool = False) -> None:
         """``unique``: each entity comes once in the versions applied (a store's current versions)."""
         self.new = Catalog.__new__(Catalog)
@@ -233,10 +233,14 @@ class _Builder:
         single = {"schemes", "concepts", "standards"}  # one value per key
         pinyin: Callable[[str], tuple[str, str]] = pinyin_keys
         if self._sounds is not None and (self._sound_texts or self._pending):
-            pinyin = partial(_known_pinyin, self._sounds())
-            sounds = self._work["by_sound"]
-            for text in self._sound_texts:
-                sounds.setdefault(pinyin(text)[0], []).append(text)
+            known = self._sounds()
+            pinyin = partial(_known_pinyin, known)
+            many = sum(text not in known for text in self._sound_texts) > BULK  # computed here
+            with held_as_dict() if many else nullcontext():
+                sounds = self._work["by_sound"]
+                for text in self._sound_texts:
+                    sounds.setdefault(pinyin(text)[0], []).append(text)
+                self._add_pending_prefixes(pinyin)
         if self._new_labels:
             self._post_new_labels()
         # the concepts last: their compressed bytes may come from elsewhere (``from_store``)
@@ -275,18 +279,23 @@ class _Builder:
                 else:  # label postings sorted: the same order however the snapshot was reached
                     target[key] = tuple(sorted(values)) if name in SORTED else tuple(values)
             setattr(self.new, name, target)
-        if self._pending:
-            self._added_ids.difference_update(self._pending)
-            for entity in self._pending.values():
-                keys = (_concept_prefixes(self._labels_of(entity), pinyin) if isinstance(entity, ConceptVersion)
-                        else _standard_prefixes(entity, pinyin))
-                self._add_prefixes(entity.id, keys)
+        self._add_pending_prefixes(pinyin)
         if self._forgotten or self._added:
             prefixes = self.new.prefixes
             prefixes = prefixes if isinstance(prefixes, PrefixTable) else PrefixTable.of(prefixes)
             self.new.prefixes = prefixes.replaced(self._forgotten, self._added)
         self.new.revision = revision
         return self.new
+
+    def _add_pending_prefixes(self, pinyin: Callable[[str], tuple[str, str]]) -> None:
+        """The prefix entries of the entities left to ``finish`` (a first build's, with ``sounds``)."""
+        if self._pending:
+            self._added_ids.difference_update(self._pending)
+            for entity in self._pending.values():
+                keys = (_concept_prefixes(self._labels_of(entity), pinyin) if isinstance(entity, ConceptVersion)
+                        else _standard_prefixes(entity, pinyin))
+                self._add_prefixes(entity.id, keys)
+            self._pending = {}
 
     def _post_new_labels(self) -> None:
         """The grams and English words of a first build's labels, packed at once: the labels taken in
@@ -436,9 +445,13 @@ def _prefix_entries(entity_id: str, keys: dict[str, str]) -> tuple[tuple[str, st
 Folded = tuple[tuple[str, Term], ...]
 
 
-def _known_pinyin(known: Mapping[str, tuple[str, str]], text: str) -> tuple[str, str]:
-    """``pinyin_keys(text)``, computed elsewhere or here."""
-    return known.get(text) or pinyin_keys(text)
+def _known_pinyin(known: dict[str, tuple[str, str]], text: str) -> tuple[str, str]:
+    """``pinyin_keys(text)``, computed elsewhere or here (then kept in ``known``: a label's sound and
+    its prefix entries both read it)."""
+    keys = known.get(text)
+    if keys is None:
+        keys = known[text] = pinyin_keys(text)
+    return keys
 
 
 def folded_labels(c: ConceptVersion) -> Folded:

@@ -29,11 +29,14 @@ WRITERS = pytest.mark.parametrize("process_from", [10**9, 0], ids=["thread", "pr
 
 @WRITERS
 @pytest.mark.parametrize("bulk", [1000, 0], ids=["checked", "bulk"])
-def test_one_pass_builds_what_the_two_steps_build(store, tmp_path, monkeypatch, process_from, bulk):
-    """With a process, and the store applied in bulk (as from 1,000 versions), the labels' pinyin and
-    the concepts' compressed bytes are the process's: the snapshot is the same."""
+@pytest.mark.parametrize("pinyin_there", [1.0, 0.5], ids=["pinyin-there", "pinyin-shared"])
+def test_one_pass_builds_what_the_two_steps_build(store, tmp_path, monkeypatch, process_from, bulk, pinyin_there):
+    """With a process, and the store applied in bulk (as from 1,000 versions), the labels' pinyin (of
+    every batch, or of every other) and the concepts' compressed bytes are the process's: the snapshot
+    is the same."""
     monkeypatch.setattr(one_pass, "BATCH", 7)  # many batches, the last one short
     monkeypatch.setattr(one_pass, "PROCESS_FROM", process_from)
+    monkeypatch.setattr(one_pass, "PINYIN_THERE", pinyin_there)
     monkeypatch.setattr(catalog_build, "BULK", bulk)
     if bulk == 0:  # the tables packed at once, as from 4,096 entries (the concepts then compressed by the process)
         monkeypatch.setattr(catalog_build, "REPACK", 0)
@@ -46,7 +49,7 @@ def test_one_pass_builds_what_the_two_steps_build(store, tmp_path, monkeypatch, 
     asked: list[str] = []  # the pinyin computed in this process while building
     monkeypatch.setattr(catalog_build, "pinyin_keys", lambda text: asked.append(text) or pinyin_keys(text))
     built, count = one_pass.build(store, together, seen.append)
-    assert not asked if process_from == 0 and bulk == 0 else asked  # with a process: all of it there
+    assert not asked if process_from == 0 and bulk == 0 and pinyin_there == 1 else asked  # all of it there
     assert count == len(catalog.concepts) + len(catalog.standards) == sum(seen) > 7
     assert any(catalog.standards_of.values())  # the standard facet is exercised
     assert built.__dict__ == catalog.__dict__

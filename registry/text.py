@@ -7,7 +7,7 @@ import unicodedata
 
 from .conversion import converter
 
-__all__ = ["converter", "fold_to_simplified", "folded_and_simplified", "normalize"]
+__all__ = ["converter", "fold_many", "fold_to_simplified", "folded_and_simplified", "normalize"]
 
 _SPACES = re.compile(r"\s+")
 
@@ -22,6 +22,21 @@ def fold_to_simplified(text: str) -> str:
     no key of OpenCC's dictionaries is ASCII only, ``tests/registry/test_text.py``)."""
     folded = normalize(text)
     return folded if folded.isascii() else converter("t2s").convert(folded)
+
+
+def fold_many(texts: list[str]) -> list[str]:
+    """``[fold_to_simplified(text) for text in texts]``, the texts not ASCII converted by one OpenCC call:
+    joined by newlines, which no normalised text holds and no key of OpenCC's dictionaries does, so
+    every longest match ends at its text's end (``tests/registry/test_text.py``)."""
+    folded = list(map(normalize, texts))
+    chinese = [i for i, text in enumerate(folded) if not text.isascii()]
+    if chinese:
+        converted = converter("t2s").convert("\n".join([folded[i] for i in chinese])).split("\n")
+        if len(converted) != len(chinese):  # not expected: each text converted alone
+            converted = [converter("t2s").convert(folded[i]) for i in chinese]
+        for i, text in zip(chinese, converted):
+            folded[i] = text
+    return folded
 
 
 def folded_and_simplified(text: str) -> tuple[str, str | None]:

@@ -9,9 +9,10 @@ The writer is a thread for a small store, and above ``PROCESS_FROM`` revisions a
 under the interpreter lock (docs/performance.md measures both). The process gets its documents through
 a pipe, batch by batch, writes the index under the folder's lock as any rebuild does, and reports
 progress and its count back; this process then reopens the index. The process also does part of the
-catalog's work, to share the two cores: the pinyin of the labels (sent back per batch) and the
-concepts' compression (``concept_table.compress``, sent back before it writes the terms); the catalog
-made here takes them at its end (``catalog_build.from_store``), the same bytes as made here.
+catalog's work, to share the two cores: the pinyin of most labels (of ``PINYIN_THERE`` of the batches,
+sent back per batch; the rest computed by the catalog) and the concepts' compression
+(``concept_table.compress``, sent back before it writes the terms); the catalog made here takes them
+at its end (``catalog_build.from_store``), the same bytes as made here.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from registry.store import Store
 
 from .analysis import CJK_RUN, fold_to_simplified, pinyin_keys
 from .catalog import Catalog
-from .catalog_build import Folded, folded_labels
+from .catalog_build import Folded, folded_labels_of
 from .catalog_build import from_store as catalog_from_store
 from .concept_table import Compressed, compress, dictionary
 from .documents import concept_document, standard_document
@@ -52,6 +53,7 @@ log = logging.getLogger("shuyu")
 BATCH = 5000  # versions read (and handed to the writer) at a time
 PROCESS_FROM = 20_000  # store revisions from which the index is written by a process of its own
 COMPRESSED_THERE = 0.25  # the part of the concepts the writing process compresses (the two processes' work balanced)
+PINYIN_THERE = 0.75  # the part of the batches whose labels' pinyin the writing process computes (the rest: here)
 _PROGRESS_EVERY = 1000  # documents between two progress reports of the writing process
 
 
@@ -173,6 +175,7 @@ class _ProcessWriter:
         self._index, self._progress, self._to_documents = index, progress, documents
         self.folded: dict[str, tuple[ConceptVersion, Folded]] = {}  # concept id → its labels, folded once here
         self._asked: set[str] = set()  # the texts whose pinyin the process was asked for
+        self._put = 0  # batches put
         self._sounds: dict[str, tuple[str, str]] = {}  # … and what it answered
         self._sounds_done = threading.Event()
         self._plain: list[bytes] = []  # every concept's msgpack bytes, as put
@@ -245,13 +248,14 @@ class _ProcessWriter:
         """The folded labels and titles of a batch whose pinyin the catalog will ask for, each once (the
         concepts' folded labels kept for the catalog)."""
         texts: list[str] = []
-        for version in batch:
-            if isinstance(version, ConceptVersion):
-                folded = folded_labels(version)
-                self.folded[version.id] = (version, folded)
-                texts += (key for key, term in folded if is_chinese(term.lang) or CJK_RUN.search(key))
-            else:
-                texts.append(fold_to_simplified(cast(StandardVersion, version).title))
+        concepts = [version for version in batch if isinstance(version, ConceptVersion)]
+        for concept, folded in zip(concepts, folded_labels_of(concepts)):
+            self.folded[concept.id] = (concept, folded)
+            texts += (key for key, term in folded if is_chinese(term.lang) or CJK_RUN.search(key))
+        texts += (fold_to_simplified(version.title) for version in batch if isinstance(version, StandardVersion))
+        self._put += 1
+        if int(self._put * PINYIN_THERE) == int((self._put - 1) * PINYIN_THERE):
+            return []  # this batch's pinyin computed by the catalog (in ``finish``)
         asked = self._asked
         texts = [text for text in dict.fromkeys(texts) if text not in asked]
         asked.update(texts)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from registry.languages import is_chinese
 from registry.model import ConceptVersion, Scheme, StandardVersion, Term, Version
+from registry.text import fold_many
 
 from .analysis import CJK_RUN, english_words, fold_to_simplified, label_grams, pinyin_keys
 from .catalog import NUMBER, Catalog, LabelMatch, code_keys
@@ -121,7 +122,7 @@ def collector_paused() -> Iterator[None]:
 
 # -- the next snapshot ---------------------------------------------------------------------------
 def from_store(store, folded: Mapping[str, tuple[ConceptVersion, Folded]] | None = None,
-               sounds: Callable[[], Mapping[str, tuple[str, str]]] | None = None,
+               sounds: Callable[[], dict[str, tuple[str, str]]] | None = None,
                compressed: Callable[[], Compressed | None] | None = None) -> Catalog:
     """The catalog of a store's current versions. ``folded``: concept id → (the version, its folded
     labels), made already; ``sounds``: called once, at the end, for ``pinyin_keys`` of labels computed
@@ -131,7 +132,7 @@ def from_store(store, folded: Mapping[str, tuple[ConceptVersion, Folded]] | None
     base = Catalog()
     base.schemes = {s.id: s for s in store.schemes()}
     with collector_paused():
-        builder = _Builder(base, folded, sounds, compressed)
+        builder = _Builder(base, folded, sounds, compressed, unique=True)
         builder.apply([*store.current("concept"), *store.current("standard")], [])
         return builder.finish(max(base.revision, revision))
 
@@ -148,8 +149,9 @@ class _Builder:
     snapshot being read is left exactly as it was."""
 
     def __init__(self, base: Catalog, folded: Mapping[str, tuple[ConceptVersion, Folded]] | None = None,
-                 sounds: Callable[[], Mapping[str, tuple[str, str]]] | None = None,
-                 compressed: Callable[[], Compressed | None] | None = None) -> None:
+                 sounds: Callable[[], dict[str, tuple[str, str]]] | None = None,
+                 compressed: Callable[[], Compressed | None] | None = None, unique: bool = False) -> None:
+        """``unique``: each entity comes once in the versions applied (a store's current versions)."""
         self.new = Catalog.__new__(Catalog)
         self.new.__dict__.update(base.__dict__)
         self._work: dict[str, dict[str, list]] = {name: {} for name in _MAPS}  # touched keys → new values
@@ -164,6 +166,11 @@ class _Builder:
         self._sounds = sounds if self._fresh else None
         self._compressed = compressed if self._fresh else None
         self._sound_texts: list[str] = []  # labels and titles whose sound is posted at the end
+        # a first build in bulk of unique entities: the labels and titles present, posted (grams,
+        # words) by ``finish`` (with repeats, a label posted, dropped and posted again keeps the first
+        # gram objects as keys: posted as they come, for the same saved bytes)
+        self._defer_labels = self._fresh and unique
+        self._new_labels: dict[str, None] = {}
         self._pending: dict[str, ConceptVersion | StandardVersion] = {}  # entities whose prefixes are too
 
     def _values(self, name: str, key: str) -> list:
@@ -211,7 +218,8 @@ class _Builder:
         for scheme in schemes:
             self._set("schemes", scheme.id, scheme)
         self._bulk = len(versions) > BULK  # a start, a reload: no duplicate checks on the way
-        with held_as_dict() if self._bulk else nullcontext():  # many labels cut for their pinyin
+        # many labels cut for their pinyin, unless it is computed elsewhere (``from_store``'s ``sounds``)
+        with held_as_dict() if self._bulk and self._sounds is None else nullcontext():
             for version in versions:
                 if isinstance(version, ConceptVersion):
                     self._forget_concept(version.id)
@@ -225,10 +233,16 @@ class _Builder:
         single = {"schemes", "concepts", "standards"}  # one value per key
         pinyin: Callable[[str], tuple[str, str]] = pinyin_keys
         if self._sounds is not None and (self._sound_texts or self._pending):
-            pinyin = partial(_known_pinyin, self._sounds())
-            sounds = self._work["by_sound"]
-            for text in self._sound_texts:
-                sounds.setdefault(pinyin(text)[0], []).append(text)
+            known = self._sounds()
+            pinyin = partial(_known_pinyin, known)
+            many = sum(text not in known for text in self._sound_texts) > BULK  # computed here
+            with held_as_dict() if many else nullcontext():
+                sounds = self._work["by_sound"]
+                for text in self._sound_texts:
+                    sounds.setdefault(pinyin(text)[0], []).append(text)
+                self._add_pending_prefixes(pinyin)
+        if self._new_labels:
+            self._post_new_labels()
         # the concepts last: their compressed bytes may come from elsewhere (``from_store``)
         for name, work in sorted(self._work.items(), key=lambda item: item[0] == "concepts"):
             if not work:
@@ -265,12 +279,7 @@ class _Builder:
                 else:  # label postings sorted: the same order however the snapshot was reached
                     target[key] = tuple(sorted(values)) if name in SORTED else tuple(values)
             setattr(self.new, name, target)
-        if self._pending:
-            self._added_ids.difference_update(self._pending)
-            for entity in self._pending.values():
-                keys = (_concept_prefixes(self._labels_of(entity), pinyin) if isinstance(entity, ConceptVersion)
-                        else _standard_prefixes(entity, pinyin))
-                self._add_prefixes(entity.id, keys)
+        self._add_pending_prefixes(pinyin)
         if self._forgotten or self._added:
             prefixes = self.new.prefixes
             prefixes = prefixes if isinstance(prefixes, PrefixTable) else PrefixTable.of(prefixes)
@@ -278,18 +287,55 @@ class _Builder:
         self.new.revision = revision
         return self.new
 
+    def _add_pending_prefixes(self, pinyin: Callable[[str], tuple[str, str]]) -> None:
+        """The prefix entries of the entities left to ``finish`` (a first build's, with ``sounds``)."""
+        if self._pending:
+            self._added_ids.difference_update(self._pending)
+            for entity in self._pending.values():
+                keys = (_concept_prefixes(self._labels_of(entity), pinyin) if isinstance(entity, ConceptVersion)
+                        else _standard_prefixes(entity, pinyin))
+                self._add_prefixes(entity.id, keys)
+            self._pending = {}
+
+    def _post_new_labels(self) -> None:
+        """The grams and English words of a first build's labels, packed at once: the labels taken in
+        sorted order, each key's values are numbers into them, already ascending (what ``KeyTable.of``
+        would make of the postings, sorted, without numbering and sorting the millions of values)."""
+        labels = sorted(self._new_labels)
+        for name, cut in (("postings", label_grams), ("en_postings", english_words)):
+            runs: dict[str, list[int]] = {}
+            vocab: list[str] = []
+            for text in labels:
+                keys = () if name == "postings" and text.isascii() else cut(text)  # no CJK in ASCII
+                if keys:
+                    number = len(vocab)
+                    vocab.append(text)
+                    for key in keys:
+                        runs.setdefault(key, []).append(number)
+            if len(runs) > REPACK and not getattr(self.new, name) and not self._work[name]:
+                setattr(self.new, name, KeyTable.numbered(runs, tuple(vocab)))
+            else:  # a few: posted in the order the labels came, as ``_label_in`` would have (the same dict)
+                work = self._work[name]
+                for text in self._new_labels:
+                    for key in cut(text):
+                        work.setdefault(key, []).append(text)
+
     # -- labels shared by concepts and standards ---------------------------------------------
     def _label_in(self, text: str) -> None:
         """Postings and sound of a folded label or title that just became present."""
-        if self._fresh and self._bulk:  # what ``_add`` does then, for the many grams
+        if self._defer_labels and self._bulk:  # posted by ``finish``
+            self._new_labels[text] = None
+        elif self._fresh and self._bulk:  # what ``_add`` does then, for the many grams
             postings = self._work["postings"]
             for gram in label_grams(text):
                 postings.setdefault(gram, []).append(text)
+            for word in english_words(text):
+                self._add("en_postings", word, text)
         else:
             for gram in label_grams(text):
                 self._add("postings", gram, text)
-        for word in english_words(text):
-            self._add("en_postings", word, text)
+            for word in english_words(text):
+                self._add("en_postings", word, text)
         if CJK_RUN.search(text):
             if self._sounds is not None and self._bulk:
                 self._sound_texts.append(text)  # posted by ``finish``
@@ -299,10 +345,13 @@ class _Builder:
     def _label_out(self, text: str) -> None:
         if self._has("by_label", text) or self._has("by_title", text):
             return  # another concept or standard still holds it
-        for gram in label_grams(text):
-            self._remove("postings", gram, text)
-        for word in english_words(text):
-            self._remove("en_postings", word, text)
+        if text in self._new_labels:  # not posted yet
+            del self._new_labels[text]
+        else:
+            for gram in label_grams(text):
+                self._remove("postings", gram, text)
+            for word in english_words(text):
+                self._remove("en_postings", word, text)
         if CJK_RUN.search(text):
             self._remove("by_sound", pinyin_keys(text)[0], text)
 
@@ -396,15 +445,26 @@ def _prefix_entries(entity_id: str, keys: dict[str, str]) -> tuple[tuple[str, st
 Folded = tuple[tuple[str, Term], ...]
 
 
-def _known_pinyin(known: Mapping[str, tuple[str, str]], text: str) -> tuple[str, str]:
-    """``pinyin_keys(text)``, computed elsewhere or here."""
-    return known.get(text) or pinyin_keys(text)
+def _known_pinyin(known: dict[str, tuple[str, str]], text: str) -> tuple[str, str]:
+    """``pinyin_keys(text)``, computed elsewhere or here (then kept in ``known``: a label's sound and
+    its prefix entries both read it)."""
+    keys = known.get(text)
+    if keys is None:
+        keys = known[text] = pinyin_keys(text)
+    return keys
 
 
 def folded_labels(c: ConceptVersion) -> Folded:
     """(folded text, term) for each term of a concept version; a text folded to itself is the term's own
     object (held once)."""
     return tuple((_same(fold_to_simplified(term.text), term.text), term) for term in c.terms)
+
+
+def folded_labels_of(versions: list[ConceptVersion]) -> list[Folded]:
+    """``folded_labels`` of each version, the labels folded in one go (``fold_many``)."""
+    texts = [term.text for c in versions for term in c.terms]
+    folded = iter(map(_same, fold_many(texts), texts))
+    return [tuple((next(folded), term) for term in c.terms) for c in versions]
 
 
 def _same(text: str, original: str) -> str:

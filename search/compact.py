@@ -134,6 +134,13 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
         # the vocabulary is sorted: a key's numbers in order are its values in order
         return cls(_Packed(keys, list(map(sorted if sort else list, runs))), vocab)
 
+    @classmethod
+    def numbered(cls, runs: Mapping[str, list[int]], vocab: tuple[str, ...]) -> KeyTable:
+        """What ``of(entries, sort=True)`` packs, from the numbers of the values: ``vocab`` sorted and
+        distinct, each of its strings a value of some key; each run ascending, without repeats."""
+        keys = sorted(runs)
+        return cls(_Packed(keys, list(map(runs.__getitem__, keys))), vocab)
+
     def updated(self, changes: Mapping[str, tuple[str, ...]]) -> KeyTable:
         """This table with ``changes`` (key → its new values; an empty tuple removes the key)."""
         overlay = {**self._overlay, **changes}

@@ -12,7 +12,7 @@ from pathlib import Path
 import opencc
 import pytest
 
-from registry.text import converter, fold_to_simplified, folded_and_simplified, normalize
+from registry.text import converter, fold_many, fold_to_simplified, folded_and_simplified, normalize
 
 CONFIGS = ("t2s", "tw2sp", "hk2s")  # folding (t2s) and the query's forms (search.analysis.QUERY_CONVERSIONS)
 
@@ -66,3 +66,10 @@ def test_the_fold_and_the_simplified_text_come_from_one_conversion(text):
     assert folded == fold_to_simplified(text)
     assert simplified is None or simplified == converter("t2s").convert(text)
     assert (simplified is None) is (normalize(text) != text or text.isascii())
+
+
+def test_many_texts_fold_in_one_go_as_each_alone():
+    texts = ["數位鄉村", "数字乡村", "ＧＢ／Ｔ　１", "GB/T 43697", "Ｗｉ－Ｆｉ 熱點", "行動 \n 支付", "DNA 測序\n",
+             "Ωμέγα 數據", "ǅ字", "冷鏈物流 ", "", "\n", "電\r\n腦", "乾\u2028隆", "軟體\x00開發", "頭髮", "髮"]
+    assert fold_many(texts) == [fold_to_simplified(text) for text in texts]
+    assert fold_many([]) == []

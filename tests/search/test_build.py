@@ -29,11 +29,14 @@ WRITERS = pytest.mark.parametrize("process_from", [10**9, 0], ids=["thread", "pr
 
 @WRITERS
 @pytest.mark.parametrize("bulk", [1000, 0], ids=["checked", "bulk"])
-def test_one_pass_builds_what_the_two_steps_build(store, tmp_path, monkeypatch, process_from, bulk):
-    """With a process, and the store applied in bulk (as from 1,000 versions), the labels' pinyin and
-    the concepts' compressed bytes are the process's: the snapshot is the same."""
+@pytest.mark.parametrize("pinyin_there", [1.0, 0.5], ids=["pinyin-there", "pinyin-shared"])
+def test_one_pass_builds_what_the_two_steps_build(store, tmp_path, monkeypatch, process_from, bulk, pinyin_there):
+    """With a process, and the store applied in bulk (as from 1,000 versions), the labels' pinyin (of
+    every batch, or of every other) and the concepts' compressed bytes are the process's: the snapshot
+    is the same."""
     monkeypatch.setattr(one_pass, "BATCH", 7)  # many batches, the last one short
     monkeypatch.setattr(one_pass, "PROCESS_FROM", process_from)
+    monkeypatch.setattr(one_pass, "PINYIN_THERE", pinyin_there)
     monkeypatch.setattr(catalog_build, "BULK", bulk)
     if bulk == 0:  # the tables packed at once, as from 4,096 entries (the concepts then compressed by the process)
         monkeypatch.setattr(catalog_build, "REPACK", 0)
@@ -46,7 +49,7 @@ def test_one_pass_builds_what_the_two_steps_build(store, tmp_path, monkeypatch, 
     asked: list[str] = []  # the pinyin computed in this process while building
     monkeypatch.setattr(catalog_build, "pinyin_keys", lambda text: asked.append(text) or pinyin_keys(text))
     built, count = one_pass.build(store, together, seen.append)
-    assert not asked if process_from == 0 and bulk == 0 else asked  # with a process: all of it there
+    assert not asked if process_from == 0 and bulk == 0 and pinyin_there == 1 else asked  # all of it there
     assert count == len(catalog.concepts) + len(catalog.standards) == sum(seen) > 7
     assert any(catalog.standards_of.values())  # the standard facet is exercised
     assert built.__dict__ == catalog.__dict__
@@ -78,3 +81,19 @@ def test_a_store_failing_mid_read_leaves_an_empty_index_to_rebuild(store, tmp_pa
         one_pass.build(Failing(), index)  # type: ignore[arg-type]
     assert index.revision == 0 and index.doc_count() == 0
     index.close()
+
+
+@pytest.mark.parametrize("repack", [0, 4096], ids=["packed", "overlay"])
+def test_a_first_build_in_bulk_posts_labels_as_one_checked_version_by_version(store, monkeypatch, repack):
+    """A first build from the store in bulk posts its labels' grams and words at the end, packed from
+    the labels in sorted order: the same tables, byte for byte, as posted label by label."""
+    monkeypatch.setattr(catalog_build, "REPACK", repack)
+    built = []
+    for bulk in (0, 10**9):
+        monkeypatch.setattr(catalog_build, "BULK", bulk)
+        built.append(catalog_build.from_store(store))
+    in_bulk, checked = built
+    for name in ("postings", "en_postings", "by_label"):
+        assert dict(getattr(in_bulk, name).items()) == dict(getattr(checked, name).items())
+        assert pickle.dumps(getattr(in_bulk, name)) == pickle.dumps(getattr(checked, name))
+    assert len(in_bulk.postings) > 1000 and len(in_bulk.en_postings) > 500

@@ -50,6 +50,7 @@ def _samples(tmp: Path) -> list[str]:
     return [t for t in texts if t]
 
 
+@pytest.mark.slow  # every bundled text and dictionary key: about 10 s
 @needs_merged
 def test_merged_converters_write_what_stock_opencc_writes(tmp_path):
     samples = _samples(tmp_path)

@@ -28,7 +28,7 @@ WRITERS = pytest.mark.parametrize("process_from", [10**9, 0], ids=["thread", "pr
 
 
 @WRITERS
-@pytest.mark.parametrize("bulk", [1000, 0], ids=["checked", "bulk"])
+@pytest.mark.parametrize("bulk", [pytest.param(1000, id="checked", marks=pytest.mark.slow), pytest.param(0, id="bulk")])
 @pytest.mark.parametrize("pinyin_there", [1.0, 0.5], ids=["pinyin-there", "pinyin-shared"])
 def test_one_pass_builds_what_the_two_steps_build(store, tmp_path, monkeypatch, process_from, bulk, pinyin_there):
     """With a process, and the store applied in bulk (as from 1,000 versions), the labels' pinyin (of

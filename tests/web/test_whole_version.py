@@ -50,6 +50,7 @@ def post(client: httpx.Client, form, changes: dict[str, str] | None = None, acti
                        headers={"content-type": "application/x-www-form-urlencoded"})
 
 
+@pytest.mark.slow  # every bundled concept through the form: about 5 s
 def test_every_bundled_concept_saved_unchanged_proposes_nothing(site):
     store = site.services.store
     catalog = site.services.catalog

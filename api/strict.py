@@ -140,10 +140,14 @@ async def strict_request(request: Request) -> Response | None:
     try:
         msgspec.json.decode(body, type=rules.body)  # strict: what the schema says, nothing coerced
     except msgspec.ValidationError as exc:
+        try:  # the typed decode may refuse a field before it reaches the end of a text that is not JSON
+            document = msgspec.json.decode(body)
+        except msgspec.DecodeError:
+            return None  # not JSON: litestar answers 400
         try:
-            msgspec.convert(msgspec.json.decode(body), type=rules.body, strict=False)
-        except (msgspec.ValidationError, msgspec.DecodeError):
-            if _has_nul(msgspec.json.decode(body)):  # a NUL is a 400 even where a field's pattern refuses it too
+            msgspec.convert(document, type=rules.body, strict=False)
+        except msgspec.ValidationError:
+            if _has_nul(document):  # a NUL is a 400 even where a field's pattern refuses it too
                 raise InvalidInput("a text in the body holds a NUL character", field="body") from None
             return None  # wrong by any reading: litestar answers 422 naming the field
         raise InvalidInput(f"{exc} (numbers and booleans are written as JSON numbers and booleans)",

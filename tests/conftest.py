@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 import secrets
@@ -22,6 +23,16 @@ from api.settings import Settings
 from registry.model import ConceptVersion, Scheme, Term
 from registry.sqlite import SQLiteStore
 from registry.store import Store
+
+
+def run_coroutine(coroutine):
+    """Run a coroutine to its end in a thread of its own: the browser tests keep an event loop running in
+    the main thread (Playwright's sync API), where ``asyncio.run`` refuses to start another."""
+    result = []
+    thread = threading.Thread(target=lambda: result.append(asyncio.run(coroutine)))
+    thread.start()
+    thread.join()
+    return result[0]
 
 
 def free_port() -> int:

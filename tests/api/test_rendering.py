@@ -3,8 +3,6 @@ constructor makes (same raw headers in the same order, same attributes); anythin
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from litestar import MediaType
 from litestar.response.base import ASGIResponse
@@ -13,6 +11,7 @@ from api.rendering import PreEncoded, _Sent
 from api.views import HitHead, _refs, concept_href, curated_label, hit_static, qualifier
 from search.analysis import render
 from search.highlight import prepared
+from tests.conftest import run_coroutine
 
 ATTRIBUTES = ("body", "content_length", "_encoded_cookies", "encoding", "is_head_response", "status_code",
               "background")
@@ -27,7 +26,7 @@ def sent_messages(response: ASGIResponse) -> list[dict]:
     async def receive():
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    asyncio.run(response({"type": "http"}, receive, send))  # type: ignore[arg-type]
+    run_coroutine(response({"type": "http"}, receive, send))  # type: ignore[arg-type]
     return messages
 
 

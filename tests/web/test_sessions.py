@@ -3,9 +3,7 @@ litestar ``Store`` over the registry hashes its keys and honours expiry."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import threading
 import time
 
 import httpx
@@ -14,16 +12,7 @@ from api.settings import Settings
 from api.web.session import RegistrySessionStore
 from registry.sqlite import SQLiteStore
 from tests.conftest import LiveServer
-
-
-def run(coroutine):
-    """Run a coroutine to its end in a thread of its own (the browser tests keep an event loop running
-    in this one)."""
-    result = []
-    thread = threading.Thread(target=lambda: result.append(asyncio.run(coroutine)))
-    thread.start()
-    thread.join()
-    return result[0]
+from tests.conftest import run_coroutine as run
 
 
 def test_the_session_store_keeps_hashed_keys_and_honours_expiry(store):

@@ -4,16 +4,15 @@ and the three things a search reads in bulk where whoosh reads a document at a t
 Everything else in ``search/index/`` uses whoosh's public API (index, writer, searcher, reader, matcher, query,
 ``scoring.BM25F``) and these functions. whoosh-reloaded is pinned below 2.8, and ``tests/search/test_index_segment.py``
 compares what they write and read with whoosh's own (postings, scores). The internals touched, each in one place below:
-- ``Segment``: ``SegmentWriter.perdocwriter``, ``.fieldwriter``, ``.docnum``, ``._added``; the codec's per-document
-  writer (``start_doc``, ``add_field``, ``add_column_value``, ``finish_doc``) and field writer (``start_field``,
-  ``finish_field``, ``_fieldid``, ``_postfile``, ``_codec._blocklimit``, ``._compression``, ``_tindex``: the term table's
-  ``dbfile``, ``index``, ``hashfn``, ``buckets``, ``lastkey``); how ``W3TermInfo`` (``_struct``), ``W3PostingsWriter``
-  and ``OrderedHashWriter.add`` write (``term_layout``); ``whoosh.util.numeric``, ``whoosh.system``;
-- ``length_bytes``: ``SegmentReader._perdoc._cached_reader``, ``whoosh.codec.whoosh3._lenfield``, ``LENGTHS_COLUMN``,
-  the column reader's ``_dbfile``, ``_basepos``, ``_count``;
-- ``id_column``: ``whoosh.columns.VarBytesColumn.Reader``'s ``_dbfile``, ``_basepos``, ``_length``, ``_offsets``, ``_lengths``;
-- ``postings``, ``block_postings``: ``whoosh.codec.whoosh3.W3LeafMatcher``'s ``_data``, ``_read_data``, ``_byteids``,
-  ``_i``, ``_next_block``; ``segment_ids``: ``whoosh.index.TOC`` (``read``, ``segments``).
+- ``Segment``: ``SegmentWriter.perdocwriter``, ``.fieldwriter``, ``.docnum``, ``._added``; the codec's per-document writer
+  (``start_doc``, ``add_field``, ``add_column_value``, ``finish_doc``) and field writer (``start_field``, ``finish_field``,
+  ``_fieldid``, ``_postfile``, ``_codec._blocklimit``, ``._compression``, ``_tindex``: the term table's ``dbfile``, ``index``,
+  ``buckets``, ``directory``, ``lastkey``); how ``W3TermInfo`` (``_struct``), ``W3PostingsWriter``, ``OrderedHashWriter.add``
+  and ``HashWriter._write_hashes`` (md5) write (``term_layout``); ``whoosh.util.numeric``, ``whoosh.system``;
+- ``length_bytes``: ``SegmentReader._perdoc._cached_reader``, ``whoosh.codec.whoosh3._lenfield``, ``LENGTHS_COLUMN``, the
+  column reader's ``_dbfile``, ``_basepos``, ``_count``; ``id_column``: ``whoosh.columns.VarBytesColumn.Reader``'s
+  ``_dbfile``, ``_basepos``, ``_length``, ``_offsets``, ``_lengths``; ``postings``, ``block_postings``: ``W3LeafMatcher``'s
+  ``_data``, ``_read_data``, ``_byteids``, ``_i``, ``_next_block``; ``segment_ids``: ``whoosh.index.TOC`` (``read``, ``segments``).
 """
 
 from __future__ import annotations
@@ -29,19 +28,16 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMat
 from whoosh.columns import VarBytesColumn
 from whoosh.index import TOC
 from whoosh.system import pack_int, pack_long, pack_uint
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import byte_to_length
 
-from .term_layout import posting_list, table_rows
+from .term_layout import hash_tables, md5_hashes, posting_list, table_rows
 
 INLINE_LIMIT = 16  # fewer postings are kept in the term's table entry (most bigrams: in 1 or 2 documents)
 LENGTH_OF_BYTE = (1, *(byte_to_length(b) for b in range(1, 256)))  # 0: none kept, read as 1 as whoosh does
+_BYTE_OF = {None: 0, **{byte_to_length(b): b for b in range(256)}}  # ``length_to_byte`` of a kept length (or None)
 encode_frequency = pack_uint  # a posting's value in a ``Frequency`` field
 _FIELD_ID = struct.Struct("!H").pack  # the term table's key prefix
 _TERM_INFO = W3TermInfo._struct.pack  # an inlined term's statistics, then its pickled postings
-
-
-def kept_length(length: int) -> int:  # a field length as the codec keeps it: one byte, so rounded
-    return byte_to_length(length_to_byte(length))
 
 
 def segment_ids(storage: Any, name: str, generation: int, schema: Any) -> list[str]:
@@ -51,12 +47,12 @@ def segment_ids(storage: Any, name: str, generation: int, schema: Any) -> list[s
 
 class Segment:
     """The one segment of an empty index's ``writer``, written as ``add_document`` and ``commit`` would write it: documents
-    in order, then each field's terms in byte order with their postings. ``finish`` before the writer's ``commit``."""
+    in order, then each field's terms in byte order with their postings, then ``finish``."""
 
     def __init__(self, writer: Any) -> None:
-        self._writer, self._documents, self._terms = writer, writer.perdocwriter, writer.fieldwriter
-        self.count, self._prefix = 0, b""
-        self._rows: list[tuple[bytes, bytes]] = []  # the field's term table rows (key, value)
+        self._writer, self._documents, self._terms, self.count = writer, writer.perdocwriter, writer.fieldwriter, 0
+        self._prefix, self._rows = b"", list[tuple[bytes, bytes]]()  # the field's term table rows (key, value)
+        self._keys, self._starts = list[bytes](), list[int]()  # every field's rows' keys and positions, so far
 
     def add_document(self, fields: Sequence[tuple[str, Any, Any, int]]) -> None:
         documents = self._documents  # per field: (name, field, value, length)
@@ -75,18 +71,17 @@ class Segment:
 
     def add_term(self, term: bytes, ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes],
                  lengths: Sequence[int]) -> None:
-        """One term's postings in columns, in document order (``lengths``: their documents' kept field length, or 0),
-        its statistics and postings as ``W3TermInfo.to_bytes`` and ``W3PostingsWriter`` write them."""
+        """A term's postings in columns by document (``lengths``: kept, or 0), as ``W3TermInfo``, ``W3PostingsWriter`` write them."""
         if len(ids) < INLINE_LIMIT:  # every value, b"" too: a merge reads them through ListMatcher.value()
-            info = _TERM_INFO(1, sum(weights), len(ids), length_to_byte(min(lengths)), length_to_byte(max(lengths)),
+            info = _TERM_INFO(1, sum(weights), len(ids), _BYTE_OF[min(lengths)], _BYTE_OF[max(lengths)],
                               max(weights), ids[0], ids[-1])
             self._rows.append((self._prefix + term, info + dumps((tuple(ids), tuple(weights), tuple(values)), 2)))
             return
         out, codec, start = self._terms._postfile, self._terms._codec, self._terms._postfile.tell()
         data, (total, top, least, most) = posting_list(ids, weights, values, lengths, codec._blocklimit, self._fixed,
-                                                       codec._compression, length_to_byte)
+                                                       codec._compression, _BYTE_OF.__getitem__)
         out.write(WHOOSH3_HEADER_MAGIC + data)
-        info = _TERM_INFO(0, total, len(ids), length_to_byte(least), length_to_byte(most), top, ids[0], ids[-1])
+        info = _TERM_INFO(0, total, len(ids), _BYTE_OF[least], _BYTE_OF[most], top, ids[0], ids[-1])
         self._rows.append((self._prefix + term, info + pack_long(start) + pack_int(out.tell() - start)))
 
     def finish_field(self) -> None:
@@ -96,13 +91,18 @@ class Segment:
             data, starts, keys = table_rows(rows, table.dbfile.tell())
             table.dbfile.write(data)
             table.index.extend(starts)
-            for hashed, start in zip(map(table.hashfn, keys), starts):
-                table.buckets[hashed & 255].append((hashed, start))
+            self._keys += keys
+            self._starts += starts
             table.lastkey = keys[-1]
         self._terms.finish_field()
 
-    def finish(self) -> int:  # the writer told how many documents it holds (what ``add_document`` would have counted)
-        self._writer.docnum, self._writer._added = self.count, self.count > 0
+    def finish(self) -> int:
+        """After the last field: the term table's hash tables, as its ``close`` writes them (none left to it), and the
+        writer told how many documents it holds (what ``add_document`` would have counted). Before the ``commit``."""
+        table = self._terms._tindex
+        data, table.directory = hash_tables(md5_hashes(self._keys), self._starts, table.dbfile.tell())
+        table.dbfile.write(data)
+        table.buckets, self._writer.docnum, self._writer._added = [], self.count, self.count > 0
         return self.count
 
 

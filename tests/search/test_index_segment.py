@@ -159,3 +159,31 @@ def test_whoosh_internals_are_reached_in_the_adapter_only():
                 assert not any(alias.name.startswith("_") or alias.name == "TOC" for alias in node.names), path.name
             if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
                 assert isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"), (path.name, node.lineno)
+
+
+def test_the_term_table_s_hashes_and_kept_lengths_are_whoosh_s():
+    """What the rebuild computes in bulk where whoosh computes per key or per document: the term table's md5
+    hashes and hash tables (``HashWriter._write_hashes``), and a field length as the codec keeps it."""
+    import io
+
+    from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
+    from whoosh.filedb.structfile import StructFile
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+    from search.index.segment import kept_length
+    from search.index.term_layout import hash_tables, md5_hashes
+
+    lengths = [*range(1, 3000), *range(3000, 200_000, 97), 106_373, 106_374, 106_375, 10**7]
+    assert [kept_length(n) for n in lengths] == [byte_to_length(length_to_byte(n)) for n in lengths]
+    keys = sorted({f"{i * 7919 % 5003}-数据".encode() for i in range(5000)})
+    hashes = md5_hashes(keys)
+    assert list(hashes) == [md5_hash(key) for key in keys]
+    out = io.BytesIO()
+    table = OrderedHashWriter(StructFile(out))
+    starts = [20 + 24 * i for i in range(len(keys))]
+    for hashed, start in zip(hashes, starts):
+        table.buckets[hashed & 255].append((hashed, start))
+    at = table.dbfile.tell()
+    table._write_hashes()
+    data, directory = hash_tables(hashes, starts, at)
+    assert out.getvalue()[at:] == data and table.directory == directory

@@ -156,8 +156,7 @@ class _Builder:
         self.new.__dict__.update(base.__dict__)
         self._work: dict[str, dict[str, list]] = {name: {} for name in _MAPS}  # touched keys → new values
         self._forgotten: set[str] = set()  # entities whose prefix entries are dropped
-        self._added: list[tuple[str, str, str]] = []  # prefix entries added
-        self._added_ids: set[str] = set()  # the entities they belong to
+        self._added: dict[str, dict[str, str]] = {}  # entity id → its prefix keys added (key → label)
         self._bulk = False
         # a first build (nothing to copy from or to check against): keys looked up in the work only
         self._fresh = not (base.concepts or base.standards or base.by_label or base.by_title)
@@ -283,14 +282,17 @@ class _Builder:
         if self._forgotten or self._added:
             prefixes = self.new.prefixes
             prefixes = prefixes if isinstance(prefixes, PrefixTable) else PrefixTable.of(prefixes)
-            self.new.prefixes = prefixes.replaced(self._forgotten, self._added)
+            if not len(prefixes):  # a first build: packed at once, in the entities' id order
+                self.new.prefixes = PrefixTable.of_entities(sorted(self._added.items()))
+            else:
+                added = [entry for entity_id, keys in self._added.items() for entry in _prefix_entries(entity_id, keys)]
+                self.new.prefixes = prefixes.replaced(self._forgotten, added)
         self.new.revision = revision
         return self.new
 
     def _add_pending_prefixes(self, pinyin: Callable[[str], tuple[str, str]]) -> None:
         """The prefix entries of the entities left to ``finish`` (a first build's, with ``sounds``)."""
         if self._pending:
-            self._added_ids.difference_update(self._pending)
             for entity in self._pending.values():
                 keys = (_concept_prefixes(self._labels_of(entity), pinyin) if isinstance(entity, ConceptVersion)
                         else _standard_prefixes(entity, pinyin))
@@ -370,7 +372,6 @@ class _Builder:
             self._add("by_code", code, c.id)
         if self._sounds is not None and self._bulk:
             self._pending[c.id] = c  # its prefix entries made by ``finish``
-            self._added_ids.add(c.id)
         else:
             self._add_prefixes(c.id, _concept_prefixes(folded))
 
@@ -407,7 +408,6 @@ class _Builder:
             self._add("by_code", code, s.id)
         if self._sounds is not None and self._bulk:
             self._pending[s.id] = s
-            self._added_ids.add(s.id)
         else:
             self._add_prefixes(s.id, _standard_prefixes(s))
 
@@ -426,20 +426,17 @@ class _Builder:
         self._forget_prefixes(standard_id)
 
     def _add_prefixes(self, entity_id: str, keys: dict[str, str]) -> None:
-        self._added.extend(_prefix_entries(entity_id, keys))
-        self._added_ids.add(entity_id)
+        self._added[entity_id] = keys
 
     def _forget_prefixes(self, entity_id: str) -> None:
         """Drop every prefix entry of an entity (all of them come from its one current version)."""
         self._forgotten.add(entity_id)
         self._pending.pop(entity_id, None)
-        if entity_id in self._added_ids:  # added earlier in this batch
-            self._added = [e for e in self._added if e[1] != entity_id]
-            self._added_ids.discard(entity_id)
+        self._added.pop(entity_id, None)  # added earlier in this batch
 
 
-def _prefix_entries(entity_id: str, keys: dict[str, str]) -> tuple[tuple[str, str, str], ...]:
-    return tuple((key, entity_id, label) for key, label in keys.items() if key)
+def _prefix_entries(entity_id: str, keys: dict[str, str]) -> Iterator[tuple[str, str, str]]:
+    return ((key, entity_id, label) for key, label in keys.items() if key)
 
 
 Folded = tuple[tuple[str, Term], ...]

@@ -23,7 +23,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from heapq import merge
 from itertools import accumulate, chain, islice, repeat
-from operator import eq
+from operator import eq, ge
 from typing import Any
 from zlib import crc32
 
@@ -44,11 +44,13 @@ class _Packed:
 
     __slots__ = ("pool", "starts", "offsets", "items", "slots")
 
-    def __init__(self, keys: list[str], runs: Iterable[Sequence[int]]) -> None:
+    def __init__(self, keys: list[str], runs: Iterable[Sequence[Any]], number: Mapping[Any, int] | None = None) -> None:
+        """``runs``: each key's numbers, or its values to be numbered by ``number``."""
         self.pool = "".join(keys)
         self.starts = array("I", accumulate(map(len, keys), initial=0))
         runs = runs if isinstance(runs, list) else list(runs)
-        self.items = array("I", chain.from_iterable(runs))
+        values = chain.from_iterable(runs)
+        self.items = array("I", values if number is None else map(number.__getitem__, values))
         self.offsets = array("I", accumulate(map(len, runs), initial=0))
         self.slots = array("I")
         if keys:
@@ -130,9 +132,11 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
             items = {key: values for key, values in ((k, tuple(v)) for k, v in items.items()) if values}
         vocab, number = _numbering(chain.from_iterable(items.values()))
         keys = sorted(items)
-        runs = map(map, repeat(number.__getitem__), map(items.__getitem__, keys))
-        # the vocabulary is sorted: a key's numbers in order are its values in order
-        return cls(_Packed(keys, list(map(sorted if sort else list, runs))), vocab)
+        runs: list[Any] = list(map(items.__getitem__, keys))  # lists and tuples (made once above)
+        if sort:  # a run of one value (most codes and sounds) is in order as it is
+            runs = [run if len(run) < 2 else sorted(run) for run in runs]
+        # the vocabulary is sorted: a key's values in order are its numbers in order
+        return cls(_Packed(keys, runs, number), vocab)
 
     @classmethod
     def numbered(cls, runs: Mapping[str, list[int]], vocab: tuple[str, ...]) -> KeyTable:
@@ -273,6 +277,11 @@ def _table_of(entries: dict[str, tuple[str, ...]]) -> KeyTable:
 Entry = tuple[str, str, str]  # (key, entity id, label)
 
 
+def _entries(entity_id: str, keys: Mapping[str, str]) -> Iterator[Entry]:
+    """An entity's prefix entries (an empty key left out)."""
+    return ((key, entity_id, label) for key, label in keys.items() if key)
+
+
 def _found(found: dict[str, tuple[bool, str]], entity_id: str, exact: bool, label: str, limit: int) -> bool:
     """Record an entry in ``found`` as ``PrefixTable.prefixed`` does; False when the limit is reached."""
     old = found.get(entity_id)
@@ -374,6 +383,32 @@ class PrefixTable:
         label_vocab, label_number = _numbering(labels)
         return cls(_SortedKeys(list(keys)), array("I", map(id_number.__getitem__, ids)),
                    array("I", map(label_number.__getitem__, labels)), id_vocab, label_vocab)
+
+    @classmethod
+    def of_entities(cls, entities: Sequence[tuple[str, Mapping[str, str]]]) -> PrefixTable:
+        """``of`` the entries of ``entities``: each (entity id, its keys → their labels; an empty key
+        left out), the ids ascending and distinct. No entry tuple is made: the entries are sorted by key
+        alone, stably, so equal keys (of different entities: an entity's keys are distinct) stay in id
+        order, which is the order of the (key, id, label) tuples; an entity's number is its rank."""
+        if any(map(ge, (e[0] for e in entities), islice((e[0] for e in entities), 1, None))):
+            return cls.of(entry for entity_id, keys in entities for entry in _entries(entity_id, keys))
+        keys: list[str] = []
+        labels: list[str] = []
+        owners = array("I")
+        id_vocab: list[str] = []
+        for entity_id, held in entities:
+            if "" in held:
+                held = {key: label for key, label in held.items() if key}
+            if held:
+                keys += held
+                labels += held.values()
+                owners.extend(repeat(len(id_vocab), len(held)))
+                id_vocab.append(entity_id)
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        label_vocab, label_number = _numbering(labels)
+        return cls(_SortedKeys(list(map(keys.__getitem__, order))), array("I", map(owners.__getitem__, order)),
+                   array("I", map(label_number.__getitem__, map(labels.__getitem__, order))),
+                   tuple(id_vocab), label_vocab)
 
     def replaced(self, forgotten: Iterable[str], added: Iterable[Entry]) -> PrefixTable:
         """This table without the entries of the entities ``forgotten``, with the entries ``added``."""

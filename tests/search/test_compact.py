@@ -101,6 +101,19 @@ def test_a_prefix_table_reads_like_the_sorted_list_it_replaces(repack):
     assert pickle.loads(pickle.dumps(table)) == table == PrefixTable.of(list(table))
 
 
+def test_a_prefix_table_of_entities_is_the_table_of_their_entries():
+    rng = random.Random(25)
+    entities = {f"e{n:02}": {rng.choice(WORDS) + rng.choice(["", "x", "5g"]): rng.choice(WORDS)
+                             for _ in range(rng.randint(0, 4))} for n in range(60)}
+    entities["e07"][""] = "空"  # an empty key has no entry
+    entries = [(key, entity_id, label) for entity_id, keys in entities.items() for key, label in keys.items() if key]
+    expected = PrefixTable.of(entries)
+    ordered = sorted(entities.items())
+    assert pickle.dumps(PrefixTable.of_entities(ordered)) == pickle.dumps(expected)
+    assert list(PrefixTable.of_entities(ordered[::-1])) == list(expected)  # not in id order: sorted whole
+    assert list(PrefixTable.of_entities([])) == []
+
+
 def _prefixed(entries: list[tuple[str, str, str]], prefix: str, limit: int) -> dict[str, tuple[bool, str]]:
     """What the catalog's prefix look-up answered from its sorted list of entries."""
     found: dict[str, tuple[bool, str]] = {}

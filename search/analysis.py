@@ -16,7 +16,8 @@ from pypinyin import Style, lazy_pinyin
 from pypinyin.constants import RE_HANS
 from pypinyin.style import convert as convert_style
 
-from registry.text import converter, fold_to_simplified, normalize
+from registry.conversion import QUERY_CONFIGS
+from registry.text import converter, fold_to_simplified, normalize, query_conversions
 
 from .phrases import phrase_readings
 from .phrases import segments as pinyin_segments
@@ -25,7 +26,7 @@ from .readings import READINGS
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 LATIN_WORD = re.compile(r"[a-z0-9]+")
-QUERY_CONVERSIONS = ("t2s", "tw2sp", "hk2s")
+QUERY_CONVERSIONS = QUERY_CONFIGS  # t2s, tw2sp, hk2s (registry/text.py converts only those a query needs)
 RENDER_CONVERSIONS = {"zh-Hant": "s2t", "zh-TW": "s2twp", "zh-HK": "s2hk"}
 
 __all__ = [
@@ -51,8 +52,7 @@ def expand_query(text: str) -> tuple[str, ...]:
     base = normalize(text)
     if base.isascii():
         return (base,)
-    forms = [converter(c).convert(base) for c in QUERY_CONVERSIONS]
-    return tuple(dict.fromkeys(forms))
+    return tuple(dict.fromkeys(query_conversions(base)))
 
 
 def bigrams(folded: str) -> Iterator[str]:

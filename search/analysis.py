@@ -33,6 +33,7 @@ __all__ = [
     "bigrams",
     "english_words",
     "expand_query",
+    "forms_of",
     "fold_to_simplified",
     "marked_pinyin",
     "label_grams",
@@ -49,10 +50,12 @@ __all__ = [
 def expand_query(text: str) -> tuple[str, ...]:
     """The Simplified forms a query may stand for, most literal first, without duplicates (an ASCII
     query, pinyin or English, is its only form: OpenCC converts ASCII text to itself, see ``fold_to_simplified``)."""
-    base = normalize(text)
-    if base.isascii():
-        return (base,)
-    return tuple(dict.fromkeys(query_conversions(base)))
+    return forms_of(normalize(text))
+
+
+def forms_of(base: str) -> tuple[str, ...]:
+    """``expand_query`` of a text already normalised (``base``), not cached."""
+    return (base,) if base.isascii() else tuple(dict.fromkeys(query_conversions(base)))
 
 
 def bigrams(folded: str) -> Iterator[str]:
@@ -240,6 +243,11 @@ NEAR_SYNONYMS = (("农村", "乡村"), ("数码", "数字"), ("资讯", "信息"
 _SYNONYM_OF = {a: b for a, b in NEAR_SYNONYMS} | {b: a for a, b in NEAR_SYNONYMS}
 
 
+_SYNONYM_WORD = re.compile("|".join(_SYNONYM_OF))
+
+
 def near_synonym_forms(form: str) -> tuple[str, ...]:
     """``form`` with one near-synonym word swapped, for each such word it holds."""
+    if _SYNONYM_WORD.search(form) is None:  # most forms hold none
+        return ()
     return tuple(dict.fromkeys(form.replace(word, other, 1) for word, other in _SYNONYM_OF.items() if word in form))

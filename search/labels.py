@@ -22,7 +22,7 @@ from msgspec import Struct
 
 from registry.model import ConceptVersion, StandardVersion, Version
 
-from .analysis import (CJK, CJK_RUN, bigrams, english_words, expand_query, fold_to_simplified, near_synonym_forms,
+from .analysis import (CJK, CJK_RUN, bigrams, english_words, fold_to_simplified, forms_of, near_synonym_forms,
                        normalize, pinyin_keys, pinyin_query)
 from .catalog import Catalog, code_keys, query_code_key
 from .near import marks as near_marks
@@ -79,11 +79,13 @@ class QueryForms(Struct, frozen=True, kw_only=True):
 
     @classmethod
     def of(cls, text: str) -> "QueryForms":
-        forms = tuple(f for f in expand_query(text) if f.strip())
+        base = normalize(text)
+        forms = tuple(f for f in forms_of(base) if f.strip())
         synonyms = tuple(dict.fromkeys(s for f in forms for s in near_synonym_forms(f) if s not in forms))
         latin = forms[0].replace(" ", "") if forms and ASCII_QUERY.match(forms[0]) else ""
-        traditional = bool(forms) and normalize(text) != forms[0]
-        return cls(forms=forms, synonyms=synonyms, latin=latin, pinyin=pinyin_query(text), traditional=traditional)
+        traditional = bool(forms) and base != forms[0]
+        pinyin = "" if CJK_RUN.fullmatch(text) else pinyin_query(text)  # (what it answers for characters only)
+        return cls(forms=forms, synonyms=synonyms, latin=latin, pinyin=pinyin, traditional=traditional)
 
     @property
     def marked_forms(self) -> tuple[str, ...]:

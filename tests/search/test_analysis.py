@@ -183,3 +183,11 @@ def test_highlight_terms_are_the_forms_their_bigrams_and_words_longest_first():
     assert highlight_terms(("5g农 app",)) == ("5g农 app", "5g农", "app")
     assert highlight_terms(("农业 数据", " ")) == ("农业 数据", "农业", "数据")
     assert highlight_terms(("智慧农业", "智能农业")) == ("智慧农业", "智能农业", "农业", "慧农", "智慧", "智能", "能农")
+
+
+def test_forms_of_a_normalised_text_are_its_expansion():
+    from search.analysis import forms_of, normalize
+
+    for text in ("智慧農業", "數位鄉村", "数字乡村", "Shu Zi", "ＧＢ／Ｔ　１", "軟體", "农村数码资讯", ""):
+        assert forms_of(normalize(text)) == expand_query(text)
+    assert near_synonym_forms("数字乡村") == ("数字农村", "数码乡村") and near_synonym_forms("网络安全") == ()

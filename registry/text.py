@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .conversion import converter
+from .conversion import QUERY_CONFIGS, converter, query_patterns
 
-__all__ = ["converter", "fold_many", "fold_to_simplified", "folded_and_simplified", "normalize"]
+__all__ = ["converter", "fold_many", "fold_to_simplified", "folded_and_simplified", "normalize", "query_conversions"]
 
 _SPACES = re.compile(r"\s+")
 
@@ -47,3 +47,17 @@ def folded_and_simplified(text: str) -> tuple[str, str | None]:
         return folded, None
     simplified = converter("t2s").convert(folded)
     return simplified, simplified if folded == text else None
+
+
+def query_conversions(base: str) -> tuple[str, ...]:
+    """OpenCC t2s, tw2sp and hk2s of normalised text (``QUERY_CONFIGS``), each converted only when a key
+    that changes text may occur in it (``registry.conversion.query_patterns``): else t2s's is the text
+    itself, and tw2sp's or hk2s's is t2s's (most queries need no conversion at all)."""
+    patterns = query_patterns()
+    if patterns is None:  # not the dictionaries the keys were listed from
+        return tuple(converter(config).convert(base) for config in QUERY_CONFIGS)
+    if patterns[""].search(base) is None:  # no key of the three's occurs in it
+        return (base,) * len(QUERY_CONFIGS)
+    simplified = converter("t2s").convert(base) if patterns["t2s"].search(base) else base
+    return (simplified, *(converter(config).convert(base) if patterns[config].search(base) else simplified
+                          for config in QUERY_CONFIGS[1:]))

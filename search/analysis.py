@@ -16,7 +16,8 @@ from pypinyin import Style, lazy_pinyin
 from pypinyin.constants import RE_HANS
 from pypinyin.style import convert as convert_style
 
-from registry.text import converter, fold_to_simplified, normalize
+from registry.conversion import QUERY_CONFIGS
+from registry.text import converter, fold_to_simplified, normalize, query_conversions
 
 from .phrases import phrase_readings
 from .phrases import segments as pinyin_segments
@@ -25,13 +26,14 @@ from .readings import READINGS
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 LATIN_WORD = re.compile(r"[a-z0-9]+")
-QUERY_CONVERSIONS = ("t2s", "tw2sp", "hk2s")
+QUERY_CONVERSIONS = QUERY_CONFIGS  # t2s, tw2sp, hk2s (registry/text.py converts only those a query needs)
 RENDER_CONVERSIONS = {"zh-Hant": "s2t", "zh-TW": "s2twp", "zh-HK": "s2hk"}
 
 __all__ = [
     "bigrams",
     "english_words",
     "expand_query",
+    "forms_of",
     "fold_to_simplified",
     "marked_pinyin",
     "label_grams",
@@ -48,11 +50,12 @@ __all__ = [
 def expand_query(text: str) -> tuple[str, ...]:
     """The Simplified forms a query may stand for, most literal first, without duplicates (an ASCII
     query, pinyin or English, is its only form: OpenCC converts ASCII text to itself, see ``fold_to_simplified``)."""
-    base = normalize(text)
-    if base.isascii():
-        return (base,)
-    forms = [converter(c).convert(base) for c in QUERY_CONVERSIONS]
-    return tuple(dict.fromkeys(forms))
+    return forms_of(normalize(text))
+
+
+def forms_of(base: str) -> tuple[str, ...]:
+    """``expand_query`` of a text already normalised (``base``), not cached."""
+    return (base,) if base.isascii() else tuple(dict.fromkeys(query_conversions(base)))
 
 
 def bigrams(folded: str) -> Iterator[str]:
@@ -240,6 +243,11 @@ NEAR_SYNONYMS = (("农村", "乡村"), ("数码", "数字"), ("资讯", "信息"
 _SYNONYM_OF = {a: b for a, b in NEAR_SYNONYMS} | {b: a for a, b in NEAR_SYNONYMS}
 
 
+_SYNONYM_WORD = re.compile("|".join(_SYNONYM_OF))
+
+
 def near_synonym_forms(form: str) -> tuple[str, ...]:
     """``form`` with one near-synonym word swapped, for each such word it holds."""
+    if _SYNONYM_WORD.search(form) is None:  # most forms hold none
+        return ()
     return tuple(dict.fromkeys(form.replace(word, other, 1) for word, other in _SYNONYM_OF.items() if word in form))

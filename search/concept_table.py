@@ -258,6 +258,18 @@ class ConceptTable(Mapping[str, ConceptVersion]):
     def grade(self, key: str) -> str | None:
         return self._field(key, "grade")
 
+    def facet_fields(self, key: str) -> tuple[str, str, str | None]:
+        """(``scheme``, ``status``, ``grade``) of a concept, with one look-up of its row."""
+        overlay = self._overlay
+        if overlay and key in overlay:
+            newer = overlay[key]
+            if newer is None:
+                raise KeyError(key)
+            return newer.scheme, newer.status, newer.grade
+        packed = self._packed
+        row = packed.rows[key]
+        return packed.scheme[row], packed.status[row], packed.grade[row]
+
     def __getitem__(self, key: str) -> ConceptVersion:
         concept = self.get(key)
         if concept is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from operator import add
 
 from registry.text import converter
 
@@ -21,18 +22,15 @@ def highlight_terms(forms: Iterable[str]) -> tuple[str, ...]:
             continue
         terms.add(form)
         # the query's bigrams: adjacent ones merge into one mark; a lone character only for itself
-        if CJK_RUN.fullmatch(form):
-            terms.update(bigrams(form))
+        if CJK_RUN.fullmatch(form):  # its bigrams are its pairs of adjacent characters (one: itself)
+            terms.update(map(add, form, form[1:]))
         else:
             terms.update(g for g in bigrams(form) if len(g) == 2)
         words = form.split()
         if len(words) > 1:  # one word is the form itself
             terms.update(w for w in words if len(w) >= 2)
-    return tuple(sorted(terms, key=_longest_first))
-
-
-def _longest_first(term: str) -> tuple[int, str]:
-    return -len(term), term
+    # longest first, then in order (a stable sort by length of the terms in order)
+    return tuple(sorted(sorted(terms), key=len, reverse=True))
 
 
 def prepared(text: str, simplified: str | None = None) -> str:

@@ -20,9 +20,9 @@ from weakref import WeakKeyDictionary
 
 from msgspec import Struct
 
-from registry.model import ConceptVersion, Version
+from registry.model import ConceptVersion, StandardVersion, Version
 
-from .analysis import (CJK, CJK_RUN, bigrams, english_words, expand_query, fold_to_simplified, near_synonym_forms,
+from .analysis import (CJK, CJK_RUN, bigrams, english_words, fold_to_simplified, forms_of, near_synonym_forms,
                        normalize, pinyin_keys, pinyin_query)
 from .catalog import Catalog, code_keys, query_code_key
 from .near import marks as near_marks
@@ -79,11 +79,13 @@ class QueryForms(Struct, frozen=True, kw_only=True):
 
     @classmethod
     def of(cls, text: str) -> "QueryForms":
-        forms = tuple(f for f in expand_query(text) if f.strip())
+        base = normalize(text)
+        forms = tuple(f for f in forms_of(base) if f.strip())
         synonyms = tuple(dict.fromkeys(s for f in forms for s in near_synonym_forms(f) if s not in forms))
         latin = forms[0].replace(" ", "") if forms and ASCII_QUERY.match(forms[0]) else ""
-        traditional = bool(forms) and normalize(text) != forms[0]
-        return cls(forms=forms, synonyms=synonyms, latin=latin, pinyin=pinyin_query(text), traditional=traditional)
+        traditional = bool(forms) and base != forms[0]
+        pinyin = "" if CJK_RUN.fullmatch(text) else pinyin_query(text)  # (what it answers for characters only)
+        return cls(forms=forms, synonyms=synonyms, latin=latin, pinyin=pinyin, traditional=traditional)
 
     @property
     def marked_forms(self) -> tuple[str, ...]:
@@ -149,6 +151,7 @@ class _Ranker:
         self.best: dict[str, tuple] = {}
         self._postings: dict[str, list[tuple[str, tuple[str, ...]]]] = {}  # postings_of, per form
         self._sounds: dict[str, tuple[str, ...]] = {}  # sounding, per form
+        self._shared: frozenset[str] | None = None  # the snapshot's ``shared_sounds``, once asked for
 
     def offer(self, entity_id: str, kind: str, tier: int, score: float, matched: str = "", matched_type: str = "",
               matched_lang: str = "", coverage: float | None = None, marks: tuple[str, ...] = ()) -> None:
@@ -238,10 +241,20 @@ class _Ranker:
         return found
 
     def sounding(self, form: str) -> tuple[str, ...]:
-        """The labels whose full pinyin is the form's (read once per form: the partial and sound tiers both ask)."""
+        """The labels whose full pinyin is the form's (read once per form: the partial and sound tiers both
+        ask). A form that is a label (or title) is in its own sound's labels: alone there, unless
+        ``shared_sounds`` holds it, and then without its pinyin computed."""
         found = self._sounds.get(form)
         if found is None:
-            found = self._sounds[form] = tuple(self.catalog.by_sound.get(pinyin_keys(form)[0], ()))
+            catalog = self.catalog
+            if self._shared is None:
+                self._shared = _shared_sounds.get(catalog)
+            if (self._shared is not None and form not in self._shared
+                    and (form in catalog.by_label or form in catalog.by_title)):
+                found = (form,)
+            else:
+                found = tuple(catalog.by_sound.get(pinyin_keys(form)[0], ()))
+            self._sounds[form] = found
         return found
 
     def containing(self) -> None:
@@ -369,6 +382,9 @@ class _Ranker:
 # what the near tier derives of each snapshot (its character weights and sound table), for as long as
 # the snapshot lives
 _near_tables: WeakKeyDictionary[Catalog, tuple[CharWeights, SoundTable]] = WeakKeyDictionary()
+# and the labels and titles whose full pinyin another label or title of the snapshot has too (``by_sound``'s
+# keys of more than one): the sound of any other CJK label or title is its own alone (``_Ranker.sounding``)
+_shared_sounds: WeakKeyDictionary[Catalog, frozenset[str]] = WeakKeyDictionary()
 _near_lock = threading.Lock()
 
 
@@ -377,21 +393,50 @@ def prepare(catalog: Catalog, previous: Catalog | None = None,
     """What the near tier reads of a snapshot, derived once: the service calls this before it swaps a new
     snapshot in, with the snapshot it replaces and the versions that made the difference, so that the
     sound table is the previous one changed by those versions' labels; without them (at start, after a
-    rebuild, or for a snapshot never prepared) it is built from every label."""
+    rebuild, or for a snapshot never prepared) it is built from every label. The labels sharing a sound
+    (``shared_sounds``, for ``_Ranker.sounding``) are derived alongside, the same way."""
     tables = _near_tables.get(catalog)
     if tables is not None:
         return tables
     with _near_lock:  # one thread derives them; the others wait for them
         tables = _near_tables.get(catalog)
         if tables is None:
+            changed = list(changed)  # read twice
             base = _near_tables.get(previous) if previous is not None else None
             if base is not None and previous is not None:
                 sounds = sound_table_changed(base[1], catalog.by_label, _labels_of(previous, changed))
             else:
                 sounds = sound_table(catalog.by_label)
             tables = (CharWeights(catalog.postings, len(catalog.by_label) + len(catalog.by_title)), sounds)
+            shared = _shared_sounds.get(previous) if previous is not None else None
+            _shared_sounds[catalog] = (shared_sounds(catalog) if shared is None or previous is None else
+                                       shared_sounds_changed(shared, previous, catalog, changed))
             _near_tables[catalog] = tables
     return tables
+
+
+def shared_sounds(catalog: Catalog) -> frozenset[str]:
+    """The labels and titles of ``by_sound``'s keys of more than one."""
+    return frozenset(label for _, labels in catalog.by_sound.items() if len(labels) > 1 for label in labels)
+
+
+def shared_sounds_changed(shared: frozenset[str], previous: Catalog, catalog: Catalog,
+                          changed: Iterable[Version]) -> frozenset[str]:
+    """``shared_sounds(catalog)`` from ``shared``, those of ``previous``, and the versions that made the
+    difference: only the keys of their labels and titles, then and now, can have gained or lost one."""
+    texts = _labels_of(previous, changed)
+    for version in changed:
+        if isinstance(version, StandardVersion):
+            for held in (previous.standards.get(version.id), version):
+                if held is not None:
+                    texts.add(fold_to_simplified(held.title))
+    out = set(shared)
+    for key in {pinyin_keys(text)[0] for text in texts if CJK_RUN.search(text)}:
+        out.difference_update(previous.by_sound.get(key, ()))
+        now = catalog.by_sound.get(key, ())
+        if len(now) > 1:
+            out.update(now)
+    return frozenset(out)
 
 
 def _labels_of(previous: Catalog, changed: Iterable[Version]) -> set[str]:

@@ -165,11 +165,9 @@ def _cut(text: str) -> Iterator[str]:
     """A run of Han characters cut as pypinyin's ``mmseg.Seg(no_non_phrases=True).cut`` cuts it: at each
     point the longest phrase starting there (found while the text read so far is a phrase's prefix),
     else one character; when the whole rest is a prefix of a phrase and holds none, its characters."""
-    try:
-        kind = _held[0].get  # (read once: another thread may drop it meanwhile)
-    except IndexError:
-        return _cut_table(text)
-    return _cut_kinds(text, kind)
+    for held in _held:  # the first, if any (read once: another thread may drop it meanwhile; no
+        return _cut_kinds(text, held.get)  # exception raised when there is none, as when serving)
+    return _cut_table(text)
 
 
 def _cut_kinds(text: str, kind: Callable[[str], bool | None]) -> Iterator[str]:

@@ -247,9 +247,8 @@ class SearchService:
         """(facet, value) for each value an entity has of each facet (and filter)."""
         concepts = catalog.concepts
         if entity_id in concepts:  # the fields kept as columns: no concept decoded
-            pairs: tuple[tuple[str, str], ...] = (("kind", "concept"), ("scheme", concepts.scheme(entity_id)),
-                                                  ("status", concepts.status(entity_id)))
-            grade = concepts.grade(entity_id)
+            scheme, status, grade = concepts.facet_fields(entity_id)
+            pairs: tuple[tuple[str, str], ...] = (("kind", "concept"), ("scheme", scheme), ("status", status))
             if grade:
                 pairs += (("grade", grade),)
             standards = catalog.standards_of.get(entity_id)

@@ -6,6 +6,7 @@ from search.analysis import (bigrams, english_words, expand_query, fold_to_simpl
                              pinyin_keys, pinyin_query, render)
 from search.index import TextTokenizer
 from tests.search_eval.tokenizers import segment
+from vocab.loader import bundled_files, read_bundle
 
 
 def test_folding_is_width_and_script_insensitive():
@@ -183,3 +184,34 @@ def test_highlight_terms_are_the_forms_their_bigrams_and_words_longest_first():
     assert highlight_terms(("5g农 app",)) == ("5g农 app", "5g农", "app")
     assert highlight_terms(("农业 数据", " ")) == ("农业 数据", "农业", "数据")
     assert highlight_terms(("智慧农业", "智能农业")) == ("智慧农业", "智能农业", "农业", "慧农", "智慧", "智能", "能农")
+
+
+def test_forms_of_a_normalised_text_are_its_expansion():
+    from search.analysis import forms_of, normalize
+
+    for text in ("智慧農業", "數位鄉村", "数字乡村", "Shu Zi", "ＧＢ／Ｔ　１", "軟體", "农村数码资讯", ""):
+        assert forms_of(normalize(text)) == expand_query(text)
+    assert near_synonym_forms("数字乡村") == ("数字农村", "数码乡村") and near_synonym_forms("网络安全") == ()
+
+
+def test_highlight_terms_as_written_plainly():
+    """What ``highlight_terms`` gives, written plainly (every bigram, sorted by length then text), on every
+    bundled label, alone and with its other forms."""
+    from search.analysis import CJK_RUN
+    from search.highlight import highlight_terms
+
+    def plainly(forms):
+        terms = set()
+        for form in (f.strip() for f in forms):
+            if form:
+                terms.add(form)
+                terms.update(g for g in bigrams(form) if CJK_RUN.fullmatch(form) or len(g) == 2)
+                if len(form.split()) > 1:
+                    terms.update(w for w in form.split() if len(w) >= 2)
+        return tuple(sorted(terms, key=lambda term: (-len(term), term)))
+
+    texts = [t.text for c in read_bundle(bundled_files()).concepts() for t in c.terms]
+    assert len(texts) > 1000
+    for text in texts:
+        forms = expand_query(text)
+        assert highlight_terms(forms) == plainly(forms) and highlight_terms(forms[:1]) == plainly(forms[:1]), text

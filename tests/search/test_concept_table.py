@@ -54,6 +54,7 @@ def test_a_concept_table_reads_like_the_dict_it_replaces_through_every_change(re
         for concept_id, c in model.items():
             assert (table.preferred(concept_id), table.status(concept_id), table.scheme(concept_id),
                     table.grade(concept_id)) == (c.preferred, c.status, c.scheme, c.grade)
+            assert table.facet_fields(concept_id) == (c.scheme, c.status, c.grade)
             excerpt = table.excerpt(concept_id)
             assert (excerpt.definition, excerpt.definitions, excerpt.notation, excerpt.replaced_by,
                     excerpt.chinese_definition) == (c.definition, c.definitions, c.notation, c.replaced_by,
@@ -78,6 +79,8 @@ def test_a_removed_concept_is_gone_from_every_reading():
     assert list(table) == ["xx", "zz"] and len(table) == 2 and "yy" not in table and table.get("yy") is None
     with pytest.raises(KeyError):
         table.scheme("yy")
+    with pytest.raises(KeyError):
+        table.facet_fields("yy")
     with pytest.raises(KeyError):
         table.excerpt("yy")
     assert list(pickle.loads(pickle.dumps(table))) == ["xx", "zz"]

@@ -221,3 +221,36 @@ def test_the_sound_table_overlay_is_packed_in_past_repack(monkeypatch):
         assert {k: set(v) for k, v in built.items()} == {k: set(v) for k, v in sound_table(labels).items()}
     back = second.changed(dict.fromkeys(first), {"潘洛斯", "彭罗斯"})  # a removed label comes back
     assert not back._removed and not back._added
+
+
+def test_the_shared_sounds_follow_the_snapshot(tmp_path):
+    """The labels and titles sharing their full pinyin with another are derived with each snapshot (from the
+    last one's for a new revision: what a whole derivation gives), and a label's sound read without its
+    pinyin when it shares it with none is what ``by_sound`` holds for it."""
+    from registry.model import StandardVersion
+    from search import labels
+    from search.analysis import pinyin_keys
+
+    store = SQLiteStore(tmp_path / "r.db")
+    store.append([concept("formula", "公式"), concept("affair", "公事"), concept("digital", "数字乡村")],
+                 actor="test", schemes=[SCHEME])
+    svc = SearchService(store, tmp_path / "index")
+    try:
+        steps = [
+            [concept("hours", "工时"), StandardVersion(id="s-1", title="共识", concepts=("formula",))],
+            [concept("affair", "公务", version=2), StandardVersion(id="s-1", version=2, title="数字乡村建设")],
+            [concept("formula", "方程", version=2), concept("hours", "工时制度", version=2)],
+        ]
+        expected = [{"公式", "公事"}, {"公式", "公事", "工时", "共识"}, {"公式", "工时"}, set()]
+        for step, shared in zip([[], *steps], expected):
+            if step:
+                store.append(step, actor="test")
+                svc.catch_up()
+            catalog = svc.catalog
+            assert labels._shared_sounds[catalog] == labels.shared_sounds(catalog) == shared
+            ranker = labels._Ranker(catalog, labels.QueryForms.of("公式"))
+            for text in [*catalog.by_label, *catalog.by_title]:
+                assert ranker.sounding(text) == tuple(catalog.by_sound.get(pinyin_keys(text)[0], ())), text
+    finally:
+        svc.close()
+        store.close()

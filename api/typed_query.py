@@ -34,6 +34,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import ParameterKwarg
 from litestar.types import Empty
 
+TRIPLETS = re.compile(r"(?:%[0-9A-Fa-f]{2})+")  # a value written wholly as percent-encoded bytes (CJK text)
 PLAIN_INT = re.compile(r"0|[1-9][0-9]{0,17}")  # what ``int`` reads the same way in any mode; 18 digits fit 2⁶³
 # the QueryParameter fields a plan reads (bounds) or that only describe (OpenAPI); any other set: no plan
 UNDERSTOOD = frozenset(("min_length", "max_length", "pattern", "ge", "le", "gt", "lt", "query", "title", "description",
@@ -159,6 +160,14 @@ def plan_of(handler: HTTPRouteHandler) -> Plan:
     return plan
 
 
+def _unquoted(text: str) -> str:
+    """``urllib.parse.unquote(text)``: for a text of percent-encoded bytes alone, its bytes decoded as UTF-8
+    with U+FFFD for each bad byte, which is what ``unquote`` does with an ASCII text, at once."""
+    if TRIPLETS.fullmatch(text):
+        return bytes.fromhex(text.replace("%", "")).decode("utf-8", "replace")
+    return unquote(text)
+
+
 def query_pairs(query: str) -> list[tuple[str, str]]:
     """``urllib.parse.parse_qsl(query, keep_blank_values=True, separator="&")``, as litestar calls it on the
     latin-1 text of the query string: the same pairs (a test compares the two), without unquoting what
@@ -171,11 +180,11 @@ def query_pairs(query: str) -> list[tuple[str, str]]:
         if "+" in name:
             name = name.replace("+", " ")
         if "%" in name:
-            name = unquote(name)
+            name = _unquoted(name)
         if "+" in value:
             value = value.replace("+", " ")
         if "%" in value:
-            value = unquote(value)
+            value = _unquoted(value)
         pairs.append((name, value))
     return pairs
 

@@ -56,7 +56,8 @@ class PreEncoded(Response):
                          **_: Any) -> ASGIResponse:
         merged = ({**headers, **self.headers} if self.headers else headers) if headers else self.headers
         if not is_head_response and not cookies and not self.cookies and self.status_code in PLAIN_STATUSES:
-            listed = _listed(tuple(merged.items()), self.media_type)
+            # kept only for an answer with no headers of its own: an entity tag differs per answer
+            listed = (_listed if not self.headers else _listed.__wrapped__)(tuple(merged.items()), self.media_type)
             if listed is not None:
                 return _Sent(self.content, self.status_code, listed, self.background or background)
         return ASGIResponse(

@@ -6,6 +6,7 @@ Entries are made on first use and carry the catalog revision they were made at; 
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 from enum import Enum
@@ -53,10 +54,12 @@ class PreEncoded(Response):
     def to_asgi_response(self, app: Any, request: Any, *, background: Any = None, cookies: Any = None,
                          headers: dict[str, str] | None = None, is_head_response: bool = False,
                          **_: Any) -> ASGIResponse:
-        merged = {**headers, **self.headers} if headers else self.headers
-        if (not is_head_response and not cookies and not self.cookies and self.status_code in PLAIN_STATUSES
-                and not any(name.lower() in SET_BY_RESPONSE for name in merged)):
-            return _Sent(self.content, self.status_code, merged, self.media_type, self.background or background)
+        merged = ({**headers, **self.headers} if self.headers else headers) if headers else self.headers
+        if not is_head_response and not cookies and not self.cookies and self.status_code in PLAIN_STATUSES:
+            # kept only for an answer with no headers of its own: an entity tag differs per answer
+            listed = (_listed if not self.headers else _listed.__wrapped__)(tuple(merged.items()), self.media_type)
+            if listed is not None:
+                return _Sent(self.content, self.status_code, listed, self.background or background)
         return ASGIResponse(
             body=self.content, status_code=self.status_code, media_type=self.media_type,
             headers=merged,
@@ -69,6 +72,21 @@ PLAIN_STATUSES = frozenset((200, 201, 202, 203, 206))  # a body allowed, nothing
 SET_BY_RESPONSE = frozenset(("content-type", "content-length"))
 
 
+@functools.lru_cache(maxsize=256)
+def _listed(headers: tuple[tuple[str, str], ...], media_type: Enum | str | None) -> tuple[tuple[bytes, bytes], ...] | None:
+    """The raw headers ``ASGIResponse`` lists for ``headers`` and ``media_type`` before the content length (the
+    given ones lower-cased and latin-1 encoded, in order, then the content type); None when one of them is a
+    header the response sets itself. Kept per distinct pair: a route's layered headers are the same on every
+    answer."""
+    if any(name.lower() in SET_BY_RESPONSE for name, _ in headers):
+        return None
+    media_type = media_type or MediaType.JSON  # as ASGIResponse reads it (an enum: its value)
+    media: str = media_type.value if isinstance(media_type, Enum) else media_type
+    raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+    raw.append((b"content-type", (f"{media}; charset=utf-8" if media.startswith("text/") else media).encode("latin-1")))
+    return tuple(raw)
+
+
 class _Sent(ASGIResponse):
     """The ``ASGIResponse`` that ``ASGIResponse(body=…, headers=…, media_type=…)`` makes for a body it may
     send, no cookies and no content type or length among the headers: the same raw headers (the given ones
@@ -76,14 +94,8 @@ class _Sent(ASGIResponse):
     set one by one through ``MutableScopeHeaders.setdefault`` (a scan that decodes every header).
     tests/api/test_rendering.py compares the two's headers and attributes."""
 
-    def __init__(self, body: bytes, status_code: int, headers: dict[str, str], media_type: Enum | str | None,
-                 background: Any) -> None:
-        media_type = media_type or MediaType.JSON  # as ASGIResponse reads it (an enum: its value)
-        media: str = media_type.value if isinstance(media_type, Enum) else media_type
-        raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
-        raw.append((b"content-type",
-                    (f"{media}; charset=utf-8" if media.startswith("text/") else media).encode("latin-1")))
-        raw.append((b"content-length", b"%d" % len(body)))
+    def __init__(self, body: bytes, status_code: int, listed: tuple[tuple[bytes, bytes], ...], background: Any) -> None:
+        raw = [*listed, (b"content-length", b"%d" % len(body))]  # listed: ``_listed``'s
         self.headers = MutableScopeHeaders()
         self.headers.headers = raw
         self.background = background

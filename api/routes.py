@@ -19,6 +19,7 @@ from search.service import FILTER_FIELDS
 from .problems import problems
 from .rendering import PreEncoded
 from .services import ServicesDep
+from .typed_query import typed_query
 from .views import (
     BatchLookupOut,
     LookupOut,
@@ -129,8 +130,8 @@ class SearchController(Controller):
 
     # answered on the event loop, like the other catalog reads: the search holds the GIL throughout, so
     # a thread would not let other requests run meanwhile, and the hop to it is a large part of the
-    # route's time (docs/performance-log.md)
-    @get("/search", sync_to_thread=False, responses=problems(400, 503))
+    # route's time (docs/performance-log.md); its query read once from the query string (api/typed_query.py)
+    @get("/search", sync_to_thread=False, responses=problems(400, 503), before_request=typed_query)
     def search(
         self,
         services: ServicesDep,

@@ -71,7 +71,8 @@ def rules_of(handler: HTTPRouteHandler) -> Rules:
     return rules
 
 
-def _bad_text(value: str) -> bool:
+def bad_text(value: str) -> bool:
+    """A NUL, or U+FFFD where a byte was not UTF-8: what strict input refuses in a query or path text."""
     return "\x00" in value or "\ufffd" in value
 
 
@@ -117,11 +118,11 @@ async def strict_request(request: Request) -> Response | None:
     params = request.query_params if query else None  # a new MultiDict at each access: made once here
     if params is not None:
         for name, value in params.multi_items():
-            if _bad_text(name) or _bad_text(value):
+            if bad_text(name) or bad_text(value):
                 raise InvalidInput(f"{name!r} holds a NUL or a byte that is not UTF-8", field=name)
     if scope["path_params"]:
         for name, value in request.path_params.items():
-            if isinstance(value, str) and _bad_text(value):
+            if isinstance(value, str) and bad_text(value):
                 raise InvalidInput(f"{name} holds a NUL or a byte that is not UTF-8", field=name)
     rules = rules_of(request.route_handler)
     if params is not None:

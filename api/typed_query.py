@@ -34,6 +34,8 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import ParameterKwarg
 from litestar.types import Empty
 
+from .strict import bad_text
+
 TRIPLETS = re.compile(r"(?:%[0-9A-Fa-f]{2})+")  # a value written wholly as percent-encoded bytes (CJK text)
 PLAIN_INT = re.compile(r"0|[1-9][0-9]{0,17}")  # what ``int`` reads the same way in any mode; 18 digits fit 2⁶³
 # the QueryParameter fields a plan reads (bounds) or that only describe (OpenAPI); any other set: no plan
@@ -200,7 +202,7 @@ async def typed_query(request: Request) -> Any:
         try:
             for name, value in query_pairs(query.decode("latin-1")) if query else ():
                 keyword, read = readers[name]  # KeyError: a name the handler does not declare
-                if keyword in given or not value or "\x00" in value or "\ufffd" in value:
+                if keyword in given or not value or bad_text(value):
                     raise Declined(value)  # repeated, empty, or refused by strict input
                 given[keyword] = read(value)
         except (KeyError, ValueError):

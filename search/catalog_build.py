@@ -21,7 +21,7 @@ from registry.text import fold_many
 
 from .analysis import CJK_RUN, english_words, fold_to_simplified, label_grams, pinyin_keys
 from .catalog import NUMBER, Catalog, LabelMatch, code_keys
-from .compact import REPACK, KeyTable, OneOrMany, PrefixTable
+from .compact import REPACK, KeyTable, OneOrMany, PrefixTable, prefix_entries
 from .concept_table import Compressed, ConceptTable
 from .phrases import held_as_dict
 
@@ -285,7 +285,7 @@ class _Builder:
             if not len(prefixes):  # a first build: packed at once, in the entities' id order
                 self.new.prefixes = PrefixTable.of_entities(sorted(self._added.items()))
             else:
-                added = [entry for entity_id, keys in self._added.items() for entry in _prefix_entries(entity_id, keys)]
+                added = [entry for entity_id, keys in self._added.items() for entry in prefix_entries(entity_id, keys)]
                 self.new.prefixes = prefixes.replaced(self._forgotten, added)
         self.new.revision = revision
         return self.new
@@ -433,10 +433,6 @@ class _Builder:
         self._forgotten.add(entity_id)
         self._pending.pop(entity_id, None)
         self._added.pop(entity_id, None)  # added earlier in this batch
-
-
-def _prefix_entries(entity_id: str, keys: dict[str, str]) -> Iterator[tuple[str, str, str]]:
-    return ((key, entity_id, label) for key, label in keys.items() if key)
 
 
 Folded = tuple[tuple[str, Term], ...]

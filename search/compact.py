@@ -277,7 +277,7 @@ def _table_of(entries: dict[str, tuple[str, ...]]) -> KeyTable:
 Entry = tuple[str, str, str]  # (key, entity id, label)
 
 
-def _entries(entity_id: str, keys: Mapping[str, str]) -> Iterator[Entry]:
+def prefix_entries(entity_id: str, keys: Mapping[str, str]) -> Iterator[Entry]:
     """An entity's prefix entries (an empty key left out)."""
     return ((key, entity_id, label) for key, label in keys.items() if key)
 
@@ -391,7 +391,7 @@ class PrefixTable:
         alone, stably, so equal keys (of different entities: an entity's keys are distinct) stay in id
         order, which is the order of the (key, id, label) tuples; an entity's number is its rank."""
         if any(map(ge, (e[0] for e in entities), islice((e[0] for e in entities), 1, None))):
-            return cls.of(entry for entity_id, keys in entities for entry in _entries(entity_id, keys))
+            return cls.of(entry for entity_id, keys in entities for entry in prefix_entries(entity_id, keys))
         keys: list[str] = []
         labels: list[str] = []
         owners = array("I")

@@ -158,8 +158,8 @@ def pinyin_keys(folded: str) -> tuple[str, str]:
 
     pypinyin's own segmentation (the phrases that decide a heteronym's reading) is run once per label,
     and each phrase's syllables are cached: a registry's labels are made of far fewer distinct phrases
-    than labels, and converting a phrase is most of pypinyin's cost (4× faster on 200k labels, same
-    answers; ``tests/search/test_analysis.py`` compares the two)."""
+    than labels, and converting a phrase is most of pypinyin's cost (the answers are pypinyin's own:
+    ``tests/search/test_analysis.py`` compares the two)."""
     syllables = [s for segment in pinyin_segments(folded) for s in _segment_syllables(segment)]
     full = "".join(s for s in syllables if s.isalnum()).lower()
     initials = "".join(s[0] for s in syllables if s and s[0].isalnum()).lower()

@@ -107,6 +107,14 @@ class _Sent(ASGIResponse):
         self.is_head_response = False
         self.status_code = status_code
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # ASGIResponse.__call__'s two messages and background task for what this holds (a body it sends, no
+        # cookies), without its four method calls; the raw header list is this answer's own, made above
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.headers.headers})
+        await send({"type": "http.response.body", "body": self.body, "more_body": False})
+        if self.background is not None:
+            await self.background()
+
 
 class HitParts(NamedTuple):
     """A search hit's JSON around what depends on the query, and the texts its highlights mark."""

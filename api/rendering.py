@@ -19,6 +19,7 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.response.base import ASGIResponse
 
 from registry.model import ConceptVersion
+from registry.text import to_simplified
 from search.catalog import Catalog, LabelMatch, Suggestion
 from search.highlight import highlight, lowered, prepared
 from search.service import TIERS, Hit, SearchResults
@@ -106,6 +107,14 @@ class _Sent(ASGIResponse):
         self.is_head_response = False
         self.status_code = status_code
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # ASGIResponse.__call__'s two messages and background task for what this holds (a body it sends, no
+        # cookies), without its four method calls; the raw header list is this answer's own, made above
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.headers.headers})
+        await send({"type": "http.response.body", "body": self.body, "more_body": False})
+        if self.background is not None:
+            await self.background()
+
 
 class HitParts(NamedTuple):
     """A search hit's JSON around what depends on the query, and the texts its highlights mark."""
@@ -126,7 +135,7 @@ class HitParts(NamedTuple):
                    replaced_by=b',"replaced_by":' + encode(static.replaced_by) + b',"coverage":',
                    qualifier=b',"qualifier":' + encode(static.qualifier) + b"}",
                    label=static.label, label_script=static.label_script, label_target=static.label_target,
-                   definition=static.definition, definition_target=prepared(static.definition))
+                   definition=static.definition, definition_target=prepared(static.definition, to_simplified(static.definition)))
 
 
 def held_bytes(value: Any) -> int:

@@ -84,7 +84,7 @@ class ConceptController(Controller):
     path = "/api/v1"
     tags = ["concepts"]
 
-    @get("/lookup", sync_to_thread=False, responses=problems(400))
+    @get("/lookup", sync_to_thread=False, responses=problems(400), before_request=typed_query)
     def lookup(self, services: ServicesDep, label: Label, script: ScriptParam = "zh-Hans") -> Response[LookupOut]:
         """Concepts that have this exact label (any label type, any script), preferred labels first."""
         label = require_text(label, "label")
@@ -130,7 +130,8 @@ class SearchController(Controller):
 
     # answered on the event loop, like the other catalog reads: the search holds the GIL throughout, so
     # a thread would not let other requests run meanwhile, and the hop to it is a large part of the
-    # route's time (docs/performance-log.md); its query read once from the query string (api/typed_query.py)
+    # route's time (docs/performance-log.md); its query read once from the query string (api/typed_query.py),
+    # as lookup's and suggest's are
     @get("/search", sync_to_thread=False, responses=problems(400, 503), before_request=typed_query)
     def search(
         self,
@@ -153,7 +154,7 @@ class SearchController(Controller):
         results = services.search_results(text, filters=filters, offset=offset, limit=limit, catalog=catalog)
         return json_response(services.rendered.search(catalog, text, results, offset, limit, script))
 
-    @get("/suggest", sync_to_thread=False, responses=problems(400))
+    @get("/suggest", sync_to_thread=False, responses=problems(400), before_request=typed_query)
     def suggest(
         self,
         services: ServicesDep,

@@ -7,7 +7,8 @@ import unicodedata
 
 from .conversion import QUERY_CONFIGS, converter, query_patterns
 
-__all__ = ["converter", "fold_many", "fold_to_simplified", "folded_and_simplified", "normalize", "query_conversions"]
+__all__ = ["converter", "fold_many", "fold_to_simplified", "folded_and_simplified", "normalize", "query_conversions",
+           "to_simplified"]
 
 _SPACES = re.compile(r"\s+")
 
@@ -39,13 +40,22 @@ def fold_many(texts: list[str]) -> list[str]:
     return folded
 
 
+def to_simplified(text: str) -> str:
+    """OpenCC t2s of ``text``: ``text`` itself, not converted, when no key of t2s's that changes a text occurs
+    in it (``registry.conversion.query_patterns``, as in ``query_conversions``)."""
+    patterns = query_patterns()
+    if patterns is not None and patterns["t2s"].search(text) is None:
+        return text
+    return converter("t2s").convert(text)
+
+
 def folded_and_simplified(text: str) -> tuple[str, str | None]:
     """``fold_to_simplified(text)``, and OpenCC t2s of ``text`` itself when the fold is exactly that
     conversion (``text`` already normalised and not ASCII: one conversion serves both), else None."""
     folded = normalize(text)
     if folded.isascii():
         return folded, None
-    simplified = converter("t2s").convert(folded)
+    simplified = to_simplified(folded)
     return simplified, simplified if folded == text else None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from litestar import MediaType
+from litestar.background_tasks import BackgroundTask
 from litestar.response.base import ASGIResponse
 
 from api.rendering import PreEncoded, _Sent
@@ -45,6 +46,19 @@ def test_a_plain_answer_is_what_litestar_would_make(status, own, layer, media_ty
     assert quick.encode_headers() == made.encode_headers()
     assert {name: getattr(quick, name) for name in ATTRIBUTES} == {name: getattr(made, name) for name in ATTRIBUTES}
     assert sent_messages(quick) == sent_messages(made)
+
+
+def test_a_plain_answer_runs_its_background_task_after_sending():
+    ran: list[int] = []
+
+    async def task() -> None:
+        ran.append(len(ran))
+
+    for background in (BackgroundTask(task), None):
+        quick = PreEncoded(b"{}").to_asgi_response(None, None, background=background)
+        made = ASGIResponse(body=b"{}", background=background, headers={})
+        assert type(quick) is _Sent and sent_messages(quick) == sent_messages(made)
+    assert ran == [0, 1]
 
 
 @pytest.mark.parametrize("status, headers, head", [(304, {"etag": '"a"'}, False), (200, {}, True),

@@ -1,6 +1,6 @@
-"""The search route's query read from the raw query string (api/typed_query.py) answers exactly what litestar's
-kwargs model and strict input answer: the same status, headers and bytes for good queries and bad ones, and
-every query the plan does not read wholly is left to them."""
+"""The search, lookup and suggest routes' query read from the raw query string (api/typed_query.py) answers exactly
+what litestar's kwargs model and strict input answer: the same status, headers and bytes for good queries and bad
+ones, and every query the plan does not read wholly is left to them."""
 
 from __future__ import annotations
 
@@ -37,11 +37,23 @@ QUERIES = [
 ]
 
 
-def search_handler(live_server):
+# lookup reads ``label`` and ``script``; suggest ``q``, ``limit`` (1–20) and ``script``: the same queries, and their own
+LOOKUP_QUERIES = [query.replace("q=", "label=").replace("Q=", "LABEL=") for query in QUERIES] + [
+    "label=%E6%95%B0%E5%AD%97%E4%B9%A1%E6%9D%91", "label=%E6%95%B8%E4%BD%8D%E9%84%89%E6%9D%91&script=zh-TW",
+    "script=zh-HK&label=%E6%95%B0%E5%AD%97%E4%B9%A1%E6%9D%91", "label=data", "label=a+b", "label=" + LONG]
+SUGGEST_QUERIES = QUERIES + ["q=%E6%95%B0&limit=20", "q=shu&limit=21", "q=sz&limit=1&script=zh-TW", "q=d&limit=3"]
+ROUTES = {  # path: (handler name, queries, the fewest 200 and 400 answers among them)
+    "/api/v1/search": ("search", QUERIES, 25, 25),
+    "/api/v1/lookup": ("lookup", LOOKUP_QUERIES, 12, 15),
+    "/api/v1/suggest": ("suggest", SUGGEST_QUERIES, 12, 25),
+}
+
+
+def route_handler(live_server, path: str = "/api/v1/search"):
     served = live_server.app
     app: Litestar = getattr(served, "app", served)
-    return next(h for route in app.routes if route.path == "/api/v1/search" for h in route.route_handlers
-                if h.handler_name == "search")
+    return next(h for route in app.routes if route.path == path for h in route.route_handlers
+                if h.handler_name == ROUTES[path][0])
 
 
 @contextmanager
@@ -54,17 +66,17 @@ def plan_as(handler, plan: Plan) -> Iterator[None]:
         handler.opt["shuyu_typed_query"] = before
 
 
-def answers(http, queries: list[str]) -> list[tuple[int, list[tuple[str, str]], bytes]]:
+def answers(http, queries: list[str], path: str = "/api/v1/search") -> list[tuple[int, list[tuple[str, str]], bytes]]:
     found = []
     for query in queries:
-        response = http.get("/api/v1/search?" + query if query else "/api/v1/search")
+        response = http.get(path + "?" + query if query else path)
         headers = [(k, v) for k, v in response.headers.multi_items() if k not in ("date", "x-request-id")]
         found.append((response.status_code, headers, response.content))
     return found
 
 
 def test_the_search_route_reads_its_own_query(live_server):
-    plan = plan_of(search_handler(live_server))
+    plan = plan_of(route_handler(live_server))
     assert plan.readers is not None and set(plan.readers) == {"q", "offset", "limit", "scheme", "status", "grade",
                                                               "standard", "kind", "script"}
     assert plan.defaults == {"offset": 0, "limit": 20, "scheme": None, "status": None, "grade": None,
@@ -72,26 +84,39 @@ def test_the_search_route_reads_its_own_query(live_server):
     assert set(plan.dependencies) == {"services"} and plan.fallback is not None
 
 
-def test_every_answer_is_litestars_own(live_server, http):
-    handler = search_handler(live_server)
+def test_lookup_and_suggest_read_their_own_query(live_server):
+    lookup, suggest = plan_of(route_handler(live_server, "/api/v1/lookup")), plan_of(route_handler(live_server, "/api/v1/suggest"))
+    assert lookup.readers is not None and set(lookup.readers) == {"label", "script"}
+    assert lookup.defaults == {"script": "zh-Hans"} and set(lookup.dependencies) == {"services"}
+    assert suggest.readers is not None and set(suggest.readers) == {"q", "limit", "script"}
+    assert suggest.defaults == {"limit": 10, "script": "zh-Hans"} and set(suggest.dependencies) == {"services"}
+    assert lookup.fallback is not None and suggest.fallback is not None
+
+
+@pytest.mark.parametrize("path", list(ROUTES))
+def test_every_answer_is_litestars_own(live_server, http, path):
+    handler = route_handler(live_server, path)
     plan = plan_of(handler)
+    _, queries, fewest_ok, fewest_refused = ROUTES[path]
     called: list[dict] = []
 
     def counted(**kwargs):
         called.append(kwargs)
         return plan.call(**kwargs)
 
-    answers(http, QUERIES)  # a search's total may be estimated the first time and exact from its kept results after
+    answers(http, queries, path)  # a search's total may be estimated the first time and exact from its kept results after
     with plan_as(handler, dataclasses.replace(plan, call=counted)):
-        through_plan = answers(http, QUERIES)
+        through_plan = answers(http, queries, path)
     with plan_as(handler, dataclasses.replace(plan, readers=None)):
-        through_litestar = answers(http, QUERIES)
+        through_litestar = answers(http, queries, path)
     assert through_plan == through_litestar
     statuses = [status for status, _, _ in through_plan]
-    assert statuses.count(200) >= 25 and statuses.count(400) >= 25
-    assert len(called) == QUERIES.index("") == statuses[:QUERIES.index("")].count(200)  # what the plan reads, it answers
-    assert called[0] == {"q": "digital", "offset": 0, "limit": 20, "scheme": None, "status": None, "grade": None,
-                         "standard": None, "kind": None, "script": "zh-Hans", "services": live_server.services}
+    assert statuses.count(200) >= fewest_ok and statuses.count(400) >= fewest_refused
+    assert fewest_ok <= len(called) <= statuses.count(200)  # what the plan reads, it answers
+    if path == "/api/v1/search":
+        assert len(called) == QUERIES.index("") == statuses[:QUERIES.index("")].count(200)
+        assert called[0] == {"q": "digital", "offset": 0, "limit": 20, "scheme": None, "status": None, "grade": None,
+                             "standard": None, "kind": None, "script": "zh-Hans", "services": live_server.services}
 
 
 @settings(max_examples=400, deadline=None)

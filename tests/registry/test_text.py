@@ -12,7 +12,9 @@ from pathlib import Path
 import opencc
 import pytest
 
-from registry.text import converter, fold_many, fold_to_simplified, folded_and_simplified, normalize
+from registry import text as text_module
+from registry.conversion import query_patterns
+from registry.text import converter, fold_many, fold_to_simplified, folded_and_simplified, normalize, to_simplified
 
 CONFIGS = ("t2s", "tw2sp", "hk2s")  # folding (t2s) and the query's forms (search.analysis.QUERY_CONVERSIONS)
 
@@ -73,3 +75,24 @@ def test_many_texts_fold_in_one_go_as_each_alone():
              "Ωμέγα 數據", "ǅ字", "冷鏈物流 ", "", "\n", "電\r\n腦", "乾\u2028隆", "軟體\x00開發", "頭髮", "髮"]
     assert fold_many(texts) == [fold_to_simplified(text) for text in texts]
     assert fold_many([]) == []
+
+
+SIMPLIFIED_CASES = ["數位鄉村", "数字乡村", "乾隆", "头发", "頭髮", "髮", "", "GB/T 43697", "行動 支付", "冷链物流", "程式設計",
+                    "软件开发", "\U00020000字", "ǅ字", "裏", "数字里", "台湾", "臺灣", "著名", "干部", "乾燥"]
+
+
+@pytest.mark.parametrize("text", SIMPLIFIED_CASES)
+def test_to_simplified_is_opencc_t2s(text):
+    assert to_simplified(text) == converter("t2s").convert(text)
+
+
+@pytest.mark.skipif(query_patterns() is None, reason="the installed OpenCC's files are not registry/opencc/MANIFEST's")
+def test_text_without_a_key_of_t2s_is_not_converted(monkeypatch):
+    calls: list[str] = []
+    t2s = converter("t2s")
+    monkeypatch.setattr(text_module, "converter", lambda config: calls.append(config) or t2s)
+    assert to_simplified("数字乡村") == "数字乡村" and calls == []
+    assert folded_and_simplified("数字乡村") == ("数字乡村", "数字乡村") and calls == []
+    assert to_simplified("數位鄉村") == "数位乡村" and calls == ["t2s"]
+    monkeypatch.setattr(text_module, "query_patterns", lambda: None)  # other files: always converted
+    assert to_simplified("数字乡村") == "数字乡村" and calls == ["t2s", "t2s"]

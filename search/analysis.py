@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import cache, lru_cache
+from operator import add
 
 from pypinyin import Style, lazy_pinyin
 from pypinyin.constants import RE_HANS
@@ -175,6 +176,8 @@ def render(text: str, script: str) -> str:
 def text_tokens(folded: str) -> list[str]:
     """The tokens definitions and notes are indexed by, in order: CJK bigrams (a lone character as
     itself) and Latin words, line by line."""
+    if CJK_RUN.fullmatch(folded):  # characters alone (most queries): one run, its bigrams
+        return [folded] if len(folded) == 1 else list(map(add, folded, folded[1:]))
     out: list[str] = []
     for line in folded.split("\n"):
         out += bigrams(line)

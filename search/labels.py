@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
+from heapq import nlargest
 from collections.abc import Iterable
-from itertools import chain
+from itertools import chain, repeat
 from operator import itemgetter
 from weakref import WeakKeyDictionary
 
@@ -46,6 +46,12 @@ ASCII_QUERY = re.compile(r"^[a-z0-9 .\-/]+$")
 LETTERS_ONLY = re.compile(r"^[a-z ]+$")
 HAS_DIGIT = re.compile(r"\d")
 _second = itemgetter(1)
+
+
+def _characters_only(form: str) -> bool:
+    """Whether ``form`` is CJK characters alone, apart from spaces, and not empty."""
+    compact = form.replace(" ", "")
+    return bool(compact) and CJK_RUN.fullmatch(compact) is not None
 
 
 def _length_of_second(item: tuple) -> int:
@@ -260,8 +266,7 @@ class _Ranker:
     def containing(self) -> None:
         """Labels that contain a whole form of the query (Chinese, or all its English words)."""
         for form in self.query.forms:
-            cjk = "".join(CJK_RUN.findall(form))
-            if cjk == form.replace(" ", "") and cjk:
+            if _characters_only(form):
                 lists = self.postings_of(form)
                 if not lists or not lists[0][1]:
                     continue
@@ -282,23 +287,28 @@ class _Ranker:
         """Enough of the query covered by one label, in every form (synonym forms a little lower)."""
         forms = self.query.forms
         sounds: set[str] | None = None  # labels sounding like the query (no pinyin work per candidate)
-        for form, penalty in [*((f, 0.0) for f in self.query.forms), *((f, 0.05) for f in self.query.synonyms)]:
-            cjk = "".join(CJK_RUN.findall(form))
-            if len(cjk) < 3 or cjk != form.replace(" ", ""):
+        for form, penalty in chain(zip(forms, repeat(0.0)), zip(self.query.synonyms, repeat(0.05))):
+            compact = form.replace(" ", "")
+            if len(compact) < 3 or CJK_RUN.fullmatch(compact) is None:  # three characters or more, nothing else
                 continue
             lists = self.postings_of(form)
-            # counted in one pass, in list order; a common bigram only adds to candidates the rarer ones proposed
-            shared: Counter[str] = Counter(chain.from_iterable(
-                labels for position, (_, labels) in enumerate(lists) if position == 0 or len(labels) <= COMMON_POSTING))
+            # how many of the query's bigrams each label is posted under, counted in list order (a dict keeps
+            # the order labels are first counted in); a common bigram only adds to candidates the rarer ones proposed
+            shared: dict[str, int] = {}
+            count = shared.get
+            for position, (_, labels) in enumerate(lists):
+                if position == 0 or len(labels) <= COMMON_POSTING:
+                    for label in labels:
+                        shared[label] = count(label, 0) + 1
             grams, gram_set = len(lists), {gram for gram, _ in lists}
-            counts = _char_counts(form)
-            distinct = set(form) if len(counts) == len(form) else None
-            # the order of most_common (count, then first counted), without its heap for a short list
-            candidates = shared.most_common(MAX_LABEL_HITS) if len(shared) > MAX_LABEL_HITS else \
+            distinct = set(form)
+            # a query without a repeated character shares with a label the characters both hold
+            counts = None if len(distinct) == len(form) else _char_counts(form)
+            # by count, then first counted (``Counter.most_common``), without the heap for a short list
+            candidates = nlargest(MAX_LABEL_HITS, shared.items(), key=_second) if len(shared) > MAX_LABEL_HITS else \
                 sorted(shared.items(), key=_second, reverse=True)
             for label, shared_grams in candidates:
-                # a query without a repeated character shares with a label the characters both hold
-                chars = len(distinct.intersection(label)) if distinct is not None else _shared_chars(counts, label)
+                chars = len(distinct.intersection(label)) if counts is None else _shared_chars(counts, label)
                 # the noise guard: one common bigram, or too little of the query
                 if chars >= MIN_SHARED_CHARS and (chars / len(form) >= MIN_QUERY_COVER or label in form):
                     if label in forms:

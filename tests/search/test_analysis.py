@@ -215,3 +215,21 @@ def test_highlight_terms_as_written_plainly():
     for text in texts:
         forms = expand_query(text)
         assert highlight_terms(forms) == plainly(forms) and highlight_terms(forms[:1]) == plainly(forms[:1]), text
+
+
+def test_text_tokens_of_characters_alone_are_those_of_the_general_path():
+    """``text_tokens`` of a text of CJK characters only (its own quick path) is what its line-by-line
+    reading gives, on every bundled label folded and on single characters."""
+    from search.analysis import LATIN_WORD, text_tokens
+
+    def line_by_line(folded):
+        out = []
+        for line in folded.split("\n"):
+            out += bigrams(line)
+            out += LATIN_WORD.findall(line)
+        return out
+
+    texts = [fold_to_simplified(t.text) for c in read_bundle(bundled_files()).concepts() for t in c.terms]
+    assert len(texts) > 1000
+    for text in [*texts, "田", "", "数字 乡村", "5g数字", "数字\n乡村"]:
+        assert text_tokens(text) == line_by_line(text), text

@@ -216,7 +216,10 @@ def pinyin_query(text: str) -> str:
     (zhihui农业); "" when the query is not such pinyin (plain letters are handled as they are)."""
     if CJK_RUN.fullmatch(text):  # characters only: no letter to read as pinyin
         return ""
-    base = normalize(text).replace("u:", "ü")
+    base = normalize(text)
+    if base.isascii() and "u:" not in base and TONE_DIGITS.search(base) is None:
+        return ""  # plain ASCII (pinyin as typed, English, a code): not marked, toned or mixed with characters
+    base = base.replace("u:", "ü")
     decomposed = unicodedata.normalize("NFD", base).replace("u\u0308", "ü")
     plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     has_latin = bool(re.search(r"[a-zü]", plain))

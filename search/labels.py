@@ -143,6 +143,8 @@ def _marks(grams: set[str], label: str) -> tuple[str, ...]:
             start = None
     if start is not None:
         runs.append(label[start:])
+    if len(runs) == 1:  # (most often: one run)
+        return (runs[0],)
     return tuple(sorted(set(runs), key=lambda r: (-len(r), r)))
 
 

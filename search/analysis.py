@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from functools import cache, lru_cache
 from operator import add
 
@@ -59,13 +58,17 @@ def forms_of(base: str) -> tuple[str, ...]:
     return (base,) if base.isascii() else tuple(dict.fromkeys(query_conversions(base)))
 
 
-def bigrams(folded: str) -> Iterator[str]:
+def bigrams(folded: str) -> list[str]:
     """Every pair of adjacent CJK characters, in order; a lone character stands as itself."""
+    if CJK_RUN.fullmatch(folded):  # one run (most labels and queries)
+        return [folded] if len(folded) == 1 else list(map(add, folded, folded[1:]))
+    out: list[str] = []
     for run in CJK_RUN.findall(folded):
         if len(run) == 1:
-            yield run
-        for i in range(len(run) - 1):
-            yield run[i : i + 2]
+            out.append(run)
+        else:
+            out += map(add, run, run[1:])
+    return out
 
 
 def chars(folded: str) -> list[str]:
@@ -177,7 +180,7 @@ def text_tokens(folded: str) -> list[str]:
     """The tokens definitions and notes are indexed by, in order: CJK bigrams (a lone character as
     itself) and Latin words, line by line."""
     if CJK_RUN.fullmatch(folded):  # characters alone (most queries): one run, its bigrams
-        return [folded] if len(folded) == 1 else list(map(add, folded, folded[1:]))
+        return bigrams(folded)
     out: list[str] = []
     for line in folded.split("\n"):
         out += bigrams(line)

@@ -233,3 +233,17 @@ def test_text_tokens_of_characters_alone_are_those_of_the_general_path():
     assert len(texts) > 1000
     for text in [*texts, "田", "", "数字 乡村", "5g数字", "数字\n乡村"]:
         assert text_tokens(text) == line_by_line(text), text
+
+
+def test_bigrams_of_one_run_and_of_several_are_the_pairs_of_each_run():
+    def by_runs(folded):
+        from search.analysis import CJK_RUN
+
+        out = []
+        for run in CJK_RUN.findall(folded):
+            out += [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+        return out
+
+    texts = [fold_to_simplified(t.text) for c in read_bundle(bundled_files()).concepts() for t in c.terms]
+    for text in [*texts, "", "田", "数字 乡村", "a数b字乡c", "𠀀𠀁x𠀂", "GB/T 1"]:
+        assert bigrams(text) == by_runs(text), text

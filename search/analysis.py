@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache, lru_cache
+from itertools import product
 from operator import add
 
 from pypinyin import Style, lazy_pinyin
@@ -19,7 +21,7 @@ from pypinyin.style import convert as convert_style
 from registry.conversion import QUERY_CONFIGS
 from registry.text import converter, fold_to_simplified, normalize, query_conversions
 
-from .phrases import phrase_readings
+from .phrases import phrase_readings, phrase_syllables
 from .phrases import segments as pinyin_segments
 from .readings import READINGS
 
@@ -168,6 +170,58 @@ def pinyin_keys(folded: str) -> tuple[str, str]:
     full = "".join(s for s in syllables if s.isalnum()).lower()
     initials = "".join(s[0] for s in syllables if s and s[0].isalnum()).lower()
     return full, initials
+
+
+POSSIBLE_SOUNDS = 16  # full pinyins a text may have, at most, listed by ``possible_sounds``
+_char_sounds: dict[str, tuple[str, ...] | None] = {}  # character → what ``_sounds_of`` gives, filled as met
+
+
+def _sounds_of(ch: str) -> tuple[str, ...] | None:
+    """What a Han character may add to a full pinyin (``pinyin_keys``): its first reading, or any a
+    phrase gives it, toneless ("" for a syllable ``pinyin_keys`` leaves out); None without a reading."""
+    found = _char_sounds.get(ch, ())
+    if found == ():
+        readings, phrases = READINGS.get(ord(ch)), phrase_syllables()
+        found = None
+        if readings and phrases is not None:
+            first = readings.partition(",")[0]
+            in_phrases = phrases.get(ch)
+            marked = (first,) if not in_phrases or in_phrases == {first} else {first, *in_phrases}
+            found = tuple(sorted({s.lower() if s.isalnum() else "" for s in map(_toneless, marked)}))
+        if len(_char_sounds) < 65536:
+            _char_sounds[ch] = found
+    return found
+
+
+def know_sounds(chars: Iterable[str]) -> None:
+    """``_sounds_of`` each of ``chars`` now (a snapshot's label characters, as it is prepared), rather than
+    at the first query holding it."""
+    for ch in chars:
+        if ch not in _char_sounds:
+            _sounds_of(ch)
+
+
+def possible_sounds(folded: str) -> list[str] | None:
+    """Every full pinyin ``pinyin_keys(folded)[0]`` may be, without cutting ``folded`` into phrases: its
+    characters' ``_sounds_of`` in turn. Whatever the cut, each character adds its first reading or its
+    reading in a phrase (``_segment_syllables``), one of those listed (``tests/search/test_analysis.py``
+    checks it on every label and phrase). None when that does not hold or would list too many: not Han
+    characters alone, a character without a reading, more than ``POSSIBLE_SOUNDS``."""
+    if not folded or not RE_HANS.fullmatch(folded):
+        return None
+    options = []
+    count = 1
+    for ch in folded:
+        sounds = _sounds_of(ch)
+        if sounds is None:
+            return None
+        count *= len(sounds)
+        if count > POSSIBLE_SOUNDS:
+            return None
+        options.append(sounds)
+    if count == 1:  # (most often: each character one sound)
+        return ["".join([sounds[0] for sounds in options])]
+    return ["".join(sounds) for sounds in product(*options)]
 
 
 def render(text: str, script: str) -> str:

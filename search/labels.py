@@ -23,7 +23,7 @@ from msgspec import Struct
 from registry.model import ConceptVersion, StandardVersion, Version
 
 from .analysis import (CJK, CJK_RUN, bigrams, english_words, fold_to_simplified, forms_of, near_synonym_forms,
-                       normalize, pinyin_keys, pinyin_query)
+                       know_sounds, normalize, pinyin_keys, pinyin_query, possible_sounds)
 from .catalog import Catalog, code_keys, query_code_key
 from .near import marks as near_marks
 from .near import CharWeights, SoundTable, near_labels, sound_table, sound_table_changed
@@ -251,7 +251,8 @@ class _Ranker:
     def sounding(self, form: str) -> tuple[str, ...]:
         """The labels whose full pinyin is the form's (read once per form: the partial and sound tiers both
         ask). A form that is a label (or title) is in its own sound's labels: alone there, unless
-        ``shared_sounds`` holds it, and then without its pinyin computed."""
+        ``shared_sounds`` holds it, and then without its pinyin computed; nor is it computed for a form
+        none of whose ``possible_sounds`` is a label's."""
         found = self._sounds.get(form)
         if found is None:
             catalog = self.catalog
@@ -261,7 +262,11 @@ class _Ranker:
                     and (form in catalog.by_label or form in catalog.by_title)):
                 found = (form,)
             else:
-                found = tuple(catalog.by_sound.get(pinyin_keys(form)[0], ()))
+                sounds = possible_sounds(form)
+                if sounds is not None and not any(catalog.by_sound.get(sound) for sound in sounds):
+                    found = ()  # no label or title has a sound the form may have: its own is not computed
+                else:
+                    found = tuple(catalog.by_sound.get(pinyin_keys(form)[0], ()))
             self._sounds[form] = found
         return found
 
@@ -419,6 +424,7 @@ def prepare(catalog: Catalog, previous: Catalog | None = None,
                 sounds = sound_table_changed(base[1], catalog.by_label, _labels_of(previous, changed))
             else:
                 sounds = sound_table(catalog.by_label)
+                know_sounds(ch for ch, _ in catalog.postings.sizes(1))  # what the characters of labels may sound as
             tables = (CharWeights(catalog.postings, len(catalog.by_label) + len(catalog.by_title)), sounds)
             shared = _shared_sounds.get(previous) if previous is not None else None
             _shared_sounds[catalog] = (shared_sounds(catalog) if shared is None or previous is None else

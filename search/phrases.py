@@ -19,7 +19,10 @@ import json
 from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from importlib.resources import files
+from itertools import compress, islice
+from operator import ne, sub
 
 from pypinyin.constants import RE_HANS
 from pypinyin.seg.simpleseg import simple_seg
@@ -128,6 +131,25 @@ class _Table:
 
 
 PHRASES = _Table(_entries(files("pypinyin").joinpath(PHRASES_FILE).read_text(encoding="utf-8")))
+
+
+@cache
+def phrase_syllables() -> dict[str, frozenset[str]] | None:
+    """Each character of a phrase → the (tone-marked) readings phrases give it, a few thousand pairs;
+    None when a phrase does not have one reading a character (then a reading cannot be told by its
+    character). Made once per process (the search service asks for it at start)."""
+    pool, starts, offsets, items = PHRASES.pool, PHRASES.starts, PHRASES.offsets, PHRASES.items
+    runs = list(map(sub, islice(offsets, 1, None), offsets))  # each key's readings: none for a prefix alone
+    ends = islice(starts, 1, None)
+    if any(map(ne, compress(runs, runs), compress(map(sub, ends, starts), runs))):
+        return None
+    # ``items`` holds the phrases' readings in the order of their keys, one a character: zipped with
+    # their keys joined, each reading meets its character
+    keys = "".join(map(pool.__getitem__, map(slice, compress(starts, runs), compress(islice(starts, 1, None), runs))))
+    found: dict[str, set[str]] = {}
+    for ch, number in set(zip(keys, items)):
+        found.setdefault(ch, set()).add(PHRASES.syllables[number])
+    return {ch: frozenset(readings) for ch, readings in found.items()}
 _held: list[dict[str, bool]] = []  # ``PHRASES.kinds()`` while a catalog is built (``held_as_dict``)
 _UNSEEN = object()
 SHORT_KINDS = 65536  # keys of one or two characters whose kind is kept once read, at most

@@ -28,6 +28,7 @@ from .documents import concept_document, standard_document
 from .highlight import highlight_terms
 from .index import SearchIndex
 from .labels import DEFINITION, TIERS, Hit, QueryForms, label_hits, prepare
+from .phrases import phrase_syllables
 
 MAX_CANDIDATES = 300  # definition hits asked of the index per query, at most
 DEFINITION_BATCH = 50  # definition hits asked at first: enough for the first pages; a later page asks for more
@@ -84,7 +85,8 @@ class SearchService:
         else:  # a restart: only what changed since the saved revision is applied
             self._catalog = saved.applied(self._changed_since(saved.revision), revision, store.schemes())
         prepare(self._catalog)  # what the near tier derives, before the first query
-        query_patterns()  # and the patterns that tell which conversions a query needs (compiled once)
+        query_patterns()  # and the patterns that tell which conversions a query needs (compiled once),
+        phrase_syllables()  # and the readings phrases give characters (``analysis.possible_sounds``)
         self._saved_revision = self._catalog.revision if saved is None else saved.revision
 
     @property

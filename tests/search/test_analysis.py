@@ -247,3 +247,23 @@ def test_bigrams_of_one_run_and_of_several_are_the_pairs_of_each_run():
     texts = [fold_to_simplified(t.text) for c in read_bundle(bundled_files()).concepts() for t in c.terms]
     for text in [*texts, "", "田", "数字 乡村", "a数b字乡c", "𠀀𠀁x𠀂", "GB/T 1"]:
         assert bigrams(text) == by_runs(text), text
+
+
+def test_possible_sounds_hold_the_full_pinyin_of_every_label_infix_and_phrase():
+    """``possible_sounds`` (each character's first reading or a reading its phrases give it) lists the
+    full pinyin ``pinyin_keys`` reads, whatever the cut: on every bundled label and its three-character
+    infixes, and on every phrase of pypinyin's, whose cut is the phrase itself."""
+    from search.analysis import possible_sounds
+    from search.phrases import raw_phrases
+
+    labels = [fold_to_simplified(t.text) for c in read_bundle(bundled_files()).concepts() for t in c.terms]
+    texts = {*labels, *(label[i : i + 3] for label in labels for i in range(len(label) - 2)), *raw_phrases()}
+    listed = 0
+    for text in texts:
+        sounds = possible_sounds(text)
+        if sounds is not None:
+            listed += 1
+            assert pinyin_keys(text)[0] in sounds, text
+    assert listed > 40_000
+    assert possible_sounds("行") is not None and {"hang", "xing"} <= set(possible_sounds("行"))
+    assert possible_sounds("数字 乡村") is None and possible_sounds("5g") is None and possible_sounds("") is None

@@ -68,3 +68,16 @@ def test_a_homophone_ranks_below_every_match_sharing_characters(service):
     sharing = [i for i, h in enumerate(hits) if h.match in ("label-partial", "label-words", "label-prefix")]
     assert sound_only and hits[sound_only[0]].match == "label-sound"
     assert max(sharing) < sound_only[0]
+
+
+def test_a_form_no_label_may_sound_like_is_not_read_as_pinyin(service, monkeypatch):
+    """The sound tiers compute a query's pinyin only when one of its ``possible_sounds`` is a label's:
+    数字乡 (an infix, no label sounds like it) is answered without it; 书自想存 (sounds like two labels) with it."""
+    import search.labels as labels
+
+    read = []
+    monkeypatch.setattr(labels, "pinyin_keys", lambda form: read.append(form) or ("", ""))
+    assert [h.id for h in service.search("数字乡").hits][:2] == ["village", "village-pilot"]
+    assert read == []
+    service.search("书自想存")
+    assert read == ["书自想存"]

@@ -81,3 +81,23 @@ def test_a_form_no_label_may_sound_like_is_not_read_as_pinyin(service, monkeypat
     assert read == []
     service.search("书自想存")
     assert read == ["书自想存"]
+
+
+def test_the_partial_tier_counts_alike_in_a_plain_loop_and_in_counter(tmp_path, monkeypatch):
+    """Past ``FEW_POSTED`` labels the partial tier counts shared bigrams with ``Counter``, below in a
+    plain loop: the same hits in the same order either way, on labels sharing the query's bigrams."""
+    import search.labels as labels
+
+    store = SQLiteStore(tmp_path / "r.db")
+    store.append([concept(f"c{i}", label, definition="试点。")
+                  for i, label in enumerate(f"{a}{b}乡村{c}" for a in "数字智慧" for b in "乡村农业平台" for c in "试点示范区县")],
+                 actor="test", schemes=[SCHEME])
+    svc = SearchService(store, tmp_path / "index")
+    svc.catch_up()
+    query = labels.QueryForms.of("数字乡村振兴")
+    assert sum(len(found) for _, found in labels._Ranker(svc.catalog, query).postings_of(query.forms[0])) > labels.FEW_POSTED
+    in_counter = labels.label_hits(svc.catalog, query)
+    monkeypatch.setattr(labels, "FEW_POSTED", 1 << 30)
+    assert labels.label_hits(svc.catalog, query) == in_counter and len(in_counter) > 20
+    svc.close()
+    store.close()

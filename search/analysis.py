@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable
 from functools import cache, lru_cache
+from itertools import product
+from operator import add
 
 from pypinyin import Style, lazy_pinyin
 from pypinyin.constants import RE_HANS
@@ -19,7 +21,7 @@ from pypinyin.style import convert as convert_style
 from registry.conversion import QUERY_CONFIGS
 from registry.text import converter, fold_to_simplified, normalize, query_conversions
 
-from .phrases import phrase_readings
+from .phrases import phrase_readings, phrase_syllables
 from .phrases import segments as pinyin_segments
 from .readings import READINGS
 
@@ -58,13 +60,17 @@ def forms_of(base: str) -> tuple[str, ...]:
     return (base,) if base.isascii() else tuple(dict.fromkeys(query_conversions(base)))
 
 
-def bigrams(folded: str) -> Iterator[str]:
+def bigrams(folded: str) -> list[str]:
     """Every pair of adjacent CJK characters, in order; a lone character stands as itself."""
+    if CJK_RUN.fullmatch(folded):  # one run (most labels and queries)
+        return [folded] if len(folded) == 1 else list(map(add, folded, folded[1:]))
+    out: list[str] = []
     for run in CJK_RUN.findall(folded):
         if len(run) == 1:
-            yield run
-        for i in range(len(run) - 1):
-            yield run[i : i + 2]
+            out.append(run)
+        else:
+            out += map(add, run, run[1:])
+    return out
 
 
 def chars(folded: str) -> list[str]:
@@ -166,6 +172,58 @@ def pinyin_keys(folded: str) -> tuple[str, str]:
     return full, initials
 
 
+POSSIBLE_SOUNDS = 16  # full pinyins a text may have, at most, listed by ``possible_sounds``
+_char_sounds: dict[str, tuple[str, ...] | None] = {}  # character → what ``_sounds_of`` gives, filled as met
+
+
+def _sounds_of(ch: str) -> tuple[str, ...] | None:
+    """What a Han character may add to a full pinyin (``pinyin_keys``): its first reading, or any a
+    phrase gives it, toneless ("" for a syllable ``pinyin_keys`` leaves out); None without a reading."""
+    found = _char_sounds.get(ch, ())
+    if found == ():
+        readings, phrases = READINGS.get(ord(ch)), phrase_syllables()
+        found = None
+        if readings and phrases is not None:
+            first = readings.partition(",")[0]
+            in_phrases = phrases.get(ch)
+            marked = (first,) if not in_phrases or in_phrases == {first} else {first, *in_phrases}
+            found = tuple(sorted({s.lower() if s.isalnum() else "" for s in map(_toneless, marked)}))
+        if len(_char_sounds) < 65536:
+            _char_sounds[ch] = found
+    return found
+
+
+def know_sounds(chars: Iterable[str]) -> None:
+    """``_sounds_of`` each of ``chars`` now (a snapshot's label characters, as it is prepared), rather than
+    at the first query holding it."""
+    for ch in chars:
+        if ch not in _char_sounds:
+            _sounds_of(ch)
+
+
+def possible_sounds(folded: str) -> list[str] | None:
+    """Every full pinyin ``pinyin_keys(folded)[0]`` may be, without cutting ``folded`` into phrases: its
+    characters' ``_sounds_of`` in turn. Whatever the cut, each character adds its first reading or its
+    reading in a phrase (``_segment_syllables``), one of those listed (``tests/search/test_analysis.py``
+    checks it on every label and phrase). None when that does not hold or would list too many: not Han
+    characters alone, a character without a reading, more than ``POSSIBLE_SOUNDS``."""
+    if not folded or not RE_HANS.fullmatch(folded):
+        return None
+    options = []
+    count = 1
+    for ch in folded:
+        sounds = _sounds_of(ch)
+        if sounds is None:
+            return None
+        count *= len(sounds)
+        if count > POSSIBLE_SOUNDS:
+            return None
+        options.append(sounds)
+    if count == 1:  # (most often: each character one sound)
+        return ["".join([sounds[0] for sounds in options])]
+    return ["".join(sounds) for sounds in product(*options)]
+
+
 def render(text: str, script: str) -> str:
     """Simplified text rendered for ``script`` (zh-Hans, zh-Hant, zh-TW, zh-HK) with OpenCC."""
     config = RENDER_CONVERSIONS.get(script)
@@ -175,6 +233,8 @@ def render(text: str, script: str) -> str:
 def text_tokens(folded: str) -> list[str]:
     """The tokens definitions and notes are indexed by, in order: CJK bigrams (a lone character as
     itself) and Latin words, line by line."""
+    if CJK_RUN.fullmatch(folded):  # characters alone (most queries): one run, its bigrams
+        return bigrams(folded)
     out: list[str] = []
     for line in folded.split("\n"):
         out += bigrams(line)
@@ -213,7 +273,10 @@ def pinyin_query(text: str) -> str:
     (zhihui农业); "" when the query is not such pinyin (plain letters are handled as they are)."""
     if CJK_RUN.fullmatch(text):  # characters only: no letter to read as pinyin
         return ""
-    base = normalize(text).replace("u:", "ü")
+    base = normalize(text)
+    if base.isascii() and "u:" not in base and TONE_DIGITS.search(base) is None:
+        return ""  # plain ASCII (pinyin as typed, English, a code): not marked, toned or mixed with characters
+    base = base.replace("u:", "ü")
     decomposed = unicodedata.normalize("NFD", base).replace("u\u0308", "ü")
     plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     has_latin = bool(re.search(r"[a-zü]", plain))

@@ -23,12 +23,13 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from heapq import merge
 from itertools import accumulate, chain, islice, repeat
-from operator import eq, ge
+from operator import eq, ge, itemgetter
 from typing import Any
 from zlib import crc32
 
 SPARSE = 64  # every 64th prefix key kept apart to bisect on (then six steps in the pool)
 REPACK = 4096  # overlay entries (changed keys, or prefix entries added or hidden) packed in past this
+LONG_RUN = 16  # values above which a key's tuple is made by ``itemgetter`` (a list comprehension below)
 KEEP_ITEMS = 1 << 18  # values made from the packed arrays are kept, up to this many strings in all per table
 # (then dropped at once): the keys a search reads recur from query to query (a common bigram's labels most)
 
@@ -176,7 +177,9 @@ class KeyTable(Mapping[str, tuple[str, ...]]):
         start, end = offsets[i], offsets[i + 1]
         if end - start == 1:  # most codes and sounds
             return (vocab[packed.items[start]],)
-        values = tuple([vocab[n] for n in packed.items[start:end]])
+        run = packed.items[start:end]
+        # the same tuple either way; a long run (a common bigram's labels) made in one C call
+        values = itemgetter(*run)(vocab) if end - start > LONG_RUN else tuple([vocab[n] for n in run])
         self._kept_items += end - start
         if self._kept_items > KEEP_ITEMS:
             self._kept, self._kept_items = {}, end - start

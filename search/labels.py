@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
+from heapq import nlargest
 from collections.abc import Iterable
-from itertools import chain
+from itertools import chain, repeat
 from operator import itemgetter
 from weakref import WeakKeyDictionary
 
@@ -23,7 +24,7 @@ from msgspec import Struct
 from registry.model import ConceptVersion, StandardVersion, Version
 
 from .analysis import (CJK, CJK_RUN, bigrams, english_words, fold_to_simplified, forms_of, near_synonym_forms,
-                       normalize, pinyin_keys, pinyin_query)
+                       know_sounds, normalize, pinyin_keys, pinyin_query, possible_sounds)
 from .catalog import Catalog, code_keys, query_code_key
 from .near import marks as near_marks
 from .near import CharWeights, SoundTable, near_labels, sound_table, sound_table_changed
@@ -35,6 +36,7 @@ EXACT_PREFERRED, EXACT_LABEL, PREFIX, WORDS, PARTIAL, SOUND, NEAR, DEFINITION = 
 PREFIX_CANDIDATES = 100  # entities taken per prefix look-up
 MAX_LABEL_HITS = 300  # label hits ranked per query
 COMMON_POSTING = 4000  # a bigram on more labels than this does not propose candidates on its own
+FEW_POSTED = 64  # labels posted under a query's bigrams up to which the partial tier counts them in a plain loop
 MIN_SHARED_CHARS = 3  # the noise guard: a partial match shares at least this many characters ...
 MIN_QUERY_COVER = 0.5  # ... and covers at least this share of the query (unless it holds the whole label)
 RUN_MIN = 4  # a label holding a run of this many of the query's characters in a row or more ...
@@ -46,6 +48,12 @@ ASCII_QUERY = re.compile(r"^[a-z0-9 .\-/]+$")
 LETTERS_ONLY = re.compile(r"^[a-z ]+$")
 HAS_DIGIT = re.compile(r"\d")
 _second = itemgetter(1)
+
+
+def _characters_only(form: str) -> bool:
+    """Whether ``form`` is CJK characters alone, apart from spaces, and not empty."""
+    compact = form.replace(" ", "")
+    return bool(compact) and CJK_RUN.fullmatch(compact) is not None
 
 
 def _length_of_second(item: tuple) -> int:
@@ -137,6 +145,8 @@ def _marks(grams: set[str], label: str) -> tuple[str, ...]:
             start = None
     if start is not None:
         runs.append(label[start:])
+    if len(runs) == 1:  # (most often: one run)
+        return (runs[0],)
     return tuple(sorted(set(runs), key=lambda r: (-len(r), r)))
 
 
@@ -243,7 +253,8 @@ class _Ranker:
     def sounding(self, form: str) -> tuple[str, ...]:
         """The labels whose full pinyin is the form's (read once per form: the partial and sound tiers both
         ask). A form that is a label (or title) is in its own sound's labels: alone there, unless
-        ``shared_sounds`` holds it, and then without its pinyin computed."""
+        ``shared_sounds`` holds it, and then without its pinyin computed; nor is it computed for a form
+        none of whose ``possible_sounds`` is a label's."""
         found = self._sounds.get(form)
         if found is None:
             catalog = self.catalog
@@ -253,15 +264,18 @@ class _Ranker:
                     and (form in catalog.by_label or form in catalog.by_title)):
                 found = (form,)
             else:
-                found = tuple(catalog.by_sound.get(pinyin_keys(form)[0], ()))
+                sounds = possible_sounds(form)
+                if sounds is not None and not any(catalog.by_sound.get(sound) for sound in sounds):
+                    found = ()  # no label or title has a sound the form may have: its own is not computed
+                else:
+                    found = tuple(catalog.by_sound.get(pinyin_keys(form)[0], ()))
             self._sounds[form] = found
         return found
 
     def containing(self) -> None:
         """Labels that contain a whole form of the query (Chinese, or all its English words)."""
         for form in self.query.forms:
-            cjk = "".join(CJK_RUN.findall(form))
-            if cjk == form.replace(" ", "") and cjk:
+            if _characters_only(form):
                 lists = self.postings_of(form)
                 if not lists or not lists[0][1]:
                     continue
@@ -282,23 +296,31 @@ class _Ranker:
         """Enough of the query covered by one label, in every form (synonym forms a little lower)."""
         forms = self.query.forms
         sounds: set[str] | None = None  # labels sounding like the query (no pinyin work per candidate)
-        for form, penalty in [*((f, 0.0) for f in self.query.forms), *((f, 0.05) for f in self.query.synonyms)]:
-            cjk = "".join(CJK_RUN.findall(form))
-            if len(cjk) < 3 or cjk != form.replace(" ", ""):
+        for form, penalty in chain(zip(forms, repeat(0.0)), zip(self.query.synonyms, repeat(0.05))):
+            compact = form.replace(" ", "")
+            if len(compact) < 3 or CJK_RUN.fullmatch(compact) is None:  # three characters or more, nothing else
                 continue
             lists = self.postings_of(form)
-            # counted in one pass, in list order; a common bigram only adds to candidates the rarer ones proposed
-            shared: Counter[str] = Counter(chain.from_iterable(
-                labels for position, (_, labels) in enumerate(lists) if position == 0 or len(labels) <= COMMON_POSTING))
+            # how many of the query's bigrams each label is posted under, counted in list order (a dict keeps
+            # the order labels are first counted in); a common bigram only adds to candidates the rarer ones proposed
+            counted = [labels for position, (_, labels) in enumerate(lists) if position == 0 or len(labels) <= COMMON_POSTING]
+            if sum(map(len, counted)) > FEW_POSTED:  # the same counts in the same order: ``Counter``'s loop in C
+                shared: dict[str, int] = Counter(chain.from_iterable(counted))
+            else:  # a few labels (most queries): a plain loop, without ``Counter``'s layers
+                shared = {}
+                count = shared.get
+                for labels in counted:
+                    for label in labels:
+                        shared[label] = count(label, 0) + 1
             grams, gram_set = len(lists), {gram for gram, _ in lists}
-            counts = _char_counts(form)
-            distinct = set(form) if len(counts) == len(form) else None
-            # the order of most_common (count, then first counted), without its heap for a short list
-            candidates = shared.most_common(MAX_LABEL_HITS) if len(shared) > MAX_LABEL_HITS else \
+            distinct = set(form)
+            # a query without a repeated character shares with a label the characters both hold
+            counts = None if len(distinct) == len(form) else _char_counts(form)
+            # by count, then first counted (``Counter.most_common``), without the heap for a short list
+            candidates = nlargest(MAX_LABEL_HITS, shared.items(), key=_second) if len(shared) > MAX_LABEL_HITS else \
                 sorted(shared.items(), key=_second, reverse=True)
             for label, shared_grams in candidates:
-                # a query without a repeated character shares with a label the characters both hold
-                chars = len(distinct.intersection(label)) if distinct is not None else _shared_chars(counts, label)
+                chars = len(distinct.intersection(label)) if counts is None else _shared_chars(counts, label)
                 # the noise guard: one common bigram, or too little of the query
                 if chars >= MIN_SHARED_CHARS and (chars / len(form) >= MIN_QUERY_COVER or label in form):
                     if label in forms:
@@ -407,6 +429,7 @@ def prepare(catalog: Catalog, previous: Catalog | None = None,
                 sounds = sound_table_changed(base[1], catalog.by_label, _labels_of(previous, changed))
             else:
                 sounds = sound_table(catalog.by_label)
+                know_sounds(ch for ch, _ in catalog.postings.sizes(1))  # what the characters of labels may sound as
             tables = (CharWeights(catalog.postings, len(catalog.by_label) + len(catalog.by_title)), sounds)
             shared = _shared_sounds.get(previous) if previous is not None else None
             _shared_sounds[catalog] = (shared_sounds(catalog) if shared is None or previous is None else

@@ -19,6 +19,7 @@ import json
 from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from importlib.resources import files
 
 from pypinyin.constants import RE_HANS
@@ -69,7 +70,7 @@ class _Table:
     the numbers of its readings (none: a prefix that is not itself a phrase). A few arrays rather than
     87k strings and tuples (built in each process, so ``hash`` of a str, not saved, is enough)."""
 
-    __slots__ = ("pool", "starts", "slots", "mask", "offsets", "items", "syllables")
+    __slots__ = ("pool", "starts", "slots", "mask", "offsets", "items", "syllables", "phrase_chars")
 
     def __init__(self, entries: Iterator[tuple[str, list[list[str]]]]) -> None:
         readings: dict[str, tuple[int, ...]] = {}
@@ -83,10 +84,17 @@ class _Table:
         self.starts = array("I", [0])
         self.offsets = array("I", [0])
         self.items = array("H")
+        phrases: list[str] = []
+        aligned = True  # every phrase with one reading a character
         for key, run in readings.items():
             self.starts.append(self.starts[-1] + len(key))
             self.items.extend(run)
             self.offsets.append(len(self.items))
+            if run:
+                phrases.append(key)
+                aligned = aligned and len(run) == len(key)
+        # the phrases' characters in the order of ``items``, each beside its reading (None if not aligned)
+        self.phrase_chars = "".join(phrases) if aligned else None
         # at most a third full: most look-ups of a cut are of a prefix no phrase has, and a miss probes
         # until an empty slot (about five slots at two thirds full, two at a third; 4 bytes a slot)
         size = 1 << (3 * len(readings)).bit_length()
@@ -128,6 +136,19 @@ class _Table:
 
 
 PHRASES = _Table(_entries(files("pypinyin").joinpath(PHRASES_FILE).read_text(encoding="utf-8")))
+
+
+@cache
+def phrase_syllables() -> dict[str, frozenset[str]] | None:
+    """Each character of a phrase → the (tone-marked) readings phrases give it, a few thousand pairs;
+    None when a phrase does not have one reading a character (then a reading cannot be told by its
+    character). Made once per process (the search service asks for it at start)."""
+    if PHRASES.phrase_chars is None:
+        return None
+    found: dict[str, set[str]] = {}
+    for ch, number in set(zip(PHRASES.phrase_chars, PHRASES.items)):
+        found.setdefault(ch, set()).add(PHRASES.syllables[number])
+    return {ch: frozenset(readings) for ch, readings in found.items()}
 _held: list[dict[str, bool]] = []  # ``PHRASES.kinds()`` while a catalog is built (``held_as_dict``)
 _UNSEEN = object()
 SHORT_KINDS = 65536  # keys of one or two characters whose kind is kept once read, at most

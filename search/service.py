@@ -10,12 +10,14 @@ and stable.
 from __future__ import annotations
 
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Iterable
+from operator import itemgetter
 from pathlib import Path
 
 from msgspec import Struct
 
+from registry.conversion import query_patterns
 from registry.model import StandardVersion, Version
 from registry.store import Store
 
@@ -26,6 +28,7 @@ from .documents import concept_document, standard_document
 from .highlight import highlight_terms
 from .index import SearchIndex
 from .labels import DEFINITION, TIERS, Hit, QueryForms, label_hits, prepare
+from .phrases import phrase_syllables
 
 MAX_CANDIDATES = 300  # definition hits asked of the index per query, at most
 DEFINITION_BATCH = 50  # definition hits asked at first: enough for the first pages; a later page asks for more
@@ -34,6 +37,7 @@ CACHE_SIZE = 2048  # ranked results per (query, filters, revision); a new revisi
 SAVE_EVERY = 200  # revisions after which the catalog snapshot is saved again beside the index
 FILTER_FIELDS = ("scheme", "status", "grade", "standard", "kind")
 FACET_CACHE = 50_000  # entities whose facet pairs are kept for the current snapshot, at most
+_second = itemgetter(1)
 
 
 class SearchResults(Struct, frozen=True, kw_only=True):
@@ -81,6 +85,8 @@ class SearchService:
         else:  # a restart: only what changed since the saved revision is applied
             self._catalog = saved.applied(self._changed_since(saved.revision), revision, store.schemes())
         prepare(self._catalog)  # what the near tier derives, before the first query
+        query_patterns()  # and the patterns that tell which conversions a query needs (compiled once),
+        phrase_syllables()  # and the readings phrases give characters (``analysis.possible_sounds``)
         self._saved_revision = self._catalog.revision if saved is None else saved.revision
 
     @property
@@ -273,15 +279,17 @@ class SearchService:
         """Counts per value of each facet over all hits (not only the page shown): most frequent first,
         ties in the order of the hits."""
         known = self._pairs_of(catalog)
-        pairs: list[tuple[str, str]] = []
+        counts: dict[tuple[str, str], int] = {}  # in the order first counted
+        count = counts.get
         for hit in hits:
             found = known.get(hit.id)
             if found is None:
                 found = known[hit.id] = self._facet_pairs(catalog, hit.id)
-            pairs += found
+            for pair in found:
+                counts[pair] = count(pair, 0) + 1
         facets: dict[str, dict[str, int]] = {name: {} for name in FILTER_FIELDS}
-        for (name, value), count in sorted(Counter(pairs).items(), key=lambda item: -item[1]):
-            facets[name][value] = count
+        for (name, value), number in sorted(counts.items(), key=_second, reverse=True):  # stable: ties keep that order
+            facets[name][value] = number
         return facets
 
     def _passes(self, catalog: Catalog, entity_id: str, filters: dict[str, str]) -> bool:

@@ -39,7 +39,7 @@ from .folder import (
     check_index_folder,
     index_files,
 )
-from .schema import TextTokenizer, make_schema
+from .schema import TextTokenizer, make_schema, token_texts
 from .adapter import INLINE_LIMIT
 from .segment import Document, Progress, write_segment
 
@@ -110,7 +110,7 @@ class SearchIndex:
         self._read_lock = threading.Lock()
         self.generation = 0  # moves whenever the searcher sees new commits; keys result caches
         self._cache = SearcherCache(self._searcher)
-        self._analyzers = {"definition_en": self._index.schema["definition_en"].analyzer}
+        self._stems = token_texts(self._index.schema["definition_en"].analyzer)  # a query's English stems
 
     def _open_current(self):
         """(index, searcher) of a readable index of this schema in the folder, else None."""
@@ -317,7 +317,7 @@ class SearchIndex:
                     parts.append(q.And([q.Term("definition", w) for w in words]))
                     conjunction = (words, held)
                 if not CJK.search(form):
-                    stems = [t.text for t in self._analyzers["definition_en"](form)]
+                    stems = self._stems(form)
                     if find_holders(cache, leaves, "definition_en", stems):
                         parts.append(q.And([q.Term("definition_en", s) for s in stems], boost=0.6))
             if not parts:

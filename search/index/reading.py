@@ -167,6 +167,7 @@ class SearcherCache:
         self._ids: _IdColumn | None = None
         self.frequencies: dict[tuple[int, str], dict[str, int]] = {}
         self._tables: dict[int, dict[str, dfq.Frequencies]] = {}
+        self._segments: dict[str, list[tuple[Any, dict[str, int], dfq.Frequencies | None]]] = {}
 
     def table(self, number: int, reader: Any, field: str) -> dfq.Frequencies | None:
         """Segment ``number``'s frequencies of ``field`` written beside it, or None (whoosh is asked)."""
@@ -174,6 +175,16 @@ class SearcherCache:
         if tables is None:
             tables = self._tables[number] = dfq.read(reader)
         return tables.get(field)
+
+    def segments(self, leaves: Any, field: str) -> list[tuple[Any, dict[str, int], dfq.Frequencies | None]]:
+        """Per segment of ``leaves`` (the searcher's, which keeps them for its life): its reader, the
+        document frequencies of ``field`` looked up in whoosh, and its table of them (``table``)."""
+        found = self._segments.get(field)
+        if found is None:
+            found = self._segments[field] = [
+                (sub.reader(), self.frequencies.setdefault((number, field), {}), self.table(number, sub.reader(), field))
+                for number, (sub, _) in enumerate(leaves)]
+        return found
 
     @property
     def ids(self) -> _IdColumn:
@@ -212,15 +223,16 @@ def find_holders(cache: SearcherCache, leaves: Any, field: str, tokens: list[str
     if not tokens:
         return False
     segments: list[Held | None] = []
-    for number, (sub, _) in enumerate(leaves):
-        reader = sub.reader()
-        counted = _counted(reader, field, tokens, cache.frequencies.setdefault((number, field), {}),
-                           cache.table(number, reader, field))
+    found = False
+    for reader, frequencies, table in cache.segments(leaves, field):
+        counted = _counted(reader, field, tokens, frequencies, table)
         if counted is None:
             segments.append(None)
         else:
-            segments.append((counted, _holders(reader, field, counted) if len(counted) > 1 else None))
-    return segments if any(segment and segment[1] != {} for segment in segments) else False
+            holders = _holders(reader, field, counted) if len(counted) > 1 else None
+            segments.append((counted, holders))
+            found = found or holders != {}
+    return segments if found else False
 
 
 def top_of_conjunction(searcher: Any, words: list[str], held: list[Held | None], leaves: Any, filter_query: q.Query | None,

@@ -5,12 +5,17 @@ Analyzers are module-level classes without state, since whoosh pickles them into
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import Any
 
-from whoosh.analysis import StemmingAnalyzer, Token, Tokenizer
+from whoosh.analysis import (CompositeAnalyzer, LowercaseFilter, RegexTokenizer, StemFilter, StemmingAnalyzer, StopFilter,
+                             Token, Tokenizer)
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
 from ..analysis import text_tokens
+
+STEMS_KEPT = 50_000  # the stems of a query's English words kept (whoosh's StemFilter keeps as many)
 
 
 class _SequenceTokenizer(Tokenizer):
@@ -62,3 +67,29 @@ def make_schema() -> Schema:
         definition=TEXT(analyzer=TextTokenizer(), phrase=False),
         definition_en=TEXT(analyzer=StemmingAnalyzer(), phrase=False),
     )
+
+
+def token_texts(analyzer: Any) -> Callable[[str], list[str]]:
+    """``[t.text for t in analyzer(text)]``, without whoosh's token object and chain of generators when
+    ``analyzer`` is what ``StemmingAnalyzer`` makes (tokens matched by a pattern, lower-cased, stop words
+    and words outside the sizes dropped, the rest stemmed): each step as whoosh's own does it, with its
+    settings read from the analyzer (``tests/search/test_index_text.py`` compares the two); any other
+    analyzer is called as it is."""
+    items = getattr(analyzer, "items", None)
+    if (type(analyzer) is not CompositeAnalyzer or items is None
+            or [type(item) for item in items] != [RegexTokenizer, LowercaseFilter, StopFilter, StemFilter]
+            or items[0].gaps or items[3].lang):
+        return lambda text: [t.text for t in analyzer(text)]
+    pattern, stops, stemmer = items[0].expression, items[2], items[3]
+    words, shortest, longest = stops.stops, stops.min, stops.max
+    ignore, stem = stemmer.ignore, lru_cache(maxsize=STEMS_KEPT)(stemmer.stemfn)  # a word's stem, kept as whoosh keeps it
+
+    def texts(text: str) -> list[str]:
+        out = []
+        for match in pattern.finditer(text):
+            word = match.group(0).lower()
+            if len(word) >= shortest and (longest is None or len(word) <= longest) and word not in words:
+                out.append(word if word in ignore else stem(word))
+        return out
+
+    return texts

@@ -215,3 +215,55 @@ def test_highlight_terms_as_written_plainly():
     for text in texts:
         forms = expand_query(text)
         assert highlight_terms(forms) == plainly(forms) and highlight_terms(forms[:1]) == plainly(forms[:1]), text
+
+
+def test_text_tokens_of_characters_alone_are_those_of_the_general_path():
+    """``text_tokens`` of a text of CJK characters only (its own quick path) is what its line-by-line
+    reading gives, on every bundled label folded and on single characters."""
+    from search.analysis import LATIN_WORD, text_tokens
+
+    def line_by_line(folded):
+        out = []
+        for line in folded.split("\n"):
+            out += bigrams(line)
+            out += LATIN_WORD.findall(line)
+        return out
+
+    texts = [fold_to_simplified(t.text) for c in read_bundle(bundled_files()).concepts() for t in c.terms]
+    assert len(texts) > 1000
+    for text in [*texts, "田", "", "数字 乡村", "5g数字", "数字\n乡村"]:
+        assert text_tokens(text) == line_by_line(text), text
+
+
+def test_bigrams_of_one_run_and_of_several_are_the_pairs_of_each_run():
+    def by_runs(folded):
+        from search.analysis import CJK_RUN
+
+        out = []
+        for run in CJK_RUN.findall(folded):
+            out += [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+        return out
+
+    texts = [fold_to_simplified(t.text) for c in read_bundle(bundled_files()).concepts() for t in c.terms]
+    for text in [*texts, "", "田", "数字 乡村", "a数b字乡c", "𠀀𠀁x𠀂", "GB/T 1"]:
+        assert bigrams(text) == by_runs(text), text
+
+
+def test_possible_sounds_hold_the_full_pinyin_of_every_label_infix_and_phrase():
+    """``possible_sounds`` (each character's first reading or a reading its phrases give it) lists the
+    full pinyin ``pinyin_keys`` reads, whatever the cut: on every bundled label and its three-character
+    infixes, and on every phrase of pypinyin's, whose cut is the phrase itself."""
+    from search.analysis import possible_sounds
+    from search.phrases import raw_phrases
+
+    labels = [fold_to_simplified(t.text) for c in read_bundle(bundled_files()).concepts() for t in c.terms]
+    texts = {*labels, *(label[i : i + 3] for label in labels for i in range(len(label) - 2)), *raw_phrases()}
+    listed = 0
+    for text in texts:
+        sounds = possible_sounds(text)
+        if sounds is not None:
+            listed += 1
+            assert pinyin_keys(text)[0] in sounds, text
+    assert listed > 40_000
+    assert possible_sounds("行") is not None and {"hang", "xing"} <= set(possible_sounds("行"))
+    assert possible_sounds("数字 乡村") is None and possible_sounds("5g") is None and possible_sounds("") is None

@@ -52,6 +52,16 @@ def test_a_key_table_reads_like_the_dict_it_was_given_through_every_change(repac
         table["不在表里"]
 
 
+def test_a_key_s_values_read_the_same_however_many():
+    """A key's tuple is made one way for a few values and another for many (``LONG_RUN``): the same tuple."""
+    words = [f"label{i:04}" for i in range(200)]
+    model = {str(n): tuple(words[:n]) for n in (1, 2, compact.LONG_RUN, compact.LONG_RUN + 1, 200)}
+    table = KeyTable.of(model)
+    for key, values in model.items():
+        assert table.get(key) == values and type(table.get(key)) is tuple, key
+        assert table.get(key) == values  # kept
+
+
 def test_one_or_many_reads_like_the_dict_of_tuples_it_was_given_through_every_change():
     rng = random.Random(3)
     model: dict[str, tuple[object, ...]] = {}

@@ -68,3 +68,36 @@ def test_a_homophone_ranks_below_every_match_sharing_characters(service):
     sharing = [i for i, h in enumerate(hits) if h.match in ("label-partial", "label-words", "label-prefix")]
     assert sound_only and hits[sound_only[0]].match == "label-sound"
     assert max(sharing) < sound_only[0]
+
+
+def test_a_form_no_label_may_sound_like_is_not_read_as_pinyin(service, monkeypatch):
+    """The sound tiers compute a query's pinyin only when one of its ``possible_sounds`` is a label's:
+    数字乡 (an infix, no label sounds like it) is answered without it; 书自想存 (sounds like two labels) with it."""
+    import search.labels as labels
+
+    read = []
+    monkeypatch.setattr(labels, "pinyin_keys", lambda form: read.append(form) or ("", ""))
+    assert [h.id for h in service.search("数字乡").hits][:2] == ["village", "village-pilot"]
+    assert read == []
+    service.search("书自想存")
+    assert read == ["书自想存"]
+
+
+def test_the_partial_tier_counts_alike_in_a_plain_loop_and_in_counter(tmp_path, monkeypatch):
+    """Past ``FEW_POSTED`` labels the partial tier counts shared bigrams with ``Counter``, below in a
+    plain loop: the same hits in the same order either way, on labels sharing the query's bigrams."""
+    import search.labels as labels
+
+    store = SQLiteStore(tmp_path / "r.db")
+    store.append([concept(f"c{i}", label, definition="试点。")
+                  for i, label in enumerate(f"{a}{b}乡村{c}" for a in "数字智慧" for b in "乡村农业平台" for c in "试点示范区县")],
+                 actor="test", schemes=[SCHEME])
+    svc = SearchService(store, tmp_path / "index")
+    svc.catch_up()
+    query = labels.QueryForms.of("数字乡村振兴")
+    assert sum(len(found) for _, found in labels._Ranker(svc.catalog, query).postings_of(query.forms[0])) > labels.FEW_POSTED
+    in_counter = labels.label_hits(svc.catalog, query)
+    monkeypatch.setattr(labels, "FEW_POSTED", 1 << 30)
+    assert labels.label_hits(svc.catalog, query) == in_counter and len(in_counter) > 20
+    svc.close()
+    store.close()

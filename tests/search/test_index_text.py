@@ -46,3 +46,25 @@ def test_tokens_each_common_but_never_together_find_nothing_until_a_document_hol
     index.apply([doc(80, "冷链仓储的全程监测")], 3)  # replaced: the old version is deleted
     assert index.search_text(["冷链 物流"]) == []
     index.close()
+
+
+def test_a_query_s_english_stems_are_those_of_the_schema_s_analyzer():
+    """``token_texts`` of the definition_en analyzer (written out) gives what whoosh's own chain gives: on
+    every English label and definition word of the bundled vocabulary, pinyin, stop words, sizes, case,
+    marks and the tokenizer's own separators; another analyzer is called as it is."""
+    from whoosh.analysis import SimpleAnalyzer
+
+    from search.index.schema import make_schema, token_texts
+    from vocab.loader import bundled_files, read_bundle
+
+    analyzer = make_schema()["definition_en"].analyzer
+    texts = [t.text for c in read_bundle(bundled_files()).concepts() for t in c.terms if t.lang == "en"]
+    texts += [c.definition for c in read_bundle(bundled_files()).concepts()]
+    assert len(texts) > 1000
+    texts += ["shuzixiangcun", "The Internet of Things", "a an of to", "x", "I/O 5G DV-3.2", "Naïve café ǖ",
+              "a.b.c x*y **", "RUNNING runs ran", "", "   ", "数字乡村 digital", "e.g. U.S.A.", "don't"]
+    quick = token_texts(analyzer)
+    for text in texts:
+        assert quick(text) == [t.text for t in analyzer(text)], text
+    plain = SimpleAnalyzer()
+    assert token_texts(plain)("Plain Words") == ["plain", "words"]

@@ -182,6 +182,32 @@ def test_facet_counts_follow_a_new_revision(tmp_path):
     store.close()
 
 
+def test_facets_count_most_frequent_first_ties_in_the_order_of_the_hits(service):
+    results = service.search("农业", limit=1000)
+    assert len({len(values) for values in results.facets.values()}) > 1
+    for name, values in results.facets.items():
+        counts = list(values.values())
+        assert counts == sorted(counts, reverse=True), name
+    pairs = [pair for hit in results.hits for pair in service._facet_pairs(service.catalog, hit.id)]
+    assert results.total == len(results.hits)  # every hit on the page: the order of first occurrence is known
+    for name, values in results.facets.items():
+        first_seen = list(dict.fromkeys(value for facet, value in pairs if facet == name))
+        for count in set(values.values()):
+            tied = [value for value, n in values.items() if n == count]
+            assert tied == [value for value in first_seen if value in tied], name
+
+
+def test_the_query_patterns_are_ready_before_the_first_query(tmp_path):
+    from registry import conversion
+
+    store = SQLiteStore(tmp_path / "r.db")
+    conversion.query_patterns.cache_clear()
+    svc = SearchService(store, tmp_path / "index")
+    assert conversion.query_patterns.cache_info().currsize == 1
+    svc.index.close()
+    store.close()
+
+
 def test_rebuild_gives_the_same_answers(service):
     before = [h.id for h in service.search("农业", limit=50).hits]
     assert service.rebuild() == service.document_count()

@@ -286,6 +286,33 @@ def test_the_generated_queries_reach_both_ways_and_both_answers():
     assert READ["plan"] >= 60 and READ["litestar"] >= 60 and READ["ok"] >= 60 and READ["refused"] >= 60, READ
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.one_of(st.binary(max_size=30), st.builds(bytes.__add__, st.sampled_from((b"q=", b"q=data&limit=", b"q=data&script=")),
+                                                          st.binary(max_size=12))))
+def test_raw_bytes_answer_the_same_with_the_plan_and_without(served, query):
+    """Bytes no client should send (a request target is ASCII), as uvicorn passes them on."""
+    client, handler = served
+    on, off, _ = both_ways(handler, client.get, query)
+    assert on == off, (query, on[0], off[0], on[2][:200], off[2][:200])
+    assert_well_formed(on, query)
+
+
+@pytest.mark.parametrize(("path", "query"), [
+    ("/api/v1/search", b"\x80"), ("/api/v1/search", b"limit=1&\xc3"), ("/api/v1/search", b"q=data&scheme=\xff"),
+    ("/api/v1/search", b"q=%E6%95%B0&grade=\xe6\x95"), ("/api/v1/lookup", b"\xff=1"), ("/api/v1/suggest", b"limit=\xed\xa0\x80"),
+    ("/api/v1/schemes", b"x=\xfe"), ("/api/v1/concepts/nope", b"\xff"),
+])
+def test_a_query_string_that_is_not_utf8_is_a_problem_not_a_500(served, path, query):
+    """uvicorn refuses a request target that is not ASCII, but an ASGI server may pass its bytes on: a query
+    string that is not UTF-8 is a 400 (litestar decodes it as UTF-8 to name a missing parameter: a 500), with
+    the plan as without it."""
+    client, handler = served
+    on, off, _ = both_ways(handler, lambda q: client.get(q, path=path), query)
+    assert on == off
+    assert on[0] == 400, on[2]
+    assert_well_formed(on, query)
+
+
 LOOKUP_NAMES = st.sampled_from(("label", "label", "script", "Label", "q", "limit"))
 SUGGEST_NAMES = st.sampled_from(("q", "q", "limit", "script", "Q", "label"))
 

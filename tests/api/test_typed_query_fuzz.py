@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.typed_query import plan_of
+from search.index import IndexUnavailable
 
 from .test_typed_query import search_handler
 
@@ -311,6 +312,26 @@ def test_a_query_string_that_is_not_utf8_is_a_problem_not_a_500(served, path, qu
     assert on == off
     assert on[0] == 400, on[2]
     assert_well_formed(on, query)
+
+
+@pytest.mark.parametrize("failure", [IndexUnavailable("the search index is being rebuilt from the store; try again shortly"),
+                                     RuntimeError("a bug's message, with /work/secret/path")])
+def test_a_search_that_fails_answers_the_same_problem_with_the_plan_and_without(served, live_server, monkeypatch, failure):
+    """A 503 while the index is rebuilt and a 500 from a bug are raised from the handler that the plan calls
+    from its ``before_request`` as from the one litestar calls: the same problem, and no stack trace."""
+    client, handler = served
+
+    def failing(text, **options):
+        raise failure
+
+    monkeypatch.setattr(live_server.services, "search_results", failing)
+    on, off, answered = both_ways(handler, client.get, b"q=data&limit=5")
+    assert answered and on == off
+    status, headers, body = on
+    problem = json.loads(body)
+    assert status == problem["status"] == (503 if isinstance(failure, IndexUnavailable) else 500)
+    assert dict(headers)[b"content-type"] == b"application/problem+json"
+    assert b"Traceback" not in body and b"secret" not in body and b"RuntimeError" not in body
 
 
 LOOKUP_NAMES = st.sampled_from(("label", "label", "script", "Label", "q", "limit"))

@@ -180,12 +180,20 @@ class InProcess:
                  "root_path": "", "headers": [(b"host", b"127.0.0.1:%d" % self.port), *headers],
                  "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", self.port), "state": {}}
         sent: list[dict] = []
+        received: list[int] = []
+        done = asyncio.Event()
 
         async def receive() -> dict:
+            if received:  # as uvicorn: the client is gone once the whole answer is sent (a stream listens for it)
+                await done.wait()
+                return {"type": "http.disconnect"}
+            received.append(1)
             return {"type": "http.request", "body": b"", "more_body": False}
 
         async def send(message: dict) -> None:
             sent.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                done.set()
 
         await self.app(scope, receive, send)
         start = next(m for m in sent if m["type"] == "http.response.start")
@@ -353,6 +361,31 @@ def test_lookup_and_suggest_answer_generated_queries_with_problem_details(served
         assert_well_formed(answer, query)
     else:
         assert dict(headers)[b"content-type"] == b"application/json" and isinstance(json.loads(body), (dict, list))
+
+
+# the other reads that take a query, with the names they declare (and a few they do not)
+READS = {
+    "/api/v1/concepts/agri-data-grade": ("script", "at", "release"), "/api/v1/concepts/agri-data-grade/diff": ("from", "to"),
+    "/api/v1/concepts/agri-data-grade/versions/1": ("script",), "/api/v1/changes": ("since", "limit"),
+    "/api/v1/concepts/agri-data-grade/export": ("format", "dialect", "style"), "/api/v1/standards": ("script",),
+    "/api/v1/schemes/agri-data/concepts": ("offset", "limit", "script"), "/api/v1/schemes/agri-data": ("format",),
+    "/api/v1/schemes/agri-data/export": ("format", "dialect", "style"), "/api/v1/releases/v1": ("since",),
+    "/api/v1/proposals": ("status", "limit", "offset"), "/api/v1/clause": ("q", "id"), "/": ("q", "script"),
+    "/check": ("q", "text"), "/healthz": ("x",), "/readyz": ("x",),
+}
+
+
+@pytest.mark.slow
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(route=st.sampled_from(sorted(READS)), data=st.data())
+def test_every_read_answers_generated_queries_without_a_500(served, route, data):
+    client, _ = served
+    names = st.sampled_from(READS[route] + ("limit", "offset", "q", "Q", "%71", ""))
+    query = data.draw(st.builds("&".join, st.lists(pair(names), max_size=4)))
+    status, headers, body = client.get(raw(query), path=route)
+    assert status < 500 and b"Traceback" not in body, (route, query, status, body[:300])
+    if status >= 400 and status != 404:
+        assert dict(headers)[b"content-type"] in (b"application/problem+json", b"text/html; charset=utf-8"), (route, query)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -28,7 +28,6 @@ from .test_typed_query import search_handler
 IGNORED = (b"date", b"x-request-id")  # differ on every answer
 DECLARED = ("q", "offset", "limit", "scheme", "status", "grade", "standard", "kind", "script")
 INTEGERS = ("offset", "limit")
-FACETS = ("scheme", "status", "grade", "standard", "kind")
 # names that are not declared, though close: case, a space or plus, percent-encoded letters, NUL, a byte not UTF-8
 UNDECLARED = ("Q", "Limit", "OFFSET", "foo", "at", "release", "q ", "q+", "+q", "%71", "l%69mit", "%71%00", "q%00",
               "%FF", "q%FF", "%E6%95%B0", "query", "", "q;", "q[]", "q.0", "script%20", "limit%3D1")
@@ -44,7 +43,7 @@ SCRIPTS = ("zh-Hans", "zh-Hant", "zh-TW", "zh-HK", "zh-tw", "ZH-HANS", "zh-Hans 
 CHARS = st.sampled_from(list("adqz09 +=&;%#?/.-_~'\"<>\\") + list("数字乡村術語农业數據") +
                         list("０１９²³٣۳¹½ⅷ") + ["\x00", "\x01", "\x1f", "\x7f", "\x85", "\x9f", "\t", "\n", "\r",
                                                "\u200b", "\u2028", "\u3000", "\ufffd", "é", "\U0001f600", "Ω"])
-
+# characters of a text the route accepts (mostly: only spaces and tabs it refuses)
 READABLE = st.sampled_from(list("adqzGB09 -/.'") + list("数字乡村術語农业數據土壤") + list("０１９²٣") + ["é", "\U0001f600", "Ω", "\t"])
 
 

@@ -7,7 +7,8 @@ says. :func:`strict_request` (the app's ``before_request``, so it runs after the
 
 - an integer query parameter not written as decimal digits → 400;
 - a NUL, or U+FFFD (what a byte that was not UTF-8 decodes to: a lone surrogate, a cut character), in
-  any query or path parameter → 400;
+  any query or path parameter → 400; a query string whose raw bytes are not UTF-8 → 400 (uvicorn refuses a
+  request target that is not ASCII, but another ASGI server may pass it on);
 - a JSON body under another content type, or none → 415;
 - a JSON body that decodes only in lax mode (``1.0``, ``1e2`` or ``"1"`` for an integer, ``"true"`` for a
   boolean) → 400; a NUL in any of its texts → 400.
@@ -76,6 +77,14 @@ def bad_text(value: str) -> bool:
     return "\x00" in value or "\ufffd" in value
 
 
+def not_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode()
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
 def _has_nul(value: object) -> bool:
     if isinstance(value, str):
         return "\x00" in value
@@ -115,6 +124,8 @@ async def strict_request(request: Request) -> Response | None:
         return Response(content=None, status_code=204, headers={"Allow": allowed_methods(request)}, media_type="text/plain")
     scope = request.scope
     query = scope["query_string"]  # nothing to parse on most reads (/healthz, a concept by id)
+    if not query.isascii() and not_utf8(query):  # litestar reads it as latin-1, but names it as UTF-8: a 500
+        raise InvalidInput("the query string is not UTF-8", field="query")
     params = request.query_params if query else None  # a new MultiDict at each access: made once here
     if params is not None:
         for name, value in params.multi_items():

@@ -12,9 +12,10 @@ would and calls the handler itself with the values: every name one the handler d
 once, every value of the declared type within the declared bounds (read from the same ``QueryParameter``
 declarations that the OpenAPI description is made from), no NUL and no byte that was not UTF-8. Any other
 query — a required parameter missing, an unknown or repeated name, an empty value, a value out of bounds
-or written otherwise than plain decimal digits — goes the ordinary way: the app's ``before_request``
-(strict input) and litestar's kwargs model, so every problem answered stays the one litestar and strict
-input give (tests/api/test_typed_query.py sends the same queries both ways).
+or written otherwise than plain decimal digits, a raw byte that is not ASCII — goes the ordinary way: the
+app's ``before_request`` (strict input) and litestar's kwargs model, so every problem answered stays the one
+litestar and strict input give (tests/api/test_typed_query.py sends the same queries both ways,
+tests/api/test_typed_query_fuzz.py generated ones).
 """
 
 from __future__ import annotations
@@ -196,8 +197,8 @@ async def typed_query(request: Request) -> Any:
     enclosing layers' ``before_request`` says (and then litestar's kwargs model and the handler, as always)."""
     plan = plan_of(request.route_handler)
     readers = plan.readers
-    if readers is not None:
-        query = request.scope["query_string"]
+    query = request.scope["query_string"]
+    if readers is not None and query.isascii():  # a request target is ASCII: other bytes are strict input's
         given: dict[str, Any] = {}
         try:
             for name, value in query_pairs(query.decode("latin-1")) if query else ():

@@ -20,14 +20,14 @@ log = logging.getLogger("shuyu.api")
 PROBLEM_JSON = "application/problem+json"
 TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
           405: "Method not allowed", 409: "Conflict", 412: "Precondition failed", 413: "Payload too large",
-          415: "Unsupported media type", 422: "Unprocessable content", 429: "Too many requests", 500: "Internal server error",
+          414: "URI too long", 415: "Unsupported media type", 422: "Unprocessable content", 429: "Too many requests", 500: "Internal server error",
           503: "Service unavailable"}
 TYPES = {400: "/problems/invalid-input", 404: "/problems/not-found", 405: "/problems/method-not-allowed",
-         413: "/problems/too-large", 415: "/problems/unsupported-media-type", 429: "/problems/too-many-requests",
+         413: "/problems/too-large", 414: "/problems/query-too-long", 415: "/problems/unsupported-media-type", 429: "/problems/too-many-requests",
          500: "/problems/internal-error"}
 # the code of a problem raised without a type of its own (litestar's, e.g. a CSRF failure), by status
 CODES = {400: "invalid-input", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
-         409: "conflict", 412: "precondition-failed", 413: "too-large", 415: "unsupported-media-type",
+         409: "conflict", 412: "precondition-failed", 413: "too-large", 414: "query-too-long", 415: "unsupported-media-type",
          422: "invalid-body", 429: "too-many-requests", 500: "internal-error", 503: "unavailable"}
 # what each documented status means, for the OpenAPI description
 WHEN = {
@@ -39,6 +39,7 @@ WHEN = {
     409: "the resource's state or version does not allow this (the detail says why)",
     412: "`If-Match` names a version of the resource that is no longer current",
     413: "the request body is over 1 MiB",
+    414: "a query string over 8,192 bytes",
     415: "the body is not sent as one of the media types the operation documents (JSON as `application/json`)",
     422: "a well-formed JSON body with wrong fields or values, or content that breaks a registry rule",
     429: "too many failed tokens or draft checks from this client: retry after `Retry-After` seconds",

@@ -9,6 +9,8 @@ says. :func:`strict_request` (the app's ``before_request``, so it runs after the
 - a NUL, or U+FFFD (what a byte that was not UTF-8 decodes to: a lone surrogate, a cut character), in
   any query or path parameter → 400; a query string whose raw bytes are not UTF-8 → 400 (uvicorn refuses a
   request target that is not ASCII, but another ASGI server may pass it on);
+- a query string longer than ``MAX_QUERY_BYTES`` → 414, before it is parsed (litestar keeps the last 1,024
+  query strings it parsed, whatever their length);
 - a JSON body under another content type, or none → 415;
 - a JSON body that decodes only in lax mode (``1.0``, ``1e2`` or ``"1"`` for an integer, ``"true"`` for a
   boolean) → 400; a NUL in any of its texts → 400.
@@ -34,8 +36,15 @@ DIGITS = re.compile(r"-?[0-9]+")
 JSON_TYPES = ("application/json",)
 
 
+MAX_QUERY_BYTES = 8192  # a request's query string, at most (every declared parameter fits many times over)
+
+
 class UnsupportedMediaType(HTTPException):
     status_code = 415
+
+
+class QueryTooLong(HTTPException):
+    status_code = 414
 
 
 @dataclass(frozen=True)
@@ -124,6 +133,8 @@ async def strict_request(request: Request) -> Response | None:
         return Response(content=None, status_code=204, headers={"Allow": allowed_methods(request)}, media_type="text/plain")
     scope = request.scope
     query = scope["query_string"]  # nothing to parse on most reads (/healthz, a concept by id)
+    if len(query) > MAX_QUERY_BYTES:
+        raise QueryTooLong(detail=f"the query string is longer than {MAX_QUERY_BYTES} bytes")
     if not query.isascii() and not_utf8(query):  # litestar reads it as latin-1, but names it as UTF-8: a 500
         raise InvalidInput("the query string is not UTF-8", field="query")
     params = request.query_params if query else None  # a new MultiDict at each access: made once here

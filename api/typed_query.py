@@ -35,7 +35,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import ParameterKwarg
 from litestar.types import Empty
 
-from .strict import bad_text
+from .strict import MAX_QUERY_BYTES, bad_text
 
 TRIPLETS = re.compile(r"(?:%[0-9A-Fa-f]{2})+")  # a value written wholly as percent-encoded bytes (CJK text)
 PLAIN_INT = re.compile(r"0|[1-9][0-9]{0,17}")  # what ``int`` reads the same way in any mode; 18 digits fit 2⁶³
@@ -198,7 +198,8 @@ async def typed_query(request: Request) -> Any:
     plan = plan_of(request.route_handler)
     readers = plan.readers
     query = request.scope["query_string"]
-    if readers is not None and query.isascii():  # a request target is ASCII: other bytes are strict input's
+    # a request target is ASCII: other bytes, and a query too long, are strict input's
+    if readers is not None and query.isascii() and len(query) <= MAX_QUERY_BYTES:
         given: dict[str, Any] = {}
         try:
             for name, value in query_pairs(query.decode("latin-1")) if query else ():

@@ -20,10 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api.strict import MAX_QUERY_BYTES
 from api.typed_query import plan_of
 from search.index import IndexUnavailable
 
-from .test_typed_query import search_handler
+from .test_typed_query import route_handler as search_handler
 
 IGNORED = (b"date", b"x-request-id")  # differ on every answer
 DECLARED = ("q", "offset", "limit", "scheme", "status", "grade", "standard", "kind", "script")
@@ -240,7 +241,9 @@ def counting(handler) -> Iterator[list[int]]:
 
 def assert_well_formed(answer: Answer, query: object) -> None:
     status, headers, body = answer
-    assert status in (200, 400), (query, status, body[:300])
+    raw = query.encode() if isinstance(query, str) else query
+    too_long = isinstance(raw, bytes) and len(raw) > MAX_QUERY_BYTES
+    assert status == (414 if too_long else status) and status in (200, 400, 414), (query, status, body[:300])
     assert b"Traceback" not in body and b'File "' not in body, (query, body[:300])
     content_type = dict(headers)[b"content-type"]
     if status == 200:
@@ -321,6 +324,22 @@ def test_a_query_string_that_is_not_utf8_is_a_problem_not_a_500(served, path, qu
     assert_well_formed(on, query)
 
 
+@pytest.mark.parametrize("path", ["/api/v1/search", "/api/v1/lookup", "/api/v1/schemes", "/api/v1/concepts/nope"])
+def test_a_query_string_too_long_is_a_414_before_it_is_parsed(served, path):
+    """A query string over ``MAX_QUERY_BYTES`` is refused before litestar parses it (it keeps the last 1,024 it
+    parsed, whatever their length), with the plan as without it; one at the bound is read as usual."""
+    client, handler = served
+    padding = b"&x=" + b"a" * MAX_QUERY_BYTES
+    on, off, _ = both_ways(handler, lambda q: client.get(q, path=path), (b"q=data" + padding)[:MAX_QUERY_BYTES + 1])
+    assert on == off
+    status, headers, body = on
+    assert status == 414, body
+    assert dict(headers)[b"content-type"] == b"application/problem+json"
+    assert json.loads(body)["status"] == 414 and b"Traceback" not in body
+    at_bound = (b"q=data&limit=5&x=" + b"a" * MAX_QUERY_BYTES)[:MAX_QUERY_BYTES]
+    assert client.get(at_bound, path=path)[0] != 414
+
+
 @pytest.mark.parametrize("failure", [IndexUnavailable("the search index is being rebuilt from the store; try again shortly"),
                                      RuntimeError("a bug's message, with /work/secret/path")])
 def test_a_search_that_fails_answers_the_same_problem_with_the_plan_and_without(served, live_server, monkeypatch, failure):
@@ -348,15 +367,16 @@ SUGGEST_NAMES = st.sampled_from(("q", "q", "limit", "script", "Q", "label"))
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(route=st.sampled_from(("/api/v1/lookup", "/api/v1/suggest")), data=st.data())
 def test_lookup_and_suggest_answer_generated_queries_with_problem_details(served, route, data):
-    """lookup and suggest do not read their query through the plan (litestar's kwargs model and strict input
-    do): what they answer to the same kinds of query is a 200 or a 400 in problem details, never a 500."""
+    """lookup and suggest (through their plan or, for anything it does not read, litestar's kwargs model and
+    strict input): what they answer to the same kinds of query is a 200, or a 400 (414 for a query string too long)
+    in problem details, never a 500."""
     client, _ = served
     names = LOOKUP_NAMES if route.endswith("lookup") else SUGGEST_NAMES
     query = data.draw(st.builds("&".join, st.lists(pair(names), max_size=4)))
     status, headers, body = answer = client.get(raw(query), path=route)
-    assert status in (200, 400), (route, query, status, body[:300])
+    assert status in (200, 400, 414), (route, query, status, body[:300])
     assert b"Traceback" not in body, (route, query)
-    if status == 400:
+    if status != 200:
         assert_well_formed(answer, query)
     else:
         assert dict(headers)[b"content-type"] == b"application/json" and isinstance(json.loads(body), (dict, list))

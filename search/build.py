@@ -39,7 +39,7 @@ from registry.store import Store
 
 from .analysis import CJK_RUN, fold_to_simplified, pinyin_keys
 from .catalog import Catalog
-from .catalog_build import Folded, folded_labels_of
+from .catalog_build import Folded, collector_paused, folded_labels_of
 from .catalog_build import from_store as catalog_from_store
 from .concept_table import Compressed, compress, dictionary
 from .documents import concept_document, standard_document
@@ -109,20 +109,23 @@ def build(store: Store, index: SearchIndex, progress: Progress | None = None) ->
     if writer is None:
         writer = _ThreadWriter(index, revision, progress, documents)
     concepts: list[Version] = []
-    try:
-        for batch in store.current_batches("concept", BATCH):
-            concepts += batch
-            writer.put(batch)
-        writer.put(standards)
-        writer.put(None)
-        read = cast(Store, _Read(revision, schemes, concepts, standards))
-        if isinstance(writer, _ProcessWriter):  # the labels' pinyin computed by the writing process
-            catalog = catalog_from_store(read, writer.folded, writer.sounds, writer.compressed)
-        else:
-            catalog = Catalog.from_store(read)
-    except BaseException as exc:
-        writer.abort(exc)
-        raise
+    # the collector paused from the first batch read, as the catalog's build pauses it (no full passes
+    # over the versions, folded labels and documents read, none of them garbage)
+    with collector_paused():
+        try:
+            for batch in store.current_batches("concept", BATCH):
+                concepts += batch
+                writer.put(batch)
+            writer.put(standards)
+            writer.put(None)
+            read = cast(Store, _Read(revision, schemes, concepts, standards))
+            if isinstance(writer, _ProcessWriter):  # the labels' pinyin computed by the writing process
+                catalog = catalog_from_store(read, writer.folded, writer.sounds, writer.compressed)
+            else:
+                catalog = Catalog.from_store(read)
+        except BaseException as exc:
+            writer.abort(exc)
+            raise
     return catalog, writer.result()
 
 

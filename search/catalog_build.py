@@ -108,9 +108,11 @@ def collector_paused() -> Iterator[None]:
     after re-enabling would pass over all of them at once. A snapshot holds no reference cycles: when a
     newer one replaces it, reference counting frees it, frozen or not. Garbage already waiting is
     collected first, so that no cycle is frozen with the snapshot (cheap: what start-up made is frozen
-    too)."""
+    too); not when the collector is off already (inside an enclosing pause, which collected when it began
+    and freezes when it ends: a second pass would walk everything made since)."""
     was_enabled = gc.isenabled()
-    gc.collect()
+    if was_enabled:
+        gc.collect()
     gc.disable()
     try:
         yield

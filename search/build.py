@@ -9,7 +9,7 @@ The writer is a thread for a small store, and above ``PROCESS_FROM`` revisions a
 under the interpreter lock (docs/performance.md measures both). The process gets its documents through
 a pipe, batch by batch, writes the index under the folder's lock as any rebuild does, and reports
 progress and its count back; this process then reopens the index. The process also does part of the
-catalog's work, to share the two cores: the pinyin of most labels (of ``PINYIN_THERE`` of the batches,
+catalog's work, to share the two cores: the pinyin of some labels (of ``PINYIN_THERE`` of the batches,
 sent back per batch; the rest computed by the catalog) and the concepts' compression
 (``concept_table.compress``, sent back before it writes the terms); the catalog made here takes them
 at its end (``catalog_build.from_store``), the same bytes as made here.
@@ -53,7 +53,7 @@ log = logging.getLogger("shuyu")
 BATCH = 5000  # versions read (and handed to the writer) at a time
 PROCESS_FROM = 20_000  # store revisions from which the index is written by a process of its own
 COMPRESSED_THERE = 0.25  # the part of the concepts the writing process compresses (the two processes' work balanced)
-PINYIN_THERE = 0.75  # the part of the batches whose labels' pinyin the writing process computes (the rest: here)
+PINYIN_THERE = 0.4  # the part of the batches whose labels' pinyin the writing process computes (the rest: here)
 _PROGRESS_EVERY = 1000  # documents between two progress reports of the writing process
 
 

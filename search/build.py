@@ -9,7 +9,7 @@ The writer is a thread for a small store, and above ``PROCESS_FROM`` revisions a
 under the interpreter lock (docs/performance.md measures both). The process gets its documents through
 a pipe, batch by batch, writes the index under the folder's lock as any rebuild does, and reports
 progress and its count back; this process then reopens the index. The process also does part of the
-catalog's work, to share the two cores: the pinyin of most labels (of ``PINYIN_THERE`` of the batches,
+catalog's work, to share the two cores: the pinyin of some labels (of ``PINYIN_THERE`` of the batches,
 sent back per batch; the rest computed by the catalog) and the concepts' compression
 (``concept_table.compress``, sent back before it writes the terms); the catalog made here takes them
 at its end (``catalog_build.from_store``), the same bytes as made here.
@@ -39,7 +39,7 @@ from registry.store import Store
 
 from .analysis import CJK_RUN, fold_to_simplified, pinyin_keys
 from .catalog import Catalog
-from .catalog_build import Folded, folded_labels_of
+from .catalog_build import Folded, collector_paused, folded_labels_of
 from .catalog_build import from_store as catalog_from_store
 from .concept_table import Compressed, compress, dictionary
 from .documents import concept_document, standard_document
@@ -53,7 +53,7 @@ log = logging.getLogger("shuyu")
 BATCH = 5000  # versions read (and handed to the writer) at a time
 PROCESS_FROM = 20_000  # store revisions from which the index is written by a process of its own
 COMPRESSED_THERE = 0.25  # the part of the concepts the writing process compresses (the two processes' work balanced)
-PINYIN_THERE = 0.75  # the part of the batches whose labels' pinyin the writing process computes (the rest: here)
+PINYIN_THERE = 0.4  # the part of the batches whose labels' pinyin the writing process computes (the rest: here)
 _PROGRESS_EVERY = 1000  # documents between two progress reports of the writing process
 
 
@@ -109,20 +109,23 @@ def build(store: Store, index: SearchIndex, progress: Progress | None = None) ->
     if writer is None:
         writer = _ThreadWriter(index, revision, progress, documents)
     concepts: list[Version] = []
-    try:
-        for batch in store.current_batches("concept", BATCH):
-            concepts += batch
-            writer.put(batch)
-        writer.put(standards)
-        writer.put(None)
-        read = cast(Store, _Read(revision, schemes, concepts, standards))
-        if isinstance(writer, _ProcessWriter):  # the labels' pinyin computed by the writing process
-            catalog = catalog_from_store(read, writer.folded, writer.sounds, writer.compressed)
-        else:
-            catalog = Catalog.from_store(read)
-    except BaseException as exc:
-        writer.abort(exc)
-        raise
+    # the collector paused from the first batch read, as the catalog's build pauses it (no full passes
+    # over the versions, folded labels and documents read, none of them garbage)
+    with collector_paused():
+        try:
+            for batch in store.current_batches("concept", BATCH):
+                concepts += batch
+                writer.put(batch)
+            writer.put(standards)
+            writer.put(None)
+            read = cast(Store, _Read(revision, schemes, concepts, standards))
+            if isinstance(writer, _ProcessWriter):  # the labels' pinyin computed by the writing process
+                catalog = catalog_from_store(read, writer.folded, writer.sounds, writer.compressed)
+            else:
+                catalog = Catalog.from_store(read)
+        except BaseException as exc:
+            writer.abort(exc)
+            raise
     return catalog, writer.result()
 
 

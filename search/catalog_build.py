@@ -108,9 +108,11 @@ def collector_paused() -> Iterator[None]:
     after re-enabling would pass over all of them at once. A snapshot holds no reference cycles: when a
     newer one replaces it, reference counting frees it, frozen or not. Garbage already waiting is
     collected first, so that no cycle is frozen with the snapshot (cheap: what start-up made is frozen
-    too)."""
+    too); not when the collector is off already (inside an enclosing pause, which collected when it began
+    and freezes when it ends: a second pass would walk everything made since)."""
     was_enabled = gc.isenabled()
-    gc.collect()
+    if was_enabled:
+        gc.collect()
     gc.disable()
     try:
         yield
@@ -231,6 +233,8 @@ class _Builder:
     def finish(self, revision: int) -> Catalog:
         single = {"schemes", "concepts", "standards"}  # one value per key
         pinyin: Callable[[str], tuple[str, str]] = pinyin_keys
+        if self._new_labels:  # first: it needs no pinyin, so it is done while the sounds may still be computed elsewhere
+            self._post_new_labels()
         if self._sounds is not None and (self._sound_texts or self._pending):
             known = self._sounds()
             pinyin = partial(_known_pinyin, known)
@@ -240,8 +244,6 @@ class _Builder:
                 for text in self._sound_texts:
                     sounds.setdefault(pinyin(text)[0], []).append(text)
                 self._add_pending_prefixes(pinyin)
-        if self._new_labels:
-            self._post_new_labels()
         # the concepts last: their compressed bytes may come from elsewhere (``from_store``)
         for name, work in sorted(self._work.items(), key=lambda item: item[0] == "concepts"):
             if not work:

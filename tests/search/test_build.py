@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import pickle
 
 import pytest
@@ -59,6 +60,32 @@ def test_one_pass_builds_what_the_two_steps_build(store, tmp_path, monkeypatch, 
     assert together.search_text(["数字乡村"])  # this process's searcher sees what was written
     apart.close()
     together.close()
+
+
+def test_the_collector_is_paused_once_for_the_whole_build(store, tmp_path, monkeypatch):
+    """From the first batch read to the catalog made the collector is off, and the one full pass is the
+    one made as the build begins (the catalog's own pause, nested in it, makes none); on again after."""
+    monkeypatch.setattr(one_pass, "BATCH", 7)
+    monkeypatch.setattr(one_pass, "PROCESS_FROM", 10**9)
+    collect, collections, enabled = gc.collect, [], []
+    monkeypatch.setattr(gc, "collect", lambda *args: collections.append(args) or collect(*args))
+
+    class Watched:
+        def __getattr__(self, name):
+            return getattr(store, name)
+
+        def current_batches(self, kind, size):
+            for batch in store.current_batches(kind, size):
+                enabled.append(gc.isenabled())
+                yield batch
+
+    assert gc.isenabled()
+    index = SearchIndex(tmp_path / "i")
+    _, count = one_pass.build(Watched(), index)
+    assert count > 7 and len(enabled) > 1 and not any(enabled)
+    assert len(collections) == 1
+    assert gc.isenabled()
+    index.close()
 
 
 @WRITERS

@@ -17,7 +17,7 @@ from msgspec import Struct
 from . import labels
 
 TITLES = {400: "请求无效", 401: "需要登录", 403: "没有权限", 404: "找不到", 405: "不接受这种请求方式",
-          409: "与当前状态冲突", 412: "内容已被他人修改", 413: "内容太大", 415: "不支持的内容类型",
+          409: "与当前状态冲突", 412: "内容已被他人修改", 413: "内容太大", 414: "网址太长", 415: "不支持的内容类型",
           422: "内容无效", 429: "请求太频繁", 500: "服务器出错", 503: "服务暂时不可用"}
 
 # one message per problem code (the last part of the problem's ``type``, or the status for ``about:blank``)
@@ -33,6 +33,7 @@ BY_CODE = {
     "conflict": "这项操作与提案或条目的当前状态冲突。",
     "precondition-failed": "您看到的版本已不是最新的,请刷新后再操作。",
     "too-large": "提交的内容太大。",
+    "query-too-long": "网址中的查询内容太长,请缩短检索词后再试。",
     "too-many-requests": "请求太频繁,请稍后再试。",
     "store-unavailable": "数据存储暂时无法访问,请稍后再试。",
     "search-unavailable": "检索索引正在重建,请稍后再试。",
@@ -42,7 +43,7 @@ BY_CODE = {
 }
 STATUS_CODES = {400: "invalid-input", 401: "unauthorized", 403: "forbidden", 404: "not-found",
                 405: "method-not-allowed", 409: "conflict", 412: "precondition-failed", 413: "too-large",
-                422: "invalid-body", 429: "too-many-requests", 500: "internal-error", 503: "store-unavailable"}
+                414: "query-too-long", 422: "invalid-body", 429: "too-many-requests", 500: "internal-error", 503: "store-unavailable"}
 
 DOING = {"reviewing a proposal": "审核提案", "proposing": "提出提案", "editing a proposal": "修改提案",
          "edit": "修改", "submit": "提交", "withdraw": "撤回", "comment on": "评论", "review": "审核",

@@ -90,6 +90,11 @@ def test_error_pages_speak_chinese(site):
     assert answer.status_code == 403
     assert not english_words(answer.text), english_words(answer.text)
     assert "审核人角色" in answer.text and "编辑" in answer.text
+    # 414: a search whose query string is over the bound (1,000 characters, 9 bytes each once percent-encoded)
+    answer = client.get("/", params={"q": "术" * 1000})
+    assert answer.status_code == 414
+    assert not english_words(answer.text), english_words(answer.text)
+    assert "网址太长" in answer.text and "缩短检索词" in answer.text
     client.close()
 
 

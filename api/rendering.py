@@ -19,7 +19,6 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.response.base import ASGIResponse
 
 from registry.model import ConceptVersion
-from registry.text import to_simplified
 from search.catalog import Catalog, LabelMatch, Suggestion
 from search.highlight import highlight, lowered, prepared
 from search.service import TIERS, Hit, SearchResults
@@ -135,7 +134,7 @@ class HitParts(NamedTuple):
                    replaced_by=b',"replaced_by":' + encode(static.replaced_by) + b',"coverage":',
                    qualifier=b',"qualifier":' + encode(static.qualifier) + b"}",
                    label=static.label, label_script=static.label_script, label_target=static.label_target,
-                   definition=static.definition, definition_target=prepared(static.definition, to_simplified(static.definition)))
+                   definition=static.definition, definition_target=prepared(static.definition))
 
 
 def held_bytes(value: Any) -> int:

@@ -68,6 +68,6 @@ def query_conversions(base: str) -> tuple[str, ...]:
         return tuple(converter(config).convert(base) for config in QUERY_CONFIGS)
     if patterns[""].search(base) is None:  # no key of the three's occurs in it
         return (base,) * len(QUERY_CONFIGS)
-    simplified = converter("t2s").convert(base) if patterns["t2s"].search(base) else base
+    simplified = to_simplified(base)
     return (simplified, *(converter(config).convert(base) if patterns[config].search(base) else simplified
                           for config in QUERY_CONFIGS[1:]))

@@ -6,7 +6,7 @@ import html
 from collections.abc import Iterable
 from operator import add
 
-from registry.text import converter
+from registry.text import to_simplified
 
 from .analysis import CJK_RUN, bigrams, render
 
@@ -37,8 +37,9 @@ def prepared(text: str, simplified: str | None = None) -> str:
     """What ``highlight`` finds terms in: ``text`` folded to Simplified (so 行動支付 is marked for 行动支付)
     and lower-cased, each only where it keeps every position (t2s and ``lower`` mostly do). The same for
     every query: a renderer may keep it beside the text rather than fold the text again per answer.
-    ``simplified``: OpenCC t2s of ``text`` when the caller has it (``registry.text.folded_and_simplified``)."""
-    folded = converter("t2s").convert(text) if simplified is None else simplified
+    ``simplified``: OpenCC t2s of ``text`` when the caller has it (``registry.text.folded_and_simplified``);
+    else made here, skipped where no key of t2s's occurs (``registry.text.to_simplified``)."""
+    folded = to_simplified(text) if simplified is None else simplified
     target = folded if len(folded) == len(text) else text
     lowered = target.lower()
     return lowered if len(lowered) == len(target) else target  # a rare letter moved: exact case only

@@ -149,6 +149,8 @@ def phrase_syllables() -> dict[str, frozenset[str]] | None:
     for ch, number in set(zip(PHRASES.phrase_chars, PHRASES.items)):
         found.setdefault(ch, set()).add(PHRASES.syllables[number])
     return {ch: frozenset(readings) for ch, readings in found.items()}
+
+
 _held: list[dict[str, bool]] = []  # ``PHRASES.kinds()`` while a catalog is built (``held_as_dict``)
 _UNSEEN = object()
 SHORT_KINDS = 65536  # keys of one or two characters whose kind is kept once read, at most

@@ -181,9 +181,10 @@ class SearcherCache:
         document frequencies of ``field`` looked up in whoosh, and its table of them (``table``)."""
         found = self._segments.get(field)
         if found is None:
+            readers = [sub.reader() for sub, _ in leaves]
             found = self._segments[field] = [
-                (sub.reader(), self.frequencies.setdefault((number, field), {}), self.table(number, sub.reader(), field))
-                for number, (sub, _) in enumerate(leaves)]
+                (reader, self.frequencies.setdefault((number, field), {}), self.table(number, reader, field))
+                for number, reader in enumerate(readers)]
         return found
 
     @property

@@ -165,6 +165,7 @@ class Reader:
         self.in_file: set = set()
         self.not_kept: dict[str, int] = {}
         self.mojibake: list[str] = []
+        self.no_preferred = 0
 
     # ids ------------------------------------------------------------------------------------------
     def _own_id(self, uri: str, prefix: str) -> str | None:
@@ -244,6 +245,9 @@ class Reader:
         if no_chinese:
             self.warnings.append(f"{no_chinese} concept(s) have no Simplified Chinese preferred label: they are named "
                                  "by their preferred label in another language (kept with its own tag)")
+        if self.no_preferred:
+            self.warnings.append(f"{self.no_preferred} concept(s) have no skos:prefLabel: they are named by their "
+                                 "first label (kept with its own type and tag)")
         self._count_not_kept(concepts)
         vocabulary.warnings = self.warnings + [f"not kept: {n} × {kind}" for kind, n in sorted(self.not_kept.items())]
         if self.mojibake:
@@ -351,8 +355,13 @@ class Reader:
                     self.mojibake.append(text)
                 term_type = marks.get((lang, text), kind) if kind == "admitted" else kind
                 terms.append(Term(text=text.strip()[:300], lang=tag, type=term_type))  # type: ignore[arg-type]
+        if not terms:
+            raise problem(self.name, "the concept has no label", subject=str(node), field="prefLabel")
         if not any(t.type == "preferred" for t in terms):
-            raise problem(self.name, "the concept has no skos:prefLabel", subject=str(node), field="prefLabel")
+            # SKOS makes prefLabel optional, and the registry keeps an imported concept with no preferred term
+            # (a termbase entry whose terms are all deprecated, as our own SKOS export writes it): its first
+            # label names it, as the TBX reader does
+            self.no_preferred += 1
         seen: set[str] = set()
         kept = []
         for term in sorted(terms, key=lambda t: (TYPE_ORDER[t.type], lang_key(t.lang), t.text)):

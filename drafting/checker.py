@@ -14,8 +14,8 @@ from msgspec import Struct
 from registry.errors import InvalidInput
 from registry.languages import REGIONAL, ZH_HANS, ZH_TW, Script, is_chinese, is_regional, regional_set
 from registry.model import ConceptVersion, Term
-from registry.text import converter, fold_to_simplified
-from search.analysis import RENDER_CONVERSIONS
+from registry.text import fold_to_simplified
+from search.analysis import RENDER_CONVERSIONS, render
 from search.catalog import Catalog
 
 from .matching import Matcher, Posting, fold_aligned, fold_regional, matcher_for, posting_rank, width_fold
@@ -115,11 +115,12 @@ def memo_for(matcher: Matcher, script: str) -> _Memo:
 
 def target_term(concept: ConceptVersion, script: str) -> str:
     """The term a text in ``script`` should use for a concept: its preferred term, or for Taiwan and
-    Hong Kong the curated regional term, else OpenCC's wording of the preferred term."""
+    Hong Kong the curated regional term, else the preferred term as the site renders it (OpenCC, with the
+    domain's words of ``search.analysis.OVERRIDES``: 发布 is 發布 there, never 釋出)."""
     if script in REGIONAL_CONVERSIONS:
         curated = next((t.text for t in concept.terms
                         if is_regional(t.lang, script) and t.type not in ("deprecated", "superseded", "hidden")), None)
-        return curated or converter(REGIONAL_CONVERSIONS[script]).convert(concept.preferred)
+        return curated or render(concept.preferred, script)
     return concept.preferred
 
 

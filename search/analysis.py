@@ -224,10 +224,46 @@ def possible_sounds(folded: str) -> list[str] | None:
     return ["".join(sounds) for sounds in product(*options)]
 
 
+# Words OpenCC's regional conversions get wrong in this domain, in content and interface alike (a standard or a
+# warning is 發布, never 釋出; a policy 文件 is not a computer 檔案, nor a 转型进程 a computer 程序; a term's 类型
+# not a programmer's 型別; 並 not 併 in 批准并发布), and the one spelling of 台灣 the script selector uses. A
+# concept's own regional name is a curated label, not an entry here. Each is written as it should read; the
+# text around it is converted as usual.
+_ALL_TRADITIONAL = {"发布": "發布", "并发布": "並發布", "台湾": "台灣"}
+OVERRIDES: dict[str, dict[str, str]] = {
+    "zh-TW": {**_ALL_TRADITIONAL, "文件": "文件", "程序": "程序", "进程": "進程", "类型": "類型"},
+    "zh-HK": dict(_ALL_TRADITIONAL),
+    "zh-Hant": dict(_ALL_TRADITIONAL),
+}
+
+
+@lru_cache(maxsize=8)
+def _override_pattern(script: str) -> re.Pattern | None:
+    words = OVERRIDES.get(script)
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
 def render(text: str, script: str) -> str:
-    """Simplified text rendered for ``script`` (zh-Hans, zh-Hant, zh-TW, zh-HK) with OpenCC."""
+    """Simplified text rendered for ``script`` (zh-Hans, zh-Hant, zh-TW, zh-HK) with OpenCC, the words of
+    ``OVERRIDES`` as curated: every label, definition, note and interface word a reader sees comes through here."""
     config = RENDER_CONVERSIONS.get(script)
-    return converter(config).convert(text) if config and text else text
+    if not config or not text:
+        return text
+    convert = converter(config).convert
+    pattern = _override_pattern(script)
+    if pattern is None or not pattern.search(text):
+        return convert(text)
+    out, at = [], 0
+    for found in pattern.finditer(text):
+        if found.start() > at:
+            out.append(convert(text[at:found.start()]))
+        out.append(OVERRIDES[script][found.group()])
+        at = found.end()
+    if at < len(text):
+        out.append(convert(text[at:]))
+    return "".join(out)
 
 
 def text_tokens(folded: str) -> list[str]:

@@ -8,8 +8,6 @@ mainland wording (GB/T 43697 stays 數據安全技術, never 資料安全技術)
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from weakref import WeakKeyDictionary
 
 from litestar import Request
@@ -61,38 +59,10 @@ def pick(request: Request) -> tuple[str, bool]:
     return from_accept_language(request.headers.get("accept-language")), False
 
 
-# Words OpenCC's regional conversions get wrong in this domain (a standard is 發布, never 釋出; a policy
-# 文件 is not a computer 檔案, a term's 类型 not a programmer's 型別; 並 not 併 in 批准并发布), and the one
-# spelling of 台灣 the selector uses. A concept's own regional name is a curated label, not an entry here.
-# Each is written as it should read; the rest of the text around it is converted as usual.
-_ALL_TRADITIONAL = {"发布": "發布", "并发布": "並發布", "台湾": "台灣"}
-OVERRIDES: dict[str, dict[str, str]] = {
-    "zh-TW": {**_ALL_TRADITIONAL, "文件": "文件", "程序": "程序", "类型": "類型"},
-    "zh-HK": dict(_ALL_TRADITIONAL),
-    "zh-Hant": dict(_ALL_TRADITIONAL),
-}
-
-
-@lru_cache(maxsize=8)
-def _override_pattern(script: str) -> re.Pattern | None:
-    words = OVERRIDES.get(script)
-    if not words:
-        return None
-    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
-
-
 def convert(text: str, script: str) -> str:
-    """``text`` in ``script`` by OpenCC, with the words of ``OVERRIDES`` as curated."""
-    pattern = _override_pattern(script)
-    if pattern is None or not pattern.search(text):
-        return render(text, script)
-    out, at = [], 0
-    for found in pattern.finditer(text):
-        out.append(render(text[at:found.start()], script) if found.start() > at else "")
-        out.append(OVERRIDES[script][found.group()])
-        at = found.end()
-    out.append(render(text[at:], script) if at < len(text) else "")
-    return "".join(out)
+    """``text`` in ``script``: OpenCC with the domain's words as curated (``search.analysis.OVERRIDES``), the
+    same rendering as a concept's content gets."""
+    return render(text, script)
 
 
 def curated_labels(catalog, script: str) -> dict[str, str]:

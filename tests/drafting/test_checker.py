@@ -97,6 +97,20 @@ def test_taiwan_text_wants_taiwan_wording():
     assert ("inconsistent", "行動支付", "行動支付") in kinds
 
 
+def test_the_taiwan_wording_asked_for_is_the_sites(bundled_catalog):
+    """Without a curated Taiwan term, the wording a Taiwan draft is told to use is the one the site shows:
+    发布 is 發布 there, where OpenCC alone says 釋出."""
+    from search.analysis import render
+
+    preferred = "气象灾害预警信息发布体系"
+    concept = only_concept(bundled_catalog, preferred)
+    for text in ("本系統接入氣象災害預警資訊發布體系。", "本系统接入气象灾害预警信息发布体系。"):
+        found = [m for m in check(bundled_catalog, text, script="zh-TW").matches if m.concept == concept.id]
+        assert found and found[0].use == render(preferred, "zh-TW") == "氣象災害預警資訊發布體系", found
+    clean = check(bundled_catalog, "本系統接入氣象災害預警資訊發布體系。", script="zh-TW")
+    assert not [p for p in clean.problems if p.kind == "regional"]
+
+
 def test_a_clean_text_has_no_problems():
     result = check(small(), "数字乡村治理与移动支付(DCMM)。")
     assert result.problems == [] and result.summary["matches"] == 3 and result.ok

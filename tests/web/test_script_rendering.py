@@ -10,7 +10,9 @@ import httpx
 import lxml.html
 import pytest
 
-from api.web.script import OVERRIDES, convert
+from api.web.script import convert
+from registry.text import converter
+from search.analysis import OVERRIDES, RENDER_CONVERSIONS, render
 
 
 @pytest.mark.parametrize(("text", "script", "expected"), [
@@ -26,16 +28,36 @@ from api.web.script import OVERRIDES, convert
     ("发布日期", "zh-HK", "發布日期"),
     ("数据分类分级", "zh-TW", "資料分類分級"),  # what OpenCC gets right stays OpenCC's
     ("发布版本", "zh-Hans", "发布版本"),
+    ("现代化发展与转型进程", "zh-TW", "現代化發展與轉型進程"),  # not 程序 (a computer's process)
 ])
 def test_the_override_table(text, script, expected):
-    assert convert(text, script) == expected
+    assert convert(text, script) == render(text, script) == expected
+
+
+@pytest.mark.parametrize(("text", "wrong", "right"), [
+    ("部署当年“三农”重点工作的政策文件", "政策檔案", "政策文件"),
+    ("由此推进的现代化发展与转型进程", "轉型程序", "轉型進程"),
+    ("及时向公众发布气象灾害预警信息", "釋出", "發布"),
+])
+def test_content_is_rendered_with_the_table_too_in_the_api_and_on_pages(site, text, wrong, right):
+    """A definition is content, not interface text: it once went through OpenCC alone, so a zh-TW reader of
+    the API and of the concept page read 政策檔案, 轉型程序 and 釋出 (issue 22, item 4)."""
+    from search.highlight import highlight
+
+    assert right in render(text, "zh-TW") and wrong not in render(text, "zh-TW")
+    marked = highlight(text, ("公众", "现代化", "三农"), "zh-TW")
+    assert "<mark>" in marked and right in marked and wrong not in marked
+    concept = next(c for c in site.services.catalog.concepts.values() if text in c.chinese_definition)
+    body = httpx.get(f"{site.url}/api/v1/concepts/{concept.id}", params={"script": "zh-TW"}, timeout=30).json()
+    assert right in body["definition"] and wrong not in body["definition"]
+    page = _text(site, f"/concepts/{concept.id}", "zh-TW")
+    assert right in page and wrong not in page
 
 
 def test_every_override_is_a_change_opencc_would_not_make():
-    from search.analysis import render
     for script, words in OVERRIDES.items():
         for simplified, curated in words.items():
-            assert render(simplified, script) != curated or simplified == "台湾" and script == "zh-HK", \
+            assert converter(RENDER_CONVERSIONS[script]).convert(simplified) != curated or simplified == "台湾" and script == "zh-HK", \
                 (script, simplified)
 
 

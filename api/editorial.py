@@ -107,17 +107,15 @@ def with_etag(proposal: Proposal, status_code: int = 200, **headers: str) -> Res
     return Response(proposal, status_code=status_code, headers={"ETag": proposal_etag(proposal), **headers})
 
 
-def if_match(request: Request, proposal_id: str) -> int | None:
-    """The content revision an ``If-Match`` names; None without one (or ``*``). A header that names no
-    revision of this proposal (another id, a weak tag, garbage) can never match: 0."""
+def if_match(request: Request, proposal_id: str) -> frozenset[int] | None:
+    """The content revisions an ``If-Match`` names, any of which may be the current one (RFC 9110: a list
+    holds if one of its tags matches); None without one (or ``*``). A tag that names no revision of this
+    proposal (another id, a weak tag, garbage) never matches: a header of nothing else names none."""
     header = request.headers.get("if-match")
     if header is None or header.strip() == "*":
         return None
     pattern = re.compile(rf'"{re.escape(proposal_id)}\.([0-9]{{1,9}})"')
-    for tag in header.split(","):
-        if found := pattern.fullmatch(tag.strip()):
-            return int(found.group(1))
-    return 0
+    return frozenset(int(found.group(1)) for tag in header.split(",") if (found := pattern.fullmatch(tag.strip())))
 
 
 def publish_now(services: Services) -> None:

@@ -13,7 +13,7 @@ Review integrity:
 - Each review records the content revision it reviewed; approval publishes only if the proposal is
   still submitted at that revision, its base version is still current, all checked in the write transaction.
 - Every method that changes a proposal takes ``if_match``: the content revision the caller saw (the
-  API's ``If-Match``); if the content moved on, ``PreconditionFailed`` (412). Without it, a write
+  API's ``If-Match``; a list of them holds if any is current); if the content moved on, ``PreconditionFailed`` (412). Without it, a write
   that raced another is refused with ``Conflict`` (409): never silently lost.
 - Comments and reviews are appended as rows of their own, so concurrent ones are all kept.
 
@@ -53,6 +53,8 @@ from .store import Store
 RANK: dict[Role, int] = {"reader": 0, "editor": 1, "reviewer": 2, "admin": 3}
 OPEN_STATES = ("draft", "submitted", "changes_requested")
 EDITABLE_STATES = ("draft", "changes_requested", "submitted")
+# the content revision(s) a caller saw: one, or every one an If-Match list names (any may be current); None: unchecked
+IfMatch = int | frozenset[int] | None
 
 
 class Actor(Struct, frozen=True):
@@ -125,7 +127,7 @@ class Editorial:
         standard: StandardContent | None = None,
         replaced_by: tuple[str, ...] | None = None,
         note: str | None = None,
-        if_match: int | None = None,
+        if_match: IfMatch = None,
     ) -> Proposal:
         """Revise a proposal's content or rebase it on a newer version (its author, or an admin).
 
@@ -160,12 +162,12 @@ class Editorial:
             expect_content=proposal.content_version))
         return edited
 
-    def submit(self, actor: Actor, proposal_id: str, *, if_match: int | None = None) -> Proposal:
+    def submit(self, actor: Actor, proposal_id: str, *, if_match: IfMatch = None) -> Proposal:
         """Send a draft (or a proposal with changes requested) for review."""
         proposal = self._own_open(actor, proposal_id, "submit", ("draft", "changes_requested"))
         return self._move(actor, proposal, "submitted", "submit", if_match=if_match)
 
-    def withdraw(self, actor: Actor, proposal_id: str, *, if_match: int | None = None) -> Proposal:
+    def withdraw(self, actor: Actor, proposal_id: str, *, if_match: IfMatch = None) -> Proposal:
         """Withdraw an open proposal (its author, or an admin); final."""
         proposal = self._own_open(actor, proposal_id, "withdraw", OPEN_STATES)
         return self._move(actor, proposal, "withdrawn", "withdraw", if_match=if_match)
@@ -181,7 +183,7 @@ class Editorial:
 
     # -- reviewing --------------------------------------------------------------------------------
     def review(self, actor: Actor, proposal_id: str, decision: Decision, comment: str = "", *,
-               if_match: int | None = None) -> Proposal:
+               if_match: IfMatch = None) -> Proposal:
         """Approve (publish), reject or request changes, as a reviewer who wrote none of the content.
 
         The review records the content revision reviewed: ``if_match`` if given (else the current one),
@@ -264,7 +266,7 @@ class Editorial:
             raise Conflict(f"proposal {proposal_id} is {proposal.state}; cannot {doing} it", field="state")
         return proposal
 
-    def _move(self, actor: Actor, proposal: Proposal, state: str, action: str, *, if_match: int | None) -> Proposal:
+    def _move(self, actor: Actor, proposal: Proposal, state: str, action: str, *, if_match: IfMatch) -> Proposal:
         _check_if_match(proposal, if_match)
         moved = msgspec.structs.replace(proposal, state=state, updated=now())
         _guarded(if_match, lambda: self.store.save_proposal(
@@ -279,16 +281,19 @@ def homonym_labels(proposal: Proposal) -> set[str] | None:
     return set(proposal.imported_labels) if proposal.imported and proposal.imported_labels else None
 
 
-def _check_if_match(proposal: Proposal, if_match: int | None) -> None:
-    if if_match is not None and if_match != proposal.content_version:
+def _check_if_match(proposal: Proposal, if_match: IfMatch) -> None:
+    # an If-Match list holds when any revision it names is the current one (RFC 9110, 13.1.1)
+    named = (if_match,) if isinstance(if_match, int) else if_match
+    if named is not None and proposal.content_version not in named:
+        said = ", ".join(str(n) for n in sorted(named)) or "none of its revisions"
         raise PreconditionFailed(
-            f"proposal {proposal.id} is at content revision {proposal.content_version}, not {if_match}; "
+            f"proposal {proposal.id} is at content revision {proposal.content_version}, not {said}; "
             "reload it (its ETag names the current revision) and try again",
             field="If-Match",
         )
 
 
-def _guarded(if_match: int | None, write):
+def _guarded(if_match: IfMatch, write):
     """Run a store write; a content revision that moved on meanwhile is 412 for an ``If-Match``
     caller, else the store's 409."""
     try:

@@ -22,6 +22,7 @@ import re
 import types
 import typing
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 import msgspec
 from litestar import Request, Response
@@ -105,7 +106,16 @@ def _has_nul(value: object) -> bool:
 
 
 async def read_form(request: Request):
-    """The request's form; a field that is not UTF-8 text is a 400, not litestar's UnicodeDecodeError."""
+    """The request's form; a field that is not UTF-8 text is a 400: litestar's UnicodeDecodeError for a
+    multipart field, and for an url-encoded one, which litestar decodes with U+FFFD in place of each bad
+    byte (kept, that would store ``��`` as a term with a 2xx), a check of the percent-decoded bytes."""
+    if request.content_type[0] == "application/x-www-form-urlencoded":
+        raw = await request.body()  # kept on the request: form() reads the same bytes
+        if b"%" in raw or not raw.isascii():
+            try:
+                parse_qsl(raw.decode(), keep_blank_values=True, encoding="utf-8", errors="strict")
+            except UnicodeDecodeError as exc:
+                raise InvalidInput(f"a form field is not UTF-8 text ({exc.reason})", field="body") from None
     try:
         return await request.form()
     except UnicodeDecodeError as exc:

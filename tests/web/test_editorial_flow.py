@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -121,6 +122,25 @@ def test_a_cross_site_post_without_the_csrf_token_is_refused(site):
                                                     "note": "", "_csrf_token": _form_token(client)})
         assert ok.status_code == 422  # a deprecation needs a replacement or a reason: refused by the rules
         assert "replaced_by" in ok.text or "取代" in ok.text
+    finally:
+        client.close()
+
+
+def test_a_form_field_that_is_not_utf8_is_refused_not_stored_as_replacement_characters(site):
+    """An url-encoded field with bytes that are not UTF-8 (%FF%FE) was decoded with U+FFFD in their place
+    and proposed as the term ``��`` with a 303; like the API's JSON and query texts, it is a 400."""
+    client = csrf_client(site, "alice")
+    try:
+        before = site.services.store.list_proposals(target_id="rural-broadband", offset=0, limit=100)[1]
+        fields = {"kind": "revise", "target_id": "rural-broadband", "term-0-text": "农村宽带", "term-0-type": "preferred",
+                  "term-0-lang": "zh-Hans", "action": "draft", "_csrf_token": _form_token(client)}
+        body = "&".join(f"{k}={quote(v)}" for k, v in fields.items()) + "&term-1-text=%FF%FE&term-1-type=admitted"
+        headers = {"content-type": "application/x-www-form-urlencoded", "accept": "text/html"}
+        answer = client.post("/editor/proposals", content=body.encode(), headers=headers)
+        assert answer.status_code == 400 and "\ufffd" not in answer.text, answer.text[:300]
+        assert site.services.store.list_proposals(target_id="rural-broadband", offset=0, limit=100)[1] == before
+        pasted = client.post("/check", content=f"text=%FF&_csrf_token={_form_token(client)}".encode(), headers=headers)
+        assert pasted.status_code == 400
     finally:
         client.close()
 

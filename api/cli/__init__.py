@@ -63,6 +63,23 @@ def _open_store(data_dir: str | None, *, create: bool = True):
                          "(or SHUYU_STORE_URL) of the server's store") from None
 
 
+def _loaded_store(data_dir: str | None):
+    """The store of the data folder, with the bundled vocabulary loaded into it if it is empty (as
+    ``serve`` does): what the commands that read the registry (export, the drafting tools) open, so that
+    in a new folder they answer from the vocabulary a server there would serve, never from an empty store."""
+    from vocab.loader import load_bundled_if_empty
+
+    settings = Settings.from_env(data_dir=data_dir)
+    store = _open_store(data_dir)
+    try:
+        if settings.load_bundled:
+            load_bundled_if_empty(store)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
 # the command groups register themselves on ``main``
 from . import content, drafting, exchange, operations  # noqa: E402,F401
 

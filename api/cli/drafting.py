@@ -8,27 +8,9 @@ from typing import Any
 
 import click
 
-from api.settings import Settings
 from registry.errors import ShuyuError
 
-from . import data_dir_option, main, one_line_errors
-
-
-def _loaded_store(data_dir: str | None):
-    """The store of the data folder, with the bundled vocabulary loaded into it if it is empty (as
-    ``serve`` does)."""
-    from registry.store import open_store
-    from vocab.loader import load_bundled_if_empty
-
-    settings = Settings.from_env(data_dir=data_dir)
-    store = open_store(settings.store)
-    try:
-        if settings.load_bundled:
-            load_bundled_if_empty(store)
-    except BaseException:
-        store.close()
-        raise
-    return store
+from . import _loaded_store, data_dir_option, main, one_line_errors
 
 
 @main.command("check-text")

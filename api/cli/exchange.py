@@ -8,9 +8,7 @@ import click
 
 from api.settings import Settings
 
-from . import data_dir_option, main, one_line_errors
-
-from . import _open_store
+from . import _loaded_store, data_dir_option, main, one_line_errors
 
 EXCHANGE_FORMATS = ["toml", "ttl", "rdf", "jsonld", "nt", "tbx", "csv"]  # vocab.formats.FORMATS, kept light here
 
@@ -101,7 +99,7 @@ def export(scheme: str, fmt: str, release: str | None, at: str | None, output: s
     from vocab.exchange import export as export_scheme
 
     settings = Settings.from_env(data_dir=data_dir)
-    store = _open_store(data_dir)
+    store = _loaded_store(data_dir)
     try:
         shot, parts = export_scheme(store, scheme, fmt, base_uri=settings.uri_base, release=release, at=at,
                                     tbx_dialect=tbx_dialect, tbx_style=tbx_style)

@@ -23,9 +23,29 @@ def run(*args: str):
 
 
 def test_every_command_has_help():
-    for command in ["serve", "reindex", "check", "stats"]:
-        result = run(command, "--help")
-        assert result.exit_code == 0 and "Usage" in result.output and len(result.output) > 100
+    import click
+
+    def commands(group: click.Group, path: tuple[str, ...] = ()):
+        for name, command in group.commands.items():
+            yield (*path, name)
+            if isinstance(command, click.Group):
+                yield from commands(command, (*path, name))
+
+    every = list(commands(main))
+    assert {"serve", "export", "token", "token create", "report harmonisation"} <= {" ".join(c) for c in every}
+    for command in every:
+        result = run(*command, "--help")
+        assert result.exit_code == 0 and "Usage" in result.output and len(result.output) > 100, command
+
+
+def test_export_in_a_new_folder_writes_the_vocabulary_a_server_there_would_serve(tmp_path):
+    """As the drafting commands do: the bundled vocabulary is loaded into the new, empty store. It once
+    made an empty store and said "no scheme 'dv-terms'; the schemes are none and standards"."""
+    folder = tmp_path / "new"
+    result = run("export", "--scheme", "dv-terms", "--format", "csv", "--data-dir", str(folder),
+                 "-o", str(tmp_path / "terms.csv"))
+    assert result.exit_code == 0, result.output
+    assert "digital-village" in (tmp_path / "terms.csv").read_text(encoding="utf-8")
 
 
 def test_check_passes_on_the_bundled_vocabulary():

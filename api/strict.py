@@ -11,7 +11,8 @@ says. :func:`strict_request` (the app's ``before_request``, so it runs after the
   request target that is not ASCII, but another ASGI server may pass it on);
 - a query string longer than ``MAX_QUERY_BYTES`` → 414, before it is parsed (litestar keeps the last 1,024
   query strings it parsed, whatever their length);
-- a JSON body under another content type, or none → 415;
+- a JSON body under another content type, or none → 415; a body in a content coding (gzip …) → 415, as it is
+  never decompressed;
 - a JSON body that decodes only in lax mode (``1.0``, ``1e2`` or ``"1"`` for an integer, ``"true"`` for a
   boolean) → 400; a NUL in any of its texts → 400.
 """
@@ -156,6 +157,14 @@ async def strict_request(request: Request) -> Response | None:
         for name, value in request.path_params.items():
             if isinstance(value, str) and bad_text(value):
                 raise InvalidInput(f"{name} holds a NUL or a byte that is not UTF-8", field=name)
+    headers = request.headers
+    coding = headers.get("content-encoding")
+    if coding is not None and coding.strip().lower() not in ("", "identity") \
+            and (headers.get("content-length", "0") != "0" or "transfer-encoding" in headers):
+        # no body is decompressed: read as it came, a gzip body was "malformed JSON" and a compressed draft
+        # checked as text (RFC 9110, 15.5.16: an unsupported content coding is a 415)
+        raise UnsupportedMediaType(detail=f"a body in the content coding {coding.strip()!r} is not read; "
+                                          "send it uncompressed", headers={"Accept-Encoding": "identity"})
     rules = rules_of(request.route_handler)
     if params is not None:
         for name in rules.integers:

@@ -133,6 +133,24 @@ def test_json_under_another_content_type_is_415(http, content_type):
     assert r.json()["type"] == "/problems/unsupported-media-type"
 
 
+@pytest.mark.parametrize("path, content_type, body", [
+    ("/api/v1/lookup", "application/json", b'{"labels": ["\xe6\x95\xb0\xe5\xad\x97\xe4\xb9\xa1\xe6\x9d\x91"]}'),
+    ("/api/v1/check", "text/plain; charset=utf-8", "数字乡村".encode()),
+])
+def test_a_body_in_a_content_coding_is_415_not_read_as_it_came(http, path, content_type, body):
+    """The server decompresses nothing: a gzip body was read as it came ("malformed JSON", or checked as a
+    draft's text with a 200)."""
+    import gzip
+
+    for sent in (gzip.compress(body), body):
+        r = http.post(path, content=sent, headers={"content-type": content_type, "content-encoding": "gzip"})
+        assert r.status_code == 415 and r.headers["content-type"] == PROBLEM, r.text
+        assert r.json()["type"] == "/problems/unsupported-media-type" and "gzip" in r.json()["detail"]
+        assert r.headers.get("accept-encoding") == "identity"
+    plain = http.post(path, content=body, headers={"content-type": content_type, "content-encoding": "identity"})
+    assert plain.status_code == 200, plain.text
+
+
 def test_the_term_checker_refuses_a_type_it_does_not_read(http):
     r = http.post("/api/v1/check", content=b"<p>x</p>", headers={"content-type": "application/xml"})
     assert r.status_code == 415 and r.headers["content-type"] == PROBLEM, r.text

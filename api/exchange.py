@@ -54,15 +54,28 @@ ACCEPTED = {media: name for name, (_, _, media) in FORMATS.items()} | {
 }
 
 
+VARY = {"Vary": "Accept"}  # on every answer of a URL that Accept may turn into a download
+NATIVE = ("application/json", "text/html", "application/xhtml+xml", "*/*")  # the route's own answer: JSON or a page
+QVALUE = re.compile(r"\s*[qQ]\s*=\s*(0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)\s*")
+
+
 def negotiated(request: Request) -> str | None:
-    """The exchange format an ``Accept`` header asks for first, or None when it asks for JSON or HTML first."""
+    """The exchange format an ``Accept`` header prefers, or None when it prefers JSON or HTML (or names
+    neither): the highest quality wins, the first listed among equals, and ``q=0`` is "not this" (RFC 9110,
+    12.5.1); a malformed quality counts as 1, as if not given."""
+    best: tuple[float, str | None] = (0.0, None)
     for part in request.headers.get("accept", "").split(","):
-        media = part.split(";")[0].strip().lower()
-        if media in ACCEPTED:
-            return ACCEPTED[media]
-        if media in ("application/json", "text/html", "application/xhtml+xml", "*/*"):
-            return None
-    return None
+        media, *params = part.split(";")
+        media = media.strip().lower()
+        if media not in ACCEPTED and media not in NATIVE:
+            continue
+        quality = 1.0
+        for param in params:
+            if found := QVALUE.fullmatch(param):
+                quality = float(found.group(1))
+        if quality > best[0]:
+            best = (quality, ACCEPTED.get(media))
+    return best[1]
 
 
 def _format(fmt: str | None, request: Request) -> str:
@@ -77,7 +90,7 @@ def download(request: Request, vocabulary: Vocabulary, fmt: str, base_uri: str, 
     """A streamed file with its name and an ETag over everything that makes its bytes."""
     shape = f"{tbx_dialect}|{tbx_style}".encode() if fmt == "tbx" else b""
     etag = '"' + hashlib.sha1(fingerprint + fmt.encode() + base_uri.encode() + shape).hexdigest()[:20] + '"'
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    headers = {"ETag": etag, "Cache-Control": "no-cache", **VARY}
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(content=None, status_code=304, headers=headers)
     media = FORMATS[fmt][2]  # litestar adds "; charset=utf-8" to text/* types
@@ -171,7 +184,7 @@ class ExchangeController(Controller):
             return Response(SchemeInfo(id=STANDARDS, title="标准目录", title_en="Standards catalogue", description="",
                                        status="published", uri=Context(base_uri=services.settings.uri_base).scheme_uri(STANDARDS),
                                        concepts=len(catalog.standards),
-                                       exports=_exports(f"/api/v1/schemes/{STANDARDS}/export")))
+                                       exports=_exports(f"/api/v1/schemes/{STANDARDS}/export")), headers=VARY)
         scheme = catalog.schemes.get(scheme_id)
         if scheme is None:
             raise NotFound(f"no scheme {scheme_id!r}")
@@ -179,7 +192,7 @@ class ExchangeController(Controller):
         return Response(SchemeInfo(
             id=scheme.id, title=scheme.title, title_en=scheme.title_en, description=scheme.description,
             status=scheme.status, uri=Context(base_uri=services.settings.uri_base).scheme_uri(scheme.id),
-            concepts=count, exports=_exports(f"/api/v1/schemes/{scheme.id}/export")))
+            concepts=count, exports=_exports(f"/api/v1/schemes/{scheme.id}/export")), headers=VARY)
 
     @get("/schemes/{scheme_id:str}/export", responses=problems(400, 404, 503) | not_modified(),
          operation_class=success_as(*DOWNLOAD_TYPES))

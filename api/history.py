@@ -90,11 +90,14 @@ def _versions(services: Services, kind: EntityKind, entity_id: str) -> list[Vers
     ]
 
 
-def cached(request: Request, body: bytes, etag: str | None = None) -> Response:
+def cached(request: Request, body: bytes, etag: str | None = None, *, negotiated: bool = False) -> Response:
     """Pre-encoded JSON with an ETag (by default the hash of ``body``), or 304 Not Modified when the
-    client holds those bytes already."""
+    client holds those bytes already; ``negotiated``: the URL answers another format by ``Accept`` too, so a
+    cache keeps one answer per ``Accept`` (``Vary``)."""
     etag = etag or etag_of_bytes(body)
     headers = {"etag": etag, "cache-control": "no-cache"}
+    if negotiated:
+        headers["vary"] = "Accept"
     if etag_matches(if_none_match(request), etag):
         return PreEncoded(b"", status_code=304, headers=headers)
     return PreEncoded(body, headers=headers)
@@ -127,7 +130,7 @@ class HistoryController(Controller):
             if concept is None:
                 raise NotFound(f"no concept {concept_id!r}")
             body, etag = services.rendered.concept_and_etag(services.catalog, concept, script)
-            return cached(request, body, etag)
+            return cached(request, body, etag, negotiated=True)
         concept = await anyio.to_thread.run_sync(partial(_version, services, "concept", concept_id, at=at, release=release))
         return cached(request, encode(concept_out(services.catalog, concept, script)))
 

@@ -87,6 +87,25 @@ def test_concept_urls_answer_by_content_negotiation(server, client, accept, pars
     assert "text/html" in client.get(f"/concepts/{concept.id}", headers={"Accept": "text/html"}).headers["content-type"]
 
 
+@pytest.mark.parametrize("accept, expected", [
+    ("text/turtle;q=0, application/json", "application/json"),  # q=0: "not turtle" (it was turtle)
+    ("application/rdf+xml;q=0.5, text/csv", "text/csv"),  # the higher quality, not the first listed
+    ("text/csv;q=0.2, application/json;q=0.9", "application/json"),
+    ("application/json;q=0.1, text/turtle", "text/turtle"),
+    ("text/turtle;q=0.5, application/ld+json;q=0.5", "text/turtle"),  # equals: the first listed
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/json"),  # a browser
+    ("text/turtle;q=abc", "text/turtle"),  # a malformed quality is as if not given
+    ("image/png", "application/json"),
+])
+def test_content_negotiation_weighs_the_qualities(server, client, accept, expected):
+    concept = some_concept(server)
+    answer = client.get(f"/api/v1/concepts/{concept.id}", headers={"Accept": accept})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith(expected), answer.headers
+    assert answer.headers["vary"] == "Accept"  # a shared cache keeps one answer per Accept
+    scheme = client.get(f"/api/v1/schemes/{concept.scheme}", headers={"Accept": accept})
+    assert scheme.status_code == 200 and scheme.headers["vary"] == "Accept"
+
+
 def test_scheme_url_negotiates_and_describes(server, client):
     scheme = some_concept(server).scheme
     info = client.get(f"/api/v1/schemes/{scheme}").json()

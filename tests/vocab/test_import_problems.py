@@ -317,3 +317,25 @@ def test_twenty_problems_are_twenty_lines_in_each_format(tmp_path, fmt):
     assert lines[0] == "error: 20 problems; nothing was imported (--skip-invalid imports the rest):", result.output
     assert len(lines) == 21 and all(line.startswith(f"{path}:") for line in lines[1:])
     assert len({line.split(":")[1] for line in lines[1:]}) == 20  # each names its own line
+
+
+ILL_TYPED = b"""@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<http://example.org/s> a skos:ConceptScheme ; skos:prefLabel "s"@en .
+<http://example.org/c1> a skos:Concept ; skos:inScheme <http://example.org/s> ; skos:prefLabel "\xe6\x97\xa5\xe6\x9c\x9f"@zh-Hans ;
+    dct:modified "1986-21-00"^^xsd:date .
+"""
+
+
+def test_a_literal_that_is_not_a_value_of_its_datatype_is_a_warning_not_a_logged_traceback(empty, caplog, tmp_path):
+    """Skosmos's own test vocabulary holds "1986-21-00"^^xsd:date on purpose: rdflib logged a warning with a
+    traceback for it, which ``shuyu import`` printed on the terminal (and a server into its log)."""
+    with caplog.at_level("WARNING"):
+        report = imported(empty, "dates.ttl", ILL_TYPED)
+    assert not [r for r in caplog.records if r.exc_info or "Failed to convert" in r.getMessage()]
+    assert report.created == ["c1"] and any("1 literal(s) whose text is not a value of its datatype" in w
+                                            for w in report.warnings), report.warnings
+    (tmp_path / "dates.ttl").write_bytes(ILL_TYPED)
+    result = cli(tmp_path, str(tmp_path / "dates.ttl"), "--dry-run")
+    assert result.exit_code == 0 and "Traceback" not in result.output and "xsd:date" in result.output, result.output

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
+import threading
 from typing import Literal as OneOf
 
 from rdflib import Graph, Literal, URIRef
@@ -43,9 +45,34 @@ from .. import (
 from .mapping import RDFLIB_FORMATS, READ, SKOSXL, STANDARD_FIELDS, SY, TERM_MARKS
 
 
+class _IllTyped(logging.Filter):
+    """rdflib logs a literal whose text is not a value of its datatype (``"1986-21-00"^^xsd:date``) as a
+    warning with a traceback, once per literal: on a terminal or in the server's log, a stack trace for a
+    date in a file. The reader keeps such a literal as written; this counts them (per thread: imports run
+    in worker threads) for one warning in the report instead."""
+
+    local = threading.local()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith("Failed to convert Literal lexical form"):
+            self.local.count = getattr(self.local, "count", 0) + 1
+            return False
+        return True
+
+
+_ILL_TYPED = _IllTyped()
+logging.getLogger("rdflib.term").addFilter(_ILL_TYPED)
+
+
 def read(data: bytes, name: str, context: Context, fmt: str = "ttl") -> Vocabulary:
+    _ILL_TYPED.local.count = 0
     graph = parse(data, name, fmt)
-    return Reader(graph, name, context).vocabulary()
+    ill_typed = _ILL_TYPED.local.count
+    vocabulary = Reader(graph, name, context).vocabulary()
+    if ill_typed:
+        vocabulary.warnings.append(f"{ill_typed} literal(s) whose text is not a value of its datatype (such as "
+                                   "\"1986-21-00\"^^xsd:date): read as written")
+    return vocabulary
 
 
 def parse(data: bytes, name: str, fmt: str) -> Graph:

@@ -108,8 +108,11 @@ class SearchService:
             revision = self.store.revision()
             if self._catalog.revision < revision:
                 # built off to the side (with what the near tier derives), then swapped in with one assignment
-                changed = self._changed_since(self._catalog.revision)
-                catalog = self._catalog.applied(changed, revision)
+                schemes: set[str] = set()
+                changed = self._changed_since(self._catalog.revision, schemes)
+                # a scheme made or changed since (an import's) is the snapshot's too, as at start
+                named = [s for s in self.store.schemes() if s.id in schemes] if schemes else []
+                catalog = self._catalog.applied(changed, revision, named)
                 prepare(catalog, self._catalog, changed)
                 self._catalog = catalog
                 if self._catalog.revision - self._saved_revision >= SAVE_EVERY:
@@ -126,7 +129,9 @@ class SearchService:
                 return 0
             return len(docs)
 
-    def _changed_since(self, revision: int) -> list[Version]:
+    def _changed_since(self, revision: int, schemes: set[str] | None = None) -> list[Version]:
+        """The current versions of the concepts and standards changed after ``revision``; the ids of the
+        schemes changed are added to ``schemes`` when it is given."""
         seen: dict[tuple[str, str], None] = {}
         while True:
             events = self.store.changes_since(revision, limit=10_000)
@@ -135,6 +140,8 @@ class SearchService:
             for event in events:
                 if event.kind in ("concept", "standard"):
                     seen[(event.kind, event.entity_id)] = None
+                elif event.kind == "scheme" and schemes is not None:
+                    schemes.add(event.entity_id)
             revision = events[-1].revision
         return [self.store.get(kind, entity_id) for kind, entity_id in seen]  # type: ignore[arg-type]
 

@@ -204,6 +204,12 @@ def test_an_import_is_published_and_searchable_at_once(server, client, tokens):
     assert concept["author"] == "admin-1" and concept["preferred"] == "土壤墒情传感器"
     hits = client.get("/api/v1/search", params={"q": "土壤墒情傳感器"}).json()["hits"]
     assert hits[0]["id"] == "soil-moisture-sensor"
+    # the scheme the import made is in the catalog at once too (the follower applied only concepts and
+    # standards: the scheme was a 404, missing from the list and the home page until a restart)
+    assert "iot-devices" in {s["id"] for s in client.get("/api/v1/schemes").json()}
+    assert client.get("/api/v1/schemes/iot-devices").json()["concepts"] == 1
+    assert client.get("/schemes/iot-devices", headers={"Accept": "text/html"}).status_code == 200
+    assert 'href="/schemes/iot-devices"' in client.get("/", headers={"Accept": "text/html"}).text
     again = upload(client, NEW.encode(), token=tokens["admin"]).json()
     assert again["unchanged"] == ["soil-moisture-sensor"] and again["created"] == []
 

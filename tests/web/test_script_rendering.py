@@ -38,6 +38,7 @@ def test_the_override_table(text, script, expected):
     ("部署当年“三农”重点工作的政策文件", "政策檔案", "政策文件"),
     ("由此推进的现代化发展与转型进程", "轉型程序", "轉型進程"),
     ("及时向公众发布气象灾害预警信息", "釋出", "發布"),
+    ("赋予唯一、规范代码的规则", "程式碼", "代碼"),
 ])
 def test_content_is_rendered_with_the_table_too_in_the_api_and_on_pages(site, text, wrong, right):
     """A definition is content, not interface text: it once went through OpenCC alone, so a zh-TW reader of
@@ -45,7 +46,7 @@ def test_content_is_rendered_with_the_table_too_in_the_api_and_on_pages(site, te
     from search.highlight import highlight
 
     assert right in render(text, "zh-TW") and wrong not in render(text, "zh-TW")
-    marked = highlight(text, ("公众", "现代化", "三农"), "zh-TW")
+    marked = highlight(text, ("公众", "现代化", "三农", "规则"), "zh-TW")
     assert "<mark>" in marked and right in marked and wrong not in marked
     concept = next(c for c in site.services.catalog.concepts.values() if text in c.chinese_definition)
     body = httpx.get(f"{site.url}/api/v1/concepts/{concept.id}", params={"script": "zh-TW"}, timeout=30).json()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated
 
 import msgspec
-from msgspec import Struct
+from msgspec import Meta, Struct
 
 from registry.errors import InvalidInput
 
@@ -37,16 +38,18 @@ class Settings(Struct, frozen=True, kw_only=True):
     store_url: str = ""
     index_dir: str = ""
     host: str = "127.0.0.1"
-    port: int = 8000
-    workers: int = 1
+    # bounded where a value out of range would be taken silently: port 99999 bound 34463 (its value modulo
+    # 65536) while the server said it was on 99999
+    port: Annotated[int, Meta(ge=1, le=65535)] = 8000
+    workers: Annotated[int, Meta(ge=1, le=64)] = 1
     load_bundled: bool = True
-    sync_interval: float = 0.5
+    sync_interval: Annotated[float, Meta(gt=0, le=3600)] = 0.5
     base_uri: str = ""
     secret_key: str = ""
-    import_max_bytes: int = 33_554_432
+    import_max_bytes: Annotated[int, Meta(ge=1)] = 33_554_432
     trust_proxy: str = ""
-    signin_failures_per_minute: int = 10
-    check_per_minute: int = 60
+    signin_failures_per_minute: Annotated[int, Meta(ge=0)] = 10
+    check_per_minute: Annotated[int, Meta(ge=0)] = 60
 
     @property
     def uri_base(self) -> str:

@@ -14,7 +14,7 @@ from . import _open_store
 
 @main.command()
 @click.option("--host", default=None, help=f"{SETTINGS['host'][1]} [env SHUYU_HOST; default {SETTINGS['host'][0]}]")
-@click.option("--port", type=int, default=None, help=f"{SETTINGS['port'][1]} [env SHUYU_PORT; default {SETTINGS['port'][0]}]")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help=f"{SETTINGS['port'][1]} [env SHUYU_PORT; default {SETTINGS['port'][0]}]")
 @data_dir_option
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help=f"{SETTINGS['workers'][1]} [env SHUYU_WORKERS; default {SETTINGS['workers'][0]}]")

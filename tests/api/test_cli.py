@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from click.testing import CliRunner
 
 from api.cli import main
@@ -140,6 +141,28 @@ def test_serve_loads_once_and_restarts_without_rebuilding(tmp_path):
     finally:
         stop(process)
     assert index_files(data) == before  # the index was neither rebuilt nor written
+
+
+@pytest.mark.parametrize("args, env", [
+    (["--port", "99999"], {}), ([], {"SHUYU_PORT": "99999"}), ([], {"SHUYU_PORT": "0"}),
+    ([], {"SHUYU_WORKERS": "0"}), ([], {"SHUYU_SYNC_INTERVAL": "-1"}), ([], {"SHUYU_IMPORT_MAX_BYTES": "-5"}),
+])
+def test_serve_refuses_a_setting_out_of_range_before_it_starts(tmp_path, monkeypatch, args, env):
+    """Port 99999 was bound as 34463 (modulo 65536) while the server announced 99999."""
+    import uvicorn
+
+    import api.services
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # serve exports its settings for the workers
+    started: list = []  # a regression starts nothing: it is seen here, never left serving
+    monkeypatch.setattr(api.services, "prepare", lambda settings: started.append(settings))
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.append(options))
+    result = CliRunner().invoke(main, ["serve", "--data-dir", str(tmp_path / "data"), *args])
+    assert not started, started
+    assert result.exit_code != 0 and ("range" in result.output or "bad setting" in result.output), result.output
+    assert not (tmp_path / "data").exists()  # refused before anything is made
 
 
 def test_serve_with_an_unwritable_data_dir_says_so_in_one_line(tmp_path):

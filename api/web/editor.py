@@ -89,6 +89,12 @@ async def _form(request: Request):
     return await read_form(request)
 
 
+def _may_edit(actor: Actor, proposal) -> None:
+    """The edit form, shown or posted, is the author's or an admin's (as ``Editorial.edit`` decides)."""
+    if proposal.author != actor.name and actor.role != "admin":
+        raise Forbidden(f"只有提案的作者可以修改提案 {proposal.id}。")
+
+
 def _done(path: str) -> Redirect:
     return Redirect(path=path, status_code=303)
 
@@ -276,8 +282,7 @@ class EditorController(Controller):
         return self._edit_form(request, services, actor, services.store.get_proposal(proposal_id), rebase=True)
 
     def _edit_form(self, request: Request, services: Services, actor: Actor, p, *, rebase: bool) -> Template:
-        if p.author != actor.name and actor.role != "admin":
-            raise Forbidden(f"只有提案的作者可以修改提案 {p.id}。")
+        _may_edit(actor, p)
         current = current_version(services.store, p)
         base_version, content, replaced_by = p.base_version, p.concept or p.standard, p.replaced_by
         if rebase and is_stale(p, current):
@@ -304,6 +309,9 @@ class EditorController(Controller):
     def _edit(self, request: Request, services: Services, actor: Actor, proposal_id: str, form) -> Response:
         store = services.store
         p = store.get_proposal(proposal_id)
+        # before the form is read: another's post was answered with the edit form (its content and the
+        # workflow's refusal as a form error, 422), where the page itself is a 403
+        _may_edit(actor, p)
         editorial = Editorial(store)
         seen = _int(form.get("content_version"))  # the content revision the author edited
         base = _int(form.get("base_version"))

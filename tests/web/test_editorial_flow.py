@@ -145,6 +145,29 @@ def test_a_form_field_that_is_not_utf8_is_refused_not_stored_as_replacement_char
         client.close()
 
 
+def test_another_editors_post_to_the_edit_form_is_403_before_the_form_is_read(site):
+    """GET /editor/proposals/{id}/edit was a 403 for anyone but the author (or an admin), but a post to it
+    was answered with the edit form itself: the proposal's content and the workflow's refusal as a form
+    error, 422."""
+    import re
+
+    pid = site.seeded["proposal"]  # alice's
+    alice, emil = csrf_client(site, "alice"), csrf_client(site, "emil")
+    try:
+        form = alice.get(f"/editor/proposals/{pid}/edit").text
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+        fields.update({"term-0-text": "北斗卫星导航系统", "term-0-type": "preferred", "term-0-lang": "zh-Hans",
+                       "note": "别人的修改", "action": "draft", "_csrf_token": _form_token(emil)})
+        before = site.services.store.get_proposal(pid).content_version
+        assert emil.get(f"/editor/proposals/{pid}/edit").status_code == 403
+        posted = emil.post(f"/editor/proposals/{pid}/edit", data=fields, headers={"accept": "text/html"})
+        assert posted.status_code == 403 and "proposal-form" not in posted.text, posted.text[:300]
+        assert site.services.store.get_proposal(pid).content_version == before
+    finally:
+        alice.close()
+        emil.close()
+
+
 def test_the_session_cookie_holds_no_token_and_is_strict(site):
     client = httpx.Client(base_url=site.url, timeout=30)
     client.get("/signin")

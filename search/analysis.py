@@ -226,12 +226,14 @@ def possible_sounds(folded: str) -> list[str] | None:
 
 # Words OpenCC's regional conversions get wrong in this domain, in content and interface alike (a standard or a
 # warning is 發布, never 釋出; a policy 文件 is not a computer 檔案, nor a 转型进程 a computer 程序, nor a
-# category's or a credit 代码 a program's 程式碼; a term's 类型 not a programmer's 型別; 並 not 併 in 批准并发布),
+# category's or a credit 代码 a program's 程式碼; Taiwan's digital is 數位 (every 数字 of this domain is digital,
+# as the curated 數位鄉村 says); a term's 类型 not a programmer's 型別; 並 not 併 in 批准并发布),
 # and the one spelling of 台灣 the script selector uses. A concept's own regional name is a curated label, not
 # an entry here. Each is written as it should read; the text around it is converted as usual.
 _ALL_TRADITIONAL = {"发布": "發布", "并发布": "並發布", "台湾": "台灣"}
 OVERRIDES: dict[str, dict[str, str]] = {
-    "zh-TW": {**_ALL_TRADITIONAL, "文件": "文件", "程序": "程序", "进程": "進程", "类型": "類型", "代码": "代碼"},
+    "zh-TW": {**_ALL_TRADITIONAL, "文件": "文件", "程序": "程序", "进程": "進程", "类型": "類型", "代码": "代碼",
+              "数字": "數位"},
     "zh-HK": dict(_ALL_TRADITIONAL),
     "zh-Hant": dict(_ALL_TRADITIONAL),
 }

@@ -109,6 +109,10 @@ def test_the_taiwan_wording_asked_for_is_the_sites(bundled_catalog):
         assert found and found[0].use == render(preferred, "zh-TW") == "氣象災害預警資訊發布體系", found
     clean = check(bundled_catalog, "本系統接入氣象災害預警資訊發布體系。", script="zh-TW")
     assert not [p for p in clean.problems if p.kind == "regional"]
+    # Taiwan's word for digital is 數位, for 数字农业 as for the curated 數位鄉村
+    told = check(bundled_catalog, "推動數字農業與數位鄉村。", script="zh-TW")
+    assert [(p.kind, p.text, p.fix) for p in told.problems] == [("regional", "數字農業", "數位農業")]
+    assert not check(bundled_catalog, "推動數位農業與數位鄉村。", script="zh-TW").problems
 
 
 def test_a_clean_text_has_no_problems():

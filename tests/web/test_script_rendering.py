@@ -29,6 +29,8 @@ from search.analysis import OVERRIDES, RENDER_CONVERSIONS, render
     ("数据分类分级", "zh-TW", "資料分類分級"),  # what OpenCC gets right stays OpenCC's
     ("发布版本", "zh-Hans", "发布版本"),
     ("现代化发展与转型进程", "zh-TW", "現代化發展與轉型進程"),  # not 程序 (a computer's process)
+    ("数字农业和数字技术", "zh-TW", "數位農業和數位技術"),  # Taiwan's digital, as the curated 數位鄉村 says
+    ("数字农业", "zh-HK", "數字農業"),
 ])
 def test_the_override_table(text, script, expected):
     assert convert(text, script) == render(text, script) == expected

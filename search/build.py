@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("shuyu")
 BATCH = 5000  # versions read (and handed to the writer) at a time
 PROCESS_FROM = 20_000  # store revisions from which the index is written by a process of its own
-COMPRESSED_THERE = 0.25  # the part of the concepts the writing process compresses (the two processes' work balanced)
+COMPRESSED_THERE = 0.4  # the part of the concepts the writing process compresses (the two processes' work balanced)
 PINYIN_THERE = 0.4  # the part of the batches whose labels' pinyin the writing process computes (the rest: here)
 _PROGRESS_EVERY = 1000  # documents between two progress reports of the writing process
 
@@ -236,15 +236,19 @@ class _ProcessWriter:
         self._sounds_done.wait()
         return self._sounds
 
-    def compressed(self) -> Compressed | None:
+    def compressed(self) -> Compressed:
         """The concepts' msgpack bytes compressed as ``compress`` would in one go, in the order put: the
-        first ``COMPRESSED_THERE`` of them by the process, the rest here (rows are compressed one by one,
-        against the dictionary of them all)."""
+        first ``COMPRESSED_THERE`` of them by the process, the rest here, before waiting for the process's
+        part (rows are compressed one by one, against the dictionary of them all: the same dictionary
+        made here and there); the first part too when the process sent none (it is gone)."""
+        zdict = dictionary(self._plain)
+        there = int(len(self._plain) * COMPRESSED_THERE)
+        _, rest, rest_ends = compress(self._plain[there:], zdict)
         self._compressed_done.wait()
-        if not self._compressed:
-            return None
-        zdict, blob, ends = self._compressed[0]
-        _, rest, rest_ends = compress(self._plain[len(ends) :], zdict)
+        if self._compressed and len(self._compressed[0][2]) == there and self._compressed[0][0] == zdict:
+            _, blob, ends = self._compressed[0]
+        else:
+            _, blob, ends = compress(self._plain[:there], zdict)
         return zdict, blob + rest, ends + array("Q", [len(blob) + end for end in rest_ends])
 
     def _texts(self, batch: list[Version]) -> list[str]:

@@ -244,19 +244,8 @@ class _Builder:
                 for text in self._sound_texts:
                     sounds.setdefault(pinyin(text)[0], []).append(text)
                 self._add_pending_prefixes(pinyin)
-        # the concepts last: their compressed bytes may come from elsewhere (``from_store``)
-        for name, work in sorted(self._work.items(), key=lambda item: item[0] == "concepts"):
-            if not work:
-                continue
-            if name == "concepts" and self._compressed is not None and not self.new.concepts and len(work) > REPACK:
-                # what ``updated`` makes of an empty table: every version packed, in this order
-                self.new.concepts = ConceptTable.of([values[0] for values in work.values() if values],
-                                                    self._compressed())
-                continue
-            if name == "concepts":
-                concepts = self.new.concepts
-                concepts = concepts if isinstance(concepts, ConceptTable) else ConceptTable.of(concepts)
-                self.new.concepts = concepts.updated({key: values[0] if values else None for key, values in work.items()})
+        for name, work in self._work.items():
+            if not work or name == "concepts":
                 continue
             if name == "by_label":
                 labels = self.new.by_label
@@ -289,6 +278,16 @@ class _Builder:
             else:
                 added = [entry for entity_id, keys in self._added.items() for entry in prefix_entries(entity_id, keys)]
                 self.new.prefixes = prefixes.replaced(self._forgotten, added)
+        # the concepts last of all: their compressed bytes may come from elsewhere (``from_store``), and
+        # what is made here meanwhile is made first
+        work = self._work["concepts"]
+        if work and self._compressed is not None and not self.new.concepts and len(work) > REPACK:
+            # what ``updated`` makes of an empty table: every version packed, in this order
+            self.new.concepts = ConceptTable.of([values[0] for values in work.values() if values], self._compressed())
+        elif work:
+            concepts = self.new.concepts
+            concepts = concepts if isinstance(concepts, ConceptTable) else ConceptTable.of(concepts)
+            self.new.concepts = concepts.updated({key: values[0] if values else None for key, values in work.items()})
         self.new.revision = revision
         return self.new
 

@@ -30,7 +30,7 @@ from whoosh.index import TOC
 from whoosh.system import pack_int, pack_long, pack_uint
 from whoosh.util.numeric import byte_to_length
 
-from .term_layout import hash_tables, md5_hashes, posting_list, table_rows
+from .term_layout import OneDocumentRows, hash_tables, md5_hashes, posting_list, table_rows
 
 INLINE_LIMIT = 16  # fewer postings are kept in the term's table entry (most bigrams: in 1 or 2 documents)
 LENGTH_OF_BYTE = (1, *(byte_to_length(b) for b in range(1, 256)))  # 0: none kept, read as 1 as whoosh does
@@ -40,8 +40,7 @@ _FIELD_ID = struct.Struct("!H").pack  # the term table's key prefix
 _TERM_INFO = W3TermInfo._struct.pack  # an inlined term's statistics, then its pickled postings
 
 
-def segment_ids(storage: Any, name: str, generation: int, schema: Any) -> list[str]:
-    """The segments a table of contents lists (its pickled schema skipped: ``schema`` is given)."""
+def segment_ids(storage: Any, name: str, generation: int, schema: Any) -> list[str]:  # a TOC's, its schema given (not unpickled)
     return [segment.segment_id() for segment in TOC.read(storage, name, generation, schema=schema).segments]
 
 
@@ -51,7 +50,7 @@ class Segment:
 
     def __init__(self, writer: Any) -> None:
         self._writer, self._documents, self._terms, self.count = writer, writer.perdocwriter, writer.fieldwriter, 0
-        self._prefix, self._rows = b"", list[tuple[bytes, bytes]]()  # the field's term table rows (key, value)
+        self._prefix, self._rows, self._one = b"", list[tuple[bytes, bytes]](), OneDocumentRows(_TERM_INFO, _BYTE_OF.__getitem__)
         self._keys, self._starts = list[bytes](), list[int]()  # every field's rows' keys and positions, so far
 
     def add_document(self, fields: Sequence[tuple[str, Any, Any, int]]) -> None:
@@ -69,20 +68,21 @@ class Segment:
         self._prefix = _FIELD_ID(self._terms._fieldid)
         self._fixed = field.format.fixed_value_size()  # a block's values: joined, a tuple (None), or none (0)
 
-    def add_term(self, term: bytes, ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes],
-                 lengths: Sequence[int]) -> None:
+    def add_term(self, term: bytes, ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes], lengths: Sequence[int]) -> None:
         """A term's postings in columns by document (``lengths``: kept, or 0), as ``W3TermInfo``, ``W3PostingsWriter`` write them."""
-        if len(ids) < INLINE_LIMIT:  # every value, b"" too: a merge reads them through ListMatcher.value()
+        if len(ids) == 1:  # most terms: the row as below, from parts made once (``OneDocumentRows``)
+            self._rows.append((self._prefix + term, self._one.row(ids[0], weights[0], values[0], lengths[0])))
+        elif len(ids) < INLINE_LIMIT:  # every value, b"" too: a merge reads them through ListMatcher.value()
             info = _TERM_INFO(1, sum(weights), len(ids), _BYTE_OF[min(lengths)], _BYTE_OF[max(lengths)],
                               max(weights), ids[0], ids[-1])
             self._rows.append((self._prefix + term, info + dumps((tuple(ids), tuple(weights), tuple(values)), 2)))
-            return
-        out, codec, start = self._terms._postfile, self._terms._codec, self._terms._postfile.tell()
-        data, (total, top, least, most) = posting_list(ids, weights, values, lengths, codec._blocklimit, self._fixed,
-                                                       codec._compression, _BYTE_OF.__getitem__)
-        out.write(WHOOSH3_HEADER_MAGIC + data)
-        info = _TERM_INFO(0, total, len(ids), _BYTE_OF[least], _BYTE_OF[most], top, ids[0], ids[-1])
-        self._rows.append((self._prefix + term, info + pack_long(start) + pack_int(out.tell() - start)))
+        else:
+            out, codec, start = self._terms._postfile, self._terms._codec, self._terms._postfile.tell()
+            data, (total, top, least, most) = posting_list(ids, weights, values, lengths, codec._blocklimit, self._fixed,
+                                                           codec._compression, _BYTE_OF.__getitem__)
+            out.write(WHOOSH3_HEADER_MAGIC + data)
+            info = _TERM_INFO(0, total, len(ids), _BYTE_OF[least], _BYTE_OF[most], top, ids[0], ids[-1])
+            self._rows.append((self._prefix + term, info + pack_long(start) + pack_int(out.tell() - start)))
 
     def finish_field(self) -> None:
         """The field's term table rows in one write, as ``OrderedHashWriter.add`` writes each (keys in order)."""

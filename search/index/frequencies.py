@@ -27,6 +27,8 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Mapping, Sized
 from hashlib import blake2b
+from itertools import repeat
+from operator import and_, lshift, or_, rshift
 from typing import Any
 
 EXTENSION = ".dfq"
@@ -72,10 +74,13 @@ def encode(terms_of: Mapping[str, Mapping[Any, Sized]]) -> bytes:
     fields: dict[str, int] = {}
     parts: list[bytes] = []
     for field, terms in terms_of.items():
-        pairs = sorted((term_key(t.decode("utf-8") if isinstance(t, bytes) else t), len(found))
-                       for t, found in terms.items())
+        texts = [t.decode("utf-8") if isinstance(t, bytes) else t for t in terms]
+        # a two-character term (most: CJK bigrams) keyed inline, the rest by ``term_key``; then sorted as
+        # (key, count) pairs, each pair one int (a count fits 32 bits) so ints are compared, not tuples
+        pairs = sorted(map(or_, map(lshift, [(ord(t[0]) << 21 | ord(t[1])) if len(t) == 2 and "\x00" not in t
+                                            else term_key(t) for t in texts], repeat(32)), map(len, terms.values())))
         # two longer terms may share a hash: harmless, a longer term's key only says "ask whoosh"
-        keys, counts = array("Q", [k for k, _ in pairs]), array("I", [c for _, c in pairs])
+        keys, counts = array("Q", map(rshift, pairs, repeat(32))), array("I", map(and_, pairs, repeat(0xFFFFFFFF)))
         fields[field] = len(keys)
         parts += [keys.tobytes(), counts.tobytes()]
     header = json.dumps({"fields": fields, "byteorder": sys.byteorder}).encode() + b"\n"

@@ -25,6 +25,8 @@ except ImportError:  # an interpreter built without it
 _ROW_HEAD = struct.Struct("!ii").pack  # a term table row's key and value lengths (``filetables._lengths``)
 _BLOCK_LENGTH = struct.Struct("!i").pack  # ``whoosh.system.pack_int``
 _DIGEST = methodcaller("digest")
+_DOC_TWICE = struct.Struct("!II").pack  # the end of an inline row's statistics: its first and last document
+_PICKLED_ZERO = dumps(0, 2)[:-1]  # the pickle's protocol, then 0: where ``OneDocumentRows`` cuts a pickle made for document 0
 _EMPTY_SLOT = (0, 0)  # a hash table's empty slot (no key is at position 0: the file starts with a header)
 
 
@@ -74,6 +76,30 @@ def posting_list(ids: Sequence[int], weights: Sequence[float], values: Sequence[
         info = dumps((block.size, block.last, block.top, level, to_byte(block.low), to_byte(block.high)), 2)
         parts += (_BLOCK_LENGTH((len(info) + len(body)) * (-1 if block is cut[-1] else 1)), info, body)
     return b"".join(parts), summary(cut)
+
+
+class OneDocumentRows:
+    """The term table row values of terms each in one document (most terms), as the codec's inline row is made: its
+    statistics (``info``: ``W3TermInfo``'s struct, ending with the first and last document) and its pickled postings
+    ``((doc,), (weight,), (value,))``. Only the document's number varies between two terms of equal weight, value and
+    length, so a row is three parts made once: the statistics' head and the pickle's tail by (weight, value, length),
+    the document's part (its number twice, the pickle's protocol and the number) by document."""
+
+    def __init__(self, info: Callable[..., bytes], to_byte: Callable[[int | None], int]) -> None:
+        self._info, self._to_byte = info, to_byte
+        self._ends: dict[tuple[float, bytes, int], tuple[bytes, bytes]] = {}
+        self._of_doc: dict[int, bytes] = {}
+
+    def row(self, doc: int, weight: float, value: bytes, length: int) -> bytes:
+        ends = self._ends.get((weight, value, length))
+        if ends is None:
+            byte = self._to_byte(length)  # below: the statistics without their last 8 bytes, the pickle after ``(0,``
+            info, pickled = self._info(1, weight, 1, byte, byte, weight, 0, 0), dumps(((0,), (weight,), (value,)), 2)
+            ends = self._ends[(weight, value, length)] = (info[:-8], pickled[len(_PICKLED_ZERO) :])
+        middle = self._of_doc.get(doc)
+        if middle is None:
+            middle = self._of_doc[doc] = _DOC_TWICE(doc, doc) + dumps(doc, 2)[:-1]  # without the pickle's STOP
+        return ends[0] + middle + ends[1]
 
 
 def table_rows(rows: Sequence[tuple[bytes, bytes]], at: int) -> tuple[bytes, list[int], tuple[bytes, ...]]:

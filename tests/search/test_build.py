@@ -124,3 +124,21 @@ def test_a_first_build_in_bulk_posts_labels_as_one_checked_version_by_version(st
         assert dict(getattr(in_bulk, name).items()) == dict(getattr(checked, name).items())
         assert pickle.dumps(getattr(in_bulk, name)) == pickle.dumps(getattr(checked, name))
     assert len(in_bulk.postings) > 1000 and len(in_bulk.en_postings) > 500
+
+
+@pytest.mark.parametrize("sent", ["all", "none", "other"])
+def test_the_concepts_are_compressed_alike_whatever_the_process_sent(sent):
+    """The catalog compresses its part before waiting for the process's; the process's part taken when it
+    is the one expected, else (the process gone, or another share) compressed here too: the same bytes."""
+    import threading
+
+    from search.concept_table import compress, dictionary
+
+    plain = [f"concept {n} 数字乡村 {n * n}".encode() * (1 + n % 5) for n in range(300)]
+    there = int(len(plain) * one_pass.COMPRESSED_THERE)
+    writer = one_pass._ProcessWriter.__new__(one_pass._ProcessWriter)
+    writer._plain, writer._compressed, writer._compressed_done = plain, [], threading.Event()
+    if sent != "none":
+        writer._compressed.append(compress(plain[: there if sent == "all" else there // 2], dictionary(plain)))
+    writer._compressed_done.set()
+    assert writer.compressed() == compress(plain)

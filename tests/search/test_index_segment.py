@@ -187,3 +187,24 @@ def test_the_term_table_s_hashes_and_kept_lengths_are_whoosh_s():
     table._write_hashes()
     data, directory = hash_tables(hashes, starts, at)
     assert out.getvalue()[at:] == data and table.directory == directory
+
+
+def test_a_term_in_one_document_gets_the_row_the_codec_makes():
+    """``OneDocumentRows`` cuts rows where they vary: each row equal to one made whole, as ``add_term`` makes a
+    term's inline row (documents whose numbers pickle in 1, 2 and 4 bytes, values of every kind)."""
+    from pickle import dumps
+
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    from search.index.adapter import LENGTH_OF_BYTE
+    from search.index.term_layout import OneDocumentRows
+
+    to_byte = {None: 0, **{length: byte for byte, length in enumerate(LENGTH_OF_BYTE)}, 0: 0}.__getitem__
+    info = W3TermInfo._struct.pack
+    rows = OneDocumentRows(info, to_byte)
+    for doc in (0, 1, 255, 256, 65535, 65536, 2**31 - 1, 7, 0):
+        for weight, value, length in ((1.0, b"\x00\x00\x00\x01", 0), (1.0, b"\x00\x00\x00\x01", 1), (3.0, b"", LENGTH_OF_BYTE[200]),
+                                      (2.5, b"\xff\x80", 5), (1.0, b"\x00\x00\x00\x01", 1)):
+            byte = to_byte(length)
+            whole = info(1, weight, 1, byte, byte, weight, doc, doc) + dumps(((doc,), (weight,), (value,)), 2)
+            assert rows.row(doc, weight, value, length) == whole, (doc, weight, value, length)

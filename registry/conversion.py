@@ -213,10 +213,10 @@ def _charset(chars: Iterable[str]) -> str:
 
 
 @cache
-def query_keys(bundled: Path = BUNDLED, stock: Path = STOCK) -> dict[str, frozenset[str]] | None:
-    """Per query config, the keys of its dictionaries that change a text (``query_stages``), and under ""
-    all three's; None when the installed configs or dictionaries are not those ``query_keys.txt`` was
-    built from."""
+def query_patterns(bundled: Path = BUNDLED, stock: Path = STOCK) -> dict[str, re.Pattern[str]] | None:
+    """Per query config, ``occurrence_pattern`` of its keys that change a text (``query_stages``), and
+    under "" that of all three's keys; None when the installed configs or dictionaries are not those
+    ``query_keys.txt`` was built from."""
     try:
         recorded = manifest(bundled)
         names = [*query_sources(stock), QUERY_KEYS]
@@ -229,45 +229,7 @@ def query_keys(bundled: Path = BUNDLED, stock: Path = STOCK) -> dict[str, frozen
     except (OSError, RuntimeError, ValueError, KeyError):
         return None
     keys[""] = [key for found in keys.values() for key in found]
-    return {config: frozenset(found) for config, found in keys.items()}
-
-
-@cache
-def query_patterns(bundled: Path = BUNDLED, stock: Path = STOCK) -> dict[str, re.Pattern[str]] | None:
-    """Per query config, ``occurrence_pattern`` of its keys that change a text (``query_keys``), and
-    under "" that of all three's keys; None when the installed configs or dictionaries are not those
-    ``query_keys.txt`` was built from."""
-    keys = query_keys(bundled, stock)
-    if keys is None:
-        return None
     return {config: occurrence_pattern(found) for config, found in keys.items()}
-
-
-@cache
-def _longest(config: str) -> int:
-    keys = query_keys()
-    return max(map(len, keys[config]), default=0) if keys else 0
-
-
-def holds_key(config: str, text: str) -> bool:
-    """Whether one of ``config``'s keys that change a text (``query_keys``; "": any of the three's)
-    occurs in ``text``, exactly: where its occurrence pattern is found (at every position a key starts
-    at, and at a few others: the pattern reads two characters of a key at most), a key is looked for.
-    Only while the files are those ``MANIFEST`` names (``query_patterns`` is not None)."""
-    patterns, keys = query_patterns(), query_keys()
-    assert patterns is not None and keys is not None
-    pattern, held = patterns[config], keys[config]
-    found = pattern.search(text)
-    if found is None:  # (most texts)
-        return False
-    longest, size = _longest(config), len(text)
-    while found is not None:
-        at = found.start()
-        for end in range(at + 1, min(size, at + longest) + 1):
-            if text[at:end] in held:
-                return True
-        found = pattern.search(text, at + 1)  # the next position it is found at, overlapping this one
-    return False
 
 
 # the build: python -m registry.conversion [FOLDER] (FOLDER defaults to registry/opencc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .conversion import QUERY_CONFIGS, converter, holds_key, query_patterns
+from .conversion import QUERY_CONFIGS, converter, query_patterns
 
 __all__ = ["converter", "fold_many", "fold_to_simplified", "folded_and_simplified", "normalize", "query_conversions",
            "to_simplified"]
@@ -42,8 +42,9 @@ def fold_many(texts: list[str]) -> list[str]:
 
 def to_simplified(text: str) -> str:
     """OpenCC t2s of ``text``: ``text`` itself, not converted, when no key of t2s's that changes a text occurs
-    in it (``registry.conversion.holds_key``, as in ``query_conversions``)."""
-    if query_patterns() is not None and not holds_key("t2s", text):
+    in it (``registry.conversion.query_patterns``, as in ``query_conversions``)."""
+    patterns = query_patterns()
+    if patterns is not None and patterns["t2s"].search(text) is None:
         return text
     return converter("t2s").convert(text)
 
@@ -60,13 +61,13 @@ def folded_and_simplified(text: str) -> tuple[str, str | None]:
 
 def query_conversions(base: str) -> tuple[str, ...]:
     """OpenCC t2s, tw2sp and hk2s of normalised text (``QUERY_CONFIGS``), each converted only when a key
-    that changes text occurs in it (``registry.conversion.holds_key``): else t2s's is the text
+    that changes text may occur in it (``registry.conversion.query_patterns``): else t2s's is the text
     itself, and tw2sp's or hk2s's is t2s's (most queries need no conversion at all)."""
     patterns = query_patterns()
     if patterns is None:  # not the dictionaries the keys were listed from
         return tuple(converter(config).convert(base) for config in QUERY_CONFIGS)
-    if not holds_key("", base):  # no key of the three's occurs in it
+    if patterns[""].search(base) is None:  # no key of the three's occurs in it
         return (base,) * len(QUERY_CONFIGS)
     simplified = to_simplified(base)
-    return (simplified, *(converter(config).convert(base) if holds_key(config, base) else simplified
+    return (simplified, *(converter(config).convert(base) if patterns[config].search(base) else simplified
                           for config in QUERY_CONFIGS[1:]))

@@ -132,39 +132,6 @@ def test_each_query_pattern_finds_every_key_of_its_config():
             assert patterns[config].search(f"数字{key}乡村"), (config, key)
 
 
-@needs_query_keys
-def test_holds_key_is_whether_a_key_occurs():
-    keys = conversion.query_keys()
-    assert keys is not None
-    longest = max(map(len, keys[""]))
-    rng = random.Random(11)
-    pool = sorted(keys[""])
-    from tests.bench.corpus import dictionary_words
-
-    words = list(dictionary_words()[:3000])
-    texts = [*pool[:2000], *words, "中国银行口头", "三行交通线大专学校", "數位鄉村", "软件", "軟體", "", "ascii"]
-    texts += ["".join(rng.choice(words + pool) for _ in range(rng.randint(1, 5))) for _ in range(3000)]
-    for text in texts:
-        for config in ("", *conversion.QUERY_CONFIGS):
-            held = any(text[i:j] in keys[config] for i in range(len(text))
-                       for j in range(i + 1, min(len(text), i + longest) + 1))
-            assert conversion.holds_key(config, text) == held, (config, text)
-    # the occurrence pattern alone is found in a text no key occurs in (its first two characters only)
-    assert conversion.query_patterns()[""].search("中国银行口头") and not conversion.holds_key("", "中国银行口头")
-
-
-@needs_query_keys
-def test_a_query_the_pattern_finds_but_no_key_occurs_in_is_not_converted(monkeypatch):
-    from registry import text
-
-    calls: list[str] = []
-    real = text.converter
-    monkeypatch.setattr(text, "converter", lambda config: calls.append(config) or real(config))
-    assert text.query_conversions("中国银行口头") == ("中国银行口头",) * 3 and calls == []
-    assert text.to_simplified("中国银行口头") == "中国银行口头" and calls == []
-    assert text.query_conversions("智慧農業") == ("智慧农业", "智能农业", "智慧农业") and calls
-
-
 def test_an_occurrence_pattern_finds_its_keys_and_texts_without_them_mostly_not():
     pattern = conversion.occurrence_pattern(["軟體", "資訊", "裏", "\U0002f800", "程式設計"])
     for text in ("軟體", "x資訊y", "裏", "a\U0002f800", "程式設計", "程式"):

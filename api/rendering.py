@@ -18,6 +18,7 @@ from litestar import MediaType, Response
 from litestar.datastructures import MutableScopeHeaders
 from litestar.response.base import ASGIResponse
 
+from registry.languages import ZH_HANS, ZH_HANT, ZH_HK, ZH_TW
 from registry.model import ConceptVersion
 from search.catalog import Catalog, LabelMatch, Suggestion
 from search.highlight import highlight, lowered, prepared
@@ -130,17 +131,35 @@ class HitParts(NamedTuple):
     @classmethod
     def of(cls, catalog: Catalog, hit: Hit, script: str) -> HitParts:
         static = hit_static(catalog, hit.kind, hit.id, script)
+        label, label_target = static.label, static.label_target
+        definition, definition_target = static.definition, prepared(static.definition)
+        # a text its prepared form equals is kept once, as that form: the text went into the head's JSON,
+        # which left its UTF-8 beside it (a third of a hit's bytes, and the render cache is bounded by bytes)
+        if label_target == label:
+            label = label_target
+        if definition_target == definition:
+            definition = definition_target
         return cls(head=encode(static.head)[:-1] + b",",
-                   replaced_by=b',"replaced_by":' + encode(static.replaced_by) + b',"coverage":',
-                   qualifier=b',"qualifier":' + encode(static.qualifier) + b"}",
-                   label=static.label, label_script=static.label_script, label_target=static.label_target,
-                   definition=static.definition, definition_target=prepared(static.definition))
+                   replaced_by=(_NO_REPLACEMENTS if not static.replaced_by else
+                                b',"replaced_by":' + encode(static.replaced_by) + b',"coverage":'),
+                   qualifier=_NO_QUALIFIER if not static.qualifier else b',"qualifier":' + encode(static.qualifier) + b"}",
+                   label=label, label_script=_SCRIPTS.get(static.label_script, static.label_script),
+                   label_target=label_target, definition=definition, definition_target=definition_target)
+
+
+# what most hits hold, one object for all of them: not counted in an entry's bytes (``held_bytes``)
+_NO_REPLACEMENTS = b',"replaced_by":[],"coverage":'
+_NO_QUALIFIER = b',"qualifier":""}'
+_SCRIPTS = {name: name for name in (ZH_HANS, ZH_HANT, ZH_TW, ZH_HK)}
+_SHARED = frozenset(map(id, (_NO_REPLACEMENTS, _NO_QUALIFIER, *_SCRIPTS.values())))
 
 
 def held_bytes(value: Any) -> int:
-    """The bytes an entry's value holds: its own size, and for a tuple (``HitParts``) its fields' too."""
+    """The bytes an entry's value holds: its own size, and for a tuple (``HitParts``) its fields' too,
+    each object once, apart from those every entry shares (``_SHARED``)."""
     if isinstance(value, tuple):
-        return sys.getsizeof(value) + sum(map(sys.getsizeof, value))
+        fields = {id(field): field for field in value if id(field) not in _SHARED}
+        return sys.getsizeof(value) + sum(map(sys.getsizeof, fields.values()))
     return sys.getsizeof(value)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Sequence
 from operator import add
 
 from registry.text import to_simplified
@@ -13,8 +13,11 @@ from .analysis import CJK_RUN, bigrams, render
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 
 
-def highlight_terms(forms: Iterable[str]) -> tuple[str, ...]:
+def highlight_terms(forms: Sequence[str]) -> tuple[str, ...]:
     """What to mark for a query: its whole forms, then its words, longest first."""
+    if len(forms) == 1 and CJK_RUN.fullmatch(forms[0]):  # (most queries) one run of characters, no space:
+        form = forms[0]  # itself, then its distinct pairs in order (each shorter than it, if it has any)
+        return (form, *sorted(set(map(add, form, form[1:])))) if len(form) > 2 else (form,)
     terms: set[str] = set()
     for form in forms:
         form = form.strip()

@@ -162,6 +162,7 @@ class _Ranker:
         self._postings: dict[str, list[tuple[str, tuple[str, ...]]]] = {}  # postings_of, per form
         self._sounds: dict[str, tuple[str, ...]] = {}  # sounding, per form
         self._shared: frozenset[str] | None = None  # the snapshot's ``shared_sounds``, once asked for
+        self._worded: set[str] = set()  # labels ``containing`` offered: every entity holding one is at WORDS or above
 
     def offer(self, entity_id: str, kind: str, tier: int, score: float, matched: str = "", matched_type: str = "",
               matched_lang: str = "", coverage: float | None = None, marks: tuple[str, ...] = ()) -> None:
@@ -195,7 +196,9 @@ class _Ranker:
 
     def hits(self) -> list[Hit]:
         """The best ``MAX_LABEL_HITS``, ordered by tier, score (to 6 digits), then id."""
-        ranked = sorted(self.best.items(), key=lambda item: (item[1][0], -round(item[1][1], 6), item[0]))
+        best = self.best
+        ranked = (sorted(best.items(), key=lambda item: (item[1][0], -round(item[1][1], 6), item[0])) if len(best) > 1
+                  else list(best.items()))
         return [Hit(id=entity_id, kind=kind, tier=tier, score=score, matched=matched, matched_type=matched_type,
                     matched_lang=lang, coverage=coverage, marks=marks)
                 for entity_id, (tier, score, kind, matched, matched_type, lang, coverage, marks)
@@ -282,6 +285,7 @@ class _Ranker:
                 for label in lists[0][1][: MAX_LABEL_HITS * 20]:
                     if form in label and label != form:
                         self.offer_label(label, WORDS, len(form) / len(label), marks=(form,))
+                        self._worded.add(label)
             else:
                 words = english_words(form)
                 if not words:
@@ -319,7 +323,12 @@ class _Ranker:
             # by count, then first counted (``Counter.most_common``), without the heap for a short list
             candidates = nlargest(MAX_LABEL_HITS, shared.items(), key=_second) if len(shared) > MAX_LABEL_HITS else \
                 sorted(shared.items(), key=_second, reverse=True)
+            worded = self._worded
             for label, shared_grams in candidates:
+                if label in worded and not form.startswith(label):
+                    # offered as holding the query (WORDS), above any partial match but the prefix tier's
+                    # (below): offered again, it changes nothing (most of an infix's candidates)
+                    continue
                 chars = len(distinct.intersection(label)) if counts is None else _shared_chars(counts, label)
                 # the noise guard: one common bigram, or too little of the query
                 if chars >= MIN_SHARED_CHARS and (chars / len(form) >= MIN_QUERY_COVER or label in form):

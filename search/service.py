@@ -288,14 +288,19 @@ class SearchService:
         known = self._pairs_of(catalog)
         counts: dict[tuple[str, str], int] = {}  # in the order first counted
         count = counts.get
+        counted = 0
         for hit in hits:
             found = known.get(hit.id)
             if found is None:
                 found = known[hit.id] = self._facet_pairs(catalog, hit.id)
             for pair in found:
                 counts[pair] = count(pair, 0) + 1
+            counted += len(found)
         facets: dict[str, dict[str, int]] = {name: {} for name in FILTER_FIELDS}
-        for (name, value), number in sorted(counts.items(), key=_second, reverse=True):  # stable: ties keep that order
+        # most frequent first, by a stable sort (ties keep that order); every pair counted once (one hit, most
+        # whole labels): that order already
+        ordered = counts.items() if len(counts) == counted else sorted(counts.items(), key=_second, reverse=True)
+        for (name, value), number in ordered:
             facets[name][value] = number
         return facets
 

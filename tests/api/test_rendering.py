@@ -3,15 +3,18 @@ constructor makes (same raw headers in the same order, same attributes); anythin
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from litestar import MediaType
 from litestar.background_tasks import BackgroundTask
 from litestar.response.base import ASGIResponse
 
-from api.rendering import PreEncoded, _Sent
+from api.rendering import HitParts, PreEncoded, _Sent, held_bytes
 from api.views import HitHead, _refs, concept_href, curated_label, hit_static, qualifier
 from search.analysis import render
 from search.highlight import prepared
+from search.labels import Hit
 from tests.conftest import run_coroutine
 
 ATTRIBUTES = ("body", "content_length", "_encoded_cookies", "encoding", "is_head_response", "status_code",
@@ -89,3 +92,24 @@ def test_a_hits_static_part_is_read_as_from_the_whole_concept(live_server, scrip
         assert static.qualifier == qualifier(catalog, c, script)
         qualifiers.append(static.qualifier)
     assert any(qualifiers)  # the bundled vocabularies hold homonyms
+
+
+def test_hit_parts_hold_a_text_equal_to_its_prepared_form_once(live_server):
+    """``HitParts`` keeps one object for a label or definition that ``prepared`` leaves as it is (the
+    render cache's bound counts each object of an entry once, and none every entry shares), and the
+    JSON is that of ``views.search_out`` (``tests/api/test_hot_routes.py`` compares whole answers)."""
+    catalog = live_server.services.catalog
+    seen = same = 0
+    for concept_id in list(catalog.concepts)[:200]:
+        hit = Hit(id=concept_id, kind="concept", tier=0, score=1.0)
+        parts = HitParts.of(catalog, hit, "zh-Hans")
+        assert parts.label == parts.label_target and parts.definition == parts.definition_target
+        seen += 1
+        if parts.definition == prepared(parts.definition):
+            assert parts.definition is parts.definition_target
+            same += 1
+        held = held_bytes(parts)
+        distinct = {id(f): f for f in parts if f is not parts.label_script
+                    and f not in (b',"replaced_by":[],"coverage":', b',"qualifier":""}')}
+        assert held == sys.getsizeof(parts) + sum(map(sys.getsizeof, distinct.values()))
+    assert seen and same

@@ -101,3 +101,37 @@ def test_the_partial_tier_counts_alike_in_a_plain_loop_and_in_counter(tmp_path, 
     assert labels.label_hits(svc.catalog, query) == in_counter and len(in_counter) > 20
     svc.close()
     store.close()
+
+
+def test_a_label_holding_the_query_is_not_scored_again_as_a_partial_match(live_server, monkeypatch):
+    """The partial tier skips a label ``containing`` offered (every entity holding it is at the words tier or
+    above, and a partial match that is not a prefix is below it): the same hits in the same order as when
+    every candidate is scored, on the bundled labels, their infixes and their Traditional forms; and the
+    skip is taken."""
+    import search.labels as labels
+    from search.analysis import render
+
+    catalog = live_server.services.catalog
+    texts = sorted({t.text for c in catalog.concepts.values() for t in c.terms if t.lang.startswith("zh")})
+    queries = [q for text in texts for q in (text, text[1:4], text[:3], render(text, "zh-TW"))]
+    scored: list[str] = []
+    real = labels._Ranker._partial_candidate
+    monkeypatch.setattr(labels._Ranker, "_partial_candidate",
+                        lambda self, form, gram_set, label, *rest: scored.append(label) or real(self, form, gram_set,
+                                                                                               label, *rest))
+    queries = list(dict.fromkeys(q for q in queries if q.strip()))
+    skipping = [labels.label_hits(catalog, labels.QueryForms.of(q)) for q in queries]
+    with_skip = len(scored)
+
+    class _Nothing(set):
+        def __contains__(self, item: object) -> bool:
+            return False
+
+    class _Scoring(labels._Ranker):  # every candidate scored
+        def __init__(self, *args) -> None:
+            super().__init__(*args)
+            self._worded = _Nothing()
+
+    monkeypatch.setattr(labels, "_Ranker", _Scoring)
+    assert [labels.label_hits(catalog, labels.QueryForms.of(q)) for q in queries] == skipping
+    assert len(scored) - with_skip > with_skip > 0  # fewer scored with the skip

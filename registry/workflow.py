@@ -260,7 +260,7 @@ class Editorial:
     def _own_open(self, actor: Actor, proposal_id: str, doing: str, states: tuple[str, ...]) -> Proposal:
         require(actor, "editor", f"to {doing} a proposal")
         proposal = self.store.get_proposal(proposal_id)
-        if proposal.author != actor.name and actor.role != "admin":
+        if not may_change(actor, proposal):
             raise Forbidden(f"only the author of proposal {proposal_id} ({proposal.author}) may {doing} it")
         if proposal.state not in states:
             raise Conflict(f"proposal {proposal_id} is {proposal.state}; cannot {doing} it", field="state")
@@ -279,6 +279,11 @@ def homonym_labels(proposal: Proposal) -> set[str] | None:
     """The labels an import proposal may share with another concept: those its import brought in (None: any,
     for a proposal made before they were recorded)."""
     return set(proposal.imported_labels) if proposal.imported and proposal.imported_labels else None
+
+
+def may_change(actor: Actor, proposal: Proposal) -> bool:
+    """Whether ``actor`` may edit, submit or withdraw ``proposal``: its author, or an admin."""
+    return proposal.author == actor.name or actor.role == "admin"
 
 
 def _check_if_match(proposal: Proposal, if_match: IfMatch) -> None:

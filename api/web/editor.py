@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 from registry.errors import Forbidden, InvalidInput, NotFound, ShuyuError, Unauthorized
 from registry.languages import is_english
 from registry.model import Decision, ProposalKind, Role
-from registry.workflow import EDITABLE_STATES, RANK, Actor, Editorial
+from registry.workflow import EDITABLE_STATES, RANK, Actor, Editorial, may_change
 from search.analysis import expand_query
 
 from ..security import note_failed_sign_in, refuse_sign_in_if_over
@@ -90,8 +90,8 @@ async def _form(request: Request):
 
 
 def _may_edit(actor: Actor, proposal) -> None:
-    """The edit form, shown or posted, is the author's or an admin's (as ``Editorial.edit`` decides)."""
-    if proposal.author != actor.name and actor.role != "admin":
+    """The edit form, shown or posted, is the author's or an admin's (``registry.workflow.may_change``)."""
+    if not may_change(actor, proposal):
         raise Forbidden(f"只有提案的作者可以修改提案 {proposal.id}。")
 
 

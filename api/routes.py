@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Controller, Response, get, post
 from litestar.openapi.spec import Schema
@@ -13,6 +13,7 @@ from msgspec import Meta, Struct
 
 from registry.errors import InvalidInput
 from registry.languages import ShownScript as Script
+from registry.model import ConceptStatus, EntityKind, Grade, StandardStatus
 from search.analysis import expand_query
 from search.service import FILTER_FIELDS
 
@@ -49,6 +50,11 @@ ReleaseTag = Annotated[str | None, QueryParameter(max_length=32, description="a 
 Offset = Annotated[int, QueryParameter(ge=0, le=10_000, description="hits to skip")]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description=f"hits per page (at most {MAX_PAGE})")]
 Facet = Annotated[str | None, QueryParameter(max_length=64)]
+# the facets whose values the domain fixes: a value outside them is a 400 naming the parameter, not an empty page
+StatusFacet = Annotated[Literal[ConceptStatus, StandardStatus] | None,
+                        QueryParameter(description="a concept's or a standard's status")]
+GradeFacet = Annotated[Grade | None, QueryParameter(description="a concept's data grade")]
+KindFacet = Annotated[EntityKind | None, QueryParameter(description="concepts or standards only")]
 ScriptParam = Annotated[Script, QueryParameter(description="script of labels, definitions and highlights")]
 MAX_BATCH = 1000
 MAX_SUGGEST = 20
@@ -140,10 +146,10 @@ class SearchController(Controller):
         offset: Offset = 0,
         limit: Limit = 20,
         scheme: Facet = None,
-        status: Facet = None,
-        grade: Facet = None,
+        status: StatusFacet = None,
+        grade: GradeFacet = None,
         standard: Facet = None,
-        kind: Facet = None,
+        kind: KindFacet = None,
         script: ScriptParam = "zh-Hans",
     ) -> Response[SearchOut]:
         """Ranked full-text search over labels (any script, pinyin, English, codes) and definitions,

@@ -61,6 +61,23 @@ def test_facets_count_all_hits_and_filters_narrow(http):
     assert by_standard["total"] >= 3
 
 
+@pytest.mark.parametrize(("name", "value"), [("status", "publishd"), ("grade", "Core"), ("kind", "concepts")])
+def test_a_filter_value_the_domain_does_not_know_is_a_400_naming_it(http, name, value):
+    """A typo in a status, grade or kind was an empty page, as if nothing matched."""
+    body = assert_problem(http.get("/api/v1/search", params={"q": "数据", name: value}), 400)
+    assert name in body["detail"] or name in str(body.get("errors", ""))
+
+
+def test_every_status_of_concepts_and_standards_is_a_filter(http):
+    assert search(http, q="数据", status="deprecated", limit=5)["total"] >= 0
+    standards = search(http, q="数据", status="in_force", kind="standard", limit=100)
+    assert standards["hits"] and all(h["kind"] == "standard" for h in standards["hits"])
+    openapi = http.get("/schema/openapi.json").json()
+    parameters = {p["name"]: p for p in openapi["paths"]["/api/v1/search"]["get"]["parameters"]}
+    statuses = str(parameters["status"]["schema"])
+    assert "in_force" in statuses and "deprecated" in statuses and "core" in str(parameters["grade"]["schema"])
+
+
 def test_pages_are_consistent_and_bounded(http):
     whole = [h["id"] for h in search(http, q="农业", limit=100)["hits"]]
     paged = [h["id"] for offset in range(0, len(whole), 7) for h in search(http, q="农业", offset=offset, limit=7)["hits"]]

@@ -23,8 +23,8 @@ LONG = quote("术" * 200)
 QUERIES = [
     "q=digital", "q=%E6%95%B0%E5%AD%97%E4%B9%A1%E6%9D%91", "q=shuzi+xiangcun", "q=szxc", "q=a+b", "q=%E6%95%B8%E4%BD%8D",
     "q=%E5%9C%9F%E5%A3%A4&script=zh-HK&limit=3&offset=1", "q=data&limit=5", "q=data&offset=3", "q=data&limit=100",
-    "q=data&offset=10000", "q=data&offset=0", "q=data&script=zh-TW", "q=data&status=current", "q=" + LONG,
-    "q=data&limit=1&offset=1&scheme=s&status=s&grade=g&standard=s&kind=k&script=zh-Hant", "q=a%2Bb", "q=%C3%A9",
+    "q=data&offset=10000", "q=data&offset=0", "q=data&script=zh-TW", "q=data&status=in_force", "q=" + LONG,
+    "q=data&limit=1&offset=1&scheme=s&status=published&grade=core&standard=s&kind=concept&script=zh-Hant", "q=a%2Bb", "q=%C3%A9",
     "&&q=data&&", "q=data=b", "%71=data", "q=data;limit=2", "q=a%09b", "q=%E2%80%8B", "q=a%0A", "q=%0Aa",
     "q=%", "q=%zz", "q=%25", "q=data&scheme=" + "s" * 64,
     # left to litestar and strict input
@@ -34,6 +34,7 @@ QUERIES = [
     "q=data&limit=", "q=data&limit=+5", "q=data&limit=5%20", "q=data&limit=9223372036854775808", "q=data&offset=-0",
     "q=data&offset=10001", "q=data&script=zh-tw", "q=data&script=", "q=data&kind=", "q=data&scheme=" + "s" * 65,
     "q=data&%00=1", "q=data&x%FF=1", "q=data&at=1", "q=data&release=x",
+    "q=data&status=current", "q=data&grade=g", "q=data&kind=k", "q=data&status=Published",
 ]
 
 

@@ -92,7 +92,16 @@ def texts() -> st.SearchStrategy[str]:
                      st.builds("".join, st.lists(st.one_of(plain, st.sampled_from(BROKEN)), min_size=2, max_size=4)))
 
 
+# the facets whose values the domain fixes: some of each, mostly, else a near miss or any text
+CHOICES = {"status": ("published", "deprecated", "in_force", "withdrawn"), "grade": ("core", "important", "general"),
+           "kind": ("concept", "standard")}
+NEAR_MISSES = ("Published", "in-force", "CORE", "concepts", "core%20", "%63ore")
+
+
 def value_of(name: str) -> st.SearchStrategy[str]:
+    if name in CHOICES:
+        valid = st.sampled_from(CHOICES[name])
+        return st.one_of(valid, valid, valid, valid, st.sampled_from(NEAR_MISSES), texts())
     if name in INTEGERS or name == "limit":
         return st.one_of(integers(), texts())
     if name == "script":
@@ -130,6 +139,8 @@ def good_query(draw, noisy: bool = True) -> str:
             clean = st.integers(0, 101).map(str)
         elif name == "script":
             clean = st.sampled_from(SCRIPTS[:4])
+        elif name in CHOICES:
+            clean = st.sampled_from(CHOICES[name])
         else:
             clean = st.sampled_from(("current", "deprecated", "agri", "s", "g", "ab", "%E6%95%B0", "null", "+"))
         parts.append(f"{name}={draw(st.one_of(clean, value_of(name)) if noisy else clean)}")

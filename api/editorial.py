@@ -65,8 +65,8 @@ class ReviewIn(Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class CommentIn(Struct, forbid_unknown_fields=True, kw_only=True):
-    # not only spaces (the registry refuses an empty comment), no NUL
-    text: Annotated[str, Meta(min_length=1, max_length=5000, pattern="^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    # blank (spaces, zero-width characters) and NUL are the registry's to refuse (``Editorial.comment``)
+    text: Annotated[str, Meta(min_length=1, max_length=5000)]
 
 
 class ReleaseIn(Struct, forbid_unknown_fields=True, kw_only=True):

@@ -231,3 +231,21 @@ def test_token_events_are_shown_to_admins_only_and_do_not_move_the_revision(serv
         assert feed["events"] == [] and feed["revision"] == revision
     admin_feed = ada.get("/api/v1/changes", params={"since": since}).json()["events"]
     assert "temp-admin-test (editor)" in [e["note"] for e in admin_feed if e["kind"] == "token"]
+
+
+@pytest.mark.parametrize("blank", ["   ", "\u3000", "\u200b", "\u200b\u200b", "\ufeff\u2060\u200d", "\u200f\u3164"])
+def test_a_comment_of_spaces_or_invisible_characters_is_400_and_not_kept(server, as_, blank):
+    alice, bob = as_("alice"), as_("bob")
+    pid = alice.post("/api/v1/proposals", json=revision_body(as_(None), "空评论。")).json()["id"]
+    problem = assert_problem(bob.post(f"/api/v1/proposals/{pid}/comments", json={"text": blank}), 400)
+    assert "needs text" in problem["detail"]
+    assert bob.get(f"/api/v1/proposals/{pid}").json()["comments"] == []
+    alice.post(f"/api/v1/proposals/{pid}/withdraw")
+
+
+def test_a_term_of_invisible_characters_is_422_and_leaves_no_trace(server, as_):
+    alice = as_("alice")
+    before = alice.get("/api/v1/proposals").json()["total"]
+    problem = assert_problem(alice.post("/api/v1/proposals", json=revision_body(as_(None), "x。", "\u200b\u200b")), 422)
+    assert problem["field"] == "terms" and "blank" in problem["detail"]
+    assert alice.get("/api/v1/proposals").json()["total"] == before

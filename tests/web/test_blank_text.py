@@ -1,0 +1,40 @@
+"""outside9: a comment or a review reason made only of zero-width spaces (or other invisible characters) is as
+empty as one of spaces: the form says so (422, in Chinese) and nothing is kept."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from tests.web.test_whole_version import post, revise_form, signed_in_client
+
+
+def _csrf(page) -> str:
+    return page.xpath("//input[@name='_csrf_token']/@value")[0]
+
+
+@pytest.mark.parametrize("blank", ["\u200b\u200b", "\u3000\u200d", "\ufeff"])
+def test_a_comment_of_invisible_characters_is_refused_on_the_page(site, blank):
+    pid = site.seeded["proposal"]
+    client = signed_in_client(site, "bob")
+    before = len(site.services.store.get_proposal(pid).comments)
+    page = lxml.html.fromstring(client.get(f"/editor/proposals/{pid}").text)
+    answer = client.post(f"/editor/proposals/{pid}/comment", data={"_csrf_token": _csrf(page), "comment": blank})
+    assert answer.status_code == 422 and "请填写意见" in answer.text
+    answer = client.post(f"/editor/proposals/{pid}/review",
+                         data={"_csrf_token": _csrf(page), "comment": blank, "decision": "reject",
+                               "content_version": "1"})
+    assert answer.status_code == 422 and "必须写明理由" in answer.text
+    proposal = site.services.store.get_proposal(pid)
+    assert len(proposal.comments) == before and proposal.state == "submitted"
+    client.close()
+
+
+def test_a_term_of_invisible_characters_is_named_on_the_form(site):
+    client = signed_in_client(site, "emil")
+    form = revise_form(client, "smart-agriculture")
+    free = next(i for i in range(50) if form.inputs[f"term-{i}-text"].value == "")
+    answer = post(client, form, {f"term-{free}-text": "\u200b\u200b"})
+    assert answer.status_code == 422
+    assert "术语不能为空" in lxml.html.fromstring(answer.text).text_content()
+    client.close()

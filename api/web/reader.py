@@ -23,7 +23,7 @@ from . import browse, svg
 from .diffview import diff_view
 from .hits import web_hit
 from .labels import FACETS, facet_value
-from .page import page
+from .page import page, vary
 from .script import official, pick, ui
 
 PAGE_SIZE = 20
@@ -89,7 +89,7 @@ class ReaderController(Controller):
     def concept(self, request: Request, services: ServicesDep, concept_id: FromPath[str]) -> Response:
         if fmt := negotiated(request):  # the concept's URI dereferenced by a linked-data client
             return concept_download(request, services, concept_id, fmt)
-        return self._concept_page(request, services, _concept(services, concept_id), None)
+        return vary(self._concept_page(request, services, _concept(services, concept_id), None), "Accept")
 
     @get("/concepts/{concept_id:str}/versions/{version:int}", sync_to_thread=True)
     def concept_version(self, request: Request, services: ServicesDep, concept_id: FromPath[str],

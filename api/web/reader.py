@@ -13,6 +13,7 @@ from litestar.response import Template
 from registry.diff import diff_versions
 from registry.errors import InvalidInput, NotFound
 from registry.model import StandardVersion
+from registry.text import is_blank
 from search.service import FILTER_FIELDS
 
 from ..exchange import concept_download, negotiated
@@ -50,7 +51,7 @@ class ReaderController(Controller):
         catalog = services.catalog
         script, _ = pick(request)
         text = q.strip()
-        if not text:
+        if is_blank(text):  # no query (spaces or invisible characters alone): the home page
             changes, _ = browse.recent_changes(services.store, catalog, None, 8)
             releases = services.store.releases()
             standards = sorted(catalog.standards.values(), key=lambda s: (s.status != "in_force", s.code or "~", s.id))

@@ -195,3 +195,12 @@ def test_a_missing_page_varies_on_accept_and_the_script(http):
     assert html.headers["content-type"].startswith("text/html")
     assert problem.headers["content-type"].startswith("application/problem+json")
     assert {"accept", "accept-language", "cookie"} <= _vary(html) and "accept" in _vary(problem)
+
+
+@pytest.mark.parametrize("blank", ["\u200b", "\u3000\u200b\ufeff"])
+def test_a_search_for_invisible_characters_alone_is_the_home_page(http, blank):
+    def title(response: httpx.Response) -> str:
+        return re.search(r"<title>(.*?)</title>", response.text).group(1)
+
+    answer = http.get("/", params={"q": blank})
+    assert answer.status_code == 200 and title(answer) == title(http.get("/"))

@@ -249,3 +249,17 @@ def test_a_term_of_invisible_characters_is_422_and_leaves_no_trace(server, as_):
     problem = assert_problem(alice.post("/api/v1/proposals", json=revision_body(as_(None), "x。", "\u200b\u200b")), 422)
     assert problem["field"] == "terms" and "blank" in problem["detail"]
     assert alice.get("/api/v1/proposals").json()["total"] == before
+
+
+@pytest.mark.parametrize("path", ["/api/v1/proposals", "/api/v1/proposals/p-any/comments", "/api/v1/releases"])
+@pytest.mark.parametrize("headers", [{}, {"content-type": "application/json"}])
+def test_a_write_without_its_body_says_so(server, as_, path, headers):
+    """outside9: a required body left out was a 422 reading "data: 'data'"."""
+    problem = assert_problem(as_("ada").post(path, headers=headers), 400)
+    assert problem["detail"] == "this needs a JSON body" and problem["field"] == "body"
+
+
+def test_a_review_without_a_body_is_still_a_review_without_a_comment(server, as_):
+    alice, bob = as_("alice"), as_("bob")
+    pid = alice.post("/api/v1/proposals", json=revision_body(as_(None), "无正文。")).json()["id"]
+    assert bob.post(f"/api/v1/proposals/{pid}/reject").status_code == 200

@@ -14,7 +14,7 @@ from msgspec import Struct
 from .errors import RuleViolation
 from .languages import is_simplified
 from .model import ConceptVersion, Scheme, Source, StandardVersion, Version, kind_of
-from .text import fold_to_simplified, is_blank
+from .text import fold_to_simplified, is_blank, visible
 from .urls import check_url
 
 
@@ -33,10 +33,11 @@ class State(Protocol):
 
 
 def preferred_keys(version: ConceptVersion) -> set[str]:
-    """The folded preferred labels a published concept claims in its scheme."""
+    """The folded preferred labels a published concept claims in its scheme: folded as search folds them,
+    after dropping what shows nothing (数字\u200b乡村 looks like, and so is, 数字乡村)."""
     if version.status != "published":
         return set()
-    return {fold_to_simplified(t.text) for t in version.terms if t.type == "preferred"}
+    return {fold_to_simplified(visible(t.text)) for t in version.terms if t.type == "preferred"}
 
 
 class Homonym(Struct, frozen=True):

@@ -7,7 +7,7 @@ import unicodedata
 
 from .conversion import QUERY_CONFIGS, converter, query_patterns
 
-__all__ = ["converter", "fold_many", "is_blank", "fold_to_simplified", "folded_and_simplified", "normalize", "query_conversions",
+__all__ = ["converter", "fold_many", "is_blank", "visible", "fold_to_simplified", "folded_and_simplified", "normalize", "query_conversions",
            "to_simplified"]
 
 _SPACES = re.compile(r"\s+")
@@ -22,6 +22,12 @@ _NOTHING_CATEGORIES = frozenset(("Cc", "Cf", "Zs", "Zl", "Zp"))
 def _shows_nothing(char: str) -> bool:
     return (char.isspace() or char in _SHOWS_NOTHING or unicodedata.category(char) in _NOTHING_CATEGORIES
             or "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef")
+
+
+def visible(text: str) -> str:
+    """``text`` without the characters that show nothing but its spaces (数字\u200b乡村 → 数字乡村): what two
+    labels are compared by when they must differ to the eye."""
+    return "".join(c for c in text if c.isspace() or not _shows_nothing(c))
 
 
 def is_blank(text: str) -> bool:

@@ -286,3 +286,12 @@ def test_a_review_comment_of_invisible_characters_is_no_comment(editorial, store
     editorial.review(BOB, p.id, "approve", "\u200b\u200b")
     assert store.get_proposal(p.id).reviews[-1].comment == ""
     assert store.get("concept", "village").change_note == p.note
+
+
+@pytest.mark.parametrize("pref", ["数字\u200b乡村", "数字乡村\u200d", "\u202e数字乡村", "数字\u00ad乡村", "数\ufe0f字乡村",
+                                  "\ufeff數字鄉村\u2060"])
+def test_a_preferred_label_that_differs_only_by_invisible_characters_is_taken(editorial, store, pref):
+    """outside9: 数字\u200b乡村 looks like 数字乡村 on every page and was a second concept's preferred label."""
+    with pytest.raises(RuleViolation, match="already the preferred label of village"):
+        editorial.propose(ALICE, kind="create", target_kind="concept", target_id="village-two", concept=content(pref=pref))
+    assert store.list_proposals()[1] == 0

@@ -112,6 +112,9 @@ def export(scheme: str, fmt: str, release: str | None, at: str | None, output: s
         target = Path(output)
         handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
         try:  # written aside and renamed: a reader never sees half a file
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(handle, 0o666 & ~umask)  # mkstemp's 0600 is for secrets: a file written as open() would
             with os.fdopen(handle, "wb") as out:
                 for part in parts:
                     out.write(part)

@@ -13,7 +13,6 @@ from litestar.response import Template
 from registry.diff import diff_versions
 from registry.errors import InvalidInput, NotFound
 from registry.model import StandardVersion
-from registry.text import is_blank
 from search.service import FILTER_FIELDS
 
 from ..exchange import concept_download, negotiated
@@ -50,15 +49,15 @@ class ReaderController(Controller):
     ) -> Template:
         catalog = services.catalog
         script, _ = pick(request)
-        text = q.strip()
-        if is_blank(text):  # no query (spaces or invisible characters alone): the home page
+        # a control character or bytes that are not UTF-8: a 400 page; no query (or a blank one): the home page
+        text = require_text(q, "q", blank=True)
+        if not text:
             changes, _ = browse.recent_changes(services.store, catalog, None, 8)
             releases = services.store.releases()
             standards = sorted(catalog.standards.values(), key=lambda s: (s.status != "in_force", s.code or "~", s.id))
             return page(request, services, "home.html", schemes=catalog.schemes, counts=browse.scheme_counts(catalog),
                         standards=standards[:8], standard_total=len(catalog.standards), changes=changes,
                         release=releases[-1] if releases else None)
-        text = require_text(text, "q")  # a control character or bytes that are not UTF-8: a 400 page
         filters = {k: v for k, v in zip(FILTER_FIELDS, (scheme, status, grade, standard, kind)) if v}
         offset = (page_number - 1) * PAGE_SIZE
         found = services.search_results(text, filters=filters, offset=offset, limit=PAGE_SIZE, catalog=catalog)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from jinja2 import pass_context
@@ -15,6 +16,9 @@ from registry.urls import is_web_url
 from . import labels, messages
 from .script import CHOSEN_FROM, COOKIE, ONE_YEAR, SCRIPTS, curated_labels, official, pick, ui
 from .session import signed_in
+
+
+AnyResponse = TypeVar("AnyResponse", bound=Response)
 
 
 def page(request: Request, services, name: str, *, status_code: int = 200, **context) -> Template:
@@ -31,7 +35,7 @@ def page(request: Request, services, name: str, *, status_code: int = 200, **con
                          cookies=cookies), *CHOSEN_FROM)
 
 
-def vary(response: Response, *names: str) -> Response:
+def vary(response: AnyResponse, *names: str) -> AnyResponse:
     """``response`` with ``names`` added to its ``Vary`` (each once, whatever its case): a cache keeps one
     answer per value of each header the answer was chosen by."""
     key = next((k for k in response.headers if k.lower() == "vary"), "Vary")

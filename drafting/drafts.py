@@ -46,11 +46,11 @@ def require_draft(text: str, name: str = "text") -> str:
     """``text`` itself, when it is a draft the checker reads: within the bound, not empty, not binary."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
         raise TextTooLarge(f"the text is over {MAX_TEXT_BYTES:,} bytes of UTF-8", field=name)
-    if is_blank(text):  # spaces or zero-width characters alone: nothing to check
-        raise InvalidInput("the text is empty", field=name)
-    if "\x00" in text or _control_share(text) > 0.05:
+    if "\x00" in text or text and _control_share(text) > 0.05:
         raise InvalidInput("this looks like a binary file, not text; paste the text or upload .txt, .md or .docx",
                            field=name)
+    if is_blank(text):  # spaces or zero-width characters alone: nothing to check
+        raise InvalidInput("the text is empty", field=name)
     return text
 
 

@@ -344,18 +344,18 @@ class EditorController(Controller):
                                               target=current if p.kind != "create" else None, proposal=p,
                                               action=action, target_id=p.target_id,
                                               base_version=base or p.base_version, errors=forms.errors_of(exc),
-                                              status_code=422)
+                                              status_code=forms.status_of(exc))
             if form.get("action") == "submit" and edited.state in ("draft", "changes_requested"):
                 editorial.submit(actor, p.id)  # an edit sends a submitted proposal back to draft
         except ShuyuError as exc:
             if p.target_kind == "standard":
                 return page(request, services, "propose_standard.html", target=current, values=form, note=note,
-                            errors=forms.errors_of(exc), action=action, proposal=p, status_code=422,
+                            errors=forms.errors_of(exc), action=action, proposal=p, status_code=forms.status_of(exc),
                             base_version=base or p.base_version)
             if p.kind == "deprecate":
                 return page(request, services, "propose_deprecate.html", target=current,
                             replaced_by=[*form.getall("replaced_by", []), ""], note=note, errors=forms.errors_of(exc),
-                            action=action, proposal=p, status_code=422, base_version=base or p.base_version)
+                            action=action, proposal=p, status_code=forms.status_of(exc), base_version=base or p.base_version)
             raise
         return _done(f"/editor/proposals/{p.id}")
 

@@ -38,3 +38,23 @@ def test_a_term_of_invisible_characters_is_named_on_the_form(site):
     assert answer.status_code == 422
     assert "术语不能为空" in lxml.html.fromstring(answer.text).text_content()
     client.close()
+
+
+def test_two_tabs_saving_one_proposal_the_second_is_told_why_and_keeps_its_text(site):
+    """outside9: the second save of a proposal edited in two tabs was a 422 saying "the form has errors, see the
+    marked fields" with no field marked: the refusal (the content moved on, If-Match) had no place on the form."""
+    first, second = signed_in_client(site, "emil"), signed_in_client(site, "emil")
+    form = revise_form(first, "rural-road")
+    created = post(first, form, {"definition": form.fields["definition"] + "一"})
+    assert created.status_code == 303, created.text[:500]
+    path = created.headers["location"]
+    tab_a, tab_b = (lxml.html.fromstring(c.get(path + "/edit").text) for c in (first, second))
+    edit_a, edit_b = (next(f for f in t.forms if f.get("class", "").startswith("form proposal-form")) for t in (tab_a, tab_b))
+    assert post(first, edit_a, {"definition": edit_a.fields["definition"] + "甲"}).status_code == 303
+    answer = post(second, edit_b, {"definition": edit_b.fields["definition"] + "乙"})
+    assert answer.status_code == 412
+    page = lxml.html.fromstring(answer.text)
+    assert "不是最新的" in page.xpath("string(//*[@role='alert'])")
+    assert page.xpath("string(//textarea[@name='definition'])").endswith("一乙")  # what was typed is kept
+    for client in (first, second):
+        client.close()

@@ -58,3 +58,15 @@ def test_two_tabs_saving_one_proposal_the_second_is_told_why_and_keeps_its_text(
     assert page.xpath("string(//textarea[@name='definition'])").endswith("一乙")  # what was typed is kept
     for client in (first, second):
         client.close()
+
+
+def test_a_field_error_reads_in_the_chosen_script(site):
+    """outside9: under 台灣 the form's summary was Traditional but the field's error stayed Simplified."""
+    client = signed_in_client(site, "emil")
+    client.cookies.set("script", "zh-TW")
+    form = revise_form(client, "smart-agriculture")
+    answer = post(client, form, {"term-0-text": "数字乡村"})  # 数字乡村 is another concept's preferred label
+    assert answer.status_code == 422
+    error = lxml.html.fromstring(answer.text).xpath("string(//p[@id='err-terms'])")
+    assert "規範術語" in error and "规范术语" not in error, error
+    client.close()

@@ -263,3 +263,16 @@ def test_a_review_without_a_body_is_still_a_review_without_a_comment(server, as_
     alice, bob = as_("alice"), as_("bob")
     pid = alice.post("/api/v1/proposals", json=revision_body(as_(None), "无正文。")).json()["id"]
     assert bob.post(f"/api/v1/proposals/{pid}/reject").status_code == 200
+
+
+def test_an_if_match_sent_as_two_header_lines_is_one_list(server, as_):
+    """outside9: RFC 9110 (5.3) reads two If-Match lines as one list; only the first line was read, so the
+    current revision on the second line was a 412."""
+    alice, anyone = as_("alice"), as_(None)
+    pid = alice.post("/api/v1/proposals", json=revision_body(anyone, "两行 If-Match。")).json()["id"]
+    answer = alice.patch(f"/api/v1/proposals/{pid}", json={"note": "第二行"},
+                         headers=[("if-match", f'"{pid}.7"'), ("if-match", f'"{pid}.1"')])
+    assert answer.status_code == 200, answer.text
+    stale = alice.patch(f"/api/v1/proposals/{pid}", json={"note": "旧"},
+                        headers=[("if-match", f'"{pid}.1"'), ("if-match", f'"{pid}.3"')])
+    assert_problem(stale, 412)

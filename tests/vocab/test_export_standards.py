@@ -237,3 +237,19 @@ def test_an_exported_file_is_readable_as_the_umask_allows(tmp_path):
     assert result.exit_code == 0, result.output
     assert out.stat().st_mode & 0o777 == 0o644
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".standards.csv")]
+
+
+def test_an_output_into_a_folder_that_is_not_there_names_that_folder(tmp_path):
+    """outside9: export and clause named their temporary files (/nowhere/.x.csv.laqjhkz3, x.docx.part)."""
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    missing = tmp_path / "nowhere"
+    data = str(tmp_path / "data")
+    for args in (["export", "--scheme", "standards", "--format", "csv", "-o", str(missing / "x.csv")],
+                 ["clause", "--ids", "smart-agriculture", "--format", "docx", "-o", str(missing / "x.docx")]):
+        result = CliRunner().invoke(main, [*args, "--data-dir", data])
+        assert result.exit_code == 1, result.output
+        assert f"no folder {missing}" in result.output, result.output
+        assert ".part" not in result.output and "/.x." not in result.output and "Traceback" not in result.output

@@ -65,8 +65,8 @@ class ReviewIn(Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class CommentIn(Struct, forbid_unknown_fields=True, kw_only=True):
-    # not only spaces (the registry refuses an empty comment), no NUL
-    text: Annotated[str, Meta(min_length=1, max_length=5000, pattern="^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    # blank (spaces, zero-width characters) and NUL are the registry's to refuse (``Editorial.comment``)
+    text: Annotated[str, Meta(min_length=1, max_length=5000)]
 
 
 class ReleaseIn(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -111,7 +111,8 @@ def if_match(request: Request, proposal_id: str) -> frozenset[int] | None:
     """The content revisions an ``If-Match`` names, any of which may be the current one (RFC 9110: a list
     holds if one of its tags matches); None without one (or ``*``). A tag that names no revision of this
     proposal (another id, a weak tag, garbage) never matches: a header of nothing else names none."""
-    header = request.headers.get("if-match")
+    lines = request.headers.getall("if-match", [])
+    header = ", ".join(lines) if lines else None  # several lines are one list (RFC 9110, 5.3)
     if header is None or header.strip() == "*":
         return None
     pattern = re.compile(rf'"{re.escape(proposal_id)}\.([0-9]{{1,9}})"')

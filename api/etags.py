@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from litestar import Request
+
 # an entity-tag: optional weakness prefix, then an opaque tag in double quotes (RFC 9110 §8.8.3)
 ENTITY_TAG = re.compile(r'(?:W/)?"([\x21\x23-\x7e\x80-\xff]*)"')
 
@@ -29,3 +31,10 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     if wanted is None:
         return False
     return wanted.group(1) in ENTITY_TAG.findall(if_none_match)
+
+
+def if_none_match(request: Request) -> str | None:
+    """The If-None-Match header, read from the ASGI scope (cheaper than building all the headers); several
+    lines are one list (RFC 9110, 5.3)."""
+    found = [value for name, value in request.scope["headers"] if name == b"if-none-match"]
+    return b", ".join(found).decode("latin-1") if found else None

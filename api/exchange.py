@@ -30,7 +30,7 @@ from vocab.exchange import ImportReport, Snapshot, export_file_name, import_file
 from vocab.formats import FORMATS, STANDARDS, Context, Vocabulary, write
 
 from .editorial import ActorDep, actor_from_request, bearer_token, publish_now
-from .etags import etag_matches
+from .etags import etag_matches, if_none_match
 from .openapi import body_as, success_as
 from .problems import ImportProblem, not_modified, problems
 from .routes import At, ReleaseTag
@@ -91,7 +91,7 @@ def download(request: Request, vocabulary: Vocabulary, fmt: str, base_uri: str, 
     shape = f"{tbx_dialect}|{tbx_style}".encode() if fmt == "tbx" else b""
     etag = '"' + hashlib.sha1(fingerprint + fmt.encode() + base_uri.encode() + shape).hexdigest()[:20] + '"'
     headers = {"ETag": etag, "Cache-Control": "no-cache", **VARY}
-    if etag_matches(request.headers.get("if-none-match"), etag):
+    if etag_matches(if_none_match(request), etag):
         return Response(content=None, status_code=304, headers=headers)
     media = FORMATS[fmt][2]  # litestar adds "; charset=utf-8" to text/* types
     headers["Content-Disposition"] = f'attachment; filename="{file_name}"'

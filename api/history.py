@@ -17,7 +17,7 @@ from registry.history import ChangeSummary, revision_of, summarize
 from registry.model import EntityKind, Event
 from registry.tokens import authenticate
 
-from .etags import etag_matches, etag_of_bytes
+from .etags import etag_matches, etag_of_bytes, if_none_match
 from .problems import not_modified, problems
 from .routes import MAX_INT, At, ReleaseTag, ScriptParam
 from .rendering import PreEncoded
@@ -101,14 +101,6 @@ def cached(request: Request, body: bytes, etag: str | None = None, *, negotiated
     if etag_matches(if_none_match(request), etag):
         return PreEncoded(b"", status_code=304, headers=headers)
     return PreEncoded(body, headers=headers)
-
-
-def if_none_match(request: Request) -> str | None:
-    """The If-None-Match header, read from the ASGI scope (cheaper than building all the headers)."""
-    for name, value in request.scope["headers"]:
-        if name == b"if-none-match":
-            return value.decode("latin-1")
-    return None
 
 
 class HistoryController(Controller):

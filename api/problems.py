@@ -100,23 +100,25 @@ def loggable(text: str) -> str:
 
 
 def problem_response(problem: ProblemDetails, request: Request | None = None, headers: dict[str, str] | None = None) -> Response:
-    """The problem as JSON; as an HTML page for a browser asking for a web page."""
-    if request is not None and _wants_html(request):
-        from .web.page import page  # the web pages' context (script, signed-in user) for the error page
+    """The problem as JSON; as an HTML page for a browser asking for a web page. Off the API a path answers
+    either by ``Accept``, so its problems say ``Vary: Accept`` (a page also varies on its script)."""
+    web = request is not None and not request.scope["path"].startswith(API_PATHS)
+    if web:
+        headers = {**(headers or {}), "Vary": "Accept"}
+    if request is not None and web and "text/html" in request.headers.get("accept", ""):
+        from .web.page import page, vary  # the web pages' context (script, signed-in user) for the error page
 
         try:
             response = page(request, request.app.state.services, "problem.html", p=problem, status_code=problem.status)
-            response.headers.update(headers or {})
-            return response
         except Exception:  # no services (startup) or a broken session: the bare page still answers
             return Template(template_name="problem.html", context={"p": problem}, status_code=problem.status,
                             media_type=MediaType.HTML, headers=headers)
+        response.headers.update({k: v for k, v in (headers or {}).items() if k != "Vary"})
+        return vary(response, "Accept")
     return Response(problem, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _wants_html(request: Request) -> bool:
-    path = request.scope["path"]
-    return not path.startswith(("/api/", "/schema", "/healthz")) and "text/html" in request.headers.get("accept", "")
+API_PATHS = ("/api/", "/schema", "/healthz")  # the paths that answer JSON whatever Accept says
 
 
 def shuyu_error_handler(request: Request, exc: ShuyuError) -> Response[ProblemDetails]:

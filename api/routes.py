@@ -14,6 +14,7 @@ from msgspec import Meta, Struct
 from registry.errors import InvalidInput
 from registry.languages import ShownScript as Script
 from registry.model import ConceptStatus, EntityKind, Grade, StandardStatus
+from registry.text import is_blank
 from search.analysis import expand_query
 from search.service import FILTER_FIELDS
 
@@ -72,17 +73,20 @@ def json_response(body: bytes) -> Response:
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Unicode's Cc, but tab and line breaks
 
 
-def require_text(value: str, name: str) -> str:
-    """The text of a query parameter, stripped; 400 if it is empty, holds a control character, or was
-    not UTF-8 (the query string is decoded with U+FFFD for each bad byte: a percent-encoded lone
-    surrogate, a stray byte or a cut character)."""
+def require_text(value: str, name: str, *, blank: bool = False) -> str:
+    """The text of a query parameter, stripped; 400 if it holds a control character, was not UTF-8 (the query
+    string is decoded with U+FFFD for each bad byte: a percent-encoded lone surrogate, a stray byte or a cut
+    character), or is blank (``registry.text.is_blank``: zero-width spaces alone are as empty as spaces);
+    with ``blank``, a blank text is "" (no query)."""
     text = value.strip()
-    if not text:
-        raise InvalidInput(f"{name} is empty", field=name)
     if "\ufffd" in text:
         raise InvalidInput(f"{name} is not UTF-8 text", field=name)
     if CONTROL.search(text):
         raise InvalidInput(f"{name} holds a control character", field=name)
+    if is_blank(text):
+        if blank:
+            return ""
+        raise InvalidInput(f"{name} is blank (empty, or only spaces and invisible characters)", field=name)
     return text
 
 

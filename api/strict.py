@@ -11,8 +11,8 @@ says. :func:`strict_request` (the app's ``before_request``, so it runs after the
   request target that is not ASCII, but another ASGI server may pass it on);
 - a query string longer than ``MAX_QUERY_BYTES`` → 414, before it is parsed (litestar keeps the last 1,024
   query strings it parsed, whatever their length);
-- a JSON body under another content type, or none → 415; a body in a content coding (gzip …) → 415, as it is
-  never decompressed;
+- no body where the handler needs one → 400; a JSON body under another content type, or none → 415; a body in
+  a content coding (gzip …) → 415, as it is never decompressed;
 - a JSON body that decodes only in lax mode (``1.0``, ``1e2`` or ``"1"`` for an integer, ``"true"`` for a
   boolean) → 400; a NUL in any of its texts → 400.
 """
@@ -53,6 +53,7 @@ class QueryTooLong(HTTPException):
 class Rules:
     integers: tuple[str, ...]  # query parameters declared as integers, by their name in the query
     body: object | None  # the type a JSON body is decoded to; None: the handler reads no JSON body
+    body_required: bool = False  # the handler has no answer without one
 
 
 
@@ -69,17 +70,16 @@ def rules_of(handler: HTTPRouteHandler) -> Rules:
     """What to check for a handler, found once from its signature (kept in its ``opt``)."""
     rules = handler.opt.get("shuyu_strict_rules")
     if rules is None:
-        integers, body = [], None
+        integers, body, required = [], None, False
         for name, field in handler.parsed_fn_signature.parameters.items():
             kwarg = field.kwarg_definition
-            if isinstance(kwarg, BodyKwarg) and name == "data" and kwarg.media_type in (None, "application/json"):
-                body = field.annotation
-            elif name == "data" and kwarg is None:
-                body = field.annotation
+            if name == "data" and (kwarg is None or isinstance(kwarg, BodyKwarg)
+                                   and kwarg.media_type in (None, "application/json")):
+                body, required = field.annotation, not (field.is_optional or field.has_default)
             elif _is_int(field.annotation) and not (isinstance(kwarg, ParameterKwarg)
                                                     and (kwarg.header or kwarg.cookie)):
                 integers.append(getattr(kwarg, "name", None) or getattr(kwarg, "query", None) or name)
-        rules = handler.opt["shuyu_strict_rules"] = Rules(integers=tuple(integers), body=body)
+        rules = handler.opt["shuyu_strict_rules"] = Rules(integers=tuple(integers), body=body, body_required=required)
     return rules
 
 
@@ -175,7 +175,9 @@ async def strict_request(request: Request) -> Response | None:
         return None
     body = await request.body()
     if not body:
-        return None  # litestar decides: an optional body is None, a required one is a 400
+        if rules.body_required:  # litestar's own answer is a 422 reading "data: 'data'"
+            raise InvalidInput("this needs a JSON body", field="body")
+        return None  # an optional body is None
     media = request.content_type[0]
     if media not in JSON_TYPES and not media.endswith("+json"):
         raise UnsupportedMediaType(detail=f"the body must be sent as application/json, not {media or 'without a type'}")

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import PurePath
 
 from registry.errors import InvalidInput
+from registry.text import is_blank
 
 MAX_TEXT_BYTES = 1_048_576  # the bound of a checked text, in UTF-8 bytes (documented in docs/drafting.md)
 MAX_UPLOAD_BYTES = 10 * MAX_TEXT_BYTES  # a .docx may hold pictures; its text must still fit the bound
@@ -45,11 +46,11 @@ def require_draft(text: str, name: str = "text") -> str:
     """``text`` itself, when it is a draft the checker reads: within the bound, not empty, not binary."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
         raise TextTooLarge(f"the text is over {MAX_TEXT_BYTES:,} bytes of UTF-8", field=name)
-    if not text.strip():
-        raise InvalidInput("the text is empty", field=name)
-    if "\x00" in text or _control_share(text) > 0.05:
+    if "\x00" in text or text and _control_share(text) > 0.05:
         raise InvalidInput("this looks like a binary file, not text; paste the text or upload .txt, .md or .docx",
                            field=name)
+    if is_blank(text):  # spaces or zero-width characters alone: nothing to check
+        raise InvalidInput("the text is empty", field=name)
     return text
 
 

@@ -30,6 +30,8 @@ def backup(store_path: str | Path, target: str | Path, progress: Progress | None
         raise StoreError(f"no store at {store_path}")
     if target.resolve() == store_path.resolve():
         raise InvalidInput("the backup file must not be the store itself", field="file")
+    if not target.parent.is_dir():  # else SQLite's "unable to open database file", as if the store were at fault
+        raise InvalidInput(f"no folder {target.parent} to write the backup file in", field="file")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:

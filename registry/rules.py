@@ -14,7 +14,7 @@ from msgspec import Struct
 from .errors import RuleViolation
 from .languages import is_simplified
 from .model import ConceptVersion, Scheme, Source, StandardVersion, Version, kind_of
-from .text import fold_to_simplified
+from .text import fold_to_simplified, is_blank, visible
 from .urls import check_url
 
 
@@ -33,10 +33,11 @@ class State(Protocol):
 
 
 def preferred_keys(version: ConceptVersion) -> set[str]:
-    """The folded preferred labels a published concept claims in its scheme."""
+    """The folded preferred labels a published concept claims in its scheme: folded as search folds them,
+    after dropping what shows nothing (数字\u200b乡村 looks like, and so is, 数字乡村)."""
     if version.status != "published":
         return set()
-    return {fold_to_simplified(t.text) for t in version.terms if t.type == "preferred"}
+    return {fold_to_simplified(visible(t.text)) for t in version.terms if t.type == "preferred"}
 
 
 class Homonym(Struct, frozen=True):
@@ -67,6 +68,7 @@ def check_versions(batch: Sequence[Version], state: State, *, imported: bool = F
     for version in batch:
         try:
             check_urls(version.sources, version.uri, f"{kind_of(version)} {version.id}")
+            check_not_blank(version, f"{kind_of(version)} {version.id}")
             if isinstance(version, ConceptVersion):
                 _check_concept(version, state, claimed, imported, homonyms, homonym_labels)
             else:
@@ -85,9 +87,32 @@ def check_urls(sources: Sequence[Source], uri: str, owner: str) -> None:
 
 
 def check_schemes(schemes: Iterable[Scheme]) -> None:
-    """The rules for schemes as written: their links follow the URL rule."""
+    """The rules for schemes as written: their links follow the URL rule, their titles are not blank."""
     for scheme in schemes:
         check_urls(scheme.sources, scheme.uri, f"scheme {scheme.id}")
+        check_not_blank(scheme, f"scheme {scheme.id}")
+
+
+def _required_texts(record: Version | Scheme) -> Iterable[tuple[str, str]]:
+    """(field, text) of every text of ``record`` that must say something when it is there: a term, a title, a
+    note, an example, a body, a cited document (the model's ``Text`` and ``ShortText``, at least one character)."""
+    yield from (("terms", t.text) for t in getattr(record, "terms", ()))
+    yield from (("definitions", d.text) for d in getattr(record, "definitions", ()))
+    yield from (("sources", s.document) for s in record.sources)
+    if not isinstance(record, ConceptVersion):
+        yield "title", record.title
+    for field in ("notes", "examples", "bodies", "replaces"):
+        yield from ((field, text) for text in getattr(record, field, ()))
+    if isinstance(record, StandardVersion):
+        yield from (("replaced_by", text) for text in record.replaced_by)
+
+
+def check_not_blank(record: Version | Scheme, owner: str) -> None:
+    """No text that must say something is blank: only spaces or invisible characters (``text.is_blank``)."""
+    for field, text in _required_texts(record):
+        if is_blank(text):
+            raise RuleViolation(f"{owner}: {field} holds a blank text (only spaces or invisible characters)",
+                                field=field)
 
 
 def _check_concept(c: ConceptVersion, state: State, claimed: dict[tuple[str, str], str], imported: bool = False,

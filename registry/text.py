@@ -7,10 +7,33 @@ import unicodedata
 
 from .conversion import QUERY_CONFIGS, converter, query_patterns
 
-__all__ = ["converter", "fold_many", "fold_to_simplified", "folded_and_simplified", "normalize", "query_conversions",
+__all__ = ["converter", "fold_many", "is_blank", "visible", "fold_to_simplified", "folded_and_simplified", "normalize", "query_conversions",
            "to_simplified"]
 
 _SPACES = re.compile(r"\s+")
+# characters that show nothing though Unicode files them as letters or marks: the Hangul fillers, the blank
+# Braille pattern, the combining grapheme joiner; with every space (White_Space), control and format
+# character (Cc, Cf: U+200B ZERO WIDTH SPACE, U+2060 WORD JOINER, U+FEFF, the bidi marks, tag characters)
+# and the variation selectors, they leave a text blank
+_SHOWS_NOTHING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
+_NOTHING_CATEGORIES = frozenset(("Cc", "Cf", "Zs", "Zl", "Zp"))
+
+
+def _shows_nothing(char: str) -> bool:
+    return (char.isspace() or char in _SHOWS_NOTHING or unicodedata.category(char) in _NOTHING_CATEGORIES
+            or "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef")
+
+
+def visible(text: str) -> str:
+    """``text`` without the characters that show nothing but its spaces (数字\u200b乡村 → 数字乡村): what two
+    labels are compared by when they must differ to the eye."""
+    return "".join(c for c in text if c.isspace() or not _shows_nothing(c))
+
+
+def is_blank(text: str) -> bool:
+    """Whether ``text`` shows a reader nothing: empty, or only spaces and invisible characters (a comment of
+    zero-width spaces is as empty as one of spaces). The one test of every text that must not be blank."""
+    return all(map(_shows_nothing, text))
 
 
 def normalize(text: str) -> str:

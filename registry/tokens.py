@@ -8,6 +8,7 @@ import secrets
 from .errors import InvalidInput, Unauthorized
 from .model import Role, Token, now
 from .store import Store
+from .text import is_blank
 from .workflow import RANK, Actor
 
 PREFIX = "shuyu_"
@@ -20,7 +21,7 @@ def digest(secret: str) -> str:
 def create_token(store: Store, name: str, role: Role, *, actor: str) -> tuple[Token, str]:
     """A new token and its secret; the secret is shown once and never stored."""
     name = name.strip()
-    if not name or len(name) > 64:
+    if is_blank(name) or len(name) > 64:
         raise InvalidInput("a token needs a name of 1 to 64 characters (it names the actor in the change log)",
                            field="name")
     if role not in RANK:

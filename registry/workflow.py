@@ -49,6 +49,7 @@ from .model import (
 )
 from .rules import BatchState, check_versions
 from .store import Store
+from .text import is_blank
 
 RANK: dict[Role, int] = {"reader": 0, "editor": 1, "reviewer": 2, "admin": 3}
 OPEN_STATES = ("draft", "submitted", "changes_requested")
@@ -176,7 +177,7 @@ class Editorial:
         """Append a comment (an editor or above, in any state); concurrent comments are all kept."""
         require(actor, "editor", "commenting on a proposal")
         _refuse_nul(text=text)
-        if not text.strip():
+        if is_blank(text):  # spaces or zero-width characters alone are no comment
             raise InvalidInput("a comment needs text", field="text")
         self.store.add_comment(proposal_id, Comment(author=actor.name, at=now(), text=text), actor=actor.name)
         return self.store.get_proposal(proposal_id)
@@ -191,6 +192,8 @@ class Editorial:
         """
         require(actor, "reviewer", "reviewing a proposal")
         _refuse_nul(comment=comment)
+        if is_blank(comment):  # nothing said: no comment (never an invisible change note)
+            comment = ""
         proposal = self.store.get_proposal(proposal_id)
         if proposal.wrote(actor.name):
             raise Forbidden(f"{actor.name} wrote (part of) proposal {proposal_id} and may not review it; "

@@ -7,7 +7,7 @@ stats), ``exchange`` (import, export and their reporting), ``drafting`` (check-t
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 import click
@@ -32,6 +32,33 @@ def one_line_errors(command: Callable) -> Callable:
             sys.exit(1)
 
     return wrapper
+
+
+def write_file(output: str, parts: Iterable[bytes]) -> None:
+    """Write ``parts`` to the file ``output``, aside and renamed (a reader never sees half a file), with the
+    mode the umask gives as ``open()`` would; an error names ``output`` or its folder, never the name aside."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from registry.errors import InvalidInput
+
+    target = Path(output)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise InvalidInput(f"no folder {folder} to write {target.name} in", field="output")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.")
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(handle, 0o666 & ~umask)  # mkstemp's 0600 is for secrets
+        with os.fdopen(handle, "wb") as out:
+            for part in parts:
+                out.write(part)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 data_dir_option = click.option(

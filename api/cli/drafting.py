@@ -10,7 +10,7 @@ import click
 
 from registry.errors import ShuyuError
 
-from . import _loaded_store, data_dir_option, main, one_line_errors
+from . import _loaded_store, data_dir_option, main, one_line_errors, write_file
 
 
 @main.command("check-text")
@@ -69,9 +69,7 @@ def _write_output(body: bytes | str, output: str | None) -> None:
         from pathlib import Path
 
         path = Path(output)
-        temporary = path.with_name(path.name + ".part")
-        temporary.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
-        temporary.replace(path)  # never a half-written file
+        write_file(output, [body if isinstance(body, bytes) else body.encode("utf-8")])  # never half a file
         click.echo(f"wrote {path}", err=True)
     elif isinstance(body, bytes):
         raise click.UsageError("a .docx is written to a file: give --output FILE")

@@ -8,7 +8,7 @@ import click
 
 from api.settings import Settings
 
-from . import _loaded_store, data_dir_option, main, one_line_errors
+from . import _loaded_store, data_dir_option, main, one_line_errors, write_file
 
 EXCHANGE_FORMATS = ["toml", "ttl", "rdf", "jsonld", "nt", "tbx", "csv"]  # vocab.formats.FORMATS, kept light here
 
@@ -92,10 +92,6 @@ def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run
 def export(scheme: str, fmt: str, release: str | None, at: str | None, output: str | None, tbx_dialect: str,
            tbx_style: str, data_dir: str | None) -> None:
     """Export a scheme (now, or at a release or revision) as TOML, SKOS, TBX or CSV."""
-    import os
-    import tempfile
-    from pathlib import Path
-
     from vocab.exchange import export as export_scheme
 
     settings = Settings.from_env(data_dir=data_dir)
@@ -109,16 +105,7 @@ def export(scheme: str, fmt: str, release: str | None, at: str | None, output: s
                 stream.write(part)
             stream.flush()
             return
-        target = Path(output)
-        handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
-        try:  # written aside and renamed: a reader never sees half a file
-            with os.fdopen(handle, "wb") as out:
-                for part in parts:
-                    out.write(part)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_file(output, parts)
     finally:
         store.close()
     counts = len(shot.vocabulary.concepts) or len(shot.vocabulary.standards)

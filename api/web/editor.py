@@ -18,6 +18,7 @@ from litestar.response import Redirect, Template
 from registry.errors import Forbidden, InvalidInput, NotFound, ShuyuError, Unauthorized
 from registry.languages import is_english
 from registry.model import Decision, ProposalKind, Role
+from registry.text import is_blank
 from registry.workflow import EDITABLE_STATES, RANK, Actor, Editorial, may_change
 from search.analysis import expand_query
 
@@ -343,18 +344,18 @@ class EditorController(Controller):
                                               target=current if p.kind != "create" else None, proposal=p,
                                               action=action, target_id=p.target_id,
                                               base_version=base or p.base_version, errors=forms.errors_of(exc),
-                                              status_code=422)
+                                              status_code=forms.status_of(exc))
             if form.get("action") == "submit" and edited.state in ("draft", "changes_requested"):
                 editorial.submit(actor, p.id)  # an edit sends a submitted proposal back to draft
         except ShuyuError as exc:
             if p.target_kind == "standard":
                 return page(request, services, "propose_standard.html", target=current, values=form, note=note,
-                            errors=forms.errors_of(exc), action=action, proposal=p, status_code=422,
+                            errors=forms.errors_of(exc), action=action, proposal=p, status_code=forms.status_of(exc),
                             base_version=base or p.base_version)
             if p.kind == "deprecate":
                 return page(request, services, "propose_deprecate.html", target=current,
                             replaced_by=[*form.getall("replaced_by", []), ""], note=note, errors=forms.errors_of(exc),
-                            action=action, proposal=p, status_code=422, base_version=base or p.base_version)
+                            action=action, proposal=p, status_code=forms.status_of(exc), base_version=base or p.base_version)
             raise
         return _done(f"/editor/proposals/{p.id}")
 
@@ -373,7 +374,7 @@ class EditorController(Controller):
         elif step == "withdraw":
             editorial.withdraw(actor, proposal_id, if_match=seen)
         elif step == "comment":
-            if not text:
+            if is_blank(text):
                 return self._proposal_page(request, services, actor, services.store.get_proposal(proposal_id),
                                            errors={"comment": "请填写意见"}, status_code=422)
             editorial.comment(actor, proposal_id, text[:5000])
@@ -381,7 +382,7 @@ class EditorController(Controller):
             decision = DECISIONS.get(str(form.get("decision", "")))
             if decision is None:
                 raise InvalidInput("未知的审核决定", field="decision")
-            if decision != "approve" and not text:
+            if decision != "approve" and is_blank(text):
                 return self._proposal_page(request, services, actor, services.store.get_proposal(proposal_id),
                                            errors={"review": "驳回或要求修改时必须写明理由"}, status_code=422)
             try:

@@ -228,7 +228,14 @@ def errors_of(exc: ShuyuError) -> dict[str, str]:
     """Field → message, for showing an error next to the field it concerns ("form" when it names none)."""
     if isinstance(exc, InvalidURL):  # sources[0].url is shown at the sources
         return {(exc.field or "form").split("[")[0]: detail(exc.detail, code_of(exc.type, exc.status), exc.field)}
-    return {exc.field or "form": detail(exc.detail, code_of(exc.type, exc.status), exc.field)}
+    # If-Match names the content revision the form was opened on: a refusal of the whole form, not of a field
+    field = "form" if exc.field in (None, "If-Match") else exc.field
+    return {field: detail(exc.detail, code_of(exc.type, exc.status), exc.field)}
+
+
+def status_of(exc: ShuyuError) -> int:
+    """The status of a form shown again with its error: the conflict's own (409, 412), else 422."""
+    return exc.status if exc.status in (409, 412) else 422
 
 
 __all__ = ["ConceptForm", "TermRow", "SourceRow", "Term"]

@@ -121,6 +121,7 @@ PATTERNS = [
     _p(r"(?P<field>\w+) names unknown concept '(?P<id>[^']*)'",
        lambda m: f"{_field(m['field'])}中的概念“{m['id']}”不存在。"),
     _p(r"broader links form a cycle", lambda m: "上位概念形成了循环。"),
+    _p(r"(?P<field>\w+) holds a blank text", lambda m: f"{_field(m['field'])}不能为空(只有空格或不可见字符也算空)。"),
     _p(r"unknown scheme '(?P<id>[^']*)'", lambda m: f"方案“{m['id']}”不存在。"),
     # the drafting tools (drafting/, api/drafting.py)
     _p(r"is not a \.docx file", lambda m: "上传的文件不是 .docx 文件(.docx 是 zip 压缩包,这个文件不是)。"),
@@ -137,6 +138,7 @@ PATTERNS = [
     _p(r"this looks like a zip bomb",
        lambda m: "文件过大，未予检查：这个 .docx 的部件压缩比异常（疑似压缩炸弹）。"),
     _p(r"^the text is empty", lambda m: "文字为空。"),
+    _p(r"^(?P<f>\w+) is blank \(empty", lambda m: f"{_field(m['f'])}不能为空(只有空格或不可见字符也算空)。"),
     _p(r" is empty$", lambda m: "上传的文件为空。"),
     _p(r"script is zh-Hans, zh-TW or zh-HK", lambda m: "字形须为简体、台湾或香港。"),
     _p(r"^at most (?P<n>\d+) ids", lambda m: f"最多 {m['n']} 个概念。"),

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from jinja2 import pass_context
-from litestar import MediaType, Request
+from litestar import MediaType, Request, Response
 from litestar.datastructures import Cookie
 from litestar.response import Template
 
 from registry.urls import is_web_url
 
 from . import labels, messages
-from .script import COOKIE, ONE_YEAR, SCRIPTS, curated_labels, official, pick, ui
+from .script import CHOSEN_FROM, COOKIE, ONE_YEAR, SCRIPTS, curated_labels, official, pick, ui
 from .session import signed_in
+
+
+AnyResponse = TypeVar("AnyResponse", bound=Response)
 
 
 def page(request: Request, services, name: str, *, status_code: int = 200, **context) -> Template:
@@ -27,8 +31,18 @@ def page(request: Request, services, name: str, *, status_code: int = 200, **con
         url=url,
     )
     cookies = [Cookie(key=COOKIE, value=script, max_age=ONE_YEAR, samesite="lax", httponly=True)] if chosen else []
-    return Template(template_name=name, context=context, media_type=MediaType.HTML, status_code=status_code,
-                    cookies=cookies)
+    return vary(Template(template_name=name, context=context, media_type=MediaType.HTML, status_code=status_code,
+                         cookies=cookies), *CHOSEN_FROM)
+
+
+def vary(response: AnyResponse, *names: str) -> AnyResponse:
+    """``response`` with ``names`` added to its ``Vary`` (each once, whatever its case): a cache keeps one
+    answer per value of each header the answer was chosen by."""
+    key = next((k for k in response.headers if k.lower() == "vary"), "Vary")
+    present = [v.strip() for v in response.headers.pop(key, "").split(",") if v.strip()]
+    known = {v.lower() for v in present}
+    response.headers["Vary"] = ", ".join([*present, *(n for n in names if n.lower() not in known)])
+    return response
 
 
 def url(path: str, **params) -> str:

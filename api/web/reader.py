@@ -23,7 +23,7 @@ from . import browse, svg
 from .diffview import diff_view
 from .hits import web_hit
 from .labels import FACETS, facet_value
-from .page import page
+from .page import page, vary
 from .script import official, pick, ui
 
 PAGE_SIZE = 20
@@ -49,7 +49,8 @@ class ReaderController(Controller):
     ) -> Template:
         catalog = services.catalog
         script, _ = pick(request)
-        text = q.strip()
+        # a control character or bytes that are not UTF-8: a 400 page; no query (or a blank one): the home page
+        text = require_text(q, "q", blank=True)
         if not text:
             changes, _ = browse.recent_changes(services.store, catalog, None, 8)
             releases = services.store.releases()
@@ -57,7 +58,6 @@ class ReaderController(Controller):
             return page(request, services, "home.html", schemes=catalog.schemes, counts=browse.scheme_counts(catalog),
                         standards=standards[:8], standard_total=len(catalog.standards), changes=changes,
                         release=releases[-1] if releases else None)
-        text = require_text(text, "q")  # a control character or bytes that are not UTF-8: a 400 page
         filters = {k: v for k, v in zip(FILTER_FIELDS, (scheme, status, grade, standard, kind)) if v}
         offset = (page_number - 1) * PAGE_SIZE
         found = services.search_results(text, filters=filters, offset=offset, limit=PAGE_SIZE, catalog=catalog)
@@ -89,7 +89,7 @@ class ReaderController(Controller):
     def concept(self, request: Request, services: ServicesDep, concept_id: FromPath[str]) -> Response:
         if fmt := negotiated(request):  # the concept's URI dereferenced by a linked-data client
             return concept_download(request, services, concept_id, fmt)
-        return self._concept_page(request, services, _concept(services, concept_id), None)
+        return vary(self._concept_page(request, services, _concept(services, concept_id), None), "Accept")
 
     @get("/concepts/{concept_id:str}/versions/{version:int}", sync_to_thread=True)
     def concept_version(self, request: Request, services: ServicesDep, concept_id: FromPath[str],

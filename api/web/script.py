@@ -21,6 +21,8 @@ from ..views import official_title
 SCRIPTS = {"zh-Hans": "简体", "zh-Hant": "繁體", "zh-TW": "台灣", "zh-HK": "香港"}
 DEFAULT = "zh-Hans"
 COOKIE = "script"
+# what ``pick`` reads besides the URL (the cookie also names the signed-in session): a page varies on them
+CHOSEN_FROM = ("Accept-Language", "Cookie")
 ONE_YEAR = 365 * 24 * 3600
 
 

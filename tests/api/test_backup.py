@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from api.cli import main
 from api.services import Services
 from api.settings import Settings
+from registry.errors import InvalidInput
 from tests.conftest import SCHEME, LiveServer, concept
 
 QUERIES = ["數位鄉村", "szxc", "智慧农业", "冷链", "备份测试概念 7"]
@@ -103,3 +104,16 @@ def test_backup_of_a_postgresql_store_names_pg_dump(monkeypatch, tmp_path):
     monkeypatch.setenv("SHUYU_STORE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     result = cli("backup", str(tmp_path / "x.db"))
     assert result.exit_code == 2 and "pg_dump" in result.output
+
+
+def test_a_backup_into_a_folder_that_is_not_there_names_that_folder(tmp_path):
+    """outside9: it said "backup of …/shuyu.db failed: unable to open database file", blaming the store."""
+    from registry.backup import backup as copy_store
+
+    store = tmp_path / "s.db"
+    sqlite3.connect(store).execute("CREATE TABLE t (x)").connection.commit()
+    missing = tmp_path / "no-such-folder" / "copy.db"
+    with pytest.raises(InvalidInput) as info:
+        copy_store(store, missing)
+    assert str(missing.parent) in str(info.value) and str(store) not in str(info.value)
+    assert info.value.field == "file"

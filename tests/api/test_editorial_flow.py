@@ -231,3 +231,48 @@ def test_token_events_are_shown_to_admins_only_and_do_not_move_the_revision(serv
         assert feed["events"] == [] and feed["revision"] == revision
     admin_feed = ada.get("/api/v1/changes", params={"since": since}).json()["events"]
     assert "temp-admin-test (editor)" in [e["note"] for e in admin_feed if e["kind"] == "token"]
+
+
+@pytest.mark.parametrize("blank", ["   ", "\u3000", "\u200b", "\u200b\u200b", "\ufeff\u2060\u200d", "\u200f\u3164"])
+def test_a_comment_of_spaces_or_invisible_characters_is_400_and_not_kept(server, as_, blank):
+    alice, bob = as_("alice"), as_("bob")
+    pid = alice.post("/api/v1/proposals", json=revision_body(as_(None), "空评论。")).json()["id"]
+    problem = assert_problem(bob.post(f"/api/v1/proposals/{pid}/comments", json={"text": blank}), 400)
+    assert "needs text" in problem["detail"]
+    assert bob.get(f"/api/v1/proposals/{pid}").json()["comments"] == []
+    alice.post(f"/api/v1/proposals/{pid}/withdraw")
+
+
+def test_a_term_of_invisible_characters_is_422_and_leaves_no_trace(server, as_):
+    alice = as_("alice")
+    before = alice.get("/api/v1/proposals").json()["total"]
+    problem = assert_problem(alice.post("/api/v1/proposals", json=revision_body(as_(None), "x。", "\u200b\u200b")), 422)
+    assert problem["field"] == "terms" and "blank" in problem["detail"]
+    assert alice.get("/api/v1/proposals").json()["total"] == before
+
+
+@pytest.mark.parametrize("path", ["/api/v1/proposals", "/api/v1/proposals/p-any/comments", "/api/v1/releases"])
+@pytest.mark.parametrize("headers", [{}, {"content-type": "application/json"}])
+def test_a_write_without_its_body_says_so(server, as_, path, headers):
+    """outside9: a required body left out was a 422 reading "data: 'data'"."""
+    problem = assert_problem(as_("ada").post(path, headers=headers), 400)
+    assert problem["detail"] == "this needs a JSON body" and problem["field"] == "body"
+
+
+def test_a_review_without_a_body_is_still_a_review_without_a_comment(server, as_):
+    alice, bob = as_("alice"), as_("bob")
+    pid = alice.post("/api/v1/proposals", json=revision_body(as_(None), "无正文。")).json()["id"]
+    assert bob.post(f"/api/v1/proposals/{pid}/reject").status_code == 200
+
+
+def test_an_if_match_sent_as_two_header_lines_is_one_list(server, as_):
+    """outside9: RFC 9110 (5.3) reads two If-Match lines as one list; only the first line was read, so the
+    current revision on the second line was a 412."""
+    alice, anyone = as_("alice"), as_(None)
+    pid = alice.post("/api/v1/proposals", json=revision_body(anyone, "两行 If-Match。")).json()["id"]
+    answer = alice.patch(f"/api/v1/proposals/{pid}", json={"note": "第二行"},
+                         headers=[("if-match", f'"{pid}.7"'), ("if-match", f'"{pid}.1"')])
+    assert answer.status_code == 200, answer.text
+    stale = alice.patch(f"/api/v1/proposals/{pid}", json={"note": "旧"},
+                        headers=[("if-match", f'"{pid}.1"'), ("if-match", f'"{pid}.3"')])
+    assert_problem(stale, 412)

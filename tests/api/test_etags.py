@@ -88,3 +88,12 @@ def test_every_script_and_every_way_to_a_version_has_the_tag_of_its_bytes(server
             assert answer.status_code == 200, (path, answer.text)
             assert answer.headers["etag"] == etag_of_bytes(answer.content)
             assert http.get(path, params=params, headers={"if-none-match": answer.headers["etag"]}).status_code == 304
+
+
+@pytest.mark.parametrize("path, headers", [("/api/v1/concepts/smart-agriculture", {}),
+                                           ("/concepts/smart-agriculture", {"accept": "text/turtle"})])
+def test_an_if_none_match_sent_as_two_header_lines_is_one_list(http, path, headers):
+    """outside9: only the first If-None-Match line was read (RFC 9110, 5.3: several lines are one list)."""
+    etag = http.get(path, headers=headers).headers["etag"]
+    again = http.get(path, headers=[*headers.items(), ("if-none-match", '"other"'), ("if-none-match", etag)])
+    assert again.status_code == 304

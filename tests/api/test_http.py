@@ -95,6 +95,14 @@ def test_bad_lookup_parameters_are_400_problems(http, params):
 
 
 @pytest.mark.parametrize("route, name", [("search", "q"), ("lookup", "label"), ("suggest", "q")])
+@pytest.mark.parametrize("text", ["\u200b", "\u200b\u200b\ufeff", "\u2060\u3000", "\u200f\u3164"])
+def test_a_text_of_invisible_characters_is_blank_as_one_of_spaces(http, route, name, text):
+    """outside9: only spaces were refused; zero-width spaces alone searched for nothing with a 200."""
+    problem = assert_problem(http.get(f"/api/v1/{route}", params={name: text}), 400)
+    assert problem["field"] == name and "blank" in problem["detail"]
+
+
+@pytest.mark.parametrize("route, name", [("search", "q"), ("lookup", "label"), ("suggest", "q")])
 @pytest.mark.parametrize("text", ["数字\x00乡村", "\x1b[31m数字", "数字\x7f", "数\x85字"])
 def test_control_characters_in_the_text_are_400_problems(http, route, name, text):
     assert_problem(http.get(f"/api/v1/{route}", params={name: text}), 400)

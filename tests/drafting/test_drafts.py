@@ -42,3 +42,10 @@ def _zip(parts: dict[str, bytes]) -> bytes:
 def test_a_docx_is_bounded_by_its_zip_directory(parts, words):
     with pytest.raises(TextTooLarge, match=words):
         check_docx_bounds(_zip(parts))
+
+
+@pytest.mark.parametrize("blank", ["\u200b\u200b", "\u3000\n\u200d", "\ufeff\ufeff\u2060"])
+def test_a_draft_of_invisible_characters_alone_is_empty(blank):
+    """outside9: only spaces were empty; zero-width spaces alone were "checked" with nothing found."""
+    with pytest.raises(InvalidInput, match="empty"):
+        decode_text(blank.encode())

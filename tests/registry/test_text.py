@@ -14,7 +14,8 @@ import pytest
 
 from registry import text as text_module
 from registry.conversion import query_patterns
-from registry.text import converter, fold_many, fold_to_simplified, folded_and_simplified, normalize, to_simplified
+from registry.text import (converter, fold_many, fold_to_simplified, folded_and_simplified, is_blank, normalize,
+                           to_simplified)
 
 CONFIGS = ("t2s", "tw2sp", "hk2s")  # folding (t2s) and the query's forms (search.analysis.QUERY_CONVERSIONS)
 
@@ -96,3 +97,19 @@ def test_text_without_a_key_of_t2s_is_not_converted(monkeypatch):
     assert to_simplified("數位鄉村") == "数位乡村" and calls == ["t2s"]
     monkeypatch.setattr(text_module, "query_patterns", lambda: None)  # other files: always converted
     assert to_simplified("数字乡村") == "数字乡村" and calls == ["t2s", "t2s"]
+
+
+# -- blank: what shows a reader nothing (outside9: a comment of zero-width spaces was accepted) -----------
+BLANK = ["", " ", "\t\n", "\u3000", "\u00a0", "\u200b", "\u200b\u200c\u200d", "\u2060\ufeff", "\u200e\u200f\u202e",
+         "\u00ad", "\u3164", "\u2800", "\ufe0f", "\U000e0041", " \u200b\u3000 "]
+NOT_BLANK = ["意", "a", "\u200b意", "意\u200b", "0", "😀", "e\u0301", "·", "—"]
+
+
+@pytest.mark.parametrize("text", BLANK)
+def test_spaces_and_invisible_characters_alone_are_blank(text):
+    assert is_blank(text)
+
+
+@pytest.mark.parametrize("text", NOT_BLANK)
+def test_anything_a_reader_sees_is_not_blank(text):
+    assert not is_blank(text)

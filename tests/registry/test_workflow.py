@@ -247,3 +247,51 @@ def test_releases_and_reading_the_past(editorial, store):
     assert (summary.added, summary.changed, summary.deprecated) == (["v3"], ["village"], [])
     with pytest.raises(InvalidInput):
         revision_of(store, at="yesterday")
+
+
+@pytest.mark.parametrize("blank", [" ", "\u3000", "\u200b", "\u200b\u200b\u200b", "\u2060\ufeff\u200d", "\u200e \u3164"])
+def test_a_comment_of_spaces_or_invisible_characters_is_refused(editorial, blank):
+    p = propose_revision(editorial)
+    with pytest.raises(InvalidInput, match="needs text"):
+        editorial.comment(BOB, p.id, blank)
+    assert editorial.store.get_proposal(p.id).comments == ()
+
+
+@pytest.mark.parametrize("where, change", [
+    ("terms", {"terms": (Term(text="\u200b\u200b"),)}),
+    ("notes", {"notes": ("\u2060\ufeff",)}),
+    ("examples", {"examples": ("\u3000\u200b",)}),
+])
+def test_a_blank_text_in_a_field_that_must_say_something_is_refused(editorial, store, where, change):
+    with pytest.raises(RuleViolation, match=f"{where} holds a blank text") as info:
+        propose_revision(editorial, **change)
+    assert info.value.field == where
+    assert store.list_proposals()[1] == 0
+
+
+def test_a_blank_preferred_term_is_refused(editorial, store):
+    with pytest.raises(RuleViolation, match="blank"):
+        propose_revision(editorial, pref="\u200b")
+    assert store.list_proposals()[1] == 0
+
+
+def test_a_blank_standard_title_is_refused(editorial, store):
+    with pytest.raises(RuleViolation, match="title holds a blank text"):
+        editorial.propose(ALICE, kind="revise", target_kind="standard", target_id="std-1",
+                          standard=StandardContent(title="\u200b", status="drafting", concepts=("village",)))
+
+
+def test_a_review_comment_of_invisible_characters_is_no_comment(editorial, store):
+    p = propose_revision(editorial)
+    editorial.review(BOB, p.id, "approve", "\u200b\u200b")
+    assert store.get_proposal(p.id).reviews[-1].comment == ""
+    assert store.get("concept", "village").change_note == p.note
+
+
+@pytest.mark.parametrize("pref", ["数字\u200b乡村", "数字乡村\u200d", "\u202e数字乡村", "数字\u00ad乡村", "数\ufe0f字乡村",
+                                  "\ufeff數字鄉村\u2060"])
+def test_a_preferred_label_that_differs_only_by_invisible_characters_is_taken(editorial, store, pref):
+    """outside9: 数字\u200b乡村 looks like 数字乡村 on every page and was a second concept's preferred label."""
+    with pytest.raises(RuleViolation, match="already the preferred label of village"):
+        editorial.propose(ALICE, kind="create", target_kind="concept", target_id="village-two", concept=content(pref=pref))
+    assert store.list_proposals()[1] == 0

@@ -216,3 +216,40 @@ def test_the_cli_exports_each_style_and_dialect(tmp_path):
             assert basic_problems(root, style) == []
     assert seen == {("dca", "basic"): ("dca", "TBX-Basic"), ("dct", "basic"): ("dct", "TBX-Basic"),
                     ("dca", "min"): ("dca", "TBX-Min"), ("dct", "core"): ("dct", "TBX-Core")}
+
+
+def test_an_exported_file_is_readable_as_the_umask_allows(tmp_path):
+    """outside9: ``export -o`` wrote its temporary file's mode, 0600, where every other file the CLI writes gets
+    the user's umask (0644 under the usual 022): a catalogue exported for a web server was unreadable there."""
+    import os
+
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    umask = os.umask(0o022)
+    try:
+        out = tmp_path / "standards.csv"
+        result = CliRunner().invoke(main, ["export", "--scheme", "standards", "--format", "csv", "-o", str(out),
+                                           "--data-dir", str(tmp_path / "data")])
+    finally:
+        os.umask(umask)
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_mode & 0o777 == 0o644
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".standards.csv")]
+
+
+def test_an_output_into_a_folder_that_is_not_there_names_that_folder(tmp_path):
+    """outside9: export and clause named their temporary files (/nowhere/.x.csv.laqjhkz3, x.docx.part)."""
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    missing = tmp_path / "nowhere"
+    data = str(tmp_path / "data")
+    for args in (["export", "--scheme", "standards", "--format", "csv", "-o", str(missing / "x.csv")],
+                 ["clause", "--ids", "smart-agriculture", "--format", "docx", "-o", str(missing / "x.docx")]):
+        result = CliRunner().invoke(main, [*args, "--data-dir", data])
+        assert result.exit_code == 1, result.output
+        assert f"no folder {missing}" in result.output, result.output
+        assert ".part" not in result.output and "/.x." not in result.output and "Traceback" not in result.output

@@ -9,7 +9,7 @@ from urllib.parse import quote, quote_from_bytes
 import httpx
 import pytest
 
-from tests.web.pages import READER_PAGES
+from tests.web.pages import DRAFTING_PAGES, READER_PAGES
 
 SCRIPTS = ["zh-Hans", "zh-Hant", "zh-TW", "zh-HK"]
 
@@ -164,3 +164,43 @@ def test_changes_and_release_pages(http):
     assert 'data-id="digital-village"' in changes and "2026.1" in changes
     release = http.get("/releases/2026.1").text
     assert "digital-village" in release
+
+
+# -- Vary (outside9): a page depends on what its script is chosen from, a concept's URL on Accept too ------
+def _vary(response: httpx.Response) -> set[str]:
+    return {v.strip().lower() for v in response.headers.get("vary", "").split(",") if v.strip()}
+
+
+def test_every_page_names_what_its_script_is_chosen_from_in_vary(http):
+    for name, path in READER_PAGES + DRAFTING_PAGES:
+        answer = http.get(path, headers={"accept": "text/html"})
+        assert answer.status_code == 200, name
+        assert {"accept-language", "cookie"} <= _vary(answer), (name, answer.headers.get("vary"))
+
+
+def test_a_concept_url_varies_on_accept_as_a_page_and_as_a_download(http):
+    path = "/concepts/smart-agriculture"
+    page = http.get(path, headers={"accept": "text/html"})
+    download = http.get(path, headers={"accept": "text/turtle"})
+    assert page.headers["content-type"].startswith("text/html") and download.headers["content-type"].startswith("text/turtle")
+    assert {"accept", "accept-language", "cookie"} <= _vary(page)
+    assert "accept" in _vary(download)
+    assert _vary(http.head(path, headers={"accept": "text/html"})) == _vary(page)
+
+
+def test_a_missing_page_varies_on_accept_and_the_script(http):
+    html = http.get("/concepts/no-such-thing", headers={"accept": "text/html"})
+    problem = http.get("/concepts/no-such-thing", headers={"accept": "application/json"})
+    assert html.status_code == problem.status_code == 404
+    assert html.headers["content-type"].startswith("text/html")
+    assert problem.headers["content-type"].startswith("application/problem+json")
+    assert {"accept", "accept-language", "cookie"} <= _vary(html) and "accept" in _vary(problem)
+
+
+@pytest.mark.parametrize("blank", ["\u200b", "\u3000\u200b\ufeff"])
+def test_a_search_for_invisible_characters_alone_is_the_home_page(http, blank):
+    def title(response: httpx.Response) -> str:
+        return re.search(r"<title>(.*?)</title>", response.text).group(1)
+
+    answer = http.get("/", params={"q": blank})
+    assert answer.status_code == 200 and title(answer) == title(http.get("/"))

@@ -97,9 +97,18 @@ def parse(data: bytes, name: str, fmt: str) -> Graph:
                 raise every[0] if len(every) == 1 else _Several(every) from None
         message = str(getattr(exc, "_why", "") or exc).strip().splitlines()[0][:300] or type(exc).__name__
         line = re.search(r"line (\d+)", str(exc)) or re.search(r":(\d+):\d+:", str(exc))
-        number = int(line.group(1)) if line else getattr(exc, "lineno", None)
+        number = _stopped_at(exc) or (int(line.group(1)) if line else getattr(exc, "lineno", None))
         raise problem(name, f"not valid {fmt.upper()}: {message}", line=number, field="syntax") from None
     return graph
+
+
+def _stopped_at(exc: Exception) -> int | None:
+    """The line a Turtle or N3 parse stopped at, counted in the text it read: rdflib's own count (``lines``,
+    in its message) gains a line at each language-tagged literal that ends a line before a comma."""
+    text, offset = getattr(exc, "_str", None), getattr(exc, "_i", None)  # BadSyntax: the text (UTF-8), an index
+    if not isinstance(text, bytes) or not isinstance(offset, int) or offset < 0:  # -1: not known
+        return None
+    return text.decode("utf-8", "replace").count("\n", 0, offset) + 1
 
 
 class TooManyTriples(Exception):

@@ -8,7 +8,7 @@ import re
 import threading
 from typing import Literal as OneOf
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.plugins.stores.memory import Memory
@@ -82,7 +82,11 @@ def parse(data: bytes, name: str, fmt: str) -> Graph:
                       field="DOCTYPE")
     if fmt == "jsonld":
         _refuse_remote_contexts(data, name)
-    graph = Graph(store=BoundedMemory(LIMITS["triples"]))
+    # JSON-LD may put its triples in named graphs (a top-level {"@id": …, "@graph": […]}, as ISO/TC 211's
+    # Geolexica publishes each concept): a plain Graph keeps only the default graph and would drop them all,
+    # so JSON-LD is read into a dataset whose default graph is the union of every graph in the file.
+    store = BoundedMemory(LIMITS["triples"])
+    graph = Dataset(store=store, default_union=True) if fmt == "jsonld" else Graph(store=store)
     try:
         graph.parse(data=data, format=RDFLIB_FORMATS[fmt])
     except TooManyTriples:
@@ -239,6 +243,10 @@ class Reader:
         concept_nodes -= set(standards)
         concepts = sorted(n for n in concept_nodes if isinstance(n, URIRef))
         declared = {s for s in g.subjects(RDF.type, SKOS.ConceptScheme) if isinstance(s, URIRef)}
+        if not concepts and not standards and not declared:
+            raise problem(self.name, "no concept to import: no resource is typed skos:Concept, names a scheme or "
+                                     "has a skos:prefLabel" if len(g) else "no concept to import: the file holds no "
+                                     "RDF triples", field="concepts")
         named = {o for c in concepts for p in (SKOS.inScheme, SKOS.topConceptOf) for o in g.objects(c, p)
                  if isinstance(o, URIRef)}  # a scheme a concept names but the file does not describe (an excerpt)
         schemes = sorted(s for s in declared | named if str(s) != self.context.scheme_uri(STANDARDS))

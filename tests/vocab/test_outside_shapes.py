@@ -1,0 +1,82 @@
+"""Shapes that real vocabularies written elsewhere take, and that an import once refused or lost without a word:
+JSON-LD whose triples sit in a named graph (ISO/TC 211's Geolexica publishes each concept so), TBX 2008 entries
+with no id (Translate Toolkit and Weblate write them), and the language tags Wikidata writes (``tokipona``).
+Each file here is written for the test in the shape of the real one (docs/vocabulary.md, tests/data/README.md)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from lxml import etree
+from rdflib import Dataset, Literal
+from rdflib.namespace import RDF, SKOS
+
+from registry.errors import VocabularyError
+from registry.sqlite import SQLiteStore
+from vocab.exchange import export, import_files
+
+BASE = "https://shuyu.test"
+
+
+@pytest.fixture()
+def empty(tmp_path):
+    s = SQLiteStore(tmp_path / "e.db")
+    yield s
+    s.close()
+
+
+def imported(store, name: str, data: bytes, **kw):
+    return import_files(store, [(name, data)], actor="importer", base_uri=BASE, **kw)
+
+
+def labels(store) -> set[tuple[str, str, str]]:
+    return {(c.id, t.lang, t.text) for c in store.current("concept") for t in c.terms}
+
+
+# -- JSON-LD: a named graph ----------------------------------------------------------------------
+
+GEO = "https://isotc211.geolexica.org/concepts/12/"
+NAMED_GRAPH = [{
+    "@id": GEO,
+    "@graph": [
+        {"@id": GEO, "@type": ["http://purl.org/dc/dcmitype/Dataset"]},
+        {"@id": GEO + "altitude",
+         "@type": ["http://www.w3.org/2002/07/owl#NamedIndividual", "http://www.w3.org/2004/02/skos/core#Concept"],
+         "http://www.w3.org/2004/02/skos/core#prefLabel": [
+             {"@language": "en", "@value": "altitude"}, {"@language": "zh", "@value": "海拔"},
+             {"@language": "ja", "@value": "標高"}],
+         "http://www.w3.org/2004/02/skos/core#definition": [
+             {"@language": "zh", "@value": "沿重力方向到参考面的高度。"}],
+         "http://www.w3.org/2004/02/skos/core#notation": [
+             {"@type": "http://www.w3.org/2001/XMLSchema#integer", "@value": "12"}]},
+    ],
+}]
+
+
+def test_json_ld_whose_triples_sit_in_a_named_graph_imports_them(empty):
+    data = json.dumps(NAMED_GRAPH, ensure_ascii=False).encode()
+    every = Dataset(default_union=True)
+    every.parse(data=data, format="json-ld")
+    concepts = set(every.subjects(RDF.type, SKOS.Concept))
+    expected = {(o.language, str(o)) for c in concepts for o in every.objects(c, SKOS.prefLabel) if isinstance(o, Literal)}
+    report = imported(empty, "12.jsonld", data)
+    assert len(report.created) == len(concepts) == 1
+    assert {(lang, text) for _, lang, text in labels(empty)} == expected
+    concept = empty.current("concept")[0]
+    assert concept.uri == GEO + "altitude" and concept.notation == "12"
+    assert {(d.lang, d.text) for d in concept.definitions} | {("zh-Hans", concept.definition)} >= {
+        ("zh", "沿重力方向到参考面的高度。")}
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("empty.ttl", b"# nothing but a comment\n"),
+    ("empty.jsonld", b"[]"),
+    ("people.ttl", b'<http://e.org/a> <http://xmlns.com/foaf/0.1/name> "Ada" .\n'),
+])
+def test_an_rdf_file_with_nothing_to_import_is_a_problem_not_an_empty_success(empty, name, data):
+    with pytest.raises(VocabularyError) as info:
+        imported(empty, name, data)
+    assert info.value.path.startswith(name) and "no concept" in str(info.value)
+    assert empty.revision() == 0
+    assert [p.split(": ")[0] for p in imported(empty, name, data, dry_run=True).problems] == [name]

@@ -14,7 +14,7 @@ from rdflib.namespace import RDF, SKOS
 
 from registry.errors import VocabularyError
 from registry.sqlite import SQLiteStore
-from vocab.exchange import export, import_files
+from vocab.exchange import import_files
 
 BASE = "https://shuyu.test"
 
@@ -80,3 +80,48 @@ def test_an_rdf_file_with_nothing_to_import_is_a_problem_not_an_empty_success(em
     assert info.value.path.startswith(name) and "no concept" in str(info.value)
     assert empty.revision() == 0
     assert [p.split(": ")[0] for p in imported(empty, name, data, dry_run=True).problems] == [name]
+
+
+# -- TBX 2008: termEntry without an id -----------------------------------------------------------
+
+# Translate Toolkit's TBX writer (Weblate's glossaries) gives a termEntry no id: TBX 2008's DTD makes it optional
+NO_IDS = """<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE martif PUBLIC "ISO 12200:1999A//DTD MARTIF core (DXFcdV04)//EN" "TBXcdv04.dtd">
+<martif type="TBX" xml:lang="en">
+  <martifHeader><fileDesc><sourceDesc><p>Translate Toolkit</p></sourceDesc></fileDesc></martifHeader>
+  <text><body>
+    <termEntry><langSet xml:lang="en"><tig><term>address bar</term></tig></langSet>
+      <langSet xml:lang="zh-TW"><tig><term>網址列</term></tig></langSet></termEntry>
+    <termEntry><langSet xml:lang="en"><tig><term>bank</term></tig></langSet>
+      <langSet xml:lang="zh-CN"><tig><term>银行</term></tig></langSet></termEntry>
+    <termEntry><langSet xml:lang="en"><tig><term>bank</term></tig></langSet>
+      <langSet xml:lang="zh-CN"><tig><term>河岸</term></tig></langSet></termEntry>
+    <termEntry><langSet xml:lang="zh-CN"><tig><term>数据要素</term></tig></langSet></termEntry>
+  </body></text>
+</martif>
+""".encode()
+
+
+def test_tbx_2008_entries_without_an_id_import_each_as_a_concept(empty):
+    root = etree.fromstring(NO_IDS, etree.XMLParser(load_dtd=False, no_network=True, resolve_entities=False))
+    terms = {(t.getparent().getparent().get("{http://www.w3.org/XML/1998/namespace}lang"), t.text)
+             for t in root.iter("term")}
+    report = imported(empty, "glossary.tbx", NO_IDS)
+    assert len(report.created) == len(root.findall(".//termEntry")) == 4
+    assert {(lang, text) for _, lang, text in labels(empty)} == terms
+    assert any("no id" in w for w in report.warnings)
+    # the same file again changes nothing: each entry keeps the id it was given
+    again = imported(empty, "glossary.tbx", NO_IDS)
+    assert again.created == [] and again.revised == [] and len(again.unchanged) == 4
+    by_term = {t.text: c.id for c in empty.current("concept") for t in c.terms}
+    assert by_term["银行"] != by_term["河岸"]  # homonyms in English stay two concepts
+
+
+def test_a_tbx_v3_concept_entry_still_needs_its_id_and_the_problem_names_the_element(empty):
+    data = b"""<?xml version="1.0"?>
+<tbx type="TBX-Basic" style="dca" xml:lang="en" xmlns="urn:iso:std:iso:30042:ed-2"><text><body>
+<conceptEntry><langSec xml:lang="en"><termSec><term>bank</term></termSec></langSec></conceptEntry>
+</body></text></tbx>"""
+    with pytest.raises(VocabularyError) as info:
+        imported(empty, "v3.tbx", data)
+    assert (info.value.line, info.value.field) == (3, "id") and "<conceptEntry>" in str(info.value)

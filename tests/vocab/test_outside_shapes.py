@@ -14,7 +14,7 @@ from rdflib.namespace import RDF, SKOS
 
 from registry.errors import VocabularyError
 from registry.sqlite import SQLiteStore
-from vocab.exchange import import_files
+from vocab.exchange import export, import_files
 
 BASE = "https://shuyu.test"
 
@@ -125,3 +125,33 @@ def test_a_tbx_v3_concept_entry_still_needs_its_id_and_the_problem_names_the_ele
     with pytest.raises(VocabularyError) as info:
         imported(empty, "v3.tbx", data)
     assert (info.value.line, info.value.field) == (3, "id") and "<conceptEntry>" in str(info.value)
+
+
+# -- language tags Wikidata writes ---------------------------------------------------------------
+
+# the shape of https://www.wikidata.org/wiki/Special:EntityData/Q36.ttl: labels in every Wikimedia language,
+# among them ``tokipona`` (a primary subtag of 8 letters: well-formed BCP 47, RFC 5646 2.1) and zh-hant, zh-hk ...
+WIKIDATA = """@prefix wd: <http://www.wikidata.org/entity/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+wd:Q36 rdfs:label "Poland"@en ;
+    skos:prefLabel "Poland"@en, "波兰"@zh, "波蘭"@zh-hant, "波蘭"@zh-hk, "波兰"@zh-cn, "ma Posuka"@tokipona,
+        "Pólland"@is, "Polska"@pl .
+""".encode()
+
+
+def test_a_well_formed_tag_of_eight_letters_is_kept_as_written(empty):
+    report = imported(empty, "Q36.ttl", WIKIDATA)
+    assert len(report.created) == 1
+    tags = {lang for _, lang, _ in labels(empty)}
+    assert tags == {"en", "zh", "zh-Hant", "zh-HK", "zh-CN", "tokipona", "is", "pl"}
+    for fmt in ("ttl", "tbx", "csv"):
+        assert "tokipona" in b"".join(export(empty, "q36", fmt, base_uri=BASE)[1]).decode()
+
+
+def test_a_tag_that_is_not_bcp_47_is_a_problem_naming_the_tag_and_the_term(empty):
+    data = '<http://e.org/a> <http://www.w3.org/2004/02/skos/core#prefLabel> "概念"@zh, "x"@en-abcdefghijk .\n'
+    with pytest.raises(VocabularyError) as info:
+        imported(empty, "bad.ttl", data.encode())
+    message = str(info.value)
+    assert "en-abcdefghijk" in message and "terms[" in message and "<http://e.org/a>" in message

@@ -155,3 +155,58 @@ def test_a_tag_that_is_not_bcp_47_is_a_problem_naming_the_tag_and_the_term(empty
         imported(empty, "bad.ttl", data.encode())
     message = str(info.value)
     assert "en-abcdefghijk" in message and "terms[" in message and "<http://e.org/a>" in message
+
+
+# -- encodings: XML in UTF-16 or GB18030, text formats that must be UTF-8 -----------------------------
+
+SKOS_XML = """<?xml version="1.0" encoding="{encoding}"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:skos="http://www.w3.org/2004/02/skos/core#">
+<skos:Concept rdf:about="http://e.org/a"><skos:prefLabel xml:lang="zh">数字乡村</skos:prefLabel>
+<skos:prefLabel xml:lang="zh-TW">數位鄉村</skos:prefLabel></skos:Concept></rdf:RDF>
+"""
+
+
+@pytest.mark.parametrize("encoding", ["UTF-16", "GB18030"])
+def test_rdf_xml_in_any_encoding_xml_allows_imports(empty, encoding):
+    data = SKOS_XML.format(encoding=encoding).encode(encoding.lower())
+    report = imported(empty, "a.rdf", data)
+    assert len(report.created) == 1
+    assert {(lang, text) for _, lang, text in labels(empty)} == {("zh", "数字乡村"), ("zh-TW", "數位鄉村")}
+
+
+XXE_TBX = """<?xml version="1.0" encoding="UTF-16"?>
+<!DOCTYPE martif [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<martif xml:lang="en"><text><body><termEntry id="a"><langSet xml:lang="zh"><tig><term>&x;</term></tig></langSet>
+</termEntry></body></text></martif>
+"""
+XXE_RDF = """<?xml version="1.0" encoding="UTF-16"?>
+<!DOCTYPE rdf:RDF [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:skos="http://www.w3.org/2004/02/skos/core#">
+<skos:Concept rdf:about="http://e.org/a"><skos:prefLabel xml:lang="zh">&x;</skos:prefLabel></skos:Concept></rdf:RDF>
+"""
+
+
+@pytest.mark.parametrize(("name", "text"), [("x.tbx", XXE_TBX), ("x.rdf", XXE_RDF)])
+def test_an_entity_declaration_in_utf_16_is_refused_as_in_utf_8(empty, name, text):
+    with pytest.raises(VocabularyError) as info:
+        imported(empty, name, text.encode("utf-16"))
+    assert (info.value.line, info.value.field) == (2, "DOCTYPE") and "root:" not in str(info.value)
+    assert empty.revision() == 0
+
+
+@pytest.mark.parametrize("name", ["a.ttl", "a.nt", "a.jsonld"])
+def test_rdf_text_in_utf_16_is_refused_naming_the_encoding(empty, name):
+    text = {"a.ttl": '<http://e.org/a> a <http://www.w3.org/2004/02/skos/core#Concept> .\n',
+            "a.nt": '<http://e.org/a> <http://www.w3.org/2004/02/skos/core#prefLabel> "数字"@zh .\n',
+            "a.jsonld": '{"@id": "http://e.org/a", "http://www.w3.org/2004/02/skos/core#prefLabel": "数字"}'}[name]
+    with pytest.raises(VocabularyError) as info:
+        imported(empty, name, text.encode("utf-16"))
+    assert (info.value.line, info.value.field) == (1, "encoding")
+    assert "UTF-16" in str(info.value) and "codec" not in str(info.value) and "Excel" not in str(info.value)
+
+
+def test_a_toml_file_in_gb18030_is_told_to_save_as_utf_8_without_an_excel_hint(empty):
+    data = '[scheme]\nid = "gb"\ntitle = "数字"\n'.encode("gb18030")
+    with pytest.raises(VocabularyError) as info:
+        imported(empty, "a.toml", data)
+    assert info.value.field == "encoding" and "UTF-8" in str(info.value) and "Excel" not in str(info.value)

@@ -33,6 +33,7 @@ from . import (
     problem,
     slug,
     untagged,
+    xml_as_utf8,
 )
 
 NS = "urn:iso:std:iso:30042:ed-2"
@@ -166,6 +167,7 @@ _UNSAFE = re.compile(rb"<!ENTITY|<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
 
 
 def parse(data: bytes, name: str):
+    data = xml_as_utf8(data, name)  # a UTF-16 file's entity declaration is found as a UTF-8 one is
     found = _UNSAFE.search(data)
     if found:
         raise problem(name, "XML with entity declarations or an internal DTD subset is refused (they can read local "

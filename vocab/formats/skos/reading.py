@@ -32,6 +32,7 @@ from .. import (
     Context,
     TooLarge,
     Vocabulary,
+    decode_text,
     dedupe_terms,
     hashed_id,
     id_from_uri,
@@ -41,6 +42,7 @@ from .. import (
     problem,
     slug,
     untagged,
+    xml_as_utf8,
 )
 from .mapping import RDFLIB_FORMATS, READ, SKOSXL, STANDARD_FIELDS, SY, TERM_MARKS
 
@@ -76,6 +78,10 @@ def read(data: bytes, name: str, context: Context, fmt: str = "ttl") -> Vocabula
 
 
 def parse(data: bytes, name: str, fmt: str) -> Graph:
+    if fmt == "rdf":  # XML may come in UTF-16 or GB18030: checked and parsed as UTF-8 (rdflib decodes bytes so)
+        data = xml_as_utf8(data, name)
+    else:  # Turtle, N-Triples and JSON-LD are UTF-8 by their specifications: anything else is named
+        decode_text(data, name)
     if fmt == "rdf" and re.search(rb"<!(DOCTYPE|ENTITY)", data):
         raise problem(name, "XML with a DTD or entity declarations is refused (they can read local files or "
                             "blow up memory); remove the DOCTYPE", line=_line_of(data, rb"<!(DOCTYPE|ENTITY)"),

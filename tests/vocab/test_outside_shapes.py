@@ -210,3 +210,15 @@ def test_a_toml_file_in_gb18030_is_told_to_save_as_utf_8_without_an_excel_hint(e
     with pytest.raises(VocabularyError) as info:
         imported(empty, "a.toml", data)
     assert info.value.field == "encoding" and "UTF-8" in str(info.value) and "Excel" not in str(info.value)
+
+
+# -- a truncated file ----------------------------------------------------------------------------
+
+
+def test_a_turtle_file_cut_inside_a_string_names_the_line(empty):
+    text = ('@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n\n<http://e.org/a> a skos:Concept ;\n'
+            '    skos:prefLabel          "abstract test suite"@en , "抽象测试套件"@zh .\n')
+    cut = text[: text.index("abstract") + 15]  # a download that stopped mid-way (rdflib says only: an assertion)
+    with pytest.raises(VocabularyError) as info:
+        imported(empty, "cut.ttl", cut.encode())
+    assert (info.value.line, info.value.field) == (4, "syntax")

@@ -107,9 +107,24 @@ def parse(data: bytes, name: str, fmt: str) -> Graph:
                 raise every[0] if len(every) == 1 else _Several(every) from None
         message = str(getattr(exc, "_why", "") or exc).strip().splitlines()[0][:300] or type(exc).__name__
         line = re.search(r"line (\d+)", str(exc)) or re.search(r":(\d+):\d+:", str(exc))
-        number = int(line.group(1)) if line else getattr(exc, "lineno", None)
+        number = int(line.group(1)) if line else getattr(exc, "lineno", None) or _line_of_caret(data, str(exc))
         raise problem(name, f"not valid {fmt.upper()}: {message}", line=number, field="syntax") from None
     return graph
+
+
+def _line_of_caret(data: bytes, message: str) -> int | None:
+    """The line of an rdflib message that shows where it stopped but gives no line (``Quote expected in string
+    at ^ in prefLabel "^abstract test s``, a Turtle file cut inside a string): the text around ``^`` found in
+    the file."""
+    shown = re.search(r"at \^ in:?\s*(.*)$", message, re.DOTALL)
+    if not shown or shown.group(1).count("^") != 1:
+        return None
+    before, after = shown.group(1).strip().strip('"').split("^")
+    text = data.decode("utf-8", errors="replace")
+    at = text.find(before + after)
+    if at < 0 or not (before + after).strip():
+        return None
+    return text.count("\n", 0, at + len(before)) + 1
 
 
 class TooManyTriples(Exception):

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
-from .languages import ZH_HANS, is_chinese, is_english, is_simplified
+from .languages import ZH_HANS, is_chinese, is_english, is_simplified, lang_key
 
 Id = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9-]{1,63}$")]
 Text = Annotated[str, Meta(min_length=1, max_length=2000)]
@@ -155,9 +155,9 @@ class ConceptVersion(Struct, frozen=True, kw_only=True):
         term in another language (the first term when none is marked)."""
         preferred = [t for t in self.terms if t.type == "preferred"]
         for fits in (is_simplified, is_chinese, is_english):
-            for term in preferred:
-                if fits(term.lang):
-                    return term.text
+            fitting = [t for t in preferred if fits(t.lang)]
+            if fitting:  # in the languages' order: zh-Hans, then zh, zh-CN … before Hakka or Min Nan (lang_key)
+                return min(fitting, key=lambda t: lang_key(t.lang)[0]).text
         return preferred[0].text if preferred else self.terms[0].text
 
     @property

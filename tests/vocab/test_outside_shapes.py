@@ -14,6 +14,7 @@ from rdflib.namespace import RDF, SKOS
 
 from registry.errors import VocabularyError
 from registry.sqlite import SQLiteStore
+from search.service import SearchService
 from vocab.exchange import export, import_files
 
 BASE = "https://shuyu.test"
@@ -222,3 +223,25 @@ def test_a_turtle_file_cut_inside_a_string_names_the_line(empty):
     with pytest.raises(VocabularyError) as info:
         imported(empty, "cut.ttl", cut.encode())
     assert (info.value.line, info.value.field) == (4, "syntax")
+
+
+# -- Wikidata's labels in the other Chinese languages --------------------------------------------
+
+# Wikidata's Q92212 (Opole) is labelled in Hakka and Min Nan too, in romanisation: "O-pô-lòi"@hak, "Opole"@nan
+OPOLE = """@prefix wd: <http://www.wikidata.org/entity/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+wd:Q92212 skos:prefLabel "O-pô-lòi"@hak, "Opole"@nan, "奥波莱"@zh, "奧波萊"@zh-hant, "奧波萊"@yue, "Opole"@en .
+""".encode()
+
+
+def test_a_concepts_chinese_name_is_its_mandarin_label_not_a_romanised_hakka_one(empty, tmp_path):
+    imported(empty, "opole.ttl", OPOLE)
+    concept = empty.current("concept")[0]
+    assert concept.preferred == "奥波莱"
+    service = SearchService(empty, tmp_path / "index")
+    service.catch_up()
+    try:
+        hits = service.search("奧波萊").hits
+        assert [(h.id, empty.get("concept", h.id).preferred) for h in hits[:1]] == [("q92212", "奥波莱")]
+    finally:
+        service.index.close()

@@ -245,3 +245,19 @@ def test_a_concepts_chinese_name_is_its_mandarin_label_not_a_romanised_hakka_one
         assert [(h.id, empty.get("concept", h.id).preferred) for h in hits[:1]] == [("q92212", "奥波莱")]
     finally:
         service.index.close()
+
+
+def test_romanised_hakka_and_min_nan_labels_are_not_called_mojibake(empty):
+    report = imported(empty, "opole.ttl", OPOLE.replace(b'"Opole"@nan', '"Pô-làn"@nan'.encode()))
+    assert not any("mojibake" in w for w in report.warnings)
+    garbled = "奥波莱".encode().decode("cp1252", errors="replace")  # what a wrong code page makes of it: still found
+    report = imported(empty, "garbled.ttl", OPOLE.replace("奥波莱".encode(), garbled.encode()))
+    assert any("mojibake" in w and garbled in w for w in report.warnings)
+
+
+def test_a_homonym_is_reported_under_the_label_the_concepts_share(empty):
+    # Wikidata: Opole (Q92212) and another item (Q47497477) are both "Opolí" in Czech, nothing else in common
+    data = OPOLE + b'<http://www.wikidata.org/entity/Q92212> <http://www.w3.org/2004/02/skos/core#prefLabel> "Opol\xc3\xad"@cs .\n' \
+        + b'<http://www.wikidata.org/entity/Q47497477> <http://www.w3.org/2004/02/skos/core#prefLabel> "Opol\xc3\xad"@cs .\n'
+    report = imported(empty, "opole.ttl", data)
+    assert [h.split(" (")[0] for h in report.homonyms] == ["Opolí"]

@@ -214,10 +214,22 @@ def has_cjk(text: str) -> bool:
 
 
 def looks_mojibake(text: str, lang: str) -> bool:
-    """Chinese text decoded with the wrong code page: replacement characters, or Latin-1 letters and no CJK."""
+    """Chinese text decoded with the wrong code page: replacement characters, or Latin letters and no CJK that
+    give Chinese back when their bytes are read as UTF-8 (``æ•°å­—`` → 数字). Romanised Chinese is not
+    mojibake: Hakka and Min Nan in Pe̍h-ōe-jī (``O-pô-lòi``@hak, as Wikidata labels them), pinyin with tones."""
     if not is_chinese(lang):
         return False
-    return "\ufffd" in text or (not _CJK.search(text) and bool(_MOJIBAKE.search(text)))
+    if "\ufffd" in text:
+        return True
+    if _CJK.search(text) or not _MOJIBAKE.search(text):
+        return False
+    for code_page in ("cp1252", "latin-1"):
+        try:
+            if _CJK.search(text.encode(code_page).decode("utf-8")):
+                return True
+        except UnicodeError:
+            continue
+    return False
 
 
 TYPE_ORDER = TYPE_RANK  # registry.model's order, under the name csv and skos import

@@ -261,3 +261,45 @@ def test_a_homonym_is_reported_under_the_label_the_concepts_share(empty):
         + b'<http://www.wikidata.org/entity/Q47497477> <http://www.w3.org/2004/02/skos/core#prefLabel> "Opol\xc3\xad"@cs .\n'
     report = imported(empty, "opole.ttl", data)
     assert [h.split(" (")[0] for h in report.homonyms] == ["Opolí"]
+
+
+# -- TBX-Min as published before ISO 30042:2019 --------------------------------------------------
+
+# the shape of LTAC/BYU's TBX-Min 1.0 (2013; the sample of the TBX::Min Perl module, t/corpus/min.tbx): root <TBX
+# dialect="TBX-Min">, a <header>, termEntry/langSet/tig, data categories as plain elements, <termStatus>
+MIN_2013 = """<TBX dialect="TBX-Min">
+    <header>
+        <id>glossary</id>
+        <description>a bilingual glossary</description>
+        <languages source="en" target="zh-CN"/>
+    </header>
+    <body>
+        <termEntry id="C002">
+            <subjectField>agriculture</subjectField>
+            <langSet xml:lang="en">
+                <tig><term>smart agriculture</term><partOfSpeech>noun</partOfSpeech><termStatus>preferred</termStatus></tig>
+                <tig><term>intelligent agriculture</term><termStatus>notRecommended</termStatus>
+                    <note>a calque</note></tig>
+            </langSet>
+            <langSet xml:lang="zh-CN">
+                <tig><term>智慧农业</term><customer>MOA</customer></tig>
+            </langSet>
+        </termEntry>
+        <termEntry id="c008">
+            <langSet xml:lang="zh-CN"><tig><term>数字乡村</term><termStatus>obsolete</termStatus></tig>
+                <tig><term>数字化乡村</term><termStatus>admitted</termStatus></tig></langSet>
+        </termEntry>
+    </body>
+</TBX>
+""".encode()
+
+
+def test_tbx_min_of_2013_imports_with_its_statuses(empty):
+    report = imported(empty, "min.tbx", MIN_2013)
+    assert len(report.created) == 2
+    assert labels(empty) >= {("min-c002", "zh-CN", "智慧农业"), ("min-c008", "zh-CN", "数字乡村")}
+    types = {(t.text, t.type) for c in empty.current("concept") for t in c.terms}
+    assert types == {("smart agriculture", "preferred"), ("intelligent agriculture", "deprecated"),
+                     ("智慧农业", "preferred"), ("数字乡村", "deprecated"), ("数字化乡村", "admitted")}
+    assert any("subjectField" in w for w in report.warnings) and any("customer" in w for w in report.warnings)
+    assert any("partOfSpeech" in w for w in report.warnings)

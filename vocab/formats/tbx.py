@@ -42,7 +42,7 @@ STATUS_OUT = {"preferred": "preferredTerm-admn-sts", "deprecated": "deprecatedTe
 STATUS_IN = {"preferredterm-admn-sts": "preferred", "admittedterm-admn-sts": "admitted",
              "deprecatedterm-admn-sts": "deprecated", "supersededterm-admn-sts": "superseded",
              "preferred": "preferred", "admitted": "admitted", "deprecated": "deprecated", "forbidden": "deprecated",
-             "obsolete": "deprecated"}
+             "obsolete": "deprecated", "notrecommended": "deprecated"}
 ABBREVIATIONS = {"abbreviation", "acronym", "shortform", "short form", "initialism"}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -209,11 +209,17 @@ STRUCTURE = {"descripGrp", "adminGrp", "termNoteGrp", "termGrp", "langSec", "lan
 CORE = {"descrip", "termNote", "admin", "ref", "xref", "transac", "transacNote", "note", "date", "hi", "foreign"}
 
 
+# TBX-Min as LTAC published it in 2013, before ISO 30042:2019 (root <TBX dialect="TBX-Min">): its elements
+# named as that version names them
+MIN_2013 = {"termStatus": "administrativeStatus", "customer": "customerSubset"}
+
+
 def category(element) -> tuple[str, str]:
-    """(DCA element, data category) of an element written in DCA or DCT style."""
+    """(DCA element, data category) of an element written in DCA or DCT style (or as TBX-Min 2013 writes it)."""
     tag = local(element)
     if tag in CORE or tag in STRUCTURE or tag in ("term", "transacGrp", "conceptEntry", "termEntry"):
         return tag, element.get("type", "")
+    tag = MIN_2013.get(tag, tag)
     return DCT_ELEMENT.get(tag, "descrip"), tag
 
 
@@ -241,7 +247,7 @@ class Entry:
 
 def read(data: bytes, name: str, context: Context, fmt: str = "tbx") -> Vocabulary:
     root = parse(data, name)
-    if local(root) not in ("tbx", "martif"):
+    if local(root) not in ("tbx", "martif") and not (local(root) == "TBX" and root.get("dialect") == "TBX-Min"):
         raise problem(name, f"not a TBX file: the root element is <{local(root)}>, not <tbx>", line=root.sourceline,
                       field="tbx")
     title = next((inner(el) for el in root.iter() if local(el) == "title"), "").strip()

@@ -142,11 +142,25 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Problem
             detail = "; ".join(f"{p.name}: {p.reason}" for p in params)
         if any(e.get("source") == "body" for e in errors):  # well-formed JSON with the wrong content
             status, kind = 422, "/problems/invalid-body"
+    if status == 413 and detail == "Request Entity Too Large":  # litestar's words: say the bound instead
+        detail = _too_large(request)
     return problem_response(
         ProblemDetails(type=kind, title=TITLES.get(status, "Error"), status=status,
                 detail=detail, instance=request.scope["path"], invalid_params=params),
         request, dict(exc.headers) if exc.headers else None,  # e.g. Allow on 405
     )
+
+
+def _too_large(request: Request) -> str:
+    """What a 413 for a body over the route's bound says: the bound, and for an import the setting that sets it."""
+    try:
+        bound = request.route_handler.resolve_request_max_body_size()
+    except Exception:  # no route resolved (the bound is the app's)
+        bound = None
+    if not isinstance(bound, int):
+        return "the request body is over the size this route accepts"
+    setting = " (the import_max_bytes setting)" if request.scope["path"].rstrip("/").endswith("/imports") else ""
+    return f"the request body is over {bound:,} bytes, the most this route accepts{setting}"
 
 
 def recursion_error_handler(request: Request, exc: RecursionError) -> Response[ProblemDetails]:

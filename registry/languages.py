@@ -103,12 +103,19 @@ def is_english(tag: str) -> bool:
     return _meaning(tag)[3]
 
 
+# Chinese (Mandarin) as such: a concept's Chinese name; the other languages of the zh macrolanguage (Hakka,
+# Min Nan, Wu …) are Chinese too, but their label is not the name a reader of the registry knows the concept by
+# (Wikidata labels Opole "O-pô-lòi"@hak in romanisation beside "奥波莱"@zh)
+_MANDARIN = {"zh", "cmn"}
+
+
 def lang_key(tag: str) -> tuple[int, str]:
-    """The order of languages in a file or a page: the registry's Chinese, other Simplified tags, Taiwan,
-    Hong Kong, other Chinese tags, English, English of a region, then the others by tag."""
+    """The order of languages in a file or a page: the registry's Chinese, other Simplified tags of Chinese
+    (Mandarin), Taiwan, Hong Kong, other Chinese tags (and the other Chinese languages: Hakka, Min Nan, Wu …),
+    English, English of a region, then the others by tag."""
     if tag == ZH_HANS:
         rank = 0
-    elif is_simplified(tag):
+    elif is_simplified(tag) and subtags(tag)[0] in _MANDARIN:
         rank = 1
     elif is_regional(tag):
         rank = 2 if regional_set(tag) == ZH_TW else 3

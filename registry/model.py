@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
-from .languages import ZH_HANS, is_chinese, is_english, is_simplified
+from .languages import ZH_HANS, is_chinese, is_english, is_simplified, lang_key
 
 Id = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9-]{1,63}$")]
 Text = Annotated[str, Meta(min_length=1, max_length=2000)]
@@ -23,7 +23,10 @@ Date = Annotated[str, Meta(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
 
 # A BCP 47 language tag, kept as written (zh-CN, zh-Hant, en-US, es, zu ...); what a tag means (Chinese,
 # Simplified, a regional label, English) is answered by registry/languages.py alone.
-Lang = Annotated[str, Meta(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$", max_length=35)]
+# a well-formed BCP 47 tag (RFC 5646 2.1): a primary subtag of 2-8 letters (``zh``, ``yue``, Wikidata's
+# ``tokipona``), then subtags of 1-8 letters or digits (``zh-Hant-TW``, ``be-tarask``, ``zh-min-nan``)
+LANG_PATTERN = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,7}$"
+Lang = Annotated[str, Meta(pattern=LANG_PATTERN, max_length=35)]
 # superseded: an older term replaced by the preferred one (TBX supersededTerm); deprecated: advised against.
 TermType = Literal["preferred", "admitted", "deprecated", "superseded", "abbreviation", "hidden"]
 # Which term names a concept first when a label is several terms (lookup, the checker, harmonisation,
@@ -152,9 +155,9 @@ class ConceptVersion(Struct, frozen=True, kw_only=True):
         term in another language (the first term when none is marked)."""
         preferred = [t for t in self.terms if t.type == "preferred"]
         for fits in (is_simplified, is_chinese, is_english):
-            for term in preferred:
-                if fits(term.lang):
-                    return term.text
+            fitting = [t for t in preferred if fits(t.lang)]
+            if fitting:  # in the languages' order: zh-Hans, then zh, zh-CN … before Hakka or Min Nan (lang_key)
+                return min(fitting, key=lambda t: lang_key(t.lang)[0]).text
         return preferred[0].text if preferred else self.terms[0].text
 
     @property

@@ -142,8 +142,10 @@ def _check_concept(c: ConceptVersion, state: State, claimed: dict[tuple[str, str
             # a file from outside may hold homonyms (an edited import proposal: those its import brought in); an
             # editor may keep the one the concept already has, never take a label another concept holds
             if (imported and (homonym_labels is None or key in homonym_labels)) or key in held:
-                if homonyms is not None:
-                    homonyms.append(Homonym(c.scheme, c.preferred, c.id, owner))
+                if homonyms is not None:  # named by the label the two share, not by the concept's name
+                    shared = next((t.text for t in c.terms if t.type == "preferred" and fold_to_simplified(t.text) == key),
+                                  c.preferred)
+                    homonyms.append(Homonym(c.scheme, shared, c.id, owner))
                 continue
             raise RuleViolation(
                 f"{where}: preferred label {c.preferred!r} is already the preferred label "

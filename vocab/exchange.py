@@ -198,16 +198,30 @@ def check_size(name: str, data: bytes) -> None:
 
 
 _PATH = re.compile(r"at `\$\.(\w+)")
+_STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
 
 
 def _validate(vocabulary: Vocabulary, entity: Version) -> None:
-    """Every field within the registry's bounds (ids, lengths, grades, statuses), as a decoded body would be."""
+    """Every field within the registry's bounds (ids, lengths, grades, statuses), as a decoded body would be;
+    a value out of bounds is named with its place and itself (``terms[3].lang = 'en-abcdefghijk'``)."""
+    plain = msgspec.to_builtins(entity)
     try:
-        msgspec.convert(msgspec.to_builtins(entity), type(entity))
+        msgspec.convert(plain, type(entity))
     except msgspec.ValidationError as exc:
         field = _PATH.search(str(exc))
         message = re.sub(r" - at `.*`$", "", str(exc))
-        raise vocabulary.problem(entity.id, f"{message}", field.group(1) if field else None) from None
+        where = re.search(r"at `\$(.*)`$", str(exc))
+        if where:
+            value = plain
+            for name, index in _STEP.findall(where.group(1)):
+                try:
+                    value = value[name] if name else value[int(index)]
+                except (KeyError, IndexError, TypeError):
+                    value = None
+                    break
+            shown = repr(value) if isinstance(value, str | int | float) else ""
+            message = f"{where.group(1).lstrip('.')}{' = ' + shown[:120] if shown else ''}: {message}"
+        raise vocabulary.problem(entity.id, message, field.group(1) if field else None) from None
 
 
 def import_files(

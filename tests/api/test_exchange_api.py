@@ -151,6 +151,8 @@ def test_imports_need_an_admin_token(client, tokens):
 def test_an_upload_over_the_bound_gets_413(client, tokens):
     answer = upload(client, b"x" * (LIMIT + 1), token=tokens["admin"])
     assert answer.status_code == 413 and answer.headers["content-type"] == "application/problem+json"
+    # the detail says the bound, not litestar's bare "Request Entity Too Large"
+    assert f"{LIMIT:,} bytes" in answer.json()["detail"] and "import_max_bytes" in answer.json()["detail"]
 
 
 def test_a_bad_file_is_a_problem_listing_every_problem_and_writes_nothing(server, client, tokens):

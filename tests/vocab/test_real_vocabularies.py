@@ -26,7 +26,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def real_files() -> list[tuple[str, bytes]]:
-    return [(str(path), path.read_bytes()) for path in sorted(DATA.iterdir()) if path.suffix in (".ttl", ".tbx", ".rdf")]
+    return [(str(path), path.read_bytes()) for path in sorted(DATA.iterdir()) if path.suffix in (".ttl", ".tbx", ".rdf", ".nt")]
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def skos_counts(paths: list[Path], fmt: str) -> tuple[set[URIRef], int]:
 
 
 @pytest.mark.parametrize("name", ["tbx-basic-astronomy.tbx", "tbx-basic-astronomy-dct.tbx",
-                                  "translate-toolkit-martif.tbx", "mozilla-pontoon-zh-CN.tbx"])
+                                  "translate-toolkit-martif.tbx", "mozilla-pontoon-zh-CN.tbx", "weblate-cs.tbx"])
 def test_a_termbase_imports_whole(registry, name):
     store, _, _ = registry
     entries, terms, tags = tbx_counts(DATA / name)
@@ -137,6 +137,30 @@ def test_skos_files_import_whole(registry):
         uris, labels = skos_counts([DATA / name], "turtle")
         concepts = [by_uri(store, str(u)) for u in uris]
         assert sum(len(c.terms) for c in concepts) == labels, name
+
+
+def test_a_wikidata_excerpt_in_n_triples_imports_whole_with_every_tag(registry):
+    """Wikidata's own RDF (Special:EntityData): items typed wikibase:Item, not skos:Concept, labelled with
+    skos:prefLabel in some 300 Wikimedia languages: zh, zh-hans, zh-hant, zh-hk, zh-tw, zh-mo, zh-sg, zh-my,
+    yue, romanised Hakka and Min Nan, and tags such as ``tokipona`` and ``be-tarask``."""
+    store, service, report = registry
+    g = Graph()
+    g.parse(DATA / "wikidata-opole-excerpt.nt", format="nt")
+    items = set(g.subjects(SKOS.prefLabel, None))
+    concepts = [by_uri(store, str(u)) for u in items]
+    for item, concept in zip(items, concepts, strict=True):
+        labels = {(o.language, str(o)) for p in (SKOS.prefLabel, SKOS.altLabel) for o in g.objects(item, p)}
+        # every label kept, its tag as written (only its case: zh-hant → zh-Hant, pt-br → pt-BR)
+        assert {(t.lang.lower(), t.text) for t in concept.terms} == labels, item
+    opole = by_uri(store, "http://www.wikidata.org/entity/Q92212")
+    poland = by_uri(store, "http://www.wikidata.org/entity/Q36")
+    assert opole.preferred == "奥波莱"  # its Mandarin label, not "O-pô-lòi"@hak
+    assert {"zh", "zh-Hans", "zh-Hant", "zh-HK", "zh-TW", "yue", "hak", "nan", "tokipona"} <= {t.lang for t in poland.terms}
+    warnings = [w for w in report.warnings if "wikidata-opole-excerpt.nt" in w]
+    assert not any("mojibake" in w for w in warnings)
+    # Opole and another item are both "Opolí" in Czech: a homonym, reported under that label
+    assert any(h.startswith("Opolí (") for h in report.homonyms)
+    assert service.search("奧波萊").hits[0].id == opole.id
 
 
 # -- what each file says, kept -------------------------------------------------------------------
@@ -227,7 +251,7 @@ def test_an_export_imported_again_gives_the_same_registry(registry, tmp_path, ac
     fresh = SQLiteStore(tmp_path / "again.db")
     try:
         for scheme in schemes:
-            termbase = scheme.startswith(("tbx-", "translate-", "mozilla-"))
+            termbase = scheme.startswith(("tbx-", "translate-", "mozilla-", "weblate-"))
             fmt = "tbx" if termbase != across else "ttl"
             _, parts = export(store, scheme, fmt, base_uri=BASE)
             import_files(fresh, [(f"{scheme}.{fmt}", b"".join(parts))], actor="importer", base_uri=BASE)

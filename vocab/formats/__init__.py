@@ -8,6 +8,7 @@ broken later (a cycle, a duplicate label) is reported with its file and line or 
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from collections.abc import Callable, Iterator
@@ -213,10 +214,22 @@ def has_cjk(text: str) -> bool:
 
 
 def looks_mojibake(text: str, lang: str) -> bool:
-    """Chinese text decoded with the wrong code page: replacement characters, or Latin-1 letters and no CJK."""
+    """Chinese text decoded with the wrong code page: replacement characters, or Latin letters and no CJK that
+    give Chinese back when their bytes are read as UTF-8 (``æ•°å­—`` → 数字). Romanised Chinese is not
+    mojibake: Hakka and Min Nan in Pe̍h-ōe-jī (``O-pô-lòi``@hak, as Wikidata labels them), pinyin with tones."""
     if not is_chinese(lang):
         return False
-    return "\ufffd" in text or (not _CJK.search(text) and bool(_MOJIBAKE.search(text)))
+    if "\ufffd" in text:
+        return True
+    if _CJK.search(text) or not _MOJIBAKE.search(text):
+        return False
+    for code_page in ("cp1252", "latin-1"):
+        try:
+            if _CJK.search(text.encode(code_page).decode("utf-8")):
+                return True
+        except UnicodeError:
+            continue
+    return False
 
 
 TYPE_ORDER = TYPE_RANK  # registry.model's order, under the name csv and skos import
@@ -248,13 +261,52 @@ def chunks(parts: Callable[[], Iterator[str]], size: int = 65536) -> Iterator[by
         yield "".join(buffer).encode("utf-8")
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF8, "UTF-8"),
+         (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+
+
+def _bom(data: bytes) -> str | None:
+    """The encoding a byte-order mark names (UTF-32's marks first: FF FE 00 00 begins with UTF-16's FF FE)."""
+    return next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
+
+
 def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 text with or without a byte-order mark; a bad byte is reported with its line."""
+    """UTF-8 text with or without a byte-order mark; a bad byte is reported with its line, a UTF-16 or UTF-32
+    file by its byte-order mark."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise VocabularyError(
-            f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8 (in Excel: 'CSV UTF-8')",
-            path=name, line=line, field="encoding",
-        ) from None
+        marked = _bom(data)
+        found = f": the file is {marked}, it starts with a byte-order mark" if marked else \
+            f" (byte 0x{data[exc.start]:02x})"
+        hint = " (in Excel: 'CSV UTF-8')" if name.lower().endswith(".csv") else ""
+        raise VocabularyError(f"not UTF-8{found}; save the file as UTF-8{hint}", path=name, line=line,
+                              field="encoding") from None
+
+
+_XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def xml_as_utf8(data: bytes, name: str) -> bytes:
+    """An XML file's bytes as UTF-8, whatever encoding XML allows it (a byte-order mark, UTF-16 without one, or
+    the declaration's ``encoding``: GB18030, Big5 ...), its declaration saying UTF-8: so that every check made
+    on the bytes (a DOCTYPE, an entity declaration) sees what the parser will, in any encoding."""
+    marked = _bom(data)
+    if marked is None and data[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
+        marked = "UTF-16-LE" if data[0] == 0x3C else "UTF-16-BE"
+    declared = _XML_ENCODING.match(data)
+    codec = marked or (declared.group(1).decode("ascii") if declared else "UTF-8")
+    if codec.upper().replace("_", "-") in ("UTF-8", "UTF8", "US-ASCII", "ASCII") and not data.startswith(codecs.BOM_UTF8):
+        return data
+    try:
+        text = data.decode("utf-8-sig" if codec == "UTF-8" else codec)
+    except LookupError:
+        raise VocabularyError(f"the XML declaration names an encoding Python does not know: {codec!r}", path=name,
+                              line=1, field="encoding") from None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].decode(codec, errors="replace").count("\n") + 1
+        raise VocabularyError(f"not {codec}, as the file says it is (byte 0x{data[exc.start]:02x}); save it as "
+                              "UTF-8", path=name, line=line, field="encoding") from None
+    text = re.sub(r"""^(<\?xml[^>]*?\s)encoding\s*=\s*["'][^"']*["']""", r'\1encoding="UTF-8"', text.lstrip("\ufeff"))
+    return text.encode("utf-8")

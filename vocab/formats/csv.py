@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from registry.errors import VocabularyError
 from registry.languages import ZH_HANS, is_simplified, lang_key
-from registry.model import SOURCE_ROLES, ConceptVersion, Definition, Source, StandardVersion, Term
+from registry.model import LANG_PATTERN, SOURCE_ROLES, ConceptVersion, Definition, Source, StandardVersion, Term
 
 from . import (
     TYPE_ORDER,
@@ -50,7 +50,7 @@ TYPES = {
 GRADES = {"core": "core", "important": "important", "general": "general",
           "核心数据": "core", "重要数据": "important", "一般数据": "general"}
 ID_SEPARATOR = "|"
-LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$")
+LANG_TAG = re.compile(LANG_PATTERN)
 _FORMULA = re.compile(r"^'*[=+\-@\t\r]")
 _ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
 

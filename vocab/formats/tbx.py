@@ -10,10 +10,12 @@ and the parser never resolves entities or reaches the network.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
+import msgspec
 from lxml import etree
 
 from registry.errors import VocabularyError
@@ -31,6 +33,7 @@ from . import (
     problem,
     slug,
     untagged,
+    xml_as_utf8,
 )
 
 NS = "urn:iso:std:iso:30042:ed-2"
@@ -39,7 +42,7 @@ STATUS_OUT = {"preferred": "preferredTerm-admn-sts", "deprecated": "deprecatedTe
 STATUS_IN = {"preferredterm-admn-sts": "preferred", "admittedterm-admn-sts": "admitted",
              "deprecatedterm-admn-sts": "deprecated", "supersededterm-admn-sts": "superseded",
              "preferred": "preferred", "admitted": "admitted", "deprecated": "deprecated", "forbidden": "deprecated",
-             "obsolete": "deprecated"}
+             "obsolete": "deprecated", "notrecommended": "deprecated"}
 ABBREVIATIONS = {"abbreviation", "acronym", "shortform", "short form", "initialism"}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -164,6 +167,7 @@ _UNSAFE = re.compile(rb"<!ENTITY|<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
 
 
 def parse(data: bytes, name: str):
+    data = xml_as_utf8(data, name)  # a UTF-16 file's entity declaration is found as a UTF-8 one is
     found = _UNSAFE.search(data)
     if found:
         raise problem(name, "XML with entity declarations or an internal DTD subset is refused (they can read local "
@@ -205,11 +209,17 @@ STRUCTURE = {"descripGrp", "adminGrp", "termNoteGrp", "termGrp", "langSec", "lan
 CORE = {"descrip", "termNote", "admin", "ref", "xref", "transac", "transacNote", "note", "date", "hi", "foreign"}
 
 
+# TBX-Min as LTAC published it in 2013, before ISO 30042:2019 (root <TBX dialect="TBX-Min">): its elements
+# named as that version names them
+MIN_2013 = {"termStatus": "administrativeStatus", "customer": "customerSubset"}
+
+
 def category(element) -> tuple[str, str]:
-    """(DCA element, data category) of an element written in DCA or DCT style."""
+    """(DCA element, data category) of an element written in DCA or DCT style (or as TBX-Min 2013 writes it)."""
     tag = local(element)
     if tag in CORE or tag in STRUCTURE or tag in ("term", "transacGrp", "conceptEntry", "termEntry"):
         return tag, element.get("type", "")
+    tag = MIN_2013.get(tag, tag)
     return DCT_ELEMENT.get(tag, "descrip"), tag
 
 
@@ -237,7 +247,7 @@ class Entry:
 
 def read(data: bytes, name: str, context: Context, fmt: str = "tbx") -> Vocabulary:
     root = parse(data, name)
-    if local(root) not in ("tbx", "martif"):
+    if local(root) not in ("tbx", "martif") and not (local(root) == "TBX" and root.get("dialect") == "TBX-Min"):
         raise problem(name, f"not a TBX file: the root element is <{local(root)}>, not <tbx>", line=root.sourceline,
                       field="tbx")
     title = next((inner(el) for el in root.iter() if local(el) == "title"), "").strip()
@@ -257,6 +267,9 @@ def read(data: bytes, name: str, context: Context, fmt: str = "tbx") -> Vocabula
         except VocabularyError as exc:
             vocabulary.problems.append(exc)
             continue
+        if concept.id in seen and not (entry.get("id") or "").strip():  # two entries named by one term: homonyms
+            concept = msgspec.structs.replace(concept, id=next(
+                f"{concept.id}-{n}" for n in range(2, len(seen) + 3) if f"{concept.id}-{n}" not in seen))
         if concept.id in seen:
             vocabulary.problems.append(problem(name, f"conceptEntry id {concept.id!r} is also used at line "
                                                      f"{seen[concept.id]}", line=entry.sourceline, field="id"))
@@ -281,6 +294,7 @@ class Reading:
         self.untagged = 0
         self.no_preferred = 0
         self.no_chinese = 0
+        self.without_id = 0
         self.mojibake: list[str] = []
 
     def warnings(self) -> list[str]:
@@ -291,6 +305,10 @@ class Reading:
         if self.no_preferred:
             out.append(f"{self.no_preferred} entr(ies) mark no preferred term (administrativeStatus) in some "
                        "language: the first unmarked term of each such language is taken as its preferred term")
+        if self.without_id:
+            out.append(f"{self.without_id} termEntry(ies) carry no id (TBX 2008 allows it): each is identified by its "
+                       "first term (in the file's xml:lang when it has one there); a later file whose such term "
+                       "changed makes a new concept")
         if self.untagged:
             out.append(f"{self.untagged} text(s) carry no xml:lang, on them or on <tbx>/<martif>: read as zh-Hans or "
                        "zh-Hant (by their characters) when they hold Chinese characters, else as 'und' (undetermined)")
@@ -310,14 +328,22 @@ class Reading:
 
     def concept(self, entry) -> ConceptVersion:
         raw_id = (entry.get("id") or "").strip()
-        if not raw_id:
-            raise problem(self.name, "a conceptEntry needs an id", line=entry.sourceline, field="id")
-        concept_id = _local_id(raw_id, self.prefix)
+        element = local(entry)
+        # ISO 30042:2019 requires a conceptEntry's id; TBX 2008's DTD leaves a termEntry's optional (Translate
+        # Toolkit and Weblate write none): such an entry is named by its first term, in the file's language if
+        # it has one there, so that the same file imported again updates the same concepts
+        if not raw_id and element != "termEntry":
+            raise problem(self.name, f"a <{element}> needs an id", line=entry.sourceline, field="id")
         found = Entry()
         for child in entry:
             self.walk(child, found, None)
         if not found.terms:
-            raise problem(self.name, "the conceptEntry has no term", line=entry.sourceline, field="term")
+            raise problem(self.name, f"the <{element}> has no term", line=entry.sourceline, field="term")
+        if not raw_id:
+            self.without_id += 1
+            raw_id = _id_from_term(next((t for t in found.terms if t.lang == language(self.file_lang or "und")),
+                                        found.terms[0]))
+        concept_id = _local_id(raw_id, self.prefix)
         terms = _one_preferred_per_language(found.terms)
         # no administrativeStatus given: TBX leaves it open; a language whose terms say nothing is named by its
         # first term (a translation tool's termbase: one term per language, none marked)
@@ -457,6 +483,13 @@ def _one_preferred_per_language(terms: list[Term]) -> list[Term]:
             seen.add(term.lang)
         out.append(term)
     return out
+
+
+def _id_from_term(term: Term) -> str:
+    """An id for an entry that has none: its term made an id (``address bar`` → ``address-bar``), else a hash
+    of the term and its tag (Chinese terms)."""
+    readable = slug(re.sub(r"[/#:]", " ", term.text))
+    return readable or "t-" + hashlib.sha1(f"{term.lang} {term.text}".encode()).hexdigest()[:12]
 
 
 def _local_id(raw: str, prefix: str) -> str:

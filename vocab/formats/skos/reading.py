@@ -8,7 +8,7 @@ import re
 import threading
 from typing import Literal as OneOf
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.plugins.stores.memory import Memory
@@ -32,6 +32,7 @@ from .. import (
     Context,
     TooLarge,
     Vocabulary,
+    decode_text,
     dedupe_terms,
     hashed_id,
     id_from_uri,
@@ -41,6 +42,7 @@ from .. import (
     problem,
     slug,
     untagged,
+    xml_as_utf8,
 )
 from .mapping import RDFLIB_FORMATS, READ, SKOSXL, STANDARD_FIELDS, SY, TERM_MARKS
 
@@ -76,13 +78,21 @@ def read(data: bytes, name: str, context: Context, fmt: str = "ttl") -> Vocabula
 
 
 def parse(data: bytes, name: str, fmt: str) -> Graph:
+    if fmt == "rdf":  # XML may come in UTF-16 or GB18030: checked and parsed as UTF-8 (rdflib decodes bytes so)
+        data = xml_as_utf8(data, name)
+    else:  # Turtle, N-Triples and JSON-LD are UTF-8 by their specifications: anything else is named
+        decode_text(data, name)
     if fmt == "rdf" and re.search(rb"<!(DOCTYPE|ENTITY)", data):
         raise problem(name, "XML with a DTD or entity declarations is refused (they can read local files or "
                             "blow up memory); remove the DOCTYPE", line=_line_of(data, rb"<!(DOCTYPE|ENTITY)"),
                       field="DOCTYPE")
     if fmt == "jsonld":
         _refuse_remote_contexts(data, name)
-    graph = Graph(store=BoundedMemory(LIMITS["triples"]))
+    # JSON-LD may put its triples in named graphs (a top-level {"@id": …, "@graph": […]}, as ISO/TC 211's
+    # Geolexica publishes each concept): a plain Graph keeps only the default graph and would drop them all,
+    # so JSON-LD is read into a dataset whose default graph is the union of every graph in the file.
+    store = BoundedMemory(LIMITS["triples"])
+    graph = Dataset(store=store, default_union=True) if fmt == "jsonld" else Graph(store=store)
     try:
         graph.parse(data=data, format=RDFLIB_FORMATS[fmt])
     except TooManyTriples:
@@ -97,7 +107,8 @@ def parse(data: bytes, name: str, fmt: str) -> Graph:
                 raise every[0] if len(every) == 1 else _Several(every) from None
         message = str(getattr(exc, "_why", "") or exc).strip().splitlines()[0][:300] or type(exc).__name__
         line = re.search(r"line (\d+)", str(exc)) or re.search(r":(\d+):\d+:", str(exc))
-        number = _stopped_at(exc) or (int(line.group(1)) if line else getattr(exc, "lineno", None))
+        number = (_stopped_at(exc) or (int(line.group(1)) if line else getattr(exc, "lineno", None))
+                  or _line_of_caret(data, str(exc)))
         raise problem(name, f"not valid {fmt.upper()}: {message}", line=number, field="syntax") from None
     return graph
 
@@ -109,6 +120,21 @@ def _stopped_at(exc: Exception) -> int | None:
     if not isinstance(text, bytes) or not isinstance(offset, int) or offset < 0:  # -1: not known
         return None
     return text.decode("utf-8", "replace").count("\n", 0, offset) + 1
+
+
+def _line_of_caret(data: bytes, message: str) -> int | None:
+    """The line of an rdflib message that shows where it stopped but gives no line (``Quote expected in string
+    at ^ in prefLabel "^abstract test s``, a Turtle file cut inside a string): the text around ``^`` found in
+    the file."""
+    shown = re.search(r"at \^ in:?\s*(.*)$", message, re.DOTALL)
+    if not shown or shown.group(1).count("^") != 1:
+        return None
+    before, after = shown.group(1).strip().strip('"').split("^")
+    text = data.decode("utf-8", errors="replace")
+    at = text.find(before + after)
+    if at < 0 or not (before + after).strip():
+        return None
+    return text.count("\n", 0, at + len(before)) + 1
 
 
 class TooManyTriples(Exception):
@@ -248,6 +274,10 @@ class Reader:
         concept_nodes -= set(standards)
         concepts = sorted(n for n in concept_nodes if isinstance(n, URIRef))
         declared = {s for s in g.subjects(RDF.type, SKOS.ConceptScheme) if isinstance(s, URIRef)}
+        if not concepts and not standards and not declared:
+            raise problem(self.name, "no concept to import: no resource is typed skos:Concept, names a scheme or "
+                                     "has a skos:prefLabel" if len(g) else "no concept to import: the file holds no "
+                                     "RDF triples", field="concepts")
         named = {o for c in concepts for p in (SKOS.inScheme, SKOS.topConceptOf) for o in g.objects(c, p)
                  if isinstance(o, URIRef)}  # a scheme a concept names but the file does not describe (an excerpt)
         schemes = sorted(s for s in declared | named if str(s) != self.context.scheme_uri(STANDARDS))

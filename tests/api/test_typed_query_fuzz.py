@@ -294,6 +294,7 @@ def _check(served, query: str) -> None:
     READ["ok" if on[0] == 200 else "refused"] += 1
 
 
+@pytest.mark.slow  # runs in CI, not in the fast subset (seconds)
 @settings(max_examples=350, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(query=QUERIES)
@@ -375,6 +376,7 @@ LOOKUP_NAMES = st.sampled_from(("label", "label", "script", "Label", "q", "limit
 SUGGEST_NAMES = st.sampled_from(("q", "q", "limit", "script", "Q", "label"))
 
 
+@pytest.mark.slow  # runs in CI, not in the fast subset (seconds)
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(route=st.sampled_from(("/api/v1/lookup", "/api/v1/suggest")), data=st.data())
 def test_lookup_and_suggest_answer_generated_queries_with_problem_details(served, route, data):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from search.analysis import (bigrams, english_words, expand_query, fold_to_simplified, label_grams, near_synonym_forms,
                              pinyin_keys, pinyin_query, render)
 from search.index import TextTokenizer
@@ -22,6 +24,7 @@ def test_query_expansion_keeps_mainland_terms_and_regional_wording():
         assert mainland in expand_query(taiwan), taiwan
 
 
+@pytest.mark.slow  # runs in CI, not in the fast subset (seconds)
 def test_segmentation_does_not_depend_on_history():
     # labels are matched in memory; jieba keeps its bundled dictionary, so an early and a late
     # segmentation of the same text agree whatever was registered in between
@@ -86,6 +89,7 @@ def test_segment_syllables_are_pypinyin_s_on_every_character_and_on_phrases_of_i
         assert _segment_syllables(text) == expected, text
 
 
+@pytest.mark.slow  # runs in CI, not in the fast subset (seconds)
 def test_segments_and_tone_marked_pinyin_are_pypinyin_s_with_its_phrases():
     """search/phrases.py holds pypinyin's phrases (pypinyin itself runs without them): its cuts and the
     tone-marked reading are pypinyin's own, with its phrases, on every bundled label, on runs of its
@@ -249,6 +253,7 @@ def test_bigrams_of_one_run_and_of_several_are_the_pairs_of_each_run():
         assert bigrams(text) == by_runs(text), text
 
 
+@pytest.mark.slow  # runs in CI, not in the fast subset (seconds)
 def test_possible_sounds_hold_the_full_pinyin_of_every_label_infix_and_phrase():
     """``possible_sounds`` (each character's first reading or a reading its phrases give it) lists the
     full pinyin ``pinyin_keys`` reads, whatever the cut: on every bundled label and its three-character

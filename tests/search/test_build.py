@@ -30,7 +30,8 @@ WRITERS = pytest.mark.parametrize("process_from", [10**9, 0], ids=["thread", "pr
 
 @WRITERS
 @pytest.mark.parametrize("bulk", [pytest.param(1000, id="checked", marks=pytest.mark.slow), pytest.param(0, id="bulk")])
-@pytest.mark.parametrize("pinyin_there", [1.0, 0.5], ids=["pinyin-there", "pinyin-shared"])
+@pytest.mark.parametrize("pinyin_there", [pytest.param(1.0, id="pinyin-there"),
+                                          pytest.param(0.5, id="pinyin-shared", marks=pytest.mark.slow)])
 def test_one_pass_builds_what_the_two_steps_build(store, tmp_path, monkeypatch, process_from, bulk, pinyin_there):
     """With a process, and the store applied in bulk (as from 1,000 versions), the labels' pinyin (of
     every batch, or of every other) and the concepts' compressed bytes are the process's: the snapshot

@@ -103,6 +103,7 @@ def test_the_partial_tier_counts_alike_in_a_plain_loop_and_in_counter(tmp_path, 
     store.close()
 
 
+@pytest.mark.slow  # runs in CI, not in the fast subset (seconds)
 def test_a_label_holding_the_query_is_not_scored_again_as_a_partial_match(live_server, monkeypatch):
     """The partial tier skips a label ``containing`` offered (every entity holding it is at the words tier or
     above, and a partial match that is not a prefix is below it): the same hits in the same order as when

@@ -61,6 +61,7 @@ def _probe(first: str) -> list:
     return json.loads(out.stdout)
 
 
+@pytest.mark.slow  # runs in CI, not in the fast subset (seconds)
 def test_pypinyin_answers_through_the_table_as_with_its_own_dict():
     """The same readings, every heteronym, in pypinyin's own answers on every character it knows: once with
     the table installed (the ``search`` package imported first), once with pypinyin's own dict."""

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import httpx
 import lxml.html
+import pytest
 
 from tests.web.pages import DRAFTING_PAGES, READER_PAGES
 from tests.web.test_whole_version import post, revise_form, signed_in_client
 
 
+@pytest.mark.slow  # runs in CI, not in the fast subset (seconds)
 def test_head_answers_every_get_page_without_a_body(site):
     for name, path in READER_PAGES + DRAFTING_PAGES + [("schema", "/schema"), ("favicon", "/static/favicon.svg")]:
         get = httpx.get(site.url + path, timeout=30)

@@ -13,21 +13,14 @@ from registry.sqlite import SQLiteStore
 from vocab.exchange import export, import_files
 from vocab.formats import Context, read
 from vocab.loader import load_bundled_if_empty
+from tests.vocab.conftest import BASE, imported
 
-BASE = "https://shuyu.test"
 
 
 @pytest.fixture()
 def store(tmp_path):
     s = SQLiteStore(tmp_path / "r.db")
     load_bundled_if_empty(s)
-    yield s
-    s.close()
-
-
-@pytest.fixture()
-def empty(tmp_path):
-    s = SQLiteStore(tmp_path / "e.db")
     yield s
     s.close()
 
@@ -49,10 +42,6 @@ def renamed(store, fmt: str = "csv") -> tuple[bytes, str, str]:
 def exported(store, scheme: str, fmt: str, **kw) -> bytes:
     _, parts = export(store, scheme, fmt, base_uri=BASE, **kw)
     return b"".join(parts)
-
-
-def imported(store, name: str, data: bytes, **kw):
-    return import_files(store, [(name, data)], actor=kw.pop("actor", "importer"), base_uri=BASE, **kw)
 
 
 def error_of(store, name: str, data: bytes, **kw) -> VocabularyError:

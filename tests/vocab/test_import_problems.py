@@ -13,23 +13,11 @@ from click.testing import CliRunner
 from api.cli import main
 from registry.errors import VocabularyError
 from registry.model import ConceptVersion, Definition, Scheme, Term
-from registry.sqlite import SQLiteStore
 from vocab import formats
 from vocab.exchange import export, import_files
 from vocab.formats import Context, TooLarge, Vocabulary, read, write
+from tests.vocab.conftest import BASE, imported
 
-BASE = "https://shuyu.test"
-
-
-@pytest.fixture()
-def empty(tmp_path):
-    s = SQLiteStore(tmp_path / "e.db")
-    yield s
-    s.close()
-
-
-def imported(store, name: str, data: bytes, **kw):
-    return import_files(store, [(name, data)], actor="importer", base_uri=BASE, **kw)
 
 
 def cli(tmp_path, *args: str):

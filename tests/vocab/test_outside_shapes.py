@@ -13,22 +13,10 @@ from rdflib import Dataset, Literal
 from rdflib.namespace import RDF, SKOS
 
 from registry.errors import VocabularyError
-from registry.sqlite import SQLiteStore
 from search.service import SearchService
-from vocab.exchange import export, import_files
+from vocab.exchange import export
+from tests.vocab.conftest import BASE, imported
 
-BASE = "https://shuyu.test"
-
-
-@pytest.fixture()
-def empty(tmp_path):
-    s = SQLiteStore(tmp_path / "e.db")
-    yield s
-    s.close()
-
-
-def imported(store, name: str, data: bytes, **kw):
-    return import_files(store, [(name, data)], actor="importer", base_uri=BASE, **kw)
 
 
 def labels(store) -> set[tuple[str, str, str]]:

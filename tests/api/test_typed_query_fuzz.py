@@ -302,6 +302,7 @@ def test_generated_queries_answer_the_same_with_the_plan_and_without(served, que
     _check(served, query)
 
 
+@pytest.mark.slow  # reads what the (slow) property test above counted
 def test_the_generated_queries_reach_both_ways_and_both_answers():
     """Run after the property above (file order): the generator is not all refusals, nor all plain queries."""
     if sum(READ.values()) == 0:

@@ -182,6 +182,7 @@ def skosify_problems(g: Graph) -> list[str]:
     return problems
 
 
+@pytest.mark.slow  # runs in CI, not in the fast subset (a second or more)
 def test_the_skos_export_passes_skosify_checks(store):
     for scheme in schemes(store):
         _, parts = export(store, scheme, "ttl", base_uri=BASE)
@@ -195,6 +196,7 @@ e:a skos:prefLabel "A"@en, "B"@en ; skos:altLabel "A"@en ; skos:broader e:b . e:
     assert len(skosify_problems(g)) == 4
 
 
+@pytest.mark.slow  # runs in CI, not in the fast subset (a second or more)
 def test_the_cli_exports_each_style_and_dialect(tmp_path):
     from click.testing import CliRunner
 

@@ -301,7 +301,9 @@ def english_words(folded: str) -> tuple[str, ...]:
 
 
 TONE_DIGITS = re.compile(r"(?<=[a-zü])[1-5]")
-PINYIN_WITH_TONES = re.compile(r"^(?:[a-zü:]+[1-5]?[\s'’]*)+$")
+# pinyin: letters, a tone number only after a letter, spaces and apostrophes; one character a step, so a
+# long query that is not pinyin is refused in one pass (nested quantifiers took 2^n steps on it)
+PINYIN_WITH_TONES = re.compile(r"^[a-zü:](?:[a-zü:\s'’]|(?<=[a-zü:])[1-5])*$")
 
 
 @lru_cache(maxsize=65536)

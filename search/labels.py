@@ -102,6 +102,16 @@ class QueryForms(Struct, frozen=True, kw_only=True):
         return self.forms if self.traditional else self.forms[:1]
 
 
+def _partial_parts(form: str) -> tuple[str, ...]:
+    """What the partial tier reads of a form: the form when it is Chinese characters alone (spaces
+    between them allowed); of a form mixed with punctuation, Latin words or digits (数字乡村，智慧农业;
+    a pasted sentence), each run of Chinese characters on its own; three characters or more each."""
+    compact = form.replace(" ", "")
+    if CJK_RUN.fullmatch(compact):
+        return (form,) if len(compact) >= 3 else ()
+    return tuple(run for run in CJK_RUN.findall(form) if len(run) >= 3)
+
+
 def _char_counts(text: str) -> tuple[tuple[str, int], ...]:
     """Each distinct character of ``text`` and how often it occurs, in order of first occurrence (a
     query's, counted once)."""
@@ -300,43 +310,48 @@ class _Ranker:
         """Enough of the query covered by one label, in every form (synonym forms a little lower)."""
         forms = self.query.forms
         sounds: set[str] | None = None  # labels sounding like the query (no pinyin work per candidate)
-        for form, penalty in chain(zip(forms, repeat(0.0)), zip(self.query.synonyms, repeat(0.05))):
-            compact = form.replace(" ", "")
-            if len(compact) < 3 or CJK_RUN.fullmatch(compact) is None:  # three characters or more, nothing else
+        for whole, penalty in chain(zip(forms, repeat(0.0)), zip(self.query.synonyms, repeat(0.05))):
+            for form in _partial_parts(whole):
+                sounds = self._partial_form(form, penalty, sounds)
+
+    def _partial_form(self, form: str, penalty: float, sounds: set[str] | None) -> set[str] | None:
+        """The partial matches of one form (or one part of a mixed one); the labels sounding like the
+        query, once computed, are handed on."""
+        forms = self.query.forms
+        lists = self.postings_of(form)
+        # how many of the query's bigrams each label is posted under, counted in list order (a dict keeps
+        # the order labels are first counted in); a common bigram only adds to candidates the rarer ones proposed
+        counted = [labels for position, (_, labels) in enumerate(lists) if position == 0 or len(labels) <= COMMON_POSTING]
+        if sum(map(len, counted)) > FEW_POSTED:  # the same counts in the same order: ``Counter``'s loop in C
+            shared: dict[str, int] = Counter(chain.from_iterable(counted))
+        else:  # a few labels (most queries): a plain loop, without ``Counter``'s layers
+            shared = {}
+            count = shared.get
+            for labels in counted:
+                for label in labels:
+                    shared[label] = count(label, 0) + 1
+        grams, gram_set = len(lists), {gram for gram, _ in lists}
+        distinct = set(form)
+        # a query without a repeated character shares with a label the characters both hold
+        counts = None if len(distinct) == len(form) else _char_counts(form)
+        # by count, then first counted (``Counter.most_common``), without the heap for a short list
+        candidates = nlargest(MAX_LABEL_HITS, shared.items(), key=_second) if len(shared) > MAX_LABEL_HITS else \
+            sorted(shared.items(), key=_second, reverse=True)
+        worded = self._worded
+        for label, shared_grams in candidates:
+            if label in worded and not form.startswith(label):
+                # offered as holding the query (WORDS), above any partial match but the prefix tier's
+                # (below): offered again, it changes nothing (most of an infix's candidates)
                 continue
-            lists = self.postings_of(form)
-            # how many of the query's bigrams each label is posted under, counted in list order (a dict keeps
-            # the order labels are first counted in); a common bigram only adds to candidates the rarer ones proposed
-            counted = [labels for position, (_, labels) in enumerate(lists) if position == 0 or len(labels) <= COMMON_POSTING]
-            if sum(map(len, counted)) > FEW_POSTED:  # the same counts in the same order: ``Counter``'s loop in C
-                shared: dict[str, int] = Counter(chain.from_iterable(counted))
-            else:  # a few labels (most queries): a plain loop, without ``Counter``'s layers
-                shared = {}
-                count = shared.get
-                for labels in counted:
-                    for label in labels:
-                        shared[label] = count(label, 0) + 1
-            grams, gram_set = len(lists), {gram for gram, _ in lists}
-            distinct = set(form)
-            # a query without a repeated character shares with a label the characters both hold
-            counts = None if len(distinct) == len(form) else _char_counts(form)
-            # by count, then first counted (``Counter.most_common``), without the heap for a short list
-            candidates = nlargest(MAX_LABEL_HITS, shared.items(), key=_second) if len(shared) > MAX_LABEL_HITS else \
-                sorted(shared.items(), key=_second, reverse=True)
-            worded = self._worded
-            for label, shared_grams in candidates:
-                if label in worded and not form.startswith(label):
-                    # offered as holding the query (WORDS), above any partial match but the prefix tier's
-                    # (below): offered again, it changes nothing (most of an infix's candidates)
-                    continue
-                chars = len(distinct.intersection(label)) if counts is None else _shared_chars(counts, label)
-                # the noise guard: one common bigram, or too little of the query
-                if chars >= MIN_SHARED_CHARS and (chars / len(form) >= MIN_QUERY_COVER or label in form):
-                    if label in forms:
-                        continue  # the exact tier offered it (above any partial match): offered again, it changes nothing
-                    if sounds is None:
-                        sounds = {label for f in forms if CJK.search(f) for label in self.sounding(f)}
-                    self._partial_candidate(form, gram_set, label, chars, shared_grams / grams, penalty, sounds)
+            chars = len(distinct.intersection(label)) if counts is None else _shared_chars(counts, label)
+            # the noise guard: one common bigram, or too little of the query
+            if chars >= MIN_SHARED_CHARS and (chars / len(form) >= MIN_QUERY_COVER or label in form):
+                if label in forms:
+                    continue  # the exact tier offered it (above any partial match): offered again, it changes nothing
+                if sounds is None:
+                    sounds = {label for f in forms if CJK.search(f) for label in self.sounding(f)}
+                self._partial_candidate(form, gram_set, label, chars, shared_grams / grams, penalty, sounds)
+        return sounds
 
     def _partial_candidate(self, form: str, gram_set: set[str], label: str, chars: int, gram_cover: float,
                            penalty: float, sounds: set[str]) -> None:

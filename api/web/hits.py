@@ -7,6 +7,7 @@ from msgspec import Struct
 
 from registry.languages import EN, ZH_HANS, ZH_HANT, ZH_HK, ZH_TW, is_english, is_regional, is_simplified, regional_set
 from registry.text import converter
+from search.analysis import CJK_RUN
 from search.highlight import highlight
 from search.labels import DEFINITION, NEAR, PARTIAL, SOUND
 from search.service import Hit
@@ -61,12 +62,28 @@ def how_matched(hit: Hit, query: str) -> str:
     if hit.matched_type in HOW_TYPE and hit.matched_type != "preferred":
         return HOW_TYPE[hit.matched_type]
     simplified = converter("t2s").convert(query)
-    # 數位鄉村 found 数字乡村 through Taiwan's wording, not through its characters alone (数位乡村)
-    if hit.matched != simplified and converter("tw2sp").convert(query) not in (simplified, query):
+    taiwan = converter("tw2sp").convert(query)
+    # 數位鄉村 found 数字乡村 through Taiwan's wording, not through its characters alone (数位乡村); in a
+    # query of several terms (数字乡村，智慧农业) only a label that is Taiwan's wording of one of them
+    if taiwan not in (simplified, query) and _holds(taiwan, hit.matched) and not _holds(simplified, hit.matched):
         return "台湾用语"
     if simplified != query:
         return "繁体"
     return "规范术语" if hit.kind == "concept" else HOW_TYPE.get(hit.matched_type, "")
+
+
+def _holds(form: str, label: str) -> bool:
+    """A folded query form and a label one of which holds the other (数字乡村 and 数字乡村发展)."""
+    return label in form or form in label
+
+
+def _typed_taiwan_wording(asked: str, label: str) -> str:
+    """The words of the query, as typed, that are Taiwan's wording of ``label``: the whole query, or
+    in a query of several terms the run of characters that is (數位鄉村 of 數位鄉村、智慧農業)."""
+    runs = CJK_RUN.findall(asked)
+    if len(runs) < 2:
+        return asked
+    return next((run for run in runs if _holds(converter("tw2sp").convert(run), label)), asked)
 
 
 def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) -> WebHit:
@@ -89,7 +106,7 @@ def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) 
     curated_names = curated_labels(catalog, script)
     if not regional_hit:
         if how == "台湾用语":
-            matched = asked  # the Taiwan word as typed
+            matched = _typed_taiwan_wording(asked, hit.matched)  # the Taiwan word as typed
         elif hit.matched_lang and not is_simplified(hit.matched_lang):
             matched = hit.matched  # a regional or English term is quoted as it is written
         else:  # a Simplified label, quoted in the page's script (公文包 on a zh-TW page: 公文包 → 公事包 if curated)

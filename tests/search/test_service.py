@@ -73,6 +73,25 @@ def test_search_forgives_near_variants(service, text, expected, within):
     assert expected in [h.id for h in hits], (text, [(h.id, h.match) for h in hits])
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("数字乡村，智慧农业，农村电商", {"digital-village", "smart-agriculture", "rural-e-commerce"}),  # a list of terms
+        ("數位鄉村、智慧農業", {"digital-village", "smart-agriculture"}),
+        ("数字乡村 is the digital village", {"digital-village"}),  # a term among English words
+        ("关于推进数字乡村建设的若干意见：加强智慧农业和农村电商的发展，推动物联网应用。",  # a pasted sentence
+         {"digital-village", "smart-agriculture", "rural-e-commerce", "internet-of-things"}),
+    ],
+)
+def test_a_query_mixed_with_punctuation_or_latin_words_finds_each_term_it_holds(service, text, expected):
+    """The partial tier reads each run of Chinese characters of a mixed query on its own: until
+    2026-12-06 it read only queries of characters alone, and these found nothing."""
+    hits = service.search(text, limit=10).hits
+    top = [h.id for h in hits[: len(expected) + 2]]
+    assert expected <= set(top), [(h.id, h.match, h.score) for h in hits]
+    assert all(h.match != "label-near" for h in hits)  # every run is read by the tiers above near matches
+
+
 def test_partial_hits_say_how_much_matched_and_mark_only_that(service):
     hit = next(h for h in service.search("数据分级分类").hits if h.id == "data-classification-grading")
     assert hit.match == "label-partial" and 0.5 <= hit.coverage <= 1

@@ -125,6 +125,18 @@ def test_hits_show_english_and_regional_terms_and_how_they_matched(http, query, 
         assert "mobile payment" in hit and "行動支付" in hit and "台湾" in hit and "香港" in hit
 
 
+@pytest.mark.parametrize("query, concept, how", [
+    # each hit of a list of terms matched by its own term, not as Taiwan wording quoting the whole list
+    ("数字乡村，智慧农业，农村电商", "digital-village", "匹配:规范术语"),
+    ("数字乡村，智慧农业，农村电商", "smart-agriculture", "匹配:规范术语"),
+    ("數位鄉村、智慧農業", "digital-village", "匹配:台湾用语 <q>數位鄉村</q>"),  # the Taiwan term as typed
+])
+def test_a_list_of_terms_says_how_each_hit_matched(http, query, concept, how):
+    page = http.get("/", params={"q": query}).text
+    hit = page.split(f'data-id="{concept}"', 1)[1].split("</li>", 1)[0]
+    assert f'<span class="how">{how}</span>' in hit, hit
+
+
 def test_scheme_page_has_a_tree_a_pinyin_index_and_a_grade_chart(http):
     terms = http.get("/schemes/dv-terms").text
     assert "<details" in terms.split('class="tree"', 1)[1]  # nested lists, open without JavaScript

@@ -30,7 +30,7 @@ from registry.model import (
 )
 from registry.workflow import Actor, Editorial, require
 
-from .problems import problems
+from .problems import problems, say_pattern
 from .routes import MAX_INT
 from .security import authenticate_bearer
 from .services import Services, ServicesDep
@@ -64,10 +64,13 @@ class ReviewIn(Struct, forbid_unknown_fields=True, kw_only=True):
     comment: Note = ""
 
 
+COMMENT_TEXT = say_pattern("^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$", "is blank (only spaces), or holds U+0000")
+
+
 class CommentIn(Struct, forbid_unknown_fields=True, kw_only=True):
     # not only spaces and no NUL, as the schema can say it (schemathesis sends what it allows); zero-width
     # characters alone are blank too, which the registry refuses (``Editorial.comment``)
-    text: Annotated[str, Meta(min_length=1, max_length=5000, pattern="^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    text: Annotated[str, Meta(min_length=1, max_length=5000, pattern=COMMENT_TEXT)]
 
 
 class ReleaseIn(Struct, forbid_unknown_fields=True, kw_only=True):

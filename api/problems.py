@@ -130,6 +130,26 @@ def shuyu_error_handler(request: Request, exc: ShuyuError) -> Response[ProblemDe
     )
 
 
+# what a problem says of a value that does not match a parameter's or a field's pattern, instead of
+# msgspec's "Expected `str` matching regex '^[^\\u0000-…]*…$'": filled by ``say_pattern`` where each is defined
+_PATTERN_WORDS: dict[str, str] = {}
+
+
+def say_pattern(pattern: str, words: str) -> str:
+    """``pattern``, with the words a problem says when a value does not match it (``is blank …``)."""
+    _PATTERN_WORDS[f"Expected `str` matching regex {pattern!r}"] = words
+    return pattern
+
+
+def _reason(message: str) -> str:
+    """A validation message in words: a known pattern's words (keeping msgspec's `` - at `$.text` ``)."""
+    if message.startswith("Expected `str` matching regex "):
+        for expected, words in _PATTERN_WORDS.items():
+            if message.startswith(expected):
+                return words + message[len(expected):]
+    return message
+
+
 def http_error_handler(request: Request, exc: HTTPException) -> Response[ProblemDetails]:
     status = exc.status_code
     params = None
@@ -137,7 +157,7 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Problem
     kind = TYPES.get(status, "about:blank")
     if isinstance(exc, ValidationException):
         errors = [e for e in (exc.extra or []) if isinstance(e, dict)]
-        params = [InvalidParam(name=str(e.get("key", "")), reason=str(e.get("message", ""))) for e in errors] or None
+        params = [InvalidParam(name=str(e.get("key", "")), reason=_reason(str(e.get("message", "")))) for e in errors] or None
         if params:
             detail = "; ".join(f"{p.name}: {p.reason}" for p in params)
         if any(e.get("source") == "body" for e in errors):  # well-formed JSON with the wrong content

@@ -18,7 +18,7 @@ from registry.text import is_blank
 from search.analysis import expand_query
 from search.service import FILTER_FIELDS
 
-from .problems import problems
+from .problems import problems, say_pattern
 from .rendering import PreEncoded
 from .services import ServicesDep
 from .typed_query import typed_query
@@ -38,7 +38,8 @@ MAX_PAGE = 100
 
 # what require_text accepts: no control character but tab and line breaks, no U+FFFD, not only spaces
 _NOT_TEXT = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\ufffd"
-TEXT = f"^[^{_NOT_TEXT}]*[^\\s{_NOT_TEXT}][^{_NOT_TEXT}]*$"
+TEXT = say_pattern(f"^[^{_NOT_TEXT}]*[^\\s{_NOT_TEXT}][^{_NOT_TEXT}]*$",
+                   "is blank (only spaces), or holds a control character or U+FFFD (text that was not UTF-8)")
 Label = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, pattern=TEXT, description="a label in any script")]
 Query = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, pattern=TEXT,
                                       description="search text in any script, pinyin or English")]

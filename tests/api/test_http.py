@@ -103,6 +103,17 @@ def test_a_text_of_invisible_characters_is_blank_as_one_of_spaces(http, route, n
 
 
 @pytest.mark.parametrize("route, name", [("search", "q"), ("lookup", "label"), ("suggest", "q")])
+@pytest.mark.parametrize("text", [" ", "\u3000\u3000", "数字\x01"])
+def test_a_blank_or_control_text_is_said_in_words_not_as_a_pattern(http, route, name, text):
+    """Spaces and control characters are refused by the parameter's pattern: the problem said the regex
+    (``Expected `str` matching regex '^[^\\u0000-…'``), now what is wrong with the text."""
+    problem = assert_problem(http.get(f"/api/v1/{route}", params={name: text}), 400)
+    reasons = [p["reason"] for p in problem.get("invalid_params") or []] + [problem["detail"]]
+    assert all("regex" not in r and "\\u0000" not in r for r in reasons), problem
+    assert "blank" in problem["detail"] or "control character" in problem["detail"], problem
+
+
+@pytest.mark.parametrize("route, name", [("search", "q"), ("lookup", "label"), ("suggest", "q")])
 @pytest.mark.parametrize("text", ["数字\x00乡村", "\x1b[31m数字", "数字\x7f", "数\x85字"])
 def test_control_characters_in_the_text_are_400_problems(http, route, name, text):
     assert_problem(http.get(f"/api/v1/{route}", params={name: text}), 400)

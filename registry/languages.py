@@ -40,10 +40,15 @@ def subtags(tag: str) -> list[str]:
 
 
 def bcp47(tag: str) -> str:
-    """A language tag in BCP 47's conventional case (``en-us`` → ``en-US``, ``zh-hant-tw`` → ``zh-Hant-TW``)."""
+    """A language tag in BCP 47's conventional case (``en-us`` → ``en-US``, ``zh-hant-tw`` → ``zh-Hant-TW``);
+    from a singleton on (an extension, private use: ``x-shuyu-code``, ``de-u-co-phonebk``) all lower case,
+    as RFC 5646 2.1.1 has it."""
     parts = tag.strip().replace("_", "-").split("-")
     out = [parts[0].lower()]
-    for part in parts[1:]:
+    for i, part in enumerate(parts[1:], 1):
+        if len(parts[i - 1]) == 1:  # after a singleton (x, i, u ...): no script or region
+            out += [p.lower() for p in parts[i:]]
+            break
         out.append(part.title() if len(part) == 4 and part.isalpha() else part.upper() if len(part) == 2 else part.lower())
     return "-".join(out)
 

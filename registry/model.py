@@ -24,8 +24,10 @@ Date = Annotated[str, Meta(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
 # A BCP 47 language tag, kept as written (zh-CN, zh-Hant, en-US, es, zu ...); what a tag means (Chinese,
 # Simplified, a regional label, English) is answered by registry/languages.py alone.
 # a well-formed BCP 47 tag (RFC 5646 2.1): a primary subtag of 2-8 letters (``zh``, ``yue``, Wikidata's
-# ``tokipona``), then subtags of 1-8 letters or digits (``zh-Hant-TW``, ``be-tarask``, ``zh-min-nan``)
-LANG_PATTERN = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,7}$"
+# ``tokipona``), then subtags of 1-8 letters or digits (``zh-Hant-TW``, ``be-tarask``, ``zh-min-nan``); or a
+# private-use tag (``x-`` and subtags: ``x-shuyu-pinyin``) or a grandfathered ``i-`` one (``i-hak``: Hakka,
+# ``i-default``), which RFC 5646 keeps well-formed and real files carry
+LANG_PATTERN = r"^(?:[A-Za-z]{2,8}|[XxIi](?=-))(-[A-Za-z0-9]{1,8}){0,7}$"
 Lang = Annotated[str, Meta(pattern=LANG_PATTERN, max_length=35)]
 # superseded: an older term replaced by the preferred one (TBX supersededTerm); deprecated: advised against.
 TermType = Literal["preferred", "admitted", "deprecated", "superseded", "abbreviation", "hidden"]

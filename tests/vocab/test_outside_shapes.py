@@ -138,12 +138,30 @@ def test_a_well_formed_tag_of_eight_letters_is_kept_as_written(empty):
         assert "tokipona" in b"".join(export(empty, "q36", fmt, base_uri=BASE)[1]).decode()
 
 
-def test_a_tag_that_is_not_bcp_47_is_a_problem_naming_the_tag_and_the_term(empty):
-    data = '<http://e.org/a> <http://www.w3.org/2004/02/skos/core#prefLabel> "概念"@zh, "x"@en-abcdefghijk .\n'
+# private-use (``x-``) and grandfathered ``i-`` tags are well-formed BCP 47 too (RFC 5646 2.1: privateuse,
+# irregular): ``i-hak`` is Hakka; until 2026-12-06 the concept holding one was a problem and the file refused
+PRIVATE_AND_GRANDFATHERED = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<http://e.org/a> skos:prefLabel "数字乡村"@zh, "Su-vi hiong-tshun"@i-hak, "DV-01"@x-shuyu-code, "Dorf"@i-klingon .
+""".encode()
+
+
+def test_private_use_and_grandfathered_tags_are_kept_as_written(empty):
+    report = imported(empty, "tags.ttl", PRIVATE_AND_GRANDFATHERED)
+    assert len(report.created) == 1
+    tags = {lang for _, lang, _ in labels(empty)}
+    assert tags == {"zh", "i-hak", "x-shuyu-code", "i-klingon"}
+    for fmt in ("ttl", "tbx", "csv"):
+        written = b"".join(export(empty, "tags", fmt, base_uri=BASE)[1]).decode()
+        assert "i-hak" in written and "x-shuyu-code" in written, fmt
+
+
+@pytest.mark.parametrize("tag", ["en-abcdefghijk", "x", "q-abc", "i"])
+def test_a_tag_that_is_not_bcp_47_is_a_problem_naming_the_tag_and_the_term(empty, tag):
+    data = f'<http://e.org/a> <http://www.w3.org/2004/02/skos/core#prefLabel> "概念"@zh, "x"@{tag} .\n'
     with pytest.raises(VocabularyError) as info:
         imported(empty, "bad.ttl", data.encode())
     message = str(info.value)
-    assert "en-abcdefghijk" in message and "terms[" in message and "<http://e.org/a>" in message
+    assert f"'{tag}'" in message and "terms[" in message and "<http://e.org/a>" in message, message
 
 
 # -- encodings: XML in UTF-16 or GB18030, text formats that must be UTF-8 -----------------------------

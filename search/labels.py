@@ -173,6 +173,7 @@ class _Ranker:
         self._sounds: dict[str, tuple[str, ...]] = {}  # sounding, per form
         self._shared: frozenset[str] | None = None  # the snapshot's ``shared_sounds``, once asked for
         self._worded: set[str] = set()  # labels ``containing`` offered: every entity holding one is at WORDS or above
+        self._sounding_query: set[str] | None = None  # labels sounding like the query, once a partial match asks
 
     def offer(self, entity_id: str, kind: str, tier: int, score: float, matched: str = "", matched_type: str = "",
               matched_lang: str = "", coverage: float | None = None, marks: tuple[str, ...] = ()) -> None:
@@ -308,15 +309,12 @@ class _Ranker:
 
     def partial(self) -> None:
         """Enough of the query covered by one label, in every form (synonym forms a little lower)."""
-        forms = self.query.forms
-        sounds: set[str] | None = None  # labels sounding like the query (no pinyin work per candidate)
-        for whole, penalty in chain(zip(forms, repeat(0.0)), zip(self.query.synonyms, repeat(0.05))):
+        for whole, penalty in chain(zip(self.query.forms, repeat(0.0)), zip(self.query.synonyms, repeat(0.05))):
             for form in _partial_parts(whole):
-                sounds = self._partial_form(form, penalty, sounds)
+                self._partial_form(form, penalty)
 
-    def _partial_form(self, form: str, penalty: float, sounds: set[str] | None) -> set[str] | None:
-        """The partial matches of one form (or one part of a mixed one); the labels sounding like the
-        query, once computed, are handed on."""
+    def _partial_form(self, form: str, penalty: float) -> None:
+        """The partial matches of one form, or of one run of a mixed one."""
         forms = self.query.forms
         lists = self.postings_of(form)
         # how many of the query's bigrams each label is posted under, counted in list order (a dict keeps
@@ -348,10 +346,9 @@ class _Ranker:
             if chars >= MIN_SHARED_CHARS and (chars / len(form) >= MIN_QUERY_COVER or label in form):
                 if label in forms:
                     continue  # the exact tier offered it (above any partial match): offered again, it changes nothing
-                if sounds is None:
-                    sounds = {label for f in forms if CJK.search(f) for label in self.sounding(f)}
-                self._partial_candidate(form, gram_set, label, chars, shared_grams / grams, penalty, sounds)
-        return sounds
+                if self._sounding_query is None:  # (no pinyin work per candidate)
+                    self._sounding_query = {label for f in forms if CJK.search(f) for label in self.sounding(f)}
+                self._partial_candidate(form, gram_set, label, chars, shared_grams / grams, penalty, self._sounding_query)
 
     def _partial_candidate(self, form: str, gram_set: set[str], label: str, chars: int, gram_cover: float,
                            penalty: float, sounds: set[str]) -> None:

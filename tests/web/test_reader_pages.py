@@ -137,6 +137,15 @@ def test_a_list_of_terms_says_how_each_hit_matched(http, query, concept, how):
     assert f'<span class="how">{how}</span>' in hit, hit
 
 
+def test_a_search_without_hits_shows_no_empty_filter_panel_but_keeps_a_filter_to_clear(http):
+    nothing = http.get("/", params={"q": "瓦斯桶"}).text
+    assert "没有找到" in nothing and 'class="facets"' not in nothing  # an empty 筛选 panel was shown
+    filtered = http.get("/", params={"q": "瓦斯桶", "kind": "standard"}).text
+    assert 'class="facets"' in filtered and 'class="clear"' in filtered  # the filter can still be cleared
+    some = http.get("/", params={"q": "数字乡村"}).text
+    assert 'class="facets"' in some
+
+
 def test_scheme_page_has_a_tree_a_pinyin_index_and_a_grade_chart(http):
     terms = http.get("/schemes/dv-terms").text
     assert "<details" in terms.split('class="tree"', 1)[1]  # nested lists, open without JavaScript

@@ -30,6 +30,7 @@ from . import (
     decode_text,
     language,
     looks_mojibake,
+    mojibake_shown,
     problem,
 )
 
@@ -241,7 +242,7 @@ def _concepts(records: list[tuple[int, dict[str, str]]], vocabulary: Vocabulary,
         except VocabularyError as exc:
             exc.entity = concept_id  # type: ignore[attr-defined]
             vocabulary.problems.append(exc)
-    garbled = [t.text for c in vocabulary.concepts for t in c.terms if looks_mojibake(t.text, t.lang)]
+    garbled = [mojibake_shown(t.text) for c in vocabulary.concepts for t in c.terms if looks_mojibake(t.text, t.lang)]
     if garbled:  # as the TBX and SKOS readers say it
         vocabulary.warnings.append(f"{len(garbled)} Chinese term(s) look mis-decoded (mojibake): {', '.join(garbled[:5])}")
     return vocabulary

@@ -39,6 +39,7 @@ from .. import (
     is_id,
     language,
     looks_mojibake,
+    mojibake_shown,
     problem,
     slug,
     untagged,
@@ -269,7 +270,12 @@ class Reader:
                 self.warnings.append("no resource is typed skos:Concept: every resource with a skos:prefLabel "
                                      "is read as a concept")
         concept_nodes -= set(g.subjects(RDF.type, SKOS.ConceptScheme))
-        concept_nodes -= set(g.subjects(RDF.type, SKOS.Collection))
+        collections = set(g.subjects(RDF.type, SKOS.Collection)) | set(g.subjects(RDF.type, SKOS.OrderedCollection))
+        concept_nodes -= collections
+        if collections:  # groups of concepts (UNESCO's micro-thesauri, iQvoc's groups): the registry has none
+            members = sum(1 for c in collections for _ in g.objects(c, SKOS.member))
+            self.skip(f"skos:Collection (groups of concepts, with their labels and {members} × skos:member links)",
+                      len(collections))
         concept_nodes -= set(g.subjects(RDF.type, SKOSXL.Label))  # SKOS-XL label resources are labels, not concepts
         concept_nodes -= set(standards)
         concepts = sorted(n for n in concept_nodes if isinstance(n, URIRef))
@@ -418,7 +424,7 @@ class Reader:
             for lang, text in self._texts(node, predicate):
                 tag = self._tag(lang, text)
                 if looks_mojibake(text, tag):
-                    self.mojibake.append(text)
+                    self.mojibake.append(mojibake_shown(text))
                 term_type = marks.get((lang, text), kind) if kind == "admitted" else kind
                 terms.append(Term(text=text.strip()[:300], lang=tag, type=term_type))  # type: ignore[arg-type]
         if not terms:
@@ -455,11 +461,15 @@ class Reader:
     def _refs(self, values) -> tuple[str, ...]:
         return tuple(sorted({self.id_of(v) for v in values if isinstance(v, URIRef)}))
 
-    def _links(self, values, kind: str) -> tuple[str, ...]:
-        """Links to concepts in the file or the registry; one to anything else (an excerpt's edge) is not kept."""
+    def _links(self, values, kind: str, node=None) -> tuple[str, ...]:
+        """Links to concepts in the file or the registry; one to anything else (an excerpt's edge) is not kept,
+        nor one of the concept ``node`` to itself (it says nothing; the UNESCO Thesaurus has one)."""
         kept = []
         for value in values:
             if not isinstance(value, URIRef):
+                continue
+            if value == node:
+                self.skip(f"{kind} of a concept to itself")
                 continue
             uri = str(value)
             if value in self.in_file or uri in self.context.ids_by_uri or self._own_id(uri, self.own_concepts) \
@@ -494,7 +504,8 @@ class Reader:
             definition=definition, definition_en=definition_en, definitions=definitions,
             notes=tuple(dict.fromkeys(notes)), examples=tuple(dict.fromkeys(examples)),
             notation=(self._plain(node, SKOS.notation) or [""])[0],
-            broader=self._links(broader, "skos:broader"), related=self._links(g.objects(node, SKOS.related), "skos:related"),
+            broader=self._links(broader, "skos:broader", node),
+            related=self._links(g.objects(node, SKOS.related), "skos:related", node),
             grade=grades[0] if grades else None, sources=self._sources(node),  # type: ignore[arg-type]
             grade_factors=self._refs(g.objects(node, SY.gradeFactor)),
             kind=next(iter(self._refs(g.objects(node, SY.conceptKind))), ""),

@@ -1,0 +1,102 @@
+"""More vocabularies nobody here wrote (tests/data/, sources and licences in its README), each showing one
+thing the registry did wrong with it: the whole UNESCO Thesaurus refused for one concept related to itself,
+SKOS collections (UNESCO's micro-thesauri, iQvoc's groups) dropped without a word, AGROVOC Chinese labels
+written as escaped UTF-8 bytes taken without a word, and LTAC's own TBX test files' usageStatus ignored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from registry.sqlite import SQLiteStore
+from vocab.exchange import import_files
+
+DATA = Path(__file__).parent.parent / "data"
+BASE = "https://shuyu.test"
+
+
+def imported(tmp_path, name: str, data: bytes | None = None):
+    store = SQLiteStore(tmp_path / "r.db")
+    report = import_files(store, [(name, data if data is not None else (DATA / name).read_bytes())],
+                          actor="importer", base_uri=BASE)
+    concepts = {c.uri or c.id: c for c in store.current("concept")}
+    store.close()
+    return report, concepts
+
+
+def warnings_of(report) -> list[str]:
+    return [str(w) for w in report.warnings]
+
+
+# -- UNESCO Thesaurus: skos:related to itself --------------------------------------------------------
+
+UNESCO = "http://vocabularies.unesco.org/thesaurus/"
+
+
+def test_a_concept_related_to_itself_does_not_refuse_the_thesaurus(tmp_path):
+    # concept11393 (Genocide) of the UNESCO Thesaurus says skos:related of itself; the whole thesaurus (4,482
+    # concepts) was refused for it. The link says nothing and is not kept, with a warning
+    report, concepts = imported(tmp_path, "unesco-thesaurus-genocide.nt")
+    genocide = concepts[UNESCO + "concept11393"]
+    holocaust = concepts[UNESCO + "concept17169"]
+    assert genocide.related == (holocaust.id,)
+    assert holocaust.related == (genocide.id,)
+    assert genocide.broader == (concepts[UNESCO + "concept6849"].id,)
+    assert any("1 × skos:related of a concept to itself" in w for w in warnings_of(report))
+    assert {t.lang for t in genocide.terms} == {"en", "fr", "es", "ru", "ar"}
+
+
+def test_a_micro_thesaurus_collection_is_counted_as_not_kept(tmp_path):
+    report, concepts = imported(tmp_path, "unesco-thesaurus-genocide.nt")
+    assert len(concepts) == 3  # the collection mt6.10 is not a concept
+    assert any("1 × skos:Collection" in w and "2 × skos:member" in w for w in warnings_of(report)), \
+        warnings_of(report)
+
+
+def test_iqvoc_collections_are_counted_as_not_kept(tmp_path):
+    # iQvoc's sample thesaurus groups its hobbies in two collections (Indoors, Outdoors) with 57 members
+    report, concepts = imported(tmp_path, "iqvoc-hobbies.ttl")
+    assert len(concepts) == 66
+    assert any("2 × skos:Collection" in w and "57 × skos:member" in w for w in warnings_of(report)), \
+        warnings_of(report)
+
+
+# -- AGROVOC: Chinese labels as escaped bytes ---------------------------------------------------------
+
+def test_chinese_written_as_escaped_utf8_bytes_is_warned_about(tmp_path):
+    # a recorded AGROVOC answer whose labels hold "\xE9\x85\xAA\xE5\xA5\xB6" (酪奶 as escaped bytes): kept as
+    # the file has it, and said
+    report, concepts = imported(tmp_path, "agrovoc-buttermilk-escaped.rdf")
+    buttermilk = concepts["http://aims.fao.org/aos/agrovoc/c_9513"]
+    assert any(t.lang == "zh" and t.text == r"\xE9\x85\xAA\xE5\xA5\xB6" for t in buttermilk.terms)
+    assert buttermilk.broader == (concepts["http://aims.fao.org/aos/agrovoc/c_4830"].id,)
+    garbled = [w for w in warnings_of(report) if "mis-decoded" in w]
+    assert garbled and r"\xE9\x85\xAA\xE5\xA5\xB6" in garbled[0] and "酪奶" in garbled[0]
+
+
+# -- LTAC's TBX test files: usageStatus ---------------------------------------------------------------
+
+# The shape of min_good.tbx and basic_good.tbx in LTAC-Global/TBX_test_files (commit ba0e7bc6; files the
+# repository's README calls valid, "created via MultiTerm Export"; the repository states no licence, so this
+# is written here): the term's status is a termNote of type usageStatus.
+USAGE_STATUS = """<?xml version="1.0" encoding="utf-8"?>
+<tbx type="TBX-Min" style="dca" xml:lang="en" xmlns="urn:iso:std:iso:30042:ed-2">
+  <tbxHeader><fileDesc><sourceDesc><p>TBX file, created via MultiTerm Export</p></sourceDesc></fileDesc></tbxHeader>
+  <text><body>
+    <conceptEntry id="c1">
+      <langSec xml:lang="en">
+        <termSec><term>galactic cluster</term><termNote type="usageStatus">deprecated</termNote></termSec>
+        <termSec><term>open cluster</term><termNote type="usageStatus">preferred</termNote></termSec>
+        <termSec><term>open star cluster</term><termNote type="usageStatus">admitted</termNote></termSec>
+      </langSec>
+    </conceptEntry>
+  </body></text>
+</tbx>
+"""
+
+
+def test_a_usage_status_is_the_terms_status(tmp_path):
+    report, concepts = imported(tmp_path, "usage-status.tbx", USAGE_STATUS.encode())
+    (concept,) = concepts.values()
+    assert {t.text: t.type for t in concept.terms} == {
+        "open cluster": "preferred", "open star cluster": "admitted", "galactic cluster": "deprecated"}
+    assert not any("usageStatus" in w or "mark no preferred term" in w for w in warnings_of(report))

@@ -100,3 +100,27 @@ def test_a_usage_status_is_the_terms_status(tmp_path):
     assert {t.text: t.type for t in concept.terms} == {
         "open cluster": "preferred", "open star cluster": "admitted", "galactic cluster": "deprecated"}
     assert not any("usageStatus" in w or "mark no preferred term" in w for w in warnings_of(report))
+
+
+# -- Lexvo: SKOS in the namespace of a 2008 draft -------------------------------------------------------
+
+# The shape of `spec/fixtures/lexvo_snippet.rdf.xml` in samvera/questioning_authority (commit 9f533362), an
+# excerpt of Lexvo (CC BY-SA 3.0): its labels are skos:prefLabel in http://www.w3.org/2008/05/skos#, the
+# namespace of a SKOS draft of 2008, not the Recommendation's. It was refused as having no skos:prefLabel.
+DRAFT_NAMESPACE = """<?xml version="1.0" encoding="UTF-8" ?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:skos="http://www.w3.org/2008/05/skos#">
+<rdf:Description rdf:about="http://lexvo.org/id/iso639-3/aab">
+  <rdf:type rdf:resource="lvont:Language" />
+  <skos:prefLabel xml:lang="en">Alumu-Tesu</skos:prefLabel>
+  <skos:altLabel xml:lang="en">Alumu</skos:altLabel>
+</rdf:Description>
+</rdf:RDF>
+"""
+
+
+def test_skos_in_the_2008_draft_namespace_is_read_as_skos(tmp_path):
+    report, concepts = imported(tmp_path, "lexvo.rdf", DRAFT_NAMESPACE.encode())
+    (language,) = concepts.values()
+    assert {(t.text, t.lang, t.type) for t in language.terms} == {
+        ("Alumu-Tesu", "en", "preferred"), ("Alumu", "en", "admitted")}
+    assert any("http://www.w3.org/2008/05/skos#" in w for w in warnings_of(report)), warnings_of(report)

@@ -71,11 +71,30 @@ def read(data: bytes, name: str, context: Context, fmt: str = "ttl") -> Vocabula
     _ILL_TYPED.local.count = 0
     graph = parse(data, name, fmt)
     ill_typed = _ILL_TYPED.local.count
+    drafted = _from_draft_namespace(graph)
     vocabulary = Reader(graph, name, context).vocabulary()
+    if drafted:
+        vocabulary.warnings.append(f"{drafted} triple(s) use the SKOS namespace of a 2008 draft ({SKOS_DRAFT}): "
+                                   f"read as SKOS ({SKOS})")
     if ill_typed:
         vocabulary.warnings.append(f"{ill_typed} literal(s) whose text is not a value of its datatype (such as "
                                    "\"1986-21-00\"^^xsd:date): read as written")
     return vocabulary
+
+
+SKOS_DRAFT = "http://www.w3.org/2008/05/skos#"  # a working draft's namespace, still in Lexvo's data
+
+
+def _from_draft_namespace(graph: Graph) -> int:
+    """Rewrite the SKOS draft namespace's terms (as predicates and as classes) into SKOS's own; how many triples."""
+    def moved(term):
+        return URIRef(str(SKOS) + str(term)[len(SKOS_DRAFT):]) \
+            if isinstance(term, URIRef) and str(term).startswith(SKOS_DRAFT) else term
+    drafted = [(s, p, o) for s, p, o in graph if moved(p) is not p or (p == RDF.type and moved(o) is not o)]
+    for s, p, o in drafted:
+        graph.remove((s, p, o))
+        graph.add((s, moved(p), moved(o) if p == RDF.type else o))
+    return len(drafted)
 
 
 def parse(data: bytes, name: str, fmt: str) -> Graph:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from registry.sqlite import SQLiteStore
 from vocab.exchange import import_files
 
@@ -118,9 +120,47 @@ DRAFT_NAMESPACE = """<?xml version="1.0" encoding="UTF-8" ?>
 """
 
 
-def test_skos_in_the_2008_draft_namespace_is_read_as_skos(tmp_path):
-    report, concepts = imported(tmp_path, "lexvo.rdf", DRAFT_NAMESPACE.encode())
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_skos_in_the_2008_draft_namespace_is_read_as_skos(tmp_path, encoding):
+    data = DRAFT_NAMESPACE.replace('encoding="UTF-8"', f'encoding="{encoding.upper()}"').encode(encoding)
+    report, concepts = imported(tmp_path, "lexvo.rdf", data)
     (language,) = concepts.values()
     assert {(t.text, t.lang, t.type) for t in language.terms} == {
         ("Alumu-Tesu", "en", "preferred"), ("Alumu", "en", "admitted")}
     assert any("http://www.w3.org/2008/05/skos#" in w for w in warnings_of(report)), warnings_of(report)
+
+
+# -- a DDC record: its neighbours described, not typed ------------------------------------------------------
+
+# The shape of `examples/ddc-612.112.concept.nt` in gbv/jskos (commit 69cc8556; the repository states no
+# licence, so this is written here): one class typed skos:Concept, its broader and narrower classes described
+# in the file by notation and label but not typed. SKOS gives skos:broader and skos:narrower a concept at
+# each end (their domain and range), so they are concepts; the narrower links were dropped without a word.
+DDC = """\
+<http://dewey.info/class/612.11/e22/> <http://www.w3.org/2004/02/skos/core#notation> "612.11" .
+<http://dewey.info/class/612.11/e22/> <http://www.w3.org/2004/02/skos/core#prefLabel> "Blut"@de .
+<http://dewey.info/class/612.112/e22/> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2004/02/skos/core#Concept> .
+<http://dewey.info/class/612.112/e22/> <http://www.w3.org/2004/02/skos/core#broader> <http://dewey.info/class/612.11/e22/> .
+<http://dewey.info/class/612.112/e22/> <http://www.w3.org/2004/02/skos/core#narrower> <http://dewey.info/class/612.1121/e22/> .
+<http://dewey.info/class/612.112/e22/> <http://www.w3.org/2004/02/skos/core#narrower> <http://dewey.info/class/612.1127/e22/> .
+<http://dewey.info/class/612.112/e22/> <http://www.w3.org/2004/02/skos/core#notation> "612.112" .
+<http://dewey.info/class/612.112/e22/> <http://www.w3.org/2004/02/skos/core#prefLabel> "Leukozyten (Weiße Blutkörperchen)"@de .
+<http://dewey.info/class/612.1121/e22/> <http://www.w3.org/2004/02/skos/core#notation> "612.1121" .
+<http://dewey.info/class/612.1121/e22/> <http://www.w3.org/2004/02/skos/core#prefLabel> "Biochemie"@de .
+<http://dewey.info/class/612.1127/e22/> <http://www.w3.org/2004/02/skos/core#notation> "612.1127" .
+<http://dewey.info/class/612.1127/e22/> <http://www.w3.org/2004/02/skos/core#prefLabel> "Anzahl und Auszählung"@de .
+<http://dewey.info/class/612.1127/e22/> <http://www.w3.org/2004/02/skos/core#related> <http://dewey.info/class/000/e22/> .
+"""
+
+
+def test_described_neighbours_of_a_concept_are_concepts(tmp_path):
+    report, concepts = imported(tmp_path, "ddc-612.112.nt", DDC.encode())
+    ddc = "http://dewey.info/class/"
+    assert set(concepts) == {f"{ddc}{n}/e22/" for n in ("612.11", "612.112", "612.1121", "612.1127")}
+    leukocytes = concepts[f"{ddc}612.112/e22/"]
+    assert leukocytes.broader == (concepts[f"{ddc}612.11/e22/"].id,)
+    assert concepts[f"{ddc}612.1121/e22/"].broader == (leukocytes.id,)
+    assert concepts[f"{ddc}612.1127/e22/"].notation == "612.1127"
+    warnings = warnings_of(report)
+    assert any("3 resource(s) not typed skos:Concept" in w for w in warnings), warnings
+    assert any("1 × skos:related link to a concept neither in the files" in w for w in warnings), warnings

@@ -71,7 +71,7 @@ def read(data: bytes, name: str, context: Context, fmt: str = "ttl") -> Vocabula
     _ILL_TYPED.local.count = 0
     graph = parse(data, name, fmt)
     ill_typed = _ILL_TYPED.local.count
-    drafted = _from_draft_namespace(graph)
+    drafted = _from_draft_namespace(graph) if any(SKOS_DRAFT.encode(e) in data for e in DRAFT_ENCODINGS) else 0
     vocabulary = Reader(graph, name, context).vocabulary()
     if drafted:
         vocabulary.warnings.append(f"{drafted} triple(s) use the SKOS namespace of a 2008 draft ({SKOS_DRAFT}): "
@@ -83,6 +83,7 @@ def read(data: bytes, name: str, context: Context, fmt: str = "ttl") -> Vocabula
 
 
 SKOS_DRAFT = "http://www.w3.org/2008/05/skos#"  # a working draft's namespace, still in Lexvo's data
+DRAFT_ENCODINGS = ("ascii", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")  # looked for before parsing
 
 
 def _from_draft_namespace(graph: Graph) -> int:
@@ -90,7 +91,8 @@ def _from_draft_namespace(graph: Graph) -> int:
     def moved(term):
         return URIRef(str(SKOS) + str(term)[len(SKOS_DRAFT):]) \
             if isinstance(term, URIRef) and str(term).startswith(SKOS_DRAFT) else term
-    drafted = [(s, p, o) for s, p, o in graph if moved(p) is not p or (p == RDF.type and moved(o) is not o)]
+    drafted = [(s, p, o) for s, p, o in graph.triples((None, None, None))
+               if moved(p) is not p or (p == RDF.type and moved(o) is not o)]
     for s, p, o in drafted:
         graph.remove((s, p, o))
         graph.add((s, moved(p), moved(o) if p == RDF.type else o))
@@ -288,6 +290,8 @@ class Reader:
             if concept_nodes:
                 self.warnings.append("no resource is typed skos:Concept: every resource with a skos:prefLabel "
                                      "is read as a concept")
+        else:
+            concept_nodes |= self._described_neighbours(concept_nodes)
         concept_nodes -= set(g.subjects(RDF.type, SKOS.ConceptScheme))
         collections = set(g.subjects(RDF.type, SKOS.Collection)) | set(g.subjects(RDF.type, SKOS.OrderedCollection))
         concept_nodes -= collections
@@ -345,6 +349,27 @@ class Reader:
             vocabulary.warnings.append(f"{len(self.mojibake)} Chinese label(s) look mis-decoded (mojibake): "
                                        f"{', '.join(self.mojibake[:5])}")
         return vocabulary
+
+    def _described_neighbours(self, concepts: set) -> set:
+        """Resources the file labels but does not type, linked to a concept by skos:broader, skos:narrower or
+        skos:related: concepts, since SKOS gives those links a concept at each end (a DDC record describes its
+        broader and narrower classes so), and so on from them."""
+        g = self.g
+        labelled = set(g.subjects(SKOS.prefLabel, None)) | set(g.subjects(SKOSXL.prefLabel, None))
+        not_concepts = set(g.subjects(RDF.type, None)) - concepts  # typed as something else: a scheme, a label …
+        found: set = set()
+        frontier = set(concepts)
+        while frontier:
+            reached = {o for n in frontier for p in (SKOS.broader, SKOS.narrower, SKOS.related) for o in g.objects(n, p)}
+            reached |= {s for n in frontier for p in (SKOS.broader, SKOS.narrower, SKOS.related) for s in g.subjects(p, n)}
+            frontier = {n for n in reached if isinstance(n, URIRef) and n in labelled and n not in not_concepts
+                        and n not in concepts and n not in found}
+            found |= frontier
+        if found:
+            self.warnings.append(f"{len(found)} resource(s) not typed skos:Concept but labelled and linked to a concept "
+                                 "by skos:broader, skos:narrower or skos:related: read as concepts (SKOS gives those "
+                                 "links a concept at each end)")
+        return found
 
     def _count_not_kept(self, concepts: list) -> None:
         for node in concepts:

@@ -141,6 +141,8 @@ DDC = """\
 <http://dewey.info/class/612.11/e22/> <http://www.w3.org/2004/02/skos/core#prefLabel> "Blut"@de .
 <http://dewey.info/class/612.112/e22/> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2004/02/skos/core#Concept> .
 <http://dewey.info/class/612.112/e22/> <http://www.w3.org/2004/02/skos/core#broader> <http://dewey.info/class/612.11/e22/> .
+<http://dewey.info/class/612.112/e22/> <http://www.w3.org/2004/02/skos/core#inScheme> <http://dewey.info/scheme/ddc/> .
+<http://dewey.info/class/612.112/e22/> <http://www.w3.org/2004/02/skos/core#inScheme> <http://dewey.info/scheme/edition/e22/> .
 <http://dewey.info/class/612.112/e22/> <http://www.w3.org/2004/02/skos/core#narrower> <http://dewey.info/class/612.1121/e22/> .
 <http://dewey.info/class/612.112/e22/> <http://www.w3.org/2004/02/skos/core#narrower> <http://dewey.info/class/612.1127/e22/> .
 <http://dewey.info/class/612.112/e22/> <http://www.w3.org/2004/02/skos/core#notation> "612.112" .
@@ -161,6 +163,7 @@ def test_described_neighbours_of_a_concept_are_concepts(tmp_path):
     assert leukocytes.broader == (concepts[f"{ddc}612.11/e22/"].id,)
     assert concepts[f"{ddc}612.1121/e22/"].broader == (leukocytes.id,)
     assert concepts[f"{ddc}612.1127/e22/"].notation == "612.1127"
+    assert {c.scheme for c in concepts.values()} == {"dewey-info-scheme-ddc"}  # the scheme of the one it was reached from
     warnings = warnings_of(report)
     assert any("3 resource(s) not typed skos:Concept" in w for w in warnings), warnings
     assert any("1 × skos:related link to a concept neither in the files" in w for w in warnings), warnings

@@ -250,6 +250,7 @@ class Reader:
         self.not_kept: dict[str, int] = {}
         self.mojibake: list[str] = []
         self.no_preferred = 0
+        self.reached_from: dict = {}  # an untyped neighbour read as a concept → the concept it was reached from
 
     # ids ------------------------------------------------------------------------------------------
     def _own_id(self, uri: str, prefix: str) -> str | None:
@@ -358,13 +359,18 @@ class Reader:
         labelled = set(g.subjects(SKOS.prefLabel, None)) | set(g.subjects(SKOSXL.prefLabel, None))
         not_concepts = set(g.subjects(RDF.type, None)) - concepts  # typed as something else: a scheme, a label …
         found: set = set()
-        frontier = set(concepts)
+        frontier = sorted(concepts)
+        links = (SKOS.broader, SKOS.narrower, SKOS.related)
         while frontier:
-            reached = {o for n in frontier for p in (SKOS.broader, SKOS.narrower, SKOS.related) for o in g.objects(n, p)}
-            reached |= {s for n in frontier for p in (SKOS.broader, SKOS.narrower, SKOS.related) for s in g.subjects(p, n)}
-            frontier = {n for n in reached if isinstance(n, URIRef) and n in labelled and n not in not_concepts
-                        and n not in concepts and n not in found}
-            found |= frontier
+            reached = [(o, n) for n in frontier for p in links for o in sorted(g.objects(n, p), key=str)]
+            reached += [(s, n) for n in frontier for p in links for s in sorted(g.subjects(p, n), key=str)]
+            frontier = []
+            for neighbour, origin in reached:
+                if isinstance(neighbour, URIRef) and neighbour in labelled and neighbour not in not_concepts \
+                        and neighbour not in concepts and neighbour not in found:
+                    found.add(neighbour)
+                    frontier.append(neighbour)
+                    self.reached_from[neighbour] = origin
         if found:
             self.warnings.append(f"{len(found)} resource(s) not typed skos:Concept but labelled and linked to a concept "
                                  "by skos:broader, skos:narrower or skos:related: read as concepts (SKOS gives those "
@@ -457,6 +463,8 @@ class Reader:
             for scheme in sorted(o for o in self.g.objects(node, predicate) if isinstance(o, URIRef)):
                 if scheme in self.scheme_ids:
                     return self.scheme_ids[scheme]
+        if node in self.reached_from:  # an untyped neighbour: in the scheme of the concept that reached it
+            return self._concept_scheme(self.reached_from[node], fallback)
         if len(self.scheme_ids) == 1:
             return next(iter(self.scheme_ids.values()))
         return fallback

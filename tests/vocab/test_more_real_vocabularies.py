@@ -167,3 +167,32 @@ def test_described_neighbours_of_a_concept_are_concepts(tmp_path):
     warnings = warnings_of(report)
     assert any("3 resource(s) not typed skos:Concept" in w for w in warnings), warnings
     assert any("1 × skos:related link to a concept neither in the files" in w for w in warnings), warnings
+
+
+# -- Homosaurus: JSON-LD with rdfs:comment as the scope note ----------------------------------------------
+
+# The shape of `homosaurus_json/v2.jsonld` in reeset/homosaurus_graph_conversion (commit 648c47c3), the
+# Homosaurus v2 export (1,647 concepts, homosaurus.org): plain (untagged) labels, the concept's description in
+# rdfs:comment (344 concepts), skos:hasTopConcept on concepts, and six concepts skos:related to themselves.
+# Written here: the Homosaurus is licensed for non-commercial use only.
+HOMOSAURUS = """{
+  "@context": {"dc": "http://purl.org/dc/terms/", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+               "skos": "http://www.w3.org/2004/02/skos/core#", "xsd": "http://www.w3.org/2001/XMLSchema#"},
+  "@graph": [
+    {"@id": "http://homosaurus.org/v2/amazons", "@type": "skos:Concept", "dc:identifier": "amazons",
+     "dc:issued": {"@value": "2019-05-14", "@type": "xsd:date"},
+     "rdfs:comment": "Nation of all-female warriors in Greek mythology and Classical antiquity",
+     "skos:hasTopConcept": {"@id": "http://homosaurus.org/v2/gender"},
+     "skos:inScheme": {"@id": "http://homosaurus.org/terms"}, "skos:prefLabel": "Amazons",
+     "skos:related": [{"@id": "http://homosaurus.org/v2/amazons"}]}
+  ]
+}
+"""
+
+
+def test_an_rdfs_comment_on_a_concept_is_kept_as_a_note(tmp_path):
+    report, concepts = imported(tmp_path, "homosaurus.jsonld", HOMOSAURUS.encode())
+    (amazons,) = concepts.values()
+    assert amazons.notes == ("Nation of all-female warriors in Greek mythology and Classical antiquity",)
+    assert amazons.related == ()
+    assert not any("rdfs:comment" in w for w in warnings_of(report))

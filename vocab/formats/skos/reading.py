@@ -537,7 +537,7 @@ class Reader:
         definition, definition_en, definitions = self._definitions(node)
         notes: list[str] = []
         examples: list[str] = []
-        for target, predicates in ((notes, (SKOS.scopeNote, SKOS.note)), (examples, (SKOS.example,))):
+        for target, predicates in ((notes, (SKOS.scopeNote, SKOS.note, RDFS.comment)), (examples, (SKOS.example,))):
             for predicate in predicates:
                 for lang, text in self._texts(node, predicate):
                     target.append(text)

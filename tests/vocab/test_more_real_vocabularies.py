@@ -196,3 +196,21 @@ def test_an_rdfs_comment_on_a_concept_is_kept_as_a_note(tmp_path):
     assert amazons.notes == ("Nation of all-female warriors in Greek mythology and Classical antiquity",)
     assert amazons.related == ()
     assert not any("rdfs:comment" in w for w in warnings_of(report))
+
+
+# -- translation tools' CSV glossaries: another layout, said so -------------------------------------------
+
+@pytest.mark.parametrize("name, data, first_row", [
+    # the first lines of weblate/trans/tests/data/terms-header.csv in WeblateOrg/weblate (commit 5a2af335,
+    # GPL-3.0-or-later): a glossary of English and Czech term pairs under "source,target"
+    ("weblate-terms.csv", "source,target\n&About,O &aplikaci\nEdit,Upravit\n", "source, target"),
+    # the first lines of test/data/glossaries/test.csv in omegat-org/omegat (commit 33dae696, GPL-3.0): no header
+    ("omegat-test.csv", "kde,csv kde\nquestion,csv q\n", "kde, csv kde"),
+])
+def test_a_csv_glossary_of_term_pairs_is_told_apart_from_our_layout(tmp_path, name, data, first_row):
+    from vocab.exchange import ImportProblems
+    with pytest.raises(ImportProblems) as refused:
+        imported(tmp_path, name, data.encode())
+    message = str(refused.value)
+    assert f"{name}:1:" in message and "missing column 'id'" in message
+    assert f"the first row reads {first_row!r}" in message and "TBX" in message

@@ -214,3 +214,20 @@ def test_a_csv_glossary_of_term_pairs_is_told_apart_from_our_layout(tmp_path, na
     message = str(refused.value)
     assert f"{name}:1:" in message and "missing column 'id'" in message
     assert f"the first row reads {first_row!r}" in message and "TBX" in message
+
+
+# -- JSKOS: JSON, not JSON-LD without its context -------------------------------------------------------------
+
+# The shape of `examples/ddc-612.112.concept.json` in gbv/jskos (commit 69cc8556; no licence stated, so written
+# here): JSKOS, a JSON encoding of SKOS that is JSON-LD only with JSKOS's context, which the file does not name.
+JSKOS = """{"uri": "http://dewey.info/class/612.112/e22/", "type": ["http://www.w3.org/2004/02/skos/core#Concept"],
+ "notation": ["612.112"], "prefLabel": {"de": "Leukozyten (Weiße Blutkörperchen)"}}
+"""
+
+
+def test_json_without_a_context_is_said_to_be_no_json_ld(tmp_path):
+    from vocab.exchange import ImportProblems
+    with pytest.raises(ImportProblems) as refused:
+        imported(tmp_path, "ddc.jsonld", JSKOS.encode())
+    message = str(refused.value)
+    assert message.startswith("ddc.jsonld: ") and '"@context"' in message and "JSKOS" in message

@@ -71,6 +71,9 @@ def read(data: bytes, name: str, context: Context, fmt: str = "ttl") -> Vocabula
     _ILL_TYPED.local.count = 0
     graph = parse(data, name, fmt)
     ill_typed = _ILL_TYPED.local.count
+    if fmt == "jsonld" and not len(graph) and b'"@context"' not in data:
+        raise problem(name, 'no concept to import: the JSON names no "@context", so it holds no RDF triples (JSON-LD '
+                            "needs one; JSKOS, for one, is JSON-LD only with JSKOS's context)", field="@context")
     drafted = _from_draft_namespace(graph) if any(SKOS_DRAFT.encode(e) in data for e in DRAFT_ENCODINGS) else 0
     vocabulary = Reader(graph, name, context).vocabulary()
     if drafted:

@@ -219,7 +219,7 @@ def looks_mojibake(text: str, lang: str) -> bool:
     mojibake: Hakka and Min Nan in Pe̍h-ōe-jī (``O-pô-lòi``@hak, as Wikidata labels them), pinyin with tones."""
     if not is_chinese(lang):
         return False
-    if "\ufffd" in text:
+    if "\ufffd" in text or unescaped(text):
         return True
     if _CJK.search(text) or not _MOJIBAKE.search(text):
         return False
@@ -230,6 +230,27 @@ def looks_mojibake(text: str, lang: str) -> bool:
         except UnicodeError:
             continue
     return False
+
+
+_ESCAPED_BYTES = re.compile(r"(?:\\x[0-9A-Fa-f]{2})+")
+
+
+def unescaped(text: str) -> str:
+    """The Chinese a text spells as escaped UTF-8 bytes (AGROVOC labels recorded as ``\\xE9\\x85\\xAA\\xE5\\xA5\\xB6``
+    read 酪奶), else empty."""
+    if not _ESCAPED_BYTES.search(text):
+        return ""
+    try:
+        decoded = _ESCAPED_BYTES.sub(lambda m: bytes.fromhex(m.group().replace("\\x", "")).decode("utf-8"), text)
+    except UnicodeDecodeError:
+        return ""
+    return decoded if _CJK.search(decoded) else ""
+
+
+def mojibake_shown(text: str) -> str:
+    """A mis-decoded text as a warning quotes it: with what it reads when it is escaped bytes."""
+    reading = unescaped(text)
+    return f"{text} (reads {reading})" if reading else text
 
 
 TYPE_ORDER = TYPE_RANK  # registry.model's order, under the name csv and skos import

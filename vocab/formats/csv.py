@@ -30,6 +30,7 @@ from . import (
     decode_text,
     language,
     looks_mojibake,
+    mojibake_shown,
     problem,
 )
 
@@ -134,6 +135,18 @@ def _standard_rows(standards: list[StandardVersion]) -> Iterator[list[str]]:
 
 # -- reading ---------------------------------------------------------------------------------------
 
+def _other_layout(first_row: list[str], known: tuple[str, ...] | list[str]) -> str:
+    """A hint when the first row names none of our columns (``source`` aside, which a translation tool's glossary
+    uses for its source-language term): the file is a glossary of term pairs (Weblate's ``source,target``,
+    OmegaT's rows with no header), another layout."""
+    cells = [c.strip() for c in first_row]
+    if {c.lower() for c in cells} & (set(known) - {"source"}):
+        return ""
+    return (f"; the first row reads {', '.join(cells)[:120]!r}: a glossary of term pairs, as translation tools write "
+            "CSV (source, target …), is another layout; export it from the tool as TBX, or write one row per term "
+            "with id, lang and term")
+
+
 def read(data: bytes, name: str, context: Context, fmt: str = "csv") -> Vocabulary:
     text = decode_text(data, name)
     rows: list[tuple[int, list[str]]] = []  # (the line a row starts on, its cells)
@@ -156,7 +169,7 @@ def read(data: bytes, name: str, context: Context, fmt: str = "csv") -> Vocabula
     for column in REQUIRED[kind]:
         if column not in header:
             raise problem(name, f"missing column {column!r}; the first row names the columns "
-                                f"({', '.join(known)})", line=1, field=column)
+                                f"({', '.join(known)}){_other_layout(rows[0][1], known)}", line=1, field=column)
     header = _numbered([_definition_column(h, name) if kind == "concepts" and h.startswith(DEFINITION_IN) else h
                         for h in header])
     unknown = [h for h in header if h and h not in known and not h.startswith(DEFINITION_IN)]
@@ -241,7 +254,7 @@ def _concepts(records: list[tuple[int, dict[str, str]]], vocabulary: Vocabulary,
         except VocabularyError as exc:
             exc.entity = concept_id  # type: ignore[attr-defined]
             vocabulary.problems.append(exc)
-    garbled = [t.text for c in vocabulary.concepts for t in c.terms if looks_mojibake(t.text, t.lang)]
+    garbled = [mojibake_shown(t.text) for c in vocabulary.concepts for t in c.terms if looks_mojibake(t.text, t.lang)]
     if garbled:  # as the TBX and SKOS readers say it
         vocabulary.warnings.append(f"{len(garbled)} Chinese term(s) look mis-decoded (mojibake): {', '.join(garbled[:5])}")
     return vocabulary

@@ -30,6 +30,7 @@ from . import (
     is_id,
     language,
     looks_mojibake,
+    mojibake_shown,
     problem,
     slug,
     untagged,
@@ -201,7 +202,7 @@ DCT_ELEMENT = {
     "definition": "descrip", "context": "descrip", "subjectField": "descrip", "superordinateConceptGeneric": "descrip",
     "superordinateConceptPartitive": "descrip", "administrativeStatus": "termNote", "termType": "termNote",
     "partOfSpeech": "termNote", "grammaticalGender": "termNote", "geographicalUsage": "termNote",
-    "termLocation": "termNote", "source": "admin", "customerSubset": "admin", "projectSubset": "admin",
+    "termLocation": "termNote", "usageStatus": "termNote", "source": "admin", "customerSubset": "admin", "projectSubset": "admin",
     "crossReference": "ref", "externalCrossReference": "xref", "xGraphic": "xref", "transactionType": "transac",
     "responsibility": "transacNote",
 }
@@ -429,7 +430,7 @@ class Reading:
             raise problem(self.name, "a termSec needs a term", line=section.sourceline, field="term")
         lang = self.lang(term_element, text)
         if looks_mojibake(text, lang):
-            self.mojibake.append(text)
+            self.mojibake.append(mojibake_shown(text))
         notes: dict[str, str] = {}
         for element in section.iter():
             if not isinstance(element.tag, str) or element is term_element or local(element) in STRUCTURE:
@@ -438,6 +439,10 @@ class Reading:
             value = inner(element)
             if tag == "termNote" and kind in ("administrativeStatus", "termType", "x-usage"):
                 notes[kind] = value.lower()
+            elif tag == "termNote" and kind == "usageStatus" and value.lower() in STATUS_IN:
+                # LTAC's own TBX test files (MultiTerm exports) give a term's status so: read where no
+                # administrativeStatus is given
+                notes.setdefault("usageStatus", value.lower())
             elif tag == "note" and value == f"{PREFIX}usage=hidden":
                 notes["x-usage"] = "hidden"
             elif tag == "transacGrp" or _inside(element, "transacGrp", section):
@@ -453,12 +458,13 @@ class Reading:
                 found.sources.append(_source(value))
             elif value:
                 self.skip(f"{tag} {kind}".strip() if tag != kind else tag)
-        status = STATUS_IN.get(notes.get("administrativeStatus", ""), "admitted")
+        marked = notes.get("administrativeStatus", notes.get("usageStatus"))
+        status = STATUS_IN.get(marked or "", "admitted")
         if notes.get("x-usage") == "hidden":
             status = "hidden"
         elif status == "admitted" and notes.get("termType", "") in ABBREVIATIONS:
             status = "abbreviation"
-        if "administrativeStatus" not in notes and status == "admitted":
+        if marked is None and status == "admitted":
             found.unmarked.add(len(found.terms))
         found.terms.append(Term(text=text[:300], lang=lang, type=status))  # type: ignore[arg-type]
 

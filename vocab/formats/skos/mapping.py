@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
-from rdflib.namespace import OWL, RDF, SKOS
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 
 
@@ -13,7 +13,7 @@ SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
 SY = Namespace("urn:x-shuyu:")
 RDFLIB_FORMATS = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld", "nt": "nt"}
 # what the reader reads on a concept; any other predicate is counted in a "not kept" warning
-READ = {RDF.type, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.definition, SKOS.note, SKOS.scopeNote,
+READ = {RDF.type, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.definition, SKOS.note, SKOS.scopeNote, RDFS.comment,
         SKOS.example, SKOS.notation, SKOS.broader, SKOS.narrower, SKOS.related, SKOS.inScheme, SKOS.topConceptOf,
         SKOS.exactMatch, OWL.deprecated, DCT.isReplacedBy, DCT.source, DCT.modified,
         URIRef("http://www.w3.org/2008/05/skos-xl#prefLabel"), URIRef("http://www.w3.org/2008/05/skos-xl#altLabel"),

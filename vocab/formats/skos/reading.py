@@ -39,6 +39,7 @@ from .. import (
     is_id,
     language,
     looks_mojibake,
+    mojibake_shown,
     problem,
     slug,
     untagged,
@@ -70,11 +71,35 @@ def read(data: bytes, name: str, context: Context, fmt: str = "ttl") -> Vocabula
     _ILL_TYPED.local.count = 0
     graph = parse(data, name, fmt)
     ill_typed = _ILL_TYPED.local.count
+    if fmt == "jsonld" and not len(graph) and b'"@context"' not in data:
+        raise problem(name, 'no concept to import: the JSON names no "@context", so it holds no RDF triples (JSON-LD '
+                            "needs one; JSKOS, for one, is JSON-LD only with JSKOS's context)", field="@context")
+    drafted = _from_draft_namespace(graph) if any(SKOS_DRAFT.encode(e) in data for e in DRAFT_ENCODINGS) else 0
     vocabulary = Reader(graph, name, context).vocabulary()
+    if drafted:
+        vocabulary.warnings.append(f"{drafted} triple(s) use the SKOS namespace of a 2008 draft ({SKOS_DRAFT}): "
+                                   f"read as SKOS ({SKOS})")
     if ill_typed:
         vocabulary.warnings.append(f"{ill_typed} literal(s) whose text is not a value of its datatype (such as "
                                    "\"1986-21-00\"^^xsd:date): read as written")
     return vocabulary
+
+
+SKOS_DRAFT = "http://www.w3.org/2008/05/skos#"  # a working draft's namespace, still in Lexvo's data
+DRAFT_ENCODINGS = ("ascii", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")  # looked for before parsing
+
+
+def _from_draft_namespace(graph: Graph) -> int:
+    """Rewrite the SKOS draft namespace's terms (as predicates and as classes) into SKOS's own; how many triples."""
+    def moved(term):
+        return URIRef(str(SKOS) + str(term)[len(SKOS_DRAFT):]) \
+            if isinstance(term, URIRef) and str(term).startswith(SKOS_DRAFT) else term
+    drafted = [(s, p, o) for s, p, o in graph.triples((None, None, None))
+               if moved(p) is not p or (p == RDF.type and moved(o) is not o)]
+    for s, p, o in drafted:
+        graph.remove((s, p, o))
+        graph.add((s, moved(p), moved(o) if p == RDF.type else o))
+    return len(drafted)
 
 
 def parse(data: bytes, name: str, fmt: str) -> Graph:
@@ -228,6 +253,7 @@ class Reader:
         self.not_kept: dict[str, int] = {}
         self.mojibake: list[str] = []
         self.no_preferred = 0
+        self.reached_from: dict = {}  # an untyped neighbour read as a concept → the concept it was reached from
 
     # ids ------------------------------------------------------------------------------------------
     def _own_id(self, uri: str, prefix: str) -> str | None:
@@ -268,8 +294,15 @@ class Reader:
             if concept_nodes:
                 self.warnings.append("no resource is typed skos:Concept: every resource with a skos:prefLabel "
                                      "is read as a concept")
+        else:
+            concept_nodes |= self._described_neighbours(concept_nodes)
         concept_nodes -= set(g.subjects(RDF.type, SKOS.ConceptScheme))
-        concept_nodes -= set(g.subjects(RDF.type, SKOS.Collection))
+        collections = set(g.subjects(RDF.type, SKOS.Collection)) | set(g.subjects(RDF.type, SKOS.OrderedCollection))
+        concept_nodes -= collections
+        if collections:  # groups of concepts (UNESCO's micro-thesauri, iQvoc's groups): the registry has none
+            members = sum(1 for c in collections for _ in g.objects(c, SKOS.member))
+            self.skip(f"skos:Collection (groups of concepts, with their labels and {members} × skos:member links)",
+                      len(collections))
         concept_nodes -= set(g.subjects(RDF.type, SKOSXL.Label))  # SKOS-XL label resources are labels, not concepts
         concept_nodes -= set(standards)
         concepts = sorted(n for n in concept_nodes if isinstance(n, URIRef))
@@ -320,6 +353,32 @@ class Reader:
             vocabulary.warnings.append(f"{len(self.mojibake)} Chinese label(s) look mis-decoded (mojibake): "
                                        f"{', '.join(self.mojibake[:5])}")
         return vocabulary
+
+    def _described_neighbours(self, concepts: set) -> set:
+        """Resources the file labels but does not type, linked to a concept by skos:broader, skos:narrower or
+        skos:related: concepts, since SKOS gives those links a concept at each end (a DDC record describes its
+        broader and narrower classes so), and so on from them."""
+        g = self.g
+        labelled = set(g.subjects(SKOS.prefLabel, None)) | set(g.subjects(SKOSXL.prefLabel, None))
+        not_concepts = set(g.subjects(RDF.type, None)) - concepts  # typed as something else: a scheme, a label …
+        found: set = set()
+        frontier = sorted(concepts)
+        links = (SKOS.broader, SKOS.narrower, SKOS.related)
+        while frontier:
+            reached = [(o, n) for n in frontier for p in links for o in sorted(g.objects(n, p), key=str)]
+            reached += [(s, n) for n in frontier for p in links for s in sorted(g.subjects(p, n), key=str)]
+            frontier = []
+            for neighbour, origin in reached:
+                if isinstance(neighbour, URIRef) and neighbour in labelled and neighbour not in not_concepts \
+                        and neighbour not in concepts and neighbour not in found:
+                    found.add(neighbour)
+                    frontier.append(neighbour)
+                    self.reached_from[neighbour] = origin
+        if found:
+            self.warnings.append(f"{len(found)} resource(s) not typed skos:Concept but labelled and linked to a concept "
+                                 "by skos:broader, skos:narrower or skos:related: read as concepts (SKOS gives those "
+                                 "links a concept at each end)")
+        return found
 
     def _count_not_kept(self, concepts: list) -> None:
         for node in concepts:
@@ -407,6 +466,8 @@ class Reader:
             for scheme in sorted(o for o in self.g.objects(node, predicate) if isinstance(o, URIRef)):
                 if scheme in self.scheme_ids:
                     return self.scheme_ids[scheme]
+        if node in self.reached_from:  # an untyped neighbour: in the scheme of the concept that reached it
+            return self._concept_scheme(self.reached_from[node], fallback)
         if len(self.scheme_ids) == 1:
             return next(iter(self.scheme_ids.values()))
         return fallback
@@ -418,7 +479,7 @@ class Reader:
             for lang, text in self._texts(node, predicate):
                 tag = self._tag(lang, text)
                 if looks_mojibake(text, tag):
-                    self.mojibake.append(text)
+                    self.mojibake.append(mojibake_shown(text))
                 term_type = marks.get((lang, text), kind) if kind == "admitted" else kind
                 terms.append(Term(text=text.strip()[:300], lang=tag, type=term_type))  # type: ignore[arg-type]
         if not terms:
@@ -455,11 +516,15 @@ class Reader:
     def _refs(self, values) -> tuple[str, ...]:
         return tuple(sorted({self.id_of(v) for v in values if isinstance(v, URIRef)}))
 
-    def _links(self, values, kind: str) -> tuple[str, ...]:
-        """Links to concepts in the file or the registry; one to anything else (an excerpt's edge) is not kept."""
+    def _links(self, values, kind: str, node=None) -> tuple[str, ...]:
+        """Links to concepts in the file or the registry; one to anything else (an excerpt's edge) is not kept,
+        nor one of the concept ``node`` to itself (it says nothing; the UNESCO Thesaurus has one)."""
         kept = []
         for value in values:
             if not isinstance(value, URIRef):
+                continue
+            if value == node:
+                self.skip(f"{kind} of a concept to itself")
                 continue
             uri = str(value)
             if value in self.in_file or uri in self.context.ids_by_uri or self._own_id(uri, self.own_concepts) \
@@ -475,7 +540,7 @@ class Reader:
         definition, definition_en, definitions = self._definitions(node)
         notes: list[str] = []
         examples: list[str] = []
-        for target, predicates in ((notes, (SKOS.scopeNote, SKOS.note)), (examples, (SKOS.example,))):
+        for target, predicates in ((notes, (SKOS.scopeNote, SKOS.note, RDFS.comment)), (examples, (SKOS.example,))):
             for predicate in predicates:
                 for lang, text in self._texts(node, predicate):
                     target.append(text)
@@ -494,7 +559,8 @@ class Reader:
             definition=definition, definition_en=definition_en, definitions=definitions,
             notes=tuple(dict.fromkeys(notes)), examples=tuple(dict.fromkeys(examples)),
             notation=(self._plain(node, SKOS.notation) or [""])[0],
-            broader=self._links(broader, "skos:broader"), related=self._links(g.objects(node, SKOS.related), "skos:related"),
+            broader=self._links(broader, "skos:broader", node),
+            related=self._links(g.objects(node, SKOS.related), "skos:related", node),
             grade=grades[0] if grades else None, sources=self._sources(node),  # type: ignore[arg-type]
             grade_factors=self._refs(g.objects(node, SY.gradeFactor)),
             kind=next(iter(self._refs(g.objects(node, SY.conceptKind))), ""),

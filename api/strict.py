@@ -5,7 +5,8 @@ litestar converts parameters and JSON bodies in msgspec's lax mode, so ``limit=1
 says. :func:`strict_request` (the app's ``before_request``, so it runs after the guards: no token is a
 401 before the body is read) refuses, as problem details:
 
-- an integer query parameter not written as decimal digits → 400;
+- an integer query parameter not written as decimal digits → 400; a parameter of one value given twice
+  (``q=a&q=b``: litestar kept the last and said nothing) → 400;
 - a NUL, or U+FFFD (what a byte that was not UTF-8 decodes to: a lone surrogate, a cut character), in
   any query or path parameter → 400; a query string whose raw bytes are not UTF-8 → 400 (uvicorn refuses a
   request target that is not ASCII, but another ASGI server may pass it on);
@@ -29,7 +30,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import BodyKwarg, ParameterKwarg
+from litestar.params import BodyKwarg, ParameterKwarg, QueryParameter
 from litestar.routes import HTTPRoute
 
 from registry.errors import InvalidInput
@@ -54,6 +55,7 @@ class Rules:
     integers: tuple[str, ...]  # query parameters declared as integers, by their name in the query
     body: object | None  # the type a JSON body is decoded to; None: the handler reads no JSON body
     body_required: bool = False  # the handler has no answer without one
+    single: tuple[str, ...] = ()  # query parameters of one value (not a list), by their name in the query
 
 
 
@@ -66,20 +68,29 @@ def _is_int(annotation: object) -> bool:
     return False
 
 
+def _is_list(annotation: object) -> bool:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_is_list(a) for a in typing.get_args(annotation))
+    return typing.get_origin(annotation) in (list, tuple, set, frozenset)
+
+
 def rules_of(handler: HTTPRouteHandler) -> Rules:
     """What to check for a handler, found once from its signature (kept in its ``opt``)."""
     rules = handler.opt.get("shuyu_strict_rules")
     if rules is None:
-        integers, body, required = [], None, False
+        integers, single, body, required = [], [], None, False
         for name, field in handler.parsed_fn_signature.parameters.items():
             kwarg = field.kwarg_definition
+            if isinstance(kwarg, QueryParameter) and not _is_list(field.annotation):
+                single.append(kwarg.query or name)
             if name == "data" and (kwarg is None or isinstance(kwarg, BodyKwarg)
                                    and kwarg.media_type in (None, "application/json")):
                 body, required = field.annotation, not (field.is_optional or field.has_default)
             elif _is_int(field.annotation) and not (isinstance(kwarg, ParameterKwarg)
                                                     and (kwarg.header or kwarg.cookie)):
                 integers.append(getattr(kwarg, "name", None) or getattr(kwarg, "query", None) or name)
-        rules = handler.opt["shuyu_strict_rules"] = Rules(integers=tuple(integers), body=body, body_required=required)
+        rules = handler.opt["shuyu_strict_rules"] = Rules(integers=tuple(integers), single=tuple(single), body=body,
+                                                          body_required=required)
     return rules
 
 
@@ -167,6 +178,9 @@ async def strict_request(request: Request) -> Response | None:
                                           "send it uncompressed", headers={"Accept-Encoding": "identity"})
     rules = rules_of(request.route_handler)
     if params is not None:
+        for name in rules.single:
+            if len(params.getall(name, ())) > 1:
+                raise InvalidInput(f"{name} is given more than once: give it once", field=name)
         for name in rules.integers:
             for value in params.getall(name, []):
                 if not DIGITS.fullmatch(value):

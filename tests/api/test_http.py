@@ -179,3 +179,14 @@ def test_every_standard_shows_status_and_linked_concepts(http):
             concept = http.get(ref["href"]).json()
             assert s["id"] in {x["id"] for x in concept["standards"]}  # the link reads back from the concept
     assert sum(1 for s in standards if s["concepts"]) >= 20
+
+
+@pytest.mark.parametrize("path, query, name", [("/api/v1/search", "q=%E6%95%B0%E5%AD%97&q=%E5%86%9C%E4%B8%9A", "q"),
+                                               ("/api/v1/search", "q=x&limit=1&limit=2", "limit"),
+                                               ("/api/v1/lookup", "label=a&label=b", "label"),
+                                               ("/", "q=a&q=b", "q")])
+def test_a_parameter_of_one_value_given_twice_is_a_400_naming_it(http, path, query, name):
+    """litestar kept the last value and said nothing: q=数字&q=农业 searched 农业."""
+    answer = http.get(f"{path}?{query}", headers={"accept": "application/json"})
+    problem = assert_problem(answer, 400)
+    assert problem["field"] == name and "more than once" in problem["detail"]

@@ -34,6 +34,16 @@ def one_line_errors(command: Callable) -> Callable:
     return wrapper
 
 
+def progress_bar(*, transient: bool = True):
+    """A rich progress bar on standard error, drawn only on a terminal: piped or in a log, the output is
+    the command's lines alone (a bar left a blank line before them)."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(stderr=True)
+    return Progress(transient=transient, console=console, disable=not console.is_terminal)
+
+
 def write_file(output: str, parts: Iterable[bytes]) -> None:
     """Write ``parts`` to the file ``output``, aside and renamed (a reader never sees half a file), with the
     mode the umask gives as ``open()`` would; an error names ``output`` or its folder, never the name aside."""

@@ -8,7 +8,7 @@ import click
 
 from api.settings import Settings
 
-from . import _loaded_store, data_dir_option, main, one_line_errors, write_file
+from . import _loaded_store, data_dir_option, main, one_line_errors, progress_bar, write_file
 
 EXCHANGE_FORMATS = ["toml", "ttl", "rdf", "jsonld", "nt", "tbx", "csv"]  # vocab.formats.FORMATS, kept light here
 
@@ -37,9 +37,6 @@ def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run
     """
     from pathlib import Path
 
-    from rich.console import Console
-    from rich.progress import Progress
-
     from registry.errors import VocabularyError
     from vocab.exchange import import_files
 
@@ -57,8 +54,7 @@ def import_(files: tuple[str, ...], fmt: str | None, scheme: str | None, dry_run
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     store = open_store(settings.store)  # an import may start a registry: the store is made if new
     try:
-        console = Console(stderr=True)
-        with Progress(transient=True, console=console, disable=not console.is_terminal) as progress:
+        with progress_bar() as progress:
             task = progress.add_task("importing", total=None)
 
             def advance(done: int, total: int | None, what: str) -> None:

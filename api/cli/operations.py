@@ -7,7 +7,7 @@ import click
 
 from api.settings import SETTINGS, Settings
 
-from . import data_dir_option, main, one_line_errors
+from . import data_dir_option, main, one_line_errors, progress_bar
 
 from . import _open_store
 
@@ -74,8 +74,6 @@ def _sqlite_path(settings: Settings) -> str:
 
 def _rebuild_index(settings: Settings) -> None:
     """Rebuild the index of ``settings`` from its store, with a progress bar."""
-    from rich.progress import Progress
-
     from registry.store import open_store
     from search.service import SearchService
 
@@ -83,7 +81,7 @@ def _rebuild_index(settings: Settings) -> None:
     try:
         service = SearchService(store, settings.index)
         try:
-            with Progress(transient=False) as progress:
+            with progress_bar(transient=False) as progress:
                 task = progress.add_task("indexing", total=service.document_count())
                 count = service.rebuild(lambda n: progress.advance(task, n))
             click.echo(f"indexed {count} documents at revision {service.index.revision} in {settings.index}")
@@ -107,12 +105,10 @@ def reindex(data_dir: str | None) -> None:
 @one_line_errors
 def backup(file: str, data_dir: str | None) -> None:
     """Copy the SQLite store to FILE, consistently, while the server keeps serving."""
-    from rich.progress import Progress
-
     from registry.backup import backup as copy_store
 
     settings = Settings.from_env(data_dir=data_dir)
-    with Progress(transient=True) as progress:
+    with progress_bar() as progress:
         task = progress.add_task("backing up", total=None)
         revision = copy_store(_sqlite_path(settings), file,
                               lambda done, total: progress.update(task, completed=done, total=total))

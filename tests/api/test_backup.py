@@ -117,3 +117,15 @@ def test_a_backup_into_a_folder_that_is_not_there_names_that_folder(tmp_path):
         copy_store(store, missing)
     assert str(missing.parent) in str(info.value) and str(store) not in str(info.value)
     assert info.value.field == "file"
+
+
+def test_backup_piped_prints_its_one_line_and_no_blank_progress_line(serving, tmp_path):
+    """The progress bar drew on standard output even into a pipe: a blank line came before the report."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "api.cli", "backup", str(tmp_path / "piped.db"),
+                           "--data-dir", serving.settings.data_dir],
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.splitlines() == [f"backed up revision {done.stdout.split()[3]} to {tmp_path / 'piped.db'}"]
+    assert done.stderr.strip() == ""

@@ -77,9 +77,11 @@ def test_reindex_rebuilds_from_the_store(tmp_path):
     from api.settings import Settings
 
     Services(Settings(data_dir=str(tmp_path))).close()
-    result = run("reindex", "--data-dir", str(tmp_path))
-    assert result.exit_code == 0, result.output
-    assert "indexed" in result.output and "100%" in result.output
+    shown = CliRunner(env={"TTY_COMPATIBLE": "1"}).invoke(main, ["reindex", "--data-dir", str(tmp_path)])
+    assert shown.exit_code == 0, shown.output
+    assert "indexed" in shown.output and "100%" in shown.output  # on a terminal, the bar (on standard error)
+    piped = run("reindex", "--data-dir", str(tmp_path))
+    assert [line.split()[0] for line in piped.output.splitlines()] == ["indexed"]  # piped, the report alone
 
 
 def start_serve(data_dir: Path, port: int) -> subprocess.Popen:

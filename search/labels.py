@@ -25,7 +25,7 @@ from registry.model import ConceptVersion, StandardVersion, Version
 
 from .analysis import (CJK, CJK_RUN, bigrams, english_words, fold_to_simplified, forms_of, near_synonym_forms,
                        know_sounds, normalize, pinyin_keys, pinyin_query, possible_sounds)
-from .catalog import Catalog, code_keys, query_code_key
+from .catalog import Catalog, code_keys, query_code_keys
 from .near import marks as near_marks
 from .near import CharWeights, SoundTable, near_labels, sound_table, sound_table_changed
 
@@ -47,6 +47,7 @@ NEAR_WHEN_FEWER = 5  # near runs when the other tiers found fewer hits, none by 
 ASCII_QUERY = re.compile(r"^[a-z0-9 .\-/]+$")
 LETTERS_ONLY = re.compile(r"^[a-z ]+$")
 HAS_DIGIT = re.compile(r"\d")
+QUOTES = re.compile("[\"'“”‘’「」『』《》〈〉〝〞]")  # quotation and title marks around part of a term
 _second = itemgetter(1)
 
 
@@ -104,12 +105,21 @@ class QueryForms(Struct, frozen=True, kw_only=True):
 
 def _partial_parts(form: str) -> tuple[str, ...]:
     """What the partial tier reads of a form: the form when it is Chinese characters alone (spaces
-    between them allowed); of a form mixed with punctuation, Latin words or digits (数字乡村，智慧农业;
-    a pasted sentence), each run of Chinese characters on its own; three characters or more each."""
+    between them allowed: 数字 乡村), and of a form of several runs of characters, apart or mixed with
+    punctuation, Latin words or digits (数字乡村 智慧农业; 数字乡村，智慧农业; a pasted sentence), each
+    run on its own; three characters or more each."""
     compact = form.replace(" ", "")
-    if CJK_RUN.fullmatch(compact):
-        return (form,) if len(compact) >= 3 else ()
-    return tuple(run for run in CJK_RUN.findall(form) if len(run) >= 3)
+    runs = CJK_RUN.findall(form)
+    parts = tuple(run for run in runs if len(run) >= 3) if len(runs) > 1 or not CJK_RUN.fullmatch(compact) else ()
+    if CJK_RUN.fullmatch(compact) and len(compact) >= 3:
+        return (form, *parts)  # a spaced form is read whole too (数字 乡村)
+    return parts
+
+
+def _runs(form: str) -> tuple[str, ...]:
+    """The runs of characters of a query of several (数字乡村，三务; 耕地 高标准农田), or () for one run."""
+    runs = CJK_RUN.findall(form)
+    return tuple(runs) if len(runs) > 1 else ()
 
 
 def _char_counts(text: str) -> tuple[tuple[str, int], ...]:
@@ -218,12 +228,29 @@ class _Ranker:
     def exact(self) -> None:
         for form in self.query.forms:
             self.offer_label(form, EXACT_LABEL, 1.0, marks=(form,), exact=True)
+            unquoted = QUOTES.sub("", form)
+            if unquoted != form and unquoted.strip():
+                # a term quoted as policy texts quote part of it: 自然资源三维立体“一张图” is the label
+                # 自然资源三维立体一张图, 《数字乡村发展战略纲要》 the title it marks
+                self.offer_label(unquoted, EXACT_LABEL, 1.0, marks=(unquoted,), exact=True)
+
+    def runs(self) -> None:
+        """Each run of characters of a query of several that is a whole label (耕地 and 三务 in 耕地、三务 or
+        耕地 高标准农田) leads the prefix tier, as the partial tier places a whole label of three characters
+        or more that a run is (its guard, three shared characters, leaves out a label of two)."""
+        for form in self.query.forms:
+            for run in _runs(form):
+                if run in self.catalog.by_label or run in self.catalog.by_title:
+                    self.offer_label(run, PREFIX, 3.0, coverage=1.0, marks=(run,))
 
     def codes(self) -> None:
         form = self.query.forms[0]
         if not HAS_DIGIT.search(form) and not self.query.latin:
             return
-        key = query_code_key(form)
+        for key in query_code_keys(form):
+            self._code(key)
+
+    def _code(self, key: str) -> None:
         for entity_id in self.catalog.by_code.get(key, ()):
             if entity_id in self.catalog.standards:
                 s = self.catalog.standards[entity_id]
@@ -504,6 +531,7 @@ def label_hits(catalog: Catalog, query: QueryForms) -> list[Hit]:
     ranker = _Ranker(catalog, query)
     ranker.exact()
     ranker.codes()
+    ranker.runs()
     if query.latin or query.pinyin:
         ranker.latin_keys()
     ranker.prefixes()

@@ -1,0 +1,66 @@
+"""Queries as people type them on the bundled vocabulary, beyond the registered wording: policy text
+with its quotation marks, lists of terms, standard numbers as printed, pinyin with apostrophes (found
+by trying 230 of them by hand on 2026-12-06, /tmp notes of branch ``search10``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from registry.sqlite import SQLiteStore
+from search.service import SearchService
+from vocab.loader import load_bundled_if_empty
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("typed")
+    store = SQLiteStore(folder / "r.db")
+    load_bundled_if_empty(store)
+    svc = SearchService(store, folder / "index")
+    svc.catch_up()
+    yield svc
+    svc.index.close()
+    store.close()
+
+
+def first(service, text):
+    hits = service.search(text).hits
+    return (hits[0].id, hits[0].match) if hits else None
+
+
+@pytest.mark.parametrize("text, expected, match", [
+    # the policy text quotes part of a term; the registered label does not
+    ("自然资源三维立体“一张图”", "natural-resources-3d-one-map", "exact-preferred"),
+    ("农业农村用地“一张图”", "agri-land-one-map", "exact-preferred"),
+    ("农业农村用地「一张图」", "agri-land-one-map", "exact-preferred"),
+    ("《数字乡村发展战略纲要》", "digital-village-strategy", "exact-preferred"),
+])
+def test_a_term_quoted_in_part_is_the_term(service, text, expected, match):
+    """Until 2026-12-06 the quoted word (一张图, a label of its own) came first and the term second."""
+    assert first(service, text) == (expected, match)
+
+
+@pytest.mark.parametrize("text", ["GB/T 43697—2024", "43697—2024", "GB/T 43697–2024", "GB 43697", "gb43697-2024"])
+def test_a_standard_number_as_printed_or_without_its_t(service, text):
+    """Standards print their year after an em dash (GB/T 43697—2024), which NFKC keeps; a mandatory
+    prefix (GB) numbers the same sequence as the recommended one (GB/T). Both found only definitions."""
+    assert first(service, text) == ("gbt-43697-2024", "exact-preferred")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("耕地、高标准农田", ["cropland", "high-standard-farmland"]),  # a term of two characters in a list
+    ("耕地 高标准农田", ["cropland", "high-standard-farmland"]),  # a list separated by spaces
+    ("三务 一张图", ["three-affairs", "one-map"]),
+    ("智慧农业 数字乡村", ["digital-village", "smart-agriculture"]),
+])
+def test_each_term_of_a_list_comes_first_however_it_is_separated(service, text, expected):
+    """A list separated by spaces was read as one query (each term a partial match covering part of it,
+    below nothing), and a run of two characters not at all: 耕地 and 三务 were missing from the page."""
+    hits = service.search(text).hits
+    assert sorted(h.id for h in hits[: len(expected)]) == sorted(expected), [(h.id, h.match) for h in hits[:5]]
+    assert all(h.match == "label-prefix" and h.coverage == 1.0 for h in hits[: len(expected)])
+
+
+def test_a_term_typed_with_a_space_inside_is_still_the_term(service):
+    assert first(service, "数字 乡村")[0] == "digital-village"
+    assert first(service, "高标准 农田")[0] == "high-standard-farmland"

@@ -96,7 +96,7 @@ def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) 
                       label=highlight(s.title, terms, ZH_HANT if script != ZH_HANS else script) or _esc(title),
                       definition=highlight(notes, terms, script) or _esc(render(notes, script)),
                       english=s.title_en, regional=[], scheme="standards", status=s.status, grade=None, how=how,
-                      matched=hit.matched, replaced_by=[], near=hit.tier == NEAR)
+                      matched=official(hit.matched, script), replaced_by=[], near=hit.tier == NEAR)  # as its title
     c = catalog.concepts[hit.id]
     regional = [(t.lang, t.text) for t in c.terms if is_regional(t.lang) and t.type != "hidden"]
     asked = query.strip()

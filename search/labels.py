@@ -15,7 +15,7 @@ import threading
 from collections import Counter
 from heapq import nlargest
 from collections.abc import Iterable
-from itertools import chain, repeat
+from itertools import accumulate, chain, repeat
 from operator import itemgetter
 from weakref import WeakKeyDictionary
 
@@ -24,7 +24,7 @@ from msgspec import Struct
 from registry.model import ConceptVersion, StandardVersion, Version
 
 from .analysis import (CJK, CJK_RUN, bigrams, english_words, fold_to_simplified, forms_of, near_synonym_forms,
-                       know_sounds, normalize, pinyin_keys, pinyin_query, possible_sounds)
+                       know_sounds, normalize, pinyin_keys, pinyin_query, possible_sounds, syllable_ends)
 from .catalog import Catalog, code_keys, query_code_keys
 from .near import marks as near_marks
 from .near import CharWeights, SoundTable, near_labels, sound_table, sound_table_changed
@@ -44,7 +44,8 @@ RUN_WEIGHT = 0.3  # ... gains this much times the share of the query in the run,
 LEADING_LABEL_COVER = 0.6  # a label the query starts with, covering this much of it, leads the prefix tier
 SOUND_MIN_SYLLABLES = 3  # a homophone with no shared character matches only from this length
 NEAR_WHEN_FEWER = 5  # near runs when the other tiers found fewer hits, none by the whole query (tuned on dev)
-ASCII_QUERY = re.compile(r"^[a-z0-9 .\-/]+$")
+ASCII_QUERY = re.compile(r"^[a-z0-9 .\-/'’]+$")
+APOSTROPHE = re.compile(r"(?<=[a-z])['’](?=[a-z])")  # between two syllables of pinyin (xi'an, leng'lian)
 LETTERS_ONLY = re.compile(r"^[a-z ]+$")
 HAS_DIGIT = re.compile(r"\d")
 QUOTES = re.compile("[\"'“”‘’「」『』《》〈〉〝〞]")  # quotation and title marks around part of a term
@@ -85,6 +86,7 @@ class QueryForms(Struct, frozen=True, kw_only=True):
     latin: str  # the compact Latin query (pinyin, initials, English, code) or ""
     pinyin: str  # toneless compact pinyin of a toned or mixed pinyin query, or ""
     traditional: bool = False  # written with Traditional characters (so regional wording is plausible)
+    breaks: tuple[int, ...] = ()  # where the compact Latin query has an apostrophe (xi'an: 2), a syllable's end
 
     @classmethod
     def of(cls, text: str) -> "QueryForms":
@@ -92,9 +94,14 @@ class QueryForms(Struct, frozen=True, kw_only=True):
         forms = tuple(f for f in forms_of(base) if f.strip())
         synonyms = tuple(dict.fromkeys(s for f in forms for s in near_synonym_forms(f) if s not in forms))
         latin = forms[0].replace(" ", "") if forms and ASCII_QUERY.match(forms[0]) else ""
+        breaks: tuple[int, ...] = ()
+        if APOSTROPHE.search(latin):
+            parts = APOSTROPHE.split(latin)
+            breaks = tuple(accumulate(len(part) for part in parts[:-1]))
+            latin = "".join(parts)
         traditional = bool(forms) and base != forms[0]
         pinyin = "" if CJK_RUN.fullmatch(text) else pinyin_query(text)  # (what it answers for characters only)
-        return cls(forms=forms, synonyms=synonyms, latin=latin, pinyin=pinyin, traditional=traditional)
+        return cls(forms=forms, synonyms=synonyms, latin=latin, pinyin=pinyin, traditional=traditional, breaks=breaks)
 
     @property
     def marked_forms(self) -> tuple[str, ...]:
@@ -265,8 +272,11 @@ class _Ranker:
 
     def latin_keys(self) -> None:
         """Pinyin, initials, English labels and codes by prefix from the catalog's sorted keys."""
+        breaks = self.query.breaks
         for key in dict.fromkeys(k for k in (self.query.latin, self.query.pinyin) if k):
             for entity_id, (exact, label) in self.catalog.prefixed(key, PREFIX_CANDIDATES).items():
+                if breaks and CJK.search(label) and not syllable_ends(fold_to_simplified(label)).issuperset(breaks):
+                    continue  # xi'an is not 县 (xian): an apostrophe ends a syllable
                 kind = "concept" if entity_id in self.catalog.concepts else "standard"
                 score = 0.9 if exact else 0.5
                 self.offer(entity_id, kind, EXACT_LABEL if exact else PREFIX, score, label)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from registry.sqlite import SQLiteStore
+from search.labels import DEFINITION
 from search.service import SearchService
 from vocab.loader import load_bundled_if_empty
 
@@ -64,3 +65,21 @@ def test_each_term_of_a_list_comes_first_however_it_is_separated(service, text, 
 def test_a_term_typed_with_a_space_inside_is_still_the_term(service):
     assert first(service, "数字 乡村")[0] == "digital-village"
     assert first(service, "高标准 农田")[0] == "high-standard-farmland"
+
+
+@pytest.mark.parametrize("text, plain, expected", [
+    ("leng'lian", "lenglian", "cold-chain-logistics"),  # the apostrophe of pinyin, between syllables
+    ("leng'lian wu'liu", "lenglian wuliu", "cold-chain-logistics"),
+    ("shu'zi'xiang'cun", "shuzixiangcun", "digital-village"),
+    ("zhi’hui nong’ye", "zhihui nongye", "smart-agriculture"),  # a typographic apostrophe, as phones type it
+])
+def test_pinyin_with_apostrophes_between_syllables(service, text, plain, expected):
+    """Until 2026-12-06 an apostrophe made the query neither pinyin nor a code: nothing was found."""
+    hits = [h.id for h in service.search(text).hits]
+    assert expected in hits[:5] and hits == [h.id for h in service.search(plain).hits]
+
+
+def test_an_apostrophe_is_a_syllable_break(service):
+    """xi'an is xi + an: no label read xian (县, 现, 线 ...) is found by it."""
+    assert service.search("xian").hits  # 县域数字经济 ...
+    assert not [h for h in service.search("xi'an").hits if h.tier < DEFINITION]

@@ -48,6 +48,7 @@ ASCII_QUERY = re.compile(r"^[a-z0-9 .\-/'’]+$")
 APOSTROPHE = re.compile(r"(?<=[a-z])['’](?=[a-z])")  # between two syllables of pinyin (xi'an, leng'lian)
 LETTERS_ONLY = re.compile(r"^[a-z ]+$")
 HAS_DIGIT = re.compile(r"\d")
+ENGLISH_WORD = re.compile(r"[a-z]{2}")
 QUOTES = re.compile("[\"'“”‘’「」『』《》〈〉〝〞]")  # quotation and title marks around part of a term
 _second = itemgetter(1)
 
@@ -279,7 +280,29 @@ class _Ranker:
                     continue  # xi'an is not 县 (xian): an apostrophe ends a syllable
                 kind = "concept" if entity_id in self.catalog.concepts else "standard"
                 score = 0.9 if exact else 0.5
-                self.offer(entity_id, kind, EXACT_LABEL if exact else PREFIX, score, label)
+                self.offer(entity_id, kind, EXACT_LABEL if exact else PREFIX, score, label,
+                           *self._standard_key(entity_id, label))
+
+    def _standard_key(self, entity_id: str, label: str) -> tuple[str, str]:
+        """(matched type, language) of a standard's prefix key: its code, title (or the title's pinyin) or
+        English title; ("", "") for a concept's label, whose term the hit names otherwise."""
+        s = self.catalog.standards.get(entity_id)
+        if s is None:
+            return "", ""
+        return ("code", "") if label == s.code else ("title", "en") if label == s.title_en else ("title", "")
+
+    def english_titles(self) -> None:
+        """Standards whose English title starts with the query (what type-ahead offers them by): a
+        standard's English title is a prefix key only, not a label."""
+        form = self.query.forms[0]
+        if CJK.search(form) or not ENGLISH_WORD.search(form):
+            return
+        standards = self.catalog.standards
+        for entity_id, (exact, label) in self.catalog.prefixed(form, PREFIX_CANDIDATES).items():
+            s = standards.get(entity_id)
+            if s is not None and label == s.title_en:
+                self.offer(entity_id, "standard", EXACT_LABEL if exact else PREFIX, 0.9 if exact else 0.5, label,
+                           "title", "en")
 
     def prefixes(self) -> None:
         for form in self.query.forms:
@@ -288,7 +311,8 @@ class _Ranker:
             for entity_id, (_, label) in self.catalog.prefixed(form, PREFIX_CANDIDATES).items():
                 score = len(form) / max(len(label), 1)  # folding keeps lengths (NFKC, t2s), mostly
                 kind = "concept" if entity_id in self.catalog.concepts else "standard"
-                self.offer(entity_id, kind, PREFIX, score, label, marks=(form,))
+                self.offer(entity_id, kind, PREFIX, score, label, *self._standard_key(entity_id, label),
+                           marks=(form,))
 
     def postings_of(self, form: str) -> list[tuple[str, tuple[str, ...]]]:
         """(gram, labels posted under it) for the query's distinct bigrams, rarest first (read once per
@@ -544,6 +568,7 @@ def label_hits(catalog: Catalog, query: QueryForms) -> list[Hit]:
     ranker.runs()
     if query.latin or query.pinyin:
         ranker.latin_keys()
+    ranker.english_titles()
     ranker.prefixes()
     ranker.single_character()
     ranker.containing()

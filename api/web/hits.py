@@ -57,7 +57,8 @@ def how_matched(hit: Hit, query: str) -> str:
         return "部分相符"
     if hit.matched_lang and (how := how_lang(hit.matched_lang)):
         return how
-    if query.isascii() and any(ch.isalpha() for ch in query) and hit.kind == "concept" and not hit.matched_lang:
+    if (query.isascii() and any(ch.isalpha() for ch in query) and not hit.matched_lang
+            and (hit.kind == "concept" or hit.matched_type == "title")):  # a standard's title by its pinyin
         return "拼音"
     if hit.matched_type in HOW_TYPE and hit.matched_type != "preferred":
         return HOW_TYPE[hit.matched_type]

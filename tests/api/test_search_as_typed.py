@@ -39,3 +39,26 @@ def test_a_standard_matched_in_part_is_quoted_in_the_pages_script(client, script
     its title in Traditional (a concept's matched label was rendered)."""
     page = client.get("/", params={"q": "物联网数据传输", "script": script}).text
     assert how(page, "gbt-43440-2023") == f"匹配:部分相符 <q>{quoted}</q>"
+
+
+@pytest.mark.parametrize("query, standard, said", [
+    ("lenglian", "gbt-28577-2021", "拼音"),  # its title's pinyin
+    ("sjaq", "gbt-43697-2024", "拼音"),  # its title's initials
+    ("gbt436", "gbt-43697-2024", "标准编号"),  # the beginning of its code
+    ("易腐食品", "gbt-22918-2025", "标准名称"),  # the beginning of its title
+    ("data security technology", "gbt-43697-2024", "英文"),  # the beginning of its English title
+])
+def test_a_standard_found_by_pinyin_code_or_title_says_how(client, query, standard, said):
+    """Until 2026-12-06 these said 匹配: and nothing (the words for a concept's pinyin, a standard's code
+    or title were given only to hits of other tiers)."""
+    assert how(client.get("/", params={"q": query}).text, standard).startswith(f"匹配:{said}")
+
+
+@pytest.mark.parametrize("query", ["data security technology", "Data security technology — Rules",
+                                   "Data management capability", "guide for"])
+def test_a_standard_offered_by_its_english_title_is_found_by_it(client, query):
+    """Type-ahead offers a standard by the beginning of its English title; until 2026-12-06 searching for
+    those words found no standard (kind=standard: 0 hits)."""
+    offered = {s["id"] for s in client.get("/api/v1/suggest", params={"q": query}).json() if s["kind"] == "standard"}
+    found = {h["id"] for h in client.get("/api/v1/search", params={"q": query, "kind": "standard"}).json()["hits"]}
+    assert offered and offered <= found

@@ -21,7 +21,7 @@ from registry.conversion import query_patterns
 from registry.model import StandardVersion, Version
 from registry.store import Store
 
-from .analysis import normalize
+from .analysis import normalize, renderers_ready
 from .build import build
 from .catalog import Catalog, Suggestion
 from .documents import concept_document, standard_document
@@ -87,6 +87,7 @@ class SearchService:
         prepare(self._catalog)  # what the near tier derives, before the first query
         query_patterns()  # and the patterns that tell which conversions a query needs (compiled once),
         phrase_syllables()  # and the readings phrases give characters (``analysis.possible_sounds``)
+        renderers_ready()  # and the converters that render answers in Traditional
         self._saved_revision = self._catalog.revision if saved is None else saved.revision
 
     @property

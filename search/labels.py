@@ -130,6 +130,12 @@ def _runs(form: str) -> tuple[str, ...]:
     return tuple(runs) if len(runs) > 1 else ()
 
 
+def keeps_breaks(label: str, breaks: tuple[int, ...]) -> bool:
+    """Whether a label read as pinyin ends a syllable at each of ``breaks``, where a query had an
+    apostrophe (xi'an finds 西安, not 县 xian); a label that is not Chinese does."""
+    return not breaks or not CJK.search(label) or syllable_ends(fold_to_simplified(label)).issuperset(breaks)
+
+
 def _char_counts(text: str) -> tuple[tuple[str, int], ...]:
     """Each distinct character of ``text`` and how often it occurs, in order of first occurrence (a
     query's, counted once)."""
@@ -276,8 +282,8 @@ class _Ranker:
         breaks = self.query.breaks
         for key in dict.fromkeys(k for k in (self.query.latin, self.query.pinyin) if k):
             for entity_id, (exact, label) in self.catalog.prefixed(key, PREFIX_CANDIDATES).items():
-                if breaks and CJK.search(label) and not syllable_ends(fold_to_simplified(label)).issuperset(breaks):
-                    continue  # xi'an is not 县 (xian): an apostrophe ends a syllable
+                if not keeps_breaks(label, breaks):
+                    continue
                 kind = "concept" if entity_id in self.catalog.concepts else "standard"
                 score = 0.9 if exact else 0.5
                 self.offer(entity_id, kind, EXACT_LABEL if exact else PREFIX, score, label,

@@ -100,3 +100,19 @@ def test_the_renderers_of_every_script_are_ready_before_the_first_query(tmp_path
     assert conversion.converter.cache_info().currsize == built  # each was built at start
     svc.index.close()
     store.close()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("leng'lian", "cold-chain-logistics"),  # pinyin with an apostrophe, as search reads it
+    ("GB 436", "gbt-43697-2024"),  # a code without its /T
+    ("GB/T 43697—", "gbt-43697-2024"),  # the em dash standards are printed with
+    ("《数字乡村发展战", "digital-village-strategy"),  # a title typed with its book-title mark
+    ("“数字乡村发展战略", "digital-village-strategy"),
+])
+def test_type_ahead_reads_the_query_as_search_does(service, text, expected):
+    """Until 2026-12-06 these offered nothing."""
+    assert expected in [s.id for s in service.suggest(text)]
+
+
+def test_type_ahead_keeps_an_apostrophe_a_syllable_break(service):
+    assert service.suggest("xian") and not service.suggest("xi'an")

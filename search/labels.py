@@ -316,6 +316,10 @@ class _Ranker:
                 continue
             for entity_id, (_, label) in self.catalog.prefixed(form, PREFIX_CANDIDATES).items():
                 score = len(form) / max(len(label), 1)  # folding keeps lengths (NFKC, t2s), mostly
+                if not _characters_only(form):
+                    # a label starting with all of a mixed query (APEC数字乡村) is above a label that is one
+                    # of its runs of characters (数字乡村: 3.0, in the partial tier and ``runs``)
+                    score += 3.0
                 kind = "concept" if entity_id in self.catalog.concepts else "standard"
                 self.offer(entity_id, kind, PREFIX, score, label, *self._standard_key(entity_id, label),
                            marks=(form,))

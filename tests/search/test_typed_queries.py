@@ -116,3 +116,14 @@ def test_type_ahead_reads_the_query_as_search_does(service, text, expected):
 
 def test_type_ahead_keeps_an_apostrophe_a_syllable_break(service):
     assert service.suggest("xian") and not service.suggest("xi'an")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("APEC数字乡村", "apec-digital-village-seminar"),
+    ("apec数字乡村建设", "apec-digital-village-seminar"),
+    ("“十四五”规", "fourteenth-five-year-plan"),
+])
+def test_a_label_starting_with_the_whole_mixed_query_leads_a_label_that_is_one_of_its_runs(service, text, expected):
+    """Until 2026-12-06 数字乡村 (a label that is the query's run of characters) came before the APEC
+    seminar, whose label starts with all the user typed."""
+    assert first(service, text)[0] == expected

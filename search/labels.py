@@ -45,8 +45,9 @@ LEADING_LABEL_COVER = 0.6  # a label the query starts with, covering this much o
 SOUND_MIN_SYLLABLES = 3  # a homophone with no shared character matches only from this length
 NEAR_WHEN_FEWER = 5  # near runs when the other tiers found fewer hits, none by the whole query (tuned on dev)
 ASCII_QUERY = re.compile(r"^[a-z0-9 .\-/'’]+$")
-APOSTROPHE = re.compile(r"(?<=[a-z])['’](?=[a-z])")  # between two syllables of pinyin (xi'an, leng'lian)
+APOSTROPHES = re.compile(r"['’]+")  # after a syllable of pinyin (xi'an, leng'lian; leng' as typed)
 LETTERS_ONLY = re.compile(r"^[a-z ]+$")
+LETTERS_APART = re.compile(r"[a-z][a-z'’]*")  # letters and apostrophes (one pass: no nested quantifier)
 HAS_DIGIT = re.compile(r"\d")
 ENGLISH_WORD = re.compile(r"[a-z]{2}")
 QUOTES = re.compile("[\"'“”‘’「」『』《》〈〉〝〞]")  # quotation and title marks around part of a term
@@ -96,8 +97,8 @@ class QueryForms(Struct, frozen=True, kw_only=True):
         synonyms = tuple(dict.fromkeys(s for f in forms for s in near_synonym_forms(f) if s not in forms))
         latin = forms[0].replace(" ", "") if forms and ASCII_QUERY.match(forms[0]) else ""
         breaks: tuple[int, ...] = ()
-        if APOSTROPHE.search(latin):
-            parts = APOSTROPHE.split(latin)
+        if ("'" in latin or "’" in latin) and LETTERS_APART.fullmatch(latin.lstrip("'’")):
+            parts = APOSTROPHES.split(latin.lstrip("'’"))
             breaks = tuple(accumulate(len(part) for part in parts[:-1]))
             latin = "".join(parts)
         traditional = bool(forms) and base != forms[0]

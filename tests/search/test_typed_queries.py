@@ -116,6 +116,9 @@ def test_type_ahead_reads_the_query_as_search_does(service, text, expected):
 
 def test_type_ahead_keeps_an_apostrophe_a_syllable_break(service):
     assert service.suggest("xian") and not service.suggest("xi'an")
+    # typed one syllable at a time: leng' is 冷 and what follows it
+    assert [s.id for s in service.suggest("leng'")] == [s.id for s in service.suggest("leng")]
+    assert not service.suggest("xia'")  # 县 is xian, not xia + n
 
 
 @pytest.mark.parametrize("text, expected", [

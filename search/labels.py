@@ -281,7 +281,10 @@ class _Ranker:
     def latin_keys(self) -> None:
         """Pinyin, initials, English labels and codes by prefix from the catalog's sorted keys."""
         breaks = self.query.breaks
-        for key in dict.fromkeys(k for k in (self.query.latin, self.query.pinyin) if k):
+        form = self.query.forms[0]
+        # and a code's beginning as printed or without its /T (GB/T 43697—20, GB 436), as type-ahead reads it
+        codes = query_code_keys(form) if HAS_DIGIT.search(form) and not CJK.search(form) else ()
+        for key in dict.fromkeys(k for k in (self.query.latin, self.query.pinyin, *codes) if k):
             for entity_id, (exact, label) in self.catalog.prefixed(key, PREFIX_CANDIDATES).items():
                 if not keeps_breaks(label, breaks):
                     continue
@@ -577,7 +580,7 @@ def label_hits(catalog: Catalog, query: QueryForms) -> list[Hit]:
     ranker.exact()
     ranker.codes()
     ranker.runs()
-    if query.latin or query.pinyin:
+    if query.latin or query.pinyin or HAS_DIGIT.search(query.forms[0]):
         ranker.latin_keys()
     ranker.english_titles()
     ranker.prefixes()

@@ -130,3 +130,11 @@ def test_a_label_starting_with_the_whole_mixed_query_leads_a_label_that_is_one_o
     """Until 2026-12-06 数字乡村 (a label that is the query's run of characters) came before the APEC
     seminar, whose label starts with all the user typed."""
     assert first(service, text)[0] == expected
+
+
+@pytest.mark.parametrize("text", ["GB 436", "GB/T 43697—20", "gb 43697-2", "ＧＢ　４３６"])
+def test_the_beginning_of_a_code_as_printed_finds_the_standard_type_ahead_offers(service, text):
+    """Type-ahead offered GB/T 43697-2024 for these; until 2026-12-06 searching them found no standard."""
+    assert "gbt-43697-2024" in [s.id for s in service.suggest(text)]
+    hit = service.search(text).hits[0]
+    assert (hit.id, hit.match, hit.matched_type) == ("gbt-43697-2024", "label-prefix", "code")

@@ -68,9 +68,19 @@ def how_matched(hit: Hit, query: str) -> str:
     # query of several terms (数字乡村，智慧农业) only a label that is Taiwan's wording of one of them
     if taiwan not in (simplified, query) and _holds(taiwan, hit.matched) and not _holds(simplified, hit.matched):
         return "台湾用语"
-    if simplified != query:
+    if simplified != query and not _own_term_simplified(query, hit.matched):
         return "繁体"
     return "规范术语" if hit.kind == "concept" else HOW_TYPE.get(hit.matched_type, "")
+
+
+def _own_term_simplified(query: str, label: str) -> bool:
+    """In a query of several terms (耕地，三務), whether the one that found ``label`` is written as
+    Simplified is (耕地): it did not match as Traditional because another term is Traditional."""
+    runs = CJK_RUN.findall(query)
+    if runs == [query]:
+        return False
+    t2s = converter("t2s").convert
+    return any(_holds(run, label) and t2s(run) == run for run in runs)
 
 
 def _holds(form: str, label: str) -> bool:
@@ -80,11 +90,13 @@ def _holds(form: str, label: str) -> bool:
 
 def _typed_taiwan_wording(asked: str, label: str) -> str:
     """The words of the query, as typed, that are Taiwan's wording of ``label``: the whole query, or
-    in a query of several terms the run of characters that is (數位鄉村 of 數位鄉村、智慧農業)."""
+    in a query of several terms, or a term among Latin words, the run of characters that is (數位鄉村 of
+    數位鄉村、智慧農業 or of 數位鄉村 smart agriculture)."""
     runs = CJK_RUN.findall(asked)
-    if len(runs) < 2:
+    if runs == [asked]:
         return asked
-    return next((run for run in runs if _holds(converter("tw2sp").convert(run), label)), asked)
+    # the label itself (a curated 行動支付 in 行動支付 資通安全) or what tw2sp makes of the run (數位鄉村)
+    return next((run for run in runs if run == label or _holds(converter("tw2sp").convert(run), label)), asked)
 
 
 def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) -> WebHit:

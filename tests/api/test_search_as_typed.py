@@ -62,3 +62,18 @@ def test_a_standard_offered_by_its_english_title_is_found_by_it(client, query):
     offered = {s["id"] for s in client.get("/api/v1/suggest", params={"q": query}).json() if s["kind"] == "standard"}
     found = {h["id"] for h in client.get("/api/v1/search", params={"q": query, "kind": "standard"}).json()["hits"]}
     assert offered and offered <= found
+
+
+@pytest.mark.parametrize("query, concept, said", [
+    # each hit quotes the term of the list it matched, not the whole list
+    ("行動支付 資通安全", "mobile-payment", "匹配:台湾用语 <q>行動支付</q>"),
+    ("行動支付 資通安全", "cybersecurity", "匹配:台湾用语 <q>資通安全</q>"),
+    ("數位鄉村 smart agriculture", "digital-village", "匹配:台湾用语 <q>數位鄉村</q>"),
+    # a term of a list written alike in both scripts is not said to match as Traditional
+    ("耕地，三務", "cropland", "匹配:规范术语"),
+    ("耕地，三務", "three-affairs", "匹配:繁体 <q>三务</q>"),
+])
+def test_a_list_says_how_each_hit_matched_by_its_own_term(client, query, concept, said):
+    """Until 2026-12-06 a list apart by spaces, or one term among Latin words, quoted the whole query as
+    Taiwan wording; and every term of a list holding one Traditional character was said to match as 繁体."""
+    assert how(client.get("/", params={"q": query}).text, concept) == said

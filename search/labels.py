@@ -41,6 +41,7 @@ MIN_SHARED_CHARS = 3  # the noise guard: a partial match shares at least this ma
 MIN_QUERY_COVER = 0.5  # ... and covers at least this share of the query (unless it holds the whole label)
 RUN_MIN = 4  # a label holding a run of this many of the query's characters in a row or more ...
 RUN_WEIGHT = 0.3  # ... gains this much times the share of the query in the run, in the partial tier
+RUN_ORDER = 1e-4  # a whole label that a later run of a query of several is places a little lower (order typed)
 LEADING_LABEL_COVER = 0.6  # a label the query starts with, covering this much of it, leads the prefix tier
 SOUND_MIN_SYLLABLES = 3  # a homophone with no shared character matches only from this length
 NEAR_WHEN_FEWER = 5  # near runs when the other tiers found fewer hits, none by the whole query (tuned on dev)
@@ -198,6 +199,12 @@ class _Ranker:
         self._sounds: dict[str, tuple[str, ...]] = {}  # sounding, per form
         self._shared: frozenset[str] | None = None  # the snapshot's ``shared_sounds``, once asked for
         self._worded: set[str] = set()  # labels ``containing`` offered: every entity holding one is at WORDS or above
+        # where each run of characters of a query of several stands in it (in any form): a run that is a whole
+        # label leads the prefix tier, and the runs' labels come in the order typed (智慧农业、数字乡村)
+        self._run_at: dict[str, int] = {}
+        for form in query.forms:
+            for at, run in enumerate(_runs(form)):
+                self._run_at.setdefault(run, at)
 
     def offer(self, entity_id: str, kind: str, tier: int, score: float, matched: str = "", matched_type: str = "",
               matched_lang: str = "", coverage: float | None = None, marks: tuple[str, ...] = ()) -> None:
@@ -256,7 +263,7 @@ class _Ranker:
         for form in self.query.forms:
             for run in _runs(form):
                 if run in self.catalog.by_label or run in self.catalog.by_title:
-                    self.offer_label(run, PREFIX, 3.0, coverage=1.0, marks=(run,))
+                    self.offer_label(run, PREFIX, 3.0 - RUN_ORDER * self._run_at[run], coverage=1.0, marks=(run,))
 
     def codes(self) -> None:
         form = self.query.forms[0]
@@ -451,7 +458,7 @@ class _Ranker:
         if form.startswith(label) and query_cover >= LEADING_LABEL_COVER and not penalty:
             # the query is a whole label and a qualifier (高标准农田 + 建设): it leads the prefix tier,
             # above labels that merely start with the query (高标准农田建设数据)
-            tier, score = PREFIX, 2.0 + query_cover
+            tier, score = PREFIX, 2.0 + query_cover - RUN_ORDER * self._run_at.get(form, 0)
         self.offer_label(label, tier, score, coverage=round(query_cover, 2), marks=_marks(gram_set, label))
 
     def homophones(self) -> None:

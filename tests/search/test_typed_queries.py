@@ -138,3 +138,16 @@ def test_the_beginning_of_a_code_as_printed_finds_the_standard_type_ahead_offers
     assert "gbt-43697-2024" in [s.id for s in service.suggest(text)]
     hit = service.search(text).hits[0]
     assert (hit.id, hit.match, hit.matched_type) == ("gbt-43697-2024", "label-prefix", "code")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("智慧农业、数字乡村、农村电商", ["smart-agriculture", "digital-village", "rural-e-commerce"]),
+    ("农村电商，数字乡村", ["rural-e-commerce", "digital-village"]),
+    ("智慧农业 数字乡村", ["smart-agriculture", "digital-village"]),
+    ("高标准农田、耕地", ["high-standard-farmland", "cropland"]),
+    ("智慧農業、數位鄉村", ["smart-agriculture", "digital-village"]),
+])
+def test_the_terms_of_a_list_come_in_the_order_typed(service, text, expected):
+    """Each whole term of a list leads alike; until 2026-12-06 they came in id order (数字乡村 first for
+    智慧农业、数字乡村)."""
+    assert [h.id for h in service.search(text).hits[: len(expected)]] == expected

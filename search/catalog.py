@@ -39,8 +39,15 @@ def code_keys(code: str) -> set[str]:
     return keys
 
 
-def query_code_key(text: str) -> str:
-    return fold_to_simplified(text).replace(" ", "")
+DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63]")  # ‐ ‑ ‒ – — ― − ﹘ ﹣ (NFKC leaves them)
+RECOMMENDED = re.compile(r"^([a-z]{2})(?=\d)")  # GB 43697, NY 3500: the numbers of GB/T 43697, NY/T 3500
+
+
+def query_code_keys(text: str) -> tuple[str, ...]:
+    """The code keys a query may mean: as typed, folded, with any dash as a hyphen (standard numbers are
+    printed GB/T 43697—2024); and, for a prefix without ``/T`` (GB 43697), the recommended standard's."""
+    key = DASHES.sub("-", fold_to_simplified(text)).replace(" ", "")
+    return (key, RECOMMENDED.sub(r"\1t", key)) if RECOMMENDED.match(key) else (key,)
 
 
 class LabelMatch(Struct, frozen=True, gc=False):  # untracked: one per label, no cycles

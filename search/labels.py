@@ -15,7 +15,7 @@ import threading
 from collections import Counter
 from heapq import nlargest
 from collections.abc import Iterable
-from itertools import chain, repeat
+from itertools import accumulate, chain, repeat
 from operator import itemgetter
 from weakref import WeakKeyDictionary
 
@@ -24,8 +24,8 @@ from msgspec import Struct
 from registry.model import ConceptVersion, StandardVersion, Version
 
 from .analysis import (CJK, CJK_RUN, bigrams, english_words, fold_to_simplified, forms_of, near_synonym_forms,
-                       know_sounds, normalize, pinyin_keys, pinyin_query, possible_sounds)
-from .catalog import Catalog, code_keys, query_code_key
+                       know_sounds, normalize, pinyin_keys, pinyin_query, possible_sounds, syllable_ends)
+from .catalog import Catalog, code_keys, query_code_keys
 from .near import marks as near_marks
 from .near import CharWeights, SoundTable, near_labels, sound_table, sound_table_changed
 
@@ -41,12 +41,17 @@ MIN_SHARED_CHARS = 3  # the noise guard: a partial match shares at least this ma
 MIN_QUERY_COVER = 0.5  # ... and covers at least this share of the query (unless it holds the whole label)
 RUN_MIN = 4  # a label holding a run of this many of the query's characters in a row or more ...
 RUN_WEIGHT = 0.3  # ... gains this much times the share of the query in the run, in the partial tier
+RUN_ORDER = 1e-4  # a whole label that a later run of a query of several is places a little lower (order typed)
 LEADING_LABEL_COVER = 0.6  # a label the query starts with, covering this much of it, leads the prefix tier
 SOUND_MIN_SYLLABLES = 3  # a homophone with no shared character matches only from this length
 NEAR_WHEN_FEWER = 5  # near runs when the other tiers found fewer hits, none by the whole query (tuned on dev)
-ASCII_QUERY = re.compile(r"^[a-z0-9 .\-/]+$")
+ASCII_QUERY = re.compile(r"^[a-z0-9 .\-/'’]+$")
+APOSTROPHES = re.compile(r"['’]+")  # after a syllable of pinyin (xi'an, leng'lian; leng' as typed)
 LETTERS_ONLY = re.compile(r"^[a-z ]+$")
+LETTERS_APART = re.compile(r"[a-z][a-z'’]*")  # letters and apostrophes (one pass: no nested quantifier)
 HAS_DIGIT = re.compile(r"\d")
+ENGLISH_WORD = re.compile(r"[a-z]{2}")
+QUOTES = re.compile("[\"'“”‘’「」『』《》〈〉〝〞]")  # quotation and title marks around part of a term
 _second = itemgetter(1)
 
 
@@ -84,6 +89,7 @@ class QueryForms(Struct, frozen=True, kw_only=True):
     latin: str  # the compact Latin query (pinyin, initials, English, code) or ""
     pinyin: str  # toneless compact pinyin of a toned or mixed pinyin query, or ""
     traditional: bool = False  # written with Traditional characters (so regional wording is plausible)
+    breaks: tuple[int, ...] = ()  # where the compact Latin query has an apostrophe (xi'an: 2), a syllable's end
 
     @classmethod
     def of(cls, text: str) -> "QueryForms":
@@ -91,9 +97,14 @@ class QueryForms(Struct, frozen=True, kw_only=True):
         forms = tuple(f for f in forms_of(base) if f.strip())
         synonyms = tuple(dict.fromkeys(s for f in forms for s in near_synonym_forms(f) if s not in forms))
         latin = forms[0].replace(" ", "") if forms and ASCII_QUERY.match(forms[0]) else ""
+        breaks: tuple[int, ...] = ()
+        if ("'" in latin or "’" in latin) and LETTERS_APART.fullmatch(latin.lstrip("'’")):
+            parts = APOSTROPHES.split(latin.lstrip("'’"))
+            breaks = tuple(accumulate(len(part) for part in parts[:-1]))
+            latin = "".join(parts)
         traditional = bool(forms) and base != forms[0]
         pinyin = "" if CJK_RUN.fullmatch(text) else pinyin_query(text)  # (what it answers for characters only)
-        return cls(forms=forms, synonyms=synonyms, latin=latin, pinyin=pinyin, traditional=traditional)
+        return cls(forms=forms, synonyms=synonyms, latin=latin, pinyin=pinyin, traditional=traditional, breaks=breaks)
 
     @property
     def marked_forms(self) -> tuple[str, ...]:
@@ -104,12 +115,27 @@ class QueryForms(Struct, frozen=True, kw_only=True):
 
 def _partial_parts(form: str) -> tuple[str, ...]:
     """What the partial tier reads of a form: the form when it is Chinese characters alone (spaces
-    between them allowed); of a form mixed with punctuation, Latin words or digits (数字乡村，智慧农业;
-    a pasted sentence), each run of Chinese characters on its own; three characters or more each."""
+    between them allowed: 数字 乡村), and of a form of several runs of characters, apart or mixed with
+    punctuation, Latin words or digits (数字乡村 智慧农业; 数字乡村，智慧农业; a pasted sentence), each
+    run on its own; three characters or more each."""
     compact = form.replace(" ", "")
-    if CJK_RUN.fullmatch(compact):
-        return (form,) if len(compact) >= 3 else ()
-    return tuple(run for run in CJK_RUN.findall(form) if len(run) >= 3)
+    whole = (form,) if len(compact) >= 3 and CJK_RUN.fullmatch(compact) else ()  # a spaced form too (数字 乡村)
+    runs = CJK_RUN.findall(form)
+    if whole and len(runs) == 1:
+        return whole
+    return whole + tuple(run for run in runs if len(run) >= 3)
+
+
+def _runs(form: str) -> tuple[str, ...]:
+    """The runs of characters of a query of several (数字乡村，三务; 耕地 高标准农田), or () for one run."""
+    runs = CJK_RUN.findall(form)
+    return tuple(runs) if len(runs) > 1 else ()
+
+
+def keeps_breaks(label: str, breaks: tuple[int, ...]) -> bool:
+    """Whether a label read as pinyin ends a syllable at each of ``breaks``, where a query had an
+    apostrophe (xi'an finds 西安, not 县 xian); a label that is not Chinese does."""
+    return not breaks or not CJK.search(label) or syllable_ends(fold_to_simplified(label)).issuperset(breaks)
 
 
 def _char_counts(text: str) -> tuple[tuple[str, int], ...]:
@@ -174,6 +200,12 @@ class _Ranker:
         self._shared: frozenset[str] | None = None  # the snapshot's ``shared_sounds``, once asked for
         self._worded: set[str] = set()  # labels ``containing`` offered: every entity holding one is at WORDS or above
         self._sounding_query: set[str] | None = None  # labels sounding like the query, once a partial match asks
+        # where each run of characters of a query of several stands in it (in any form): a run that is a whole
+        # label leads the prefix tier, and the runs' labels come in the order typed (智慧农业、数字乡村)
+        self._run_at: dict[str, int] = {}
+        for form in query.forms:
+            for at, run in enumerate(_runs(form)):
+                self._run_at.setdefault(run, at)
 
     def offer(self, entity_id: str, kind: str, tier: int, score: float, matched: str = "", matched_type: str = "",
               matched_lang: str = "", coverage: float | None = None, marks: tuple[str, ...] = ()) -> None:
@@ -219,12 +251,29 @@ class _Ranker:
     def exact(self) -> None:
         for form in self.query.forms:
             self.offer_label(form, EXACT_LABEL, 1.0, marks=(form,), exact=True)
+            unquoted = QUOTES.sub("", form)
+            if unquoted != form and unquoted.strip():
+                # a term quoted as policy texts quote part of it: 自然资源三维立体“一张图” is the label
+                # 自然资源三维立体一张图, 《数字乡村发展战略纲要》 the title it marks
+                self.offer_label(unquoted, EXACT_LABEL, 1.0, marks=(unquoted,), exact=True)
+
+    def runs(self) -> None:
+        """Each run of characters of a query of several that is a whole label (耕地 and 三务 in 耕地、三务 or
+        耕地 高标准农田) leads the prefix tier, as the partial tier places a whole label of three characters
+        or more that a run is (its guard, three shared characters, leaves out a label of two)."""
+        for form in self.query.forms:
+            for run in _runs(form):
+                if run in self.catalog.by_label or run in self.catalog.by_title:
+                    self.offer_label(run, PREFIX, 3.0 - RUN_ORDER * self._run_at[run], coverage=1.0, marks=(run,))
 
     def codes(self) -> None:
         form = self.query.forms[0]
         if not HAS_DIGIT.search(form) and not self.query.latin:
             return
-        key = query_code_key(form)
+        for key in query_code_keys(form):
+            self._code(key)
+
+    def _code(self, key: str) -> None:
         for entity_id in self.catalog.by_code.get(key, ()):
             if entity_id in self.catalog.standards:
                 s = self.catalog.standards[entity_id]
@@ -239,11 +288,39 @@ class _Ranker:
 
     def latin_keys(self) -> None:
         """Pinyin, initials, English labels and codes by prefix from the catalog's sorted keys."""
-        for key in dict.fromkeys(k for k in (self.query.latin, self.query.pinyin) if k):
+        breaks = self.query.breaks
+        form = self.query.forms[0]
+        # and a code's beginning as printed or without its /T (GB/T 43697—20, GB 436), as type-ahead reads it
+        codes = query_code_keys(form) if HAS_DIGIT.search(form) and not CJK.search(form) else ()
+        for key in dict.fromkeys(k for k in (self.query.latin, self.query.pinyin, *codes) if k):
             for entity_id, (exact, label) in self.catalog.prefixed(key, PREFIX_CANDIDATES).items():
+                if not keeps_breaks(label, breaks):
+                    continue
                 kind = "concept" if entity_id in self.catalog.concepts else "standard"
                 score = 0.9 if exact else 0.5
-                self.offer(entity_id, kind, EXACT_LABEL if exact else PREFIX, score, label)
+                self.offer(entity_id, kind, EXACT_LABEL if exact else PREFIX, score, label,
+                           *self._standard_key(entity_id, label))
+
+    def _standard_key(self, entity_id: str, label: str) -> tuple[str, str]:
+        """(matched type, language) of a standard's prefix key: its code, title (or the title's pinyin) or
+        English title; ("", "") for a concept's label, whose term the hit names otherwise."""
+        s = self.catalog.standards.get(entity_id)
+        if s is None:
+            return "", ""
+        return ("code", "") if label == s.code else ("title", "en") if label == s.title_en else ("title", "")
+
+    def english_titles(self) -> None:
+        """Standards whose English title starts with the query (what type-ahead offers them by): a
+        standard's English title is a prefix key only, not a label."""
+        form = self.query.forms[0]
+        if CJK.search(form) or not ENGLISH_WORD.search(form):
+            return
+        standards = self.catalog.standards
+        for entity_id, (exact, label) in self.catalog.prefixed(form, PREFIX_CANDIDATES).items():
+            s = standards.get(entity_id)
+            if s is not None and label == s.title_en:
+                self.offer(entity_id, "standard", EXACT_LABEL if exact else PREFIX, 0.9 if exact else 0.5, label,
+                           "title", "en")
 
     def prefixes(self) -> None:
         for form in self.query.forms:
@@ -251,8 +328,13 @@ class _Ranker:
                 continue
             for entity_id, (_, label) in self.catalog.prefixed(form, PREFIX_CANDIDATES).items():
                 score = len(form) / max(len(label), 1)  # folding keeps lengths (NFKC, t2s), mostly
+                if not _characters_only(form):
+                    # a label starting with all of a mixed query (APEC数字乡村) is above a label that is one
+                    # of its runs of characters (数字乡村: 3.0, in the partial tier and ``runs``)
+                    score += 3.0
                 kind = "concept" if entity_id in self.catalog.concepts else "standard"
-                self.offer(entity_id, kind, PREFIX, score, label, marks=(form,))
+                self.offer(entity_id, kind, PREFIX, score, label, *self._standard_key(entity_id, label),
+                           marks=(form,))
 
     def postings_of(self, form: str) -> list[tuple[str, tuple[str, ...]]]:
         """(gram, labels posted under it) for the query's distinct bigrams, rarest first (read once per
@@ -373,7 +455,7 @@ class _Ranker:
         if form.startswith(label) and query_cover >= LEADING_LABEL_COVER and not penalty:
             # the query is a whole label and a qualifier (高标准农田 + 建设): it leads the prefix tier,
             # above labels that merely start with the query (高标准农田建设数据)
-            tier, score = PREFIX, 2.0 + query_cover
+            tier, score = PREFIX, 2.0 + query_cover - RUN_ORDER * self._run_at.get(form, 0)
         self.offer_label(label, tier, score, coverage=round(query_cover, 2), marks=_marks(gram_set, label))
 
     def homophones(self) -> None:
@@ -501,8 +583,10 @@ def label_hits(catalog: Catalog, query: QueryForms) -> list[Hit]:
     ranker = _Ranker(catalog, query)
     ranker.exact()
     ranker.codes()
-    if query.latin or query.pinyin:
+    ranker.runs()
+    if query.latin or query.pinyin or HAS_DIGIT.search(query.forms[0]):
         ranker.latin_keys()
+    ranker.english_titles()
     ranker.prefixes()
     ranker.single_character()
     ranker.containing()

@@ -21,13 +21,13 @@ from registry.conversion import query_patterns
 from registry.model import StandardVersion, Version
 from registry.store import Store
 
-from .analysis import normalize
+from .analysis import normalize, renderers_ready
 from .build import build
-from .catalog import Catalog, Suggestion
+from .catalog import Catalog, Suggestion, query_code_keys
 from .documents import concept_document, standard_document
 from .highlight import highlight_terms
 from .index import SearchIndex
-from .labels import DEFINITION, TIERS, Hit, QueryForms, label_hits, prepare
+from .labels import DEFINITION, HAS_DIGIT, QUOTES, TIERS, Hit, QueryForms, keeps_breaks, label_hits, prepare
 from .phrases import phrase_syllables
 
 MAX_CANDIDATES = 300  # definition hits asked of the index per query, at most
@@ -87,6 +87,7 @@ class SearchService:
         prepare(self._catalog)  # what the near tier derives, before the first query
         query_patterns()  # and the patterns that tell which conversions a query needs (compiled once),
         phrase_syllables()  # and the readings phrases give characters (``analysis.possible_sounds``)
+        renderers_ready()  # and the converters that render answers in Traditional
         self._saved_revision = self._catalog.revision if saved is None else saved.revision
 
     @property
@@ -316,7 +317,16 @@ class SearchService:
         query = QueryForms.of(text)
         compact = tuple(f.replace(" ", "") for f in query.forms)
         pinyin = (query.pinyin,) if query.pinyin else ()
-        return (catalog or self._catalog).suggest((*query.forms, *compact, *pinyin), limit)
+        # as search reads them: pinyin with apostrophes (leng'lian), codes as printed (GB/T 43697—, GB 436),
+        # a title typed with its marks (《数字乡村发展)
+        latin = (query.latin,) if query.breaks else ()
+        codes = query_code_keys(query.forms[0]) if query.forms and HAS_DIGIT.search(query.forms[0]) else ()
+        unquoted = tuple(u for u in (QUOTES.sub("", f).strip() for f in query.forms) if u)
+        found = (catalog or self._catalog).suggest((*query.forms, *compact, *pinyin, *latin, *codes, *unquoted),
+                                                   limit if not query.breaks else 4 * limit)
+        if query.breaks:
+            found = [s for s in found if keeps_breaks(s.matched, query.breaks)][:limit]
+        return found
 
     def close(self) -> None:
         """Save the catalog snapshot if it moved on, and close the index."""

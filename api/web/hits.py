@@ -57,7 +57,8 @@ def how_matched(hit: Hit, query: str) -> str:
         return "部分相符"
     if hit.matched_lang and (how := how_lang(hit.matched_lang)):
         return how
-    if query.isascii() and any(ch.isalpha() for ch in query) and hit.kind == "concept" and not hit.matched_lang:
+    if (query.isascii() and any(ch.isalpha() for ch in query) and not hit.matched_lang
+            and (hit.kind == "concept" or hit.matched_type == "title")):  # a standard's title by its pinyin
         return "拼音"
     if hit.matched_type in HOW_TYPE and hit.matched_type != "preferred":
         return HOW_TYPE[hit.matched_type]
@@ -67,9 +68,19 @@ def how_matched(hit: Hit, query: str) -> str:
     # query of several terms (数字乡村，智慧农业) only a label that is Taiwan's wording of one of them
     if taiwan not in (simplified, query) and _holds(taiwan, hit.matched) and not _holds(simplified, hit.matched):
         return "台湾用语"
-    if simplified != query:
+    if simplified != query and not _own_term_simplified(query, hit.matched):
         return "繁体"
     return "规范术语" if hit.kind == "concept" else HOW_TYPE.get(hit.matched_type, "")
+
+
+def _own_term_simplified(query: str, label: str) -> bool:
+    """In a query of several terms (耕地，三務), whether the one that found ``label`` is written as
+    Simplified is (耕地): it did not match as Traditional because another term is Traditional."""
+    runs = CJK_RUN.findall(query)
+    if runs == [query]:
+        return False
+    t2s = converter("t2s").convert
+    return any(_holds(run, label) and t2s(run) == run for run in runs)
 
 
 def _holds(form: str, label: str) -> bool:
@@ -79,11 +90,13 @@ def _holds(form: str, label: str) -> bool:
 
 def _typed_taiwan_wording(asked: str, label: str) -> str:
     """The words of the query, as typed, that are Taiwan's wording of ``label``: the whole query, or
-    in a query of several terms the run of characters that is (數位鄉村 of 數位鄉村、智慧農業)."""
+    in a query of several terms, or a term among Latin words, the run of characters that is (數位鄉村 of
+    數位鄉村、智慧農業 or of 數位鄉村 smart agriculture)."""
     runs = CJK_RUN.findall(asked)
-    if len(runs) < 2:
+    if runs == [asked]:
         return asked
-    return next((run for run in runs if _holds(converter("tw2sp").convert(run), label)), asked)
+    # the label itself (a curated 行動支付 in 行動支付 資通安全) or what tw2sp makes of the run (數位鄉村)
+    return next((run for run in runs if run == label or _holds(converter("tw2sp").convert(run), label)), asked)
 
 
 def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) -> WebHit:
@@ -96,7 +109,7 @@ def web_hit(catalog, hit: Hit, terms: tuple[str, ...], query: str, script: str) 
                       label=highlight(s.title, terms, ZH_HANT if script != ZH_HANS else script) or _esc(title),
                       definition=highlight(notes, terms, script) or _esc(render(notes, script)),
                       english=s.title_en, regional=[], scheme="standards", status=s.status, grade=None, how=how,
-                      matched=hit.matched, replaced_by=[], near=hit.tier == NEAR)
+                      matched=official(hit.matched, script), replaced_by=[], near=hit.tier == NEAR)  # as its title
     c = catalog.concepts[hit.id]
     regional = [(t.lang, t.text) for t in c.terms if is_regional(t.lang) and t.type != "hidden"]
     asked = query.strip()

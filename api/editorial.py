@@ -66,8 +66,9 @@ class ReviewIn(Struct, forbid_unknown_fields=True, kw_only=True):
 
 class CommentIn(Struct, forbid_unknown_fields=True, kw_only=True):
     # not only spaces and no NUL, as the schema can say it (schemathesis sends what it allows); zero-width
-    # characters alone are blank too, which the registry refuses (``Editorial.comment``)
-    text: Annotated[str, Meta(min_length=1, max_length=5000, pattern="^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    # characters alone are blank too, which the registry refuses (``Editorial.comment``); spaces first, then the
+    # first other character: one pass (splitting anywhere was quadratic)
+    text: Annotated[str, Meta(min_length=1, max_length=5000, pattern="^[^\\S\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
 
 
 class ReleaseIn(Struct, forbid_unknown_fields=True, kw_only=True):

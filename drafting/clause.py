@@ -108,12 +108,21 @@ def system_order(chosen: Sequence[ConceptVersion]) -> list[ConceptVersion]:
     seen: set[str] = set()
 
     def visit(c: ConceptVersion) -> None:
+        """``c`` and what is under it, depth first, without recursion (a chain of a thousand concepts
+        overflowed the stack)."""
         if c.id in seen:
             return
         seen.add(c.id)
         ordered.append(c)
-        for child in sorted(children.get(c.id, ()), key=lambda x: (x.notation, position[x.id])):
-            visit(child)
+        stack = [iter(sorted(children.get(c.id, ()), key=lambda x: (x.notation, position[x.id])))]
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+            elif child.id not in seen:
+                seen.add(child.id)
+                ordered.append(child)
+                stack.append(iter(sorted(children.get(child.id, ()), key=lambda x: (x.notation, position[x.id]))))
 
     for c in roots:
         visit(c)

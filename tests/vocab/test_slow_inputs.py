@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -41,6 +42,7 @@ def test_entry_starts_are_the_old_ones(lines):
     assert parsed._index() == (parsed.text.splitlines(), _old_starts(parsed.text.splitlines()))
 
 
+@pytest.mark.slow
 def test_a_toml_file_of_id_lines_inside_a_string_is_read_in_one_pass():
     # 200 KB of `id = "x"` lines in a multi-line string: each walked back to its entry's header (17.7 s;
     # a 32 MB upload some 5 days)

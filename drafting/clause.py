@@ -21,7 +21,11 @@ from registry.store import Store
 
 CLAUSE_NUMBER = 3  # GB/T 1.1-2020: clause 3 is 术语和定义, after 1 范围 and 2 规范性引用文件
 MAX_ENTRIES = 1000
-CODE = re.compile(r"^(?P<prefix>(?:GB|GB/T|GB/Z|[A-Z]{2}/T|[A-Z]{2}|T/[A-Z0-9]+|ISO(?:/IEC)?|IEC)\s*[\d.]+)\s*[-—–]\s*(?P<year>\d{4})$")
+# a code and its year; an association's ``T/`` name (letters and digits) and its number are told apart in one
+# way only (its last letter, or a space, ends the name): letting both take the digits between them split a
+# run of digits every way, quadratic on a code that ends unmatched
+CODE = re.compile(r"^(?P<prefix>(?:GB|GB/T|GB/Z|[A-Z]{2}/T|[A-Z]{2}|ISO(?:/IEC)?|IEC)\s*[\d.]+"
+                  r"|T/(?:[A-Z0-9]+\s+[\d.]+|[A-Z0-9]*[A-Z][\d.]+|\d[\d.]+))\s*[-—–]\s*(?P<year>\d{4})$")
 MODIFIED = ("有修改", "adapted", "modified")
 
 

@@ -54,3 +54,46 @@ def test_a_toml_file_of_id_lines_inside_a_string_is_read_in_one_pass():
         print(len(vocabulary.concepts), vocabulary.where["c1"])
     """
     assert _read_in_a_process(code) == "1 (5, None)"
+
+
+TBX_HEAD = ('<?xml version="1.0" encoding="utf-8"?>\n<tbx type="TBX-Basic" style="dca" xml:lang="en" '
+            'xmlns="urn:iso:std:iso:30042:ed:3.0"><tbxHeader><fileDesc><sourceDesc><p>x</p></sourceDesc></fileDesc>'
+            '</tbxHeader><text><body>\n')
+TBX_TAIL = "</body></text></tbx>\n"
+
+
+def _tbx(entry: str) -> bytes:
+    return (TBX_HEAD + f'<conceptEntry id="c1"><langSec xml:lang="zh">{entry}</langSec></conceptEntry>' + TBX_TAIL).encode()
+
+
+def test_a_note_nested_in_notes_is_read_once(monkeypatch):
+    # 250 notes one inside the other in a term section: each was read with all the text inside it, a note
+    # per level (a 2 MB file: 11 s and 1 GB); the outer one holds it all, read once
+    from vocab.formats import Context, read
+    from vocab.formats import tbx
+
+    read_chars = []
+    monkeypatch.setattr(tbx, "inner", lambda element, inner=tbx.inner: read_chars.append(len(out := inner(element))) or out)
+    body = "长文本 " * 2000
+    data = _tbx("<termSec><term>数<hi>据</hi></term>" + "<note>" * 250 + body + "</note>" * 250 + "</termSec>")
+    vocabulary = read(data, "deep.tbx", "tbx", Context())
+    [c] = vocabulary.concepts
+    assert [t.text for t in c.terms] == ["数据"] and c.notes == (f"数据: {body.strip()}",)
+    assert not any("hi" in w for w in vocabulary.warnings)  # the term's inline markup is the term's text
+    assert sum(read_chars) < 3 * len(data)
+
+
+def test_groups_nested_around_a_note_are_not_read_as_text(monkeypatch):
+    # 250 descripGrp around one note: each group's text (the whole note) was made and thrown away
+    # (8 MB: 31 s)
+    from vocab.formats import Context, read
+    from vocab.formats import tbx
+
+    read_chars = []
+    monkeypatch.setattr(tbx, "inner", lambda element, inner=tbx.inner: read_chars.append(len(out := inner(element))) or out)
+    body = "长文本 " * 2000
+    data = _tbx("<termSec><term>数据</term></termSec>" + "<descripGrp>" * 250 + f"<note>{body}</note>"
+                + "</descripGrp>" * 250)
+    [c] = read(data, "deep.tbx", "tbx", Context()).concepts
+    assert c.notes == (body.strip(),)
+    assert sum(read_chars) < 3 * len(data)

@@ -125,6 +125,26 @@ def deep_tree(n: int) -> Callable[[], object]:
     return lambda: scheme_tree(Catalog(), "s")
 
 
+def tbx_nested(size: int) -> Callable[[], object]:
+    """A TBX import of 250 notes nested in a term section around ``size`` bytes of text."""
+    from vocab.formats import Context, read
+
+    head = ('<?xml version="1.0" encoding="utf-8"?>\n<tbx type="TBX-Basic" style="dca" xml:lang="en" xmlns="urn:iso:std:'
+            'iso:30042:ed:3.0"><tbxHeader><fileDesc><sourceDesc><p>x</p></sourceDesc></fileDesc></tbxHeader><text><body>'
+            '<conceptEntry id="c1"><langSec xml:lang="zh"><termSec><term>数据</term>')
+    data = (head + "<note>" * 250 + "x " * (size // 2) + "</note>" * 250
+            + "</termSec></langSec></conceptEntry></body></text></tbx>").encode()
+    return lambda: read(data, "deep.tbx", "tbx", Context())
+
+
+def clause_code(n: int) -> Callable[[], object]:
+    """The clause's reading of a standard code: ``T/`` and ``n`` digits, unmatched at the end."""
+    from drafting.clause import CODE
+
+    text = "T/" + "1" * n + "x"
+    return lambda: CODE.match(text)
+
+
 def main(words: list[str]) -> None:
     logging.disable(logging.CRITICAL)
     wanted = lambda name: not words or any(w in name for w in words)  # noqa: E731
@@ -142,7 +162,9 @@ def main(words: list[str]) -> None:
             ("rules, a chain of concepts", [1_000, 2_000, 4_000, 8_000], chain, ""),
             ("error page detail, a long word", [1_000, 2_000, 4_000, 8_000], error_detail, " chars"),
             ("comment body, letters and a NUL", [625, 1_250, 2_500, 5_000], comment, " chars"),
-            ("scheme tree, a chain of concepts", [500, 1_000, 2_000, 4_000], deep_tree, "")]
+            ("scheme tree, a chain of concepts", [500, 1_000, 2_000, 4_000], deep_tree, ""),
+            ("tbx import, 250 nested notes", [250_000, 500_000, 1_000_000, 2_000_000], tbx_nested, " B"),
+            ("clause code, T/ and digits", [1_000, 2_000, 4_000, 8_000], clause_code, " digits")]
     for name, sizes, make, unit in rows:
         if wanted(name):
             _row(name, sizes, make, unit)

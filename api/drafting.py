@@ -47,7 +47,7 @@ PROPOSE_HREF = "/editor/propose/revise/{id}"  # the web issue's proposal form, p
 
 # what require_draft accepts, for the description (it lets a few control characters through; this does not)
 _NOT_DRAFT = "\\u0000-\\u0008\\u000b\\u000e-\\u001f\\u007f-\\u009f"
-DRAFT = f"^[^{_NOT_DRAFT}]*[^\\s{_NOT_DRAFT}][^{_NOT_DRAFT}]*$"
+DRAFT = f"^[^\\S{_NOT_DRAFT}]*[^\\s{_NOT_DRAFT}][^{_NOT_DRAFT}]*$"  # spaces, then the first other character
 
 
 class CheckRequest(Struct, forbid_unknown_fields=True):

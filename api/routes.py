@@ -38,7 +38,8 @@ MAX_PAGE = 100
 
 # what require_text accepts: no control character but tab and line breaks, no U+FFFD, not only spaces
 _NOT_TEXT = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\ufffd"
-TEXT = say_pattern(f"^[^{_NOT_TEXT}]*[^\\s{_NOT_TEXT}][^{_NOT_TEXT}]*$",
+# (spaces first, then the first other character: no two ways to split a text, so one pass however long)
+TEXT = say_pattern(f"^[^\\S{_NOT_TEXT}]*[^\\s{_NOT_TEXT}][^{_NOT_TEXT}]*$",
                    "is blank (only spaces), or holds a control character or U+FFFD (text that was not UTF-8)")
 Label = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, pattern=TEXT, description="a label in any script")]
 Query = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, pattern=TEXT,

@@ -24,6 +24,9 @@ from .matching import Matcher, Posting, fold_aligned, fold_regional, matcher_for
 REGIONAL_CONVERSIONS = {lang: RENDER_CONVERSIONS[lang] for lang in REGIONAL}
 SCRIPTS: tuple[str, ...] = get_args(Script)  # the scripts a draft is checked for
 PROBLEM_KINDS = ("deprecated", "non_preferred", "regional", "script", "inconsistent")
+# forms an ``inconsistent`` problem's message names at most (then 等): a draft can write one long label in
+# thousands of mixes of the two scripts, and the check page repeats the message on every use of it
+MAX_FORMS_NAMED = 10
 
 
 class Found(Struct, kw_only=True, gc=False):  # untracked: thousands per check, no cycles
@@ -264,7 +267,7 @@ def _inconsistent(by_concept: dict[str, list[Found]], width: str) -> list[TermPr
         if len(forms) < 2:
             continue
         first = chinese[0]
-        written = "、".join(f"“{f}”" for f in forms)
+        written = "、".join(f"“{f}”" for f in forms[:MAX_FORMS_NAMED]) + ("等" if len(forms) > MAX_FORMS_NAMED else "")
         out.append(TermProblem(kind="inconsistent", start=first.start, end=first.end, text=first.text, concept=concept_id,
                            message=f"同一概念写成了{len(forms)}种形式：{written}，全文统一用“{first.use}”",
                            fix=first.use, occurrences=[TermSpan(i.start, i.end) for i in chinese]))

@@ -21,7 +21,11 @@ from registry.store import Store
 
 CLAUSE_NUMBER = 3  # GB/T 1.1-2020: clause 3 is 术语和定义, after 1 范围 and 2 规范性引用文件
 MAX_ENTRIES = 1000
-CODE = re.compile(r"^(?P<prefix>(?:GB|GB/T|GB/Z|[A-Z]{2}/T|[A-Z]{2}|T/[A-Z0-9]+|ISO(?:/IEC)?|IEC)\s*[\d.]+)\s*[-—–]\s*(?P<year>\d{4})$")
+# a code and its year; an association's ``T/`` name (letters and digits) and its number are told apart in one
+# way only (its last letter, or a space, ends the name): letting both take the digits between them split a
+# run of digits every way, quadratic on a code that ends unmatched
+CODE = re.compile(r"^(?P<prefix>(?:GB|GB/T|GB/Z|[A-Z]{2}/T|[A-Z]{2}|ISO(?:/IEC)?|IEC)\s*[\d.]+"
+                  r"|T/(?:[A-Z0-9]+\s+[\d.]+|[A-Z0-9]*[A-Z][\d.]+|\d[\d.]+))\s*[-—–]\s*(?P<year>\d{4})$")
 MODIFIED = ("有修改", "adapted", "modified")
 
 
@@ -108,12 +112,21 @@ def system_order(chosen: Sequence[ConceptVersion]) -> list[ConceptVersion]:
     seen: set[str] = set()
 
     def visit(c: ConceptVersion) -> None:
+        """``c`` and what is under it, depth first, without recursion (a chain of a thousand concepts
+        overflowed the stack)."""
         if c.id in seen:
             return
         seen.add(c.id)
         ordered.append(c)
-        for child in sorted(children.get(c.id, ()), key=lambda x: (x.notation, position[x.id])):
-            visit(child)
+        stack = [iter(sorted(children.get(c.id, ()), key=lambda x: (x.notation, position[x.id])))]
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+            elif child.id not in seen:
+                seen.add(child.id)
+                ordered.append(child)
+                stack.append(iter(sorted(children.get(child.id, ()), key=lambda x: (x.notation, position[x.id]))))
 
     for c in roots:
         visit(c)

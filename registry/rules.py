@@ -65,12 +65,13 @@ def check_versions(batch: Sequence[Version], state: State, *, imported: bool = F
     import proposal an editor changed); None: any, as in the file itself.
     """
     claimed: dict[tuple[str, str], str] = {}
+    cycles = _Cycles(state)
     for version in batch:
         try:
             check_urls(version.sources, version.uri, f"{kind_of(version)} {version.id}")
             check_not_blank(version, f"{kind_of(version)} {version.id}")
             if isinstance(version, ConceptVersion):
-                _check_concept(version, state, claimed, imported, homonyms, homonym_labels)
+                _check_concept(version, state, claimed, imported, homonyms, homonym_labels, cycles)
             else:
                 _check_standard(version, state)
         except RuleViolation as exc:
@@ -116,7 +117,8 @@ def check_not_blank(record: Version | Scheme, owner: str) -> None:
 
 
 def _check_concept(c: ConceptVersion, state: State, claimed: dict[tuple[str, str], str], imported: bool = False,
-                   homonyms: list[Homonym] | None = None, homonym_labels: set[str] | None = None) -> None:
+                   homonyms: list[Homonym] | None = None, homonym_labels: set[str] | None = None,
+                   cycles: _Cycles | None = None) -> None:
     where = f"concept {c.id}"
     if not state.scheme_exists(c.scheme):
         raise RuleViolation(f"{where}: unknown scheme {c.scheme!r}", field="scheme")
@@ -160,7 +162,71 @@ def _check_concept(c: ConceptVersion, state: State, claimed: dict[tuple[str, str
                 raise RuleViolation(f"{where}: {field} points at itself", field=field)
             if not state.concept_exists(target):
                 raise RuleViolation(f"{where}: {field} names unknown concept {target!r}", field=field)
-    _check_no_cycle(c, state)
+    if cycles is not None and tuple(cycles.broader(c.id)) == tuple(c.broader):  # (the batch's own version)
+        if cycles.on_cycle(c.id):
+            raise RuleViolation(f"concept {c.id}: broader links form a cycle", field="broader")
+    else:
+        _check_no_cycle(c, state)
+
+
+class _Cycles:
+    """Which concepts lie on a cycle of broader links (reach themselves again): the strongly connected
+    components of the hierarchy (Tarjan's, without recursion), found once per check as concepts are asked
+    about, each concept's broader links read once. A walk up from every concept of a batch read a chain of
+    n concepts n²/2 times (8,000 concepts: 8 s)."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.links: dict[str, Sequence[str]] = {}
+        self.cyclic: dict[str, bool] = {}  # concept → on a cycle, for every concept whose component is done
+
+    def broader(self, concept_id: str) -> Sequence[str]:
+        links = self.links.get(concept_id)
+        if links is None:
+            links = self.links[concept_id] = self.state.broader_of(concept_id)
+        return links
+
+    def on_cycle(self, start: str) -> bool:
+        if start in self.cyclic:
+            return self.cyclic[start]
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        stack: list[str] = []  # Tarjan's stack of concepts whose component is not done
+        on_stack: set[str] = set()
+        work = [(start, iter(self.broader(start)))]
+        index[start] = low[start] = 0
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, links = work[-1]
+            for target in links:
+                if target in self.cyclic:  # in a component done before: no cycle through here
+                    continue
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(self.broader(target))))
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:  # the root of a component: pop it whole
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    cyclic = len(component) > 1 or node in self.broader(node)
+                    for member in component:
+                        self.cyclic[member] = cyclic
+        return self.cyclic[start]
 
 
 def _check_no_cycle(c: ConceptVersion, state: State) -> None:

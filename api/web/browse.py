@@ -14,6 +14,7 @@ from registry.text import fold_to_simplified
 from . import labels
 
 CHANGE_ACTIONS = ("create", "revise", "deprecate")
+MAX_TREE_DEPTH = 24  # levels of a scheme's tree nested in its page; a concept at the deepest holds all below it, flat
 
 
 class Node(Struct, kw_only=True):
@@ -76,12 +77,32 @@ def scheme_tree(catalog, scheme_id: str) -> list[Node]:
         for parent in parents[:1]:  # shown once, under its first broader concept
             children.setdefault(parent, []).append(c)
 
-    def node(c: ConceptVersion, seen: frozenset) -> Node:
-        kids = [] if c.id in seen else sorted(children.get(c.id, []), key=_sort_key)
+    def node(c: ConceptVersion) -> Node:
         return Node(id=c.id, label=c.preferred, notation=c.notation, grade=c.grade,
-                    deprecated=c.status == "deprecated", children=[node(k, seen | {c.id}) for k in kids])
+                    deprecated=c.status == "deprecated", children=[])
 
-    return [node(c, frozenset()) for c in sorted(tops, key=_sort_key)]
+    def below(c: ConceptVersion) -> list[ConceptVersion]:
+        return sorted(children.get(c.id, []), key=_sort_key)
+
+    # made without recursion (an imported chain of thousands of concepts, each under the one before, overflowed
+    # the stack: the scheme's page was a 500); each concept has one place (under its first broader concept), so
+    # what hangs below a top concept is a tree: no concept is met twice
+    roots = sorted(tops, key=_sort_key)
+    tree = [node(c) for c in roots]
+    stack = [(n, c, 0) for n, c in zip(tree, roots)]
+    while stack:
+        parent, c, depth = stack.pop()
+        if depth < MAX_TREE_DEPTH - 1:
+            kids = below(c)
+            parent.children = [node(k) for k in kids]
+            stack.extend((n, k, depth + 1) for n, k in zip(parent.children, kids))
+        else:  # the deepest level shown: everything below it, flat, in the tree's order
+            walk = list(reversed(below(c)))
+            while walk:
+                k = walk.pop()
+                parent.children.append(node(k))
+                walk.extend(reversed(below(k)))
+    return tree
 
 
 def pinyin_index(catalog, scheme_id: str) -> dict[str, list[IndexEntry]]:

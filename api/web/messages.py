@@ -112,16 +112,17 @@ PATTERNS = [
     _p(r"^a deprecation names what replaces", lambda m: "废弃提案须写明取代概念或废弃理由。"),
     _p(r"^nothing to change", lambda m: "没有修改。"),
     _p(r"must not contain the NUL character", lambda m: "文字中不能含有空字符(U+0000)。"),
-    # registry/rules.py
+    # registry/rules.py (a field name starts at a word's start: ``\w+`` let free inside a word tried every
+    # position of a long one, a quadratic search over an 8 KB id quoted in a 404)
     _p(r"needs exactly one preferred zh-Hans term, has (?P<n>\d+)",
        lambda m: f"须有且只有一个简体规范术语,现在有 {m['n']} 个。"),
     _p(r"preferred label '(?P<label>[^']*)' is already the preferred label of (?P<owner>\S+) in scheme (?P<scheme>\S+)",
        lambda m: f"规范术语“{m['label']}”已是同一方案中另一概念({m['owner']})的规范术语(按简繁折叠后比较)。"),
-    _p(r"(?P<field>\w+) points at itself", lambda m: f"{_field(m['field'])}不能指向概念自身。"),
-    _p(r"(?P<field>\w+) names unknown concept '(?P<id>[^']*)'",
+    _p(r"(?<!\w)(?P<field>\w+) points at itself", lambda m: f"{_field(m['field'])}不能指向概念自身。"),
+    _p(r"(?<!\w)(?P<field>\w+) names unknown concept '(?P<id>[^']*)'",
        lambda m: f"{_field(m['field'])}中的概念“{m['id']}”不存在。"),
     _p(r"broader links form a cycle", lambda m: "上位概念形成了循环。"),
-    _p(r"(?P<field>\w+) holds a blank text", lambda m: f"{_field(m['field'])}不能为空(只有空格或不可见字符也算空)。"),
+    _p(r"(?<!\w)(?P<field>\w+) holds a blank text", lambda m: f"{_field(m['field'])}不能为空(只有空格或不可见字符也算空)。"),
     _p(r"unknown scheme '(?P<id>[^']*)'", lambda m: f"方案“{m['id']}”不存在。"),
     # the drafting tools (drafting/, api/drafting.py)
     _p(r"is not a \.docx file", lambda m: "上传的文件不是 .docx 文件(.docx 是 zip 压缩包,这个文件不是)。"),

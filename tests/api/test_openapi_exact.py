@@ -171,6 +171,17 @@ def test_nul_in_any_parameter_or_lookup_is_400(http, method, path, body):
     assert r.status_code == 400 and r.headers["content-type"] == PROBLEM, r.text
 
 
+@pytest.mark.parametrize("depth", [300, 500, 900])
+def test_a_deeply_nested_body_is_refused_not_a_500(http, depth):
+    # nested 400-999 deep (within the JSON decoder's bound) the NUL search recursed past Python's: a 500
+    for body in ('{"labels": ' + "[" * depth + "]" * depth + "}",
+                 '{"labels": ["x"], "z": ' + '{"a": ' * depth + '"\\u0000"' + "}" * depth + "}"):
+        r = http.post("/api/v1/lookup", content=body.encode(), headers=JSON)
+        assert r.status_code in (400, 422) and r.headers["content-type"] == PROBLEM, r.text[:200]
+    nul = '{"labels": ' + "[" * depth + '"\\u0000"' + "]" * depth + "}"
+    assert http.post("/api/v1/lookup", content=nul.encode(), headers=JSON).status_code == 400
+
+
 @pytest.mark.parametrize("path, methods", [("/api/v1/lookup", {"GET", "POST", "OPTIONS"}),
                                            ("/api/v1/proposals", {"GET", "POST", "OPTIONS"}),
                                            ("/api/v1/proposals/p-1", {"GET", "PATCH", "OPTIONS"})])

@@ -215,3 +215,20 @@ def test_clause_page_and_basket(client):
     concept_page = client.get("/concepts/smart-agriculture")
     assert 'href="/clause?add=smart-agriculture"' in concept_page.text
     assert 'href="/clause?scheme=dv-terms"' in client.get("/schemes/dv-terms").text
+
+
+def test_check_page_names_a_few_forms_of_an_inconsistent_concept_on_each_use(client, drafting_server):
+    # every use of the concept carries the problem's message in its title: with every form named, a 1 MB
+    # draft of one label written in thousands of script mixes made an 8 GB page (88 s)
+    from tests.drafting.test_checker import _every_script_mix
+
+    catalog = drafting_server.services.catalog
+    concept = max((c for c in catalog.concepts.values()
+                   if c.status == "published" and not set(c.preferred) & set("“”、，。 ")),
+                  key=lambda c: (len(_every_script_mix(c.preferred)), c.id))
+    forms = _every_script_mix(concept.preferred)[:300]
+    page = client.post("/check", data={"text": "，".join(forms), "draft_script": "zh-Hans"})
+    assert page.status_code == 200 and 'data-count="inconsistent">1<' in page.text
+    assert page.text.count(f'data-concept="{concept.id}"') == 300
+    # the last form: in the draft and in its own script problem (mark title, list), never once per use (305)
+    assert page.text.count(forms[-1]) <= 5

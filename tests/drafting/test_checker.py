@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from drafting.checker import check, memo_for
+from drafting.checker import MAX_FORMS_NAMED, check, memo_for
 from drafting.matching import matcher_for
 from registry.model import ConceptVersion, Term
 from registry.text import converter
@@ -164,3 +164,33 @@ def test_the_remembered_verdicts_are_bounded(monkeypatch):
     first, again = check(catalog, text), check(catalog, text)
     assert first == again == expected and len(expected.problems) >= 5
     assert len(memo_for(matcher_for(catalog), "zh-Hans").verdicts) <= 2
+
+
+def _every_script_mix(label: str) -> list[str]:
+    """Every way of writing ``label`` with each character Simplified or Traditional (OpenCC s2t)."""
+    traditional = converter("s2t").convert(label)
+    forms = [""]
+    for simple, trad in zip(label, traditional):
+        forms = [f + ch for f in forms for ch in dict.fromkeys((simple, trad))]
+    return forms
+
+
+def test_an_inconsistent_use_names_a_few_forms_however_many_were_written(bundled_catalog):
+    # a label of many characters with a Traditional form, written in hundreds of mixes of the two scripts:
+    # the message named every form (353 KB for a 1 MB draft), and the check page repeats it on each use
+    concept = max((c for c in bundled_catalog.concepts.values()
+                   if c.status == "published" and not set(c.preferred) & set("“”、，。 ")),
+                  key=lambda c: (len(_every_script_mix(c.preferred)), c.id))
+    forms = _every_script_mix(concept.preferred)[:300]
+    assert len(forms) == 300
+    result = check(bundled_catalog, "，".join(forms) + "。")
+    [problem] = [p for p in result.problems if p.kind == "inconsistent" and p.concept == concept.id]
+    assert len(problem.occurrences) == 300
+    assert problem.message.startswith("同一概念写成了300种形式：") and problem.fix == concept.preferred
+    named = re.findall("“([^”]*)”", problem.message.split("，全文")[0])
+    assert named == forms[:MAX_FORMS_NAMED] and problem.message.endswith(f"”等，全文统一用“{concept.preferred}”")
+    # a few forms: every one named, as before
+    few = check(bundled_catalog, "，".join(forms[:3]))
+    [problem] = [p for p in few.problems if p.kind == "inconsistent" and p.concept == concept.id]
+    assert problem.message == "同一概念写成了3种形式：" + "、".join(f"“{f}”" for f in forms[:3]) + \
+        f"，全文统一用“{concept.preferred}”"

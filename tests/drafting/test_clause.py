@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 
 import pytest
 from docx import Document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from drafting.clause import build_clause, citation, clause_for, select, to_docx, to_html, to_markdown, versions_at
+from drafting.clause import (CODE, build_clause, citation, clause_for, select, standard_code, to_docx, to_html, to_markdown,
+                             versions_at)
 from registry.errors import NotFound
 from registry.model import Source, StandardVersion, Term
 from search.analysis import expand_query
@@ -160,3 +165,26 @@ def test_citation_forms():
     assert citation([Source(document="GB/T 36073—2018")]) == "[来源：GB/T 36073—2018]"
     assert citation([Source(document="A", locator="1"), Source(document="GB/T 1.1-2020", locator="3.1 有修改")]) == \
         "[来源：《A》，1；GB/T 1.1—2020，3.1，有修改]"
+
+
+# the code pattern up to 2026-12-06: ``T/[A-Z0-9]+`` and the number after it overlap on digits, so a code
+# that ends unmatched after a run of digits was split every way (quadratic)
+_OLD_CODE = re.compile(r"^(?P<prefix>(?:GB|GB/T|GB/Z|[A-Z]{2}/T|[A-Z]{2}|T/[A-Z0-9]+|ISO(?:/IEC)?|IEC)\s*[\d.]+)"
+                       r"\s*[-—–]\s*(?P<year>\d{4})$")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["T/", "GB/T", "GB", "ISO/IEC", "CA", "A", "Z", "1", "9", ".", " ", "-", "—",
+                                 "2024", "x"]), max_size=10).map("".join))
+def test_the_code_pattern_reads_codes_as_it_did(text):
+    old, new = _OLD_CODE.match(text), CODE.match(text)
+    assert (old and old.groupdict()) == (new and new.groupdict())
+
+
+@pytest.mark.slow
+def test_a_long_association_code_is_read_in_one_pass():
+    # "T/" and 200,000 digits: every split of the digits between the body's name and its number was tried
+    code = "from drafting.clause import CODE; print(CODE.match('T/' + '1' * 200_000 + 'x'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "None"
+    assert standard_code("T/CAS 115-2005") == "T/CAS 115—2005" and standard_code("T/3SAE12.1 – 2020") == "T/3SAE12.1—2020"

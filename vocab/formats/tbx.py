@@ -379,7 +379,6 @@ class Reading:
         if not isinstance(element.tag, str):
             return
         tag, kind = category(element)
-        text = inner(element)
         if tag in ("termSec", "tig", "ntig"):
             self.term(element, found)
             return
@@ -387,6 +386,7 @@ class Reading:
             for child in element:
                 self.walk(child, found, term)
             return
+        text = inner(element)  # (not a group's: its text is its children's, each read on its own)
         if tag == "transacGrp":
             self.skip("transaction (transacGrp: origination, modification, responsibility, date)")
         elif tag == "descrip" and kind == "definition" and text:
@@ -432,8 +432,8 @@ class Reading:
         if looks_mojibake(text, lang):
             self.mojibake.append(mojibake_shown(text))
         notes: dict[str, str] = {}
-        for element in section.iter():
-            if not isinstance(element.tag, str) or element is term_element or local(element) in STRUCTURE:
+        for element in _read_whole(section):
+            if element is term_element:
                 continue
             tag, kind = category(element)
             value = inner(element)
@@ -467,6 +467,22 @@ class Reading:
         if marked is None and status == "admitted":
             found.unmarked.add(len(found.terms))
         found.terms.append(Term(text=text[:300], lang=lang, type=status))  # type: ignore[arg-type]
+
+
+def _read_whole(section):
+    """The elements of a term section read each with all the text inside it, in document order: those
+    inside groups (``STRUCTURE``) only, never one inside another (its text is that one's already: inline
+    markup, or a note nested in a note). Every element's text read at each level of 250 nested notes made
+    a 2 MB file take 11 s and 1 GB."""
+    stack = list(reversed(section))
+    while stack:
+        element = stack.pop()
+        if not isinstance(element.tag, str):
+            continue
+        if local(element) in STRUCTURE:
+            stack.extend(reversed(element))
+        else:
+            yield element
 
 
 def _inside(element, tag: str, stop) -> bool:

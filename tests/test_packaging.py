@@ -5,6 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parent.parent
 TOP = ("registry", "vocab", "search", "drafting", "api")
 
@@ -74,6 +76,7 @@ def test_every_run_time_import_is_a_declared_dependency():
     assert _undeclared(TOP, {_name(r) for r in project["dependencies"]}) == []
 
 
+@pytest.mark.slow
 def test_every_test_import_is_declared_and_the_evaluation_only_ones_are_not_run_time():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     run_time = {_name(r) for r in project["dependencies"]}

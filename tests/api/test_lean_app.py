@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from litestar.plugins.core import MsgspecDIPlugin
 
 from api.app import ShuyuApp, create_app
@@ -21,6 +22,7 @@ def test_app_has_no_pydantic_or_attrs_plugin(tmp_path):
     assert isinstance(app, ShuyuApp)
 
 
+@pytest.mark.slow
 def test_building_the_app_imports_neither_pydantic_nor_attrs(tmp_path):
     code = ("import sys; from api.app import create_app; from api.settings import Settings; "
             f"create_app(Settings(data_dir={str(tmp_path)!r})); "

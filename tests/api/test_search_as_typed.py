@@ -8,14 +8,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from api.settings import Settings
 from tests.conftest import LiveServer
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Iterator[LiveServer]:
-    with LiveServer(Settings(data_dir=str(tmp_path_factory.mktemp("typed-site")))) as live:
-        yield live
+def site(live_server) -> LiveServer:
+    return live_server  # the shared read-only server on the bundled vocabulary
 
 
 @pytest.fixture()

@@ -25,6 +25,7 @@ OLD = {TEXT: f"^[^{_NOT_TEXT}]*[^\\s{_NOT_TEXT}][^{_NOT_TEXT}]*$", COMMENT: "^[^
 ALPHABET = " \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u200b\u3000\ufffd\x00\x01\x7fa数"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pattern", [TEXT, COMMENT, DRAFT])
 def test_each_pattern_says_what_the_old_one_said(pattern):
     old, new = re.compile(OLD[pattern]), re.compile(pattern)
@@ -37,6 +38,7 @@ def test_each_pattern_says_what_the_old_one_said(pattern):
     same()
 
 
+@pytest.mark.slow
 def test_a_long_text_ending_on_a_refused_character_is_read_in_one_pass():
     # a comment of 5,000 letters and a NUL took 0.05 s to refuse, 4x as long for each doubling; 400,000
     # letters (the pattern on its own, past the length bounds) took minutes

@@ -421,6 +421,7 @@ def test_every_read_answers_generated_queries_without_a_500(served, route, data)
         assert dict(headers)[b"content-type"] in (b"application/problem+json", b"text/html; charset=utf-8"), (route, query)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(query=QUERIES.map(on_the_wire))
 def test_a_sample_over_http_answers_the_same_with_the_plan_and_without(live_server, http, query):
@@ -464,6 +465,7 @@ def _answer(client: httpx.Client, method: str, url: str, headers: dict[str, str]
     return response.status_code, [(k, v) for k, v in response.headers.raw if k.lower() not in IGNORED], response.content
 
 
+@pytest.mark.slow
 def test_answers_sent_at_once_keep_their_own_headers(live_server, http):
     """Pre-encoded answers share a cached header list per route (api/rendering.py, ``_listed``): answers sent to
     several clients at once, in every order, keep the headers and bytes each gets alone."""

@@ -173,6 +173,7 @@ _OLD_CODE = re.compile(r"^(?P<prefix>(?:GB|GB/T|GB/Z|[A-Z]{2}/T|[A-Z]{2}|T/[A-Z0
                        r"\s*[-—–]\s*(?P<year>\d{4})$")
 
 
+@pytest.mark.slow
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(["T/", "GB/T", "GB", "ISO/IEC", "CA", "A", "Z", "1", "9", ".", " ", "-", "—",
                                  "2024", "x"]), max_size=10).map("".join))

@@ -7,6 +7,8 @@ import ast
 from pathlib import Path
 from typing import get_args
 
+import pytest
+
 from registry import languages
 from registry.languages import Script
 from registry.model import TYPE_RANK, TermType
@@ -67,5 +69,6 @@ def test_modules_use_the_one_rank_and_the_one_script():
     assert get_args(routes.Script) == get_args(languages.ShownScript)
 
 
+@pytest.mark.slow
 def test_no_module_writes_a_domain_constant_again():
     assert redefinitions() == []

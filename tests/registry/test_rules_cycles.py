@@ -57,6 +57,7 @@ def _old_cycle(c, state) -> bool:
 links = st.lists(st.sampled_from(IDS), max_size=3, unique=True)
 
 
+@pytest.mark.slow
 @settings(max_examples=800, deadline=None)
 @given(st.dictionaries(st.sampled_from(IDS), links, max_size=6),
        st.lists(st.tuples(st.sampled_from(IDS), links), min_size=1, max_size=6))

@@ -284,12 +284,14 @@ def test_possible_sounds_hold_the_full_pinyin_of_every_label_infix_and_phrase():
 _NESTED_PINYIN = re.compile(r"^(?:[a-zü:]+[1-5]?[\s'’]*)+$")
 
 
+@pytest.mark.slow
 @settings(max_examples=3000, deadline=None)
 @given(st.text(alphabet="aüz:15 '’;", max_size=10))
 def test_the_pinyin_pattern_accepts_what_the_nested_one_did(text):
     assert bool(PINYIN_WITH_TONES.match(text)) == bool(_NESTED_PINYIN.match(text))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query", ["数" + "a" * 190 + ";", "zhì" + "hui" * 60 + "!", "農" + "ab " * 60 + "9"])
 def test_a_long_mixed_query_is_read_in_one_pass(query):
     # with the nested pattern the first of these ran for 2^95 steps: one request held a worker for good

@@ -28,6 +28,7 @@ def store(tmp_path):
 WRITERS = pytest.mark.parametrize("process_from", [10**9, 0], ids=["thread", "process"])
 
 
+@pytest.mark.slow
 @WRITERS
 @pytest.mark.parametrize("bulk", [pytest.param(1000, id="checked", marks=pytest.mark.slow), pytest.param(0, id="bulk")])
 @pytest.mark.parametrize("pinyin_there", [pytest.param(1.0, id="pinyin-there"),

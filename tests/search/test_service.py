@@ -11,18 +11,6 @@ from tests.conftest import SCHEME, concept
 from vocab.loader import load_bundled_if_empty
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("search")
-    store = SQLiteStore(folder / "r.db")
-    load_bundled_if_empty(store)
-    svc = SearchService(store, folder / "index")
-    svc.catch_up()
-    yield svc
-    svc.index.close()
-    store.close()
-
-
 def first(service, text, **kw):
     hits = service.search(text, **kw).hits
     return (hits[0].id, hits[0].match) if hits else None

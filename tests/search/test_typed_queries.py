@@ -9,19 +9,6 @@ import pytest
 from registry.sqlite import SQLiteStore
 from search.labels import DEFINITION
 from search.service import SearchService
-from vocab.loader import load_bundled_if_empty
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("typed")
-    store = SQLiteStore(folder / "r.db")
-    load_bundled_if_empty(store)
-    svc = SearchService(store, folder / "index")
-    svc.catch_up()
-    yield svc
-    svc.index.close()
-    store.close()
 
 
 def first(service, text):

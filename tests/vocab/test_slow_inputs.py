@@ -34,6 +34,7 @@ def _old_starts(lines: list[str]) -> dict[str, int]:
     return starts
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(['[[concept]]', '  [[standard]]', '[scheme]', 'id = "a"', ' id = "b"', "id='c'",
                                  'pref = "x"', '', 'id = "a" # again', '"""', '[[ concept ]]']), max_size=30))

@@ -23,6 +23,7 @@ def _now(old: str) -> re.Pattern:
     return next(p.regex for p in messages.PATTERNS if p.regex.pattern.endswith(tail))
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(["a", "b_", "9", " ", "'", "x'", "é", "界", " points at itself",
                                  " names unknown concept '", " holds a blank text", ": "]), max_size=20).map("".join))

@@ -126,12 +126,6 @@ def _partial_parts(form: str) -> tuple[str, ...]:
     return whole + tuple(run for run in runs if len(run) >= 3)
 
 
-def _runs(form: str) -> tuple[str, ...]:
-    """The runs of characters of a query of several (数字乡村，三务; 耕地 高标准农田), or () for one run."""
-    runs = CJK_RUN.findall(form)
-    return tuple(runs) if len(runs) > 1 else ()
-
-
 def keeps_breaks(label: str, breaks: tuple[int, ...]) -> bool:
     """Whether a label read as pinyin ends a syllable at each of ``breaks``, where a query had an
     apostrophe (xi'an finds 西安, not 县 xian); a label that is not Chinese does."""
@@ -204,8 +198,10 @@ class _Ranker:
         # label leads the prefix tier, and the runs' labels come in the order typed (智慧农业、数字乡村)
         self._run_at: dict[str, int] = {}
         for form in query.forms:
-            for at, run in enumerate(_runs(form)):
-                self._run_at.setdefault(run, at)
+            runs = CJK_RUN.findall(form)
+            if len(runs) > 1:
+                for at, run in enumerate(runs):
+                    self._run_at.setdefault(run, at)
 
     def offer(self, entity_id: str, kind: str, tier: int, score: float, matched: str = "", matched_type: str = "",
               matched_lang: str = "", coverage: float | None = None, marks: tuple[str, ...] = ()) -> None:
@@ -261,10 +257,9 @@ class _Ranker:
         """Each run of characters of a query of several that is a whole label (耕地 and 三务 in 耕地、三务 or
         耕地 高标准农田) leads the prefix tier, as the partial tier places a whole label of three characters
         or more that a run is (its guard, three shared characters, leaves out a label of two)."""
-        for form in self.query.forms:
-            for run in _runs(form):
-                if run in self.catalog.by_label or run in self.catalog.by_title:
-                    self.offer_label(run, PREFIX, 3.0 - RUN_ORDER * self._run_at[run], coverage=1.0, marks=(run,))
+        for run, at in self._run_at.items():  # (every form's runs, in the order first met)
+            if run in self.catalog.by_label or run in self.catalog.by_title:
+                self.offer_label(run, PREFIX, 3.0 - RUN_ORDER * at, coverage=1.0, marks=(run,))
 
     def codes(self) -> None:
         form = self.query.forms[0]
@@ -296,25 +291,25 @@ class _Ranker:
             for entity_id, (exact, label) in self.catalog.prefixed(key, PREFIX_CANDIDATES).items():
                 if not keeps_breaks(label, breaks):
                     continue
-                kind = "concept" if entity_id in self.catalog.concepts else "standard"
-                score = 0.9 if exact else 0.5
-                self.offer(entity_id, kind, EXACT_LABEL if exact else PREFIX, score, label,
-                           *self._standard_key(entity_id, label))
+                self._offer_key(entity_id, EXACT_LABEL if exact else PREFIX, 0.9 if exact else 0.5, label)
 
-    def _standard_key(self, entity_id: str, label: str) -> tuple[str, str]:
-        """(matched type, language) of a standard's prefix key: its code, title (or the title's pinyin) or
-        English title; ("", "") for a concept's label, whose term the hit names otherwise."""
+    def _offer_key(self, entity_id: str, tier: int, score: float, label: str, marks: tuple[str, ...] = ()) -> None:
+        """A hit by one of the catalog's prefix keys: a concept's label, or a standard's code, title (or the
+        title's pinyin) or English title, which the hit names as its matched type and language."""
+        if entity_id in self.catalog.concepts:
+            self.offer(entity_id, "concept", tier, score, label, marks=marks)
+            return
         s = self.catalog.standards.get(entity_id)
-        if s is None:
-            return "", ""
-        return ("code", "") if label == s.code else ("title", "en") if label == s.title_en else ("title", "")
+        how = ("", "") if s is None else ("code", "") if label == s.code else ("title", "en") if label == s.title_en \
+            else ("title", "")
+        self.offer(entity_id, "standard", tier, score, label, *how, marks=marks)
 
     def english_titles(self) -> None:
         """Standards whose English title starts with the query (what type-ahead offers them by): a
         standard's English title is a prefix key only, not a label."""
         form = self.query.forms[0]
-        if CJK.search(form) or not ENGLISH_WORD.search(form):
-            return
+        if form == self.query.latin or CJK.search(form) or not ENGLISH_WORD.search(form):
+            return  # (a query without spaces: ``latin_keys`` looked its keys up already, English titles too)
         standards = self.catalog.standards
         for entity_id, (exact, label) in self.catalog.prefixed(form, PREFIX_CANDIDATES).items():
             s = standards.get(entity_id)
@@ -326,15 +321,12 @@ class _Ranker:
         for form in self.query.forms:
             if not CJK.search(form):
                 continue
+            # a label starting with all of a mixed query (APEC数字乡村) is above a label that is one of its
+            # runs of characters (数字乡村: 3.0, in the partial tier and ``runs``)
+            bonus = 0.0 if _characters_only(form) else 3.0
             for entity_id, (_, label) in self.catalog.prefixed(form, PREFIX_CANDIDATES).items():
-                score = len(form) / max(len(label), 1)  # folding keeps lengths (NFKC, t2s), mostly
-                if not _characters_only(form):
-                    # a label starting with all of a mixed query (APEC数字乡村) is above a label that is one
-                    # of its runs of characters (数字乡村: 3.0, in the partial tier and ``runs``)
-                    score += 3.0
-                kind = "concept" if entity_id in self.catalog.concepts else "standard"
-                self.offer(entity_id, kind, PREFIX, score, label, *self._standard_key(entity_id, label),
-                           marks=(form,))
+                score = len(form) / max(len(label), 1) + bonus  # folding keeps lengths (NFKC, t2s), mostly
+                self._offer_key(entity_id, PREFIX, score, label, marks=(form,))
 
     def postings_of(self, form: str) -> list[tuple[str, tuple[str, ...]]]:
         """(gram, labels posted under it) for the query's distinct bigrams, rarest first (read once per

@@ -45,6 +45,7 @@ RUN_ORDER = 1e-4  # a whole label that a later run of a query of several is plac
 LEADING_LABEL_COVER = 0.6  # a label the query starts with, covering this much of it, leads the prefix tier
 SOUND_MIN_SYLLABLES = 3  # a homophone with no shared character matches only from this length
 NEAR_WHEN_FEWER = 5  # near runs when the other tiers found fewer hits, none by the whole query (tuned on dev)
+NEAR_RUNS = 8  # the runs of characters of a query of several that the near tier reads, at most (a pasted text)
 ASCII_QUERY = re.compile(r"^[a-z0-9 .\-/'’]+$")
 APOSTROPHES = re.compile(r"['’]+")  # after a syllable of pinyin (xi'an, leng'lian; leng' as typed)
 LETTERS_ONLY = re.compile(r"^[a-z ]+$")
@@ -477,8 +478,15 @@ class _Ranker:
     def near(self) -> None:
         """Labels sharing characters with a short query the other tiers (nearly) missed: their own tier,
         after every other label hit, best first, at most a page (see ``near``)."""
-        forms = [f.replace(" ", "") for f in self.query.forms]
-        forms = [f for f in dict.fromkeys(forms) if f and CJK_RUN.fullmatch(f)]
+        found: list[str] = []
+        for form in self.query.forms:
+            compact = form.replace(" ", "")
+            if compact and CJK_RUN.fullmatch(compact):
+                found.append(compact)  # characters alone, read whole (数字 乡村 as 数字乡村)
+            runs = CJK_RUN.findall(form)
+            if len(runs) > 1 or len(runs) == 1 and runs[0] != compact:
+                found += runs[:NEAR_RUNS]  # and each run of a list, or of one mixed with Latin (公事包、易開罐)
+        forms = list(dict.fromkeys(found))
         if not forms:
             return
         catalog = self.catalog

@@ -54,6 +54,14 @@ def test_regional_wording_finds_the_term_as_a_near_match(service, text, expected
     assert (expected, "label-near") in hits[:5], hits
 
 
+@pytest.mark.parametrize("text", ["公事包、易開罐", "公事包，易開罐。", "公事包 and 易開罐"])
+def test_each_term_of_a_list_of_regional_wording_finds_its_near_match(service, text):
+    """A list of regional words (or one among Latin words) is read run by run by the near tier too: until
+    2026-12-06 a query that was not characters alone had no near matches, and this list found nothing."""
+    found = ranked(service, text)
+    assert ("briefcase", "label-near") in found and ("ring-pull-can", "label-near") in found, found
+
+
 def test_the_best_near_match_comes_first(service):
     assert ranked(service, "公事包")[0] == ("briefcase", "label-near")
     assert ranked(service, "優養化")[0] == ("eutrophication", "label-near")

@@ -28,6 +28,7 @@ from registry.model import (
     Release,
     StandardContent,
 )
+from registry.text import BLANK_BMP, char_class
 from registry.workflow import Actor, Editorial, require
 
 from .problems import problems, say_pattern
@@ -64,13 +65,16 @@ class ReviewIn(Struct, forbid_unknown_fields=True, kw_only=True):
     comment: Note = ""
 
 
-# spaces first, then the first other character: one pass (splitting anywhere was quadratic)
-COMMENT_TEXT = say_pattern("^[^\\S\\u0000]*[^\\s\\u0000][^\\u0000]*$", "is blank (only spaces), or holds U+0000")
+# not blank (``registry.text.is_blank``, as far as the Basic Multilingual Plane) and no NUL: blank characters
+# first, then the first that shows, then anything but NUL: one pass (splitting anywhere was quadratic)
+COMMENT_TEXT = say_pattern(f"^[{char_class(BLANK_BMP, leaving_out=((0, 0),))}]*[^{char_class(BLANK_BMP)}][^\\u0000]*$",
+                           "is blank (only spaces or characters that show nothing), or holds U+0000")
 
 
 class CommentIn(Struct, forbid_unknown_fields=True, kw_only=True):
-    # not only spaces and no NUL, as the schema can say it (schemathesis sends what it allows); zero-width
-    # characters alone are blank too, which the registry refuses (``Editorial.comment``)
+    # not blank and no NUL, as the schema can say it (schemathesis sends what it allows: a comment of C1
+    # controls was schema-valid and refused, ST202); blank characters beyond the Basic Multilingual Plane
+    # (tag characters) the registry refuses itself (``Editorial.comment``)
     text: Annotated[str, Meta(min_length=1, max_length=5000, pattern=COMMENT_TEXT)]
 
 

@@ -14,7 +14,7 @@ from msgspec import Meta, Struct
 from registry.errors import InvalidInput
 from registry.languages import ShownScript as Script
 from registry.model import ConceptStatus, EntityKind, Grade, StandardStatus
-from registry.text import is_blank
+from registry.text import BLANK_BMP, char_class, is_blank
 from search.analysis import expand_query
 from search.service import FILTER_FIELDS
 
@@ -36,11 +36,14 @@ MAX_QUERY = 200
 MAX_INT = 2**63 - 1  # what both stores hold in an integer column
 MAX_PAGE = 100
 
-# what require_text accepts: no control character but tab and line breaks, no U+FFFD, not only spaces
-_NOT_TEXT = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\ufffd"
-# (spaces first, then the first other character: no two ways to split a text, so one pass however long)
-TEXT = say_pattern(f"^[^\\S{_NOT_TEXT}]*[^\\s{_NOT_TEXT}][^{_NOT_TEXT}]*$",
-                   "is blank (only spaces), or holds a control character or U+FFFD (text that was not UTF-8)")
+# what require_text accepts: no control character but tab and line breaks, no U+FFFD, not blank (only spaces
+# and characters that show nothing, ``registry.text.is_blank``: in the Basic Multilingual Plane, which the
+# pattern can name); blank characters first, then the first that shows: one pass however long
+_REFUSED = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0xFFFD, 0xFFFD))
+_NOT_TEXT = char_class(_REFUSED)
+TEXT = say_pattern(f"^[{char_class(BLANK_BMP, leaving_out=_REFUSED)}]*[^{char_class(BLANK_BMP)}\\ufffd][^{_NOT_TEXT}]*$",
+                   "is blank (only spaces or characters that show nothing), or holds a control character or "
+                   "U+FFFD (text that was not UTF-8)")
 Label = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, pattern=TEXT, description="a label in any script")]
 Query = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, pattern=TEXT,
                                       description="search text in any script, pinyin or English")]

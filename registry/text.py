@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from .conversion import QUERY_CONFIGS, converter, query_patterns
 
@@ -22,6 +23,33 @@ _NOTHING_CATEGORIES = frozenset(("Cc", "Cf", "Zs", "Zl", "Zp"))
 def _shows_nothing(char: str) -> bool:
     return (char.isspace() or char in _SHOWS_NOTHING or unicodedata.category(char) in _NOTHING_CATEGORIES
             or "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef")
+
+
+# the characters of the Basic Multilingual Plane that show nothing (``_shows_nothing``), as code point ranges
+# (Unicode 14, Python 3.11's; tests/registry/test_blank_ranges.py derives them again): what the API's
+# "not blank" patterns are made of, so that its OpenAPI description refuses what ``is_blank`` refuses
+BLANK_BMP: tuple[tuple[int, int], ...] = (
+    (0x0000, 0x0020), (0x007F, 0x00A0), (0x00AD, 0x00AD), (0x034F, 0x034F), (0x0600, 0x0605), (0x061C, 0x061C),
+    (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x115F, 0x1160), (0x1680, 0x1680),
+    (0x180E, 0x180E), (0x2000, 0x200F), (0x2028, 0x202F), (0x205F, 0x2064), (0x2066, 0x206F), (0x2800, 0x2800),
+    (0x3000, 0x3000), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF9, 0xFFFB))
+
+
+def char_class(ranges: Iterable[tuple[int, int]], *, leaving_out: Iterable[tuple[int, int]] = ()) -> str:
+    """The inside of a regular expression's ``[...]`` for these code point ranges less ``leaving_out``, in
+    ``\\uXXXX`` escapes (read alike by Python's ``re`` and by JSON Schema's ECMA patterns)."""
+    cut = {cp for first, last in leaving_out for cp in range(first, last + 1)}
+    points = sorted({cp for first, last in ranges for cp in range(first, last + 1)} - cut)
+    out: list[str] = []
+    start = previous = None
+    for cp in [*points, None]:
+        if cp is not None and previous is not None and cp == previous + 1:
+            previous = cp
+            continue
+        if start is not None:
+            out.append(f"\\u{start:04x}" if start == previous else f"\\u{start:04x}-\\u{previous:04x}")
+        start = previous = cp
+    return "".join(out)
 
 
 def visible(text: str) -> str:

@@ -28,7 +28,7 @@ from registry.model import (
     Release,
     StandardContent,
 )
-from registry.text import BLANK_BMP, char_class
+from registry.text import not_blank_pattern
 from registry.workflow import Actor, Editorial, require
 
 from .problems import problems, say_pattern
@@ -65,9 +65,8 @@ class ReviewIn(Struct, forbid_unknown_fields=True, kw_only=True):
     comment: Note = ""
 
 
-# not blank (``registry.text.is_blank``, as far as the Basic Multilingual Plane) and no NUL: blank characters
-# first, then the first that shows, then anything but NUL: one pass (splitting anywhere was quadratic)
-COMMENT_TEXT = say_pattern(f"^[{char_class(BLANK_BMP, leaving_out=((0, 0),))}]*[^{char_class(BLANK_BMP)}][^\\u0000]*$",
+# not blank (``registry.text.is_blank``, as far as the Basic Multilingual Plane) and no NUL
+COMMENT_TEXT = say_pattern(not_blank_pattern(((0, 0),)),
                            "is blank (only spaces or characters that show nothing), or holds U+0000")
 
 

@@ -14,7 +14,7 @@ from msgspec import Meta, Struct
 from registry.errors import InvalidInput
 from registry.languages import ShownScript as Script
 from registry.model import ConceptStatus, EntityKind, Grade, StandardStatus
-from registry.text import BLANK_BMP, char_class, is_blank
+from registry.text import char_class, is_blank, not_blank_pattern
 from search.analysis import expand_query
 from search.service import FILTER_FIELDS
 
@@ -38,10 +38,10 @@ MAX_PAGE = 100
 
 # what require_text accepts: no control character but tab and line breaks, no U+FFFD, not blank (only spaces
 # and characters that show nothing, ``registry.text.is_blank``: in the Basic Multilingual Plane, which the
-# pattern can name); blank characters first, then the first that shows: one pass however long
+# pattern can name)
 _REFUSED = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0xFFFD, 0xFFFD))
 _NOT_TEXT = char_class(_REFUSED)
-TEXT = say_pattern(f"^[{char_class(BLANK_BMP, leaving_out=_REFUSED)}]*[^{char_class(BLANK_BMP)}\\ufffd][^{_NOT_TEXT}]*$",
+TEXT = say_pattern(not_blank_pattern(_REFUSED),
                    "is blank (only spaces or characters that show nothing), or holds a control character or "
                    "U+FFFD (text that was not UTF-8)")
 Label = Annotated[str, QueryParameter(min_length=1, max_length=MAX_QUERY, pattern=TEXT, description="a label in any script")]

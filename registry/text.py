@@ -52,6 +52,14 @@ def char_class(ranges: Iterable[tuple[int, int]], *, leaving_out: Iterable[tuple
     return "".join(out)
 
 
+def not_blank_pattern(refused: tuple[tuple[int, int], ...]) -> str:
+    """A regular expression for a text that is not blank (``is_blank``, as far as the Basic Multilingual Plane)
+    and holds none of the ``refused`` code points: the blank characters it may start with, then the first that
+    shows, then anything not refused. The parts cannot overlap, so it reads any text in one pass."""
+    return (f"^[{char_class(BLANK_BMP, leaving_out=refused)}]*[^{char_class((*BLANK_BMP, *refused))}]"
+            f"[^{char_class(refused)}]*$")
+
+
 def visible(text: str) -> str:
     """``text`` without the characters that show nothing but its spaces (数字\u200b乡村 → 数字乡村): what two
     labels are compared by when they must differ to the eye."""

@@ -315,8 +315,7 @@ class _Ranker:
         for entity_id, (exact, label) in self.catalog.prefixed(form, PREFIX_CANDIDATES).items():
             s = standards.get(entity_id)
             if s is not None and label == s.title_en:
-                self.offer(entity_id, "standard", EXACT_LABEL if exact else PREFIX, 0.9 if exact else 0.5, label,
-                           "title", "en")
+                self._offer_key(entity_id, EXACT_LABEL if exact else PREFIX, 0.9 if exact else 0.5, label)
 
     def prefixes(self) -> None:
         for form in self.query.forms:
